@@ -1,0 +1,322 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
+)
+
+// Options configures the Service.
+type Options struct {
+	DB            *gorm.DB
+	Audit         *audit.Trail
+	Bus           event.Bus
+	SessionTTL    time.Duration
+	SlowdownAfter int           // failures after which each attempt is delayed
+	LockoutAfter  int           // failures after which the key is locked
+	LockoutFor    time.Duration // how long a lock lasts
+	FailureWindow time.Duration // failures older than this are forgotten
+	BcryptCost    int
+	Now           func() time.Time
+	// Sleep delays a throttled attempt; tests replace it.
+	Sleep func(time.Duration)
+}
+
+// Service logs users in and out and administers them.
+type Service struct {
+	o Options
+	// dummyHash is compared against when the user does not exist, so a
+	// missing user costs as much time as a wrong password.
+	dummyHash []byte
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = time.Sleep
+	}
+	if o.BcryptCost == 0 {
+		o.BcryptCost = bcrypt.DefaultCost
+	}
+	h, _ := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), o.BcryptCost)
+	return &Service{o: o, dummyHash: h}
+}
+
+// Identity is an authenticated session's user.
+type Identity struct {
+	User      User
+	TokenHash string
+	ExpiresAt time.Time
+}
+
+// LoginResult is returned by Login.
+type LoginResult struct {
+	Token     string
+	ExpiresAt time.Time
+	User      User
+}
+
+func hashToken(tok string) string {
+	s := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(s[:])
+}
+
+// Login checks credentials with throttling per account and per address.
+// Errors: unauthenticated (bad credentials, disabled, expired), rate_limited.
+func (s *Service) Login(ctx context.Context, username, password, ip, userAgent string) (*LoginResult, error) {
+	username = strings.TrimSpace(username)
+	if username == "" || password == "" {
+		return nil, apperr.Validation(map[string]string{"username": "required", "password": "required"})
+	}
+	now := s.o.Now().UTC()
+	keys := []string{"user:" + strings.ToLower(username), "ip:" + ip}
+	worst, err := s.failuresFor(ctx, keys, now)
+	if err != nil {
+		return nil, err
+	}
+	if worst.LockedUntil != nil && worst.LockedUntil.After(now) {
+		wait := int(math.Ceil(worst.LockedUntil.Sub(now).Seconds()))
+		return nil, apperr.RateLimited("too many failed logins; try again later", wait)
+	}
+	if worst.Failures >= s.o.SlowdownAfter && s.o.SlowdownAfter > 0 {
+		// Slow down guessing before the hard lock: 250 ms per failure over the threshold, capped.
+		d := time.Duration(worst.Failures-s.o.SlowdownAfter+1) * 250 * time.Millisecond
+		if d > 3*time.Second {
+			d = 3 * time.Second
+		}
+		s.o.Sleep(d)
+	}
+	var u User
+	err = s.o.DB.WithContext(ctx).Where("username = ?", username).Take(&u).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, apperr.Internal(fmt.Errorf("login: load user: %w", err))
+	}
+	found := err == nil
+	hash := s.dummyHash
+	if found {
+		hash = []byte(u.PasswordHash)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !found {
+		if err := s.recordFailure(ctx, keys, now); err != nil {
+			return nil, err
+		}
+		s.auditLogin(ctx, "login_failed", username, nil)
+		return nil, apperr.Unauthenticated("wrong username or password")
+	}
+	if !u.Active(now) {
+		s.auditLogin(ctx, "login_refused", username, map[string]any{"disabled": u.Disabled, "expires_at": u.ExpiresAt})
+		return nil, apperr.Unauthenticated("this account is disabled or expired")
+	}
+	tok, err := newToken()
+	if err != nil {
+		return nil, apperr.Internal(err)
+	}
+	sess := Session{TokenHash: hashToken(tok), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.o.SessionTTL), IP: ip, UserAgent: truncate(userAgent, 255)}
+	if u.ExpiresAt != nil && u.ExpiresAt.Before(sess.ExpiresAt) {
+		sess.ExpiresAt = u.ExpiresAt.UTC()
+	}
+	actx := actor.With(ctx, actor.Actor{UserID: u.ID, Username: u.Username, RequestID: actor.From(ctx).RequestID, IP: ip})
+	err = s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&sess).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("last_login_at", now).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("`key` IN ?", keys).Delete(&LoginFailure{}).Error; err != nil {
+			return err
+		}
+		return s.o.Audit.Record(actx, tx, audit.Entry{Action: "login", Entity: "user", EntityID: strconv.FormatUint(u.ID, 10)})
+	})
+	if err != nil {
+		return nil, apperr.Internal(fmt.Errorf("login: create session: %w", err))
+	}
+	u.LastLoginAt = &now
+	return &LoginResult{Token: tok, ExpiresAt: sess.ExpiresAt, User: u}, nil
+}
+
+func (s *Service) auditLogin(ctx context.Context, action, username string, after any) {
+	_ = s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "user", EntityID: username, After: after})
+	})
+}
+
+func (s *Service) failuresFor(ctx context.Context, keys []string, now time.Time) (LoginFailure, error) {
+	var rows []LoginFailure
+	if err := s.o.DB.WithContext(ctx).Where("`key` IN ?", keys).Find(&rows).Error; err != nil {
+		return LoginFailure{}, apperr.Internal(fmt.Errorf("login: read failures: %w", err))
+	}
+	var worst LoginFailure
+	for _, r := range rows {
+		if now.Sub(r.LastAt) > s.o.FailureWindow && (r.LockedUntil == nil || r.LockedUntil.Before(now)) {
+			continue
+		}
+		if r.LockedUntil != nil && r.LockedUntil.After(now) && (worst.LockedUntil == nil || r.LockedUntil.After(*worst.LockedUntil)) {
+			worst.LockedUntil = r.LockedUntil
+		}
+		if r.Failures > worst.Failures {
+			worst.Failures = r.Failures
+		}
+	}
+	return worst, nil
+}
+
+func (s *Service) recordFailure(ctx context.Context, keys []string, now time.Time) error {
+	return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, k := range keys {
+			var f LoginFailure
+			err := tx.Where("`key` = ?", k).Take(&f).Error
+			if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && now.Sub(f.LastAt) > s.o.FailureWindow) {
+				f = LoginFailure{Key: k, FirstAt: now}
+			} else if err != nil {
+				return apperr.Internal(fmt.Errorf("login: read failure %s: %w", k, err))
+			}
+			f.Failures++
+			f.LastAt = now
+			if f.Failures >= s.o.LockoutAfter {
+				until := now.Add(s.o.LockoutFor)
+				f.LockedUntil = &until
+			}
+			if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&f).Error; err != nil {
+				return apperr.Internal(fmt.Errorf("login: record failure %s: %w", k, err))
+			}
+		}
+		return nil
+	})
+}
+
+// Authenticate resolves a session token. Errors: unauthenticated.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Identity, error) {
+	if token == "" || len(token) > 256 {
+		return nil, apperr.Unauthenticated("login required")
+	}
+	h := hashToken(token)
+	var sess Session
+	if err := s.o.DB.WithContext(ctx).Where("token_hash = ?", h).Take(&sess).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.Unauthenticated("session not found or expired")
+		}
+		return nil, apperr.Internal(fmt.Errorf("authenticate: %w", err))
+	}
+	now := s.o.Now().UTC()
+	if sess.RevokedAt != nil || !now.Before(sess.ExpiresAt) {
+		return nil, apperr.Unauthenticated("session expired or revoked")
+	}
+	var u User
+	if err := s.o.DB.WithContext(ctx).Where("id = ?", sess.UserID).Take(&u).Error; err != nil {
+		return nil, apperr.Unauthenticated("session user not found")
+	}
+	if !u.Active(now) {
+		return nil, apperr.Unauthenticated("account disabled or expired")
+	}
+	return &Identity{User: u, TokenHash: h, ExpiresAt: sess.ExpiresAt}, nil
+}
+
+// Logout revokes the session of token.
+func (s *Service) Logout(ctx context.Context, tokenHash string) error {
+	now := s.o.Now().UTC()
+	a := actor.From(ctx)
+	return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&Session{}).Where("token_hash = ? AND revoked_at IS NULL", tokenHash).Update("revoked_at", now).Error; err != nil {
+			return apperr.Internal(fmt.Errorf("logout: %w", err))
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "logout", Entity: "user", EntityID: strconv.FormatUint(a.UserID, 10)})
+	})
+}
+
+// ChangePassword changes the caller's own password and revokes their other sessions.
+func (s *Service) ChangePassword(ctx context.Context, userID uint64, keepTokenHash, oldPassword, newPassword string) error {
+	var u User
+	if err := s.o.DB.WithContext(ctx).Where("id = ?", userID).Take(&u).Error; err != nil {
+		return apperr.NotFound("user")
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(oldPassword)) != nil {
+		return apperr.Field("old_password", "wrong password")
+	}
+	return s.setPassword(ctx, u, newPassword, keepTokenHash, "password_change")
+}
+
+// ResetPassword sets a user's password (admin) and revokes all their sessions.
+func (s *Service) ResetPassword(ctx context.Context, userID uint64, newPassword string) error {
+	var u User
+	if err := s.o.DB.WithContext(ctx).Where("id = ?", userID).Take(&u).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return apperr.NotFound("user")
+		}
+		return apperr.Internal(err)
+	}
+	return s.setPassword(ctx, u, newPassword, "", "password_reset")
+}
+
+func (s *Service) setPassword(ctx context.Context, u User, pw, keepTokenHash, action string) error {
+	if msg := PasswordProblem(pw); msg != "" {
+		return apperr.Field("password", msg)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.o.BcryptCost)
+	if err != nil {
+		return apperr.Internal(err)
+	}
+	now := s.o.Now().UTC()
+	return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": string(h), "password_changed_at": now, "version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
+			return apperr.Internal(err)
+		}
+		q := tx.Model(&Session{}).Where("user_id = ? AND revoked_at IS NULL", u.ID)
+		if keepTokenHash != "" {
+			q = q.Where("token_hash <> ?", keepTokenHash)
+		}
+		if err := q.Update("revoked_at", now).Error; err != nil {
+			return apperr.Internal(err)
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "user", EntityID: strconv.FormatUint(u.ID, 10)})
+	})
+}
+
+// PasswordProblem returns why pw is not acceptable, or "".
+func PasswordProblem(pw string) string {
+	switch {
+	case len(pw) < 8:
+		return "must be at least 8 characters"
+	case len(pw) > 72:
+		return "must be at most 72 bytes"
+	}
+	return ""
+}
+
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.\-]{2,64}$`)

@@ -1,0 +1,277 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
+)
+
+// NewUser is the input to CreateUser.
+type NewUser struct {
+	Username    string
+	DisplayName string
+	Password    string
+	Roles       []string
+	OutletID    *uint64
+	ExpiresAt   *time.Time
+}
+
+func normaliseRoles(roles []string) ([]string, string) {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range roles {
+		r = strings.TrimSpace(r)
+		if r == "" || seen[r] {
+			continue
+		}
+		if !IsRole(r) {
+			return nil, "unknown role " + strconv.Quote(r)
+		}
+		seen[r] = true
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		return nil, "at least one role is required"
+	}
+	sort.Strings(out)
+	return out, ""
+}
+
+func validateScope(roles []string, outletID *uint64, expiresAt *time.Time, now time.Time) map[string]string {
+	fields := map[string]string{}
+	for _, r := range roles {
+		if (r == RoleOutletManager || r == RoleTechnician) && outletID == nil {
+			fields["outlet_id"] = "required for outlet managers and technicians"
+		}
+		if r == RoleAuditor && expiresAt == nil {
+			fields["expires_at"] = "auditor accounts are time-boxed: set an expiry"
+		}
+	}
+	if expiresAt != nil && !expiresAt.After(now) {
+		fields["expires_at"] = "must be in the future"
+	}
+	return fields
+}
+
+// CreateUser adds a user. Errors: validation (fields), conflict (username taken).
+func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
+	fields := map[string]string{}
+	in.Username = strings.TrimSpace(in.Username)
+	if !usernamePattern.MatchString(in.Username) {
+		fields["username"] = "2–64 letters, digits, dot, dash or underscore"
+	}
+	if strings.TrimSpace(in.DisplayName) == "" {
+		in.DisplayName = in.Username
+	}
+	if msg := PasswordProblem(in.Password); msg != "" {
+		fields["password"] = msg
+	}
+	roles, msg := normaliseRoles(in.Roles)
+	if msg != "" {
+		fields["roles"] = msg
+	}
+	now := s.o.Now().UTC()
+	for k, v := range validateScope(roles, in.OutletID, in.ExpiresAt, now) {
+		fields[k] = v
+	}
+	if len(fields) > 0 {
+		return User{}, apperr.Validation(fields)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.o.BcryptCost)
+	if err != nil {
+		return User{}, apperr.Internal(err)
+	}
+	u := User{Username: in.Username, DisplayName: strings.TrimSpace(in.DisplayName), PasswordHash: string(h), Roles: strings.Join(roles, ","),
+		OutletID: in.OutletID, ExpiresAt: utcPtr(in.ExpiresAt), PasswordChangedAt: now, Version: 1, CreatedAt: now, UpdatedAt: now}
+	err = s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&User{}).Where("username = ?", u.Username).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.Conflict("username_taken", "username already exists").WithDetail("field", "username")
+		}
+		if err := tx.Create(&u).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return apperr.Conflict("username_taken", "username already exists")
+			}
+			return err
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "user", EntityID: strconv.FormatUint(u.ID, 10), After: u.Snapshot()})
+	})
+	if err != nil {
+		return User{}, wrap(err, "create user")
+	}
+	return u, nil
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}
+
+// UserFilter pages the users list.
+type UserFilter struct {
+	Query string
+	Role  string
+	Page  int
+	Size  int
+}
+
+// ListUsers returns a page of users and the total.
+func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]User, int64, error) {
+	q := s.o.DB.WithContext(ctx).Model(&User{})
+	if f.Query != "" {
+		like := strings.ReplaceAll(f.Query, "%", "") + "%"
+		q = q.Where("username LIKE ? OR display_name LIKE ?", like, like)
+	}
+	if f.Role != "" {
+		q = q.Where("roles LIKE ?", "%"+strings.ReplaceAll(f.Role, "%", "")+"%")
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, apperr.Internal(err)
+	}
+	var out []User
+	if err := q.Order("id").Offset((f.Page - 1) * f.Size).Limit(f.Size).Find(&out).Error; err != nil {
+		return nil, 0, apperr.Internal(err)
+	}
+	return out, total, nil
+}
+
+// GetUser loads one user. Errors: not_found.
+func (s *Service) GetUser(ctx context.Context, id uint64) (User, error) {
+	var u User
+	if err := s.o.DB.WithContext(ctx).Where("id = ?", id).Take(&u).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return User{}, apperr.NotFound("user")
+		}
+		return User{}, apperr.Internal(err)
+	}
+	return u, nil
+}
+
+// SetRoles replaces a user's roles (and outlet scope). It is audited as a
+// permission change and publishes auth.user_changed.
+func (s *Service) SetRoles(ctx context.Context, id uint64, roles []string, outletID *uint64, expiresAt *time.Time) (User, error) {
+	nr, msg := normaliseRoles(roles)
+	if msg != "" {
+		return User{}, apperr.Field("roles", msg)
+	}
+	return s.mutate(ctx, id, "permission_change", func(u *User) error {
+		if outletID != nil {
+			u.OutletID = outletID
+		}
+		if expiresAt != nil {
+			u.ExpiresAt = utcPtr(expiresAt)
+		}
+		if f := validateScope(nr, u.OutletID, u.ExpiresAt, s.o.Now()); len(f) > 0 {
+			return apperr.Validation(f)
+		}
+		u.Roles = strings.Join(nr, ",")
+		return nil
+	})
+}
+
+// SetDisabled disables (revoking every session) or re-enables a user.
+func (s *Service) SetDisabled(ctx context.Context, id uint64, disabled bool) (User, error) {
+	action := "enable"
+	if disabled {
+		action = "disable"
+	}
+	return s.mutate(ctx, id, action, func(u *User) error {
+		u.Disabled = disabled
+		return nil
+	})
+}
+
+func (s *Service) mutate(ctx context.Context, id uint64, action string, change func(*User) error) (User, error) {
+	var out User
+	now := s.o.Now().UTC()
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u User
+		if err := tx.Where("id = ?", id).Take(&u).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.NotFound("user")
+			}
+			return err
+		}
+		before := u.Snapshot()
+		if err := change(&u); err != nil {
+			return err
+		}
+		res := tx.Model(&User{}).Where("id = ? AND version = ?", u.ID, u.Version).Updates(map[string]any{
+			"roles": u.Roles, "outlet_id": u.OutletID, "disabled": u.Disabled, "expires_at": u.ExpiresAt, "version": u.Version + 1, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return apperr.ErrVersionConflict("user")
+		}
+		u.Version++
+		if u.Disabled || action == "permission_change" {
+			// Sessions carry the old rights; make the user log in again.
+			if err := tx.Model(&Session{}).Where("user_id = ? AND revoked_at IS NULL", u.ID).Update("revoked_at", now).Error; err != nil {
+				return err
+			}
+		}
+		out = u
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "user", EntityID: strconv.FormatUint(u.ID, 10), Before: before, After: u.Snapshot()})
+	})
+	if err != nil {
+		return User{}, wrap(err, action+" user")
+	}
+	if s.o.Bus != nil {
+		s.o.Bus.Publish(ctx, event.Event{Topic: "admin", Name: "auth.user_changed", Data: map[string]any{"id": out.ID, "action": action}})
+	}
+	return out, nil
+}
+
+// EnsureUser creates username with roles if it does not exist (seeding and
+// the CLI). It returns the user and whether it was created.
+func (s *Service) EnsureUser(ctx context.Context, in NewUser) (User, bool, error) {
+	var u User
+	err := s.o.DB.WithContext(ctx).Where("username = ?", in.Username).Take(&u).Error
+	if err == nil {
+		return u, false, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return User{}, false, apperr.Internal(err)
+	}
+	u, err = s.CreateUser(ctx, in)
+	return u, err == nil, err
+}
+
+// FindByUsername loads a user by name. Errors: not_found.
+func (s *Service) FindByUsername(ctx context.Context, username string) (User, error) {
+	var u User
+	if err := s.o.DB.WithContext(ctx).Where("username = ?", username).Take(&u).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return User{}, apperr.NotFound("user")
+		}
+		return User{}, apperr.Internal(err)
+	}
+	return u, nil
+}

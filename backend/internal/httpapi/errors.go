@@ -1,0 +1,146 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+)
+
+// errorBody is the one error shape of the API.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	Details map[string]any    `json:"details,omitempty"`
+}
+
+// statusFor is the single mapping from error kind to HTTP status.
+func statusFor(k apperr.Kind) int {
+	switch k {
+	case apperr.KindInvalid:
+		return http.StatusBadRequest
+	case apperr.KindValidation:
+		return http.StatusUnprocessableEntity
+	case apperr.KindUnauthenticated:
+		return http.StatusUnauthorized
+	case apperr.KindForbidden:
+		return http.StatusForbidden
+	case apperr.KindNotFound:
+		return http.StatusNotFound
+	case apperr.KindConflict:
+		return http.StatusConflict
+	case apperr.KindGone:
+		return http.StatusGone
+	case apperr.KindRateLimited:
+		return http.StatusTooManyRequests
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// fail writes err in the error shape and aborts. Internal causes are logged
+// with the request id and never sent to the client.
+func (s *Server) fail(c *gin.Context, err error) {
+	e := apperr.As(err)
+	status := statusFor(e.Kind)
+	if status >= 500 {
+		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", c.FullPath(), "request_id", c.GetString(ctxRequestID))
+	}
+	if e.RetryAfterSeconds > 0 {
+		c.Header("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields, Details: e.Details}})
+}
+
+// bindJSON decodes the body into dst and names the problem on failure:
+// malformed JSON (with the offset), a wrong type (with the field), an
+// empty body, or a body over the size limit.
+func bindJSON(c *gin.Context, dst any) error {
+	if c.Request.Body == nil {
+		return apperr.Invalid("request body is required")
+	}
+	dec := json.NewDecoder(c.Request.Body)
+	dec.UseNumber()
+	if err := dec.Decode(dst); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.Is(err, io.EOF):
+			return apperr.Invalid("request body is required")
+		case errors.As(err, &tooBig):
+			return apperr.Invalid(fmt.Sprintf("request body exceeds %d bytes", tooBig.Limit))
+		case errors.As(err, &syn):
+			return apperr.Invalid(fmt.Sprintf("malformed JSON at byte %d: %s", syn.Offset, syn.Error()))
+		case errors.As(err, &typ):
+			field := typ.Field
+			if field == "" {
+				field = "body"
+			}
+			e := apperr.Invalid(fmt.Sprintf("field %s: expected %s, got JSON %s", field, typ.Type.String(), typ.Value))
+			e.Fields = map[string]string{field: "expected " + typ.Type.String()}
+			return e
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return apperr.Invalid("malformed JSON: unexpected end of input")
+		default:
+			return apperr.Invalid("malformed JSON: " + err.Error())
+		}
+	}
+	if dec.More() {
+		return apperr.Invalid("malformed JSON: more than one value in the body")
+	}
+	return nil
+}
+
+// pathID parses a numeric path parameter; a bad one is a 404 (no such record).
+func pathID(c *gin.Context, name string) (uint64, error) {
+	v, err := strconv.ParseUint(c.Param(name), 10, 64)
+	if err != nil || v == 0 {
+		return 0, apperr.NotFound(strings.TrimSuffix(name, "_id"))
+	}
+	return v, nil
+}
+
+// paging reads page/size (page-based lists) with bounds.
+func paging(c *gin.Context, defSize, maxSize int) (page, size int, err error) {
+	page, size = 1, defSize
+	if v := c.Query("page"); v != "" {
+		p, e := strconv.Atoi(v)
+		if e != nil || p < 1 || p > 1_000_000 {
+			return 0, 0, fieldErr("page", "must be a positive integer")
+		}
+		page = p
+	}
+	if v := c.Query("size"); v != "" {
+		sz, e := strconv.Atoi(v)
+		if e != nil || sz < 1 || sz > maxSize {
+			return 0, 0, fieldErr("size", fmt.Sprintf("must be between 1 and %d", maxSize))
+		}
+		size = sz
+	}
+	return page, size, nil
+}
+
+func fieldErr(field, msg string) error {
+	e := apperr.Invalid(field + ": " + msg)
+	e.Code = "invalid_parameter"
+	e.Fields = map[string]string{field: msg}
+	return e
+}
+
+func logAttrs(c *gin.Context) []any {
+	return []any{slog.String("request_id", c.GetString(ctxRequestID))}
+}

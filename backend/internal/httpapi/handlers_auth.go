@@ -1,0 +1,300 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/rbac"
+)
+
+// LoginRequest is the body of POST /auth/login.
+type LoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// MeResponse describes the logged-in user.
+type MeResponse struct {
+	ID          uint64     `json:"id"`
+	Username    string     `json:"username"`
+	DisplayName string     `json:"display_name"`
+	Roles       []string   `json:"roles"`
+	Permissions []string   `json:"permissions"`
+	OutletID    *uint64    `json:"outlet_id"`
+	Timezone    string     `json:"timezone"`
+	ExpiresAt   *time.Time `json:"account_expires_at,omitempty"`
+}
+
+func (s *Server) meOf(u auth.User) MeResponse {
+	roles := u.RoleList()
+	return MeResponse{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Roles: roles,
+		Permissions: s.RBAC.Permissions(roles), OutletID: u.OutletID, Timezone: s.Location.String(), ExpiresAt: u.ExpiresAt}
+}
+
+func (s *Server) login(c *gin.Context) {
+	var req LoginRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.Auth.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP(), c.GetHeader("User-Agent"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	maxAge := int(time.Until(res.ExpiresAt).Seconds())
+	c.SetSameSite(http.SameSiteLaxMode)
+	c.SetCookie(SessionCookie, res.Token, maxAge, "/", "", s.CookieSecure, true)
+	c.JSON(http.StatusOK, gin.H{"token": res.Token, "expires_at": res.ExpiresAt, "user": s.meOf(res.User)})
+}
+
+func (s *Server) logout(c *gin.Context) {
+	if err := s.Auth.Logout(c.Request.Context(), identity(c).TokenHash); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.SetSameSite(http.SameSiteLaxMode)
+	c.SetCookie(SessionCookie, "", -1, "/", "", s.CookieSecure, true)
+	c.Status(http.StatusNoContent)
+}
+
+// ChangePasswordRequest is the body of POST /auth/password.
+type ChangePasswordRequest struct {
+	OldPassword string `json:"old_password"`
+	NewPassword string `json:"new_password"`
+}
+
+func (s *Server) changePassword(c *gin.Context) {
+	var req ChangePasswordRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	id := identity(c)
+	if err := s.Auth.ChangePassword(c.Request.Context(), id.User.ID, id.TokenHash, req.OldPassword, req.NewPassword); err != nil {
+		if e := apperr.As(err); e.Fields["password"] != "" {
+			e.Fields = map[string]string{"new_password": e.Fields["password"]}
+		}
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, s.meOf(identity(c).User)) }
+
+// UserResponse is the API image of a user (never the password hash).
+type UserResponse struct {
+	ID          uint64     `json:"id"`
+	Username    string     `json:"username"`
+	DisplayName string     `json:"display_name"`
+	Roles       []string   `json:"roles"`
+	OutletID    *uint64    `json:"outlet_id"`
+	Disabled    bool       `json:"disabled"`
+	ExpiresAt   *time.Time `json:"expires_at"`
+	LastLoginAt *time.Time `json:"last_login_at"`
+	CreatedAt   time.Time  `json:"created_at"`
+	Version     int64      `json:"version"`
+}
+
+func userResponse(u auth.User) UserResponse {
+	return UserResponse{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Roles: u.RoleList(), OutletID: u.OutletID,
+		Disabled: u.Disabled, ExpiresAt: u.ExpiresAt, LastLoginAt: u.LastLoginAt, CreatedAt: u.CreatedAt, Version: u.Version}
+}
+
+func (s *Server) listUsers(c *gin.Context) {
+	page, size, err := paging(c, 20, 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	users, total, err := s.Auth.ListUsers(c.Request.Context(), auth.UserFilter{Query: strings.TrimSpace(c.Query("q")), Role: c.Query("role"), Page: page, Size: size})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]UserResponse, 0, len(users))
+	for _, u := range users {
+		items = append(items, userResponse(u))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+}
+
+// CreateUserRequest is the body of POST /users.
+type CreateUserRequest struct {
+	Username    string     `json:"username"`
+	DisplayName string     `json:"display_name"`
+	Password    string     `json:"password"`
+	Roles       []string   `json:"roles"`
+	OutletID    *uint64    `json:"outlet_id"`
+	ExpiresAt   *time.Time `json:"expires_at"`
+}
+
+func (s *Server) createUser(c *gin.Context) {
+	var req CreateUserRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.Auth.CreateUser(c.Request.Context(), auth.NewUser{Username: req.Username, DisplayName: req.DisplayName, Password: req.Password,
+		Roles: req.Roles, OutletID: req.OutletID, ExpiresAt: req.ExpiresAt})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, userResponse(u))
+}
+
+func (s *Server) getUser(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.Auth.GetUser(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, userResponse(u))
+}
+
+// SetRolesRequest is the body of PUT /users/{id}/roles.
+type SetRolesRequest struct {
+	Roles     []string   `json:"roles"`
+	OutletID  *uint64    `json:"outlet_id"`
+	ExpiresAt *time.Time `json:"expires_at"`
+}
+
+func (s *Server) setUserRoles(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req SetRolesRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.Auth.SetRoles(c.Request.Context(), id, req.Roles, req.OutletID, req.ExpiresAt)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, userResponse(u))
+}
+
+func (s *Server) setDisabled(c *gin.Context, disabled bool) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if disabled && identity(c).User.ID == id {
+		s.fail(c, apperr.Conflict("cannot_disable_self", "you cannot disable your own account"))
+		return
+	}
+	u, err := s.Auth.SetDisabled(c.Request.Context(), id, disabled)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, userResponse(u))
+}
+
+func (s *Server) disableUser(c *gin.Context) { s.setDisabled(c, true) }
+func (s *Server) enableUser(c *gin.Context)  { s.setDisabled(c, false) }
+
+// ResetPasswordRequest is the body of POST /users/{id}/password.
+type ResetPasswordRequest struct {
+	Password string `json:"password"`
+}
+
+func (s *Server) resetUserPassword(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req ResetPasswordRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.Auth.ResetPassword(c.Request.Context(), id, req.Password); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) listRoles(c *gin.Context) {
+	out := make([]gin.H, 0, len(auth.AllRoles))
+	for _, r := range auth.AllRoles {
+		out = append(out, gin.H{"role": r, "permissions": s.RBAC.Permissions([]string{r})})
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out, "default": rbac.DefaultPolicy() != nil})
+}
+
+func (s *Server) listAudit(c *gin.Context) {
+	var before uint64
+	if v := c.Query("before_id"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			s.fail(c, fieldErr("before_id", "must be a positive integer"))
+			return
+		}
+		before = n
+	}
+	size := 50
+	if v := c.Query("size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			s.fail(c, fieldErr("size", "must be between 1 and 200"))
+			return
+		}
+		size = n
+	}
+	recs, err := s.Audit.List(c.Request.Context(), s.DB, audit.Filter{Entity: c.Query("entity"), EntityID: c.Query("entity_id"),
+		Actor: c.Query("actor"), Action: c.Query("action"), BeforeSeq: before, Size: size})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var next *uint64
+	if len(recs) == size {
+		n := recs[len(recs)-1].Seq
+		next = &n
+	}
+	c.JSON(http.StatusOK, gin.H{"items": recs, "next_before_id": next})
+}
+
+func (s *Server) verifyAudit(c *gin.Context) {
+	res, err := s.Audit.Verify(c.Request.Context(), s.DB)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) listJobRuns(c *gin.Context) {
+	runs, err := s.Scheduler.Runs(c.Request.Context(), c.Query("name"), 100)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": runs})
+}
+
+func errNotFoundAsset(p string) error {
+	return &apperr.Error{Kind: apperr.KindNotFound, Code: "not_found", Message: "no such file: /" + p}
+}

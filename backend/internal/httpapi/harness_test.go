@@ -1,0 +1,117 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/app"
+	"github.com/aftersales/aftersales/backend/internal/config"
+	"github.com/aftersales/aftersales/backend/internal/demo"
+)
+
+// harness is a real server on a temporary SQLite database with the demo users.
+type harness struct {
+	t   *testing.T
+	app *app.App
+	srv *httptest.Server
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	t.Setenv("AFTERSALES_DB_DSN", filepath.Join(t.TempDir(), "api.db"))
+	t.Setenv("AFTERSALES_AUTH_BCRYPT_COST", "4")
+	cfg, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Log.Level = "error"
+	a, err := app.New(context.Background(), cfg, app.NewLogger(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := actor.With(context.Background(), actor.System("test"))
+	if err := demo.SeedUsers(ctx, demo.Deps{Auth: a.Auth, Password: cfg.Demo.Password, Now: time.Now().UTC()}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.HTTP.Handler())
+	t.Cleanup(func() { srv.Close(); a.Close() })
+	return &harness{t: t, app: a, srv: srv}
+}
+
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) JSON(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("body is not JSON: %q", r.Body)
+	}
+	return m
+}
+
+// errCode returns error.code of an error response.
+func (r response) errCode(t *testing.T) string {
+	t.Helper()
+	e, _ := r.JSON(t)["error"].(map[string]any)
+	if e == nil {
+		t.Fatalf("no error object in %s", r.Body)
+	}
+	if _, ok := e["message"].(string); !ok {
+		t.Fatalf("error without message: %s", r.Body)
+	}
+	code, _ := e["code"].(string)
+	return code
+}
+
+func (h *harness) do(method, path, token string, body any, headers ...string) response {
+	h.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	default:
+		buf, _ := json.Marshal(b)
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, h.srv.URL+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// login returns a fresh session token for a demo user.
+func (h *harness) login(username string) string {
+	h.t.Helper()
+	r := h.do("POST", "/api/v1/auth/login", "", map[string]string{"username": username, "password": "demo123456"})
+	if r.Status != 200 {
+		h.t.Fatalf("login %s: %d %s", username, r.Status, r.Body)
+	}
+	return r.JSON(h.t)["token"].(string)
+}

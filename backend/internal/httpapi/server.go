@@ -1,0 +1,131 @@
+// Package httpapi is the HTTP face of the application: one route table
+// (routes.go), middleware, request/response types and thin handlers that call
+// domain services. It is the only package that imports gin.
+package httpapi
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/rbac"
+	"github.com/aftersales/aftersales/backend/internal/realtime"
+	"github.com/aftersales/aftersales/backend/internal/scheduler"
+)
+
+// Options are the server's dependencies, wired once in app.
+type Options struct {
+	DB           *gorm.DB
+	Auth         *auth.Service
+	RBAC         *rbac.Authorizer
+	Audit        *audit.Trail
+	Bus          event.Bus
+	Hub          *realtime.Hub
+	Scheduler    *scheduler.Scheduler
+	Log          *slog.Logger
+	UI           fs.FS // the built web app (dist/); may hold only .gitkeep
+	CookieSecure bool
+	MaxBodyBytes int64
+	Location     *time.Location
+	Version      string
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	Options
+	log      *slog.Logger
+	registry *prometheus.Registry
+	reqs     *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// SessionCookie is the browser session cookie name.
+const SessionCookie = "aftersales_session"
+
+// context keys stored on gin.Context.
+const (
+	ctxRequestID = "request_id"
+	ctxIdentity  = "identity"
+)
+
+// New returns a Server.
+func New(o Options) *Server {
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s := &Server{Options: o, log: o.Log, registry: reg,
+		reqs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aftersales_http_requests_total", Help: "HTTP requests by route and status."},
+			[]string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "aftersales_http_request_seconds", Help: "HTTP latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}}, []string{"method", "route"}),
+	}
+	reg.MustRegister(s.reqs, s.latency)
+	if o.Hub != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "aftersales_ws_clients", Help: "Connected WebSocket clients."},
+			func() float64 { return float64(o.Hub.Clients()) }))
+	}
+	return s
+}
+
+// Handler builds the gin engine from the route table.
+func (s *Server) Handler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.ContextWithFallback = true
+	r.Use(s.requestID, s.recoverer, s.accessLog, s.limitBody)
+	for _, rt := range s.Routes() {
+		h := []gin.HandlerFunc{s.authorize(rt)}
+		h = append(h, rt.Handler)
+		r.Handle(rt.Method, rt.Path, h...)
+	}
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	r.NoRoute(s.noRoute)
+	return r
+}
+
+// noRoute answers unknown API paths with a JSON 404 and everything else with
+// the single-page app (its router handles the path).
+func (s *Server) noRoute(c *gin.Context) {
+	p := c.Request.URL.Path
+	if strings.HasPrefix(p, "/api/") || c.Request.Method != http.MethodGet {
+		s.fail(c, &apperr.Error{Kind: apperr.KindNotFound, Code: "route_not_found", Message: "no such route: " + c.Request.Method + " " + p})
+		return
+	}
+	s.serveUI(c)
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "version": s.Version})
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	sqlDB, err := s.DB.DB()
+	if err == nil {
+		err = sqlDB.PingContext(ctx)
+	}
+	if err != nil {
+		c.JSON(http.StatusServiceUnavailable, errorBody{Error: errorDetail{Code: "database_unavailable", Message: "database is not reachable"}})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "database": s.DB.Dialector.Name()})
+}

@@ -1,0 +1,43 @@
+package httpapi
+
+import (
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+const uiMissing = `<!doctype html><meta charset="utf-8"><title>售后服务运营平台</title>
+<h1>The web app is not built</h1>
+<p>The API is running under <code>/api/v1</code>. Build the UI with <code>make ui</code> (or <code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code>) and rebuild the binary; <code>make run</code> does both.</p>`
+
+// serveUI serves a file of the built app, or index.html for client routes.
+func (s *Server) serveUI(c *gin.Context) {
+	if s.UI == nil {
+		c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(uiMissing))
+		return
+	}
+	p := strings.TrimPrefix(path.Clean(c.Request.URL.Path), "/")
+	if p != "" && p != "." {
+		if st, err := fs.Stat(s.UI, p); err == nil && !st.IsDir() {
+			if strings.HasPrefix(p, "assets/") {
+				c.Header("Cache-Control", "public, max-age=31536000, immutable")
+			}
+			c.FileFromFS(p, http.FS(s.UI))
+			return
+		}
+		if path.Ext(p) != "" {
+			s.fail(c, errNotFoundAsset(p))
+			return
+		}
+	}
+	index, err := fs.ReadFile(s.UI, "index.html")
+	if err != nil {
+		c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(uiMissing))
+		return
+	}
+	c.Header("Cache-Control", "no-cache")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", index)
+}

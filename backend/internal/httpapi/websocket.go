@@ -1,0 +1,153 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/websocket"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/rbac"
+)
+
+const (
+	wsWriteWait  = 10 * time.Second
+	wsPongWait   = 60 * time.Second
+	wsPingPeriod = 25 * time.Second
+)
+
+// topicPermission says which permission a topic needs. outlet:<id> topics
+// also need the outlet to be in the caller's data scope.
+func topicPermission(topic string) string {
+	switch {
+	case topic == "readiness":
+		return rbac.ReadinessRead
+	case topic == "sla", topic == "tickets":
+		return rbac.TicketRead
+	case topic == "admin":
+		return rbac.UserManage
+	case strings.HasPrefix(topic, "outlet:"):
+		return rbac.WorkOrderRead
+	}
+	return ""
+}
+
+func (s *Server) topicAllowed(a actor.Actor, topic string) bool {
+	perm := topicPermission(topic)
+	if perm == "" {
+		return false
+	}
+	ok, err := s.RBAC.Allowed(a.Roles, perm)
+	if err != nil || !ok {
+		return false
+	}
+	if strings.HasPrefix(topic, "outlet:") {
+		id, err := strconv.ParseUint(strings.TrimPrefix(topic, "outlet:"), 10, 64)
+		if err != nil {
+			return false
+		}
+		if own, scoped := a.OutletScoped(); scoped && own != id {
+			return false
+		}
+	}
+	return true
+}
+
+type wsInbound struct {
+	Type   string   `json:"type"`
+	Topics []string `json:"topics"`
+}
+
+func (s *Server) websocket(c *gin.Context) {
+	up := websocket.Upgrader{
+		ReadBufferSize: 1024, WriteBufferSize: 4096,
+		// Same-origin only: a cookie-authenticated socket must not be
+		// usable from another site's page.
+		CheckOrigin: func(r *http.Request) bool {
+			o := r.Header.Get("Origin")
+			if o == "" {
+				return true
+			}
+			u, err := url.Parse(o)
+			return err == nil && u.Host == r.Host
+		},
+	}
+	conn, err := up.Upgrade(c.Writer, c.Request, nil)
+	if err != nil {
+		return // the upgrader already answered with an HTTP error
+	}
+	a := actor.From(c.Request.Context())
+	closed := make(chan struct{})
+	client := s.Hub.Register(func() { _ = conn.Close() })
+	defer s.Hub.Unregister(client)
+
+	// Writer: events, acknowledgements and pings; one goroutine owns writes.
+	acks := make(chan any, 8)
+	go func() {
+		ticker := time.NewTicker(wsPingPeriod)
+		defer ticker.Stop()
+		defer conn.Close()
+		for {
+			select {
+			case <-closed:
+				return
+			case msg := <-acks:
+				_ = conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
+				if conn.WriteJSON(msg) != nil {
+					return
+				}
+			case e, ok := <-client.Send():
+				if !ok {
+					return // dropped as slow, or unregistered
+				}
+				_ = conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
+				if conn.WriteJSON(gin.H{"type": "event", "topic": e.Topic, "name": e.Name, "data": e.Data, "at": e.At}) != nil {
+					return
+				}
+			case <-ticker.C:
+				_ = conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
+				if conn.WriteMessage(websocket.PingMessage, nil) != nil {
+					return
+				}
+			}
+		}
+	}()
+	defer close(closed)
+
+	conn.SetReadLimit(4096)
+	_ = conn.SetReadDeadline(time.Now().Add(wsPongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(wsPongWait)) })
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		var in wsInbound
+		if json.Unmarshal(data, &in) != nil || in.Type != "subscribe" {
+			select {
+			case acks <- gin.H{"type": "error", "error": gin.H{"code": "bad_message", "message": `expected {"type":"subscribe","topics":[…]}`}}:
+			default:
+			}
+			continue
+		}
+		var ok, denied []string
+		for _, t := range in.Topics {
+			if s.topicAllowed(a, t) {
+				ok = append(ok, t)
+			} else {
+				denied = append(denied, t)
+			}
+		}
+		select {
+		case acks <- gin.H{"type": "subscribed", "topics": ok, "denied": denied}:
+		default:
+		}
+		// Subscribe after queuing the ack so retained state follows it.
+		s.Hub.Subscribe(client, ok)
+	}
+}

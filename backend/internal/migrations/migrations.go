@@ -1,0 +1,47 @@
+// Package migrations holds the numbered, append-only schema changes. Each
+// migration declares frozen copies of the structs it touches, so a later
+// change to a domain model never rewrites history. Applied migrations are
+// recorded in the schema_migrations table. DDL does not roll back on MySQL, so
+// every migration must be safe to re-run (AutoMigrate and IF NOT EXISTS are).
+package migrations
+
+import (
+	"fmt"
+
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+)
+
+// All returns every migration in order. Append only: never edit or reorder.
+func All() []*gormigrate.Migration {
+	return []*gormigrate.Migration{
+		m0001Platform(),
+	}
+}
+
+// Migrate applies all pending migrations.
+func Migrate(db *gorm.DB) error {
+	m := gormigrate.New(db, &gormigrate.Options{
+		TableName:                 "schema_migrations",
+		IDColumnName:              "id",
+		IDColumnSize:              64,
+		UseTransaction:            false,
+		ValidateUnknownMigrations: true,
+	}, All())
+	if err := m.Migrate(); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Applied lists the IDs recorded as applied.
+func Applied(db *gorm.DB) ([]string, error) {
+	var ids []string
+	if !db.Migrator().HasTable("schema_migrations") {
+		return nil, nil
+	}
+	if err := db.Table("schema_migrations").Order("id").Pluck("id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("list applied migrations: %w", err)
+	}
+	return ids, nil
+}

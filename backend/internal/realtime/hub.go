@@ -1,0 +1,143 @@
+// Package realtime fans events out to WebSocket clients. Each client has a
+// bounded send queue; a client that cannot keep up is dropped rather than
+// allowed to block the publisher or other clients. The hub keeps the last
+// event per (topic, name) marked Retained so a client that (re)connects first
+// receives the latest state.
+package realtime
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/aftersales/aftersales/backend/internal/event"
+)
+
+// Client is one connection's outbound side.
+type Client struct {
+	ID     uint64
+	send   chan event.Event
+	topics map[string]bool
+	mu     sync.RWMutex
+	closed atomic.Bool
+	// OnDrop is called once when the hub drops the client.
+	onDrop func()
+}
+
+// Send returns the channel the connection writer drains.
+func (c *Client) Send() <-chan event.Event { return c.send }
+
+func (c *Client) subscribed(topic string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.topics[topic]
+}
+
+// Hub routes events to subscribed clients.
+type Hub struct {
+	mu       sync.RWMutex
+	clients  map[uint64]*Client
+	nextID   atomic.Uint64
+	queue    int
+	retained sync.Map // topic+"\x00"+name → event.Event
+	dropped  atomic.Uint64
+	// RetainedNames lists event names whose last value is replayed on subscribe.
+	retainNames map[string]bool
+}
+
+// NewHub returns a hub whose clients buffer up to queue events.
+func NewHub(queue int, retainNames ...string) *Hub {
+	if queue <= 0 {
+		queue = 64
+	}
+	rn := map[string]bool{}
+	for _, n := range retainNames {
+		rn[n] = true
+	}
+	return &Hub{clients: map[uint64]*Client{}, queue: queue, retainNames: rn}
+}
+
+// Register adds a client; onDrop is called if the hub drops it as slow.
+func (h *Hub) Register(onDrop func()) *Client {
+	c := &Client{ID: h.nextID.Add(1), send: make(chan event.Event, h.queue), topics: map[string]bool{}, onDrop: onDrop}
+	h.mu.Lock()
+	h.clients[c.ID] = c
+	h.mu.Unlock()
+	return c
+}
+
+// Unregister removes a client and closes its queue.
+func (h *Hub) Unregister(c *Client) {
+	h.mu.Lock()
+	_, ok := h.clients[c.ID]
+	delete(h.clients, c.ID)
+	h.mu.Unlock()
+	if ok && c.closed.CompareAndSwap(false, true) {
+		close(c.send)
+	}
+}
+
+// Subscribe adds topics to a client and replays the retained state of those
+// topics into its queue.
+func (h *Hub) Subscribe(c *Client, topics []string) {
+	c.mu.Lock()
+	for _, t := range topics {
+		c.topics[t] = true
+	}
+	c.mu.Unlock()
+	h.retained.Range(func(_, v any) bool {
+		e := v.(event.Event)
+		for _, t := range topics {
+			if e.Topic == t {
+				h.offer(c, e)
+			}
+		}
+		return true
+	})
+}
+
+// Retain stores e as the latest state for its topic and name without
+// broadcasting it (used at start-up to load state from the database).
+func (h *Hub) Retain(e event.Event) { h.retained.Store(e.Topic+"\x00"+e.Name, e) }
+
+// Publish delivers e to every subscribed client; slow ones are dropped.
+func (h *Hub) Publish(e event.Event) {
+	if h.retainNames[e.Name] {
+		h.Retain(e)
+	}
+	h.mu.RLock()
+	targets := make([]*Client, 0, len(h.clients))
+	for _, c := range h.clients {
+		if c.subscribed(e.Topic) {
+			targets = append(targets, c)
+		}
+	}
+	h.mu.RUnlock()
+	for _, c := range targets {
+		h.offer(c, e)
+	}
+}
+
+func (h *Hub) offer(c *Client, e event.Event) {
+	if c.closed.Load() {
+		return
+	}
+	select {
+	case c.send <- e:
+	default:
+		h.dropped.Add(1)
+		h.Unregister(c)
+		if c.onDrop != nil {
+			c.onDrop()
+		}
+	}
+}
+
+// Clients returns the number of connected clients.
+func (h *Hub) Clients() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.clients)
+}
+
+// Dropped returns how many clients were dropped as slow.
+func (h *Hub) Dropped() uint64 { return h.dropped.Load() }

@@ -1,0 +1,172 @@
+// Package scheduler runs cron jobs (robfig/cron). Before running, a job takes
+// a lease in the job_locks table, so two servers on one database do not both
+// run it; every run is recorded in job_runs.
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// JobLock is the lease row of a job.
+type JobLock struct {
+	Name        string `gorm:"primaryKey"`
+	Holder      string
+	LockedUntil time.Time
+	UpdatedAt   time.Time
+}
+
+// TableName pins the table of migration 0001.
+func (JobLock) TableName() string { return "job_locks" }
+
+// JobRun records one execution.
+type JobRun struct {
+	ID         uint64     `gorm:"primaryKey" json:"id"`
+	Name       string     `json:"name"`
+	Holder     string     `json:"holder"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+	Status     string     `json:"status"` // running, ok, failed
+	Error      string     `json:"error"`
+}
+
+// TableName pins the table of migration 0001.
+func (JobRun) TableName() string { return "job_runs" }
+
+// Job is a unit of scheduled work.
+type Job func(ctx context.Context) error
+
+// Scheduler wraps cron with database leases.
+type Scheduler struct {
+	db     *gorm.DB
+	cron   *cron.Cron
+	holder string
+	ttl    time.Duration
+	log    *slog.Logger
+	now    func() time.Time
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// New returns a Scheduler; holder identifies this instance in locks.
+func New(db *gorm.DB, ttl time.Duration, log *slog.Logger) *Scheduler {
+	host, _ := os.Hostname()
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Scheduler{
+		db:     db,
+		cron:   cron.New(cron.WithParser(cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor))),
+		holder: fmt.Sprintf("%s:%d:%d", host, os.Getpid(), time.Now().UnixNano()%100000),
+		ttl:    ttl, log: log, now: time.Now, ctx: ctx, cancel: cancel,
+	}
+}
+
+// Holder returns this instance's lock identity.
+func (s *Scheduler) Holder() string { return s.holder }
+
+// Add schedules job under name with a cron spec.
+func (s *Scheduler) Add(name, spec string, job Job) error {
+	_, err := s.cron.AddFunc(spec, func() {
+		if _, err := s.RunNow(s.ctx, name, job); err != nil {
+			s.log.Error("job failed", "job", name, "err", err)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("scheduler: add %s: %w", name, err)
+	}
+	return nil
+}
+
+// Start starts the cron loop.
+func (s *Scheduler) Start() { s.cron.Start() }
+
+// Stop stops scheduling and waits for running jobs.
+func (s *Scheduler) Stop() {
+	s.cancel()
+	<-s.cron.Stop().Done()
+}
+
+// ErrLocked is returned by RunNow when another holder has the lease.
+var ErrLocked = errors.New("job is running elsewhere")
+
+// RunNow runs job if this instance can take its lease. It reports whether it ran.
+func (s *Scheduler) RunNow(ctx context.Context, name string, job Job) (bool, error) {
+	ok, err := s.acquire(ctx, name)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		return false, nil
+	}
+	defer s.release(name)
+	run := JobRun{Name: name, Holder: s.holder, StartedAt: s.now().UTC(), Status: "running"}
+	if err := s.db.WithContext(ctx).Create(&run).Error; err != nil {
+		return false, fmt.Errorf("scheduler: record run %s: %w", name, err)
+	}
+	jerr := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		return job(ctx)
+	}()
+	fin := s.now().UTC()
+	upd := map[string]any{"finished_at": fin, "status": "ok"}
+	if jerr != nil {
+		msg := jerr.Error()
+		if len(msg) > 2000 {
+			msg = msg[:2000]
+		}
+		upd["status"], upd["error"] = "failed", msg
+	}
+	if err := s.db.Model(&JobRun{}).Where("id = ?", run.ID).Updates(upd).Error; err != nil {
+		s.log.Error("scheduler: finish run", "job", name, "err", err)
+	}
+	return true, jerr
+}
+
+// acquire takes the lease when it is free or expired. A lease held by this
+// very instance is not re-entered: one job never overlaps itself.
+func (s *Scheduler) acquire(ctx context.Context, name string) (bool, error) {
+	now := s.now().UTC()
+	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&JobLock{Name: name, Holder: "", LockedUntil: time.Unix(0, 0).UTC(), UpdatedAt: now}).Error; err != nil {
+		return false, fmt.Errorf("scheduler: lock row %s: %w", name, err)
+	}
+	res := s.db.WithContext(ctx).Model(&JobLock{}).
+		Where("name = ? AND locked_until < ?", name, now).
+		Updates(map[string]any{"holder": s.holder, "locked_until": now.Add(s.ttl), "updated_at": now})
+	if res.Error != nil {
+		return false, fmt.Errorf("scheduler: take lock %s: %w", name, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+func (s *Scheduler) release(name string) {
+	now := s.now().UTC()
+	if err := s.db.Model(&JobLock{}).Where("name = ? AND holder = ?", name, s.holder).
+		Updates(map[string]any{"holder": "", "locked_until": time.Unix(0, 0).UTC(), "updated_at": now}).Error; err != nil {
+		s.log.Error("scheduler: release", "job", name, "err", err)
+	}
+}
+
+// Runs lists recent runs, newest first.
+func (s *Scheduler) Runs(ctx context.Context, name string, limit int) ([]JobRun, error) {
+	q := s.db.WithContext(ctx).Order("id DESC").Limit(limit)
+	if name != "" {
+		q = q.Where("name = ?", name)
+	}
+	var out []JobRun
+	if err := q.Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("scheduler: runs: %w", err)
+	}
+	return out, nil
+}

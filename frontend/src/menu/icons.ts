@@ -1,0 +1,26 @@
+// Icons the menu model may name (menu.json "icon"). Importing them one by one
+// keeps the rest of @element-plus/icons-vue out of the bundle.
+import type { Component } from 'vue'
+import {
+  Calendar,
+  DataLine,
+  FolderChecked,
+  Headset,
+  Medal,
+  Memo,
+  Shop,
+  Tickets,
+  User,
+} from '@element-plus/icons-vue'
+
+export const MENU_ICONS: Record<string, Component> = {
+  Calendar,
+  DataLine,
+  FolderChecked,
+  Headset,
+  Medal,
+  Memo,
+  Shop,
+  Tickets,
+  User,
+}

@@ -1,0 +1,151 @@
+// Routes and the sign-in / permission guard. Each staff page takes its
+// required permission from the menu model (menu/menu.json).
+import {
+  createRouter,
+  createWebHistory,
+  type RouteLocationRaw,
+  type RouteRecordRaw,
+  type Router,
+} from 'vue-router'
+import { homeRoute, menuItem } from '@/menu/menu'
+import { useSessionStore } from '@/stores/session'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without signing in. */
+    public?: boolean
+    /** Permission needed to open the page. */
+    permission?: string
+    /** i18n key of the page title. */
+    title?: string
+    /** Menu entry to highlight. */
+    menuKey?: string
+  }
+}
+
+/** page makes the route of a menu entry; name and meta come from the menu model. */
+function page(key: string, path: string, component: RouteRecordRaw['component']): RouteRecordRaw {
+  const item = menuItem(key)
+  return {
+    path,
+    name: key,
+    component: component!,
+    meta: { permission: item.permission, title: item.title, menuKey: key },
+  }
+}
+
+export const routes: RouteRecordRaw[] = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('@/views/LoginView.vue'),
+    meta: { public: true, title: 'login.submit' },
+  },
+  {
+    // Reserved for the public, mobile-friendly customer pages (survey links,
+    // appointment and progress pages) of later waves.
+    path: '/s',
+    component: () => import('@/layouts/PublicLayout.vue'),
+    meta: { public: true },
+    children: [
+      {
+        path: ':pathMatch(.*)*',
+        name: 'public-unavailable',
+        component: () => import('@/views/public/PublicUnavailableView.vue'),
+        meta: { public: true, title: 'public.title' },
+      },
+    ],
+  },
+  {
+    path: '/',
+    component: () => import('@/layouts/AppLayout.vue'),
+    children: [
+      {
+        // Never shown: the guard sends the user to their first menu entry.
+        path: '',
+        name: 'home',
+        component: () => import('@/views/errors/ForbiddenView.vue'),
+      },
+      page('agent', 'agent', () => import('@/views/agent/AgentConsoleView.vue')),
+      page('tickets', 'tickets', () => import('@/views/tickets/TicketsView.vue')),
+      page('outlet', 'outlet', () => import('@/views/outlet/OutletBoardView.vue')),
+      page('readiness', 'readiness', () => import('@/views/readiness/ReadinessView.vue')),
+      page('evidence', 'evidence', () => import('@/views/evidence/EvidenceView.vue')),
+      page('certification', 'certification', () => import('@/views/certification/CertificationView.vue')),
+      page('kpi', 'kpi', () => import('@/views/kpi/KpiView.vue')),
+      page('users', 'admin/users', () => import('@/views/admin/UsersView.vue')),
+      page('audit', 'admin/audit', () => import('@/views/admin/AuditView.vue')),
+      {
+        path: '403',
+        name: 'forbidden',
+        component: () => import('@/views/errors/ForbiddenView.vue'),
+        meta: { title: 'forbidden.title' },
+      },
+    ],
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('@/views/errors/NotFoundView.vue'),
+    meta: { public: true, title: 'notFound.title' },
+  },
+]
+
+/**
+ * safeRedirect accepts a ?redirect= value only if it is a path on this site
+ * (not another origin, not the login page itself).
+ */
+export function safeRedirect(value: unknown): string | null {
+  const v = Array.isArray(value) ? value[0] : value
+  if (typeof v !== 'string' || !v.startsWith('/') || v.startsWith('//') || v.startsWith('/\\')) return null
+  if (v === '/login' || v.startsWith('/login?') || v.startsWith('/login/')) return null
+  return v
+}
+
+/** installGuards adds the sign-in and permission checks to a router. */
+export function installGuards(router: Router): void {
+  router.beforeEach(async (to): Promise<true | RouteLocationRaw> => {
+    const session = useSessionStore()
+
+    if (to.name === 'login') {
+      try {
+        await session.load()
+      } catch {
+        return true
+      }
+      if (session.isAuthenticated) {
+        return safeRedirect(to.query.redirect) ?? homeRoute(session.permissions) ?? { name: 'forbidden' }
+      }
+      return true
+    }
+    if (to.meta.public) return true
+
+    try {
+      await session.load()
+    } catch {
+      return { name: 'login', query: { redirect: to.fullPath } }
+    }
+    if (!session.isAuthenticated) {
+      return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+    }
+    if (to.name === 'home') {
+      return homeRoute(session.permissions) ?? { name: 'forbidden', query: { reason: 'no-menu' } }
+    }
+    const needed = to.meta.permission
+    if (needed && !session.hasPermission(needed)) {
+      return { name: 'forbidden', query: { from: to.fullPath } }
+    }
+    return true
+  })
+}
+
+/** createAppRouter builds the router with browser history and the guards. */
+export function createAppRouter(): Router {
+  const router = createRouter({
+    history: createWebHistory(import.meta.env.BASE_URL),
+    routes,
+    scrollBehavior: () => ({ top: 0 }),
+  })
+  installGuards(router)
+  return router
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite. `make test` runs it; CI runs `make test` with
+# TEST_MYSQL_DSN, REQUIRE_MYSQL=1 and REQUIRE_BROWSER=1 so nothing skips.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+: "${TEST_MYSQL_DSN:=root@tcp(127.0.0.1:3306)/test}"
+export TEST_MYSQL_DSN
+
+run_go() {
+  echo "== go vet"
+  go vet ./...
+  echo "== go test (store tests run on sqlite and mysql; see the /sqlite and /mysql subtests)"
+  local log; log=$(mktemp)
+  set +e
+  go test -count=1 -timeout 8m -v ./... >"$log" 2>&1
+  local rc=$?
+  set -e
+  # Show package results, failures and the per-database legs; keep the log short.
+  grep -E '^(ok|FAIL|panic:)|--- (FAIL|SKIP)|--- PASS: [^/]*/(sqlite|mysql) ' "$log" || true
+  echo "== database legs: $(grep -cE -- '--- PASS: .*/sqlite ' "$log") sqlite passed, $(grep -cE -- '--- PASS: .*/mysql ' "$log") mysql passed, $(grep -cE -- '--- SKIP: .*/mysql ' "$log") mysql skipped"
+  if [ $rc -ne 0 ]; then
+    echo "go test failed; full log follows"; grep -vE '^\s*(=== (RUN|PAUSE|CONT))' "$log" | tail -200
+    exit $rc
+  fi
+}
+
+run_ui() {
+  echo "== frontend unit tests (vitest)"
+  ( cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx vitest run )
+}
+
+run_e2e() {
+  echo "== browser end-to-end (playwright-core + chromium)"
+  bash scripts/e2e.sh
+}
+
+case "$what" in
+  go) run_go ;;
+  ui) run_ui ;;
+  e2e) run_e2e ;;
+  all) run_go; run_ui; run_e2e ;;
+  *) echo "usage: scripts/test.sh [go|ui|e2e|all]"; exit 2 ;;
+esac
