@@ -43,6 +43,7 @@ type App struct {
 	RBAC  *rbac.Authorizer
 	Sched *scheduler.Scheduler
 	HTTP  *httpapi.Server
+	// == Domain services
 }
 
 // NewLogger returns the structured logger configured by cfg.
@@ -94,6 +95,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	a.Auth = auth.New(auth.Options{DB: g, Audit: a.Audit, Bus: a.Bus, SessionTTL: cfg.Auth.SessionTTL, SlowdownAfter: cfg.Auth.SlowdownAfter,
 		LockoutAfter: cfg.Auth.LockoutAfter, LockoutFor: cfg.Auth.LockoutFor, FailureWindow: cfg.Auth.FailureWindow, BcryptCost: cfg.Auth.BcryptCost})
 	a.Sched = scheduler.New(g, cfg.Scheduler.LockTTL, log)
+	// == Domain services (construct here, then pass to httpapi.Options below)
+
 	var ui fs.FS
 	if sub, err := fs.Sub(frontend.Dist, "dist"); err == nil {
 		if _, err := fs.Stat(sub, "index.html"); err == nil {
@@ -101,7 +104,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		}
 	}
 	a.HTTP = httpapi.New(httpapi.Options{DB: g, Auth: a.Auth, RBAC: a.RBAC, Audit: a.Audit, Bus: a.Bus, Hub: a.Hub, Scheduler: a.Sched,
-		Log: log, UI: ui, CookieSecure: cfg.HTTP.CookieSecure, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Location: cfg.Location(), Version: Version})
+		Log: log, UI: ui, CookieSecure: cfg.HTTP.CookieSecure, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Location: cfg.Location(), Version: Version,
+		// == Domain services into the HTTP server
+	})
 	if ui == nil {
 		log.Warn("web app not built: the server answers / with build instructions (run `make ui`)")
 	}
@@ -141,6 +146,17 @@ func (a *App) Serve(ctx context.Context) error {
 
 // registerJobs schedules the cron jobs of every domain.
 func (a *App) registerJobs() error {
+	jobs := []struct {
+		name, spec string
+		job        scheduler.Job
+	}{
+		// == Scheduled jobs of each domain: {"name", a.Cfg.Scheduler.X, a.Service.Job},
+	}
+	for _, j := range jobs {
+		if err := a.Sched.Add(j.name, j.spec, j.job); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

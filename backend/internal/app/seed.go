@@ -23,10 +23,44 @@ func (a *App) SeedDemoIfEmpty(ctx context.Context) (bool, error) {
 
 // SeedDemo creates (or completes) the deterministic demo enterprise.
 func (a *App) SeedDemo(ctx context.Context) error {
-	return demo.SeedUsers(ctx, demo.Deps{Auth: a.Auth, Password: a.Cfg.Demo.Password, Now: time.Now().UTC()})
+	now := time.Now().UTC()
+	// Order matters: later domains refer to earlier ones' records.
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		// == Demo data of each domain, in dependency order: products, outlets and staff, customers and units, tickets and work orders, …
+		{"users", func() error {
+			return demo.SeedUsers(ctx, demo.Deps{Auth: a.Auth, Password: a.Cfg.Demo.Password, Now: now})
+		}},
+	}
+	for _, s := range steps {
+		start := time.Now()
+		if err := s.run(); err != nil {
+			return fmt.Errorf("seed %s: %w", s.name, err)
+		}
+		a.Log.Info("seeded", "step", s.name, "ms", time.Since(start).Milliseconds())
+	}
+	return nil
 }
 
 // SeedScale generates benchmark data.
 func (a *App) SeedScale(ctx context.Context, tickets int) error {
-	return fmt.Errorf("seed --scale: no domain data generators are wired yet")
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		// == Bulk generators of each domain (sizes proportional to tickets)
+	}
+	if len(steps) == 0 {
+		return fmt.Errorf("seed --scale: no domain data generators are wired yet")
+	}
+	for _, s := range steps {
+		start := time.Now()
+		if err := s.run(); err != nil {
+			return fmt.Errorf("scale %s: %w", s.name, err)
+		}
+		a.Log.Info("scale data", "step", s.name, "ms", time.Since(start).Milliseconds())
+	}
+	return nil
 }

@@ -58,5 +58,19 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/audit", rbac.AuditRead, s.listAudit, "Audit trail, newest first (keyset by id)", "audit", ""},
 		{"GET", "/api/v1/audit/verify", rbac.AuditRead, s.verifyAudit, "Verify the audit hash chain", "audit", ""},
 		{"GET", "/api/v1/jobs/runs", rbac.JobRead, s.listJobRuns, "Recent scheduled job runs", "jobs", ""},
+
+		// == Regions, customers, products, units and warranty (customer, product, region)
+
+		// == Outlets and staff (outlet)
+
+		// == Tickets, SLA, dispatch and work orders (ticket, sla, workorder)
+
+		// == Complaints, corrective actions, surveys and follow-ups (complaint, survey)
+
+		// == Repairs, spare parts, returns and recalls (repair, parts, returns, recall)
+
+		// == Certification readiness, evidence and certification cycles (readiness, certification)
+
+		// == The customer's public pages (no login)
 	}
 }

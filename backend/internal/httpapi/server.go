@@ -41,6 +41,7 @@ type Options struct {
 	MaxBodyBytes int64
 	Location     *time.Location
 	Version      string
+	// == Domain services (one field per domain; wired in app.New)
 }
 
 // Server holds the handlers' dependencies.
