@@ -390,6 +390,12 @@ func clauseLess(a, b string) bool {
 // conforming, an approved document in force from asOf, enough certified
 // managers, a full assessment) and its override removed; a deduction is
 // removed. The original inputs are not touched.
+//
+// Fixes are treated as independent. When several leaves read the same
+// measure or the staffing, fixing one fixes the others and the re-scored
+// total can exceed the sum of the gains. When the evidence register was
+// not gathered (nil Documents), a hypothetical document makes it known, so
+// the other document leaves turn from unknown to missing: the same zero.
 func ApplyFixes(std *Standard, in Inputs, fixes []Fix, asOf time.Time) Inputs {
 	out := cloneInputs(in)
 	for _, f := range fixes {

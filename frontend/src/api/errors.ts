@@ -54,6 +54,10 @@ export class ApiError extends Error {
   readonly retryAfter?: number
   /** Optional message key the backend may add so the UI can translate. */
   readonly key?: string
+  /** The code exactly as the backend sent it (may be more specific, e.g. username_taken). */
+  readonly rawCode?: string
+  /** The field a non-validation error names through details.field. */
+  readonly detailField?: string
 
   constructor(init: {
     status: number
@@ -62,6 +66,8 @@ export class ApiError extends Error {
     fields?: Record<string, string>
     retryAfter?: number
     key?: string
+    rawCode?: string
+    detailField?: string
   }) {
     super(init.message ?? '')
     this.name = 'ApiError'
@@ -70,6 +76,8 @@ export class ApiError extends Error {
     this.fields = init.fields ?? {}
     this.retryAfter = init.retryAfter
     this.key = init.key
+    this.rawCode = init.rawCode
+    this.detailField = init.detailField
   }
 }
 
@@ -120,11 +128,19 @@ export function fromResponse(res: ResponseLike): ApiError {
     rawCode && KNOWN_CODES.has(rawCode)
       ? (rawCode as ErrorCode)
       : (CODE_BY_STATUS[res.status] ?? (res.status >= 500 ? 'internal' : 'unknown'))
+  const message = e && typeof e.message === 'string' ? e.message : undefined
+  const fields = stringFields(e?.fields)
+  // A conflict may name its field as {"details": {"field": "username"}}.
+  const details = e?.details as { field?: unknown } | undefined
+  const detailField = details && typeof details.field === 'string' ? details.field : undefined
+  if (detailField && !fields[detailField]) fields[detailField] = message ?? code
   return new ApiError({
     status: res.status,
     code,
-    message: e && typeof e.message === 'string' ? e.message : undefined,
-    fields: stringFields(e?.fields),
+    rawCode,
+    detailField,
+    message,
+    fields,
     retryAfter: parseRetryAfter(header(res, 'retry-after')),
     key: e && typeof e.key === 'string' ? e.key : undefined,
   })
@@ -142,16 +158,18 @@ export function toApiError(err: unknown): ApiError {
  * formErrors maps an error's field messages to form fields. API field names
  * are used as form keys unless `rename` says otherwise; an indexed or nested
  * name such as `roles[0]` or `address.city` also lands on its root (`roles`,
- * `address`) when the form has no exact key for it. Non-validation errors
- * give an empty map.
+ * `address`). Errors that name no field give an empty map. With `i18n`, the
+ * field named by details.field gets the translated error text.
  */
 export function formErrors(
   err: unknown,
   rename: Record<string, string> = {},
+  i18n?: Translate,
 ): Record<string, string> {
-  if (!(err instanceof ApiError) || err.code !== 'validation_failed') return {}
+  if (!(err instanceof ApiError)) return {}
   const out: Record<string, string> = {}
-  for (const [field, msg] of Object.entries(err.fields)) {
+  for (const [field, raw] of Object.entries(err.fields)) {
+    const msg = i18n && field === err.detailField ? describeError(err, i18n) : raw
     let key = rename[field]
     if (!key) {
       const root = field.split(/[.[]/)[0] ?? field
@@ -170,12 +188,16 @@ export interface Translate {
 
 /**
  * describeError picks the text to show for an error: the backend's message
- * key when the UI has a translation for it, else the backend's message, else
- * a translated text for the code.
+ * key when the UI has a translation for it; a translation of a specific code
+ * beyond the generic ones (e.g. errors.username_taken); else the backend's
+ * message; else a translated text for the generic code.
  */
 export function describeError(err: unknown, i18n: Translate): string {
   const e = toApiError(err)
   if (e.key && i18n.te(e.key)) return i18n.t(e.key)
+  if (e.rawCode && !KNOWN_CODES.has(e.rawCode) && i18n.te(`errors.${e.rawCode}`)) {
+    return i18n.t(`errors.${e.rawCode}`)
+  }
   if (e.code === 'network') return i18n.t('errors.network')
   if (e.message) return e.message
   return i18n.t(`errors.${e.code}`)

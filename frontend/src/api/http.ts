@@ -30,6 +30,12 @@ export function createHttp(baseURL = '/api/v1'): AxiosInstance {
     timeout: 30_000,
     headers: { Accept: 'application/json' },
   })
+  // Tell the backend the UI language so it may localise messages.
+  inst.interceptors.request.use((config) => {
+    const lang = typeof document === 'undefined' ? '' : document.documentElement.lang
+    if (lang) config.headers.set('Accept-Language', lang)
+    return config
+  })
   inst.interceptors.response.use(
     (res) => res,
     (err: unknown) => {

@@ -109,9 +109,21 @@ describe('formErrors (API field errors → form errors)', () => {
     expect(formErrors(e)).toEqual({ roles: 'a; b' })
   })
 
-  it('gives nothing for other errors', () => {
-    expect(formErrors(new ApiError({ status: 409, code: 'conflict', fields: { username: 'x' } }))).toEqual({})
+  it('gives nothing for errors without fields', () => {
+    expect(formErrors(new ApiError({ status: 409, code: 'conflict' }))).toEqual({})
     expect(formErrors(new Error('x'))).toEqual({})
+  })
+
+  it('puts a conflict naming its field (details.field) on that field, translated when possible', () => {
+    const e = fromResponse({
+      status: 409,
+      data: { error: { code: 'username_taken', message: 'username already exists', details: { field: 'username' } } },
+    })
+    expect(e.code).toBe('conflict')
+    expect(e.rawCode).toBe('username_taken')
+    expect(formErrors(e)).toEqual({ username: 'username already exists' })
+    const tr = { t: (k: string) => `t(${k})`, te: (k: string) => k === 'errors.username_taken' }
+    expect(formErrors(e, {}, tr)).toEqual({ username: 't(errors.username_taken)' })
   })
 })
 
@@ -121,6 +133,14 @@ describe('describeError', () => {
     expect(describeError(new ApiError({ status: 409, code: 'conflict', key: 'other', message: '重复' }), i18n)).toBe('重复')
     expect(describeError(new ApiError({ status: 409, code: 'conflict' }), i18n)).toBe('t(errors.conflict)')
     expect(describeError(new Error('boom'), i18n)).toBe('t(errors.network)')
+  })
+
+  it('translates a specific code the UI knows, but not a generic one', () => {
+    const tr = { t: (k: string) => `t(${k})`, te: (k: string) => k.startsWith('errors.') }
+    const specific = fromResponse({ status: 409, data: { error: { code: 'cannot_disable_self', message: 'you cannot' } } })
+    expect(describeError(specific, tr)).toBe('t(errors.cannot_disable_self)')
+    const generic = fromResponse({ status: 403, data: { error: { code: 'forbidden', message: 'your role may not user:manage' } } })
+    expect(describeError(generic, tr)).toBe('your role may not user:manage')
   })
 })
 
@@ -151,6 +171,18 @@ describe('http client', () => {
     expect(handler).toHaveBeenCalledTimes(1)
     await expect(http.get('/me', { skipAuthRedirect: true })).rejects.toMatchObject({ status: 401 })
     expect(handler).toHaveBeenCalledTimes(1)
+  })
+
+  it('sends the UI language as Accept-Language', async () => {
+    document.documentElement.lang = 'en'
+    let seen: unknown
+    const http = createHttp()
+    http.defaults.adapter = async (config) => {
+      seen = config.headers.get('Accept-Language')
+      return { status: 200, statusText: '', data: {}, headers: {}, config }
+    }
+    await http.get('/me')
+    expect(seen).toBe('en')
   })
 
   it('does not call the handler for other statuses', async () => {

@@ -47,9 +47,9 @@ describe('LoginView', () => {
     document.body.innerHTML = ''
   })
 
-  it('shows the API message on bad credentials', async () => {
+  it('shows the bad-credentials message in the UI language on 401', async () => {
     vi.mocked(auth.login).mockRejectedValue(
-      new ApiError({ status: 401, code: 'unauthenticated', message: '用户名或密码错误' }),
+      new ApiError({ status: 401, code: 'unauthenticated', message: 'wrong username or password' }),
     )
     const { wrapper } = await mountLogin()
     await fillAndSubmit(wrapper)

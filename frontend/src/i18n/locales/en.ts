@@ -69,6 +69,8 @@ export default {
     internal: 'Server error; try again later',
     network: 'Cannot reach the server; check the network',
     unknown: 'Unexpected error',
+    username_taken: 'This username is already taken',
+    cannot_disable_self: 'You cannot disable your own account',
   },
   roles: {
     admin: 'Administrator',

@@ -69,6 +69,8 @@ export default {
     internal: '服务器出错了，请稍后重试',
     network: '无法连接服务器，请检查网络',
     unknown: '出现未知错误',
+    username_taken: '用户名已存在',
+    cannot_disable_self: '不能停用自己的账号',
   },
   roles: {
     admin: '系统管理员',
