@@ -51,3 +51,13 @@ func Applied(db *gorm.DB) ([]string, error) {
 	}
 	return ids, nil
 }
+
+// MigrateTo applies migrations up to and including id (used to test that a
+// database created by an older version upgrades cleanly).
+func MigrateTo(db *gorm.DB, id string) error {
+	m := gormigrate.New(db, &gormigrate.Options{TableName: "schema_migrations", IDColumnName: "id", IDColumnSize: 64}, All())
+	if err := m.MigrateTo(id); err != nil {
+		return fmt.Errorf("migrate to %s: %w", id, err)
+	}
+	return nil
+}

@@ -172,3 +172,21 @@ func Truncate(g *gorm.DB) error {
 	}
 	return nil
 }
+
+// SQLiteDBAt returns a fresh SQLite database migrated only up to id.
+func SQLiteDBAt(t testing.TB, id string) *gorm.DB {
+	t.Helper()
+	g, err := db.Open(db.Options{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "old.db"), MaxOpenConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrations.MigrateTo(g, id); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if s, err := g.DB(); err == nil {
+			_ = s.Close()
+		}
+	})
+	return g
+}
