@@ -212,24 +212,31 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Identity, er
 		return nil, apperr.Unauthenticated("login required")
 	}
 	h := hashToken(token)
-	var sess Session
-	if err := s.o.DB.WithContext(ctx).Where("token_hash = ?", h).Take(&sess).Error; err != nil {
+	// One indexed join per request: the session by its primary key and its user.
+	var row struct {
+		User
+		SessExpiresAt time.Time
+		SessRevokedAt *time.Time
+	}
+	err := s.o.DB.WithContext(ctx).Table("sessions").
+		Select("users.*, sessions.expires_at AS sess_expires_at, sessions.revoked_at AS sess_revoked_at").
+		Joins("JOIN users ON users.id = sessions.user_id").
+		Where("sessions.token_hash = ?", h).Take(&row).Error
+	if err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, apperr.Unauthenticated("session not found or expired")
 		}
 		return nil, apperr.Internal(fmt.Errorf("authenticate: %w", err))
 	}
 	now := s.o.Now().UTC()
-	if sess.RevokedAt != nil || !now.Before(sess.ExpiresAt) {
+	if row.SessRevokedAt != nil || !now.Before(row.SessExpiresAt) {
 		return nil, apperr.Unauthenticated("session expired or revoked")
 	}
-	var u User
-	if err := s.o.DB.WithContext(ctx).Where("id = ?", sess.UserID).Take(&u).Error; err != nil {
-		return nil, apperr.Unauthenticated("session user not found")
-	}
+	u := row.User
 	if !u.Active(now) {
 		return nil, apperr.Unauthenticated("account disabled or expired")
 	}
+	sess := Session{ExpiresAt: row.SessExpiresAt}
 	return &Identity{User: u, TokenHash: h, ExpiresAt: sess.ExpiresAt}, nil
 }
 
