@@ -85,6 +85,8 @@ export interface User {
   expires_at: string | null
   last_login_at: string | null
   created_at: string
+  /** Optimistic-locking version, when the backend sends it. */
+  version?: number
 }
 
 /** POST /api/v1/users body. */
@@ -116,6 +118,10 @@ export interface AuditRecord {
   after: unknown
   request_id: string
   hash: string
+  /** Extras the backend sends beyond the contract. */
+  actor_id?: number
+  ip?: string
+  prev_hash?: string
 }
 
 /** GET /api/v1/audit response (keyset paged, newest first). */
