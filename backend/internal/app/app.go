@@ -17,14 +17,31 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/certification"
+	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/config"
+	"github.com/aftersales/aftersales/backend/internal/content"
+	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/httpapi"
+	"github.com/aftersales/aftersales/backend/internal/improvement"
 	"github.com/aftersales/aftersales/backend/internal/migrations"
+	"github.com/aftersales/aftersales/backend/internal/outlet"
+	"github.com/aftersales/aftersales/backend/internal/parts"
+	"github.com/aftersales/aftersales/backend/internal/product"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
+	"github.com/aftersales/aftersales/backend/internal/readiness"
 	"github.com/aftersales/aftersales/backend/internal/realtime"
+	"github.com/aftersales/aftersales/backend/internal/recall"
+	"github.com/aftersales/aftersales/backend/internal/region"
+	"github.com/aftersales/aftersales/backend/internal/repair"
+	"github.com/aftersales/aftersales/backend/internal/returns"
 	"github.com/aftersales/aftersales/backend/internal/scheduler"
+	"github.com/aftersales/aftersales/backend/internal/slastore"
+	"github.com/aftersales/aftersales/backend/internal/survey"
+	"github.com/aftersales/aftersales/backend/internal/ticket"
+	"github.com/aftersales/aftersales/backend/internal/workorder"
 	"github.com/aftersales/aftersales/frontend"
 )
 
@@ -44,6 +61,29 @@ type App struct {
 	Sched *scheduler.Scheduler
 	HTTP  *httpapi.Server
 	// == Domain services
+	// FAQ articles and product manuals of the public pages (see wire_content.go).
+	Content *content.Service
+	// Repairs, spare parts, returns and recalls (see wire_ops.go).
+	Repairs *repair.Service
+	Parts   *parts.Service
+	Returns *returns.Service
+	Recalls *recall.Service
+
+	Regions    *region.Directory
+	Customers  *customer.Service
+	Products   *product.Service
+	Outlets    *outlet.Service
+	SLA        *slastore.Store
+	Tickets    *ticket.Service
+	WorkOrders *workorder.Service
+	// Complaints, corrective actions (improvement) and surveys.
+	Complaints  *complaint.Service
+	Improvement *improvement.Service
+	Surveys     *survey.Service
+
+	// Readiness engine, evidence and certification (see wire_readiness.go).
+	Readiness     *readiness.Service
+	Certification *certification.Service
 }
 
 // NewLogger returns the structured logger configured by cfg.
@@ -93,9 +133,45 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		}
 	})
 	a.Auth = auth.New(auth.Options{DB: g, Audit: a.Audit, Bus: a.Bus, SessionTTL: cfg.Auth.SessionTTL, SlowdownAfter: cfg.Auth.SlowdownAfter,
-		LockoutAfter: cfg.Auth.LockoutAfter, LockoutFor: cfg.Auth.LockoutFor, FailureWindow: cfg.Auth.FailureWindow, BcryptCost: cfg.Auth.BcryptCost})
+		LockoutAfter: cfg.Auth.LockoutAfter, IPLockoutAfter: cfg.Auth.IPLockoutAfter, LockoutFor: cfg.Auth.LockoutFor, FailureWindow: cfg.Auth.FailureWindow, BcryptCost: cfg.Auth.BcryptCost})
 	a.Sched = scheduler.New(g, cfg.Scheduler.LockTTL, log)
 	// == Domain services (construct here, then pass to httpapi.Options below)
+	if a.Regions, err = region.Load(); err != nil {
+		return nil, err
+	}
+	a.Customers = customer.New(customer.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Regions: a.Regions})
+	a.Products = product.New(product.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Owners: a.Customers, Log: log, Location: cfg.Location()})
+	a.Outlets = outlet.New(outlet.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Regions: a.Regions, Categories: outletCategories(a.Products),
+		Users: outletUsers(a.Auth), Location: cfg.Location(), LoadCounter: workorder.LoadCounts(g, cfg.Location())})
+	a.SLA = slastore.New(slastore.Options{DB: g, Audit: a.Audit, Bus: a.Bus, TicketTypes: ticket.Types(), Priorities: ticket.Priorities(), Statuses: ticket.Statuses()})
+	if err := a.SLA.EnsureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	a.Tickets = ticket.New(ticket.Options{DB: g, Audit: a.Audit, Bus: a.Bus, SLA: a.SLA, Customers: a.Customers, Units: ticketUnits{a.Products},
+		Users: a.Auth, Regions: a.Regions, Location: cfg.Location(), Log: log})
+	a.WorkOrders = workorder.New(workorder.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Tickets: a.Tickets, Outlets: dispatchOutlets{a.Outlets},
+		Staff: dispatchStaff{a.Outlets}, AcceptTimeout: cfg.Dispatch.AcceptTimeout, Log: log})
+	if err := a.WorkOrders.EnsureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	a.Products.AddPassportSource("tickets", a.Tickets)
+	a.Products.AddPassportSource("work_orders", a.WorkOrders)
+	// Complaints, corrective actions, surveys and follow-ups (see wire_quality.go).
+	a.Complaints = complaint.New(complaint.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Log: log, Location: cfg.Location(),
+		Deadlines: complaintDeadlines(cfg.Complaint), Chain: cfg.Complaint.Chain(), Customers: customerExists(a.Customers),
+		Tickets: ticketExists(a.Tickets), Units: unitExists(a.Products), InstalledBase: installedBase(g)})
+	a.Surveys = survey.New(survey.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Log: log, Location: cfg.Location(), Settings: surveySettings(cfg),
+		Complaints: complaintOpener{a.Complaints}, Tickets: a.Tickets, Facts: surveyFacts{a.Tickets, a.WorkOrders}})
+	a.Improvement = improvement.New(improvement.Options{DB: g, Audit: a.Audit, Location: cfg.Location(),
+		Sources: map[string]improvement.SourceCheck{improvement.SourceComplaint: a.Complaints.Exists, improvement.SourceSurvey: a.Surveys.ResponseExists}})
+	a.Bus.Subscribe(a.Surveys.HandleEvent)
+	a.Products.AddPassportSource("complaints", a.Complaints)
+	a.Products.AddPassportSource("surveys", a.Surveys)
+	a.wireServiceOps()
+	a.wireContent()
+	if err := a.wireReadiness(ctx); err != nil {
+		return nil, err
+	}
 
 	var ui fs.FS
 	if sub, err := fs.Sub(frontend.Dist, "dist"); err == nil {
@@ -106,6 +182,13 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	a.HTTP = httpapi.New(httpapi.Options{DB: g, Auth: a.Auth, RBAC: a.RBAC, Audit: a.Audit, Bus: a.Bus, Hub: a.Hub, Scheduler: a.Sched,
 		Log: log, UI: ui, CookieSecure: cfg.HTTP.CookieSecure, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Location: cfg.Location(), Version: Version,
 		// == Domain services into the HTTP server
+		Content: a.Content,
+		Repairs: a.Repairs, Parts: a.Parts, Returns: a.Returns, Recalls: a.Recalls,
+		Readiness: a.Readiness, Certification: a.Certification,
+		SLA: a.SLA, Tickets: a.Tickets, WorkOrders: a.WorkOrders,
+		Complaints: a.Complaints, Improvement: a.Improvement, Surveys: a.Surveys,
+		Regions: a.Regions, Customers: a.Customers, Products: a.Products,
+		Outlets: a.Outlets,
 	})
 	if ui == nil {
 		log.Warn("web app not built: the server answers / with build instructions (run `make ui`)")
@@ -151,6 +234,13 @@ func (a *App) registerJobs() error {
 		job        scheduler.Job
 	}{
 		// == Scheduled jobs of each domain: {"name", a.Cfg.Scheduler.X, a.Service.Job},
+		{readiness.JobName, a.Cfg.Readiness.Schedule, a.Readiness.Job},
+		{"certification.reminders", a.Cfg.Certification.ReminderSchedule, a.Certification.ReminderJob},
+		{"complaint_escalation", a.Cfg.Scheduler.ComplaintEscalation, a.Complaints.EscalateOverdue},
+		{"survey_dispatch", a.Cfg.Scheduler.SurveyDispatch, a.Surveys.Dispatch},
+		{"survey_relationship", a.Cfg.Scheduler.SurveyRelationship, a.Surveys.RunRelationshipJob},
+		{"sla_check", a.Cfg.Scheduler.SLACheck, func(ctx context.Context) error { _, err := a.Tickets.CheckSLA(ctx); return err }},
+		{"dispatch_timeouts", a.Cfg.Scheduler.DispatchTimeouts, func(ctx context.Context) error { _, err := a.WorkOrders.ExpireOffers(ctx); return err }},
 	}
 	for _, j := range jobs {
 		if err := a.Sched.Add(j.name, j.spec, j.job); err != nil {
@@ -162,6 +252,12 @@ func (a *App) registerJobs() error {
 
 // Close releases the bus and the database.
 func (a *App) Close() {
+	if a.Readiness != nil {
+		a.Readiness.Close() // a pending debounced run must not outlive the database
+	}
+	if a.Certification != nil {
+		a.Certification.WaitPacks()
+	}
 	if a.Bus != nil {
 		_ = a.Bus.Close()
 	}

@@ -30,8 +30,35 @@ func (a *App) SeedDemo(ctx context.Context) error {
 		run  func() error
 	}{
 		// == Demo data of each domain, in dependency order: products, outlets and staff, customers and units, tickets and work orders, …
+		{"products", func() error { return demo.SeedProducts(ctx, demo.ProductDeps{Products: a.Products}) }},
+		// Outlets read the product categories seeded above; outlet 1 is the demo outlet users' outlet.
+		{"outlets and staff", func() error {
+			return demo.SeedOutlets(ctx, demo.OutletDeps{DB: a.DB, Outlets: a.Outlets, Regions: a.Regions, Auth: a.Auth})
+		}},
+		{"customers and units", func() error {
+			return demo.SeedCustomers(ctx, demo.CustomerDeps{DB: a.DB, Customers: a.Customers, Products: a.Products, Regions: a.Regions,
+				Now: now, Location: a.Cfg.Location()})
+		}},
 		{"users", func() error {
 			return demo.SeedUsers(ctx, demo.Deps{Auth: a.Auth, Password: a.Cfg.Demo.Password, Now: now})
+		}},
+		{"outlet staff logins", func() error {
+			return demo.LinkOutletLogins(ctx, demo.OutletDeps{DB: a.DB, Outlets: a.Outlets, Regions: a.Regions, Auth: a.Auth})
+		}},
+		// Tickets and work orders run after customers, outlets and users (the agent is the assignee).
+		{"tickets and work orders", func() error {
+			return demo.SeedTickets(ctx, demo.TicketDeps{DB: a.DB, SLA: a.SLA, Now: now, Location: a.Cfg.Location(), AcceptTimeout: a.Cfg.Dispatch.AcceptTimeout})
+		}},
+		// Surveys and complaints read the tickets seeded before them (keep these after tickets and work orders);
+		// surveys first: their dissatisfied answers open complaints, and the complaint step tops the year up to 1 %.
+		{"surveys and follow-ups", func() error { return demo.SeedSurveys(ctx, a.qualityDeps(now)) }},
+		{"complaints and corrective actions", func() error { return demo.SeedComplaints(ctx, a.qualityDeps(now)) }},
+		// FAQ articles and manuals of the public pages name product categories.
+		{"faq and manuals", func() error { return demo.SeedContent(ctx, demo.ContentDeps{Content: a.Content, Products: a.Products}) }},
+		// Readiness last: the evidence, the certification cycle and the first score read every domain's data.
+		{"readiness and certification", func() error {
+			return demo.SeedReadiness(ctx, demo.ReadinessDeps{DB: a.DB, Readiness: a.Readiness, Certification: a.Certification,
+				Now: now, Location: a.Cfg.Location()})
 		}},
 	}
 	for _, s := range steps {
@@ -51,6 +78,22 @@ func (a *App) SeedScale(ctx context.Context, tickets int) error {
 		run  func() error
 	}{
 		// == Bulk generators of each domain (sizes proportional to tickets)
+		// Customers and units first: later generators pick owners and units
+		// from demo.ScaleRangeOf.
+		{"customers and units", func() error {
+			_, err := demo.ScaleCustomers(ctx, demo.CustomerDeps{DB: a.DB, Customers: a.Customers, Products: a.Products, Regions: a.Regions,
+				Now: time.Now().UTC(), Location: a.Cfg.Location()}, tickets)
+			return err
+		}},
+		{"outlets and staff", func() error { return demo.ScaleOutlets(ctx, a.DB, a.Regions, tickets) }},
+		// Tickets (and work orders for 40 %) on the customers, units and outlets above.
+		{"tickets and work orders", func() error {
+			return demo.ScaleTickets(ctx, demo.TicketDeps{DB: a.DB, SLA: a.SLA, Now: time.Now().UTC(), Location: a.Cfg.Location(),
+				AcceptTimeout: a.Cfg.Dispatch.AcceptTimeout}, tickets)
+		}},
+		// Complaints (5 %) and survey responses (50 %) read the tickets generated before them.
+		{"complaints", func() error { return demo.ScaleComplaints(ctx, a.qualityDeps(time.Now().UTC()), tickets) }},
+		{"surveys and follow-ups", func() error { return demo.ScaleSurveys(ctx, a.qualityDeps(time.Now().UTC()), tickets) }},
 	}
 	if len(steps) == 0 {
 		return fmt.Errorf("seed --scale: no domain data generators are wired yet")

@@ -30,12 +30,16 @@ type Options struct {
 	Audit         *audit.Trail
 	Bus           event.Bus
 	SessionTTL    time.Duration
-	SlowdownAfter int           // failures after which each attempt is delayed
-	LockoutAfter  int           // failures after which the key is locked
-	LockoutFor    time.Duration // how long a lock lasts
-	FailureWindow time.Duration // failures older than this are forgotten
-	BcryptCost    int
-	Now           func() time.Time
+	SlowdownAfter int // failures after which each attempt is delayed
+	LockoutAfter  int // failures of one account after which it is locked
+	// IPLockoutAfter is the failures from one address after which the
+	// address is locked. Higher than LockoutAfter: a call centre's agents
+	// share one NAT address, and one agent's typos must not lock them all.
+	IPLockoutAfter int
+	LockoutFor     time.Duration // how long a lock lasts
+	FailureWindow  time.Duration // failures older than this are forgotten
+	BcryptCost     int
+	Now            func() time.Time
 	// Sleep delays a throttled attempt; tests replace it.
 	Sleep func(time.Duration)
 }
@@ -99,9 +103,9 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 		wait := int(math.Ceil(worst.LockedUntil.Sub(now).Seconds()))
 		return nil, apperr.RateLimited("too many failed logins; try again later", wait)
 	}
-	if worst.Failures >= s.o.SlowdownAfter && s.o.SlowdownAfter > 0 {
+	if worst.AccountFailures >= s.o.SlowdownAfter && s.o.SlowdownAfter > 0 {
 		// Slow down guessing before the hard lock: 250 ms per failure over the threshold, capped.
-		d := time.Duration(worst.Failures-s.o.SlowdownAfter+1) * 250 * time.Millisecond
+		d := time.Duration(worst.AccountFailures-s.o.SlowdownAfter+1) * 250 * time.Millisecond
 		if d > 3*time.Second {
 			d = 3 * time.Second
 		}
@@ -162,12 +166,18 @@ func (s *Service) auditLogin(ctx context.Context, action, username string, after
 	})
 }
 
-func (s *Service) failuresFor(ctx context.Context, keys []string, now time.Time) (LoginFailure, error) {
+// failureState is the combined throttling state of an attempt's keys.
+type failureState struct {
+	AccountFailures int
+	LockedUntil     *time.Time
+}
+
+func (s *Service) failuresFor(ctx context.Context, keys []string, now time.Time) (failureState, error) {
 	var rows []LoginFailure
 	if err := s.o.DB.WithContext(ctx).Where("`key` IN ?", keys).Find(&rows).Error; err != nil {
-		return LoginFailure{}, apperr.Internal(fmt.Errorf("login: read failures: %w", err))
+		return failureState{}, apperr.Internal(fmt.Errorf("login: read failures: %w", err))
 	}
-	var worst LoginFailure
+	var worst failureState
 	for _, r := range rows {
 		if now.Sub(r.LastAt) > s.o.FailureWindow && (r.LockedUntil == nil || r.LockedUntil.Before(now)) {
 			continue
@@ -175,8 +185,8 @@ func (s *Service) failuresFor(ctx context.Context, keys []string, now time.Time)
 		if r.LockedUntil != nil && r.LockedUntil.After(now) && (worst.LockedUntil == nil || r.LockedUntil.After(*worst.LockedUntil)) {
 			worst.LockedUntil = r.LockedUntil
 		}
-		if r.Failures > worst.Failures {
-			worst.Failures = r.Failures
+		if strings.HasPrefix(r.Key, "user:") && r.Failures > worst.AccountFailures {
+			worst.AccountFailures = r.Failures
 		}
 	}
 	return worst, nil
@@ -194,7 +204,11 @@ func (s *Service) recordFailure(ctx context.Context, keys []string, now time.Tim
 			}
 			f.Failures++
 			f.LastAt = now
-			if f.Failures >= s.o.LockoutAfter {
+			limit := s.o.LockoutAfter
+			if strings.HasPrefix(k, "ip:") && s.o.IPLockoutAfter > 0 {
+				limit = s.o.IPLockoutAfter
+			}
+			if f.Failures >= limit {
 				until := now.Add(s.o.LockoutFor)
 				f.LockedUntil = &until
 			}

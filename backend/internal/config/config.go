@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,22 @@ type Config struct {
 	Demo      Demo      `koanf:"demo"`
 	Readiness Readiness `koanf:"readiness"`
 	Dispatch  Dispatch  `koanf:"dispatch"`
+	Complaint Complaint `koanf:"complaint"`
+	Survey    Survey    `koanf:"survey"`
+
+	// Certification configures certification cycles and reminders.
+	Certification Certification `koanf:"certification"`
+
+	// Repair configures repair KPIs (repeat-repair window).
+	Repair Repair `koanf:"repair"`
+}
+
+// Repair configures the repairs domain.
+type Repair struct {
+	// RepeatWindowDays: a repair received within this many days after the
+	// completion of the unit's previous repair is a repeat repair, and the
+	// previous one was not a first-time fix.
+	RepeatWindowDays int `koanf:"repeat_window_days"`
 }
 
 // App holds enterprise-wide settings.
@@ -63,12 +80,13 @@ type DB struct {
 
 // Auth holds session and lockout policy.
 type Auth struct {
-	SessionTTL    time.Duration `koanf:"session_ttl"`
-	SlowdownAfter int           `koanf:"slowdown_after"`
-	LockoutAfter  int           `koanf:"lockout_after"`
-	LockoutFor    time.Duration `koanf:"lockout_for"`
-	FailureWindow time.Duration `koanf:"failure_window"`
-	BcryptCost    int           `koanf:"bcrypt_cost"`
+	SessionTTL     time.Duration `koanf:"session_ttl"`
+	SlowdownAfter  int           `koanf:"slowdown_after"`
+	LockoutAfter   int           `koanf:"lockout_after"`
+	IPLockoutAfter int           `koanf:"ip_lockout_after"`
+	LockoutFor     time.Duration `koanf:"lockout_for"`
+	FailureWindow  time.Duration `koanf:"failure_window"`
+	BcryptCost     int           `koanf:"bcrypt_cost"`
 }
 
 // Log selects structured logging.
@@ -90,6 +108,12 @@ type Scheduler struct {
 	LockTTL          time.Duration `koanf:"lock_ttl"`
 	SLACheck         string        `koanf:"sla_check"`
 	DispatchTimeouts string        `koanf:"dispatch_timeouts"`
+	// ComplaintEscalation marks overdue complaints and escalates them.
+	ComplaintEscalation string `koanf:"complaint_escalation"`
+	// SurveyDispatch sends scheduled survey links and retries dissatisfied actions.
+	SurveyDispatch string `koanf:"survey_dispatch"`
+	// SurveyRelationship runs the annual relationship survey.
+	SurveyRelationship string `koanf:"survey_relationship"`
 }
 
 // Storage is where uploaded evidence files live (outside any web root).
@@ -109,6 +133,43 @@ type Readiness struct {
 	StandardFile string `koanf:"standard_file"`
 	StandardsDir string `koanf:"standards_dir"`
 	WindowMonths int    `koanf:"window_months"`
+	// Debounce is how long after the last relevant change a run starts.
+	Debounce time.Duration `koanf:"debounce"`
+	// PartsLeadHours is the committed spare-parts lead time of the
+	// spare_parts_fill_rate measure.
+	PartsLeadHours int `koanf:"parts_lead_hours"`
+	// ComplaintLegalDays is the legal limit past which an unresolved
+	// complaint is suggested as a special deduction.
+	ComplaintLegalDays int `koanf:"complaint_legal_days"`
+}
+
+// Certification configures certification cycles and their reminders.
+type Certification struct {
+	SurveillanceMonths     int    `koanf:"surveillance_months"`
+	SurveillanceWindowDays int    `koanf:"surveillance_window_days"`
+	ValidityYears          int    `koanf:"validity_years"`
+	ReminderDays           string `koanf:"reminder_days"`
+	ReminderSchedule       string `koanf:"reminder_schedule"`
+}
+
+// ReminderDayList parses certification.reminder_days ("90,30,7").
+func (c Certification) ReminderDayList() ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(c.ReminderDays, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || n > 366 {
+			return nil, fmt.Errorf("want days between 1 and 366, got %q", f)
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("at least one lead time is required")
+	}
+	return out, nil
 }
 
 // Dispatch configures outlet offers.
@@ -119,41 +180,75 @@ type Dispatch struct {
 // Defaults returns the built-in configuration.
 func Defaults() map[string]any {
 	return map[string]any{
-		"app.name":                    "售后服务运营平台",
-		"app.timezone":                "Asia/Shanghai",
-		"app.base_url":                "http://localhost:8080",
-		"http.addr":                   ":8080",
-		"http.shutdown_timeout":       "15s",
-		"http.cookie_secure":          false,
-		"http.max_body_bytes":         int64(1 << 20),
-		"db.driver":                   "sqlite",
-		"db.dsn":                      "./data/aftersales.db",
-		"db.max_open_conns":           16,
-		"db.max_idle_conns":           8,
-		"db.slow_query":               "200ms",
-		"auth.session_ttl":            "12h",
-		"auth.slowdown_after":         3,
-		"auth.lockout_after":          8,
-		"auth.lockout_for":            "15m",
-		"auth.failure_window":         "15m",
-		"auth.bcrypt_cost":            10,
-		"log.level":                   "info",
-		"log.format":                  "text",
-		"events.driver":               "memory",
-		"events.redis_addr":           "127.0.0.1:6379",
-		"events.channel":              "aftersales.events",
-		"scheduler.enabled":           true,
-		"scheduler.lock_ttl":          "10m",
-		"scheduler.sla_check":         "@every 1m",
-		"scheduler.dispatch_timeouts": "@every 1m",
-		"storage.dir":                 "./data/files",
-		"storage.max_upload_mib":      int64(20),
-		"demo.password":               "demo123456",
-		"readiness.schedule":          "*/5 * * * *",
-		"readiness.standard_file":     "configs/standards/gbt27922-2011.yaml",
-		"readiness.standards_dir":     "configs/standards",
-		"readiness.window_months":     12,
-		"dispatch.accept_timeout":     "30m",
+		"app.name":                        "售后服务运营平台",
+		"app.timezone":                    "Asia/Shanghai",
+		"app.base_url":                    "http://localhost:8080",
+		"http.addr":                       ":8080",
+		"http.shutdown_timeout":           "15s",
+		"http.cookie_secure":              false,
+		"http.max_body_bytes":             int64(1 << 20),
+		"db.driver":                       "sqlite",
+		"db.dsn":                          "./data/aftersales.db",
+		"db.max_open_conns":               16,
+		"db.max_idle_conns":               8,
+		"db.slow_query":                   "200ms",
+		"auth.session_ttl":                "12h",
+		"auth.slowdown_after":             3,
+		"auth.lockout_after":              8,
+		"auth.ip_lockout_after":           50,
+		"auth.lockout_for":                "15m",
+		"auth.failure_window":             "15m",
+		"auth.bcrypt_cost":                10,
+		"log.level":                       "info",
+		"log.format":                      "text",
+		"events.driver":                   "memory",
+		"events.redis_addr":               "127.0.0.1:6379",
+		"events.channel":                  "aftersales.events",
+		"scheduler.enabled":               true,
+		"scheduler.lock_ttl":              "10m",
+		"scheduler.sla_check":             "@every 1m",
+		"scheduler.dispatch_timeouts":     "@every 1m",
+		"storage.dir":                     "./data/files",
+		"storage.max_upload_mib":          int64(20),
+		"demo.password":                   "demo123456",
+		"readiness.schedule":              "*/5 * * * *",
+		"readiness.standard_file":         "configs/standards/gbt27922-2011.yaml",
+		"readiness.standards_dir":         "configs/standards",
+		"readiness.window_months":         12,
+		"dispatch.accept_timeout":         "30m",
+		"scheduler.complaint_escalation":  "@every 1m",
+		"scheduler.survey_dispatch":       "@every 1m",
+		"scheduler.survey_relationship":   "0 3 2 1 *",
+		"complaint.ack_within":            "2h",
+		"complaint.resolve_within":        "24h",
+		"complaint.major_ack_within":      "1h",
+		"complaint.major_resolve_within":  "24h",
+		"complaint.crisis_ack_within":     "30m",
+		"complaint.crisis_resolve_within": "24h",
+		"complaint.escalation_chain":      "quality_manager,admin",
+		"survey.delay":                    "2h",
+		"survey.link_rate":                0.3,
+		"survey.followup_rate":            1.0,
+		"survey.followup_within":          "72h",
+		"survey.link_valid_for":           "168h",
+		"survey.max_attempts":             3,
+		"survey.dissatisfied_at_or_below": 2,
+		"survey.dissatisfied_action":      "complaint",
+		"survey.callback_within":          "24h",
+		"survey.relationship_rate":        0.2,
+
+		// Readiness engine and certification (see docs/configuration.md).
+		"readiness.debounce":                     "30s",
+		"readiness.parts_lead_hours":             24,
+		"readiness.complaint_legal_days":         7,
+		"certification.surveillance_months":      12,
+		"certification.surveillance_window_days": 60,
+		"certification.validity_years":           3,
+		"certification.reminder_days":            "90,30,7",
+		"certification.reminder_schedule":        "0 8 * * *",
+
+		// Repairs (see docs/configuration.md).
+		"repair.repeat_window_days": 30,
 	}
 }
 
@@ -237,6 +332,9 @@ func (c *Config) Validate() error {
 	if c.Auth.LockoutAfter < 1 || c.Auth.SlowdownAfter < 0 || c.Auth.SlowdownAfter > c.Auth.LockoutAfter {
 		return bad("auth.lockout_after", "must be >= 1 and >= auth.slowdown_after")
 	}
+	if c.Auth.IPLockoutAfter < c.Auth.LockoutAfter {
+		return bad("auth.ip_lockout_after", "must be >= auth.lockout_after")
+	}
 	if c.Auth.LockoutFor <= 0 || c.Auth.FailureWindow <= 0 {
 		return bad("auth.lockout_for", "lockout_for and failure_window must be positive")
 	}
@@ -276,8 +374,38 @@ func (c *Config) Validate() error {
 	if c.Readiness.WindowMonths < 1 || c.Readiness.WindowMonths > 60 {
 		return bad("readiness.window_months", "must be between 1 and 60")
 	}
+	if c.Readiness.Debounce < time.Second {
+		return bad("readiness.debounce", "must be at least 1s")
+	}
+	if c.Readiness.PartsLeadHours < 1 {
+		return bad("readiness.parts_lead_hours", "must be at least 1")
+	}
+	if c.Readiness.ComplaintLegalDays < 1 {
+		return bad("readiness.complaint_legal_days", "must be at least 1")
+	}
+	if c.Certification.SurveillanceMonths < 1 || c.Certification.SurveillanceMonths > 12 {
+		return bad("certification.surveillance_months", "must be between 1 and 12 (surveillance is at least yearly)")
+	}
+	if c.Certification.SurveillanceWindowDays < 0 || c.Certification.SurveillanceWindowDays > 180 {
+		return bad("certification.surveillance_window_days", "must be between 0 and 180")
+	}
+	if c.Certification.ValidityYears < 1 || c.Certification.ValidityYears > 10 {
+		return bad("certification.validity_years", "must be between 1 and 10")
+	}
+	if _, err := c.Certification.ReminderDayList(); err != nil {
+		return bad("certification.reminder_days", err.Error())
+	}
+	if _, err := parser.Parse(c.Certification.ReminderSchedule); err != nil {
+		return bad("certification.reminder_schedule", "bad cron spec: "+err.Error())
+	}
 	if c.Dispatch.AcceptTimeout < time.Minute {
 		return bad("dispatch.accept_timeout", "must be at least 1m")
+	}
+	if err := c.validateQuality(); err != nil {
+		return err
+	}
+	if c.Repair.RepeatWindowDays < 1 || c.Repair.RepeatWindowDays > 365 {
+		return bad("repair.repeat_window_days", "must be between 1 and 365")
 	}
 	return nil
 }

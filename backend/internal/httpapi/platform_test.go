@@ -157,3 +157,14 @@ func TestRepeatedFailedLoginsLockTheAccount(t *testing.T) {
 		t.Fatalf("locked account accepted: %d", r.Status)
 	}
 }
+
+func TestOneAgentsTyposDoNotLockTheWholeCallCentre(t *testing.T) {
+	h := newHarness(t)
+	for i := 0; i < 9; i++ {
+		h.do("POST", "/api/v1/auth/login", "", map[string]string{"username": "agent", "password": "typo-" + fmt.Sprint(i)})
+	}
+	// Same address, another account: still allowed.
+	if r := h.do("POST", "/api/v1/auth/login", "", map[string]string{"username": "quality", "password": "demo123456"}); r.Status != 200 {
+		t.Fatalf("colleague behind the same address locked out: %d %s", r.Status, r.Body)
+	}
+}

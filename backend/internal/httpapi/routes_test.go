@@ -51,11 +51,13 @@ var expectations = map[string][6]bool{
 	rbac.CertificationRead:   {A, D, D, D, A, A},
 	rbac.CertificationManage: {A, D, D, D, A, D},
 	rbac.SurveyManage:        {A, D, D, D, A, D},
+	rbac.SurveyRead:          {A, A, D, D, A, A},
 	rbac.FollowupWork:        {A, A, D, D, D, D},
 	rbac.ComplaintRead:       {A, A, D, D, A, A},
 	rbac.ComplaintManage:     {A, A, D, D, A, D},
 	rbac.KPIRead:             {A, D, A, D, A, A},
 	rbac.JobRead:             {A, D, D, D, A, D},
+	rbac.RecallManage:        {A, D, D, D, A, D},
 }
 
 var roleOrder = []string{auth.RoleAdmin, auth.RoleHotlineAgent, auth.RoleOutletManager, auth.RoleTechnician, auth.RoleQualityManager, auth.RoleAuditor}

@@ -20,10 +20,27 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/certification"
+	"github.com/aftersales/aftersales/backend/internal/complaint"
+	"github.com/aftersales/aftersales/backend/internal/content"
+	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/improvement"
+	"github.com/aftersales/aftersales/backend/internal/outlet"
+	"github.com/aftersales/aftersales/backend/internal/parts"
+	"github.com/aftersales/aftersales/backend/internal/product"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
+	"github.com/aftersales/aftersales/backend/internal/readiness"
 	"github.com/aftersales/aftersales/backend/internal/realtime"
+	"github.com/aftersales/aftersales/backend/internal/recall"
+	"github.com/aftersales/aftersales/backend/internal/region"
+	"github.com/aftersales/aftersales/backend/internal/repair"
+	"github.com/aftersales/aftersales/backend/internal/returns"
 	"github.com/aftersales/aftersales/backend/internal/scheduler"
+	"github.com/aftersales/aftersales/backend/internal/slastore"
+	"github.com/aftersales/aftersales/backend/internal/survey"
+	"github.com/aftersales/aftersales/backend/internal/ticket"
+	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
 
 // Options are the server's dependencies, wired once in app.
@@ -42,6 +59,24 @@ type Options struct {
 	Location     *time.Location
 	Version      string
 	// == Domain services (one field per domain; wired in app.New)
+	Content       *content.Service       // FAQ articles and product manuals of the public pages
+	Repairs       *repair.Service        // repair orders, labour rates, replacement entitlements (issue 4)
+	Parts         *parts.Service         // spare parts catalogue, stock ledger, requisitions (issue 4)
+	Returns       *returns.Service       // 三包 return and exchange requests (issue 4)
+	Recalls       *recall.Service        // recall campaigns (issue 4)
+	Readiness     *readiness.Service     // readiness engine (issue 5)
+	Certification *certification.Service // evidence, cycles, audit packs (issue 5)
+
+	Complaints  *complaint.Service
+	Improvement *improvement.Service
+	Surveys     *survey.Service
+	Regions     *region.Directory
+	Customers   *customer.Service
+	Products    *product.Service
+	Outlets     *outlet.Service
+	SLA         *slastore.Store
+	Tickets     *ticket.Service
+	WorkOrders  *workorder.Service
 }
 
 // Server holds the handlers' dependencies.
@@ -51,6 +86,8 @@ type Server struct {
 	registry *prometheus.Registry
 	reqs     *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// publicLimits rate-limits the customer's public pages per IP (handlers_public.go).
+	publicLimits *publicLimits
 }
 
 // SessionCookie is the browser session cookie name.
@@ -79,6 +116,7 @@ func New(o Options) *Server {
 			Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}}, []string{"method", "route"}),
 	}
 	reg.MustRegister(s.reqs, s.latency)
+	s.publicLimits = newPublicLimits()
 	if o.Hub != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "aftersales_ws_clients", Help: "Connected WebSocket clients."},
 			func() float64 { return float64(o.Hub.Clients()) }))

@@ -31,6 +31,8 @@ func topicPermission(topic string) string {
 		return rbac.TicketRead
 	case topic == "admin":
 		return rbac.UserManage
+	case topic == "quality":
+		return rbac.ComplaintRead
 	case strings.HasPrefix(topic, "outlet:"):
 		return rbac.WorkOrderRead
 	}

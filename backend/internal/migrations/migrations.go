@@ -16,12 +16,13 @@ import (
 func All() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		m0001Platform(),
-		// 0002 customers and products (customer, product)
-		// 0003 outlets and staff (outlet)
-		// 0004 tickets, SLA, work orders (ticket, workorder)
-		// 0005 complaints, corrective actions, surveys, follow-ups (complaint, survey)
-		// 0006 repairs, parts, returns, recalls (repair, parts, returns, recall)
-		// 0007 readiness, evidence, certification (readiness, certification)
+		m0002CustomersProducts(),
+		m0003OutletsStaff(),
+		m0004TicketsSLAWorkOrders(),
+		m0005ComplaintsSurveys(),
+		m0006RepairsPartsReturnsRecalls(),
+		m0007ReadinessCertification(),
+		m0008Content(),
 	}
 }
 

@@ -33,29 +33,34 @@ const (
 	CertificationRead   = "certification:read"
 	CertificationManage = "certification:manage"
 	SurveyManage        = "survey:manage"
+	SurveyRead          = "survey:read"
 	FollowupWork        = "followup:work"
 	ComplaintRead       = "complaint:read"
 	ComplaintManage     = "complaint:manage"
 	KPIRead             = "kpi:read"
 	JobRead             = "job:read"
+	// RecallManage runs recall campaigns: create, define the affected set,
+	// activate and close (quality managers own product safety).
+	RecallManage = "recall:manage"
 )
 
 // DefaultPolicy is seeded into casbin_rules when the table is empty.
 // Auditors read what certification needs and change nothing.
 func DefaultPolicy() map[string][]string {
 	readAll := []string{TicketRead, CustomerRead, ProductRead, OutletRead, WorkOrderRead, ReadinessRead, EvidenceRead,
-		CertificationRead, ComplaintRead, KPIRead, AuditRead}
+		CertificationRead, ComplaintRead, KPIRead, AuditRead, SurveyRead}
 	return map[string][]string{
 		"admin": {UserManage, AuditRead, TicketRead, TicketCreate, TicketUpdate, TicketExport, CustomerRead, CustomerUpdate,
 			CustomerPhoneFull, ProductRead, ProductManage, OutletRead, OutletManage, WorkOrderRead, WorkOrderDispatch,
 			WorkOrderRespond, SLAManage, ReadinessRead, ReadinessRun, ReadinessManage, EvidenceRead, EvidenceManage,
-			CertificationRead, CertificationManage, SurveyManage, FollowupWork, ComplaintRead, ComplaintManage, KPIRead, JobRead},
+			CertificationRead, CertificationManage, SurveyManage, FollowupWork, ComplaintRead, ComplaintManage, KPIRead, JobRead, SurveyRead,
+			RecallManage},
 		"hotline_agent": {TicketRead, TicketCreate, TicketUpdate, TicketExport, CustomerRead, CustomerUpdate, CustomerPhoneFull,
-			ProductRead, OutletRead, WorkOrderRead, WorkOrderDispatch, FollowupWork, ComplaintRead, ComplaintManage},
+			ProductRead, OutletRead, WorkOrderRead, WorkOrderDispatch, FollowupWork, ComplaintRead, ComplaintManage, SurveyRead},
 		"outlet_manager": {WorkOrderRead, WorkOrderRespond, OutletRead, ProductRead, TicketRead, KPIRead},
 		"technician":     {WorkOrderRead, WorkOrderRespond, ProductRead},
 		"quality_manager": append([]string{ReadinessRun, ReadinessManage, EvidenceManage, CertificationManage, SurveyManage,
-			ComplaintManage, TicketExport, JobRead}, readAll...),
+			ComplaintManage, TicketExport, JobRead, RecallManage}, readAll...),
 		"auditor": readAll,
 	}
 }

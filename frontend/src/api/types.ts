@@ -43,10 +43,13 @@ export type Permission =
   | 'certification:read'
   | 'certification:manage'
   | 'survey:manage'
+  | 'survey:read'
   | 'followup:work'
   | 'complaint:read'
   | 'complaint:manage'
   | 'kpi:read'
+  | 'product:read'
+  | 'product:manage'
 
 /** GET /api/v1/me */
 export interface Me {

@@ -2,7 +2,13 @@
 // keeps the rest of @element-plus/icons-vue out of the bundle.
 import type { Component } from 'vue'
 import {
+  Avatar,
+  ChatLineSquare,
+  Goods,
+  OfficeBuilding,
+  Timer,
   Calendar,
+  Document,
   DataLine,
   FolderChecked,
   Headset,
@@ -14,7 +20,13 @@ import {
 } from '@element-plus/icons-vue'
 
 export const MENU_ICONS: Record<string, Component> = {
+  Avatar,
+  ChatLineSquare,
+  Goods,
+  OfficeBuilding,
+  Timer,
   Calendar,
+  Document,
   DataLine,
   FolderChecked,
   Headset,

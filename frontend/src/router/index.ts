@@ -75,6 +75,19 @@ export const routes: RouteRecordRaw[] = [
       page('kpi', 'kpi', () => import('@/views/kpi/KpiView.vue')),
       page('users', 'admin/users', () => import('@/views/admin/UsersView.vue')),
       page('audit', 'admin/audit', () => import('@/views/admin/AuditView.vue')),
+      page('adminOutlets', 'admin/outlets', () => import('@/views/admin/OutletsView.vue')),
+      page('adminStaff', 'admin/staff', () => import('@/views/admin/StaffView.vue')),
+      page('adminSla', 'admin/sla', () => import('@/views/admin/SlaView.vue')),
+      page('adminSurveys', 'admin/surveys', () => import('@/views/admin/SurveyTemplatesView.vue')),
+      page('adminProducts', 'admin/products', () => import('@/views/admin/ProductsView.vue')),
+      page('adminStandards', 'admin/standards', () => import('@/views/admin/StandardsView.vue')),
+      {
+        // A work order on its own page; the board opens the same panel in a drawer.
+        path: 'outlet/work-orders/:id',
+        name: 'outlet-work-order',
+        component: () => import('@/views/outlet/WorkOrderView.vue'),
+        meta: { permission: 'workorder:read', title: 'workOrder.title', menuKey: 'outlet' },
+      },
       {
         path: '403',
         name: 'forbidden',

@@ -12,7 +12,7 @@ const ALL_PERMISSIONS: Permission[] = [
   'workorder:dispatch', 'workorder:respond', 'sla:manage', 'readiness:read', 'readiness:run',
   'readiness:manage', 'evidence:read', 'evidence:manage', 'certification:read',
   'certification:manage', 'survey:manage', 'followup:work', 'complaint:read', 'complaint:manage',
-  'kpi:read',
+  'kpi:read', 'product:manage',
 ]
 
 const keys = (items: MenuItem[]) => items.map((m) => m.key)
@@ -88,6 +88,11 @@ describe('menu model', () => {
       ['/kpi', 'kpi:read'],
       ['/admin/users', 'user:manage'],
       ['/admin/audit', 'audit:read'],
+      ['/admin/outlets', 'outlet:manage'],
+      ['/admin/staff', 'outlet:manage'],
+      ['/admin/sla', 'sla:manage'],
+      ['/admin/surveys', 'survey:manage'],
+      ['/admin/products', 'product:manage'],
     ])
   })
 

@@ -1,0 +1,142 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/complaint"
+	"github.com/aftersales/aftersales/backend/internal/config"
+	"github.com/aftersales/aftersales/backend/internal/customer"
+	"github.com/aftersales/aftersales/backend/internal/demo"
+	"github.com/aftersales/aftersales/backend/internal/product"
+	"github.com/aftersales/aftersales/backend/internal/survey"
+	"github.com/aftersales/aftersales/backend/internal/ticket"
+	"github.com/aftersales/aftersales/backend/internal/workorder"
+)
+
+// complaintDeadlines turns the complaint.* limits into per-severity deadlines.
+func complaintDeadlines(c config.Complaint) complaint.Deadlines {
+	return complaint.Deadlines{
+		complaint.SeverityNormal: {AckWithin: c.AckWithin, ResolveWithin: c.ResolveWithin},
+		complaint.SeverityMajor:  {AckWithin: c.MajorAckWithin, ResolveWithin: c.MajorResolveWithin},
+		complaint.SeverityCrisis: {AckWithin: c.CrisisAckWithin, ResolveWithin: c.CrisisResolveWithin},
+	}
+}
+
+// surveySettings turns the survey.* keys into the survey rules.
+func surveySettings(cfg *config.Config) survey.Settings {
+	s := cfg.Survey
+	return survey.Settings{Delay: s.Delay, LinkRate: s.LinkRate, FollowupRate: s.FollowupRate, FollowupWithin: s.FollowupWithin,
+		LinkValidFor: s.LinkValidFor, MaxAttempts: s.MaxAttempts, DissatisfiedAtOrBelow: s.DissatisfiedAtOrBelow,
+		DissatisfiedAction: s.DissatisfiedAction, CallbackWithin: s.CallbackWithin, RelationshipRate: s.RelationshipRate,
+		BaseURL: cfg.App.BaseURL}
+}
+
+// complaintOpener hands a dissatisfied survey answer to the complaint
+// service as a complaint with source survey (idempotent per response).
+type complaintOpener struct{ c *complaint.Service }
+
+func (o complaintOpener) OpenFromSurvey(ctx context.Context, d survey.Dissatisfaction) (uint64, error) {
+	category := "other"
+	switch d.LowestTarget {
+	case survey.TargetAgent:
+		category = "service_attitude"
+	case survey.TargetTechnician:
+		category = "repair_quality"
+	case survey.TargetProduct:
+		category = "product_quality"
+	}
+	channel := map[string]string{survey.ChannelLink: "评价链接", survey.ChannelPhone: "电话回访"}[d.Channel]
+	title := fmt.Sprintf("满意度评价不满意（最低 %d 分，%s）", d.MinScore, channel)
+	if d.TicketNumber != "" {
+		title = fmt.Sprintf("工单 %s 满意度评价不满意（最低 %d 分，%s）", d.TicketNumber, d.MinScore, channel)
+	}
+	rid := d.ResponseID
+	c, err := o.c.Create(ctx, complaint.NewComplaint{Source: complaint.SourceSurvey, TicketID: d.TicketID, CustomerID: d.CustomerID,
+		UnitID: d.UnitID, OutletID: d.OutletID, Category: category, Severity: complaint.SeverityNormal, Title: title,
+		Description: d.Comment, SurveyResponseID: &rid})
+	if err != nil {
+		return 0, err
+	}
+	return c.ID, nil
+}
+
+// surveyFacts completes ticket.closed and workorder.completed events from
+// the ticket and work-order services.
+type surveyFacts struct {
+	t *ticket.Service
+	w *workorder.Service
+}
+
+func (f surveyFacts) TicketFacts(ctx context.Context, id uint64) (survey.Closed, error) {
+	t, err := f.t.Get(ctx, id)
+	if err != nil {
+		return survey.Closed{}, err
+	}
+	tid := t.ID
+	return survey.Closed{TicketID: &tid, TicketNumber: t.Number, CustomerID: t.CustomerID, UnitID: t.UnitID, OutletID: t.OutletID,
+		AgentID: t.AssigneeID}, nil
+}
+
+func (f surveyFacts) WorkOrderFacts(ctx context.Context, id uint64) (survey.Closed, error) {
+	w, err := f.w.Get(ctx, id)
+	if err != nil {
+		return survey.Closed{}, err
+	}
+	wid, tid := w.ID, w.TicketID
+	c := survey.Closed{WorkOrderID: &wid, CustomerID: w.CustomerID, UnitID: w.UnitID, OutletID: w.OutletID,
+		TechnicianID: w.TechnicianStaffID}
+	if tid != 0 {
+		c.TicketID = &tid
+	}
+	return c, nil
+}
+
+// customerExists and unitExists check complaint references through the
+// owning services.
+func customerExists(c *customer.Service) complaint.Exists {
+	return func(ctx context.Context, id uint64) error { _, err := c.Get(ctx, id); return err }
+}
+
+func unitExists(p *product.Service) complaint.Exists {
+	return func(ctx context.Context, id uint64) error { _, err := p.Unit(ctx, id); return err }
+}
+
+func ticketExists(t *ticket.Service) complaint.Exists {
+	return func(ctx context.Context, id uint64) error { _, err := t.Get(ctx, id); return err }
+}
+
+// installedBase counts units in service, the complaint-rate denominator.
+// It is a read-only reporting query on the product side's units table (the
+// documented exception to "through the service"), cached for ten minutes
+// because the count changes slowly and COUNT(*) over millions of InnoDB rows
+// is not free.
+func installedBase(db *gorm.DB) func(ctx context.Context) (int64, error) {
+	var mu sync.Mutex
+	var cached int64
+	var at time.Time
+	return func(ctx context.Context) (int64, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !at.IsZero() && time.Since(at) < 10*time.Minute {
+			return cached, nil
+		}
+		var n int64
+		if err := db.WithContext(ctx).Model(&product.Unit{}).Count(&n).Error; err != nil {
+			return 0, err
+		}
+		cached, at = n, time.Now()
+		return n, nil
+	}
+}
+
+// qualityDeps is what the complaint and survey demo generators need.
+func (a *App) qualityDeps(now time.Time) demo.QualityDeps {
+	return demo.QualityDeps{DB: a.DB, Surveys: a.Surveys, Now: now, Location: a.Cfg.Location(),
+		Deadlines: complaintDeadlines(a.Cfg.Complaint), Chain: a.Cfg.Complaint.Chain(),
+		DissatisfiedAtOrBelow: a.Cfg.Survey.DissatisfiedAtOrBelow}
+}

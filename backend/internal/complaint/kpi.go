@@ -1,0 +1,108 @@
+package complaint
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+)
+
+// KPI are the complaint figures of a period. Complaints are counted by the
+// time they were received, in [From, To).
+//
+// Definitions (fixed, documented in docs/kpi.md):
+//   - complaint rate = complaints received ÷ installed base (units in service);
+//   - acknowledged within limit % = acknowledged on or before ack_due_at ÷
+//     complaints whose acknowledgement is done or already due (a complaint
+//     still inside its 2 h neither counts for nor against);
+//   - resolved within limit % = resolved on or before resolve_due_at ÷
+//     complaints whose resolution is done or already due;
+//   - resolution rate = complaints resolved (resolved, confirmed or closed) ÷
+//     complaints received.
+type KPI struct {
+	From                    time.Time        `json:"from"`
+	To                      time.Time        `json:"to"`
+	Complaints              int64            `json:"complaints"`
+	InstalledBase           *int64           `json:"installed_base"`
+	ComplaintRate           *float64         `json:"complaint_rate"`
+	AckMeasured             int64            `json:"ack_measured"`
+	AckWithinLimit          int64            `json:"ack_within_limit"`
+	AckWithinLimitRate      *float64         `json:"ack_within_limit_rate"`
+	ResolveMeasured         int64            `json:"resolve_measured"`
+	ResolvedWithinLimit     int64            `json:"resolved_within_limit"`
+	ResolvedWithinLimitRate *float64         `json:"resolved_within_limit_rate"`
+	Resolved                int64            `json:"resolved"`
+	ResolutionRate          *float64         `json:"resolution_rate"`
+	Closed                  int64            `json:"closed"`
+	CustomerConfirmed       int64            `json:"customer_confirmed"`
+	FollowedUp              int64            `json:"followed_up"`
+	Escalated               int64            `json:"escalated"`
+	BySeverity              map[string]int64 `json:"by_severity"`
+	ByCategory              map[string]int64 `json:"by_category"`
+	BySource                map[string]int64 `json:"by_source"`
+}
+
+// KPI computes the figures for [from, to) with aggregate queries on the
+// received_at index. Errors: validation (to not after from).
+func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
+	if !to.After(from) {
+		return KPI{}, apperr.Field("to", "must be after from")
+	}
+	now := s.now()
+	k := KPI{From: from.UTC(), To: to.UTC(), BySeverity: map[string]int64{}, ByCategory: map[string]int64{}, BySource: map[string]int64{}}
+	type agg struct {
+		Total, AckMeasured, AckWithin, ResolveMeasured, ResolveWithin, Resolved, Closed, Confirmed, FollowedUp, Escalated *int64
+	}
+	var a agg
+	err := s.o.DB.WithContext(ctx).Model(&Complaint{}).Where("received_at >= ? AND received_at < ?", from.UTC(), to.UTC()).
+		Select(`COUNT(*) AS total,
+			SUM(CASE WHEN ack_at IS NOT NULL OR ack_due_at <= ? THEN 1 ELSE 0 END) AS ack_measured,
+			SUM(CASE WHEN ack_at IS NOT NULL AND ack_at <= ack_due_at THEN 1 ELSE 0 END) AS ack_within,
+			SUM(CASE WHEN resolved_at IS NOT NULL OR resolve_due_at <= ? THEN 1 ELSE 0 END) AS resolve_measured,
+			SUM(CASE WHEN resolved_at IS NOT NULL AND resolved_at <= resolve_due_at THEN 1 ELSE 0 END) AS resolve_within,
+			SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS resolved,
+			SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed,
+			SUM(CASE WHEN customer_confirmed = 1 THEN 1 ELSE 0 END) AS confirmed,
+			SUM(CASE WHEN followup_at IS NOT NULL THEN 1 ELSE 0 END) AS followed_up,
+			SUM(CASE WHEN escalation_level > 0 THEN 1 ELSE 0 END) AS escalated`, now, now).
+		Scan(&a).Error
+	if err != nil {
+		return KPI{}, apperr.Internal(fmt.Errorf("complaint kpi: %w", err))
+	}
+	k.Complaints, k.AckMeasured, k.AckWithinLimit = n(a.Total), n(a.AckMeasured), n(a.AckWithin)
+	k.ResolveMeasured, k.ResolvedWithinLimit, k.Resolved = n(a.ResolveMeasured), n(a.ResolveWithin), n(a.Resolved)
+	k.Closed, k.CustomerConfirmed, k.FollowedUp, k.Escalated = n(a.Closed), n(a.Confirmed), n(a.FollowedUp), n(a.Escalated)
+	k.AckWithinLimitRate = Rate(k.AckWithinLimit, k.AckMeasured)
+	k.ResolvedWithinLimitRate = Rate(k.ResolvedWithinLimit, k.ResolveMeasured)
+	k.ResolutionRate = Rate(k.Resolved, k.Complaints)
+	for col, dst := range map[string]map[string]int64{"severity": k.BySeverity, "category": k.ByCategory, "source": k.BySource} {
+		var rows []struct {
+			Key   string
+			Count int64
+		}
+		if err := s.o.DB.WithContext(ctx).Model(&Complaint{}).Where("received_at >= ? AND received_at < ?", from.UTC(), to.UTC()).
+			Select(col + " AS `key`, COUNT(*) AS count").Group(col).Scan(&rows).Error; err != nil {
+			return KPI{}, apperr.Internal(fmt.Errorf("complaint kpi by %s: %w", col, err))
+		}
+		for _, r := range rows {
+			dst[r.Key] = r.Count
+		}
+	}
+	if s.o.InstalledBase != nil {
+		base, err := s.o.InstalledBase(ctx)
+		if err != nil {
+			return KPI{}, apperr.Internal(fmt.Errorf("complaint kpi: installed base: %w", err))
+		}
+		k.InstalledBase = &base
+		k.ComplaintRate = Rate(k.Complaints, base)
+	}
+	return k, nil
+}
+
+func n(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

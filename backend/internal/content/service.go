@@ -1,0 +1,780 @@
+package content
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gabriel-vasile/mimetype"
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
+)
+
+// Topic is the bus topic of content changes (events content.article_changed
+// and content.manual_changed with Data id, action, published).
+const Topic = "content"
+
+// Page sizes of the lists.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+// CategoryCheck reports whether a product category exists; it returns a
+// not-found *apperr.Error when it does not. app wires the product service.
+type CategoryCheck func(ctx context.Context, id uint64) error
+
+// Options are the service's dependencies.
+type Options struct {
+	DB    *gorm.DB
+	Audit *audit.Trail
+	Bus   event.Bus // may be nil
+	// StorageDir is where uploaded manual files are kept (config
+	// storage.dir; files go to <dir>/manuals/<sha[:2]>/<sha>).
+	StorageDir string
+	// MaxUploadBytes caps a manual file (default 20 MiB).
+	MaxUploadBytes int64
+	// Categories checks product_category_id; nil accepts any id.
+	Categories CategoryCheck
+	Now        func() time.Time
+}
+
+// Service manages FAQ articles and product manuals.
+type Service struct{ o Options }
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxUploadBytes <= 0 {
+		o.MaxUploadBytes = 20 << 20
+	}
+	return &Service{o: o}
+}
+
+// MaxUploadBytes is the largest manual file accepted.
+func (s *Service) MaxUploadBytes() int64 { return s.o.MaxUploadBytes }
+
+func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Millisecond) }
+
+func text(fields map[string]string, name, v string, required bool, max int) string {
+	v = strings.TrimSpace(v)
+	switch n := utf8.RuneCountInString(v); {
+	case required && n == 0:
+		fields[name] = "required"
+	case n > max:
+		fields[name] = fmt.Sprintf("at most %d characters", max)
+	}
+	return v
+}
+
+func (s *Service) checkCategory(ctx context.Context, fields map[string]string, id *uint64) error {
+	if id == nil || *id == 0 || s.o.Categories == nil {
+		return nil
+	}
+	if err := s.o.Categories(ctx, *id); err != nil {
+		if apperr.IsKind(err, apperr.KindNotFound) {
+			fields["product_category_id"] = "no such product category"
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+// zeroNil turns a 0 id (the way a patch clears the field) into nil.
+func zeroNil(id *uint64) *uint64 {
+	if id == nil || *id == 0 {
+		return nil
+	}
+	v := *id
+	return &v
+}
+
+func paging(page, size int) (int, int) {
+	if page < 1 {
+		page = 1
+	}
+	if size < 1 {
+		size = DefaultPageSize
+	}
+	if size > MaxPageSize {
+		size = MaxPageSize
+	}
+	return page, size
+}
+
+func (s *Service) publish(ctx context.Context, name string, id uint64, action string, published bool) {
+	if s.o.Bus != nil {
+		s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: map[string]any{"id": id, "action": action, "published": published}})
+	}
+}
+
+// ---- FAQ articles ----
+
+// ArticleInput is the input of CreateArticle.
+type ArticleInput struct {
+	Title             string
+	Body              string
+	Topic             string
+	ProductCategoryID *uint64
+	SortOrder         int
+	Published         bool
+}
+
+// ArticlePatch changes an article; nil leaves a field as is, and a
+// ProductCategoryID of 0 clears it.
+type ArticlePatch struct {
+	Title             *string
+	Body              *string
+	Topic             *string
+	ProductCategoryID *uint64
+	SortOrder         *int
+	Published         *bool
+}
+
+// ArticleFilter selects articles. PublishedOnly is what the public page
+// asks; the admin list sees drafts too.
+type ArticleFilter struct {
+	PublishedOnly     bool
+	Topic             string
+	ProductCategoryID uint64
+	// Query matches part of the title. A scan, but the FAQ is a few
+	// hundred rows at most.
+	Query string
+	Page        int
+	Size        int
+}
+
+// ListArticles returns a page of articles ordered by topic, sort order and
+// id, with the total count. Errors: internal only.
+func (s *Service) ListArticles(ctx context.Context, f ArticleFilter) ([]Article, int64, error) {
+	page, size := paging(f.Page, f.Size)
+	q := s.o.DB.WithContext(ctx).Model(&Article{})
+	if f.PublishedOnly {
+		q = q.Where("published = ?", true)
+	}
+	if f.Topic != "" {
+		q = q.Where("topic = ?", f.Topic)
+	}
+	if f.ProductCategoryID != 0 {
+		// Articles of the category and the general ones.
+		q = q.Where("(product_category_id = ? OR product_category_id IS NULL)", f.ProductCategoryID)
+	}
+	if p := strings.TrimSpace(f.Query); p != "" {
+		q = q.Where("title LIKE ? ESCAPE '!'", "%"+escapeLike(p)+"%")
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("count faq articles: %w", err))
+	}
+	var out []Article
+	if err := q.Order("topic").Order("sort_order").Order("id").Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("list faq articles: %w", err))
+	}
+	return out, total, nil
+}
+
+// Article returns one article; with publishedOnly a draft is not found.
+// Errors: not_found.
+func (s *Service) Article(ctx context.Context, id uint64, publishedOnly bool) (Article, error) {
+	var a Article
+	q := s.o.DB.WithContext(ctx).Where("id = ?", id)
+	if publishedOnly {
+		q = q.Where("published = ?", true)
+	}
+	if err := q.Take(&a).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Article{}, apperr.NotFound("faq_article")
+		}
+		return Article{}, apperr.Internal(fmt.Errorf("faq article: %w", err))
+	}
+	return a, nil
+}
+
+func (s *Service) validArticle(ctx context.Context, a *Article) error {
+	fields := map[string]string{}
+	a.Title = text(fields, "title", a.Title, true, 200)
+	a.Body = text(fields, "body", a.Body, true, 20000)
+	a.Topic = text(fields, "topic", a.Topic, false, 64)
+	if a.SortOrder < -100000 || a.SortOrder > 100000 {
+		fields["sort_order"] = "between -100000 and 100000"
+	}
+	if err := s.checkCategory(ctx, fields, a.ProductCategoryID); err != nil {
+		return err
+	}
+	if len(fields) > 0 {
+		return apperr.Validation(fields)
+	}
+	return nil
+}
+
+// CreateArticle records a new article. Errors: validation.
+func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (Article, error) {
+	now := s.now()
+	a := Article{Title: in.Title, Body: in.Body, Topic: in.Topic, ProductCategoryID: zeroNil(in.ProductCategoryID), SortOrder: in.SortOrder,
+		Published: in.Published, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := s.validArticle(ctx, &a); err != nil {
+		return Article{}, err
+	}
+	if a.Published {
+		a.PublishedAt = &now
+	}
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&a).Error; err != nil {
+			return fmt.Errorf("insert faq article: %w", err)
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "faq_article", EntityID: strconv.FormatUint(a.ID, 10), After: a.Snapshot()})
+	})
+	if err != nil {
+		return Article{}, wrap(err)
+	}
+	s.publish(ctx, "content.article_changed", a.ID, "create", a.Published)
+	return a, nil
+}
+
+// UpdateArticle changes an article under optimistic concurrency. Errors:
+// validation (version required), not_found, version_conflict.
+func (s *Service) UpdateArticle(ctx context.Context, id uint64, version int64, p ArticlePatch) (Article, error) {
+	if version <= 0 {
+		return Article{}, apperr.Field("version", "required: send the version you edited as If-Match or in the body")
+	}
+	var out Article
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var a Article
+		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.NotFound("faq_article")
+			}
+			return err
+		}
+		before := a.Snapshot()
+		if p.Title != nil {
+			a.Title = *p.Title
+		}
+		if p.Body != nil {
+			a.Body = *p.Body
+		}
+		if p.Topic != nil {
+			a.Topic = *p.Topic
+		}
+		if p.ProductCategoryID != nil {
+			a.ProductCategoryID = zeroNil(p.ProductCategoryID)
+		}
+		if p.SortOrder != nil {
+			a.SortOrder = *p.SortOrder
+		}
+		now := s.now()
+		if p.Published != nil && *p.Published != a.Published {
+			a.Published = *p.Published
+			if a.Published {
+				a.PublishedAt = &now
+			} else {
+				a.PublishedAt = nil
+			}
+		}
+		if err := s.validArticle(ctx, &a); err != nil {
+			return err
+		}
+		a.Version, a.UpdatedAt = version+1, now
+		res := tx.Model(&Article{}).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").Updates(&a)
+		if res.Error != nil {
+			return fmt.Errorf("update faq article: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return apperr.ErrVersionConflict("faq article")
+		}
+		out = a
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "faq_article", EntityID: strconv.FormatUint(id, 10), Before: before, After: a.Snapshot()})
+	})
+	if err != nil {
+		return Article{}, wrap(err)
+	}
+	s.publish(ctx, "content.article_changed", out.ID, "update", out.Published)
+	return out, nil
+}
+
+// DeleteArticle removes an article. Errors: validation (version required),
+// not_found, version_conflict.
+func (s *Service) DeleteArticle(ctx context.Context, id uint64, version int64) error {
+	if version <= 0 {
+		return apperr.Field("version", "required: send the version you read as If-Match or in the body")
+	}
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var a Article
+		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.NotFound("faq_article")
+			}
+			return err
+		}
+		res := tx.Where("id = ? AND version = ?", id, version).Delete(&Article{})
+		if res.Error != nil {
+			return fmt.Errorf("delete faq article: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return apperr.ErrVersionConflict("faq article")
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "delete", Entity: "faq_article", EntityID: strconv.FormatUint(id, 10), Before: a.Snapshot()})
+	})
+	if err != nil {
+		return wrap(err)
+	}
+	s.publish(ctx, "content.article_changed", id, "delete", false)
+	return nil
+}
+
+// ---- product manuals ----
+
+// Upload is a manual file as received.
+type Upload struct {
+	FileName string
+	Content  io.Reader
+}
+
+// ManualInput is the input of CreateManual: either URL or File.
+type ManualInput struct {
+	Title             string
+	Description       string
+	ProductCategoryID *uint64
+	ModelCode         string
+	Language          string
+	Published         bool
+	URL               string
+	File              *Upload
+}
+
+// ManualPatch changes a manual; nil leaves a field as is, a
+// ProductCategoryID of 0 clears it. A URL switches the manual to a link; a
+// File replaces its file (and switches it to a file).
+type ManualPatch struct {
+	Title             *string
+	Description       *string
+	ProductCategoryID *uint64
+	ModelCode         *string
+	Language          *string
+	Published         *bool
+	URL               *string
+	File              *Upload
+}
+
+// ManualFilter selects manuals.
+type ManualFilter struct {
+	PublishedOnly     bool
+	ProductCategoryID uint64
+	ModelCode         string
+	Page              int
+	Size              int
+}
+
+// AllowedExtensions are the manual file types accepted.
+func AllowedExtensions() []string { return []string{".pdf", ".png", ".jpg", ".jpeg", ".zip"} }
+
+var manualTypes = map[string]string{".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".zip": "application/zip"}
+
+// ListManuals returns a page of manuals, newest first, with the total.
+func (s *Service) ListManuals(ctx context.Context, f ManualFilter) ([]Manual, int64, error) {
+	page, size := paging(f.Page, f.Size)
+	q := s.o.DB.WithContext(ctx).Model(&Manual{})
+	if f.PublishedOnly {
+		q = q.Where("published = ?", true)
+	}
+	if f.ProductCategoryID != 0 {
+		q = q.Where("(product_category_id = ? OR product_category_id IS NULL)", f.ProductCategoryID)
+	}
+	if m := strings.TrimSpace(f.ModelCode); m != "" {
+		q = q.Where("(model_code = ? OR model_code = '')", m)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("count manuals: %w", err))
+	}
+	var out []Manual
+	if err := q.Order("id DESC").Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("list manuals: %w", err))
+	}
+	return out, total, nil
+}
+
+// Manual returns one manual; with publishedOnly a draft is not found.
+// Errors: not_found.
+func (s *Service) Manual(ctx context.Context, id uint64, publishedOnly bool) (Manual, error) {
+	var m Manual
+	q := s.o.DB.WithContext(ctx).Where("id = ?", id)
+	if publishedOnly {
+		q = q.Where("published = ?", true)
+	}
+	if err := q.Take(&m).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Manual{}, apperr.NotFound("manual")
+		}
+		return Manual{}, apperr.Internal(fmt.Errorf("manual: %w", err))
+	}
+	return m, nil
+}
+
+// ManualFile returns a file manual and the path of its file. Errors:
+// not_found (also for a link manual, or a file missing on disk).
+func (s *Service) ManualFile(ctx context.Context, id uint64, publishedOnly bool) (Manual, string, error) {
+	m, err := s.Manual(ctx, id, publishedOnly)
+	if err != nil {
+		return Manual{}, "", err
+	}
+	if m.Source != SourceFile || m.StorageKey == "" {
+		return Manual{}, "", apperr.NotFound("manual_file")
+	}
+	p, err := s.storagePath(m.StorageKey)
+	if err != nil {
+		return Manual{}, "", err
+	}
+	if _, err := os.Stat(p); err != nil {
+		return Manual{}, "", apperr.NotFound("manual_file")
+	}
+	return m, p, nil
+}
+
+func validURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "an absolute http:// or https:// address"
+	}
+	return ""
+}
+
+func (s *Service) validManual(ctx context.Context, m *Manual, fields map[string]string) error {
+	m.Title = text(fields, "title", m.Title, true, 200)
+	m.Description = text(fields, "description", m.Description, false, 1000)
+	m.ModelCode = text(fields, "model_code", m.ModelCode, false, 64)
+	m.Language = strings.TrimSpace(m.Language)
+	if m.Language == "" {
+		m.Language = "zh-CN"
+	}
+	if len(m.Language) > 16 {
+		fields["language"] = "a language tag such as zh-CN or en"
+	}
+	if m.Source == SourceURL {
+		m.URL = strings.TrimSpace(m.URL)
+		if m.URL == "" {
+			fields["url"] = "required: a link or a file"
+		} else if len(m.URL) > 1000 {
+			fields["url"] = "at most 1000 characters"
+		} else if msg := validURL(m.URL); msg != "" {
+			fields["url"] = msg
+		}
+	}
+	return s.checkCategory(ctx, fields, m.ProductCategoryID)
+}
+
+// CreateManual records a manual with a URL or an uploaded file (not both).
+// Errors: validation (fields title, url, file, product_category_id …).
+func (s *Service) CreateManual(ctx context.Context, in ManualInput) (Manual, error) {
+	now := s.now()
+	m := Manual{Title: in.Title, Description: in.Description, ProductCategoryID: zeroNil(in.ProductCategoryID), ModelCode: in.ModelCode,
+		Language: in.Language, Published: in.Published, URL: in.URL, Version: 1, CreatedAt: now, UpdatedAt: now}
+	fields := map[string]string{}
+	switch {
+	case in.File != nil && strings.TrimSpace(in.URL) != "":
+		fields["url"] = "give a link or a file, not both"
+	case in.File != nil:
+		m.Source = SourceFile
+	default:
+		m.Source = SourceURL
+	}
+	if err := s.validManual(ctx, &m, fields); err != nil {
+		return Manual{}, err
+	}
+	if len(fields) > 0 {
+		return Manual{}, apperr.Validation(fields)
+	}
+	if in.File != nil {
+		f, err := s.storeFile(in.File)
+		if err != nil {
+			return Manual{}, err
+		}
+		f.apply(&m)
+	}
+	if m.Published {
+		m.PublishedAt = &now
+	}
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&m).Error; err != nil {
+			return fmt.Errorf("insert manual: %w", err)
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "manual", EntityID: strconv.FormatUint(m.ID, 10), After: m.Snapshot()})
+	})
+	if err != nil {
+		return Manual{}, wrap(err)
+	}
+	s.publish(ctx, "content.manual_changed", m.ID, "create", m.Published)
+	return m, nil
+}
+
+// UpdateManual changes a manual under optimistic concurrency. A file that
+// no manual uses any more is removed after the change commits. Errors:
+// validation, not_found, version_conflict.
+func (s *Service) UpdateManual(ctx context.Context, id uint64, version int64, p ManualPatch) (Manual, error) {
+	if version <= 0 {
+		return Manual{}, apperr.Field("version", "required: send the version you edited as If-Match or in the body")
+	}
+	if p.File != nil && p.URL != nil && strings.TrimSpace(*p.URL) != "" {
+		return Manual{}, apperr.Field("url", "give a link or a file, not both")
+	}
+	var stored *storedFile
+	if p.File != nil {
+		f, err := s.storeFile(p.File)
+		if err != nil {
+			return Manual{}, err
+		}
+		stored = f
+	}
+	var out Manual
+	var oldKey string
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var m Manual
+		if err := tx.Where("id = ?", id).Take(&m).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.NotFound("manual")
+			}
+			return err
+		}
+		before := m.Snapshot()
+		prevKey := m.StorageKey
+		if p.Title != nil {
+			m.Title = *p.Title
+		}
+		if p.Description != nil {
+			m.Description = *p.Description
+		}
+		if p.ProductCategoryID != nil {
+			m.ProductCategoryID = zeroNil(p.ProductCategoryID)
+		}
+		if p.ModelCode != nil {
+			m.ModelCode = *p.ModelCode
+		}
+		if p.Language != nil {
+			m.Language = *p.Language
+		}
+		if p.URL != nil && strings.TrimSpace(*p.URL) != "" {
+			m.Source, m.URL = SourceURL, *p.URL
+			m.FileName, m.ContentType, m.Size, m.SHA256, m.StorageKey = "", "", 0, "", ""
+		}
+		if stored != nil {
+			m.Source, m.URL = SourceFile, ""
+			stored.apply(&m)
+		}
+		now := s.now()
+		if p.Published != nil && *p.Published != m.Published {
+			m.Published = *p.Published
+			if m.Published {
+				m.PublishedAt = &now
+			} else {
+				m.PublishedAt = nil
+			}
+		}
+		fields := map[string]string{}
+		if err := s.validManual(ctx, &m, fields); err != nil {
+			return err
+		}
+		if len(fields) > 0 {
+			return apperr.Validation(fields)
+		}
+		m.Version, m.UpdatedAt = version+1, now
+		res := tx.Model(&Manual{}).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").Updates(&m)
+		if res.Error != nil {
+			return fmt.Errorf("update manual: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return apperr.ErrVersionConflict("manual")
+		}
+		if prevKey != "" && prevKey != m.StorageKey {
+			oldKey = prevKey
+		}
+		out = m
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "manual", EntityID: strconv.FormatUint(id, 10), Before: before, After: m.Snapshot()})
+	})
+	if err != nil {
+		return Manual{}, wrap(err)
+	}
+	s.dropUnused(ctx, oldKey)
+	s.publish(ctx, "content.manual_changed", out.ID, "update", out.Published)
+	return out, nil
+}
+
+// DeleteManual removes a manual (and its file when no other manual uses
+// it). Errors: validation (version required), not_found, version_conflict.
+func (s *Service) DeleteManual(ctx context.Context, id uint64, version int64) error {
+	if version <= 0 {
+		return apperr.Field("version", "required: send the version you read as If-Match or in the body")
+	}
+	var key string
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var m Manual
+		if err := tx.Where("id = ?", id).Take(&m).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.NotFound("manual")
+			}
+			return err
+		}
+		res := tx.Where("id = ? AND version = ?", id, version).Delete(&Manual{})
+		if res.Error != nil {
+			return fmt.Errorf("delete manual: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return apperr.ErrVersionConflict("manual")
+		}
+		key = m.StorageKey
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "delete", Entity: "manual", EntityID: strconv.FormatUint(id, 10), Before: m.Snapshot()})
+	})
+	if err != nil {
+		return wrap(err)
+	}
+	s.dropUnused(ctx, key)
+	s.publish(ctx, "content.manual_changed", id, "delete", false)
+	return nil
+}
+
+// dropUnused removes a stored file no manual refers to any more. Failing to
+// remove only leaves an orphan file behind, so it is not an error.
+func (s *Service) dropUnused(ctx context.Context, key string) {
+	if key == "" {
+		return
+	}
+	var n int64
+	if err := s.o.DB.WithContext(ctx).Model(&Manual{}).Where("storage_key = ?", key).Count(&n).Error; err != nil || n > 0 {
+		return
+	}
+	if p, err := s.storagePath(key); err == nil {
+		_ = os.Remove(p)
+	}
+}
+
+type storedFile struct {
+	name, key, sha, mime string
+	size                 int64
+}
+
+func (f *storedFile) apply(m *Manual) {
+	m.FileName, m.StorageKey, m.SHA256, m.ContentType, m.Size = f.name, f.key, f.sha, f.mime, f.size
+}
+
+// storeFile streams an upload to a temporary file while hashing it,
+// enforces the size limit and the accepted types (the content must sniff as
+// what the name says), and moves it to manuals/<sha[:2]>/<sha>.
+func (s *Service) storeFile(up *Upload) (*storedFile, error) {
+	if up.Content == nil {
+		return nil, apperr.Field("file", "a file is required")
+	}
+	name := filepath.Base(strings.ReplaceAll(up.FileName, "\\", "/"))
+	if utf8.RuneCountInString(name) > 255 {
+		return nil, apperr.Field("file", "the file name is longer than 255 characters")
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	want, ok := manualTypes[ext]
+	if !ok {
+		return nil, apperr.Field("file", fmt.Sprintf("file type %q is not accepted; accepted: %s", ext, strings.Join(AllowedExtensions(), ", ")))
+	}
+	if s.o.StorageDir == "" {
+		return nil, apperr.Internal(errors.New("content: no storage dir configured"))
+	}
+	dir := filepath.Join(s.o.StorageDir, "manuals")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, apperr.Internal(fmt.Errorf("content: storage dir: %w", err))
+	}
+	tmp, err := os.CreateTemp(dir, "upload-*")
+	if err != nil {
+		return nil, apperr.Internal(fmt.Errorf("content: temp file: %w", err))
+	}
+	tmpName := tmp.Name()
+	keep := false
+	defer func() {
+		_ = tmp.Close()
+		if !keep {
+			_ = os.Remove(tmpName)
+		}
+	}()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(up.Content, s.o.MaxUploadBytes+1))
+	if err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			return nil, apperr.Field("file", fmt.Sprintf("the file exceeds the %d MiB limit", s.o.MaxUploadBytes>>20))
+		}
+		return nil, apperr.Invalid("the upload was interrupted: " + err.Error())
+	}
+	if n > s.o.MaxUploadBytes {
+		return nil, apperr.Field("file", fmt.Sprintf("the file exceeds the %d MiB limit", s.o.MaxUploadBytes>>20))
+	}
+	if n == 0 {
+		return nil, apperr.Field("file", "the file is empty")
+	}
+	detected, err := mimetype.DetectFile(tmpName)
+	if err != nil {
+		return nil, apperr.Internal(fmt.Errorf("content: sniff upload: %w", err))
+	}
+	if !detected.Is(want) && !(want == "application/zip" && isZipFamily(detected)) {
+		return nil, apperr.Field("file", fmt.Sprintf("the content is %s, which does not match a %s file", detected.String(), ext))
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	key := filepath.ToSlash(filepath.Join("manuals", sum[:2], sum))
+	dst := filepath.Join(s.o.StorageDir, filepath.FromSlash(key))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return nil, apperr.Internal(fmt.Errorf("content: store upload: %w", err))
+	}
+	out := &storedFile{name: name, key: key, sha: sum, mime: want, size: n}
+	if _, err := os.Stat(dst); err == nil {
+		return out, nil // identical file already kept
+	}
+	_ = tmp.Close()
+	if err := os.Rename(tmpName, dst); err != nil {
+		return nil, apperr.Internal(fmt.Errorf("content: store upload: %w", err))
+	}
+	keep = true
+	return out, nil
+}
+
+func isZipFamily(m *mimetype.MIME) bool {
+	for ; m != nil; m = m.Parent() {
+		if m.Is("application/zip") {
+			return true
+		}
+	}
+	return false
+}
+
+// storagePath resolves a storage key inside the storage dir, refusing any
+// key that would leave it.
+func (s *Service) storagePath(key string) (string, error) {
+	p := filepath.Join(s.o.StorageDir, filepath.Clean("/"+filepath.FromSlash(key)))
+	rel, err := filepath.Rel(s.o.StorageDir, p)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", apperr.NotFound("manual_file")
+	}
+	return p, nil
+}
+
+// escapeLike escapes LIKE wildcards with '!' (the same on SQLite and
+// MySQL, unlike the backslash) so user input matches literally.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`!`, `!!`, `%`, `!%`, `_`, `!_`).Replace(s)
+}
+
+func wrap(err error) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Internal(err)
+}

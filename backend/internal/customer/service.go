@@ -1,0 +1,733 @@
+package customer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/region"
+)
+
+// Limits on input sizes; they keep one customer's record readable on an
+// agent's screen and bound the work of one request.
+const (
+	MaxNameLen      = 128
+	MaxLabelLen     = 32
+	MaxDetailLen    = 255
+	MaxPhones       = 10
+	MaxAddresses    = 10
+	DefaultPageSize = 20
+	MaxPageSize     = 200
+)
+
+// Topic is the event topic of customer events.
+const Topic = "customers"
+
+// Options are the Service's dependencies.
+type Options struct {
+	DB      *gorm.DB
+	Audit   *audit.Trail
+	Bus     event.Bus
+	Regions *region.Directory
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service manages customers. It is safe for concurrent use.
+type Service struct {
+	o Options
+	// hot runs the screen-pop's fixed-shape reads as prepared statements:
+	// parsing the SQL again on every call costs more than the index probe.
+	hot *gorm.DB
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Service{o: o, hot: o.DB.Session(&gorm.Session{PrepareStmt: true})}
+}
+
+// NewPhone is a phone number to add, as typed.
+type NewPhone struct {
+	Number  string
+	Label   string
+	Primary bool
+}
+
+// NewAddress is an address to add.
+type NewAddress struct {
+	RegionCode string
+	Detail     string
+	Default    bool
+}
+
+// NewCustomer is the input to Create.
+type NewCustomer struct {
+	Name             string
+	Kind             Kind // empty means person
+	Phones           []NewPhone
+	Addresses        []NewAddress
+	ConsentSMS       bool
+	ConsentSurvey    bool
+	ConsentMarketing bool
+}
+
+// Create adds a customer with at least one phone and any addresses, in one
+// transaction with its audit record, and publishes customer.created.
+//
+// Errors: validation (fields named like "phones[1].number" or
+// "addresses[0].region_code"); conflict "duplicate_phone" when a number
+// already belongs to a customer, with details customer_id (the existing
+// customer) and field.
+func (s *Service) Create(ctx context.Context, in NewCustomer) (Profile, error) {
+	fields := map[string]string{}
+	name, kind := s.checkNameKind(in.Name, in.Kind, fields)
+	if len(in.Phones) == 0 {
+		fields["phones"] = "at least one phone number is required"
+	}
+	phones := s.checkPhones(in.Phones, "phones", 0, fields)
+	addrs := s.checkAddresses(in.Addresses, "addresses", 0, fields)
+	if len(fields) > 0 {
+		return Profile{}, apperr.Validation(fields)
+	}
+	now := s.o.Now().UTC()
+	p := Profile{Customer: Customer{Name: name, Kind: kind, ConsentSMS: in.ConsentSMS, ConsentSurvey: in.ConsentSurvey,
+		ConsentMarketing: in.ConsentMarketing, Version: 1, CreatedAt: now, UpdatedAt: now}}
+	markFirst(len(phones), func(i int) *bool { return &phones[i].IsPrimary })
+	markFirst(len(addrs), func(i int) *bool { return &addrs[i].IsDefault })
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.refuseTaken(ctx, tx, phones, "phones", 0); err != nil {
+			return err
+		}
+		if err := tx.Create(&p.Customer).Error; err != nil {
+			return err
+		}
+		for i := range phones {
+			phones[i].CustomerID, phones[i].CreatedAt = p.Customer.ID, now
+		}
+		for i := range addrs {
+			addrs[i].CustomerID, addrs[i].CreatedAt = p.Customer.ID, now
+		}
+		if len(phones) > 0 {
+			if err := tx.Create(&phones).Error; err != nil {
+				return err
+			}
+		}
+		if len(addrs) > 0 {
+			if err := tx.Create(&addrs).Error; err != nil {
+				return err
+			}
+		}
+		p.Phones, p.Addresses = phones, addrs
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "customer", EntityID: idStr(p.Customer.ID), After: p.snapshot()})
+	})
+	if err != nil {
+		return Profile{}, s.duplicateOr(ctx, err, phones, "phones", 0, "create customer")
+	}
+	s.publish(ctx, "customer.created", map[string]any{"customer_id": p.Customer.ID})
+	return p, nil
+}
+
+// Get returns one customer (without phones and addresses). Errors: not_found.
+func (s *Service) Get(ctx context.Context, id uint64) (Customer, error) {
+	var c Customer
+	if err := s.hot.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Customer{}, apperr.NotFound("customer")
+		}
+		return Customer{}, apperr.Internal(fmt.Errorf("get customer %d: %w", id, err))
+	}
+	return c, nil
+}
+
+// Profile returns a customer with phones and addresses. Errors: not_found.
+func (s *Service) Profile(ctx context.Context, id uint64) (Profile, error) {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return Profile{}, err
+	}
+	ps, err := s.profiles(ctx, []Customer{c})
+	if err != nil {
+		return Profile{}, err
+	}
+	return ps[0], nil
+}
+
+// FindByPhone returns the customer a phone number belongs to. The number is
+// normalised first, so "+86 138-1234-5678" finds "13812345678"; the lookup
+// is one query: a probe of the unique phone index joined to the customer's
+// primary key.
+//
+// Errors: validation (field "phone") for a number that is not a mainland
+// phone number; not_found when no customer has it.
+func (s *Service) FindByPhone(ctx context.Context, phone string) (Customer, error) {
+	n, err := NormalizePhone(phone)
+	if err != nil {
+		return Customer{}, apperr.Field("phone", phoneReason(err))
+	}
+	var c Customer
+	err = s.hot.WithContext(ctx).Select("customers.*").
+		Joins("JOIN customer_phones ON customer_phones.customer_id = customers.id").
+		Where("customer_phones.phone = ?", n).Take(&c).Error
+	if err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Customer{}, apperr.NotFound("customer")
+		}
+		return Customer{}, apperr.Internal(fmt.Errorf("find customer by phone: %w", err))
+	}
+	return c, nil
+}
+
+// ProfileByPhone is FindByPhone returning the whole profile: the
+// screen-pop's customer part. Errors as FindByPhone.
+func (s *Service) ProfileByPhone(ctx context.Context, phone string) (Profile, error) {
+	c, err := s.FindByPhone(ctx, phone)
+	if err != nil {
+		return Profile{}, err
+	}
+	ps, err := s.profiles(ctx, []Customer{c})
+	if err != nil {
+		return Profile{}, err
+	}
+	return ps[0], nil
+}
+
+// PrimaryRegion returns the region code of the customer's default address,
+// which decides SLA region policies and outlet candidates. It returns ""
+// (and no error) for a customer without addresses.
+//
+// Errors: not_found when the customer does not exist.
+func (s *Service) PrimaryRegion(ctx context.Context, customerID uint64) (string, error) {
+	var a Address
+	err := s.o.DB.WithContext(ctx).Where("customer_id = ?", customerID).Order("is_default DESC, id").Take(&a).Error
+	if err == nil {
+		return a.RegionCode, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", apperr.Internal(fmt.Errorf("primary region of customer %d: %w", customerID, err))
+	}
+	if _, err := s.Get(ctx, customerID); err != nil {
+		return "", err
+	}
+	return "", nil
+}
+
+// CustomerCount returns the number of customers (for readiness measures such
+// as the complaint rate per installed base).
+func (s *Service) CustomerCount(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.o.DB.WithContext(ctx).Model(&Customer{}).Count(&n).Error; err != nil {
+		return 0, apperr.Internal(fmt.Errorf("count customers: %w", err))
+	}
+	return n, nil
+}
+
+// Filter selects a page of customers.
+type Filter struct {
+	// NamePrefix matches names starting with it (an index range, never a
+	// scan); empty lists every customer, newest first.
+	NamePrefix string
+	Page       int
+	Size       int
+}
+
+// Page is one page of customers. Total is set when a name prefix narrows
+// the list (an index range count); without one, counting every customer is
+// not worth its cost on each page and HasMore tells whether to offer "next".
+type Page struct {
+	Items   []Profile
+	Total   *int64
+	HasMore bool
+}
+
+// List returns a page of customers with their phones and addresses, by name
+// prefix (sorted by name, then id) or all (newest first).
+func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	if f.Size < 1 || f.Size > MaxPageSize {
+		f.Size = DefaultPageSize
+	}
+	prefix := strings.TrimSpace(f.NamePrefix)
+	q := s.o.DB.WithContext(ctx).Model(&Customer{})
+	var page Page
+	if prefix != "" {
+		q = s.namePrefix(q, prefix)
+		var n int64
+		if err := q.Session(&gorm.Session{}).Count(&n).Error; err != nil {
+			return Page{}, apperr.Internal(fmt.Errorf("count customers: %w", err))
+		}
+		page.Total = &n
+		q = q.Order("name, id")
+	} else {
+		q = q.Order("id DESC")
+	}
+	var cs []Customer
+	if err := q.Offset((f.Page - 1) * f.Size).Limit(f.Size + 1).Find(&cs).Error; err != nil {
+		return Page{}, apperr.Internal(fmt.Errorf("list customers: %w", err))
+	}
+	if len(cs) > f.Size {
+		cs, page.HasMore = cs[:f.Size], true
+	}
+	ps, err := s.profiles(ctx, cs)
+	if err != nil {
+		return Page{}, err
+	}
+	page.Items = ps
+	return page, nil
+}
+
+// namePrefix restricts q to names starting with prefix using the name
+// index: LIKE 'x%' is an index range on MySQL; SQLite uses an index for LIKE
+// only with a NOCASE column, so there the same range is spelled out.
+func (s *Service) namePrefix(q *gorm.DB, prefix string) *gorm.DB {
+	if s.o.DB.Dialector.Name() == "mysql" {
+		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)
+		return q.Where("name LIKE ?", esc+"%")
+	}
+	// U+10FFFF sorts after every character in SQLite's binary collation.
+	return q.Where("name >= ? AND name < ?", prefix, prefix+"\U0010FFFF")
+}
+
+// Patch changes some fields of a customer; nil fields are left as they are.
+type Patch struct {
+	Name             *string
+	Kind             *Kind
+	ConsentSMS       *bool
+	ConsentSurvey    *bool
+	ConsentMarketing *bool
+}
+
+// Update applies p if the customer is still at version. Errors: not_found,
+// validation, conflict "version_conflict" when someone else changed the
+// customer since the caller read it.
+func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch) (Customer, error) {
+	if version <= 0 {
+		return Customer{}, apperr.Field("version", "required: send the version you read (field or If-Match header)")
+	}
+	fields := map[string]string{}
+	var after Customer
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var before Customer
+		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.NotFound("customer")
+			}
+			return err
+		}
+		if before.Version != version {
+			return apperr.ErrVersionConflict("customer").WithDetail("version", before.Version)
+		}
+		after = before
+		name, kind := before.Name, before.Kind
+		if p.Name != nil {
+			name = *p.Name
+		}
+		if p.Kind != nil {
+			kind = *p.Kind
+		}
+		after.Name, after.Kind = s.checkNameKind(name, kind, fields)
+		if p.Kind != nil && *p.Kind == "" {
+			fields["kind"] = "must be person or company"
+		}
+		if len(fields) > 0 {
+			return apperr.Validation(fields)
+		}
+		setBool(&after.ConsentSMS, p.ConsentSMS)
+		setBool(&after.ConsentSurvey, p.ConsentSurvey)
+		setBool(&after.ConsentMarketing, p.ConsentMarketing)
+		after.Version = before.Version + 1
+		after.UpdatedAt = s.o.Now().UTC()
+		res := tx.Model(&Customer{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
+			"name": after.Name, "kind": after.Kind, "consent_sms": after.ConsentSMS, "consent_survey": after.ConsentSurvey,
+			"consent_marketing": after.ConsentMarketing, "version": after.Version, "updated_at": after.UpdatedAt})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return apperr.ErrVersionConflict("customer")
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "customer", EntityID: idStr(id), Before: before.snapshot(), After: after.snapshot()})
+	})
+	if err != nil {
+		return Customer{}, wrap(err, "update customer")
+	}
+	s.publish(ctx, "customer.updated", map[string]any{"customer_id": id, "version": after.Version})
+	return after, nil
+}
+
+// AddPhone adds a phone number to a customer. A primary phone demotes the
+// previous primary one. Errors: not_found, validation (field "number"),
+// conflict "duplicate_phone" with details customer_id when the number
+// already belongs to a customer (possibly this one).
+func (s *Service) AddPhone(ctx context.Context, customerID uint64, in NewPhone) (Phone, error) {
+	fields := map[string]string{}
+	ps := s.checkPhones([]NewPhone{in}, "", 0, fields)
+	if len(fields) > 0 {
+		return Phone{}, apperr.Validation(fields)
+	}
+	ph := ps[0]
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.lockCustomer(tx, customerID); err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&Phone{}).Where("customer_id = ?", customerID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n >= MaxPhones {
+			return apperr.Field("number", fmt.Sprintf("a customer has at most %d phone numbers", MaxPhones))
+		}
+		if err := s.refuseTaken(ctx, tx, ps, "", 0); err != nil {
+			return err
+		}
+		if n == 0 {
+			ph.IsPrimary = true
+		}
+		if ph.IsPrimary {
+			if err := tx.Model(&Phone{}).Where("customer_id = ? AND is_primary = ?", customerID, true).Update("is_primary", false).Error; err != nil {
+				return err
+			}
+		}
+		ph.CustomerID, ph.CreatedAt = customerID, s.o.Now().UTC()
+		if err := tx.Create(&ph).Error; err != nil {
+			return err
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "add_phone", Entity: "customer", EntityID: idStr(customerID), After: ph.snapshot()})
+	})
+	if err != nil {
+		return Phone{}, s.duplicateOr(ctx, err, ps, "", 0, "add phone")
+	}
+	s.publish(ctx, "customer.phone_added", map[string]any{"customer_id": customerID, "phone_id": ph.ID})
+	return ph, nil
+}
+
+// AddAddress adds an address to a customer. A default address demotes the
+// previous default; a customer's first address is always the default.
+// Errors: not_found, validation (fields "region_code", "detail").
+func (s *Service) AddAddress(ctx context.Context, customerID uint64, in NewAddress) (Address, error) {
+	fields := map[string]string{}
+	as := s.checkAddresses([]NewAddress{in}, "", 0, fields)
+	if len(fields) > 0 {
+		return Address{}, apperr.Validation(fields)
+	}
+	a := as[0]
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.lockCustomer(tx, customerID); err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&Address{}).Where("customer_id = ?", customerID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n >= MaxAddresses {
+			return apperr.Field("detail", fmt.Sprintf("a customer has at most %d addresses", MaxAddresses))
+		}
+		if n == 0 {
+			a.IsDefault = true
+		}
+		if a.IsDefault {
+			if err := tx.Model(&Address{}).Where("customer_id = ? AND is_default = ?", customerID, true).Update("is_default", false).Error; err != nil {
+				return err
+			}
+		}
+		a.CustomerID, a.CreatedAt = customerID, s.o.Now().UTC()
+		if err := tx.Create(&a).Error; err != nil {
+			return err
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "add_address", Entity: "customer", EntityID: idStr(customerID), After: a.snapshot()})
+	})
+	if err != nil {
+		return Address{}, wrap(err, "add address")
+	}
+	s.publish(ctx, "customer.address_added", map[string]any{"customer_id": customerID, "address_id": a.ID})
+	return a, nil
+}
+
+// lockCustomer checks the customer exists and, on MySQL, locks its row so
+// concurrent additions of a primary phone or default address serialise
+// (SQLite serialises writers anyway).
+func (s *Service) lockCustomer(tx *gorm.DB, id uint64) error {
+	q := tx
+	if tx.Dialector.Name() == "mysql" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var c Customer
+	if err := q.Select("id").Where("id = ?", id).Take(&c).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return apperr.NotFound("customer")
+		}
+		return err
+	}
+	return nil
+}
+
+// profiles loads the phones and addresses of cs with one query each.
+func (s *Service) profiles(ctx context.Context, cs []Customer) ([]Profile, error) {
+	out := make([]Profile, len(cs))
+	if len(cs) == 0 {
+		return out, nil
+	}
+	ids := make([]uint64, len(cs))
+	at := make(map[uint64]int, len(cs))
+	for i, c := range cs {
+		ids[i], at[c.ID] = c.ID, i
+		out[i].Customer = c
+	}
+	// One customer (the screen-pop) is a fixed-shape prepared query; a
+	// page of them an IN list.
+	q, cond, arg := s.o.DB, "customer_id IN ?", any(ids)
+	if len(ids) == 1 {
+		q, cond, arg = s.hot, "customer_id = ?", ids[0]
+	}
+	var phones []Phone
+	if err := q.WithContext(ctx).Where(cond, arg).Order("is_primary DESC, id").Find(&phones).Error; err != nil {
+		return nil, apperr.Internal(fmt.Errorf("load phones: %w", err))
+	}
+	var addrs []Address
+	if err := q.WithContext(ctx).Where(cond, arg).Order("is_default DESC, id").Find(&addrs).Error; err != nil {
+		return nil, apperr.Internal(fmt.Errorf("load addresses: %w", err))
+	}
+	for _, p := range phones {
+		i := at[p.CustomerID]
+		out[i].Phones = append(out[i].Phones, p)
+	}
+	for _, a := range addrs {
+		i := at[a.CustomerID]
+		out[i].Addresses = append(out[i].Addresses, a)
+	}
+	return out, nil
+}
+
+// checkNameKind validates and normalises a name and kind into fields.
+func (s *Service) checkNameKind(name string, kind Kind, fields map[string]string) (string, Kind) {
+	name = strings.Join(strings.Fields(name), " ")
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		fields["name"] = "required"
+	case n > MaxNameLen:
+		fields["name"] = fmt.Sprintf("at most %d characters", MaxNameLen)
+	}
+	if kind == "" {
+		kind = KindPerson
+	}
+	if !kind.Valid() {
+		fields["kind"] = "must be person or company"
+	}
+	return name, kind
+}
+
+// checkPhones normalises numbers; field names are "<list>[i].number", or
+// plain "number" when list is empty (a single phone).
+func (s *Service) checkPhones(in []NewPhone, list string, offset int, fields map[string]string) []Phone {
+	if len(in) > MaxPhones {
+		fields[orField(list, "phones")] = fmt.Sprintf("at most %d phone numbers", MaxPhones)
+		return nil
+	}
+	out := make([]Phone, 0, len(in))
+	seen := map[string]int{}
+	primaries := 0
+	for i, p := range in {
+		f := fieldName(list, offset+i, "number")
+		n, err := NormalizePhone(p.Number)
+		if err != nil {
+			fields[f] = phoneReason(err)
+			continue
+		}
+		if j, dup := seen[n]; dup {
+			fields[f] = fmt.Sprintf("repeats %s", fieldName(list, offset+j, "number"))
+			continue
+		}
+		seen[n] = i
+		label := strings.TrimSpace(p.Label)
+		if utf8.RuneCountInString(label) > MaxLabelLen {
+			fields[fieldName(list, offset+i, "label")] = fmt.Sprintf("at most %d characters", MaxLabelLen)
+		}
+		if p.Primary {
+			primaries++
+			if primaries > 1 {
+				fields[fieldName(list, offset+i, "primary")] = "only one phone can be the primary one"
+			}
+		}
+		out = append(out, Phone{Number: n, Kind: PhoneKind(n), Label: label, IsPrimary: p.Primary})
+	}
+	return out
+}
+
+// checkAddresses validates region codes against the directory and the
+// detail; an address names a district (or a city that has no districts).
+func (s *Service) checkAddresses(in []NewAddress, list string, offset int, fields map[string]string) []Address {
+	if len(in) > MaxAddresses {
+		fields[orField(list, "addresses")] = fmt.Sprintf("at most %d addresses", MaxAddresses)
+		return nil
+	}
+	out := make([]Address, 0, len(in))
+	defaults := 0
+	for i, a := range in {
+		code := strings.TrimSpace(a.RegionCode)
+		if msg := s.regionProblem(code); msg != "" {
+			fields[fieldName(list, offset+i, "region_code")] = msg
+		}
+		detail := strings.Join(strings.Fields(a.Detail), " ")
+		switch n := utf8.RuneCountInString(detail); {
+		case n == 0:
+			fields[fieldName(list, offset+i, "detail")] = "required: street, building and room"
+		case n > MaxDetailLen:
+			fields[fieldName(list, offset+i, "detail")] = fmt.Sprintf("at most %d characters", MaxDetailLen)
+		}
+		if a.Default {
+			defaults++
+			if defaults > 1 {
+				fields[fieldName(list, offset+i, "default")] = "only one address can be the default"
+			}
+		}
+		out = append(out, Address{RegionCode: code, Detail: detail, IsDefault: a.Default})
+	}
+	return out
+}
+
+// regionProblem explains why code cannot be an address's region, or "".
+func (s *Service) regionProblem(code string) string {
+	if code == "" {
+		return "required"
+	}
+	if s.o.Regions == nil {
+		return ""
+	}
+	r, ok := s.o.Regions.Lookup(code)
+	if !ok {
+		return "unknown region code " + strconv.Quote(code)
+	}
+	switch {
+	case r.Level == region.LevelDistrict:
+	case r.Level == region.LevelCity && !r.IsGrouping() && len(s.o.Regions.Children(code)) == 0:
+	default:
+		return "choose a district (" + s.o.Regions.FullName(code) + " is a " + r.Level.String() + ")"
+	}
+	return ""
+}
+
+// refuseTaken returns the duplicate_phone conflict when any of phones
+// already belongs to a customer.
+func (s *Service) refuseTaken(ctx context.Context, tx *gorm.DB, phones []Phone, list string, offset int) error {
+	if len(phones) == 0 {
+		return nil
+	}
+	nums := make([]string, len(phones))
+	for i, p := range phones {
+		nums[i] = p.Number
+	}
+	var taken []Phone
+	if err := tx.WithContext(ctx).Select("customer_id", "phone").Where("phone IN ?", nums).Find(&taken).Error; err != nil {
+		return err
+	}
+	if len(taken) == 0 {
+		return nil
+	}
+	for i, p := range phones {
+		if p.Number == taken[0].Number {
+			return duplicatePhone(taken[0].CustomerID, fieldName(list, offset+i, "number"))
+		}
+	}
+	return duplicatePhone(taken[0].CustomerID, orField(list, "number"))
+}
+
+// duplicateOr turns a unique-index violation (a concurrent insert of the
+// same number) into the duplicate_phone conflict; other errors are wrapped.
+func (s *Service) duplicateOr(ctx context.Context, err error, phones []Phone, list string, offset int, what string) error {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		if e := s.refuseTaken(ctx, s.o.DB, phones, list, offset); e != nil {
+			return wrap(e, what)
+		}
+		return apperr.Conflict("duplicate_phone", "this phone number already belongs to a customer")
+	}
+	return wrap(err, what)
+}
+
+func duplicatePhone(owner uint64, field string) *apperr.Error {
+	return apperr.Conflict("duplicate_phone", "this phone number already belongs to a customer").
+		WithDetail("customer_id", owner).WithDetail("field", field)
+}
+
+func (s *Service) publish(ctx context.Context, name string, data map[string]any) {
+	if s.o.Bus != nil {
+		s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: data})
+	}
+}
+
+func (p Profile) snapshot() map[string]any {
+	phones := make([]map[string]any, len(p.Phones))
+	for i, ph := range p.Phones {
+		phones[i] = ph.snapshot()
+	}
+	addrs := make([]map[string]any, len(p.Addresses))
+	for i, a := range p.Addresses {
+		addrs[i] = a.snapshot()
+	}
+	m := p.Customer.snapshot()
+	m["phones"], m["addresses"] = phones, addrs
+	return m
+}
+
+// markFirst sets the flag of element 0 when no element has it set: the
+// first phone is primary, the first address the default, unless the caller
+// chose another.
+func markFirst(n int, flag func(i int) *bool) {
+	for i := 0; i < n; i++ {
+		if *flag(i) {
+			return
+		}
+	}
+	if n > 0 {
+		*flag(0) = true
+	}
+}
+
+func setBool(dst *bool, v *bool) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func fieldName(list string, i int, field string) string {
+	if list == "" {
+		return field
+	}
+	return fmt.Sprintf("%s[%d].%s", list, i, field)
+}
+
+func orField(list, field string) string {
+	if list == "" {
+		return field
+	}
+	return list
+}
+
+// phoneReason is the human part of a NormalizePhone error.
+func phoneReason(err error) string {
+	msg := strings.TrimPrefix(err.Error(), ErrInvalidPhone.Error()+": ")
+	return "not a valid phone number: " + msg
+}
+
+func idStr(id uint64) string { return strconv.FormatUint(id, 10) }
+
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}

@@ -1,0 +1,915 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/complaint"
+	"github.com/aftersales/aftersales/backend/internal/improvement"
+)
+
+func init() {
+	registerBodies(CreateComplaintRequest{}, PatchComplaintRequest{}, ComplaintStepRequest{}, ResolveComplaintRequest{},
+		ConfirmComplaintRequest{}, CloseComplaintRequest{}, ComplaintCallRequest{}, CreateCorrectiveActionRequest{},
+		PatchCorrectiveActionRequest{}, CloseCorrectiveActionRequest{}, EffectivenessCheckRequest{}, CreateCrisisDrillRequest{})
+}
+
+// ---- request and response types
+
+// CreateComplaintRequest is the body of POST /complaints. received_at
+// defaults to now; a crisis needs responsible_name and crisis_plan.
+type CreateComplaintRequest struct {
+	Source          string     `json:"source"`           // ticket, hotline, online, external, survey
+	ExternalChannel string     `json:"external_channel"` // for external: 12315, consumer_association, media, regulator, other
+	SourceRef       string     `json:"source_ref"`
+	TicketID        *uint64    `json:"ticket_id"`
+	CustomerID      uint64     `json:"customer_id"`
+	UnitID          *uint64    `json:"unit_id"`
+	OutletID        *uint64    `json:"outlet_id"`
+	Category        string     `json:"category"` // product_quality, service_attitude, repair_quality, delay, charges, other
+	Severity        string     `json:"severity"` // normal (default), major, crisis
+	Title           string     `json:"title"`
+	Description     string     `json:"description"`
+	ReceivedAt      *time.Time `json:"received_at"`
+	ResponsibleID   *uint64    `json:"responsible_id"`
+	ResponsibleName string     `json:"responsible_name"`
+	CrisisPlan      string     `json:"crisis_plan"`
+}
+
+// PatchComplaintRequest is the body of PATCH /complaints/{id}; absent fields
+// stay. The version (or If-Match) is required.
+type PatchComplaintRequest struct {
+	Version           int64   `json:"version"`
+	Category          *string `json:"category"`
+	Severity          *string `json:"severity"`
+	Title             *string `json:"title"`
+	Description       *string `json:"description"`
+	UnitID            *uint64 `json:"unit_id"`
+	OutletID          *uint64 `json:"outlet_id"`
+	ResponsibleID     *uint64 `json:"responsible_id"`
+	ResponsibleName   *string `json:"responsible_name"`
+	CrisisPlan        *string `json:"crisis_plan"`
+	Investigation     *string `json:"investigation"`
+	RootCause         *string `json:"root_cause"`
+	RootCauseCategory *string `json:"root_cause_category"`
+}
+
+// ComplaintStepRequest is the body of acknowledge, investigate and escalate
+// (a note; required for escalate). The version is checked when given.
+type ComplaintStepRequest struct {
+	Version int64  `json:"version"`
+	Note    string `json:"note"`
+}
+
+// ResolveComplaintRequest is the body of POST /complaints/{id}/resolve.
+type ResolveComplaintRequest struct {
+	Version           int64  `json:"version"`
+	Resolution        string `json:"resolution"`
+	RootCause         string `json:"root_cause"`
+	RootCauseCategory string `json:"root_cause_category"`
+	Investigation     string `json:"investigation"`
+}
+
+// ConfirmComplaintRequest records the customer's answer on the resolution.
+type ConfirmComplaintRequest struct {
+	Version  int64  `json:"version"`
+	Accepted *bool  `json:"accepted"`
+	Note     string `json:"note"`
+}
+
+// CloseComplaintRequest closes a confirmed complaint, or a resolved one with
+// without_confirmation_reason.
+type CloseComplaintRequest struct {
+	Version                   int64  `json:"version"`
+	Note                      string `json:"note"`
+	WithoutConfirmationReason string `json:"without_confirmation_reason"`
+}
+
+// ComplaintCallRequest records a follow-up call on a resolved complaint.
+type ComplaintCallRequest struct {
+	Outcome   string `json:"outcome"` // reached, no_answer, busy, wrong_number, refused
+	Satisfied *bool  `json:"satisfied"`
+	Note      string `json:"note"`
+}
+
+// ComplaintResponse is the API image of a complaint.
+type ComplaintResponse struct {
+	ID                       uint64     `json:"id"`
+	Number                   string     `json:"number"`
+	Source                   string     `json:"source"`
+	ExternalChannel          string     `json:"external_channel,omitempty"`
+	SourceRef                string     `json:"source_ref,omitempty"`
+	TicketID                 *uint64    `json:"ticket_id"`
+	CustomerID               uint64     `json:"customer_id"`
+	UnitID                   *uint64    `json:"unit_id"`
+	OutletID                 *uint64    `json:"outlet_id"`
+	Category                 string     `json:"category"`
+	Severity                 string     `json:"severity"`
+	Status                   string     `json:"status"`
+	AllowedTransitions       []string   `json:"allowed_transitions"`
+	Title                    string     `json:"title"`
+	Description              string     `json:"description"`
+	ReceivedAt               time.Time  `json:"received_at"`
+	AckDueAt                 time.Time  `json:"ack_due_at"`
+	AckAt                    *time.Time `json:"ack_at"`
+	AckWithinLimit           *bool      `json:"ack_within_limit"`
+	ResolveDueAt             time.Time  `json:"resolve_due_at"`
+	ResolvedAt               *time.Time `json:"resolved_at"`
+	ResolvedWithinLimit      *bool      `json:"resolved_within_limit"`
+	ConfirmedAt              *time.Time `json:"confirmed_at"`
+	CustomerConfirmed        *bool      `json:"customer_confirmed"`
+	ClosedAt                 *time.Time `json:"closed_at"`
+	CloseWithoutConfirmation string     `json:"close_without_confirmation,omitempty"`
+	EscalationLevel          int        `json:"escalation_level"`
+	EscalatedAt              *time.Time `json:"escalated_at"`
+	AckOverdueAt             *time.Time `json:"ack_overdue_at"`
+	ResolveOverdueAt         *time.Time `json:"resolve_overdue_at"`
+	ResponsibleID            *uint64    `json:"responsible_id"`
+	ResponsibleName          string     `json:"responsible_name"`
+	CrisisPlan               string     `json:"crisis_plan"`
+	Investigation            string     `json:"investigation"`
+	RootCause                string     `json:"root_cause"`
+	RootCauseCategory        string     `json:"root_cause_category"`
+	Resolution               string     `json:"resolution"`
+	FollowupAt               *time.Time `json:"followup_at"`
+	FollowupSatisfied        *bool      `json:"followup_satisfied"`
+	SurveyResponseID         *uint64    `json:"survey_response_id"`
+	CreatedBy                string     `json:"created_by"`
+	Version                  int64      `json:"version"`
+	CreatedAt                time.Time  `json:"created_at"`
+	UpdatedAt                time.Time  `json:"updated_at"`
+}
+
+func complaintResponse(c complaint.Complaint, now time.Time) ComplaintResponse {
+	return ComplaintResponse{ID: c.ID, Number: c.Number, Source: c.Source, ExternalChannel: c.ExternalChannel, SourceRef: c.SourceRef,
+		TicketID: c.TicketID, CustomerID: c.CustomerID, UnitID: c.UnitID, OutletID: c.OutletID, Category: c.Category, Severity: c.Severity,
+		Status: c.Status, AllowedTransitions: complaint.Allowed(c.Status), Title: c.Title, Description: c.Description,
+		ReceivedAt: c.ReceivedAt, AckDueAt: c.AckDueAt, AckAt: c.AckAt, AckWithinLimit: c.AckWithinLimit(now),
+		ResolveDueAt: c.ResolveDueAt, ResolvedAt: c.ResolvedAt, ResolvedWithinLimit: c.ResolvedWithinLimit(now),
+		ConfirmedAt: c.ConfirmedAt, CustomerConfirmed: c.CustomerConfirmed, ClosedAt: c.ClosedAt,
+		CloseWithoutConfirmation: c.CloseWithoutConfirmation, EscalationLevel: c.EscalationLevel, EscalatedAt: c.EscalatedAt,
+		AckOverdueAt: c.AckOverdueAt, ResolveOverdueAt: c.ResolveOverdueAt, ResponsibleID: c.ResponsibleID,
+		ResponsibleName: c.ResponsibleName, CrisisPlan: c.CrisisPlan, Investigation: c.Investigation, RootCause: c.RootCause,
+		RootCauseCategory: c.RootCauseCategory, Resolution: c.Resolution, FollowupAt: c.FollowupAt,
+		FollowupSatisfied: c.FollowupSatisfied, SurveyResponseID: c.SurveyResponseID, CreatedBy: c.CreatedBy, Version: c.Version,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+// ComplaintLogResponse is one line of a complaint's timeline.
+type ComplaintLogResponse struct {
+	At         time.Time `json:"at"`
+	Kind       string    `json:"kind"`
+	FromStatus string    `json:"from_status,omitempty"`
+	ToStatus   string    `json:"to_status,omitempty"`
+	Actor      string    `json:"actor"`
+	Outcome    string    `json:"outcome,omitempty"`
+	Note       string    `json:"note,omitempty"`
+}
+
+// EscalationResponse is one step up the escalation chain.
+type EscalationResponse struct {
+	Level        int       `json:"level"`
+	Reason       string    `json:"reason"`
+	NotifiedRole string    `json:"notified_role"`
+	NotifiedUser *uint64   `json:"notified_user_id"`
+	At           time.Time `json:"at"`
+	Actor        string    `json:"actor"`
+	Note         string    `json:"note,omitempty"`
+}
+
+// ComplaintDetailResponse is a complaint with its timeline, escalations and
+// corrective actions.
+type ComplaintDetailResponse struct {
+	ComplaintResponse
+	Timeline          []ComplaintLogResponse     `json:"timeline"`
+	Escalations       []EscalationResponse       `json:"escalations"`
+	CorrectiveActions []CorrectiveActionResponse `json:"corrective_actions"`
+}
+
+// CreateCorrectiveActionRequest is the body of POST /corrective-actions.
+type CreateCorrectiveActionRequest struct {
+	SourceKind  string  `json:"source_kind"` // complaint, survey, supervision, audit, other
+	SourceID    *uint64 `json:"source_id"`
+	Kind        string  `json:"kind"` // corrective (default) or preventive
+	Title       string  `json:"title"`
+	Description string  `json:"description"`
+	OwnerID     *uint64 `json:"owner_id"`
+	OwnerName   string  `json:"owner_name"`
+	DueDate     string  `json:"due_date"` // YYYY-MM-DD
+}
+
+// PatchCorrectiveActionRequest changes an open action; the version is required.
+type PatchCorrectiveActionRequest struct {
+	Version     int64   `json:"version"`
+	Title       *string `json:"title"`
+	Description *string `json:"description"`
+	OwnerID     *uint64 `json:"owner_id"`
+	OwnerName   *string `json:"owner_name"`
+	DueDate     *string `json:"due_date"`
+}
+
+// CloseCorrectiveActionRequest closes an open action with what was done.
+type CloseCorrectiveActionRequest struct {
+	Version int64  `json:"version"`
+	Note    string `json:"note"`
+}
+
+// EffectivenessCheckRequest records the effectiveness review of a closed action.
+type EffectivenessCheckRequest struct {
+	Version   int64  `json:"version"`
+	Effective *bool  `json:"effective"`
+	Note      string `json:"note"`
+}
+
+// CorrectiveActionResponse is the API image of an action.
+type CorrectiveActionResponse struct {
+	ID                uint64     `json:"id"`
+	SourceKind        string     `json:"source_kind"`
+	SourceID          *uint64    `json:"source_id"`
+	Kind              string     `json:"kind"`
+	Title             string     `json:"title"`
+	Description       string     `json:"description"`
+	OwnerID           *uint64    `json:"owner_id"`
+	OwnerName         string     `json:"owner_name"`
+	DueDate           string     `json:"due_date"`
+	Status            string     `json:"status"`
+	Overdue           bool       `json:"overdue"`
+	ClosedAt          *time.Time `json:"closed_at"`
+	ClosingNote       string     `json:"closing_note"`
+	ClosedOnTime      *bool      `json:"closed_on_time"`
+	CheckedAt         *time.Time `json:"checked_at"`
+	Effective         *bool      `json:"effective"`
+	EffectivenessNote string     `json:"effectiveness_note"`
+	CheckedBy         string     `json:"checked_by"`
+	CreatedBy         string     `json:"created_by"`
+	Version           int64      `json:"version"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+}
+
+func correctiveActionResponse(a improvement.Action, today time.Time) CorrectiveActionResponse {
+	return CorrectiveActionResponse{ID: a.ID, SourceKind: a.SourceKind, SourceID: a.SourceID, Kind: a.Kind, Title: a.Title,
+		Description: a.Description, OwnerID: a.OwnerID, OwnerName: a.OwnerName, DueDate: a.DueDate.Format(time.DateOnly),
+		Status: a.Status, Overdue: a.Overdue(today), ClosedAt: a.ClosedAt, ClosingNote: a.ClosingNote, ClosedOnTime: a.ClosedOnTime,
+		CheckedAt: a.CheckedAt, Effective: a.Effective, EffectivenessNote: a.EffectivenessNote, CheckedBy: a.CheckedBy,
+		CreatedBy: a.CreatedBy, Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+}
+
+// CreateCrisisDrillRequest records a crisis drill held on a date.
+type CreateCrisisDrillRequest struct {
+	HeldOn       string  `json:"held_on"` // YYYY-MM-DD
+	Scenario     string  `json:"scenario"`
+	Participants string  `json:"participants"`
+	Findings     string  `json:"findings"`
+	ComplaintID  *uint64 `json:"complaint_id"`
+}
+
+// CrisisDrillResponse is the API image of a drill.
+type CrisisDrillResponse struct {
+	ID           uint64    `json:"id"`
+	HeldOn       string    `json:"held_on"`
+	Scenario     string    `json:"scenario"`
+	Participants string    `json:"participants"`
+	Findings     string    `json:"findings"`
+	ComplaintID  *uint64   `json:"complaint_id"`
+	CreatedBy    string    `json:"created_by"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// ---- helpers shared by the complaint and survey handlers
+
+// qualityVersion returns the version from the body or the If-Match header
+// ("3", "\"3\"" or W/"3"); 0 when neither is given.
+func qualityVersion(c *gin.Context, body int64) (int64, error) {
+	if body != 0 {
+		if body < 0 {
+			return 0, apperr.Field("version", "must be a positive version number")
+		}
+		return body, nil
+	}
+	h := strings.TrimSpace(c.GetHeader("If-Match"))
+	if h == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if err != nil || v <= 0 {
+		e := apperr.Invalid("If-Match must be the version number you read")
+		e.Fields = map[string]string{"If-Match": "must be a positive version number"}
+		return 0, e
+	}
+	return v, nil
+}
+
+// qualityUintQuery reads an optional positive integer query parameter.
+func qualityUintQuery(c *gin.Context, name string) (*uint64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		return nil, fieldErr(name, "must be a positive integer")
+	}
+	return &n, nil
+}
+
+// qualityBoolQuery reads an optional boolean query parameter.
+func qualityBoolQuery(c *gin.Context, name string) (*bool, error) {
+	v := c.Query(name)
+	if v == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil, fieldErr(name, "must be true or false")
+	}
+	return &b, nil
+}
+
+// qualityDate parses a "YYYY-MM-DD" body field into a stored calendar date.
+func qualityDate(v, field string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
+	if err != nil {
+		return time.Time{}, apperr.Field(field, "must be a date YYYY-MM-DD")
+	}
+	return t, nil
+}
+
+// qualityInstant parses a from/to query value: a local date (YYYY-MM-DD, in
+// the enterprise zone; for "to" the whole day is included) or an RFC 3339
+// instant.
+func (s *Server) qualityInstant(c *gin.Context, name string, endOfDay bool) (*time.Time, error) {
+	v := strings.TrimSpace(c.Query(name))
+	if v == "" {
+		return nil, nil
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, v, s.Location); err == nil {
+		if endOfDay {
+			d = d.AddDate(0, 0, 1)
+		}
+		u := d.UTC()
+		return &u, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, fieldErr(name, "must be a date YYYY-MM-DD or an RFC 3339 time")
+	}
+	u := t.UTC()
+	return &u, nil
+}
+
+// qualityPeriod reads ?from&to for KPIs: default the last 30 local days
+// including today; at most 5 years.
+func (s *Server) qualityPeriod(c *gin.Context) (time.Time, time.Time, error) {
+	from, err := s.qualityInstant(c, "from", false)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	to, err := s.qualityInstant(c, "to", true)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	now := time.Now().In(s.Location)
+	if to == nil {
+		d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.Location).AddDate(0, 0, 1).UTC()
+		to = &d
+	}
+	if from == nil {
+		d := to.AddDate(0, 0, -30)
+		from = &d
+	}
+	if !to.After(*from) {
+		return time.Time{}, time.Time{}, fieldErr("to", "must be after from")
+	}
+	if to.Sub(*from) > 5*366*24*time.Hour {
+		return time.Time{}, time.Time{}, fieldErr("from", "the period may span at most 5 years")
+	}
+	return *from, *to, nil
+}
+
+// ---- complaints
+
+func (s *Server) listComplaints(c *gin.Context) {
+	page, size, err := paging(c, 20, 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := complaint.Filter{Status: c.Query("status"), Severity: c.Query("severity"), Category: c.Query("category"),
+		Source: c.Query("source"), Number: strings.TrimSpace(c.Query("number")), Sort: c.Query("sort"), Page: page, Size: size}
+	for name, dst := range map[string]**uint64{"customer_id": &f.CustomerID, "ticket_id": &f.TicketID, "unit_id": &f.UnitID, "outlet_id": &f.OutletID} {
+		if *dst, err = qualityUintQuery(c, name); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	overdue, err := qualityBoolQuery(c, "overdue")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f.Overdue = overdue != nil && *overdue
+	if f.From, err = s.qualityInstant(c, "from", false); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if f.To, err = s.qualityInstant(c, "to", true); err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, total, err := s.Complaints.List(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	now := time.Now().UTC()
+	items := make([]ComplaintResponse, 0, len(list))
+	for _, x := range list {
+		items = append(items, complaintResponse(x, now))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+}
+
+func (s *Server) createComplaint(c *gin.Context) {
+	var req CreateComplaintRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	x, err := s.Complaints.Create(c.Request.Context(), complaint.NewComplaint{Source: req.Source, ExternalChannel: req.ExternalChannel,
+		SourceRef: req.SourceRef, TicketID: req.TicketID, CustomerID: req.CustomerID, UnitID: req.UnitID, OutletID: req.OutletID,
+		Category: req.Category, Severity: req.Severity, Title: req.Title, Description: req.Description, ReceivedAt: req.ReceivedAt,
+		ResponsibleID: req.ResponsibleID, ResponsibleName: req.ResponsibleName, CrisisPlan: req.CrisisPlan})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, complaintResponse(x, time.Now().UTC()))
+}
+
+func (s *Server) getComplaint(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	x, err := s.Complaints.Get(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	logs, escs, err := s.Complaints.Timeline(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	actions, err := s.Improvement.ForSource(ctx, improvement.SourceComplaint, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := ComplaintDetailResponse{ComplaintResponse: complaintResponse(x, time.Now().UTC()), Timeline: []ComplaintLogResponse{},
+		Escalations: []EscalationResponse{}, CorrectiveActions: []CorrectiveActionResponse{}}
+	for _, l := range logs {
+		out.Timeline = append(out.Timeline, ComplaintLogResponse{At: l.At, Kind: l.Kind, FromStatus: l.FromStatus, ToStatus: l.ToStatus,
+			Actor: l.ActorName, Outcome: l.Outcome, Note: l.Note})
+	}
+	for _, e := range escs {
+		out.Escalations = append(out.Escalations, EscalationResponse{Level: e.Level, Reason: e.Reason, NotifiedRole: e.NotifiedRole,
+			NotifiedUser: e.NotifiedUser, At: e.At, Actor: e.ActorName, Note: e.Note})
+	}
+	today := s.Improvement.Today()
+	for _, a := range actions {
+		out.CorrectiveActions = append(out.CorrectiveActions, correctiveActionResponse(a, today))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) patchComplaint(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req PatchComplaintRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := qualityVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if v == 0 {
+		s.fail(c, apperr.Field("version", "required: send the version you read, in the body or the If-Match header"))
+		return
+	}
+	x, err := s.Complaints.Update(c.Request.Context(), id, v, complaint.Patch{Category: req.Category, Severity: req.Severity,
+		Title: req.Title, Description: req.Description, UnitID: req.UnitID, OutletID: req.OutletID, ResponsibleID: req.ResponsibleID,
+		ResponsibleName: req.ResponsibleName, CrisisPlan: req.CrisisPlan, Investigation: req.Investigation, RootCause: req.RootCause,
+		RootCauseCategory: req.RootCauseCategory})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+}
+
+// complaintStep binds a ComplaintStepRequest and runs step.
+func (s *Server) complaintStep(c *gin.Context, step func(id uint64, version int64, note string) (complaint.Complaint, error)) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req ComplaintStepRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := qualityVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	x, err := step(id, v, req.Note)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+}
+
+func (s *Server) acknowledgeComplaint(c *gin.Context) {
+	s.complaintStep(c, func(id uint64, v int64, note string) (complaint.Complaint, error) {
+		return s.Complaints.Acknowledge(c.Request.Context(), id, v, note)
+	})
+}
+
+func (s *Server) investigateComplaint(c *gin.Context) {
+	s.complaintStep(c, func(id uint64, v int64, note string) (complaint.Complaint, error) {
+		return s.Complaints.StartInvestigation(c.Request.Context(), id, v, note)
+	})
+}
+
+func (s *Server) escalateComplaint(c *gin.Context) {
+	s.complaintStep(c, func(id uint64, v int64, note string) (complaint.Complaint, error) {
+		return s.Complaints.Escalate(c.Request.Context(), id, v, note)
+	})
+}
+
+func (s *Server) resolveComplaint(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req ResolveComplaintRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := qualityVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	x, err := s.Complaints.Resolve(c.Request.Context(), id, v, complaint.Resolution{Resolution: req.Resolution, RootCause: req.RootCause,
+		RootCauseCategory: req.RootCauseCategory, Investigation: req.Investigation})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+}
+
+func (s *Server) confirmComplaint(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req ConfirmComplaintRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Accepted == nil {
+		s.fail(c, apperr.Field("accepted", "required: true when the customer accepts the resolution, false otherwise"))
+		return
+	}
+	v, err := qualityVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	x, err := s.Complaints.Confirm(c.Request.Context(), id, v, *req.Accepted, req.Note)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+}
+
+func (s *Server) closeComplaint(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req CloseComplaintRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := qualityVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	x, err := s.Complaints.Close(c.Request.Context(), id, v, req.Note, req.WithoutConfirmationReason)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+}
+
+func (s *Server) complaintFollowupCall(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req ComplaintCallRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	x, err := s.Complaints.RecordFollowupCall(c.Request.Context(), id, req.Outcome, req.Satisfied, req.Note)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+}
+
+// ---- corrective actions
+
+func (s *Server) listCorrectiveActions(c *gin.Context) {
+	page, size, err := paging(c, 20, 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := improvement.Filter{SourceKind: c.Query("source_kind"), Status: c.Query("status"), Sort: c.Query("sort"), Page: page, Size: size}
+	if f.SourceID, err = qualityUintQuery(c, "source_id"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if f.OwnerID, err = qualityUintQuery(c, "owner_id"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	overdue, err := qualityBoolQuery(c, "overdue")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f.Overdue = overdue != nil && *overdue
+	list, total, err := s.Improvement.List(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	today := s.Improvement.Today()
+	items := make([]CorrectiveActionResponse, 0, len(list))
+	for _, a := range list {
+		items = append(items, correctiveActionResponse(a, today))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+}
+
+func (s *Server) createCorrectiveAction(c *gin.Context) {
+	var req CreateCorrectiveActionRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var due time.Time
+	if strings.TrimSpace(req.DueDate) != "" {
+		d, err := qualityDate(req.DueDate, "due_date")
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		due = d
+	}
+	a, err := s.Improvement.Create(c.Request.Context(), improvement.NewAction{SourceKind: req.SourceKind, SourceID: req.SourceID,
+		Kind: req.Kind, Title: req.Title, Description: req.Description, OwnerID: req.OwnerID, OwnerName: req.OwnerName, DueDate: due})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, correctiveActionResponse(a, s.Improvement.Today()))
+}
+
+func (s *Server) getCorrectiveAction(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	a, err := s.Improvement.Get(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, correctiveActionResponse(a, s.Improvement.Today()))
+}
+
+func (s *Server) patchCorrectiveAction(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req PatchCorrectiveActionRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := qualityVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if v == 0 {
+		s.fail(c, apperr.Field("version", "required: send the version you read, in the body or the If-Match header"))
+		return
+	}
+	p := improvement.Patch{Title: req.Title, Description: req.Description, OwnerID: req.OwnerID, OwnerName: req.OwnerName}
+	if req.DueDate != nil {
+		d, err := qualityDate(*req.DueDate, "due_date")
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		p.DueDate = &d
+	}
+	a, err := s.Improvement.Update(c.Request.Context(), id, v, p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, correctiveActionResponse(a, s.Improvement.Today()))
+}
+
+func (s *Server) closeCorrectiveAction(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req CloseCorrectiveActionRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := qualityVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	a, err := s.Improvement.Close(c.Request.Context(), id, v, req.Note)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, correctiveActionResponse(a, s.Improvement.Today()))
+}
+
+func (s *Server) checkCorrectiveAction(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req EffectivenessCheckRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Effective == nil {
+		s.fail(c, apperr.Field("effective", "required: true or false"))
+		return
+	}
+	v, err := qualityVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	a, err := s.Improvement.CheckEffectiveness(c.Request.Context(), id, v, *req.Effective, req.Note)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, correctiveActionResponse(a, s.Improvement.Today()))
+}
+
+// ---- crisis drills
+
+func drillResponse(d complaint.Drill) CrisisDrillResponse {
+	return CrisisDrillResponse{ID: d.ID, HeldOn: d.HeldOn.Format(time.DateOnly), Scenario: d.Scenario, Participants: d.Participants,
+		Findings: d.Findings, ComplaintID: d.ComplaintID, CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt}
+}
+
+func (s *Server) listCrisisDrills(c *gin.Context) {
+	page, size, err := paging(c, 20, 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var from, to time.Time
+	if v := c.Query("from"); v != "" {
+		if from, err = time.Parse(time.DateOnly, v); err != nil {
+			s.fail(c, fieldErr("from", "must be a date YYYY-MM-DD"))
+			return
+		}
+	}
+	if v := c.Query("to"); v != "" {
+		if to, err = time.Parse(time.DateOnly, v); err != nil {
+			s.fail(c, fieldErr("to", "must be a date YYYY-MM-DD"))
+			return
+		}
+	}
+	list, total, err := s.Complaints.ListDrills(c.Request.Context(), from, to, page, size)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]CrisisDrillResponse, 0, len(list))
+	for _, d := range list {
+		items = append(items, drillResponse(d))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+}
+
+func (s *Server) createCrisisDrill(c *gin.Context) {
+	var req CreateCrisisDrillRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var held time.Time
+	if strings.TrimSpace(req.HeldOn) != "" {
+		d, err := qualityDate(req.HeldOn, "held_on")
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		held = d
+	}
+	d, err := s.Complaints.RecordDrill(c.Request.Context(), complaint.NewDrill{HeldOn: held, Scenario: req.Scenario,
+		Participants: req.Participants, Findings: req.Findings, ComplaintID: req.ComplaintID})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, drillResponse(d))
+}
+
+// ---- KPI
+
+// ComplaintKPIResponse is the complaint KPI of a period, with the
+// corrective actions raised from complaints in it.
+type ComplaintKPIResponse struct {
+	complaint.KPI
+	CorrectiveActions improvement.Stats `json:"corrective_actions"`
+}
+
+func (s *Server) complaintKPI(c *gin.Context) {
+	from, to, err := s.qualityPeriod(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	k, err := s.Complaints.KPI(c.Request.Context(), from, to)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	st, err := s.Improvement.PeriodStats(c.Request.Context(), "", from, to)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, ComplaintKPIResponse{KPI: k, CorrectiveActions: st})
+}

@@ -1,0 +1,414 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/customer"
+	"github.com/aftersales/aftersales/backend/internal/rbac"
+	"github.com/aftersales/aftersales/backend/internal/region"
+)
+
+func init() {
+	registerBodies(CreateCustomerRequest{}, UpdateCustomerRequest{}, PhoneInput{}, AddressInput{})
+}
+
+// ---- regions
+
+// RegionResponse is one administrative region (GB/T 2260).
+type RegionResponse struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	FullName    string `json:"full_name"` // "广东省 深圳市 南山区"
+	Level       string `json:"level"`     // province, city, district
+	ParentCode  string `json:"parent_code,omitempty"`
+	HasChildren bool   `json:"has_children"`
+}
+
+func (s *Server) regionResponse(r region.Region) RegionResponse {
+	return RegionResponse{Code: r.Code, Name: r.Name, FullName: s.Regions.FullName(r.Code), Level: r.Level.String(),
+		ParentCode: r.ParentCode, HasChildren: len(s.Regions.Children(r.Code)) > 0}
+}
+
+// listRegions answers GET /regions?parent=<code>: the children of a region,
+// or the provinces without parent. An unknown parent is a 422 on "parent".
+func (s *Server) listRegions(c *gin.Context) {
+	parent := strings.TrimSpace(c.Query("parent"))
+	var rs []region.Region
+	if parent == "" {
+		rs = s.Regions.Provinces()
+	} else {
+		if err := s.Regions.Validate(parent); err != nil {
+			s.fail(c, apperr.Field("parent", "unknown region code "+strconv.Quote(parent)))
+			return
+		}
+		rs = s.Regions.Children(parent)
+	}
+	items := make([]RegionResponse, 0, len(rs))
+	for _, r := range rs {
+		items = append(items, s.regionResponse(r))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+// searchRegions answers GET /regions/search?q=&limit= for type-ahead boxes:
+// a code prefix or a name.
+func (s *Server) searchRegions(c *gin.Context) {
+	limit := region.DefaultSearchLimit
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > region.MaxSearchLimit {
+			s.fail(c, fieldErr("limit", "must be between 1 and "+strconv.Itoa(region.MaxSearchLimit)))
+			return
+		}
+		limit = n
+	}
+	rs := s.Regions.Search(c.Query("q"), limit)
+	items := make([]RegionResponse, 0, len(rs))
+	for _, r := range rs {
+		items = append(items, s.regionResponse(r))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+// ---- customers: request and response types
+
+// PhoneInput is a phone number as typed, with an optional label
+// (本人, 家人, 办公室). POST /customers/{id}/phones takes one as its body.
+type PhoneInput struct {
+	Number  string `json:"number"`
+	Label   string `json:"label"`
+	Primary bool   `json:"primary"`
+}
+
+// AddressInput is an address: a district's region code and the street
+// detail. POST /customers/{id}/addresses takes one as its body.
+type AddressInput struct {
+	RegionCode string `json:"region_code"`
+	Detail     string `json:"detail"`
+	Default    bool   `json:"default"`
+}
+
+// ConsentBody holds a customer's consent to be contacted.
+type ConsentBody struct {
+	SMS       bool `json:"sms"`
+	Survey    bool `json:"survey"`
+	Marketing bool `json:"marketing"`
+}
+
+// ConsentPatch changes some consent flags; absent ones stay.
+type ConsentPatch struct {
+	SMS       *bool `json:"sms"`
+	Survey    *bool `json:"survey"`
+	Marketing *bool `json:"marketing"`
+}
+
+// CreateCustomerRequest is the body of POST /customers.
+type CreateCustomerRequest struct {
+	Name      string         `json:"name"`
+	Kind      string         `json:"kind"` // person (default) or company
+	Phones    []PhoneInput   `json:"phones"`
+	Addresses []AddressInput `json:"addresses"`
+	Consent   ConsentBody    `json:"consent"`
+}
+
+// UpdateCustomerRequest is the body of PATCH /customers/{id}. The version
+// read is required, in this field or as the If-Match header.
+type UpdateCustomerRequest struct {
+	Version int64         `json:"version"`
+	Name    *string       `json:"name"`
+	Kind    *string       `json:"kind"`
+	Consent *ConsentPatch `json:"consent"`
+}
+
+// CustomerResponse is the API image of a customer.
+type CustomerResponse struct {
+	ID        uint64      `json:"id"`
+	Name      string      `json:"name"`
+	Kind      string      `json:"kind"`
+	Consent   ConsentBody `json:"consent"`
+	Version   int64       `json:"version"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
+}
+
+// PhoneResponse is a phone number, masked ("138****5678") unless the
+// caller holds customer:phone_unmasked; Masked says which.
+type PhoneResponse struct {
+	ID      uint64 `json:"id"`
+	Number  string `json:"number"`
+	Masked  bool   `json:"masked"`
+	Kind    string `json:"kind"`
+	Label   string `json:"label"`
+	Primary bool   `json:"primary"`
+}
+
+// AddressResponse is an address with its region's full name.
+type AddressResponse struct {
+	ID         uint64 `json:"id"`
+	RegionCode string `json:"region_code"`
+	RegionName string `json:"region_name"`
+	Detail     string `json:"detail"`
+	Default    bool   `json:"default"`
+}
+
+// CustomerProfileResponse is a customer with phones (primary first) and
+// addresses (default first).
+type CustomerProfileResponse struct {
+	Customer  CustomerResponse  `json:"customer"`
+	Phones    []PhoneResponse   `json:"phones"`
+	Addresses []AddressResponse `json:"addresses"`
+}
+
+// ScreenPopResponse is what GET /customers?phone= returns to the agent when
+// a call comes in: the caller's profile and units with warranty and flags.
+// Other domains add their parts (e.g. open tickets) as fields here.
+type ScreenPopResponse struct {
+	Customer  CustomerResponse   `json:"customer"`
+	Phones    []PhoneResponse    `json:"phones"`
+	Addresses []AddressResponse  `json:"addresses"`
+	Units     []UnitCardResponse `json:"units"`
+	// OpenTickets are the caller's tickets not yet resolved (ticket domain).
+	OpenTickets []OpenTicketResponse `json:"open_tickets"`
+}
+
+// CustomerListResponse is a page of customers. Total is null when the list
+// is not narrowed by a name prefix (see customer.Page).
+type CustomerListResponse struct {
+	Items   []CustomerProfileResponse `json:"items"`
+	Total   *int64                    `json:"total"`
+	Page    int                       `json:"page"`
+	Size    int                       `json:"size"`
+	HasMore bool                      `json:"has_more"`
+}
+
+// phonesUnmasked reports whether the caller may see full phone numbers. A
+// failed permission check masks: the safe side.
+func (s *Server) phonesUnmasked(c *gin.Context) bool {
+	ok, err := s.RBAC.Allowed(actor.From(c.Request.Context()).Roles, rbac.CustomerPhoneFull)
+	if err != nil {
+		s.log.ErrorContext(c.Request.Context(), "rbac: phone mask check", append(logAttrs(c), "err", err)...)
+		return false
+	}
+	return ok
+}
+
+func customerResponse(cu customer.Customer) CustomerResponse {
+	return CustomerResponse{ID: cu.ID, Name: cu.Name, Kind: string(cu.Kind),
+		Consent: ConsentBody{SMS: cu.ConsentSMS, Survey: cu.ConsentSurvey, Marketing: cu.ConsentMarketing},
+		Version: cu.Version, CreatedAt: cu.CreatedAt, UpdatedAt: cu.UpdatedAt}
+}
+
+func phoneResponse(p customer.Phone, unmasked bool) PhoneResponse {
+	n := p.Number
+	if !unmasked {
+		n = customer.MaskPhone(n)
+	}
+	return PhoneResponse{ID: p.ID, Number: n, Masked: !unmasked, Kind: string(p.Kind), Label: p.Label, Primary: p.IsPrimary}
+}
+
+func (s *Server) addressResponse(a customer.Address) AddressResponse {
+	return AddressResponse{ID: a.ID, RegionCode: a.RegionCode, RegionName: s.Regions.FullName(a.RegionCode), Detail: a.Detail, Default: a.IsDefault}
+}
+
+func (s *Server) profileResponse(p customer.Profile, unmasked bool) CustomerProfileResponse {
+	out := CustomerProfileResponse{Customer: customerResponse(p.Customer), Phones: make([]PhoneResponse, 0, len(p.Phones)),
+		Addresses: make([]AddressResponse, 0, len(p.Addresses))}
+	for _, ph := range p.Phones {
+		out.Phones = append(out.Phones, phoneResponse(ph, unmasked))
+	}
+	for _, a := range p.Addresses {
+		out.Addresses = append(out.Addresses, s.addressResponse(a))
+	}
+	return out
+}
+
+// ---- customers: handlers
+
+// listCustomers answers GET /customers. With phone= it is the agent's
+// screen-pop (ScreenPopResponse; 404 when nobody has the number, 422 when it
+// is not a phone number); otherwise a page of customers, by name prefix q=
+// or newest first.
+func (s *Server) listCustomers(c *gin.Context) {
+	if phone, ok := c.GetQuery("phone"); ok {
+		if c.Query("q") != "" {
+			s.fail(c, fieldErr("q", "use either phone or q"))
+			return
+		}
+		s.screenPop(c, phone)
+		return
+	}
+	page, size, err := paging(c, customer.DefaultPageSize, customer.MaxPageSize)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.Customers.List(c.Request.Context(), customer.Filter{NamePrefix: c.Query("q"), Page: page, Size: size})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	unmasked := s.phonesUnmasked(c)
+	out := CustomerListResponse{Items: make([]CustomerProfileResponse, 0, len(res.Items)), Total: res.Total, Page: page, Size: size, HasMore: res.HasMore}
+	for _, p := range res.Items {
+		out.Items = append(out.Items, s.profileResponse(p, unmasked))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) screenPop(c *gin.Context, phone string) {
+	ctx := c.Request.Context()
+	p, err := s.Customers.ProfileByPhone(ctx, phone)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	cards, err := s.Products.UnitCards(ctx, p.Customer.ID, time.Now())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	prof := s.profileResponse(p, s.phonesUnmasked(c))
+	out := ScreenPopResponse{Customer: prof.Customer, Phones: prof.Phones, Addresses: prof.Addresses, Units: make([]UnitCardResponse, 0, len(cards))}
+	for _, card := range cards {
+		out.Units = append(out.Units, unitCardResponse(card))
+	}
+	if out.OpenTickets, err = s.openTickets(c, p.Customer.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) createCustomer(c *gin.Context) {
+	var req CreateCustomerRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	in := customer.NewCustomer{Name: req.Name, Kind: customer.Kind(req.Kind), ConsentSMS: req.Consent.SMS,
+		ConsentSurvey: req.Consent.Survey, ConsentMarketing: req.Consent.Marketing}
+	for _, p := range req.Phones {
+		in.Phones = append(in.Phones, customer.NewPhone{Number: p.Number, Label: p.Label, Primary: p.Primary})
+	}
+	for _, a := range req.Addresses {
+		in.Addresses = append(in.Addresses, customer.NewAddress{RegionCode: a.RegionCode, Detail: a.Detail, Default: a.Default})
+	}
+	p, err := s.Customers.Create(c.Request.Context(), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, s.profileResponse(p, s.phonesUnmasked(c)))
+}
+
+func (s *Server) getCustomer(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.Customers.Profile(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.profileResponse(p, s.phonesUnmasked(c)))
+}
+
+func (s *Server) updateCustomer(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req UpdateCustomerRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	version, err := bodyOrIfMatchVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := customer.Patch{Name: req.Name}
+	if req.Kind != nil {
+		k := customer.Kind(*req.Kind)
+		p.Kind = &k
+	}
+	if req.Consent != nil {
+		p.ConsentSMS, p.ConsentSurvey, p.ConsentMarketing = req.Consent.SMS, req.Consent.Survey, req.Consent.Marketing
+	}
+	cu, err := s.Customers.Update(c.Request.Context(), id, version, p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, customerResponse(cu))
+}
+
+func (s *Server) addCustomerPhone(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req PhoneInput
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ph, err := s.Customers.AddPhone(c.Request.Context(), id, customer.NewPhone{Number: req.Number, Label: req.Label, Primary: req.Primary})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, phoneResponse(ph, s.phonesUnmasked(c)))
+}
+
+func (s *Server) addCustomerAddress(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req AddressInput
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	a, err := s.Customers.AddAddress(c.Request.Context(), id, customer.NewAddress{RegionCode: req.RegionCode, Detail: req.Detail, Default: req.Default})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, s.addressResponse(a))
+}
+
+// bodyOrIfMatchVersion returns the optimistic-concurrency version from the
+// body or, when the body has none, from the If-Match header ("3", "\"3\""
+// or W/"3"). A malformed header is a 400; a missing version is left to the
+// service, which answers 422 on "version".
+func bodyOrIfMatchVersion(c *gin.Context, body int64) (int64, error) {
+	if body != 0 {
+		return body, nil
+	}
+	h := strings.TrimSpace(c.GetHeader("If-Match"))
+	if h == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if err != nil || v <= 0 {
+		e := apperr.Invalid("If-Match must be the version number you read")
+		e.Fields = map[string]string{"If-Match": "must be a positive version number"}
+		return 0, e
+	}
+	return v, nil
+}

@@ -1,0 +1,808 @@
+package httpapi
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/readiness"
+)
+
+// Readiness handlers: standard versions, runs and their ledgers, gaps,
+// cheapest path, what-if, projection, plausibility, and the quality
+// manager's inputs. Scores are returned unrounded (the UI rounds for
+// display); dates are YYYY-MM-DD in the enterprise zone.
+
+func init() {
+	registerBodies(RunRequest{}, WhatIfRequest{}, AssessmentRequest{}, DeletionRequest{}, DeductionRequest{},
+		DeductionDecisionRequest{}, BonusRequest{})
+}
+
+// RunRequest asks for a run now; Standard selects a standard code (empty:
+// the active one).
+type RunRequest struct {
+	Standard string `json:"standard"`
+}
+
+// WhatIfRequest lists hypothetical changes, structured or as text such as
+// "certified_managers +3", "measure complaint_ack_within_limit value 98%",
+// "document crisis_plan approved effective now".
+type WhatIfRequest struct {
+	Standard string             `json:"standard"`
+	Changes  []readiness.Change `json:"changes"`
+	Texts    []string           `json:"texts"`
+}
+
+// AssessmentRequest records a quality manager's points for a leaf (an
+// assessment on a manual leaf, an override on any other).
+type AssessmentRequest struct {
+	Standard      string   `json:"standard"`
+	Clause        string   `json:"clause"`
+	Points        *float64 `json:"points"`
+	Justification string   `json:"justification"`
+	// ExpiresOn is the last day the assessment counts (YYYY-MM-DD).
+	ExpiresOn *string `json:"expires_on"`
+}
+
+// DeletionRequest declares a deletable clause not applicable.
+type DeletionRequest struct {
+	Standard      string `json:"standard"`
+	Clause        string `json:"clause"`
+	Justification string `json:"justification"`
+}
+
+// DeductionRequest records a special-deduction finding.
+type DeductionRequest struct {
+	Clause  string `json:"clause"`
+	Finding string `json:"finding"`
+	// FoundOn is the date of the finding (default today).
+	FoundOn *string `json:"found_on"`
+	// CorrectedOn, when the finding was already corrected.
+	CorrectedOn *string `json:"corrected_on"`
+	RecordRef   string  `json:"record_ref"`
+}
+
+// DeductionDecisionRequest confirms, dismisses or corrects a finding.
+type DeductionDecisionRequest struct {
+	Note        string  `json:"note"`
+	CorrectedOn *string `json:"corrected_on"`
+	Version     int64   `json:"version"`
+}
+
+// BonusRequest claims the special bonus.
+type BonusRequest struct {
+	Reason string `json:"reason"`
+}
+
+// StandardVersionResponse is one stored standard version.
+type StandardVersionResponse struct {
+	ID          uint64    `json:"id"`
+	Code        string    `json:"code"`
+	Version     int       `json:"version"`
+	Title       string    `json:"title"`
+	Fingerprint string    `json:"fingerprint"`
+	Source      string    `json:"source"`
+	CreatedBy   string    `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+	Latest      bool      `json:"latest"`
+	Active      bool      `json:"active"`
+}
+
+func standardVersionResponse(v readiness.StandardInfo) StandardVersionResponse {
+	return StandardVersionResponse{ID: v.ID, Code: v.Code, Version: v.Version, Title: v.Title, Fingerprint: v.Fingerprint,
+		Source: v.Source, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: v.Latest, Active: v.Active}
+}
+
+// ScoreSummary is a scored result without its ledger.
+type ScoreSummary struct {
+	Total        float64          `json:"total"`
+	Normalised   float64          `json:"normalised"`
+	Actual       float64          `json:"actual"`
+	Applicable   float64          `json:"applicable"`
+	Low          float64          `json:"low"`
+	High         float64          `json:"high"`
+	LowBand      string           `json:"low_band"`
+	HighBand     string           `json:"high_band"`
+	Band         string           `json:"band"`
+	BandName     readiness.Text   `json:"band_name"`
+	NextBand     string           `json:"next_band"`
+	NextBandName readiness.Text   `json:"next_band_name"`
+	ToNextBand   float64          `json:"to_next_band"`
+	AboveBand    float64          `json:"above_band"`
+	Failed       bool             `json:"failed"`
+	FailReasons  []string         `json:"fail_reasons"`
+	Complete     bool             `json:"complete"`
+	Counts       readiness.Counts `json:"counts"`
+	// DeductionPoints and BonusPoints are outside the item scores.
+	DeductionPoints     float64               `json:"deduction_points"`
+	BonusPoints         float64               `json:"bonus_points"`
+	Deductions          []readiness.Deduction `json:"deductions"`
+	SuggestedDeductions []readiness.Deduction `json:"suggested_deductions"`
+	StarsWithheld       bool                  `json:"stars_withheld"`
+	Notices             []readiness.Notice    `json:"notices"`
+}
+
+func scoreSummary(r readiness.Result) ScoreSummary {
+	return ScoreSummary{Total: r.Total, Normalised: r.Normalised, Actual: r.Actual, Applicable: r.Applicable, Low: r.Range.Low, High: r.Range.High,
+		LowBand: r.Range.LowBand, HighBand: r.Range.HighBand, Band: r.Band, BandName: r.BandName, NextBand: r.NextBand,
+		NextBandName: r.NextBandName, ToNextBand: r.ToNextBand, AboveBand: r.AboveBand, Failed: r.Failed,
+		FailReasons: nonNilStrings(r.FailReasons), Complete: r.Complete, Counts: r.Counts, DeductionPoints: r.DeductionPoints,
+		BonusPoints: r.BonusPoints, Deductions: nonNilDeductions(r.Deductions), SuggestedDeductions: nonNilDeductions(r.SuggestedDeductions),
+		StarsWithheld: r.StarsWithheld, Notices: r.Notices}
+}
+
+// RunSummaryResponse is one run of the history.
+type RunSummaryResponse struct {
+	ID              uint64    `json:"id"`
+	Standard        string    `json:"standard"`
+	StandardVersion int       `json:"standard_version"`
+	AsOf            time.Time `json:"as_of"`
+	// AuditSeq is the data watermark: the last audit-trail record the run
+	// saw.
+	AuditSeq    uint64    `json:"audit_seq"`
+	Trigger     string    `json:"trigger"`
+	CreatedBy   string    `json:"created_by"`
+	Total       float64   `json:"total"`
+	Low         float64   `json:"low"`
+	High        float64   `json:"high"`
+	Band        string    `json:"band"`
+	NextBand    string    `json:"next_band"`
+	ToNextBand  float64   `json:"to_next_band"`
+	AboveBand   float64   `json:"above_band"`
+	Failed      bool      `json:"failed"`
+	Complete    bool      `json:"complete"`
+	LedgerRunID uint64    `json:"ledger_run_id"`
+	DurationMS  int64     `json:"duration_ms"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func runSummary(r readiness.Run) RunSummaryResponse {
+	return RunSummaryResponse{ID: r.ID, Standard: r.StandardCode, StandardVersion: r.StandardVersion, AsOf: r.AsOf, AuditSeq: r.AuditSeq,
+		Trigger: r.Trigger, CreatedBy: r.CreatedBy, Total: r.Total, Low: r.Low, High: r.High, Band: r.Band, NextBand: r.NextBand,
+		ToNextBand: r.ToNextBand, AboveBand: r.AboveBand, Failed: r.Failed, Complete: r.Complete, LedgerRunID: r.LedgerRunID,
+		DurationMS: r.DurationMS, CreatedAt: r.CreatedAt}
+}
+
+// RunResponse is a run with its score and points ledger (parents before
+// their children, in document order).
+type RunResponse struct {
+	Run    RunSummaryResponse          `json:"run"`
+	Score  ScoreSummary                `json:"score"`
+	Ledger []readiness.IndicatorResult `json:"ledger"`
+}
+
+func runResponse(d *readiness.RunDetail) RunResponse {
+	return RunResponse{Run: runSummary(d.Run), Score: scoreSummary(d.Result), Ledger: nonNilLedger(d.Result.Indicators)}
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilDeductions(d []readiness.Deduction) []readiness.Deduction {
+	if d == nil {
+		return []readiness.Deduction{}
+	}
+	return d
+}
+
+func nonNilLedger(l []readiness.IndicatorResult) []readiness.IndicatorResult {
+	if l == nil {
+		return []readiness.IndicatorResult{}
+	}
+	return l
+}
+
+// readinessDay parses a calendar date YYYY-MM-DD as 00:00 UTC (the
+// platform's convention for dates).
+func readinessDay(v, field string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
+	if err != nil {
+		return time.Time{}, apperr.Field(field, "must be a date YYYY-MM-DD")
+	}
+	return t, nil
+}
+
+// readinessDayPtr parses an optional date.
+func readinessDayPtr(v *string, field string) (*time.Time, error) {
+	if v == nil || strings.TrimSpace(*v) == "" {
+		return nil, nil
+	}
+	t, err := readinessDay(*v, field)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// endOfLocalDay is the instant after a calendar date ends in the
+// enterprise zone.
+func (s *Server) endOfLocalDay(day time.Time) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, s.Location).UTC()
+}
+
+// readinessVersion takes the version from the body or an If-Match header
+// (0 when neither is sent: the service then skips the check).
+func readinessVersion(c *gin.Context, body int64) (int64, error) {
+	if body != 0 {
+		return body, nil
+	}
+	h := strings.Trim(strings.TrimSpace(c.GetHeader("If-Match")), `"W/`)
+	if h == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(h, 10, 64)
+	if err != nil || v < 1 {
+		return 0, apperr.Field("version", "If-Match must be the version number")
+	}
+	return v, nil
+}
+
+// readinessBody decodes an optional JSON body.
+func readinessBody(c *gin.Context, dst any) error {
+	if c.Request.Body == nil || c.Request.ContentLength == 0 {
+		return nil
+	}
+	return bindJSON(c, dst)
+}
+
+// GET /api/v1/readiness/standards
+func (s *Server) listStandards(c *gin.Context) {
+	versions, problems, err := s.Readiness.Standards(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]StandardVersionResponse, 0, len(versions))
+	for _, v := range versions {
+		items = append(items, standardVersionResponse(v))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "problems": nonNilStrings(problems)})
+}
+
+// GET /api/v1/readiness/standards/:code?version=N
+func (s *Server) getStandard(c *gin.Context) {
+	version := 0
+	if v := c.Query("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			s.fail(c, fieldErr("version", "must be a positive integer"))
+			return
+		}
+		version = n
+	}
+	d, err := s.Readiness.Standard(c.Request.Context(), c.Param("code"), version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"version": standardVersionResponse(d.Info), "content": d.Content, "standard": d.Standard})
+}
+
+// PUT /api/v1/readiness/standards/:code with the standard's YAML as the
+// body: stored as a new version when it loads and differs from the latest
+// (201), unchanged otherwise (200); a bad file is a 422 naming the clause.
+func (s *Server) putStandard(c *gin.Context) {
+	data, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.fail(c, apperr.Invalid("the standard file exceeds the request size limit"))
+			return
+		}
+		s.fail(c, apperr.Invalid("cannot read the body"))
+		return
+	}
+	info, created, err := s.Readiness.PutStandard(c.Request.Context(), c.Param("code"), data)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, gin.H{"version": standardVersionResponse(*info), "created": created})
+}
+
+// GET /api/v1/readiness/score?standard= — the latest run with its ledger.
+func (s *Server) readinessScore(c *gin.Context) {
+	d, err := s.Readiness.Latest(c.Request.Context(), c.Query("standard"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, runResponse(d))
+}
+
+// GET /api/v1/readiness/runs?standard=&page=&size= — the history, newest
+// first.
+func (s *Server) listReadinessRuns(c *gin.Context) {
+	page, size, err := paging(c, 50, 500)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	runs, total, err := s.Readiness.Runs(c.Request.Context(), c.Query("standard"), page, size)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]RunSummaryResponse, 0, len(runs))
+	for _, r := range runs {
+		items = append(items, runSummary(r))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+}
+
+// POST /api/v1/readiness/runs — run now (409 run_in_progress while another
+// instance runs).
+func (s *Server) createReadinessRun(c *gin.Context) {
+	var req RunRequest
+	if err := readinessBody(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.Readiness.RunNow(c.Request.Context(), readiness.TriggerManual, req.Standard)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, runResponse(d))
+}
+
+// GET /api/v1/readiness/runs/:id
+func (s *Server) getReadinessRun(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.Readiness.RunByID(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, runResponse(d))
+}
+
+// GET /api/v1/readiness/runs/:id/diff/:other — what moved per indicator
+// from run :id to run :other, and why.
+func (s *Server) diffReadinessRuns(c *gin.Context) {
+	a, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	b, err := pathID(c, "other")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.Readiness.Diff(c.Request.Context(), a, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	changes := d.Changes
+	if changes == nil {
+		changes = []readiness.IndicatorChange{}
+	}
+	c.JSON(http.StatusOK, gin.H{"from": runSummary(d.From), "to": runSummary(d.To), "delta": d.Delta,
+		"standard_changed": d.StandardChanged, "changes": changes})
+}
+
+// GET /api/v1/readiness/gaps — every indicator losing points, most
+// recoverable first, with reason, records and action.
+func (s *Server) readinessGaps(c *gin.Context) {
+	rep, err := s.Readiness.Gaps(c.Request.Context(), c.Query("standard"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	gaps := rep.Gaps
+	if gaps == nil {
+		gaps = []readiness.Gap{}
+	}
+	c.JSON(http.StatusOK, gin.H{"score": scoreSummary(rep.Result), "gaps": gaps})
+}
+
+// GET /api/v1/readiness/cheapest-path?band= — the smallest set of fixes
+// to the next band (or the band given), verified by re-scoring.
+func (s *Server) readinessCheapestPath(c *gin.Context) {
+	p, err := s.Readiness.CheapestPath(c.Request.Context(), c.Query("standard"), c.Query("band"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if p.Fixes == nil {
+		p.Fixes = []readiness.Fix{}
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+// POST /api/v1/readiness/what-if — the engine on hypothetical inputs;
+// nothing is stored.
+func (s *Server) readinessWhatIf(c *gin.Context) {
+	var req WhatIfRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.Readiness.WhatIf(c.Request.Context(), req.Standard, req.Changes, req.Texts)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	changes := res.Changes
+	if changes == nil {
+		changes = []readiness.IndicatorChange{}
+	}
+	c.JSON(http.StatusOK, gin.H{"before": scoreSummary(res.Before), "after": scoreSummary(res.After), "changes": changes,
+		"ledger": nonNilLedger(res.After.Indicators), "delta": res.After.Total - res.Before.Total})
+}
+
+// GET /api/v1/readiness/projection?at=YYYY-MM-DD — the score expected at a
+// date (default: the next planned audit).
+func (s *Server) readinessProjection(c *gin.Context) {
+	var at *time.Time
+	if v := c.Query("at"); v != "" {
+		day, err := readinessDay(v, "at")
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		t := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.Location).UTC()
+		at = &t
+	}
+	rep, err := s.Readiness.Project(c.Request.Context(), c.Query("standard"), at)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := rep.Projection
+	events := p.Events
+	if events == nil {
+		events = []readiness.ProjectedEvent{}
+	}
+	changes := p.Changes
+	if changes == nil {
+		changes = []readiness.IndicatorChange{}
+	}
+	c.JSON(http.StatusOK, gin.H{
+		"as_of": p.AsOf, "at": p.At, "at_source": rep.AtSource, "current": scoreSummary(p.Current), "steady": scoreSummary(p.Steady),
+		"projected": scoreSummary(p.Projected), "range": p.Range, "events": events, "changes": changes, "trends": rep.Trends,
+		"trend_window_days": rep.TrendWindowDays, "notices": p.Notices, "ledger": nonNilLedger(p.Projected.Indicators),
+	})
+}
+
+// GET /api/v1/readiness/plausibility — the auditor's checks in advance.
+func (s *Server) readinessPlausibility(c *gin.Context) {
+	rep, err := s.Readiness.Plausibility(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
+}
+
+// AssessmentResponse is a recorded assessment or override.
+type AssessmentResponse struct {
+	ID            uint64     `json:"id"`
+	Standard      string     `json:"standard"`
+	Clause        string     `json:"clause"`
+	Points        float64    `json:"points"`
+	Justification string     `json:"justification"`
+	Author        string     `json:"author"`
+	AssessedAt    time.Time  `json:"assessed_at"`
+	ExpiresAt     *time.Time `json:"expires_at"`
+	WithdrawnAt   *time.Time `json:"withdrawn_at"`
+	WithdrawnBy   string     `json:"withdrawn_by,omitempty"`
+}
+
+func assessmentResponse(a readiness.AssessmentRecord) AssessmentResponse {
+	return AssessmentResponse{ID: a.ID, Standard: a.StandardCode, Clause: a.Clause, Points: a.Points, Justification: a.Justification,
+		Author: a.Author, AssessedAt: a.AssessedAt, ExpiresAt: a.ExpiresAt, WithdrawnAt: a.WithdrawnAt, WithdrawnBy: a.WithdrawnBy}
+}
+
+// GET /api/v1/readiness/assessments?all=true
+func (s *Server) listAssessments(c *gin.Context) {
+	all := c.Query("all") == "true"
+	list, err := s.Readiness.Assessments(c.Request.Context(), c.Query("standard"), all)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]AssessmentResponse, 0, len(list))
+	for _, a := range list {
+		items = append(items, assessmentResponse(a))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+// POST /api/v1/readiness/assessments
+func (s *Server) createAssessment(c *gin.Context) {
+	var req AssessmentRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Points == nil {
+		s.fail(c, apperr.Field("points", "is required"))
+		return
+	}
+	day, err := readinessDayPtr(req.ExpiresOn, "expires_on")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var expires *time.Time
+	if day != nil {
+		t := s.endOfLocalDay(*day)
+		expires = &t
+	}
+	a, err := s.Readiness.Assess(c.Request.Context(), readiness.AssessInput{Standard: req.Standard, Clause: req.Clause, Points: *req.Points,
+		Justification: req.Justification, ExpiresAt: expires})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, assessmentResponse(*a))
+}
+
+// DELETE /api/v1/readiness/assessments/:id — withdraw.
+func (s *Server) withdrawAssessment(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.Readiness.WithdrawAssessment(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// DeletionResponse is a clause declared not applicable.
+type DeletionResponse struct {
+	ID            uint64    `json:"id"`
+	Standard      string    `json:"standard"`
+	Clause        string    `json:"clause"`
+	Justification string    `json:"justification"`
+	Author        string    `json:"author"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// GET /api/v1/readiness/deletions
+func (s *Server) listDeletions(c *gin.Context) {
+	list, err := s.Readiness.Deletions(c.Request.Context(), c.Query("standard"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]DeletionResponse, 0, len(list))
+	for _, d := range list {
+		items = append(items, DeletionResponse{ID: d.ID, Standard: d.StandardCode, Clause: d.Clause, Justification: d.Justification,
+			Author: d.Author, CreatedAt: d.CreatedAt})
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+// POST /api/v1/readiness/deletions
+func (s *Server) createDeletion(c *gin.Context) {
+	var req DeletionRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.Readiness.MarkNotApplicable(c.Request.Context(), req.Standard, req.Clause, req.Justification)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, DeletionResponse{ID: d.ID, Standard: d.StandardCode, Clause: d.Clause, Justification: d.Justification,
+		Author: d.Author, CreatedAt: d.CreatedAt})
+}
+
+// DELETE /api/v1/readiness/deletions/:id — the clause is applicable again.
+func (s *Server) withdrawDeletion(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.Readiness.WithdrawDeletion(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// DeductionResponse is a special-deduction finding.
+type DeductionResponse struct {
+	ID          uint64     `json:"id"`
+	Ref         string     `json:"ref"` // how the ledger names it, e.g. D12
+	Clause      string     `json:"clause"`
+	Finding     string     `json:"finding"`
+	Source      string     `json:"source"`
+	RecordRef   string     `json:"record_ref"`
+	Status      string     `json:"status"`
+	FoundOn     string     `json:"found_on"`
+	CorrectedAt *time.Time `json:"corrected_at"`
+	Correction  string     `json:"correction"`
+	Author      string     `json:"author"`
+	DecidedBy   string     `json:"decided_by"`
+	DecidedAt   *time.Time `json:"decided_at"`
+	// Counting is true while the finding removes a point (confirmed, not
+	// corrected).
+	Counting  bool      `json:"counting"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func deductionResponse(d readiness.DeductionRecord) DeductionResponse {
+	return DeductionResponse{ID: d.ID, Ref: "D" + strconv.FormatUint(d.ID, 10), Clause: d.Clause, Finding: d.Finding, Source: d.Source,
+		RecordRef: d.RecordRef, Status: d.Status, FoundOn: d.FoundOn.Format(time.DateOnly), CorrectedAt: d.CorrectedAt,
+		Correction: d.Correction, Author: d.Author, DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt,
+		Counting: d.Status == readiness.DeductionConfirmed && d.CorrectedAt == nil, Version: d.Version, CreatedAt: d.CreatedAt}
+}
+
+// GET /api/v1/readiness/deductions?status=suggested|confirmed|dismissed
+func (s *Server) listDeductions(c *gin.Context) {
+	page, size, err := paging(c, 50, 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	status := c.Query("status")
+	switch status {
+	case "", readiness.DeductionSuggested, readiness.DeductionConfirmed, readiness.DeductionDismissed:
+	default:
+		s.fail(c, fieldErr("status", "want suggested, confirmed or dismissed"))
+		return
+	}
+	list, total, err := s.Readiness.Deductions(c.Request.Context(), status, page, size)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]DeductionResponse, 0, len(list))
+	for _, d := range list {
+		items = append(items, deductionResponse(d))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+}
+
+// POST /api/v1/readiness/deductions — a confirmed finding.
+func (s *Server) createDeduction(c *gin.Context) {
+	var req DeductionRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	found, err := readinessDayPtr(req.FoundOn, "found_on")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	corrected, err := readinessDayPtr(req.CorrectedOn, "corrected_on")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	in := readiness.DeductionInput{Clause: strings.TrimSpace(req.Clause), Finding: req.Finding, RecordRef: req.RecordRef}
+	if found != nil {
+		in.FoundOn = *found
+	}
+	if corrected != nil {
+		t := time.Date(corrected.Year(), corrected.Month(), corrected.Day(), 0, 0, 0, 0, s.Location).UTC()
+		in.CorrectedAt = &t
+	}
+	d, err := s.Readiness.RecordDeduction(c.Request.Context(), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, deductionResponse(*d))
+}
+
+// decideDeduction handles POST /api/v1/readiness/deductions/:id/{confirm,
+// dismiss,correct}.
+func (s *Server) decideDeduction(action string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := pathID(c, "id")
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		var req DeductionDecisionRequest
+		if err := readinessBody(c, &req); err != nil {
+			s.fail(c, err)
+			return
+		}
+		version, err := readinessVersion(c, req.Version)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		day, err := readinessDayPtr(req.CorrectedOn, "corrected_on")
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		var corrected *time.Time
+		if day != nil {
+			t := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.Location).UTC()
+			corrected = &t
+		}
+		d, err := s.Readiness.DecideDeduction(c.Request.Context(), id, action, version, req.Note, corrected)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, deductionResponse(*d))
+	}
+}
+
+// BonusResponse is the special-bonus claim in force.
+type BonusResponse struct {
+	ID        uint64    `json:"id"`
+	Reason    string    `json:"reason"`
+	Author    string    `json:"author"`
+	CreatedAt time.Time `json:"created_at"`
+	// Enabled says whether the active standard counts the bonus at all.
+	Enabled bool `json:"enabled"`
+}
+
+func (s *Server) bonusEnabled(c *gin.Context) bool {
+	std, err := s.Readiness.CurrentStandard(c.Request.Context())
+	return err == nil && std.Scoring.Bonus.Enabled
+}
+
+// GET /api/v1/readiness/bonus — 404 when no claim is in force.
+func (s *Server) getBonus(c *gin.Context) {
+	b, err := s.Readiness.Bonus(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if b == nil {
+		s.fail(c, apperr.NotFound("bonus claim"))
+		return
+	}
+	c.JSON(http.StatusOK, BonusResponse{ID: b.ID, Reason: b.Reason, Author: b.Author, CreatedAt: b.CreatedAt, Enabled: s.bonusEnabled(c)})
+}
+
+// PUT /api/v1/readiness/bonus — claim (replaces an earlier claim).
+func (s *Server) putBonus(c *gin.Context) {
+	var req BonusRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	b, err := s.Readiness.ClaimBonus(c.Request.Context(), req.Reason)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, BonusResponse{ID: b.ID, Reason: b.Reason, Author: b.Author, CreatedAt: b.CreatedAt, Enabled: s.bonusEnabled(c)})
+}
+
+// DELETE /api/v1/readiness/bonus — withdraw the claim.
+func (s *Server) deleteBonus(c *gin.Context) {
+	if err := s.Readiness.WithdrawBonus(c.Request.Context()); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

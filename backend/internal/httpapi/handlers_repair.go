@@ -1,0 +1,886 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/repair"
+)
+
+func init() {
+	registerBodies(CreateRepairRequest{}, DiagnoseRepairRequest{}, QuoteRepairRequest{}, ApproveQuoteRequest{}, DeclineQuoteRequest{},
+		RepairVersionRequest{}, AddRepairPartRequest{}, CompleteRepairRequest{}, CancelRepairRequest{}, OldPartReturnedRequest{},
+		LabourRateRequest{}, PatchLabourRateRequest{}, CloseEntitlementRequest{})
+}
+
+// ---- helpers shared by the repair, parts, returns and recall handlers
+
+// opsVersion returns the version from the body or the If-Match header
+// ("3", "\"3\"" or W/"3"); 0 when neither is given (the write is then
+// still guarded by the version read in the transaction).
+func opsVersion(c *gin.Context, body int64) (int64, error) {
+	if body != 0 {
+		if body < 0 {
+			return 0, apperr.Field("version", "must be a positive version number")
+		}
+		return body, nil
+	}
+	h := strings.TrimSpace(c.GetHeader("If-Match"))
+	if h == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if err != nil || v <= 0 {
+		e := apperr.Invalid("If-Match must be the version number you read")
+		e.Fields = map[string]string{"If-Match": "must be a positive version number"}
+		return 0, e
+	}
+	return v, nil
+}
+
+// opsOptionalJSON decodes a body when there is one (version-only actions
+// may be posted without a body).
+func opsOptionalJSON(c *gin.Context, dst any) error {
+	if c.Request.Body == nil || c.Request.ContentLength == 0 {
+		return nil
+	}
+	return bindJSON(c, dst)
+}
+
+// opsUint reads an optional positive integer query parameter (0 if absent).
+func opsUint(c *gin.Context, name string) (uint64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		return 0, fieldErr(name, "must be a positive integer")
+	}
+	return n, nil
+}
+
+// opsBool reads an optional boolean query parameter.
+func opsBool(c *gin.Context, name string) (*bool, error) {
+	v := c.Query(name)
+	if v == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil, fieldErr(name, "must be true or false")
+	}
+	return &b, nil
+}
+
+// opsDate parses a "YYYY-MM-DD" value into a stored calendar date (00:00
+// UTC of that date); empty gives the zero time.
+func opsDate(v, field string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return time.Time{}, apperr.Field(field, "must be a date YYYY-MM-DD")
+	}
+	return t, nil
+}
+
+// opsDay formats a calendar date, or nil.
+func opsDay(t *time.Time) *string {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.DateOnly)
+	return &s
+}
+
+// opsInstant parses a from/to query value: a local date (the enterprise
+// zone; "to" includes that whole day) or an RFC 3339 instant.
+func (s *Server) opsInstant(c *gin.Context, name string, endOfDay bool) (*time.Time, error) {
+	v := strings.TrimSpace(c.Query(name))
+	if v == "" {
+		return nil, nil
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, v, s.Location); err == nil {
+		if endOfDay {
+			d = d.AddDate(0, 0, 1)
+		}
+		u := d.UTC()
+		return &u, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, fieldErr(name, "must be a date YYYY-MM-DD or an RFC 3339 time")
+	}
+	u := t.UTC()
+	return &u, nil
+}
+
+// opsPeriod reads ?from&to for KPIs: default the last 30 days to the end of
+// today; at most 5 years.
+func (s *Server) opsPeriod(c *gin.Context) (time.Time, time.Time, error) {
+	from, err := s.opsInstant(c, "from", false)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	to, err := s.opsInstant(c, "to", true)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	if to == nil {
+		now := time.Now().In(s.Location)
+		d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.Location).AddDate(0, 0, 1).UTC()
+		to = &d
+	}
+	if from == nil {
+		d := to.AddDate(0, 0, -30)
+		from = &d
+	}
+	if !to.After(*from) {
+		return time.Time{}, time.Time{}, fieldErr("to", "must be after from")
+	}
+	if to.Sub(*from) > 5*366*24*time.Hour {
+		return time.Time{}, time.Time{}, fieldErr("from", "the period may span at most 5 years")
+	}
+	return *from, *to, nil
+}
+
+func (s *Server) opsUnavailable(c *gin.Context, ok bool) bool {
+	if !ok {
+		s.fail(c, &apperr.Error{Kind: apperr.KindNotFound, Code: "route_not_found", Message: "this service is not configured"})
+		return true
+	}
+	return false
+}
+
+// ---- repairs
+
+// CreateRepairRequest opens a repair: from a work order, or a walk-in at
+// an outlet (outlet users: their own); the unit by id or serial.
+type CreateRepairRequest struct {
+	WorkOrderID    *uint64    `json:"work_order_id"`
+	OutletID       uint64     `json:"outlet_id"`
+	UnitID         uint64     `json:"unit_id"`
+	Serial         string     `json:"serial"`
+	Complaint      string     `json:"complaint"`
+	TechnicianID   *uint64    `json:"technician_id"`
+	TechnicianName string     `json:"technician_name"`
+	ReceivedAt     *time.Time `json:"received_at"`
+}
+
+// DiagnoseRepairRequest records the fault.
+type DiagnoseRepairRequest struct {
+	Diagnosis string `json:"diagnosis"`
+	FaultCode string `json:"fault_code"`
+	Cause     string `json:"cause"`
+	Version   int64  `json:"version"`
+}
+
+// QuoteLineRequest is one line of a quote: kind part or labour, the code
+// from the price list, the quantity.
+type QuoteLineRequest struct {
+	Kind string `json:"kind"`
+	Code string `json:"code"`
+	Qty  int64  `json:"qty"`
+}
+
+// QuoteRepairRequest prices an out-of-warranty repair from the price list.
+type QuoteRepairRequest struct {
+	Lines   []QuoteLineRequest `json:"lines"`
+	Version int64              `json:"version"`
+}
+
+// ApproveQuoteRequest records the customer's approval: who, and how
+// (signature, phone, sms, online).
+type ApproveQuoteRequest struct {
+	ApprovedBy string `json:"approved_by"`
+	Channel    string `json:"channel"`
+	Version    int64  `json:"version"`
+}
+
+// DeclineQuoteRequest records the customer's refusal of the quote.
+type DeclineQuoteRequest struct {
+	Reason  string `json:"reason"`
+	Version int64  `json:"version"`
+}
+
+// RepairVersionRequest carries only the version (optional).
+type RepairVersionRequest struct {
+	Version int64 `json:"version"`
+}
+
+// AddRepairPartRequest takes a part from the outlet's stock for the repair.
+type AddRepairPartRequest struct {
+	PartID            uint64 `json:"part_id"`
+	PartCode          string `json:"part_code"`
+	Qty               int64  `json:"qty"`
+	FaultySerial      string `json:"faulty_serial"`
+	ReplacementSerial string `json:"replacement_serial"`
+	ReturnOldPart     *bool  `json:"return_old_part"`
+	Version           int64  `json:"version"`
+}
+
+// CompleteRepairRequest records the result.
+type CompleteRepairRequest struct {
+	Result            string `json:"result"`
+	LabourCode        string `json:"labour_code"`
+	Visits            int    `json:"visits"`
+	Cause             string `json:"cause"`
+	CustomerConfirmed bool   `json:"customer_confirmed"`
+	ConfirmationNote  string `json:"confirmation_note"`
+	ReplacementSerial string `json:"replacement_serial"`
+	Version           int64  `json:"version"`
+}
+
+// CancelRepairRequest withdraws a repair before work starts.
+type CancelRepairRequest struct {
+	Reason  string `json:"reason"`
+	Version int64  `json:"version"`
+}
+
+// OldPartReturnedRequest records the old part's return (date, default today).
+type OldPartReturnedRequest struct {
+	ReturnedOn string `json:"returned_on"`
+}
+
+// RepairResponse is the API image of a repair order. Money is in fen;
+// repair_until is a calendar date.
+type RepairResponse struct {
+	ID                uint64     `json:"id"`
+	Number            string     `json:"number"`
+	WorkOrderID       *uint64    `json:"work_order_id"`
+	TicketID          *uint64    `json:"ticket_id"`
+	OutletID          uint64     `json:"outlet_id"`
+	UnitID            uint64     `json:"unit_id"`
+	Serial            string     `json:"serial"`
+	ModelID           uint64     `json:"model_id"`
+	CustomerID        *uint64    `json:"customer_id"`
+	Channel           string     `json:"channel"`
+	TechnicianID      *uint64    `json:"technician_id"`
+	TechnicianName    string     `json:"technician_name"`
+	Status            string     `json:"status"`
+	Allowed           []string   `json:"allowed"`
+	Complaint         string     `json:"complaint"`
+	Diagnosis         string     `json:"diagnosis"`
+	FaultCode         string     `json:"fault_code"`
+	Cause             string     `json:"cause"`
+	InWarranty        bool       `json:"in_warranty"`
+	WarrantyState     string     `json:"warranty_state"`
+	RepairUntil       *string    `json:"repair_until"`
+	QuoteFen          int64      `json:"quote_fen"`
+	QuoteApprovedBy   string     `json:"quote_approved_by"`
+	QuoteChannel      string     `json:"quote_channel"`
+	QuoteDecidedAt    *time.Time `json:"quote_decided_at"`
+	DeclineReason     string     `json:"decline_reason"`
+	LabourCode        string     `json:"labour_code"`
+	LabourFen         int64      `json:"labour_fen"`
+	PartsFen          int64      `json:"parts_fen"`
+	ChargeFen         int64      `json:"charge_fen"`
+	ClaimFen          int64      `json:"claim_fen"`
+	Result            string     `json:"result"`
+	Visits            int        `json:"visits"`
+	CustomerConfirmed bool       `json:"customer_confirmed"`
+	ConfirmationNote  string     `json:"confirmation_note"`
+	ReplacementSerial string     `json:"replacement_serial"`
+	CancelReason      string     `json:"cancel_reason"`
+	ReceivedAt        time.Time  `json:"received_at"`
+	DiagnosedAt       *time.Time `json:"diagnosed_at"`
+	StartedAt         *time.Time `json:"started_at"`
+	CompletedAt       *time.Time `json:"completed_at"`
+	ClosedAt          *time.Time `json:"closed_at"`
+	Version           int64      `json:"version"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+}
+
+func repairResponse(o repair.Order) RepairResponse {
+	return RepairResponse{ID: o.ID, Number: o.Number, WorkOrderID: o.WorkOrderID, TicketID: o.TicketID, OutletID: o.OutletID, UnitID: o.UnitID,
+		Serial: o.Serial, ModelID: o.ModelID, CustomerID: o.CustomerID, Channel: o.Channel, TechnicianID: o.TechnicianID,
+		TechnicianName: o.TechnicianName, Status: o.Status, Allowed: repair.Allowed(o.Status), Complaint: o.Complaint, Diagnosis: o.Diagnosis,
+		FaultCode: o.FaultCode, Cause: o.Cause, InWarranty: o.InWarranty, WarrantyState: o.WarrantyState, RepairUntil: opsDay(o.RepairUntil),
+		QuoteFen: o.QuoteFen, QuoteApprovedBy: o.QuoteApprovedBy, QuoteChannel: o.QuoteChannel, QuoteDecidedAt: o.QuoteDecidedAt,
+		DeclineReason: o.DeclineReason, LabourCode: o.LabourCode, LabourFen: o.LabourFen, PartsFen: o.PartsFen, ChargeFen: o.ChargeFen,
+		ClaimFen: o.ClaimFen, Result: o.Result, Visits: o.Visits, CustomerConfirmed: o.CustomerConfirmed, ConfirmationNote: o.ConfirmationNote,
+		ReplacementSerial: o.ReplacementSerial, CancelReason: o.CancelReason, ReceivedAt: o.ReceivedAt, DiagnosedAt: o.DiagnosedAt,
+		StartedAt: o.StartedAt, CompletedAt: o.CompletedAt, ClosedAt: o.ClosedAt, Version: o.Version, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+}
+
+// QuoteLineResponse is a priced quote line.
+type QuoteLineResponse struct {
+	Kind      string `json:"kind"`
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	Qty       int64  `json:"qty"`
+	UnitFen   int64  `json:"unit_fen"`
+	AmountFen int64  `json:"amount_fen"`
+}
+
+// RepairPartResponse is a part line: the faulty and replacement serial,
+// who pays, and the old part's return.
+type RepairPartResponse struct {
+	ID                uint64    `json:"id"`
+	RepairID          uint64    `json:"repair_id"`
+	PartID            uint64    `json:"part_id"`
+	PartCode          string    `json:"part_code"`
+	PartName          string    `json:"part_name"`
+	Qty               int64     `json:"qty"`
+	UnitFen           int64     `json:"unit_fen"`
+	AmountFen         int64     `json:"amount_fen"`
+	LocationID        uint64    `json:"location_id"`
+	FaultySerial      string    `json:"faulty_serial"`
+	ReplacementSerial string    `json:"replacement_serial"`
+	UnderWarranty     bool      `json:"under_warranty"`
+	ChargeTo          string    `json:"charge_to"`
+	OldPartStatus     string    `json:"old_part_status"`
+	OldPartReturnedOn *string   `json:"old_part_returned_on"`
+	CreatedAt         time.Time `json:"created_at"`
+}
+
+func repairPartResponse(l repair.PartLine) RepairPartResponse {
+	return RepairPartResponse{ID: l.ID, RepairID: l.RepairID, PartID: l.PartID, PartCode: l.PartCode, PartName: l.PartName, Qty: l.Qty,
+		UnitFen: l.UnitFen, AmountFen: l.AmountFen, LocationID: l.LocationID, FaultySerial: l.FaultySerial, ReplacementSerial: l.ReplacementSerial,
+		UnderWarranty: l.UnderWarranty, ChargeTo: l.ChargeTo, OldPartStatus: l.OldPartStatus, OldPartReturnedOn: opsDay(l.OldPartReturnedOn),
+		CreatedAt: l.CreatedAt}
+}
+
+func quoteLineResponses(lines []repair.QuoteLine) []QuoteLineResponse {
+	out := make([]QuoteLineResponse, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, QuoteLineResponse{Kind: l.Kind, Code: l.Code, Name: l.Name, Qty: l.Qty, UnitFen: l.UnitFen, AmountFen: l.AmountFen})
+	}
+	return out
+}
+
+// RepairDetailResponse is a repair with its quote and part lines, the
+// earlier repair it repeats, and what its record lacks for an audit sample
+// (fault_code, cause, part_serials, charges, customer_confirmation).
+type RepairDetailResponse struct {
+	RepairResponse
+	QuoteLines []QuoteLineResponse  `json:"quote_lines"`
+	Parts      []RepairPartResponse `json:"parts"`
+	RepeatOf   *uint64              `json:"repeat_of"`
+	Missing    []string             `json:"missing"`
+}
+
+func (s *Server) repairDetail(c *gin.Context, id uint64, status int) {
+	d, err := s.Repairs.Get(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := RepairDetailResponse{RepairResponse: repairResponse(d.Order), QuoteLines: quoteLineResponses(d.QuoteLines),
+		Parts: make([]RepairPartResponse, 0, len(d.Parts)), RepeatOf: d.RepeatOf, Missing: d.Missing}
+	for _, l := range d.Parts {
+		out.Parts = append(out.Parts, repairPartResponse(l))
+	}
+	c.Header("ETag", `"`+strconv.FormatInt(d.Version, 10)+`"`)
+	c.JSON(status, out)
+}
+
+func (s *Server) listRepairs(c *gin.Context) {
+	if s.opsUnavailable(c, s.Repairs != nil) {
+		return
+	}
+	page, size, err := paging(c, 20, 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := repair.Filter{Status: c.Query("status"), Serial: c.Query("serial"), Sort: c.Query("sort"), Page: page, Size: size}
+	for name, dst := range map[string]*uint64{"outlet_id": &f.OutletID, "unit_id": &f.UnitID, "technician_id": &f.TechnicianID} {
+		if *dst, err = opsUint(c, name); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if f.InWarranty, err = opsBool(c, "in_warranty"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if f.From, err = s.opsInstant(c, "from", false); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if f.To, err = s.opsInstant(c, "to", true); err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, total, err := s.Repairs.List(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]RepairResponse, 0, len(list))
+	for _, o := range list {
+		items = append(items, repairResponse(o))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+}
+
+func (s *Server) createRepair(c *gin.Context) {
+	if s.opsUnavailable(c, s.Repairs != nil) {
+		return
+	}
+	var req CreateRepairRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	o, err := s.Repairs.Create(c.Request.Context(), repair.NewOrder{WorkOrderID: req.WorkOrderID, OutletID: req.OutletID, UnitID: req.UnitID,
+		Serial: req.Serial, Complaint: req.Complaint, TechnicianID: req.TechnicianID, TechnicianName: req.TechnicianName, ReceivedAt: req.ReceivedAt})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.repairDetail(c, o.ID, http.StatusCreated)
+}
+
+func (s *Server) getRepair(c *gin.Context) {
+	if s.opsUnavailable(c, s.Repairs != nil) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.repairDetail(c, id, http.StatusOK)
+}
+
+// repairAction decodes the body into req, reads the path id and the
+// version, runs fn and answers with the repair's detail.
+func (s *Server) repairAction(c *gin.Context, req any, version func() int64, optional bool, fn func(id uint64, version int64) error) {
+	if s.opsUnavailable(c, s.Repairs != nil) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if optional {
+		err = opsOptionalJSON(c, req)
+	} else {
+		err = bindJSON(c, req)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := opsVersion(c, version())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := fn(id, v); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.repairDetail(c, id, http.StatusOK)
+}
+
+func (s *Server) diagnoseRepair(c *gin.Context) {
+	var req DiagnoseRepairRequest
+	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+		_, err := s.Repairs.Diagnose(c.Request.Context(), id, v, repair.Diagnosis{Diagnosis: req.Diagnosis, FaultCode: req.FaultCode, Cause: req.Cause})
+		return err
+	})
+}
+
+func (s *Server) quoteRepair(c *gin.Context) {
+	var req QuoteRepairRequest
+	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+		items := make([]repair.QuoteItem, 0, len(req.Lines))
+		for _, l := range req.Lines {
+			items = append(items, repair.QuoteItem{Kind: l.Kind, Code: l.Code, Qty: l.Qty})
+		}
+		_, _, err := s.Repairs.Quote(c.Request.Context(), id, v, items)
+		return err
+	})
+}
+
+func (s *Server) approveRepairQuote(c *gin.Context) {
+	var req ApproveQuoteRequest
+	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+		_, err := s.Repairs.ApproveQuote(c.Request.Context(), id, v, req.ApprovedBy, req.Channel)
+		return err
+	})
+}
+
+func (s *Server) declineRepairQuote(c *gin.Context) {
+	var req DeclineQuoteRequest
+	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+		_, err := s.Repairs.DeclineQuote(c.Request.Context(), id, v, req.Reason)
+		return err
+	})
+}
+
+func (s *Server) startRepair(c *gin.Context) {
+	var req RepairVersionRequest
+	s.repairAction(c, &req, func() int64 { return req.Version }, true, func(id uint64, v int64) error {
+		_, err := s.Repairs.Start(c.Request.Context(), id, v)
+		return err
+	})
+}
+
+func (s *Server) addRepairPart(c *gin.Context) {
+	var req AddRepairPartRequest
+	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+		_, _, err := s.Repairs.AddPart(c.Request.Context(), id, v, repair.PartUse{PartID: req.PartID, PartCode: req.PartCode, Qty: req.Qty,
+			FaultySerial: req.FaultySerial, ReplacementSerial: req.ReplacementSerial, ReturnOldPart: req.ReturnOldPart})
+		return err
+	})
+}
+
+func (s *Server) completeRepair(c *gin.Context) {
+	var req CompleteRepairRequest
+	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+		_, err := s.Repairs.Complete(c.Request.Context(), id, v, repair.Completion{Result: req.Result, LabourCode: req.LabourCode, Visits: req.Visits,
+			Cause: req.Cause, CustomerConfirmed: req.CustomerConfirmed, ConfirmationNote: req.ConfirmationNote, ReplacementSerial: req.ReplacementSerial})
+		return err
+	})
+}
+
+func (s *Server) cancelRepair(c *gin.Context) {
+	var req CancelRepairRequest
+	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+		_, err := s.Repairs.Cancel(c.Request.Context(), id, v, req.Reason)
+		return err
+	})
+}
+
+func (s *Server) returnOldPart(c *gin.Context) {
+	if s.opsUnavailable(c, s.Repairs != nil) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lineID, err := pathID(c, "line_id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req OldPartReturnedRequest
+	if err := opsOptionalJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	on, err := opsDate(req.ReturnedOn, "returned_on")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	l, err := s.Repairs.ReturnOldPart(c.Request.Context(), id, lineID, on)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, repairPartResponse(l))
+}
+
+// OldPartResponse is a part line on the old-part (旧件) return list.
+type OldPartResponse struct {
+	RepairPartResponse
+	RepairNumber string `json:"repair_number"`
+	OutletID     uint64 `json:"outlet_id"`
+	UnitSerial   string `json:"unit_serial"`
+}
+
+func (s *Server) listOldParts(c *gin.Context) {
+	if s.opsUnavailable(c, s.Repairs != nil) {
+		return
+	}
+	page, size, err := paging(c, 20, 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	outletID, err := opsUint(c, "outlet_id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, total, err := s.Repairs.OldParts(c.Request.Context(), c.Query("status"), outletID, page, size)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]OldPartResponse, 0, len(list))
+	for _, p := range list {
+		items = append(items, OldPartResponse{RepairPartResponse: repairPartResponse(p.PartLine), RepairNumber: p.RepairNumber,
+			OutletID: p.OutletID, UnitSerial: p.UnitSerial})
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+}
+
+// RepairKPIResponse are the repair indicators of ?from&to (repairs
+// completed in the period). Rates are null when nothing was completed.
+type RepairKPIResponse struct {
+	From               time.Time `json:"from"`
+	To                 time.Time `json:"to"`
+	RepeatWindowDays   int       `json:"repeat_window_days"`
+	Completed          int64     `json:"completed"`
+	FirstTimeFix       int64     `json:"first_time_fix"`
+	FirstTimeFixRate   *float64  `json:"first_time_fix_rate"`
+	Repeat             int64     `json:"repeat"`
+	RepeatRate         *float64  `json:"repeat_rate"`
+	RecordComplete     int64     `json:"record_complete"`
+	RecordCompleteRate *float64  `json:"record_complete_rate"`
+	InWarranty         int64     `json:"in_warranty"`
+	ChargeFen          int64     `json:"charge_fen"`
+	ClaimFen           int64     `json:"claim_fen"`
+	OldPartsPending    int64     `json:"old_parts_pending"`
+	NotFirstTimeFixIDs []string  `json:"not_first_time_fix_ids"`
+}
+
+func (s *Server) repairKPI(c *gin.Context) {
+	if s.opsUnavailable(c, s.Repairs != nil) {
+		return
+	}
+	from, to, err := s.opsPeriod(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	outletID, err := opsUint(c, "outlet_id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	k, err := s.Repairs.KPIOf(c.Request.Context(), from, to, outletID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, RepairKPIResponse{From: k.From, To: k.To, RepeatWindowDays: k.WindowDays, Completed: k.Completed,
+		FirstTimeFix: k.FirstTimeFix, FirstTimeFixRate: k.FirstTimeFixRate, Repeat: k.Repeat, RepeatRate: k.RepeatRate,
+		RecordComplete: k.RecordComplete, RecordCompleteRate: k.RecordCompleteRate, InWarranty: k.InWarranty, ChargeFen: k.ChargeFen,
+		ClaimFen: k.ClaimFen, OldPartsPending: k.OldPartsPending, NotFirstTimeFixIDs: k.NotFirstTimeFixIDs})
+}
+
+// ---- replacement entitlements
+
+// EntitlementResponse is a unit's 三包 replacement entitlement.
+type EntitlementResponse struct {
+	ID            uint64     `json:"id"`
+	UnitID        uint64     `json:"unit_id"`
+	FaultCode     string     `json:"fault_code"`
+	FailedRepairs int        `json:"failed_repairs"`
+	RepairID      uint64     `json:"repair_id"`
+	Status        string     `json:"status"`
+	RaisedAt      time.Time  `json:"raised_at"`
+	ClosedAt      *time.Time `json:"closed_at"`
+	Note          string     `json:"note"`
+	Version       int64      `json:"version"`
+}
+
+func entitlementResponse(e repair.Entitlement) EntitlementResponse {
+	return EntitlementResponse{ID: e.ID, UnitID: e.UnitID, FaultCode: e.FaultCode, FailedRepairs: e.FailedRepairs, RepairID: e.RepairID,
+		Status: e.Status, RaisedAt: e.RaisedAt, ClosedAt: e.ClosedAt, Note: e.Note, Version: e.Version}
+}
+
+// CloseEntitlementRequest closes an open entitlement as fulfilled or waived.
+type CloseEntitlementRequest struct {
+	Status  string `json:"status"`
+	Note    string `json:"note"`
+	Version int64  `json:"version"`
+}
+
+func (s *Server) listEntitlements(c *gin.Context) {
+	if s.opsUnavailable(c, s.Repairs != nil) {
+		return
+	}
+	page, size, err := paging(c, 20, 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	unitID, err := opsUint(c, "unit_id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, total, err := s.Repairs.Entitlements(c.Request.Context(), repair.EntitlementFilter{UnitID: unitID, Status: c.Query("status"), Page: page, Size: size})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]EntitlementResponse, 0, len(list))
+	for _, e := range list {
+		items = append(items, entitlementResponse(e))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+}
+
+func (s *Server) closeEntitlement(c *gin.Context) {
+	if s.opsUnavailable(c, s.Repairs != nil) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req CloseEntitlementRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := opsVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	e, err := s.Repairs.CloseEntitlement(c.Request.Context(), id, v, req.Status, req.Note)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, entitlementResponse(e))
+}
+
+// ---- labour rates and the public price list
+
+// LabourRateRequest publishes a labour rate (price per job, in fen).
+type LabourRateRequest struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	PriceFen int64  `json:"price_fen"`
+}
+
+// PatchLabourRateRequest changes a labour rate.
+type PatchLabourRateRequest struct {
+	Name     *string `json:"name"`
+	PriceFen *int64  `json:"price_fen"`
+	Active   *bool   `json:"active"`
+	Version  int64   `json:"version"`
+}
+
+// LabourRateResponse is a labour rate.
+type LabourRateResponse struct {
+	ID        uint64    `json:"id"`
+	Code      string    `json:"code"`
+	Name      string    `json:"name"`
+	PriceFen  int64     `json:"price_fen"`
+	Active    bool      `json:"active"`
+	Version   int64     `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func labourRateResponse(r repair.LabourRate) LabourRateResponse {
+	return LabourRateResponse{ID: r.ID, Code: r.Code, Name: r.Name, PriceFen: r.PriceFen, Active: r.Active, Version: r.Version, UpdatedAt: r.UpdatedAt}
+}
+
+func (s *Server) listLabourRates(c *gin.Context) {
+	if s.opsUnavailable(c, s.Repairs != nil) {
+		return
+	}
+	active, err := opsBool(c, "active")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, err := s.Repairs.LabourRates(c.Request.Context(), active != nil && *active)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]LabourRateResponse, 0, len(list))
+	for _, r := range list {
+		items = append(items, labourRateResponse(r))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+func (s *Server) createLabourRate(c *gin.Context) {
+	if s.opsUnavailable(c, s.Repairs != nil) {
+		return
+	}
+	var req LabourRateRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.Repairs.CreateLabourRate(c.Request.Context(), repair.NewLabourRate{Code: req.Code, Name: req.Name, PriceFen: req.PriceFen})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, labourRateResponse(r))
+}
+
+func (s *Server) patchLabourRate(c *gin.Context) {
+	if s.opsUnavailable(c, s.Repairs != nil) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req PatchLabourRateRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := opsVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.Repairs.UpdateLabourRate(c.Request.Context(), id, v, repair.LabourRatePatch{Name: req.Name, PriceFen: req.PriceFen, Active: req.Active})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, labourRateResponse(r))
+}
+
+// PriceListItem is one published price (收费标准): a part or a labour job.
+type PriceListItem struct {
+	Kind     string `json:"kind"` // part or labour
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Spec     string `json:"spec,omitempty"`
+	Unit     string `json:"unit"`
+	PriceFen int64  `json:"price_fen"`
+}
+
+// priceList is the public 收费标准: every active part and labour rate.
+// In warranty (三包期内) repairs are free; the list applies out of warranty.
+func (s *Server) priceList(c *gin.Context) {
+	if s.opsUnavailable(c, s.Repairs != nil && s.Parts != nil) {
+		return
+	}
+	ps, err := s.Parts.PriceList(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rates, err := s.Repairs.LabourRates(c.Request.Context(), true)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	parts := make([]PriceListItem, 0, len(ps))
+	for _, p := range ps {
+		parts = append(parts, PriceListItem{Kind: "part", Code: p.Code, Name: p.Name, Spec: p.Spec, Unit: p.Unit, PriceFen: p.PriceFen})
+	}
+	labour := make([]PriceListItem, 0, len(rates))
+	for _, r := range rates {
+		labour = append(labour, PriceListItem{Kind: "labour", Code: r.Code, Name: r.Name, Unit: "次", PriceFen: r.PriceFen})
+	}
+	c.Header("Cache-Control", "public, max-age=300")
+	c.JSON(http.StatusOK, gin.H{"currency": "CNY", "note": "三包有效期内维修免收零件费和工时费；超出三包期的维修按本标准收费，施工前须经顾客确认报价。",
+		"parts": parts, "labour": labour})
+}

@@ -1,0 +1,376 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/slastore"
+	"github.com/aftersales/aftersales/backend/internal/workorder"
+)
+
+func init() {
+	registerBodies(SLACalendarRequest{}, SLAPolicyRequest{}, WorkOrderKindRequest{})
+}
+
+// ---- request and response types
+
+// SLACalendarRequest is the body of POST /sla/calendars and PUT
+// /sla/calendars/{id}. weekly maps weekday names (monday … sunday) to
+// working intervals "HH:MM-HH:MM" (several per day); holidays and
+// makeup_workdays (调休 working days) are "YYYY-MM-DD"; makeup_as names
+// the weekday whose hours a make-up day follows (default monday);
+// always_open makes a 24×7 calendar. The code cannot change on PUT, which
+// needs the version read (or If-Match).
+type SLACalendarRequest struct {
+	Code           string              `json:"code"`
+	Name           string              `json:"name"`
+	Timezone       string              `json:"timezone"`
+	AlwaysOpen     bool                `json:"always_open"`
+	Weekly         map[string][]string `json:"weekly"`
+	Holidays       []string            `json:"holidays"`
+	MakeupWorkdays []string            `json:"makeup_workdays"`
+	MakeupAs       string              `json:"makeup_as"`
+	Note           string              `json:"note"`
+	Version        int64               `json:"version"`
+}
+
+// SLACalendarResponse is a stored calendar.
+type SLACalendarResponse struct {
+	ID uint64 `json:"id"`
+	slastore.CalendarData
+	Version   int64     `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// SLAPolicyRequest is the body of POST /sla/policies and PUT
+// /sla/policies/{id}: the rule (ticket_type, priority, region; empty
+// matches any, the most specific active rule wins) and the targets in
+// working minutes of the calendar: targets_minutes per clock
+// (first_response, outlet_accept, customer_contact, onsite_arrival,
+// resolution) and arrival_by_band_minutes per distance band (city,
+// within_200km, within_500km, remote). Tickets keep the targets frozen in
+// their SLA log when the policy changes later.
+type SLAPolicyRequest struct {
+	Code                 string         `json:"code"`
+	Name                 string         `json:"name"`
+	TicketType           string         `json:"ticket_type"`
+	Priority             string         `json:"priority"`
+	Region               string         `json:"region"`
+	TargetsMinutes       map[string]int `json:"targets_minutes"`
+	ArrivalByBandMinutes map[string]int `json:"arrival_by_band_minutes"`
+	PauseStatuses        []string       `json:"pause_statuses"`
+	WarnAt               float64        `json:"warn_at"`
+	CalendarCode         string         `json:"calendar_code"`
+	Active               *bool          `json:"active"`
+	Version              int64          `json:"version"`
+}
+
+// SLAPolicyResponse is a stored policy.
+type SLAPolicyResponse struct {
+	ID uint64 `json:"id"`
+	slastore.PolicyData
+	Version   int64     `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// WorkOrderKindRequest is the body of PUT /sla/work-order-kinds/{kind}:
+// the kind's promised times in working minutes (0 = no promise, the ticket
+// policy's target applies).
+type WorkOrderKindRequest struct {
+	Name                 string `json:"name"`
+	AcceptMinutes        int    `json:"accept_minutes"`
+	ContactMinutes       int    `json:"contact_minutes"`
+	ArrivalCityMinutes   int    `json:"arrival_city_minutes"`
+	Arrival200kmMinutes  int    `json:"arrival_200km_minutes"`
+	Arrival500kmMinutes  int    `json:"arrival_500km_minutes"`
+	ArrivalRemoteMinutes int    `json:"arrival_remote_minutes"`
+	CompleteMinutes      int    `json:"complete_minutes"`
+	Version              int64  `json:"version"`
+}
+
+// WorkOrderKindResponse is a kind's promised times.
+type WorkOrderKindResponse struct {
+	Kind string `json:"kind"`
+	WorkOrderKindRequest
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// AlertResponse is a raised SLA warning or breach.
+type AlertResponse struct {
+	ID       uint64     `json:"id"`
+	TicketID uint64     `json:"ticket_id"`
+	Target   string     `json:"target"`
+	Segment  int        `json:"segment"`
+	Kind     string     `json:"kind"`
+	DueAt    *time.Time `json:"due_at"`
+	OutletID *uint64    `json:"outlet_id"`
+	RaisedAt time.Time  `json:"raised_at"`
+}
+
+func (s *Server) calendarResponse(c *gin.Context, row slastore.Calendar) (SLACalendarResponse, bool) {
+	d, err := row.Data()
+	if err != nil {
+		s.fail(c, err)
+		return SLACalendarResponse{}, false
+	}
+	return SLACalendarResponse{ID: row.ID, CalendarData: d, Version: row.Version, UpdatedAt: row.UpdatedAt}, true
+}
+
+func (s *Server) policyResponse(c *gin.Context, row slastore.Policy) (SLAPolicyResponse, bool) {
+	d, err := row.Data()
+	if err != nil {
+		s.fail(c, err)
+		return SLAPolicyResponse{}, false
+	}
+	return SLAPolicyResponse{ID: row.ID, PolicyData: d, Version: row.Version, UpdatedAt: row.UpdatedAt}, true
+}
+
+// ---- handlers
+
+func (s *Server) listCalendars(c *gin.Context) {
+	rows, err := s.SLA.Calendars(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]SLACalendarResponse, 0, len(rows))
+	for _, r := range rows {
+		resp, ok := s.calendarResponse(c, r)
+		if !ok {
+			return
+		}
+		out = append(out, resp)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+func (s *Server) getCalendar(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	row, err := s.SLA.GetCalendar(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if resp, ok := s.calendarResponse(c, row); ok {
+		c.Header("ETag", etag(row.Version))
+		c.JSON(http.StatusOK, resp)
+	}
+}
+
+func calendarData(r SLACalendarRequest) slastore.CalendarData {
+	return slastore.CalendarData{Code: r.Code, Name: r.Name, Timezone: r.Timezone, AlwaysOpen: r.AlwaysOpen, Weekly: r.Weekly,
+		Holidays: r.Holidays, MakeupWorkdays: r.MakeupWorkdays, MakeupAs: r.MakeupAs, Note: r.Note}
+}
+
+func (s *Server) createCalendar(c *gin.Context) {
+	var req SLACalendarRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	row, err := s.SLA.CreateCalendar(c.Request.Context(), calendarData(req))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if resp, ok := s.calendarResponse(c, row); ok {
+		c.JSON(http.StatusCreated, resp)
+	}
+}
+
+func (s *Server) updateCalendar(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req SLACalendarRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	version, err := bodyOrIfMatchVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	row, err := s.SLA.UpdateCalendar(c.Request.Context(), id, version, calendarData(req))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if resp, ok := s.calendarResponse(c, row); ok {
+		c.JSON(http.StatusOK, resp)
+	}
+}
+
+func (s *Server) listPolicies(c *gin.Context) {
+	rows, err := s.SLA.Policies(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]SLAPolicyResponse, 0, len(rows))
+	for _, r := range rows {
+		resp, ok := s.policyResponse(c, r)
+		if !ok {
+			return
+		}
+		out = append(out, resp)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+func (s *Server) getPolicy(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	row, err := s.SLA.GetPolicy(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if resp, ok := s.policyResponse(c, row); ok {
+		c.Header("ETag", etag(row.Version))
+		c.JSON(http.StatusOK, resp)
+	}
+}
+
+func policyData(r SLAPolicyRequest) slastore.PolicyData {
+	active := r.Active == nil || *r.Active
+	return slastore.PolicyData{Code: r.Code, Name: r.Name, TicketType: r.TicketType, Priority: r.Priority, Region: r.Region,
+		TargetsMinutes: r.TargetsMinutes, ArrivalByBandMinutes: r.ArrivalByBandMinutes, PauseStatuses: r.PauseStatuses,
+		WarnAt: r.WarnAt, CalendarCode: r.CalendarCode, Active: active}
+}
+
+func (s *Server) createPolicy(c *gin.Context) {
+	var req SLAPolicyRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	row, err := s.SLA.CreatePolicy(c.Request.Context(), policyData(req))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if resp, ok := s.policyResponse(c, row); ok {
+		c.JSON(http.StatusCreated, resp)
+	}
+}
+
+func (s *Server) updatePolicy(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req SLAPolicyRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	version, err := bodyOrIfMatchVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	row, err := s.SLA.UpdatePolicy(c.Request.Context(), id, version, policyData(req))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if resp, ok := s.policyResponse(c, row); ok {
+		c.JSON(http.StatusOK, resp)
+	}
+}
+
+func kindResponse(k workorder.KindPolicy) WorkOrderKindResponse {
+	return WorkOrderKindResponse{Kind: k.Kind, UpdatedAt: k.UpdatedAt, WorkOrderKindRequest: WorkOrderKindRequest{Name: k.Name,
+		AcceptMinutes: k.AcceptMinutes, ContactMinutes: k.ContactMinutes, ArrivalCityMinutes: k.ArrivalCityMinutes,
+		Arrival200kmMinutes: k.Arrival200kmMinutes, Arrival500kmMinutes: k.Arrival500kmMinutes, ArrivalRemoteMinutes: k.ArrivalRemoteMinutes,
+		CompleteMinutes: k.CompleteMinutes, Version: k.Version}}
+}
+
+func (s *Server) listWorkOrderKinds(c *gin.Context) {
+	list, err := s.WorkOrders.KindPolicies(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]WorkOrderKindResponse, 0, len(list))
+	for _, k := range list {
+		out = append(out, kindResponse(k))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+func (s *Server) updateWorkOrderKind(c *gin.Context) {
+	var req WorkOrderKindRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	version, err := bodyOrIfMatchVersion(c, req.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	k, err := s.WorkOrders.UpdateKindPolicy(c.Request.Context(), c.Param("kind"), version, workorder.KindPolicy{Name: req.Name,
+		AcceptMinutes: req.AcceptMinutes, ContactMinutes: req.ContactMinutes, ArrivalCityMinutes: req.ArrivalCityMinutes,
+		Arrival200kmMinutes: req.Arrival200kmMinutes, Arrival500kmMinutes: req.Arrival500kmMinutes,
+		ArrivalRemoteMinutes: req.ArrivalRemoteMinutes, CompleteMinutes: req.CompleteMinutes})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, kindResponse(k))
+}
+
+// listSLAAlerts lists raised warnings and breaches, newest first:
+// ticket_id, kind (warning, breach), before_id, size. Outlet users see
+// their outlet's.
+func (s *Server) listSLAAlerts(c *gin.Context) {
+	f := slastore.AlertFilter{Kind: c.Query("kind")}
+	var err error
+	if f.TicketID, err = queryUint(c, "ticket_id"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if f.BeforeID, err = queryUint(c, "before_id"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if f.Kind != "" && f.Kind != "warning" && f.Kind != "breach" {
+		s.fail(c, fieldErr("kind", "warning or breach"))
+		return
+	}
+	_, f.Size, err = paging(c, 50, 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if outletID, ok := actor.From(c.Request.Context()).OutletScoped(); ok {
+		f.OutletID = &outletID
+	}
+	list, err := s.SLA.Alerts(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]AlertResponse, 0, len(list))
+	for _, a := range list {
+		out = append(out, AlertResponse{ID: a.ID, TicketID: a.TicketID, Target: a.Target, Segment: a.Segment, Kind: a.Kind, DueAt: a.DueAt,
+			OutletID: a.OutletID, RaisedAt: a.RaisedAt})
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}

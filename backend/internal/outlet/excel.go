@@ -1,0 +1,753 @@
+package outlet
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/event"
+)
+
+// MaxImportRows bounds the data rows of one import file: a larger network
+// is imported in several files, and a request stays well under a minute.
+const MaxImportRows = 5000
+
+// Limits on the unpacked workbook, so a small zip cannot inflate into
+// gigabytes in memory (a "zip bomb").
+const (
+	unzipSizeLimit    = 64 << 20
+	unzipXMLSizeLimit = 32 << 20
+)
+
+// ImportError is one problem in one row of an import file. Row is the
+// spreadsheet row number (the header is row 1); Field is the API field name
+// and Column the header the user sees.
+type ImportError struct {
+	Row     int    `json:"row"`
+	Field   string `json:"field"`
+	Column  string `json:"column,omitempty"`
+	Message string `json:"message"`
+}
+
+// ImportReport is the outcome of an import: every non-blank data row is
+// either imported (in its own transaction, audited) or failed with at least
+// one error; nothing is half-written.
+type ImportReport struct {
+	Total    int           `json:"total"`
+	Imported int           `json:"imported"`
+	Failed   int           `json:"failed"`
+	Errors   []ImportError `json:"errors"`
+}
+
+// column describes one column of an import template.
+type column struct {
+	Field    string
+	Header   string
+	Required bool
+	Example  string
+	Note     string
+}
+
+var outletColumns = []column{
+	{"code", "网点编码", true, "WD-SZ-101", "字母、数字、-、_，最长32位，全局唯一"},
+	{"name", "网点名称", true, "深圳南山科技园服务中心", "最长128字"},
+	{"kind", "网点类型", true, "委托", "自营 或 委托"},
+	{"contract_no", "委托合同编号", false, "HT-2025-0186", "委托网点必填"},
+	{"contract_valid_from", "合同生效日期", false, "2025-01-01", "委托网点必填，格式 2025-01-01"},
+	{"contract_valid_to", "合同到期日期", false, "2027-12-31", "委托网点必填，不早于生效日期"},
+	{"region_code", "所在地区编码", true, "440305", "GB/T 2260 六位行政区划代码（省、市或区县）"},
+	{"address", "详细地址", true, "广东省深圳市南山区科苑路15号", "最长255字"},
+	{"latitude", "纬度", false, "22.5431", "可选，与经度同时填写"},
+	{"longitude", "经度", false, "113.9498", "可选，与纬度同时填写"},
+	{"phone", "联系电话", true, "0755-86001234", "手机、座机或400/800号码"},
+	{"coverage", "覆盖地区编码", true, "440305,440306", "多个以逗号、顿号或空格分隔；省、市或区县代码"},
+	{"category_ids", "授权品类", false, "", "产品品类编码或ID，多个以逗号分隔（如 AC,WH）；不填则不授权任何品类"},
+	{"daily_capacity", "日服务能力", true, "30", "每天可承接的工单数，1–10000"},
+}
+
+var staffColumns = []column{
+	{"name", "姓名", true, "张伟", "最长64字"},
+	{"outlet_code", "所属网点编码", false, "WD-SZ-101", "网点人员填写网点编码；与总部部门二选一"},
+	{"hq_department", "总部部门", false, "", "总部人员填写部门；与网点编码二选一"},
+	{"post", "岗位", true, PostTechnician, "如 " + strings.Join(KnownPosts, "、")},
+	{"is_service_management", "服务管理人员", false, "否", "是 或 否（售后服务管理人员，计入管理师比例）"},
+	{"phone", "手机号", true, "13800138000", "手机或座机，人员间不可重复"},
+	{"hired_at", "入职日期", false, "2021-03-15", "格式 2021-03-15"},
+	{"certificate_kind", "证书类型", false, CertificateLabels[CertElectrician], "可选：" + certificateKindList()},
+	{"certificate_number", "证书编号", false, "T440305198801011234", "填写证书类型时必填"},
+	{"certificate_issued_at", "发证日期", false, "2022-05-10", "填写证书类型时必填"},
+	{"certificate_expires_at", "证书到期日期", false, "2028-05-09", "长期有效可不填"},
+}
+
+func certificateKindList() string {
+	var names []string
+	for _, k := range []string{CertServiceManager, CertElectrician, CertRefrigeration, CertHeightWork, CertGasAppliance, CertOther} {
+		names = append(names, CertificateLabels[k])
+	}
+	return strings.Join(names, "、")
+}
+
+// Sheet names of the templates and the export.
+const (
+	outletSheet = "网点"
+	staffSheet  = "人员"
+	notesSheet  = "填写说明"
+)
+
+// OutletTemplate writes the outlet import template (.xlsx): Chinese
+// headers (required ones marked *), an example row and a sheet of notes.
+func OutletTemplate(w io.Writer) error {
+	return writeTemplate(w, outletSheet, outletColumns, map[string][]string{"kind": {"自营", "委托"}})
+}
+
+// StaffTemplate writes the staff import template (.xlsx).
+func StaffTemplate(w io.Writer) error {
+	kinds := []string{}
+	for _, k := range []string{CertServiceManager, CertElectrician, CertRefrigeration, CertHeightWork, CertGasAppliance, CertOther} {
+		kinds = append(kinds, CertificateLabels[k])
+	}
+	return writeTemplate(w, staffSheet, staffColumns, map[string][]string{
+		"post": KnownPosts, "is_service_management": {"是", "否"}, "certificate_kind": kinds})
+}
+
+func writeTemplate(w io.Writer, sheet string, cols []column, lists map[string][]string) error {
+	f := excelize.NewFile()
+	defer func() { _ = f.Close() }()
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	head, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
+	if err != nil {
+		return err
+	}
+	text, err := f.NewStyle(&excelize.Style{NumFmt: 49}) // "@": codes and phones stay text
+	if err != nil {
+		return err
+	}
+	for i, c := range cols {
+		colName, _ := excelize.ColumnNumberToName(i + 1)
+		h := c.Header
+		if c.Required {
+			h += "*"
+		}
+		if err := f.SetColStyle(sheet, colName, text); err != nil {
+			return err
+		}
+		if err := f.SetColWidth(sheet, colName, colName, float64(max(12, min(40, len([]rune(c.Example))*2+4)))); err != nil {
+			return err
+		}
+		if err := f.SetCellValue(sheet, colName+"1", h); err != nil {
+			return err
+		}
+		if err := f.SetCellStyle(sheet, colName+"1", colName+"1", head); err != nil {
+			return err
+		}
+		if err := f.SetCellValue(sheet, colName+"2", c.Example); err != nil {
+			return err
+		}
+		if opts := lists[c.Field]; len(opts) > 0 {
+			dv := excelize.NewDataValidation(true)
+			dv.Sqref = fmt.Sprintf("%s2:%s%d", colName, colName, MaxImportRows+1)
+			if err := dv.SetDropList(opts); err != nil {
+				return err
+			}
+			if err := f.AddDataValidation(sheet, dv); err != nil {
+				return err
+			}
+		}
+	}
+	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if _, err := f.NewSheet(notesSheet); err != nil {
+		return err
+	}
+	notes := [][]any{{"列", "是否必填", "说明"}}
+	for _, c := range cols {
+		req := "否"
+		if c.Required {
+			req = "是"
+		}
+		notes = append(notes, []any{c.Header, req, c.Note})
+	}
+	notes = append(notes, []any{}, []any{"第2行为示例，导入前请删除或替换。", "", ""},
+		[]any{fmt.Sprintf("每个文件最多 %d 行数据；出错的行会被跳过并列出行号，其余行正常导入。", MaxImportRows), "", ""})
+	for i, row := range notes {
+		if err := f.SetSheetRow(notesSheet, "A"+strconv.Itoa(i+1), &row); err != nil {
+			return err
+		}
+	}
+	if err := f.SetColWidth(notesSheet, "A", "A", 18); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(notesSheet, "C", "C", 70); err != nil {
+		return err
+	}
+	_, err = f.WriteTo(w)
+	return err
+}
+
+// sheetRow is one non-blank data row: its spreadsheet row number and its
+// cells keyed by field.
+type sheetRow struct {
+	Num    int
+	Values map[string]string
+}
+
+// readSheet reads the data rows of the sheet named name (or the first
+// sheet). Headers are matched by text (a trailing * or a bracketed note is
+// ignored), so columns may be reordered and extra columns are ignored.
+// Errors: validation for a file that is not a readable .xlsx, lacks a
+// required column or has too many rows.
+func readSheet(r io.Reader, name string, cols []column) ([]sheetRow, error) {
+	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true, UnzipSizeLimit: unzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
+	if err != nil {
+		return nil, apperr.Field("file", "not a readable .xlsx workbook")
+	}
+	defer func() { _ = f.Close() }()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, apperr.Field("file", "the workbook has no sheet")
+	}
+	sheet := sheets[0]
+	if slices.Contains(sheets, name) {
+		sheet = name
+	}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return nil, apperr.Field("file", "cannot read sheet "+sheet)
+	}
+	defer func() { _ = rows.Close() }()
+	var (
+		index []string // column position → field
+		out   []sheetRow
+		num   int
+	)
+	for rows.Next() {
+		num++
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, apperr.Field("file", fmt.Sprintf("row %d cannot be read", num))
+		}
+		if index == nil {
+			if blank(cells) {
+				continue // leading blank rows before the header
+			}
+			index = make([]string, len(cells))
+			found := map[string]bool{}
+			for i, h := range cells {
+				key := headerKey(h)
+				for _, c := range cols {
+					if key == c.Header && !found[c.Field] {
+						index[i] = c.Field
+						found[c.Field] = true
+					}
+				}
+			}
+			var missing []string
+			for _, c := range cols {
+				if c.Required && !found[c.Field] {
+					missing = append(missing, c.Header)
+				}
+			}
+			if len(missing) > 0 {
+				return nil, apperr.Field("file", "missing required column(s): "+strings.Join(missing, ", ")+"; download the template")
+			}
+			continue
+		}
+		if blank(cells) {
+			continue
+		}
+		if len(out) == MaxImportRows {
+			return nil, apperr.Field("file", fmt.Sprintf("more than %d data rows; split the file", MaxImportRows))
+		}
+		vals := map[string]string{}
+		for i, v := range cells {
+			if i < len(index) && index[i] != "" {
+				vals[index[i]] = strings.TrimSpace(v)
+			}
+		}
+		out = append(out, sheetRow{Num: num, Values: vals})
+	}
+	if index == nil {
+		return nil, apperr.Field("file", "the sheet is empty: no header row")
+	}
+	return out, nil
+}
+
+var headerNote = regexp.MustCompile(`[（(].*$`)
+
+func headerKey(h string) string {
+	h = strings.TrimSpace(headerNote.ReplaceAllString(strings.TrimSpace(h), ""))
+	return strings.TrimSpace(strings.TrimRight(h, "*＊ "))
+}
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+var listSep = regexp.MustCompile(`[,，、;；\s]+`)
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range listSep.Split(strings.TrimSpace(v), -1) {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+var dateForms = []string{"2006-01-02", "2006/1/2", "2006-1-2", "2006.1.2", "20060102", "2006年1月2日"}
+
+// parseDate reads a date cell: text in a common form, or an Excel serial
+// number (what a date-formatted cell holds).
+func parseDate(v string) (*time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, true
+	}
+	if d, ok := strings.CutSuffix(v, " 00:00:00"); ok {
+		v = d
+	}
+	for _, form := range dateForms {
+		if t, err := time.Parse(form, v); err == nil {
+			return &t, true
+		}
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 1 && f < 2958466 && len(v) != 8 {
+		t, err := excelize.ExcelDateToTime(f, false)
+		if err == nil {
+			d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+			return &d, true
+		}
+	}
+	return nil, false
+}
+
+// cellText turns a numeric cell that Excel may have stored as 1.38E+10
+// back into its digits.
+func cellText(v string) string {
+	if strings.ContainsAny(v, "eE") {
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f == float64(int64(f)) {
+			return strconv.FormatInt(int64(f), 10)
+		}
+	}
+	return v
+}
+
+func parseKind(v string) string {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "自营", "自建", "直营", KindOwn:
+		return KindOwn
+	case "委托", "合作", "授权", KindEntrusted:
+		return KindEntrusted
+	}
+	return v
+}
+
+func parseCertKind(v string) string {
+	v = strings.TrimSpace(v)
+	for k, label := range CertificateLabels {
+		if v == label || strings.EqualFold(v, k) {
+			return k
+		}
+	}
+	switch v {
+	case "管理师", "售后服务管理师证":
+		return CertServiceManager
+	case "低压电工", "低压电工作业", "电工":
+		return CertElectrician
+	case "制冷证", "制冷":
+		return CertRefrigeration
+	case "登高证", "高处作业":
+		return CertHeightWork
+	}
+	return v
+}
+
+func columnHeader(cols []column, field string) string {
+	for _, c := range cols {
+		if c.Field == field {
+			return c.Header
+		}
+	}
+	return ""
+}
+
+// rowErrors turns a field map into import errors in column order.
+func rowErrors(row int, cols []column, fields map[string]string) []ImportError {
+	var out []ImportError
+	for _, c := range cols {
+		if msg, ok := fields[c.Field]; ok {
+			out = append(out, ImportError{Row: row, Field: c.Field, Column: c.Header, Message: msg})
+			delete(fields, c.Field)
+		}
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		out = append(out, ImportError{Row: row, Field: k, Column: columnHeader(cols, k), Message: fields[k]})
+	}
+	return out
+}
+
+// conflictError turns a conflict from the store (duplicate code, phone,
+// certificate number) into a row error on its field.
+func conflictError(row int, cols []column, err error, remap map[string]string) ([]ImportError, bool) {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return nil, false
+	}
+	switch ae.Kind {
+	case apperr.KindConflict:
+		field, _ := ae.Details["field"].(string)
+		if m, ok := remap[field]; ok {
+			field = m
+		}
+		return []ImportError{{Row: row, Field: field, Column: columnHeader(cols, field), Message: "already exists: " + ae.Message}}, true
+	case apperr.KindValidation:
+		fields := map[string]string{}
+		for k, v := range ae.Fields {
+			if m, ok := remap[k]; ok {
+				k = m
+			}
+			fields[k] = v
+		}
+		return rowErrors(row, cols, fields), true
+	}
+	return nil, false
+}
+
+// ImportOutlets reads an outlet workbook and creates one outlet per valid
+// row, each in its own transaction with its audit record. A bad row
+// (invalid field, unknown region or category, a code repeated in the file or
+// already in the database) is reported and skipped. Errors: validation for
+// an unreadable file; internal.
+func (s *Service) ImportOutlets(ctx context.Context, r io.Reader) (ImportReport, error) {
+	rows, err := readSheet(r, outletSheet, outletColumns)
+	if err != nil {
+		return ImportReport{}, err
+	}
+	rep := ImportReport{Total: len(rows), Errors: []ImportError{}}
+	// Resolve every category reference of the file at once.
+	var refs []string
+	for _, row := range rows {
+		for _, ref := range splitList(row.Values["category_ids"]) {
+			refs = append(refs, cellText(ref))
+		}
+	}
+	slices.Sort(refs)
+	refs = slices.Compact(refs)
+	catIDs := map[string]uint64{}
+	if len(refs) > 0 {
+		if catIDs, err = s.resolveCategoryRefs(ctx, refs); err != nil {
+			return ImportReport{}, err
+		}
+	}
+	firstRow := map[string]int{}
+	for _, row := range rows {
+		v := row.Values
+		fields := map[string]string{}
+		o := Outlet{Code: v["code"], Name: v["name"], Kind: parseKind(v["kind"]), ContractNo: cellText(v["contract_no"]),
+			RegionCode: cellText(v["region_code"]), Address: v["address"], Phone: cellText(v["phone"])}
+		var ok bool
+		if o.ContractValidFrom, ok = parseDate(v["contract_valid_from"]); !ok {
+			fields["contract_valid_from"] = "not a date (use 2025-01-31)"
+		}
+		if o.ContractValidTo, ok = parseDate(v["contract_valid_to"]); !ok {
+			fields["contract_valid_to"] = "not a date (use 2025-01-31)"
+		}
+		for _, f := range []struct {
+			name string
+			dst  **float64
+		}{{"latitude", &o.Latitude}, {"longitude", &o.Longitude}} {
+			if t := v[f.name]; t != "" {
+				x, err := strconv.ParseFloat(t, 64)
+				if err != nil {
+					fields[f.name] = "not a number"
+					continue
+				}
+				*f.dst = &x
+			}
+		}
+		for _, c := range splitList(v["coverage"]) {
+			o.Coverage = append(o.Coverage, cellText(c))
+		}
+		for _, ref := range splitList(v["category_ids"]) {
+			id, ok := catIDs[cellText(ref)]
+			if !ok {
+				fields["category_ids"] = "unknown product category " + strconv.Quote(ref)
+				continue
+			}
+			o.CategoryIDs = append(o.CategoryIDs, id)
+		}
+		if t := cellText(v["daily_capacity"]); t == "" {
+			fields["daily_capacity"] = "required"
+		} else if n, err := strconv.Atoi(t); err != nil {
+			fields["daily_capacity"] = "not a whole number"
+		} else {
+			o.DailyCapacity = n
+		}
+		s.normalise(&o, fields)
+		if err := s.validate(ctx, &o, fields, false); err != nil {
+			return ImportReport{}, err
+		}
+		if o.Code != "" && fields["code"] == "" {
+			if first, dup := firstRow[o.Code]; dup {
+				fields["code"] = fmt.Sprintf("duplicate of row %d in this file", first)
+			} else {
+				firstRow[o.Code] = row.Num
+			}
+		}
+		if len(fields) > 0 {
+			rep.Failed++
+			rep.Errors = append(rep.Errors, rowErrors(row.Num, outletColumns, fields)...)
+			continue
+		}
+		err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return s.createTx(ctx, tx, &o, "import")
+		})
+		if err != nil {
+			if errs, ok := conflictError(row.Num, outletColumns, err, nil); ok {
+				rep.Failed++
+				rep.Errors = append(rep.Errors, errs...)
+				continue
+			}
+			return ImportReport{}, wrap(err, "import outlets")
+		}
+		rep.Imported++
+	}
+	if s.o.Bus != nil && rep.Imported > 0 {
+		s.o.Bus.Publish(ctx, event.Event{Topic: "outlets", Name: "outlet.imported", Data: map[string]any{"imported": rep.Imported, "failed": rep.Failed}})
+	}
+	return rep, nil
+}
+
+// ImportStaff reads a staff workbook and creates one staff member (with the
+// optional certificate of the row) per valid row, each in its own
+// transaction with audit records. Outlets are referred to by code. A bad row
+// (invalid field, unknown outlet, a phone or certificate number repeated in
+// the file or already recorded) is reported and skipped.
+func (s *Service) ImportStaff(ctx context.Context, r io.Reader) (ImportReport, error) {
+	rows, err := readSheet(r, staffSheet, staffColumns)
+	if err != nil {
+		return ImportReport{}, err
+	}
+	rep := ImportReport{Total: len(rows), Errors: []ImportError{}}
+	var codes []string
+	for _, row := range rows {
+		if c := strings.ToUpper(cellText(row.Values["outlet_code"])); c != "" {
+			codes = append(codes, c)
+		}
+	}
+	slices.Sort(codes)
+	codes = slices.Compact(codes)
+	outletIDs := map[string]uint64{}
+	for chunk := range slices.Chunk(codes, 500) {
+		var found []Outlet
+		if err := s.o.DB.WithContext(ctx).Select("id, code").Where("code IN ?", chunk).Find(&found).Error; err != nil {
+			return ImportReport{}, apperr.Internal(fmt.Errorf("import staff: outlets: %w", err))
+		}
+		for _, o := range found {
+			outletIDs[o.Code] = o.ID
+		}
+	}
+	firstPhone := map[string]int{}
+	firstCert := map[string]int{}
+	certFields := map[string]string{"kind": "certificate_kind", "number": "certificate_number", "issued_at": "certificate_issued_at", "expires_at": "certificate_expires_at"}
+	for _, row := range rows {
+		v := row.Values
+		fields := map[string]string{}
+		m := StaffMember{Name: v["name"], HQDepartment: v["hq_department"], Post: v["post"], Phone: cellText(v["phone"]), Active: true}
+		if code := strings.ToUpper(cellText(v["outlet_code"])); code != "" {
+			if id, ok := outletIDs[code]; ok {
+				m.OutletID = &id
+			} else {
+				fields["outlet_code"] = "no outlet with code " + strconv.Quote(code)
+			}
+		}
+		if b, ok := parseBool(v["is_service_management"]); ok {
+			m.IsServiceManagement = b
+		} else {
+			fields["is_service_management"] = "must be 是 or 否"
+		}
+		var ok bool
+		if m.HiredAt, ok = parseDate(v["hired_at"]); !ok {
+			fields["hired_at"] = "not a date (use 2021-03-15)"
+		}
+		_, outletBad := fields["outlet_code"]
+		s.normaliseStaff(&m, fields)
+		if msg, ok := fields["outlet_id"]; ok {
+			delete(fields, "outlet_id")
+			if !outletBad {
+				fields["outlet_code"] = msg
+			}
+		}
+		var certs []StaffCertificate
+		if kind := v["certificate_kind"]; kind != "" || v["certificate_number"] != "" {
+			in := NewCertificate{Kind: parseCertKind(kind), Number: cellText(v["certificate_number"])}
+			issued, ok1 := parseDate(v["certificate_issued_at"])
+			expires, ok2 := parseDate(v["certificate_expires_at"])
+			cf := map[string]string{}
+			if !ok1 {
+				cf["issued_at"] = "not a date (use 2022-05-10)"
+			} else if issued != nil {
+				in.IssuedAt = *issued
+			}
+			if !ok2 {
+				cf["expires_at"] = "not a date (use 2028-05-09)"
+			}
+			in.ExpiresAt = expires
+			c := s.normaliseCertificate(in, cf)
+			for k, msg := range cf {
+				fields[certFields[k]] = msg
+			}
+			if len(cf) == 0 {
+				key := c.Kind + "\x00" + c.Number
+				if first, dup := firstCert[key]; dup {
+					fields["certificate_number"] = fmt.Sprintf("duplicate of row %d in this file", first)
+				} else {
+					firstCert[key] = row.Num
+				}
+				certs = append(certs, c)
+			}
+		}
+		if m.Phone != "" && fields["phone"] == "" {
+			if first, dup := firstPhone[m.Phone]; dup {
+				fields["phone"] = fmt.Sprintf("duplicate of row %d in this file", first)
+			} else {
+				firstPhone[m.Phone] = row.Num
+			}
+		}
+		if len(fields) > 0 {
+			rep.Failed++
+			rep.Errors = append(rep.Errors, rowErrors(row.Num, staffColumns, fields)...)
+			continue
+		}
+		err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return s.createStaffTx(ctx, tx, &m, certs, "import")
+		})
+		if err != nil {
+			remap := map[string]string{"number": "certificate_number", "outlet_id": "outlet_code"}
+			if errs, ok := conflictError(row.Num, staffColumns, err, remap); ok {
+				rep.Failed++
+				rep.Errors = append(rep.Errors, errs...)
+				continue
+			}
+			return ImportReport{}, wrap(err, "import staff")
+		}
+		rep.Imported++
+	}
+	if s.o.Bus != nil && rep.Imported > 0 {
+		s.o.Bus.Publish(ctx, event.Event{Topic: "outlets", Name: "staff.imported", Data: map[string]any{"imported": rep.Imported, "failed": rep.Failed}})
+	}
+	return rep, nil
+}
+
+// ExportOutlets writes the outlets visible to the caller that match f (page
+// and size are ignored) as an .xlsx workbook with the import columns plus
+// status and contract state, so an export can be edited and re-imported
+// elsewhere. Rows go through excelize's streaming writer in pages of 1000.
+// Errors: validation (bad filter), internal.
+func (s *Service) ExportOutlets(ctx context.Context, w io.Writer, f OutletFilter) error {
+	if _, err := s.outletQuery(ctx, f); err != nil {
+		return err
+	}
+	x := excelize.NewFile()
+	defer func() { _ = x.Close() }()
+	if err := x.SetSheetName("Sheet1", outletSheet); err != nil {
+		return apperr.Internal(err)
+	}
+	sw, err := x.NewStreamWriter(outletSheet)
+	if err != nil {
+		return apperr.Internal(err)
+	}
+	head := make([]any, 0, len(outletColumns)+4)
+	for _, c := range outletColumns {
+		head = append(head, c.Header)
+	}
+	head = append(head, "状态", "合同状态", "地区名称", "版本")
+	if err := sw.SetRow("A1", head); err != nil {
+		return apperr.Internal(err)
+	}
+	today := s.Today()
+	contractLabels := map[string]string{ContractNone: "", ContractNotStarted: "未生效", ContractValid: "有效", ContractExpiring: "即将到期", ContractExpired: "已过期"}
+	kindLabels := map[string]string{KindOwn: "自营", KindEntrusted: "委托"}
+	statusLabels := map[string]string{StatusActive: "启用", StatusSuspended: "暂停"}
+	rowNum := 1
+	var after uint64
+	for {
+		q, _ := s.outletQuery(ctx, f)
+		var page []Outlet
+		if err := q.Where("id > ?", after).Order("id").Limit(1000).Find(&page).Error; err != nil {
+			return apperr.Internal(fmt.Errorf("export outlets: %w", err))
+		}
+		if len(page) == 0 {
+			break
+		}
+		if err := loadChildren(ctx, s.o.DB, page); err != nil {
+			return apperr.Internal(fmt.Errorf("export outlets: %w", err))
+		}
+		for _, o := range page {
+			rowNum++
+			cats := make([]string, len(o.CategoryIDs))
+			for i, id := range o.CategoryIDs {
+				cats[i] = idString(id)
+			}
+			var lat, lon any
+			if o.Latitude != nil {
+				lat, lon = *o.Latitude, *o.Longitude
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, rowNum)
+			if err := sw.SetRow(cell, []any{o.Code, o.Name, kindLabels[o.Kind], o.ContractNo, dateString(o.ContractValidFrom),
+				dateString(o.ContractValidTo), o.RegionCode, o.Address, lat, lon, o.Phone, strings.Join(o.Coverage, ","),
+				strings.Join(cats, ","), o.DailyCapacity, statusLabels[o.Status], contractLabels[o.ContractState(today)],
+				s.o.Regions.FullName(o.RegionCode), o.Version}); err != nil {
+				return apperr.Internal(err)
+			}
+		}
+		after = page[len(page)-1].ID
+	}
+	if err := sw.Flush(); err != nil {
+		return apperr.Internal(err)
+	}
+	if _, err := x.WriteTo(w); err != nil {
+		return apperr.Internal(fmt.Errorf("export outlets: write: %w", err))
+	}
+	return nil
+}
+
+// templateBytes renders a template into memory (a few KB).
+func templateBytes(write func(io.Writer) error) ([]byte, error) {
+	var b bytes.Buffer
+	if err := write(&b); err != nil {
+		return nil, apperr.Internal(err)
+	}
+	return b.Bytes(), nil
+}
+
+// OutletTemplateBytes returns the outlet import template.
+func (s *Service) OutletTemplateBytes() ([]byte, error) { return templateBytes(OutletTemplate) }
+
+// StaffTemplateBytes returns the staff import template.
+func (s *Service) StaffTemplateBytes() ([]byte, error) { return templateBytes(StaffTemplate) }

@@ -1,0 +1,764 @@
+package outlet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/customer"
+	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/region"
+)
+
+// CategoryResolver resolves product-category references — decimal ids or
+// category codes — to category ids. References it does not know are absent
+// from the returned map. The product service provides it (wired in app).
+type CategoryResolver func(ctx context.Context, refs []string) (map[string]uint64, error)
+
+// UserLookup returns the outlet scope of the login with the given id, or an
+// apperr not_found error when there is no such user. The auth service
+// provides it (wired in app).
+type UserLookup func(ctx context.Context, id uint64) (outletID *uint64, err error)
+
+// LoadCounter returns, for each outlet, how many work orders it already holds
+// for the calendar day of day. Outlets without work may be absent from the
+// map. The work-order service provides it (wired in app).
+type LoadCounter func(ctx context.Context, outletIDs []uint64, day time.Time) (map[uint64]int, error)
+
+// Options are the Service's dependencies.
+type Options struct {
+	DB      *gorm.DB
+	Audit   *audit.Trail
+	Bus     event.Bus // may be nil (tests)
+	Regions *region.Directory
+	// Categories checks authorised categories; nil accepts decimal ids
+	// unchecked (no product catalogue wired).
+	Categories CategoryResolver
+	// Users checks the login linked to a staff member; nil skips the check.
+	Users UserLookup
+	// LoadCounter counts the day's work per outlet for Candidates; nil
+	// means every outlet has no load.
+	LoadCounter LoadCounter
+	// Location is the enterprise time zone that calendar dates refer to
+	// (default Asia/Shanghai).
+	Location *time.Location
+	Now      func() time.Time
+}
+
+// Service manages outlets and staff.
+type Service struct {
+	o Options
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Location == nil {
+		loc, err := time.LoadLocation("Asia/Shanghai")
+		if err != nil {
+			loc = time.FixedZone("CST", 8*3600)
+		}
+		o.Location = loc
+	}
+	if o.Regions == nil {
+		// The embedded directory cannot fail to load (its tests rule that
+		// out); app passes its shared instance so this is for tests only.
+		if d, err := region.Load(); err == nil {
+			o.Regions = d
+		}
+	}
+	return &Service{o: o}
+}
+
+// Limits on what one outlet may carry; they keep a typo (a whole province
+// list pasted twice) from becoming thousands of rows.
+const (
+	MaxCoverage    = 500
+	MaxCategories  = 200
+	MaxCapacity    = 10000
+	maxCodeLen     = 32
+	maxNameLen     = 128
+	maxAddressLen  = 255
+	maxContractLen = 64
+)
+
+var codePattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9_-]*$`)
+
+// DateOf returns the calendar date of t in the enterprise time zone, as
+// 00:00 UTC of that date (how calendar dates are stored).
+func (s *Service) DateOf(t time.Time) time.Time {
+	l := t.In(s.o.Location)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Today is the current calendar date in the enterprise time zone.
+func (s *Service) Today() time.Time { return s.DateOf(s.o.Now()) }
+
+// civil drops any time of day from a calendar date supplied by a caller.
+func civil(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	d := time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
+	return &d
+}
+
+// NewOutlet is the input to Create.
+type NewOutlet struct {
+	Code              string
+	Name              string
+	Kind              string
+	ContractNo        string
+	ContractValidFrom *time.Time // calendar date
+	ContractValidTo   *time.Time // calendar date
+	RegionCode        string
+	Address           string
+	Latitude          *float64
+	Longitude         *float64
+	Phone             string
+	Coverage          []string
+	CategoryIDs       []uint64
+	DailyCapacity     int
+}
+
+// OutletPatch changes some fields of an outlet; nil fields are kept. The
+// code is immutable: it is the key other systems and import files use.
+type OutletPatch struct {
+	Name              *string
+	Kind              *string
+	ContractNo        *string
+	ContractValidFrom *time.Time
+	ContractValidTo   *time.Time
+	RegionCode        *string
+	Address           *string
+	Latitude          *float64
+	Longitude         *float64
+	Phone             *string
+	Coverage          *[]string
+	CategoryIDs       *[]uint64
+	DailyCapacity     *int
+	// Version must match the stored version (optimistic concurrency); 0
+	// skips the check.
+	Version int64
+}
+
+// normalise trims text fields, upper-cases the code, normalises the phone,
+// de-duplicates coverage and categories and clears the contract of an own
+// outlet (own outlets never carry one). Problems go into fields.
+func (s *Service) normalise(o *Outlet, fields map[string]string) {
+	o.Code = strings.ToUpper(strings.TrimSpace(o.Code))
+	o.Name = strings.TrimSpace(o.Name)
+	o.Kind = strings.TrimSpace(o.Kind)
+	o.ContractNo = strings.TrimSpace(o.ContractNo)
+	o.RegionCode = strings.TrimSpace(o.RegionCode)
+	o.Address = strings.TrimSpace(o.Address)
+	o.ContractValidFrom, o.ContractValidTo = civil(o.ContractValidFrom), civil(o.ContractValidTo)
+	if o.Kind == KindOwn {
+		o.ContractNo, o.ContractValidFrom, o.ContractValidTo = "", nil, nil
+	}
+	if p := strings.TrimSpace(o.Phone); p == "" {
+		fields["phone"] = "required"
+	} else if n, err := customer.NormalizePhone(p); err != nil {
+		fields["phone"] = "not a valid mainland mobile, landline or 400/800 number"
+	} else {
+		o.Phone = n
+	}
+	cov := make([]string, 0, len(o.Coverage))
+	for _, c := range o.Coverage {
+		if c = strings.TrimSpace(c); c != "" && !slices.Contains(cov, c) {
+			cov = append(cov, c)
+		}
+	}
+	sort.Strings(cov)
+	o.Coverage = cov
+	cats := slices.Clone(o.CategoryIDs)
+	slices.Sort(cats)
+	o.CategoryIDs = slices.Compact(cats)
+}
+
+// validate checks a normalised outlet and puts problems into fields;
+// checkCategories asks the product catalogue whether the categories exist
+// (the importer has already resolved them). The error is for internal
+// failures only.
+func (s *Service) validate(ctx context.Context, o *Outlet, fields map[string]string, checkCategories bool) error {
+	switch {
+	case o.Code == "":
+		fields["code"] = "required"
+	case len(o.Code) > maxCodeLen || !codePattern.MatchString(o.Code):
+		fields["code"] = fmt.Sprintf("1–%d letters, digits, dash or underscore", maxCodeLen)
+	}
+	if o.Name == "" {
+		fields["name"] = "required"
+	} else if utf8.RuneCountInString(o.Name) > maxNameLen {
+		fields["name"] = fmt.Sprintf("at most %d characters", maxNameLen)
+	}
+	switch o.Kind {
+	case KindOwn:
+	case KindEntrusted:
+		if o.ContractNo == "" {
+			fields["contract_no"] = "required for an entrusted outlet"
+		} else if utf8.RuneCountInString(o.ContractNo) > maxContractLen {
+			fields["contract_no"] = fmt.Sprintf("at most %d characters", maxContractLen)
+		}
+		if o.ContractValidFrom == nil {
+			fields["contract_valid_from"] = "required for an entrusted outlet"
+		}
+		if o.ContractValidTo == nil {
+			fields["contract_valid_to"] = "required for an entrusted outlet"
+		}
+		if o.ContractValidFrom != nil && o.ContractValidTo != nil && o.ContractValidTo.Before(*o.ContractValidFrom) {
+			fields["contract_valid_to"] = "must not be before contract_valid_from"
+		}
+	case "":
+		fields["kind"] = "required: own or entrusted"
+	default:
+		fields["kind"] = "must be own or entrusted"
+	}
+	if o.RegionCode == "" {
+		fields["region_code"] = "required"
+	} else if s.o.Regions.Validate(o.RegionCode) != nil {
+		fields["region_code"] = "unknown region code " + strconv.Quote(o.RegionCode)
+	}
+	if o.Address == "" {
+		fields["address"] = "required"
+	} else if utf8.RuneCountInString(o.Address) > maxAddressLen {
+		fields["address"] = fmt.Sprintf("at most %d characters", maxAddressLen)
+	}
+	if (o.Latitude == nil) != (o.Longitude == nil) {
+		fields["latitude"] = "give both latitude and longitude, or neither"
+	} else if o.Latitude != nil {
+		// China's bounding box: a point outside it is a typo (swapped or zero).
+		if la := *o.Latitude; math.IsNaN(la) || la < 3 || la > 54 {
+			fields["latitude"] = "must be between 3 and 54 (mainland China)"
+		}
+		if lo := *o.Longitude; math.IsNaN(lo) || lo < 73 || lo > 136 {
+			fields["longitude"] = "must be between 73 and 136 (mainland China)"
+		}
+	}
+	switch {
+	case len(o.Coverage) == 0:
+		fields["coverage"] = "at least one region code is required"
+	case len(o.Coverage) > MaxCoverage:
+		fields["coverage"] = fmt.Sprintf("at most %d region codes", MaxCoverage)
+	default:
+		for _, c := range o.Coverage {
+			if s.o.Regions.Validate(c) != nil {
+				fields["coverage"] = "unknown region code " + strconv.Quote(c)
+				break
+			}
+		}
+	}
+	if len(o.CategoryIDs) > MaxCategories {
+		fields["category_ids"] = fmt.Sprintf("at most %d categories", MaxCategories)
+	} else if len(o.CategoryIDs) > 0 && checkCategories {
+		missing, err := s.missingCategories(ctx, o.CategoryIDs)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			fields["category_ids"] = "unknown product category " + strconv.FormatUint(missing[0], 10)
+		}
+	}
+	if o.DailyCapacity < 1 || o.DailyCapacity > MaxCapacity {
+		fields["daily_capacity"] = fmt.Sprintf("must be between 1 and %d work orders a day", MaxCapacity)
+	}
+	return nil
+}
+
+func (s *Service) missingCategories(ctx context.Context, ids []uint64) ([]uint64, error) {
+	if s.o.Categories == nil {
+		return nil, nil
+	}
+	refs := make([]string, len(ids))
+	for i, id := range ids {
+		refs[i] = idString(id)
+	}
+	found, err := s.o.Categories(ctx, refs)
+	if err != nil {
+		return nil, apperr.Internal(fmt.Errorf("resolve categories: %w", err))
+	}
+	var missing []uint64
+	for i, r := range refs {
+		if found[r] != ids[i] {
+			missing = append(missing, ids[i])
+		}
+	}
+	return missing, nil
+}
+
+// resolveCategoryRefs maps import references (ids or codes) to ids.
+func (s *Service) resolveCategoryRefs(ctx context.Context, refs []string) (map[string]uint64, error) {
+	if s.o.Categories != nil {
+		m, err := s.o.Categories(ctx, refs)
+		if err != nil {
+			return nil, apperr.Internal(fmt.Errorf("resolve categories: %w", err))
+		}
+		return m, nil
+	}
+	m := map[string]uint64{}
+	for _, r := range refs {
+		if id, err := strconv.ParseUint(r, 10, 64); err == nil && id > 0 {
+			m[r] = id
+		}
+	}
+	return m, nil
+}
+
+// Create adds an active outlet. Errors: validation (fields), conflict
+// duplicate_code.
+func (s *Service) Create(ctx context.Context, in NewOutlet) (Outlet, error) {
+	o := Outlet{Code: in.Code, Name: in.Name, Kind: in.Kind, ContractNo: in.ContractNo, ContractValidFrom: in.ContractValidFrom,
+		ContractValidTo: in.ContractValidTo, RegionCode: in.RegionCode, Address: in.Address, Latitude: in.Latitude,
+		Longitude: in.Longitude, Phone: in.Phone, Coverage: in.Coverage, CategoryIDs: in.CategoryIDs, DailyCapacity: in.DailyCapacity}
+	fields := map[string]string{}
+	s.normalise(&o, fields)
+	if err := s.validate(ctx, &o, fields, true); err != nil {
+		return Outlet{}, err
+	}
+	if len(fields) > 0 {
+		return Outlet{}, apperr.Validation(fields)
+	}
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.createTx(ctx, tx, &o, "create")
+	})
+	if err != nil {
+		return Outlet{}, wrap(err, "create outlet")
+	}
+	s.publish(ctx, "outlet.created", o)
+	return o, nil
+}
+
+// createTx inserts a validated outlet with its coverage and categories and
+// the audit record, inside tx.
+func (s *Service) createTx(ctx context.Context, tx *gorm.DB, o *Outlet, action string) error {
+	var n int64
+	if err := tx.Model(&Outlet{}).Where("code = ?", o.Code).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return errDuplicateCode()
+	}
+	now := s.o.Now().UTC()
+	o.Status, o.Version, o.CreatedAt, o.UpdatedAt = StatusActive, 1, now, now
+	if err := tx.Create(o).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return errDuplicateCode()
+		}
+		return err
+	}
+	if err := replaceChildren(tx, o.ID, o.Coverage, o.CategoryIDs, true, true); err != nil {
+		return err
+	}
+	return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "outlet", EntityID: idString(o.ID), After: o.Snapshot()})
+}
+
+func errDuplicateCode() error {
+	return apperr.Conflict("duplicate_code", "an outlet with this code already exists").WithDetail("field", "code")
+}
+
+// replaceChildren rewrites an outlet's coverage and/or category rows.
+func replaceChildren(tx *gorm.DB, id uint64, coverage []string, cats []uint64, setCoverage, setCats bool) error {
+	if setCoverage {
+		if err := tx.Where("outlet_id = ?", id).Delete(&OutletCoverage{}).Error; err != nil {
+			return err
+		}
+		rows := make([]OutletCoverage, len(coverage))
+		for i, c := range coverage {
+			rows[i] = OutletCoverage{OutletID: id, RegionCode: c}
+		}
+		if len(rows) > 0 {
+			if err := tx.CreateInBatches(rows, 500).Error; err != nil {
+				return err
+			}
+		}
+	}
+	if setCats {
+		if err := tx.Where("outlet_id = ?", id).Delete(&OutletCategory{}).Error; err != nil {
+			return err
+		}
+		rows := make([]OutletCategory, len(cats))
+		for i, c := range cats {
+			rows[i] = OutletCategory{OutletID: id, CategoryID: c}
+		}
+		if len(rows) > 0 {
+			if err := tx.CreateInBatches(rows, 500).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Update applies a patch; p.Version 0 skips the version check (the HTTP
+// layer always sends one). Errors: not_found (also for another outlet of
+// an outlet-scoped caller), validation, conflict version_conflict.
+func (s *Service) Update(ctx context.Context, id uint64, p OutletPatch) (Outlet, error) {
+	out, err := s.mutate(ctx, id, p.Version, "update", func(tx *gorm.DB, o *Outlet) error {
+		if p.Name != nil {
+			o.Name = *p.Name
+		}
+		if p.Kind != nil {
+			o.Kind = *p.Kind
+		}
+		if p.ContractNo != nil {
+			o.ContractNo = *p.ContractNo
+		}
+		if p.ContractValidFrom != nil {
+			o.ContractValidFrom = p.ContractValidFrom
+		}
+		if p.ContractValidTo != nil {
+			o.ContractValidTo = p.ContractValidTo
+		}
+		if p.RegionCode != nil {
+			o.RegionCode = *p.RegionCode
+		}
+		if p.Address != nil {
+			o.Address = *p.Address
+		}
+		if p.Latitude != nil {
+			o.Latitude = p.Latitude
+		}
+		if p.Longitude != nil {
+			o.Longitude = p.Longitude
+		}
+		if p.Phone != nil {
+			o.Phone = *p.Phone
+		}
+		if p.Coverage != nil {
+			o.Coverage = *p.Coverage
+		}
+		if p.CategoryIDs != nil {
+			o.CategoryIDs = *p.CategoryIDs
+		}
+		if p.DailyCapacity != nil {
+			o.DailyCapacity = *p.DailyCapacity
+		}
+		fields := map[string]string{}
+		s.normalise(o, fields)
+		if err := s.validate(ctx, o, fields, true); err != nil {
+			return err
+		}
+		if len(fields) > 0 {
+			return apperr.Validation(fields)
+		}
+		return replaceChildren(tx, o.ID, o.Coverage, o.CategoryIDs, p.Coverage != nil, p.CategoryIDs != nil)
+	})
+	if err != nil {
+		return Outlet{}, err
+	}
+	s.publish(ctx, "outlet.updated", out)
+	return out, nil
+}
+
+// allowedTransitions names, per status, the actions that may follow.
+var allowedTransitions = map[string][]string{
+	StatusActive:    {"suspend"},
+	StatusSuspended: {"activate"},
+}
+
+// Suspend stops an active outlet from receiving work. version 0 skips the
+// version check. Errors: not_found, conflict invalid_transition or
+// version_conflict.
+func (s *Service) Suspend(ctx context.Context, id uint64, reason string, version int64) (Outlet, error) {
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > 255 {
+		return Outlet{}, apperr.Field("reason", "at most 255 characters")
+	}
+	return s.transition(ctx, id, version, "suspend", StatusActive, StatusSuspended, reason)
+}
+
+// Activate lets a suspended outlet receive work again. Errors as Suspend.
+func (s *Service) Activate(ctx context.Context, id uint64, version int64) (Outlet, error) {
+	return s.transition(ctx, id, version, "activate", StatusSuspended, StatusActive, "")
+}
+
+func (s *Service) transition(ctx context.Context, id uint64, version int64, action, from, to, reason string) (Outlet, error) {
+	out, err := s.mutate(ctx, id, version, action, func(_ *gorm.DB, o *Outlet) error {
+		if o.Status != from {
+			return apperr.Conflict("invalid_transition", fmt.Sprintf("an outlet that is %s cannot %s", o.Status, action)).
+				WithDetail("allowed", allowedTransitions[o.Status])
+		}
+		o.Status, o.StatusReason = to, reason
+		return nil
+	})
+	if err != nil {
+		return Outlet{}, err
+	}
+	s.publish(ctx, map[string]string{"suspend": "outlet.suspended", "activate": "outlet.activated"}[action], out)
+	return out, nil
+}
+
+// mutate loads the outlet in a transaction (scoped to the caller's outlet),
+// checks the version, applies change, writes it with the version guard and
+// records the audit entry.
+func (s *Service) mutate(ctx context.Context, id uint64, version int64, action string, change func(tx *gorm.DB, o *Outlet) error) (Outlet, error) {
+	var out Outlet
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		o, err := s.load(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if version != 0 && version != o.Version {
+			return apperr.ErrVersionConflict("outlet")
+		}
+		before := o.Snapshot()
+		if err := change(tx, &o); err != nil {
+			return err
+		}
+		now := s.o.Now().UTC()
+		res := tx.Model(&Outlet{}).Where("id = ? AND version = ?", o.ID, o.Version).Updates(map[string]any{
+			"name": o.Name, "kind": o.Kind, "contract_no": o.ContractNo, "contract_valid_from": o.ContractValidFrom,
+			"contract_valid_to": o.ContractValidTo, "region_code": o.RegionCode, "address": o.Address, "latitude": o.Latitude,
+			"longitude": o.Longitude, "phone": o.Phone, "daily_capacity": o.DailyCapacity, "status": o.Status,
+			"status_reason": o.StatusReason, "version": o.Version + 1, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return apperr.ErrVersionConflict("outlet")
+		}
+		o.Version++
+		o.UpdatedAt = now
+		out = o
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "outlet", EntityID: idString(o.ID), Before: before, After: o.Snapshot()})
+	})
+	if err != nil {
+		return Outlet{}, wrap(err, action+" outlet")
+	}
+	return out, nil
+}
+
+// load reads one outlet with its coverage and categories; scoped applies the
+// caller's outlet data scope (another outlet is not found).
+func (s *Service) load(ctx context.Context, db *gorm.DB, id uint64, scoped bool) (Outlet, error) {
+	q := db.WithContext(ctx).Where("id = ?", id)
+	if scoped {
+		if own, ok := actor.From(ctx).OutletScoped(); ok && own != id {
+			return Outlet{}, apperr.NotFound("outlet")
+		}
+	}
+	var o Outlet
+	if err := q.Take(&o).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Outlet{}, apperr.NotFound("outlet")
+		}
+		return Outlet{}, err
+	}
+	list := []Outlet{o}
+	if err := loadChildren(ctx, db, list); err != nil {
+		return Outlet{}, err
+	}
+	return list[0], nil
+}
+
+// loadChildren fills Coverage and CategoryIDs of a page of outlets with two
+// queries.
+func loadChildren(ctx context.Context, db *gorm.DB, list []Outlet) error {
+	if len(list) == 0 {
+		return nil
+	}
+	ids := make([]uint64, len(list))
+	pos := make(map[uint64]int, len(list))
+	for i, o := range list {
+		ids[i] = o.ID
+		pos[o.ID] = i
+		list[i].Coverage = []string{}
+		list[i].CategoryIDs = []uint64{}
+	}
+	var cov []OutletCoverage
+	if err := db.WithContext(ctx).Where("outlet_id IN ?", ids).Order("outlet_id, region_code").Find(&cov).Error; err != nil {
+		return err
+	}
+	for _, c := range cov {
+		list[pos[c.OutletID]].Coverage = append(list[pos[c.OutletID]].Coverage, c.RegionCode)
+	}
+	var cats []OutletCategory
+	if err := db.WithContext(ctx).Where("outlet_id IN ?", ids).Order("outlet_id, category_id").Find(&cats).Error; err != nil {
+		return err
+	}
+	for _, c := range cats {
+		list[pos[c.OutletID]].CategoryIDs = append(list[pos[c.OutletID]].CategoryIDs, c.CategoryID)
+	}
+	return nil
+}
+
+// Get loads an outlet with its coverage and categories for other domains
+// (dispatch, readiness). It does not apply the caller's data scope: use
+// Visible for what a user asked to see. Errors: not_found.
+func (s *Service) Get(ctx context.Context, id uint64) (Outlet, error) {
+	o, err := s.load(ctx, s.o.DB, id, false)
+	if err != nil {
+		return Outlet{}, wrap(err, "get outlet")
+	}
+	return o, nil
+}
+
+// Visible loads an outlet as the caller may see it: an outlet user asking
+// for another outlet gets not_found.
+func (s *Service) Visible(ctx context.Context, id uint64) (Outlet, error) {
+	o, err := s.load(ctx, s.o.DB, id, true)
+	if err != nil {
+		return Outlet{}, wrap(err, "get outlet")
+	}
+	return o, nil
+}
+
+// OutletFilter selects outlets for List and Export.
+type OutletFilter struct {
+	Status string
+	Kind   string
+	// Region keeps outlets located in this province, city or district.
+	Region string
+	// Covers keeps outlets whose coverage includes this region.
+	Covers string
+	// Query matches a code prefix or a part of the name.
+	Query string
+	// Sort is one of OutletSorts, "-" prefixed for descending; default code.
+	Sort string
+	Page int
+	Size int
+}
+
+// OutletSorts are the fields List sorts by.
+var OutletSorts = []string{"code", "name", "created_at", "daily_capacity", "id"}
+
+func (s *Service) outletQuery(ctx context.Context, f OutletFilter) (*gorm.DB, error) {
+	q := s.o.DB.WithContext(ctx).Model(&Outlet{})
+	fields := map[string]string{}
+	if own, ok := actor.From(ctx).OutletScoped(); ok {
+		q = q.Where("id = ?", own)
+	}
+	switch f.Status {
+	case "":
+	case StatusActive, StatusSuspended:
+		q = q.Where("status = ?", f.Status)
+	default:
+		fields["status"] = "must be active or suspended"
+	}
+	switch f.Kind {
+	case "":
+	case KindOwn, KindEntrusted:
+		q = q.Where("kind = ?", f.Kind)
+	default:
+		fields["kind"] = "must be own or entrusted"
+	}
+	if f.Region != "" {
+		r, ok := s.o.Regions.Lookup(f.Region)
+		if !ok {
+			fields["region"] = "unknown region code " + strconv.Quote(f.Region)
+		} else {
+			switch r.Level {
+			case region.LevelProvince:
+				q = q.Where("region_code LIKE ?", r.Code[:2]+"%")
+			case region.LevelCity:
+				q = q.Where("region_code LIKE ?", r.Code[:4]+"%")
+			default:
+				q = q.Where("region_code = ?", r.Code)
+			}
+		}
+	}
+	if f.Covers != "" {
+		path := s.o.Regions.Path(f.Covers)
+		if path == nil {
+			fields["covers"] = "unknown region code " + strconv.Quote(f.Covers)
+		} else {
+			codes := make([]string, len(path))
+			for i, r := range path {
+				codes[i] = r.Code
+			}
+			q = q.Where("id IN (?)", s.o.DB.Model(&OutletCoverage{}).Select("outlet_id").Where("region_code IN ?", codes))
+		}
+	}
+	if qs := strings.TrimSpace(f.Query); qs != "" {
+		// The outlet table is small (thousands of rows), so a contains match
+		// on the name is acceptable here; codes match by prefix on the index.
+		like := likeEscape(qs)
+		q = q.Where("code LIKE ? ESCAPE '!' OR name LIKE ? ESCAPE '!'", strings.ToUpper(like)+"%", "%"+like+"%")
+	}
+	if len(fields) > 0 {
+		return nil, apperr.Validation(fields)
+	}
+	return q, nil
+}
+
+func orderBy(sortKey string, allowed []string, def string) (string, error) {
+	if sortKey == "" {
+		return def, nil
+	}
+	desc := strings.HasPrefix(sortKey, "-")
+	key := strings.TrimPrefix(sortKey, "-")
+	if !slices.Contains(allowed, key) {
+		return "", apperr.Field("sort", "must be one of "+strings.Join(allowed, ", ")+" (prefix - for descending)")
+	}
+	if desc {
+		return key + " DESC, id DESC", nil
+	}
+	return key + ", id", nil
+}
+
+// List returns a page of outlets visible to the caller, with the total.
+// Errors: validation (a bad filter).
+func (s *Service) List(ctx context.Context, f OutletFilter) ([]Outlet, int64, error) {
+	q, err := s.outletQuery(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	order, err := orderBy(f.Sort, OutletSorts, "code, id")
+	if err != nil {
+		return nil, 0, err
+	}
+	if f.Size <= 0 {
+		f.Size = 20
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("count outlets: %w", err))
+	}
+	var out []Outlet
+	if err := q.Order(order).Offset((f.Page - 1) * f.Size).Limit(f.Size).Find(&out).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("list outlets: %w", err))
+	}
+	if err := loadChildren(ctx, s.o.DB, out); err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("list outlets: %w", err))
+	}
+	return out, total, nil
+}
+
+func likeEscape(s string) string {
+	r := strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
+	return r.Replace(s)
+}
+
+func (s *Service) publish(ctx context.Context, name string, o Outlet) {
+	if s.o.Bus == nil {
+		return
+	}
+	s.o.Bus.Publish(ctx, event.Event{Topic: "outlets", Name: name, Data: map[string]any{"id": o.ID, "code": o.Code, "name": o.Name, "status": o.Status}})
+}
+
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}

@@ -1,0 +1,729 @@
+package outlet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/customer"
+	"github.com/aftersales/aftersales/backend/internal/event"
+)
+
+// NewStaff is the input to CreateStaff. Exactly one of OutletID and
+// HQDepartment is set.
+type NewStaff struct {
+	Name                string
+	OutletID            *uint64
+	HQDepartment        string
+	Post                string
+	IsServiceManagement bool
+	Phone               string
+	UserID              *uint64
+	Active              *bool // default true
+	HiredAt             *time.Time
+}
+
+// StaffPatch changes some fields of a staff member; nil fields are kept.
+// Setting OutletID moves the person to that outlet (clearing the HQ
+// department) and setting HQDepartment moves them to HQ. UserID pointing
+// at 0 unlinks the login.
+type StaffPatch struct {
+	Name                *string
+	OutletID            *uint64
+	HQDepartment        *string
+	Post                *string
+	IsServiceManagement *bool
+	Phone               *string
+	UserID              *uint64
+	Active              *bool
+	HiredAt             *time.Time
+	// Version must match the stored version (optimistic concurrency).
+	Version int64
+}
+
+const (
+	maxPersonName = 64
+	maxDepartment = 64
+	maxPost       = 32
+	maxCertNumber = 64
+	maxCourse     = 128
+	maxHours      = 1000
+)
+
+// normaliseStaff trims, normalises the phone and checks everything that
+// needs no database; problems go into fields.
+func (s *Service) normaliseStaff(m *StaffMember, fields map[string]string) {
+	m.Name = strings.TrimSpace(m.Name)
+	m.HQDepartment = strings.TrimSpace(m.HQDepartment)
+	m.Post = strings.TrimSpace(m.Post)
+	m.HiredAt = civil(m.HiredAt)
+	if m.Name == "" {
+		fields["name"] = "required"
+	} else if utf8.RuneCountInString(m.Name) > maxPersonName {
+		fields["name"] = fmt.Sprintf("at most %d characters", maxPersonName)
+	}
+	switch {
+	case m.OutletID != nil && m.HQDepartment != "":
+		fields["outlet_id"] = "give an outlet or an HQ department, not both"
+	case m.OutletID == nil && m.HQDepartment == "":
+		fields["outlet_id"] = "required: an outlet, or an HQ department in hq_department"
+	case utf8.RuneCountInString(m.HQDepartment) > maxDepartment:
+		fields["hq_department"] = fmt.Sprintf("at most %d characters", maxDepartment)
+	}
+	if m.Post == "" {
+		fields["post"] = "required"
+	} else if utf8.RuneCountInString(m.Post) > maxPost {
+		fields["post"] = fmt.Sprintf("at most %d characters", maxPost)
+	}
+	if p := strings.TrimSpace(m.Phone); p == "" {
+		fields["phone"] = "required"
+	} else if n, err := customer.NormalizePhone(p); err != nil {
+		fields["phone"] = "not a valid mainland mobile, landline or 400/800 number"
+	} else {
+		m.Phone = n
+	}
+	if m.HiredAt != nil && m.HiredAt.After(s.Today()) {
+		fields["hired_at"] = "must not be in the future"
+	}
+}
+
+// checkStaffRefs checks what needs the database: the outlet exists, the
+// phone is not another person's, the login exists, belongs to the same
+// outlet and is not linked to someone else. Conflicts carry the field.
+func (s *Service) checkStaffRefs(ctx context.Context, tx *gorm.DB, m *StaffMember, fields map[string]string) error {
+	if m.OutletID != nil {
+		var n int64
+		if err := tx.Model(&Outlet{}).Where("id = ?", *m.OutletID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			fields["outlet_id"] = "no such outlet"
+		}
+	}
+	if m.UserID != nil && s.o.Users != nil {
+		userOutlet, err := s.o.Users(ctx, *m.UserID)
+		switch {
+		case apperr.IsKind(err, apperr.KindNotFound):
+			fields["user_id"] = "no such user"
+		case err != nil:
+			return err
+		case userOutlet != nil && (m.OutletID == nil || *userOutlet != *m.OutletID):
+			fields["user_id"] = fmt.Sprintf("the login belongs to outlet %d", *userOutlet)
+		}
+	}
+	if len(fields) > 0 {
+		return nil
+	}
+	var n int64
+	if err := tx.Model(&StaffMember{}).Where("phone = ? AND id <> ?", m.Phone, m.ID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return errDuplicatePhone()
+	}
+	if m.UserID != nil {
+		if err := tx.Model(&StaffMember{}).Where("user_id = ? AND id <> ?", *m.UserID, m.ID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.Conflict("user_already_linked", "this login is already linked to another staff member").WithDetail("field", "user_id")
+		}
+	}
+	return nil
+}
+
+func errDuplicatePhone() error {
+	return apperr.Conflict("duplicate_phone", "a staff member with this phone already exists").WithDetail("field", "phone")
+}
+
+// CreateStaff adds a staff member. Errors: validation, conflict
+// duplicate_phone or user_already_linked.
+func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (StaffMember, error) {
+	m := StaffMember{Name: in.Name, OutletID: in.OutletID, HQDepartment: in.HQDepartment, Post: in.Post,
+		IsServiceManagement: in.IsServiceManagement, Phone: in.Phone, UserID: in.UserID, Active: in.Active == nil || *in.Active, HiredAt: in.HiredAt}
+	fields := map[string]string{}
+	s.normaliseStaff(&m, fields)
+	if len(fields) > 0 {
+		return StaffMember{}, apperr.Validation(fields)
+	}
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.createStaffTx(ctx, tx, &m, nil, "create")
+	})
+	if err != nil {
+		return StaffMember{}, wrap(err, "create staff")
+	}
+	s.publishStaff(ctx, "staff.created", m)
+	return m, nil
+}
+
+// createStaffTx checks references and inserts a normalised staff member
+// with optional certificates, each audited, inside tx.
+func (s *Service) createStaffTx(ctx context.Context, tx *gorm.DB, m *StaffMember, certs []StaffCertificate, action string) error {
+	fields := map[string]string{}
+	if err := s.checkStaffRefs(ctx, tx, m, fields); err != nil {
+		return err
+	}
+	if len(fields) > 0 {
+		return apperr.Validation(fields)
+	}
+	now := s.o.Now().UTC()
+	m.Version, m.CreatedAt, m.UpdatedAt = 1, now, now
+	if err := tx.Create(m).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return errDuplicatePhone()
+		}
+		return err
+	}
+	m.Certificates = []StaffCertificate{}
+	m.Trainings = []StaffTraining{}
+	if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "staff", EntityID: idString(m.ID), After: m.Snapshot()}); err != nil {
+		return err
+	}
+	for _, c := range certs {
+		c.StaffID = m.ID
+		if err := s.addCertificateTx(ctx, tx, &c, action); err != nil {
+			return err
+		}
+		m.Certificates = append(m.Certificates, c)
+	}
+	return nil
+}
+
+// UpdateStaff applies a patch. Errors: not_found, validation, conflict
+// version_conflict, duplicate_phone or user_already_linked.
+func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (StaffMember, error) {
+	var out StaffMember
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		m, err := s.loadStaff(ctx, tx, id, true, false)
+		if err != nil {
+			return err
+		}
+		if p.Version != 0 && p.Version != m.Version {
+			return apperr.ErrVersionConflict("staff")
+		}
+		before := m.Snapshot()
+		if p.Name != nil {
+			m.Name = *p.Name
+		}
+		if p.OutletID != nil && p.HQDepartment != nil && strings.TrimSpace(*p.HQDepartment) != "" {
+			return apperr.Field("outlet_id", "give an outlet or an HQ department, not both")
+		}
+		if p.OutletID != nil {
+			m.OutletID, m.HQDepartment = p.OutletID, ""
+		}
+		if p.HQDepartment != nil {
+			m.HQDepartment = *p.HQDepartment
+			if strings.TrimSpace(*p.HQDepartment) != "" {
+				m.OutletID = nil
+			}
+		}
+		if p.Post != nil {
+			m.Post = *p.Post
+		}
+		if p.IsServiceManagement != nil {
+			m.IsServiceManagement = *p.IsServiceManagement
+		}
+		if p.Phone != nil {
+			m.Phone = *p.Phone
+		}
+		if p.UserID != nil {
+			if *p.UserID == 0 {
+				m.UserID = nil
+			} else {
+				m.UserID = p.UserID
+			}
+		}
+		if p.Active != nil {
+			m.Active = *p.Active
+		}
+		if p.HiredAt != nil {
+			m.HiredAt = p.HiredAt
+		}
+		fields := map[string]string{}
+		s.normaliseStaff(&m, fields)
+		if len(fields) > 0 {
+			return apperr.Validation(fields)
+		}
+		if err := s.checkStaffRefs(ctx, tx, &m, fields); err != nil {
+			return err
+		}
+		if len(fields) > 0 {
+			return apperr.Validation(fields)
+		}
+		now := s.o.Now().UTC()
+		res := tx.Model(&StaffMember{}).Where("id = ? AND version = ?", m.ID, m.Version).Updates(map[string]any{
+			"name": m.Name, "outlet_id": m.OutletID, "hq_department": m.HQDepartment, "post": m.Post,
+			"is_service_management": m.IsServiceManagement, "phone": m.Phone, "user_id": m.UserID, "active": m.Active,
+			"hired_at": m.HiredAt, "version": m.Version + 1, "updated_at": now})
+		if res.Error != nil {
+			if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+				return errDuplicatePhone()
+			}
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return apperr.ErrVersionConflict("staff")
+		}
+		m.Version++
+		m.UpdatedAt = now
+		out = m
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "staff", EntityID: idString(m.ID), Before: before, After: m.Snapshot()})
+	})
+	if err != nil {
+		return StaffMember{}, wrap(err, "update staff")
+	}
+	if out, err = s.loadStaff(ctx, s.o.DB, id, false, true); err != nil {
+		return StaffMember{}, wrap(err, "update staff")
+	}
+	s.publishStaff(ctx, "staff.updated", out)
+	return out, nil
+}
+
+// loadStaff reads one staff member; scoped applies the caller's outlet
+// scope; details loads certificates and trainings.
+func (s *Service) loadStaff(ctx context.Context, db *gorm.DB, id uint64, scoped, details bool) (StaffMember, error) {
+	q := db.WithContext(ctx).Where("id = ?", id)
+	if scoped {
+		if own, ok := actor.From(ctx).OutletScoped(); ok {
+			q = q.Where("outlet_id = ?", own)
+		}
+	}
+	var m StaffMember
+	if err := q.Take(&m).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return StaffMember{}, apperr.NotFound("staff")
+		}
+		return StaffMember{}, err
+	}
+	if details {
+		list := []StaffMember{m}
+		if err := loadCertificates(ctx, db, list); err != nil {
+			return StaffMember{}, err
+		}
+		m = list[0]
+		if err := db.WithContext(ctx).Where("staff_id = ?", id).Order("completed_at DESC, id DESC").Find(&m.Trainings).Error; err != nil {
+			return StaffMember{}, err
+		}
+	}
+	return m, nil
+}
+
+func loadCertificates(ctx context.Context, db *gorm.DB, list []StaffMember) error {
+	if len(list) == 0 {
+		return nil
+	}
+	ids := make([]uint64, len(list))
+	pos := make(map[uint64]int, len(list))
+	for i, m := range list {
+		ids[i] = m.ID
+		pos[m.ID] = i
+		list[i].Certificates = []StaffCertificate{}
+	}
+	var certs []StaffCertificate
+	if err := db.WithContext(ctx).Where("staff_id IN ?", ids).Order("staff_id, issued_at, id").Find(&certs).Error; err != nil {
+		return err
+	}
+	for _, c := range certs {
+		list[pos[c.StaffID]].Certificates = append(list[pos[c.StaffID]].Certificates, c)
+	}
+	return nil
+}
+
+// Staff loads a staff member with certificates and training records, for
+// other domains; it does not apply the caller's data scope (see
+// VisibleStaff). Errors: not_found.
+func (s *Service) Staff(ctx context.Context, id uint64) (StaffMember, error) {
+	m, err := s.loadStaff(ctx, s.o.DB, id, false, true)
+	if err != nil {
+		return StaffMember{}, wrap(err, "get staff")
+	}
+	return m, nil
+}
+
+// VisibleStaff loads a staff member as the caller may see them: an outlet
+// user sees only their own outlet's staff. Errors: not_found.
+func (s *Service) VisibleStaff(ctx context.Context, id uint64) (StaffMember, error) {
+	m, err := s.loadStaff(ctx, s.o.DB, id, true, true)
+	if err != nil {
+		return StaffMember{}, wrap(err, "get staff")
+	}
+	return m, nil
+}
+
+// TechniciansOfOutlet returns the active field staff (TechnicianPosts) of an
+// outlet with their certificates, by name, for assigning work orders. It
+// does not apply the caller's data scope. Errors: internal.
+func (s *Service) TechniciansOfOutlet(ctx context.Context, outletID uint64) ([]StaffMember, error) {
+	var out []StaffMember
+	if err := s.o.DB.WithContext(ctx).Where("outlet_id = ? AND active = ? AND post IN ?", outletID, true, TechnicianPosts).
+		Order("name, id").Find(&out).Error; err != nil {
+		return nil, apperr.Internal(fmt.Errorf("technicians of outlet: %w", err))
+	}
+	if err := loadCertificates(ctx, s.o.DB, out); err != nil {
+		return nil, apperr.Internal(fmt.Errorf("technicians of outlet: %w", err))
+	}
+	if out == nil {
+		out = []StaffMember{}
+	}
+	return out, nil
+}
+
+// StaffFilter selects staff for ListStaff.
+type StaffFilter struct {
+	OutletID *uint64
+	// HQ keeps HQ staff only.
+	HQ bool
+	// Management keeps service-management staff (true) or the others (false).
+	Management *bool
+	// Certified keeps those who hold (true) or do not hold (false) a
+	// 售后服务管理师 certificate valid today.
+	Certified *bool
+	Post      string
+	Active    *bool
+	// Query is a phone number (exact) or the start of a name.
+	Query string
+	// Sort is one of StaffSorts, "-" prefixed for descending; default id.
+	Sort string
+	Page int
+	Size int
+}
+
+// StaffSorts are the fields ListStaff sorts by.
+var StaffSorts = []string{"id", "name", "hired_at", "created_at"}
+
+// ListStaff returns a page of staff visible to the caller (with their
+// certificates, not their training records) and the total.
+func (s *Service) ListStaff(ctx context.Context, f StaffFilter) ([]StaffMember, int64, error) {
+	q := s.o.DB.WithContext(ctx).Model(&StaffMember{})
+	if own, ok := actor.From(ctx).OutletScoped(); ok {
+		q = q.Where("outlet_id = ?", own)
+	}
+	if f.OutletID != nil {
+		q = q.Where("outlet_id = ?", *f.OutletID)
+	}
+	if f.HQ {
+		q = q.Where("outlet_id IS NULL")
+	}
+	if f.Management != nil {
+		q = q.Where("is_service_management = ?", *f.Management)
+	}
+	if f.Certified != nil {
+		valid := s.o.DB.Model(&StaffCertificate{}).Select("1").
+			Where("staff_certificates.staff_id = staff_members.id AND staff_certificates.kind = ?", CertServiceManager).
+			Where("staff_certificates.issued_at <= ? AND (staff_certificates.expires_at IS NULL OR staff_certificates.expires_at >= ?)", s.Today(), s.Today())
+		if *f.Certified {
+			q = q.Where("EXISTS (?)", valid)
+		} else {
+			q = q.Where("NOT EXISTS (?)", valid)
+		}
+	}
+	if f.Post != "" {
+		q = q.Where("post = ?", f.Post)
+	}
+	if f.Active != nil {
+		q = q.Where("active = ?", *f.Active)
+	}
+	if qs := strings.TrimSpace(f.Query); qs != "" {
+		if phone, err := customer.NormalizePhone(qs); err == nil {
+			q = q.Where("phone = ?", phone)
+		} else {
+			q = q.Where("name LIKE ? ESCAPE '!'", likeEscape(qs)+"%")
+		}
+	}
+	order, err := orderBy(f.Sort, StaffSorts, "id")
+	if err != nil {
+		return nil, 0, err
+	}
+	if f.Size <= 0 {
+		f.Size = 20
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("count staff: %w", err))
+	}
+	var out []StaffMember
+	if err := q.Order(order).Offset((f.Page - 1) * f.Size).Limit(f.Size).Find(&out).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("list staff: %w", err))
+	}
+	if err := loadCertificates(ctx, s.o.DB, out); err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("list staff: %w", err))
+	}
+	return out, total, nil
+}
+
+// NewCertificate is the input to AddCertificate.
+type NewCertificate struct {
+	Kind      string
+	Number    string
+	IssuedAt  time.Time  // calendar date
+	ExpiresAt *time.Time // calendar date (last valid day); nil if it does not expire
+}
+
+// KnownCertificateKind reports whether kind is one of the certificate kinds.
+func KnownCertificateKind(kind string) bool { _, ok := CertificateLabels[kind]; return ok }
+
+func (s *Service) normaliseCertificate(in NewCertificate, fields map[string]string) StaffCertificate {
+	c := StaffCertificate{Kind: strings.TrimSpace(in.Kind), Number: strings.TrimSpace(in.Number), ExpiresAt: civil(in.ExpiresAt)}
+	if !in.IssuedAt.IsZero() {
+		c.IssuedAt = *civil(&in.IssuedAt)
+	}
+	if !KnownCertificateKind(c.Kind) {
+		kinds := make([]string, 0, len(CertificateLabels))
+		for k := range CertificateLabels {
+			kinds = append(kinds, k)
+		}
+		slices.Sort(kinds)
+		fields["kind"] = "must be one of " + strings.Join(kinds, ", ")
+	}
+	if c.Number == "" {
+		fields["number"] = "required"
+	} else if utf8.RuneCountInString(c.Number) > maxCertNumber {
+		fields["number"] = fmt.Sprintf("at most %d characters", maxCertNumber)
+	}
+	switch {
+	case c.IssuedAt.IsZero():
+		fields["issued_at"] = "required"
+	case c.IssuedAt.After(s.Today()):
+		fields["issued_at"] = "must not be in the future"
+	}
+	if c.ExpiresAt != nil && !c.IssuedAt.IsZero() && c.ExpiresAt.Before(c.IssuedAt) {
+		fields["expires_at"] = "must not be before issued_at"
+	}
+	return c
+}
+
+// AddCertificate records a certificate for a staff member. Errors:
+// not_found, validation, conflict duplicate_certificate.
+func (s *Service) AddCertificate(ctx context.Context, staffID uint64, in NewCertificate) (StaffCertificate, error) {
+	fields := map[string]string{}
+	c := s.normaliseCertificate(in, fields)
+	if len(fields) > 0 {
+		return StaffCertificate{}, apperr.Validation(fields)
+	}
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := s.loadStaff(ctx, tx, staffID, true, false); err != nil {
+			return err
+		}
+		c.StaffID = staffID
+		return s.addCertificateTx(ctx, tx, &c, "create")
+	})
+	if err != nil {
+		return StaffCertificate{}, wrap(err, "add certificate")
+	}
+	if s.o.Bus != nil {
+		s.o.Bus.Publish(ctx, event.Event{Topic: "outlets", Name: "staff.certificate_added",
+			Data: map[string]any{"staff_id": staffID, "certificate_id": c.ID, "kind": c.Kind, "expires_at": dateString(c.ExpiresAt)}})
+	}
+	return c, nil
+}
+
+func (s *Service) addCertificateTx(ctx context.Context, tx *gorm.DB, c *StaffCertificate, action string) error {
+	var n int64
+	if err := tx.Model(&StaffCertificate{}).Where("kind = ? AND number = ?", c.Kind, c.Number).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return errDuplicateCertificate()
+	}
+	c.CreatedAt = s.o.Now().UTC()
+	if err := tx.Create(c).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return errDuplicateCertificate()
+		}
+		return err
+	}
+	return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "staff_certificate", EntityID: idString(c.ID), After: c.Snapshot()})
+}
+
+func errDuplicateCertificate() error {
+	return apperr.Conflict("duplicate_certificate", "a certificate of this kind with this number is already recorded").WithDetail("field", "number")
+}
+
+// NewTraining is the input to AddTraining.
+type NewTraining struct {
+	Course      string
+	Hours       float64
+	CompletedAt time.Time // calendar date
+	Passed      bool
+}
+
+// AddTraining records a completed course. Errors: not_found, validation.
+func (s *Service) AddTraining(ctx context.Context, staffID uint64, in NewTraining) (StaffTraining, error) {
+	t := StaffTraining{StaffID: staffID, Course: strings.TrimSpace(in.Course), Hours: in.Hours, Passed: in.Passed}
+	fields := map[string]string{}
+	if t.Course == "" {
+		fields["course"] = "required"
+	} else if utf8.RuneCountInString(t.Course) > maxCourse {
+		fields["course"] = fmt.Sprintf("at most %d characters", maxCourse)
+	}
+	if !(t.Hours > 0 && t.Hours <= maxHours) {
+		fields["hours"] = fmt.Sprintf("must be more than 0 and at most %d", maxHours)
+	}
+	if in.CompletedAt.IsZero() {
+		fields["completed_at"] = "required"
+	} else {
+		t.CompletedAt = *civil(&in.CompletedAt)
+		if t.CompletedAt.After(s.Today()) {
+			fields["completed_at"] = "must not be in the future"
+		}
+	}
+	if len(fields) > 0 {
+		return StaffTraining{}, apperr.Validation(fields)
+	}
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := s.loadStaff(ctx, tx, staffID, true, false); err != nil {
+			return err
+		}
+		t.CreatedAt = s.o.Now().UTC()
+		if err := tx.Create(&t).Error; err != nil {
+			return err
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "staff_training", EntityID: idString(t.ID), After: t.Snapshot()})
+	})
+	if err != nil {
+		return StaffTraining{}, wrap(err, "add training")
+	}
+	return t, nil
+}
+
+// ManagerCertificate is a 售后服务管理师 certificate counted by Staffing.
+type ManagerCertificate struct {
+	StaffID uint64
+	Name    string
+	Number  string
+	// ExpiresOn is the printed last valid day (nil: no expiry); ValidUntil
+	// is the first instant it no longer counts (the next local midnight).
+	ExpiresOn  *time.Time
+	ValidUntil *time.Time
+}
+
+// StaffingSummary is the staffing picture on a calendar date: the
+// headcounts behind GB/T 27922 5.1.2 and the plausibility checks an auditor
+// makes (declared outlets against declared headcount).
+type StaffingSummary struct {
+	AsOf          time.Time // calendar date
+	ActiveOutlets int
+	ActiveStaff   int
+	OutletStaff   int
+	HQStaff       int
+	// ManagementHeadcount counts active service-management staff.
+	ManagementHeadcount int
+	// CertifiedManagers counts active service-management staff holding a
+	// 售后服务管理师 certificate valid on AsOf; ManagerCertificates lists
+	// one such certificate per person (the one valid longest).
+	CertifiedManagers   int
+	ManagerCertificates []ManagerCertificate
+	// Plausibility: active outlets without any active staff, or without a
+	// technician; active staff trained (passed) in the 12 months to AsOf.
+	OutletsWithoutStaff      int
+	OutletsWithoutTechnician int
+	TrainedLastYear          int
+}
+
+// Staffing computes the staffing summary on the calendar date of asOf, in
+// SQL aggregates. It is a read-only measure for the readiness engine and
+// does not apply the caller's data scope. Errors: internal.
+func (s *Service) Staffing(ctx context.Context, asOf time.Time) (StaffingSummary, error) {
+	day := s.DateOf(asOf)
+	out := StaffingSummary{AsOf: day, ManagerCertificates: []ManagerCertificate{}}
+	db := s.o.DB.WithContext(ctx)
+	count := func(dst *int, q *gorm.DB) error {
+		var n int64
+		if err := q.Count(&n).Error; err != nil {
+			return err
+		}
+		*dst = int(n)
+		return nil
+	}
+	active := func() *gorm.DB { return db.Model(&StaffMember{}).Where("active = ?", true) }
+	activeOutlets := s.o.DB.Model(&Outlet{}).Select("id").Where("status = ?", StatusActive)
+	staffed := s.o.DB.Model(&StaffMember{}).Select("outlet_id").Where("active = ? AND outlet_id IS NOT NULL", true)
+	withTech := s.o.DB.Model(&StaffMember{}).Select("outlet_id").Where("active = ? AND outlet_id IS NOT NULL AND post IN ?", true, TechnicianPosts)
+	trained := s.o.DB.Model(&StaffTraining{}).Select("staff_id").Where("passed = ? AND completed_at > ? AND completed_at <= ?", true, day.AddDate(-1, 0, 0), day)
+	for _, c := range []struct {
+		dst *int
+		q   *gorm.DB
+	}{
+		{&out.ActiveOutlets, db.Model(&Outlet{}).Where("status = ?", StatusActive)},
+		{&out.ActiveStaff, active()},
+		{&out.OutletStaff, active().Where("outlet_id IS NOT NULL")},
+		{&out.HQStaff, active().Where("outlet_id IS NULL")},
+		{&out.ManagementHeadcount, active().Where("is_service_management = ?", true)},
+		{&out.OutletsWithoutStaff, db.Model(&Outlet{}).Where("id IN (?) AND id NOT IN (?)", activeOutlets, staffed)},
+		{&out.OutletsWithoutTechnician, db.Model(&Outlet{}).Where("id IN (?) AND id NOT IN (?)", activeOutlets, withTech)},
+		{&out.TrainedLastYear, active().Where("id IN (?)", trained)},
+	} {
+		if err := count(c.dst, c.q); err != nil {
+			return StaffingSummary{}, apperr.Internal(fmt.Errorf("staffing: %w", err))
+		}
+	}
+	type certRow struct {
+		StaffID   uint64
+		Name      string
+		Number    string
+		ExpiresAt *time.Time
+	}
+	var rows []certRow
+	err := db.Table("staff_certificates AS c").Select("c.staff_id, m.name, c.number, c.expires_at").
+		Joins("JOIN staff_members m ON m.id = c.staff_id").
+		Where("m.active = ? AND m.is_service_management = ? AND c.kind = ?", true, true, CertServiceManager).
+		Where("c.issued_at <= ? AND (c.expires_at IS NULL OR c.expires_at >= ?)", day, day).
+		Order("c.staff_id, c.id").Scan(&rows).Error
+	if err != nil {
+		return StaffingSummary{}, apperr.Internal(fmt.Errorf("staffing: certificates: %w", err))
+	}
+	best := map[uint64]int{}
+	for _, r := range rows {
+		mc := ManagerCertificate{StaffID: r.StaffID, Name: r.Name, Number: r.Number}
+		if r.ExpiresAt != nil {
+			on := civil(r.ExpiresAt)
+			mc.ExpiresOn = on
+			next := time.Date(on.Year(), on.Month(), on.Day()+1, 0, 0, 0, 0, s.o.Location).UTC()
+			mc.ValidUntil = &next
+		}
+		i, seen := best[r.StaffID]
+		switch {
+		case !seen:
+			best[r.StaffID] = len(out.ManagerCertificates)
+			out.ManagerCertificates = append(out.ManagerCertificates, mc)
+		case out.ManagerCertificates[i].ExpiresOn != nil && (mc.ExpiresOn == nil || mc.ExpiresOn.After(*out.ManagerCertificates[i].ExpiresOn)):
+			out.ManagerCertificates[i] = mc
+		}
+	}
+	out.CertifiedManagers = len(out.ManagerCertificates)
+	return out, nil
+}
+
+func (s *Service) publishStaff(ctx context.Context, name string, m StaffMember) {
+	if s.o.Bus == nil {
+		return
+	}
+	data := map[string]any{"id": m.ID, "name": m.Name, "post": m.Post, "is_service_management": m.IsServiceManagement}
+	if m.OutletID != nil {
+		data["outlet_id"] = *m.OutletID
+	}
+	s.o.Bus.Publish(ctx, event.Event{Topic: "outlets", Name: name, Data: data})
+}
+
+// parseBool reads the yes/no forms people type in spreadsheets.
+func parseBool(v string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "是", "y", "yes", "true", "1", "√", "✓":
+		return true, true
+	case "否", "n", "no", "false", "0", "":
+		return false, true
+	}
+	return false, false
+}

@@ -1,0 +1,514 @@
+package readiness
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// The SQL definitions of the measures declared in the standards. Each one
+// follows the numerator/denominator text of its MeasureDefinition; where a
+// definition says "sampled", the whole population is evaluated (a 100%
+// sample is a superset of any auditor's sample) and the note says so.
+// Boolean columns are compared with bound parameters so that SQLite (0/1)
+// and MySQL behave alike; instants are compared through window.at (julianday
+// on SQLite, where times are stored as text).
+
+// certServiceManager is the certificate kind of a 售后服务管理师 (package
+// outlet, CertServiceManager).
+const certServiceManager = "service_manager"
+
+// technicianPosts are the field posts whose staff need a trade certificate
+// (package outlet, TechnicianPosts).
+var technicianPosts = []string{"维修技师", "安装工"}
+
+// Defaults of the [I] parameters the measure texts name; configurable
+// through SQLMeasures fields (config readiness.parts_lead_hours and
+// readiness.complaint_legal_days).
+const (
+	defaultPartsLead          = 24 * time.Hour
+	defaultComplaintLegalDays = 7
+	repeatRepairDays          = 30
+)
+
+func measureSpecs() map[string]measureSpec {
+	return map[string]measureSpec{
+		"region_coverage": {
+			needs:  []string{"units.purchase_date", "customer_addresses", "product_models", "outlets", "outlet_coverages", "outlet_categories"},
+			custom: regionCoverage,
+		},
+		"staff_qualified": {
+			needs: []string{"staff_members", "staff_certificates", "staff_trainings"},
+			build: func(w window) measureQuery {
+				return measureQuery{
+					from:       "staff_members s",
+					population: "s.active = ?",
+					popArgs:    []any{true},
+					conforming: `EXISTS (SELECT 1 FROM staff_trainings t WHERE t.staff_id = s.id AND t.passed = ? AND t.completed_at >= ? AND t.completed_at <= ?)
+						AND (s.post NOT IN (?) OR EXISTS (SELECT 1 FROM staff_certificates c WHERE c.staff_id = s.id AND c.kind <> ?
+							AND c.issued_at <= ? AND (c.expires_at IS NULL OR c.expires_at >= ?)))`,
+					confArgs:    []any{true, w.FromDay, w.AsOfDay, technicianPosts, certServiceManager, w.AsOfDay, w.AsOfDay},
+					id:          "s.id",
+					ref:         "staff",
+					order:       "s.id",
+					note:        "技术人员须持有效上岗证且窗口内培训合格，业务人员须窗口内培训合格；",
+					sampledNote: true,
+				}
+			},
+		},
+		"customer_record_complete": {
+			needs: []string{"customers", "customer_phones", "customer_addresses", "units.purchase_date"},
+			build: func(w window) measureQuery {
+				pop := "SELECT customer_id FROM units WHERE customer_id IS NOT NULL AND purchase_date >= ? AND purchase_date <= ?"
+				args := []any{w.FromDay, w.ToDay}
+				if w.has("tickets.customer_id") {
+					pop += " UNION SELECT customer_id FROM tickets WHERE created_at >= ? AND created_at < ?"
+					args = append(args, w.From, w.To)
+				}
+				return measureQuery{
+					from:       "(" + pop + ") p JOIN customers c ON c.id = p.customer_id",
+					fromArgs:   args,
+					population: "1 = 1",
+					conforming: `c.name <> '' AND EXISTS (SELECT 1 FROM customer_phones ph WHERE ph.customer_id = c.id)
+						AND EXISTS (SELECT 1 FROM customer_addresses a WHERE a.customer_id = c.id AND a.region_code <> '')
+						AND EXISTS (SELECT 1 FROM units u WHERE u.customer_id = c.id AND u.serial <> '')`,
+					id:    "c.id",
+					ref:   "customer",
+					order: "c.id DESC",
+				}
+			},
+		},
+		"spare_parts_fill_rate": {
+			needs: []string{"part_requisitions.received_at"},
+			build: func(w window) measureQuery {
+				lead := w.partsLead.Seconds()
+				return measureQuery{
+					from: "part_requisitions r",
+					population: fmt.Sprintf("r.requested_at >= ? AND r.requested_at < ? AND r.cancelled_at IS NULL AND (r.received_at IS NOT NULL OR %s > %f)",
+						w.secondsBetween("r.requested_at", "?"), lead),
+					popArgs:    []any{w.From, w.To, w.AsOf},
+					conforming: fmt.Sprintf("r.received_at IS NOT NULL AND %s <= %f", w.secondsBetween("r.requested_at", "r.received_at"), lead),
+					id:         "r.id",
+					ref:        "requisition",
+					order:      "r.requested_at DESC",
+				}
+			},
+		},
+		"repair_first_time_fix": {
+			needs: []string{"repair_orders.completed_at", "repair_orders.visits"},
+			build: func(w window) measureQuery {
+				return measureQuery{
+					from:       "repair_orders r",
+					population: "r.completed_at >= ? AND r.completed_at < ? AND r.status = 'completed'",
+					popArgs:    []any{w.From, w.To},
+					// Fixed (or replaced under 三包) at the first visit, and no
+					// repair of the same unit received within 30 days after.
+					conforming: fmt.Sprintf(`r.visits <= 1 AND r.result IN ('fixed', 'replaced') AND NOT EXISTS (SELECT 1 FROM repair_orders r2 WHERE r2.unit_id = r.unit_id AND r2.id <> r.id
+						AND r2.received_at > r.completed_at AND %s <= %s)`, w.at("r2.received_at"), w.plusDays("r.completed_at", fmt.Sprint(repeatRepairDays))),
+					id:    "r.id",
+					ref:   "repair",
+					order: "r.completed_at DESC",
+				}
+			},
+		},
+		"repair_record_complete": {
+			needs: []string{"repair_orders.closed_at", "repair_parts"},
+			build: func(w window) measureQuery {
+				return measureQuery{
+					from:       "repair_orders r",
+					population: "r.closed_at >= ? AND r.closed_at < ? AND r.status = 'completed'",
+					popArgs:    []any{w.From, w.To},
+					conforming: `(r.fault_code <> '' OR r.diagnosis <> '') AND r.cause <> '' AND r.customer_confirmed = ?
+						AND (r.in_warranty = ? OR r.charge_fen > 0 OR r.quote_fen > 0)
+						AND NOT EXISTS (SELECT 1 FROM repair_parts p WHERE p.repair_id = r.id AND (p.faulty_serial = '' OR p.replacement_serial = ''))`,
+					confArgs:    []any{true, true},
+					id:          "r.id",
+					ref:         "repair",
+					order:       "r.closed_at DESC",
+					sampledNote: true,
+				}
+			},
+		},
+		"return_within_legal_window": {
+			needs: []string{"return_requests.refused_within_window"},
+			build: func(w window) measureQuery {
+				return measureQuery{
+					from: "return_requests r",
+					// Eligible at the request date, not withdrawn, and either
+					// decided or past the legal period.
+					population: "r.requested_on >= ? AND r.requested_on <= ? AND r.eligible = ? AND r.cancelled_at IS NULL AND (r.decided_at IS NOT NULL OR r.window_until < ?)",
+					popArgs:    []any{w.FromDay, w.ToDay, true, w.AsOfDay},
+					conforming: "r.refused_within_window = ? AND r.decided_at IS NOT NULL AND r.decision = 'accepted'",
+					confArgs:   []any{false},
+					id:         "r.id",
+					ref:        "return",
+					order:      "r.requested_on DESC",
+				}
+			},
+		},
+		"recall_completion": {
+			needs: []string{"recall_units.remedied_at", "recall_campaigns.activated_at"},
+			build: func(w window) measureQuery {
+				return measureQuery{
+					from: "recall_units u JOIN recall_campaigns c ON c.id = u.campaign_id",
+					population: `c.activated_at IS NOT NULL AND c.activated_at <= ? AND (c.closed_at IS NULL OR c.closed_at >= ?)
+						AND u.status NOT IN ('excluded', 'not_applicable', 'cancelled')`,
+					popArgs:    []any{w.AsOf, w.From},
+					conforming: "u.remedied_at IS NOT NULL AND u.remedied_at <= ?",
+					confArgs:   []any{w.AsOf},
+					id:         "u.id",
+					ref:        "recall_unit",
+					order:      "u.id",
+				}
+			},
+		},
+		"first_response_on_time": {
+			needs: []string{"tickets.first_response_at", "sla_alerts"},
+			build: func(w window) measureQuery {
+				// The SLA job raises a breach alert once for every clock
+				// that crosses its deadline (paused time excluded); a
+				// request whose first-response clock was met without one
+				// was met on time.
+				breach := "EXISTS (SELECT 1 FROM sla_alerts a WHERE a.ticket_id = t.id AND a.target = 'first_response' AND a.kind = 'breach')"
+				return measureQuery{
+					from:       "tickets t",
+					population: "t.created_at >= ? AND t.created_at < ? AND t.merged_into_id IS NULL AND (t.first_response_at IS NOT NULL OR " + breach + ")",
+					popArgs:    []any{w.From, w.To},
+					conforming: "t.first_response_at IS NOT NULL AND NOT " + breach,
+					id:         "t.id",
+					ref:        "ticket",
+					order:      "t.created_at DESC",
+				}
+			},
+		},
+		"delivery_on_time":     workOrderDone("delivery"),
+		"installation_on_time": workOrderDone("installation"),
+		"outlet_accept_on_time": {
+			needs: []string{"work_orders.accepted_at", "work_order_offers.attempt", "work_order_kinds.accept_minutes"},
+			build: func(w window) measureQuery {
+				// Counted from the first offer (attempt 1), so the time lost
+				// in rejections and re-dispatch counts against the limit.
+				limit := fmt.Sprintf("k.accept_minutes * 60")
+				return measureQuery{
+					from: `work_orders o JOIN work_order_offers f ON f.work_order_id = o.id AND f.attempt = 1
+						JOIN work_order_kinds k ON k.kind = o.kind`,
+					population: fmt.Sprintf(`f.offered_at >= ? AND f.offered_at < ? AND k.accept_minutes > 0
+						AND (o.cancelled_at IS NULL OR %s > %s) AND (o.accepted_at IS NOT NULL OR %s > %s)`,
+						w.secondsBetween("f.offered_at", "o.cancelled_at"), limit, w.secondsBetween("f.offered_at", "?"), limit),
+					popArgs:    []any{w.From, w.To, w.AsOf},
+					conforming: fmt.Sprintf("o.accepted_at IS NOT NULL AND %s <= %s", w.secondsBetween("f.offered_at", "o.accepted_at"), limit),
+					id:         "o.id",
+					ref:        "work_order",
+					order:      "f.offered_at DESC",
+				}
+			},
+		},
+		"onsite_arrival_on_time": {
+			needs: []string{"work_orders.arrival_due_at", "work_orders.arrival_on_time"},
+			build: func(w window) measureQuery {
+				return measureQuery{
+					from: "work_orders o",
+					population: `o.arrival_due_at >= ? AND o.arrival_due_at < ?
+						AND (o.cancelled_at IS NULL OR o.cancelled_at > o.arrival_due_at)`,
+					popArgs: []any{w.From, w.To},
+					// arrival_on_time is frozen at check-in against the
+					// distance band's deadline with paused time excluded.
+					conforming: fmt.Sprintf("o.arrived_at IS NOT NULL AND (o.arrival_on_time = ? OR (o.arrival_on_time IS NULL AND %s <= %s))",
+						w.at("o.arrived_at"), w.at("o.arrival_due_at")),
+					confArgs: []any{true},
+					id:       "o.id",
+					ref:      "work_order",
+					order:    "o.arrival_due_at DESC",
+				}
+			},
+		},
+		"survey_response_rate": {
+			needs: []string{"survey_invitations.sent_at"},
+			build: func(w window) measureQuery {
+				return measureQuery{
+					from: "survey_invitations i",
+					// Sent in the window; decided: answered, unreachable, or
+					// a link past its expiry. Cancelled invitations (answered
+					// through another channel) leave the population: one per
+					// respondent.
+					population: `i.sent_at >= ? AND i.sent_at < ? AND i.status <> 'cancelled'
+						AND (i.answered_at IS NOT NULL OR i.status = 'unreachable' OR (i.expires_at IS NOT NULL AND i.expires_at < ?))`,
+					popArgs:    []any{w.From, w.To, w.AsOf},
+					conforming: "i.answered_at IS NOT NULL",
+					id:         "i.id",
+					ref:        "survey_invitation",
+					order:      "i.sent_at DESC",
+				}
+			},
+		},
+		"survey_satisfaction": {
+			needs: []string{"survey_responses.csat"},
+			build: func(w window) measureQuery {
+				return measureQuery{
+					from:       "survey_responses r",
+					population: "r.answered_at >= ? AND r.answered_at < ? AND r.csat IS NOT NULL",
+					popArgs:    []any{w.From, w.To},
+					conforming: "r.csat >= 4",
+					id:         "r.id",
+					ref:        "survey_response",
+					order:      "r.answered_at DESC",
+				}
+			},
+		},
+		"followup_within_3d": {
+			needs: []string{"tickets.closed_at", "survey_followups.completed_at"},
+			build: func(w window) measureQuery {
+				// A call recorded within 3 days of closing: reached (answered),
+				// unreachable after the scripted attempts, or refused; or the
+				// customer answered through the link meanwhile (cancelled).
+				done := "COALESCE(f.completed_at, f.last_attempt_at)"
+				return measureQuery{
+					from:       "tickets t",
+					population: "t.status = 'closed' AND t.closed_at >= ? AND t.closed_at < ? AND t.merged_into_id IS NULL",
+					popArgs:    []any{w.From, w.AsOf.AddDate(0, 0, -3)},
+					conforming: fmt.Sprintf(`EXISTS (SELECT 1 FROM survey_followups f WHERE f.ticket_id = t.id AND f.kind = 'after_close'
+						AND f.status IN ('answered', 'unreachable', 'refused', 'cancelled') AND %s IS NOT NULL AND %s <= %s)`,
+						done, w.at(done), w.plusDays("t.closed_at", "3")),
+					id:    "t.id",
+					ref:   "ticket",
+					order: "t.closed_at DESC",
+				}
+			},
+		},
+		"corrective_action_closed": {
+			needs: []string{"corrective_actions.closed_on_time"},
+			build: func(w window) measureQuery {
+				return measureQuery{
+					from:       "corrective_actions a",
+					population: "a.due_date >= ? AND a.due_date < ?",
+					popArgs:    []any{w.FromDay, w.AsOfDay},
+					conforming: "a.closed_on_time = ? AND a.checked_at IS NOT NULL AND a.checked_at <= ?",
+					confArgs:   []any{true, w.AsOf},
+					id:         "a.id",
+					ref:        "corrective_action",
+					order:      "a.due_date DESC",
+				}
+			},
+		},
+		"complaint_ack_within_limit": {
+			needs: []string{"complaints.ack_due_at"},
+			build: func(w window) measureQuery {
+				return measureQuery{
+					from:       "complaints c",
+					population: "c.received_at >= ? AND c.received_at < ? AND (c.ack_at IS NOT NULL OR c.ack_due_at < ?)",
+					popArgs:    []any{w.From, w.To, w.AsOf},
+					conforming: fmt.Sprintf("c.ack_at IS NOT NULL AND %s <= %s", w.at("c.ack_at"), w.at("c.ack_due_at")),
+					id:         "c.id",
+					ref:        "complaint",
+					order:      "c.received_at DESC",
+				}
+			},
+		},
+		"complaint_resolved_within_limit": {
+			needs: []string{"complaints.resolve_due_at"},
+			build: func(w window) measureQuery {
+				return measureQuery{
+					from:       "complaints c",
+					population: "c.resolve_due_at >= ? AND c.resolve_due_at < ?",
+					popArgs:    []any{w.From, w.To},
+					conforming: fmt.Sprintf("c.resolved_at IS NOT NULL AND %s <= %s", w.at("c.resolved_at"), w.at("c.resolve_due_at")),
+					id:         "c.id",
+					ref:        "complaint",
+					order:      "c.resolve_due_at DESC",
+				}
+			},
+		},
+		"complaint_record_complete": {
+			needs: []string{"complaints.root_cause", "complaints.closed_at"},
+			build: func(w window) measureQuery {
+				return measureQuery{
+					from:       "complaints c",
+					population: "c.closed_at >= ? AND c.closed_at < ?",
+					popArgs:    []any{w.From, w.To},
+					conforming: `c.category <> '' AND c.severity <> '' AND c.root_cause <> '' AND c.resolution <> ''
+						AND (c.customer_confirmed IS NOT NULL OR c.close_without_confirmation <> '')`,
+					id:          "c.id",
+					ref:         "complaint",
+					order:       "c.closed_at DESC",
+					sampledNote: true,
+				}
+			},
+		},
+	}
+}
+
+// regionCoverage counts the sales regions (district codes of the default
+// address of customers who bought a unit in the window) and those where,
+// for every product category sold there, an active outlet authorised for
+// the category covers the district, its city or its province.
+func regionCoverage(ctx context.Context, db *gorm.DB, w window) (Measure, error) {
+	city := w.concat("SUBSTR(p.region, 1, 4)", "'00'")
+	prov := w.concat("SUBSTR(p.region, 1, 2)", "'0000'")
+	inner := fmt.Sprintf(`SELECT p.region AS region, SUM(CASE WHEN EXISTS (
+			SELECT 1 FROM outlet_coverages oc JOIN outlets o ON o.id = oc.outlet_id AND o.status = 'active'
+			JOIN outlet_categories cat ON cat.outlet_id = o.id AND cat.category_id = p.category
+			WHERE oc.region_code IN (p.region, %s, %s)) THEN 0 ELSE 1 END) AS uncovered
+		FROM (SELECT DISTINCT a.region_code AS region, m.category_id AS category
+			FROM units u JOIN product_models m ON m.id = u.model_id
+			JOIN customer_addresses a ON a.customer_id = u.customer_id AND a.is_default = ?
+			WHERE u.purchase_date >= ? AND u.purchase_date <= ? AND a.region_code <> '') p
+		GROUP BY p.region`, city, prov)
+	args := []any{true, w.FromDay, w.ToDay}
+	var agg struct {
+		Den int64
+		Num *float64
+	}
+	if err := db.Raw("SELECT COUNT(*) AS den, SUM(CASE WHEN x.uncovered = 0 THEN 1 ELSE 0 END) AS num FROM ("+inner+") x", args...).
+		Scan(&agg).Error; err != nil {
+		return Measure{}, err
+	}
+	m := Measure{Known: true, Denominator: float64(agg.Den)}
+	if agg.Num != nil {
+		m.Numerator = *agg.Num
+	}
+	if m.Numerator < m.Denominator {
+		var regions []string
+		if err := db.Raw("SELECT x.region FROM ("+inner+") x WHERE x.uncovered > 0 ORDER BY x.region LIMIT ?", append(args, topRecords)...).
+			Scan(&regions).Error; err != nil {
+			return Measure{}, err
+		}
+		for _, r := range regions {
+			m.RecordIDs = append(m.RecordIDs, "region:"+r)
+		}
+	}
+	return m, nil
+}
+
+// Staffing implements MeasureSource: active service-management staff, and
+// those of them holding a 售后服务管理师 certificate valid on the as-of date
+// (issued on or before it, last valid day on or after it). Certificates
+// that expire are listed with the first instant they no longer count (the
+// local midnight after their last valid day).
+func (m *SQLMeasures) Staffing(ctx context.Context, asOf time.Time) (Staffing, error) {
+	schema := newSchemaCache(m.db)
+	if miss := schema.missing(ctx, []string{"staff_members.is_service_management", "staff_certificates"}); miss != "" {
+		return Staffing{}, nil
+	}
+	db := m.db.WithContext(ctx)
+	today := localDay(asOf, m.loc)
+	var head int64
+	if err := db.Raw("SELECT COUNT(*) FROM staff_members WHERE active = ? AND is_service_management = ?", true, true).Scan(&head).Error; err != nil {
+		return Staffing{}, fmt.Errorf("readiness: management headcount: %w", err)
+	}
+	// One row per certified manager: whether some valid certificate never
+	// expires, else the latest last-valid-day. Bounded by the number of
+	// certificate holders, not by operational volume.
+	var rows []struct {
+		ID      uint64
+		Name    string
+		Open    int64
+		LastDay sqlTime
+	}
+	err := db.Raw(`SELECT m.id AS id, m.name AS name,
+			SUM(CASE WHEN c.expires_at IS NULL THEN 1 ELSE 0 END) AS open, MAX(c.expires_at) AS last_day
+		FROM staff_members m JOIN staff_certificates c ON c.staff_id = m.id
+		WHERE m.active = ? AND m.is_service_management = ? AND c.kind = ? AND c.issued_at <= ? AND (c.expires_at IS NULL OR c.expires_at >= ?)
+		GROUP BY m.id, m.name ORDER BY m.id`, true, true, certServiceManager, today, today).Scan(&rows).Error
+	if err != nil {
+		return Staffing{}, fmt.Errorf("readiness: certified managers: %w", err)
+	}
+	st := Staffing{Known: true, ManagementHeadcount: int(head), CertifiedManagers: len(rows)}
+	for _, r := range rows {
+		if r.Open > 0 || !r.LastDay.Valid {
+			continue
+		}
+		ld := r.LastDay.T.UTC()
+		until := time.Date(ld.Year(), ld.Month(), ld.Day()+1, 0, 0, 0, 0, m.loc).UTC()
+		st.CertifiedExpiring = append(st.CertifiedExpiring, Certificate{HolderID: fmt.Sprint(r.ID), Holder: r.Name, ExpiresAt: until})
+	}
+	sort.Slice(st.CertifiedExpiring, func(i, j int) bool {
+		return st.CertifiedExpiring[i].ExpiresAt.Before(st.CertifiedExpiring[j].ExpiresAt)
+	})
+	return st, nil
+}
+
+// Suggestions implements MeasureSource.
+func (m *SQLMeasures) Suggestions(ctx context.Context, asOf time.Time, windowMonths, limit int) ([]Suggestion, error) {
+	schema := newSchemaCache(m.db)
+	w := m.window(asOf, windowMonths)
+	db := m.db.WithContext(ctx)
+	var out []Suggestion
+	if schema.missing(ctx, []string{"return_requests.refused_within_window"}) == "" {
+		var rows []struct {
+			ID          uint64
+			Number      string
+			RequestedOn time.Time
+		}
+		if err := db.Raw(`SELECT id, number, requested_on FROM return_requests
+			WHERE refused_within_window = ? AND requested_on >= ? AND requested_on <= ? ORDER BY requested_on, id LIMIT ?`,
+			true, w.FromDay, w.ToDay, limit).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("readiness: refused returns: %w", err)
+		}
+		for _, r := range rows {
+			ref := r.Number
+			if ref == "" {
+				ref = fmt.Sprint(r.ID)
+			}
+			out = append(out, Suggestion{
+				Key: fmt.Sprintf("return:%d", r.ID), Source: SourceReturnRefused, Clause: "5.2.5.1", RecordRef: fmt.Sprintf("return:%d", r.ID),
+				Finding: fmt.Sprintf("三包退换货申请 %s 在法定期限内被拒绝（违反三包规定）", ref), FoundOn: localDay(r.RequestedOn, time.UTC),
+			})
+		}
+	}
+	if schema.missing(ctx, []string{"complaints.resolve_due_at"}) == "" {
+		legal := m.ComplaintLegalDays
+		if legal <= 0 {
+			legal = defaultComplaintLegalDays
+		}
+		var rows []struct {
+			ID         uint64
+			Number     string
+			ReceivedAt time.Time
+		}
+		// Past the legal limit: unresolved more than `legal` days after
+		// receipt, or resolved only after that.
+		limitExpr := w.plusDays("c.received_at", fmt.Sprint(legal))
+		q := fmt.Sprintf(`SELECT c.id AS id, c.number AS number, c.received_at AS received_at FROM complaints c
+			WHERE c.received_at >= ? AND c.received_at < ? AND (
+				(c.resolved_at IS NULL AND %[1]s < %[2]s) OR (c.resolved_at IS NOT NULL AND %[3]s > %[1]s))
+			ORDER BY c.received_at, c.id LIMIT ?`, limitExpr, w.at("?"), w.at("c.resolved_at"))
+		if err := db.Raw(q, w.From, w.To, w.AsOf, limit).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("readiness: overdue complaints: %w", err)
+		}
+		for _, r := range rows {
+			ref := r.Number
+			if ref == "" {
+				ref = fmt.Sprint(r.ID)
+			}
+			out = append(out, Suggestion{
+				Key: fmt.Sprintf("complaint:%d", r.ID), Source: SourceComplaintOverdue, Clause: "5.3.2.3", RecordRef: fmt.Sprintf("complaint:%d", r.ID),
+				Finding: fmt.Sprintf("投诉 %s 超过法定处理时限（%d 天）仍未解决", ref, legal), FoundOn: localDay(r.ReceivedAt.AddDate(0, 0, legal), m.loc),
+			})
+		}
+	}
+	return out, nil
+}
+
+// workOrderDone is the measure of a kind of field work (delivery,
+// installation) due in the window and completed by its committed time with
+// the work done.
+func workOrderDone(kind string) measureSpec {
+	return measureSpec{
+		needs: []string{"work_orders.complete_due_at"},
+		build: func(w window) measureQuery {
+			return measureQuery{
+				from: "work_orders o",
+				population: `o.kind = ? AND o.complete_due_at >= ? AND o.complete_due_at < ?
+					AND (o.cancelled_at IS NULL OR o.cancelled_at > o.complete_due_at)`,
+				popArgs:    []any{kind, w.From, w.To},
+				conforming: fmt.Sprintf("o.completed_at IS NOT NULL AND %s <= %s AND o.result = 'done'", w.at("o.completed_at"), w.at("o.complete_due_at")),
+				id:         "o.id",
+				ref:        "work_order",
+				order:      "o.complete_due_at DESC",
+			}
+		},
+	}
+}

@@ -1,0 +1,216 @@
+package readiness
+
+import "time"
+
+// This file holds the persisted side of the engine: standard versions, score
+// runs with their points ledger, and the quality manager's inputs
+// (assessments, deletions, special deductions, the bonus claim). Tables are
+// created by migration 0007. Times are stored in UTC.
+
+// StandardVersion is one stored version of a standard file. A new version is
+// written whenever the canonical content (Standard.Fingerprint) differs from
+// the latest version of the same code; versions are never edited, so a run
+// that names a version can always be re-read exactly as it was scored.
+type StandardVersion struct {
+	ID          uint64 `gorm:"primaryKey"`
+	Code        string // the standard's id, e.g. gbt27922-2011
+	Version     int    // 1, 2, … per code
+	Title       string // the standard's code as printed, e.g. GB/T 27922-2011
+	Fingerprint string // Standard.Fingerprint of Content
+	Content     string // the YAML as loaded
+	Source      string // the file it was loaded from, or "api"
+	CreatedBy   string
+	CreatedAt   time.Time
+}
+
+// TableName pins the table of migration 0007.
+func (StandardVersion) TableName() string { return "readiness_standards" }
+
+// Run triggers.
+const (
+	TriggerSchedule = "schedule" // the cron job
+	TriggerManual   = "manual"   // POST /readiness/runs
+	TriggerEvent    = "event"    // debounced after a relevant change
+	TriggerStartup  = "startup"  // first run of a fresh database
+	TriggerSeed     = "seed"     // demo seeding
+)
+
+// Run is one immutable score run: the as-of time, the standard version used,
+// the data watermark, the totals and band. Its ledger rows live in
+// readiness_ledger_rows under LedgerRunID: a run whose ledger is identical to
+// the previous run's (same hash) shares that run's rows instead of copying
+// them, so a quiet night of five-minute runs costs one row per run.
+type Run struct {
+	ID                uint64 `gorm:"primaryKey"`
+	StandardCode      string
+	StandardVersionID uint64
+	StandardVersion   int
+	AsOf              time.Time
+	// AuditSeq is the data watermark: the last audit-trail sequence number
+	// committed when the inputs were gathered. Every state change writes an
+	// audit record, so two runs with the same AuditSeq saw the same data.
+	AuditSeq        uint64
+	Trigger         string
+	CreatedBy       string
+	Total           float64
+	Normalised      float64
+	Actual          float64
+	Applicable      float64
+	DeductionPoints float64
+	BonusPoints     float64
+	Low             float64
+	High            float64
+	Band            string
+	LowBand         string
+	HighBand        string
+	NextBand        string
+	ToNextBand      float64
+	AboveBand       float64
+	Failed          bool
+	Complete        bool
+	FailReasons     string // JSON array
+	Counts          string // JSON Counts
+	Deductions      string // JSON []Deduction (confirmed and suggested)
+	Notices         string // JSON []Notice
+	// Inputs is the JSON of the Inputs scored, so explanations and what-if
+	// simulations start from exactly what the run saw.
+	Inputs      string
+	LedgerRunID uint64
+	LedgerHash  string
+	DurationMS  int64 `gorm:"column:duration_ms"`
+	CreatedAt   time.Time
+}
+
+// TableName pins the table of migration 0007.
+func (Run) TableName() string { return "readiness_runs" }
+
+// LedgerRow is one line of a run's points ledger (a leaf or a parent).
+type LedgerRow struct {
+	ID          uint64 `gorm:"primaryKey"`
+	RunID       uint64
+	Seq         int // position in the ledger (document order)
+	Clause      string
+	Level       int
+	Leaf        bool
+	Kind        string
+	Measure     string // the measure a metric/sample leaf reads, for trends
+	Inferred    bool
+	Points      float64
+	Max         float64
+	Applicable  float64
+	Recoverable float64
+	State       string
+	Value       float64 // Inputs.Value, copied out for trend queries
+	Name        string  // JSON Text
+	ReasonCodes string  // JSON array
+	Inputs      string  // JSON RuleInputs
+	RecordIDs   string  // JSON array
+	Reason      string  // JSON Text
+	Action      string  // JSON Text
+	// Justification and Author come from an override, assessment or deletion.
+	Justification string
+	Author        string
+}
+
+// TableName pins the table of migration 0007.
+func (LedgerRow) TableName() string { return "readiness_ledger_rows" }
+
+// AssessmentRecord is a quality manager's points for a leaf of a standard.
+// On a manual leaf it is the assessment the rule reads; on any other leaf it
+// overrides the computed points (with the same justification, author and
+// expiry). The latest record of a clause that is not withdrawn counts.
+type AssessmentRecord struct {
+	ID            uint64 `gorm:"primaryKey"`
+	StandardCode  string
+	Clause        string
+	Points        float64
+	Justification string
+	AuthorID      uint64
+	Author        string
+	AssessedAt    time.Time
+	ExpiresAt     *time.Time
+	WithdrawnAt   *time.Time
+	WithdrawnBy   string
+	CreatedAt     time.Time
+}
+
+// TableName pins the table of migration 0007.
+func (AssessmentRecord) TableName() string { return "readiness_assessments" }
+
+// Deletion declares a deletable clause not applicable (删减) with a
+// justification. The latest active declaration of a clause counts.
+type Deletion struct {
+	ID            uint64 `gorm:"primaryKey"`
+	StandardCode  string
+	Clause        string
+	Justification string
+	AuthorID      uint64
+	Author        string
+	WithdrawnAt   *time.Time
+	WithdrawnBy   string
+	CreatedAt     time.Time
+}
+
+// TableName pins the table of migration 0007.
+func (Deletion) TableName() string { return "readiness_deletions" }
+
+// Deduction statuses. A suggested finding is raised by the engine and is
+// shown apart until a quality manager confirms (it then counts) or dismisses
+// it. A confirmed finding counts from FoundOn until CorrectedAt.
+const (
+	DeductionSuggested = "suggested"
+	DeductionConfirmed = "confirmed"
+	DeductionDismissed = "dismissed"
+)
+
+// Deduction sources.
+const (
+	SourceManual           = "manual"
+	SourceReturnRefused    = "return_refused_within_window"
+	SourceComplaintOverdue = "complaint_past_legal_limit"
+)
+
+// DeductionRecord is a special-deduction finding (特别扣分项): a breach of
+// law, of the enterprise's own service rules or of industry requirements.
+// Findings concern the enterprise, not one standard; Clause is optional.
+type DeductionRecord struct {
+	ID      uint64 `gorm:"primaryKey"`
+	Clause  string
+	Finding string
+	Source  string
+	// SuggestionKey identifies the record behind an automatic suggestion
+	// (e.g. "return:123") so a run never suggests it twice; nil for manual
+	// findings.
+	SuggestionKey *string
+	RecordRef     string
+	Status        string
+	FoundOn       time.Time // calendar date
+	CorrectedAt   *time.Time
+	Correction    string
+	AuthorID      uint64
+	Author        string
+	DecidedBy     string
+	DecidedAt     *time.Time
+	Version       int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// TableName pins the table of migration 0007.
+func (DeductionRecord) TableName() string { return "readiness_deductions" }
+
+// BonusClaim is a claim of the special bonus (特别加分项) for an outstanding
+// practice; it counts only when the standard enables the bonus. The latest
+// active claim counts (at most one).
+type BonusClaim struct {
+	ID          uint64 `gorm:"primaryKey"`
+	Reason      string
+	AuthorID    uint64
+	Author      string
+	WithdrawnAt *time.Time
+	WithdrawnBy string
+	CreatedAt   time.Time
+}
+
+// TableName pins the table of migration 0007.
+func (BonusClaim) TableName() string { return "readiness_bonus_claims" }

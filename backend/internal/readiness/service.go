@@ -1,0 +1,648 @@
+package readiness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/scheduler"
+)
+
+// JobName is the scheduler lease name of a readiness run: the cron job,
+// "run now" and the debounced run all take it, so one instance runs at a
+// time.
+const JobName = "readiness.run"
+
+// Topic is the live channel readiness events are published on.
+const Topic = "readiness"
+
+// EvidenceSource gives the evidence register for scoring (implemented by the
+// certification service).
+type EvidenceSource interface {
+	// DocumentsForScoring returns every evidence document by type, with
+	// calendar dates turned into instants in the enterprise zone and a
+	// version's expiry cut at the approval of its successor. An error is
+	// internal; the document indicators are then unknown.
+	DocumentsForScoring(ctx context.Context) (map[string][]Document, error)
+}
+
+// AuditCalendar gives the date of the next certification audit
+// (implemented by the certification service).
+type AuditCalendar interface {
+	// NextAuditDate returns the due (or agreed) date of the next planned
+	// audit on or after a day, nil when none is planned.
+	NextAuditDate(ctx context.Context, after time.Time) (*time.Time, error)
+}
+
+// JobRunner runs a job under the scheduler's database lease.
+type JobRunner interface {
+	RunNow(ctx context.Context, name string, job scheduler.Job) (bool, error)
+}
+
+// Options are the service's dependencies.
+type Options struct {
+	DB    *gorm.DB
+	Audit *audit.Trail
+	Bus   event.Bus
+	Log   *slog.Logger
+	// StandardFile is the active standard, loaded (and versioned) at start.
+	StandardFile string
+	// StandardsDir holds further standard files, versioned when listed.
+	StandardsDir string
+	// WindowMonths is the rolling window for the engine's own look-backs
+	// (suggested deductions, plausibility); rules use their standard's.
+	WindowMonths int
+	Evidence     EvidenceSource
+	Calendar     AuditCalendar
+	// Runner takes the scheduler lease; nil runs directly (tests).
+	Runner JobRunner
+	// Debounce is how long after the last relevant change a run starts.
+	Debounce time.Duration
+	// Measures computes operational measures; nil uses SQL over DB.
+	Measures MeasureSource
+	Location *time.Location
+	Now      func() time.Time
+}
+
+// Service is the readiness engine's store and service: standard versions,
+// runs and their ledgers, the quality manager's inputs, explanations and
+// live events.
+type Service struct {
+	db       *gorm.DB
+	trail    *audit.Trail
+	bus      event.Bus
+	log      *slog.Logger
+	st       store
+	measures MeasureSource
+	evidence EvidenceSource
+	calendar AuditCalendar
+	runner   JobRunner
+	loc      *time.Location
+	now      func() time.Time
+	window   int
+	dir      string
+	file     string
+	active   string // code of the active standard
+
+	mu     sync.Mutex
+	parsed map[uint64]*Standard // version id → parsed standard
+
+	debounce *debouncer
+}
+
+// New loads and validates the active standard file, stores it as a version
+// when its content changed, and returns the service. A bad standard file
+// stops start-up with a message naming the clause.
+func New(ctx context.Context, o Options) (*Service, error) {
+	if o.DB == nil {
+		return nil, errors.New("readiness: no database")
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.WindowMonths <= 0 {
+		o.WindowMonths = defaultWindowMonths
+	}
+	if o.Debounce <= 0 {
+		o.Debounce = 30 * time.Second
+	}
+	if o.Audit == nil {
+		o.Audit = audit.New(nil)
+	}
+	s := &Service{
+		db: o.DB, trail: o.Audit, bus: o.Bus, log: o.Log, measures: o.Measures, evidence: o.Evidence,
+		calendar: o.Calendar, runner: o.Runner, loc: o.Location, now: o.Now, window: o.WindowMonths,
+		dir: resolvePath(o.StandardsDir), parsed: map[uint64]*Standard{},
+	}
+	if s.measures == nil {
+		s.measures = NewSQLMeasures(o.DB, o.Location, o.Log)
+	}
+	s.debounce = newDebouncer(o.Debounce, s.debouncedRun)
+	if o.StandardFile == "" {
+		return nil, errors.New("readiness: no standard file configured (readiness.standard_file)")
+	}
+	s.file = resolvePath(o.StandardFile)
+	v, err := s.syncFile(actor.With(ctx, actor.System("readiness")), s.file)
+	if err != nil {
+		return nil, err
+	}
+	s.active = v.Code
+	return s, nil
+}
+
+// SetEvidence wires the evidence register after construction (the
+// certification service is built after readiness).
+func (s *Service) SetEvidence(e EvidenceSource) { s.evidence = e }
+
+// SetCalendar wires the audit calendar after construction.
+func (s *Service) SetCalendar(c AuditCalendar) { s.calendar = c }
+
+// SetRunner wires the scheduler lease.
+func (s *Service) SetRunner(r JobRunner) { s.runner = r }
+
+// ActiveStandard returns the code of the standard scored by default.
+func (s *Service) ActiveStandard() string { return s.active }
+
+// resolvePath finds a relative path from the working directory or one of
+// its parents, so the server and the tests (run from a package directory)
+// find configs/ alike. An absolute or unfound path is returned as is.
+func resolvePath(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	for i := 0; i < 8; i++ {
+		cand := filepath.Join(dir, p)
+		if _, err := os.Stat(cand); err == nil {
+			return cand
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return p
+}
+
+// syncFile loads a standard file and stores it as a new version when its
+// content was never stored before for that code. So an unchanged file never
+// overwrites an edit made through the API at the next start; changing the
+// file to new content does create a version.
+func (s *Service) syncFile(ctx context.Context, path string) (*StandardVersion, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("readiness: read standard %s: %w", path, err)
+	}
+	std, err := LoadStandard(data)
+	if err != nil {
+		return nil, fmt.Errorf("readiness: %s: %w", path, err)
+	}
+	var seen int64
+	if err := s.db.WithContext(ctx).Model(&StandardVersion{}).Where("code = ? AND fingerprint = ?", std.ID, std.Fingerprint()).
+		Count(&seen).Error; err != nil {
+		return nil, fmt.Errorf("readiness: look up standard %s: %w", std.ID, err)
+	}
+	if seen > 0 {
+		latest, err := s.st.latestVersion(ctx, s.db, std.ID)
+		if err != nil {
+			return nil, err
+		}
+		if latest != nil {
+			return latest, nil
+		}
+	}
+	v, _, err := s.storeVersion(ctx, std, data, "file:"+filepath.Base(path))
+	return v, err
+}
+
+// storeVersion writes a new version of std unless the latest version has
+// the same content. It reports whether a version was created.
+func (s *Service) storeVersion(ctx context.Context, std *Standard, data []byte, source string) (*StandardVersion, bool, error) {
+	fp := std.Fingerprint()
+	for attempt := 0; attempt < 3; attempt++ {
+		latest, err := s.st.latestVersion(ctx, s.db, std.ID)
+		if err != nil {
+			return nil, false, err
+		}
+		if latest != nil && latest.Fingerprint == fp {
+			return latest, false, nil
+		}
+		next := 1
+		if latest != nil {
+			next = latest.Version + 1
+		}
+		a := actor.From(ctx)
+		v := StandardVersion{Code: std.ID, Version: next, Title: truncate(std.Code, 128), Fingerprint: fp, Content: string(data),
+			Source: truncate(source, 255), CreatedBy: truncate(a.Username, 64), CreatedAt: s.now().UTC()}
+		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := tx.Create(&v).Error; err != nil {
+				return err
+			}
+			return s.trail.Record(ctx, tx, audit.Entry{Action: "create", Entity: "readiness_standard", EntityID: fmt.Sprint(v.ID),
+				After: map[string]any{"code": v.Code, "version": v.Version, "fingerprint": v.Fingerprint, "source": v.Source}})
+		})
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			continue // another instance stored the same version number first
+		}
+		if err != nil {
+			return nil, false, apperr.Internal(fmt.Errorf("readiness: store standard %s v%d: %w", v.Code, v.Version, err))
+		}
+		return &v, true, nil
+	}
+	return nil, false, apperr.Conflict("standard_busy", "the standard is being changed concurrently; retry")
+}
+
+// standardOf parses (once) and returns a stored version.
+func (s *Service) standardOf(v *StandardVersion) (*Standard, error) {
+	s.mu.Lock()
+	std, ok := s.parsed[v.ID]
+	s.mu.Unlock()
+	if ok {
+		return std, nil
+	}
+	if v.Content == "" {
+		full, err := s.st.version(context.Background(), s.db, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		v = full
+	}
+	std, err := LoadStandard([]byte(v.Content))
+	if err != nil {
+		return nil, apperr.Internal(fmt.Errorf("readiness: stored standard %s v%d no longer loads: %w", v.Code, v.Version, err))
+	}
+	s.mu.Lock()
+	s.parsed[v.ID] = std
+	s.mu.Unlock()
+	return std, nil
+}
+
+// current returns the latest version of a standard code (the active one
+// when code is empty) and the parsed standard.
+func (s *Service) current(ctx context.Context, code string) (*StandardVersion, *Standard, error) {
+	if code == "" {
+		code = s.active
+	}
+	v, err := s.st.latestVersion(ctx, s.db, code)
+	if err != nil {
+		return nil, nil, apperr.Internal(err)
+	}
+	if v == nil {
+		return nil, nil, apperr.NotFound("standard " + code)
+	}
+	std, err := s.standardOf(v)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, std, nil
+}
+
+// StandardInfo describes one stored standard version.
+type StandardInfo struct {
+	ID          uint64
+	Code        string
+	Version     int
+	Title       string
+	Fingerprint string
+	Source      string
+	CreatedBy   string
+	CreatedAt   time.Time
+	// Latest is true for the newest version of its code (the one scored).
+	Latest bool
+	// Active is true for the standard scored by default.
+	Active bool
+}
+
+// Standards loads every file of the standards directory (storing a new
+// version for each changed one) and lists all stored versions, newest
+// first per code. A file that does not load is reported in problems and
+// skipped; it never replaces a good version.
+func (s *Service) Standards(ctx context.Context) (versions []StandardInfo, problems []string, err error) {
+	if s.dir != "" {
+		entries, rerr := os.ReadDir(s.dir)
+		if rerr == nil {
+			for _, e := range entries {
+				name := e.Name()
+				if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+					continue
+				}
+				if _, serr := s.syncFile(actor.With(ctx, actor.System("readiness")), filepath.Join(s.dir, name)); serr != nil {
+					problems = append(problems, serr.Error())
+				}
+			}
+		}
+	}
+	rows, err := s.st.versions(ctx, s.db, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[string]bool{}
+	for _, v := range rows {
+		info := StandardInfo{ID: v.ID, Code: v.Code, Version: v.Version, Title: v.Title, Fingerprint: v.Fingerprint,
+			Source: v.Source, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: !seen[v.Code], Active: v.Code == s.active}
+		seen[v.Code] = true
+		versions = append(versions, info)
+	}
+	return versions, problems, nil
+}
+
+// StandardDetail is a stored version with its content and parsed tree.
+type StandardDetail struct {
+	Info     StandardInfo
+	Content  string
+	Standard *Standard
+}
+
+// Standard returns a stored version of a code (the latest when version is
+// 0) with its YAML and parsed indicator tree.
+func (s *Service) Standard(ctx context.Context, code string, version int) (*StandardDetail, error) {
+	var v StandardVersion
+	q := s.db.WithContext(ctx).Where("code = ?", code)
+	if version > 0 {
+		q = q.Where("version = ?", version)
+	}
+	err := q.Order("version DESC").Limit(1).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, apperr.NotFound("standard")
+	}
+	if err != nil {
+		return nil, apperr.Internal(fmt.Errorf("readiness: standard %s: %w", code, err))
+	}
+	std, err := s.standardOf(&v)
+	if err != nil {
+		return nil, err
+	}
+	latest, err := s.st.latestVersion(ctx, s.db, code)
+	if err != nil {
+		return nil, apperr.Internal(err)
+	}
+	return &StandardDetail{
+		Info: StandardInfo{ID: v.ID, Code: v.Code, Version: v.Version, Title: v.Title, Fingerprint: v.Fingerprint, Source: v.Source,
+			CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: latest != nil && latest.ID == v.ID, Active: v.Code == s.active},
+		Content: v.Content, Standard: std,
+	}, nil
+}
+
+// PutStandard validates a standard file sent through the API and stores it
+// as a new version of code (nothing is stored when the content is the same
+// as the latest version). A file that does not load is refused with a 422
+// naming the clause; its id must equal code. Old runs keep their version.
+func (s *Service) PutStandard(ctx context.Context, code string, data []byte) (*StandardInfo, bool, error) {
+	std, err := LoadStandard(data)
+	if err != nil {
+		var verr *ValidationError
+		if errors.As(err, &verr) {
+			fields := map[string]string{}
+			problems := make([]map[string]string, 0, len(verr.Problems))
+			for _, p := range verr.Problems {
+				key := "standard"
+				switch {
+				case p.Clause != "":
+					key = "clause " + p.Clause
+				case p.Field != "":
+					key = p.Field
+				}
+				if prev, ok := fields[key]; ok {
+					fields[key] = prev + "; " + p.Message
+				} else {
+					fields[key] = p.Message
+				}
+				problems = append(problems, map[string]string{"clause": p.Clause, "field": p.Field, "message": p.Message})
+			}
+			e := apperr.Validation(fields).WithDetail("problems", problems)
+			e.Code = "standard_invalid"
+			e.Message = verr.Error()
+			return nil, false, e
+		}
+		return nil, false, apperr.Field("standard", err.Error())
+	}
+	if std.ID != code {
+		return nil, false, apperr.Field("id", fmt.Sprintf("the file's id %q does not match %q in the path", std.ID, code))
+	}
+	v, created, err := s.storeVersion(ctx, std, data, "api")
+	if err != nil {
+		return nil, false, err
+	}
+	if created {
+		s.publish(ctx, "readiness.standard_changed", map[string]any{"code": v.Code, "version": v.Version})
+		s.Trigger()
+	}
+	return &StandardInfo{ID: v.ID, Code: v.Code, Version: v.Version, Title: v.Title, Fingerprint: v.Fingerprint, Source: v.Source,
+		CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: true, Active: v.Code == s.active}, created, nil
+}
+
+// RunDetail is a stored run with its scored result rebuilt from the ledger.
+type RunDetail struct {
+	Run    Run
+	Result Result
+	// Standard is the version the run used.
+	Standard *Standard
+}
+
+// RunNow runs the engine under the scheduler lease and returns the stored
+// run. When another instance holds the lease it returns a 409
+// run_in_progress. code selects a standard (empty: the active one).
+func (s *Service) RunNow(ctx context.Context, trigger, code string) (*RunDetail, error) {
+	var out *RunDetail
+	job := func(ctx context.Context) error {
+		d, err := s.run(ctx, trigger, code)
+		out = d
+		return err
+	}
+	if s.runner == nil {
+		if err := job(ctx); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	ran, err := s.runner.RunNow(ctx, JobName, job)
+	if err != nil {
+		return nil, err
+	}
+	if !ran {
+		return nil, apperr.Conflict("run_in_progress", "a readiness run is in progress; try again in a few seconds")
+	}
+	return out, nil
+}
+
+// Job is the scheduled run (cron, readiness.schedule); the scheduler holds
+// the lease around it.
+func (s *Service) Job(ctx context.Context) error {
+	_, err := s.run(actor.With(ctx, actor.System("readiness")), TriggerSchedule, "")
+	return err
+}
+
+// run gathers the inputs, scores them, stores the run and publishes the
+// live events. Scheduled runs are not written to the audit trail: they
+// change no business state, are themselves immutable records, and auditing
+// them would move the data watermark at every run. A manual run is audited
+// (who asked for it).
+func (s *Service) run(ctx context.Context, trigger, code string) (*RunDetail, error) {
+	start := time.Now()
+	v, std, err := s.current(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	asOf := s.now().UTC()
+	if err := s.refreshSuggestions(ctx, asOf); err != nil {
+		s.log.Warn("readiness: suggested deductions", "err", err)
+	}
+	seq, err := s.st.auditWatermark(ctx, s.db)
+	if err != nil {
+		return nil, apperr.Internal(err)
+	}
+	in, err := s.gather(ctx, std, asOf, true)
+	if err != nil {
+		return nil, err
+	}
+	res := Score(std, in, asOf)
+	rows, hash := ledgerRows(std, res)
+	prev, err := s.st.latestRun(ctx, s.db, v.Code)
+	if err != nil {
+		return nil, apperr.Internal(err)
+	}
+	a := actor.From(ctx)
+	deds := append(append([]Deduction{}, res.Deductions...), res.SuggestedDeductions...)
+	r := &Run{
+		StandardCode: v.Code, StandardVersionID: v.ID, StandardVersion: v.Version, AsOf: asOf, AuditSeq: seq,
+		Trigger: trigger, CreatedBy: truncate(a.Username, 64), Total: res.Total, Normalised: res.Normalised, Actual: res.Actual,
+		Applicable: res.Applicable, DeductionPoints: res.DeductionPoints, BonusPoints: res.BonusPoints,
+		Low: res.Range.Low, High: res.Range.High, Band: res.Band, LowBand: res.Range.LowBand, HighBand: res.Range.HighBand,
+		NextBand: res.NextBand, ToNextBand: res.ToNextBand, AboveBand: res.AboveBand, Failed: res.Failed, Complete: res.Complete,
+		FailReasons: mustJSON(nonNil(res.FailReasons)), Counts: mustJSON(res.Counts), Deductions: mustJSON(deds),
+		Notices: mustJSON(res.Notices), Inputs: mustJSON(in), LedgerHash: hash, CreatedAt: s.now().UTC(),
+	}
+	r.DurationMS = time.Since(start).Milliseconds()
+	if err := s.st.insertRun(ctx, s.db, r, rows, prev); err != nil {
+		return nil, apperr.Internal(err)
+	}
+	if trigger == TriggerManual {
+		if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return s.trail.Record(ctx, tx, audit.Entry{Action: "run", Entity: "readiness_run", EntityID: fmt.Sprint(r.ID),
+				After: map[string]any{"standard": r.StandardCode, "version": r.StandardVersion, "total": r.Total, "band": r.Band}})
+		}); err != nil {
+			s.log.Warn("readiness: audit manual run", "err", err)
+		}
+	}
+	var prevRes *Result
+	if prev != nil {
+		prevRows, err := s.st.ledger(ctx, s.db, prev)
+		if err == nil {
+			pr := resultOf(prev, prevRows)
+			prevRes = &pr
+		}
+	}
+	s.publishRun(ctx, r, res, prev, prevRes)
+	return &RunDetail{Run: *r, Result: res, Standard: std}, nil
+}
+
+// Latest returns the newest run of a standard (the active one when code is
+// empty) with its ledger; 404 before the first run.
+func (s *Service) Latest(ctx context.Context, code string) (*RunDetail, error) {
+	if code == "" {
+		code = s.active
+	}
+	r, err := s.st.latestRun(ctx, s.db, code)
+	if err != nil {
+		return nil, apperr.Internal(err)
+	}
+	if r == nil {
+		return nil, apperr.NotFound("readiness run")
+	}
+	return s.detail(ctx, r)
+}
+
+// RunByID returns a stored run with its ledger.
+func (s *Service) RunByID(ctx context.Context, id uint64) (*RunDetail, error) {
+	r, err := s.st.run(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.detail(ctx, r)
+}
+
+func (s *Service) detail(ctx context.Context, r *Run) (*RunDetail, error) {
+	rows, err := s.st.ledger(ctx, s.db, r)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.st.version(ctx, s.db, r.StandardVersionID)
+	if err != nil {
+		return nil, err
+	}
+	std, err := s.standardOf(v)
+	if err != nil {
+		return nil, err
+	}
+	res := resultOf(r, rows)
+	fillNames(std, &res)
+	return &RunDetail{Run: *r, Result: res, Standard: std}, nil
+}
+
+// fillNames sets band names from the standard (they are not stored per run).
+func fillNames(std *Standard, res *Result) {
+	if b, ok := std.Band(res.Band); ok {
+		res.BandName = b.Name
+	} else if res.Band == std.Scoring.Fail.Code {
+		res.BandName = std.Scoring.Fail.Name
+	}
+	if b, ok := std.Band(res.NextBand); ok {
+		res.NextBandName = b.Name
+	}
+}
+
+// Runs pages through the run history of a standard, newest first.
+func (s *Service) Runs(ctx context.Context, code string, page, size int) ([]Run, int64, error) {
+	if code == "" {
+		code = s.active
+	}
+	return s.st.listRuns(ctx, s.db, code, page, size)
+}
+
+// RunDiff says per indicator what moved between run a and run b and why.
+type RunDiff struct {
+	From    Run
+	To      Run
+	Delta   float64
+	Changes []IndicatorChange
+	// StandardChanged is set when the runs used different standard
+	// versions: part of the movement comes from the standard itself.
+	StandardChanged bool
+}
+
+// Diff compares two stored runs.
+func (s *Service) Diff(ctx context.Context, a, b uint64) (*RunDiff, error) {
+	ra, err := s.RunByID(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	rb, err := s.RunByID(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	return &RunDiff{From: ra.Run, To: rb.Run, Delta: rb.Run.Total - ra.Run.Total, Changes: Diff(ra.Result, rb.Result),
+		StandardChanged: ra.Run.StandardVersionID != rb.Run.StandardVersionID}, nil
+}
+
+// sortedClauses returns map keys in clause order.
+func sortedClauses[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return clauseLess(keys[i], keys[j]) })
+	return keys
+}
+
+// CurrentStandard returns the latest version of the active standard, for
+// other domains that need its document types and indicator tree.
+func (s *Service) CurrentStandard(ctx context.Context) (*Standard, error) {
+	_, std, err := s.current(ctx, "")
+	return std, err
+}

@@ -1,0 +1,468 @@
+package recall
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+)
+
+// UnitFilter selects a campaign's affected units.
+type UnitFilter struct {
+	Status     string
+	Serial     string
+	CustomerID uint64
+	Page, Size int
+}
+
+// scopeUnits applies an outlet user's scope: units booked or remedied at
+// their outlet; a search by exact serial also finds unbooked units, so a
+// customer who walks in with a recalled unit can be served.
+func scopeUnits(ctx context.Context, q *gorm.DB, exactSerial bool) *gorm.DB {
+	own, ok := actor.From(ctx).OutletScoped()
+	if !ok {
+		return q
+	}
+	if exactSerial {
+		return q.Where("(appointment_outlet_id = ? OR remedied_outlet_id = ? OR appointment_outlet_id IS NULL)", own, own)
+	}
+	return q.Where("(appointment_outlet_id = ? OR remedied_outlet_id = ?)", own, own)
+}
+
+// Units pages a campaign's affected units by id. Errors: validation,
+// not_found.
+func (s *Service) Units(ctx context.Context, campaignID uint64, f UnitFilter) ([]AffectedUnit, int64, error) {
+	if _, err := s.loadCampaign(ctx, s.o.DB, campaignID); err != nil {
+		return nil, 0, wrap(err, "recall units")
+	}
+	q := s.o.DB.WithContext(ctx).Model(&AffectedUnit{}).Where("campaign_id = ?", campaignID)
+	serial := ""
+	if f.Serial != "" {
+		serial, _ = NormalizeSerial(f.Serial)
+		q = q.Where("serial = ?", serial)
+	}
+	q = scopeUnits(ctx, q, serial != "")
+	if f.Status != "" {
+		if !slices.Contains([]string{UnitPending, UnitNotified, UnitScheduled, UnitRemedied}, f.Status) {
+			return nil, 0, apperr.Field("status", "pending, notified, scheduled or remedied")
+		}
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.CustomerID != 0 {
+		q = q.Where("customer_id = ?", f.CustomerID)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("count recall units: %w", err))
+	}
+	page, size := bound(f.Page, f.Size)
+	out := []AffectedUnit{}
+	if err := q.Order("id").Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("list recall units: %w", err))
+	}
+	return out, total, nil
+}
+
+// Owner is one owner's standing in a campaign.
+type Owner struct {
+	CustomerID  uint64
+	Units       int64
+	Pending     int64
+	Remedied    int64
+	Attempts    int64
+	LastAt      *time.Time
+	LastOutcome string
+}
+
+// Owners pages a campaign's owners by customer id. pendingOnly keeps the
+// owners with units not yet notified (the agents' call queue). Errors:
+// not_found.
+func (s *Service) Owners(ctx context.Context, campaignID uint64, pendingOnly bool, page, size int) ([]Owner, int64, error) {
+	if _, err := s.loadCampaign(ctx, s.o.DB, campaignID); err != nil {
+		return nil, 0, wrap(err, "recall owners")
+	}
+	db := s.o.DB.WithContext(ctx)
+	having := ""
+	if pendingOnly {
+		having = " HAVING SUM(CASE WHEN ru.status = 'pending' THEN 1 ELSE 0 END) > 0"
+	}
+	var total int64
+	if err := db.Raw(`SELECT COUNT(*) FROM (SELECT ru.customer_id FROM recall_units ru WHERE ru.campaign_id = ? AND ru.customer_id IS NOT NULL
+		GROUP BY ru.customer_id`+having+`) o`, campaignID).Scan(&total).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("count recall owners: %w", err))
+	}
+	page, size = bound(page, size)
+	out := []Owner{}
+	if err := db.Raw(`SELECT ru.customer_id, COUNT(*) AS units,
+		SUM(CASE WHEN ru.status = 'pending' THEN 1 ELSE 0 END) AS pending,
+		SUM(CASE WHEN ru.status = 'remedied' THEN 1 ELSE 0 END) AS remedied
+		FROM recall_units ru WHERE ru.campaign_id = ? AND ru.customer_id IS NOT NULL
+		GROUP BY ru.customer_id`+having+` ORDER BY ru.customer_id LIMIT ? OFFSET ?`, campaignID, size, (page-1)*size).Scan(&out).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("list recall owners: %w", err))
+	}
+	if len(out) == 0 {
+		return out, total, nil
+	}
+	ids := make([]uint64, 0, len(out))
+	for _, o := range out {
+		ids = append(ids, o.CustomerID)
+	}
+	var notes []Notification
+	if err := db.Where("campaign_id = ? AND customer_id IN ?", campaignID, ids).Order("at, id").Find(&notes).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("recall owner attempts: %w", err))
+	}
+	idx := map[uint64]int{}
+	for i, o := range out {
+		idx[o.CustomerID] = i
+	}
+	for _, n := range notes {
+		o := &out[idx[n.CustomerID]]
+		o.Attempts++
+		at := n.At
+		o.LastAt, o.LastOutcome = &at, n.Outcome
+	}
+	return out, total, nil
+}
+
+// NotificationInput is one attempt to reach an owner.
+type NotificationInput struct {
+	Channel string
+	Outcome string
+	Note    string
+}
+
+// RecordNotification records an attempt to tell an owner about an active
+// campaign; a successful one (reached, refused, delivered, sent) marks the
+// owner's pending units notified. Errors: validation, not_found (no such
+// owner in the campaign), conflict (campaign not active).
+func (s *Service) RecordNotification(ctx context.Context, campaignID, customerID uint64, in NotificationInput) (Notification, int64, error) {
+	in.Note = strings.TrimSpace(in.Note)
+	fields := map[string]string{}
+	outcomes, ok := ChannelOutcomes[in.Channel]
+	if !ok {
+		fields["channel"] = "phone, sms or letter"
+	} else if !slices.Contains(outcomes, in.Outcome) {
+		fields["outcome"] = "for " + in.Channel + ": " + strings.Join(outcomes, ", ")
+	}
+	if utf8.RuneCountInString(in.Note) > 255 {
+		fields["note"] = "at most 255 characters"
+	}
+	if len(fields) > 0 {
+		return Notification{}, 0, apperr.Validation(fields)
+	}
+	var n Notification
+	var marked int64
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c, err := s.loadCampaign(ctx, tx, campaignID)
+		if err != nil {
+			return err
+		}
+		if c.Status != StatusActive {
+			return apperr.Conflict("campaign_not_active", "owners are notified while the campaign is active").WithDetail("status", c.Status)
+		}
+		var units int64
+		if err := tx.Model(&AffectedUnit{}).Where("campaign_id = ? AND customer_id = ?", campaignID, customerID).Count(&units).Error; err != nil {
+			return err
+		}
+		if units == 0 {
+			return apperr.NotFound("owner")
+		}
+		now := s.o.Now().UTC()
+		n = Notification{CampaignID: campaignID, CustomerID: customerID, Channel: in.Channel, Outcome: in.Outcome, Note: in.Note,
+			ActorName: actor.From(ctx).Username, At: now}
+		if err := tx.Create(&n).Error; err != nil {
+			return err
+		}
+		if Successful[in.Outcome] {
+			res := tx.Model(&AffectedUnit{}).Where("campaign_id = ? AND customer_id = ? AND status = ?", campaignID, customerID, UnitPending).
+				Updates(map[string]any{"status": UnitNotified, "notified_at": now, "version": gorm.Expr("version + 1"), "updated_at": now})
+			if res.Error != nil {
+				return res.Error
+			}
+			marked = res.RowsAffected
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "notify", Entity: "recall_campaign", EntityID: idStr(campaignID),
+			After: map[string]any{"notification_id": n.ID, "customer_id": customerID, "channel": n.Channel, "outcome": n.Outcome,
+				"note": n.Note, "units_marked_notified": marked}})
+	})
+	if err != nil {
+		return Notification{}, 0, wrap(err, "record recall notification")
+	}
+	s.publish(ctx, "recall.owner_notified", map[string]any{"campaign_id": campaignID, "customer_id": customerID, "channel": n.Channel,
+		"outcome": n.Outcome, "units_marked_notified": marked})
+	return n, marked, nil
+}
+
+// Notifications lists the attempts for one owner, oldest first. Errors:
+// not_found.
+func (s *Service) Notifications(ctx context.Context, campaignID, customerID uint64) ([]Notification, error) {
+	if _, err := s.loadCampaign(ctx, s.o.DB, campaignID); err != nil {
+		return nil, wrap(err, "recall notifications")
+	}
+	out := []Notification{}
+	if err := s.o.DB.WithContext(ctx).Where("campaign_id = ? AND customer_id = ?", campaignID, customerID).Order("at, id").Limit(500).Find(&out).Error; err != nil {
+		return nil, apperr.Internal(fmt.Errorf("recall notifications: %w", err))
+	}
+	return out, nil
+}
+
+// AffectedUnit returns one affected unit (outlet users: booked or remedied
+// at their outlet, or unbooked). Errors: not_found.
+func (s *Service) AffectedUnit(ctx context.Context, id uint64) (AffectedUnit, error) {
+	u, err := s.loadUnit(ctx, s.o.DB, id)
+	if err != nil {
+		return AffectedUnit{}, wrap(err, "get recall unit")
+	}
+	return u, nil
+}
+
+func (s *Service) loadUnit(ctx context.Context, db *gorm.DB, id uint64) (AffectedUnit, error) {
+	var u AffectedUnit
+	q := scopeUnits(ctx, db.WithContext(ctx).Where("id = ?", id), true)
+	if err := q.Take(&u).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return AffectedUnit{}, apperr.NotFound("recall unit")
+		}
+		return AffectedUnit{}, err
+	}
+	return u, nil
+}
+
+// mutateUnit changes an affected unit of an active campaign under the
+// version guard with its audit record.
+func (s *Service) mutateUnit(ctx context.Context, id uint64, version int64, action string, fn func(u *AffectedUnit, now time.Time) error) (AffectedUnit, error) {
+	var out AffectedUnit
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u, err := s.loadUnit(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if version != 0 && version != u.Version {
+			return apperr.ErrVersionConflict("recall unit")
+		}
+		c, err := s.loadCampaign(ctx, tx, u.CampaignID)
+		if err != nil {
+			return err
+		}
+		if c.Status != StatusActive {
+			return apperr.Conflict("campaign_not_active", "the campaign is not active").WithDetail("status", c.Status)
+		}
+		before := u.Snapshot()
+		now := s.o.Now().UTC()
+		if err := fn(&u, now); err != nil {
+			return err
+		}
+		res := tx.Model(&AffectedUnit{}).Where("id = ? AND version = ?", u.ID, u.Version).Updates(map[string]any{
+			"status": u.Status, "notified_at": u.NotifiedAt, "appointment_at": u.AppointmentAt, "appointment_outlet_id": u.AppointmentOutletID,
+			"remedied_at": u.RemediedAt, "remedied_outlet_id": u.RemediedOutletID, "remedied_by": u.RemediedBy, "remedy_note": u.RemedyNote,
+			"version": u.Version + 1, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return apperr.ErrVersionConflict("recall unit")
+		}
+		u.Version++
+		u.UpdatedAt = now
+		out = u
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "recall_unit", EntityID: idStr(u.ID), Before: before, After: u.Snapshot()})
+	})
+	if err != nil {
+		return AffectedUnit{}, wrap(err, action+" recall unit")
+	}
+	return out, nil
+}
+
+// Book makes (or moves) an appointment for an affected unit at an outlet.
+// Errors: validation, not_found, conflict (remedied, campaign not active).
+func (s *Service) Book(ctx context.Context, id uint64, version int64, at time.Time, outletID uint64) (AffectedUnit, error) {
+	fields := map[string]string{}
+	if at.IsZero() {
+		fields["at"] = "required"
+	}
+	if outletID == 0 {
+		fields["outlet_id"] = "required"
+	}
+	if len(fields) > 0 {
+		return AffectedUnit{}, apperr.Validation(fields)
+	}
+	if s.o.Outlets != nil {
+		if err := s.o.Outlets(ctx, outletID); err != nil {
+			if apperr.IsKind(err, apperr.KindNotFound) {
+				return AffectedUnit{}, apperr.Field("outlet_id", "no such outlet")
+			}
+			return AffectedUnit{}, err
+		}
+	}
+	u, err := s.mutateUnit(ctx, id, version, "book", func(u *AffectedUnit, now time.Time) error {
+		if u.Status == UnitRemedied {
+			return apperr.Conflict("invalid_transition", "the unit is already remedied").WithDetail("allowed", []string{})
+		}
+		when := at.UTC()
+		u.AppointmentAt, u.AppointmentOutletID, u.Status = &when, &outletID, UnitScheduled
+		if u.NotifiedAt == nil {
+			u.NotifiedAt = &now
+		}
+		return nil
+	})
+	if err != nil {
+		return AffectedUnit{}, err
+	}
+	s.publish(ctx, "recall.unit_booked", map[string]any{"campaign_id": u.CampaignID, "recall_unit_id": u.ID, "unit_id": u.UnitID,
+		"serial": u.Serial, "outlet_id": outletID, "appointment_at": u.AppointmentAt})
+	return u, nil
+}
+
+// Remedy records that the campaign's remedy was done on a unit, at an
+// outlet (outlet users: their own). Errors: validation, not_found,
+// conflict (already remedied, campaign not active).
+func (s *Service) Remedy(ctx context.Context, id uint64, version int64, outletID uint64, note string) (AffectedUnit, Counts, error) {
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > 255 {
+		return AffectedUnit{}, Counts{}, apperr.Field("note", "at most 255 characters")
+	}
+	if own, ok := actor.From(ctx).OutletScoped(); ok {
+		if outletID != 0 && outletID != own {
+			return AffectedUnit{}, Counts{}, apperr.NotFound("outlet")
+		}
+		outletID = own
+	}
+	u, err := s.mutateUnit(ctx, id, version, "remedy", func(u *AffectedUnit, now time.Time) error {
+		if u.Status == UnitRemedied {
+			return apperr.Conflict("invalid_transition", "the unit is already remedied").WithDetail("allowed", []string{})
+		}
+		where := outletID
+		if where == 0 && u.AppointmentOutletID != nil {
+			where = *u.AppointmentOutletID
+		}
+		if where == 0 {
+			return apperr.Field("outlet_id", "required (the unit has no appointment)")
+		}
+		u.Status, u.RemediedAt, u.RemediedOutletID, u.RemediedBy, u.RemedyNote = UnitRemedied, &now, &where, actor.From(ctx).Username, note
+		if u.NotifiedAt == nil {
+			u.NotifiedAt = &now
+		}
+		return nil
+	})
+	if err != nil {
+		return AffectedUnit{}, Counts{}, err
+	}
+	cs, err := s.counts(ctx, []uint64{u.CampaignID})
+	if err != nil {
+		return u, Counts{}, nil
+	}
+	c := cs[u.CampaignID]
+	s.publish(ctx, "recall.unit_remedied", map[string]any{"campaign_id": u.CampaignID, "recall_unit_id": u.ID, "unit_id": u.UnitID,
+		"serial": u.Serial, "outlet_id": u.RemediedOutletID, "remedied": c.Remedied, "affected": c.Affected})
+	return u, c, nil
+}
+
+// Week is one week of a campaign's progress (weeks count from the start
+// date, in the enterprise time zone).
+type Week struct {
+	Week        int
+	StartsOn    time.Time // calendar date
+	Notified    int64
+	Remedied    int64
+	CumNotified int64
+	CumRemedied int64
+	// CompletionRate is CumRemedied ÷ the campaign's current affected count.
+	CompletionRate *float64
+}
+
+// Progress returns the campaign's completion by week, from its start date
+// to this week, computed in SQL (bucketing and the running totals use a
+// window function on both databases). Errors: not_found.
+func (s *Service) Progress(ctx context.Context, campaignID uint64) (Counts, []Week, error) {
+	c, err := s.loadCampaign(ctx, s.o.DB, campaignID)
+	if err != nil {
+		return Counts{}, nil, wrap(err, "recall progress")
+	}
+	cs, err := s.counts(ctx, []uint64{campaignID})
+	if err != nil {
+		return Counts{}, nil, apperr.Internal(err)
+	}
+	counts := cs[campaignID]
+	y, m, d := c.StartDate.Date()
+	start := time.Date(y, m, d, 0, 0, 0, 0, s.o.Location).UTC()
+	bucket := func(col string) string {
+		if s.o.DB.Dialector.Name() == "mysql" {
+			return fmt.Sprintf("(TIMESTAMPDIFF(SECOND, ?, %s) DIV 604800)", col)
+		}
+		return fmt.Sprintf("CAST((julianday(%s) - julianday(?)) / 7 AS INTEGER)", col)
+	}
+	type row struct {
+		Week       int
+		N, Running int64
+	}
+	series := func(col string) ([]row, error) {
+		var rows []row
+		b := bucket(col)
+		err := s.o.DB.WithContext(ctx).Raw(`SELECT week, n, SUM(n) OVER (ORDER BY week) AS running FROM (
+			SELECT `+b+` AS week, COUNT(*) AS n FROM recall_units WHERE campaign_id = ? AND `+col+` IS NOT NULL GROUP BY `+b+`) w ORDER BY week`,
+			start, campaignID, start).Scan(&rows).Error
+		return rows, err
+	}
+	rem, err := series("remedied_at")
+	if err != nil {
+		return Counts{}, nil, apperr.Internal(fmt.Errorf("recall progress remedied: %w", err))
+	}
+	not, err := series("notified_at")
+	if err != nil {
+		return Counts{}, nil, apperr.Internal(fmt.Errorf("recall progress notified: %w", err))
+	}
+	last := int(s.o.Now().UTC().Sub(start) / (7 * 24 * time.Hour))
+	for _, r := range append(rem, not...) {
+		last = max(last, r.Week)
+	}
+	if last < 0 {
+		last = 0
+	}
+	if last > 520 {
+		last = 520
+	}
+	weeks := make([]Week, last+1)
+	for i := range weeks {
+		weeks[i] = Week{Week: i, StartsOn: c.StartDate.AddDate(0, 0, 7*i)}
+	}
+	// fill spreads the SQL rows over every week: the count of the week
+	// (zero when absent) and the running total so far.
+	fill := func(rows []row) (per, cum []int64) {
+		per, cum = make([]int64, len(weeks)), make([]int64, len(weeks))
+		var running int64
+		j := 0
+		for i := range weeks {
+			for j < len(rows) && rows[j].Week <= i {
+				if rows[j].Week == i {
+					per[i] = rows[j].N
+				}
+				running = rows[j].Running
+				j++
+			}
+			cum[i] = running
+		}
+		return per, cum
+	}
+	remPer, remCum := fill(rem)
+	notPer, notCum := fill(not)
+	for i := range weeks {
+		weeks[i].Remedied, weeks[i].CumRemedied = remPer[i], remCum[i]
+		weeks[i].Notified, weeks[i].CumNotified = notPer[i], notCum[i]
+	}
+	if counts.Affected > 0 {
+		for i := range weeks {
+			r := float64(weeks[i].CumRemedied) / float64(counts.Affected)
+			weeks[i].CompletionRate = &r
+		}
+	}
+	return counts, weeks, nil
+}

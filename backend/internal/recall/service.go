@@ -1,0 +1,374 @@
+package recall
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
+)
+
+// Page sizes of the lists.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 200
+)
+
+// Topic is the live-event topic of recall events (the hotline's: agents
+// make the notification calls).
+const Topic = "tickets"
+
+// OutletCheck returns nil when the outlet exists, or an apperr not_found.
+type OutletCheck func(ctx context.Context, id uint64) error
+
+// Options are the Service's dependencies.
+type Options struct {
+	DB      *gorm.DB
+	Audit   *audit.Trail
+	Bus     event.Bus // may be nil (tests)
+	Outlets OutletCheck
+	// MaxListSerials bounds an imported list (default 200,000).
+	MaxListSerials int
+	// Location is the enterprise time zone (start dates, weeks, numbers).
+	Location *time.Location
+	Now      func() time.Time
+}
+
+// Service manages recall campaigns. It is safe for concurrent use.
+type Service struct {
+	o Options
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.MaxListSerials <= 0 {
+		o.MaxListSerials = 200_000
+	}
+	return &Service{o: o}
+}
+
+// CampaignInput is the input of Create and the full replacement of Update.
+type CampaignInput struct {
+	Title             string
+	Reason            string
+	HazardLevel       string
+	Remedy            string
+	RemedyDescription string
+	RegulatorRef      string
+	StartDate         time.Time // calendar date
+}
+
+func (in *CampaignInput) validate() error {
+	fields := map[string]string{}
+	in.Title = strings.TrimSpace(in.Title)
+	in.Reason = strings.TrimSpace(in.Reason)
+	in.RemedyDescription = strings.TrimSpace(in.RemedyDescription)
+	in.RegulatorRef = strings.TrimSpace(in.RegulatorRef)
+	if in.Title == "" || utf8.RuneCountInString(in.Title) > 255 {
+		fields["title"] = "required, at most 255 characters"
+	}
+	if in.Reason == "" || utf8.RuneCountInString(in.Reason) > 5000 {
+		fields["reason"] = "required, at most 5000 characters"
+	}
+	if !slices.Contains(HazardLevels, in.HazardLevel) {
+		fields["hazard_level"] = "high, medium or low"
+	}
+	if !slices.Contains(Remedies, in.Remedy) {
+		fields["remedy"] = "repair, replace, refund or inspect"
+	}
+	if utf8.RuneCountInString(in.RemedyDescription) > 5000 {
+		fields["remedy_description"] = "at most 5000 characters"
+	}
+	if utf8.RuneCountInString(in.RegulatorRef) > 64 {
+		fields["regulator_ref"] = "at most 64 characters"
+	}
+	if in.StartDate.IsZero() {
+		fields["start_date"] = "required (YYYY-MM-DD)"
+	}
+	if len(fields) > 0 {
+		return apperr.Validation(fields)
+	}
+	y, m, d := in.StartDate.UTC().Date()
+	in.StartDate = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return nil
+}
+
+// Create opens a draft campaign. Errors: validation.
+func (s *Service) Create(ctx context.Context, in CampaignInput) (Campaign, error) {
+	if err := in.validate(); err != nil {
+		return Campaign{}, err
+	}
+	now := s.o.Now().UTC()
+	c := Campaign{Title: in.Title, Reason: in.Reason, HazardLevel: in.HazardLevel, Remedy: in.Remedy, RemedyDescription: in.RemedyDescription,
+		RegulatorRef: in.RegulatorRef, StartDate: in.StartDate, Status: StatusDraft, Version: 1, CreatedAt: now, UpdatedAt: now}
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&c).Error; err != nil {
+			return err
+		}
+		c.Number = fmt.Sprintf("RC%d-%04d", in.StartDate.Year(), c.ID)
+		if err := tx.Model(&Campaign{}).Where("id = ?", c.ID).Update("number", c.Number).Error; err != nil {
+			return err
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "recall_campaign", EntityID: idStr(c.ID), After: c.Snapshot()})
+	})
+	if err != nil {
+		return Campaign{}, wrap(err, "create recall campaign")
+	}
+	s.publish(ctx, "recall.created", map[string]any{"campaign_id": c.ID, "number": c.Number, "status": c.Status})
+	return c, nil
+}
+
+func (s *Service) loadCampaign(ctx context.Context, db *gorm.DB, id uint64) (Campaign, error) {
+	var c Campaign
+	if err := db.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Campaign{}, apperr.NotFound("recall campaign")
+		}
+		return Campaign{}, err
+	}
+	return c, nil
+}
+
+// mutate changes a campaign under the version guard with its audit record.
+func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, action string, fn func(c *Campaign, now time.Time) error) (Campaign, error) {
+	var out Campaign
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c, err := s.loadCampaign(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if version != 0 && version != c.Version {
+			return apperr.ErrVersionConflict("recall campaign")
+		}
+		if to != "" && !slices.Contains(transitions[c.Status], to) {
+			return apperr.Conflict("invalid_transition", fmt.Sprintf("a %s campaign cannot become %s", c.Status, to)).WithDetail("allowed", Allowed(c.Status))
+		}
+		before := c.Snapshot()
+		now := s.o.Now().UTC()
+		if err := fn(&c, now); err != nil {
+			return err
+		}
+		if to != "" {
+			c.Status = to
+		}
+		res := tx.Model(&Campaign{}).Where("id = ? AND version = ?", c.ID, c.Version).Updates(map[string]any{
+			"title": c.Title, "reason": c.Reason, "hazard_level": c.HazardLevel, "remedy": c.Remedy,
+			"remedy_description": c.RemedyDescription, "regulator_ref": c.RegulatorRef, "start_date": c.StartDate,
+			"status": c.Status, "activated_at": c.ActivatedAt, "closed_at": c.ClosedAt, "close_note": c.CloseNote,
+			"version": c.Version + 1, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return apperr.ErrVersionConflict("recall campaign")
+		}
+		c.Version++
+		c.UpdatedAt = now
+		out = c
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "recall_campaign", EntityID: idStr(c.ID), Before: before, After: c.Snapshot()})
+	})
+	if err != nil {
+		return Campaign{}, wrap(err, action+" recall campaign")
+	}
+	return out, nil
+}
+
+// Update replaces a campaign's description (not while closed). Errors:
+// validation, not_found, conflict.
+func (s *Service) Update(ctx context.Context, id uint64, version int64, in CampaignInput) (Campaign, error) {
+	if err := in.validate(); err != nil {
+		return Campaign{}, err
+	}
+	return s.mutate(ctx, id, version, "", "update", func(c *Campaign, now time.Time) error {
+		if c.Status == StatusClosed {
+			return apperr.Conflict("invalid_transition", "a closed campaign cannot be changed").WithDetail("allowed", []string{})
+		}
+		c.Title, c.Reason, c.HazardLevel, c.Remedy = in.Title, in.Reason, in.HazardLevel, in.Remedy
+		c.RemedyDescription, c.RegulatorRef, c.StartDate = in.RemedyDescription, in.RegulatorRef, in.StartDate
+		return nil
+	})
+}
+
+// Activate starts a draft campaign: owners may now be notified and units
+// remedied, and affected units show the recall_open flag. Errors:
+// not_found, conflict.
+func (s *Service) Activate(ctx context.Context, id uint64, version int64) (Campaign, error) {
+	c, err := s.mutate(ctx, id, version, StatusActive, "activate", func(c *Campaign, now time.Time) error {
+		c.ActivatedAt = &now
+		return nil
+	})
+	if err != nil {
+		return Campaign{}, err
+	}
+	s.publish(ctx, "recall.activated", map[string]any{"campaign_id": c.ID, "number": c.Number, "status": c.Status})
+	return c, nil
+}
+
+// Close ends an active campaign with a note. Errors: validation,
+// not_found, conflict.
+func (s *Service) Close(ctx context.Context, id uint64, version int64, note string) (Campaign, error) {
+	note = strings.TrimSpace(note)
+	if note == "" || utf8.RuneCountInString(note) > 255 {
+		return Campaign{}, apperr.Field("note", "required, at most 255 characters")
+	}
+	c, err := s.mutate(ctx, id, version, StatusClosed, "close", func(c *Campaign, now time.Time) error {
+		c.ClosedAt, c.CloseNote = &now, note
+		return nil
+	})
+	if err != nil {
+		return Campaign{}, err
+	}
+	s.publish(ctx, "recall.closed", map[string]any{"campaign_id": c.ID, "number": c.Number, "status": c.Status})
+	return c, nil
+}
+
+// Counts are a campaign's progress totals.
+type Counts struct {
+	Affected  int64
+	Owners    int64
+	NoOwner   int64
+	Notified  int64 // units whose owner was notified (incl. scheduled and remedied)
+	Scheduled int64
+	Remedied  int64
+	// CompletionRate is Remedied ÷ Affected (nil when nothing is affected).
+	CompletionRate *float64
+}
+
+// CampaignView is a campaign with its totals.
+type CampaignView struct {
+	Campaign
+	Counts Counts
+}
+
+func (s *Service) counts(ctx context.Context, ids []uint64) (map[uint64]Counts, error) {
+	out := map[uint64]Counts{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		CampaignID                                               uint64
+		Affected, Owners, NoOwner, Notified, Scheduled, Remedied int64
+	}
+	err := s.o.DB.WithContext(ctx).Raw(`SELECT campaign_id, COUNT(*) AS affected, COUNT(DISTINCT customer_id) AS owners,
+		COALESCE(SUM(CASE WHEN customer_id IS NULL THEN 1 ELSE 0 END), 0) AS no_owner,
+		COALESCE(SUM(CASE WHEN status <> 'pending' THEN 1 ELSE 0 END), 0) AS notified,
+		COALESCE(SUM(CASE WHEN status = 'scheduled' THEN 1 ELSE 0 END), 0) AS scheduled,
+		COALESCE(SUM(CASE WHEN status = 'remedied' THEN 1 ELSE 0 END), 0) AS remedied
+		FROM recall_units WHERE campaign_id IN ? GROUP BY campaign_id`, ids).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("recall counts: %w", err)
+	}
+	for _, r := range rows {
+		c := Counts{Affected: r.Affected, Owners: r.Owners, NoOwner: r.NoOwner, Notified: r.Notified, Scheduled: r.Scheduled, Remedied: r.Remedied}
+		if c.Affected > 0 {
+			v := float64(c.Remedied) / float64(c.Affected)
+			c.CompletionRate = &v
+		}
+		out[r.CampaignID] = c
+	}
+	return out, nil
+}
+
+// Get returns a campaign with its totals. Errors: not_found.
+func (s *Service) Get(ctx context.Context, id uint64) (CampaignView, error) {
+	c, err := s.loadCampaign(ctx, s.o.DB, id)
+	if err != nil {
+		return CampaignView{}, wrap(err, "get recall campaign")
+	}
+	cs, err := s.counts(ctx, []uint64{id})
+	if err != nil {
+		return CampaignView{}, apperr.Internal(err)
+	}
+	return CampaignView{Campaign: c, Counts: cs[id]}, nil
+}
+
+// List pages campaigns newest first, optionally by status.
+func (s *Service) List(ctx context.Context, status string, page, size int) ([]CampaignView, int64, error) {
+	q := s.o.DB.WithContext(ctx).Model(&Campaign{})
+	if status != "" {
+		if _, ok := transitions[status]; !ok {
+			return nil, 0, apperr.Field("status", "draft, active or closed")
+		}
+		q = q.Where("status = ?", status)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("count recall campaigns: %w", err))
+	}
+	page, size = bound(page, size)
+	var list []Campaign
+	if err := q.Order("id DESC").Offset((page - 1) * size).Limit(size).Find(&list).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("list recall campaigns: %w", err))
+	}
+	ids := make([]uint64, 0, len(list))
+	for _, c := range list {
+		ids = append(ids, c.ID)
+	}
+	cs, err := s.counts(ctx, ids)
+	if err != nil {
+		return nil, 0, apperr.Internal(err)
+	}
+	out := make([]CampaignView, 0, len(list))
+	for _, c := range list {
+		out = append(out, CampaignView{Campaign: c, Counts: cs[c.ID]})
+	}
+	return out, total, nil
+}
+
+// Completion measures recall completion for the readiness engine: affected
+// units of campaigns active at some time in [from, to) whose remedy is done
+// at asOf, over all their affected units.
+func (s *Service) Completion(ctx context.Context, from, to, asOf time.Time) (remedied, affected int64, err error) {
+	var agg struct{ Remedied, Affected int64 }
+	err = s.o.DB.WithContext(ctx).Raw(`SELECT COUNT(*) AS affected,
+		COALESCE(SUM(CASE WHEN ru.remedied_at IS NOT NULL AND ru.remedied_at <= ? THEN 1 ELSE 0 END), 0) AS remedied
+		FROM recall_units ru JOIN recall_campaigns c ON c.id = ru.campaign_id
+		WHERE c.status <> 'draft' AND c.activated_at < ? AND (c.closed_at IS NULL OR c.closed_at >= ?)`,
+		asOf.UTC(), to.UTC(), from.UTC()).Scan(&agg).Error
+	if err != nil {
+		return 0, 0, apperr.Internal(fmt.Errorf("recall completion: %w", err))
+	}
+	return agg.Remedied, agg.Affected, nil
+}
+
+func (s *Service) publish(ctx context.Context, name string, data map[string]any) {
+	if s.o.Bus == nil {
+		return
+	}
+	s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: data})
+}
+
+func bound(page, size int) (int, int) {
+	if page < 1 {
+		page = 1
+	}
+	if size < 1 {
+		size = DefaultPageSize
+	}
+	if size > MaxPageSize {
+		size = MaxPageSize
+	}
+	return page, size
+}
+
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}

@@ -1,0 +1,152 @@
+package repair
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+)
+
+var labourCodePattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9.\-_]{0,31}$`)
+
+// NewLabourRate is the input of CreateLabourRate.
+type NewLabourRate struct {
+	Code     string
+	Name     string
+	PriceFen int64
+}
+
+// LabourRatePatch changes a rate; nil fields are left alone.
+type LabourRatePatch struct {
+	Name     *string
+	PriceFen *int64
+	Active   *bool
+}
+
+func validateRate(r *LabourRate, fields map[string]string) {
+	r.Name = strings.TrimSpace(r.Name)
+	if r.Name == "" || utf8.RuneCountInString(r.Name) > 128 {
+		fields["name"] = "required, at most 128 characters"
+	}
+	if r.PriceFen < 0 || r.PriceFen > 100_000_000 {
+		fields["price_fen"] = "must be between 0 and 100,000,000 fen"
+	}
+}
+
+// CreateLabourRate publishes a labour rate. Errors: validation, conflict
+// labour_code_taken.
+func (s *Service) CreateLabourRate(ctx context.Context, in NewLabourRate) (LabourRate, error) {
+	fields := map[string]string{}
+	code := strings.ToUpper(strings.TrimSpace(in.Code))
+	if !labourCodePattern.MatchString(code) {
+		fields["code"] = "1–32 letters, digits, dot, dash or underscore"
+	}
+	now := s.o.Now().UTC()
+	r := LabourRate{Code: code, Name: in.Name, PriceFen: in.PriceFen, Active: true, Version: 1, CreatedAt: now, UpdatedAt: now}
+	validateRate(&r, fields)
+	if len(fields) > 0 {
+		return LabourRate{}, apperr.Validation(fields)
+	}
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&LabourRate{}).Where("code = ?", r.Code).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.Conflict("labour_code_taken", "a labour rate with this code exists").WithDetail("field", "code")
+		}
+		if err := tx.Create(&r).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return apperr.Conflict("labour_code_taken", "a labour rate with this code exists")
+			}
+			return err
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "labour_rate", EntityID: idStr(r.ID), After: r})
+	})
+	if err != nil {
+		return LabourRate{}, wrap(err, "create labour rate")
+	}
+	return r, nil
+}
+
+// UpdateLabourRate changes a labour rate. Errors: validation, not_found,
+// version_conflict.
+func (s *Service) UpdateLabourRate(ctx context.Context, id uint64, version int64, p LabourRatePatch) (LabourRate, error) {
+	var out LabourRate
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur LabourRate
+		if err := tx.Where("id = ?", id).Take(&cur).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.NotFound("labour rate")
+			}
+			return err
+		}
+		if version != 0 && version != cur.Version {
+			return apperr.ErrVersionConflict("labour rate")
+		}
+		next := cur
+		if p.Name != nil {
+			next.Name = *p.Name
+		}
+		if p.PriceFen != nil {
+			next.PriceFen = *p.PriceFen
+		}
+		if p.Active != nil {
+			next.Active = *p.Active
+		}
+		fields := map[string]string{}
+		validateRate(&next, fields)
+		if len(fields) > 0 {
+			return apperr.Validation(fields)
+		}
+		now := s.o.Now().UTC()
+		res := tx.Model(&LabourRate{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(map[string]any{
+			"name": next.Name, "price_fen": next.PriceFen, "active": next.Active, "version": cur.Version + 1, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return apperr.ErrVersionConflict("labour rate")
+		}
+		next.Version, next.UpdatedAt = cur.Version+1, now
+		out = next
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "labour_rate", EntityID: idStr(id), Before: cur, After: next})
+	})
+	if err != nil {
+		return LabourRate{}, wrap(err, "update labour rate")
+	}
+	return out, nil
+}
+
+// LabourRates lists labour rates by code (activeOnly for the public price
+// list).
+func (s *Service) LabourRates(ctx context.Context, activeOnly bool) ([]LabourRate, error) {
+	q := s.o.DB.WithContext(ctx).Model(&LabourRate{})
+	if activeOnly {
+		q = q.Where("active = ?", true)
+	}
+	out := []LabourRate{}
+	if err := q.Order("code").Limit(1000).Find(&out).Error; err != nil {
+		return nil, apperr.Internal(fmt.Errorf("labour rates: %w", err))
+	}
+	return out, nil
+}
+
+func (s *Service) rateByCode(ctx context.Context, code string) (LabourRate, error) {
+	var r LabourRate
+	err := s.o.DB.WithContext(ctx).Where("code = ? AND active = ?", strings.ToUpper(strings.TrimSpace(code)), true).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return LabourRate{}, apperr.NotFound("labour rate")
+	}
+	if err != nil {
+		return LabourRate{}, apperr.Internal(fmt.Errorf("labour rate: %w", err))
+	}
+	return r, nil
+}

@@ -1,0 +1,360 @@
+package repair
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/passport"
+)
+
+// Detail is a repair order with its quote, part lines, the earlier repair
+// it repeats (if any) and what its record lacks for an auditor's sample.
+type Detail struct {
+	Order
+	QuoteLines []QuoteLine
+	Parts      []PartLine
+	// RepeatOf is the previous repair of the same unit completed within the
+	// repeat window before this one was received.
+	RepeatOf *uint64
+	// Missing lists what the record lacks (see Missing).
+	Missing []string
+}
+
+// Missing lists what a repair record lacks for the auditor's sample
+// (GB/T 27922 5.2.4 "repair records complete"): the fault code, the cause,
+// the faulty and replacement serial of every part, the charges (out of
+// warranty: the customer's approved quote) and the customer's
+// confirmation. An empty list means the record is complete.
+func Missing(o Order, lines []PartLine) []string {
+	out := []string{}
+	if o.FaultCode == "" {
+		out = append(out, "fault_code")
+	}
+	if strings.TrimSpace(o.Cause) == "" {
+		out = append(out, "cause")
+	}
+	for _, l := range lines {
+		if l.FaultySerial == "" || l.ReplacementSerial == "" {
+			out = append(out, "part_serials")
+			break
+		}
+	}
+	if !o.InWarranty && o.QuoteApprovedBy == "" {
+		out = append(out, "charges")
+	}
+	if !o.CustomerConfirmed {
+		out = append(out, "customer_confirmation")
+	}
+	return out
+}
+
+// Get returns one repair with its lines; outlet users see only their
+// outlet's. Errors: not_found.
+func (s *Service) Get(ctx context.Context, id uint64) (Detail, error) {
+	o, err := s.load(ctx, s.o.DB, id)
+	if err != nil {
+		return Detail{}, wrap(err, "get repair")
+	}
+	d := Detail{Order: o, QuoteLines: []QuoteLine{}, Parts: []PartLine{}}
+	db := s.o.DB.WithContext(ctx)
+	if err := db.Where("repair_id = ?", id).Order("id").Find(&d.QuoteLines).Error; err != nil {
+		return Detail{}, apperr.Internal(fmt.Errorf("quote lines: %w", err))
+	}
+	if err := db.Where("repair_id = ?", id).Order("id").Find(&d.Parts).Error; err != nil {
+		return Detail{}, apperr.Internal(fmt.Errorf("part lines: %w", err))
+	}
+	var prev []uint64
+	if err := db.Model(&Order{}).Where("unit_id = ? AND id <> ? AND status = ? AND completed_at < ? AND completed_at >= ?",
+		o.UnitID, o.ID, StatusCompleted, o.ReceivedAt, o.ReceivedAt.AddDate(0, 0, -s.o.RepeatWindowDays)).
+		Order("completed_at DESC").Limit(1).Pluck("id", &prev).Error; err != nil {
+		return Detail{}, apperr.Internal(fmt.Errorf("repeat of: %w", err))
+	}
+	if len(prev) > 0 {
+		d.RepeatOf = &prev[0]
+	}
+	d.Missing = Missing(o, d.Parts)
+	return d, nil
+}
+
+// Filter selects repair orders. Sort is received_at or completed_at, with a
+// leading "-" for descending (default -received_at).
+type Filter struct {
+	Status       string
+	OutletID     uint64
+	UnitID       uint64
+	Serial       string
+	TechnicianID uint64
+	InWarranty   *bool
+	From, To     *time.Time // received_at range [From, To)
+	Sort         string
+	Page, Size   int
+}
+
+// List pages repair orders; outlet users see only their outlet's.
+func (s *Service) List(ctx context.Context, f Filter) ([]Order, int64, error) {
+	q := s.o.DB.WithContext(ctx).Model(&Order{})
+	if own, ok := actor.From(ctx).OutletScoped(); ok {
+		q = q.Where("outlet_id = ?", own)
+	}
+	if f.Status != "" {
+		if _, ok := transitions[f.Status]; !ok {
+			return nil, 0, apperr.Field("status", "unknown status")
+		}
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.OutletID != 0 {
+		q = q.Where("outlet_id = ?", f.OutletID)
+	}
+	if f.UnitID != 0 {
+		q = q.Where("unit_id = ?", f.UnitID)
+	}
+	if v := strings.TrimSpace(f.Serial); v != "" {
+		q = q.Where("serial = ?", v)
+	}
+	if f.TechnicianID != 0 {
+		q = q.Where("technician_id = ?", f.TechnicianID)
+	}
+	if f.InWarranty != nil {
+		q = q.Where("in_warranty = ?", *f.InWarranty)
+	}
+	if f.From != nil {
+		q = q.Where("received_at >= ?", f.From.UTC())
+	}
+	if f.To != nil {
+		q = q.Where("received_at < ?", f.To.UTC())
+	}
+	order := "received_at DESC, id DESC"
+	switch f.Sort {
+	case "", "-received_at":
+	case "received_at":
+		order = "received_at, id"
+	case "completed_at":
+		order = "completed_at, id"
+	case "-completed_at":
+		order = "completed_at DESC, id DESC"
+	default:
+		return nil, 0, apperr.Field("sort", "received_at or completed_at, optionally with a leading -")
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("count repairs: %w", err))
+	}
+	page, size := bound(f.Page, f.Size)
+	out := []Order{}
+	if err := q.Order(order).Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("list repairs: %w", err))
+	}
+	return out, total, nil
+}
+
+// OldPart is a part line with its repair, for the old-part (旧件) return
+// list.
+type OldPart struct {
+	PartLine
+	RepairNumber string
+	OutletID     uint64
+	UnitSerial   string
+}
+
+// OldParts pages part lines by old-part status (default pending), oldest
+// first; outlet users see only their outlet's.
+func (s *Service) OldParts(ctx context.Context, status string, outletID uint64, page, size int) ([]OldPart, int64, error) {
+	if status == "" {
+		status = OldPartPending
+	}
+	switch status {
+	case OldPartPending, OldPartReturned, OldPartNotRequired:
+	default:
+		return nil, 0, apperr.Field("status", "pending, returned or not_required")
+	}
+	q := s.o.DB.WithContext(ctx).Table("repair_parts pl").Joins("JOIN repair_orders r ON r.id = pl.repair_id").Where("pl.old_part_status = ?", status)
+	if own, ok := actor.From(ctx).OutletScoped(); ok {
+		q = q.Where("r.outlet_id = ?", own)
+	} else if outletID != 0 {
+		q = q.Where("r.outlet_id = ?", outletID)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("count old parts: %w", err))
+	}
+	page, size = bound(page, size)
+	out := []OldPart{}
+	if err := q.Select("pl.*, r.number AS repair_number, r.outlet_id AS outlet_id, r.serial AS unit_serial").
+		Order("pl.id").Offset((page - 1) * size).Limit(size).Scan(&out).Error; err != nil {
+		return nil, 0, apperr.Internal(fmt.Errorf("list old parts: %w", err))
+	}
+	return out, total, nil
+}
+
+// KPI are the repair indicators of a period (repairs completed in
+// [From, To)). Rates are nil when their denominator is 0.
+type KPI struct {
+	From, To time.Time
+	// WindowDays is the repeat-repair window N.
+	WindowDays int
+	// Completed repairs in the period.
+	Completed int64
+	// FirstTimeFix: completed as fixed, in one visit, with no other repair
+	// of the same unit received within N days after completion.
+	FirstTimeFix     int64
+	FirstTimeFixRate *float64
+	// Repeat: completed repairs received within N days after the
+	// completion of an earlier repair of the same unit.
+	Repeat     int64
+	RepeatRate *float64
+	// RecordComplete: completed repairs whose record is complete (Missing
+	// is empty).
+	RecordComplete     int64
+	RecordCompleteRate *float64
+	InWarranty         int64
+	ChargeFen          int64
+	ClaimFen           int64
+	// OldPartsPending counts part lines of these repairs whose old part has
+	// not come back.
+	OldPartsPending int64
+	// NotFirstTimeFixIDs are up to 20 completed repairs that were not a
+	// first-time fix ("repair:<id>"), for explanations.
+	NotFirstTimeFixIDs []string
+}
+
+// windowConds returns the SQL conditions "q received within N days after r
+// completed" and "p completed within N days before r was received", for the
+// connection's dialect. N is an integer from configuration, never input.
+func (s *Service) windowConds() (after, before string) {
+	n := s.o.RepeatWindowDays
+	if s.o.DB.Dialector.Name() == "mysql" {
+		return fmt.Sprintf("q.received_at > r.completed_at AND q.received_at <= DATE_ADD(r.completed_at, INTERVAL %d DAY)", n),
+			fmt.Sprintf("p.completed_at < r.received_at AND p.completed_at >= DATE_SUB(r.received_at, INTERVAL %d DAY)", n)
+	}
+	return fmt.Sprintf("julianday(q.received_at) > julianday(r.completed_at) AND julianday(q.received_at) <= julianday(r.completed_at) + %d", n),
+		fmt.Sprintf("julianday(p.completed_at) < julianday(r.received_at) AND julianday(p.completed_at) >= julianday(r.received_at) - %d", n)
+}
+
+// KPIOf computes the period's repair indicators in SQL (one aggregate
+// query; each repair probes its unit's other repairs through the
+// (unit_id, received_at) and (unit_id, completed_at) indexes). outletID 0
+// means every outlet; outlet users always get their own.
+func (s *Service) KPIOf(ctx context.Context, from, to time.Time, outletID uint64) (KPI, error) {
+	if own, ok := actor.From(ctx).OutletScoped(); ok {
+		outletID = own
+	}
+	after, before := s.windowConds()
+	ftf := `r.result = 'fixed' AND r.visits <= 1 AND NOT EXISTS (SELECT 1 FROM repair_orders q WHERE q.unit_id = r.unit_id AND q.id <> r.id AND q.status <> 'cancelled' AND ` + after + `)`
+	repeat := `EXISTS (SELECT 1 FROM repair_orders p WHERE p.unit_id = r.unit_id AND p.id <> r.id AND p.status = 'completed' AND ` + before + `)`
+	complete := `r.fault_code <> '' AND COALESCE(r.cause, '') <> '' AND r.customer_confirmed <> 0 AND (r.in_warranty <> 0 OR r.quote_approved_by <> '')
+		AND NOT EXISTS (SELECT 1 FROM repair_parts pl WHERE pl.repair_id = r.id AND (pl.faulty_serial = '' OR pl.replacement_serial = ''))`
+	where := "r.status = 'completed' AND r.completed_at >= ? AND r.completed_at < ?"
+	args := []any{from.UTC(), to.UTC()}
+	if outletID != 0 {
+		where += " AND r.outlet_id = ?"
+		args = append(args, outletID)
+	}
+	var agg struct {
+		Completed, FirstTimeFix, Repeats, RecordComplete, InWarranty, ChargeFen, ClaimFen int64
+	}
+	q := `SELECT COUNT(*) AS completed,
+		COALESCE(SUM(CASE WHEN ` + ftf + ` THEN 1 ELSE 0 END), 0) AS first_time_fix,
+		COALESCE(SUM(CASE WHEN ` + repeat + ` THEN 1 ELSE 0 END), 0) AS repeats,
+		COALESCE(SUM(CASE WHEN ` + complete + ` THEN 1 ELSE 0 END), 0) AS record_complete,
+		COALESCE(SUM(CASE WHEN r.in_warranty <> 0 THEN 1 ELSE 0 END), 0) AS in_warranty,
+		COALESCE(SUM(r.charge_fen), 0) AS charge_fen, COALESCE(SUM(r.claim_fen), 0) AS claim_fen
+		FROM repair_orders r WHERE ` + where
+	db := s.o.DB.WithContext(ctx)
+	if err := db.Raw(q, args...).Scan(&agg).Error; err != nil {
+		return KPI{}, apperr.Internal(fmt.Errorf("repair kpi: %w", err))
+	}
+	k := KPI{From: from, To: to, WindowDays: s.o.RepeatWindowDays, Completed: agg.Completed, FirstTimeFix: agg.FirstTimeFix,
+		Repeat: agg.Repeats, RecordComplete: agg.RecordComplete, InWarranty: agg.InWarranty, ChargeFen: agg.ChargeFen, ClaimFen: agg.ClaimFen,
+		NotFirstTimeFixIDs: []string{}}
+	if k.Completed > 0 {
+		c := float64(k.Completed)
+		f, r, rc := float64(k.FirstTimeFix)/c, float64(k.Repeat)/c, float64(k.RecordComplete)/c
+		k.FirstTimeFixRate, k.RepeatRate, k.RecordCompleteRate = &f, &r, &rc
+	}
+	if err := db.Raw(`SELECT COUNT(*) FROM repair_parts pl JOIN repair_orders r ON r.id = pl.repair_id WHERE pl.old_part_status = 'pending' AND `+where, args...).
+		Scan(&k.OldPartsPending).Error; err != nil {
+		return KPI{}, apperr.Internal(fmt.Errorf("repair kpi old parts: %w", err))
+	}
+	var ids []uint64
+	if err := db.Raw(`SELECT r.id FROM repair_orders r WHERE `+where+` AND NOT (`+ftf+`) ORDER BY r.completed_at LIMIT 20`, args...).Scan(&ids).Error; err != nil {
+		return KPI{}, apperr.Internal(fmt.Errorf("repair kpi ids: %w", err))
+	}
+	for _, id := range ids {
+		k.NotFirstTimeFixIDs = append(k.NotFirstTimeFixIDs, "repair:"+idStr(id))
+	}
+	return k, nil
+}
+
+// statusTitle is the Chinese label of a status for passport lines.
+var statusTitle = map[string]string{StatusReceived: "已接修", StatusDiagnosed: "已检测", StatusQuoted: "待客户确认报价",
+	StatusApproved: "客户已确认报价", StatusInProgress: "维修中", StatusCompleted: "已完成", StatusDeclined: "客户拒绝报价",
+	StatusCancelled: "已取消"}
+
+var resultTitle = map[string]string{ResultFixed: "已修复", ResultNotFixed: "未修复", ResultReplaced: "已换机"}
+
+// PassportEntries implements passport.Source: the unit's repairs, every
+// part replaced (faulty → replacement serial) and its replacement
+// entitlements.
+func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passport.Entry, error) {
+	db := s.o.DB.WithContext(ctx)
+	var orders []Order
+	if err := db.Where("unit_id = ?", unitID).Order("received_at DESC").Limit(200).Find(&orders).Error; err != nil {
+		return nil, fmt.Errorf("repair passport: %w", err)
+	}
+	out := make([]passport.Entry, 0, len(orders))
+	ids := make([]uint64, 0, len(orders))
+	numbers := map[uint64]string{}
+	for _, o := range orders {
+		ids = append(ids, o.ID)
+		numbers[o.ID] = o.Number
+		title := fmt.Sprintf("维修单 %s %s", o.Number, statusTitle[o.Status])
+		if o.Result != "" {
+			title += "：" + resultTitle[o.Result]
+		}
+		if o.FaultCode != "" {
+			title += "（故障 " + o.FaultCode + "）"
+		}
+		out = append(out, passport.Entry{At: o.ReceivedAt, Kind: "repair", Title: title, Ref: "repair:" + idStr(o.ID), Data: map[string]any{
+			"number": o.Number, "status": o.Status, "result": o.Result, "fault_code": o.FaultCode, "in_warranty": o.InWarranty,
+			"outlet_id": o.OutletID, "work_order_id": o.WorkOrderID, "charge_fen": o.ChargeFen, "claim_fen": o.ClaimFen,
+			"completed_at": o.CompletedAt}})
+	}
+	if len(ids) > 0 {
+		var lines []PartLine
+		if err := db.Where("repair_id IN ?", ids).Order("id").Find(&lines).Error; err != nil {
+			return nil, fmt.Errorf("repair passport parts: %w", err)
+		}
+		for _, l := range lines {
+			title := fmt.Sprintf("更换备件 %s %s", l.PartCode, l.PartName)
+			if l.FaultySerial != "" || l.ReplacementSerial != "" {
+				title += fmt.Sprintf("（旧件 %s → 新件 %s）", dash(l.FaultySerial), dash(l.ReplacementSerial))
+			}
+			out = append(out, passport.Entry{At: l.CreatedAt, Kind: "part_replaced", Title: title, Ref: "repair:" + idStr(l.RepairID), Data: map[string]any{
+				"repair_number": numbers[l.RepairID], "part_code": l.PartCode, "qty": l.Qty, "faulty_serial": l.FaultySerial,
+				"replacement_serial": l.ReplacementSerial, "charge_to": l.ChargeTo, "old_part_status": l.OldPartStatus}})
+		}
+	}
+	var ents []Entitlement
+	if err := db.Where("unit_id = ?", unitID).Find(&ents).Error; err != nil {
+		return nil, fmt.Errorf("repair passport entitlements: %w", err)
+	}
+	for _, e := range ents {
+		out = append(out, passport.Entry{At: e.RaisedAt, Kind: "replacement_entitled",
+			Title: fmt.Sprintf("三包换货资格（故障 %s，维修 %d 次未修复）：%s", e.FaultCode, e.FailedRepairs, entitlementTitle[e.Status]),
+			Ref:   "replacement_entitlement:" + idStr(e.ID), Data: map[string]any{"status": e.Status, "fault_code": e.FaultCode, "failed_repairs": e.FailedRepairs}})
+	}
+	return out, nil
+}
+
+var entitlementTitle = map[string]string{EntitlementOpen: "待处理", EntitlementFulfilled: "已换货", EntitlementWaived: "客户放弃"}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

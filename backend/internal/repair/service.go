@@ -1,0 +1,910 @@
+package repair
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/parts"
+)
+
+// Page sizes of the lists.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 200
+)
+
+// Unit is what a repair needs to know of a serial-numbered unit.
+type Unit struct {
+	ID         uint64
+	Serial     string
+	ModelID    uint64
+	CustomerID *uint64
+}
+
+// Warranty is a unit's 三包 standing on a day: State is the product
+// domain's (return, exchange, repair, expired, unknown); RepairUntil is the
+// last day of free repair (zero when none is known); ReplaceAfterRepairs is
+// the policy's N (0: no replacement entitlement).
+type Warranty struct {
+	State               string
+	RepairUntil         time.Time
+	ReplaceAfterRepairs int
+}
+
+// InRepairWarranty reports whether repairs are free.
+func (w Warranty) InRepairWarranty() bool {
+	return w.State == "return" || w.State == "exchange" || w.State == "repair"
+}
+
+// WorkOrder is what a repair needs to know of the work order it belongs to.
+// TechnicianID is the assigned staff member (the outlet's staff register).
+type WorkOrder struct {
+	ID             uint64
+	TicketID       uint64
+	OutletID       uint64
+	Kind           string
+	TechnicianID   *uint64
+	TechnicianName string
+	UnitID         *uint64
+}
+
+// UnitLookup finds a unit by id (when id != 0) or by serial; it returns an
+// apperr not_found when there is none. The product service provides it.
+type UnitLookup func(ctx context.Context, id uint64, serial string) (Unit, error)
+
+// WarrantyLookup computes a unit's warranty as of an instant. The product
+// service provides it.
+type WarrantyLookup func(ctx context.Context, unitID uint64, asOf time.Time) (Warranty, error)
+
+// WorkOrderLookup returns a work order, or an apperr not_found. The
+// work-order service provides it.
+type WorkOrderLookup func(ctx context.Context, id uint64) (WorkOrder, error)
+
+// OutletCheck returns nil when the outlet exists, or an apperr not_found.
+type OutletCheck func(ctx context.Context, id uint64) error
+
+// Stock is what a repair needs of the parts service: prices and takes
+// inside the repair's transaction.
+type Stock interface {
+	TakeTx(ctx context.Context, tx *gorm.DB, t parts.Take) (parts.Taken, error)
+	PublishTaken(ctx context.Context, taken ...parts.Taken)
+	Part(ctx context.Context, id uint64) (parts.Part, error)
+	PartByCode(ctx context.Context, code string) (parts.Part, error)
+}
+
+// Options are the Service's dependencies. Units and Warranty are required
+// to create repairs; WorkOrders to create one from a work order; Stock to
+// use parts.
+type Options struct {
+	DB         *gorm.DB
+	Audit      *audit.Trail
+	Bus        event.Bus // may be nil (tests)
+	Units      UnitLookup
+	Warranty   WarrantyLookup
+	WorkOrders WorkOrderLookup
+	Outlets    OutletCheck
+	Stock      Stock
+	// RepeatWindowDays: a repair of a unit received within this many days
+	// of the completion of its previous repair is a repeat repair (default 30).
+	RepeatWindowDays int
+	// ReplaceAfterRepairs is used when no warranty lookup is wired
+	// (default 2); otherwise the unit's policy decides.
+	ReplaceAfterRepairs int
+	// Location is the enterprise time zone (numbers and calendar dates).
+	Location *time.Location
+	Now      func() time.Time
+}
+
+// Service manages repair orders, labour rates and replacement
+// entitlements. It is safe for concurrent use.
+type Service struct {
+	o Options
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RepeatWindowDays <= 0 {
+		o.RepeatWindowDays = 30
+	}
+	if o.ReplaceAfterRepairs <= 0 {
+		o.ReplaceAfterRepairs = 2
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	return &Service{o: o}
+}
+
+// RepeatWindowDays is the configured repeat-repair window.
+func (s *Service) RepeatWindowDays() int { return s.o.RepeatWindowDays }
+
+// NewOrder is the input of Create. Either WorkOrderID, or OutletID for a
+// walk-in; either UnitID or Serial (a work order may name the unit).
+// TechnicianID is a staff member id (default: the work order's
+// technician); TechnicianName defaults to the technician logged in.
+type NewOrder struct {
+	WorkOrderID    *uint64
+	OutletID       uint64
+	UnitID         uint64
+	Serial         string
+	Complaint      string
+	TechnicianID   *uint64
+	TechnicianName string
+	ReceivedAt     *time.Time
+}
+
+// Create opens a repair order. Its warranty is fixed from the unit's 三包
+// standing on the day the unit was received. Errors: validation, not_found
+// (work order or outlet outside the caller's scope), conflict repair_exists
+// (the work order already has one).
+func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
+	a := actor.From(ctx)
+	fields := map[string]string{}
+	in.Complaint = strings.TrimSpace(in.Complaint)
+	in.Serial = strings.TrimSpace(in.Serial)
+	in.TechnicianName = strings.TrimSpace(in.TechnicianName)
+	if utf8.RuneCountInString(in.Complaint) > 2000 {
+		fields["complaint"] = "at most 2000 characters"
+	}
+	if utf8.RuneCountInString(in.TechnicianName) > 64 {
+		fields["technician_name"] = "at most 64 characters"
+	}
+	if in.UnitID == 0 && in.Serial == "" && in.WorkOrderID == nil {
+		fields["unit_id"] = "unit_id or serial is required"
+	}
+	now := s.o.Now().UTC()
+	received := now
+	if in.ReceivedAt != nil {
+		received = in.ReceivedAt.UTC()
+		if received.After(now.Add(5 * time.Minute)) {
+			fields["received_at"] = "must not be in the future"
+		}
+		if received.Before(now.AddDate(-3, 0, 0)) {
+			fields["received_at"] = "must be within the last 3 years"
+		}
+	}
+	if in.WorkOrderID == nil && in.OutletID == 0 {
+		if own, ok := a.OutletScoped(); ok {
+			in.OutletID = own
+		} else {
+			fields["outlet_id"] = "work_order_id or outlet_id is required"
+		}
+	}
+	if len(fields) > 0 {
+		return Order{}, apperr.Validation(fields)
+	}
+	o := Order{Channel: ChannelWalkIn, OutletID: in.OutletID, Complaint: in.Complaint, TechnicianID: in.TechnicianID,
+		TechnicianName: in.TechnicianName, Status: StatusReceived, Visits: 1, ReceivedAt: received, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if in.WorkOrderID != nil {
+		if s.o.WorkOrders == nil {
+			return Order{}, apperr.Field("work_order_id", "no such work order")
+		}
+		wo, err := s.o.WorkOrders(ctx, *in.WorkOrderID)
+		if err != nil {
+			if apperr.IsKind(err, apperr.KindNotFound) {
+				return Order{}, apperr.Field("work_order_id", "no such work order")
+			}
+			return Order{}, err
+		}
+		if in.OutletID != 0 && in.OutletID != wo.OutletID {
+			return Order{}, apperr.Field("outlet_id", "the work order belongs to another outlet")
+		}
+		o.Channel, o.OutletID = ChannelWorkOrder, wo.OutletID
+		o.WorkOrderID = &wo.ID
+		if wo.TicketID != 0 {
+			t := wo.TicketID
+			o.TicketID = &t
+		}
+		if o.TechnicianID == nil && o.TechnicianName == "" {
+			o.TechnicianID, o.TechnicianName = wo.TechnicianID, wo.TechnicianName
+		}
+		if in.UnitID == 0 && in.Serial == "" && wo.UnitID != nil {
+			in.UnitID = *wo.UnitID
+		}
+	}
+	if own, ok := a.OutletScoped(); ok && own != o.OutletID {
+		if in.WorkOrderID != nil {
+			return Order{}, apperr.NotFound("work order")
+		}
+		return Order{}, apperr.NotFound("outlet")
+	}
+	if o.OutletID == 0 {
+		return Order{}, apperr.Field("outlet_id", "the work order has no outlet yet")
+	}
+	if s.o.Outlets != nil && in.WorkOrderID == nil {
+		if err := s.o.Outlets(ctx, o.OutletID); err != nil {
+			if apperr.IsKind(err, apperr.KindNotFound) {
+				return Order{}, apperr.Field("outlet_id", "no such outlet")
+			}
+			return Order{}, err
+		}
+	}
+	if o.TechnicianID == nil && o.TechnicianName == "" && a.HasRole("technician") {
+		o.TechnicianName = a.Username
+	}
+	if in.UnitID == 0 && in.Serial == "" {
+		return Order{}, apperr.Field("unit_id", "unit_id or serial is required (the work order names no unit)")
+	}
+	if s.o.Units == nil || s.o.Warranty == nil {
+		return Order{}, apperr.Field("unit_id", "no such unit")
+	}
+	u, err := s.o.Units(ctx, in.UnitID, in.Serial)
+	if err != nil {
+		if apperr.IsKind(err, apperr.KindNotFound) {
+			if in.UnitID != 0 {
+				return Order{}, apperr.Field("unit_id", "no such unit")
+			}
+			return Order{}, apperr.Field("serial", "no unit with this serial")
+		}
+		return Order{}, err
+	}
+	w, err := s.o.Warranty(ctx, u.ID, received)
+	if err != nil {
+		return Order{}, err
+	}
+	o.UnitID, o.Serial, o.ModelID, o.CustomerID = u.ID, u.Serial, u.ModelID, u.CustomerID
+	o.InWarranty, o.WarrantyState = w.InRepairWarranty(), w.State
+	if !w.RepairUntil.IsZero() {
+		ru := w.RepairUntil
+		o.RepairUntil = &ru
+	}
+	err = s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if o.WorkOrderID != nil {
+			var n int64
+			if err := tx.Model(&Order{}).Where("work_order_id = ?", *o.WorkOrderID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return apperr.Conflict("repair_exists", "this work order already has a repair order")
+			}
+		}
+		if err := tx.Create(&o).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return apperr.Conflict("repair_exists", "this work order already has a repair order")
+			}
+			return err
+		}
+		o.Number = fmt.Sprintf("RP%s%06d", received.In(s.o.Location).Format("20060102"), o.ID)
+		if err := tx.Model(&Order{}).Where("id = ?", o.ID).Update("number", o.Number).Error; err != nil {
+			return err
+		}
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "repair", EntityID: idStr(o.ID), After: o.Snapshot()})
+	})
+	if err != nil {
+		return Order{}, wrap(err, "create repair")
+	}
+	s.publish(ctx, "repair.created", o, nil)
+	return o, nil
+}
+
+// load reads one order, applying the caller's outlet scope.
+func (s *Service) load(ctx context.Context, db *gorm.DB, id uint64) (Order, error) {
+	q := db.WithContext(ctx).Where("id = ?", id)
+	if own, ok := actor.From(ctx).OutletScoped(); ok {
+		q = q.Where("outlet_id = ?", own)
+	}
+	var o Order
+	if err := q.Take(&o).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Order{}, apperr.NotFound("repair")
+		}
+		return Order{}, err
+	}
+	return o, nil
+}
+
+func checkTransition(from, to string) error {
+	for _, s := range transitions[from] {
+		if s == to {
+			return nil
+		}
+	}
+	return apperr.Conflict("invalid_transition", fmt.Sprintf("a %s repair cannot become %s", from, to)).WithDetail("allowed", Allowed(from))
+}
+
+// change is the work of one state change inside mutate's transaction. It
+// edits *o (the status is set by mutate) and may return stock takes to
+// publish after commit and follow-up events.
+type change func(tx *gorm.DB, o *Order, now time.Time) (*effects, error)
+
+// effects are what a change leaves to do after commit.
+type effects struct {
+	taken       []parts.Taken
+	entitlement *Entitlement
+}
+
+// mutate runs one state change: load (scoped), version check, transition
+// check, change, guarded write, audit — all in one transaction, retried on
+// a MySQL deadlock.
+func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, action string, fn change) (Order, *effects, error) {
+	var out Order
+	var eff *effects
+	err := parts.Retry(func() error {
+		eff = nil
+		return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			o, err := s.load(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if version != 0 && version != o.Version {
+				return apperr.ErrVersionConflict("repair")
+			}
+			if to != "" {
+				if err := checkTransition(o.Status, to); err != nil {
+					return err
+				}
+			}
+			before := o.Snapshot()
+			now := s.o.Now().UTC()
+			e, err := fn(tx, &o, now)
+			if err != nil {
+				return err
+			}
+			eff = e
+			if to != "" {
+				o.Status = to
+			}
+			res := tx.Model(&Order{}).Where("id = ? AND version = ?", o.ID, o.Version).Updates(map[string]any{
+				"status": o.Status, "technician_id": o.TechnicianID, "technician_name": o.TechnicianName,
+				"diagnosis": o.Diagnosis, "fault_code": o.FaultCode, "cause": o.Cause,
+				"quote_fen": o.QuoteFen, "quote_approved_by": o.QuoteApprovedBy, "quote_channel": o.QuoteChannel,
+				"quote_decided_at": o.QuoteDecidedAt, "decline_reason": o.DeclineReason, "labour_code": o.LabourCode,
+				"labour_fen": o.LabourFen, "parts_fen": o.PartsFen, "charge_fen": o.ChargeFen, "claim_fen": o.ClaimFen,
+				"result": o.Result, "visits": o.Visits, "customer_confirmed": o.CustomerConfirmed,
+				"confirmation_note": o.ConfirmationNote, "replacement_serial": o.ReplacementSerial, "cancel_reason": o.CancelReason,
+				"diagnosed_at": o.DiagnosedAt, "started_at": o.StartedAt, "completed_at": o.CompletedAt, "closed_at": o.ClosedAt,
+				"version": o.Version + 1, "updated_at": now})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected != 1 {
+				return apperr.ErrVersionConflict("repair")
+			}
+			o.Version++
+			o.UpdatedAt = now
+			out = o
+			return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "repair", EntityID: idStr(o.ID), Before: before, After: o.Snapshot()})
+		})
+	})
+	if err != nil {
+		return Order{}, nil, wrap(err, action+" repair")
+	}
+	return out, eff, nil
+}
+
+// Diagnosis is the input of Diagnose.
+type Diagnosis struct {
+	Diagnosis string
+	FaultCode string
+	Cause     string
+}
+
+// Diagnose records the fault. In warranty the order is ready to start;
+// out of warranty it needs a quote first. A fault that has already been
+// repaired in warranty ReplaceAfterRepairs times raises the replacement
+// entitlement now, so the customer is offered a replacement instead of yet
+// another repair. Errors: validation, not_found, conflict.
+func (s *Service) Diagnose(ctx context.Context, id uint64, version int64, d Diagnosis) (Order, error) {
+	d.Diagnosis = strings.TrimSpace(d.Diagnosis)
+	d.FaultCode = strings.ToUpper(strings.TrimSpace(d.FaultCode))
+	d.Cause = strings.TrimSpace(d.Cause)
+	fields := map[string]string{}
+	if d.Diagnosis == "" || utf8.RuneCountInString(d.Diagnosis) > 2000 {
+		fields["diagnosis"] = "required, at most 2000 characters"
+	}
+	if !faultCodePattern.MatchString(d.FaultCode) {
+		fields["fault_code"] = "required: 1–32 letters, digits, dot or dash"
+	}
+	if utf8.RuneCountInString(d.Cause) > 2000 {
+		fields["cause"] = "at most 2000 characters"
+	}
+	if len(fields) > 0 {
+		return Order{}, apperr.Validation(fields)
+	}
+	n, err := s.replaceAfter(ctx, id)
+	if err != nil {
+		return Order{}, wrap(err, "diagnose repair")
+	}
+	o, eff, err := s.mutate(ctx, id, version, StatusDiagnosed, "diagnose", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+		o.Diagnosis, o.FaultCode = d.Diagnosis, d.FaultCode
+		if d.Cause != "" {
+			o.Cause = d.Cause
+		}
+		o.DiagnosedAt = &now
+		if !o.InWarranty {
+			return nil, nil
+		}
+		e, err := s.evaluateEntitlement(ctx, tx, *o, 0, n, now)
+		return &effects{entitlement: e}, err
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	s.publish(ctx, "repair.diagnosed", o, eff)
+	return o, nil
+}
+
+// QuoteItem is one line asked for in a quote: a part (by code) or a labour
+// rate (by code), with a quantity.
+type QuoteItem struct {
+	Kind string // part or labour
+	Code string
+	Qty  int64
+}
+
+// MaxQuoteLines bounds a quote.
+const MaxQuoteLines = 50
+
+// Quote prices an out-of-warranty repair from the published price list and
+// puts it to the customer (replacing any earlier quote; a re-quote during
+// work stops the work until it is approved). Errors: validation, not_found,
+// conflict (quote_not_required in warranty, invalid_transition).
+func (s *Service) Quote(ctx context.Context, id uint64, version int64, items []QuoteItem) (Order, []QuoteLine, error) {
+	if len(items) == 0 || len(items) > MaxQuoteLines {
+		return Order{}, nil, apperr.Field("lines", fmt.Sprintf("1 to %d lines", MaxQuoteLines))
+	}
+	lines := make([]QuoteLine, 0, len(items))
+	fields := map[string]string{}
+	for i, it := range items {
+		key := fmt.Sprintf("lines[%d]", i)
+		it.Code = strings.TrimSpace(it.Code)
+		if it.Qty <= 0 || it.Qty > 1000 {
+			fields[key+".qty"] = "must be between 1 and 1000"
+			continue
+		}
+		switch it.Kind {
+		case "part":
+			if s.o.Stock == nil {
+				fields[key+".code"] = "no such part"
+				continue
+			}
+			p, err := s.o.Stock.PartByCode(ctx, it.Code)
+			if err != nil || !p.Active {
+				if err != nil && !apperr.IsKind(err, apperr.KindNotFound) {
+					return Order{}, nil, err
+				}
+				fields[key+".code"] = "no such active part"
+				continue
+			}
+			lines = append(lines, QuoteLine{Kind: "part", Code: p.Code, Name: p.Name, Qty: it.Qty, UnitFen: p.PriceFen, AmountFen: p.PriceFen * it.Qty})
+		case "labour":
+			r, err := s.rateByCode(ctx, it.Code)
+			if err != nil {
+				if !apperr.IsKind(err, apperr.KindNotFound) {
+					return Order{}, nil, err
+				}
+				fields[key+".code"] = "no such active labour rate"
+				continue
+			}
+			lines = append(lines, QuoteLine{Kind: "labour", Code: r.Code, Name: r.Name, Qty: it.Qty, UnitFen: r.PriceFen, AmountFen: r.PriceFen * it.Qty})
+		default:
+			fields[key+".kind"] = "part or labour"
+		}
+	}
+	if len(fields) > 0 {
+		return Order{}, nil, apperr.Validation(fields)
+	}
+	var total int64
+	for _, l := range lines {
+		total += l.AmountFen
+	}
+	o, _, err := s.mutate(ctx, id, version, StatusQuoted, "quote", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+		if o.InWarranty {
+			return nil, apperr.Conflict("quote_not_required", "the repair is in warranty: the customer pays nothing")
+		}
+		if err := tx.Where("repair_id = ?", o.ID).Delete(&QuoteLine{}).Error; err != nil {
+			return nil, err
+		}
+		for i := range lines {
+			lines[i].RepairID = o.ID
+		}
+		if err := tx.Create(&lines).Error; err != nil {
+			return nil, err
+		}
+		o.QuoteFen, o.QuoteApprovedBy, o.QuoteChannel, o.QuoteDecidedAt = total, "", "", nil
+		return nil, nil
+	})
+	if err != nil {
+		return Order{}, nil, err
+	}
+	s.publish(ctx, "repair.quoted", o, nil)
+	return o, lines, nil
+}
+
+// Quote approval channels: how the customer gave consent.
+var approvalChannels = map[string]bool{"signature": true, "phone": true, "sms": true, "online": true}
+
+// ApproveQuote records the customer's approval of the quote (who, and how:
+// signature, phone, sms or online). Errors: validation, not_found, conflict.
+func (s *Service) ApproveQuote(ctx context.Context, id uint64, version int64, approvedBy, channel string) (Order, error) {
+	approvedBy = strings.TrimSpace(approvedBy)
+	fields := map[string]string{}
+	if approvedBy == "" || utf8.RuneCountInString(approvedBy) > 64 {
+		fields["approved_by"] = "the customer's name is required (at most 64 characters)"
+	}
+	if !approvalChannels[channel] {
+		fields["channel"] = "signature, phone, sms or online"
+	}
+	if len(fields) > 0 {
+		return Order{}, apperr.Validation(fields)
+	}
+	o, _, err := s.mutate(ctx, id, version, StatusApproved, "approve_quote", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+		o.QuoteApprovedBy, o.QuoteChannel, o.QuoteDecidedAt = approvedBy, channel, &now
+		return nil, nil
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	s.publish(ctx, "repair.quote_approved", o, nil)
+	return o, nil
+}
+
+// DeclineQuote records that the customer declined the quote; the unit goes
+// back unrepaired and the order is closed. Errors: validation, not_found,
+// conflict.
+func (s *Service) DeclineQuote(ctx context.Context, id uint64, version int64, reason string) (Order, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > 255 {
+		return Order{}, apperr.Field("reason", "required, at most 255 characters")
+	}
+	o, _, err := s.mutate(ctx, id, version, StatusDeclined, "decline_quote", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+		o.DeclineReason, o.QuoteDecidedAt, o.ClosedAt = reason, &now, &now
+		return nil, nil
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	s.publish(ctx, "repair.quote_declined", o, nil)
+	return o, nil
+}
+
+// Start begins the work. Out of warranty the customer must have approved
+// the quote first: starting without an approved quote is a 409
+// quote_not_approved. Errors: not_found, conflict.
+func (s *Service) Start(ctx context.Context, id uint64, version int64) (Order, error) {
+	o, _, err := s.mutate(ctx, id, version, "", "start", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+		// The quote gate answers before the status machine, so starting an
+		// out-of-warranty repair whose quote is not approved (diagnosed or
+		// quoted) says why.
+		if !o.InWarranty && (o.Status == StatusDiagnosed || o.Status == StatusQuoted) {
+			return nil, apperr.Conflict("quote_not_approved", "out of warranty: the customer must approve the quote before work starts").
+				WithDetail("status", o.Status)
+		}
+		if err := checkTransition(o.Status, StatusInProgress); err != nil {
+			return nil, err
+		}
+		o.Status = StatusInProgress
+		if o.StartedAt == nil {
+			o.StartedAt = &now
+		}
+		if o.TechnicianID == nil && o.TechnicianName == "" {
+			o.TechnicianName = actor.From(ctx).Username
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	s.publish(ctx, "repair.started", o, nil)
+	return o, nil
+}
+
+// PartUse is the input of AddPart: a part by id or code, the quantity, and
+// the serials of the faulty part taken out and the replacement put in.
+// ReturnOldPart overrides whether the old part must come back (default: in
+// warranty yes, out of warranty no).
+type PartUse struct {
+	PartID            uint64
+	PartCode          string
+	Qty               int64
+	FaultySerial      string
+	ReplacementSerial string
+	ReturnOldPart     *bool
+}
+
+// AddPart takes a part from the outlet's stock for the repair and records
+// the line in the same transaction: two technicians taking the last part
+// cannot both succeed (409 out_of_stock for the second). Only a repair in
+// progress may take parts. Errors: validation, not_found, conflict
+// (invalid_transition, out_of_stock, version_conflict).
+func (s *Service) AddPart(ctx context.Context, id uint64, version int64, in PartUse) (Order, PartLine, error) {
+	in.PartCode = strings.TrimSpace(in.PartCode)
+	in.FaultySerial = strings.TrimSpace(in.FaultySerial)
+	in.ReplacementSerial = strings.TrimSpace(in.ReplacementSerial)
+	fields := map[string]string{}
+	if in.Qty == 0 {
+		in.Qty = 1
+	}
+	if in.Qty < 0 || in.Qty > 100 {
+		fields["qty"] = "must be between 1 and 100"
+	}
+	if in.PartID == 0 && in.PartCode == "" {
+		fields["part_id"] = "part_id or part_code is required"
+	}
+	if utf8.RuneCountInString(in.FaultySerial) > 64 {
+		fields["faulty_serial"] = "at most 64 characters"
+	}
+	if utf8.RuneCountInString(in.ReplacementSerial) > 64 {
+		fields["replacement_serial"] = "at most 64 characters"
+	}
+	if (in.FaultySerial != "" || in.ReplacementSerial != "") && in.Qty != 1 {
+		fields["qty"] = "a line with serials is one piece: qty must be 1"
+	}
+	if in.FaultySerial != "" && in.FaultySerial == in.ReplacementSerial {
+		fields["replacement_serial"] = "must differ from the faulty serial"
+	}
+	if len(fields) > 0 {
+		return Order{}, PartLine{}, apperr.Validation(fields)
+	}
+	if s.o.Stock == nil {
+		return Order{}, PartLine{}, apperr.Field("part_id", "no such part")
+	}
+	var p parts.Part
+	var err error
+	if in.PartID != 0 {
+		p, err = s.o.Stock.Part(ctx, in.PartID)
+	} else {
+		p, err = s.o.Stock.PartByCode(ctx, in.PartCode)
+	}
+	if err != nil {
+		if apperr.IsKind(err, apperr.KindNotFound) {
+			return Order{}, PartLine{}, apperr.Field("part_id", "no such part")
+		}
+		return Order{}, PartLine{}, err
+	}
+	var line PartLine
+	o, eff, err := s.mutate(ctx, id, version, "", "add_part", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+		if o.Status != StatusInProgress {
+			return nil, apperr.Conflict("invalid_transition", "parts can only be taken for a repair in progress").
+				WithDetail("allowed", Allowed(o.Status)).WithDetail("status", o.Status)
+		}
+		taken, err := s.o.Stock.TakeTx(ctx, tx, parts.Take{PartID: p.ID, LocationID: o.OutletID, Qty: in.Qty, Kind: parts.KindConsume,
+			Ref: "repair:" + idStr(o.ID), Serial: in.ReplacementSerial, Note: o.Number})
+		if err != nil {
+			return nil, err
+		}
+		line = PartLine{RepairID: o.ID, PartID: p.ID, PartCode: p.Code, PartName: p.Name, Qty: in.Qty, UnitFen: p.PriceFen,
+			AmountFen: p.PriceFen * in.Qty, LocationID: o.OutletID, FaultySerial: in.FaultySerial, ReplacementSerial: in.ReplacementSerial,
+			UnderWarranty: o.InWarranty, ChargeTo: ChargeCustomer, OldPartStatus: OldPartNotRequired, CreatedAt: now}
+		if o.InWarranty {
+			line.ChargeTo, line.OldPartStatus = ChargeWarranty, OldPartPending
+		}
+		if in.ReturnOldPart != nil {
+			line.OldPartStatus = OldPartNotRequired
+			if *in.ReturnOldPart {
+				line.OldPartStatus = OldPartPending
+			}
+		}
+		if err := tx.Create(&line).Error; err != nil {
+			return nil, err
+		}
+		o.PartsFen += line.AmountFen
+		return &effects{taken: []parts.Taken{taken}}, nil
+	})
+	if err != nil {
+		return Order{}, PartLine{}, err
+	}
+	s.o.Stock.PublishTaken(ctx, eff.taken...)
+	return o, line, nil
+}
+
+// ReturnOldPart records that the old part of a line came back on a day
+// (calendar date; zero means today). Errors: not_found, conflict
+// invalid_transition (not pending).
+func (s *Service) ReturnOldPart(ctx context.Context, repairID, lineID uint64, on time.Time) (PartLine, error) {
+	var line PartLine
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		o, err := s.load(ctx, tx, repairID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Where("id = ? AND repair_id = ?", lineID, o.ID).Take(&line).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.NotFound("part line")
+			}
+			return err
+		}
+		if line.OldPartStatus != OldPartPending {
+			return apperr.Conflict("invalid_transition", "the old part of this line is "+line.OldPartStatus).WithDetail("allowed", []string{})
+		}
+		day := on
+		if day.IsZero() {
+			day = localDate(s.o.Now(), s.o.Location)
+		}
+		if day.After(localDate(s.o.Now(), s.o.Location)) {
+			return apperr.Field("returned_on", "must not be in the future")
+		}
+		before := map[string]any{"old_part_status": line.OldPartStatus}
+		res := tx.Model(&PartLine{}).Where("id = ? AND old_part_status = ?", line.ID, OldPartPending).
+			Updates(map[string]any{"old_part_status": OldPartReturned, "old_part_returned_on": day})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return apperr.ErrVersionConflict("part line")
+		}
+		line.OldPartStatus, line.OldPartReturnedOn = OldPartReturned, &day
+		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "old_part_returned", Entity: "repair", EntityID: idStr(o.ID), Before: before,
+			After: map[string]any{"line_id": line.ID, "part_code": line.PartCode, "faulty_serial": line.FaultySerial,
+				"old_part_status": line.OldPartStatus, "old_part_returned_on": day}})
+	})
+	if err != nil {
+		return PartLine{}, wrap(err, "return old part")
+	}
+	return line, nil
+}
+
+// Completion is the input of Complete.
+type Completion struct {
+	Result            string
+	LabourCode        string
+	Visits            int
+	Cause             string
+	CustomerConfirmed bool
+	ConfirmationNote  string
+	ReplacementSerial string
+}
+
+// Complete records the result and settles the charges: in warranty
+// everything goes to the warranty claim; out of warranty the customer pays
+// parts and labour, which may not exceed the approved quote (409
+// quote_exceeded: re-quote first). A not-fixed result in warranty counts as
+// a failed repair for the 三包 replacement entitlement; a replaced result
+// fulfils the unit's open entitlements. Errors: validation, not_found,
+// conflict.
+func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Completion) (Order, error) {
+	c.LabourCode = strings.ToUpper(strings.TrimSpace(c.LabourCode))
+	c.Cause = strings.TrimSpace(c.Cause)
+	c.ConfirmationNote = strings.TrimSpace(c.ConfirmationNote)
+	c.ReplacementSerial = strings.TrimSpace(c.ReplacementSerial)
+	fields := map[string]string{}
+	switch c.Result {
+	case ResultFixed, ResultNotFixed, ResultReplaced:
+	default:
+		fields["result"] = "fixed, not_fixed or replaced"
+	}
+	if c.Visits == 0 {
+		c.Visits = 1
+	}
+	if c.Visits < 1 || c.Visits > 20 {
+		fields["visits"] = "must be between 1 and 20"
+	}
+	if utf8.RuneCountInString(c.Cause) > 2000 {
+		fields["cause"] = "at most 2000 characters"
+	}
+	if utf8.RuneCountInString(c.ConfirmationNote) > 255 {
+		fields["confirmation_note"] = "at most 255 characters"
+	}
+	if c.Result == ResultReplaced && c.ReplacementSerial == "" {
+		fields["replacement_serial"] = "the serial of the replacement unit is required"
+	}
+	if utf8.RuneCountInString(c.ReplacementSerial) > 64 {
+		fields["replacement_serial"] = "at most 64 characters"
+	}
+	if len(fields) > 0 {
+		return Order{}, apperr.Validation(fields)
+	}
+	var labour LabourRate
+	if c.LabourCode != "" {
+		r, err := s.rateByCode(ctx, c.LabourCode)
+		if err != nil {
+			if apperr.IsKind(err, apperr.KindNotFound) {
+				return Order{}, apperr.Field("labour_code", "no such active labour rate")
+			}
+			return Order{}, err
+		}
+		labour = r
+	}
+	n, err := s.replaceAfter(ctx, id)
+	if err != nil {
+		return Order{}, wrap(err, "complete repair")
+	}
+	o, eff, err := s.mutate(ctx, id, version, StatusCompleted, "complete", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+		o.Result, o.Visits, o.CustomerConfirmed, o.ConfirmationNote = c.Result, c.Visits, c.CustomerConfirmed, c.ConfirmationNote
+		if c.Cause != "" {
+			o.Cause = c.Cause
+		}
+		o.LabourCode, o.LabourFen = labour.Code, labour.PriceFen
+		total := o.PartsFen + o.LabourFen
+		if o.InWarranty {
+			o.ClaimFen, o.ChargeFen = total, 0
+		} else {
+			if total > o.QuoteFen {
+				return nil, apperr.Conflict("quote_exceeded", fmt.Sprintf("the charge (%d fen) exceeds the approved quote (%d fen): re-quote and get the customer's approval", total, o.QuoteFen)).
+					WithDetail("quote_fen", o.QuoteFen).WithDetail("charge_fen", total)
+			}
+			o.ChargeFen, o.ClaimFen = total, 0
+		}
+		o.ReplacementSerial = c.ReplacementSerial
+		o.CompletedAt, o.ClosedAt = &now, &now
+		eff := &effects{}
+		if c.Result == ResultReplaced {
+			if err := s.fulfilEntitlements(ctx, tx, o.UnitID, o.ID, now); err != nil {
+				return nil, err
+			}
+		} else if o.InWarranty {
+			extra := 0
+			if c.Result == ResultNotFixed {
+				extra = 1
+			}
+			e, err := s.evaluateEntitlement(ctx, tx, *o, extra, n, now)
+			if err != nil {
+				return nil, err
+			}
+			eff.entitlement = e
+		}
+		return eff, nil
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	s.publish(ctx, "repair.completed", o, eff)
+	return o, nil
+}
+
+// Cancel withdraws an order before work starts. Errors: validation,
+// not_found, conflict.
+func (s *Service) Cancel(ctx context.Context, id uint64, version int64, reason string) (Order, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > 255 {
+		return Order{}, apperr.Field("reason", "required, at most 255 characters")
+	}
+	o, _, err := s.mutate(ctx, id, version, StatusCancelled, "cancel", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+		o.CancelReason, o.ClosedAt = reason, &now
+		return nil, nil
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	s.publish(ctx, "repair.cancelled", o, nil)
+	return o, nil
+}
+
+// publish sends an order event on its outlet's topic, and the entitlement
+// event on the hotline's. Data: id, number, outlet_id, unit_id, serial,
+// work_order_id, ticket_id, status, result, in_warranty, charge_fen,
+// claim_fen.
+func (s *Service) publish(ctx context.Context, name string, o Order, eff *effects) {
+	if s.o.Bus == nil {
+		return
+	}
+	s.o.Bus.Publish(ctx, event.Event{Topic: "outlet:" + idStr(o.OutletID), Name: name, Data: map[string]any{
+		"id": o.ID, "number": o.Number, "outlet_id": o.OutletID, "unit_id": o.UnitID, "serial": o.Serial, "work_order_id": o.WorkOrderID,
+		"ticket_id": o.TicketID, "status": o.Status, "result": o.Result, "in_warranty": o.InWarranty, "charge_fen": o.ChargeFen,
+		"claim_fen": o.ClaimFen}})
+	if eff != nil && eff.entitlement != nil {
+		e := eff.entitlement
+		s.o.Bus.Publish(ctx, event.Event{Topic: "tickets", Name: "repair.replacement_entitled", Data: map[string]any{
+			"entitlement_id": e.ID, "unit_id": e.UnitID, "serial": o.Serial, "fault_code": e.FaultCode,
+			"failed_repairs": e.FailedRepairs, "repair_id": o.ID}})
+	}
+}
+
+func localDate(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	if parts.IsRetryable(err) {
+		return apperr.Conflict("busy", "the record is busy; retry").WithCause(err)
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}
