@@ -55,6 +55,11 @@ func (a *App) SeedDemo(ctx context.Context) error {
 		{"complaints and corrective actions", func() error { return demo.SeedComplaints(ctx, a.qualityDeps(now)) }},
 		// FAQ articles and manuals of the public pages name product categories.
 		{"faq and manuals", func() error { return demo.SeedContent(ctx, demo.ContentDeps{Content: a.Content, Products: a.Products}) }},
+		// Repairs (on the repair work orders), spare parts and stock, returns and the recall campaign.
+		{"repairs, parts, returns and recalls", func() error {
+			return demo.SeedServiceOps(ctx, demo.ServiceOpsDeps{DB: a.DB, Parts: a.Parts, Repairs: a.Repairs, Recalls: a.Recalls, Now: now,
+				Location: a.Cfg.Location()})
+		}},
 		// Readiness last: the evidence, the certification cycle and the first score read every domain's data.
 		{"readiness and certification", func() error {
 			return demo.SeedReadiness(ctx, demo.ReadinessDeps{DB: a.DB, Readiness: a.Readiness, Certification: a.Certification,
@@ -90,6 +95,11 @@ func (a *App) SeedScale(ctx context.Context, tickets int) error {
 		{"tickets and work orders", func() error {
 			return demo.ScaleTickets(ctx, demo.TicketDeps{DB: a.DB, SLA: a.SLA, Now: time.Now().UTC(), Location: a.Cfg.Location(),
 				AcceptTimeout: a.Cfg.Dispatch.AcceptTimeout}, tickets)
+		}},
+		// Repairs (30 %): one per completed repair work order, then walk-ins.
+		{"repairs", func() error {
+			return demo.ScaleRepairs(ctx, demo.ServiceOpsDeps{DB: a.DB, Parts: a.Parts, Repairs: a.Repairs, Recalls: a.Recalls,
+				Now: time.Now().UTC(), Location: a.Cfg.Location()}, tickets)
 		}},
 		// Complaints (5 %) and survey responses (50 %) read the tickets generated before them.
 		{"complaints", func() error { return demo.ScaleComplaints(ctx, a.qualityDeps(time.Now().UTC()), tickets) }},

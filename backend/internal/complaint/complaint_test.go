@@ -21,7 +21,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func (c *clock) add(d time.Duration) {
 	c.mu.Lock()
@@ -229,6 +229,14 @@ func TestOverdueEscalationRaisedOnce(t *testing.T) {
 		if rec.count("complaint.overdue") != 1 || rec.count("complaint.escalated") != 1 {
 			t.Fatalf("after ack deadline: overdue %d escalated %d", rec.count("complaint.overdue"), rec.count("complaint.escalated"))
 		}
+		// The overdue filter combines with the others (OR kept in parentheses).
+		list, total, err := svc.List(ctx, complaint.Filter{Overdue: true, Severity: complaint.SeverityNormal})
+		if err != nil || total != 1 || list[0].ID != late.ID {
+			t.Fatalf("overdue list: %v %d", err, total)
+		}
+		if _, total, _ := svc.List(ctx, complaint.Filter{Overdue: true, Status: complaint.StatusAcknowledged}); total != 0 {
+			t.Fatalf("acknowledged and overdue: %d, want 0", total)
+		}
 		got, _ := svc.Get(ctx, late.ID)
 		if got.EscalationLevel != 1 || got.AckOverdueAt == nil || got.ResolveOverdueAt != nil {
 			t.Fatalf("late complaint %+v", got)
@@ -247,7 +255,7 @@ func TestOverdueEscalationRaisedOnce(t *testing.T) {
 			t.Fatalf("level %d", got.EscalationLevel)
 		}
 		// At the top of the chain a manual escalation is refused.
-		_, err := svc.Escalate(ctx, late.ID, 0, "客户再次来电")
+		_, err = svc.Escalate(ctx, late.ID, 0, "客户再次来电")
 		wantCode(t, err, apperr.KindConflict, "top_of_chain")
 		_, escs, _ := svc.Timeline(ctx, late.ID)
 		if len(escs) != 2 || escs[0].NotifiedRole != "quality_manager" || escs[1].NotifiedRole != "admin" {
@@ -260,7 +268,9 @@ func TestComplaintKPI(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		d1 := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 		svc, clk, _, ctx := setup(t, db, d1)
-		at := func(day int, h, m int) time.Time { return d1.AddDate(0, 0, day).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+		at := func(day int, h, m int) time.Time {
+			return d1.AddDate(0, 0, day).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+		}
 		mk := func(received time.Time) complaint.Complaint {
 			clk.set(received)
 			return newComplaint(t, svc, ctx, complaint.SeverityNormal, nil)
@@ -282,11 +292,11 @@ func TestComplaintKPI(t *testing.T) {
 		c2 := mk(at(0, 12, 0))
 		c3 := mk(at(1, 9, 0))
 		mk(at(1, 11, 30))
-		step(at(0, 11, 0), func() (complaint.Complaint, error) { return svc.Acknowledge(ctx, c1.ID, 0, "") })  // within 2 h
-		resolve(c1, at(0, 20, 0))                                                                              // within 24 h
+		step(at(0, 11, 0), func() (complaint.Complaint, error) { return svc.Acknowledge(ctx, c1.ID, 0, "") }) // within 2 h
+		resolve(c1, at(0, 20, 0))                                                                             // within 24 h
 		step(at(0, 15, 0), func() (complaint.Complaint, error) { return svc.Acknowledge(ctx, c2.ID, 0, "") }) // 3 h: late
-		resolve(c2, at(1, 13, 0))                                                                              // 25 h: late
-		_ = c3                                                                                                 // never acknowledged
+		resolve(c2, at(1, 13, 0))                                                                             // 25 h: late
+		_ = c3                                                                                                // never acknowledged
 		clk.set(at(1, 12, 0))
 		k, err := svc.KPI(ctx, d1, d1.AddDate(0, 0, 7))
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 )
 
@@ -44,7 +45,9 @@ type KPI struct {
 }
 
 // KPI computes the figures for [from, to) with aggregate queries on the
-// received_at index. Errors: validation (to not after from).
+// received_at index. An outlet user gets the figures of complaints about
+// their outlet, without the complaint rate (the installed base is not
+// counted per outlet). Errors: validation (to not after from).
 func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 	if !to.After(from) {
 		return KPI{}, apperr.Field("to", "must be after from")
@@ -55,7 +58,7 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 		Total, AckMeasured, AckWithin, ResolveMeasured, ResolveWithin, Resolved, Closed, Confirmed, FollowedUp, Escalated *int64
 	}
 	var a agg
-	err := s.o.DB.WithContext(ctx).Model(&Complaint{}).Where("received_at >= ? AND received_at < ?", from.UTC(), to.UTC()).
+	err := s.scoped(ctx, s.o.DB.WithContext(ctx).Model(&Complaint{})).Where("received_at >= ? AND received_at < ?", from.UTC(), to.UTC()).
 		Select(`COUNT(*) AS total,
 			SUM(CASE WHEN ack_at IS NOT NULL OR ack_due_at <= ? THEN 1 ELSE 0 END) AS ack_measured,
 			SUM(CASE WHEN ack_at IS NOT NULL AND ack_at <= ack_due_at THEN 1 ELSE 0 END) AS ack_within,
@@ -81,7 +84,7 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 			Key   string
 			Count int64
 		}
-		if err := s.o.DB.WithContext(ctx).Model(&Complaint{}).Where("received_at >= ? AND received_at < ?", from.UTC(), to.UTC()).
+		if err := s.scoped(ctx, s.o.DB.WithContext(ctx).Model(&Complaint{})).Where("received_at >= ? AND received_at < ?", from.UTC(), to.UTC()).
 			Select(col + " AS `key`, COUNT(*) AS count").Group(col).Scan(&rows).Error; err != nil {
 			return KPI{}, apperr.Internal(fmt.Errorf("complaint kpi by %s: %w", col, err))
 		}
@@ -89,7 +92,7 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 			dst[r.Key] = r.Count
 		}
 	}
-	if s.o.InstalledBase != nil {
+	if _, scoped := actor.From(ctx).OutletScoped(); s.o.InstalledBase != nil && !scoped {
 		base, err := s.o.InstalledBase(ctx)
 		if err != nil {
 			return KPI{}, apperr.Internal(fmt.Errorf("complaint kpi: installed base: %w", err))

@@ -387,7 +387,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Complaint, int64, error
 	}
 	if f.Overdue {
 		now := s.now()
-		q = q.Where("(status = ? AND ack_due_at < ?) OR (status IN ? AND resolve_due_at < ?)", StatusReceived, now,
+		q = q.Where("((status = ? AND ack_due_at < ?) OR (status IN ? AND resolve_due_at < ?))", StatusReceived, now,
 			[]string{StatusReceived, StatusAcknowledged, StatusInvestigating}, now)
 	}
 	var total int64

@@ -360,7 +360,7 @@ func (g *opsGen) workOrders(ctx context.Context) ([]opsWorkOrder, error) {
 }
 
 func (g *opsGen) faultOf(unitID uint64) demoFault {
-	return custPick(g.r, demoFaults[g.catOf[g.units[unitID].ModelID]])
+	return opsPick(g.r, demoFaults[g.catOf[g.units[unitID].ModelID]])
 }
 
 func (g *opsGen) warrantyOf(u opsUnit, at time.Time) product.Status {
@@ -426,7 +426,7 @@ func (g *opsGen) fromWorkOrder(w opsWorkOrder) {
 			s.visits = 2
 		}
 	} else {
-		s.openStatus = custPick(g.r, []string{repair.StatusReceived, repair.StatusDiagnosed, repair.StatusQuoted, repair.StatusInProgress, repair.StatusInProgress})
+		s.openStatus = opsPick(g.r, []string{repair.StatusReceived, repair.StatusDiagnosed, repair.StatusQuoted, repair.StatusInProgress, repair.StatusInProgress})
 	}
 	s.noSerials = g.r.IntN(100) < 3
 	g.addRepair(s)
@@ -435,14 +435,14 @@ func (g *opsGen) fromWorkOrder(w opsWorkOrder) {
 // walkIns adds repairs of units brought to an outlet over the year.
 func (g *opsGen) walkIns(n int) {
 	for range n {
-		u := g.units[custPick(g.r, g.unitIDs)]
-		outletID := custPick(g.r, g.outlets)
+		u := g.units[opsPick(g.r, g.unitIDs)]
+		outletID := opsPick(g.r, g.outlets)
 		if g.r.IntN(100) < 10 {
 			outletID = g.outlets[0]
 		}
 		received := g.now.Add(-time.Duration(1+g.r.IntN(360*24)) * time.Hour)
 		done := received.Add(time.Duration(2+g.r.IntN(70)) * time.Hour)
-		s := repairSpec{unitID: u.ID, outletID: outletID, technician: custPersonName(g.r), received: received, visits: 1, result: repair.ResultFixed}
+		s := repairSpec{unitID: u.ID, outletID: outletID, technician: opsName(g.r), received: received, visits: 1, result: repair.ResultFixed}
 		if done.Before(g.now) {
 			s.completed = &done
 			if g.r.IntN(100) < 5 {
@@ -530,7 +530,7 @@ func (g *opsGen) addRepair(s repairSpec) repair.Order {
 	g.nextRepair++
 	o := repair.Order{ID: id, Number: fmt.Sprintf("RP%s%06d", s.received.In(g.d.Location).Format("20060102"), id), OutletID: s.outletID,
 		UnitID: u.ID, Serial: u.Serial, ModelID: u.ModelID, CustomerID: u.CustomerID, Channel: repair.ChannelWalkIn, TechnicianID: s.techID,
-		TechnicianName: s.technician, Complaint: custPick(r, []string{"用户反映：", "来电报修：", "到店报修："}) + f.Diagnosis,
+		TechnicianName: s.technician, Complaint: opsPick(r, []string{"用户反映：", "来电报修：", "到店报修："}) + f.Diagnosis,
 		InWarranty: inW, WarrantyState: string(st.State), Visits: max(s.visits, 1), ReceivedAt: s.received, Version: 1,
 		CreatedAt: s.received, UpdatedAt: s.received}
 	if !st.RepairUntil.IsZero() {
@@ -547,6 +547,9 @@ func (g *opsGen) addRepair(s repairSpec) repair.Order {
 	status := repair.StatusCompleted
 	if s.completed == nil {
 		status = s.openStatus
+		if inW && (status == repair.StatusQuoted || status == repair.StatusApproved) {
+			status = repair.StatusDiagnosed
+		}
 	}
 	diagnosed := s.received.Add(time.Duration(10+r.IntN(50)) * time.Minute)
 	if status != repair.StatusReceived {
@@ -570,13 +573,13 @@ func (g *opsGen) addRepair(s repairSpec) repair.Order {
 		if status != repair.StatusQuoted {
 			if s.completed != nil && r.IntN(100) < 4 {
 				declined = true
-				o.DeclineReason, o.QuoteDecidedAt, o.ClosedAt = custPick(r, declineReasons), &quoteAt, &quoteAt
+				o.DeclineReason, o.QuoteDecidedAt, o.ClosedAt = opsPick(r, declineReasons), &quoteAt, &quoteAt
 			} else {
 				name := "客户"
 				if u.CustomerID != nil && g.custNames[*u.CustomerID] != "" {
 					name = g.custNames[*u.CustomerID]
 				}
-				o.QuoteApprovedBy, o.QuoteChannel, o.QuoteDecidedAt = name, custPick(r, []string{"signature", "signature", "phone", "sms"}), &quoteAt
+				o.QuoteApprovedBy, o.QuoteChannel, o.QuoteDecidedAt = name, opsPick(r, []string{"signature", "signature", "phone", "sms"}), &quoteAt
 			}
 		}
 	}
@@ -593,7 +596,7 @@ func (g *opsGen) addRepair(s repairSpec) repair.Order {
 				g.addPartLine(&o, p, started.Add(time.Duration(10+r.IntN(60))*time.Minute), s.noSerials, s.completed)
 			}
 			if r.IntN(100) < 8 {
-				extra := g.parts[custPick(r, custPick(r, demoFaults[g.catOf[u.ModelID]]).Parts)]
+				extra := g.parts[opsPick(r, opsPick(r, demoFaults[g.catOf[u.ModelID]]).Parts)]
 				g.addPartLine(&o, extra, started.Add(time.Duration(70+r.IntN(60))*time.Minute), s.noSerials, s.completed)
 			}
 		}
@@ -620,7 +623,7 @@ func (g *opsGen) addRepair(s repairSpec) repair.Order {
 		}
 		o.CustomerConfirmed = r.IntN(100) < 96
 		if o.CustomerConfirmed {
-			o.ConfirmationNote = custPick(r, []string{"客户签字确认", "客户电话确认", "客户微信确认"})
+			o.ConfirmationNote = opsPick(r, []string{"客户签字确认", "客户电话确认", "客户微信确认"})
 		}
 		o.UpdatedAt, o.Version = done, 5
 	}
@@ -666,7 +669,7 @@ func (g *opsGen) requisitions(n int) {
 	}
 	slices.Sort(partIDs)
 	for i := range n {
-		outletID := custPick(r, g.outlets)
+		outletID := opsPick(r, g.outlets)
 		if i%8 == 0 {
 			outletID = g.outlets[0]
 		}
@@ -676,7 +679,7 @@ func (g *opsGen) requisitions(n int) {
 		}
 		id := uint64(i + 1)
 		q := parts.Requisition{ID: id, Number: fmt.Sprintf("RQ%s%06d", requested.In(g.d.Location).Format("20060102"), id), OutletID: outletID,
-			Status: parts.ReqRequested, RequestedAt: requested, RequestedBy: "outlet_manager", Note: custPick(r, []string{"补充安全库存", "维修待料", "季节备货"}),
+			Status: parts.ReqRequested, RequestedAt: requested, RequestedBy: "outlet_manager", Note: opsPick(r, []string{"补充安全库存", "维修待料", "季节备货"}),
 			Version: 1, CreatedAt: requested, UpdatedAt: requested}
 		pool := used[outletID]
 		if len(pool) == 0 {
@@ -684,7 +687,7 @@ func (g *opsGen) requisitions(n int) {
 		}
 		lines := map[uint64]int64{}
 		for range 1 + r.IntN(2) {
-			lines[custPick(r, pool)] += int64(1 + r.IntN(3))
+			lines[opsPick(r, pool)] += int64(1 + r.IntN(3))
 		}
 		var ids []uint64
 		for pid := range lines {
@@ -776,7 +779,10 @@ func (g *opsGen) ledger() []parts.Balance {
 			run += g.moves[i].Qty
 			low = min(low, run)
 		}
-		minLevel, target := int64(2), int64(r.IntN(8))
+		minLevel, target := int64(2), int64(3+r.IntN(10))
+		if r.IntN(100) < 10 {
+			target = int64(r.IntN(3)) // a few outlet parts at or under the reorder point
+		}
 		if k.loc == parts.LocationCentral {
 			minLevel, target = 20, int64(30+r.IntN(150))
 			if r.IntN(100) < 8 {
@@ -808,7 +814,7 @@ func (g *opsGen) ledger() []parts.Balance {
 func (g *opsGen) insertRepairsAndStock(ctx context.Context) error {
 	balances := g.ledger()
 	db := g.d.DB.WithContext(ctx).Session(&gorm.Session{SkipHooks: true})
-	batch := qualityBatch(db)
+	batch := opsBatch(db)
 	return db.Transaction(func(tx *gorm.DB) error {
 		for _, step := range []struct {
 			name string
@@ -846,7 +852,7 @@ func (g *opsGen) returns(ctx context.Context) error {
 	var cands []opsUnit
 	for _, id := range g.unitIDs {
 		u := g.units[id]
-		if u.PurchaseDate != nil && u.PurchaseDate.After(g.today.AddDate(-1, 0, 0)) && u.PurchaseDate.Before(g.today.AddDate(0, 0, -20)) {
+		if u.PurchaseDate != nil && u.PurchaseDate.After(g.today.AddDate(-1, 0, 0)) && u.PurchaseDate.Before(g.today.AddDate(0, 0, -35)) {
 			cands = append(cands, u)
 		}
 	}
@@ -870,11 +876,14 @@ func (g *opsGen) returns(ctx context.Context) error {
 		if days > 7 || r.IntN(100) < 25 {
 			kind = returns.KindExchange
 		}
+		if i == 3 || i == 5 { // the two flagged requests are returns inside the window
+			kind, days = returns.KindReturn, 3+i/2
+		}
 		on := purchase.AddDate(0, 0, days)
 		win := returns.Evaluate(kind, purchase, on, st.ReturnUntil, st.ExchangeUntil)
-		created := localTime(r, on, g.d.Location)
+		created := opsLocalTime(r, on, g.d.Location)
 		q := returns.Request{ID: uint64(i + 1), Number: fmt.Sprintf("TH%s%06d", created.In(g.d.Location).Format("20060102"), i+1), Kind: kind,
-			UnitID: u.ID, Serial: u.Serial, CustomerID: u.CustomerID, Reason: custPick(r, returnReasons[kind]), PurchaseDate: purchase,
+			UnitID: u.ID, Serial: u.Serial, CustomerID: u.CustomerID, Reason: opsPick(r, returnReasons[kind]), PurchaseDate: purchase,
 			RequestedOn: on, DaysSincePurchase: win.DaysSincePurchase, ReturnUntil: datePtrOf(st.ReturnUntil), ExchangeUntil: datePtrOf(st.ExchangeUntil),
 			WindowUntil: datePtrOf(win.Until), Eligible: win.Eligible, Status: returns.StatusRequested, Version: 1, CreatedAt: created, UpdatedAt: created}
 		if i%5 == 0 {
@@ -893,11 +902,14 @@ func (g *opsGen) returns(ctx context.Context) error {
 		case !win.Eligible:
 			reason = "超出期限，经理特批换货（商誉处理）"
 		}
+		if win.Eligible && i != 5 && decidedOn.After(win.Until) {
+			decidedOn = win.Until // decided in time (only the one above is late)
+		}
 		if decidedOn.After(g.today) {
 			decidedOn = g.today
 		}
 		if i < 38 && !on.After(g.today) {
-			decidedAt := localTime(r, decidedOn, g.d.Location)
+			decidedAt := opsLocalTime(r, decidedOn, g.d.Location)
 			f := returns.DecisionFlags(win, decision, decidedOn)
 			do := decidedOn
 			q.Decision, q.DecisionReason, q.DecidedAt, q.DecidedOn, q.DecidedBy = decision, reason, &decidedAt, &do, "agent"
@@ -919,7 +931,7 @@ func (g *opsGen) returns(ctx context.Context) error {
 		}
 		rows = append(rows, q)
 	}
-	return g.d.DB.WithContext(ctx).Session(&gorm.Session{SkipHooks: true}).CreateInBatches(&rows, qualityBatch(g.d.DB)).Error
+	return g.d.DB.WithContext(ctx).Session(&gorm.Session{SkipHooks: true}).CreateInBatches(&rows, opsBatch(g.d.DB)).Error
 }
 
 func datePtrOf(t time.Time) *time.Time {
@@ -1014,7 +1026,7 @@ func (g *opsGen) recall(ctx context.Context) error {
 			notes = append(notes, recall.Notification{CampaignID: c.ID, CustomerID: owner, Channel: "sms", Outcome: "delivered", Note: "短信通知召回", ActorName: "agent", At: second})
 			reached = second
 		case x < 70:
-			notes = append(notes, recall.Notification{CampaignID: c.ID, CustomerID: owner, Channel: "phone", Outcome: custPick(r, []string{"no_answer", "busy"}), ActorName: "agent", At: first})
+			notes = append(notes, recall.Notification{CampaignID: c.ID, CustomerID: owner, Channel: "phone", Outcome: opsPick(r, []string{"no_answer", "busy"}), ActorName: "agent", At: first})
 			notes = append(notes, recall.Notification{CampaignID: c.ID, CustomerID: owner, Channel: "phone", Outcome: "wrong_number", ActorName: "agent", At: first.Add(48 * time.Hour)})
 			letter := first.Add(96 * time.Hour)
 			notes = append(notes, recall.Notification{CampaignID: c.ID, CustomerID: owner, Channel: "letter", Outcome: "sent", Note: "挂号信寄往登记地址", ActorName: "agent", At: letter})
@@ -1033,7 +1045,7 @@ func (g *opsGen) recall(ctx context.Context) error {
 				continue
 			}
 			appt := reached.Add(time.Duration(48+r.IntN(10*24)) * time.Hour)
-			outletID := custPick(r, g.outlets)
+			outletID := opsPick(r, g.outlets)
 			if r.IntN(100) < 30 {
 				outletID = g.outlets[0]
 			}
@@ -1062,6 +1074,31 @@ func (g *opsGen) recall(ctx context.Context) error {
 		if len(notes) == 0 {
 			return nil
 		}
-		return tx.CreateInBatches(&notes, qualityBatch(tx)).Error
+		return tx.CreateInBatches(&notes, opsBatch(tx)).Error
 	})
 }
+
+// opsBatch is the multi-row INSERT size: placeholders are cheap on MySQL
+// and quadratic in the pure-Go SQLite driver.
+func opsBatch(db *gorm.DB) int {
+	if db.Dialector.Name() == "mysql" {
+		return 1000
+	}
+	return 100
+}
+
+func opsPick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
+
+// opsLocalTime returns day (a local date) at a working time 08:30–19:30, in UTC.
+func opsLocalTime(r *rand.Rand, day time.Time, loc *time.Location) time.Time {
+	y, m, dd := day.UTC().Date()
+	return time.Date(y, m, dd, 8, 30, 0, 0, loc).Add(time.Duration(r.IntN(11*60)) * time.Minute).UTC()
+}
+
+var (
+	opsSurnames = []string{"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"}
+	opsGiven    = []string{"伟", "芳", "娜", "敏", "静", "磊", "强", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "建华", "志强", "海燕", "晓东"}
+)
+
+// opsName is a technician's name.
+func opsName(r *rand.Rand) string { return opsPick(r, opsSurnames) + opsPick(r, opsGiven) }

@@ -39,7 +39,6 @@ type TicketDeps struct {
 const (
 	DemoTicketDays    = 365
 	demoTicketsPerDay = 66
-	demoBatch         = 500
 	tkActorAgent      = "agent"
 	tkActorOutlet     = "outlet_manager"
 	tkActorTechnician = "technician"
@@ -605,14 +604,32 @@ func (s *tkSim) step(at time.Time, v *tkVisit, step, body string, fn func()) boo
 	return true
 }
 
+// cancel withdraws a work order, as workorder.Service.Cancel does.
+func (s *tkSim) cancel(at time.Time, v *tkVisit, reason string) bool {
+	if !s.happens(at) {
+		return false
+	}
+	w := v.w
+	w.Status, w.CancelledAt, w.CancelReason, w.OfferExpiresAt, w.OutletID = workorder.StatusCancelled, &at, reason, nil, nil
+	states := sla.Evaluate(s.log, s.cal, at)
+	for _, c := range states {
+		if c.Open && (c.Target == sla.TargetOutletAccept || c.Target == sla.TargetCustomerContact || c.Target == sla.TargetOnsiteArrival) {
+			s.sla(sla.Event{At: at, Kind: sla.KindStopped, Target: c.Target, Reason: "work_order_cancelled", Actor: tkActorAgent})
+		}
+	}
+	s.t.OutletID = nil
+	s.note(at, ticket.EventWorkOrder, tkActorAgent, fmt.Sprintf("工单 %s 已取消：%s", w.Number, reason), map[string]any{"work_order_id": w.ID, "step": "cancel"})
+	return true
+}
+
 // visit plays an accepted work order to its end: technician, contact,
 // appointment, arrival (late or on time), completion with result, sign-off.
 // It returns the result and when the work was completed.
-func (s *tkSim) visit(at time.Time, v *tkVisit, late bool, result string) (string, time.Time, bool) {
+func (s *tkSim) visit(at time.Time, v *tkVisit, late, wait bool, result string) (string, time.Time, bool) {
 	r, w := s.g.r, v.w
 	o := s.g.byID[*w.OutletID]
-	contactAt := s.work(at, time.Duration(5+r.IntN(70))*time.Minute)
-	if r.IntN(100) < 3 {
+	contactAt := s.work(at, time.Duration(5+r.IntN(max(1, v.kp.ContactMinutes*8/10)))*time.Minute)
+	if r.IntN(1000) < 15 {
 		contactAt = s.work(at, time.Duration(v.kp.ContactMinutes+20+r.IntN(120))*time.Minute)
 	}
 	if len(o.techs) > 0 && !s.step(contactAt, v, "assign", "已指派技师", func() {
@@ -627,9 +644,23 @@ func (s *tkSim) visit(at time.Time, v *tkVisit, late bool, result string) (strin
 	}) {
 		return "", time.Time{}, false
 	}
+	// Now and then the customer, once contacted, asks to wait (the clocks
+	// pause while the ticket waits for the customer).
+	from, paused := contactAt, time.Duration(0)
+	if wait {
+		stop := contactAt.Add(5 * time.Minute)
+		if !s.move(stop, ticket.StatusWaitingCustomer, tkActorAgent, "客户出差，约定回来后上门") {
+			return "", time.Time{}, false
+		}
+		back := stop.Add(time.Duration(24+r.IntN(72)) * time.Hour)
+		if !s.move(back, ticket.StatusInProgress, tkActorAgent, "") {
+			return "", time.Time{}, false
+		}
+		from, paused = back, s.cal.WorkingBetween(stop, back)
+	}
 	// The appointment falls before the promised arrival, except when late.
-	due := s.work(v.firstSent, tkArrival(v.kp, v.band))
-	earliest := s.work(contactAt, 90*time.Minute)
+	due := s.work(v.firstSent, tkArrival(v.kp, v.band)+paused)
+	earliest := s.work(from, 90*time.Minute)
 	var arrive time.Time
 	if late || !due.After(earliest) {
 		arrive = s.work(maxTime(due, earliest), time.Duration(20+r.IntN(240))*time.Minute)
@@ -649,8 +680,8 @@ func (s *tkSim) visit(at time.Time, v *tkVisit, late bool, result string) (strin
 		apptUntil = apptAt.Add(30 * time.Minute)
 		arrive = apptUntil.Add(time.Duration(20+r.IntN(120)) * time.Minute)
 	}
-	if !s.step(contactAt, v, "appointment", "已预约上门："+apptAt.In(s.g.loc).Format("01-02 15:04"), func() {
-		w.AppointmentAt, w.AppointmentUntil, w.AppointmentSetAt, w.ArrivalDueAt, w.Status = &apptAt, &apptUntil, &contactAt, &apptUntil, workorder.StatusScheduled
+	if !s.step(from, v, "appointment", "已预约上门："+apptAt.In(s.g.loc).Format("01-02 15:04"), func() {
+		w.AppointmentAt, w.AppointmentUntil, w.AppointmentSetAt, w.ArrivalDueAt, w.Status = &apptAt, &apptUntil, &from, &apptUntil, workorder.StatusScheduled
 	}) {
 		return "", time.Time{}, false
 	}
@@ -873,6 +904,11 @@ func (g *ticketGen) play(at time.Time, c tkCustomer, typ string, f *forced) {
 	if f != nil {
 		channel, prio = ticket.ChannelPhone, ticket.PriorityNormal
 	}
+	// Deliveries, installations and recalls are booked, not rushed.
+	if (typ == ticket.TypeInstallation || typ == ticket.TypeRecall || typ == ticket.TypeReturnExchange) &&
+		(prio == ticket.PriorityHigh || prio == ticket.PriorityUrgent) {
+		prio = ticket.PriorityNormal
+	}
 	g.nextTicket++
 	s := &tkSim{g: g}
 	s.t.ID, s.t.Number = g.nextTicket, g.ticketNumber(at)
@@ -893,7 +929,7 @@ func (g *ticketGen) play(at time.Time, c tkCustomer, typ string, f *forced) {
 	respond := s.work(at, time.Duration(2+r.IntN(25))*time.Minute)
 	if f != nil {
 		respond = at
-	} else if fr := s.policy.Targets[sla.TargetFirstResponse]; fr > 0 && r.IntN(100) < 5 {
+	} else if fr := s.policy.Targets[sla.TargetFirstResponse]; fr > 0 && r.IntN(1000) < 25 {
 		respond = s.work(at, fr+time.Duration(5+r.IntN(90))*time.Minute)
 	}
 	if !s.move(respond, ticket.StatusInProgress, tkActorAgent, "") {
@@ -906,7 +942,7 @@ func (g *ticketGen) play(at time.Time, c tkCustomer, typ string, f *forced) {
 	resolvedAt := respond
 	if kind == "" {
 		resolvedAt = s.work(respond, time.Duration(10+r.IntN(240))*time.Minute)
-		if res := s.policy.Targets[sla.TargetResolution]; res > 0 && r.IntN(100) < 4 {
+		if res := s.policy.Targets[sla.TargetResolution]; res > 0 && r.IntN(100) < 2 {
 			resolvedAt = s.work(at, res+time.Duration(30+r.IntN(600))*time.Minute)
 		}
 		if !s.move(resolvedAt, ticket.StatusResolved, tkActorAgent, "") {
@@ -988,20 +1024,22 @@ func (g *ticketGen) fieldWork(s *tkSim, from time.Time, kind string, c tkCustome
 		for v.w.Status == workorder.StatusOffered {
 			tried = append(tried, *v.w.OutletID)
 			roll := r.IntN(100)
-			if f != nil {
+			// Outlets refuse when another can take it (most regions have
+			// several candidates); the last one left takes it.
+			if f != nil || len(tried) >= 3 || pickFirst(tried) == nil {
 				roll = 0
 			}
 			switch {
-			case roll < 82 || len(tried) >= 3:
+			case roll < 90:
 				answer := s.work(at, time.Duration(1+r.IntN(int(float64(v.kp.AcceptMinutes)*0.8)+1))*time.Minute)
-				if r.IntN(100) < 4 && f == nil {
+				if r.IntN(1000) < 15 && f == nil {
 					answer = s.work(at, time.Duration(v.kp.AcceptMinutes+5+r.IntN(40))*time.Minute)
 				}
 				if !s.accept(answer, v) {
 					return time.Time{}, false
 				}
 				at = answer
-			case roll < 92:
+			case roll < 96:
 				answer := s.work(at, time.Duration(2+r.IntN(20))*time.Minute)
 				reason := []string{"技师已满负荷", "不在服务范围内", "该品类无备件", "暂停接单（人员培训）"}[r.IntN(4)]
 				if !s.refuse(answer, v, reason, pickFirst(tried)) {
@@ -1016,8 +1054,12 @@ func (g *ticketGen) fieldWork(s *tkSim, from time.Time, kind string, c tkCustome
 			}
 		}
 		if v.w.Status == workorder.StatusUnassigned {
-			// Nobody took it: the agent solves it by phone.
-			res := s.work(at, time.Duration(60+r.IntN(600))*time.Minute)
+			// Nobody can take it: the agent cancels the work order (its
+			// dispatch clocks stop) and solves it by phone.
+			res := s.work(at, time.Duration(30+r.IntN(300))*time.Minute)
+			if !s.cancel(res, v, "无可派网点，改为电话远程指导") {
+				return time.Time{}, false
+			}
 			return res, s.move(res, ticket.StatusResolved, tkActorAgent, "电话远程指导解决")
 		}
 		if f != nil {
@@ -1033,20 +1075,8 @@ func (g *ticketGen) fieldWork(s *tkSim, from time.Time, kind string, c tkCustome
 		case roll < 15:
 			result = workorder.ResultNoFault
 		}
-		late := r.IntN(100) < 7
-		// Now and then the customer asks to wait before the visit.
-		if r.IntN(100) < 4 {
-			wait := s.work(at, time.Duration(20+r.IntN(60))*time.Minute)
-			if !s.move(wait, ticket.StatusWaitingCustomer, tkActorAgent, "客户出差，约定回来后上门") {
-				return time.Time{}, false
-			}
-			back := wait.Add(time.Duration(24+r.IntN(72)) * time.Hour)
-			if !s.move(back, ticket.StatusInProgress, tkActorAgent, "") {
-				return time.Time{}, false
-			}
-			at = back
-		}
-		res, done, ok := s.visit(at, v, late, result)
+		late := r.IntN(1000) < 25
+		res, done, ok := s.visit(at, v, late, r.IntN(100) < 4, result)
 		if !ok {
 			return time.Time{}, false
 		}
@@ -1159,22 +1189,22 @@ func (g *ticketGen) finish(s *tkSim) {
 func (g *ticketGen) insert(ctx context.Context) error {
 	db := g.d.DB.WithContext(ctx)
 	return db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.CreateInBatches(g.tickets, demoBatch).Error; err != nil {
+		if err := tx.CreateInBatches(g.tickets, rowsPerStatement(tx, 34)).Error; err != nil {
 			return fmt.Errorf("insert tickets: %w", err)
 		}
-		if err := tx.CreateInBatches(g.events, 2000).Error; err != nil {
+		if err := tx.CreateInBatches(g.events, rowsPerStatement(tx, 8)).Error; err != nil {
 			return fmt.Errorf("insert ticket events: %w", err)
 		}
-		if err := tx.CreateInBatches(g.slaLog, 2000).Error; err != nil {
+		if err := tx.CreateInBatches(g.slaLog, rowsPerStatement(tx, 11)).Error; err != nil {
 			return fmt.Errorf("insert sla events: %w", err)
 		}
-		if err := tx.CreateInBatches(g.results, 500).Error; err != nil {
+		if err := tx.CreateInBatches(g.results, rowsPerStatement(tx, 4)).Error; err != nil {
 			return fmt.Errorf("insert sla results: %w", err)
 		}
-		if err := tx.CreateInBatches(g.wos, demoBatch).Error; err != nil {
+		if err := tx.CreateInBatches(g.wos, rowsPerStatement(tx, 41)).Error; err != nil {
 			return fmt.Errorf("insert work orders: %w", err)
 		}
-		if err := tx.CreateInBatches(g.offers, 2000).Error; err != nil {
+		if err := tx.CreateInBatches(g.offers, rowsPerStatement(tx, 12)).Error; err != nil {
 			return fmt.Errorf("insert offers: %w", err)
 		}
 		seqs := make([]ticket.NumberSequence, 0, len(g.seq))
@@ -1182,7 +1212,7 @@ func (g *ticketGen) insert(ctx context.Context) error {
 			seqs = append(seqs, ticket.NumberSequence{Name: name, Value: v})
 		}
 		slices.SortFunc(seqs, func(a, b ticket.NumberSequence) int { return strings.Compare(a.Name, b.Name) })
-		if err := tx.CreateInBatches(seqs, 1000).Error; err != nil {
+		if err := tx.CreateInBatches(seqs, rowsPerStatement(tx, 2)).Error; err != nil {
 			return fmt.Errorf("insert number counters: %w", err)
 		}
 		return nil
@@ -1195,4 +1225,14 @@ func tkJSON(v any) string {
 		return "null"
 	}
 	return string(b)
+}
+
+// rowsPerStatement sizes multi-row INSERTs. The pure-Go SQLite driver binds
+// parameters in time quadratic in their number per statement, so SQLite
+// statements stay near 600 parameters; MySQL takes up to 1,000 rows.
+func rowsPerStatement(db *gorm.DB, cols int) int {
+	if db.Dialector.Name() == "mysql" {
+		return max(1, min(1000, 60000/cols))
+	}
+	return max(1, 600/cols)
 }

@@ -33,7 +33,7 @@ const scaleChunk = 10_000
 // logs and frozen results (tickets carry only the sla_breached summary;
 // sla_next_check_at stays empty so the SLA job does not scan them) — the
 // demo data set (SeedTickets) has those. Rows go in raw multi-row INSERTs
-// of 1,000 rows, 10,000 tickets per transaction, without audit records.
+// (sized by rowsPerStatement), 10,000 tickets per transaction, without audit records.
 func ScaleTickets(ctx context.Context, d TicketDeps, n int) error {
 	db := d.DB.WithContext(ctx)
 	var have int64
@@ -126,8 +126,9 @@ var (
 		"responded_at", "response_seconds", "reason", "responded_by"}
 )
 
-// bulkInsert writes rows with multi-row INSERTs of at most per rows.
-func bulkInsert(tx *gorm.DB, table string, cols []string, rows [][]any, per int) error {
+// bulkInsert writes rows with multi-row INSERTs (see rowsPerStatement).
+func bulkInsert(tx *gorm.DB, table string, cols []string, rows [][]any) error {
+	per := rowsPerStatement(tx, len(cols))
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	for start := 0; start < len(rows); start += per {
@@ -158,13 +159,13 @@ func (g *scaleGen) run(ctx context.Context, n int) error {
 	var tickets, wos, offers [][]any
 	flush := func() error {
 		err := g.d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if err := bulkInsert(tx, "tickets", ticketCols, tickets, 900); err != nil {
+			if err := bulkInsert(tx, "tickets", ticketCols, tickets); err != nil {
 				return err
 			}
-			if err := bulkInsert(tx, "work_orders", woCols, wos, 700); err != nil {
+			if err := bulkInsert(tx, "work_orders", woCols, wos); err != nil {
 				return err
 			}
-			return bulkInsert(tx, "work_order_offers", offerCols, offers, 2000)
+			return bulkInsert(tx, "work_order_offers", offerCols, offers)
 		})
 		tickets, wos, offers = tickets[:0], wos[:0], offers[:0]
 		return err
@@ -209,7 +210,7 @@ func (g *scaleGen) run(ctx context.Context, n int) error {
 				return err
 			}
 		}
-		return bulkInsert(tx, "number_sequences", []string{"name", "value"}, rows, 1000)
+		return bulkInsert(tx, "number_sequences", []string{"name", "value"}, rows)
 	})
 }
 

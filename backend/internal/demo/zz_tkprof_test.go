@@ -24,6 +24,9 @@ func TestZZTicketSeedProfile(t *testing.T) {
 		g.Exec("DELETE FROM " + tbl)
 	}
 	store := slastore.New(slastore.Options{DB: g})
+	if err := store.EnsureDefaults(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	f, _ := os.Create("/tmp/tk.prof")
 	pprof.StartCPUProfile(f)
 	start := time.Now()

@@ -268,6 +268,13 @@ func TestComplaintAPI(t *testing.T) {
 	if r = h.do("GET", "/api/v1/crisis-drills", quality, nil); r.JSON(t)["total"].(float64) != 1 {
 		t.Fatalf("drills %s", r.Body)
 	}
+	// An outlet manager sees the figures of their outlet only, without a rate over the whole installed base.
+	if k := h.do("GET", "/api/v1/kpi/complaints", h.login("outlet_manager"), nil).JSON(t); k["complaints"].(float64) != 0 || k["complaint_rate"] != nil {
+		t.Fatalf("outlet KPI %v", k)
+	}
+	if k := h.do("GET", "/api/v1/kpi/complaints", quality, nil).JSON(t); k["complaints"].(float64) != 1 || k["installed_base"] == nil {
+		t.Fatalf("KPI %v", k)
+	}
 	if r = h.do("GET", "/api/v1/kpi/complaints?from=2026-99-01", quality, nil); r.Status != 400 || r.errCode(t) != "invalid_parameter" {
 		t.Fatalf("bad from: %d %s", r.Status, r.Body)
 	}

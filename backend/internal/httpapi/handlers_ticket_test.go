@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/product"
@@ -33,24 +34,24 @@ func buildWorld(t *testing.T, h *harness) serviceWorld {
 	ctx := actor.With(context.Background(), actor.Actor{UserID: 1, Username: "admin", Roles: []string{"admin"}})
 	cat, err := h.app.Products.CreateCategory(ctx, product.NewCategory{Code: "AC", Name: "空调"})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal("category:", err, apperr.As(err).Fields)
 	}
 	model, err := h.app.Products.CreateModel(ctx, product.NewModel{Code: "KFR-35GW", Name: "挂式空调 1.5匹", CategoryID: cat.ID})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal("model:", err, apperr.As(err).Fields)
 	}
 	w := serviceWorld{phone: "13800138000"}
 	prof, err := h.app.Customers.Create(ctx, customer.NewCustomer{Name: "王建国",
 		Phones:    []customer.NewPhone{{Number: w.phone, Primary: true}},
 		Addresses: []customer.NewAddress{{RegionCode: "440305", Detail: "科技园南区 1 栋 101", Default: true}}})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal("customer:", err, apperr.As(err).Fields)
 	}
 	w.customerID = prof.Customer.ID
 	bought := time.Now().AddDate(0, -2, 0)
 	unit, err := h.app.Products.RegisterUnit(ctx, product.NewUnit{Serial: "AC2026000001", ModelID: model.ID, CustomerID: &w.customerID, PurchaseDate: &bought})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal("unit:", err, apperr.As(err).Fields)
 	}
 	w.unitID = unit.ID
 	for i, o := range []outlet.NewOutlet{
@@ -59,7 +60,7 @@ func buildWorld(t *testing.T, h *harness) serviceWorld {
 	} {
 		got, err := h.app.Outlets.Create(ctx, o)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatal("outlet:", err, apperr.As(err).Fields)
 		}
 		if got.ID != uint64(i+1) {
 			t.Fatalf("outlet %s has id %d; the test needs outlet 1 to be the demo outlet users' outlet", o.Code, got.ID)
@@ -68,7 +69,7 @@ func buildWorld(t *testing.T, h *harness) serviceWorld {
 	one := uint64(1)
 	tech, err := h.app.Outlets.CreateStaff(ctx, outlet.NewStaff{Name: "张伟", OutletID: &one, Post: outlet.PostTechnician, Phone: "13900139000"})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal("staff:", err, apperr.As(err).Fields)
 	}
 	w.technicianID = tech.ID
 	return w

@@ -147,7 +147,7 @@ func m0005ComplaintsSurveys() *gormigrate.Migration {
 		WorkOrderID   *uint64    ``
 		CustomerID    uint64     `gorm:"not null;index"`
 		UnitID        *uint64    `gorm:"index"`
-		OutletID      *uint64    ``
+		OutletID      *uint64    `gorm:"index"`
 		AgentID       *uint64    ``
 		TechnicianID  *uint64    ``
 		ClosedAt      *time.Time ``
@@ -203,7 +203,7 @@ func m0005ComplaintsSurveys() *gormigrate.Migration {
 		TicketNumber     string     `gorm:"size:32;not null;default:''"`
 		CustomerID       uint64     `gorm:"not null;index"`
 		UnitID           *uint64    `gorm:"index"`
-		OutletID         *uint64    ``
+		OutletID         *uint64    `gorm:"index"`
 		AgentID          *uint64    ``
 		ClosedAt         *time.Time ``
 		DueAt            time.Time  `gorm:"not null;index:ix_survey_followups_status_due,priority:2;index:ix_survey_followups_kpi,priority:4"`

@@ -91,7 +91,7 @@ type Order struct {
 	ModelID           uint64
 	CustomerID        *uint64
 	Channel           string
-	TechnicianID      *uint64
+	TechnicianID      *uint64 // the staff member (outlet staff register), when known
 	TechnicianName    string
 	Status            string
 	Complaint         string

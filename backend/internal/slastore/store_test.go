@@ -35,7 +35,7 @@ func TestDefaultsAndSelection(t *testing.T) {
 		s, ctx := newStore(t, db)
 		cals, _ := s.Calendars(ctx)
 		pols, _ := s.Policies(ctx)
-		if len(cals) != 3 || len(pols) != 6 {
+		if len(cals) != 3 || len(pols) != 7 {
 			t.Fatalf("%d calendars, %d policies", len(cals), len(pols))
 		}
 		for _, tc := range []struct{ typ, prio, region, want string }{

@@ -61,7 +61,7 @@ func (s *Service) ListFollowups(ctx context.Context, f FollowupFilter) ([]Follow
 		q = q.Where("status = ? AND due_at < ?", FUDue, s.now())
 	}
 	if f.ExcludeAgent != 0 {
-		q = q.Where("agent_id IS NULL OR agent_id <> ?", f.ExcludeAgent)
+		q = q.Where("(agent_id IS NULL OR agent_id <> ?)", f.ExcludeAgent)
 	}
 	if outlet, ok := actor.From(ctx).OutletScoped(); ok {
 		q = q.Where("outlet_id = ?", outlet)

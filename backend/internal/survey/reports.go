@@ -222,7 +222,8 @@ func avg(sum *float64, count int64) *float64 {
 }
 
 // KPI computes the figures with one aggregate query per table, each served
-// by a covering index on its time column. Errors: validation (to not after from).
+// by a covering index on its time column. An outlet user gets the figures of
+// their outlet's tickets. Errors: validation (to not after from).
 func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 	if !to.After(from) {
 		return KPI{}, apperr.Field("to", "must be after from")
@@ -230,12 +231,18 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 	from, to = from.UTC(), to.UTC()
 	now := s.now()
 	k := KPI{From: from, To: to, ByChannel: map[string]ChannelKPI{}}
-	db := s.o.DB.WithContext(ctx)
+	base := s.o.DB.WithContext(ctx)
+	scope := func(q *gorm.DB) *gorm.DB {
+		if outlet, ok := actor.From(ctx).OutletScoped(); ok {
+			return q.Where("outlet_id = ?", outlet)
+		}
+		return q
+	}
 	var inv []struct {
 		Channel                                                    string
 		Sent, Answered, Expired, Unreachable, Refused, NotYetEnded *int64
 	}
-	if err := db.Model(&Invitation{}).Where("sent_at >= ? AND sent_at < ? AND status <> ?", from, to, InvCancelled).
+	if err := scope(base.Model(&Invitation{})).Where("sent_at >= ? AND sent_at < ? AND status <> ?", from, to, InvCancelled).
 		Select(`channel, COUNT(*) AS sent,
 			SUM(CASE WHEN status = 'answered' THEN 1 ELSE 0 END) AS answered,
 			SUM(CASE WHEN status = 'sent' AND channel = 'link' AND expires_at <= ? THEN 1 ELSE 0 END) AS expired,
@@ -263,7 +270,7 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 		Responses, CsatCount, CsatSatisfied, NpsCount, Promoters, Detractors, AgentCount, TechCount, Dissatisfied *int64
 		CsatSum, AgentSum, TechSum                                                                                *float64
 	}
-	if err := db.Model(&Response{}).Where("answered_at >= ? AND answered_at < ?", from, to).
+	if err := scope(base.Model(&Response{})).Where("answered_at >= ? AND answered_at < ?", from, to).
 		Select(`COUNT(*) AS responses,
 			COUNT(csat) AS csat_count, SUM(csat) AS csat_sum,
 			SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END) AS csat_satisfied,
@@ -287,7 +294,7 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 	var fa struct {
 		Total, Answered, Unreachable, Refused, Cancelled, Open, OpenOverdue, Measured, Within, Attempts *int64
 	}
-	if err := db.Model(&Followup{}).Where("created_at >= ? AND created_at < ? AND kind = ?", from, to, FollowupAfterClose).
+	if err := scope(base.Model(&Followup{})).Where("created_at >= ? AND created_at < ? AND kind = ?", from, to, FollowupAfterClose).
 		Select(`COUNT(*) AS total,
 			SUM(CASE WHEN status = 'answered' THEN 1 ELSE 0 END) AS answered,
 			SUM(CASE WHEN status = 'unreachable' THEN 1 ELSE 0 END) AS unreachable,
@@ -309,7 +316,7 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 		f.AttemptsPerFUP = &v
 	}
 	var ca struct{ Total, Done, Late *int64 }
-	if err := db.Model(&Followup{}).Where("created_at >= ? AND created_at < ? AND kind = ?", from, to, FollowupSupervisorCallback).
+	if err := scope(base.Model(&Followup{})).Where("created_at >= ? AND created_at < ? AND kind = ?", from, to, FollowupSupervisorCallback).
 		Select(`COUNT(*) AS total,
 			SUM(CASE WHEN status IN ('done','refused','unreachable') THEN 1 ELSE 0 END) AS done,
 			SUM(CASE WHEN (completed_at IS NOT NULL AND completed_at > due_at) OR (status = 'due' AND due_at < ?) THEN 1 ELSE 0 END) AS late`, now).

@@ -50,6 +50,7 @@ export type Permission =
   | 'kpi:read'
   | 'product:read'
   | 'product:manage'
+  | 'recall:manage'
 
 /** GET /api/v1/me */
 export interface Me {

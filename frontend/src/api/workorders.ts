@@ -155,3 +155,29 @@ export const completeWorkOrder = (id: number, result: WorkOrderResult, notes: st
   step(id, 'complete', { result, notes, version })
 
 export const signOff = (id: number, signedBy: string, version: number) => step(id, 'sign-off', { signed_by: signedBy, version })
+
+// ---- dispatch (hotline side, permission workorder:dispatch) ----
+
+/** POST /tickets/{id}/dispatch body: without outlet_id the best candidate outlet gets the offer. */
+export interface DispatchInput {
+  kind: WorkOrderKind
+  outlet_id?: number | null
+  distance_band?: DistanceBand | ''
+  note?: string
+}
+
+/** dispatchTicket creates a work order for a ticket and offers it to an outlet. */
+export async function dispatchTicket(ticketId: number, input: DispatchInput): Promise<WorkOrder> {
+  const body: Record<string, unknown> = { kind: input.kind }
+  if (input.outlet_id) body.outlet_id = input.outlet_id
+  if (input.distance_band) body.distance_band = input.distance_band
+  if (input.note) body.note = input.note
+  const res = await http.post<WorkOrder>(`/tickets/${ticketId}/dispatch`, body)
+  return res.data
+}
+
+/** redispatch offers pending or unassigned work to outletId, or to the next candidate. */
+export const redispatchWorkOrder = (id: number, outletId: number | null, version: number) =>
+  step(id, 'redispatch', outletId ? { outlet_id: outletId, version } : { version })
+
+export const cancelWorkOrder = (id: number, reason: string, version: number) => step(id, 'cancel', { reason, version })

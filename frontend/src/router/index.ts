@@ -8,6 +8,7 @@ import {
   type Router,
 } from 'vue-router'
 import { homeRoute, menuItem } from '@/menu/menu'
+import { withReadinessMessages } from '@/i18n/readinessMessages'
 import { useSessionStore } from '@/stores/session'
 
 declare module 'vue-router' {
@@ -48,6 +49,15 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/layouts/PublicLayout.vue'),
     meta: { public: true },
     children: [
+      // The customer's self-service pages (views/public).
+      { path: '', name: 'public-home', component: () => import('@/views/public/PublicHomeView.vue'), meta: { public: true, title: 'public.title' } },
+      { path: 'survey/:token', name: 'public-survey', component: () => import('@/views/public/SurveyView.vue'), meta: { public: true, title: 'customerPages.survey.title' } },
+      { path: 'request', name: 'public-request', component: () => import('@/views/public/ServiceRequestView.vue'), meta: { public: true, title: 'customerPages.nav.request' } },
+      { path: 'status', name: 'public-status', component: () => import('@/views/public/TicketStatusView.vue'), meta: { public: true, title: 'customerPages.nav.status' } },
+      { path: 'warranty', name: 'public-warranty', component: () => import('@/views/public/WarrantyView.vue'), meta: { public: true, title: 'customerPages.nav.warranty' } },
+      { path: 'faq', name: 'public-faq', component: () => import('@/views/public/FaqView.vue'), meta: { public: true, title: 'customerPages.nav.faq' } },
+      { path: 'manuals', name: 'public-manuals', component: () => import('@/views/public/ManualsView.vue'), meta: { public: true, title: 'customerPages.nav.manuals' } },
+      { path: 'prices', name: 'public-prices', component: () => import('@/views/public/PriceListView.vue'), meta: { public: true, title: 'customerPages.nav.prices' } },
       {
         path: ':pathMatch(.*)*',
         name: 'public-unavailable',
@@ -68,11 +78,19 @@ export const routes: RouteRecordRaw[] = [
       },
       page('agent', 'agent', () => import('@/views/agent/AgentConsoleView.vue')),
       page('tickets', 'tickets', () => import('@/views/tickets/TicketsView.vue')),
+      {
+        // One ticket: fields, SLA clocks, timeline, transitions, dispatch.
+        path: 'tickets/:id',
+        name: 'ticket-detail',
+        component: () => import('@/views/tickets/TicketDetailView.vue'),
+        meta: { permission: 'ticket:read', title: 'ticketDesk.detail.subtitle', menuKey: 'tickets' },
+      },
+      page('followups', 'followups', () => import('@/views/agent/FollowupsView.vue')),
       page('outlet', 'outlet', () => import('@/views/outlet/OutletBoardView.vue')),
-      page('readiness', 'readiness', () => import('@/views/readiness/ReadinessView.vue')),
-      page('evidence', 'evidence', () => import('@/views/evidence/EvidenceView.vue')),
-      page('certification', 'certification', () => import('@/views/certification/CertificationView.vue')),
-      page('kpi', 'kpi', () => import('@/views/kpi/KpiView.vue')),
+      page('readiness', 'readiness', () => withReadinessMessages(import('@/views/readiness/ReadinessView.vue'))),
+      page('evidence', 'evidence', () => withReadinessMessages(import('@/views/evidence/EvidenceView.vue'))),
+      page('certification', 'certification', () => withReadinessMessages(import('@/views/certification/CertificationView.vue'))),
+      page('kpi', 'kpi', () => withReadinessMessages(import('@/views/kpi/KpiView.vue'))),
       page('users', 'admin/users', () => import('@/views/admin/UsersView.vue')),
       page('audit', 'admin/audit', () => import('@/views/admin/AuditView.vue')),
       page('adminOutlets', 'admin/outlets', () => import('@/views/admin/OutletsView.vue')),
@@ -80,7 +98,7 @@ export const routes: RouteRecordRaw[] = [
       page('adminSla', 'admin/sla', () => import('@/views/admin/SlaView.vue')),
       page('adminSurveys', 'admin/surveys', () => import('@/views/admin/SurveyTemplatesView.vue')),
       page('adminProducts', 'admin/products', () => import('@/views/admin/ProductsView.vue')),
-      page('adminStandards', 'admin/standards', () => import('@/views/admin/StandardsView.vue')),
+      page('adminStandards', 'admin/standards', () => withReadinessMessages(import('@/views/admin/StandardsView.vue'))),
       {
         // A work order on its own page; the board opens the same panel in a drawer.
         path: 'outlet/work-orders/:id',

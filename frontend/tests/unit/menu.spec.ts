@@ -93,6 +93,7 @@ describe('menu model', () => {
       ['/admin/sla', 'sla:manage'],
       ['/admin/surveys', 'survey:manage'],
       ['/admin/products', 'product:manage'],
+      ['/admin/standards', 'readiness:manage'],
     ])
   })
 

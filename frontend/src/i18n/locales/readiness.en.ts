@@ -389,7 +389,6 @@ export default {
     },
   },
   standardsUi: {
-    menu: 'Standards',
     title: 'Standard versions',
     subtitle: 'Standards are stored as versioned data; every run records the version it used, and changing points or thresholds creates a new version without changing old runs',
     upload: 'Upload a version',

@@ -390,7 +390,6 @@ export default {
     },
   },
   standardsUi: {
-    menu: '评价标准',
     title: '评价标准版本',
     subtitle: '标准以数据形式按版本保存；每次评分记录所用版本，修改分值或阈值会生成新版本，不影响历史评分',
     upload: '上传新版本',

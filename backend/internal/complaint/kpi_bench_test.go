@@ -1,0 +1,42 @@
+package complaint_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/backend/internal/complaint"
+	"github.com/aftersales/aftersales/backend/internal/db"
+)
+
+// BenchmarkComplaintKPIAtScale times the per-period complaint KPI (closure
+// within the deadline, resolution rate, complaint rate) on a database made
+// by `aftersales seed --scale N`. It runs only with BENCH_MYSQL_DSN set,
+// e.g. BENCH_MYSQL_DSN='root@tcp(127.0.0.1:3306)/aftersales_bench'.
+func BenchmarkComplaintKPIAtScale(b *testing.B) {
+	dsn := os.Getenv("BENCH_MYSQL_DSN")
+	if dsn == "" {
+		b.Skip("BENCH_MYSQL_DSN is not set")
+	}
+	g, err := db.Open(db.Options{Driver: "mysql", DSN: dsn})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := complaint.New(complaint.Options{DB: g, InstalledBase: func(ctx context.Context) (int64, error) { return 1_300_000, nil }})
+	now := time.Now().UTC()
+	for _, p := range []struct {
+		name     string
+		from, to time.Time
+	}{{"12months", now.AddDate(-1, 0, 0), now}, {"1month", now.AddDate(0, -1, 0), now}} {
+		b.Run(p.name, func(b *testing.B) {
+			var k complaint.KPI
+			for i := 0; i < b.N; i++ {
+				if k, err = svc.KPI(context.Background(), p.from, p.to); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(k.Complaints), "complaints")
+		})
+	}
+}

@@ -1,0 +1,275 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/parts"
+	"github.com/aftersales/aftersales/backend/internal/repair"
+)
+
+// ScaleRepairsFor is the number of repairs `seed --scale` generates for a
+// number of tickets: 300,000 for 1,000,000 tickets.
+func ScaleRepairsFor(tickets int) int { return tickets * 3 / 10 }
+
+// scaleRepairChunk is how many repairs go in one transaction.
+const scaleRepairChunk = 10_000
+
+// ScaleRepairs tops the repairs up to ScaleRepairsFor(tickets) for the KPI
+// benchmarks (first-time fix, repeat repair): one completed repair per
+// completed repair work order (spread over the year as the work orders
+// are), then walk-ins on random units and outlets, about 8 % of them a
+// repeat of a repair completed less than 30 days before; in or out of
+// warranty, with part lines (faulty and replacement serials) on about 70 %.
+// It seeds the parts catalogue and labour rates if they are missing. What
+// it leaves out, to stay fast: quotes and the stock ledger (the demo data
+// set has those). Rows go in multi-row INSERTs, 10,000 repairs per
+// transaction, without audit records.
+func ScaleRepairs(ctx context.Context, d ServiceOpsDeps, tickets int) error {
+	ctx = actor.With(ctx, actor.System("seed"))
+	db := d.DB.WithContext(ctx).Session(&gorm.Session{SkipHooks: true})
+	var have int64
+	if err := db.Model(&repair.Order{}).Count(&have).Error; err != nil {
+		return fmt.Errorf("count repairs: %w", err)
+	}
+	want := int64(ScaleRepairsFor(tickets)) - have
+	if want <= 0 {
+		return nil
+	}
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
+	g := &opsGen{d: d, r: rand.New(rand.NewPCG(uint64(tickets), 44)), now: d.Now.UTC(), parts: map[string]parts.Part{}, labour: map[string]repair.LabourRate{}}
+	var np int64
+	if err := db.Model(&parts.Part{}).Count(&np).Error; err != nil {
+		return err
+	}
+	if np == 0 {
+		if err := g.catalogue(ctx); err != nil {
+			return err
+		}
+	} else {
+		var ps []parts.Part
+		var ls []repair.LabourRate
+		if err := db.Find(&ps).Error; err != nil {
+			return err
+		}
+		if err := db.Find(&ls).Error; err != nil {
+			return err
+		}
+		for _, p := range ps {
+			g.parts[p.Code] = p
+		}
+		for _, l := range ls {
+			g.labour[l.Code] = l
+		}
+	}
+	var catalogue []parts.Part
+	for _, dp := range demoParts {
+		if p, ok := g.parts[dp.Code]; ok {
+			catalogue = append(catalogue, p)
+		}
+	}
+	if len(catalogue) == 0 || len(g.labour) == 0 {
+		return fmt.Errorf("seed --scale repairs: no parts catalogue")
+	}
+	var outlets []uint64
+	if err := db.Table("outlets").Where("status = ?", "active").Order("id").Pluck("id", &outlets).Error; err != nil {
+		return fmt.Errorf("outlets: %w", err)
+	}
+	rng, err := ScaleRangeOf(ctx, d.DB)
+	if err != nil {
+		return err
+	}
+	if len(outlets) == 0 || rng.LastUnit == 0 {
+		return fmt.Errorf("seed --scale repairs: generate customers, units and outlets first")
+	}
+	nextID, err := maxIDOf(ctx, d.DB, "repair_orders")
+	if err != nil {
+		return err
+	}
+	nextLine, err := maxIDOf(ctx, d.DB, "repair_parts")
+	if err != nil {
+		return err
+	}
+	s := &scaleRepairs{g: g, db: db, catalogue: catalogue, nextID: nextID + 1, nextLine: nextLine + 1}
+	labours := []repair.LabourRate{}
+	for _, l := range demoLabour {
+		labours = append(labours, g.labour[l.Code])
+	}
+	s.labours = labours
+
+	// Completed repair work orders without a repair, in id order.
+	var after uint64
+	for want > 0 {
+		var wos []opsWorkOrder
+		err := db.Table("work_orders").Select("id, ticket_id, outlet_id, unit_id, technician_staff_id, status, accepted_at, arrived_at, completed_at, result").
+			Where("id > ? AND kind = ? AND completed_at IS NOT NULL AND unit_id IS NOT NULL AND outlet_id IS NOT NULL", after, "repair").
+			Where("NOT EXISTS (SELECT 1 FROM repair_orders r WHERE r.work_order_id = work_orders.id)").
+			Order("id").Limit(int(min(want, 20_000))).Scan(&wos).Error
+		if err != nil {
+			return fmt.Errorf("work orders: %w", err)
+		}
+		if len(wos) == 0 {
+			break
+		}
+		for _, w := range wos {
+			received := w.CompletedAt.Add(-time.Duration(1+g.r.IntN(48)) * time.Hour)
+			if w.ArrivedAt != nil && w.ArrivedAt.Before(*w.CompletedAt) {
+				received = *w.ArrivedAt
+			}
+			wo, ticket := w.ID, w.TicketID
+			s.add(w.UnitID, w.OutletID, &wo, &ticket, received, *w.CompletedAt, w.Result == "not_fixed" || w.Result == "parts_required")
+			if err := s.flushIfFull(); err != nil {
+				return err
+			}
+			want--
+		}
+		after = wos[len(wos)-1].ID
+	}
+	// Walk-ins for the rest, some of them repeats.
+	span := int64(rng.LastUnit - rng.FirstUnit + 1)
+	type done struct {
+		unit, outlet uint64
+		at           time.Time
+	}
+	var recent []done
+	for ; want > 0; want-- {
+		r := g.r
+		unit := rng.FirstUnit + uint64(r.Int64N(span))
+		outletID := opsPick(r, outlets)
+		received := g.now.Add(-time.Duration(1+r.IntN(365*24)) * time.Hour)
+		if len(recent) > 0 && r.IntN(100) < 8 {
+			p := recent[r.IntN(len(recent))]
+			unit, outletID = p.unit, p.outlet
+			received = p.at.Add(time.Duration(24+r.IntN(27*24)) * time.Hour)
+		}
+		if received.After(g.now) {
+			received = g.now.Add(-time.Hour)
+		}
+		completed := received.Add(time.Duration(2+r.IntN(70)) * time.Hour)
+		s.add(unit, outletID, nil, nil, received, completed, r.IntN(100) < 6)
+		if len(recent) < 5000 {
+			recent = append(recent, done{unit, outletID, completed})
+		} else {
+			recent[r.IntN(len(recent))] = done{unit, outletID, completed}
+		}
+		if err := s.flushIfFull(); err != nil {
+			return err
+		}
+	}
+	if err := s.flush(); err != nil {
+		return err
+	}
+	// The generated rows carry a placeholder serial; copy the units' own.
+	if err := db.Exec("UPDATE repair_orders SET serial = (SELECT u.serial FROM units u WHERE u.id = repair_orders.unit_id) WHERE serial LIKE 'SCALE%'").Error; err != nil {
+		return fmt.Errorf("scale repairs: serials: %w", err)
+	}
+	return nil
+}
+
+func maxIDOf(ctx context.Context, db *gorm.DB, table string) (uint64, error) {
+	var id *uint64
+	if err := db.WithContext(ctx).Table(table).Select("MAX(id)").Scan(&id).Error; err != nil {
+		return 0, fmt.Errorf("max id of %s: %w", table, err)
+	}
+	if id == nil {
+		return 0, nil
+	}
+	return *id, nil
+}
+
+type scaleRepairs struct {
+	g                *opsGen
+	db               *gorm.DB
+	catalogue        []parts.Part
+	labours          []repair.LabourRate
+	nextID, nextLine uint64
+	rows             []repair.Order
+	lines            []repair.PartLine
+}
+
+var scaleFaults = []string{"E1", "E4", "F1", "P5", "H6", "E21", "E45", "UE", "NB", "RB", "I1", "W1"}
+
+func (s *scaleRepairs) add(unit, outletID uint64, wo, ticket *uint64, received, completed time.Time, notFixed bool) {
+	r := s.g.r
+	id := s.nextID
+	s.nextID++
+	inW := r.IntN(100) < 65
+	lab := opsPick(r, s.labours)
+	o := repair.Order{ID: id, Number: fmt.Sprintf("RP%s%06d", received.In(s.g.d.Location).Format("20060102"), id), WorkOrderID: wo, TicketID: ticket,
+		OutletID: outletID, UnitID: unit, Serial: fmt.Sprintf("SCALE%010d", unit), Channel: repair.ChannelWalkIn, TechnicianName: "维修技师",
+		Status: repair.StatusCompleted, Complaint: "报修", Diagnosis: "检测确认故障", FaultCode: opsPick(r, scaleFaults), Cause: "元件老化",
+		InWarranty: inW, WarrantyState: "repair", LabourCode: lab.Code, LabourFen: lab.PriceFen, Result: repair.ResultFixed, Visits: 1,
+		CustomerConfirmed: r.IntN(100) < 95, ReceivedAt: received, Version: 5, CreatedAt: received, UpdatedAt: completed}
+	if wo != nil {
+		o.Channel = repair.ChannelWorkOrder
+	}
+	if !inW {
+		o.WarrantyState, o.QuoteApprovedBy, o.QuoteChannel = "expired", "客户", "signature"
+	}
+	if notFixed {
+		o.Result = repair.ResultNotFixed
+	}
+	if r.IntN(100) < 9 {
+		o.Visits = 2
+	}
+	started := received.Add(30 * time.Minute)
+	o.DiagnosedAt, o.StartedAt, o.CompletedAt, o.ClosedAt = &received, &started, &completed, &completed
+	if r.IntN(100) < 70 {
+		p := opsPick(r, s.catalogue)
+		l := repair.PartLine{ID: s.nextLine, RepairID: id, PartID: p.ID, PartCode: p.Code, PartName: p.Name, Qty: 1, UnitFen: p.PriceFen,
+			AmountFen: p.PriceFen, LocationID: outletID, FaultySerial: fmt.Sprintf("%s-F%08d", p.Code, s.nextLine),
+			ReplacementSerial: fmt.Sprintf("%s-R%08d", p.Code, s.nextLine), UnderWarranty: inW, ChargeTo: repair.ChargeCustomer,
+			OldPartStatus: repair.OldPartNotRequired, CreatedAt: started}
+		s.nextLine++
+		if inW {
+			l.ChargeTo, l.OldPartStatus = repair.ChargeWarranty, repair.OldPartReturned
+			back := time.Date(completed.Year(), completed.Month(), completed.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 5)
+			l.OldPartReturnedOn = &back
+		}
+		o.PartsFen = l.AmountFen
+		s.lines = append(s.lines, l)
+	}
+	total := o.PartsFen + o.LabourFen
+	if inW {
+		o.ClaimFen = total
+	} else {
+		o.ChargeFen, o.QuoteFen = total, total
+		decided := received.Add(20 * time.Minute)
+		o.QuoteDecidedAt = &decided
+	}
+	s.rows = append(s.rows, o)
+}
+
+func (s *scaleRepairs) flushIfFull() error {
+	if len(s.rows) < scaleRepairChunk {
+		return nil
+	}
+	return s.flush()
+}
+
+func (s *scaleRepairs) flush() error {
+	if len(s.rows) == 0 {
+		return nil
+	}
+	batch := opsBatch(s.db)
+	err := s.db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.CreateInBatches(&s.rows, batch).Error; err != nil {
+			return fmt.Errorf("scale repairs: %w", err)
+		}
+		if len(s.lines) > 0 {
+			if err := tx.CreateInBatches(&s.lines, batch).Error; err != nil {
+				return fmt.Errorf("scale repair parts: %w", err)
+			}
+		}
+		return nil
+	})
+	s.rows, s.lines = s.rows[:0], s.lines[:0]
+	return err
+}
