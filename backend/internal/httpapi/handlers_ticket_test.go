@@ -55,8 +55,8 @@ func buildWorld(t *testing.T, h *harness) serviceWorld {
 	}
 	w.unitID = unit.ID
 	for i, o := range []outlet.NewOutlet{
-		{Code: "SZ-NS", Name: "深圳南山服务网点", Kind: outlet.KindOwn, RegionCode: "440305", Address: "南山区科苑路 8 号", Coverage: []string{"440305"}, CategoryIDs: []uint64{cat.ID}, DailyCapacity: 20},
-		{Code: "SZ-FT", Name: "深圳福田服务网点", Kind: outlet.KindOwn, RegionCode: "440304", Address: "福田区深南大道 1 号", Coverage: []string{"440300"}, CategoryIDs: []uint64{cat.ID}, DailyCapacity: 20},
+		{Code: "SZ-NS", Name: "深圳南山服务网点", Kind: outlet.KindOwn, RegionCode: "440305", Address: "南山区科苑路 8 号", Phone: "0755-86001234", Coverage: []string{"440305"}, CategoryIDs: []uint64{cat.ID}, DailyCapacity: 20},
+		{Code: "SZ-FT", Name: "深圳福田服务网点", Kind: outlet.KindOwn, RegionCode: "440304", Address: "福田区深南大道 1 号", Phone: "0755-83001234", Coverage: []string{"440300"}, CategoryIDs: []uint64{cat.ID}, DailyCapacity: 20},
 	} {
 		got, err := h.app.Outlets.Create(ctx, o)
 		if err != nil {
@@ -263,10 +263,25 @@ func TestOfferMovesOnWhenRejectedOrTimedOut(t *testing.T) {
 		t.Fatalf("outlet manager asking for another outlet's work order: %d", r.Status)
 	}
 	expired := open()
-	// The timeout job, run as of 31 minutes from now (accept timeout 30m).
-	n, err := h.app.WorkOrders.ExpireOffersAsOf(context.Background(), time.Now().Add(31*time.Minute))
+	// The timeout job, run as of just after both pending offers lapse (30
+	// working minutes of the ticket's calendar after they were made: at
+	// night that is the next morning).
+	var asOf time.Time
+	for _, id := range []uint64{rejected, expired} {
+		r := h.do("GET", fmt.Sprintf("/api/v1/work-orders/%d", id), admin, nil)
+		exp, err := time.Parse(time.RFC3339Nano, r.JSON(t)["offer_expires_at"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exp.After(asOf) {
+			asOf = exp
+		}
+	}
+	if n, _ := h.app.WorkOrders.ExpireOffersAsOf(context.Background(), asOf.Add(-time.Minute)); n != 0 {
+		t.Fatalf("expired %d offers before their time", n)
+	}
+	n, err := h.app.WorkOrders.ExpireOffersAsOf(context.Background(), asOf.Add(time.Second))
 	if err != nil || n != 2 {
-		// Both the fresh offer and outlet 2's pending one are older than 30 minutes then.
 		t.Fatalf("expired %d %v", n, err)
 	}
 	r = h.do("GET", fmt.Sprintf("/api/v1/work-orders/%d", expired), admin, nil)

@@ -83,6 +83,23 @@ func (s *Service) checkOne(ctx context.Context, t Ticket, log []sla.Event, now t
 	err = retryDeadlock(func() error {
 		pub = nil
 		return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			// The ticket row first, the audit chain last: the order every
+			// ticket change takes its locks in, so the job cannot deadlock
+			// with an agent's edit on MySQL.
+			next := t
+			next.SLACheckedAt = now
+			Summarise(&next, sla.Evaluate(log, cal, now))
+			// Bookkeeping only: the version is not bumped, so an agent's edit
+			// is not refused because the job ran, but it is checked, so marks
+			// computed from a log that changed meanwhile are not written (the
+			// next run looks again; alerts are deduplicated).
+			res := tx.Model(&Ticket{}).Where("id = ? AND version = ?", t.ID, t.Version).Updates(map[string]any{
+				"sla_checked_at": now, "sla_next_check_at": next.SLANextCheckAt, "sla_breached": next.SLABreached || t.SLABreached,
+				"sla_due_at": next.SLADueAt})
+			if res.Error != nil {
+				return fmt.Errorf("sla marks: %w", res.Error)
+			}
+			moved = res.RowsAffected == 1
 			var notes []Event
 			for _, c := range crossings {
 				kind := string(c.Kind)
@@ -103,29 +120,14 @@ func (s *Service) checkOne(ctx context.Context, t Ticket, log []sla.Event, now t
 				notes = append(notes, Event{TicketID: t.ID, Kind: EventSLA, ActorName: "system:sla_check", Body: body, Data: mustJSON(data), At: now})
 				pub = append(pub, event.Event{Topic: "sla", Name: name, Data: data})
 			}
-			if len(notes) > 0 {
-				if err := tx.Create(&notes).Error; err != nil {
-					return fmt.Errorf("sla timeline: %w", err)
-				}
-				if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "sla_alert", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10),
-					After: map[string]any{"alerts": len(notes), "crossings": crossings}}); err != nil {
-					return err
-				}
+			if len(notes) == 0 {
+				return nil
 			}
-			next := t
-			next.SLACheckedAt = now
-			Summarise(&next, sla.Evaluate(log, cal, now))
-			// Bookkeeping only: the version is not bumped, so an agent's edit
-			// is not refused because the job ran, but it is checked, so marks
-			// computed from a log that changed meanwhile are not written.
-			res := tx.Model(&Ticket{}).Where("id = ? AND version = ?", t.ID, t.Version).Updates(map[string]any{
-				"sla_checked_at": now, "sla_next_check_at": next.SLANextCheckAt, "sla_breached": next.SLABreached || t.SLABreached,
-				"sla_due_at": next.SLADueAt})
-			if res.Error != nil {
-				return fmt.Errorf("sla marks: %w", res.Error)
+			if err := tx.Create(&notes).Error; err != nil {
+				return fmt.Errorf("sla timeline: %w", err)
 			}
-			moved = res.RowsAffected == 1
-			return nil
+			return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "sla_alert", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10),
+				After: map[string]any{"alerts": len(notes), "crossings": crossings}})
 		})
 	})
 	if err != nil {

@@ -8,7 +8,7 @@ import {
   type Router,
 } from 'vue-router'
 import { homeRoute, menuItem } from '@/menu/menu'
-import { withReadinessMessages } from '@/i18n/readinessMessages'
+import { loadReadinessDashboard, withReadinessMessages } from '@/views/readiness/loader'
 import { useSessionStore } from '@/stores/session'
 
 declare module 'vue-router' {
@@ -87,7 +87,7 @@ export const routes: RouteRecordRaw[] = [
       },
       page('followups', 'followups', () => import('@/views/agent/FollowupsView.vue')),
       page('outlet', 'outlet', () => import('@/views/outlet/OutletBoardView.vue')),
-      page('readiness', 'readiness', () => withReadinessMessages(import('@/views/readiness/ReadinessView.vue'))),
+      page('readiness', 'readiness', () => loadReadinessDashboard(() => import('@/views/readiness/ReadinessView.vue'))),
       page('evidence', 'evidence', () => withReadinessMessages(import('@/views/evidence/EvidenceView.vue'))),
       page('certification', 'certification', () => withReadinessMessages(import('@/views/certification/CertificationView.vue'))),
       page('kpi', 'kpi', () => withReadinessMessages(import('@/views/kpi/KpiView.vue'))),

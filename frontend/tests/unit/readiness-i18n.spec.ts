@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import zhCN from '@/i18n/locales/readiness.zh-CN'
 import en from '@/i18n/locales/readiness.en'
 import { i18n } from '@/i18n'
-import { loadReadinessMessages } from '@/i18n/readinessMessages'
+import { loadReadinessMessages } from '@/views/readiness/loader'
 
 function flatKeys(o: unknown, prefix = ''): string[] {
   if (typeof o !== 'object' || o === null) return [prefix]

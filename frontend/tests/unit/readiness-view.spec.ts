@@ -4,7 +4,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { defineComponent } from 'vue'
 import { i18n } from '@/i18n'
-import { loadReadinessMessages } from '@/i18n/readinessMessages'
+import { loadReadinessMessages } from '@/views/readiness/loader'
 import type { RunResponse } from '@/api/readiness'
 
 vi.mock('@/api/readiness', () => ({
@@ -26,6 +26,8 @@ import { useReadinessLiveStore } from '@/stores/readinessLive'
 import { useSessionStore } from '@/stores/session'
 
 const Stub = defineComponent({ render: () => null })
+// ECharts needs a canvas: the chart stub reports it has drawn, as ECharts' "finished" does.
+const ChartStub = defineComponent({ emits: ['rendered'], mounted() { this.$emit('rendered') }, render: () => null })
 
 function run(id: number, total: number, band = 'pass'): RunResponse {
   return {
@@ -67,7 +69,7 @@ async function mountView(permissions: string[]) {
   })
   await router.push('/readiness')
   const wrapper = mount(ReadinessView, {
-    global: { plugins: [router, i18n], stubs: { EChart: true, transition: false, 'transition-group': false } },
+    global: { plugins: [router, i18n], stubs: { EChart: ChartStub, transition: false, 'transition-group': false } },
     attachTo: document.body,
   })
   await settle()
