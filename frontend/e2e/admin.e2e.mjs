@@ -53,7 +53,7 @@ scenario('admin imports outlets from Excel and sees the per-row error of the bad
   await shot(page, 'admin-outlet-import-report')
 
   // The good rows landed; the bad one did not.
-  await dialog.getByRole('button', { name: '关闭' }).click()
+  await dialog.locator('[data-testid="import-close"]').click()
   await page.locator('input[data-testid="outlet-search"]').fill(prefix)
   await page.locator('[data-testid="outlet-search-submit"]').click()
   const table = page.locator('[data-testid="outlets-table"]')
@@ -81,8 +81,8 @@ scenario('admin edits a business calendar: split shift, holiday and 调休 make-
 
   // A third Monday interval that overlaps the afternoon shift.
   await dialog.locator('[data-testid="iv-monday-add"]').click()
-  await dialog.locator('[data-testid="iv-monday-2-start"] input').fill('17:00')
-  await dialog.locator('[data-testid="iv-monday-2-end"] input').fill('19:00')
+  await dialog.locator('input[data-testid="iv-monday-2-start"]').fill('17:00')
+  await dialog.locator('input[data-testid="iv-monday-2-end"]').fill('19:00')
   // National Day off, and a 调休 Saturday that is also (by mistake) listed as a holiday.
   for (const d of ['2026-10-01', '2026-10-02']) {
     await dialog.locator('[data-testid="holiday-add"] input').fill(d)
@@ -101,7 +101,7 @@ scenario('admin edits a business calendar: split shift, holiday and 调休 make-
   await shot(page, 'admin-calendar-problems')
 
   // Fix both: the evening shift starts after the afternoon one; the make-up day is not a holiday.
-  await dialog.locator('[data-testid="iv-monday-2-start"] input').fill('18:30')
+  await dialog.locator('input[data-testid="iv-monday-2-start"]').fill('18:30')
   await dialog.locator('[data-testid="makeup-days"] .el-tag', { hasText: '2026-10-02' }).locator('.el-tag__close').click()
   assert.equal(await dialog.locator('[data-testid="iv-monday-2-error"]').count(), 0)
   await dialog.locator('[data-testid="calendar-submit"]').click()

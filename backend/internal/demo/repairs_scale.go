@@ -163,14 +163,7 @@ func ScaleRepairs(ctx context.Context, d ServiceOpsDeps, tickets int) error {
 			return err
 		}
 	}
-	if err := s.flush(); err != nil {
-		return err
-	}
-	// The generated rows carry a placeholder serial; copy the units' own.
-	if err := db.Exec("UPDATE repair_orders SET serial = (SELECT u.serial FROM units u WHERE u.id = repair_orders.unit_id) WHERE serial LIKE 'SCALE%'").Error; err != nil {
-		return fmt.Errorf("scale repairs: serials: %w", err)
-	}
-	return nil
+	return s.flush()
 }
 
 func maxIDOf(ctx context.Context, db *gorm.DB, table string) (uint64, error) {
@@ -203,7 +196,7 @@ func (s *scaleRepairs) add(unit, outletID uint64, wo, ticket *uint64, received, 
 	inW := r.IntN(100) < 65
 	lab := opsPick(r, s.labours)
 	o := repair.Order{ID: id, Number: fmt.Sprintf("RP%s%06d", received.In(s.g.d.Location).Format("20060102"), id), WorkOrderID: wo, TicketID: ticket,
-		OutletID: outletID, UnitID: unit, Serial: fmt.Sprintf("SCALE%010d", unit), Channel: repair.ChannelWalkIn, TechnicianName: "维修技师",
+		OutletID: outletID, UnitID: unit, Channel: repair.ChannelWalkIn, TechnicianName: "维修技师",
 		Status: repair.StatusCompleted, Complaint: "报修", Diagnosis: "检测确认故障", FaultCode: opsPick(r, scaleFaults), Cause: "元件老化",
 		InWarranty: inW, WarrantyState: "repair", LabourCode: lab.Code, LabourFen: lab.PriceFen, Result: repair.ResultFixed, Visits: 1,
 		CustomerConfirmed: r.IntN(100) < 95, ReceivedAt: received, Version: 5, CreatedAt: received, UpdatedAt: completed}
@@ -257,6 +250,30 @@ func (s *scaleRepairs) flushIfFull() error {
 func (s *scaleRepairs) flush() error {
 	if len(s.rows) == 0 {
 		return nil
+	}
+	// The units' serials (and models), read 1,000 ids at a time.
+	ids := make([]uint64, 0, len(s.rows))
+	for _, o := range s.rows {
+		ids = append(ids, o.UnitID)
+	}
+	type unitRow struct {
+		ID, ModelID uint64
+		Serial      string
+	}
+	byID := make(map[uint64]unitRow, len(ids))
+	for i := 0; i < len(ids); i += 1000 {
+		var us []unitRow
+		if err := s.db.Table("units").Select("id, model_id, serial").Where("id IN ?", ids[i:min(i+1000, len(ids))]).Scan(&us).Error; err != nil {
+			return fmt.Errorf("scale repairs: units: %w", err)
+		}
+		for _, u := range us {
+			byID[u.ID] = u
+		}
+	}
+	for i := range s.rows {
+		if u, ok := byID[s.rows[i].UnitID]; ok {
+			s.rows[i].Serial, s.rows[i].ModelID = u.Serial, u.ModelID
+		}
 	}
 	batch := opsBatch(s.db)
 	err := s.db.Transaction(func(tx *gorm.DB) error {

@@ -321,7 +321,7 @@ func (g *scaleGen) ticket(ctx context.Context, created time.Time) ([]any, []any,
 	var outletID, band any
 	var wo []any
 	var offers [][]any
-	if kind := tkKind(r, typ); kind != "" && r.Float64() < ScaleWorkOrderShare/0.70 && status != ticket.StatusNew {
+	if kind := tkKind(r, typ); kind != "" && r.Float64() < ScaleWorkOrderShare/0.75 && status != ticket.StatusNew {
 		var category uint64
 		if categoryID != nil {
 			category = *categoryID

@@ -124,7 +124,7 @@ func (f *Filter) Validate() error {
 // query applies the filter (not the cursor nor the order) and the caller's
 // data scope.
 func (s *Service) query(ctx context.Context, f Filter) *gorm.DB {
-	q := scope(ctx, s.o.DB.WithContext(ctx).Model(&Ticket{}))
+	q := scope(ctx, s.hot.WithContext(ctx).Model(&Ticket{}))
 	switch len(f.Statuses) {
 	case 0:
 	case 1:

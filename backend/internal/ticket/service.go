@@ -80,6 +80,11 @@ type Options struct {
 // Service is the ticket domain.
 type Service struct {
 	o Options
+	// hot runs the fixed-shape statements of the hot paths (create, get,
+	// open tickets of a customer, status changes) as prepared statements:
+	// one round trip per statement on MySQL instead of three, and no
+	// re-parsing on SQLite.
+	hot *gorm.DB
 }
 
 // New returns a Service.
@@ -96,7 +101,7 @@ func New(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Service{o: o}
+	return &Service{o: o, hot: o.DB.Session(&gorm.Session{PrepareStmt: true})}
 }
 
 // SetDirectory wires the other domains' services once they exist (app
@@ -246,7 +251,7 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 	dupKey := false
 	err = retryDeadlock(func() error {
 		t.ID = 0
-		return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.hot.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			number, err := s.o.Sequences.Next(ctx, tx, "T", now, s.o.Location)
 			if err != nil {
 				return err
@@ -303,7 +308,7 @@ func (s *Service) replay(ctx context.Context, t Ticket, err error) (Detail, bool
 // byIdempotencyKey returns the ticket an earlier create with key made.
 func (s *Service) byIdempotencyKey(ctx context.Context, userID uint64, key string) (Ticket, bool, error) {
 	var k idempotencyKey
-	err := s.o.DB.WithContext(ctx).Where("scope = ? AND `key` = ?", "ticket", key).Take(&k).Error
+	err := s.hot.WithContext(ctx).Where("scope = ? AND `key` = ?", "ticket", key).Take(&k).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Ticket{}, false, nil
 	}
@@ -315,7 +320,7 @@ func (s *Service) byIdempotencyKey(ctx context.Context, userID uint64, key strin
 	}
 	id, _ := strconv.ParseUint(k.EntityID, 10, 64)
 	var t Ticket
-	if err := s.o.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err != nil {
+	if err := s.hot.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err != nil {
 		return Ticket{}, false, apperr.Internal(fmt.Errorf("idempotent ticket %d: %w", id, err))
 	}
 	return t, true, nil
@@ -391,7 +396,7 @@ func (s *Service) checkAssignee(ctx context.Context, id uint64) string {
 // Get returns a ticket the caller may see. Outlet users see only tickets
 // dispatched to their outlet; another one is not_found.
 func (s *Service) Get(ctx context.Context, id uint64) (Ticket, error) {
-	return s.get(ctx, s.o.DB, id)
+	return s.get(ctx, s.hot, id)
 }
 
 func (s *Service) get(ctx context.Context, db *gorm.DB, id uint64) (Ticket, error) {
@@ -462,7 +467,7 @@ func (s *Service) Clocks(ctx context.Context, t Ticket) ([]sla.ClockState, bool,
 // closed, newest first (at most 20): the agent's screen-pop.
 func (s *Service) OpenByCustomer(ctx context.Context, customerID uint64) ([]Ticket, error) {
 	var out []Ticket
-	q := scope(ctx, s.o.DB.WithContext(ctx)).Where("customer_id = ? AND status NOT IN ?", customerID, []string{StatusResolved, StatusClosed})
+	q := scope(ctx, s.hot.WithContext(ctx)).Where("customer_id = ? AND status NOT IN ?", customerID, []string{StatusResolved, StatusClosed})
 	if err := q.Order("created_at DESC, id DESC").Limit(20).Find(&out).Error; err != nil {
 		return nil, apperr.Internal(fmt.Errorf("open tickets of customer: %w", err))
 	}
@@ -511,7 +516,7 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, action s
 	c := &change{action: action}
 	err := retryDeadlock(func() error {
 		c = &change{action: action}
-		return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.hot.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			t, err := s.get(ctx, tx, id)
 			if err != nil {
 				return err

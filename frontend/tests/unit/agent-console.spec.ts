@@ -76,7 +76,8 @@ async function popCaller(w: Awaited<ReturnType<typeof mountConsole>>) {
   await settle()
 }
 
-describe('AgentConsoleView', () => {
+// Mounting the whole console with Element Plus takes seconds on a busy machine.
+describe('AgentConsoleView', { timeout: 30_000 }, () => {
   beforeEach(() => {
     setActivePinia(createPinia())
     const session = useSessionStore()

@@ -81,6 +81,7 @@ describe('menu model', () => {
     expect(MENU.map((m) => [m.route, m.permission])).toEqual([
       ['/agent', 'ticket:create'],
       ['/tickets', 'ticket:read'],
+      ['/followups', 'followup:work'],
       ['/outlet', 'workorder:respond'],
       ['/readiness', 'readiness:read'],
       ['/evidence', 'evidence:read'],

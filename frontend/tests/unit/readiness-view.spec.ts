@@ -76,7 +76,7 @@ async function mountView(permissions: string[]) {
   return wrapper
 }
 
-describe('ReadinessView', () => {
+describe('ReadinessView', { timeout: 30_000 }, () => {
   beforeAll(async () => {
     await loadReadinessMessages()
   })

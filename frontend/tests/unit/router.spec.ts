@@ -57,6 +57,8 @@ describe('route guard', () => {
   it('lets public pages through without asking the server', async () => {
     const router = makeRouter()
     await router.push('/s/survey/abc')
+    expect(router.currentRoute.value.name).toBe('public-survey')
+    await router.push('/s/no/such/service')
     expect(router.currentRoute.value.name).toBe('public-unavailable')
     await router.push('/no/such/page')
     expect(router.currentRoute.value.name).toBe('not-found')

@@ -639,7 +639,7 @@ export default {
     copyToWeekdays: 'Copy to Tue–Fri',
     addHoliday: 'Add a holiday',
     addMakeup: 'Add a make-up workday',
-    makeupAs: 'working the hours of',
+    makeupAs: 'hours of',
     makeupOnWorkday: 'Note: {dates} already a working weekday; make-up days are usually weekend days',
     note: 'Note',
     fixProblems: 'Fix the marked problems first',

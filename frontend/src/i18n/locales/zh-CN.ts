@@ -639,7 +639,7 @@ export default {
     copyToWeekdays: '复制到周二至周五',
     addHoliday: '添加节假日',
     addMakeup: '添加调休上班日',
-    makeupAs: '按以下日期的时段上班：',
+    makeupAs: '时段同',
     makeupOnWorkday: '注意：{dates} 本就是工作日，通常调休上班日是周末',
     note: '备注',
     fixProblems: '请先修正标出的问题',
