@@ -811,7 +811,40 @@ func (g *opsGen) ledger() []parts.Balance {
 	return balances
 }
 
+// linkVisits fills the derived visit links the repair service maintains
+// (prev_completed_at, next_received_at) for generated repairs.
+func linkVisits(rows []repair.Order) {
+	byUnit := map[uint64][]int{}
+	for i, o := range rows {
+		byUnit[o.UnitID] = append(byUnit[o.UnitID], i)
+	}
+	for _, idx := range byUnit {
+		if len(idx) < 2 {
+			continue
+		}
+		for _, i := range idx {
+			r := &rows[i]
+			for _, j := range idx {
+				if i == j {
+					continue
+				}
+				o := rows[j]
+				if o.CompletedAt != nil && !o.CompletedAt.After(r.ReceivedAt) && (r.PrevCompletedAt == nil || o.CompletedAt.After(*r.PrevCompletedAt)) {
+					c := *o.CompletedAt
+					r.PrevCompletedAt = &c
+				}
+				if r.CompletedAt != nil && o.Status != repair.StatusCancelled && o.ReceivedAt.After(*r.CompletedAt) &&
+					(r.NextReceivedAt == nil || o.ReceivedAt.Before(*r.NextReceivedAt)) {
+					n := o.ReceivedAt
+					r.NextReceivedAt = &n
+				}
+			}
+		}
+	}
+}
+
 func (g *opsGen) insertRepairsAndStock(ctx context.Context) error {
+	linkVisits(g.repairs)
 	balances := g.ledger()
 	db := g.d.DB.WithContext(ctx).Session(&gorm.Session{SkipHooks: true})
 	batch := opsBatch(db)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -104,14 +105,17 @@ func ScaleRepairs(ctx context.Context, d ServiceOpsDeps, tickets int) error {
 	}
 	s.labours = labours
 
+	// Plan every repair first (unit, outlet, times), so the derived visit
+	// links can be computed across all of them, then emit in chunks.
+	var plan []scaleSkel
 	// Completed repair work orders without a repair, in id order.
 	var after uint64
-	for want > 0 {
+	for int64(len(plan)) < want {
 		var wos []opsWorkOrder
 		err := db.Table("work_orders").Select("id, ticket_id, outlet_id, unit_id, technician_staff_id, status, accepted_at, arrived_at, completed_at, result").
 			Where("id > ? AND kind = ? AND completed_at IS NOT NULL AND unit_id IS NOT NULL AND outlet_id IS NOT NULL", after, "repair").
 			Where("NOT EXISTS (SELECT 1 FROM repair_orders r WHERE r.work_order_id = work_orders.id)").
-			Order("id").Limit(int(min(want, 20_000))).Scan(&wos).Error
+			Order("id").Limit(int(min(want-int64(len(plan)), 20_000))).Scan(&wos).Error
 		if err != nil {
 			return fmt.Errorf("work orders: %w", err)
 		}
@@ -123,47 +127,83 @@ func ScaleRepairs(ctx context.Context, d ServiceOpsDeps, tickets int) error {
 			if w.ArrivedAt != nil && w.ArrivedAt.Before(*w.CompletedAt) {
 				received = *w.ArrivedAt
 			}
-			wo, ticket := w.ID, w.TicketID
-			s.add(w.UnitID, w.OutletID, &wo, &ticket, received, *w.CompletedAt, w.Result == "not_fixed" || w.Result == "parts_required")
-			if err := s.flushIfFull(); err != nil {
-				return err
-			}
-			want--
+			plan = append(plan, scaleSkel{unit: w.UnitID, outlet: w.OutletID, wo: w.ID, ticket: w.TicketID, received: received,
+				completed: *w.CompletedAt, notFixed: w.Result == "not_fixed" || w.Result == "parts_required"})
 		}
 		after = wos[len(wos)-1].ID
 	}
 	// Walk-ins for the rest, some of them repeats.
 	span := int64(rng.LastUnit - rng.FirstUnit + 1)
-	type done struct {
-		unit, outlet uint64
-		at           time.Time
-	}
-	var recent []done
-	for ; want > 0; want-- {
+	recent := make([]int, 0, 5000)
+	for int64(len(plan)) < want {
 		r := g.r
 		unit := rng.FirstUnit + uint64(r.Int64N(span))
 		outletID := opsPick(r, outlets)
 		received := g.now.Add(-time.Duration(1+r.IntN(365*24)) * time.Hour)
 		if len(recent) > 0 && r.IntN(100) < 8 {
-			p := recent[r.IntN(len(recent))]
+			p := plan[recent[r.IntN(len(recent))]]
 			unit, outletID = p.unit, p.outlet
-			received = p.at.Add(time.Duration(24+r.IntN(27*24)) * time.Hour)
+			received = p.completed.Add(time.Duration(24+r.IntN(27*24)) * time.Hour)
 		}
 		if received.After(g.now) {
 			received = g.now.Add(-time.Hour)
 		}
 		completed := received.Add(time.Duration(2+r.IntN(70)) * time.Hour)
-		s.add(unit, outletID, nil, nil, received, completed, r.IntN(100) < 6)
-		if len(recent) < 5000 {
-			recent = append(recent, done{unit, outletID, completed})
+		plan = append(plan, scaleSkel{unit: unit, outlet: outletID, received: received, completed: completed, notFixed: r.IntN(100) < 6})
+		if len(recent) < cap(recent) {
+			recent = append(recent, len(plan)-1)
 		} else {
-			recent[r.IntN(len(recent))] = done{unit, outletID, completed}
+			recent[r.IntN(len(recent))] = len(plan) - 1
 		}
+	}
+	linkScaleVisits(plan)
+	for i := range plan {
+		s.add(plan[i])
 		if err := s.flushIfFull(); err != nil {
 			return err
 		}
 	}
 	return s.flush()
+}
+
+// scaleSkel is one planned repair with its derived visit links.
+type scaleSkel struct {
+	unit, outlet, wo, ticket uint64
+	received, completed      time.Time
+	notFixed                 bool
+	prev, next               *time.Time
+}
+
+// linkScaleVisits computes prev_completed_at and next_received_at across
+// the plan (existing repairs of the same units are not consulted: the
+// scale set is generated in one go).
+func linkScaleVisits(plan []scaleSkel) {
+	byUnit := make(map[uint64][]int, len(plan))
+	for i, p := range plan {
+		byUnit[p.unit] = append(byUnit[p.unit], i)
+	}
+	for _, idx := range byUnit {
+		if len(idx) < 2 {
+			continue
+		}
+		sort.Slice(idx, func(a, b int) bool { return plan[idx[a]].received.Before(plan[idx[b]].received) })
+		for _, i := range idx {
+			for _, j := range idx {
+				if i == j {
+					continue
+				}
+				r, o := &plan[i], plan[j]
+				if !o.completed.After(r.received) && (r.prev == nil || o.completed.After(*r.prev)) {
+					c := o.completed
+					r.prev = &c
+				}
+				if o.received.After(r.completed) && (r.next == nil || o.received.Before(*r.next)) {
+					n := o.received
+					r.next = &n
+				}
+			}
+		}
+	}
 }
 
 func maxIDOf(ctx context.Context, db *gorm.DB, table string) (uint64, error) {
@@ -189,7 +229,13 @@ type scaleRepairs struct {
 
 var scaleFaults = []string{"E1", "E4", "F1", "P5", "H6", "E21", "E45", "UE", "NB", "RB", "I1", "W1"}
 
-func (s *scaleRepairs) add(unit, outletID uint64, wo, ticket *uint64, received, completed time.Time, notFixed bool) {
+func (s *scaleRepairs) add(p scaleSkel) {
+	unit, outletID, received, completed, notFixed := p.unit, p.outlet, p.received, p.completed, p.notFixed
+	var wo, ticket *uint64
+	if p.wo != 0 {
+		w, t := p.wo, p.ticket
+		wo, ticket = &w, &t
+	}
 	r := s.g.r
 	id := s.nextID
 	s.nextID++
@@ -214,6 +260,7 @@ func (s *scaleRepairs) add(unit, outletID uint64, wo, ticket *uint64, received, 
 	}
 	started := received.Add(30 * time.Minute)
 	o.DiagnosedAt, o.StartedAt, o.CompletedAt, o.ClosedAt = &received, &started, &completed, &completed
+	o.PrevCompletedAt, o.NextReceivedAt = p.prev, p.next
 	if r.IntN(100) < 70 {
 		p := opsPick(r, s.catalogue)
 		l := repair.PartLine{ID: s.nextLine, RepairID: id, PartID: p.ID, PartCode: p.Code, PartName: p.Name, Qty: 1, UnitFen: p.PriceFen,

@@ -16,9 +16,14 @@ import (
 // campaigns with their affected-set selectors, affected units and owner
 // notification attempts.
 //
-// Why these indexes: repeat-repair and first-time-fix KPIs probe a unit's
-// other repairs by time (unit_id, received_at / completed_at); KPI periods
-// scan by (status, completed_at); stock takes are a guarded UPDATE on the
+// Why these indexes: a repair carries the completion time of the unit's
+// previous repair (prev_completed_at) and the arrival of its next one
+// (next_received_at), kept up to date in SQL when repairs are opened,
+// completed or cancelled, so the repeat-repair and first-time-fix KPIs of a
+// period are one index-only range scan of ix_repair_orders_kpi (status,
+// completed_at, …) with the window N applied at query time; a unit's other
+// repairs are found by (unit_id, received_at, status) and (unit_id,
+// completed_at); stock takes are a guarded UPDATE on the
 // balance primary key; recall resolution inserts up to 100,000 rows with one
 // INSERT … SELECT and relies on (campaign_id, unit_id) being unique.
 // Location 0 of stock is the central warehouse; any other location is the
@@ -99,7 +104,7 @@ func m0006RepairsPartsReturnsRecalls() *gormigrate.Migration {
 		Channel           string  `gorm:"size:16;not null"`
 		TechnicianID      *uint64 `gorm:"index:ix_repair_orders_technician"`
 		TechnicianName    string  `gorm:"size:64;not null;default:''"`
-		Status            string  `gorm:"size:16;not null;index:ix_repair_orders_status_completed,priority:1"`
+		Status            string  `gorm:"size:16;not null;index:ix_repair_orders_kpi,priority:1;index:ix_repair_orders_unit_received,priority:3"`
 		Complaint         string  `gorm:"type:text"`
 		Diagnosis         string  `gorm:"type:text"`
 		FaultCode         string  `gorm:"size:32;not null;default:''"`
@@ -117,16 +122,18 @@ func m0006RepairsPartsReturnsRecalls() *gormigrate.Migration {
 		PartsFen          int64     `gorm:"not null;default:0"`
 		ChargeFen         int64     `gorm:"not null;default:0"`
 		ClaimFen          int64     `gorm:"not null;default:0"`
-		Result            string    `gorm:"size:16;not null;default:''"`
-		Visits            int       `gorm:"not null;default:1"`
+		Result            string    `gorm:"size:16;not null;default:'';index:ix_repair_orders_kpi,priority:3"`
+		Visits            int       `gorm:"not null;default:1;index:ix_repair_orders_kpi,priority:4"`
 		CustomerConfirmed bool      `gorm:"not null;default:false"`
 		ConfirmationNote  string    `gorm:"size:255;not null;default:''"`
 		ReplacementSerial string    `gorm:"size:64;not null;default:''"`
 		CancelReason      string    `gorm:"size:255;not null;default:''"`
-		ReceivedAt        time.Time `gorm:"not null;index:ix_repair_orders_unit_received,priority:2;index:ix_repair_orders_outlet,priority:2;index:ix_repair_orders_received"`
+		ReceivedAt        time.Time `gorm:"not null;index:ix_repair_orders_unit_received,priority:2;index:ix_repair_orders_outlet,priority:2;index:ix_repair_orders_received;index:ix_repair_orders_kpi,priority:5"`
 		DiagnosedAt       *time.Time
 		StartedAt         *time.Time
-		CompletedAt       *time.Time `gorm:"index:ix_repair_orders_unit_completed,priority:2;index:ix_repair_orders_status_completed,priority:2"`
+		CompletedAt       *time.Time `gorm:"index:ix_repair_orders_unit_completed,priority:2;index:ix_repair_orders_kpi,priority:2"`
+		PrevCompletedAt   *time.Time `gorm:"index:ix_repair_orders_kpi,priority:6"`
+		NextReceivedAt    *time.Time `gorm:"index:ix_repair_orders_kpi,priority:7"`
 		ClosedAt          *time.Time
 		Version           int64     `gorm:"not null;default:1"`
 		CreatedAt         time.Time `gorm:"not null"`

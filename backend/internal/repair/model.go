@@ -122,9 +122,18 @@ type Order struct {
 	StartedAt         *time.Time
 	CompletedAt       *time.Time
 	ClosedAt          *time.Time
-	Version           int64
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// PrevCompletedAt is when the unit's previous repair was completed (the
+	// latest completion at or before this one was received), and
+	// NextReceivedAt when its next (not cancelled) repair was received after
+	// this one's completion. They are derived, kept up to date in SQL as
+	// repairs open, complete and cancel (not audited: caches of other rows),
+	// so the repeat-repair and first-time-fix KPIs are an index-only scan
+	// with the window applied at query time.
+	PrevCompletedAt *time.Time
+	NextReceivedAt  *time.Time
+	Version         int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // TableName pins the table of migration 0006.

@@ -221,30 +221,34 @@ type KPI struct {
 	NotFirstTimeFixIDs []string
 }
 
-// windowConds returns the SQL conditions "q received within N days after r
-// completed" and "p completed within N days before r was received", for the
-// connection's dialect. N is an integer from configuration, never input.
-func (s *Service) windowConds() (after, before string) {
+// windowConds returns the SQL conditions "the unit's next repair arrived
+// within N days after r was completed" and "r arrived within N days after
+// the unit's previous repair was completed", for the connection's dialect,
+// on the derived columns next_received_at and prev_completed_at. N is an
+// integer from configuration, never input.
+func (s *Service) windowConds() (nextWithin, prevWithin string) {
 	n := s.o.RepeatWindowDays
 	if s.o.DB.Dialector.Name() == "mysql" {
-		return fmt.Sprintf("q.received_at > r.completed_at AND q.received_at <= DATE_ADD(r.completed_at, INTERVAL %d DAY)", n),
-			fmt.Sprintf("p.completed_at < r.received_at AND p.completed_at >= DATE_SUB(r.received_at, INTERVAL %d DAY)", n)
+		return fmt.Sprintf("r.next_received_at IS NOT NULL AND r.next_received_at <= DATE_ADD(r.completed_at, INTERVAL %d DAY)", n),
+			fmt.Sprintf("r.prev_completed_at IS NOT NULL AND r.prev_completed_at >= DATE_SUB(r.received_at, INTERVAL %d DAY)", n)
 	}
-	return fmt.Sprintf("julianday(q.received_at) > julianday(r.completed_at) AND julianday(q.received_at) <= julianday(r.completed_at) + %d", n),
-		fmt.Sprintf("julianday(p.completed_at) < julianday(r.received_at) AND julianday(p.completed_at) >= julianday(r.received_at) - %d", n)
+	return fmt.Sprintf("r.next_received_at IS NOT NULL AND julianday(r.next_received_at) <= julianday(r.completed_at) + %d", n),
+		fmt.Sprintf("r.prev_completed_at IS NOT NULL AND julianday(r.prev_completed_at) >= julianday(r.received_at) - %d", n)
 }
 
-// KPIOf computes the period's repair indicators in SQL (one aggregate
-// query; each repair probes its unit's other repairs through the
-// (unit_id, received_at) and (unit_id, completed_at) indexes). outletID 0
+// KPIOf computes the period's repair indicators in SQL. First-time fix and
+// repeat repair are one aggregate over an index-only range scan of
+// ix_repair_orders_kpi (status, completed_at, result, visits, received_at,
+// prev_completed_at, next_received_at), with the window N applied here, so
+// changing N re-reads history rather than rewriting it; record
+// completeness, charges and old parts are a second aggregate. outletID 0
 // means every outlet; outlet users always get their own.
 func (s *Service) KPIOf(ctx context.Context, from, to time.Time, outletID uint64) (KPI, error) {
 	if own, ok := actor.From(ctx).OutletScoped(); ok {
 		outletID = own
 	}
-	after, before := s.windowConds()
-	ftf := `r.result = 'fixed' AND r.visits <= 1 AND NOT EXISTS (SELECT 1 FROM repair_orders q WHERE q.unit_id = r.unit_id AND q.id <> r.id AND q.status <> 'cancelled' AND ` + after + `)`
-	repeat := `EXISTS (SELECT 1 FROM repair_orders p WHERE p.unit_id = r.unit_id AND p.id <> r.id AND p.status = 'completed' AND ` + before + `)`
+	nextWithin, prevWithin := s.windowConds()
+	ftf := `r.result = 'fixed' AND r.visits <= 1 AND NOT (` + nextWithin + `)`
 	complete := `r.fault_code <> '' AND COALESCE(r.cause, '') <> '' AND r.customer_confirmed <> 0 AND (r.in_warranty <> 0 OR r.quote_approved_by <> '')
 		AND NOT EXISTS (SELECT 1 FROM repair_parts pl WHERE pl.repair_id = r.id AND (pl.faulty_serial = '' OR pl.replacement_serial = ''))`
 	where := "r.status = 'completed' AND r.completed_at >= ? AND r.completed_at < ?"
@@ -253,22 +257,23 @@ func (s *Service) KPIOf(ctx context.Context, from, to time.Time, outletID uint64
 		where += " AND r.outlet_id = ?"
 		args = append(args, outletID)
 	}
-	var agg struct {
-		Completed, FirstTimeFix, Repeats, RecordComplete, InWarranty, ChargeFen, ClaimFen int64
-	}
-	q := `SELECT COUNT(*) AS completed,
-		COALESCE(SUM(CASE WHEN ` + ftf + ` THEN 1 ELSE 0 END), 0) AS first_time_fix,
-		COALESCE(SUM(CASE WHEN ` + repeat + ` THEN 1 ELSE 0 END), 0) AS repeats,
-		COALESCE(SUM(CASE WHEN ` + complete + ` THEN 1 ELSE 0 END), 0) AS record_complete,
-		COALESCE(SUM(CASE WHEN r.in_warranty <> 0 THEN 1 ELSE 0 END), 0) AS in_warranty,
-		COALESCE(SUM(r.charge_fen), 0) AS charge_fen, COALESCE(SUM(r.claim_fen), 0) AS claim_fen
-		FROM repair_orders r WHERE ` + where
 	db := s.o.DB.WithContext(ctx)
-	if err := db.Raw(q, args...).Scan(&agg).Error; err != nil {
+	var agg struct{ Completed, FirstTimeFix, Repeats int64 }
+	if err := db.Raw(`SELECT COUNT(*) AS completed,
+		COALESCE(SUM(CASE WHEN `+ftf+` THEN 1 ELSE 0 END), 0) AS first_time_fix,
+		COALESCE(SUM(CASE WHEN `+prevWithin+` THEN 1 ELSE 0 END), 0) AS repeats
+		FROM repair_orders r WHERE `+where, args...).Scan(&agg).Error; err != nil {
 		return KPI{}, apperr.Internal(fmt.Errorf("repair kpi: %w", err))
 	}
+	var rec struct{ RecordComplete, InWarranty, ChargeFen, ClaimFen int64 }
+	if err := db.Raw(`SELECT COALESCE(SUM(CASE WHEN `+complete+` THEN 1 ELSE 0 END), 0) AS record_complete,
+		COALESCE(SUM(CASE WHEN r.in_warranty <> 0 THEN 1 ELSE 0 END), 0) AS in_warranty,
+		COALESCE(SUM(r.charge_fen), 0) AS charge_fen, COALESCE(SUM(r.claim_fen), 0) AS claim_fen
+		FROM repair_orders r WHERE `+where, args...).Scan(&rec).Error; err != nil {
+		return KPI{}, apperr.Internal(fmt.Errorf("repair kpi records: %w", err))
+	}
 	k := KPI{From: from, To: to, WindowDays: s.o.RepeatWindowDays, Completed: agg.Completed, FirstTimeFix: agg.FirstTimeFix,
-		Repeat: agg.Repeats, RecordComplete: agg.RecordComplete, InWarranty: agg.InWarranty, ChargeFen: agg.ChargeFen, ClaimFen: agg.ClaimFen,
+		Repeat: agg.Repeats, RecordComplete: rec.RecordComplete, InWarranty: rec.InWarranty, ChargeFen: rec.ChargeFen, ClaimFen: rec.ClaimFen,
 		NotFirstTimeFixIDs: []string{}}
 	if k.Completed > 0 {
 		c := float64(k.Completed)

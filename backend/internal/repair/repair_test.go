@@ -547,3 +547,38 @@ func itoa(v uint64) string {
 	}
 	return string(b)
 }
+
+// TestCancelledVisitIsNoRepeat: a repair opened after another's completion
+// breaks the first-time fix; once cancelled (withdrawn), it no longer does,
+// and a later real visit does again.
+func TestCancelledVisitIsNoRepeat(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		e := setup(t, db)
+		start := e.clk.now()
+		first := e.complete(t, 9, "E1", repair.ResultFixed)
+		kpi := func() repair.KPI {
+			t.Helper()
+			return must(e.r.KPIOf(e.admin, start.Add(-time.Hour), start.Add(time.Hour), 0))(t)
+		}
+		if k := kpi(); k.FirstTimeFix != 1 {
+			t.Fatalf("alone: %+v", k)
+		}
+		e.clk.add(5 * 24 * time.Hour)
+		again := must(e.r.Create(e.tech, repair.NewOrder{UnitID: 9}))(t)
+		if again.PrevCompletedAt == nil || !again.PrevCompletedAt.Equal(*first.CompletedAt) {
+			t.Fatalf("previous completion: %v", again.PrevCompletedAt)
+		}
+		if k := kpi(); k.FirstTimeFix != 0 {
+			t.Fatalf("back after 5 days: %+v", k)
+		}
+		must(e.r.Cancel(e.tech, again.ID, 0, "误报，客户自行处理"))(t)
+		if k := kpi(); k.FirstTimeFix != 1 {
+			t.Fatalf("the withdrawn visit still counts: %+v", k)
+		}
+		e.clk.add(24 * time.Hour)
+		must(e.r.Create(e.tech, repair.NewOrder{UnitID: 9}))(t)
+		if k := kpi(); k.FirstTimeFix != 0 {
+			t.Fatalf("a real visit after 6 days: %+v", k)
+		}
+	})
+}

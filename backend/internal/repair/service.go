@@ -271,10 +271,23 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 				return apperr.Conflict("repair_exists", "this work order already has a repair order")
 			}
 		}
+		var prev []time.Time
+		if err := tx.Model(&Order{}).Where("unit_id = ? AND completed_at IS NOT NULL AND completed_at <= ?", o.UnitID, o.ReceivedAt).
+			Order("completed_at DESC").Limit(1).Pluck("completed_at", &prev).Error; err != nil {
+			return err
+		}
+		if len(prev) > 0 {
+			o.PrevCompletedAt = &prev[0]
+		}
 		if err := tx.Create(&o).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return apperr.Conflict("repair_exists", "this work order already has a repair order")
 			}
+			return err
+		}
+		// This repair is the next visit of the unit's repairs completed before it.
+		if err := tx.Exec(`UPDATE repair_orders SET next_received_at = ? WHERE unit_id = ? AND id <> ? AND completed_at IS NOT NULL
+			AND completed_at < ? AND (next_received_at IS NULL OR next_received_at > ?)`, o.ReceivedAt, o.UnitID, o.ID, o.ReceivedAt, o.ReceivedAt).Error; err != nil {
 			return err
 		}
 		o.Number = fmt.Sprintf("RP%s%06d", received.In(s.o.Location).Format("20060102"), o.ID)
@@ -830,6 +843,9 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 		}
 		o.ReplacementSerial = c.ReplacementSerial
 		o.CompletedAt, o.ClosedAt = &now, &now
+		if err := s.linkCompletion(tx, o, now); err != nil {
+			return nil, err
+		}
 		eff := &effects{}
 		if c.Result == ResultReplaced {
 			if err := s.fulfilEntitlements(ctx, tx, o.UnitID, o.ID, now); err != nil {
@@ -864,13 +880,58 @@ func (s *Service) Cancel(ctx context.Context, id uint64, version int64, reason s
 	}
 	o, _, err := s.mutate(ctx, id, version, StatusCancelled, "cancel", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
 		o.CancelReason, o.ClosedAt = reason, &now
-		return nil, nil
+		return nil, s.unlinkCancelled(tx, *o)
 	})
 	if err != nil {
 		return Order{}, err
 	}
 	s.publish(ctx, "repair.cancelled", o, nil)
 	return o, nil
+}
+
+// linkCompletion keeps the derived visit links when o completes at now: o's
+// next visit (normally none yet) and, for any repair received after now,
+// this completion as its previous one.
+func (s *Service) linkCompletion(tx *gorm.DB, o *Order, now time.Time) error {
+	var next []time.Time
+	if err := tx.Model(&Order{}).Where("unit_id = ? AND id <> ? AND status <> ? AND received_at > ?", o.UnitID, o.ID, StatusCancelled, now).
+		Order("received_at").Limit(1).Pluck("received_at", &next).Error; err != nil {
+		return err
+	}
+	o.NextReceivedAt = nil
+	if len(next) > 0 {
+		o.NextReceivedAt = &next[0]
+	}
+	if err := tx.Model(&Order{}).Where("id = ?", o.ID).UpdateColumn("next_received_at", o.NextReceivedAt).Error; err != nil {
+		return err
+	}
+	return tx.Exec(`UPDATE repair_orders SET prev_completed_at = ? WHERE unit_id = ? AND id <> ? AND received_at >= ?
+		AND (prev_completed_at IS NULL OR prev_completed_at < ?)`, now, o.UnitID, o.ID, now, now).Error
+}
+
+// unlinkCancelled recomputes the next visit of the unit's completed repairs
+// when o is cancelled: a withdrawn repair is no return of the fault.
+func (s *Service) unlinkCancelled(tx *gorm.DB, o Order) error {
+	var done []Order
+	if err := tx.Select("id", "completed_at").Where("unit_id = ? AND id <> ? AND completed_at IS NOT NULL AND completed_at < ?", o.UnitID, o.ID, o.ReceivedAt).
+		Find(&done).Error; err != nil {
+		return err
+	}
+	for _, p := range done {
+		var next []time.Time
+		if err := tx.Model(&Order{}).Where("unit_id = ? AND id <> ? AND id <> ? AND status <> ? AND received_at > ?", o.UnitID, o.ID, p.ID, StatusCancelled, *p.CompletedAt).
+			Order("received_at").Limit(1).Pluck("received_at", &next).Error; err != nil {
+			return err
+		}
+		var v *time.Time
+		if len(next) > 0 {
+			v = &next[0]
+		}
+		if err := tx.Model(&Order{}).Where("id = ?", p.ID).UpdateColumn("next_received_at", v).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // publish sends an order event on its outlet's topic, and the entitlement

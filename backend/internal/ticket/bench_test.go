@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,13 +68,15 @@ func benchService(b *testing.B, g *gorm.DB) (*ticket.Service, context.Context) {
 
 // BenchmarkTicketCreate measures opening a ticket through the service
 // (policy selection, day number, ticket, timeline, SLA log, audit record in
-// one transaction), from parallel goroutines (-cpu sets how many).
+// one transaction), from 64 concurrent goroutines (the API target's 64
+// clients), whatever GOMAXPROCS is.
 func BenchmarkTicketCreate(b *testing.B) {
 	for _, driver := range []string{testutil.SQLite, testutil.MySQL} {
 		b.Run(driver, func(b *testing.B) {
 			g := benchDB(b, driver)
 			svc, ctx := benchService(b, g)
 			b.ReportAllocs()
+			b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {

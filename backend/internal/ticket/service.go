@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"regexp"
 	"slices"
 	"strconv"
@@ -252,11 +253,12 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 	err = retryDeadlock(func() error {
 		t.ID = 0
 		return s.hot.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			number, err := s.o.Sequences.Next(ctx, tx, "T", now, s.o.Location)
-			if err != nil {
-				return err
-			}
-			t.Number = number
+			// The day counter and the audit chain are the two rows every
+			// creation locks until commit; they are taken last, so that the
+			// serialised part of concurrent creations is as short as it can
+			// be. Until then the ticket carries a unique placeholder number,
+			// invisible outside this transaction.
+			t.Number = placeholderNumber()
 			if err := tx.Create(&t).Error; err != nil {
 				return fmt.Errorf("insert ticket: %w", err)
 			}
@@ -277,6 +279,14 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 			if err := s.o.SLA.Append(ctx, tx, t.ID, events...); err != nil {
 				return err
 			}
+			number, err := s.o.Sequences.Next(ctx, tx, "T", now, s.o.Location)
+			if err != nil {
+				return err
+			}
+			if err := tx.Model(&Ticket{}).Where("id = ?", t.ID).UpdateColumn("number", number).Error; err != nil {
+				return fmt.Errorf("number ticket: %w", err)
+			}
+			t.Number = number
 			return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10), After: t.Snapshot()})
 		})
 	})
@@ -303,6 +313,12 @@ func (s *Service) replay(ctx context.Context, t Ticket, err error) (Detail, bool
 		return Detail{}, false, err
 	}
 	return Detail{Ticket: t, Clocks: clocks, Frozen: frozen}, false, nil
+}
+
+// placeholderNumber is a unique stand-in for a ticket's number until the
+// day counter is taken at the end of the creating transaction.
+func placeholderNumber() string {
+	return fmt.Sprintf("~%016x%06x", rand.Uint64(), rand.Uint32()&0xffffff)
 }
 
 // byIdempotencyKey returns the ticket an earlier create with key made.

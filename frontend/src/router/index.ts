@@ -67,6 +67,12 @@ export const routes: RouteRecordRaw[] = [
     ],
   },
   {
+    // The survey service's links say /survey/<token>; the page lives under /s.
+    path: '/survey/:token',
+    redirect: (to) => ({ name: 'public-survey', params: { token: String(to.params.token) } }),
+    meta: { public: true },
+  },
+  {
     path: '/',
     component: () => import('@/layouts/AppLayout.vue'),
     children: [

@@ -156,7 +156,15 @@ describe('AgentConsoleView', { timeout: 30_000 }, () => {
     const w = await mountConsole()
     await popCaller(w)
     expect(document.body.textContent).toContain('尚无客户档案')
-    const phone = document.querySelector<HTMLInputElement>('[data-testid="new-customer-dialog"] input[name="phone"]')
-    expect(phone?.value).toBe('13800138000')
+    // The dialog is loaded on demand.
+    const phone = await vi.waitFor(
+      () => {
+        const el = document.querySelector<HTMLInputElement>('[data-testid="new-customer-dialog"] input[name="phone"]')
+        if (!el) throw new Error('dialog not open yet')
+        return el
+      },
+      { timeout: 10_000, interval: 50 },
+    )
+    expect(phone.value).toBe('13800138000')
   })
 })

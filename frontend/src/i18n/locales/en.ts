@@ -374,6 +374,7 @@ export default {
     offeredAt: 'Offered at',
     response: 'Response',
     backToBoard: 'Back to the board',
+    offerExpires: 'Answer by',
   },
   scorecard: {
     acceptAvg: 'Average accept time',

@@ -374,6 +374,7 @@ export default {
     offeredAt: '派单时间',
     response: '响应',
     backToBoard: '返回看板',
+    offerExpires: '接单时限',
   },
   scorecard: {
     acceptAvg: '平均接单用时',
