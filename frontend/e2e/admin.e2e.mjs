@@ -135,6 +135,9 @@ scenario('admin records a 售后服务管理师 certificate with its expiry on a
   await dialog.locator('[data-testid="outlet-picker"]').click()
   await page.keyboard.type('WD0001')
   await page.locator('.el-select-dropdown__item:visible', { hasText: 'WD0001' }).first().click()
+  // A service manager (售后经理), not a technician: the outlet's technician list stays as it is.
+  await dialog.locator('.el-form-item', { hasText: '岗位' }).locator('.el-select').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '售后经理' }).click()
   await dialog.locator('.el-switch').first().click()
   await dialog.locator('input[name="phone"]').fill(`137${String(Date.now()).slice(-8)}`)
   await dialog.locator('[data-testid="staff-submit"]').click()

@@ -16,7 +16,7 @@ const SHENZHEN_DISTRICT = '440305'
  * dispatchOffer plays the hotline agent: a new 深圳 customer calls, a repair
  * ticket is opened and dispatched to outlet 1. Returns the work order.
  */
-async function dispatchOffer(note) {
+async function dispatchOffer(note, { withUnit = false } = {}) {
   const agent = await apiSession('agent')
   try {
     const phone = `139${String(Date.now()).slice(-8)}`
@@ -29,12 +29,26 @@ async function dispatchOffer(note) {
       201,
       'create customer',
     )
+    // The customer's unit, bought a month ago (in warranty), when the test repairs it.
+    let unit = null
+    if (withUnit) {
+      const model = expectStatus(await agent.call('GET', '/product-models?size=1'), 200, 'product models').items[0]
+      const bought = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() - 30 * 86_400_000))
+      unit = expectStatus(
+        await agent.call('POST', '/units', { serial: `E2E${Date.now().toString(36).toUpperCase()}`, model_id: model.id, customer_id: customer.customer.id, purchase_date: bought }),
+        201,
+        'register unit',
+      )
+      unit.category_id = model.category_id
+    }
     const ticket = expectStatus(
       await agent.call('POST', '/tickets', {
         channel: 'phone',
         type: 'repair',
         priority: 'normal',
         customer_id: customer.customer.id,
+        unit_id: unit?.id,
+        category_id: unit?.category_id,
         region_code: SHENZHEN_DISTRICT,
         description: `空调不制冷（${note}）`,
       }),
@@ -51,6 +65,27 @@ async function dispatchOffer(note) {
     return wo
   } finally {
     await agent.close()
+  }
+}
+
+/**
+ * stockPart plays the central warehouse: a new part of the category goes
+ * into the catalogue with `atOutlet` pieces at outlet 1 and 50 centrally.
+ */
+async function stockPart(categoryId, atOutlet) {
+  const admin = await apiSession('admin')
+  try {
+    const code = `E2E-${Date.now().toString(36).toUpperCase()}`
+    const part = expectStatus(
+      await admin.call('POST', '/parts', { code, name: '端到端 启动电容', spec: '35μF', unit: '个', price_fen: 4500, category_ids: categoryId ? [categoryId] : [] }),
+      201,
+      'create part',
+    )
+    if (atOutlet > 0) expectStatus(await admin.call('POST', '/stock/receipts', { part_id: part.id, location_id: OUTLET_ID, qty: atOutlet, ref: 'e2e' }), 201, 'stock at outlet')
+    expectStatus(await admin.call('POST', '/stock/receipts', { part_id: part.id, location_id: 0, qty: 50, ref: 'e2e' }), 201, 'central stock')
+    return part
+  } finally {
+    await admin.close()
   }
 }
 
@@ -80,7 +115,8 @@ scenario('outlet manager sees a new offer live, accepts it, checks in and comple
   const before = await rows.count()
 
   // The agent dispatches while the board is open: it must appear without a reload.
-  const wo = await dispatchOffer('端到端 看板实时')
+  const wo = await dispatchOffer('端到端 看板实时', { withUnit: true })
+  assert.ok(wo.unit_id, 'the work order names the unit')
   const row = page.locator('[data-testid="offers-table"] tbody tr', { hasText: wo.number })
   await row.waitFor({ timeout: 20_000 })
   assert.ok((await rows.count()) >= Math.min(before + 1, 200))
@@ -113,6 +149,35 @@ scenario('outlet manager sees a new offer live, accepts it, checks in and comple
   // The technician arrives: check in.
   await step(page, 'check_in', 'on_site', (form) => form.locator('textarea[name="note"]').fill('端到端：技师到场'))
   await shot(page, 'outlet-work-order-on-site')
+
+  // The repair record: diagnosis, work started, a part taken from stock with
+  // the faulty and the replacement serial, the result.
+  const part = await stockPart(wo.category_id, 2)
+  const repair = page.locator('[data-testid="wo-repair"]')
+  await repair.locator('[data-testid="repair-open"]').click()
+  await repair.locator('[data-testid="repair-status"]', { hasText: '已接修' }).waitFor()
+  await repair.getByRole('button', { name: '诊断' }).click()
+  await repair.locator('textarea').fill('压缩机启动电容失效')
+  await repair.locator('input[name="fault_code"]').fill('E1')
+  await repair.locator('input[name="cause"]').fill('电容老化')
+  await repair.locator('[data-testid="repair-diagnose-submit"]').click()
+  await repair.locator('[data-testid="repair-status"]', { hasText: '已诊断' }).waitFor()
+  await repair.locator('[data-testid="repair-start"]').click()
+  await repair.locator('[data-testid="repair-status"]', { hasText: '维修中' }).waitFor()
+  await repair.locator('[data-testid="repair-add-part"]').click()
+  await repair.locator('[data-testid="repair-part-pick"]').click()
+  await page.keyboard.type(part.code)
+  await page.locator('.el-select-dropdown__item:visible', { hasText: part.code }).click()
+  await repair.locator('input[name="faulty_serial"]').fill('CAP-OLD-0001')
+  await repair.locator('input[name="replacement_serial"]').fill('CAP-NEW-0001')
+  await repair.locator('[data-testid="repair-part-submit"]').click()
+  const line = repair.locator('[data-testid="repair-parts"] tbody tr', { hasText: part.code })
+  await line.waitFor()
+  assert.match(await line.innerText(), /CAP-OLD-0001[\s\S]*CAP-NEW-0001/)
+  await repair.locator('[data-testid="repair-complete"]').click()
+  await repair.locator('[data-testid="repair-complete-submit"]').click()
+  await repair.locator('[data-testid="repair-status"]', { hasText: '已完成' }).waitFor()
+  await shot(page, 'outlet-repair-record')
   // Complete with a result.
   await step(page, 'complete', 'completed', async (form) => {
     await form.locator('[data-testid="wo-result"] label', { hasText: '已修复' }).click()
@@ -159,6 +224,44 @@ scenario('outlet manager rejecting an offer must give a reason', async ({ page }
   } finally {
     await agent.close()
   }
+})
+
+scenario('outlet manager requests parts and books in the shipment', async ({ page }) => {
+  const part = await stockPart(null, 1)
+  await login(page, 'outlet_manager')
+  await page.goto('/outlet?tab=parts')
+  const stock = page.locator('[data-testid="stock-table"] tbody tr', { hasText: part.code })
+  await stock.waitFor()
+  await page.locator('[data-testid="requisition-create"]').click()
+  const dialog = page.locator('[data-testid="requisition-dialog"]')
+  await dialog.locator('.el-select').first().click()
+  await page.keyboard.type(part.code)
+  await page.locator('.el-select-dropdown__item:visible', { hasText: part.code }).click()
+  await dialog.locator('.el-input-number input').fill('3')
+  await dialog.getByRole('button', { name: '申领配件' }).click()
+  await dialog.waitFor({ state: 'hidden' })
+  const req = page.locator('[data-testid="requisitions-table"] tbody tr', { hasText: part.code })
+  await req.locator('.el-tag', { hasText: '待发货' }).waitFor()
+
+  // The central warehouse ships it.
+  const admin = await apiSession('admin')
+  try {
+    const list = expectStatus(await admin.call('GET', `/requisitions?outlet_id=${OUTLET_ID}&status=requested&size=50`), 200, 'requisitions').items
+    const mine = []
+    for (const r of list) {
+      const full = expectStatus(await admin.call('GET', `/requisitions/${r.id}`), 200, 'requisition')
+      if ((full.lines ?? []).some((l) => l.part_id === part.id)) mine.push(full)
+    }
+    assert.equal(mine.length, 1, 'one requisition for the new part')
+    expectStatus(await admin.call('POST', `/requisitions/${mine[0].id}/ship`, { version: mine[0].version }), 200, 'ship')
+  } finally {
+    await admin.close()
+  }
+  await page.reload()
+  await req.getByRole('button', { name: '签收入库' }).click()
+  await req.locator('.el-tag', { hasText: '已签收' }).waitFor()
+  await page.locator('[data-testid="stock-table"] tbody tr', { hasText: part.code }).locator('td').nth(1).getByText('4', { exact: true }).waitFor()
+  await shot(page, 'outlet-parts-requisition')
 })
 
 scenario('outlet scorecard shows accept time, on-time arrival and first-time fix with charts', async ({ page }) => {

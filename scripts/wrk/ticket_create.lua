@@ -23,7 +23,10 @@ function request()
   counter = counter + 1
   local body = string.format('{"channel":"phone","type":"%s","priority":"normal","customer_id":%d,"description":"压测工单：空调不制冷"}',
     types[math.random(1, #types)], math.random(1, c.customers))
-  local headers = {["Idempotency-Key"] = string.format("wrk-%d-%d-%d", os.time(), tid or 0, counter)}
+  -- wrk.format uses the table given instead of wrk.headers: copy them.
+  local headers = {}
+  for k, v in pairs(wrk.headers) do headers[k] = v end
+  headers["Idempotency-Key"] = string.format("wrk-%d-%d-%d", os.time(), tid or 0, counter)
   return wrk.format("POST", "/api/v1/tickets", headers, body)
 end
 

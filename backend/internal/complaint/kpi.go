@@ -2,7 +2,9 @@ package complaint
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
@@ -54,42 +56,57 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 	}
 	now := s.now()
 	k := KPI{From: from.UTC(), To: to.UTC(), BySeverity: map[string]int64{}, ByCategory: map[string]int64{}, BySource: map[string]int64{}}
-	type agg struct {
-		Total, AckMeasured, AckWithin, ResolveMeasured, ResolveWithin, Resolved, Closed, Confirmed, FollowedUp, Escalated *int64
+	// One pass over the period: the breakdowns by severity, category and
+	// source are sums over their closed sets of values, not GROUP BYs, so
+	// the database reads the rows once and needs no temporary table.
+	cols := []string{
+		"COUNT(*)",
+		"SUM(CASE WHEN ack_at IS NOT NULL OR ack_due_at <= ? THEN 1 ELSE 0 END)",
+		"SUM(CASE WHEN ack_at IS NOT NULL AND ack_at <= ack_due_at THEN 1 ELSE 0 END)",
+		"SUM(CASE WHEN resolved_at IS NOT NULL OR resolve_due_at <= ? THEN 1 ELSE 0 END)",
+		"SUM(CASE WHEN resolved_at IS NOT NULL AND resolved_at <= resolve_due_at THEN 1 ELSE 0 END)",
+		"SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END)",
+		"SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END)",
+		"SUM(CASE WHEN customer_confirmed = 1 THEN 1 ELSE 0 END)",
+		"SUM(CASE WHEN followup_at IS NOT NULL THEN 1 ELSE 0 END)",
+		"SUM(CASE WHEN escalation_level > 0 THEN 1 ELSE 0 END)",
 	}
-	var a agg
-	err := s.scoped(ctx, s.o.DB.WithContext(ctx).Model(&Complaint{})).Where("received_at >= ? AND received_at < ?", from.UTC(), to.UTC()).
-		Select(`COUNT(*) AS total,
-			SUM(CASE WHEN ack_at IS NOT NULL OR ack_due_at <= ? THEN 1 ELSE 0 END) AS ack_measured,
-			SUM(CASE WHEN ack_at IS NOT NULL AND ack_at <= ack_due_at THEN 1 ELSE 0 END) AS ack_within,
-			SUM(CASE WHEN resolved_at IS NOT NULL OR resolve_due_at <= ? THEN 1 ELSE 0 END) AS resolve_measured,
-			SUM(CASE WHEN resolved_at IS NOT NULL AND resolved_at <= resolve_due_at THEN 1 ELSE 0 END) AS resolve_within,
-			SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS resolved,
-			SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed,
-			SUM(CASE WHEN customer_confirmed = 1 THEN 1 ELSE 0 END) AS confirmed,
-			SUM(CASE WHEN followup_at IS NOT NULL THEN 1 ELSE 0 END) AS followed_up,
-			SUM(CASE WHEN escalation_level > 0 THEN 1 ELSE 0 END) AS escalated`, now, now).
-		Scan(&a).Error
-	if err != nil {
+	fixed := len(cols)
+	type breakdown struct {
+		col    string
+		values []string
+		dst    map[string]int64
+	}
+	bds := []breakdown{{"severity", Severities, k.BySeverity}, {"category", Categories, k.ByCategory}, {"source", Sources, k.BySource}}
+	for _, b := range bds {
+		for _, v := range b.values { // values are package constants, never input
+			cols = append(cols, "SUM(CASE WHEN "+b.col+" = '"+v+"' THEN 1 ELSE 0 END)")
+		}
+	}
+	vals := make([]sql.NullInt64, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	row := s.scoped(ctx, s.o.DB.WithContext(ctx).Model(&Complaint{})).Where("received_at >= ? AND received_at < ?", from.UTC(), to.UTC()).
+		Select(strings.Join(cols, ", "), now, now).Row()
+	if err := row.Scan(ptrs...); err != nil {
 		return KPI{}, apperr.Internal(fmt.Errorf("complaint kpi: %w", err))
 	}
-	k.Complaints, k.AckMeasured, k.AckWithinLimit = n(a.Total), n(a.AckMeasured), n(a.AckWithin)
-	k.ResolveMeasured, k.ResolvedWithinLimit, k.Resolved = n(a.ResolveMeasured), n(a.ResolveWithin), n(a.Resolved)
-	k.Closed, k.CustomerConfirmed, k.FollowedUp, k.Escalated = n(a.Closed), n(a.Confirmed), n(a.FollowedUp), n(a.Escalated)
+	v := func(i int) int64 { return vals[i].Int64 }
+	k.Complaints, k.AckMeasured, k.AckWithinLimit = v(0), v(1), v(2)
+	k.ResolveMeasured, k.ResolvedWithinLimit, k.Resolved = v(3), v(4), v(5)
+	k.Closed, k.CustomerConfirmed, k.FollowedUp, k.Escalated = v(6), v(7), v(8), v(9)
 	k.AckWithinLimitRate = Rate(k.AckWithinLimit, k.AckMeasured)
 	k.ResolvedWithinLimitRate = Rate(k.ResolvedWithinLimit, k.ResolveMeasured)
 	k.ResolutionRate = Rate(k.Resolved, k.Complaints)
-	for col, dst := range map[string]map[string]int64{"severity": k.BySeverity, "category": k.ByCategory, "source": k.BySource} {
-		var rows []struct {
-			Key   string
-			Count int64
-		}
-		if err := s.scoped(ctx, s.o.DB.WithContext(ctx).Model(&Complaint{})).Where("received_at >= ? AND received_at < ?", from.UTC(), to.UTC()).
-			Select(col + " AS `key`, COUNT(*) AS count").Group(col).Scan(&rows).Error; err != nil {
-			return KPI{}, apperr.Internal(fmt.Errorf("complaint kpi by %s: %w", col, err))
-		}
-		for _, r := range rows {
-			dst[r.Key] = r.Count
+	i := fixed
+	for _, b := range bds {
+		for _, val := range b.values {
+			if c := v(i); c > 0 {
+				b.dst[val] = c
+			}
+			i++
 		}
 	}
 	if _, scoped := actor.From(ctx).OutletScoped(); s.o.InstalledBase != nil && !scoped {

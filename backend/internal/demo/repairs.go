@@ -588,6 +588,7 @@ func (g *opsGen) addRepair(s repairSpec) repair.Order {
 	}
 	o.Status = status
 	started := quoteAt.Add(time.Duration(5+r.IntN(40)) * time.Minute)
+	firstLine := len(g.partLines)
 	if status == repair.StatusInProgress || status == repair.StatusCompleted {
 		o.StartedAt = &started
 		// Parts: most repairs need the fault's part; some are adjustments only.
@@ -625,6 +626,7 @@ func (g *opsGen) addRepair(s repairSpec) repair.Order {
 		if o.CustomerConfirmed {
 			o.ConfirmationNote = opsPick(r, []string{"客户签字确认", "客户电话确认", "客户微信确认"})
 		}
+		o.RecordComplete = len(repair.Missing(o, g.partLines[firstLine:])) == 0
 		o.UpdatedAt, o.Version = done, 5
 	}
 	g.repairs = append(g.repairs, o)

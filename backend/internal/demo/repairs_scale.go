@@ -284,6 +284,11 @@ func (s *scaleRepairs) add(p scaleSkel) {
 		decided := received.Add(20 * time.Minute)
 		o.QuoteDecidedAt = &decided
 	}
+	var mine []repair.PartLine
+	if n := len(s.lines); n > 0 && s.lines[n-1].RepairID == id {
+		mine = s.lines[n-1:]
+	}
+	o.RecordComplete = len(repair.Missing(o, mine)) == 0
 	s.rows = append(s.rows, o)
 }
 

@@ -21,7 +21,8 @@ import (
 // (next_received_at), kept up to date in SQL when repairs are opened,
 // completed or cancelled, so the repeat-repair and first-time-fix KPIs of a
 // period are one index-only range scan of ix_repair_orders_kpi (status,
-// completed_at, …) with the window N applied at query time; a unit's other
+// completed_at, …, with record_complete judged at completion and the
+// charges) with the window N applied at query time; a unit's other
 // repairs are found by (unit_id, received_at, status) and (unit_id,
 // completed_at); stock takes are a guarded UPDATE on the
 // balance primary key; recall resolution inserts up to 100,000 rows with one
@@ -109,7 +110,7 @@ func m0006RepairsPartsReturnsRecalls() *gormigrate.Migration {
 		Diagnosis         string  `gorm:"type:text"`
 		FaultCode         string  `gorm:"size:32;not null;default:''"`
 		Cause             string  `gorm:"type:text"`
-		InWarranty        bool    `gorm:"not null;default:false"`
+		InWarranty        bool    `gorm:"not null;default:false;index:ix_repair_orders_kpi,priority:8"`
 		WarrantyState     string  `gorm:"size:16;not null;default:''"`
 		RepairUntil       *time.Time
 		QuoteFen          int64  `gorm:"not null;default:0"`
@@ -120,11 +121,12 @@ func m0006RepairsPartsReturnsRecalls() *gormigrate.Migration {
 		LabourCode        string    `gorm:"size:32;not null;default:''"`
 		LabourFen         int64     `gorm:"not null;default:0"`
 		PartsFen          int64     `gorm:"not null;default:0"`
-		ChargeFen         int64     `gorm:"not null;default:0"`
-		ClaimFen          int64     `gorm:"not null;default:0"`
+		ChargeFen         int64     `gorm:"not null;default:0;index:ix_repair_orders_kpi,priority:10"`
+		ClaimFen          int64     `gorm:"not null;default:0;index:ix_repair_orders_kpi,priority:11"`
 		Result            string    `gorm:"size:16;not null;default:'';index:ix_repair_orders_kpi,priority:3"`
 		Visits            int       `gorm:"not null;default:1;index:ix_repair_orders_kpi,priority:4"`
 		CustomerConfirmed bool      `gorm:"not null;default:false"`
+		RecordComplete    bool      `gorm:"not null;default:false;index:ix_repair_orders_kpi,priority:9"`
 		ConfirmationNote  string    `gorm:"size:255;not null;default:''"`
 		ReplacementSerial string    `gorm:"size:64;not null;default:''"`
 		CancelReason      string    `gorm:"size:255;not null;default:''"`

@@ -114,6 +114,9 @@ type Order struct {
 	Result            string
 	Visits            int
 	CustomerConfirmed bool
+	// RecordComplete is judged at completion: Missing found nothing (the
+	// record holds everything an auditor samples).
+	RecordComplete    bool
 	ConfirmationNote  string
 	ReplacementSerial string
 	CancelReason      string
@@ -147,7 +150,8 @@ func (o Order) Snapshot() map[string]any {
 		"in_warranty": o.InWarranty, "warranty_state": o.WarrantyState, "quote_fen": o.QuoteFen, "quote_approved_by": o.QuoteApprovedBy,
 		"quote_channel": o.QuoteChannel, "labour_code": o.LabourCode, "labour_fen": o.LabourFen, "parts_fen": o.PartsFen,
 		"charge_fen": o.ChargeFen, "claim_fen": o.ClaimFen, "result": o.Result, "visits": o.Visits,
-		"customer_confirmed": o.CustomerConfirmed, "replacement_serial": o.ReplacementSerial, "version": o.Version}
+		"customer_confirmed": o.CustomerConfirmed, "record_complete": o.RecordComplete, "replacement_serial": o.ReplacementSerial,
+		"version": o.Version}
 }
 
 // QuoteLine is one priced line of an out-of-warranty quote.

@@ -236,12 +236,11 @@ func (s *Service) windowConds() (nextWithin, prevWithin string) {
 		fmt.Sprintf("r.prev_completed_at IS NOT NULL AND julianday(r.prev_completed_at) >= julianday(r.received_at) - %d", n)
 }
 
-// KPIOf computes the period's repair indicators in SQL. First-time fix and
-// repeat repair are one aggregate over an index-only range scan of
-// ix_repair_orders_kpi (status, completed_at, result, visits, received_at,
-// prev_completed_at, next_received_at), with the window N applied here, so
-// changing N re-reads history rather than rewriting it; record
-// completeness, charges and old parts are a second aggregate. outletID 0
+// KPIOf computes the period's repair indicators in SQL: one aggregate over
+// an index-only range scan of ix_repair_orders_kpi (status, completed_at,
+// result, visits, received_at, prev_completed_at, next_received_at,
+// in_warranty, record_complete, charges), with the repeat window N applied
+// here, so changing N re-reads history rather than rewriting it. outletID 0
 // means every outlet; outlet users always get their own.
 func (s *Service) KPIOf(ctx context.Context, from, to time.Time, outletID uint64) (KPI, error) {
 	if own, ok := actor.From(ctx).OutletScoped(); ok {
@@ -249,8 +248,6 @@ func (s *Service) KPIOf(ctx context.Context, from, to time.Time, outletID uint64
 	}
 	nextWithin, prevWithin := s.windowConds()
 	ftf := `r.result = 'fixed' AND r.visits <= 1 AND NOT (` + nextWithin + `)`
-	complete := `r.fault_code <> '' AND COALESCE(r.cause, '') <> '' AND r.customer_confirmed <> 0 AND (r.in_warranty <> 0 OR r.quote_approved_by <> '')
-		AND NOT EXISTS (SELECT 1 FROM repair_parts pl WHERE pl.repair_id = r.id AND (pl.faulty_serial = '' OR pl.replacement_serial = ''))`
 	where := "r.status = 'completed' AND r.completed_at >= ? AND r.completed_at < ?"
 	args := []any{from.UTC(), to.UTC()}
 	if outletID != 0 {
@@ -258,22 +255,20 @@ func (s *Service) KPIOf(ctx context.Context, from, to time.Time, outletID uint64
 		args = append(args, outletID)
 	}
 	db := s.o.DB.WithContext(ctx)
-	var agg struct{ Completed, FirstTimeFix, Repeats int64 }
+	var agg struct {
+		Completed, FirstTimeFix, Repeats, RecordComplete, InWarranty, ChargeFen, ClaimFen int64
+	}
 	if err := db.Raw(`SELECT COUNT(*) AS completed,
 		COALESCE(SUM(CASE WHEN `+ftf+` THEN 1 ELSE 0 END), 0) AS first_time_fix,
-		COALESCE(SUM(CASE WHEN `+prevWithin+` THEN 1 ELSE 0 END), 0) AS repeats
+		COALESCE(SUM(CASE WHEN `+prevWithin+` THEN 1 ELSE 0 END), 0) AS repeats,
+		COALESCE(SUM(CASE WHEN r.record_complete <> 0 THEN 1 ELSE 0 END), 0) AS record_complete,
+		COALESCE(SUM(CASE WHEN r.in_warranty <> 0 THEN 1 ELSE 0 END), 0) AS in_warranty,
+		COALESCE(SUM(r.charge_fen), 0) AS charge_fen, COALESCE(SUM(r.claim_fen), 0) AS claim_fen
 		FROM repair_orders r WHERE `+where, args...).Scan(&agg).Error; err != nil {
 		return KPI{}, apperr.Internal(fmt.Errorf("repair kpi: %w", err))
 	}
-	var rec struct{ RecordComplete, InWarranty, ChargeFen, ClaimFen int64 }
-	if err := db.Raw(`SELECT COALESCE(SUM(CASE WHEN `+complete+` THEN 1 ELSE 0 END), 0) AS record_complete,
-		COALESCE(SUM(CASE WHEN r.in_warranty <> 0 THEN 1 ELSE 0 END), 0) AS in_warranty,
-		COALESCE(SUM(r.charge_fen), 0) AS charge_fen, COALESCE(SUM(r.claim_fen), 0) AS claim_fen
-		FROM repair_orders r WHERE `+where, args...).Scan(&rec).Error; err != nil {
-		return KPI{}, apperr.Internal(fmt.Errorf("repair kpi records: %w", err))
-	}
 	k := KPI{From: from, To: to, WindowDays: s.o.RepeatWindowDays, Completed: agg.Completed, FirstTimeFix: agg.FirstTimeFix,
-		Repeat: agg.Repeats, RecordComplete: rec.RecordComplete, InWarranty: rec.InWarranty, ChargeFen: rec.ChargeFen, ClaimFen: rec.ClaimFen,
+		Repeat: agg.Repeats, RecordComplete: agg.RecordComplete, InWarranty: agg.InWarranty, ChargeFen: agg.ChargeFen, ClaimFen: agg.ClaimFen,
 		NotFirstTimeFixIDs: []string{}}
 	if k.Completed > 0 {
 		c := float64(k.Completed)

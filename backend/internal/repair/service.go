@@ -376,7 +376,7 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 				"quote_fen": o.QuoteFen, "quote_approved_by": o.QuoteApprovedBy, "quote_channel": o.QuoteChannel,
 				"quote_decided_at": o.QuoteDecidedAt, "decline_reason": o.DeclineReason, "labour_code": o.LabourCode,
 				"labour_fen": o.LabourFen, "parts_fen": o.PartsFen, "charge_fen": o.ChargeFen, "claim_fen": o.ClaimFen,
-				"result": o.Result, "visits": o.Visits, "customer_confirmed": o.CustomerConfirmed,
+				"result": o.Result, "visits": o.Visits, "customer_confirmed": o.CustomerConfirmed, "record_complete": o.RecordComplete,
 				"confirmation_note": o.ConfirmationNote, "replacement_serial": o.ReplacementSerial, "cancel_reason": o.CancelReason,
 				"diagnosed_at": o.DiagnosedAt, "started_at": o.StartedAt, "completed_at": o.CompletedAt, "closed_at": o.ClosedAt,
 				"version": o.Version + 1, "updated_at": now})
@@ -843,6 +843,11 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 		}
 		o.ReplacementSerial = c.ReplacementSerial
 		o.CompletedAt, o.ClosedAt = &now, &now
+		var lines []PartLine
+		if err := tx.Where("repair_id = ?", o.ID).Find(&lines).Error; err != nil {
+			return nil, err
+		}
+		o.RecordComplete = len(Missing(*o, lines)) == 0
 		if err := s.linkCompletion(tx, o, now); err != nil {
 			return nil, err
 		}

@@ -30,11 +30,17 @@ func BenchmarkSurveyKPIAtScale(b *testing.B) {
 	}{{"12months", now.AddDate(-1, 0, 0), now}, {"1month", now.AddDate(0, -1, 0), now}} {
 		b.Run(p.name, func(b *testing.B) {
 			var k survey.KPI
+			best := time.Duration(1 << 62)
 			for i := 0; i < b.N; i++ {
+				start := time.Now()
 				if k, err = svc.KPI(context.Background(), p.from, p.to); err != nil {
 					b.Fatal(err)
 				}
+				best = min(best, time.Since(start))
 			}
+			// The fastest run is reported too: on a shared machine it is the
+			// closest to the query's own cost.
+			b.ReportMetric(float64(best.Milliseconds()), "best_ms")
 			b.ReportMetric(float64(k.Sent), "sent")
 			b.ReportMetric(float64(k.Responses), "responses")
 		})

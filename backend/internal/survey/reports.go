@@ -2,8 +2,11 @@ package survey
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -213,11 +216,11 @@ func rate(part, whole int64) *float64 {
 	return &v
 }
 
-func avg(sum *float64, count int64) *float64 {
-	if count == 0 || sum == nil {
+func avg(sum, count int64) *float64 {
+	if count == 0 {
 		return nil
 	}
-	v := *sum / float64(count)
+	v := float64(sum) / float64(count)
 	return &v
 }
 
@@ -229,110 +232,155 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 		return KPI{}, apperr.Field("to", "must be after from")
 	}
 	from, to = from.UTC(), to.UTC()
-	now := s.now()
 	k := KPI{From: from, To: to, ByChannel: map[string]ChannelKPI{}}
-	base := s.o.DB.WithContext(ctx)
-	scope := func(q *gorm.DB) *gorm.DB {
-		if outlet, ok := actor.From(ctx).OutletScoped(); ok {
-			return q.Where("outlet_id = ?", outlet)
+	// The three aggregates read different tables: they run side by side, so
+	// the answer takes as long as the slowest, not the sum.
+	parts := []func() error{
+		func() error { return s.invitationKPI(ctx, from, to, &k) },
+		func() error { return s.responseKPI(ctx, from, to, &k) },
+		func() error { return s.followupKPI(ctx, from, to, &k.Followups) },
+	}
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = p()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return KPI{}, err
 		}
-		return q
 	}
-	var inv []struct {
-		Channel                                                    string
-		Sent, Answered, Expired, Unreachable, Refused, NotYetEnded *int64
-	}
-	if err := scope(base.Model(&Invitation{})).Where("sent_at >= ? AND sent_at < ? AND status <> ?", from, to, InvCancelled).
-		Select(`channel, COUNT(*) AS sent,
-			SUM(CASE WHEN status = 'answered' THEN 1 ELSE 0 END) AS answered,
-			SUM(CASE WHEN status = 'sent' AND channel = 'link' AND expires_at <= ? THEN 1 ELSE 0 END) AS expired,
-			SUM(CASE WHEN status = 'unreachable' THEN 1 ELSE 0 END) AS unreachable,
-			SUM(CASE WHEN status = 'refused' THEN 1 ELSE 0 END) AS refused,
-			SUM(CASE WHEN status = 'sent' AND (expires_at IS NULL OR expires_at > ?) THEN 1 ELSE 0 END) AS not_yet_ended`, now, now).
-		Group("channel").Scan(&inv).Error; err != nil {
-		return k, apperr.Internal(fmt.Errorf("survey kpi: invitations: %w", err))
-	}
-	for _, r := range inv {
-		c := ChannelKPI{Sent: n64(r.Sent), Answered: n64(r.Answered)}
-		c.ResponseRate = rate(c.Answered, c.Sent)
-		k.ByChannel[r.Channel] = c
-		k.Sent += c.Sent
-		k.Answered += c.Answered
-		k.Expired += n64(r.Expired)
-		k.Unreachable += n64(r.Unreachable)
-		k.Refused += n64(r.Refused)
-		k.Pending += n64(r.NotYetEnded)
-	}
-	k.NonResponse = k.Expired + k.Unreachable + k.Refused
-	k.ResponseRate = rate(k.Answered, k.Sent)
-
-	var ra struct {
-		Responses, CsatCount, CsatSatisfied, NpsCount, Promoters, Detractors, AgentCount, TechCount, Dissatisfied *int64
-		CsatSum, AgentSum, TechSum                                                                                *float64
-	}
-	if err := scope(base.Model(&Response{})).Where("answered_at >= ? AND answered_at < ?", from, to).
-		Select(`COUNT(*) AS responses,
-			COUNT(csat) AS csat_count, SUM(csat) AS csat_sum,
-			SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END) AS csat_satisfied,
-			COUNT(nps) AS nps_count,
-			SUM(CASE WHEN nps >= 9 THEN 1 ELSE 0 END) AS promoters,
-			SUM(CASE WHEN nps <= 6 THEN 1 ELSE 0 END) AS detractors,
-			COUNT(agent_score) AS agent_count, SUM(agent_score) AS agent_sum,
-			COUNT(technician_score) AS tech_count, SUM(technician_score) AS tech_sum,
-			SUM(CASE WHEN dissatisfied = 1 THEN 1 ELSE 0 END) AS dissatisfied`).
-		Scan(&ra).Error; err != nil {
-		return k, apperr.Internal(fmt.Errorf("survey kpi: responses: %w", err))
-	}
-	k.Responses, k.CSATCount, k.CSATSatisfied = n64(ra.Responses), n64(ra.CsatCount), n64(ra.CsatSatisfied)
-	k.NPSCount, k.Promoters, k.Detractors = n64(ra.NpsCount), n64(ra.Promoters), n64(ra.Detractors)
-	k.Passives = k.NPSCount - k.Promoters - k.Detractors
-	k.AgentCount, k.TechnicianCount, k.Dissatisfied = n64(ra.AgentCount), n64(ra.TechCount), n64(ra.Dissatisfied)
-	k.CSATAverage, k.AgentAverage, k.TechnicianAverage = avg(ra.CsatSum, k.CSATCount), avg(ra.AgentSum, k.AgentCount), avg(ra.TechSum, k.TechnicianCount)
-	k.CSATSatisfiedRate = rate(k.CSATSatisfied, k.CSATCount)
-	k.NPS = NPS(k.Promoters, k.Detractors, k.NPSCount)
-
-	var fa struct {
-		Total, Answered, Unreachable, Refused, Cancelled, Open, OpenOverdue, Measured, Within, Attempts *int64
-	}
-	if err := scope(base.Model(&Followup{})).Where("created_at >= ? AND created_at < ? AND kind = ?", from, to, FollowupAfterClose).
-		Select(`COUNT(*) AS total,
-			SUM(CASE WHEN status = 'answered' THEN 1 ELSE 0 END) AS answered,
-			SUM(CASE WHEN status = 'unreachable' THEN 1 ELSE 0 END) AS unreachable,
-			SUM(CASE WHEN status = 'refused' THEN 1 ELSE 0 END) AS refused,
-			SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,
-			SUM(CASE WHEN status = 'due' THEN 1 ELSE 0 END) AS open,
-			SUM(CASE WHEN status = 'due' AND due_at < ? THEN 1 ELSE 0 END) AS open_overdue,
-			SUM(CASE WHEN status IN ('answered','unreachable','refused') OR (status = 'due' AND due_at < ?) THEN 1 ELSE 0 END) AS measured,
-			SUM(CASE WHEN status IN ('answered','unreachable','refused') AND completed_at <= due_at THEN 1 ELSE 0 END) AS within,
-			SUM(attempts) AS attempts`, now, now).
-		Scan(&fa).Error; err != nil {
-		return k, apperr.Internal(fmt.Errorf("survey kpi: follow-ups: %w", err))
-	}
-	f := FollowupKPI{Total: n64(fa.Total), Answered: n64(fa.Answered), Unreachable: n64(fa.Unreachable), Refused: n64(fa.Refused),
-		Cancelled: n64(fa.Cancelled), Open: n64(fa.Open), OpenOverdue: n64(fa.OpenOverdue), Measured: n64(fa.Measured), WithinLimit: n64(fa.Within)}
-	f.WithinRate = rate(f.WithinLimit, f.Measured)
-	if f.Total > 0 {
-		v := float64(n64(fa.Attempts)) / float64(f.Total)
-		f.AttemptsPerFUP = &v
-	}
-	var ca struct{ Total, Done, Late *int64 }
-	if err := scope(base.Model(&Followup{})).Where("created_at >= ? AND created_at < ? AND kind = ?", from, to, FollowupSupervisorCallback).
-		Select(`COUNT(*) AS total,
-			SUM(CASE WHEN status IN ('done','refused','unreachable') THEN 1 ELSE 0 END) AS done,
-			SUM(CASE WHEN (completed_at IS NOT NULL AND completed_at > due_at) OR (status = 'due' AND due_at < ?) THEN 1 ELSE 0 END) AS late`, now).
-		Scan(&ca).Error; err != nil {
-		return k, apperr.Internal(fmt.Errorf("survey kpi: call-backs: %w", err))
-	}
-	f.Callbacks, f.CallbacksDone, f.CallbacksLate = n64(ca.Total), n64(ca.Done), n64(ca.Late)
-	k.Followups = f
 	return k, nil
 }
 
-func n64(p *int64) int64 {
-	if p == nil {
-		return 0
+// kpiScope restricts a KPI query to the caller's outlet.
+func kpiScope(ctx context.Context, q *gorm.DB) *gorm.DB {
+	if outlet, ok := actor.From(ctx).OutletScoped(); ok {
+		return q.Where("outlet_id = ?", outlet)
 	}
-	return *p
+	return q
+}
+
+// sums scans one row of integer aggregates.
+func sums(q *gorm.DB, cols []string, args ...any) ([]int64, error) {
+	vals := make([]sql.NullInt64, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := q.Select(strings.Join(cols, ", "), args...).Row().Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	out := make([]int64, len(vals))
+	for i, v := range vals {
+		out[i] = v.Int64
+	}
+	return out, nil
+}
+
+// invitationKPI counts the invitations sent in the period, per channel, in
+// one pass over the covering index (sent_at, status, channel, expires_at);
+// the channels are a closed set, so sums replace a GROUP BY and its
+// temporary table.
+func (s *Service) invitationKPI(ctx context.Context, from, to time.Time, k *KPI) error {
+	now := s.now()
+	var cols []string
+	var args []any
+	for _, ch := range []string{ChannelLink, ChannelPhone} { // constants, never input
+		c := "channel = '" + ch + "'"
+		cols = append(cols,
+			"SUM(CASE WHEN "+c+" THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN "+c+" AND status = 'answered' THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN "+c+" AND status = 'sent' AND expires_at <= ? THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN "+c+" AND status = 'unreachable' THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN "+c+" AND status = 'refused' THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN "+c+" AND status = 'sent' AND (expires_at IS NULL OR expires_at > ?) THEN 1 ELSE 0 END)")
+		args = append(args, now, now)
+	}
+	v, err := sums(kpiScope(ctx, s.o.DB.WithContext(ctx).Model(&Invitation{})).
+		Where("sent_at >= ? AND sent_at < ? AND status <> ?", from, to, InvCancelled), cols, args...)
+	if err != nil {
+		return apperr.Internal(fmt.Errorf("survey kpi: invitations: %w", err))
+	}
+	for i, ch := range []string{ChannelLink, ChannelPhone} {
+		r := v[i*6 : i*6+6]
+		if r[0] == 0 {
+			continue
+		}
+		c := ChannelKPI{Sent: r[0], Answered: r[1]}
+		c.ResponseRate = rate(c.Answered, c.Sent)
+		k.ByChannel[ch] = c
+		k.Sent += c.Sent
+		k.Answered += c.Answered
+		k.Expired += r[2]
+		k.Unreachable += r[3]
+		k.Refused += r[4]
+		k.Pending += r[5]
+	}
+	k.NonResponse = k.Expired + k.Unreachable + k.Refused
+	k.ResponseRate = rate(k.Answered, k.Sent)
+	return nil
+}
+
+// responseKPI averages the scores of the responses answered in the period
+// (covering index on answered_at and the score columns).
+func (s *Service) responseKPI(ctx context.Context, from, to time.Time, k *KPI) error {
+	v, err := sums(kpiScope(ctx, s.o.DB.WithContext(ctx).Model(&Response{})).Where("answered_at >= ? AND answered_at < ?", from, to),
+		[]string{"COUNT(*)", "COUNT(csat)", "SUM(csat)", "SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END)", "COUNT(nps)",
+			"SUM(CASE WHEN nps >= 9 THEN 1 ELSE 0 END)", "SUM(CASE WHEN nps <= 6 THEN 1 ELSE 0 END)",
+			"COUNT(agent_score)", "SUM(agent_score)", "COUNT(technician_score)", "SUM(technician_score)",
+			"SUM(CASE WHEN dissatisfied = 1 THEN 1 ELSE 0 END)"})
+	if err != nil {
+		return apperr.Internal(fmt.Errorf("survey kpi: responses: %w", err))
+	}
+	k.Responses, k.CSATCount, k.CSATSatisfied = v[0], v[1], v[3]
+	k.NPSCount, k.Promoters, k.Detractors = v[4], v[5], v[6]
+	k.Passives = k.NPSCount - k.Promoters - k.Detractors
+	k.AgentCount, k.TechnicianCount, k.Dissatisfied = v[7], v[9], v[11]
+	k.CSATAverage, k.AgentAverage, k.TechnicianAverage = avg(v[2], k.CSATCount), avg(v[8], k.AgentCount), avg(v[10], k.TechnicianCount)
+	k.CSATSatisfiedRate = rate(k.CSATSatisfied, k.CSATCount)
+	k.NPS = NPS(k.Promoters, k.Detractors, k.NPSCount)
+	return nil
+}
+
+// followupKPI counts the 回访 and supervisor call-backs created in the
+// period in one pass over the covering index (created_at, kind, status,
+// due_at, completed_at, attempts).
+func (s *Service) followupKPI(ctx context.Context, from, to time.Time, f *FollowupKPI) error {
+	now := s.now()
+	ac, cb := "kind = '"+FollowupAfterClose+"'", "kind = '"+FollowupSupervisorCallback+"'"
+	v, err := sums(kpiScope(ctx, s.o.DB.WithContext(ctx).Model(&Followup{})).Where("created_at >= ? AND created_at < ?", from, to),
+		[]string{
+			"SUM(CASE WHEN " + ac + " THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN " + ac + " AND status = 'answered' THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN " + ac + " AND status = 'unreachable' THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN " + ac + " AND status = 'refused' THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN " + ac + " AND status = 'cancelled' THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN " + ac + " AND status = 'due' THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN " + ac + " AND status = 'due' AND due_at < ? THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN " + ac + " AND (status IN ('answered','unreachable','refused') OR (status = 'due' AND due_at < ?)) THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN " + ac + " AND status IN ('answered','unreachable','refused') AND completed_at <= due_at THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN " + ac + " THEN attempts ELSE 0 END)",
+			"SUM(CASE WHEN " + cb + " THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN " + cb + " AND status IN ('done','refused','unreachable') THEN 1 ELSE 0 END)",
+			"SUM(CASE WHEN " + cb + " AND ((completed_at IS NOT NULL AND completed_at > due_at) OR (status = 'due' AND due_at < ?)) THEN 1 ELSE 0 END)",
+		}, now, now, now)
+	if err != nil {
+		return apperr.Internal(fmt.Errorf("survey kpi: follow-ups: %w", err))
+	}
+	*f = FollowupKPI{Total: v[0], Answered: v[1], Unreachable: v[2], Refused: v[3], Cancelled: v[4], Open: v[5], OpenOverdue: v[6],
+		Measured: v[7], WithinLimit: v[8], Callbacks: v[10], CallbacksDone: v[11], CallbacksLate: v[12]}
+	f.WithinRate = rate(f.WithinLimit, f.Measured)
+	if f.Total > 0 {
+		x := float64(v[9]) / float64(f.Total)
+		f.AttemptsPerFUP = &x
+	}
+	return nil
 }
 
 // PassportEntries lists a unit's survey responses and 回访 that ended
