@@ -237,6 +237,12 @@ scenario('certification: calendar, auditor result beside our projection, audit p
   await page.goto('/certification')
   await page.locator('[data-testid="cert-calendar"]').waitFor()
   await page.locator('[data-testid="next-audit"]').waitFor()
+  // An audit with the auditor's result shows it in its cycle's table.
+  const cycles = (await api(page, '/certification/cycles')).body.items
+  const held = cycles.flatMap((c) => c.audits.map((a) => ({ ...a, cycle: c.id }))).find((a) => a.score !== null)
+  if (held) {
+    await page.locator(`[data-testid="cycle-${held.cycle}"] td`, { hasText: display(held.score) }).first().waitFor()
+  }
   await page.locator('[data-testid="pack-build"]').click()
   const progress = page.locator('[data-testid="pack-progress"]')
   await progress.waitFor()

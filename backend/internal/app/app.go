@@ -247,6 +247,10 @@ func (a *App) registerJobs() error {
 			return err
 		}
 	}
+	// The readiness job also runs (debounced, under the same lease) after
+	// relevant changes; only on a serving instance that runs jobs, never
+	// during `seed`.
+	a.Bus.Subscribe(a.Readiness.OnEvent)
 	return nil
 }
 

@@ -12,9 +12,9 @@ import (
 // (evidence, cycles, audit packs), which need each other: readiness reads
 // the evidence register and the next audit date from certification, and
 // certification reads the standard and our projections from readiness.
-// It also subscribes the debounced run to the bus (on instances that run
-// jobs) and retains the latest score in the hub, so a client that connects
-// before the next run still receives the current state first.
+// It also retains the latest score in the hub, so a client that connects
+// before the next run still receives the current state first. (The
+// debounced run is subscribed in registerJobs, on serving instances.)
 func (a *App) wireReadiness(ctx context.Context) error {
 	cfg := a.Cfg
 	measures := readiness.NewSQLMeasures(a.DB, cfg.Location(), a.Log)
@@ -39,9 +39,6 @@ func (a *App) wireReadiness(ctx context.Context) error {
 	}
 	r.SetEvidence(c)
 	r.SetCalendar(c)
-	if cfg.Scheduler.Enabled {
-		a.Bus.Subscribe(r.OnEvent)
-	}
 	if ev, ok, err := r.LatestScoreEvent(ctx); err != nil {
 		a.Log.Warn("readiness: latest score for the live hub", "err", err)
 	} else if ok {

@@ -156,8 +156,8 @@ type ArticleFilter struct {
 	// Query matches part of the title. A scan, but the FAQ is a few
 	// hundred rows at most.
 	Query string
-	Page        int
-	Size        int
+	Page  int
+	Size  int
 }
 
 // ListArticles returns a page of articles ordered by topic, sort order and

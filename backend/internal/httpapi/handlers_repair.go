@@ -388,13 +388,13 @@ func (s *Server) listRepairs(c *gin.Context) {
 	if s.opsUnavailable(c, s.Repairs != nil) {
 		return
 	}
-	page, size, err := paging(c, 20, 200)
+	_, size, err := paging(c, 20, 200)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	f := repair.Filter{Status: c.Query("status"), Serial: c.Query("serial"), Sort: c.Query("sort"), Page: page, Size: size}
-	for name, dst := range map[string]*uint64{"outlet_id": &f.OutletID, "unit_id": &f.UnitID, "technician_id": &f.TechnicianID} {
+	f := repair.Filter{Status: c.Query("status"), Serial: c.Query("serial"), Size: size}
+	for name, dst := range map[string]*uint64{"outlet_id": &f.OutletID, "unit_id": &f.UnitID, "technician_id": &f.TechnicianID, "before_id": &f.BeforeID} {
 		if *dst, err = opsUint(c, name); err != nil {
 			s.fail(c, err)
 			return
@@ -412,7 +412,7 @@ func (s *Server) listRepairs(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, total, err := s.Repairs.List(c.Request.Context(), f)
+	list, err := s.Repairs.List(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -421,7 +421,12 @@ func (s *Server) listRepairs(c *gin.Context) {
 	for _, o := range list {
 		items = append(items, repairResponse(o))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	var next *uint64
+	if len(list) == size {
+		id := list[len(list)-1].ID
+		next = &id
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_before_id": next, "size": size})
 }
 
 func (s *Server) createRepair(c *gin.Context) {

@@ -173,7 +173,7 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/kpi/surveys", rbac.KPIRead, s.surveyKPI, "Survey KPIs for ?from&to: sent, answered, response rate, non-response, CSAT, NPS, agent/technician, 回访", "kpi", ""},
 
 		// == Repairs, spare parts, returns and recalls (repair, parts, returns, recall)
-		{"GET", "/api/v1/repairs", rbac.WorkOrderRead, s.listRepairs, "List repair orders (status, outlet_id, unit_id, serial, technician_id, in_warranty, from/to received; sort ±received_at|±completed_at; outlet users: their outlet's)", "repairs", ""},
+		{"GET", "/api/v1/repairs", rbac.WorkOrderRead, s.listRepairs, "List repair orders, newest first (status, outlet_id, unit_id, serial, technician_id, in_warranty, from/to received; keyset before_id; outlet users: their outlet's)", "repairs", ""},
 		{"POST", "/api/v1/repairs", rbac.WorkOrderRespond, s.createRepair, "Open a repair from a work order or as a walk-in (warranty fixed as of the day received; 409 repair_exists)", "repairs", "CreateRepairRequest"},
 		{"GET", "/api/v1/repairs/:id", rbac.WorkOrderRead, s.getRepair, "A repair with quote, parts (faulty/replacement serial, 旧件), repeat_of and what its record lacks", "repairs", ""},
 		{"POST", "/api/v1/repairs/:id/diagnose", rbac.WorkOrderRespond, s.diagnoseRepair, "Record diagnosis and fault code (may raise the 三包 replacement entitlement)", "repairs", "DiagnoseRepairRequest"},

@@ -55,6 +55,9 @@ type SQLMeasures struct {
 	log *slog.Logger
 	// Parallel is how many measure queries run at once.
 	Parallel int
+	// SampleSize is the systematic sample size of sampled measures
+	// (default 2,000 records; an auditor samples far fewer).
+	SampleSize int
 	// PartsLead is the committed parts lead time of spare_parts_fill_rate
 	// (config readiness.parts_lead_hours, default 24 h).
 	PartsLead time.Duration
@@ -77,7 +80,7 @@ func NewSQLMeasures(db *gorm.DB, loc *time.Location, log *slog.Logger) *SQLMeasu
 	if db.Dialector.Name() == "sqlite" {
 		par = 2
 	}
-	return &SQLMeasures{db: db, loc: loc, log: log, Parallel: par, PartsLead: defaultPartsLead,
+	return &SQLMeasures{db: db, loc: loc, log: log, Parallel: par, PartsLead: defaultPartsLead, SampleSize: 2000,
 		ComplaintLegalDays: defaultComplaintLegalDays, specs: measureSpecs()}
 }
 
@@ -161,7 +164,7 @@ type measureSpec struct {
 	// build returns the query parts for a window.
 	build func(w window) measureQuery
 	// custom replaces the generic query (e.g. grouped populations).
-	custom func(ctx context.Context, db *gorm.DB, w window) (Measure, error)
+	custom func(ctx context.Context, m *SQLMeasures, w window) (Measure, error)
 }
 
 type measureQuery struct {
@@ -171,11 +174,22 @@ type measureQuery struct {
 	popArgs     []any
 	conforming  string // boolean SQL expression
 	confArgs    []any
+	recentFrom  time.Time
 	id          string // id expression of a record
 	ref         string // prefix of a record id, e.g. "complaint"
 	order       string // ORDER BY of the non-conforming ids
 	note        string
 	sampledNote bool
+	// sampleTable and sampleID turn on a systematic sample for measures
+	// whose conformance test probes other tables per record: only records
+	// with sampleID % k = 0 count, k chosen from the table's id span so
+	// that about SampleSize records of the table qualify.
+	sampleTable string
+	sampleID    string
+	// recent, when set, is the time expression the top records are ordered
+	// by; their search is bounded to the last month of the window, so it
+	// reads a short index range instead of the whole window again.
+	recent string
 }
 
 // Measures implements MeasureSource.
@@ -205,9 +219,11 @@ func (m *SQLMeasures) Measures(ctx context.Context, asOf time.Time, reqs []Measu
 			var res Measure
 			var err error
 			if spec.custom != nil {
-				res, err = spec.custom(ctx, m.db.WithContext(ctx), w)
+				res, err = spec.custom(ctx, m, w)
 			} else {
-				res, err = m.generic(ctx, spec.build(w))
+				q := spec.build(w)
+				q.recentFrom = w.recentStart()
+				res, err = m.generic(ctx, q)
 			}
 			if err != nil {
 				m.log.Warn("readiness: measure failed", "measure", req.Measure, "err", err)
@@ -225,6 +241,15 @@ func (m *SQLMeasures) Measures(ctx context.Context, asOf time.Time, reqs []Measu
 // generic runs the count query and, when needed, the top-records query.
 func (m *SQLMeasures) generic(ctx context.Context, q measureQuery) (Measure, error) {
 	db := m.db.WithContext(ctx)
+	k, err := m.sampleStep(ctx, q.sampleTable)
+	if err != nil {
+		return Measure{}, err
+	}
+	if k > 1 {
+		// The cheap sample test first, so the population's own probes run
+		// only for the sampled records.
+		q.population = fmt.Sprintf("(%s %% %d) = 0 AND (%s)", q.sampleID, k, q.population)
+	}
 	var agg struct {
 		Den int64
 		Num *float64
@@ -240,11 +265,14 @@ func (m *SQLMeasures) generic(ctx context.Context, q measureQuery) (Measure, err
 		res.Numerator = *agg.Num
 	}
 	res.Note = q.note
-	if q.sampledNote && agg.Den > 0 {
+	switch {
+	case k > 1:
+		res.Note = strings.TrimSpace(q.note + fmt.Sprintf(" 系统抽样 %d 条（按编号每 %d 条取 1 条）", agg.Den, k))
+	case q.sampledNote && agg.Den > 0:
 		res.Note = strings.TrimSpace(q.note + fmt.Sprintf(" 全部 %d 条（100%% 抽样）", agg.Den))
 	}
 	if res.Numerator < res.Denominator {
-		ids, err := m.topIDs(ctx, q)
+		ids, err := m.topIDs(ctx, q, q.recentFrom)
 		if err != nil {
 			return Measure{}, err
 		}
@@ -253,12 +281,18 @@ func (m *SQLMeasures) generic(ctx context.Context, q measureQuery) (Measure, err
 	return res, nil
 }
 
-func (m *SQLMeasures) topIDs(ctx context.Context, q measureQuery) ([]string, error) {
+func (m *SQLMeasures) topIDs(ctx context.Context, q measureQuery, recentFrom time.Time) ([]string, error) {
 	// CASE … = 0 rather than NOT (…): a conformance test that yields NULL
 	// counts as non-conforming in the aggregate, and must here too.
+	pop := q.population
+	args := append(append([]any{}, q.fromArgs...), q.popArgs...)
+	if q.recent != "" {
+		pop += " AND " + q.recent + " >= ?"
+		args = append(args, recentFrom)
+	}
 	sql := fmt.Sprintf("SELECT %s AS id FROM %s WHERE %s AND (CASE WHEN %s THEN 1 ELSE 0 END) = 0 ORDER BY %s LIMIT %d",
-		q.id, q.from, q.population, q.conforming, q.order, topRecords)
-	args := append(append(append([]any{}, q.fromArgs...), q.popArgs...), q.confArgs...)
+		q.id, q.from, pop, q.conforming, q.order, topRecords)
+	args = append(args, q.confArgs...)
 	var ids []string
 	rows, err := m.db.WithContext(ctx).Raw(sql, args...).Rows()
 	if err != nil {
@@ -379,4 +413,34 @@ func (t sqlTime) ptr() *time.Time {
 	}
 	v := t.T
 	return &v
+}
+
+// sampleStep returns k for a systematic sample of about SampleSize records
+// of table (1: take every record).
+func (m *SQLMeasures) sampleStep(ctx context.Context, table string) (int64, error) {
+	if table == "" || m.SampleSize <= 0 {
+		return 1, nil
+	}
+	var span struct{ Lo, Hi *int64 }
+	if err := m.db.WithContext(ctx).Raw("SELECT MIN(id) AS lo, MAX(id) AS hi FROM " + table).Scan(&span).Error; err != nil {
+		return 0, err
+	}
+	if span.Lo == nil || span.Hi == nil {
+		return 1, nil
+	}
+	n := *span.Hi - *span.Lo + 1
+	if n <= int64(m.SampleSize) {
+		return 1, nil
+	}
+	return (n + int64(m.SampleSize) - 1) / int64(m.SampleSize), nil
+}
+
+// recentStart is where the search for top records begins: the last month
+// of the window.
+func (w window) recentStart() time.Time {
+	r := w.AsOf.AddDate(0, -1, 0)
+	if r.Before(w.From) {
+		return w.From
+	}
+	return r
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/slastore"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
+	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
 
 var sqlAsOf = time.Date(2026, 6, 30, 10, 0, 0, 0, time.UTC)
@@ -186,3 +187,39 @@ func TestSQLStaffingAndFirstResponse(t *testing.T) {
 }
 
 func readFile(path string) ([]byte, error) { return os.ReadFile(path) }
+
+// TestSQLOutletAcceptance: acceptance is timed from the work order's
+// creation (its first offer) against its kind's limit; a pending offer
+// still inside the limit and work never offered are left out.
+func TestSQLOutletAcceptance(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		now := sqlAsOf
+		if err := db.Create(&[]workorder.KindPolicy{{Kind: "repair", Name: "维修", AcceptMinutes: 60, UpdatedAt: now},
+			{Kind: "installation", Name: "安装", AcceptMinutes: 120, UpdatedAt: now}}).Error; err != nil {
+			t.Fatal(err)
+		}
+		at := func(d time.Duration) *time.Time { v := now.Add(d); return &v }
+		mk := func(n int, kind string, created time.Duration, attempts int, accepted *time.Time) workorder.WorkOrder {
+			c := now.Add(created)
+			return workorder.WorkOrder{Number: fmt.Sprintf("WO%03d", n), TicketID: uint64(n), Kind: kind, Status: "accepted", CustomerID: 1,
+				Attempts: attempts, AcceptedAt: accepted, Version: 1, CreatedAt: c, UpdatedAt: c}
+		}
+		rows := []workorder.WorkOrder{
+			mk(1, "repair", -48*time.Hour, 1, at(-48*time.Hour+30*time.Minute)),       // in time
+			mk(2, "repair", -48*time.Hour, 2, at(-48*time.Hour+90*time.Minute)),       // late after a re-dispatch
+			mk(3, "installation", -48*time.Hour, 1, at(-48*time.Hour+90*time.Minute)), // in time for an installation
+			mk(4, "repair", -30*time.Minute, 1, nil),                                  // pending, still inside the limit
+			mk(5, "repair", -48*time.Hour, 0, nil),                                    // never offered
+			mk(6, "repair", -5*time.Hour, 1, nil),                                     // not accepted, limit passed
+		}
+		if err := db.Create(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		m := readiness.NewSQLMeasures(db, cst, slog.Default())
+		got := m.Measures(context.Background(), now, []readiness.MeasureRequest{{Measure: "outlet_accept_on_time", WindowMonths: 12}})["outlet_accept_on_time"]
+		want := []string{fmt.Sprintf("work_order:%d", rows[5].ID), fmt.Sprintf("work_order:%d", rows[1].ID)}
+		if got.Numerator != 2 || got.Denominator != 4 || !slices.Equal(got.RecordIDs, want) {
+			t.Fatalf("acceptance %+v, want 2/4 with %v", got, want)
+		}
+	})
+}

@@ -185,7 +185,13 @@ func (s *Service) AddSelector(ctx context.Context, campaignID uint64, in Selecto
 			for _, sn := range serials {
 				rows = append(rows, SelectorSerial{SelectorID: sel.ID, Serial: sn})
 			}
-			if err := tx.CreateInBatches(rows, 2000).Error; err != nil {
+			// Placeholders are cheap on MySQL and costly in the pure-Go
+			// SQLite driver: smaller statements there.
+			batch := 2000
+			if tx.Dialector.Name() != "mysql" {
+				batch = 250
+			}
+			if err := tx.CreateInBatches(rows, batch).Error; err != nil {
 				return err
 			}
 			from, where, args = "recall_selector_serials s JOIN units u ON u.serial = s.serial", "s.selector_id = ?", []any{sel.ID}

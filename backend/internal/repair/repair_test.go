@@ -484,8 +484,16 @@ func TestValidationAndErrors(t *testing.T) {
 		if _, err := e.r.Get(e.admin, 999999); code(err) != "not_found" {
 			t.Fatalf("missing: %v", err)
 		}
-		if _, _, err := e.r.List(e.admin, repair.Filter{Sort: "name"}); !apperr.IsKind(err, apperr.KindValidation) {
-			t.Fatalf("bad sort: %v", err)
+		if _, err := e.r.List(e.admin, repair.Filter{Status: "lost"}); !apperr.IsKind(err, apperr.KindValidation) {
+			t.Fatalf("bad status: %v", err)
+		}
+		for i := 0; i < 3; i++ {
+			must(e.r.Create(e.admin, repair.NewOrder{OutletID: 3, UnitID: 2}))(t)
+		}
+		page1 := must(e.r.List(e.admin, repair.Filter{Size: 2}))(t)
+		page2 := must(e.r.List(e.admin, repair.Filter{Size: 2, BeforeID: page1[1].ID}))(t)
+		if len(page1) != 2 || len(page2) != 2 || page1[0].ID <= page1[1].ID || page2[0].ID >= page1[1].ID {
+			t.Fatalf("keyset pages: %v / %v", page1, page2)
 		}
 		must(e.r.Cancel(e.admin, o.ID, 0, "客户取消"))(t)
 		var n int64

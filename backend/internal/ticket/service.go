@@ -253,12 +253,22 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 	err = retryDeadlock(func() error {
 		t.ID = 0
 		return s.hot.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			// The day counter and the audit chain are the two rows every
-			// creation locks until commit; they are taken last, so that the
-			// serialised part of concurrent creations is as short as it can
-			// be. Until then the ticket carries a unique placeholder number,
-			// invisible outside this transaction.
+			// On MySQL the day counter and the audit chain are the two rows
+			// every creation locks until commit; they are taken last, so that
+			// the serialised part of concurrent creations is as short as it
+			// can be. Until then the ticket carries a unique placeholder
+			// number, invisible outside this transaction.
+			late := tx.Dialector.Name() == "mysql"
 			t.Number = placeholderNumber()
+			if !late {
+				// SQLite serialises whole write transactions anyway: number
+				// first and save the extra UPDATE.
+				number, err := s.o.Sequences.Next(ctx, tx, "T", now, s.o.Location)
+				if err != nil {
+					return err
+				}
+				t.Number = number
+			}
 			if err := tx.Create(&t).Error; err != nil {
 				return fmt.Errorf("insert ticket: %w", err)
 			}
@@ -279,14 +289,16 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 			if err := s.o.SLA.Append(ctx, tx, t.ID, events...); err != nil {
 				return err
 			}
-			number, err := s.o.Sequences.Next(ctx, tx, "T", now, s.o.Location)
-			if err != nil {
-				return err
+			if late {
+				number, err := s.o.Sequences.Next(ctx, tx, "T", now, s.o.Location)
+				if err != nil {
+					return err
+				}
+				if err := tx.Model(&Ticket{}).Where("id = ?", t.ID).UpdateColumn("number", number).Error; err != nil {
+					return fmt.Errorf("number ticket: %w", err)
+				}
+				t.Number = number
 			}
-			if err := tx.Model(&Ticket{}).Where("id = ?", t.ID).UpdateColumn("number", number).Error; err != nil {
-				return fmt.Errorf("number ticket: %w", err)
-			}
-			t.Number = number
 			return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10), After: t.Snapshot()})
 		})
 	})

@@ -105,6 +105,18 @@ func (q *Sequences) Next(ctx context.Context, tx *gorm.DB, prefix string, at tim
 	day := at.In(orUTC(loc)).Format("20060102")
 	name := prefix + day
 	t := tx.WithContext(ctx)
+	if tx.Dialector.Name() == "sqlite" {
+		// One statement instead of two: SQLite has UPDATE … RETURNING
+		// (MariaDB does not).
+		var value uint64
+		err := t.Raw("UPDATE number_sequences SET value = value + 1 WHERE name = ? RETURNING value", name).Scan(&value).Error
+		if err != nil {
+			return "", fmt.Errorf("number %s: %w", name, err)
+		}
+		if value > 0 {
+			return format(prefix, day, value), nil
+		}
+	}
 	res := t.Model(&NumberSequence{}).Where("name = ?", name).Update("value", gorm.Expr("value + 1"))
 	if res.Error != nil {
 		return "", fmt.Errorf("number %s: %w", name, res.Error)
