@@ -54,8 +54,10 @@ AFTERSALES_HTTP_ADDR="${ADDR}" \
   ./bin/aftersales serve --demo >"${tmp}/server.log" 2>&1 &
 server_pid=$!
 
+# Seeding the demo enterprise (a year of tickets, complaints, surveys, a
+# readiness run) happens before the server listens; allow for a slow machine.
 ready=0
-for _ in $(seq 1 120); do
+for _ in $(seq 1 ${E2E_READY_WAIT_HALF_SECONDS:-900}); do
   if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
   if curl -fsS -o /dev/null "${BASE_URL}/readyz" 2>/dev/null; then ready=1; break; fi
   sleep 0.5

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
@@ -125,6 +126,9 @@ func TestSeedComplaintsAndSurveys(t *testing.T) {
 		sk, err := ss.KPI(ctx, now.AddDate(-1, 0, 0), now)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if exact, err := ss.KPIExact(ctx, now.AddDate(-1, 0, 0), now); err != nil || !reflect.DeepEqual(sk, exact) {
+			t.Errorf("KPI from rollups %+v differs from the rows %+v (%v)", sk, exact, err)
 		}
 		t.Logf("surveys: sent %d answered %d rate %.3f, CSAT %.2f, NPS %.1f, agent %.2f, technician %v, dissatisfied %d, 回访 %+v",
 			sk.Sent, sk.Answered, *sk.ResponseRate, *sk.CSATAverage, *sk.NPS, *sk.AgentAverage, sk.TechnicianAverage, sk.Dissatisfied, sk.Followups)

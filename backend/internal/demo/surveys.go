@@ -448,7 +448,8 @@ func SeedSurveys(ctx context.Context, d QualityDeps) error {
 	if err := g.insert(ctx); err != nil {
 		return fmt.Errorf("seed surveys: %w", err)
 	}
-	return nil
+	// The rows went in without the service: bring the KPI rollups in line.
+	return d.Surveys.RebuildStats(ctx)
 }
 
 // ScaleSurveyResponsesFor is the number of survey responses `seed --scale`
@@ -582,5 +583,6 @@ func ScaleSurveys(ctx context.Context, d QualityDeps, tickets int) error {
 			}
 		}
 	}
-	return nil
+	// The rows went in without the service: bring the KPI rollups in line.
+	return d.Surveys.RebuildStats(ctx)
 }

@@ -255,6 +255,7 @@ func m0007ReadinessCertification() *gormigrate.Migration {
 		{"survey_invitations", "ix_rd_survey_invitations_sent", "sent_at, status, answered_at, expires_at"},
 		{"survey_followups", "ix_rd_survey_followups_closed", "kind, closed_at, status, completed_at, last_attempt_at, ticket_id"},
 		{"units", "ix_rd_units_purchase", "purchase_date, customer_id, model_id"},
+		{"customer_addresses", "ix_rd_customer_addresses_default", "customer_id, is_default, region_code"},
 	}
 	return &gormigrate.Migration{
 		ID: "0007_readiness_certification",

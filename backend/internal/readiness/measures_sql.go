@@ -320,11 +320,12 @@ func regionCoverage(ctx context.Context, m *SQLMeasures, w window) (Measure, err
 			SELECT 1 FROM outlet_coverages oc JOIN outlets o ON o.id = oc.outlet_id AND o.status = 'active'
 			JOIN outlet_categories cat ON cat.outlet_id = o.id AND cat.category_id = p.category
 			WHERE oc.region_code IN (p.region, %s, %s)) THEN 0 ELSE 1 END) AS uncovered
-		FROM (SELECT DISTINCT a.region_code AS region, x.category AS category
-			FROM (SELECT DISTINCT u.customer_id AS customer_id, pm.category_id AS category
-				FROM units u JOIN product_models pm ON pm.id = u.model_id
-				WHERE u.purchase_date >= ? AND u.purchase_date <= ? AND u.customer_id IS NOT NULL) x
-			JOIN customer_addresses a ON a.customer_id = x.customer_id AND a.is_default = ? AND a.region_code <> '') p
+		FROM (SELECT DISTINCT a.region_code AS region, pm.category_id AS category
+			FROM (SELECT DISTINCT u.customer_id AS customer_id, u.model_id AS model_id
+				FROM units u WHERE u.purchase_date >= ? AND u.purchase_date <= ? AND u.customer_id IS NOT NULL) x
+			JOIN customer_addresses a ON a.customer_id = x.customer_id
+			JOIN product_models pm ON pm.id = x.model_id
+			WHERE a.is_default = ? AND a.region_code <> '') p
 		GROUP BY p.region ORDER BY p.region`, city, prov)
 	var rows []struct {
 		Region    string

@@ -493,6 +493,7 @@ func (s *Service) run(ctx context.Context, trigger, code string) (*RunDetail, er
 	if err := s.refreshSuggestions(ctx, asOf); err != nil {
 		s.log.Warn("readiness: suggested deductions", "err", err)
 	}
+	tSuggest := time.Since(start)
 	seq, err := s.st.auditWatermark(ctx, s.db)
 	if err != nil {
 		return nil, apperr.Internal(err)
@@ -501,6 +502,7 @@ func (s *Service) run(ctx context.Context, trigger, code string) (*RunDetail, er
 	if err != nil {
 		return nil, err
 	}
+	tGather := time.Since(start)
 	res := Score(std, in, asOf)
 	rows, hash := ledgerRows(std, res)
 	prev, err := s.st.latestRun(ctx, s.db, v.Code)
@@ -522,6 +524,9 @@ func (s *Service) run(ctx context.Context, trigger, code string) (*RunDetail, er
 	if err := s.st.insertRun(ctx, s.db, r, rows, prev); err != nil {
 		return nil, apperr.Internal(err)
 	}
+	s.log.Info("readiness run", "run", r.ID, "trigger", trigger, "total", RoundForDisplay(r.Total), "band", r.Band,
+		"suggestions_ms", tSuggest.Milliseconds(), "gather_ms", (tGather - tSuggest).Milliseconds(),
+		"store_ms", (time.Since(start) - tGather).Milliseconds())
 	if trigger == TriggerManual {
 		if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return s.trail.Record(ctx, tx, audit.Entry{Action: "run", Entity: "readiness_run", EntityID: fmt.Sprint(r.ID),

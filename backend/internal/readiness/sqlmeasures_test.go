@@ -223,3 +223,83 @@ func TestSQLOutletAcceptance(t *testing.T) {
 		}
 	})
 }
+
+// TestSQLRegionCoverage: a district is covered when an active outlet
+// authorised for what was sold there covers it, its city or its province.
+func TestSQLRegionCoverage(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		now := sqlAsOf
+		day := func(d int) time.Time { return time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -d) }
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if err := db.Exec(q, args...).Error; err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		for i, name := range []string{"空调", "冰箱"} {
+			exec("INSERT INTO product_categories (id, code, name, return_days, exchange_days, repair_warranty_months, replace_after_repairs, version, created_at, updated_at) VALUES (?,?,?,7,15,12,2,1,?,?)",
+				i+1, fmt.Sprintf("C%d", i+1), name, now, now)
+			exec("INSERT INTO product_models (id, code, name, category_id, version, created_at, updated_at) VALUES (?,?,?,?,1,?,?)",
+				i+1, fmt.Sprintf("M%d", i+1), name+"一号", i+1, now, now)
+		}
+		sales := []struct {
+			region   string
+			model    int
+			daysAgo  int
+			customer int
+		}{{"110105", 1, 30, 1}, {"310101", 1, 60, 2}, {"110108", 2, 90, 3}, {"440305", 1, 800, 4}}
+		for _, s := range sales {
+			exec("INSERT INTO customers (id, name, kind, version, created_at, updated_at) VALUES (?,?,?,1,?,?)", s.customer, "顾客", "person", now, now)
+			exec("INSERT INTO customer_addresses (customer_id, region_code, detail, is_default, created_at) VALUES (?,?,?,?,?)", s.customer, s.region, "某路1号", true, now)
+			exec("INSERT INTO units (serial, model_id, customer_id, purchase_date, version, created_at, updated_at) VALUES (?,?,?,?,1,?,?)",
+				fmt.Sprintf("SN%d", s.customer), s.model, s.customer, day(s.daysAgo), now, now)
+		}
+		for i, o := range []struct{ status, covers string }{{"active", "110100"}, {"suspended", "310101"}} {
+			exec("INSERT INTO outlets (id, code, name, kind, region_code, address, phone, daily_capacity, status, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,1,?,?)",
+				i+1, fmt.Sprintf("O%d", i+1), "网点", "own", o.covers, "地址", fmt.Sprintf("0101234567%d", i), 10, o.status, now, now)
+			exec("INSERT INTO outlet_coverages (outlet_id, region_code) VALUES (?,?)", i+1, o.covers)
+			exec("INSERT INTO outlet_categories (outlet_id, category_id) VALUES (?,1)", i+1)
+		}
+		exec("INSERT INTO outlet_categories (outlet_id, category_id) VALUES (1,2)")
+		m := readiness.NewSQLMeasures(db, cst, slog.Default())
+		got := m.Measures(context.Background(), now, []readiness.MeasureRequest{{Measure: "region_coverage", WindowMonths: 12}})["region_coverage"]
+		if !got.Known || got.Numerator != 2 || got.Denominator != 3 || !slices.Equal(got.RecordIDs, []string{"region:310101"}) {
+			t.Fatalf("coverage %+v", got)
+		}
+	})
+}
+
+// TestSQLFollowupWithin3Days: services closed in the window (leaving out
+// the last three days) and those followed up within three days of closing.
+func TestSQLFollowupWithin3Days(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		now := sqlAsOf
+		day := 24 * time.Hour
+		closed := []time.Duration{-10 * day, -11 * day, -9 * day, -day}
+		var tickets []ticket.Ticket
+		for i, c := range closed {
+			at := now.Add(c)
+			tickets = append(tickets, ticket.Ticket{Number: fmt.Sprintf("F%03d", i), Channel: "phone", Type: "repair", Priority: "normal",
+				Status: "closed", CustomerID: 1, ClosedAt: &at, SLACheckedAt: at, Version: 1, CreatedAt: at.Add(-day), UpdatedAt: at})
+		}
+		if err := db.Create(&tickets).Error; err != nil {
+			t.Fatal(err)
+		}
+		fu := func(i int, after time.Duration) {
+			c := *tickets[i].ClosedAt
+			if err := db.Exec(`INSERT INTO survey_followups (dedupe_key, kind, status, template_id, ticket_id, customer_id, closed_at, due_at,
+				completed_at, version, created_at, updated_at) VALUES (?, 'after_close', 'answered', 1, ?, 1, ?, ?, ?, 1, ?, ?)`,
+				fmt.Sprintf("k%d", i), tickets[i].ID, c, c.Add(3*day), c.Add(after), c, c).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		fu(0, day)   // in time
+		fu(1, 5*day) // late
+		m := readiness.NewSQLMeasures(db, cst, slog.Default())
+		got := m.Measures(context.Background(), now, []readiness.MeasureRequest{{Measure: "followup_within_3d", WindowMonths: 12}})["followup_within_3d"]
+		want := []string{fmt.Sprintf("ticket:%d", tickets[2].ID), fmt.Sprintf("ticket:%d", tickets[1].ID)}
+		if got.Numerator != 1 || got.Denominator != 3 || !slices.Equal(got.RecordIDs, want) {
+			t.Fatalf("follow-up %+v, want 1/3 with %v", got, want)
+		}
+	})
+}

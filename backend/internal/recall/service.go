@@ -329,22 +329,6 @@ func (s *Service) List(ctx context.Context, status string, page, size int) ([]Ca
 	return out, total, nil
 }
 
-// Completion measures recall completion for the readiness engine: affected
-// units of campaigns active at some time in [from, to) whose remedy is done
-// at asOf, over all their affected units.
-func (s *Service) Completion(ctx context.Context, from, to, asOf time.Time) (remedied, affected int64, err error) {
-	var agg struct{ Remedied, Affected int64 }
-	err = s.o.DB.WithContext(ctx).Raw(`SELECT COUNT(*) AS affected,
-		COALESCE(SUM(CASE WHEN ru.remedied_at IS NOT NULL AND ru.remedied_at <= ? THEN 1 ELSE 0 END), 0) AS remedied
-		FROM recall_units ru JOIN recall_campaigns c ON c.id = ru.campaign_id
-		WHERE c.status <> 'draft' AND c.activated_at < ? AND (c.closed_at IS NULL OR c.closed_at >= ?)`,
-		asOf.UTC(), to.UTC(), from.UTC()).Scan(&agg).Error
-	if err != nil {
-		return 0, 0, apperr.Internal(fmt.Errorf("recall completion: %w", err))
-	}
-	return agg.Remedied, agg.Affected, nil
-}
-
 func (s *Service) publish(ctx context.Context, name string, data map[string]any) {
 	if s.o.Bus == nil {
 		return

@@ -255,9 +255,29 @@ func (s *Service) RecordAttempt(ctx context.Context, fid uint64, in AttemptInput
 		if res.RowsAffected != 1 {
 			return apperr.ErrVersionConflict("follow-up")
 		}
+		incs := map[string]int64{"attempts": 1}
+		if fu.CompletedAt != nil && before.CompletedAt == nil {
+			for c, v := range endedIncs(fu.Status, *fu.CompletedAt, fu.DueAt) {
+				incs[c] = v
+			}
+		}
+		if err := bumpFollowup(tx, fu.CreatedAt, fu.Kind, incs); err != nil {
+			return err
+		}
 		if invStatus != "" && fu.InvitationID != nil {
-			if err := tx.Model(&Invitation{}).Where("id = ? AND status = ?", *fu.InvitationID, InvSent).
-				Updates(map[string]any{"status": invStatus, "version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
+			var inv Invitation
+			if err := tx.Select("id, channel, sent_at").Where("id = ? AND status = ?", *fu.InvitationID, InvSent).Take(&inv).Error; err == nil {
+				res := tx.Model(&Invitation{}).Where("id = ? AND status = ?", inv.ID, InvSent).
+					Updates(map[string]any{"status": invStatus, "version": gorm.Expr("version + 1"), "updated_at": now})
+				if res.Error != nil {
+					return res.Error
+				}
+				if res.RowsAffected == 1 && inv.SentAt != nil {
+					if err := bumpInvitation(tx, *inv.SentAt, inv.Channel, map[string]int64{invStatus: 1}); err != nil {
+						return err
+					}
+				}
+			} else if !errors.Is(err, gorm.ErrRecordNotFound) {
 				return err
 			}
 		}

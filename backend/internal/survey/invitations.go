@@ -274,6 +274,11 @@ func (s *Service) upsertInvitation(ctx context.Context, tx *gorm.DB, inv Invitat
 			}
 			return inv, err
 		}
+		if inv.Status == InvSent && inv.SentAt != nil {
+			if err := bumpInvitation(tx, *inv.SentAt, inv.Channel, map[string]int64{"sent": 1}); err != nil {
+				return inv, err
+			}
+		}
 		return inv, s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "survey_invitation", EntityID: idStr(inv.ID), After: inv})
 	}
 	if err != nil {
@@ -324,6 +329,9 @@ func (s *Service) upsertFollowup(ctx context.Context, tx *gorm.DB, fu Followup) 
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return nil
 		}
+		return err
+	}
+	if err := bumpFollowup(tx, fu.CreatedAt, fu.Kind, map[string]int64{"total": 1}); err != nil {
 		return err
 	}
 	return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "survey_followup", EntityID: idStr(fu.ID), After: fu})
@@ -421,6 +429,9 @@ func (s *Service) Invite(ctx context.Context, in InviteInput) (Invitation, strin
 			}
 			return err
 		}
+		if err := bumpInvitation(tx, now, inv.Channel, map[string]int64{"sent": 1}); err != nil {
+			return err
+		}
 		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "survey_invitation", EntityID: idStr(inv.ID), After: inv}); err != nil {
 			return err
 		}
@@ -511,6 +522,11 @@ func (s *Service) issue(ctx context.Context, tx *gorm.DB, inv Invitation) (Invit
 	}
 	if res.RowsAffected != 1 {
 		return inv, "", apperr.ErrVersionConflict("survey invitation")
+	}
+	if before.SentAt == nil {
+		if err := bumpInvitation(tx, *inv.SentAt, inv.Channel, map[string]int64{"sent": 1}); err != nil {
+			return inv, "", err
+		}
 	}
 	if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "issue_link", Entity: "survey_invitation", EntityID: idStr(inv.ID), Before: before, After: inv}); err != nil {
 		return inv, "", err

@@ -154,6 +154,9 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, inv Invitation, fu *F
 	if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "survey_response", EntityID: idStr(r.ID), After: r}); err != nil {
 		return Response{}, nil, err
 	}
+	if err := bump(tx, "survey_response_stats", [][2]any{{"hour", hourOf(r.AnsweredAt)}}, responseIncs(r)); err != nil {
+		return Response{}, nil, err
+	}
 	// The invitation answered, conditionally: a concurrent answer through
 	// the same invitation loses here.
 	res := tx.Model(&Invitation{}).Where("id = ? AND status = ?", inv.ID, InvSent).
@@ -163,6 +166,11 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, inv Invitation, fu *F
 	}
 	if res.RowsAffected != 1 {
 		return Response{}, nil, errAlreadyAnswered()
+	}
+	if inv.SentAt != nil {
+		if err := bumpInvitation(tx, *inv.SentAt, inv.Channel, map[string]int64{"answered": 1}); err != nil {
+			return Response{}, nil, err
+		}
 	}
 	after := inv
 	after.Status, after.AnsweredAt, after.ResponseID, after.Version = InvAnswered, &now, &r.ID, inv.Version+1
@@ -179,6 +187,9 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, inv Invitation, fu *F
 			UnitID: inv.UnitID, OutletID: inv.OutletID, AgentID: inv.AgentID, ClosedAt: inv.ClosedAt,
 			DueAt: now.Add(s.o.Settings.CallbackWithin), Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&cb).Error; err != nil {
+			return Response{}, nil, err
+		}
+		if err := bumpFollowup(tx, cb.CreatedAt, cb.Kind, map[string]int64{"total": 1}); err != nil {
 			return Response{}, nil, err
 		}
 		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "survey_followup", EntityID: idStr(cb.ID), After: cb}); err != nil {
@@ -203,6 +214,12 @@ func (s *Service) cancelOthers(ctx context.Context, tx *gorm.DB, answered Invita
 			"version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
 			return err
 		}
+		if o.Status == InvSent && o.SentAt != nil {
+			// A cancelled invitation no longer counts as sent.
+			if err := bumpInvitation(tx, *o.SentAt, o.Channel, map[string]int64{"sent": -1}); err != nil {
+				return err
+			}
+		}
 		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "cancel", Entity: "survey_invitation", EntityID: idStr(o.ID),
 			Before: map[string]any{"status": o.Status}, After: map[string]any{"status": InvCancelled, "answered_by_response": responseID}}); err != nil {
 			return err
@@ -211,11 +228,15 @@ func (s *Service) cancelOthers(ctx context.Context, tx *gorm.DB, answered Invita
 		if answering != nil {
 			q = q.Where("id <> ?", answering.ID)
 		}
-		var fus []uint64
-		if err := q.Pluck("id", &fus).Error; err != nil {
+		var fus []Followup
+		if err := q.Find(&fus).Error; err != nil {
 			return err
 		}
-		for _, fid := range fus {
+		for _, fu := range fus {
+			fid := fu.ID
+			if err := bumpFollowup(tx, fu.CreatedAt, fu.Kind, map[string]int64{"cancelled": 1}); err != nil {
+				return err
+			}
 			if err := tx.Model(&Followup{}).Where("id = ?", fid).Updates(map[string]any{"status": FUCancelled, "completed_at": now,
 				"note": "客户已通过其他渠道完成评价", "version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
 				return err

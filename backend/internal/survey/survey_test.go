@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -488,6 +489,139 @@ func TestSurveyKPI(t *testing.T) {
 		f := k.Followups
 		if f.Total != 5 || f.Answered != 3 || f.Unreachable != 1 || f.Open != 1 || f.OpenOverdue != 1 || f.Measured != 5 || f.WithinLimit != 3 || f.Callbacks != 1 || f.CallbacksLate != 1 {
 			t.Fatalf("follow-ups %+v", f)
+		}
+	})
+}
+
+// snapshot reads the rollup tables in a stable order.
+func snapshot(t *testing.T, db *gorm.DB) (inv []survey.InvitationStat, resp []survey.ResponseStat, fus []survey.FollowupStat) {
+	t.Helper()
+	db.Where("sent <> 0 OR answered <> 0 OR unreachable <> 0 OR refused <> 0").Order("hour, channel").Find(&inv)
+	db.Order("hour").Find(&resp)
+	db.Order("hour, kind").Find(&fus)
+	for i := range inv {
+		inv[i].Hour = inv[i].Hour.UTC()
+	}
+	for i := range resp {
+		resp[i].Hour = resp[i].Hour.UTC()
+	}
+	for i := range fus {
+		fus[i].Hour = fus[i].Hour.UTC()
+	}
+	return
+}
+
+// TestRollupsMatchRows drives every path that changes an invitation,
+// response or follow-up over several hours, then checks that the hourly
+// rollups kept in the same transactions equal a rebuild from the rows, and
+// that the KPI read from the rollups equals the KPI computed from the rows.
+func TestRollupsMatchRows(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db, func(s *survey.Settings) { s.LinkRate = 0.5; s.MaxAttempts = 2 })
+		start := e.clk.now()
+		for i := 0; i < 40; i++ {
+			c := survey.Closed{TicketID: u(uint64(3000 + i)), CustomerID: uint64(300 + i), AgentID: u(7), ClosedAt: e.clk.now()}
+			if err := e.svc.OnClosed(system(), c); err != nil {
+				t.Fatal(err)
+			}
+			if i%7 == 0 {
+				e.clk.add(90 * time.Minute)
+			}
+		}
+		e.clk.add(3 * time.Hour)
+		if err := e.svc.Dispatch(system()); err != nil { // links go out
+			t.Fatal(err)
+		}
+		// Answer some links (their 回访 is cancelled), one of them dissatisfied.
+		links, _ := e.svc.ListInvitations(system(), survey.InvitationFilter{Channel: survey.ChannelLink, Size: 200})
+		for i, inv := range links {
+			if i%3 != 0 {
+				continue
+			}
+			_, link, err := e.svc.IssueLink(system(), inv.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ans := map[string]any{"overall": 5, "agent": 4, "solved": true, "recommend": 9 - i%10}
+			if i == 0 {
+				ans = map[string]any{"overall": 1, "agent": 2, "solved": false}
+			}
+			if _, err := e.svc.SubmitPublic(context.Background(), tokenOf(t, link), ans, ""); err != nil {
+				t.Fatal(err)
+			}
+			e.clk.add(20 * time.Minute)
+		}
+		// Work the 回访 queue: reached, no answer twice (unreachable), refused, wrong number.
+		fus, _, _ := e.svc.ListFollowups(agent(8), survey.FollowupFilter{Kind: survey.FollowupAfterClose, Size: 200})
+		for i, fu := range fus {
+			var err error
+			switch i % 5 {
+			case 0, 1:
+				_, _, err = e.svc.RecordAttempt(agent(8), fu.ID, survey.AttemptInput{Outcome: survey.OutcomeReached,
+					Answers: map[string]any{"overall": 4 - i%4, "agent": 5, "technician": 3, "solved": true}})
+			case 2:
+				for k := 0; k < 2 && err == nil; k++ {
+					_, _, err = e.svc.RecordAttempt(agent(8), fu.ID, survey.AttemptInput{Outcome: survey.OutcomeNoAnswer})
+				}
+			case 3:
+				_, _, err = e.svc.RecordAttempt(agent(8), fu.ID, survey.AttemptInput{Outcome: survey.OutcomeRefused})
+			case 4:
+				if i > 20 {
+					e.clk.add(80 * time.Hour) // the rest are late
+				}
+				_, _, err = e.svc.RecordAttempt(agent(8), fu.ID, survey.AttemptInput{Outcome: survey.OutcomeWrongNumber})
+			}
+			if err != nil {
+				t.Fatalf("follow-up %d: %v", i, err)
+			}
+		}
+		cbs, _, _ := e.svc.ListFollowups(agent(8), survey.FollowupFilter{Kind: survey.FollowupSupervisorCallback})
+		for i, cb := range cbs {
+			if i%2 == 0 {
+				if _, _, err := e.svc.RecordAttempt(agent(9), cb.ID, survey.AttemptInput{Outcome: survey.OutcomeReached, Note: "已致歉"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, _, err := e.svc.Invite(system(), survey.InviteInput{Channel: survey.ChannelPhone, CustomerID: 999, TicketID: u(9999)}); err != nil {
+			t.Fatal(err)
+		}
+		e.clk.add(8 * 24 * time.Hour) // unanswered links expire
+
+		inv1, resp1, fu1 := snapshot(t, db)
+		if len(inv1) == 0 || len(resp1) == 0 || len(fu1) == 0 {
+			t.Fatal("no rollups kept")
+		}
+		from, to := start.Truncate(time.Hour).Add(-time.Hour), e.clk.now().Truncate(time.Hour).Add(2*time.Hour)
+		rolled, err := e.svc.KPI(context.Background(), from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exact, err := e.svc.KPIExact(context.Background(), from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(rolled, exact) {
+			t.Fatalf("rollup KPI differs from the rows:\n%+v\n%+v\n%+v\n%+v", rolled, exact, rolled.Followups, exact.Followups)
+		}
+		// A period that starts and ends inside hours mixes rows and rollups.
+		mid, err := e.svc.KPI(context.Background(), start.Add(10*time.Minute), e.clk.now().Add(-30*time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		midExact, _ := e.svc.KPIExact(context.Background(), start.Add(10*time.Minute), e.clk.now().Add(-30*time.Minute))
+		if !reflect.DeepEqual(mid, midExact) {
+			t.Fatalf("mixed KPI differs:\n%+v\n%+v", mid, midExact)
+		}
+		if err := e.svc.RebuildStats(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		inv2, resp2, fu2 := snapshot(t, db)
+		if !reflect.DeepEqual(inv1, inv2) || !reflect.DeepEqual(resp1, resp2) || !reflect.DeepEqual(fu1, fu2) {
+			t.Fatalf("kept rollups differ from a rebuild:\n%+v\n%+v\n%+v\n%+v\n%+v\n%+v", inv1, inv2, resp1, resp2, fu1, fu2)
+		}
+		if rolled.Sent == 0 || rolled.Answered == 0 || rolled.Expired == 0 || rolled.Unreachable == 0 || rolled.Followups.Callbacks == 0 {
+			t.Fatalf("the scenario misses a path: %+v", rolled)
 		}
 	})
 }
