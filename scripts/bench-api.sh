@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Hotline API load test at scale: seeds `aftersales seed --scale N` (N
 # tickets, 0.3 N customers, 0.4 N work orders), starts the server and runs wrk
-# on the agent's phone lookup (screen-pop), the ticket list filtered by status
-# and outlet (first page) and ticket creation, each with 64 connections.
+# on the agent's phone lookup (screen-pop) and the ticket list filtered by
+# status and outlet (first page), with 8 and with 64 connections, and on
+# ticket creation with 64 connections.
 #
 # Usage: scripts/bench-api.sh [--driver sqlite|mysql] [--scale N] [--db PATH|DSN]
 #                             [--duration 30s] [--connections 64] [--threads 2] [--skip-seed]
@@ -65,12 +66,14 @@ outlets=$((scale / 500))
 [ "$outlets" -lt 1 ] && outlets=1
 
 run() {
-  local name="$1"
-  echo "== $name ($threads threads, $conns connections, $duration)"
-  wrk -t"$threads" -c"$conns" -d"$duration" --timeout 5s -s "scripts/wrk/$name.lua" "http://127.0.0.1:$port" -- "$token" "$customers" "$outlets" |
+  local name="$1" c="$2"
+  echo "== $name ($threads threads, $c connections, $duration)"
+  wrk -t"$threads" -c"$c" -d"$duration" --timeout 5s -s "scripts/wrk/$name.lua" "http://127.0.0.1:$port" -- "$token" "$customers" "$outlets" |
     grep -E '^requests|Socket errors|Non-2xx'
 }
-run phone_lookup
-run ticket_list
-run ticket_create
+run phone_lookup 8
+run phone_lookup "$conns"
+run ticket_list 8
+run ticket_list "$conns"
+run ticket_create "$conns"
 echo "server RSS: $(awk '/VmRSS/{printf "%.1f MiB", $2/1024}' /proc/$pid/status)"

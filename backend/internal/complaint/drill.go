@@ -60,10 +60,10 @@ func (s *Service) RecordDrill(ctx context.Context, in NewDrill) (Drill, error) {
 func (s *Service) ListDrills(ctx context.Context, from, to time.Time, page, size int) ([]Drill, int64, error) {
 	q := s.o.DB.WithContext(ctx).Model(&Drill{})
 	if !from.IsZero() {
-		q = q.Where("held_on >= ?", from.UTC())
+		q = q.Where("held_on >= ?", from.UTC().Truncate(time.Microsecond))
 	}
 	if !to.IsZero() {
-		q = q.Where("held_on <= ?", to.UTC())
+		q = q.Where("held_on <= ?", to.UTC().Truncate(time.Microsecond))
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {

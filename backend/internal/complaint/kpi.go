@@ -55,7 +55,7 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 		return KPI{}, apperr.Field("to", "must be after from")
 	}
 	now := s.now()
-	k := KPI{From: from.UTC(), To: to.UTC(), BySeverity: map[string]int64{}, ByCategory: map[string]int64{}, BySource: map[string]int64{}}
+	k := KPI{From: from.UTC().Truncate(time.Microsecond), To: to.UTC().Truncate(time.Microsecond), BySeverity: map[string]int64{}, ByCategory: map[string]int64{}, BySource: map[string]int64{}}
 	// One pass over the period: the breakdowns by severity, category and
 	// source are sums over their closed sets of values, not GROUP BYs, so
 	// the database reads the rows once and needs no temporary table.
@@ -88,7 +88,7 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	row := s.scoped(ctx, s.o.DB.WithContext(ctx).Model(&Complaint{})).Where("received_at >= ? AND received_at < ?", from.UTC(), to.UTC()).
+	row := s.scoped(ctx, s.o.DB.WithContext(ctx).Model(&Complaint{})).Where("received_at >= ? AND received_at < ?", from.UTC().Truncate(time.Microsecond), to.UTC().Truncate(time.Microsecond)).
 		Select(strings.Join(cols, ", "), now, now).Row()
 	if err := row.Scan(ptrs...); err != nil {
 		return KPI{}, apperr.Internal(fmt.Errorf("complaint kpi: %w", err))

@@ -19,7 +19,7 @@ func BenchmarkComplaintKPIAtScale(b *testing.B) {
 	if dsn == "" {
 		b.Skip("BENCH_MYSQL_DSN is not set")
 	}
-	g, err := db.Open(db.Options{Driver: "mysql", DSN: dsn})
+	g, err := db.Open(db.Options{Driver: "mysql", DSN: dsn, MaxOpenConns: 16, MaxIdleConns: 8}) // as configs/aftersales.yaml
 	if err != nil {
 		b.Fatal(err)
 	}

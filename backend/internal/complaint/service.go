@@ -380,10 +380,10 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Complaint, int64, error
 		}
 	}
 	if f.From != nil {
-		q = q.Where("received_at >= ?", f.From.UTC())
+		q = q.Where("received_at >= ?", f.From.UTC().Truncate(time.Microsecond))
 	}
 	if f.To != nil {
-		q = q.Where("received_at < ?", f.To.UTC())
+		q = q.Where("received_at < ?", f.To.UTC().Truncate(time.Microsecond))
 	}
 	if f.Overdue {
 		now := s.now()

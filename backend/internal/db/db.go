@@ -120,6 +120,10 @@ func MySQLDSN(dsn string) (string, error) {
 	q.Set("parseTime", "true")
 	q.Set("loc", "UTC")
 	q.Set("time_zone", "'+00:00'")
+	// Columns are DATETIME(3). Without truncation the driver sends 9-digit
+	// fractions and MariaDB falls back from an index range to a full index
+	// scan on time-range conditions (measured 200 ms instead of 0.2 ms).
+	q.Set("timeTruncate", "1ms")
 	if q.Get("multiStatements") == "" {
 		q.Set("multiStatements", "false")
 	}

@@ -372,7 +372,7 @@ type Stats struct {
 // all), plus the ones open and overdue now; one aggregate query each.
 func (s *Service) PeriodStats(ctx context.Context, sourceKind string, from, to time.Time) (Stats, error) {
 	var st Stats
-	q := s.o.DB.WithContext(ctx).Model(&Action{}).Where("created_at >= ? AND created_at < ?", from.UTC(), to.UTC())
+	q := s.o.DB.WithContext(ctx).Model(&Action{}).Where("created_at >= ? AND created_at < ?", from.UTC().Truncate(time.Microsecond), to.UTC().Truncate(time.Microsecond))
 	if sourceKind != "" {
 		q = q.Where("source_kind = ?", sourceKind)
 	}

@@ -143,6 +143,16 @@ func m0007ReadinessCertification() *gormigrate.Migration {
 		WithdrawnBy string     `gorm:"size:64;not null;default:''"`
 		CreatedAt   time.Time  `gorm:"not null"`
 	}
+	// The settled-day cache of the measures: one row per measure and UTC
+	// day of its window older than 35 days.
+	type ReadinessMeasureDay struct {
+		Measure    string    `gorm:"size:64;primaryKey"`
+		DefHash    string    `gorm:"size:16;primaryKey"`
+		Day        time.Time `gorm:"primaryKey"`
+		V1         float64   `gorm:"column:v1;not null"`
+		V2         float64   `gorm:"column:v2;not null"`
+		ComputedAt time.Time `gorm:"not null"`
+	}
 	type EvidenceDocument struct {
 		ID           uint64     `gorm:"primaryKey"`
 		ChainID      uint64     `gorm:"not null;index"`
@@ -261,7 +271,7 @@ func m0007ReadinessCertification() *gormigrate.Migration {
 		ID: "0007_readiness_certification",
 		Migrate: func(tx *gorm.DB) error {
 			if err := tx.AutoMigrate(&ReadinessStandard{}, &ReadinessRun{}, &ReadinessLedgerRow{}, &ReadinessAssessment{},
-				&ReadinessDeletion{}, &ReadinessDeduction{}, &ReadinessBonusClaim{}, &EvidenceDocument{},
+				&ReadinessDeletion{}, &ReadinessDeduction{}, &ReadinessBonusClaim{}, &ReadinessMeasureDay{}, &EvidenceDocument{},
 				&CertificationCycle{}, &CertificationAudit{}, &CertificationReminder{}, &CertificationAuditPack{}); err != nil {
 				return err
 			}

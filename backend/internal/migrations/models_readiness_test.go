@@ -10,7 +10,7 @@ import (
 func init() {
 	extraModels = append(extraModels,
 		&readiness.StandardVersion{}, &readiness.Run{}, &readiness.LedgerRow{}, &readiness.AssessmentRecord{},
-		&readiness.Deletion{}, &readiness.DeductionRecord{}, &readiness.BonusClaim{},
+		&readiness.Deletion{}, &readiness.DeductionRecord{}, &readiness.BonusClaim{}, &readiness.MeasureDay{},
 		&certification.Document{}, &certification.Cycle{}, &certification.Audit{}, &certification.Reminder{},
 		&certification.AuditPack{})
 }

@@ -140,6 +140,11 @@ func relevant(name string) bool {
 // OnEvent is the bus handler: a relevant change (re)starts the debounce
 // timer. It never blocks the publisher.
 func (s *Service) OnEvent(e event.Event) {
+	if strings.HasPrefix(e.Name, "outlet.") || strings.HasPrefix(e.Name, "customer.") {
+		if inv, ok := s.measures.(interface{ Invalidate() }); ok {
+			inv.Invalidate()
+		}
+	}
 	if relevant(e.Name) {
 		s.debounce.poke()
 	}

@@ -2,7 +2,9 @@ package readiness
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql/driver"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -55,6 +57,9 @@ type SQLMeasures struct {
 	log *slog.Logger
 	// Parallel is how many measure queries run at once.
 	Parallel int
+	// NoDayCache turns the settled-day cache off (every run scans the
+	// whole window).
+	NoDayCache bool
 	// SampleSize is the systematic sample size of sampled measures
 	// (default 2,000 records; an auditor samples far fewer).
 	SampleSize int
@@ -66,6 +71,19 @@ type SQLMeasures struct {
 	// readiness.complaint_legal_days, default 7).
 	ComplaintLegalDays int
 	specs              map[string]measureSpec
+	cacheMu            sync.Mutex
+	// SlowTTL is how long the result of a measure marked slowChanging is
+	// reused (default 15 minutes); Invalidate drops it early.
+	SlowTTL time.Duration
+	slowMu  sync.Mutex
+	slow    map[string]slowEntry
+}
+
+type slowEntry struct {
+	m      Measure
+	at     time.Time
+	window int
+	asOf   time.Time
 }
 
 // NewSQLMeasures returns the SQL measure source. Dates are read in loc.
@@ -80,7 +98,8 @@ func NewSQLMeasures(db *gorm.DB, loc *time.Location, log *slog.Logger) *SQLMeasu
 	if db.Dialector.Name() == "sqlite" {
 		par = 2
 	}
-	return &SQLMeasures{db: db, loc: loc, log: log, Parallel: par, PartsLead: defaultPartsLead, SampleSize: 2000,
+	return &SQLMeasures{db: db, loc: loc, log: log, Parallel: par, PartsLead: defaultPartsLead, SampleSize: 2000, SlowTTL: 15 * time.Minute,
+		slow:               map[string]slowEntry{},
 		ComplaintLegalDays: defaultComplaintLegalDays, specs: measureSpecs()}
 }
 
@@ -103,6 +122,10 @@ func (m *SQLMeasures) window(asOf time.Time, months int) window {
 	if months <= 0 {
 		months = defaultWindowMonths
 	}
+	// Microseconds at most: go-sql-driver sends nanoseconds as a 9-digit
+	// fraction, and MariaDB then does not use an index for a range on a
+	// datetime column.
+	asOf = asOf.Truncate(time.Microsecond)
 	from := asOf.AddDate(0, -months, 0)
 	_, off := asOf.In(m.loc).Zone()
 	return window{
@@ -165,16 +188,26 @@ type measureSpec struct {
 	build func(w window) measureQuery
 	// custom replaces the generic query (e.g. grouped populations).
 	custom func(ctx context.Context, m *SQLMeasures, w window) (Measure, error)
+	// slowChanging marks a measure whose figures move only with rare
+	// changes (new sales regions, outlet coverage): its result is reused
+	// for SlowTTL unless invalidated.
+	slowChanging bool
 }
 
 type measureQuery struct {
-	from        string // FROM clause, with aliases and joins
-	fromArgs    []any
-	population  string // WHERE clause
-	popArgs     []any
-	conforming  string // boolean SQL expression
-	confArgs    []any
-	recentFrom  time.Time
+	from       string // FROM clause, with aliases and joins
+	fromArgs   []any
+	population string // WHERE clause
+	popArgs    []any
+	conforming string // boolean SQL expression
+	confArgs   []any
+	recentFrom time.Time
+	// bucket is the time column the window is defined on; when set, the
+	// settled days of the window come from the day cache (aggregate).
+	bucket string
+	// key names the measure in the day cache; window is the measure's.
+	key         string
+	window      window
 	id          string // id expression of a record
 	ref         string // prefix of a record id, e.g. "complaint"
 	order       string // ORDER BY of the non-conforming ids
@@ -216,18 +249,28 @@ func (m *SQLMeasures) Measures(ctx context.Context, asOf time.Time, reqs []Measu
 			defer func() { <-sem }()
 			w := m.window(asOf, req.WindowMonths)
 			w.has = func(name string) bool { return schema.has(ctx, name) }
+			if spec.slowChanging {
+				if e, ok := m.reuse(req.Measure, w); ok {
+					mu.Lock()
+					out[req.Measure] = e
+					mu.Unlock()
+					return
+				}
+			}
 			var res Measure
 			var err error
 			if spec.custom != nil {
 				res, err = spec.custom(ctx, m, w)
 			} else {
 				q := spec.build(w)
-				q.recentFrom = w.recentStart()
+				q.recentFrom, q.key, q.window = w.recentStart(), req.Measure, w
 				res, err = m.generic(ctx, q)
 			}
 			if err != nil {
 				m.log.Warn("readiness: measure failed", "measure", req.Measure, "err", err)
 				res = Measure{Note: "query failed: " + truncate(err.Error(), 200)}
+			} else if spec.slowChanging {
+				m.keep(req.Measure, w, res)
 			}
 			mu.Lock()
 			out[req.Measure] = res
@@ -240,7 +283,6 @@ func (m *SQLMeasures) Measures(ctx context.Context, asOf time.Time, reqs []Measu
 
 // generic runs the count query and, when needed, the top-records query.
 func (m *SQLMeasures) generic(ctx context.Context, q measureQuery) (Measure, error) {
-	db := m.db.WithContext(ctx)
 	k, err := m.sampleStep(ctx, q.sampleTable)
 	if err != nil {
 		return Measure{}, err
@@ -250,20 +292,16 @@ func (m *SQLMeasures) generic(ctx context.Context, q measureQuery) (Measure, err
 		// only for the sampled records.
 		q.population = fmt.Sprintf("(%s %% %d) = 0 AND (%s)", q.sampleID, k, q.population)
 	}
-	var agg struct {
-		Den int64
-		Num *float64
-	}
-	countSQL := fmt.Sprintf("SELECT COUNT(*) AS den, SUM(CASE WHEN %s THEN 1 ELSE 0 END) AS num FROM %s WHERE %s",
-		q.conforming, q.from, q.population)
-	args := append(append(append([]any{}, q.confArgs...), q.fromArgs...), q.popArgs...)
-	if err := db.Raw(countSQL, args...).Scan(&agg).Error; err != nil {
+	vals, err := m.aggregate(ctx, aggQuery{
+		key:   q.key,
+		exprs: []string{"COUNT(*)", "SUM(CASE WHEN " + q.conforming + " THEN 1 ELSE 0 END)"}, exprArgs: q.confArgs,
+		from: q.from, fromArgs: q.fromArgs, where: q.population, whereArgs: q.popArgs, bucket: q.bucket,
+	}, q.window)
+	if err != nil {
 		return Measure{}, err
 	}
-	res := Measure{Known: true, Denominator: float64(agg.Den)}
-	if agg.Num != nil {
-		res.Numerator = *agg.Num
-	}
+	agg := struct{ Den int64 }{int64(vals[0])}
+	res := Measure{Known: true, Denominator: vals[0], Numerator: vals[1]}
 	res.Note = q.note
 	switch {
 	case k > 1:
@@ -443,4 +481,179 @@ func (w window) recentStart() time.Time {
 		return w.From
 	}
 	return r
+}
+
+// aggQuery is an aggregate over a measure's window: every expression must
+// add up over days (COUNT, SUM), so settled days can be cached.
+type aggQuery struct {
+	key       string
+	exprs     []string // at most two
+	exprArgs  []any
+	from      string
+	fromArgs  []any
+	where     string // includes the window condition on bucket
+	whereArgs []any
+	bucket    string
+}
+
+// settleAfter is how old a day must be before its aggregates are cached:
+// every deadline the measures wait for (acknowledgement, resolution,
+// acceptance, arrival, a survey link's validity, the 3-day follow-up) has
+// passed by then, so the day no longer moves in normal operation.
+const settleAfter = 35 * 24 * time.Hour
+
+// cacheTTL bounds how long a settled day's cached aggregates are trusted;
+// a correction made to older records shows within this time.
+const cacheTTL = 24 * time.Hour
+
+// aggregate runs the expressions over `from WHERE where`. With a bucket
+// and the day cache on, the window is split: whole UTC days older than
+// settleAfter are summed from readiness_measure_days (recomputed in one
+// GROUP BY when missing or older than cacheTTL), and only the recent part
+// and the partial first day are scanned. The cache key is the measure and
+// a hash of its SQL, so a changed definition never reads old figures.
+func (m *SQLMeasures) aggregate(ctx context.Context, q aggQuery, w window) ([]float64, error) {
+	db := m.db.WithContext(ctx)
+	out := make([]float64, 2)
+	sel := make([]string, len(q.exprs))
+	for i, e := range q.exprs {
+		sel[i] = fmt.Sprintf("%s AS v%d", e, i+1)
+	}
+	base := "SELECT " + strings.Join(sel, ", ") + " FROM " + q.from + " WHERE " + q.where
+	args := append(append(append([]any{}, q.exprArgs...), q.fromArgs...), q.whereArgs...)
+	firstFull := time.Date(w.From.Year(), w.From.Month(), w.From.Day(), 0, 0, 0, 0, time.UTC)
+	if firstFull.Before(w.From) {
+		firstFull = firstFull.AddDate(0, 0, 1)
+	}
+	c := w.AsOf.Add(-settleAfter)
+	cutoff := time.Date(c.Year(), c.Month(), c.Day(), 0, 0, 0, 0, time.UTC)
+	if q.bucket == "" || m.NoDayCache || !cutoff.After(firstFull) || q.key == "" {
+		var v struct{ V1, V2 *float64 }
+		if err := db.Raw(base, args...).Scan(&v).Error; err != nil {
+			return nil, err
+		}
+		out[0], out[1] = derefF(v.V1), derefF(v.V2)
+		return out, nil
+	}
+	hash := sqlHash(q.key, base)
+	settled, err := m.settledDays(ctx, q, hash, base, args, firstFull, cutoff)
+	if err != nil {
+		// Without the cache, scan the whole window.
+		m.log.Warn("readiness: day cache unavailable", "measure", q.key, "err", err)
+		var v struct{ V1, V2 *float64 }
+		if err := db.Raw(base, args...).Scan(&v).Error; err != nil {
+			return nil, err
+		}
+		out[0], out[1] = derefF(v.V1), derefF(v.V2)
+		return out, nil
+	}
+	var v struct{ V1, V2 *float64 }
+	fresh := base + " AND (" + q.bucket + " < ? OR " + q.bucket + " >= ?)"
+	if err := db.Raw(fresh, append(append([]any{}, args...), firstFull, cutoff)...).Scan(&v).Error; err != nil {
+		return nil, err
+	}
+	out[0], out[1] = derefF(v.V1)+settled[0], derefF(v.V2)+settled[1]
+	return out, nil
+}
+
+// settledDays sums the cached days [from, to) of a measure, recomputing
+// and storing them all when any is missing or stale.
+func (m *SQLMeasures) settledDays(ctx context.Context, q aggQuery, hash, base string, args []any, from, to time.Time) ([]float64, error) {
+	db := m.db.WithContext(ctx)
+	days := int(to.Sub(from) / (24 * time.Hour))
+	var have struct {
+		N      int64
+		V1, V2 *float64
+	}
+	if err := db.Model(&MeasureDay{}).Select("COUNT(*) AS n, SUM(v1) AS v1, SUM(v2) AS v2").
+		Where("measure = ? AND def_hash = ? AND day >= ? AND day < ? AND computed_at > ?", q.key, hash, from, to, m.nowUTC().Add(-cacheTTL)).
+		Scan(&have).Error; err != nil {
+		return nil, err
+	}
+	if int(have.N) == days {
+		return []float64{derefF(have.V1), derefF(have.V2)}, nil
+	}
+	var rows []struct {
+		D      sqlTime
+		V1, V2 *float64
+	}
+	grouped := strings.Replace(base, "SELECT ", "SELECT DATE("+q.bucket+") AS d, ", 1) +
+		" AND " + q.bucket + " >= ? AND " + q.bucket + " < ? GROUP BY DATE(" + q.bucket + ")"
+	if err := db.Raw(grouped, append(append([]any{}, args...), from, to)...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	byDay := map[string][2]float64{}
+	for _, r := range rows {
+		if r.D.Valid {
+			byDay[r.D.T.Format(time.DateOnly)] = [2]float64{derefF(r.V1), derefF(r.V2)}
+		}
+	}
+	now := m.nowUTC()
+	cache := make([]MeasureDay, 0, days)
+	var sum [2]float64
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		v := byDay[d.Format(time.DateOnly)]
+		sum[0] += v[0]
+		sum[1] += v[1]
+		cache = append(cache, MeasureDay{Measure: q.key, DefHash: hash, Day: d, V1: v[0], V2: v[1], ComputedAt: now})
+	}
+	// One writer at a time: concurrent measures deleting neighbouring key
+	// ranges would deadlock on MySQL's gap locks.
+	m.cacheMu.Lock()
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("measure = ?", q.key).Delete(&MeasureDay{}).Error; err != nil {
+			return err
+		}
+		return tx.CreateInBatches(cache, 500).Error
+	})
+	m.cacheMu.Unlock()
+	if err != nil {
+		// The figures are right; only the cache could not be kept.
+		m.log.Warn("readiness: day cache", "measure", q.key, "err", err)
+	}
+	return sum[:], nil
+}
+
+func (m *SQLMeasures) nowUTC() time.Time { return time.Now().UTC() }
+
+func derefF(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// sqlHash keys the day cache by a measure's SQL text.
+func sqlHash(key, sql string) string {
+	h := sha256.Sum256([]byte(key + "\x00" + sql))
+	return hex.EncodeToString(h[:8])
+}
+
+// reuse returns a slow-changing measure's recent result for the same
+// window length, computed at most SlowTTL before (and not after) asOf.
+func (m *SQLMeasures) reuse(name string, w window) (Measure, bool) {
+	m.slowMu.Lock()
+	defer m.slowMu.Unlock()
+	e, ok := m.slow[name]
+	if !ok || e.window != w.Months || w.AsOf.Before(e.asOf) || w.AsOf.Sub(e.asOf) > m.SlowTTL {
+		return Measure{}, false
+	}
+	return e.m, true
+}
+
+func (m *SQLMeasures) keep(name string, w window, res Measure) {
+	if m.SlowTTL <= 0 {
+		return
+	}
+	m.slowMu.Lock()
+	defer m.slowMu.Unlock()
+	m.slow[name] = slowEntry{m: res, at: time.Now(), window: w.Months, asOf: w.AsOf}
+}
+
+// Invalidate drops the reused results of slow-changing measures (called
+// when outlets, their coverage or customers change).
+func (m *SQLMeasures) Invalidate() {
+	m.slowMu.Lock()
+	defer m.slowMu.Unlock()
+	m.slow = map[string]slowEntry{}
 }

@@ -35,8 +35,9 @@ const (
 func measureSpecs() map[string]measureSpec {
 	return map[string]measureSpec{
 		"region_coverage": {
-			needs:  []string{"units.purchase_date", "customer_addresses", "product_models", "outlets", "outlet_coverages", "outlet_categories"},
-			custom: regionCoverage,
+			needs:        []string{"units.purchase_date", "customer_addresses", "product_models", "outlets", "outlet_coverages", "outlet_categories"},
+			custom:       regionCoverage,
+			slowChanging: true,
 		},
 		"staff_qualified": {
 			needs: []string{"staff_members", "staff_certificates", "staff_trainings"},
@@ -64,10 +65,10 @@ func measureSpecs() map[string]measureSpec {
 			build: func(w window) measureQuery {
 				// A systematic sample of customers: the conformance test
 				// probes three tables per customer.
-				pop := "EXISTS (SELECT 1 FROM units u WHERE u.customer_id = c.id AND u.purchase_date >= ? AND u.purchase_date <= ?)"
+				pop := probe("SELECT 1 FROM units u WHERE u.customer_id = c.id AND u.purchase_date >= ? AND u.purchase_date <= ?")
 				args := []any{w.FromDay, w.ToDay}
 				if w.has("tickets.customer_id") {
-					pop = "(" + pop + " OR EXISTS (SELECT 1 FROM tickets t WHERE t.customer_id = c.id AND t.created_at >= ? AND t.created_at < ?))"
+					pop = "(" + pop + " OR " + probe("SELECT 1 FROM tickets t WHERE t.customer_id = c.id AND t.created_at >= ? AND t.created_at < ?") + ")"
 					args = append(args, w.From, w.To)
 				}
 				return measureQuery{
@@ -98,6 +99,7 @@ func measureSpecs() map[string]measureSpec {
 					id:         "r.id",
 					ref:        "requisition",
 					order:      "r.requested_at DESC",
+					bucket:     "r.requested_at",
 					recent:     "r.requested_at",
 				}
 			},
@@ -105,25 +107,32 @@ func measureSpecs() map[string]measureSpec {
 		"repair_first_time_fix": {
 			needs: []string{"repair_orders.completed_at", "repair_orders.visits"},
 			build: func(w window) measureQuery {
+				// Fixed (or replaced under 三包) at the first visit, and no
+				// repair of the same unit received within 30 days after. The
+				// repair domain keeps next_received_at up to date in SQL; read
+				// it when present (an index-only scan), probe otherwise.
+				repeat := fmt.Sprintf(`NOT EXISTS (SELECT 1 FROM repair_orders r2 WHERE r2.unit_id = r.unit_id AND r2.id <> r.id
+						AND r2.received_at > r.completed_at AND %s <= %s)`, w.at("r2.received_at"), w.plusDays("r.completed_at", fmt.Sprint(repeatRepairDays)))
+				if w.has("repair_orders.next_received_at") {
+					repeat = fmt.Sprintf("(r.next_received_at IS NULL OR %s > %s)", w.at("r.next_received_at"), w.plusDays("r.completed_at", fmt.Sprint(repeatRepairDays)))
+				}
 				return measureQuery{
 					from:       "repair_orders r",
 					population: "r.completed_at >= ? AND r.completed_at < ? AND r.status = 'completed'",
 					popArgs:    []any{w.From, w.To},
-					// Fixed (or replaced under 三包) at the first visit, and no
-					// repair of the same unit received within 30 days after.
-					conforming: fmt.Sprintf(`r.visits <= 1 AND r.result IN ('fixed', 'replaced') AND NOT EXISTS (SELECT 1 FROM repair_orders r2 WHERE r2.unit_id = r.unit_id AND r2.id <> r.id
-						AND r2.received_at > r.completed_at AND %s <= %s)`, w.at("r2.received_at"), w.plusDays("r.completed_at", fmt.Sprint(repeatRepairDays))),
-					id:     "r.id",
-					ref:    "repair",
-					order:  "r.completed_at DESC",
-					recent: "r.completed_at",
+					conforming: "r.visits <= 1 AND r.result IN ('fixed', 'replaced') AND " + repeat,
+					id:         "r.id",
+					ref:        "repair",
+					order:      "r.completed_at DESC",
+					recent:     "r.completed_at",
+					bucket:     "r.completed_at",
 				}
 			},
 		},
 		"repair_record_complete": {
 			needs: []string{"repair_orders.closed_at", "repair_parts"},
 			build: func(w window) measureQuery {
-				return measureQuery{
+				q := measureQuery{
 					from:       "repair_orders r",
 					population: "r.closed_at >= ? AND r.closed_at < ? AND r.status = 'completed'",
 					popArgs:    []any{w.From, w.To},
@@ -138,6 +147,16 @@ func measureSpecs() map[string]measureSpec {
 					sampleTable: "repair_orders",
 					sampleID:    "r.id",
 				}
+				// The repair domain judges completeness at completion
+				// (record_complete: fault, cause, parts with both serials,
+				// charges, the customer's confirmation); read its verdict
+				// over every record when present.
+				if w.has("repair_orders.record_complete") {
+					q.conforming, q.confArgs = "r.record_complete = ?", []any{true}
+					q.sampleTable, q.sampleID, q.sampledNote = "", "", true
+					q.recent, q.bucket = "r.closed_at", "r.closed_at"
+				}
+				return q
 			},
 		},
 		"return_within_legal_window": {
@@ -154,6 +173,7 @@ func measureSpecs() map[string]measureSpec {
 					id:         "r.id",
 					ref:        "return",
 					order:      "r.requested_on DESC",
+					bucket:     "r.requested_on",
 				}
 			},
 		},
@@ -199,6 +219,7 @@ func measureSpecs() map[string]measureSpec {
 					id:       "o.id",
 					ref:      "work_order",
 					order:    "o.arrival_due_at DESC",
+					bucket:   "o.arrival_due_at",
 					recent:   "o.arrival_due_at",
 				}
 			},
@@ -219,6 +240,7 @@ func measureSpecs() map[string]measureSpec {
 					id:         "i.id",
 					ref:        "survey_invitation",
 					order:      "i.sent_at DESC",
+					bucket:     "i.sent_at",
 					recent:     "i.sent_at",
 				}
 			},
@@ -234,6 +256,7 @@ func measureSpecs() map[string]measureSpec {
 					id:         "r.id",
 					ref:        "survey_response",
 					order:      "r.answered_at DESC",
+					bucket:     "r.answered_at",
 					recent:     "r.answered_at",
 				}
 			},
@@ -254,6 +277,7 @@ func measureSpecs() map[string]measureSpec {
 					id:         "a.id",
 					ref:        "corrective_action",
 					order:      "a.due_date DESC",
+					bucket:     "a.due_date",
 				}
 			},
 		},
@@ -268,6 +292,7 @@ func measureSpecs() map[string]measureSpec {
 					id:         "c.id",
 					ref:        "complaint",
 					order:      "c.received_at DESC",
+					bucket:     "c.received_at",
 					recent:     "c.received_at",
 				}
 			},
@@ -283,6 +308,7 @@ func measureSpecs() map[string]measureSpec {
 					id:         "c.id",
 					ref:        "complaint",
 					order:      "c.resolve_due_at DESC",
+					bucket:     "c.resolve_due_at",
 				}
 			},
 		},
@@ -314,18 +340,27 @@ func measureSpecs() map[string]measureSpec {
 // returns a row per sales region (bounded by the ~2,900 county-level
 // divisions of GB/T 2260, not by sales volume); they are counted here.
 func regionCoverage(ctx context.Context, m *SQLMeasures, w window) (Measure, error) {
+	// The covered (region, category) pairs of active outlets, and the
+	// sales pairs, each built once; a sales pair is covered when the
+	// district, its city or its province is.
 	city := w.concat("SUBSTR(p.region, 1, 4)", "'00'")
 	prov := w.concat("SUBSTR(p.region, 1, 2)", "'0000'")
-	q := fmt.Sprintf(`SELECT p.region AS region, SUM(CASE WHEN EXISTS (
-			SELECT 1 FROM outlet_coverages oc JOIN outlets o ON o.id = oc.outlet_id AND o.status = 'active'
-			JOIN outlet_categories cat ON cat.outlet_id = o.id AND cat.category_id = p.category
-			WHERE oc.region_code IN (p.region, %s, %s)) THEN 0 ELSE 1 END) AS uncovered
-		FROM (SELECT DISTINCT a.region_code AS region, pm.category_id AS category
+	q := fmt.Sprintf(`WITH covered AS (
+			SELECT DISTINCT oc.region_code AS region, cat.category_id AS category FROM outlet_coverages oc
+			JOIN outlets o ON o.id = oc.outlet_id AND o.status = 'active'
+			JOIN outlet_categories cat ON cat.outlet_id = oc.outlet_id),
+		sales AS (
+			SELECT DISTINCT a.region_code AS region, pm.category_id AS category
 			FROM (SELECT DISTINCT u.customer_id AS customer_id, u.model_id AS model_id
 				FROM units u WHERE u.purchase_date >= ? AND u.purchase_date <= ? AND u.customer_id IS NOT NULL) x
 			JOIN customer_addresses a ON a.customer_id = x.customer_id
 			JOIN product_models pm ON pm.id = x.model_id
-			WHERE a.is_default = ? AND a.region_code <> '') p
+			WHERE a.is_default = ? AND a.region_code <> '')
+		SELECT p.region AS region, SUM(CASE WHEN c1.region IS NULL AND c2.region IS NULL AND c3.region IS NULL THEN 1 ELSE 0 END) AS uncovered
+		FROM sales p
+		LEFT JOIN covered c1 ON c1.region = p.region AND c1.category = p.category
+		LEFT JOIN covered c2 ON c2.region = %s AND c2.category = p.category
+		LEFT JOIN covered c3 ON c3.region = %s AND c3.category = p.category
 		GROUP BY p.region ORDER BY p.region`, city, prov)
 	var rows []struct {
 		Region    string
@@ -353,11 +388,13 @@ func regionCoverage(ctx context.Context, m *SQLMeasures, w window) (Measure, err
 // index; B only the (few) breach alerts.
 func firstResponse(ctx context.Context, m *SQLMeasures, w window) (Measure, error) {
 	db := m.db.WithContext(ctx)
-	var a int64
-	if err := db.Raw(`SELECT COUNT(*) FROM tickets WHERE created_at >= ? AND created_at < ? AND merged_into_id IS NULL
-		AND first_response_at IS NOT NULL`, w.From, w.To).Scan(&a).Error; err != nil {
+	av, err := m.aggregate(ctx, aggQuery{key: "first_response_on_time:answered", exprs: []string{"COUNT(*)"}, from: "tickets",
+		where:     "created_at >= ? AND created_at < ? AND merged_into_id IS NULL AND first_response_at IS NOT NULL",
+		whereArgs: []any{w.From, w.To}, bucket: "created_at"}, w)
+	if err != nil {
 		return Measure{}, err
 	}
+	a := int64(av[0])
 	breached := `FROM tickets t WHERE t.id IN (SELECT al.ticket_id FROM sla_alerts al WHERE al.target = 'first_response'
 		AND al.kind = 'breach' AND al.raised_at >= ?) AND t.created_at >= ? AND t.created_at < ? AND t.merged_into_id IS NULL`
 	var b struct{ B1, B0 *int64 }
@@ -389,25 +426,30 @@ func firstResponse(ctx context.Context, m *SQLMeasures, w window) (Measure, erro
 func followupWithin3d(ctx context.Context, m *SQLMeasures, w window) (Measure, error) {
 	db := m.db.WithContext(ctx)
 	to := w.AsOf.AddDate(0, 0, -3)
-	var den int64
-	if err := db.Raw(`SELECT COUNT(*) FROM tickets WHERE status = 'closed' AND closed_at >= ? AND closed_at < ? AND merged_into_id IS NULL`,
-		w.From, to).Scan(&den).Error; err != nil {
+	dv, err := m.aggregate(ctx, aggQuery{key: "followup_within_3d:closed", exprs: []string{"COUNT(*)"}, from: "tickets",
+		where:     "status = 'closed' AND closed_at >= ? AND closed_at < ? AND merged_into_id IS NULL",
+		whereArgs: []any{w.From, to}, bucket: "closed_at"}, w)
+	if err != nil {
 		return Measure{}, err
 	}
 	done := "COALESCE(f.completed_at, f.last_attempt_at)"
 	inTime := fmt.Sprintf(`f.kind = 'after_close' AND f.status IN ('answered', 'unreachable', 'refused', 'cancelled')
 		AND %[1]s IS NOT NULL AND %[2]s <= %[3]s`, done, w.at(done), w.plusDays("f.closed_at", "3"))
-	var num int64
-	if err := db.Raw("SELECT COUNT(DISTINCT f.ticket_id) FROM survey_followups f WHERE f.closed_at >= ? AND f.closed_at < ? AND "+inTime,
-		w.From, to).Scan(&num).Error; err != nil {
+	// A ticket has one after-close follow-up, closed on one day, so the
+	// distinct counts of the days add up.
+	nv, err := m.aggregate(ctx, aggQuery{key: "followup_within_3d:followed", exprs: []string{"COUNT(DISTINCT f.ticket_id)"},
+		from: "survey_followups f", where: "f.closed_at >= ? AND f.closed_at < ? AND " + inTime, whereArgs: []any{w.From, to},
+		bucket: "f.closed_at"}, w)
+	if err != nil {
 		return Measure{}, err
 	}
+	den, num := int64(dv[0]), int64(nv[0])
 	res := Measure{Known: true, Numerator: float64(min(num, den)), Denominator: float64(den)}
 	if res.Numerator < res.Denominator {
 		recent := w.recentStart()
 		var ids []uint64
 		if err := db.Raw(`SELECT t.id FROM tickets t WHERE t.status = 'closed' AND t.closed_at >= ? AND t.closed_at < ? AND t.merged_into_id IS NULL
-			AND NOT EXISTS (SELECT 1 FROM survey_followups f WHERE f.ticket_id = t.id AND `+inTime+`)
+			AND NOT `+probe("SELECT 1 FROM survey_followups f WHERE f.ticket_id = t.id AND "+inTime)+`
 			ORDER BY t.closed_at DESC LIMIT ?`, recent, to, topRecords).Scan(&ids).Error; err != nil {
 			return Measure{}, err
 		}
@@ -465,6 +507,9 @@ func outletAccept(ctx context.Context, m *SQLMeasures, w window) (Measure, error
 		order:      "o.created_at DESC",
 		recent:     "o.created_at",
 		recentFrom: w.recentStart(),
+		bucket:     "o.created_at",
+		key:        "outlet_accept_on_time",
+		window:     w,
 	}
 	return m.generic(ctx, q)
 }
@@ -602,8 +647,15 @@ func workOrderDone(kind string) measureSpec {
 				id:         "o.id",
 				ref:        "work_order",
 				order:      "o.complete_due_at DESC",
+				bucket:     "o.complete_due_at",
 				recent:     "o.complete_due_at",
 			}
 		},
 	}
 }
+
+// probe is an existence test evaluated per outer row: a scalar subquery
+// with LIMIT 1, which MariaDB never turns into a materialised semi-join
+// (it does so with EXISTS, scanning the whole inner table once per query,
+// which is far slower when only a sample of outer rows is tested).
+func probe(sql string) string { return "(" + sql + " LIMIT 1) IS NOT NULL" }

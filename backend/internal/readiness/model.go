@@ -214,3 +214,19 @@ type BonusClaim struct {
 
 // TableName pins the table of migration 0007.
 func (BonusClaim) TableName() string { return "readiness_bonus_claims" }
+
+// MeasureDay caches a measure's additive aggregates (v1 = population, v2 =
+// conforming, for most measures) for one settled UTC day of its window,
+// keyed by the measure and a hash of its SQL. Rows are recomputed when
+// older than a day; see SQLMeasures.aggregate.
+type MeasureDay struct {
+	Measure    string    `gorm:"primaryKey"`
+	DefHash    string    `gorm:"primaryKey"`
+	Day        time.Time `gorm:"primaryKey"`
+	V1         float64   `gorm:"column:v1"`
+	V2         float64   `gorm:"column:v2"`
+	ComputedAt time.Time
+}
+
+// TableName pins the table of migration 0007.
+func (MeasureDay) TableName() string { return "readiness_measure_days" }

@@ -489,7 +489,8 @@ func (s *Service) run(ctx context.Context, trigger, code string) (*RunDetail, er
 	if err != nil {
 		return nil, err
 	}
-	asOf := s.now().UTC()
+	// Milliseconds: what MySQL's datetime(3) keeps, and index-friendly.
+	asOf := s.now().UTC().Truncate(time.Millisecond)
 	if err := s.refreshSuggestions(ctx, asOf); err != nil {
 		s.log.Warn("readiness: suggested deductions", "err", err)
 	}

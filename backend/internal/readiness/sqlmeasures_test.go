@@ -303,3 +303,38 @@ func TestSQLFollowupWithin3Days(t *testing.T) {
 		}
 	})
 }
+
+// TestSQLDayCacheAgreesWithFullScan: a window summed from cached settled
+// days plus a scan of the recent part gives the same figures as a scan of
+// the whole window; the settled days are then read from the cache.
+func TestSQLDayCacheAgreesWithFullScan(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		var rows []complaint.Complaint
+		for i := 0; i < 120; i++ {
+			r := sqlAsOf.Add(-time.Duration(i*3) * 24 * time.Hour).Add(-time.Duration(i) * time.Hour)
+			ack := r.Add(time.Duration(30+i%5*30) * time.Minute) // every fifth late
+			rows = append(rows, complaint.Complaint{Number: fmt.Sprintf("DC%04d", i), Source: "hotline", CustomerID: 1, Category: "delay",
+				Severity: "normal", Status: "acknowledged", Title: "测试", ReceivedAt: r, AckDueAt: r.Add(2 * time.Hour), AckAt: &ack,
+				ResolveDueAt: r.Add(24 * time.Hour), Version: 1, CreatedAt: r, UpdatedAt: r})
+		}
+		if err := db.CreateInBatches(rows, 50).Error; err != nil {
+			t.Fatal(err)
+		}
+		req := []readiness.MeasureRequest{{Measure: "complaint_ack_within_limit", WindowMonths: 12}}
+		full := readiness.NewSQLMeasures(db, cst, slog.Default())
+		full.NoDayCache = true
+		want := full.Measures(context.Background(), sqlAsOf, req)["complaint_ack_within_limit"]
+		cached := readiness.NewSQLMeasures(db, cst, slog.Default())
+		for i := 0; i < 2; i++ {
+			got := cached.Measures(context.Background(), sqlAsOf, req)["complaint_ack_within_limit"]
+			if got.Numerator != want.Numerator || got.Denominator != want.Denominator || want.Denominator != 119 { // the newest is at the as-of instant: outside [from, to)
+				t.Fatalf("pass %d: cached %+v, full scan %+v", i, got, want)
+			}
+		}
+		var days int64
+		db.Model(&readiness.MeasureDay{}).Where("measure = ?", "complaint_ack_within_limit").Count(&days)
+		if days < 300 {
+			t.Fatalf("%d settled days cached", days)
+		}
+	})
+}

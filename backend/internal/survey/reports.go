@@ -33,10 +33,10 @@ type ResponseFilter struct {
 func (s *Service) ListResponses(ctx context.Context, f ResponseFilter) ([]Response, error) {
 	q := s.o.DB.WithContext(ctx).Model(&Response{})
 	if f.From != nil {
-		q = q.Where("answered_at >= ?", f.From.UTC())
+		q = q.Where("answered_at >= ?", f.From.UTC().Truncate(time.Microsecond))
 	}
 	if f.To != nil {
-		q = q.Where("answered_at < ?", f.To.UTC())
+		q = q.Where("answered_at < ?", f.To.UTC().Truncate(time.Microsecond))
 	}
 	for col, v := range map[string]*uint64{"ticket_id": f.TicketID, "customer_id": f.CustomerID, "unit_id": f.UnitID} {
 		if v != nil {

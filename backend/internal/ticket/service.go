@@ -86,6 +86,8 @@ type Service struct {
 	// one round trip per statement on MySQL instead of three, and no
 	// re-parsing on SQLite.
 	hot *gorm.DB
+	// gate queues this process's write transactions on SQLite.
+	gate *WriteGate
 }
 
 // New returns a Service.
@@ -102,7 +104,7 @@ func New(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Service{o: o, hot: o.DB.Session(&gorm.Session{PrepareStmt: true})}
+	return &Service{o: o, hot: o.DB.Session(&gorm.Session{PrepareStmt: true}), gate: NewWriteGate(o.DB)}
 }
 
 // SetDirectory wires the other domains' services once they exist (app
@@ -252,7 +254,7 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 	dupKey := false
 	err = retryDeadlock(func() error {
 		t.ID = 0
-		return s.hot.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.gate.transaction(ctx, s.hot, func(tx *gorm.DB) error {
 			// On MySQL the day counter and the audit chain are the two rows
 			// every creation locks until commit; they are taken last, so that
 			// the serialised part of concurrent creations is as short as it
@@ -544,7 +546,7 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, action s
 	c := &change{action: action}
 	err := retryDeadlock(func() error {
 		c = &change{action: action}
-		return s.hot.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.gate.transaction(ctx, s.hot, func(tx *gorm.DB) error {
 			t, err := s.get(ctx, tx, id)
 			if err != nil {
 				return err
@@ -1017,7 +1019,7 @@ func (s *Service) AddEvent(ctx context.Context, id uint64, kind, body string) (E
 		return recorded.timeline[0], nil
 	}
 	ev := Event{TicketID: id, Kind: kind, ActorID: actorID(a), ActorName: a.Username, Body: body, Data: "null", At: s.now()}
-	err = s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.gate.transaction(ctx, s.o.DB, func(tx *gorm.DB) error {
 		if err := tx.Create(&ev).Error; err != nil {
 			return err
 		}
@@ -1047,7 +1049,7 @@ func (s *Service) Merge(ctx context.Context, targetID, sourceID uint64, reason s
 	var pub []event.Event
 	err := retryDeadlock(func() error {
 		pub = nil
-		return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.gate.transaction(ctx, s.o.DB, func(tx *gorm.DB) error {
 			// Lock in id order so two opposite merges cannot deadlock.
 			first, second := min(targetID, sourceID), max(targetID, sourceID)
 			a, err := s.lockForMerge(ctx, tx, first, first == sourceID)

@@ -82,7 +82,7 @@ func (s *Service) checkOne(ctx context.Context, t Ticket, log []sla.Event, now t
 	moved := false
 	err = retryDeadlock(func() error {
 		pub = nil
-		return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.gate.transaction(ctx, s.o.DB, func(tx *gorm.DB) error {
 			// The ticket row first, the audit chain last: the order every
 			// ticket change takes its locks in, so the job cannot deadlock
 			// with an agent's edit on MySQL.

@@ -190,7 +190,7 @@ func (s *Service) UpdateKindPolicy(ctx context.Context, kind string, version int
 		return KindPolicy{}, apperr.Validation(fields)
 	}
 	var out KindPolicy
-	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.o.Tickets.WriteGate().Transaction(ctx, s.o.DB, func(tx *gorm.DB) error {
 		cur, err := s.kindPolicy(ctx, tx, kind)
 		if err != nil {
 			return err
@@ -482,7 +482,7 @@ func (s *Service) Dispatch(ctx context.Context, ticketID uint64, in DispatchInpu
 		pub = nil
 		w.ID, w.OfferID, w.Attempts, w.OutletID = 0, nil, 0, nil
 		w.Status = StatusUnassigned
-		return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.o.Tickets.WriteGate().Transaction(ctx, s.o.DB, func(tx *gorm.DB) error {
 			kp, err := s.kindPolicy(ctx, tx, in.Kind)
 			if err != nil {
 				return err
@@ -652,7 +652,7 @@ func (s *Service) run(ctx context.Context, id uint64, sp stepper) (WorkOrder, er
 	var pub []event.Event
 	err = ticket.RetryDeadlock(func() error {
 		pub = nil
-		return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.o.Tickets.WriteGate().Transaction(ctx, s.o.DB, func(tx *gorm.DB) error {
 			cur, err := s.load(ctx, tx, id, true)
 			if err != nil {
 				return err
