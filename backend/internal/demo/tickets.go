@@ -32,6 +32,9 @@ type TicketDeps struct {
 	Location *time.Location
 	// AcceptTimeout is dispatch.accept_timeout.
 	AcceptTimeout time.Duration
+	// Days is how many days of history SeedTickets simulates; 0 means
+	// DemoTicketDays (tests use fewer).
+	Days int
 }
 
 // Demo volume: about 66 tickets a day over the last year (~24,000), more in
@@ -340,7 +343,12 @@ func (s *tkSim) note(at time.Time, kind, who, body string, data map[string]any) 
 	s.g.events = append(s.g.events, ev)
 }
 
-func (s *tkSim) sla(ev sla.Event) { s.log = append(s.log, ev) }
+// sla appends to the log at the stored precision (milliseconds), so the
+// results frozen from it are what the stored log replays to.
+func (s *tkSim) sla(ev sla.Event) {
+	ev.At = ev.At.UTC().Truncate(time.Millisecond)
+	s.log = append(s.log, ev)
+}
 
 func (s *tkSim) startOrRestart(at time.Time, target sla.Target, d time.Duration, reason, who string) {
 	kind := sla.KindStarted
@@ -424,7 +432,7 @@ func (s *tkSim) move(at time.Time, to, who, reason string) bool {
 		s.frozen = &fr
 	}
 	s.t.Status = to
-	body := "状态：" + from + " → " + to
+	body := "状态：" + ticket.StatusLabel(from) + " → " + ticket.StatusLabel(to)
 	if reason != "" {
 		body += "（" + reason + "）"
 	}
@@ -674,6 +682,7 @@ func (s *tkSim) visit(at time.Time, v *tkVisit, late, wait bool, result string) 
 			}
 		}
 	}
+	arrive = arrive.Truncate(time.Millisecond)
 	apptAt := arrive.Add(-time.Duration(r.IntN(60)) * time.Minute).Truncate(30 * time.Minute)
 	apptUntil := apptAt.Add(2 * time.Hour)
 	if late {
@@ -823,7 +832,11 @@ func (g *ticketGen) simulate(ctx context.Context) {
 	type plan struct{ at time.Time }
 	var plans []plan
 	end := g.now.In(g.loc)
-	first := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, g.loc).AddDate(0, 0, -DemoTicketDays)
+	days := g.d.Days
+	if days <= 0 {
+		days = DemoTicketDays
+	}
+	first := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, g.loc).AddDate(0, 0, -days)
 	for day := first; !day.After(end); day = day.AddDate(0, 0, 1) {
 		n := int(math.Round(demoTicketsPerDay * g.dayWeight(day) * (0.85 + 0.3*r.Float64())))
 		for range n {

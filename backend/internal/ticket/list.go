@@ -151,10 +151,10 @@ func (s *Service) query(ctx context.Context, f Filter) *gorm.DB {
 		q = q.Where("unit_id = ?", f.UnitID)
 	}
 	if f.CreatedFrom != nil {
-		q = q.Where("created_at >= ?", f.CreatedFrom.UTC())
+		q = q.Where("created_at >= ?", f.CreatedFrom.UTC().Truncate(time.Millisecond))
 	}
 	if f.CreatedTo != nil {
-		q = q.Where("created_at < ?", f.CreatedTo.UTC())
+		q = q.Where("created_at < ?", f.CreatedTo.UTC().Truncate(time.Millisecond))
 	}
 	return q
 }

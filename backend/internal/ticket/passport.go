@@ -24,7 +24,7 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 	}
 	out := make([]passport.Entry, 0, len(rows))
 	for _, t := range rows {
-		title := fmt.Sprintf("%s工单 %s（%s）", typeLabel(t.Type), t.Number, statusLabel(t.Status))
+		title := fmt.Sprintf("%s工单 %s（%s）", typeLabel(t.Type), t.Number, StatusLabel(t.Status))
 		out = append(out, passport.Entry{At: t.CreatedAt, Kind: "ticket", Title: title, Ref: "ticket:" + strconv.FormatUint(t.ID, 10),
 			Data: map[string]any{"number": t.Number, "type": t.Type, "status": t.Status, "fault_code": t.FaultCode,
 				"reopen_count": t.ReopenCount, "sla_breached": t.SLABreached}})

@@ -910,7 +910,7 @@ func (s *Service) move(ctx context.Context, t *Ticket, c *change, to, reason str
 	if reason != "" {
 		data["reason"] = reason
 	}
-	body := fmt.Sprintf("状态：%s → %s", statusLabel(from), statusLabel(to))
+	body := fmt.Sprintf("状态：%s → %s", StatusLabel(from), StatusLabel(to))
 	if reason != "" {
 		body += "（" + reason + "）"
 	}
@@ -1213,7 +1213,8 @@ var statusLabels = map[string]string{
 	StatusWaitingParts: "等待备件", StatusResolved: "已解决", StatusClosed: "已关闭",
 }
 
-func statusLabel(s string) string {
+// StatusLabel returns the Chinese name of a status, as the timeline shows it.
+func StatusLabel(s string) string {
 	if l, ok := statusLabels[s]; ok {
 		return l
 	}

@@ -175,7 +175,8 @@ func (s *Service) Scorecard(ctx context.Context, outletID uint64, from, to time.
 	if !to.After(from) || to.Sub(from) > 366*24*time.Hour {
 		return Scorecard{}, apperr.Field("to", "after from, at most 366 days later")
 	}
-	from, to = from.UTC(), to.UTC()
+	// Millisecond bounds: MariaDB skips the index for a nanosecond parameter.
+	from, to = from.UTC().Truncate(time.Millisecond), to.UTC().Truncate(time.Millisecond)
 	sc := Scorecard{OutletID: outletID, From: from, To: to}
 	db := s.o.DB.WithContext(ctx)
 	type respRow struct {

@@ -887,7 +887,7 @@ func (s *Service) ExpireOffersAsOf(ctx context.Context, asOf time.Time) (int, er
 	n := 0
 	for pass := 0; pass < 20; pass++ {
 		var due []WorkOrder
-		if err := s.o.DB.WithContext(ctx).Where("status = ? AND offer_expires_at <= ?", StatusOffered, asOf.UTC()).
+		if err := s.o.DB.WithContext(ctx).Where("status = ? AND offer_expires_at <= ?", StatusOffered, asOf.UTC().Truncate(time.Millisecond)).
 			Order("offer_expires_at, id").Limit(100).Find(&due).Error; err != nil {
 			return n, fmt.Errorf("dispatch timeouts: %w", err)
 		}

@@ -1,0 +1,14 @@
+package migrations_test
+
+import (
+	"github.com/aftersales/aftersales/backend/internal/slastore"
+	"github.com/aftersales/aftersales/backend/internal/ticket"
+	"github.com/aftersales/aftersales/backend/internal/workorder"
+)
+
+// The ticket, SLA and work-order models, checked against migration 0004.
+func init() {
+	extraModels = append(extraModels, &ticket.Ticket{}, &ticket.Event{}, &ticket.NumberSequence{},
+		&slastore.Calendar{}, &slastore.Policy{}, &slastore.EventRow{}, &slastore.ResultRow{}, &slastore.Alert{},
+		&workorder.WorkOrder{}, &workorder.Offer{}, &workorder.KindPolicy{})
+}
