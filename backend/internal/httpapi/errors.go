@@ -144,3 +144,37 @@ func fieldErr(field, msg string) error {
 func logAttrs(c *gin.Context) []any {
 	return []any{slog.String("request_id", c.GetString(ctxRequestID))}
 }
+
+// requestVersion returns the optimistic-concurrency version from the body
+// or, when the body has none, from the If-Match header ("3", "\"3\"" or
+// W/"3"); 0 when neither is sent (the service then decides whether a
+// version is required). A negative body version is a 422 on "version"; a
+// malformed header is a 400 naming If-Match.
+func requestVersion(c *gin.Context, body int64) (int64, error) {
+	if body != 0 {
+		if body < 0 {
+			return 0, apperr.Field("version", "must be a positive version number")
+		}
+		return body, nil
+	}
+	h := strings.TrimSpace(c.GetHeader("If-Match"))
+	if h == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if err != nil || v <= 0 {
+		e := apperr.Invalid("If-Match must be the version number you read")
+		e.Fields = map[string]string{"If-Match": "must be a positive version number"}
+		return 0, e
+	}
+	return v, nil
+}
+
+// bindOptionalJSON decodes a body when there is one: version-only actions
+// (suspend, approve, cancel …) may be posted without a body.
+func bindOptionalJSON(c *gin.Context, dst any) error {
+	if c.Request.Body == nil || c.Request.ContentLength == 0 {
+		return nil
+	}
+	return bindJSON(c, dst)
+}

@@ -293,11 +293,11 @@ func (s *Server) approveEvidence(c *gin.Context) {
 		return
 	}
 	var req EvidenceApproveRequest
-	if err := readinessBody(c, &req); err != nil {
+	if err := bindOptionalJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	version, err := readinessVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -331,7 +331,7 @@ func (s *Server) patchEvidence(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := readinessVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -519,7 +519,7 @@ func (s *Server) patchCycle(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := readinessVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -550,7 +550,7 @@ func (s *Server) advanceCycle(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := readinessVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -619,7 +619,7 @@ func (s *Server) scheduleCertAudit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := readinessVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -655,7 +655,7 @@ func (s *Server) recordCertAuditResult(c *gin.Context) {
 		s.fail(c, apperr.Field("score", "is required"))
 		return
 	}
-	version, err := readinessVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

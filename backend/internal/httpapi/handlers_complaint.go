@@ -283,28 +283,6 @@ type CrisisDrillResponse struct {
 
 // ---- helpers shared by the complaint and survey handlers
 
-// qualityVersion returns the version from the body or the If-Match header
-// ("3", "\"3\"" or W/"3"); 0 when neither is given.
-func qualityVersion(c *gin.Context, body int64) (int64, error) {
-	if body != 0 {
-		if body < 0 {
-			return 0, apperr.Field("version", "must be a positive version number")
-		}
-		return body, nil
-	}
-	h := strings.TrimSpace(c.GetHeader("If-Match"))
-	if h == "" {
-		return 0, nil
-	}
-	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
-	if err != nil || v <= 0 {
-		e := apperr.Invalid("If-Match must be the version number you read")
-		e.Fields = map[string]string{"If-Match": "must be a positive version number"}
-		return 0, e
-	}
-	return v, nil
-}
-
 // qualityUintQuery reads an optional positive integer query parameter.
 func qualityUintQuery(c *gin.Context, name string) (*uint64, error) {
 	v := c.Query(name)
@@ -502,7 +480,7 @@ func (s *Server) patchComplaint(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := qualityVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -534,7 +512,7 @@ func (s *Server) complaintStep(c *gin.Context, step func(id uint64, version int6
 		s.fail(c, err)
 		return
 	}
-	v, err := qualityVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -576,7 +554,7 @@ func (s *Server) resolveComplaint(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := qualityVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -605,7 +583,7 @@ func (s *Server) confirmComplaint(c *gin.Context) {
 		s.fail(c, apperr.Field("accepted", "required: true when the customer accepts the resolution, false otherwise"))
 		return
 	}
-	v, err := qualityVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -629,7 +607,7 @@ func (s *Server) closeComplaint(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := qualityVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -746,7 +724,7 @@ func (s *Server) patchCorrectiveAction(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := qualityVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -783,7 +761,7 @@ func (s *Server) closeCorrectiveAction(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := qualityVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -811,7 +789,7 @@ func (s *Server) checkCorrectiveAction(c *gin.Context) {
 		s.fail(c, apperr.Field("effective", "required: true or false"))
 		return
 	}
-	v, err := qualityVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -333,7 +333,7 @@ func (s *Server) updateCustomer(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := bodyOrIfMatchVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -390,25 +390,4 @@ func (s *Server) addCustomerAddress(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, s.addressResponse(a))
-}
-
-// bodyOrIfMatchVersion returns the optimistic-concurrency version from the
-// body or, when the body has none, from the If-Match header ("3", "\"3\""
-// or W/"3"). A malformed header is a 400; a missing version is left to the
-// service, which answers 422 on "version".
-func bodyOrIfMatchVersion(c *gin.Context, body int64) (int64, error) {
-	if body != 0 {
-		return body, nil
-	}
-	h := strings.TrimSpace(c.GetHeader("If-Match"))
-	if h == "" {
-		return 0, nil
-	}
-	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
-	if err != nil || v <= 0 {
-		e := apperr.Invalid("If-Match must be the version number you read")
-		e.Fields = map[string]string{"If-Match": "must be a positive version number"}
-		return 0, e
-	}
-	return v, nil
 }

@@ -282,7 +282,7 @@ func (s *Server) staffResponse(m outlet.StaffMember) StaffResponse {
 
 // outletRequiredVersion is bodyOrIfMatchVersion for updates that must carry one.
 func outletRequiredVersion(c *gin.Context, body int64) (int64, error) {
-	v, err := bodyOrIfMatchVersion(c, body)
+	v, err := requestVersion(c, body)
 	if err != nil {
 		return 0, err
 	}
@@ -290,14 +290,6 @@ func outletRequiredVersion(c *gin.Context, body int64) (int64, error) {
 		return 0, apperr.Field("version", "required: send the version you read, in the body or the If-Match header")
 	}
 	return v, nil
-}
-
-// outletOptionalJSON decodes a body when there is one.
-func outletOptionalJSON(c *gin.Context, dst any) error {
-	if c.Request.Body == nil || c.Request.ContentLength == 0 {
-		return nil
-	}
-	return bindJSON(c, dst)
 }
 
 func outletBoolQuery(c *gin.Context, name string) (*bool, error) {
@@ -487,11 +479,11 @@ func (s *Server) suspendOutlet(c *gin.Context) {
 		return
 	}
 	var req SuspendOutletRequest
-	if err := outletOptionalJSON(c, &req); err != nil {
+	if err := bindOptionalJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	version, err := bodyOrIfMatchVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -513,11 +505,11 @@ func (s *Server) activateOutlet(c *gin.Context) {
 		return
 	}
 	var req OutletVersionRequest
-	if err := outletOptionalJSON(c, &req); err != nil {
+	if err := bindOptionalJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	version, err := bodyOrIfMatchVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

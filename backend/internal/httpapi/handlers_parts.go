@@ -139,7 +139,7 @@ func (s *Server) patchPart(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := opsVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -499,11 +499,11 @@ func (s *Server) requisitionAction(c *gin.Context, fn func(id uint64, version in
 		return
 	}
 	var req CancelRequisitionRequest
-	if err := opsOptionalJSON(c, &req); err != nil {
+	if err := bindOptionalJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	v, err := opsVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -308,7 +308,7 @@ func (s *Server) updateProductCategory(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := bodyOrIfMatchVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -393,7 +393,7 @@ func (s *Server) updateProductModel(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := bodyOrIfMatchVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -826,7 +826,7 @@ func (s *Server) patchFaqArticle(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := bodyOrIfMatchVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -851,7 +851,7 @@ func deleteVersion(c *gin.Context) (int64, error) {
 		}
 		body = n
 	}
-	return bodyOrIfMatchVersion(c, body)
+	return requestVersion(c, body)
 }
 
 func (s *Server) deleteFaqArticle(c *gin.Context) {
@@ -1079,7 +1079,7 @@ func (s *Server) patchManual(c *gin.Context) {
 		p = content.ManualPatch{Title: req.Title, Description: req.Description, ProductCategoryID: req.ProductCategoryID, ModelCode: req.ModelCode,
 			Language: req.Language, Published: req.Published, URL: req.URL}
 	}
-	v, err := bodyOrIfMatchVersion(c, bodyVersion)
+	v, err := requestVersion(c, bodyVersion)
 	if err != nil {
 		s.fail(c, err)
 		return

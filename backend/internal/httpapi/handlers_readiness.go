@@ -230,31 +230,6 @@ func (s *Server) endOfLocalDay(day time.Time) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, s.Location).UTC()
 }
 
-// readinessVersion takes the version from the body or an If-Match header
-// (0 when neither is sent: the service then skips the check).
-func readinessVersion(c *gin.Context, body int64) (int64, error) {
-	if body != 0 {
-		return body, nil
-	}
-	h := strings.Trim(strings.TrimSpace(c.GetHeader("If-Match")), `"W/`)
-	if h == "" {
-		return 0, nil
-	}
-	v, err := strconv.ParseInt(h, 10, 64)
-	if err != nil || v < 1 {
-		return 0, apperr.Field("version", "If-Match must be the version number")
-	}
-	return v, nil
-}
-
-// readinessBody decodes an optional JSON body.
-func readinessBody(c *gin.Context, dst any) error {
-	if c.Request.Body == nil || c.Request.ContentLength == 0 {
-		return nil
-	}
-	return bindJSON(c, dst)
-}
-
 // GET /api/v1/readiness/standards
 func (s *Server) listStandards(c *gin.Context) {
 	versions, problems, err := s.Readiness.Standards(c.Request.Context())
@@ -348,7 +323,7 @@ func (s *Server) listReadinessRuns(c *gin.Context) {
 // instance runs).
 func (s *Server) createReadinessRun(c *gin.Context) {
 	var req RunRequest
-	if err := readinessBody(c, &req); err != nil {
+	if err := bindOptionalJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -726,11 +701,11 @@ func (s *Server) decideDeduction(action string) gin.HandlerFunc {
 			return
 		}
 		var req DeductionDecisionRequest
-		if err := readinessBody(c, &req); err != nil {
+		if err := bindOptionalJSON(c, &req); err != nil {
 			s.fail(c, err)
 			return
 		}
-		version, err := readinessVersion(c, req.Version)
+		version, err := requestVersion(c, req.Version)
 		if err != nil {
 			s.fail(c, err)
 			return

@@ -222,7 +222,7 @@ func (s *Server) updateRecall(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := opsVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -244,11 +244,11 @@ func (s *Server) activateRecall(c *gin.Context) {
 		return
 	}
 	var req RecallVersionRequest
-	if err := opsOptionalJSON(c, &req); err != nil {
+	if err := bindOptionalJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	v, err := opsVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -274,7 +274,7 @@ func (s *Server) closeRecall(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := opsVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -594,7 +594,7 @@ func (s *Server) bookRecallUnit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := opsVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -617,11 +617,11 @@ func (s *Server) remedyRecallUnit(c *gin.Context) {
 		return
 	}
 	var req RecallRemedyRequest
-	if err := opsOptionalJSON(c, &req); err != nil {
+	if err := bindOptionalJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	v, err := opsVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -20,38 +20,6 @@ func init() {
 
 // ---- helpers shared by the repair, parts, returns and recall handlers
 
-// opsVersion returns the version from the body or the If-Match header
-// ("3", "\"3\"" or W/"3"); 0 when neither is given (the write is then
-// still guarded by the version read in the transaction).
-func opsVersion(c *gin.Context, body int64) (int64, error) {
-	if body != 0 {
-		if body < 0 {
-			return 0, apperr.Field("version", "must be a positive version number")
-		}
-		return body, nil
-	}
-	h := strings.TrimSpace(c.GetHeader("If-Match"))
-	if h == "" {
-		return 0, nil
-	}
-	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
-	if err != nil || v <= 0 {
-		e := apperr.Invalid("If-Match must be the version number you read")
-		e.Fields = map[string]string{"If-Match": "must be a positive version number"}
-		return 0, e
-	}
-	return v, nil
-}
-
-// opsOptionalJSON decodes a body when there is one (version-only actions
-// may be posted without a body).
-func opsOptionalJSON(c *gin.Context, dst any) error {
-	if c.Request.Body == nil || c.Request.ContentLength == 0 {
-		return nil
-	}
-	return bindJSON(c, dst)
-}
-
 // opsUint reads an optional positive integer query parameter (0 if absent).
 func opsUint(c *gin.Context, name string) (uint64, error) {
 	v := c.Query(name)
@@ -471,7 +439,7 @@ func (s *Server) repairAction(c *gin.Context, req any, version func() int64, opt
 		return
 	}
 	if optional {
-		err = opsOptionalJSON(c, req)
+		err = bindOptionalJSON(c, req)
 	} else {
 		err = bindJSON(c, req)
 	}
@@ -479,7 +447,7 @@ func (s *Server) repairAction(c *gin.Context, req any, version func() int64, opt
 		s.fail(c, err)
 		return
 	}
-	v, err := opsVersion(c, version())
+	v, err := requestVersion(c, version())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -576,7 +544,7 @@ func (s *Server) returnOldPart(c *gin.Context) {
 		return
 	}
 	var req OldPartReturnedRequest
-	if err := opsOptionalJSON(c, &req); err != nil {
+	if err := bindOptionalJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -741,7 +709,7 @@ func (s *Server) closeEntitlement(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := opsVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -838,7 +806,7 @@ func (s *Server) patchLabourRate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := opsVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

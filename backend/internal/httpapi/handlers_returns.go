@@ -235,7 +235,7 @@ func (s *Server) returnAction(c *gin.Context, req any, version func() int64, fn 
 		s.fail(c, err)
 		return
 	}
-	v, err := opsVersion(c, version())
+	v, err := requestVersion(c, version())
 	if err != nil {
 		s.fail(c, err)
 		return

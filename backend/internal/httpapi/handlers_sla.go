@@ -196,7 +196,7 @@ func (s *Server) updateCalendar(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := bodyOrIfMatchVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -279,7 +279,7 @@ func (s *Server) updatePolicy(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := bodyOrIfMatchVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -320,7 +320,7 @@ func (s *Server) updateWorkOrderKind(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := bodyOrIfMatchVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

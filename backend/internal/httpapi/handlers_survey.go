@@ -334,7 +334,7 @@ func (s *Server) putSurveyTemplate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := qualityVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -572,7 +572,7 @@ func (s *Server) recordFollowupAttempt(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := qualityVersion(c, req.Version)
+	v, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -319,7 +319,7 @@ func (s *Server) patchTicket(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := bodyOrIfMatchVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -340,7 +340,7 @@ func (s *Server) transitionTicket(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := bodyOrIfMatchVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -360,7 +360,7 @@ func (s *Server) reopenTicket(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := bodyOrIfMatchVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -380,7 +380,7 @@ func (s *Server) assignTicket(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version, err := bodyOrIfMatchVersion(c, req.Version)
+	version, err := requestVersion(c, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return

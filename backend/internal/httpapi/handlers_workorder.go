@@ -323,7 +323,7 @@ func workOrderStep[T any](s *Server, c *gin.Context, version func(*T) int64, run
 			return
 		}
 	}
-	v, err := bodyOrIfMatchVersion(c, version(&req))
+	v, err := requestVersion(c, version(&req))
 	if err != nil {
 		s.fail(c, err)
 		return
