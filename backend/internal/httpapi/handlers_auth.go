@@ -11,7 +11,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
-	"github.com/aftersales/aftersales/backend/internal/rbac"
 )
 
 // LoginRequest is the body of POST /auth/login.
@@ -241,7 +240,7 @@ func (s *Server) listRoles(c *gin.Context) {
 	for _, r := range auth.AllRoles {
 		out = append(out, gin.H{"role": r, "permissions": s.RBAC.Permissions([]string{r})})
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out, "default": rbac.DefaultPolicy() != nil})
+	c.JSON(http.StatusOK, gin.H{"items": out})
 }
 
 func (s *Server) listAudit(c *gin.Context) {
