@@ -33,7 +33,8 @@ Usage:
   aftersales audit verify                   check the audit trail's hash chain
   aftersales version
 
-Global flags (before the subcommand): --config PATH (default configs/aftersales.yaml)
+Global flags (before the subcommand): --config PATH (default configs/aftersales.yaml when present; the
+shipped defaults and standards are built into the binary, so it runs from any directory)
 Every configuration key can be set with AFTERSALES_<KEY>, e.g. AFTERSALES_DB_DRIVER=mysql.
 `
 
@@ -87,18 +88,22 @@ func run(args []string) error {
 		}
 		defer a.Close()
 		if *demoFlag {
-			seeded, err := a.SeedDemoIfEmpty(ctx)
+			seeded, skipped, err := a.SeedDemoIfEmpty(ctx)
 			if err != nil {
 				return err
 			}
 			if seeded {
 				printDemo(cfg)
+			} else {
+				// Say so: a silent skip looks like a seeded demo with wrong passwords.
+				fmt.Println("demo: seeding skipped: " + skipped)
+				log.Warn("demo seeding skipped", "reason", skipped)
 			}
 		}
 		fmt.Printf("aftersales %s serving on http://%s (database: %s)\n", app.Version, displayAddr(cfg.HTTP.Addr), cfg.DB.Driver)
 		return a.Serve(ctx)
 	case "migrate":
-		a, err := app.New(ctx, cfg, log)
+		a, err := app.OpenCore(ctx, cfg, log)
 		if err != nil {
 			return err
 		}
@@ -144,7 +149,7 @@ func run(args []string) error {
 		if len(cmdArgs) == 0 || cmdArgs[0] != "verify" {
 			return errors.New("audit: usage: aftersales audit verify")
 		}
-		a, err := app.New(ctx, cfg, log)
+		a, err := app.OpenCore(ctx, cfg, log)
 		if err != nil {
 			return err
 		}
@@ -179,7 +184,7 @@ func usersCmd(ctx context.Context, cfg *config.Config, log interface{ Info(strin
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	a, err := app.New(ctx, cfg, app.NewLogger(cfg))
+	a, err := app.OpenCore(ctx, cfg, app.NewLogger(cfg))
 	if err != nil {
 		return err
 	}

@@ -22,11 +22,9 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/config"
 	"github.com/aftersales/aftersales/backend/internal/content"
 	"github.com/aftersales/aftersales/backend/internal/customer"
-	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/httpapi"
 	"github.com/aftersales/aftersales/backend/internal/improvement"
-	"github.com/aftersales/aftersales/backend/internal/migrations"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
 	"github.com/aftersales/aftersales/backend/internal/product"
@@ -99,12 +97,8 @@ func NewLogger(cfg *config.Config) *slog.Logger {
 
 // New opens the database, applies pending migrations and wires services.
 func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
-	g, err := db.Open(db.Options{Driver: cfg.DB.Driver, DSN: cfg.DB.DSN, MaxOpenConns: cfg.DB.MaxOpenConns,
-		MaxIdleConns: cfg.DB.MaxIdleConns, SlowQuery: cfg.DB.SlowQuery, Logger: log})
+	g, err := openMigrated(cfg, log)
 	if err != nil {
-		return nil, err
-	}
-	if err := migrations.Migrate(g); err != nil {
 		return nil, err
 	}
 	a := &App{Cfg: cfg, Log: log, DB: g}
@@ -121,19 +115,19 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	a.Hub = realtime.NewHub(256, "readiness.score")
 	a.Bus.Subscribe(a.Hub.Publish)
 	a.Audit = audit.New(nil)
-	a.RBAC, err = rbac.New(ctx, g)
+	a.RBAC, err = rbac.New(ctx, rbac.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Log: log})
 	if err != nil {
 		return nil, err
 	}
+	// An admin's grant or revoke on another instance reaches this one here.
 	a.Bus.Subscribe(func(e event.Event) {
-		if e.Name == "rbac.policy_changed" {
+		if e.Name == rbac.PolicyChanged {
 			if err := a.RBAC.Reload(); err != nil {
 				log.Error("rbac reload", "err", err)
 			}
 		}
 	})
-	a.Auth = auth.New(auth.Options{DB: g, Audit: a.Audit, Bus: a.Bus, SessionTTL: cfg.Auth.SessionTTL, SlowdownAfter: cfg.Auth.SlowdownAfter,
-		LockoutAfter: cfg.Auth.LockoutAfter, IPLockoutAfter: cfg.Auth.IPLockoutAfter, LockoutFor: cfg.Auth.LockoutFor, FailureWindow: cfg.Auth.FailureWindow, BcryptCost: cfg.Auth.BcryptCost})
+	a.Auth = newAuth(cfg, g, a.Audit, a.Bus)
 	a.Sched = scheduler.New(g, cfg.Scheduler.LockTTL, log)
 	// == Domain services (construct here, then pass to httpapi.Options below)
 	if a.Regions, err = region.Load(); err != nil {

@@ -10,15 +10,16 @@ import (
 )
 
 // SeedDemoIfEmpty seeds the demo enterprise when no user exists yet.
-func (a *App) SeedDemoIfEmpty(ctx context.Context) (bool, error) {
+func (a *App) SeedDemoIfEmpty(ctx context.Context) (seeded bool, skipped string, err error) {
 	var n int64
 	if err := a.DB.WithContext(ctx).Model(&auth.User{}).Count(&n).Error; err != nil {
-		return false, fmt.Errorf("seed: count users: %w", err)
+		return false, "", fmt.Errorf("seed: count users: %w", err)
 	}
 	if n > 0 {
-		return false, nil
+		return false, fmt.Sprintf("the database already has %d user(s); the demo enterprise is seeded only into an empty database "+
+			"(run `aftersales seed --demo` to complete an existing demo, or start on an empty database)", n), nil
 	}
-	return true, a.SeedDemo(ctx)
+	return true, "", a.SeedDemo(ctx)
 }
 
 // SeedDemo creates (or completes) the deterministic demo enterprise.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"github.com/aftersales/aftersales/configs"
 	"time"
 
 	"github.com/aftersales/aftersales/backend/internal/certification"
@@ -21,7 +22,8 @@ func (a *App) wireReadiness(ctx context.Context) error {
 	measures.PartsLead = time.Duration(cfg.Readiness.PartsLeadHours) * time.Hour
 	measures.ComplaintLegalDays = cfg.Readiness.ComplaintLegalDays
 	r, err := readiness.New(ctx, readiness.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Log: a.Log,
-		StandardFile: cfg.Readiness.StandardFile, StandardsDir: cfg.Readiness.StandardsDir, WindowMonths: cfg.Readiness.WindowMonths,
+		StandardFile: cfg.Readiness.StandardFile, StandardsDir: cfg.Readiness.StandardsDir,
+		Shipped: configs.Standards(), ShippedStandard: configs.ShippedStandard, WindowMonths: cfg.Readiness.WindowMonths,
 		Runner: a.Sched, Debounce: cfg.Readiness.Debounce, Measures: measures, Location: cfg.Location()})
 	if err != nil {
 		return err

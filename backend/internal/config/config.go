@@ -15,6 +15,9 @@ import (
 	"github.com/knadh/koanf/parsers/yaml"
 	"github.com/knadh/koanf/providers/confmap"
 	"github.com/knadh/koanf/providers/file"
+	"github.com/knadh/koanf/providers/rawbytes"
+
+	"github.com/aftersales/aftersales/configs"
 	"github.com/knadh/koanf/v2"
 	"github.com/robfig/cron/v3"
 )
@@ -212,8 +215,8 @@ func Defaults() map[string]any {
 		"storage.max_upload_mib":          int64(20),
 		"demo.password":                   "demo123456",
 		"readiness.schedule":              "*/5 * * * *",
-		"readiness.standard_file":         "configs/standards/gbt27922-2011.yaml",
-		"readiness.standards_dir":         "configs/standards",
+		"readiness.standard_file":         "",
+		"readiness.standards_dir":         "",
 		"readiness.window_months":         12,
 		"dispatch.accept_timeout":         "30m",
 		"scheduler.complaint_escalation":  "@every 1m",
@@ -259,6 +262,12 @@ func Load(path string) (*Config, error) {
 	defaults := Defaults()
 	if err := k.Load(confmap.Provider(defaults, "."), nil); err != nil {
 		return nil, fmt.Errorf("config defaults: %w", err)
+	}
+	// The shipped configs/aftersales.yaml is embedded, so a binary started
+	// from any directory has the documented defaults (a test keeps the file
+	// and Defaults() equal).
+	if err := k.Load(rawbytes.Provider(configs.DefaultConfig()), yaml.Parser()); err != nil {
+		return nil, fmt.Errorf("embedded default config: %w", err)
 	}
 	if path != "" {
 		if _, err := os.Stat(path); err == nil {

@@ -1,13 +1,19 @@
 package config_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/knadh/koanf/parsers/yaml"
+	"github.com/knadh/koanf/providers/rawbytes"
+	"github.com/knadh/koanf/v2"
+
 	"github.com/aftersales/aftersales/backend/internal/config"
+	"github.com/aftersales/aftersales/configs"
 )
 
 func TestDefaultsAreValid(t *testing.T) {
@@ -74,5 +80,30 @@ func TestBadFileIsRefused(t *testing.T) {
 	}
 	if _, err := config.Load(p); err == nil || !strings.Contains(err.Error(), "db.driver") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// The embedded configs/aftersales.yaml documents every key with exactly the
+// default the code uses; a binary started anywhere gets the same values.
+func TestEmbeddedDefaultConfigMatchesDefaults(t *testing.T) {
+	k := koanf.New(".")
+	if err := k.Load(rawbytes.Provider(configs.DefaultConfig()), yaml.Parser()); err != nil {
+		t.Fatal(err)
+	}
+	file := k.All()
+	for key, want := range config.Defaults() {
+		got, ok := file[key]
+		if !ok {
+			t.Errorf("configs/aftersales.yaml does not document %s", key)
+			continue
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: configs/aftersales.yaml says %v, the code default is %v", key, got, want)
+		}
+	}
+	for key := range file {
+		if _, ok := config.Defaults()[key]; !ok {
+			t.Errorf("configs/aftersales.yaml has %s, which is not a key", key)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/rbac"
 )
 
 // LoginRequest is the body of POST /auth/login.
@@ -31,10 +32,14 @@ type MeResponse struct {
 	ExpiresAt   *time.Time `json:"account_expires_at,omitempty"`
 }
 
-func (s *Server) meOf(u auth.User) MeResponse {
+func (s *Server) meOf(u auth.User) (MeResponse, error) {
 	roles := u.RoleList()
+	perms, err := s.RBAC.Permissions(roles)
+	if err != nil {
+		return MeResponse{}, err
+	}
 	return MeResponse{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Roles: roles,
-		Permissions: s.RBAC.Permissions(roles), OutletID: u.OutletID, Timezone: s.Location.String(), ExpiresAt: u.ExpiresAt}
+		Permissions: perms, OutletID: u.OutletID, Timezone: s.Location.String(), ExpiresAt: u.ExpiresAt}, nil
 }
 
 func (s *Server) login(c *gin.Context) {
@@ -51,7 +56,12 @@ func (s *Server) login(c *gin.Context) {
 	maxAge := int(time.Until(res.ExpiresAt).Seconds())
 	c.SetSameSite(http.SameSiteLaxMode)
 	c.SetCookie(SessionCookie, res.Token, maxAge, "/", "", s.CookieSecure, true)
-	c.JSON(http.StatusOK, gin.H{"token": res.Token, "expires_at": res.ExpiresAt, "user": s.meOf(res.User)})
+	me, err := s.meOf(res.User)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"token": res.Token, "expires_at": res.ExpiresAt, "user": me})
 }
 
 func (s *Server) logout(c *gin.Context) {
@@ -87,7 +97,14 @@ func (s *Server) changePassword(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, s.meOf(identity(c).User)) }
+func (s *Server) me(c *gin.Context) {
+	me, err := s.meOf(identity(c).User)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, me)
+}
 
 // UserResponse is the API image of a user (never the password hash).
 type UserResponse struct {
@@ -238,9 +255,35 @@ func (s *Server) resetUserPassword(c *gin.Context) {
 func (s *Server) listRoles(c *gin.Context) {
 	out := make([]gin.H, 0, len(auth.AllRoles))
 	for _, r := range auth.AllRoles {
-		out = append(out, gin.H{"role": r, "permissions": s.RBAC.Permissions([]string{r})})
+		perms, err := s.RBAC.Permissions([]string{r})
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		out = append(out, gin.H{"role": r, "permissions": perms})
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, gin.H{"items": out, "known_permissions": rbac.KnownPermissions()})
+}
+
+// grantRolePermission gives a role a permission (PUT …/roles/:role/permissions/:permission).
+func (s *Server) grantRolePermission(c *gin.Context) {
+	g := rbac.Grant{Role: c.Param("role"), Permission: c.Param("permission")}
+	if err := s.RBAC.GrantPermission(c.Request.Context(), g); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, g)
+}
+
+// revokeRolePermission takes a permission from a role; a revoked default stays
+// revoked across upgrades.
+func (s *Server) revokeRolePermission(c *gin.Context) {
+	g := rbac.Grant{Role: c.Param("role"), Permission: c.Param("permission")}
+	if err := s.RBAC.RevokePermission(c.Request.Context(), g); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }
 
 func (s *Server) listAudit(c *gin.Context) {

@@ -53,6 +53,8 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/users/:id/enable", rbac.UserManage, s.enableUser, "Re-enable a user", "users", ""},
 		{"POST", "/api/v1/users/:id/password", rbac.UserManage, s.resetUserPassword, "Reset a user's password", "users", "ResetPasswordRequest"},
 		{"GET", "/api/v1/roles", rbac.UserManage, s.listRoles, "Roles and their permissions", "users", ""},
+		{"PUT", "/api/v1/roles/:role/permissions/:permission", rbac.UserManage, s.grantRolePermission, "Grant a role a permission (audited; every instance reloads)", "users", ""},
+		{"DELETE", "/api/v1/roles/:role/permissions/:permission", rbac.UserManage, s.revokeRolePermission, "Revoke a role's permission; a revoked default stays revoked across upgrades", "users", ""},
 
 		// Audit trail and jobs
 		{"GET", "/api/v1/audit", rbac.AuditRead, s.listAudit, "Audit trail, newest first (keyset by id)", "audit", ""},

@@ -23,6 +23,7 @@ func All() []*gormigrate.Migration {
 		m0006RepairsPartsReturnsRecalls(),
 		m0007ReadinessCertification(),
 		m0008Content(),
+		m0009PolicyRemovals(),
 	}
 }
 

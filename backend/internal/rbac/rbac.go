@@ -25,51 +25,37 @@ e = some(where (p.eft == allow))
 m = r.sub == p.sub && r.obj == p.obj
 `
 
-// Authorizer answers "may these roles do this?".
+// Authorizer answers "may these roles do this?" and lets an admin grant or
+// revoke a permission (policy.go).
 type Authorizer struct {
 	enforcer *casbin.SyncedEnforcer
 	db       *gorm.DB
+	opts     Options
 }
 
-// New loads the policy from the database, seeding DefaultPolicy when empty.
-func New(ctx context.Context, db *gorm.DB) (*Authorizer, error) {
+// New loads the policy from the database after syncing DefaultPolicy into it
+// (see Sync): a permission added in a release reaches existing installs,
+// and a default rule an admin revoked stays revoked.
+func New(ctx context.Context, opts Options) (*Authorizer, error) {
+	opts = opts.withDefaults()
 	m, err := model.NewModelFromString(modelText)
 	if err != nil {
 		return nil, fmt.Errorf("rbac: model: %w", err)
 	}
-	var n int64
-	if err := db.WithContext(ctx).Model(&rule{}).Count(&n).Error; err != nil {
-		return nil, fmt.Errorf("rbac: count rules: %w", err)
+	a := &Authorizer{db: opts.DB, opts: opts}
+	added, err := a.Sync(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if n == 0 {
-		if err := seed(db.WithContext(ctx)); err != nil {
-			return nil, err
-		}
+	if len(added) > 0 {
+		opts.Log.Info("rbac: default permissions added to the stored policy", "rules", added)
 	}
-	e, err := casbin.NewSyncedEnforcer(m, &adapter{db: db})
+	e, err := casbin.NewSyncedEnforcer(m, &adapter{db: opts.DB})
 	if err != nil {
 		return nil, fmt.Errorf("rbac: enforcer: %w", err)
 	}
-	return &Authorizer{enforcer: e, db: db}, nil
-}
-
-func seed(db *gorm.DB) error {
-	return db.Transaction(func(tx *gorm.DB) error {
-		roles := make([]string, 0)
-		pol := DefaultPolicy()
-		for r := range pol {
-			roles = append(roles, r)
-		}
-		sort.Strings(roles)
-		for _, r := range roles {
-			for _, p := range pol[r] {
-				if err := tx.Create(&rule{Ptype: "p", V0: r, V1: p}).Error; err != nil {
-					return fmt.Errorf("rbac: seed %s %s: %w", r, p, err)
-				}
-			}
-		}
-		return nil
-	})
+	a.enforcer = e
+	return a, nil
 }
 
 // Allowed reports whether any of roles grants permission. A casbin error is
@@ -88,10 +74,13 @@ func (a *Authorizer) Allowed(roles []string, permission string) (bool, error) {
 }
 
 // Permissions lists the permissions granted to roles, sorted.
-func (a *Authorizer) Permissions(roles []string) []string {
+func (a *Authorizer) Permissions(roles []string) ([]string, error) {
 	set := map[string]bool{}
 	for _, r := range roles {
-		perms, _ := a.enforcer.GetFilteredPolicy(0, r)
+		perms, err := a.enforcer.GetFilteredPolicy(0, r)
+		if err != nil {
+			return nil, fmt.Errorf("rbac: permissions of %s: %w", r, err)
+		}
 		for _, p := range perms {
 			if len(p) > 1 {
 				set[p[1]] = true
@@ -103,11 +92,11 @@ func (a *Authorizer) Permissions(roles []string) []string {
 		out = append(out, p)
 	}
 	sort.Strings(out)
-	return out
+	return out, nil
 }
 
 // Reload re-reads the policy from the database (after another instance
-// changed it; see the rbac.policy_changed event).
+// changed it; see the rbac.policy_changed event published by Grant/Revoke).
 func (a *Authorizer) Reload() error {
 	if err := a.enforcer.LoadPolicy(); err != nil {
 		return fmt.Errorf("rbac: reload: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -62,6 +63,10 @@ type Options struct {
 	StandardFile string
 	// StandardsDir holds further standard files, versioned when listed.
 	StandardsDir string
+	// Shipped holds the standards embedded in the binary (configs.Standards);
+	// with StandardFile empty, ShippedStandard from it is the active one.
+	Shipped         fs.FS
+	ShippedStandard string
 	// WindowMonths is the rolling window for the engine's own look-backs
 	// (suggested deductions, plausibility); rules use their standard's.
 	WindowMonths int
@@ -95,6 +100,7 @@ type Service struct {
 	window   int
 	dir      string
 	file     string
+	shipped  fs.FS
 	active   string // code of the active standard
 
 	mu     sync.Mutex
@@ -137,11 +143,18 @@ func New(ctx context.Context, o Options) (*Service, error) {
 		s.measures = NewSQLMeasures(o.DB, o.Location, o.Log)
 	}
 	s.debounce = newDebouncer(o.Debounce, s.debouncedRun)
-	if o.StandardFile == "" {
-		return nil, errors.New("readiness: no standard file configured (readiness.standard_file)")
+	s.shipped = o.Shipped
+	var v *StandardVersion
+	var err error
+	switch {
+	case o.StandardFile != "":
+		s.file = resolvePath(o.StandardFile)
+		v, err = s.syncFile(actor.With(ctx, actor.System("readiness")), s.file)
+	case o.Shipped != nil && o.ShippedStandard != "":
+		v, err = s.syncShipped(actor.With(ctx, actor.System("readiness")), o.ShippedStandard)
+	default:
+		return nil, errors.New("readiness: no standard configured (readiness.standard_file) and none shipped")
 	}
-	s.file = resolvePath(o.StandardFile)
-	v, err := s.syncFile(actor.With(ctx, actor.System("readiness")), s.file)
 	if err != nil {
 		return nil, err
 	}
@@ -199,6 +212,19 @@ func (s *Service) syncFile(ctx context.Context, path string) (*StandardVersion, 
 	if err != nil {
 		return nil, fmt.Errorf("readiness: read standard %s: %w", path, err)
 	}
+	return s.syncData(ctx, data, path, "file:"+filepath.Base(path))
+}
+
+// syncShipped is syncFile for a standard embedded in the binary.
+func (s *Service) syncShipped(ctx context.Context, name string) (*StandardVersion, error) {
+	data, err := fs.ReadFile(s.shipped, name)
+	if err != nil {
+		return nil, fmt.Errorf("readiness: read shipped standard %s: %w", name, err)
+	}
+	return s.syncData(ctx, data, name, "shipped:"+name)
+}
+
+func (s *Service) syncData(ctx context.Context, data []byte, path, source string) (*StandardVersion, error) {
 	std, err := LoadStandard(data)
 	if err != nil {
 		return nil, fmt.Errorf("readiness: %s: %w", path, err)
@@ -217,7 +243,7 @@ func (s *Service) syncFile(ctx context.Context, path string) (*StandardVersion, 
 			return latest, nil
 		}
 	}
-	v, _, err := s.storeVersion(ctx, std, data, "file:"+filepath.Base(path))
+	v, _, err := s.storeVersion(ctx, std, data, source)
 	return v, err
 }
 
@@ -324,6 +350,14 @@ type StandardInfo struct {
 // first per code. A file that does not load is reported in problems and
 // skipped; it never replaces a good version.
 func (s *Service) Standards(ctx context.Context) (versions []StandardInfo, problems []string, err error) {
+	if s.shipped != nil {
+		names, _ := fs.Glob(s.shipped, "*.yaml")
+		for _, name := range names {
+			if _, serr := s.syncShipped(actor.With(ctx, actor.System("readiness")), name); serr != nil {
+				problems = append(problems, serr.Error())
+			}
+		}
+	}
 	if s.dir != "" {
 		entries, rerr := os.ReadDir(s.dir)
 		if rerr == nil {

@@ -1,0 +1,51 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/config"
+	"github.com/aftersales/aftersales/backend/internal/db"
+	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/migrations"
+)
+
+// OpenCore opens what the maintenance subcommands (`migrate`, `audit
+// verify`, `users`) need and nothing more: the migrated database, the audit
+// trail and the identity service. Unlike New it loads no standard, regions
+// or domain services, so these commands work from any directory and do not
+// fail on a problem of an unrelated part.
+func OpenCore(_ context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	g, err := openMigrated(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, DB: g, Bus: event.NewMemoryBus(), Audit: audit.New(nil)}
+	a.Auth = newAuth(cfg, g, a.Audit, a.Bus)
+	return a, nil
+}
+
+func openMigrated(cfg *config.Config, log *slog.Logger) (*gorm.DB, error) {
+	g, err := db.Open(db.Options{Driver: cfg.DB.Driver, DSN: cfg.DB.DSN, MaxOpenConns: cfg.DB.MaxOpenConns,
+		MaxIdleConns: cfg.DB.MaxIdleConns, SlowQuery: cfg.DB.SlowQuery, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := migrations.Migrate(g); err != nil {
+		if s, derr := g.DB(); derr == nil {
+			_ = s.Close()
+		}
+		return nil, err
+	}
+	return g, nil
+}
+
+func newAuth(cfg *config.Config, g *gorm.DB, trail *audit.Trail, bus event.Bus) *auth.Service {
+	return auth.New(auth.Options{DB: g, Audit: trail, Bus: bus, SessionTTL: cfg.Auth.SessionTTL, SlowdownAfter: cfg.Auth.SlowdownAfter,
+		LockoutAfter: cfg.Auth.LockoutAfter, IPLockoutAfter: cfg.Auth.IPLockoutAfter, LockoutFor: cfg.Auth.LockoutFor,
+		FailureWindow: cfg.Auth.FailureWindow, BcryptCost: cfg.Auth.BcryptCost})
+}
