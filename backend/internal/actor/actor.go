@@ -28,20 +28,32 @@ func (a Actor) HasRole(role string) bool {
 	return false
 }
 
+// unscopedRoles see every outlet's records. Every other role, including a
+// role this code does not know, is confined to the user's outlet.
+var unscopedRoles = map[string]bool{"admin": true, "quality_manager": true, "hotline_agent": true, "auditor": true}
+
 // OutletScoped reports whether the actor may only see their own outlet's
-// records (outlet managers and technicians), and which outlet.
+// records, and which outlet. It fails closed: a signed-in user is unscoped
+// only when holding a role known to see every outlet (admin, quality
+// manager, hotline agent, auditor); outlet managers, technicians and any
+// unknown role are scoped, and without an outlet they see nothing (outlet 0).
+// The system actor (scheduled jobs, CLI) and the anonymous caller of the
+// customer's public pages carry no user id and are not scoped: those paths
+// apply their own rules (a ticket number plus its phone, a survey token).
 func (a Actor) OutletScoped() (uint64, bool) {
-	if a.HasRole("admin") || a.HasRole("quality_manager") || a.HasRole("hotline_agent") || a.HasRole("auditor") {
+	if a.UserID == 0 && len(a.Roles) == 0 {
 		return 0, false
 	}
-	if a.HasRole("outlet_manager") || a.HasRole("technician") {
-		if a.OutletID == nil {
-			// An outlet user without an outlet sees nothing rather than everything.
-			return 0, true
+	for _, r := range a.Roles {
+		if unscopedRoles[r] {
+			return 0, false
 		}
-		return *a.OutletID, true
 	}
-	return 0, false
+	if a.OutletID == nil {
+		// An outlet user without an outlet sees nothing rather than everything.
+		return 0, true
+	}
+	return *a.OutletID, true
 }
 
 type ctxKey struct{}

@@ -82,6 +82,9 @@ type App struct {
 	// Readiness engine, evidence and certification (see wire_readiness.go).
 	Readiness     *readiness.Service
 	Certification *certification.Service
+
+	// stopLive ends the WebSocket session re-check (wire_live.go).
+	stopLive func()
 }
 
 // NewLogger returns the structured logger configured by cfg.
@@ -129,6 +132,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	})
 	a.Auth = newAuth(cfg, g, a.Audit, a.Bus)
 	a.Sched = scheduler.New(g, cfg.Scheduler.LockTTL, log)
+	a.wireLiveSessions()
 	// == Domain services (construct here, then pass to httpapi.Options below)
 	if a.Regions, err = region.Load(); err != nil {
 		return nil, err
@@ -250,6 +254,9 @@ func (a *App) registerJobs() error {
 
 // Close releases the bus and the database.
 func (a *App) Close() {
+	if a.stopLive != nil {
+		a.stopLive()
+	}
 	if a.Readiness != nil {
 		a.Readiness.Close() // a pending debounced run must not outlive the database
 	}

@@ -258,12 +258,16 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Identity, er
 func (s *Service) Logout(ctx context.Context, tokenHash string) error {
 	now := s.o.Now().UTC()
 	a := actor.From(ctx)
-	return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&Session{}).Where("token_hash = ? AND revoked_at IS NULL", tokenHash).Update("revoked_at", now).Error; err != nil {
 			return apperr.Internal(fmt.Errorf("logout: %w", err))
 		}
 		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "logout", Entity: "user", EntityID: strconv.FormatUint(a.UserID, 10)})
 	})
+	if err == nil {
+		s.publishRevoked(ctx, RevokedSessions{UserID: a.UserID, Session: tokenHash})
+	}
+	return err
 }
 
 // ChangePassword changes the caller's own password and revokes their other sessions.
@@ -290,7 +294,7 @@ func (s *Service) ResetPassword(ctx context.Context, userID uint64, newPassword 
 	return s.setPassword(ctx, u, newPassword, "", "password_reset")
 }
 
-func (s *Service) setPassword(ctx context.Context, u User, pw, keepTokenHash, action string) error {
+func (s *Service) setPassword(ctx context.Context, u User, pw, keepTokenHash, action string) (err error) {
 	if msg := PasswordProblem(pw); msg != "" {
 		return apperr.Field("password", msg)
 	}
@@ -299,6 +303,11 @@ func (s *Service) setPassword(ctx context.Context, u User, pw, keepTokenHash, ac
 		return apperr.Internal(err)
 	}
 	now := s.o.Now().UTC()
+	defer func() {
+		if err == nil {
+			s.publishRevoked(ctx, RevokedSessions{UserID: u.ID, Keep: keepTokenHash})
+		}
+	}()
 	return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": string(h), "password_changed_at": now, "version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
 			return apperr.Internal(err)

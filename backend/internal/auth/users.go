@@ -246,6 +246,9 @@ func (s *Service) mutate(ctx context.Context, id uint64, action string, change f
 	if s.o.Bus != nil {
 		s.o.Bus.Publish(ctx, event.Event{Topic: "admin", Name: "auth.user_changed", Data: map[string]any{"id": out.ID, "action": action}})
 	}
+	if out.Disabled || action == "permission_change" {
+		s.publishRevoked(ctx, RevokedSessions{UserID: out.ID})
+	}
 	return out, nil
 }
 

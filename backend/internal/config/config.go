@@ -47,6 +47,17 @@ type Config struct {
 
 	// Repair configures repair KPIs (repeat-repair window).
 	Repair Repair `koanf:"repair"`
+
+	// Privacy configures what outlet users see of customers (PIPL).
+	Privacy Privacy `koanf:"privacy"`
+}
+
+// Privacy configures the outlet's view of customers.
+type Privacy struct {
+	// OutletContactDays: an outlet user sees a customer's name, phone and
+	// service address through a work order of their outlet while it is open
+	// and for this many days after it closed.
+	OutletContactDays int `koanf:"outlet_contact_days"`
 }
 
 // Repair configures the repairs domain.
@@ -55,6 +66,9 @@ type Repair struct {
 	// completion of the unit's previous repair is a repeat repair, and the
 	// previous one was not a first-time fix.
 	RepeatWindowDays int `koanf:"repeat_window_days"`
+	// MaxBackdateDays: a repair's received_at may lie at most this many days
+	// in the past (a repair recorded late); older dates are refused.
+	MaxBackdateDays int `koanf:"max_backdate_days"`
 }
 
 // App holds enterprise-wide settings.
@@ -103,6 +117,9 @@ type Events struct {
 	Driver    string `koanf:"driver"`
 	RedisAddr string `koanf:"redis_addr"`
 	Channel   string `koanf:"channel"`
+	// SessionCheck is how often each instance re-checks the sessions behind
+	// its open WebSockets (the fallback for a lost revocation message).
+	SessionCheck time.Duration `koanf:"session_check"`
 }
 
 // Scheduler toggles cron jobs in this instance.
@@ -207,6 +224,7 @@ func Defaults() map[string]any {
 		"events.driver":                   "memory",
 		"events.redis_addr":               "127.0.0.1:6379",
 		"events.channel":                  "aftersales.events",
+		"events.session_check":            "5s",
 		"scheduler.enabled":               true,
 		"scheduler.lock_ttl":              "10m",
 		"scheduler.sla_check":             "@every 1m",
@@ -252,6 +270,10 @@ func Defaults() map[string]any {
 
 		// Repairs (see docs/configuration.md).
 		"repair.repeat_window_days": 30,
+		"repair.max_backdate_days":  7,
+
+		// Privacy (see docs/configuration.md and docs/security.md).
+		"privacy.outlet_contact_days": 30,
 	}
 }
 
@@ -415,6 +437,15 @@ func (c *Config) Validate() error {
 	}
 	if c.Repair.RepeatWindowDays < 1 || c.Repair.RepeatWindowDays > 365 {
 		return bad("repair.repeat_window_days", "must be between 1 and 365")
+	}
+	if c.Repair.MaxBackdateDays < 0 || c.Repair.MaxBackdateDays > 365 {
+		return bad("repair.max_backdate_days", "must be between 0 and 365")
+	}
+	if c.Privacy.OutletContactDays < 0 || c.Privacy.OutletContactDays > 365 {
+		return bad("privacy.outlet_contact_days", "must be between 0 and 365")
+	}
+	if c.Events.SessionCheck < time.Second || c.Events.SessionCheck > 5*time.Minute {
+		return bad("events.session_check", "must be between 1s and 5m")
 	}
 	return nil
 }

@@ -6,23 +6,31 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/auth"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
+	"github.com/aftersales/aftersales/backend/internal/realtime"
 )
 
 const (
-	wsWriteWait  = 10 * time.Second
-	wsPongWait   = 60 * time.Second
-	wsPingPeriod = 25 * time.Second
+	// wsCloseSessionRevoked is the close code sent when the socket's
+	// session was revoked (logout, password or role change, disable).
+	wsCloseSessionRevoked = 4401
+	wsWriteWait           = 10 * time.Second
+	wsPongWait            = 60 * time.Second
+	wsPingPeriod          = 25 * time.Second
 )
 
 // topicPermission says which permission a topic needs. outlet:<id> topics
-// also need the outlet to be in the caller's data scope.
+// also need the outlet to be in the caller's data scope; user:<id> is only
+// the caller's own. Whatever the topic, each event is then filtered by the
+// subscriber's data scope (realtime.Scope) before it is sent.
 func topicPermission(topic string) string {
 	switch {
 	case topic == "readiness":
@@ -35,6 +43,8 @@ func topicPermission(topic string) string {
 		return rbac.ComplaintRead
 	case strings.HasPrefix(topic, "outlet:"):
 		return rbac.WorkOrderRead
+	case strings.HasPrefix(topic, "user:"):
+		return Authenticated // one's own notifications; checked below
 	}
 	return ""
 }
@@ -43,6 +53,9 @@ func (s *Server) topicAllowed(a actor.Actor, topic string) bool {
 	perm := topicPermission(topic)
 	if perm == "" {
 		return false
+	}
+	if perm == Authenticated {
+		return a.UserID != 0 && topic == realtime.UserTopic(a.UserID)
 	}
 	ok, err := s.RBAC.Allowed(a.Roles, perm)
 	if err != nil || !ok {
@@ -58,6 +71,17 @@ func (s *Server) topicAllowed(a actor.Actor, topic string) bool {
 		}
 	}
 	return true
+}
+
+// wsIdentity is the hub's view of a socket: its session (so a revocation
+// closes it) and the caller's data scope (which filters every event).
+func wsIdentity(a actor.Actor, id *auth.Identity) realtime.Identity {
+	out := realtime.Identity{Scope: realtime.Scope{UserID: a.UserID}}
+	out.Scope.Outlet, out.Scope.OutletScoped = a.OutletScoped()
+	if id != nil {
+		out.Session = id.TokenHash
+	}
+	return out
 }
 
 type wsInbound struct {
@@ -85,7 +109,16 @@ func (s *Server) websocket(c *gin.Context) {
 	}
 	a := actor.From(c.Request.Context())
 	closed := make(chan struct{})
-	client := s.Hub.Register(func() { _ = conn.Close() })
+	var self atomic.Pointer[realtime.Client]
+	client := s.Hub.RegisterFor(wsIdentity(a, identity(c)), func() {
+		if cl := self.Load(); cl != nil && cl.CloseReason() == realtime.ReasonSessionRevoked {
+			// Tell the page why, so it can go to the login screen.
+			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(wsCloseSessionRevoked, "session revoked"),
+				time.Now().Add(time.Second))
+		}
+		_ = conn.Close()
+	})
+	self.Store(client)
 	defer s.Hub.Unregister(client)
 
 	// Writer: events, acknowledgements and pings; one goroutine owns writes.

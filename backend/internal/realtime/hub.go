@@ -2,7 +2,9 @@
 // bounded send queue; a client that cannot keep up is dropped rather than
 // allowed to block the publisher or other clients. The hub keeps the last
 // event per (topic, name) marked Retained so a client that (re)connects first
-// receives the latest state.
+// receives the latest state. Every event is checked against the client's
+// data scope (Scope) before it is queued, and a client is closed when its
+// session is revoked (sessions.go).
 package realtime
 
 import (
@@ -21,6 +23,25 @@ type Client struct {
 	closed atomic.Bool
 	// OnDrop is called once when the hub drops the client.
 	onDrop func()
+	// scope filters every event; session is the SHA-256 of the client's
+	// session token (empty for clients without one, e.g. in tests).
+	scope   Scope
+	session string
+	reason  atomic.Value // string: why the hub closed the client
+}
+
+// Identity says who a client is: the user and session behind the socket and
+// the data scope that filters its events.
+type Identity struct {
+	Session string
+	Scope   Scope
+}
+
+// CloseReason says why the hub closed the client ("" when it was not closed
+// by the hub, "slow" when dropped, "session_revoked" on revocation).
+func (c *Client) CloseReason() string {
+	r, _ := c.reason.Load().(string)
+	return r
 }
 
 // Send returns the channel the connection writer drains.
@@ -56,9 +77,15 @@ func NewHub(queue int, retainNames ...string) *Hub {
 	return &Hub{clients: map[uint64]*Client{}, queue: queue, retainNames: rn}
 }
 
-// Register adds a client; onDrop is called if the hub drops it as slow.
-func (h *Hub) Register(onDrop func()) *Client {
-	c := &Client{ID: h.nextID.Add(1), send: make(chan event.Event, h.queue), topics: map[string]bool{}, onDrop: onDrop}
+// Register adds an unscoped client without a session; onDrop is called if
+// the hub drops it.
+func (h *Hub) Register(onDrop func()) *Client { return h.RegisterFor(Identity{}, onDrop) }
+
+// RegisterFor adds a client of a user's session whose events are filtered by
+// id.Scope; onDrop is called if the hub drops it (slow, or session revoked).
+func (h *Hub) RegisterFor(id Identity, onDrop func()) *Client {
+	c := &Client{ID: h.nextID.Add(1), send: make(chan event.Event, h.queue), topics: map[string]bool{}, onDrop: onDrop,
+		scope: id.Scope, session: id.Session}
 	h.mu.Lock()
 	h.clients[c.ID] = c
 	h.mu.Unlock()
@@ -87,7 +114,7 @@ func (h *Hub) Subscribe(c *Client, topics []string) {
 	h.retained.Range(func(_, v any) bool {
 		e := v.(event.Event)
 		for _, t := range topics {
-			if e.Topic == t {
+			if e.Topic == t && c.scope.Allows(e) {
 				h.offer(c, e)
 			}
 		}
@@ -107,7 +134,7 @@ func (h *Hub) Publish(e event.Event) {
 	h.mu.RLock()
 	targets := make([]*Client, 0, len(h.clients))
 	for _, c := range h.clients {
-		if c.subscribed(e.Topic) {
+		if c.subscribed(e.Topic) && c.scope.Allows(e) {
 			targets = append(targets, c)
 		}
 	}
@@ -125,10 +152,22 @@ func (h *Hub) offer(c *Client, e event.Event) {
 	case c.send <- e:
 	default:
 		h.dropped.Add(1)
-		h.Unregister(c)
-		if c.onDrop != nil {
-			c.onDrop()
-		}
+		h.drop(c, "slow")
+	}
+}
+
+// drop unregisters c, noting why, and calls its onDrop once.
+func (h *Hub) drop(c *Client, reason string) {
+	h.mu.Lock()
+	_, ok := h.clients[c.ID]
+	h.mu.Unlock()
+	if !ok {
+		return
+	}
+	c.reason.Store(reason)
+	h.Unregister(c)
+	if c.onDrop != nil {
+		c.onDrop()
 	}
 }
 

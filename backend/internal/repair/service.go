@@ -954,7 +954,7 @@ func (s *Service) publish(ctx context.Context, name string, o Order, eff *effect
 	if eff != nil && eff.entitlement != nil {
 		e := eff.entitlement
 		s.o.Bus.Publish(ctx, event.Event{Topic: "tickets", Name: "repair.replacement_entitled", Data: map[string]any{
-			"entitlement_id": e.ID, "unit_id": e.UnitID, "serial": o.Serial, "fault_code": e.FaultCode,
+			"entitlement_id": e.ID, "unit_id": e.UnitID, "serial": o.Serial, "fault_code": e.FaultCode, "outlet_id": o.OutletID,
 			"failed_repairs": e.FailedRepairs, "repair_id": o.ID}})
 	}
 }

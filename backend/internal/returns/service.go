@@ -561,13 +561,13 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 var _ passport.Source = (*Service)(nil)
 
 // publish sends a request event on the hotline topic. Data: id, number,
-// kind, unit_id, serial, status, decision, eligible, outside_legal_window,
+// kind, outlet_id (outlet users' live channel shows only their outlet's), unit_id, serial, status, decision, eligible, outside_legal_window,
 // refused_within_window, refund_fen.
 func (s *Service) publish(ctx context.Context, name string, r Request) {
 	if s.o.Bus == nil {
 		return
 	}
-	s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: map[string]any{"id": r.ID, "number": r.Number, "kind": r.Kind,
+	s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: map[string]any{"id": r.ID, "number": r.Number, "kind": r.Kind, "outlet_id": r.OutletID,
 		"unit_id": r.UnitID, "serial": r.Serial, "status": r.Status, "decision": r.Decision, "eligible": r.Eligible,
 		"outside_legal_window": r.OutsideLegalWindow, "refused_within_window": r.RefusedWithinWindow, "refund_fen": r.RefundFen}})
 }
