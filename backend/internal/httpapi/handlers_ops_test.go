@@ -297,13 +297,16 @@ func TestReturnsAndRecallAPI(t *testing.T) {
 	}
 	units := w.must(t, h.do("GET", cp+"/units?serial=RC24-0003", w.agent, nil), 200, "units")
 	uid := int(units["items"].([]any)[0].(map[string]any)["id"].(float64))
-	w.must(t, h.do("POST", fmt.Sprintf("/api/v1/recall-units/%d/appointment", uid), w.agent,
+	bk := w.must(t, h.do("POST", fmt.Sprintf("/api/v1/recall-units/%d/appointment", uid), w.agent,
 		map[string]any{"at": time.Now().Add(48 * time.Hour).Format(time.RFC3339), "outlet_id": 1}), 200, "book")
-	rem := w.must(t, h.do("POST", fmt.Sprintf("/api/v1/recall-units/%d/remedy", uid), w.tech, map[string]any{"note": "已更换电源板"}), 200, "remedy")
+	if r := h.do("POST", fmt.Sprintf("/api/v1/recall-units/%d/remedy", uid), w.tech, nil); r.Status != 422 {
+		t.Fatalf("remedy without a version: %d %s", r.Status, r.Body)
+	}
+	rem := w.must(t, h.do("POST", fmt.Sprintf("/api/v1/recall-units/%d/remedy", uid), w.tech, map[string]any{"note": "已更换电源板", "version": bk["version"]}), 200, "remedy")
 	if rem["counts"].(map[string]any)["remedied"] != 1.0 || rem["unit"].(map[string]any)["remedied_outlet_id"] != 1.0 {
 		t.Fatalf("remedy: %v", rem)
 	}
-	if r := h.do("POST", fmt.Sprintf("/api/v1/recall-units/%d/remedy", uid), w.tech, nil); r.Status != 409 {
+	if r := h.do("POST", fmt.Sprintf("/api/v1/recall-units/%d/remedy", uid), w.tech, map[string]any{"version": rem["unit"].(map[string]any)["version"]}); r.Status != 409 {
 		t.Fatalf("remedy twice: %d %s", r.Status, r.Body)
 	}
 	card = w.must(t, h.do("GET", "/api/v1/units/RC24-0003", w.agent, nil), 200, "passport")

@@ -78,9 +78,12 @@ type RecallAppointmentRequest struct {
 }
 
 // RecallRemedyRequest records the remedy done (outlet users: at their own
-// outlet; others name it unless the unit is booked).
+// outlet; others name it unless the unit is booked). version (or If-Match)
+// is required; serial, the serial on the unit in hand, is required of an
+// outlet user for a unit not booked at their outlet (a walk-in).
 type RecallRemedyRequest struct {
 	OutletID uint64 `json:"outlet_id"`
+	Serial   string `json:"serial"`
 	Note     string `json:"note"`
 	Version  int64  `json:"version"`
 }
@@ -626,7 +629,7 @@ func (s *Server) remedyRecallUnit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	u, counts, err := s.Recalls.Remedy(c.Request.Context(), id, v, req.OutletID, req.Note)
+	u, counts, err := s.Recalls.Remedy(c.Request.Context(), id, recall.RemedyInput{Version: v, OutletID: req.OutletID, Serial: req.Serial, Note: req.Note})
 	if err != nil {
 		s.fail(c, err)
 		return

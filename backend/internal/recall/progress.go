@@ -218,16 +218,28 @@ func (s *Service) Notifications(ctx context.Context, campaignID, customerID uint
 // AffectedUnit returns one affected unit (outlet users: booked or remedied
 // at their outlet, or unbooked). Errors: not_found.
 func (s *Service) AffectedUnit(ctx context.Context, id uint64) (AffectedUnit, error) {
-	u, err := s.loadUnit(ctx, s.o.DB, id)
+	u, err := s.loadUnit(ctx, s.o.DB, id, "")
 	if err != nil {
 		return AffectedUnit{}, wrap(err, "get recall unit")
 	}
 	return u, nil
 }
 
-func (s *Service) loadUnit(ctx context.Context, db *gorm.DB, id uint64) (AffectedUnit, error) {
+// loadUnit reads an affected unit by id. An outlet user reaches only units
+// booked or remedied at their outlet; walkInSerial (normalised, when set)
+// also reaches an unbooked unit of exactly that serial: the customer who
+// walks in with the unit in hand. Ids are sequential, so without the serial
+// an outlet user must not reach other outlets' units.
+func (s *Service) loadUnit(ctx context.Context, db *gorm.DB, id uint64, walkInSerial string) (AffectedUnit, error) {
 	var u AffectedUnit
-	q := scopeUnits(ctx, db.WithContext(ctx).Where("id = ?", id), true)
+	q := db.WithContext(ctx).Where("id = ?", id)
+	if own, ok := actor.From(ctx).OutletScoped(); ok {
+		if walkInSerial != "" {
+			q = q.Where("(appointment_outlet_id = ? OR remedied_outlet_id = ? OR (appointment_outlet_id IS NULL AND serial = ?))", own, own, walkInSerial)
+		} else {
+			q = q.Where("(appointment_outlet_id = ? OR remedied_outlet_id = ?)", own, own)
+		}
+	}
 	if err := q.Take(&u).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return AffectedUnit{}, apperr.NotFound("recall unit")
@@ -239,10 +251,10 @@ func (s *Service) loadUnit(ctx context.Context, db *gorm.DB, id uint64) (Affecte
 
 // mutateUnit changes an affected unit of an active campaign under the
 // version guard with its audit record.
-func (s *Service) mutateUnit(ctx context.Context, id uint64, version int64, action string, fn func(u *AffectedUnit, now time.Time) error) (AffectedUnit, error) {
+func (s *Service) mutateUnit(ctx context.Context, id uint64, version int64, walkInSerial, action string, fn func(u *AffectedUnit, now time.Time) error) (AffectedUnit, error) {
 	var out AffectedUnit
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := s.loadUnit(ctx, tx, id)
+		u, err := s.loadUnit(ctx, tx, id, walkInSerial)
 		if err != nil {
 			return err
 		}
@@ -303,7 +315,7 @@ func (s *Service) Book(ctx context.Context, id uint64, version int64, at time.Ti
 			return AffectedUnit{}, err
 		}
 	}
-	u, err := s.mutateUnit(ctx, id, version, "book", func(u *AffectedUnit, now time.Time) error {
+	u, err := s.mutateUnit(ctx, id, version, "", "book", func(u *AffectedUnit, now time.Time) error {
 		if u.Status == UnitRemedied {
 			return apperr.Conflict("invalid_transition", "the unit is already remedied").WithDetail("allowed", []string{})
 		}
@@ -322,13 +334,41 @@ func (s *Service) Book(ctx context.Context, id uint64, version int64, at time.Ti
 	return u, nil
 }
 
+// RemedyInput records a remedy. Version is required (the unit's version as
+// read; a stale one is a 409). Serial is the serial on the unit in hand: an
+// outlet user needs it to remedy a unit not booked at their outlet (a
+// walk-in); when given it must match. OutletID is where it was done (outlet
+// users: their own, whatever is sent).
+type RemedyInput struct {
+	Version  int64
+	OutletID uint64
+	Serial   string
+	Note     string
+}
+
 // Remedy records that the campaign's remedy was done on a unit, at an
-// outlet (outlet users: their own). Errors: validation, not_found,
-// conflict (already remedied, campaign not active).
-func (s *Service) Remedy(ctx context.Context, id uint64, version int64, outletID uint64, note string) (AffectedUnit, Counts, error) {
-	note = strings.TrimSpace(note)
+// outlet (outlet users: their own). Errors: validation (version, serial,
+// outlet_id, note), not_found (also a unit outside the outlet user's reach),
+// conflict (stale version, already remedied, campaign not active).
+func (s *Service) Remedy(ctx context.Context, id uint64, in RemedyInput) (AffectedUnit, Counts, error) {
+	note := strings.TrimSpace(in.Note)
+	version, outletID := in.Version, in.OutletID
+	fields := map[string]string{}
 	if utf8.RuneCountInString(note) > 255 {
-		return AffectedUnit{}, Counts{}, apperr.Field("note", "at most 255 characters")
+		fields["note"] = "at most 255 characters"
+	}
+	if version <= 0 {
+		fields["version"] = "required: the unit's version as read (If-Match or body)"
+	}
+	serial := ""
+	if strings.TrimSpace(in.Serial) != "" {
+		var ok bool
+		if serial, ok = NormalizeSerial(in.Serial); !ok {
+			fields["serial"] = "not a serial number"
+		}
+	}
+	if len(fields) > 0 {
+		return AffectedUnit{}, Counts{}, apperr.Validation(fields)
 	}
 	if own, ok := actor.From(ctx).OutletScoped(); ok {
 		if outletID != 0 && outletID != own {
@@ -336,7 +376,10 @@ func (s *Service) Remedy(ctx context.Context, id uint64, version int64, outletID
 		}
 		outletID = own
 	}
-	u, err := s.mutateUnit(ctx, id, version, "remedy", func(u *AffectedUnit, now time.Time) error {
+	u, err := s.mutateUnit(ctx, id, version, serial, "remedy", func(u *AffectedUnit, now time.Time) error {
+		if serial != "" && u.Serial != serial {
+			return apperr.Field("serial", "is not this unit's serial")
+		}
 		if u.Status == UnitRemedied {
 			return apperr.Conflict("invalid_transition", "the unit is already remedied").WithDetail("allowed", []string{})
 		}

@@ -249,26 +249,50 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 		}
 		// Week 2: two remedies (one booked, one walk-in found by serial).
 		clk.add(8 * 24 * time.Hour)
-		if _, _, err := s.Remedy(tech, booked.ID, 0, 0, "已更换电源板"); err != nil {
+		if _, _, err := s.Remedy(tech, booked.ID, recall.RemedyInput{Version: booked.Version, Note: "已更换电源板"}); err != nil {
 			t.Fatal(err)
 		}
 		walk, _, _ := s.Units(tech, c.ID, recall.UnitFilter{Serial: "kx24a000020"})
 		if len(walk) != 1 {
 			t.Fatalf("walk-in search: %+v", walk)
 		}
-		_, counts, err := s.Remedy(tech, walk[0].ID, 0, 0, "到店处理")
+		// Ids are sequential: an outlet user reaches an unbooked unit by id
+		// only with its serial (the unit in hand), and only that serial.
+		if _, err := s.AffectedUnit(tech, walk[0].ID); code(err) != "not_found" {
+			t.Fatalf("unbooked unit by id: %v", err)
+		}
+		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version}); code(err) != "not_found" {
+			t.Fatalf("walk-in remedy without the serial: %v", err)
+		}
+		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version, Serial: "KX24A000009"}); code(err) != "not_found" {
+			t.Fatalf("walk-in remedy with another unit's serial: %v", err)
+		}
+		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Serial: "kx24a000020"}); apperr.As(err).Fields["version"] == "" {
+			t.Fatalf("remedy without a version: %v", err)
+		}
+		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version + 1, Serial: "kx24a000020"}); code(err) != "version_conflict" {
+			t.Fatalf("stale version: %v", err)
+		}
+		// Another outlet's user reaches neither the booked unit nor, by id, this one.
+		o4 := uint64(4)
+		other := actor.With(context.Background(), actor.Actor{UserID: 9, Username: "other", Roles: []string{"outlet_manager"}, OutletID: &o4})
+		if _, err := s.AffectedUnit(other, booked.ID); code(err) != "not_found" {
+			t.Fatalf("another outlet's booked unit: %v", err)
+		}
+		_, counts, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version, Serial: "kx24a000020", Note: "到店处理"})
 		if err != nil || counts.Remedied != 2 {
 			t.Fatalf("walk-in remedy: %+v %v", counts, err)
 		}
-		if _, _, err := s.Remedy(admin, booked.ID, 0, 3, ""); code(err) != "invalid_transition" {
+		if _, _, err := s.Remedy(admin, booked.ID, recall.RemedyInput{Version: booked.Version + 1, OutletID: 3}); code(err) != "invalid_transition" {
 			t.Fatalf("remedied twice: %v", err)
 		}
-		if _, _, err := s.Remedy(admin, units[0].ID, 0, 0, ""); apperr.As(err).Fields["outlet_id"] == "" {
+		u0, _ := s.AffectedUnit(admin, units[0].ID)
+		if _, _, err := s.Remedy(admin, units[0].ID, recall.RemedyInput{Version: u0.Version}); apperr.As(err).Fields["outlet_id"] == "" {
 			t.Fatalf("remedy without outlet: %v", err)
 		}
 		// Week 4: one more.
 		clk.add(14 * 24 * time.Hour)
-		if _, _, err := s.Remedy(admin, units[0].ID, 0, 5, ""); err != nil {
+		if _, _, err := s.Remedy(admin, units[0].ID, recall.RemedyInput{Version: u0.Version, OutletID: 5}); err != nil {
 			t.Fatal(err)
 		}
 		if len(remedied) != 3 || remedied[2].Data["remedied"] != int64(3) || remedied[2].Data["affected"] != int64(44) {
