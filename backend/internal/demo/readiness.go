@@ -182,8 +182,10 @@ func SeedReadiness(ctx context.Context, d ReadinessDeps) error {
 	}
 
 	// The quality manager's inputs.
-	if _, err := d.Readiness.Assess(ctx, readiness.AssessInput{Clause: "5.1.7.3", Points: 0.5,
-		Justification: "抽查 6 个网点访谈 18 名员工：11 人能复述服务承诺，委托网点员工对服务理念不熟悉",
+	// 5.1.7.3 is judged met or not met: 7 of 18 staff could not state the
+	// commitment, so it is not met (0 points, not a fraction).
+	if _, err := d.Readiness.Assess(ctx, readiness.AssessInput{Clause: "5.1.7.3", Points: 0,
+		Justification: "未达到：抽查 6 个网点访谈 18 名员工，仅 11 人能复述服务承诺，委托网点员工对服务理念不熟悉",
 		ExpiresAt:     readinessTime(d.Now.AddDate(0, 6, 0))}); err != nil {
 		return fmt.Errorf("demo readiness: assessment: %w", err)
 	}

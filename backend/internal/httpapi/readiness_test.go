@@ -160,7 +160,19 @@ func TestReadinessStandardPut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	edited := strings.Replace(string(good), "min: 80", "min: 81", 1)
+	// Defect 5: the standard's own limits cannot be edited away.
+	for _, fixed := range []struct{ old, new, names string }{
+		{"    points: 1\n    max_count: 1", "    points: 5\n    max_count: 3", "scoring.bonus"},
+		{"min: 80", "min: 81", "scoring.bands"},
+		{"fail_at: 5", "fail_at: 6", "scoring.special_deductions"},
+	} {
+		r := h.do("PUT", "/api/v1/readiness/standards/gbt27922-2011", tok, strings.Replace(string(good), fixed.old, fixed.new, 1), "Content-Type", "application/yaml")
+		if r.Status != 422 || r.errCode(t) != "standard_invalid" || !strings.Contains(string(r.Body), fixed.names) || !strings.Contains(string(r.Body), "fixed by GB/T 27922") {
+			t.Errorf("%s: %d %s", fixed.new, r.Status, r.Body)
+		}
+	}
+	// An inferred parameter (a target) may change.
+	edited := strings.Replace(string(good), "measure: first_response_on_time, target: 0.95", "measure: first_response_on_time, target: 0.9", 1)
 	r = h.do("PUT", "/api/v1/readiness/standards/gbt27922-2011", tok, edited, "Content-Type", "application/yaml")
 	if r.Status != 201 || r.JSON(t)["version"].(map[string]any)["version"].(float64) != 2 {
 		t.Fatalf("edit: %d %s", r.Status, r.Body)

@@ -435,6 +435,11 @@ func ApplyFixes(std *Standard, in Inputs, fixes []Fix, asOf time.Time) Inputs {
 			if !st.Known || st.ManagementHeadcount < 0 || st.CertifiedManagers < 0 {
 				*st = Staffing{Known: true}
 			}
+			if st.ManagementHeadcount == 0 {
+				// The fix includes recording the management staff: the
+				// smallest team the minimum covers.
+				st.ManagementHeadcount = max(1, r.Minimum)
+			}
 			need := RequiredManagers(r.Ratio, r.Minimum, st.ManagementHeadcount)
 			if have := certifiedAt(*st, asOf); have < need {
 				st.CertifiedManagers += need - have
@@ -1160,6 +1165,16 @@ func Project(std *Standard, in Inputs, asOf, at time.Time, trends map[string]flo
 	return p
 }
 
+// LastValidDay is the calendar day, in loc, before the instant something
+// stops counting: an expiry of 2026-12-09 00:00 local means the last valid
+// day is 2026-12-08.
+func LastValidDay(stops time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return day(stops.In(loc).Add(-time.Nanosecond))
+}
+
 // spanRanges is the range covering two results, with the bands at its ends.
 func spanRanges(a, b Result) ScoreRange {
 	r := a.Range
@@ -1173,37 +1188,42 @@ func spanRanges(a, b Result) ScoreRange {
 }
 
 // dateEvents lists what the calendar alone changes between asOf and at.
+// Dates are printed in the zone of at (the enterprise's): an expiry instant
+// is the first moment something no longer counts, so the day before it is
+// the last valid day, and the wording says so.
 func dateEvents(std *Standard, in Inputs, current Result, asOf, at time.Time) []ProjectedEvent {
 	var events []ProjectedEvent
+	loc := at.Location()
 	inSpan := func(t time.Time) bool { return t.After(asOf) && !t.After(at) }
 	for _, ir := range current.Indicators {
 		if !ir.Leaf || ir.Inputs.ValidUntil == nil || !inSpan(*ir.Inputs.ValidUntil) {
 			continue
 		}
 		when := *ir.Inputs.ValidUntil
+		last, first := LastValidDay(when, loc), day(when.In(loc))
 		ev := ProjectedEvent{At: when, Clause: ir.Clause}
 		switch {
 		case ir.State == StateOverridden:
 			ev.Kind = EventOverrideExpires
-			ev.Text = Text{Zh: fmt.Sprintf("%s 的人工调整于 %s 到期", ir.Clause, day(when)), En: fmt.Sprintf("the override of %s expires on %s", ir.Clause, day(when))}
-		case ir.Kind == RuleDocument:
+			ev.Text = Text{Zh: fmt.Sprintf("%s 的人工调整有效至 %s（最后有效日）", ir.Clause, last), En: fmt.Sprintf("the override of %s counts through %s, its last valid day", ir.Clause, last)}
+		case ir.Kind == RuleDocument || (ir.Kind != RuleManual && ir.Kind != RuleRatio && slices.Contains(ir.ReasonCodes, ReasonJudgedByDocument)):
 			ev.Kind = EventDocumentLapses
 			if len(ir.RecordIDs) > 0 {
 				ev.Ref = ir.RecordIDs[0]
 			}
 			ev.Text = Text{
-				Zh: fmt.Sprintf("%s（%s）的证据于 %s 失效，失去 %s 分", ir.Clause, ir.Name.Zh, day(when), formatPoints(ir.Points)),
-				En: fmt.Sprintf("the evidence for %s (%s) stops counting on %s: %s points lost", ir.Clause, ir.Name.En, day(when), formatPoints(ir.Points)),
+				Zh: fmt.Sprintf("%s（%s）的证据有效至 %s（最后有效日），%s 起失去 %s 分", ir.Clause, ir.Name.Zh, last, first, formatPoints(ir.Points)),
+				En: fmt.Sprintf("the evidence for %s (%s) counts through %s, its last valid day: %s points lost from %s", ir.Clause, ir.Name.En, last, formatPoints(ir.Points), first),
 			}
 		case ir.Kind == RuleRatio:
 			ev.Kind = EventRatioLapses
 			ev.Text = Text{
-				Zh: fmt.Sprintf("%s：%s 起持证管理师不足", ir.Clause, day(when)),
-				En: fmt.Sprintf("%s: too few certified managers from %s", ir.Clause, day(when)),
+				Zh: fmt.Sprintf("%s：%s 起持证管理师不足", ir.Clause, first),
+				En: fmt.Sprintf("%s: too few certified managers from %s", ir.Clause, first),
 			}
 		case ir.Kind == RuleManual:
 			ev.Kind = EventAssessmentExpires
-			ev.Text = Text{Zh: fmt.Sprintf("%s 的评定于 %s 到期", ir.Clause, day(when)), En: fmt.Sprintf("the assessment of %s expires on %s", ir.Clause, day(when))}
+			ev.Text = Text{Zh: fmt.Sprintf("%s 的评定有效至 %s（最后有效日）", ir.Clause, last), En: fmt.Sprintf("the assessment of %s counts through %s, its last valid day", ir.Clause, last)}
 		default:
 			continue
 		}
@@ -1213,7 +1233,8 @@ func dateEvents(std *Standard, in Inputs, current Result, asOf, at time.Time) []
 		if inSpan(c.ExpiresAt) {
 			events = append(events, ProjectedEvent{
 				At: c.ExpiresAt, Kind: EventCertificateExpires, Ref: "certificate:" + c.HolderID,
-				Text: Text{Zh: fmt.Sprintf("%s 的管理师证书于 %s 到期", c.Holder, day(c.ExpiresAt)), En: fmt.Sprintf("%s's manager certificate expires on %s", c.Holder, day(c.ExpiresAt))},
+				Text: Text{Zh: fmt.Sprintf("%s 的管理师证书有效至 %s（最后有效日）", c.Holder, LastValidDay(c.ExpiresAt, loc)),
+					En: fmt.Sprintf("%s's manager certificate counts through %s, its last valid day", c.Holder, LastValidDay(c.ExpiresAt, loc))},
 			})
 		}
 	}

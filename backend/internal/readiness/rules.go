@@ -3,6 +3,7 @@ package readiness
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 	"time"
 )
@@ -82,11 +83,15 @@ type Assessment struct {
 // Override replaces the computed points of a leaf with a person's judgement.
 // It needs a justification and stops counting at ExpiresAt.
 type Override struct {
+	ID            string
 	Points        float64
 	Justification string
 	Author        string
 	CreatedAt     time.Time
 	ExpiresAt     *time.Time
+	// Evidence names the evidence documents the override rests on
+	// ("document:12").
+	Evidence []string
 }
 
 // Deduction is a special-deduction finding (特别扣分项). Suggested findings
@@ -99,8 +104,8 @@ type Deduction struct {
 	Suggested bool
 }
 
-// Bonus is a special-bonus claim (特别加分项), counted only when the standard
-// enables the bonus.
+// Bonus is a special-bonus practice (特别加分项), counted only when the
+// standard enables the bonus, and only up to its cap in total.
 type Bonus struct {
 	ID     string
 	Reason string
@@ -123,7 +128,11 @@ type Inputs struct {
 	// deletion (删减).
 	NotApplicable map[string]string
 	Deductions    []Deduction
-	Bonus         *Bonus
+	// Bonus is a single claim as stored by earlier releases; it counts as
+	// one more practice besides Bonuses.
+	Bonus *Bonus `json:",omitempty"`
+	// Bonuses are the outstanding practices claimed.
+	Bonuses []Bonus `json:",omitempty"`
 	// Overrides by leaf clause.
 	Overrides map[string]Override
 	// PassedSince is when the organisation first reached the first band,
@@ -150,6 +159,8 @@ const (
 	ReasonAllSamplesConform  = "all_samples_conform"
 	ReasonNonConforming      = "non_conforming_samples"
 	ReasonNoPopulation       = "no_population"
+	ReasonJudgedByDocument   = "judged_by_document"
+	ReasonNoManagementStaff  = "no_management_staff"
 	ReasonMeasureMissing     = "measure_missing"
 	ReasonMeasureInvalid     = "measure_invalid"
 	ReasonMeasureEmpty       = "measure_empty"
@@ -195,12 +206,15 @@ type RuleInputs struct {
 // IndicatorResult is one line of the points ledger: a leaf as scored, or a
 // parent rolled up from its children.
 type IndicatorResult struct {
-	Clause   string   `json:"clause"`
-	Name     Text     `json:"name"`
-	Level    int      `json:"level"`
-	Leaf     bool     `json:"leaf"`
-	Kind     RuleKind `json:"kind,omitempty"`
-	Inferred bool     `json:"inferred,omitempty"`
+	Clause string   `json:"clause"`
+	Name   Text     `json:"name"`
+	Level  int      `json:"level"`
+	Leaf   bool     `json:"leaf"`
+	Kind   RuleKind `json:"kind,omitempty"`
+	// Scoring is the leaf's scoring mode (all_or_nothing, proportional,
+	// graded).
+	Scoring  ScoringMode `json:"scoring,omitempty"`
+	Inferred bool        `json:"inferred,omitempty"`
 	// Points earned; unknown leaves earn 0 (the low end of the range).
 	Points float64 `json:"points"`
 	// Max is the indicator's points in the standard.
@@ -225,6 +239,28 @@ type IndicatorResult struct {
 	// deletion.
 	Justification string `json:"justification,omitempty"`
 	Author        string `json:"author,omitempty"`
+	// DecidedAt is when the override (or assessment) was made.
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	// Evidence lists the evidence documents an override rests on.
+	Evidence []string `json:"evidence,omitempty"`
+
+	// exact is the leaf's points as an exact fraction; nil means Points
+	// read as a decimal.
+	exact *big.Rat
+}
+
+// setPoints sets a leaf's points from an exact value.
+func (res *IndicatorResult) setPoints(r *big.Rat) {
+	res.exact = r
+	res.Points = floatOf(r)
+}
+
+// exactPoints is the leaf's points as an exact fraction.
+func (res *IndicatorResult) exactPoints() *big.Rat {
+	if res.exact != nil {
+		return res.exact
+	}
+	return exactOf(res.Points)
 }
 
 // evaluation carries what every rule reads.
@@ -249,6 +285,7 @@ func (e *evaluation) evaluateRule(ind *Indicator) IndicatorResult {
 		return res
 	}
 	res.Kind = ind.Rule.Kind
+	res.Scoring = ind.Rule.Scoring
 	switch ind.Rule.Kind {
 	case RuleMetric, RuleSample:
 		e.evaluateRate(ind, &res)
@@ -319,22 +356,7 @@ func (e *evaluation) evaluateRate(ind *Indicator, res *IndicatorResult) {
 		return
 	}
 	if m.Denominator == 0 {
-		switch r.IfEmpty {
-		case EmptyFull:
-			res.State = StateComputed
-			res.Points = res.Max
-			res.ReasonCodes = []string{ReasonNoPopulation}
-			res.Reason = Text{Zh: fmt.Sprintf("窗口内没有“%s”的对象，按满分计", label.Zh), En: fmt.Sprintf("nothing to count for %q in the window: full points", label.En)}
-		case EmptyNotApplicable:
-			res.State = StateNotApplicable
-			res.Applicable = 0
-			res.ReasonCodes = []string{ReasonNoPopulation, ReasonNotApplicable}
-			res.Reason = Text{Zh: fmt.Sprintf("窗口内没有“%s”的对象，不适用", label.Zh), En: fmt.Sprintf("nothing to count for %q in the window: not applicable", label.En)}
-		default:
-			e.unknown(res, ReasonMeasureEmpty,
-				Text{Zh: fmt.Sprintf("窗口内没有“%s”的对象", label.Zh), En: fmt.Sprintf("nothing to count for %q in the window", label.En)},
-				Text{Zh: "确认数据来源，或在标准中规定空样本的计分方式", En: "check the data source, or set if_empty for the rule in the standard"})
-		}
+		e.empty(ind, res, label)
 		return
 	}
 	if m.Denominator < float64(r.MinPopulation) {
@@ -347,13 +369,32 @@ func (e *evaluation) evaluateRate(ind *Indicator, res *IndicatorResult) {
 	value := m.Numerator / m.Denominator
 	res.State = StateComputed
 	res.Inputs.Value = value
-	var share float64
-	if r.Kind == RuleSample {
-		share = value
-	} else {
-		share = clamp((value-r.Floor)/(r.Target-r.Floor), 0, 1)
+	switch {
+	case r.Scoring == ScoringProportional:
+		// Clause 6: points removed in proportion to the non-conforming share.
+		res.Inputs.Target, res.Inputs.Floor = 1, 0
+		res.setPoints(exactShare(res.Max, m.Numerator, m.Denominator))
+	case r.Scoring == ScoringGraded:
+		// (value − floor) ÷ (target − floor), exactly, within [0, 1].
+		share := new(big.Rat).Sub(exactShare(1, m.Numerator, m.Denominator), exactOf(r.Floor))
+		share.Quo(share, new(big.Rat).Sub(exactOf(r.Target), exactOf(r.Floor)))
+		share = clampExact(share, 0, 1)
+		res.setPoints(share.Mul(share, exactOf(res.Max)))
+	case r.Kind == RuleSample:
+		// All or nothing over a sample: every item must conform.
+		res.Inputs.Target, res.Inputs.Floor = 1, 0
+		if m.Numerator >= m.Denominator {
+			res.setPoints(exactOf(res.Max))
+		} else {
+			res.setPoints(new(big.Rat))
+		}
+	default:
+		if value >= r.Target-1e-12 {
+			res.setPoints(exactOf(res.Max))
+		} else {
+			res.setPoints(new(big.Rat))
+		}
 	}
-	res.Points = res.Max * share
 	res.Recoverable = res.Applicable - res.Points
 	required := ceilCount(res.Inputs.Target * m.Denominator)
 	res.Inputs.Required = required
@@ -371,11 +412,15 @@ func (e *evaluation) evaluateRate(ind *Indicator, res *IndicatorResult) {
 		return
 	}
 	res.RecordIDs = append([]string(nil), m.RecordIDs...)
-	if r.Kind == RuleSample {
+	if r.Kind == RuleSample || r.Scoring == ScoringProportional {
 		res.ReasonCodes = []string{ReasonNonConforming}
+		how := Text{Zh: "按比例扣分", En: "points removed in proportion"}
+		if r.Scoring == ScoringAllOrNothing {
+			how = Text{Zh: "须全部符合，不得分", En: "all must conform: no points"}
+		}
 		res.Reason = Text{
-			Zh: fmt.Sprintf("抽样 %s 条中 %s 条不符合（符合率 %s），按比例扣分", formatPoints(m.Denominator), formatPoints(m.Denominator-m.Numerator), pct(value)),
-			En: fmt.Sprintf("%s of %s sampled items do not conform (%s conform): points removed in proportion", formatPoints(m.Denominator-m.Numerator), formatPoints(m.Denominator), pct(value)),
+			Zh: fmt.Sprintf("抽样 %s 条中 %s 条不符合（符合率 %s），%s", formatPoints(m.Denominator), formatPoints(m.Denominator-m.Numerator), pct(value), how.Zh),
+			En: fmt.Sprintf("%s of %s sampled items do not conform (%s conform): %s", formatPoints(m.Denominator-m.Numerator), formatPoints(m.Denominator), pct(value), how.En),
 		}
 		res.Action = Text{
 			Zh: fmt.Sprintf("整改 %s 条不符合的“%s”记录", formatPoints(short), label.Zh),
@@ -384,16 +429,57 @@ func (e *evaluation) evaluateRate(ind *Indicator, res *IndicatorResult) {
 		return
 	}
 	res.ReasonCodes = []string{ReasonBelowTarget}
-	if value <= r.Floor {
-		res.ReasonCodes = append(res.ReasonCodes, ReasonAtOrBelowFloor)
-	}
-	res.Reason = Text{
-		Zh: fmt.Sprintf("“%s”为 %s，低于目标 %s（%s 及以下不得分）", label.Zh, pct(value), pct(r.Target), pct(r.Floor)),
-		En: fmt.Sprintf("%s at %s is below the %s target (no points at or below %s)", label.En, pct(value), pct(r.Target), pct(r.Floor)),
+	if r.Scoring == ScoringGraded {
+		if value <= r.Floor {
+			res.ReasonCodes = append(res.ReasonCodes, ReasonAtOrBelowFloor)
+		}
+		res.Reason = Text{
+			Zh: fmt.Sprintf("“%s”为 %s，低于目标 %s（%s 及以下不得分）", label.Zh, pct(value), pct(r.Target), pct(r.Floor)),
+			En: fmt.Sprintf("%s at %s is below the %s target (no points at or below %s)", label.En, pct(value), pct(r.Target), pct(r.Floor)),
+		}
+	} else {
+		res.Reason = Text{
+			Zh: fmt.Sprintf("“%s”为 %s，未达到目标 %s（符合或不符合，不给部分分）", label.Zh, pct(value), pct(r.Target)),
+			En: fmt.Sprintf("%s at %s does not meet the %s target (met or not met: no partial points)", label.En, pct(value), pct(r.Target)),
+		}
 	}
 	res.Action = Text{
 		Zh: fmt.Sprintf("将“%s”从 %s 提升到 %s（%s 条中还需 %s 条达标）", label.Zh, pct(value), pct(r.Target), formatPoints(m.Denominator), formatPoints(short)),
 		En: fmt.Sprintf("raise %s from %s to %s (%s more conforming of %s)", label.En, pct(value), pct(r.Target), formatPoints(short), formatPoints(m.Denominator)),
+	}
+}
+
+// empty scores a metric or sample leaf whose window holds no records:
+// unknown (never a pass or a fail) unless the standard names another basis
+// for that case. Versions stored before if_empty: full was refused keep
+// their old meaning when re-read.
+func (e *evaluation) empty(ind *Indicator, res *IndicatorResult, label Text) {
+	r := ind.Rule
+	switch r.IfEmpty {
+	case EmptyDocument:
+		docRule := &Rule{Kind: RuleDocument, Scoring: ScoringAllOrNothing, DocumentType: r.IfEmptyDocument}
+		judged := &Indicator{Clause: ind.Clause, Name: ind.Name, Points: ind.Points, Level: ind.Level, Inferred: ind.Inferred, Rule: docRule}
+		e.evaluateDocument(judged, res)
+		doc := e.documentLabel(r.IfEmptyDocument)
+		res.ReasonCodes = append([]string{ReasonNoPopulation, ReasonJudgedByDocument}, res.ReasonCodes...)
+		res.Reason = Text{
+			Zh: fmt.Sprintf("窗口内没有“%s”的记录，按标准改以“%s”评定：%s", label.Zh, doc.Zh, res.Reason.Zh),
+			En: fmt.Sprintf("no records of %q in the window, so judged on the %s instead: %s", label.En, doc.En, res.Reason.En),
+		}
+	case EmptyFull:
+		res.State = StateComputed
+		res.setPoints(exactOf(res.Max))
+		res.ReasonCodes = []string{ReasonNoPopulation}
+		res.Reason = Text{Zh: fmt.Sprintf("窗口内没有“%s”的对象，按满分计（旧版本规则）", label.Zh), En: fmt.Sprintf("nothing to count for %q in the window: full points (old version's rule)", label.En)}
+	case EmptyNotApplicable:
+		res.State = StateNotApplicable
+		res.Applicable = 0
+		res.ReasonCodes = []string{ReasonNoPopulation, ReasonNotApplicable}
+		res.Reason = Text{Zh: fmt.Sprintf("窗口内没有“%s”的记录，不适用", label.Zh), En: fmt.Sprintf("no records of %q in the window: not applicable", label.En)}
+	default:
+		e.unknown(res, ReasonMeasureEmpty,
+			Text{Zh: fmt.Sprintf("窗口内没有“%s”的记录：既不算符合也不算不符合", label.Zh), En: fmt.Sprintf("no records of %q in the window: neither a pass nor a fail", label.En)},
+			Text{Zh: "在窗口内产生并记录这类业务，或确认数据来源", En: "record such work in the window, or check the data source"})
 	}
 }
 
@@ -551,6 +637,13 @@ func (e *evaluation) evaluateRatio(ind *Indicator, res *IndicatorResult) {
 			Text{Zh: "核对人员数据", En: "check the staffing data"})
 		return
 	}
+	if st.ManagementHeadcount == 0 {
+		// Nothing to take 10% of: neither a pass nor a certain fail.
+		e.unknown(res, ReasonNoManagementStaff,
+			Text{Zh: "未登记服务管理人员", En: "no management staff recorded"},
+			Text{Zh: "登记服务管理人员（标记为服务管理人员的员工）及其管理师证书", En: "record the service-management staff (staff marked as service management) and their certificates"})
+		return
+	}
 	certified := st.CertifiedManagers
 	var expired []string
 	var future []time.Time
@@ -631,8 +724,19 @@ func (e *evaluation) evaluateManual(ind *Indicator, res *IndicatorResult) {
 			Text{Zh: "重新评定", En: "assess it again"})
 		return
 	}
+	if !ModeAllows(ind.Rule.Scoring, res.Max, a.Points) {
+		e.unknown(res, ReasonAssessmentInvalid,
+			Text{Zh: fmt.Sprintf("评定 %s 分不符合计分方式 %s", formatPoints(a.Points), ind.Rule.Scoring),
+				En: fmt.Sprintf("assessed %s points, which scoring %s does not allow", formatPoints(a.Points), ind.Rule.Scoring)},
+			Text{Zh: "按计分方式重新评定", En: "assess it again with a value the scoring mode allows"})
+		return
+	}
 	res.State = StateComputed
-	res.Points = clamp(a.Points, 0, res.Max)
+	res.setPoints(exactOf(a.Points))
+	at := a.AssessedAt
+	if !at.IsZero() {
+		res.DecidedAt = &at
+	}
 	res.Recoverable = res.Applicable - res.Points
 	res.ReasonCodes = []string{ReasonManualAssessment}
 	res.Inputs.ValidUntil = a.ExpiresAt
@@ -666,7 +770,12 @@ func applyOverride(res *IndicatorResult, o Override, asOf time.Time) (applied bo
 	}
 	res.State = StateOverridden
 	res.Applicable = res.Max
-	res.Points = clamp(o.Points, 0, res.Max)
+	res.setPoints(exactOf(clamp(o.Points, 0, res.Max)))
+	if !o.CreatedAt.IsZero() {
+		at := o.CreatedAt
+		res.DecidedAt = &at
+	}
+	res.Evidence = append([]string(nil), o.Evidence...)
 	res.Recoverable = res.Applicable - res.Points
 	if res.Recoverable <= pointsTolerance {
 		res.Recoverable = 0
@@ -684,6 +793,19 @@ func applyOverride(res *IndicatorResult, o Override, asOf time.Time) (applied bo
 		res.Action = Text{}
 	}
 	return true, ""
+}
+
+// ModeAllows reports whether points are a value a scoring mode gives a leaf
+// of max points: 0 or max when all_or_nothing, else anything from 0 to max
+// with at most two decimals.
+func ModeAllows(mode ScoringMode, max, points float64) bool {
+	if !finite(points) || points < 0 || points > max+pointsTolerance {
+		return false
+	}
+	if mode == ScoringAllOrNothing || mode == "" {
+		return points == 0 || math.Abs(points-max) <= pointsTolerance
+	}
+	return math.Abs(Round2(points)-points) <= pointsTolerance
 }
 
 // ceilCount rounds a count up, forgiving float noise such as

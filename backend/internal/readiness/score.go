@@ -1,7 +1,9 @@
 package readiness
 
 import (
+	"fmt"
 	"math"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -68,8 +70,13 @@ type Result struct {
 	// Total = Normalised − DeductionPoints + BonusPoints, kept within
 	// [0, 100]; unknown indicators count zero.
 	Total float64 `json:"total"`
-	// Band is the code of the band reached, or the standard's fail code.
-	Band        string   `json:"band"`
+	// Band is the code of the band reached by Total (the low end of the
+	// range while unknown indicators remain), or the standard's fail code.
+	// The API gives it as band only when Complete; else as band_low.
+	Band string `json:"band"`
+	// BandLow and BandHigh are the bands at the two ends of the range.
+	BandLow     string   `json:"band_low"`
+	BandHigh    string   `json:"band_high"`
 	BandName    Text     `json:"band_name"`
 	Failed      bool     `json:"failed"`
 	FailReasons []string `json:"fail_reasons,omitempty"`
@@ -139,7 +146,7 @@ func Score(std *Standard, in Inputs, asOf time.Time) Result {
 	res.Indicators = s.ledger
 	res.Notices = s.notices
 
-	var actual, applicable, unknownMax float64
+	actual, applicable, unknownMax := new(big.Rat), new(big.Rat), new(big.Rat)
 	for _, ir := range s.ledger {
 		if !ir.Leaf {
 			continue
@@ -150,7 +157,7 @@ func Score(std *Standard, in Inputs, asOf time.Time) Result {
 			res.Counts.Computed++
 		case StateUnknown:
 			res.Counts.Unknown++
-			unknownMax += ir.Applicable
+			unknownMax.Add(unknownMax, exactOf(ir.Applicable))
 		case StateNotApplicable:
 			res.Counts.NotApplicable++
 		case StateOverridden:
@@ -162,18 +169,20 @@ func Score(std *Standard, in Inputs, asOf time.Time) Result {
 		if ir.Inferred && ir.State != StateNotApplicable {
 			res.Counts.Inferred++
 		}
-		actual += ir.Points
-		applicable += ir.Applicable
+		actual.Add(actual, ir.exactPoints())
+		applicable.Add(applicable, exactOf(ir.Applicable))
 	}
-	res.Actual, res.Applicable = actual, applicable
+	res.Actual, res.Applicable = roundExact(actual), roundExact(applicable)
 	res.Complete = res.Counts.Unknown == 0
-	var high float64
-	if applicable > 0 {
-		res.Normalised = actual / applicable * 100
-		high = (actual + unknownMax) / applicable * 100
+	normalised, high := new(big.Rat), new(big.Rat)
+	if applicable.Sign() > 0 {
+		hundred := big.NewRat(100, 1)
+		normalised.Quo(actual, applicable).Mul(normalised, hundred)
+		high.Add(actual, unknownMax).Quo(high, applicable).Mul(high, hundred)
 	} else {
 		res.Notices = append(res.Notices, Notice{Code: "nothing_applicable", Detail: "every indicator is deleted: nothing to score"})
 	}
+	res.Normalised = roundExact(normalised)
 
 	sc := std.Scoring
 	for _, d := range in.Deductions {
@@ -183,16 +192,35 @@ func Score(std *Standard, in Inputs, asOf time.Time) Result {
 			res.Deductions = append(res.Deductions, d)
 		}
 	}
-	res.DeductionPoints = float64(len(res.Deductions)) * sc.SpecialDeductions.PointsEach
+	deductions := new(big.Rat).Mul(big.NewRat(int64(len(res.Deductions)), 1), exactOf(sc.SpecialDeductions.PointsEach))
+	res.DeductionPoints = roundExact(deductions)
+	bonus := new(big.Rat)
+	claims := in.Bonuses
 	if in.Bonus != nil {
+		claims = append([]Bonus{*in.Bonus}, claims...)
+	}
+	if len(claims) > 0 {
 		if sc.Bonus.Enabled && sc.Bonus.MaxCount > 0 {
-			res.BonusPoints = sc.Bonus.Points
+			// Several practices may be recorded; the standard's cap applies
+			// to their total.
+			n := min(len(claims), sc.Bonus.MaxCount)
+			bonus.Mul(big.NewRat(int64(n), 1), exactOf(sc.Bonus.Points))
+			if len(claims) > n {
+				res.Notices = append(res.Notices, Notice{Code: "bonus_capped",
+					Detail: fmt.Sprintf("%d practices claimed; the standard counts at most %d", len(claims), sc.Bonus.MaxCount)})
+			}
 		} else {
 			res.Notices = append(res.Notices, Notice{Code: "bonus_disabled", Detail: "the standard does not enable the special bonus"})
 		}
 	}
-	res.Total = clamp(res.Normalised-res.DeductionPoints+res.BonusPoints, 0, 100)
-	high = clamp(high-res.DeductionPoints+res.BonusPoints, 0, 100)
+	res.BonusPoints = roundExact(bonus)
+	total := new(big.Rat).Sub(normalised, deductions)
+	total.Add(total, bonus)
+	high.Sub(high, deductions).Add(high, bonus)
+	// Rounded once, half up, to two decimals; the band is decided on the
+	// rounded value, so what is shown and what is banded never disagree.
+	res.Total = roundExact(clampExact(total, 0, 100))
+	highTotal := roundExact(clampExact(high, 0, 100))
 
 	o := classify(std, res.Total, len(res.Deductions), in.PassedSince, asOf)
 	res.Band, res.BandName, res.Failed, res.FailReasons, res.StarsWithheld = o.code, o.name, o.failed, o.reasons, o.withheld
@@ -203,20 +231,40 @@ func Score(std *Standard, in Inputs, asOf time.Time) Result {
 	if o.index+1 < len(bands) {
 		next := bands[o.index+1]
 		res.NextBand, res.NextBandName = next.Code, next.Name
-		res.ToNextBand = math.Max(0, next.Min-res.Total)
+		res.ToNextBand = Round2(math.Max(0, next.Min-res.Total))
 	}
 	switch {
 	case o.index >= 0:
-		res.AboveBand = res.Total - bands[o.index].Min
+		res.AboveBand = Round2(res.Total - bands[o.index].Min)
 	case len(bands) > 0:
-		res.AboveBand = res.Total - bands[0].Min
+		res.AboveBand = Round2(res.Total - bands[0].Min)
 	}
+	highOutcome := classify(std, highTotal, len(res.Deductions), in.PassedSince, asOf)
 	res.Range = ScoreRange{
-		Low: res.Total, High: high,
+		Low: res.Total, High: highTotal,
 		LowBand:  res.Band,
-		HighBand: classify(std, high, len(res.Deductions), in.PassedSince, asOf).code,
+		HighBand: highOutcome.code,
 	}
+	res.BandLow, res.BandHigh = res.Band, highOutcome.code
+	roundLedger(res.Indicators)
 	return res
+}
+
+// roundLedger rounds every number of the ledger that is shown as points to
+// two decimals, once: a parent's points are its children's exact sum,
+// rounded. Rates (inputs.value, target, floor) stay fractions.
+func roundLedger(lines []IndicatorResult) {
+	for i := range lines {
+		ir := &lines[i]
+		ir.Points = roundExact(ir.exactPoints())
+		ir.Max = Round2(ir.Max)
+		ir.Applicable = Round2(ir.Applicable)
+		ir.Recoverable = roundExact(new(big.Rat).Sub(exactOf(ir.Applicable), ir.exactPoints()))
+		if ir.Recoverable < 0 {
+			ir.Recoverable = 0
+		}
+		ir.Inputs.Value = math.Round(ir.Inputs.Value*1e4) / 1e4
+	}
 }
 
 // outcome is a classified score.
@@ -373,11 +421,13 @@ func (s *scorer) node(ind *Indicator, inheritedWhy string, inherited bool) Indic
 		parent.Justification = why
 	}
 	var unknown, overridden, deleted int
+	sum := new(big.Rat)
 	for _, child := range ind.Children {
 		if child == nil {
 			continue
 		}
 		c := s.node(child, why, na)
+		sum.Add(sum, c.exactPoints())
 		parent.Points += c.Points
 		parent.Applicable += c.Applicable
 		parent.Recoverable += c.Recoverable
@@ -401,6 +451,7 @@ func (s *scorer) node(ind *Indicator, inheritedWhy string, inherited bool) Indic
 	default:
 		parent.State = StateComputed
 	}
+	parent.setPoints(sum)
 	s.ledger[at] = parent
 	return parent
 }

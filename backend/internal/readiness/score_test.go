@@ -219,7 +219,9 @@ func TestRatioRule(t *testing.T) {
 		{"11 staff need 2, have 1", Staffing{Known: true, ManagementHeadcount: 11, CertifiedManagers: 1}, 0, 2, StateComputed, []string{ReasonManagersShort}, nil},
 		{"11 staff need 2, have 2", Staffing{Known: true, ManagementHeadcount: 11, CertifiedManagers: 2}, 5, 2, StateComputed, []string{ReasonManagersEnough}, nil},
 		{"30 staff need exactly 3", Staffing{Known: true, ManagementHeadcount: 30, CertifiedManagers: 3}, 5, 3, StateComputed, []string{ReasonManagersEnough}, nil},
-		{"no staff still need the minimum", Staffing{Known: true}, 0, 1, StateComputed, []string{ReasonManagersShort}, nil},
+		// Defect 2: no management staff recorded is unknown, not a certain 0.
+		{"no management staff recorded is unknown", Staffing{Known: true}, 0, 0, StateUnknown, []string{ReasonNoManagementStaff}, nil},
+		{"certified managers but no management staff is still unknown", Staffing{Known: true, CertifiedManagers: 1}, 0, 0, StateUnknown, []string{ReasonNoManagementStaff}, nil},
 		{"certificate expired at the as-of time", Staffing{Known: true, ManagementHeadcount: 20, CertifiedManagers: 2,
 			CertifiedExpiring: []Certificate{{HolderID: "7", Holder: "王芳", ExpiresAt: auditDay}}}, 0, 2, StateComputed, []string{ReasonManagersShort, ReasonCertificateExpired}, nil},
 		{"certificate expiring tomorrow still counts", Staffing{Known: true, ManagementHeadcount: 20, CertifiedManagers: 2,
@@ -270,11 +272,11 @@ func TestRateRules(t *testing.T) {
 		state   State
 		reasons []string
 	}{
-		// 5.2.2.1: 4 points, target 95%, floor 60%.
-		{"at the floor", "5.2.2.1", "first_response_on_time", &Measure{Known: true, Numerator: 60, Denominator: 100}, 0, StateComputed, []string{ReasonBelowTarget, ReasonAtOrBelowFloor}},
-		{"below the floor", "5.2.2.1", "first_response_on_time", &Measure{Known: true, Numerator: 50, Denominator: 100}, 0, StateComputed, []string{ReasonBelowTarget, ReasonAtOrBelowFloor}},
-		{"half way", "5.2.2.1", "first_response_on_time", &Measure{Known: true, Numerator: 155, Denominator: 200}, 2, StateComputed, []string{ReasonBelowTarget}},
-		{"80%", "5.2.2.1", "first_response_on_time", &Measure{Known: true, Numerator: 80, Denominator: 100}, 4 * 0.2 / 0.35, StateComputed, []string{ReasonBelowTarget}},
+		// 5.2.2.1: 4 points, target 95%, all or nothing (defect 4: no
+		// partial credit between a floor and the target).
+		{"far below the target", "5.2.2.1", "first_response_on_time", &Measure{Known: true, Numerator: 50, Denominator: 100}, 0, StateComputed, []string{ReasonBelowTarget}},
+		{"half way earns nothing", "5.2.2.1", "first_response_on_time", &Measure{Known: true, Numerator: 155, Denominator: 200}, 0, StateComputed, []string{ReasonBelowTarget}},
+		{"one short of the target earns nothing", "5.2.2.1", "first_response_on_time", &Measure{Known: true, Numerator: 94, Denominator: 100}, 0, StateComputed, []string{ReasonBelowTarget}},
 		{"at the target", "5.2.2.1", "first_response_on_time", &Measure{Known: true, Numerator: 95, Denominator: 100}, 4, StateComputed, []string{ReasonTargetMet}},
 		{"above the target", "5.2.2.1", "first_response_on_time", &Measure{Known: true, Numerator: 99, Denominator: 100}, 4, StateComputed, []string{ReasonTargetMet}},
 		{"not gathered", "5.2.2.1", "first_response_on_time", nil, 0, StateUnknown, []string{ReasonMeasureMissing}},
@@ -282,8 +284,17 @@ func TestRateRules(t *testing.T) {
 		{"empty population is unknown by default", "5.2.2.1", "first_response_on_time", &Measure{Known: true}, 0, StateUnknown, []string{ReasonMeasureEmpty}},
 		{"numerator above denominator", "5.2.2.1", "first_response_on_time", &Measure{Known: true, Numerator: 120, Denominator: 100}, 0, StateUnknown, []string{ReasonMeasureInvalid}},
 		{"not a number", "5.2.2.1", "first_response_on_time", &Measure{Known: true, Numerator: math.NaN(), Denominator: 100}, 0, StateUnknown, []string{ReasonMeasureInvalid}},
-		// 5.2.5.2 recall: if_empty full.
-		{"no recall campaign: full points", "5.2.5.2", "recall_completion", &Measure{Known: true}, 2, StateComputed, []string{ReasonNoPopulation}},
+		// Defect 1: no recall campaign earns nothing; it is unknown.
+		{"no recall campaign is unknown, not full points", "5.2.5.2", "recall_completion", &Measure{Known: true}, 0, StateUnknown, []string{ReasonMeasureEmpty}},
+		{"no corrective action due is unknown", "5.1.6.2", "corrective_action_closed", &Measure{Known: true}, 0, StateUnknown, []string{ReasonMeasureEmpty}},
+		{"no delivery is unknown", "5.2.3.1", "delivery_on_time", &Measure{Known: true}, 0, StateUnknown, []string{ReasonMeasureEmpty}},
+		{"no installation is unknown", "5.2.3.2", "installation_on_time", &Measure{Known: true}, 0, StateUnknown, []string{ReasonMeasureEmpty}},
+		{"no complaint record is unknown", "5.3.2.6", "complaint_record_complete", &Measure{Known: true}, 0, StateUnknown, []string{ReasonMeasureEmpty}},
+		// The named exception: an empty window judged on the complaint procedure.
+		{"no complaint: judged on the complaint procedure", "5.3.2.2", "complaint_ack_within_limit", &Measure{Known: true}, 3, StateComputed, []string{ReasonNoPopulation, ReasonJudgedByDocument, ReasonDocumentValid}},
+		{"no return request: judged on the warranty policy", "5.2.5.1", "return_within_legal_window", &Measure{Known: true}, 3, StateComputed, []string{ReasonNoPopulation, ReasonJudgedByDocument, ReasonDocumentValid}},
+		// 5.3.2.3 proportional (complaint resolution is sampled): 3 × 41/50.
+		{"complaints resolved 41 of 50", "5.3.2.3", "complaint_resolved_within_limit", &Measure{Known: true, Numerator: 41, Denominator: 50}, 2.46, StateComputed, []string{ReasonNonConforming}},
 		// 5.3.1.4: min_population 30.
 		{"too few survey answers", "5.3.1.4", "survey_satisfaction", &Measure{Known: true, Numerator: 25, Denominator: 25}, 0, StateUnknown, []string{ReasonPopulationTooSmall}},
 		// 5.1.2.1 sample, 5 points, min_population 5.
@@ -423,15 +434,22 @@ func TestManualAssessmentsAndOverrides(t *testing.T) {
 		noticeOf string
 	}{
 		{"assessment counts", func(in *Inputs) {
+			in.Assessments["5.1.7.3"] = Assessment{Points: 1, Justification: "every staff member interviewed knew the commitment", Author: "qm", ExpiresAt: &tomorrow}
+		}, "5.1.7.3", 1, StateComputed, []string{ReasonManualAssessment}, ""},
+		{"a not-met assessment counts as 0", func(in *Inputs) {
+			in.Assessments["5.1.7.3"] = Assessment{Points: 0, Justification: "two of four staff did not know the commitment", Author: "qm"}
+		}, "5.1.7.3", 0, StateComputed, []string{ReasonManualAssessment}, ""},
+		// Defect 4: 5.1.7.3 is all or nothing; half points are not a value it takes.
+		{"half points on an all-or-nothing leaf are refused", func(in *Inputs) {
 			in.Assessments["5.1.7.3"] = Assessment{Points: 0.5, Justification: "two of four staff knew the commitment", Author: "qm", ExpiresAt: &tomorrow}
-		}, "5.1.7.3", 0.5, StateComputed, []string{ReasonManualAssessment}, ""},
+		}, "5.1.7.3", 0, StateUnknown, []string{ReasonAssessmentInvalid}, ""},
 		{"assessment missing", func(in *Inputs) { delete(in.Assessments, "5.1.7.3") }, "5.1.7.3", 0, StateUnknown, []string{ReasonAssessmentMissing}, ""},
 		{"assessment expired", func(in *Inputs) {
 			in.Assessments["5.1.7.3"] = Assessment{Points: 1, Justification: "ok", Author: "qm", ExpiresAt: &yesterday}
 		}, "5.1.7.3", 0, StateUnknown, []string{ReasonAssessmentExpired}, ""},
-		{"assessment above max is capped", func(in *Inputs) {
+		{"assessment above max is refused", func(in *Inputs) {
 			in.Assessments["5.1.7.3"] = Assessment{Points: 7, Justification: "great", Author: "qm"}
-		}, "5.1.7.3", 1, StateComputed, []string{ReasonManualAssessment}, ""},
+		}, "5.1.7.3", 0, StateUnknown, []string{ReasonAssessmentInvalid}, ""},
 		{"override replaces computed points", func(in *Inputs) {
 			in.Overrides["5.1.1.2"] = Override{Points: 1.5, Justification: "two provinces served by a partner without contract", Author: "qm", ExpiresAt: &tomorrow}
 		}, "5.1.1.2", 1.5, StateOverridden, []string{ReasonOverridden, ReasonTargetMet}, ""},

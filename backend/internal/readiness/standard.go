@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,21 +73,67 @@ const (
 	// EmptyUnknown reports the indicator as unknown (the default: no data is
 	// never a pass or a fail).
 	EmptyUnknown EmptyPolicy = "unknown"
-	// EmptyFull gives full points: nothing to do means nothing done wrong.
+	// EmptyFull gave full points for an empty window. It is refused by
+	// LoadStandard (full points for nothing is never a rule) and read only
+	// from versions stored before that, so their old runs still display.
 	EmptyFull EmptyPolicy = "full"
 	// EmptyNotApplicable deletes the indicator from the applicable total.
 	EmptyNotApplicable EmptyPolicy = "not_applicable"
+	// EmptyDocument judges an empty window on an evidence document instead
+	// (if_empty: {judge_by: document, type: …}), and says so.
+	EmptyDocument EmptyPolicy = "document"
 )
+
+// ScoringMode says how much of a leaf's points a result earns.
+type ScoringMode string
+
+// The scoring modes of clause 6.
+const (
+	// ScoringAllOrNothing gives full points when the item is met and none
+	// otherwise: clause 6 judges qualitative items as met or not met. The
+	// default for every kind but sample.
+	ScoringAllOrNothing ScoringMode = "all_or_nothing"
+	// ScoringProportional removes points in proportion to the
+	// non-conforming share of a sample, where the standard samples (staff
+	// qualifications, service records, complaint resolution). The default
+	// of sample rules.
+	ScoringProportional ScoringMode = "proportional"
+	// ScoringGraded interpolates between a floor and a target (metric) or
+	// takes any points up to the maximum (manual). The standard never says
+	// so: a graded leaf must be marked inferred.
+	ScoringGraded ScoringMode = "graded"
+)
+
+// allowedModes lists the scoring modes each rule kind may declare.
+var allowedModes = map[RuleKind][]ScoringMode{
+	RuleMetric:   {ScoringAllOrNothing, ScoringProportional, ScoringGraded},
+	RuleSample:   {ScoringProportional, ScoringAllOrNothing},
+	RuleDocument: {ScoringAllOrNothing},
+	RuleRatio:    {ScoringAllOrNothing},
+	RuleManual:   {ScoringAllOrNothing, ScoringProportional, ScoringGraded},
+}
+
+// defaultMode is the scoring mode of a rule kind when the file says none.
+func defaultMode(k RuleKind) ScoringMode {
+	if k == RuleSample {
+		return ScoringProportional
+	}
+	return ScoringAllOrNothing
+}
 
 // Rule is the single scoring rule of a leaf indicator with its parameters.
 // Only the fields of its Kind are set.
 type Rule struct {
 	Kind RuleKind `json:"kind"`
+	// Scoring is how much of the points a result earns, resolved from the
+	// kind's default when the file omits it.
+	Scoring ScoringMode `json:"scoring"`
 	// Measure names the operational measure (metric, sample).
 	Measure string `json:"measure,omitempty"`
 	// Target is the rate that earns full points (metric).
 	Target float64 `json:"target,omitempty"`
-	// Floor is the rate at or below which no points are earned (metric).
+	// Floor is the rate at or below which no points are earned (metric,
+	// graded only).
 	Floor float64 `json:"floor,omitempty"`
 	// WindowMonths is the rolling window the store computes the measure
 	// over, resolved from the standard's default when the file omits it
@@ -95,8 +142,12 @@ type Rule struct {
 	// MinPopulation is the smallest denominator that is scored; below it the
 	// indicator is unknown (metric, sample).
 	MinPopulation int `json:"min_population,omitempty"`
-	// IfEmpty is how a zero denominator scores (metric, sample).
+	// IfEmpty is how a zero denominator scores (metric, sample): unknown
+	// (the default), not_applicable, or judged on IfEmptyDocument.
 	IfEmpty EmptyPolicy `json:"if_empty,omitempty"`
+	// IfEmptyDocument is the evidence type an empty window is judged on
+	// when IfEmpty is document.
+	IfEmptyDocument string `json:"if_empty_document,omitempty"`
 	// DocumentType is the evidence type that satisfies the rule (document).
 	DocumentType string `json:"document_type,omitempty"`
 	// MaxAgeMonths, when set, requires the evidence to have taken effect
@@ -414,17 +465,18 @@ type indicatorFile struct {
 }
 
 type ruleFile struct {
-	Kind          string   `yaml:"kind"`
-	Measure       string   `yaml:"measure"`
-	Target        *float64 `yaml:"target"`
-	Floor         *float64 `yaml:"floor"`
-	WindowMonths  *int     `yaml:"window_months"`
-	MinPopulation *int     `yaml:"min_population"`
-	IfEmpty       string   `yaml:"if_empty"`
-	DocumentType  string   `yaml:"document_type"`
-	MaxAgeMonths  *int     `yaml:"max_age_months"`
-	Ratio         *float64 `yaml:"ratio"`
-	Minimum       *int     `yaml:"minimum"`
+	Kind          string      `yaml:"kind"`
+	Scoring       string      `yaml:"scoring"`
+	Measure       string      `yaml:"measure"`
+	Target        *float64    `yaml:"target"`
+	Floor         *float64    `yaml:"floor"`
+	WindowMonths  *int        `yaml:"window_months"`
+	MinPopulation *int        `yaml:"min_population"`
+	IfEmpty       ifEmptyFile `yaml:"if_empty"`
+	DocumentType  string      `yaml:"document_type"`
+	MaxAgeMonths  *int        `yaml:"max_age_months"`
+	Ratio         *float64    `yaml:"ratio"`
+	Minimum       *int        `yaml:"minimum"`
 }
 
 // defaultEffort is the effort of one fix per rule kind when the file does
@@ -444,9 +496,19 @@ func defaultEffort() map[string]float64 {
 // LoadStandard parses a standard from YAML and validates it: unknown keys,
 // children that do not sum to their parent, first-level points that do not
 // sum to 100, duplicate clauses, leaves without exactly one valid rule,
-// undeclared measures or document types and bands out of order are refused
-// with a *ValidationError naming the standard and the clause.
-func LoadStandard(data []byte) (std *Standard, err error) {
+// scoring modes their kind does not take, undeclared measures or document
+// types, bands out of order, if_empty: full, and — for a gbt27922-* version —
+// any change to the rules GB/T 27922 itself fixes (see fixedRules) are
+// refused with a *ValidationError naming the standard and the clause.
+func LoadStandard(data []byte) (*Standard, error) { return loadStandard(data, false) }
+
+// LoadStoredStandard reads a version stored by an earlier release. It is
+// lenient where LoadStandard has become stricter (if_empty: full, the fixed
+// rules), so old versions and their runs can still be shown; they are never
+// scored again once a newer version exists.
+func LoadStoredStandard(data []byte) (*Standard, error) { return loadStandard(data, true) }
+
+func loadStandard(data []byte, legacy bool) (std *Standard, err error) {
 	var f standardFile
 	// The YAML decoder has panicked on hostile input in past releases; a
 	// standard file is user-supplied, so turn any such panic into a refusal.
@@ -463,8 +525,11 @@ func LoadStandard(data []byte) (std *Standard, err error) {
 		}
 		return nil, &ValidationError{Standard: f.ID, Problems: []Problem{{Message: "parse: " + err.Error()}}}
 	}
-	v := &validator{}
+	v := &validator{legacy: legacy}
 	s := v.build(&f)
+	if !legacy && len(v.problems) == 0 {
+		v.fixedRules(s)
+	}
 	if len(v.problems) > 0 {
 		return nil, &ValidationError{Standard: f.ID, Problems: v.problems}
 	}
@@ -473,6 +538,8 @@ func LoadStandard(data []byte) (std *Standard, err error) {
 
 type validator struct {
 	problems []Problem
+	// legacy accepts what earlier releases stored (LoadStoredStandard).
+	legacy bool
 }
 
 func (v *validator) clause(clause, format string, args ...any) {
@@ -683,11 +750,38 @@ func (v *validator) indicator(s *Standard, f *indicatorFile, parent string, leve
 		return ind
 	}
 	ind.Rule = v.rule(s, label, f.Rule, measures, docTypes)
+	if ind.Rule.Scoring == ScoringGraded && !ind.Inferred && !v.legacy {
+		v.clause(label, "scoring graded is a reconstruction the standard does not give: mark the leaf inferred")
+	}
 	return ind
+}
+
+// mode resolves a rule's scoring mode: the file's, else the kind's
+// default. A version stored before modes existed scored metrics between
+// floor and target and manual leaves in fractions; read as graded.
+func (v *validator) mode(clause string, kind RuleKind, f *ruleFile) ScoringMode {
+	allowed, known := allowedModes[kind]
+	if f.Scoring == "" {
+		if v.legacy && ((kind == RuleMetric && f.Floor != nil) || kind == RuleManual) {
+			return ScoringGraded
+		}
+		return defaultMode(kind)
+	}
+	m := ScoringMode(f.Scoring)
+	if known && !slices.Contains(allowed, m) {
+		names := make([]string, len(allowed))
+		for i, a := range allowed {
+			names[i] = string(a)
+		}
+		v.clause(clause, "scoring %q is not one of %s for rule %s", f.Scoring, strings.Join(names, ", "), kind)
+		return defaultMode(kind)
+	}
+	return m
 }
 
 func (v *validator) rule(s *Standard, clause string, f *ruleFile, measures, docTypes map[string]bool) *Rule {
 	r := &Rule{Kind: RuleKind(f.Kind)}
+	r.Scoring = v.mode(clause, r.Kind, f)
 	unit := func(name string, p *float64) float64 {
 		if p == nil {
 			v.clause(clause, "rule %s needs %s", f.Kind, name)
@@ -718,23 +812,47 @@ func (v *validator) rule(s *Standard, clause string, f *ruleFile, measures, docT
 			}
 			r.MinPopulation = *f.MinPopulation
 		}
-		switch EmptyPolicy(f.IfEmpty) {
-		case "":
-			r.IfEmpty = EmptyUnknown
-		case EmptyUnknown, EmptyFull, EmptyNotApplicable:
-			r.IfEmpty = EmptyPolicy(f.IfEmpty)
+		r.IfEmpty = EmptyUnknown
+		switch {
+		case f.IfEmpty.JudgeBy != "":
+			if f.IfEmpty.JudgeBy != "document" {
+				v.clause(clause, "if_empty judge_by %q is not document", f.IfEmpty.JudgeBy)
+			} else if f.IfEmpty.Type == "" {
+				v.clause(clause, "if_empty judge_by document needs type")
+			} else if !docTypes[f.IfEmpty.Type] {
+				v.clause(clause, "if_empty: document type %q is not declared under document_types", f.IfEmpty.Type)
+			}
+			r.IfEmpty, r.IfEmptyDocument = EmptyDocument, f.IfEmpty.Type
+		case f.IfEmpty.Policy == "", f.IfEmpty.Policy == string(EmptyUnknown):
+		case f.IfEmpty.Policy == string(EmptyNotApplicable):
+			r.IfEmpty = EmptyNotApplicable
+		case f.IfEmpty.Policy == string(EmptyFull) && v.legacy:
+			r.IfEmpty = EmptyFull
+		case f.IfEmpty.Policy == string(EmptyFull):
+			v.clause(clause, "if_empty: full is refused: an empty window earns no points; use unknown, not_applicable or {judge_by: document, type: …}")
 		default:
-			v.clause(clause, "if_empty %q is not one of unknown, full, not_applicable", f.IfEmpty)
+			v.clause(clause, "if_empty %q is not one of unknown, not_applicable, {judge_by: document, type: …}", f.IfEmpty.Policy)
 		}
 		v.refuseAll(clause, f, "document_type", "max_age_months", "ratio", "minimum")
 	}
 	switch r.Kind {
 	case RuleMetric:
 		population()
-		r.Target = unit("target", f.Target)
-		r.Floor = unit("floor", f.Floor)
-		if f.Target != nil && f.Floor != nil && !(r.Target > r.Floor) {
-			v.clause(clause, "target %s must be above floor %s", formatPoints(r.Target), formatPoints(r.Floor))
+		switch r.Scoring {
+		case ScoringGraded:
+			r.Target = unit("target", f.Target)
+			r.Floor = unit("floor", f.Floor)
+			if f.Target != nil && f.Floor != nil && !(r.Target > r.Floor) {
+				v.clause(clause, "target %s must be above floor %s", formatPoints(r.Target), formatPoints(r.Floor))
+			}
+		case ScoringProportional:
+			// Points follow the conforming share; a target would be ignored.
+			v.refuseAll(clause, f, "target", "floor")
+		default:
+			r.Target = unit("target", f.Target)
+			if f.Floor != nil {
+				v.clause(clause, "floor applies only to scoring graded (this leaf is %s)", r.Scoring)
+			}
 		}
 	case RuleSample:
 		population()
@@ -798,7 +916,7 @@ func (v *validator) refuseAll(clause string, f *ruleFile, names ...string) {
 		case "min_population":
 			set = f.MinPopulation != nil
 		case "if_empty":
-			set = f.IfEmpty != ""
+			set = !f.IfEmpty.isZero()
 		case "document_type":
 			set = f.DocumentType != ""
 		case "max_age_months":

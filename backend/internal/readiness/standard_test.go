@@ -247,7 +247,8 @@ indicators:
       - clause: "2.1"
         name: {zh: 回访, en: Follow-up}
         points: 25
-        rule: {kind: metric, measure: followup_within_3d, target: 0.95, floor: 0.6}
+        inferred: true
+        rule: {kind: metric, scoring: graded, measure: followup_within_3d, target: 0.95, floor: 0.6}
       - clause: "2.2"
         name: {zh: 意识, en: Awareness}
         points: 15
@@ -279,6 +280,15 @@ func TestLoadStandardRejects(t *testing.T) {
 		{"undeclared document type", "document_type: org_chart}", "document_type: org_charts}", `clause 1.1: document type "org_charts" is not declared`},
 		{"bad if_empty", "floor: 0.6}", "floor: 0.6, if_empty: maybe}", `clause 2.1: if_empty "maybe" is not one of`},
 		{"leaf without rule", "        rule: {kind: manual}\n", "", "clause 2.2: a leaf needs a rule"},
+		// Defect 1: full points for an empty window is never a rule.
+		{"if_empty full refused", "floor: 0.6}", "floor: 0.6, if_empty: full}", "clause 2.1: if_empty: full is refused"},
+		{"judged on an undeclared document", "floor: 0.6}", "floor: 0.6, if_empty: {judge_by: document, type: nope}}", `clause 2.1: if_empty: document type "nope" is not declared`},
+		{"judged by something else", "floor: 0.6}", "floor: 0.6, if_empty: {judge_by: vibes, type: org_chart}}", `clause 2.1: if_empty judge_by "vibes" is not document`},
+		// Defect 4: scoring modes.
+		{"floor without graded", "scoring: graded, ", "", "clause 2.1: floor applies only to scoring graded"},
+		{"graded must be marked inferred", "        points: 25\n        inferred: true\n", "        points: 25\n", "clause 2.1: scoring graded is a reconstruction"},
+		{"a mode the kind does not take", "{kind: document, document_type: org_chart}", "{kind: document, scoring: proportional, document_type: org_chart}", `clause 1.1: scoring "proportional" is not one of all_or_nothing for rule document`},
+		{"an unknown mode", "{kind: manual}", "{kind: manual, scoring: generous}", `clause 2.2: scoring "generous" is not one of`},
 		{"parent with rule", "    points: 40\n    children:", "    points: 40\n    rule: {kind: manual}\n    children:", "clause 2: has children and a rule"},
 		{"bands not ascending", "min: 80", "min: 60", `band "three_star" min 60 is not above "pass" min 70`},
 		{"unknown key", "points: 15", "pionts: 15", "field pionts not found"},
