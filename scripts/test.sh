@@ -7,6 +7,14 @@ what="${1:-all}"
 : "${TEST_MYSQL_DSN:=root@tcp(127.0.0.1:3306)/test}"
 export TEST_MYSQL_DSN
 
+run_checks() {
+  bash scripts/check-repo.sh
+  echo "== staticcheck (the default checks; configuration in staticcheck.conf)"
+  go tool staticcheck ./...
+  echo "== eslint (Vue + TypeScript recommended; frontend/eslint.config.js)"
+  ( cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run --silent lint )
+}
+
 run_go() {
   echo "== go vet"
   go vet ./...
@@ -39,6 +47,7 @@ case "$what" in
   go) run_go ;;
   ui) run_ui ;;
   e2e) run_e2e ;;
-  all) run_go; run_ui; run_e2e ;;
-  *) echo "usage: scripts/test.sh [go|ui|e2e|all]"; exit 2 ;;
+  checks) run_checks ;;
+  all) run_checks; run_go; run_ui; run_e2e ;;
+  *) echo "usage: scripts/test.sh [checks|go|ui|e2e|all]"; exit 2 ;;
 esac

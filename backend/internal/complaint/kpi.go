@@ -120,9 +120,3 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 	return k, nil
 }
 
-func n(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
-}

@@ -377,19 +377,18 @@ func (g *opsGen) serial(prefix string, at time.Time) string {
 
 // repairSpec describes one repair to generate.
 type repairSpec struct {
-	wo          *opsWorkOrder
-	unitID      uint64
-	outletID    uint64
-	technician  string
-	techID      *uint64
-	received    time.Time
-	completed   *time.Time // nil: still open
-	openStatus  string     // status of an open repair
-	fault       *demoFault
-	result      string
-	visits      int
-	noSerials   bool
-	declineOnly bool
+	wo         *opsWorkOrder
+	unitID     uint64
+	outletID   uint64
+	technician string
+	techID     *uint64
+	received   time.Time
+	completed  *time.Time // nil: still open
+	openStatus string     // status of an open repair
+	fault      *demoFault
+	result     string
+	visits     int
+	noSerials  bool
 }
 
 func (g *opsGen) fromWorkOrder(w opsWorkOrder) {

@@ -63,7 +63,6 @@ type scaleGen struct {
 	units    []scaleUnit
 	regions  map[uint64]string
 	cust     []uint64
-	outlets  map[string][]tkCandidate // by region
 	world    *ticketGen
 	agentID  *uint64
 	seq      map[string]uint64

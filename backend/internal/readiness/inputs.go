@@ -105,15 +105,6 @@ func (s *Service) gather(ctx context.Context, std *Standard, asOf time.Time, mea
 // deductionID is how a stored finding is named in the engine: "D" + id.
 func deductionID(id uint64) string { return "D" + strconv.FormatUint(id, 10) }
 
-// parseDeductionID reverses deductionID.
-func parseDeductionID(s string) (uint64, bool) {
-	if len(s) < 2 || s[0] != 'D' {
-		return 0, false
-	}
-	id, err := strconv.ParseUint(s[1:], 10, 64)
-	return id, err == nil
-}
-
 // latestInputs returns the inputs the latest run of a standard scored, nil
 // before the first run.
 func (s *Service) latestInputs(ctx context.Context, code string) (*Inputs, error) {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -668,16 +667,6 @@ func (s *Service) Diff(ctx context.Context, a, b uint64) (*RunDiff, error) {
 	}
 	return &RunDiff{From: ra.Run, To: rb.Run, Delta: rb.Run.Total - ra.Run.Total, Changes: Diff(ra.Result, rb.Result),
 		StandardChanged: ra.Run.StandardVersionID != rb.Run.StandardVersionID}, nil
-}
-
-// sortedClauses returns map keys in clause order.
-func sortedClauses[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return clauseLess(keys[i], keys[j]) })
-	return keys
 }
 
 // CurrentStandard returns the latest version of the active standard, for

@@ -358,7 +358,7 @@ func TestFingerprint(t *testing.T) {
 			}
 		})
 	}
-	if base.Fingerprint() != base.Fingerprint() {
+	if first, second := base.Fingerprint(), base.Fingerprint(); first != second {
 		t.Error("fingerprint is not stable")
 	}
 }

@@ -105,7 +105,7 @@ func TestSampled(t *testing.T) {
 		if Sampled(k, 0.3) {
 			n++
 		}
-		if Sampled(k, 0.3) != Sampled(k, 0.3) {
+		if first, second := Sampled(k, 0.3), Sampled(k, 0.3); first != second {
 			t.Fatal("not deterministic")
 		}
 	}

@@ -266,7 +266,10 @@ export async function exportTickets(
   signal?: AbortSignal,
   maxRows?: number,
 ): Promise<ExportResult> {
-  const { cursor: _cursor, size: _size, ...filters } = q
+  // The export covers the whole filtered set: paging fields are dropped.
+  const filters: TicketQuery = { ...q }
+  delete filters.cursor
+  delete filters.size
   const params = queryParams(filters)
   if (maxRows) params.max_rows = maxRows
   const res = await http.get<Blob>('/tickets/export', {
