@@ -56,6 +56,14 @@ func (a Actor) OutletScoped() (uint64, bool) {
 	return *a.OutletID, true
 }
 
+// OwnWorkOnly reports whether the actor acts only on work assigned to them:
+// a technician (without a manager's or administrator's role) may take steps
+// on the work orders and repairs assigned to their staff record, not on
+// their colleagues'. Outlet managers act on all of their outlet's work.
+func (a Actor) OwnWorkOnly() bool {
+	return a.HasRole("technician") && !a.HasRole("outlet_manager") && !a.HasRole("admin")
+}
+
 type ctxKey struct{}
 
 // With returns ctx carrying a.

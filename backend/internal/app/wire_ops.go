@@ -25,6 +25,7 @@ func (a *App) wireServiceOps() {
 		LeadTime: time.Duration(cfg.Readiness.PartsLeadHours) * time.Hour, Location: loc})
 	a.Repairs = repair.New(repair.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Units: repairUnits(a.Products),
 		Warranty: repairWarranty(a.Products), WorkOrders: repairWorkOrders(a.WorkOrders, a.Outlets), Outlets: outlets, Stock: a.Parts,
+		Staff: repairStaff(a.Outlets.Staff), UserStaff: repairStaff(a.Outlets.StaffOfUser), MaxBackdateDays: cfg.Repair.MaxBackdateDays,
 		RepeatWindowDays: cfg.Repair.RepeatWindowDays, Location: loc})
 	a.Returns = returns.New(returns.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Units: returnUnits(a.Products),
 		Windows: returnWindows(a.Products), Outlets: outlets, Location: loc})
@@ -120,5 +121,21 @@ func returnWindows(p *product.Service) returns.WindowLookup {
 			return returns.Windows{}, err
 		}
 		return returns.Windows{ReturnUntil: st.ReturnUntil, ExchangeUntil: st.ExchangeUntil}, nil
+	}
+}
+
+// repairStaff adapts a staff register lookup (by staff id or by login) to
+// what repairs need: the staff member's outlet.
+func repairStaff(get func(context.Context, uint64) (outlet.StaffMember, error)) func(context.Context, uint64) (repair.StaffMember, error) {
+	return func(ctx context.Context, id uint64) (repair.StaffMember, error) {
+		m, err := get(ctx, id)
+		if err != nil {
+			return repair.StaffMember{}, err
+		}
+		out := repair.StaffMember{ID: m.ID, Active: m.Active}
+		if m.OutletID != nil {
+			out.OutletID = *m.OutletID
+		}
+		return out, nil
 	}
 }

@@ -69,6 +69,18 @@ func (d dispatchStaff) StaffMember(ctx context.Context, id uint64) (workorder.St
 	return info, nil
 }
 
+func (d dispatchStaff) StaffOfUser(ctx context.Context, userID uint64) (workorder.StaffInfo, error) {
+	m, err := d.o.StaffOfUser(ctx, userID)
+	if err != nil {
+		return workorder.StaffInfo{}, err
+	}
+	info := workorder.StaffInfo{ID: m.ID, Name: m.Name, Active: m.Active}
+	if m.OutletID != nil {
+		info.OutletID = *m.OutletID
+	}
+	return info, nil
+}
+
 func (d dispatchStaff) Technicians(ctx context.Context, outletID uint64) ([]workorder.StaffInfo, error) {
 	list, err := d.o.TechniciansOfOutlet(ctx, outletID)
 	if err != nil {

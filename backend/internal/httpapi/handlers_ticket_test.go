@@ -67,7 +67,13 @@ func buildWorld(t *testing.T, h *harness) serviceWorld {
 		}
 	}
 	one := uint64(1)
-	tech, err := h.app.Outlets.CreateStaff(ctx, outlet.NewStaff{Name: "张伟", OutletID: &one, Post: outlet.PostTechnician, Phone: "13900139000"})
+	// The demo technician's login is this staff member (a technician acts
+	// only on work assigned to their staff record).
+	login, err := h.app.Auth.FindByUsername(ctx, "technician")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tech, err := h.app.Outlets.CreateStaff(ctx, outlet.NewStaff{Name: "张伟", OutletID: &one, Post: outlet.PostTechnician, Phone: "13900139000", UserID: &login.ID})
 	if err != nil {
 		t.Fatal("staff:", err, apperr.As(err).Fields)
 	}

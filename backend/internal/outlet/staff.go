@@ -349,6 +349,19 @@ func (s *Service) Staff(ctx context.Context, id uint64) (StaffMember, error) {
 	return m, nil
 }
 
+// StaffOfUser returns the staff member linked to a login (user_id), without
+// certificates. Errors: not_found (the login is linked to no staff member).
+func (s *Service) StaffOfUser(ctx context.Context, userID uint64) (StaffMember, error) {
+	var m StaffMember
+	if err := s.o.DB.WithContext(ctx).Where("user_id = ?", userID).Take(&m).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return StaffMember{}, apperr.NotFound("staff member")
+		}
+		return StaffMember{}, apperr.Internal(fmt.Errorf("staff of user: %w", err))
+	}
+	return m, nil
+}
+
 // VisibleStaff loads a staff member as the caller may see them: an outlet
 // user sees only their own outlet's staff. Errors: not_found.
 func (s *Service) VisibleStaff(ctx context.Context, id uint64) (StaffMember, error) {

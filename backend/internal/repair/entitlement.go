@@ -138,7 +138,7 @@ func (s *Service) CloseEntitlement(ctx context.Context, id uint64, version int64
 	var out Entitlement
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var e Entitlement
-		if err := tx.Where("id = ?", id).Take(&e).Error; err != nil {
+		if err := scopeEntitlements(ctx, tx.Model(&Entitlement{}).Where("id = ?", id)).Take(&e).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return apperr.NotFound("replacement entitlement")
 			}
@@ -177,9 +177,10 @@ type EntitlementFilter struct {
 	Page, Size int
 }
 
-// Entitlements pages replacement entitlements.
+// Entitlements pages replacement entitlements (outlet users: those raised
+// by their outlet's repairs).
 func (s *Service) Entitlements(ctx context.Context, f EntitlementFilter) ([]Entitlement, int64, error) {
-	q := s.o.DB.WithContext(ctx).Model(&Entitlement{})
+	q := scopeEntitlements(ctx, s.o.DB.WithContext(ctx).Model(&Entitlement{}))
 	if f.UnitID != 0 {
 		q = q.Where("unit_id = ?", f.UnitID)
 	}

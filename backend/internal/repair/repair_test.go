@@ -70,7 +70,7 @@ type env struct {
 
 const outlet = 3
 
-func setup(t *testing.T, db *gorm.DB) env {
+func setup(t *testing.T, db *gorm.DB, opts ...func(*repair.Options)) env {
 	t.Helper()
 	bus := event.NewMemoryBus()
 	var got []event.Event
@@ -80,14 +80,18 @@ func setup(t *testing.T, db *gorm.DB) env {
 	tr := audit.New(nil)
 	ps := parts.New(parts.Options{DB: db, Audit: tr, Bus: bus, Now: clk.now})
 	fu := fakeUnits{}
-	rs := repair.New(repair.Options{DB: db, Audit: tr, Bus: bus, Units: fu.unit, Warranty: fu.warranty, Stock: ps, Now: clk.now,
+	ro := repair.Options{DB: db, Audit: tr, Bus: bus, Units: fu.unit, Warranty: fu.warranty, Stock: ps, Now: clk.now,
 		WorkOrders: func(ctx context.Context, id uint64) (repair.WorkOrder, error) {
 			if id != 77 {
 				return repair.WorkOrder{}, apperr.NotFound("work order")
 			}
 			u := uint64(2)
 			return repair.WorkOrder{ID: 77, TicketID: 700, OutletID: outlet, TechnicianName: "张伟", UnitID: &u}, nil
-		}})
+		}}
+	for _, f := range opts {
+		f(&ro)
+	}
+	rs := repair.New(ro)
 	admin := actor.With(context.Background(), actor.Actor{UserID: 1, Username: "admin", Roles: []string{"admin"}})
 	o := uint64(outlet)
 	tech := actor.With(context.Background(), actor.Actor{UserID: 4, Username: "technician", Roles: []string{"technician"}, OutletID: &o})

@@ -94,6 +94,14 @@ type Options struct {
 	WorkOrders WorkOrderLookup
 	Outlets    OutletCheck
 	Stock      Stock
+	// Staff checks a repair's technician (active staff of its outlet);
+	// UserStaff finds the acting technician's staff record (a technician
+	// acts only on repairs assigned to them). Both optional.
+	Staff     StaffLookup
+	UserStaff UserStaffLookup
+	// MaxBackdateDays bounds how far received_at may lie in the past
+	// (config repair.max_backdate_days; 0 means 7).
+	MaxBackdateDays int
 	// RepeatWindowDays: a repair of a unit received within this many days
 	// of the completion of its previous repair is a repeat repair (default 30).
 	RepeatWindowDays int
@@ -121,6 +129,9 @@ func New(o Options) *Service {
 	}
 	if o.ReplaceAfterRepairs <= 0 {
 		o.ReplaceAfterRepairs = 2
+	}
+	if o.MaxBackdateDays <= 0 {
+		o.MaxBackdateDays = 7
 	}
 	if o.Location == nil {
 		o.Location = time.UTC
@@ -172,10 +183,13 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 		if received.After(now.Add(5 * time.Minute)) {
 			fields["received_at"] = "must not be in the future"
 		}
-		if received.Before(now.AddDate(-3, 0, 0)) {
-			fields["received_at"] = "must be within the last 3 years"
+		if received.Before(now.AddDate(0, 0, -s.o.MaxBackdateDays)) {
+			fields["received_at"] = fmt.Sprintf("must be within the last %d days (repair.max_backdate_days)", s.o.MaxBackdateDays)
 		}
 	}
+	// A back-dated repair is recorded late: it may not re-link other
+	// outlets' repairs as repeat repairs (their first-time-fix figures).
+	backdated := received.Before(now.Add(-time.Hour))
 	if in.WorkOrderID == nil && in.OutletID == 0 {
 		if own, ok := a.OutletScoped(); ok {
 			in.OutletID = own
@@ -234,6 +248,16 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 	}
 	if o.TechnicianID == nil && o.TechnicianName == "" && a.HasRole("technician") {
 		o.TechnicianName = a.Username
+		me, err := s.ownStaff(ctx)
+		if err != nil {
+			return Order{}, err
+		}
+		o.TechnicianID = me
+	}
+	if in.TechnicianID != nil {
+		if err := s.checkTechnician(ctx, in.TechnicianID, o.OutletID); err != nil {
+			return Order{}, err
+		}
 	}
 	if in.UnitID == 0 && in.Serial == "" {
 		return Order{}, apperr.Field("unit_id", "unit_id or serial is required (the work order names no unit)")
@@ -285,9 +309,14 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 			}
 			return err
 		}
-		// This repair is the next visit of the unit's repairs completed before it.
-		if err := tx.Exec(`UPDATE repair_orders SET next_received_at = ? WHERE unit_id = ? AND id <> ? AND completed_at IS NOT NULL
-			AND completed_at < ? AND (next_received_at IS NULL OR next_received_at > ?)`, o.ReceivedAt, o.UnitID, o.ID, o.ReceivedAt, o.ReceivedAt).Error; err != nil {
+		// This repair is the next visit of the unit's repairs completed before
+		// it; a back-dated one only of its own outlet's.
+		link := tx.Model(&Order{}).Where("unit_id = ? AND id <> ? AND completed_at IS NOT NULL AND completed_at < ? AND (next_received_at IS NULL OR next_received_at > ?)",
+			o.UnitID, o.ID, o.ReceivedAt, o.ReceivedAt)
+		if backdated {
+			link = link.Where("outlet_id = ?", o.OutletID)
+		}
+		if err := link.UpdateColumn("next_received_at", o.ReceivedAt).Error; err != nil {
 			return err
 		}
 		o.Number = fmt.Sprintf("RP%s%06d", received.In(s.o.Location).Format("20060102"), o.ID)
@@ -354,6 +383,9 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 			}
 			if version != 0 && version != o.Version {
 				return apperr.ErrVersionConflict("repair")
+			}
+			if err := s.ownWork(ctx, o); err != nil {
+				return err
 			}
 			if to != "" {
 				if err := checkTransition(o.Status, to); err != nil {
@@ -722,6 +754,9 @@ func (s *Service) ReturnOldPart(ctx context.Context, repairID, lineID uint64, on
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		o, err := s.load(ctx, tx, repairID)
 		if err != nil {
+			return err
+		}
+		if err := s.ownWork(ctx, o); err != nil {
 			return err
 		}
 		if err := tx.Where("id = ? AND repair_id = ?", lineID, o.ID).Take(&line).Error; err != nil {

@@ -69,6 +69,9 @@ type Staff interface {
 	StaffMember(ctx context.Context, id uint64) (StaffInfo, error)
 	// Technicians returns an outlet's active field staff.
 	Technicians(ctx context.Context, outletID uint64) ([]StaffInfo, error)
+	// StaffOfUser returns the staff member linked to a login. Errors:
+	// not_found.
+	StaffOfUser(ctx context.Context, userID uint64) (StaffInfo, error)
 }
 
 // Options are the service's dependencies. Outlets and Staff are optional:
@@ -708,10 +711,34 @@ func (s *Service) allowed(ctx context.Context, w WorkOrder, sp stepper) error {
 	}
 	for _, r := range sp.roles {
 		if a.HasRole(r) {
-			return nil
+			return s.ownWork(ctx, a, w)
 		}
 	}
 	return apperr.Forbidden("this step is taken by " + strings.Join(sp.roles, " or "))
+}
+
+// ownWork refuses a technician a step on a work order not assigned to them
+// (the outlet manager takes steps on all of the outlet's orders).
+func (s *Service) ownWork(ctx context.Context, a actor.Actor, w WorkOrder) error {
+	if !a.OwnWorkOnly() {
+		return nil
+	}
+	notYours := &apperr.Error{Kind: apperr.KindForbidden, Code: "not_assigned_to_you",
+		Message: "this work order is assigned to another technician; ask the outlet manager"}
+	if w.TechnicianStaffID == nil || s.o.Staff == nil {
+		return notYours
+	}
+	me, err := s.o.Staff.StaffOfUser(ctx, a.UserID)
+	if apperr.IsKind(err, apperr.KindNotFound) {
+		return notYours
+	}
+	if err != nil {
+		return err
+	}
+	if me.ID != *w.TechnicianStaffID {
+		return notYours
+	}
+	return nil
 }
 
 // Accept records that the current outlet takes the work: the ticket's

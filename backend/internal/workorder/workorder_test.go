@@ -77,6 +77,14 @@ func (staff) StaffMember(_ context.Context, id uint64) (workorder.StaffInfo, err
 	return workorder.StaffInfo{}, apperr.NotFound("staff")
 }
 
+// StaffOfUser: the login of outletUser(1, technician) (user 101) is staff 11.
+func (staff) StaffOfUser(_ context.Context, userID uint64) (workorder.StaffInfo, error) {
+	if userID == 101 {
+		return workorder.StaffInfo{ID: 11, Name: "张伟", OutletID: 1, Active: true}, nil
+	}
+	return workorder.StaffInfo{}, apperr.NotFound("staff")
+}
+
 func (staff) Technicians(_ context.Context, outletID uint64) ([]workorder.StaffInfo, error) {
 	if outletID == 1 {
 		return []workorder.StaffInfo{{ID: 11, Name: "张伟", OutletID: 1, Active: true}}, nil
@@ -276,6 +284,24 @@ func TestDispatchRejectTimeoutAndTheWholeVisit(t *testing.T) {
 			t.Fatalf("assign %v %+v", err, w)
 		}
 		tech := outletUser(1, "technician")
+		// A colleague at the same outlet (a login linked to no staff record
+		// assigned here) may read the order but takes no step on it.
+		o1 := uint64(1)
+		colleague := actor.With(context.Background(), actor.Actor{UserID: 555, Username: "colleague", Roles: []string{"technician"}, OutletID: &o1})
+		if _, err := f.wo.Get(colleague, w.ID); err != nil {
+			t.Fatalf("colleague read: %v", err)
+		}
+		for name, step := range map[string]func() error{
+			"contact": func() error { _, err := f.wo.Contact(colleague, w.ID, "", 0); return err },
+			"appointment": func() error {
+				_, err := f.wo.SetAppointment(colleague, w.ID, f.clock.Now().Add(time.Hour), nil, 0)
+				return err
+			},
+		} {
+			if err := step(); code(err) != "not_assigned_to_you" {
+				t.Fatalf("colleague %s: %v", name, err)
+			}
+		}
 		if w, err = f.wo.Contact(tech, w.ID, "已电话联系", 0); err != nil {
 			t.Fatal(err)
 		}
