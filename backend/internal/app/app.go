@@ -157,7 +157,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	// Complaints, corrective actions, surveys and follow-ups (see wire_quality.go).
 	a.Complaints = complaint.New(complaint.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Log: log, Location: cfg.Location(),
 		Deadlines: complaintDeadlines(cfg.Complaint), Chain: cfg.Complaint.Chain(), Customers: customerExists(a.Customers),
-		Tickets: ticketExists(a.Tickets), Units: unitExists(a.Products), InstalledBase: installedBase(g)})
+		Tickets: ticketExists(a.Tickets), Units: unitExists(a.Products), InstalledBase: a.Products.InstalledBase})
 	a.Surveys = survey.New(survey.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Log: log, Location: cfg.Location(), Settings: surveySettings(cfg),
 		Complaints: complaintOpener{a.Complaints}, Tickets: a.Tickets, Facts: surveyFacts{a.Tickets, a.WorkOrders}})
 	a.Improvement = improvement.New(improvement.Options{DB: g, Audit: a.Audit, Location: cfg.Location(),

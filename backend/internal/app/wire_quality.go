@@ -3,10 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
-	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/config"
@@ -108,30 +106,6 @@ func unitExists(p *product.Service) complaint.Exists {
 
 func ticketExists(t *ticket.Service) complaint.Exists {
 	return func(ctx context.Context, id uint64) error { _, err := t.Get(ctx, id); return err }
-}
-
-// installedBase counts units in service, the complaint-rate denominator.
-// It is a read-only reporting query on the product side's units table (the
-// documented exception to "through the service"), cached for ten minutes
-// because the count changes slowly and COUNT(*) over millions of InnoDB rows
-// is not free.
-func installedBase(db *gorm.DB) func(ctx context.Context) (int64, error) {
-	var mu sync.Mutex
-	var cached int64
-	var at time.Time
-	return func(ctx context.Context) (int64, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if !at.IsZero() && time.Since(at) < 10*time.Minute {
-			return cached, nil
-		}
-		var n int64
-		if err := db.WithContext(ctx).Model(&product.Unit{}).Count(&n).Error; err != nil {
-			return 0, err
-		}
-		cached, at = n, time.Now()
-		return n, nil
-	}
 }
 
 // qualityDeps is what the complaint and survey demo generators need.

@@ -32,3 +32,58 @@ func TestDependencyDirection(t *testing.T) {
 		}
 	}
 }
+
+// notDomains are the platform, wiring and reporting packages; every other
+// package under backend/internal is a business domain.
+var notDomains = map[string]bool{
+	"actor": true, "apperr": true, "audit": true, "auth": true, "config": true, "db": true, "event": true, "rbac": true,
+	"realtime": true, "scheduler": true, "testutil": true, "migrations": true, "passport": true, "app": true, "httpapi": true,
+	"demo": true, "archtest": true, "outbox": true, "notification": true, "consistency": true,
+}
+
+// domainImports is the allowlist of one domain importing another, each with
+// the reason. Anything else goes through an interface the importer declares
+// (wired in app) or an event.
+var domainImports = map[string]string{
+	"certification -> readiness": "the audit calendar and packs read the readiness engine's runs and standard",
+	"customer -> region":         "addresses carry GB/T 2260 region codes validated against the directory",
+	"outlet -> customer":         "staff phones are normalised with the customer package's phone rules",
+	"outlet -> region":           "outlet coverage is a set of region codes",
+	"product -> customer":        "a unit's owner is a customer (owner lookups for the passport)",
+	"repair -> parts":            "a repair consumes and returns spare parts in its own transaction",
+	"slastore -> sla":            "the store persists the pure SLA calculator's policies and calendars",
+	"ticket -> sla":              "ticket clocks are computed by the pure SLA calculator",
+	"ticket -> slastore":         "tickets read their SLA policy and calendar",
+	"workorder -> sla":           "work-order promised times use the SLA calendars",
+	"workorder -> ticket":        "a work order belongs to a ticket and moves its clocks",
+}
+
+// TestDomainImportsAreAllowlisted fails when a domain imports another domain
+// that is not on the allowlist above.
+func TestDomainImportsAreAllowlisted(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports ","}}`, "../...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	const internal = mod + "backend/internal/"
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, ":")
+		from := strings.TrimPrefix(pkg, internal)
+		if notDomains[from] || strings.Contains(from, "/") {
+			continue
+		}
+		for _, imp := range strings.Split(imports, ",") {
+			if !strings.HasPrefix(imp, internal) {
+				continue
+			}
+			to := strings.TrimPrefix(imp, internal)
+			if notDomains[to] || strings.Contains(to, "/") {
+				continue
+			}
+			if _, ok := domainImports[from+" -> "+to]; !ok {
+				t.Errorf("domain %s imports domain %s: reach it through an interface wired in app or an event, "+
+					"or add \"%s -> %s\" to domainImports with the reason", from, to, from, to)
+			}
+		}
+	}
+}

@@ -64,7 +64,11 @@ type Service struct {
 	hot     *gorm.DB
 	mu      sync.RWMutex
 	sources []namedSource
-	flags   []passport.FlagSource
+	// The installed-base count and when it was taken (installed_base.go).
+	baseMu    sync.Mutex
+	baseCount int64
+	baseAt    time.Time
+	flags     []passport.FlagSource
 }
 
 type namedSource struct {
