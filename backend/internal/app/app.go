@@ -28,6 +28,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
 	"github.com/aftersales/aftersales/backend/internal/product"
+	"github.com/aftersales/aftersales/backend/internal/ratelimit"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
 	"github.com/aftersales/aftersales/backend/internal/realtime"
@@ -58,6 +59,9 @@ type App struct {
 	RBAC  *rbac.Authorizer
 	Sched *scheduler.Scheduler
 	HTTP  *httpapi.Server
+	// RateLimit counts rate-limited calls (Redis when events.driver=redis).
+	RateLimit      ratelimit.Limiter
+	closeRateLimit func() error
 	// == Domain services
 	// FAQ articles and product manuals of the public pages (see wire_content.go).
 	Content *content.Service
@@ -114,6 +118,17 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		a.Bus = rb
 	default:
 		a.Bus = event.NewMemoryBus()
+	}
+	// Rate limits are shared through Redis exactly when live events are
+	// (several instances); a single instance counts in memory.
+	if cfg.Events.Driver == "redis" {
+		rl, err := ratelimit.NewRedis(cfg.Events.RedisAddr, cfg.Events.Channel+":ratelimit:")
+		if err != nil {
+			return nil, err
+		}
+		a.RateLimit, a.closeRateLimit = rl, rl.Close
+	} else {
+		a.RateLimit = ratelimit.NewLocal(nil)
 	}
 	a.Hub = realtime.NewHub(256, "readiness.score")
 	a.Bus.Subscribe(a.Hub.Publish)
@@ -178,7 +193,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		}
 	}
 	a.HTTP = httpapi.New(httpapi.Options{DB: g, Auth: a.Auth, RBAC: a.RBAC, Audit: a.Audit, Bus: a.Bus, Hub: a.Hub, Scheduler: a.Sched,
-		Log: log, UI: ui, CookieSecure: cfg.HTTP.CookieSecure, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Location: cfg.Location(), Version: Version,
+		Log: log, UI: ui, SecureCookies: cfg.HTTP.SecureCookies || cfg.HTTP.CookieSecure, MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
+		MaxUploadBytes: max(cfg.Storage.MaxUploadMiB<<20, 20<<20) + 1<<20, TrustedProxies: cfg.HTTP.TrustedProxyList(),
+		AllowedOrigins: cfg.HTTP.AllowedOriginList(), MetricsToken: cfg.Metrics.Token, Limiter: a.RateLimit,
+		Location: cfg.Location(), Version: Version,
 		// == Domain services into the HTTP server
 		Content: a.Content,
 		Repairs: a.Repairs, Parts: a.Parts, Returns: a.Returns, Recalls: a.Recalls,
@@ -208,6 +226,19 @@ func (a *App) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	a.Log.Info("listening", "addr", a.Cfg.HTTP.Addr, "db", a.Cfg.DB.Driver, "version", Version)
+	// /metrics has its own listener (metrics.addr, loopback by default),
+	// never the public port anonymously.
+	var msrv *http.Server
+	if a.Cfg.Metrics.Addr != "" {
+		msrv = &http.Server{Addr: a.Cfg.Metrics.Addr, Handler: a.HTTP.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			// A taken metrics port must not take the service down with it.
+			if err := msrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.Log.Error("metrics listener failed; /metrics is not served", "addr", a.Cfg.Metrics.Addr, "err", err)
+			}
+		}()
+		a.Log.Info("metrics listening", "addr", a.Cfg.Metrics.Addr)
+	}
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {
@@ -219,6 +250,9 @@ func (a *App) Serve(ctx context.Context) error {
 	a.Log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.HTTP.ShutdownTimeout)
 	defer cancel()
+	if msrv != nil {
+		_ = msrv.Shutdown(sctx)
+	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("http shutdown: %w", err)
 	}
@@ -265,6 +299,9 @@ func (a *App) Close() {
 	}
 	if a.Bus != nil {
 		_ = a.Bus.Close()
+	}
+	if a.closeRateLimit != nil {
+		_ = a.closeRateLimit()
 	}
 	if s, err := a.DB.DB(); err == nil {
 		_ = s.Close()

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -47,5 +48,6 @@ func openMigrated(cfg *config.Config, log *slog.Logger) (*gorm.DB, error) {
 func newAuth(cfg *config.Config, g *gorm.DB, trail *audit.Trail, bus event.Bus) *auth.Service {
 	return auth.New(auth.Options{DB: g, Audit: trail, Bus: bus, SessionTTL: cfg.Auth.SessionTTL, SlowdownAfter: cfg.Auth.SlowdownAfter,
 		LockoutAfter: cfg.Auth.LockoutAfter, IPLockoutAfter: cfg.Auth.IPLockoutAfter, LockoutFor: cfg.Auth.LockoutFor,
-		FailureWindow: cfg.Auth.FailureWindow, BcryptCost: cfg.Auth.BcryptCost})
+		FailureWindow: cfg.Auth.FailureWindow, BcryptCost: cfg.Auth.BcryptCost,
+		SlowdownBase: cfg.Auth.SlowdownBase, KnownAddressFor: time.Duration(cfg.Auth.KnownAddressDays) * 24 * time.Hour})
 }

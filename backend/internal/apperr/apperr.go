@@ -22,6 +22,8 @@ const (
 	KindConflict        Kind = "conflict"        // state or version conflict (409)
 	KindGone            Kind = "gone"            // existed but expired (410)
 	KindRateLimited     Kind = "rate_limited"    // too many attempts (429)
+	KindTooLarge        Kind = "too_large"       // request body over its limit (413)
+	KindUnsupported     Kind = "unsupported"     // request body of a refused media type (415)
 	KindInternal        Kind = "internal"        // our fault (500); never caused by input
 )
 
@@ -96,6 +98,17 @@ func Gone(code, msg string) *Error { return &Error{Kind: KindGone, Code: code, M
 // RateLimited is a 429 with the seconds to wait.
 func RateLimited(msg string, retryAfter int) *Error {
 	return &Error{Kind: KindRateLimited, Code: "rate_limited", Message: msg, RetryAfterSeconds: retryAfter}
+}
+
+// TooLarge is a 413: the request body exceeds limit bytes.
+func TooLarge(limit int64) *Error {
+	return &Error{Kind: KindTooLarge, Code: "body_too_large", Message: fmt.Sprintf("request body exceeds %d bytes", limit),
+		Details: map[string]any{"limit_bytes": limit}}
+}
+
+// Unsupported is a 415: the body's media type is refused here.
+func Unsupported(msg string) *Error {
+	return &Error{Kind: KindUnsupported, Code: "unsupported_media_type", Message: msg}
 }
 
 // Internal wraps an unexpected failure; the message shown is generic.

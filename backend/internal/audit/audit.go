@@ -108,14 +108,14 @@ func (t *Trail) Record(ctx context.Context, tx *gorm.DB, e Entry) error {
 	r := Record{
 		Seq:       head.Seq + 1,
 		At:        t.now().UTC().Truncate(time.Millisecond),
-		ActorName: a.Username,
-		Action:    e.Action,
-		Entity:    e.Entity,
-		EntityID:  e.EntityID,
-		Before:    before,
-		After:     after,
-		RequestID: a.RequestID,
-		IP:        a.IP,
+		ActorName: boundShort(a.Username),
+		Action:    boundShort(e.Action),
+		Entity:    boundShort(e.Entity),
+		EntityID:  boundShort(e.EntityID),
+		Before:    boundSnapshot(before),
+		After:     boundSnapshot(after),
+		RequestID: boundShort(a.RequestID),
+		IP:        boundShort(a.IP),
 		PrevHash:  head.Hash,
 	}
 	if a.UserID != 0 {

@@ -8,15 +8,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
@@ -30,18 +29,25 @@ type Options struct {
 	Audit         *audit.Trail
 	Bus           event.Bus
 	SessionTTL    time.Duration
-	SlowdownAfter int // failures after which each attempt is delayed
-	LockoutAfter  int // failures of one account after which it is locked
+	// SlowdownAfter is the failures of an account from unknown addresses
+	// after which each further attempt must wait (throttle.go).
+	SlowdownAfter int
+	// SlowdownBase is the first wait; it doubles per further failure.
+	SlowdownBase time.Duration
+	// LockoutAfter is the failures of one account from one address after
+	// which that pair is locked.
+	LockoutAfter int
+	// KnownAddressFor: an address with a successful login this recent
+	// skips the per-account slow-down.
+	KnownAddressFor time.Duration
 	// IPLockoutAfter is the failures from one address after which the
 	// address is locked. Higher than LockoutAfter: a call centre's agents
 	// share one NAT address, and one agent's typos must not lock them all.
 	IPLockoutAfter int
-	LockoutFor     time.Duration // how long a lock lasts
+	LockoutFor     time.Duration // how long a lock lasts, and the longest slow-down
 	FailureWindow  time.Duration // failures older than this are forgotten
 	BcryptCost     int
 	Now            func() time.Time
-	// Sleep delays a throttled attempt; tests replace it.
-	Sleep func(time.Duration)
 }
 
 // Service logs users in and out and administers them.
@@ -57,8 +63,17 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Sleep == nil {
-		o.Sleep = time.Sleep
+	if o.SlowdownBase <= 0 {
+		o.SlowdownBase = time.Second
+	}
+	if o.KnownAddressFor <= 0 {
+		o.KnownAddressFor = 90 * 24 * time.Hour
+	}
+	if o.LockoutFor <= 0 {
+		o.LockoutFor = 15 * time.Minute
+	}
+	if o.FailureWindow <= 0 {
+		o.FailureWindow = 15 * time.Minute
 	}
 	if o.BcryptCost == 0 {
 		o.BcryptCost = bcrypt.DefaultCost
@@ -86,45 +101,54 @@ func hashToken(tok string) string {
 	return hex.EncodeToString(s[:])
 }
 
-// Login checks credentials with throttling per account and per address.
-// Errors: unauthenticated (bad credentials, disabled, expired), rate_limited.
+// MaxUsernameLength is the longest username (users.username is 64).
+const MaxUsernameLength = 64
+
+// Login checks credentials with throttling per account and address
+// (throttle.go). Input is length-checked before anything is written.
+// Errors: validation (missing or over-long username or password),
+// unauthenticated (bad credentials, disabled, expired), rate_limited.
 func (s *Service) Login(ctx context.Context, username, password, ip, userAgent string) (*LoginResult, error) {
 	username = strings.TrimSpace(username)
-	if username == "" || password == "" {
-		return nil, apperr.Validation(map[string]string{"username": "required", "password": "required"})
+	fields := map[string]string{}
+	switch {
+	case username == "":
+		fields["username"] = "required"
+	case utf8.RuneCountInString(username) > MaxUsernameLength || !utf8.ValidString(username):
+		fields["username"] = fmt.Sprintf("at most %d characters", MaxUsernameLength)
 	}
+	switch {
+	case password == "":
+		fields["password"] = "required"
+	case len(password) > maxPasswordBytes:
+		fields["password"] = fmt.Sprintf("at most %d bytes", maxPasswordBytes)
+	}
+	if len(fields) > 0 {
+		return nil, apperr.Validation(fields)
+	}
+	ip = truncate(ip, 64)
 	now := s.o.Now().UTC()
-	keys := []string{"user:" + strings.ToLower(username), "ip:" + ip}
-	worst, err := s.failuresFor(ctx, keys, now)
-	if err != nil {
-		return nil, err
-	}
-	if worst.LockedUntil != nil && worst.LockedUntil.After(now) {
-		wait := int(math.Ceil(worst.LockedUntil.Sub(now).Seconds()))
-		return nil, apperr.RateLimited("too many failed logins; try again later", wait)
-	}
-	if worst.AccountFailures >= s.o.SlowdownAfter && s.o.SlowdownAfter > 0 {
-		// Slow down guessing before the hard lock: 250 ms per failure over the threshold, capped.
-		d := time.Duration(worst.AccountFailures-s.o.SlowdownAfter+1) * 250 * time.Millisecond
-		if d > 3*time.Second {
-			d = 3 * time.Second
-		}
-		s.o.Sleep(d)
-	}
 	var u User
-	err = s.o.DB.WithContext(ctx).Where("username = ?", username).Take(&u).Error
+	err := s.o.DB.WithContext(ctx).Where("username = ?", username).Take(&u).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, apperr.Internal(fmt.Errorf("login: load user: %w", err))
 	}
 	found := err == nil
+	known := false
+	if found {
+		if known, err = s.knownAddress(ctx, u.ID, ip, now); err != nil {
+			return nil, err
+		}
+	}
+	keys := keysFor(username, ip, known)
+	if err := s.reserveAttempt(ctx, username, keys, ip, now); err != nil {
+		return nil, err
+	}
 	hash := s.dummyHash
 	if found {
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !found {
-		if err := s.recordFailure(ctx, keys, now); err != nil {
-			return nil, err
-		}
 		s.auditLogin(ctx, "login_failed", username, nil)
 		return nil, apperr.Unauthenticated("wrong username or password")
 	}
@@ -148,7 +172,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("last_login_at", now).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("`key` IN ?", keys).Delete(&LoginFailure{}).Error; err != nil {
+		if err := s.loginSucceeded(tx, u.ID, keys, ip, now); err != nil {
 			return err
 		}
 		return s.o.Audit.Record(actx, tx, audit.Entry{Action: "login", Entity: "user", EntityID: strconv.FormatUint(u.ID, 10)})
@@ -163,60 +187,6 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 func (s *Service) auditLogin(ctx context.Context, action, username string, after any) {
 	_ = s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "user", EntityID: username, After: after})
-	})
-}
-
-// failureState is the combined throttling state of an attempt's keys.
-type failureState struct {
-	AccountFailures int
-	LockedUntil     *time.Time
-}
-
-func (s *Service) failuresFor(ctx context.Context, keys []string, now time.Time) (failureState, error) {
-	var rows []LoginFailure
-	if err := s.o.DB.WithContext(ctx).Where("`key` IN ?", keys).Find(&rows).Error; err != nil {
-		return failureState{}, apperr.Internal(fmt.Errorf("login: read failures: %w", err))
-	}
-	var worst failureState
-	for _, r := range rows {
-		if now.Sub(r.LastAt) > s.o.FailureWindow && (r.LockedUntil == nil || r.LockedUntil.Before(now)) {
-			continue
-		}
-		if r.LockedUntil != nil && r.LockedUntil.After(now) && (worst.LockedUntil == nil || r.LockedUntil.After(*worst.LockedUntil)) {
-			worst.LockedUntil = r.LockedUntil
-		}
-		if strings.HasPrefix(r.Key, "user:") && r.Failures > worst.AccountFailures {
-			worst.AccountFailures = r.Failures
-		}
-	}
-	return worst, nil
-}
-
-func (s *Service) recordFailure(ctx context.Context, keys []string, now time.Time) error {
-	return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, k := range keys {
-			var f LoginFailure
-			err := tx.Where("`key` = ?", k).Take(&f).Error
-			if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && now.Sub(f.LastAt) > s.o.FailureWindow) {
-				f = LoginFailure{Key: k, FirstAt: now}
-			} else if err != nil {
-				return apperr.Internal(fmt.Errorf("login: read failure %s: %w", k, err))
-			}
-			f.Failures++
-			f.LastAt = now
-			limit := s.o.LockoutAfter
-			if strings.HasPrefix(k, "ip:") && s.o.IPLockoutAfter > 0 {
-				limit = s.o.IPLockoutAfter
-			}
-			if f.Failures >= limit {
-				until := now.Add(s.o.LockoutFor)
-				f.LockedUntil = &until
-			}
-			if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&f).Error; err != nil {
-				return apperr.Internal(fmt.Errorf("login: record failure %s: %w", k, err))
-			}
-		}
-		return nil
 	})
 }
 
@@ -298,6 +268,9 @@ func (s *Service) setPassword(ctx context.Context, u User, pw, keepTokenHash, ac
 	if msg := PasswordProblem(pw); msg != "" {
 		return apperr.Field("password", msg)
 	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(pw)) == nil {
+		return apperr.Field("password", "must differ from the current password")
+	}
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.o.BcryptCost)
 	if err != nil {
 		return apperr.Internal(err)
@@ -321,17 +294,6 @@ func (s *Service) setPassword(ctx context.Context, u User, pw, keepTokenHash, ac
 		}
 		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "user", EntityID: strconv.FormatUint(u.ID, 10)})
 	})
-}
-
-// PasswordProblem returns why pw is not acceptable, or "".
-func PasswordProblem(pw string) string {
-	switch {
-	case len(pw) < 8:
-		return "must be at least 8 characters"
-	case len(pw) > 72:
-		return "must be at most 72 bytes"
-	}
-	return ""
 }
 
 func newToken() (string, error) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ const EnvPrefix = "AFTERSALES_"
 type Config struct {
 	App       App       `koanf:"app"`
 	HTTP      HTTP      `koanf:"http"`
+	Metrics   Metrics   `koanf:"metrics"`
 	DB        DB        `koanf:"db"`
 	Auth      Auth      `koanf:"auth"`
 	Log       Log       `koanf:"log"`
@@ -82,8 +84,47 @@ type App struct {
 type HTTP struct {
 	Addr            string        `koanf:"addr"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
-	CookieSecure    bool          `koanf:"cookie_secure"`
-	MaxBodyBytes    int64         `koanf:"max_body_bytes"`
+	// CookieSecure is the older name of SecureCookies (either turns it on).
+	CookieSecure bool  `koanf:"cookie_secure"`
+	MaxBodyBytes int64 `koanf:"max_body_bytes"`
+	// SecureCookies marks the session cookie Secure even when the request
+	// reached us over plain HTTP (TLS terminated by a proxy). A request
+	// that came over TLS always gets a Secure cookie.
+	SecureCookies bool `koanf:"secure_cookies"`
+	// TrustedProxies lists the addresses or CIDR ranges (comma-separated)
+	// whose X-Forwarded-For is believed. Empty: the peer address is the
+	// client address, whatever the header says.
+	TrustedProxies string `koanf:"trusted_proxies"`
+	// AllowedOrigins lists further origins (comma-separated, e.g.
+	// https://service.example.com) from which a cookie-authenticated
+	// browser may change state. The request's own host is always allowed.
+	AllowedOrigins string `koanf:"allowed_origins"`
+}
+
+// TrustedProxyList returns http.trusted_proxies as a list.
+func (h HTTP) TrustedProxyList() []string { return splitList(h.TrustedProxies) }
+
+// AllowedOriginList returns http.allowed_origins as a list.
+func (h HTTP) AllowedOriginList() []string { return splitList(h.AllowedOrigins) }
+
+// Metrics configures the Prometheus endpoint. It is never served
+// anonymously on the public port.
+type Metrics struct {
+	// Addr is the separate listen address of /metrics (empty: none).
+	Addr string `koanf:"addr"`
+	// Token, when set, also serves /metrics on the public port to a
+	// request with "Authorization: Bearer <token>".
+	Token string `koanf:"token"`
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // DB selects the database.
@@ -104,6 +145,12 @@ type Auth struct {
 	LockoutFor     time.Duration `koanf:"lockout_for"`
 	FailureWindow  time.Duration `koanf:"failure_window"`
 	BcryptCost     int           `koanf:"bcrypt_cost"`
+	// SlowdownBase is the first delay of the per-account slow-down; each
+	// further failure doubles it, up to LockoutFor.
+	SlowdownBase time.Duration `koanf:"slowdown_base"`
+	// KnownAddressDays: an address from which the account logged in
+	// successfully within this many days skips the per-account slow-down.
+	KnownAddressDays int `koanf:"known_address_days"`
 }
 
 // Log selects structured logging.
@@ -207,6 +254,13 @@ func Defaults() map[string]any {
 		"http.shutdown_timeout":           "15s",
 		"http.cookie_secure":              false,
 		"http.max_body_bytes":             int64(1 << 20),
+		"http.secure_cookies":             false,
+		"http.trusted_proxies":            "",
+		"http.allowed_origins":            "",
+		"metrics.addr":                    "127.0.0.1:9090",
+		"metrics.token":                   "",
+		"auth.slowdown_base":              "1s",
+		"auth.known_address_days":         90,
 		"db.driver":                       "sqlite",
 		"db.dsn":                          "./data/aftersales.db",
 		"db.max_open_conns":               16,
@@ -346,6 +400,29 @@ func (c *Config) Validate() error {
 	if c.HTTP.MaxBodyBytes < 1024 {
 		return bad("http.max_body_bytes", "must be at least 1024")
 	}
+	for _, p := range c.HTTP.TrustedProxyList() {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return bad("http.trusted_proxies", fmt.Sprintf("want IP addresses or CIDR ranges, got %q", p))
+			}
+		}
+	}
+	for _, o := range c.HTTP.AllowedOriginList() {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return bad("http.allowed_origins", fmt.Sprintf("want origins like https://host[:port], got %q", o))
+		}
+	}
+	if c.Metrics.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Addr); err != nil {
+			return bad("metrics.addr", fmt.Sprintf("want host:port or empty, got %q", c.Metrics.Addr))
+		}
+		if c.Metrics.Addr == c.HTTP.Addr {
+			return bad("metrics.addr", "must differ from http.addr (metrics are never public)")
+		}
+	}
+	if c.Metrics.Token != "" && len(c.Metrics.Token) < 16 {
+		return bad("metrics.token", "must be at least 16 characters")
+	}
 	switch c.DB.Driver {
 	case "sqlite", "mysql":
 	default:
@@ -368,6 +445,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Auth.LockoutFor <= 0 || c.Auth.FailureWindow <= 0 {
 		return bad("auth.lockout_for", "lockout_for and failure_window must be positive")
+	}
+	if c.Auth.SlowdownBase < 10*time.Millisecond || c.Auth.SlowdownBase > c.Auth.LockoutFor {
+		return bad("auth.slowdown_base", "must be between 10ms and auth.lockout_for")
+	}
+	if c.Auth.KnownAddressDays < 1 {
+		return bad("auth.known_address_days", "must be at least 1")
 	}
 	if c.Auth.BcryptCost < 4 || c.Auth.BcryptCost > 16 {
 		return bad("auth.bcrypt_cost", "must be between 4 and 16")
@@ -399,8 +482,8 @@ func (c *Config) Validate() error {
 	if c.Storage.MaxUploadMiB < 1 {
 		return bad("storage.max_upload_mib", "must be at least 1")
 	}
-	if len(c.Demo.Password) < 8 {
-		return bad("demo.password", "must be at least 8 characters")
+	if len([]rune(c.Demo.Password)) < 10 {
+		return bad("demo.password", "must be at least 10 characters (the password policy)")
 	}
 	if c.Readiness.WindowMonths < 1 || c.Readiness.WindowMonths > 60 {
 		return bad("readiness.window_months", "must be between 1 and 60")

@@ -46,6 +46,10 @@ func statusFor(k apperr.Kind) int {
 		return http.StatusGone
 	case apperr.KindRateLimited:
 		return http.StatusTooManyRequests
+	case apperr.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.KindUnsupported:
+		return http.StatusUnsupportedMediaType
 	default:
 		return http.StatusInternalServerError
 	}
@@ -82,7 +86,7 @@ func bindJSON(c *gin.Context, dst any) error {
 		case errors.Is(err, io.EOF):
 			return apperr.Invalid("request body is required")
 		case errors.As(err, &tooBig):
-			return apperr.Invalid(fmt.Sprintf("request body exceeds %d bytes", tooBig.Limit))
+			return apperr.TooLarge(tooBig.Limit)
 		case errors.As(err, &syn):
 			return apperr.Invalid(fmt.Sprintf("malformed JSON at byte %d: %s", syn.Offset, syn.Error()))
 		case errors.As(err, &typ):

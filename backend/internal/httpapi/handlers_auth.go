@@ -55,7 +55,7 @@ func (s *Server) login(c *gin.Context) {
 	}
 	maxAge := int(time.Until(res.ExpiresAt).Seconds())
 	c.SetSameSite(http.SameSiteLaxMode)
-	c.SetCookie(SessionCookie, res.Token, maxAge, "/", "", s.CookieSecure, true)
+	c.SetCookie(SessionCookie, res.Token, maxAge, "/", "", s.secureCookie(c), true)
 	me, err := s.meOf(res.User)
 	if err != nil {
 		s.fail(c, err)
@@ -70,7 +70,7 @@ func (s *Server) logout(c *gin.Context) {
 		return
 	}
 	c.SetSameSite(http.SameSiteLaxMode)
-	c.SetCookie(SessionCookie, "", -1, "/", "", s.CookieSecure, true)
+	c.SetCookie(SessionCookie, "", -1, "/", "", s.secureCookie(c), true)
 	c.Status(http.StatusNoContent)
 }
 

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/content"
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/product"
+	"github.com/aftersales/aftersales/backend/internal/ratelimit"
 	"github.com/aftersales/aftersales/backend/internal/region"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
@@ -35,80 +35,43 @@ func init() {
 
 // ---- rate limits of the public pages
 
-// Rate limits per client IP (fixed windows). Generous for a person at a
-// browser; they stop scripts that would flood the hotline with tickets or
-// guess ticket numbers and phones.
-const (
-	publicWindow          = 10 * time.Minute
-	publicRequestsLimit   = 5  // service requests per IP and window
-	publicLookupsLimit    = 30 // ticket status lookups per IP and window
-	publicWarrantyLimit   = 60 // warranty checks per IP and window
-	publicLimiterMaxUsers = 100_000
+// Rate limits per client IP. Generous for a person at a browser; they stop
+// scripts that would flood the hotline with tickets or guess ticket numbers
+// and phones. The counts live in Options.Limiter: Redis when several
+// instances run (events.driver=redis), else this process.
+var (
+	publicRequestsLimit = ratelimit.Limit{Name: "public.requests", Burst: 5, Period: 10 * time.Minute}  // service requests
+	publicLookupsLimit  = ratelimit.Limit{Name: "public.lookups", Burst: 30, Period: 10 * time.Minute}  // ticket status lookups
+	publicWarrantyLimit = ratelimit.Limit{Name: "public.warranty", Burst: 60, Period: 10 * time.Minute} // warranty checks
 )
 
-// publicLimits holds one limiter per kind of public call.
+// RateLimiter counts calls per key (ratelimit.Local or ratelimit.Redis).
+type RateLimiter = ratelimit.Limiter
+
+// publicLimits holds the limits of the public calls and their counter.
 type publicLimits struct {
-	requests, lookups, warranty *windowLimiter
+	requests, lookups, warranty ratelimit.Limit
+	counter                     RateLimiter
 }
 
-func newPublicLimits() *publicLimits {
-	return &publicLimits{requests: newWindowLimiter(publicRequestsLimit, publicWindow),
-		lookups: newWindowLimiter(publicLookupsLimit, publicWindow), warranty: newWindowLimiter(publicWarrantyLimit, publicWindow)}
-}
-
-// windowLimiter counts calls per key in fixed windows. It is per process:
-// with several servers behind a balancer each allows the limit, which is
-// good enough against abuse (it is not a quota).
-type windowLimiter struct {
-	mu     sync.Mutex
-	limit  int
-	window time.Duration
-	counts map[string]*windowCount
-}
-
-type windowCount struct {
-	start time.Time
-	n     int
-}
-
-func newWindowLimiter(limit int, window time.Duration) *windowLimiter {
-	return &windowLimiter{limit: limit, window: window, counts: map[string]*windowCount{}}
-}
-
-// allow counts a call by key at now and reports whether it is within the
-// limit, and else the seconds until the window ends.
-func (l *windowLimiter) allow(key string, now time.Time) (bool, int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.counts) >= publicLimiterMaxUsers {
-		// Forget finished windows; a flood of distinct keys must not grow
-		// the map without bound.
-		for k, c := range l.counts {
-			if now.Sub(c.start) >= l.window {
-				delete(l.counts, k)
-			}
-		}
-		if len(l.counts) >= publicLimiterMaxUsers {
-			l.counts = map[string]*windowCount{}
-		}
+func newPublicLimits(counter RateLimiter) *publicLimits {
+	if counter == nil {
+		counter = ratelimit.NewLocal(nil)
 	}
-	c := l.counts[key]
-	if c == nil || now.Sub(c.start) >= l.window {
-		l.counts[key] = &windowCount{start: now, n: 1}
-		return true, 0
-	}
-	if c.n >= l.limit {
-		wait := int((l.window - now.Sub(c.start) + time.Second - 1) / time.Second)
-		return false, max(wait, 1)
-	}
-	c.n++
-	return true, 0
+	return &publicLimits{requests: publicRequestsLimit, lookups: publicLookupsLimit, warranty: publicWarrantyLimit, counter: counter}
 }
 
-// limited answers 429 and returns true when the caller's IP is over l.
-func (s *Server) limited(c *gin.Context, l *windowLimiter) bool {
-	if ok, wait := l.allow(c.ClientIP(), time.Now()); !ok {
-		s.fail(c, apperr.RateLimited("too many requests from your network; please try again later", wait))
+// limited answers 429 and returns true when the caller's IP is over l. A
+// failing counter store lets the call through (and is logged): the public
+// pages must not go down with Redis.
+func (s *Server) limited(c *gin.Context, l ratelimit.Limit) bool {
+	ok, wait, err := s.publicLimits.counter.Allow(c.Request.Context(), l, c.ClientIP())
+	if err != nil {
+		s.log.Warn("rate limit store", "err", err, "limit", l.Name)
+		return false
+	}
+	if !ok {
+		s.fail(c, apperr.RateLimited("too many requests from your network; please try again later", max(int((wait+time.Second-1)/time.Second), 1)))
 		return true
 	}
 	return false

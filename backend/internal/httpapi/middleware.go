@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -63,13 +62,6 @@ func (s *Server) accessLog(c *gin.Context) {
 	} else {
 		s.log.Debug("request", "method", c.Request.Method, "path", c.Request.URL.Path, "status", status, "ms", d.Milliseconds())
 	}
-}
-
-func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.Body != nil && !strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/") {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.MaxBodyBytes)
-	}
-	c.Next()
 }
 
 // sessionToken reads the bearer token or the session cookie.

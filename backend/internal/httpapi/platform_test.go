@@ -42,10 +42,10 @@ func TestErrorShapes(t *testing.T) {
 	if r := h.do("GET", "/api/v1/users/abc", admin, nil); r.Status != 404 {
 		t.Fatalf("bad id: %d", r.Status)
 	}
-	if r := h.do("POST", "/api/v1/users", admin, strings.Repeat(" ", 2<<20)+"{}"); r.Status != 400 {
+	if r := h.do("POST", "/api/v1/users", admin, strings.Repeat(" ", 2<<20)+"{}"); r.Status != 413 {
 		t.Fatalf("oversized body: %d %s", r.Status, r.Body)
 	}
-	for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
+	for _, p := range []string{"/healthz", "/readyz"} {
 		if r := h.do("GET", p, "", nil); r.Status != 200 {
 			t.Fatalf("%s: %d", p, r.Status)
 		}
@@ -143,7 +143,8 @@ func (h *harness) login2(user, pw string) string {
 	return r.JSON(h.t)["token"].(string)
 }
 
-func TestRepeatedFailedLoginsLockTheAccount(t *testing.T) {
+func TestRepeatedFailedLoginsAreThrottled(t *testing.T) {
+	t.Setenv("AFTERSALES_AUTH_SLOWDOWN_BASE", "1m")
 	h := newHarness(t)
 	var last response
 	for i := 0; i < 9; i++ {
@@ -152,9 +153,10 @@ func TestRepeatedFailedLoginsLockTheAccount(t *testing.T) {
 	if last.Status != 429 || last.errCode(t) != "rate_limited" || last.Header.Get("Retry-After") == "" {
 		t.Fatalf("after 9 failures: %d %s", last.Status, last.Body)
 	}
-	// Even the right password is refused while locked.
+	// Even the right password is refused while slowed down: this address
+	// never logged in as quality (the owner's known addresses are not).
 	if r := h.do("POST", "/api/v1/auth/login", "", map[string]string{"username": "quality", "password": "demo123456"}); r.Status != 429 {
-		t.Fatalf("locked account accepted: %d", r.Status)
+		t.Fatalf("slowed-down account accepted: %d", r.Status)
 	}
 }
 

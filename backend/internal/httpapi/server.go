@@ -7,6 +7,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -14,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
@@ -54,8 +54,24 @@ type Options struct {
 	Scheduler    *scheduler.Scheduler
 	Log          *slog.Logger
 	UI           fs.FS // the built web app (dist/); may hold only .gitkeep
-	CookieSecure bool
-	MaxBodyBytes int64
+	// SecureCookies marks the session cookie Secure on every response
+	// (http.secure_cookies); it is Secure anyway over TLS.
+	SecureCookies bool
+	// MaxBodyBytes bounds every request body except on the named upload
+	// routes, which get MaxUploadBytes (security.go).
+	MaxBodyBytes   int64
+	MaxUploadBytes int64
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// (http.trusted_proxies); none by default.
+	TrustedProxies []string
+	// AllowedOrigins may change state with the session cookie besides
+	// the request's own host (http.allowed_origins).
+	AllowedOrigins []string
+	// MetricsToken, when set, serves /metrics on the public port to that
+	// bearer token (metrics.token); otherwise only on metrics.addr.
+	MetricsToken string
+	// Limiter counts the public pages' calls; nil: an in-process limiter.
+	Limiter RateLimiter
 	Location     *time.Location
 	Version      string
 	// == Domain services (one field per domain; wired in app.New)
@@ -88,6 +104,8 @@ type Server struct {
 	latency  *prometheus.HistogramVec
 	// publicLimits rate-limits the customer's public pages per IP (handlers_public.go).
 	publicLimits *publicLimits
+	// trustedNets is TrustedProxies parsed.
+	trustedNets []*net.IPNet
 }
 
 // SessionCookie is the browser session cookie name.
@@ -104,6 +122,9 @@ func New(o Options) *Server {
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
+	if o.MaxUploadBytes < o.MaxBodyBytes {
+		o.MaxUploadBytes = o.MaxBodyBytes
+	}
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
@@ -116,7 +137,8 @@ func New(o Options) *Server {
 			Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}}, []string{"method", "route"}),
 	}
 	reg.MustRegister(s.reqs, s.latency)
-	s.publicLimits = newPublicLimits()
+	s.trustedNets = parseTrusted(o.TrustedProxies)
+	s.publicLimits = newPublicLimits(o.Limiter)
 	if o.Hub != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "aftersales_ws_clients", Help: "Connected WebSocket clients."},
 			func() float64 { return float64(o.Hub.Clients()) }))
@@ -129,13 +151,19 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.ContextWithFallback = true
-	r.Use(s.requestID, s.recoverer, s.accessLog, s.limitBody)
+	// The client address comes from X-Forwarded-For only when the peer is
+	// a configured proxy; gin.New() would believe any client.
+	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
+		s.log.Error("http.trusted_proxies", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
+	r.Use(s.securityHeaders, s.requestID, s.recoverer, s.accessLog, s.limitBody, s.csrfGuard)
 	for _, rt := range s.Routes() {
 		h := []gin.HandlerFunc{s.authorize(rt)}
 		h = append(h, rt.Handler)
 		r.Handle(rt.Method, rt.Path, h...)
 	}
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	r.GET("/metrics", s.publicMetrics)
 	r.NoRoute(s.noRoute)
 	return r
 }

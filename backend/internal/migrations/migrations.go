@@ -24,6 +24,7 @@ func All() []*gormigrate.Migration {
 		m0007ReadinessCertification(),
 		m0008Content(),
 		m0009PolicyRemovals(),
+		m0020LoginAddresses(),
 	}
 }
 
