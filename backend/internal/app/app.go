@@ -25,6 +25,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/httpapi"
 	"github.com/aftersales/aftersales/backend/internal/improvement"
+	"github.com/aftersales/aftersales/backend/internal/outbox"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
 	"github.com/aftersales/aftersales/backend/internal/product"
@@ -49,16 +50,19 @@ var Version = "dev"
 
 // App is the wired application.
 type App struct {
-	Cfg   *config.Config
-	Log   *slog.Logger
-	DB    *gorm.DB
-	Bus   event.Bus
-	Hub   *realtime.Hub
-	Audit *audit.Trail
-	Auth  *auth.Service
-	RBAC  *rbac.Authorizer
-	Sched *scheduler.Scheduler
-	HTTP  *httpapi.Server
+	Cfg *config.Config
+	Log *slog.Logger
+	DB  *gorm.DB
+	// Bus is the services' bus: the transactional outbox, which relays to
+	// the delivering bus (memory or Redis) that consumers subscribe to.
+	Bus    event.Bus
+	Outbox *outbox.Outbox
+	Hub    *realtime.Hub
+	Audit  *audit.Trail
+	Auth   *auth.Service
+	RBAC   *rbac.Authorizer
+	Sched  *scheduler.Scheduler
+	HTTP   *httpapi.Server
 	// RateLimit counts rate-limited calls (Redis when events.driver=redis).
 	RateLimit      ratelimit.Limiter
 	closeRateLimit func() error
@@ -109,15 +113,16 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	a := &App{Cfg: cfg, Log: log, DB: g}
+	var delivery event.Bus
 	switch cfg.Events.Driver {
 	case "redis":
 		rb, err := event.NewRedisBus(cfg.Events.RedisAddr, cfg.Events.Channel, log)
 		if err != nil {
 			return nil, err
 		}
-		a.Bus = rb
+		delivery = rb
 	default:
-		a.Bus = event.NewMemoryBus()
+		delivery = event.NewMemoryBus()
 	}
 	// Rate limits are shared through Redis exactly when live events are
 	// (several instances); a single instance counts in memory.
@@ -130,6 +135,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	} else {
 		a.RateLimit = ratelimit.NewLocal(nil)
 	}
+	a.Sched = scheduler.New(g, cfg.Scheduler.LockTTL, log)
+	a.Outbox = outbox.New(outbox.Options{DB: g, Bus: delivery, Leases: a.Sched, Log: log,
+		Interval: cfg.Events.RelayInterval, LeaseTTL: cfg.Events.RelayLease})
+	a.Bus = a.Outbox
 	a.Hub = realtime.NewHub(256, "readiness.score")
 	a.Bus.Subscribe(a.Hub.Publish)
 	a.Audit = audit.New(nil)
@@ -146,7 +155,6 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		}
 	})
 	a.Auth = newAuth(cfg, g, a.Audit, a.Bus)
-	a.Sched = scheduler.New(g, cfg.Scheduler.LockTTL, log)
 	a.wireLiveSessions()
 	// == Domain services (construct here, then pass to httpapi.Options below)
 	if a.Regions, err = region.Load(); err != nil {
@@ -177,7 +185,16 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		Complaints: complaintOpener{a.Complaints}, Tickets: a.Tickets, Facts: surveyFacts{a.Tickets, a.WorkOrders}})
 	a.Improvement = improvement.New(improvement.Options{DB: g, Audit: a.Audit, Location: cfg.Location(),
 		Sources: map[string]improvement.SourceCheck{improvement.SourceComplaint: a.Complaints.Exists, improvement.SourceSurvey: a.Surveys.ResponseExists}})
-	a.Bus.Subscribe(a.Surveys.HandleEvent)
+	// Survey invitations: once per event id, whichever instance receives it.
+	invite := outbox.Once(g, "survey_invitations", log, func(_ context.Context, e event.Event) error {
+		a.Surveys.HandleEvent(e)
+		return nil
+	})
+	a.Bus.Subscribe(func(e event.Event) {
+		if event.TicketClosed.Is(e) || event.WorkOrderCompleted.Is(e) {
+			invite(e)
+		}
+	})
 	a.Products.AddPassportSource("complaints", a.Complaints)
 	a.Products.AddPassportSource("surveys", a.Surveys)
 	a.wireServiceOps()
@@ -206,6 +223,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		Regions: a.Regions, Customers: a.Customers, Products: a.Products,
 		Outlets: a.Outlets,
 	})
+	// The relay runs in every process that changes data (serve, seed, the
+	// HTTP tests); the lease lets one instance relay at a time.
+	a.Outbox.Start()
 	if ui == nil {
 		log.Warn("web app not built: the server answers / with build instructions (run `make ui`)")
 	}

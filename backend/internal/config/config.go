@@ -167,6 +167,11 @@ type Events struct {
 	// SessionCheck is how often each instance re-checks the sessions behind
 	// its open WebSockets (the fallback for a lost revocation message).
 	SessionCheck time.Duration `koanf:"session_check"`
+	// RelayInterval is how often the outbox relay looks for unsent events
+	// (it is also woken by every enqueue in this instance).
+	RelayInterval time.Duration `koanf:"relay_interval"`
+	// RelayLease is how long a crashed relay blocks the other instances.
+	RelayLease time.Duration `koanf:"relay_lease"`
 }
 
 // Scheduler toggles cron jobs in this instance.
@@ -279,6 +284,8 @@ func Defaults() map[string]any {
 		"events.redis_addr":               "127.0.0.1:6379",
 		"events.channel":                  "aftersales.events",
 		"events.session_check":            "5s",
+		"events.relay_interval":           "250ms",
+		"events.relay_lease":              "15s",
 		"scheduler.enabled":               true,
 		"scheduler.lock_ttl":              "10m",
 		"scheduler.sla_check":             "@every 1m",
@@ -469,6 +476,12 @@ func (c *Config) Validate() error {
 	case "memory", "redis":
 	default:
 		return bad("events.driver", "want memory or redis")
+	}
+	if c.Events.RelayInterval < time.Millisecond || c.Events.RelayInterval > time.Minute {
+		return bad("events.relay_interval", "want between 1ms and 1m")
+	}
+	if c.Events.RelayLease < time.Second {
+		return bad("events.relay_lease", "want at least 1s")
 	}
 	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 	for key, spec := range map[string]string{"readiness.schedule": c.Readiness.Schedule, "scheduler.sla_check": c.Scheduler.SLACheck, "scheduler.dispatch_timeouts": c.Scheduler.DispatchTimeouts} {

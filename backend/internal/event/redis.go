@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
 )
 
 // RedisBus publishes to a Redis channel and delivers every message received
@@ -75,6 +76,14 @@ func (b *RedisBus) Publish(ctx context.Context, e Event) {
 		b.log.Error("event: redis publish failed; delivering locally only", "name", e.Name, "err", err)
 		b.local.deliver(e)
 	}
+}
+
+// Enqueue publishes events at once (no outbox; see outbox.Outbox).
+func (b *RedisBus) Enqueue(_ *gorm.DB, events ...Event) error {
+	for _, e := range events {
+		b.Publish(context.Background(), e)
+	}
+	return nil
 }
 
 // Subscribe registers h for events from every instance.

@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
 func newRequestID() string {
@@ -33,6 +34,23 @@ func (s *Server) requestID(c *gin.Context) {
 	c.Header("X-Request-ID", id)
 	c.Request = c.Request.WithContext(actor.With(c.Request.Context(), actor.Actor{Username: "anonymous", RequestID: id, IP: c.ClientIP()}))
 	c.Next()
+}
+
+// settleEvents lets a request that recorded events (through the outbox)
+// have them delivered before its response is complete, so the caller reads
+// its own writes' consequences (survey invitations, inbox notifications).
+func (s *Server) settleEvents(c *gin.Context) {
+	st, ok := s.Bus.(event.Settler)
+	if !ok {
+		c.Next()
+		return
+	}
+	ctx, recorded := event.WithRecording(c.Request.Context())
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+	if recorded.Load() {
+		st.Settle(ctx)
+	}
 }
 
 // recoverer turns a panic into a logged 500 in the error shape.

@@ -157,7 +157,7 @@ func (s *Server) Handler() http.Handler {
 		s.log.Error("http.trusted_proxies", "err", err)
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(s.securityHeaders, s.requestID, s.recoverer, s.accessLog, s.limitBody, s.csrfGuard)
+	r.Use(s.securityHeaders, s.requestID, s.settleEvents, s.recoverer, s.accessLog, s.limitBody, s.csrfGuard)
 	for _, rt := range s.Routes() {
 		h := []gin.HandlerFunc{s.authorize(rt)}
 		h = append(h, rt.Handler)

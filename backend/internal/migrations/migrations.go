@@ -25,6 +25,7 @@ func All() []*gormigrate.Migration {
 		m0008Content(),
 		m0009PolicyRemovals(),
 		m0020LoginAddresses(),
+		m0050Outbox(),
 	}
 }
 

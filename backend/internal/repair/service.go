@@ -124,6 +124,9 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Bus == nil {
+		o.Bus = event.Discard
+	}
 	if o.RepeatWindowDays <= 0 {
 		o.RepeatWindowDays = 30
 	}
@@ -323,12 +326,14 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 		if err := tx.Model(&Order{}).Where("id = ?", o.ID).Update("number", o.Number).Error; err != nil {
 			return err
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "repair", EntityID: idStr(o.ID), After: o.Snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "repair", EntityID: idStr(o.ID), After: o.Snapshot()}); err != nil {
+			return err
+		}
+		return s.o.Bus.Enqueue(tx, s.events("repair.created", o, nil)...)
 	})
 	if err != nil {
 		return Order{}, wrap(err, "create repair")
 	}
-	s.publish(ctx, "repair.created", o, nil)
 	return o, nil
 }
 
@@ -421,7 +426,13 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 			o.Version++
 			o.UpdatedAt = now
 			out = o
-			return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "repair", EntityID: idStr(o.ID), Before: before, After: o.Snapshot()})
+			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "repair", EntityID: idStr(o.ID), Before: before, After: o.Snapshot()}); err != nil {
+				return err
+			}
+			if name, ok := actionEvents[action]; ok {
+				return s.o.Bus.Enqueue(tx, s.events(name, o, eff)...)
+			}
+			return nil
 		})
 	})
 	if err != nil {
@@ -463,7 +474,7 @@ func (s *Service) Diagnose(ctx context.Context, id uint64, version int64, d Diag
 	if err != nil {
 		return Order{}, wrap(err, "diagnose repair")
 	}
-	o, eff, err := s.mutate(ctx, id, version, StatusDiagnosed, "diagnose", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+	o, _, err := s.mutate(ctx, id, version, StatusDiagnosed, "diagnose", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
 		o.Diagnosis, o.FaultCode = d.Diagnosis, d.FaultCode
 		if d.Cause != "" {
 			o.Cause = d.Cause
@@ -478,7 +489,6 @@ func (s *Service) Diagnose(ctx context.Context, id uint64, version int64, d Diag
 	if err != nil {
 		return Order{}, err
 	}
-	s.publish(ctx, "repair.diagnosed", o, eff)
 	return o, nil
 }
 
@@ -565,7 +575,6 @@ func (s *Service) Quote(ctx context.Context, id uint64, version int64, items []Q
 	if err != nil {
 		return Order{}, nil, err
 	}
-	s.publish(ctx, "repair.quoted", o, nil)
 	return o, lines, nil
 }
 
@@ -593,7 +602,6 @@ func (s *Service) ApproveQuote(ctx context.Context, id uint64, version int64, ap
 	if err != nil {
 		return Order{}, err
 	}
-	s.publish(ctx, "repair.quote_approved", o, nil)
 	return o, nil
 }
 
@@ -612,7 +620,6 @@ func (s *Service) DeclineQuote(ctx context.Context, id uint64, version int64, re
 	if err != nil {
 		return Order{}, err
 	}
-	s.publish(ctx, "repair.quote_declined", o, nil)
 	return o, nil
 }
 
@@ -643,7 +650,6 @@ func (s *Service) Start(ctx context.Context, id uint64, version int64) (Order, e
 	if err != nil {
 		return Order{}, err
 	}
-	s.publish(ctx, "repair.started", o, nil)
 	return o, nil
 }
 
@@ -860,7 +866,7 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 	if err != nil {
 		return Order{}, wrap(err, "complete repair")
 	}
-	o, eff, err := s.mutate(ctx, id, version, StatusCompleted, "complete", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+	o, _, err := s.mutate(ctx, id, version, StatusCompleted, "complete", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
 		o.Result, o.Visits, o.CustomerConfirmed, o.ConfirmationNote = c.Result, c.Visits, c.CustomerConfirmed, c.ConfirmationNote
 		if c.Cause != "" {
 			o.Cause = c.Cause
@@ -907,7 +913,6 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 	if err != nil {
 		return Order{}, err
 	}
-	s.publish(ctx, "repair.completed", o, eff)
 	return o, nil
 }
 
@@ -925,7 +930,6 @@ func (s *Service) Cancel(ctx context.Context, id uint64, version int64, reason s
 	if err != nil {
 		return Order{}, err
 	}
-	s.publish(ctx, "repair.cancelled", o, nil)
 	return o, nil
 }
 
@@ -974,24 +978,28 @@ func (s *Service) unlinkCancelled(tx *gorm.DB, o Order) error {
 	return nil
 }
 
-// publish sends an order event on its outlet's topic, and the entitlement
-// event on the hotline's. Data: id, number, outlet_id, unit_id, serial,
-// work_order_id, ticket_id, status, result, in_warranty, charge_fen,
-// claim_fen.
-func (s *Service) publish(ctx context.Context, name string, o Order, eff *effects) {
-	if s.o.Bus == nil {
-		return
-	}
-	s.o.Bus.Publish(ctx, event.Event{Topic: "outlet:" + idStr(o.OutletID), Name: name, Data: map[string]any{
+// actionEvents names the event each mutate action records.
+var actionEvents = map[string]string{
+	"diagnose": "repair.diagnosed", "quote": "repair.quoted", "approve_quote": "repair.quote_approved",
+	"decline_quote": "repair.quote_declined", "start": "repair.started", "complete": "repair.completed", "cancel": "repair.cancelled",
+}
+
+// events builds an order event on its outlet's topic, and the entitlement
+// event on the hotline's; they are recorded in the change's transaction.
+// Data: id, number, outlet_id, unit_id, serial, work_order_id, ticket_id,
+// status, result, in_warranty, charge_fen, claim_fen.
+func (s *Service) events(name string, o Order, eff *effects) []event.Event {
+	out := []event.Event{{Topic: event.OutletTopic(o.OutletID), Name: name, Data: map[string]any{
 		"id": o.ID, "number": o.Number, "outlet_id": o.OutletID, "unit_id": o.UnitID, "serial": o.Serial, "work_order_id": o.WorkOrderID,
 		"ticket_id": o.TicketID, "status": o.Status, "result": o.Result, "in_warranty": o.InWarranty, "charge_fen": o.ChargeFen,
-		"claim_fen": o.ClaimFen}})
+		"claim_fen": o.ClaimFen}}}
 	if eff != nil && eff.entitlement != nil {
 		e := eff.entitlement
-		s.o.Bus.Publish(ctx, event.Event{Topic: "tickets", Name: "repair.replacement_entitled", Data: map[string]any{
+		out = append(out, event.Event{Topic: event.TopicTickets, Name: "repair.replacement_entitled", Data: map[string]any{
 			"entitlement_id": e.ID, "unit_id": e.UnitID, "serial": o.Serial, "fault_code": e.FaultCode, "outlet_id": o.OutletID,
 			"failed_repairs": e.FailedRepairs, "repair_id": o.ID}})
 	}
+	return out
 }
 
 func localDate(t time.Time, loc *time.Location) time.Time {

@@ -170,3 +170,34 @@ func (s *Scheduler) Runs(ctx context.Context, name string, limit int) ([]JobRun,
 	}
 	return out, nil
 }
+
+// Hold takes or renews the long-lived lease name for ttl: it succeeds when
+// the lease is free, expired or already held by this instance. A service
+// that must run on exactly one instance (the outbox relay) calls it before
+// each round of work; a crashed holder's lease lapses after ttl.
+func (s *Scheduler) Hold(ctx context.Context, name string, ttl time.Duration) (bool, error) {
+	now := s.now().UTC()
+	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&JobLock{Name: name, Holder: "", LockedUntil: time.Unix(0, 0).UTC(), UpdatedAt: now}).Error; err != nil {
+		return false, fmt.Errorf("scheduler: lease row %s: %w", name, err)
+	}
+	res := s.db.WithContext(ctx).Model(&JobLock{}).
+		Where("name = ? AND (locked_until < ? OR holder = ?)", name, now, s.holder).
+		Updates(map[string]any{"holder": s.holder, "locked_until": now.Add(ttl), "updated_at": now})
+	if res.Error != nil {
+		return false, fmt.Errorf("scheduler: take lease %s: %w", name, res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return true, nil
+	}
+	// MySQL reports 0 affected rows when a renewal wrote identical values.
+	var l JobLock
+	if err := s.db.WithContext(ctx).Where("name = ?", name).Take(&l).Error; err != nil {
+		return false, fmt.Errorf("scheduler: read lease %s: %w", name, err)
+	}
+	return l.Holder == s.holder, nil
+}
+
+// Release gives up a lease taken by Hold (or RunNow) so another instance
+// can take it at once.
+func (s *Scheduler) Release(name string) { s.release(name) }

@@ -6,10 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -37,16 +35,13 @@ type Closed struct {
 
 // HandleEvent is subscribed to the bus: ticket.closed and
 // workorder.completed create the invitations of that ticket. It is safe to
-// receive the same event twice (or on every server with the Redis bus):
+// receive the same event twice (the app also wraps it in outbox.Once):
 // invitations are unique per respondent, ticket and channel.
 func (s *Service) HandleEvent(e event.Event) {
-	if e.Name != "ticket.closed" && e.Name != "workorder.completed" {
+	c, ok := ClosedFromEvent(e)
+	if !ok {
 		return
 	}
-	if e.Data["merged_into_id"] != nil {
-		return // a duplicate merged into another ticket: the other one is surveyed
-	}
-	c := ClosedFromEvent(e)
 	ctx, cancel := context.WithTimeout(actor.With(context.Background(), actor.System("survey")), 15*time.Second)
 	defer cancel()
 	c = s.complete(ctx, e.Name, c)
@@ -55,32 +50,34 @@ func (s *Service) HandleEvent(e event.Event) {
 	}
 }
 
-// ClosedFromEvent reads ticket.closed (ticket_id, number, customer_id,
-// unit_id, assignee_id, outlet_id, closed_at) and workorder.completed
-// (work_order_id, ticket_id, customer_id, unit_id, outlet_id, technician_id,
-// completed_at). Values may be Go numbers (memory bus) or JSON numbers and
-// strings (Redis bus).
-func ClosedFromEvent(e event.Event) Closed {
-	d := e.Data
-	c := Closed{TicketID: u64p(d["ticket_id"]), CustomerID: u64(d["customer_id"]), UnitID: u64p(d["unit_id"]),
-		OutletID: u64p(d["outlet_id"])}
-	if e.Name == "ticket.closed" {
-		c.TicketNumber, _ = d["number"].(string)
-		c.AgentID = u64p(d["assignee_id"])
-		c.ClosedAt = timeOf(d["closed_at"])
-	} else {
-		c.WorkOrderID = u64p(firstOf(d, "work_order_id", "workorder_id", "id"))
-		c.TechnicianID = u64p(firstOf(d, "technician_id", "assignee_id"))
-		c.TicketNumber, _ = d["ticket_number"].(string)
-		c.ClosedAt = timeOf(firstOf(d, "completed_at", "closed_at"))
+// ClosedFromEvent reads event.TicketClosed and event.WorkOrderCompleted; it
+// reports false for any other event and for a ticket closed as a duplicate
+// merged into another (the other one is surveyed).
+func ClosedFromEvent(e event.Event) (Closed, bool) {
+	if t, ok := event.TicketClosed.Of(e); ok {
+		if t.MergedIntoID != nil {
+			return Closed{}, false
+		}
+		c := Closed{TicketID: nz(t.TicketID), TicketNumber: t.Number, CustomerID: t.CustomerID, UnitID: t.UnitID,
+			OutletID: t.OutletID, AgentID: t.AssigneeID, ClosedAt: e.At.UTC()}
+		if t.ClosedAt != nil {
+			c.ClosedAt = t.ClosedAt.UTC()
+		}
+		return c, true
 	}
-	if c.ClosedAt.IsZero() {
-		c.ClosedAt = e.At
+	if w, ok := event.WorkOrderCompleted.Of(e); ok {
+		return Closed{WorkOrderID: nz(w.WorkOrderID), TicketID: nz(w.TicketID), OutletID: w.OutletID, ClosedAt: e.At.UTC()}, true
 	}
-	return c
+	return Closed{}, false
 }
 
-// complete fills missing facts from the ticket and work-order services.
+func nz(v uint64) *uint64 {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
+
 func (s *Service) complete(ctx context.Context, name string, c Closed) Closed {
 	if s.o.Facts == nil {
 		return c
@@ -102,7 +99,7 @@ func (s *Service) complete(ctx context.Context, name string, c Closed) Closed {
 			}
 		}
 	}
-	if name == "workorder.completed" && c.WorkOrderID != nil {
+	if name == event.WorkOrderCompleted.Name() && c.WorkOrderID != nil {
 		if f, err := s.o.Facts.WorkOrderFacts(ctx, *c.WorkOrderID); err == nil {
 			merge(f)
 		} else {
@@ -117,73 +114,6 @@ func (s *Service) complete(ctx context.Context, name string, c Closed) Closed {
 		}
 	}
 	return c
-}
-
-func firstOf(d map[string]any, keys ...string) any {
-	for _, k := range keys {
-		if v, ok := d[k]; ok && v != nil {
-			return v
-		}
-	}
-	return nil
-}
-
-func u64(v any) uint64 {
-	switch n := v.(type) {
-	case uint64:
-		return n
-	case *uint64:
-		if n != nil {
-			return *n
-		}
-	case uint:
-		return uint64(n)
-	case int:
-		if n > 0 {
-			return uint64(n)
-		}
-	case int64:
-		if n > 0 {
-			return uint64(n)
-		}
-	case uint32:
-		return uint64(n)
-	case float64:
-		if n > 0 {
-			return uint64(n)
-		}
-	case json.Number:
-		x, _ := strconv.ParseUint(n.String(), 10, 64)
-		return x
-	case string:
-		x, _ := strconv.ParseUint(n, 10, 64)
-		return x
-	}
-	return 0
-}
-
-func u64p(v any) *uint64 {
-	x := u64(v)
-	if x == 0 {
-		return nil
-	}
-	return &x
-}
-
-func timeOf(v any) time.Time {
-	switch t := v.(type) {
-	case time.Time:
-		return t.UTC()
-	case *time.Time:
-		if t != nil {
-			return t.UTC()
-		}
-	case string:
-		if p, err := time.Parse(time.RFC3339Nano, t); err == nil {
-			return p.UTC()
-		}
-	}
-	return time.Time{}
 }
 
 // RespondentKey names one respondent for one ticket (or work order): at

@@ -95,6 +95,9 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Bus == nil {
+		o.Bus = event.Discard
+	}
 	if o.Location == nil {
 		o.Location = sla.DefaultLocation()
 	}
@@ -301,7 +304,10 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 				}
 				t.Number = number
 			}
-			return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10), After: t.Snapshot()})
+			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10), After: t.Snapshot()}); err != nil {
+				return err
+			}
+			return s.o.Bus.Enqueue(tx, s.eventOf(event.TicketCreated, t, event.Ticket{}))
 		})
 	})
 	if err != nil {
@@ -313,7 +319,6 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 		}
 		return Detail{}, false, wrap(err, "create ticket")
 	}
-	s.publish(ctx, "ticket.created", t, nil)
 	return Detail{Ticket: t, Clocks: clocks}, true, nil
 }
 
@@ -563,14 +568,11 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, action s
 				return err
 			}
 			out = t
-			return nil
+			return s.o.Bus.Enqueue(tx, c.publish...)
 		})
 	})
 	if err != nil {
 		return Ticket{}, wrap(err, action+" ticket")
-	}
-	for _, e := range c.publish {
-		s.o.Bus.Publish(ctx, e)
 	}
 	return out, nil
 }
@@ -790,7 +792,7 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 			}
 		}
 		c.note(EventUpdate, "工单信息已修改", changed)
-		c.publish = append(c.publish, s.eventOf("ticket.updated", *t, map[string]any{"changed": keys(changed)}))
+		c.publish = append(c.publish, s.eventOf(event.TicketUpdated, *t, event.Ticket{Changed: keys(changed)}))
 		return nil
 	})
 }
@@ -854,7 +856,7 @@ func (s *Service) reopen(ctx context.Context, t *Ticket, c *change, reason strin
 	t.Status, t.ReopenCount = StatusInProgress, t.ReopenCount+1
 	t.ResolvedAt, t.ClosedAt, t.CloseReason = nil, nil, ""
 	c.note(EventStatusChange, "工单已重新打开："+reason, map[string]any{"from": from, "to": StatusInProgress, "reason": reason, "reopen": true})
-	c.publish = append(c.publish, s.eventOf("ticket.status_changed", *t, map[string]any{"from": from, "to": StatusInProgress, "reopened": true}))
+	c.publish = append(c.publish, s.eventOf(event.TicketStatusChanged, *t, event.Ticket{From: from, To: StatusInProgress, Reopened: true}))
 	return nil
 }
 
@@ -915,9 +917,9 @@ func (s *Service) move(ctx context.Context, t *Ticket, c *change, to, reason str
 		body += "（" + reason + "）"
 	}
 	c.note(EventStatusChange, body, data)
-	c.publish = append(c.publish, s.eventOf("ticket.status_changed", *t, map[string]any{"from": from, "to": to}))
+	c.publish = append(c.publish, s.eventOf(event.TicketStatusChanged, *t, event.Ticket{From: from, To: to}))
 	if to == StatusClosed {
-		c.publish = append(c.publish, s.eventOf("ticket.closed", *t, nil))
+		c.publish = append(c.publish, s.eventOf(event.TicketClosed, *t, event.Ticket{}))
 	}
 	return nil
 }
@@ -974,7 +976,7 @@ func (s *Service) Assign(ctx context.Context, id uint64, assigneeID *uint64, tea
 			body += "（班组 " + t.Team + "）"
 		}
 		c.note(EventAssignment, body, data)
-		c.publish = append(c.publish, s.eventOf("ticket.assigned", *t, nil))
+		c.publish = append(c.publish, s.eventOf(event.TicketAssigned, *t, event.Ticket{}))
 		if t.Status == StatusNew && (t.AssigneeID != nil || t.Team != "") {
 			return s.move(ctx, t, c, StatusAssigned, "", now)
 		}
@@ -1097,18 +1099,16 @@ func (s *Service) Merge(ctx context.Context, targetID, sourceID uint64, reason s
 				return err
 			}
 			target = tgt
+			into := tgt.ID
 			pub = append(pub,
-				s.eventOf("ticket.merged", tgt, map[string]any{"source_id": src.ID, "source_number": src.Number}),
-				s.eventOf("ticket.status_changed", src, map[string]any{"from": from, "to": StatusClosed, "merged_into_id": tgt.ID}),
-				s.eventOf("ticket.closed", src, map[string]any{"merged_into_id": tgt.ID}))
-			return nil
+				s.eventOf(event.TicketMerged, tgt, event.Ticket{SourceID: src.ID, SourceNumber: src.Number}),
+				s.eventOf(event.TicketStatusChanged, src, event.Ticket{From: from, To: StatusClosed, MergedIntoID: &into}),
+				s.eventOf(event.TicketClosed, src, event.Ticket{MergedIntoID: &into}))
+			return s.o.Bus.Enqueue(tx, pub...)
 		})
 	})
 	if err != nil {
 		return Ticket{}, wrap(err, "merge tickets")
-	}
-	for _, e := range pub {
-		s.o.Bus.Publish(ctx, e)
 	}
 	return target, nil
 }
@@ -1149,24 +1149,16 @@ func (s *Service) Timeline(ctx context.Context, id, afterID uint64, size int) ([
 
 // ---- events ----
 
-// eventOf builds a bus event about t on topic "tickets" with the keys
-// ticket_id, number, customer_id, unit_id, assignee_id, outlet_id, type,
-// status, closed_at, close_reason, plus extra.
-func (s *Service) eventOf(name string, t Ticket, extra map[string]any) event.Event {
-	data := map[string]any{"ticket_id": t.ID, "number": t.Number, "customer_id": t.CustomerID, "unit_id": t.UnitID,
-		"assignee_id": t.AssigneeID, "outlet_id": t.OutletID, "type": t.Type, "status": t.Status, "priority": t.Priority}
+// eventOf builds a ticket event (topic "tickets") about t: the payload
+// extra with the ticket's identity and state filled in.
+func (s *Service) eventOf(typ event.Type[event.Ticket], t Ticket, extra event.Ticket) event.Event {
+	p := extra
+	p.TicketID, p.Number, p.CustomerID, p.UnitID = t.ID, t.Number, t.CustomerID, t.UnitID
+	p.AssigneeID, p.OutletID, p.Type, p.Status, p.Priority = t.AssigneeID, t.OutletID, t.Type, t.Status, t.Priority
 	if t.ClosedAt != nil {
-		data["closed_at"] = *t.ClosedAt
-		data["close_reason"] = t.CloseReason
+		p.ClosedAt, p.CloseReason = t.ClosedAt, t.CloseReason
 	}
-	for k, v := range extra {
-		data[k] = v
-	}
-	return event.Event{Topic: "tickets", Name: name, Data: data}
-}
-
-func (s *Service) publish(ctx context.Context, name string, t Ticket, extra map[string]any) {
-	s.o.Bus.Publish(ctx, s.eventOf(name, t, extra))
+	return typ.New(event.TopicTickets, p)
 }
 
 // ---- helpers ----

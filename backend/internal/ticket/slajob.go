@@ -111,14 +111,16 @@ func (s *Service) checkOne(ctx context.Context, t Ticket, log []sla.Event, now t
 				if !ok {
 					continue
 				}
-				name, body := "sla.warning", "SLA 预警："+targetLabel(c.Target)+"即将超时"
+				typ, body := event.SLAWarning, "SLA 预警："+targetLabel(c.Target)+"即将超时"
 				if c.Kind == sla.CrossingBreach {
-					name, body = "sla.breached", "SLA 超时："+targetLabel(c.Target)
+					typ, body = event.SLABreached, "SLA 超时："+targetLabel(c.Target)
 				}
+				alert := event.SLAAlert{TicketID: t.ID, Number: t.Number, Target: string(c.Target), Kind: kind,
+					Segment: c.Segment, DueAt: c.Clock.DueAt, OutletID: t.OutletID, AssigneeID: t.AssigneeID}
 				data := map[string]any{"ticket_id": t.ID, "number": t.Number, "target": string(c.Target), "kind": kind,
 					"segment": c.Segment, "due_at": c.Clock.DueAt, "outlet_id": t.OutletID}
 				notes = append(notes, Event{TicketID: t.ID, Kind: EventSLA, ActorName: "system:sla_check", Body: body, Data: mustJSON(data), At: now})
-				pub = append(pub, event.Event{Topic: "sla", Name: name, Data: data})
+				pub = append(pub, typ.New(event.TopicSLA, alert))
 			}
 			if len(notes) == 0 {
 				return nil
@@ -126,15 +128,15 @@ func (s *Service) checkOne(ctx context.Context, t Ticket, log []sla.Event, now t
 			if err := tx.Create(&notes).Error; err != nil {
 				return fmt.Errorf("sla timeline: %w", err)
 			}
-			return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "sla_alert", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10),
-				After: map[string]any{"alerts": len(notes), "crossings": crossings}})
+			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "sla_alert", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10),
+				After: map[string]any{"alerts": len(notes), "crossings": crossings}}); err != nil {
+				return err
+			}
+			return s.o.Bus.Enqueue(tx, pub...)
 		})
 	})
 	if err != nil {
 		return 0, false, err
-	}
-	for _, e := range pub {
-		s.o.Bus.Publish(ctx, e)
 	}
 	return len(pub), moved, nil
 }

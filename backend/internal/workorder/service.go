@@ -103,6 +103,9 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Bus == nil {
+		o.Bus = event.Discard
+	}
 	if o.AcceptTimeout <= 0 {
 		o.AcceptTimeout = 30 * time.Minute
 	}
@@ -529,17 +532,19 @@ func (s *Service) Dispatch(ctx context.Context, ticketID uint64, in DispatchInpu
 			}
 			pub = append(pub, tpub...)
 			if ch != nil {
-				pub = append(pub, s.events("workorder.offered", w, map[string]any{"expires_at": w.OfferExpiresAt, "attempt": w.Attempts})...)
+				pub = append(pub, s.events(event.WorkOrderOffered, w, event.WorkOrder{ExpiresAt: w.OfferExpiresAt, Attempt: w.Attempts})...)
 			} else {
-				pub = append(pub, s.events("workorder.unassigned", w, map[string]any{"reason": why})...)
+				pub = append(pub, s.events(event.WorkOrderUnassigned, w, event.WorkOrder{Reason: why})...)
 			}
-			return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "work_order", EntityID: idStr(w.ID), After: w.Snapshot()})
+			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "work_order", EntityID: idStr(w.ID), After: w.Snapshot()}); err != nil {
+				return err
+			}
+			return s.o.Bus.Enqueue(tx, pub...)
 		})
 	})
 	if err != nil {
 		return WorkOrder{}, wrap(err, "dispatch")
 	}
-	s.publish(ctx, pub)
 	return w, nil
 }
 
@@ -686,13 +691,15 @@ func (s *Service) run(ctx context.Context, id uint64, sp stepper) (WorkOrder, er
 			}
 			pub = append(pub, events...)
 			out = cur
-			return s.o.Audit.Record(ctx, tx, audit.Entry{Action: sp.step, Entity: "work_order", EntityID: idStr(cur.ID), Before: before, After: cur.Snapshot()})
+			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: sp.step, Entity: "work_order", EntityID: idStr(cur.ID), Before: before, After: cur.Snapshot()}); err != nil {
+				return err
+			}
+			return s.o.Bus.Enqueue(tx, pub...)
 		})
 	})
 	if err != nil {
 		return WorkOrder{}, wrap(err, sp.step+" work order")
 	}
-	s.publish(ctx, pub)
 	return out, nil
 }
 
@@ -774,7 +781,7 @@ func (s *Service) Accept(ctx context.Context, id uint64, version int64) (WorkOrd
 			st.Start = []ticket.ClockStart{{Target: sla.TargetCustomerContact, Duration: minutes(kp.ContactMinutes), Reason: "new_work_order"}}
 			st.Status = ticket.StatusInProgress
 			st.Body = fmt.Sprintf("网点 #%d 已接单（工单 %s，用时 %s）", deref(w.OutletID), w.Number, (time.Duration(secs) * time.Second).String())
-			return s.events("workorder.accepted", *w, map[string]any{"response_seconds": secs}), nil
+			return s.events(event.WorkOrderAccepted, *w, event.WorkOrder{ResponseSeconds: secs}), nil
 		}})
 }
 
@@ -864,12 +871,12 @@ func (s *Service) reoffer(ctx context.Context, id uint64, version int64, step, r
 			var events []event.Event
 			switch response {
 			case ResponseRejected:
-				events = append(events, s.events("workorder.rejected", prev, map[string]any{"reason": reason})...)
+				events = append(events, s.events(event.WorkOrderRejected, prev, event.WorkOrder{Reason: reason})...)
 			case ResponseTimeout:
-				events = append(events, s.events("workorder.timed_out", prev, nil)...)
+				events = append(events, s.events(event.WorkOrderTimedOut, prev, event.WorkOrder{})...)
 			default:
 				if prev.Status == StatusOffered {
-					events = append(events, s.events("workorder.withdrawn", prev, nil)...)
+					events = append(events, s.events(event.WorkOrderWithdrawn, prev, event.WorkOrder{})...)
 				}
 			}
 			st.Kind = ticket.EventDispatch
@@ -885,7 +892,7 @@ func (s *Service) reoffer(ctx context.Context, id uint64, version int64, step, r
 				st.SetOutlet, st.OutletID = true, nil
 				st.Body = fmt.Sprintf("%s；工单 %s 暂无可派网点：%s", head, w.Number, p.why)
 				st.Data["unassigned_reason"] = p.why
-				events = append(events, s.events("workorder.unassigned", *w, map[string]any{"reason": p.why})...)
+				events = append(events, s.events(event.WorkOrderUnassigned, *w, event.WorkOrder{Reason: p.why})...)
 				return events, nil
 			}
 			st.Start = []ticket.ClockStart{{Target: sla.TargetOutletAccept, Duration: minutes(kp.AcceptMinutes), Reason: "redispatched"}}
@@ -893,7 +900,7 @@ func (s *Service) reoffer(ctx context.Context, id uint64, version int64, step, r
 				return nil, err
 			}
 			st.Body = fmt.Sprintf("%s；工单 %s 改派给网点 #%d（%s）", head, w.Number, p.ch.outletID, p.ch.why)
-			events = append(events, s.events("workorder.offered", *w, map[string]any{"expires_at": w.OfferExpiresAt, "attempt": w.Attempts})...)
+			events = append(events, s.events(event.WorkOrderOffered, *w, event.WorkOrder{ExpiresAt: w.OfferExpiresAt, Attempt: w.Attempts})...)
 			return events, nil
 		}})
 }
@@ -974,7 +981,7 @@ func (s *Service) AssignTechnician(ctx context.Context, id, staffID uint64, vers
 			name, _ := prep.(string)
 			st.Body = fmt.Sprintf("工单 %s 已指派技师 #%d %s", w.Number, staffID, name)
 			st.Data["technician_staff_id"] = staffID
-			return s.events("workorder.technician_assigned", *w, map[string]any{"technician_staff_id": staffID}), nil
+			return s.events(event.WorkOrderTechnicianAssigned, *w, event.WorkOrder{TechnicianStaffID: &staffID}), nil
 		}})
 }
 
@@ -1010,7 +1017,7 @@ func (s *Service) SetAppointment(ctx context.Context, id uint64, at time.Time, u
 			w.Status = StatusScheduled
 			st.Body = fmt.Sprintf("工单 %s 已预约上门：%s–%s", w.Number, at.In(s.loc).Format("01-02 15:04"), end.In(s.loc).Format("15:04"))
 			st.Data["appointment_at"], st.Data["appointment_until"] = at, end
-			return s.events("workorder.appointment_set", *w, map[string]any{"appointment_at": at, "appointment_until": end}), nil
+			return s.events(event.WorkOrderAppointmentSet, *w, event.WorkOrder{AppointmentAt: &at, AppointmentUntil: &end}), nil
 		}})
 }
 
@@ -1033,7 +1040,7 @@ func (s *Service) Contact(ctx context.Context, id uint64, note string, version i
 			if note != "" {
 				st.Body += "：" + note
 			}
-			return s.events("workorder.contacted", *w, nil), nil
+			return s.events(event.WorkOrderContacted, *w, event.WorkOrder{}), nil
 		}})
 }
 
@@ -1061,7 +1068,7 @@ func (s *Service) CheckIn(ctx context.Context, id uint64, note string, version i
 				st.Body += "：" + note
 			}
 			st.Data["on_time"] = onTime
-			return s.events("workorder.checked_in", *w, map[string]any{"on_time": onTime}), nil
+			return s.events(event.WorkOrderCheckedIn, *w, event.WorkOrder{OnTime: &onTime}), nil
 		}})
 }
 
@@ -1103,7 +1110,7 @@ func (s *Service) Complete(ctx context.Context, id uint64, result, notes string,
 				st.Body += "（" + notes + "）"
 			}
 			st.Data["result"] = result
-			return s.events("workorder.completed", *w, map[string]any{"result": result}), nil
+			return s.events(event.WorkOrderCompleted, *w, event.WorkOrder{Result: result}), nil
 		}})
 }
 
@@ -1118,7 +1125,7 @@ func (s *Service) SignOff(ctx context.Context, id uint64, signedBy string, versi
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
 			w.SignedOffAt, w.SignedBy, w.Status = &now, signedBy, StatusSignedOff
 			st.Body = fmt.Sprintf("客户已签字确认（工单 %s%s）", w.Number, map[bool]string{true: "，签字人 " + signedBy, false: ""}[signedBy != ""])
-			return s.events("workorder.signed_off", *w, nil), nil
+			return s.events(event.WorkOrderSignedOff, *w, event.WorkOrder{}), nil
 		}})
 }
 
@@ -1141,35 +1148,23 @@ func (s *Service) Cancel(ctx context.Context, id uint64, reason string, version 
 			st.Stop = []sla.Target{sla.TargetOutletAccept, sla.TargetCustomerContact, sla.TargetOnsiteArrival}
 			st.StopReason = "work_order_cancelled"
 			st.Body = fmt.Sprintf("工单 %s 已取消：%s", w.Number, reason)
-			return s.events("workorder.cancelled", *w, map[string]any{"reason": reason}), nil
+			return s.events(event.WorkOrderCancelled, *w, event.WorkOrder{Reason: reason}), nil
 		}})
 }
 
 // ---- events ----
 
 // events builds a work-order event for topic "tickets" and for the
-// outlet's topic "outlet:<id>", with Data work_order_id, number, ticket_id,
-// outlet_id, kind, status plus extra.
-func (s *Service) events(name string, w WorkOrder, extra map[string]any) []event.Event {
-	data := map[string]any{"work_order_id": w.ID, "number": w.Number, "ticket_id": w.TicketID, "outlet_id": w.OutletID,
-		"kind": w.Kind, "status": w.Status}
-	for k, v := range extra {
-		data[k] = v
-	}
-	out := []event.Event{{Topic: "tickets", Name: name, Data: data}}
+// outlet's board topic "outlet:<id>": the payload extra with the order's
+// identity and state filled in.
+func (s *Service) events(typ event.Type[event.WorkOrder], w WorkOrder, extra event.WorkOrder) []event.Event {
+	p := extra
+	p.WorkOrderID, p.Number, p.TicketID, p.OutletID, p.Kind, p.Status = w.ID, w.Number, w.TicketID, w.OutletID, w.Kind, w.Status
+	out := []event.Event{typ.New(event.TopicTickets, p)}
 	if w.OutletID != nil {
-		out = append(out, event.Event{Topic: "outlet:" + strconv.FormatUint(*w.OutletID, 10), Name: name, Data: data})
+		out = append(out, typ.New(event.OutletTopic(*w.OutletID), p))
 	}
 	return out
-}
-
-func (s *Service) publish(ctx context.Context, events []event.Event) {
-	if s.o.Bus == nil {
-		return
-	}
-	for _, e := range events {
-		s.o.Bus.Publish(ctx, e)
-	}
 }
 
 // ---- helpers ----

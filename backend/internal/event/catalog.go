@@ -1,0 +1,192 @@
+package event
+
+import "time"
+
+// The catalog: every event a Go consumer reads (surveys, readiness,
+// notifications, the RBAC reload) is declared here with its payload, so the
+// publisher and the consumer name the same variable. The JSON keys are the
+// wire format the web app reads; keep them stable.
+
+// Topics the WebSocket clients subscribe to (see httpapi/websocket.go).
+const (
+	TopicTickets = "tickets"
+	TopicSLA     = "sla"
+	TopicQuality = "quality"
+	TopicAdmin   = "admin"
+)
+
+// OutletTopic is the live board topic of one outlet, "outlet:<id>".
+func OutletTopic(id uint64) string { return "outlet:" + itoa(id) }
+
+func itoa(v uint64) string {
+	if v == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for v > 0 {
+		i--
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return string(b[i:])
+}
+
+// Ticket is the payload of the ticket events (topic "tickets"): the
+// ticket's identity and state, plus what the change was about.
+type Ticket struct {
+	TicketID    uint64     `json:"ticket_id"`
+	Number      string     `json:"number"`
+	CustomerID  uint64     `json:"customer_id"`
+	UnitID      *uint64    `json:"unit_id"`
+	AssigneeID  *uint64    `json:"assignee_id"`
+	OutletID    *uint64    `json:"outlet_id"`
+	Type        string     `json:"type"`
+	Status      string     `json:"status"`
+	Priority    string     `json:"priority"`
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+	CloseReason string     `json:"close_reason,omitempty"`
+	// Changed lists the edited fields (ticket.updated).
+	Changed []string `json:"changed,omitempty"`
+	// From and To are the statuses of a status change.
+	From     string `json:"from,omitempty"`
+	To       string `json:"to,omitempty"`
+	Reopened bool   `json:"reopened,omitempty"`
+	// MergedIntoID is set when the ticket was closed as a duplicate.
+	MergedIntoID *uint64 `json:"merged_into_id,omitempty"`
+	SourceID     uint64  `json:"source_id,omitempty"`
+	SourceNumber string  `json:"source_number,omitempty"`
+}
+
+// Ticket events.
+var (
+	TicketCreated       = Define[Ticket]("ticket.created")
+	TicketUpdated       = Define[Ticket]("ticket.updated")
+	TicketStatusChanged = Define[Ticket]("ticket.status_changed")
+	TicketClosed        = Define[Ticket]("ticket.closed")
+	TicketAssigned      = Define[Ticket]("ticket.assigned")
+	TicketMerged        = Define[Ticket]("ticket.merged")
+)
+
+// SLAAlert is a warning or breach of one SLA target of a ticket (topic "sla").
+type SLAAlert struct {
+	TicketID uint64     `json:"ticket_id"`
+	Number   string     `json:"number"`
+	Target   string     `json:"target"`
+	Kind     string     `json:"kind"`
+	Segment  int        `json:"segment"`
+	DueAt    *time.Time `json:"due_at"`
+	OutletID *uint64    `json:"outlet_id"`
+	// AssigneeID is the ticket's agent, who is told in their inbox.
+	AssigneeID *uint64 `json:"assignee_id,omitempty"`
+}
+
+// SLA events.
+var (
+	SLAWarning  = Define[SLAAlert]("sla.warning")
+	SLABreached = Define[SLAAlert]("sla.breached")
+)
+
+// WorkOrder is the payload of the work-order events, published on "tickets"
+// and on the outlet's board topic "outlet:<id>".
+type WorkOrder struct {
+	WorkOrderID uint64  `json:"work_order_id"`
+	Number      string  `json:"number"`
+	TicketID    uint64  `json:"ticket_id"`
+	OutletID    *uint64 `json:"outlet_id"`
+	Kind        string  `json:"kind"`
+	Status      string  `json:"status"`
+	// Offer: when it lapses and which attempt it is.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Attempt   int        `json:"attempt,omitempty"`
+	// Reason of an unassignment, rejection or cancellation.
+	Reason            string     `json:"reason,omitempty"`
+	ResponseSeconds   int64      `json:"response_seconds,omitempty"`
+	TechnicianStaffID *uint64    `json:"technician_staff_id,omitempty"`
+	AppointmentAt     *time.Time `json:"appointment_at,omitempty"`
+	AppointmentUntil  *time.Time `json:"appointment_until,omitempty"`
+	OnTime            *bool      `json:"on_time,omitempty"`
+	Result            string     `json:"result,omitempty"`
+}
+
+// Work-order events.
+var (
+	WorkOrderOffered            = Define[WorkOrder]("workorder.offered")
+	WorkOrderUnassigned         = Define[WorkOrder]("workorder.unassigned")
+	WorkOrderAccepted           = Define[WorkOrder]("workorder.accepted")
+	WorkOrderRejected           = Define[WorkOrder]("workorder.rejected")
+	WorkOrderTimedOut           = Define[WorkOrder]("workorder.timed_out")
+	WorkOrderWithdrawn          = Define[WorkOrder]("workorder.withdrawn")
+	WorkOrderTechnicianAssigned = Define[WorkOrder]("workorder.technician_assigned")
+	WorkOrderAppointmentSet     = Define[WorkOrder]("workorder.appointment_set")
+	WorkOrderContacted          = Define[WorkOrder]("workorder.contacted")
+	WorkOrderCheckedIn          = Define[WorkOrder]("workorder.checked_in")
+	WorkOrderCompleted          = Define[WorkOrder]("workorder.completed")
+	WorkOrderSignedOff          = Define[WorkOrder]("workorder.signed_off")
+	WorkOrderCancelled          = Define[WorkOrder]("workorder.cancelled")
+)
+
+// ComplaintEscalation is a complaint escalated to the next level of the
+// chain (topic "quality"). UserIDs are the people who hold the notified
+// role in the complaint's scope; each gets an inbox notification.
+type ComplaintEscalation struct {
+	ComplaintID uint64   `json:"complaint_id"`
+	Number      string   `json:"number"`
+	Level       int      `json:"level"`
+	Role        string   `json:"role"`
+	UserID      *uint64  `json:"user_id"`
+	UserIDs     []uint64 `json:"user_ids,omitempty"`
+	Reason      string   `json:"reason"`
+	Severity    string   `json:"severity"`
+}
+
+// ComplaintEscalated is published when a complaint is escalated.
+var ComplaintEscalated = Define[ComplaintEscalation]("complaint.escalated")
+
+// CallbackDue is a supervisor call-back created after a dissatisfied survey
+// answer (topic "quality"): a supervisor must call the customer by DueAt.
+type CallbackDue struct {
+	FollowupID   uint64    `json:"followup_id"`
+	ResponseID   uint64    `json:"response_id"`
+	TicketID     *uint64   `json:"ticket_id"`
+	TicketNumber string    `json:"ticket_number"`
+	CustomerID   uint64    `json:"customer_id"`
+	OutletID     *uint64   `json:"outlet_id"`
+	DueAt        time.Time `json:"due_at"`
+}
+
+// SurveyCallbackDue is published when a supervisor call-back is scheduled.
+var SurveyCallbackDue = Define[CallbackDue]("survey.callback_due")
+
+// CertificationReminder is a certificate expiry or planned audit reaching
+// a reminder lead time (topic "readiness"), for the quality managers.
+type CertificationReminder struct {
+	Subject       string `json:"subject"` // certificate or audit
+	DueOn         string `json:"due_on"`  // local date, 2006-01-02
+	DaysBefore    int    `json:"days_before"`
+	DaysLeft      int    `json:"days_left"`
+	AuditID       uint64 `json:"audit_id,omitempty"`
+	CycleID       uint64 `json:"cycle_id,omitempty"`
+	Kind          string `json:"kind,omitempty"`
+	Seq           int    `json:"seq,omitempty"`
+	CertificateNo string `json:"certificate_no,omitempty"`
+}
+
+// CertificationReminderDue is published once per subject and lead time.
+var CertificationReminderDue = Define[CertificationReminder]("certification.reminder")
+
+// Notification is one inbox entry pushed on the user's own topic
+// "user:<id>" (realtime.UserTopic; see package notification).
+type Notification struct {
+	ID        uint64    `json:"id"`
+	UserID    uint64    `json:"user_id"`
+	Kind      string    `json:"kind"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body"`
+	Link      string    `json:"link"`
+	CreatedAt time.Time `json:"created_at"`
+	Unread    int64     `json:"unread"`
+}
+
+// NotificationCreated is pushed live when a notification lands in an inbox.
+var NotificationCreated = Define[Notification]("notification.created")

@@ -1,0 +1,335 @@
+// Package outbox is the transactional outbox: a service records its events
+// in the same transaction as the change (Enqueue), so an event exists if and
+// only if the change committed. A relay publishes the stored events in id
+// order to the bus and marks them sent; it holds a database lease, so on
+// several instances exactly one relays. Delivery is at least once (a crash
+// after publishing and before marking republishes the row); consumers are
+// made idempotent, keyed by event id, with Once and OnceTx.
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/event"
+)
+
+// Record is one stored event.
+type Record struct {
+	ID        uint64 `gorm:"primaryKey"`
+	Topic     string
+	Name      string
+	Data      string // JSON object
+	CreatedAt time.Time
+	SentAt    *time.Time
+}
+
+// TableName pins the table of migration 0050.
+func (Record) TableName() string { return "outbox_events" }
+
+// Processed records that a consumer handled an event.
+type Processed struct {
+	Consumer    string `gorm:"primaryKey"`
+	EventID     uint64 `gorm:"primaryKey;autoIncrement:false"`
+	ProcessedAt time.Time
+}
+
+// TableName pins the table of migration 0050.
+func (Processed) TableName() string { return "processed_events" }
+
+// LeaseName is the job_locks row the relay holds.
+const LeaseName = "outbox_relay"
+
+// Leaser takes and renews a named database lease (scheduler.Scheduler).
+type Leaser interface {
+	Hold(ctx context.Context, name string, ttl time.Duration) (bool, error)
+	Release(name string)
+}
+
+// Options configures an Outbox.
+type Options struct {
+	DB *gorm.DB
+	// Bus is the delivering bus (memory or Redis) the relay publishes to.
+	Bus    event.Bus
+	Leases Leaser
+	Log    *slog.Logger
+	// Interval is how often the relay looks for unsent events besides being
+	// woken by Enqueue (default 250ms).
+	Interval time.Duration
+	// LeaseTTL is how long a crashed relay's lease blocks the others (default 15s).
+	LeaseTTL time.Duration
+	// Batch is how many rows one query reads (default 200).
+	Batch int
+	// Keep is how long sent events and consumer marks are kept (default 7 days).
+	Keep time.Duration
+	// Hook, for tests only, is called after an event was published and
+	// before it is marked sent (point "published").
+	Hook func(point string, e event.Event)
+	Now  func() time.Time
+}
+
+// Outbox is the services' event.Bus: Enqueue stores, the relay delivers,
+// Subscribe listens on the delivering bus.
+type Outbox struct {
+	o        Options
+	wake     chan struct{}
+	stop     chan struct{}
+	done     chan struct{}
+	started  atomic.Bool
+	stopOnce sync.Once
+	relayMu  sync.Mutex
+	pending  atomic.Uint64 // highest id enqueued by this process
+	relayed  atomic.Uint64 // highest id this process relayed or saw sent
+	pruned   time.Time
+}
+
+var _ event.Bus = (*Outbox)(nil)
+
+// New returns an Outbox; call Start to run its relay.
+func New(o Options) *Outbox {
+	if o.Interval <= 0 {
+		o.Interval = 250 * time.Millisecond
+	}
+	if o.LeaseTTL <= 0 {
+		o.LeaseTTL = 15 * time.Second
+	}
+	if o.Batch <= 0 {
+		o.Batch = 200
+	}
+	if o.Keep <= 0 {
+		o.Keep = 7 * 24 * time.Hour
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Outbox{o: o, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+}
+
+// Enqueue stores events in tx, in order. They are relayed after tx commits
+// and never if it rolls back.
+func (x *Outbox) Enqueue(tx *gorm.DB, events ...event.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	rows := make([]Record, 0, len(events))
+	now := x.o.Now().UTC()
+	for _, e := range events {
+		at := e.At
+		if at.IsZero() {
+			at = now
+		}
+		data, err := json.Marshal(e.Data)
+		if err != nil {
+			return fmt.Errorf("outbox: encode %s: %w", e.Name, err)
+		}
+		rows = append(rows, Record{Topic: e.Topic, Name: e.Name, Data: string(data), CreatedAt: at.UTC()})
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return fmt.Errorf("outbox: store events: %w", err)
+	}
+	event.NoteRecorded(tx.Statement.Context)
+	for _, r := range rows {
+		for {
+			p := x.pending.Load()
+			if r.ID <= p || x.pending.CompareAndSwap(p, r.ID) {
+				break
+			}
+		}
+	}
+	x.poke()
+	return nil
+}
+
+// Publish stores an event that belongs to no business transaction (a job's
+// finding, an import summary) in its own transaction and wakes the relay.
+func (x *Outbox) Publish(ctx context.Context, e event.Event) {
+	if err := x.Enqueue(x.o.DB.WithContext(ctx), e); err != nil {
+		x.o.Log.Error("outbox: publish", "name", e.Name, "err", err)
+	}
+}
+
+// Subscribe registers h on the delivering bus.
+func (x *Outbox) Subscribe(h event.Handler) func() { return x.o.Bus.Subscribe(h) }
+
+// Close stops the relay (after a last round) and closes the delivering bus.
+func (x *Outbox) Close() error {
+	x.Stop()
+	return x.o.Bus.Close()
+}
+
+func (x *Outbox) poke() {
+	select {
+	case x.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Start runs the relay until Stop.
+func (x *Outbox) Start() {
+	if !x.started.CompareAndSwap(false, true) {
+		return
+	}
+	go x.loop()
+}
+
+// Stop ends the relay: it relays what is committed once more and releases
+// the lease so another instance takes over at once.
+func (x *Outbox) Stop() {
+	x.stopOnce.Do(func() {
+		close(x.stop)
+		if x.started.Load() {
+			<-x.done
+		} else if x.o.Leases != nil {
+			x.o.Leases.Release(LeaseName)
+		}
+	})
+}
+
+func (x *Outbox) loop() {
+	defer close(x.done)
+	t := time.NewTicker(x.o.Interval)
+	defer t.Stop()
+	ctx := context.Background()
+	for {
+		select {
+		case <-x.stop:
+			if _, err := x.RelayOnce(ctx); err != nil {
+				x.o.Log.Warn("outbox: final relay", "err", err)
+			}
+			if x.o.Leases != nil {
+				x.o.Leases.Release(LeaseName)
+			}
+			return
+		case <-t.C:
+		case <-x.wake:
+		}
+		x.round(ctx)
+	}
+}
+
+// round relays; when this process enqueued rows it has not seen committed
+// yet (their transaction is still open), it looks again shortly, so an
+// event follows its commit within milliseconds rather than an interval.
+func (x *Outbox) round(ctx context.Context) {
+	for attempt := 0; ; attempt++ {
+		held, err := x.RelayOnce(ctx)
+		if err != nil {
+			x.o.Log.Warn("outbox: relay", "err", err)
+			return
+		}
+		if !held || x.relayed.Load() >= x.pending.Load() {
+			return
+		}
+		if attempt >= 8 {
+			// The transaction rolled back (or is very slow): stop waiting
+			// for it; the interval picks it up if it commits after all.
+			x.relayed.Store(x.pending.Load())
+			return
+		}
+		select {
+		case <-x.stop:
+			return
+		case <-time.After(time.Duration(1<<attempt) * time.Millisecond):
+		}
+	}
+}
+
+// Settle relays what is committed now, in the caller's goroutine (the HTTP
+// layer calls it after a request that recorded events, before answering).
+func (x *Outbox) Settle(ctx context.Context) {
+	if _, err := x.RelayOnce(context.WithoutCancel(ctx)); err != nil {
+		x.o.Log.Warn("outbox: settle", "err", err)
+	}
+}
+
+var _ event.Settler = (*Outbox)(nil)
+
+// RelayOnce takes the lease and relays every committed unsent event. It
+// reports whether this instance held the lease.
+func (x *Outbox) RelayOnce(ctx context.Context) (bool, error) {
+	if x.o.Leases != nil {
+		ok, err := x.o.Leases.Hold(ctx, LeaseName, x.o.LeaseTTL)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	_, err := x.Flush(ctx)
+	x.prune(ctx)
+	return true, err
+}
+
+// Flush publishes the unsent events in id order and marks each sent. The
+// caller must hold the lease (RelayOnce) or be the only relay (tests).
+func (x *Outbox) Flush(ctx context.Context) (int, error) {
+	x.relayMu.Lock()
+	defer x.relayMu.Unlock()
+	n := 0
+	for {
+		var rows []Record
+		if err := x.o.DB.WithContext(ctx).Where("sent_at IS NULL").Order("id").Limit(x.o.Batch).Find(&rows).Error; err != nil {
+			return n, fmt.Errorf("outbox: read: %w", err)
+		}
+		for _, r := range rows {
+			e := event.Event{ID: r.ID, Topic: r.Topic, Name: r.Name, At: r.CreatedAt}
+			if err := json.Unmarshal([]byte(r.Data), &e.Data); err != nil {
+				x.o.Log.Error("outbox: dropping undecodable event", "id", r.ID, "name", r.Name, "err", err)
+			} else {
+				x.o.Bus.Publish(ctx, e)
+				if x.o.Hook != nil {
+					x.o.Hook("published", e)
+				}
+			}
+			if err := x.o.DB.WithContext(ctx).Model(&Record{}).Where("id = ?", r.ID).Update("sent_at", x.o.Now().UTC()).Error; err != nil {
+				return n, fmt.Errorf("outbox: mark %d sent: %w", r.ID, err)
+			}
+			if r.ID > x.relayed.Load() {
+				x.relayed.Store(r.ID)
+			}
+			n++
+		}
+		if len(rows) < x.o.Batch {
+			if max := x.pending.Load(); max > x.relayed.Load() {
+				// Rows this process enqueued may have been sent by another
+				// instance's relay; count those as seen.
+				var sent int64
+				if err := x.o.DB.WithContext(ctx).Model(&Record{}).Where("id = ? AND sent_at IS NOT NULL", max).Count(&sent).Error; err == nil && sent == 1 {
+					x.relayed.Store(max)
+				}
+			}
+			return n, nil
+		}
+	}
+}
+
+// prune deletes sent events and consumer marks older than Keep, at most hourly.
+func (x *Outbox) prune(ctx context.Context) {
+	now := x.o.Now().UTC()
+	if now.Sub(x.pruned) < time.Hour {
+		return
+	}
+	x.pruned = now
+	cut := now.Add(-x.o.Keep)
+	if err := x.o.DB.WithContext(ctx).Where("sent_at IS NOT NULL AND sent_at < ?", cut).Delete(&Record{}).Error; err != nil {
+		x.o.Log.Warn("outbox: prune events", "err", err)
+	}
+	if err := x.o.DB.WithContext(ctx).Where("processed_at < ?", cut).Delete(&Processed{}).Error; err != nil {
+		x.o.Log.Warn("outbox: prune marks", "err", err)
+	}
+}
+
+// Pending counts stored events not yet sent (for health checks and tests).
+func (x *Outbox) Pending(ctx context.Context) (int64, error) {
+	var n int64
+	err := x.o.DB.WithContext(ctx).Model(&Record{}).Where("sent_at IS NULL").Count(&n).Error
+	return n, err
+}

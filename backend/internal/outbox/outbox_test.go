@@ -1,0 +1,326 @@
+package outbox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/db"
+	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/migrations"
+	"github.com/aftersales/aftersales/backend/internal/outbox"
+	"github.com/aftersales/aftersales/backend/internal/scheduler"
+	"github.com/aftersales/aftersales/backend/internal/testutil"
+)
+
+// order is the "business change" of these tests.
+type order struct {
+	ID     uint64 `gorm:"primaryKey"`
+	Number string
+}
+
+func (order) TableName() string { return "outbox_test_orders" }
+
+// effect is what a consumer does with an event; counting rows per
+// (consumer, event) shows how often each consumer acted.
+type effect struct {
+	ID       uint64 `gorm:"primaryKey"`
+	Consumer string
+	EventID  uint64
+}
+
+func (effect) TableName() string { return "outbox_test_effects" }
+
+type placed struct {
+	OrderID uint64 `json:"order_id"`
+	Number  string `json:"number"`
+}
+
+var orderPlaced = event.Define[placed]("test.order_placed")
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// place writes an order and its event in one transaction.
+func place(g *gorm.DB, x *outbox.Outbox, number string) error {
+	return g.Transaction(func(tx *gorm.DB) error {
+		o := order{Number: number}
+		if err := tx.Create(&o).Error; err != nil {
+			return err
+		}
+		return x.Enqueue(tx, orderPlaced.New("tests", placed{OrderID: o.ID, Number: o.Number}))
+	})
+}
+
+// consumers subscribes two consumers to bus: "ledger" records its effect in
+// the mark's transaction (OnceTx), "mailer" after it (Once).
+func consumers(g *gorm.DB, bus event.Bus) {
+	bus.Subscribe(outbox.OnceTx(g, "ledger", quiet, func(_ context.Context, tx *gorm.DB, e event.Event) error {
+		if _, ok := orderPlaced.Of(e); !ok {
+			return nil
+		}
+		return tx.Create(&effect{Consumer: "ledger", EventID: e.ID}).Error
+	}))
+	bus.Subscribe(outbox.Once(g, "mailer", quiet, func(ctx context.Context, e event.Event) error {
+		if _, ok := orderPlaced.Of(e); !ok {
+			return nil
+		}
+		return g.WithContext(ctx).Create(&effect{Consumer: "mailer", EventID: e.ID}).Error
+	}))
+}
+
+func effects(t *testing.T, g *gorm.DB) map[string]int64 {
+	t.Helper()
+	var rows []struct {
+		Consumer string
+		N        int64
+	}
+	if err := g.Model(&effect{}).Select("consumer, COUNT(*) AS n").Group("consumer").Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.Consumer] = r.N
+	}
+	return out
+}
+
+// crashDB is a database a child process can open too.
+type crashDB struct{ driver, dsn string }
+
+func openDB(t testing.TB, c crashDB) *gorm.DB {
+	g, err := db.Open(db.Options{Driver: c.driver, DSN: c.dsn, MaxOpenConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func crashDBs(t *testing.T) []crashDB {
+	out := []crashDB{{driver: "sqlite", dsn: filepath.Join(t.TempDir(), "crash.db")}}
+	dsn := os.Getenv("TEST_MYSQL_DSN")
+	if dsn == "" {
+		if os.Getenv("REQUIRE_MYSQL") == "1" {
+			t.Fatal("mysql required (REQUIRE_MYSQL=1) but TEST_MYSQL_DSN is not set")
+		}
+		return out
+	}
+	name, err := testutil.CreateMySQLDatabase(dsn)
+	if err != nil {
+		if os.Getenv("REQUIRE_MYSQL") == "1" {
+			t.Fatal(err)
+		}
+		return out
+	}
+	return append(out, crashDB{driver: "mysql", dsn: testutil.WithDatabase(dsn, name)})
+}
+
+// TestCrashChild is the process that gets killed; it runs only when
+// started by the crash tests below.
+func TestCrashChild(t *testing.T) {
+	mode := os.Getenv("OUTBOX_CRASH_MODE")
+	if mode == "" {
+		t.Skip("child process of the crash tests")
+	}
+	g := openDB(t, crashDB{driver: os.Getenv("OUTBOX_CRASH_DRIVER"), dsn: os.Getenv("OUTBOX_CRASH_DSN")})
+	kill := func(string, event.Event) { _ = syscall.Kill(os.Getpid(), syscall.SIGKILL) }
+	bus := event.NewMemoryBus()
+	consumers(g, bus)
+	sch := scheduler.New(g, time.Minute, quiet)
+	switch mode {
+	case "after_commit":
+		// The change commits, and the process dies before any relay ran.
+		x := outbox.New(outbox.Options{DB: g, Bus: bus, Leases: sch, Log: quiet})
+		if err := place(g, x, "A-1"); err != nil {
+			t.Fatal(err)
+		}
+		kill("", event.Event{})
+	case "after_publish":
+		// The relay publishes (the consumers act) and the process dies
+		// before the row is marked sent.
+		x := outbox.New(outbox.Options{DB: g, Bus: bus, Leases: sch, Log: quiet, LeaseTTL: time.Second, Hook: kill})
+		if err := place(g, x, "B-1"); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = x.RelayOnce(context.Background())
+	}
+	t.Fatal("the child should have been killed")
+}
+
+func runChild(t *testing.T, c crashDB, mode string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "OUTBOX_CRASH_MODE="+mode, "OUTBOX_CRASH_DRIVER="+c.driver, "OUTBOX_CRASH_DSN="+c.dsn)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("child was not killed: %v\n%s", err, out)
+	}
+}
+
+// restart is the new process: the relay of a fresh instance with the same
+// consumers; it waits for the dead holder's lease to lapse.
+func restart(t *testing.T, g *gorm.DB) *outbox.Outbox {
+	t.Helper()
+	bus := event.NewMemoryBus()
+	consumers(g, bus)
+	x := outbox.New(outbox.Options{DB: g, Bus: bus, Leases: scheduler.New(g, time.Minute, quiet), Log: quiet, LeaseTTL: time.Second})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		held, err := x.RelayOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if held {
+			return x
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the crashed relay's lease never lapsed")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestKilledBetweenCommitAndPublishDeliversOnceAfterRestart(t *testing.T) {
+	for _, mode := range []string{"after_commit", "after_publish"} {
+		for _, c := range crashDBs(t) {
+			t.Run(mode+"/"+c.driver, func(t *testing.T) {
+				g := openDB(t, c)
+				if err := migrations.Migrate(g); err != nil {
+					t.Fatal(err)
+				}
+				if err := g.AutoMigrate(&order{}, &effect{}); err != nil {
+					t.Fatal(err)
+				}
+				for _, tbl := range []string{"outbox_test_orders", "outbox_test_effects", "outbox_events", "processed_events", "job_locks"} {
+					if err := g.Exec("DELETE FROM " + tbl).Error; err != nil {
+						t.Fatal(err)
+					}
+				}
+				runChild(t, c, mode)
+				var orders int64
+				g.Model(&order{}).Count(&orders)
+				if orders != 1 {
+					t.Fatalf("the change did not commit: %d orders", orders)
+				}
+				before := effects(t, g)
+				if mode == "after_commit" && len(before) != 0 {
+					t.Fatalf("consumers acted before any relay: %v", before)
+				}
+				if mode == "after_publish" && (before["ledger"] != 1 || before["mailer"] != 1) {
+					t.Fatalf("the killed relay should have delivered once before dying: %v", before)
+				}
+				x := restart(t, g)
+				if _, err := x.RelayOnce(context.Background()); err != nil { // a second round delivers nothing again
+					t.Fatal(err)
+				}
+				if got := effects(t, g); got["ledger"] != 1 || got["mailer"] != 1 {
+					t.Fatalf("each consumer must act exactly once, got %v", got)
+				}
+				if n, _ := x.Pending(context.Background()); n != 0 {
+					t.Fatalf("%d events still unsent", n)
+				}
+			})
+		}
+	}
+}
+
+func TestRolledBackChangeHasNoEvent(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		bus := event.NewMemoryBus()
+		var got []event.Event
+		bus.Subscribe(func(e event.Event) { got = append(got, e) })
+		x := outbox.New(outbox.Options{DB: g, Bus: bus, Log: quiet})
+		err := g.Transaction(func(tx *gorm.DB) error {
+			if err := x.Enqueue(tx, orderPlaced.New("tests", placed{OrderID: 1})); err != nil {
+				return err
+			}
+			return errors.New("business rule refused")
+		})
+		if err == nil {
+			t.Fatal("expected the error")
+		}
+		if _, err := x.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 0 {
+			t.Fatalf("a rolled-back change published %v", got)
+		}
+	})
+}
+
+func TestRelayPublishesInOrderWithTypedPayloads(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		bus := event.NewMemoryBus()
+		var mu sync.Mutex
+		var got []placed
+		bus.Subscribe(func(e event.Event) {
+			if p, ok := orderPlaced.Of(e); ok && e.ID != 0 {
+				mu.Lock()
+				got = append(got, p)
+				mu.Unlock()
+			}
+		})
+		x := outbox.New(outbox.Options{DB: g, Bus: bus, Leases: scheduler.New(g, time.Minute, quiet), Log: quiet, Interval: 20 * time.Millisecond})
+		x.Start()
+		defer x.Stop()
+		for i := 1; i <= 30; i++ {
+			if err := g.Transaction(func(tx *gorm.DB) error {
+				return x.Enqueue(tx, orderPlaced.New("tests", placed{OrderID: uint64(i), Number: fmt.Sprintf("N-%d", i)}))
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			mu.Lock()
+			n := len(got)
+			mu.Unlock()
+			if n == 30 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(got) != 30 {
+			t.Fatalf("relayed %d of 30", len(got))
+		}
+		for i, p := range got {
+			if p.OrderID != uint64(i+1) || p.Number != fmt.Sprintf("N-%d", i+1) {
+				t.Fatalf("event %d out of order or mangled: %+v", i, p)
+			}
+		}
+	})
+}
+
+func TestOnlyTheLeaseHolderRelays(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		a := outbox.New(outbox.Options{DB: g, Bus: event.NewMemoryBus(), Leases: scheduler.New(g, time.Minute, quiet), Log: quiet})
+		b := outbox.New(outbox.Options{DB: g, Bus: event.NewMemoryBus(), Leases: scheduler.New(g, time.Minute, quiet), Log: quiet})
+		heldA, err := a.RelayOnce(context.Background())
+		if err != nil || !heldA {
+			t.Fatalf("first relay should take the lease: %v %v", heldA, err)
+		}
+		if heldB, err := b.RelayOnce(context.Background()); err != nil || heldB {
+			t.Fatalf("second instance relayed while the first held the lease: %v %v", heldB, err)
+		}
+		if held, err := a.RelayOnce(context.Background()); err != nil || !held {
+			t.Fatalf("the holder must keep its lease: %v %v", held, err)
+		}
+		a.Stop() // releases
+		if heldB, err := b.RelayOnce(context.Background()); err != nil || !heldB {
+			t.Fatalf("after the holder stopped the other takes over: %v %v", heldB, err)
+		}
+	})
+}
