@@ -28,6 +28,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/outbox"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
+	"github.com/aftersales/aftersales/backend/internal/privacy"
 	"github.com/aftersales/aftersales/backend/internal/product"
 	"github.com/aftersales/aftersales/backend/internal/ratelimit"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
@@ -222,6 +223,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		Complaints: a.Complaints, Improvement: a.Improvement, Surveys: a.Surveys,
 		Regions: a.Regions, Customers: a.Customers, Products: a.Products,
 		Outlets: a.Outlets,
+		Privacy: privacy.New(g), OutletContactDays: cfg.Privacy.OutletContactDays,
 	})
 	// The relay runs in every process that changes data (serve, seed, the
 	// HTTP tests); the lease lets one instance relay at a time.

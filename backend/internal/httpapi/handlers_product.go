@@ -461,6 +461,15 @@ func (s *Server) listUnits(c *gin.Context) {
 		s.fail(c, fieldErr("customer_id", "required"))
 		return
 	}
+	// A customer's units are the customer's data: the rule of GET
+	// /customers/{id} (outlet users: through a job of their outlet).
+	if ok, err := s.maySeeCustomer(c, custID); err != nil || !ok {
+		if err == nil {
+			err = apperr.NotFound("customer")
+		}
+		s.fail(c, err)
+		return
+	}
 	cards, err := s.Products.UnitCards(c.Request.Context(), custID, time.Now())
 	if err != nil {
 		s.fail(c, err)
@@ -491,15 +500,15 @@ func (s *Server) unitPassport(c *gin.Context) {
 		out.History = []passport.Entry{}
 	}
 	if p.Unit.CustomerID != nil {
-		prof, err := s.Customers.Profile(ctx, *p.Unit.CustomerID)
-		switch {
-		case err == nil:
-			pr := s.profileResponse(prof, s.phonesUnmasked(c))
-			out.Owner = &pr
-		case !apperr.IsKind(err, apperr.KindNotFound):
+		owner, err := s.ownerView(c, *p.Unit.CustomerID)
+		if err != nil && !apperr.IsKind(err, apperr.KindNotFound) {
 			s.fail(c, err)
 			return
 		}
+		out.Owner = owner
+	}
+	if out.Owner == nil {
+		out.Unit.CustomerID = nil // who owns it is the customer's data too
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -116,9 +116,18 @@ func TestProductAPIAndPassport(t *testing.T) {
 		t.Fatalf("passport: %d %s", r.Status, r.Body)
 	}
 	p := r.JSON(t)
-	owner := p["owner"].(map[string]any)
-	if owner["phones"].([]any)[0].(map[string]any)["number"] != "139****5678" || owner["customer"].(map[string]any)["name"] != "王芳" {
-		t.Fatalf("passport owner must be masked for a technician: %s", r.Body)
+	// A technician without a job for the owner sees nothing of them
+	// (issue 10, item 2): not the owner, not even who it is.
+	if p["owner"] != nil || p["unit"].(map[string]any)["customer_id"] != nil {
+		t.Fatalf("passport owner shown to a technician without a job: %s", r.Body)
+	}
+	if r := h.do("GET", fmt.Sprintf("/api/v1/units?customer_id=%d", int(custID)), h.login("technician"), nil); r.Status != 404 {
+		t.Fatalf("a technician lists a customer's units: %d %s", r.Status, r.Body)
+	}
+	// The agent sees the owner by the rule of GET /customers/{id}.
+	ap := h.do("GET", "/api/v1/units/az35-2501-0000001", agent, nil).JSON(t)
+	if owner, _ := ap["owner"].(map[string]any); owner == nil || owner["customer"].(map[string]any)["name"] != "王芳" {
+		t.Fatalf("passport owner for the agent: %v", ap["owner"])
 	}
 	hist := p["history"].([]any)
 	if len(hist) != 2 || hist[0].(map[string]any)["kind"] != "unit" || hist[1].(map[string]any)["kind"] != "purchase" {

@@ -60,6 +60,7 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/audit", rbac.AuditRead, s.listAudit, "Audit trail, newest first (keyset by id)", "audit", ""},
 		{"GET", "/api/v1/audit/verify", rbac.AuditRead, s.verifyAudit, "Verify the audit hash chain", "audit", ""},
 		{"GET", "/api/v1/jobs/runs", rbac.JobRead, s.listJobRuns, "Recent scheduled job runs", "jobs", ""},
+		{"GET", "/api/v1/privacy/access-log", rbac.AuditRead, s.listPIIAccess, "PIPL access log: who saw which customer's phone or address, through which job, when (customer_id, user_id, work_order_id, from, to, before_id, size)", "audit", ""},
 
 		// == Regions, customers, products, units and warranty (customer, product, region)
 		{"GET", "/api/v1/regions", Authenticated, s.listRegions, "Child regions of ?parent= (provinces without it)", "regions", ""},
@@ -77,8 +78,8 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/product-models", rbac.ProductManage, s.createProductModel, "Create a product model", "products", "CreateModelRequest"},
 		{"PATCH", "/api/v1/product-models/:id", rbac.ProductManage, s.updateProductModel, "Change a model (null clears a policy override; version required)", "products", "UpdateModelRequest"},
 		{"POST", "/api/v1/units", rbac.CustomerUpdate, s.registerUnit, "Register a unit by serial number", "units", "RegisterUnitRequest"},
-		{"GET", "/api/v1/units", rbac.ProductRead, s.listUnits, "A customer's units with warranty (?customer_id=)", "units", ""},
-		{"GET", "/api/v1/units/:serial", rbac.ProductRead, s.unitPassport, "The unit passport: warranty, owner, flags and full history", "units", ""},
+		{"GET", "/api/v1/units", rbac.ProductRead, s.listUnits, "A customer's units with warranty (?customer_id=; who may see the customer: as GET /customers/{id}, outlet users through a job of their outlet)", "units", ""},
+		{"GET", "/api/v1/units/:serial", rbac.ProductRead, s.unitPassport, "The unit passport: warranty, flags, full history and the owner for those who may see them (as GET /customers/{id}; outlet users through a job of their outlet)", "units", ""},
 
 		// == Outlets and staff (outlet)
 		{"GET", "/api/v1/outlets", rbac.OutletRead, s.listOutlets, "List outlets (status, kind, region, covers, q; outlet users see their own)", "outlets", ""},
@@ -115,6 +116,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/tickets/:id/dispatch", rbac.WorkOrderDispatch, s.dispatchTicket, "Create a work order and offer it to the best candidate outlet or the one picked", "workorders", "DispatchRequest"},
 		{"GET", "/api/v1/work-orders", rbac.WorkOrderRead, s.listWorkOrders, "List work orders (outlet users: their outlet's; status, kind, outlet_id, ticket_id, technician_id, before_id)", "workorders", ""},
 		{"GET", "/api/v1/work-orders/:id", rbac.WorkOrderRead, s.getWorkOrder, "Get a work order with its offers", "workorders", ""},
+		{"GET", "/api/v1/work-orders/:id/contact", rbac.WorkOrderRead, s.workOrderContact, "The customer's name, phone and service address for the job (outlet users: their outlet's accepted orders while open and privacy.outlet_contact_days after; technicians: assigned to them; 403 contact_not_available); each read goes to the PIPL access log", "workorders", ""},
 		{"POST", "/api/v1/work-orders/:id/accept", rbac.WorkOrderRespond, s.acceptWorkOrder, "The outlet accepts the offer", "workorders", "WorkOrderVersionRequest"},
 		{"POST", "/api/v1/work-orders/:id/reject", rbac.WorkOrderRespond, s.rejectWorkOrder, "The outlet rejects the offer with a reason (re-dispatched to the next candidate)", "workorders", "RejectWorkOrderRequest"},
 		{"POST", "/api/v1/work-orders/:id/assign", rbac.WorkOrderRespond, s.assignWorkOrder, "Assign a technician of the outlet", "workorders", "AssignTechnicianRequest"},

@@ -28,6 +28,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/improvement"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
+	"github.com/aftersales/aftersales/backend/internal/privacy"
 	"github.com/aftersales/aftersales/backend/internal/product"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
@@ -93,6 +94,11 @@ type Options struct {
 	SLA         *slastore.Store
 	Tickets     *ticket.Service
 	WorkOrders  *workorder.Service
+
+	// Privacy is the PIPL access log; OutletContactDays is
+	// privacy.outlet_contact_days (handlers_privacy.go).
+	Privacy           *privacy.Log
+	OutletContactDays int
 }
 
 // Server holds the handlers' dependencies.

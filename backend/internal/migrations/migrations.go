@@ -26,6 +26,7 @@ func All() []*gormigrate.Migration {
 		m0009PolicyRemovals(),
 		m0020LoginAddresses(),
 		m0050Outbox(),
+		m0030PIIAccessLog(),
 	}
 }
 
