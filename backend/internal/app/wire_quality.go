@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-
 	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/config"
 	"github.com/aftersales/aftersales/backend/internal/customer"
