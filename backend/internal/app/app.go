@@ -25,6 +25,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/httpapi"
 	"github.com/aftersales/aftersales/backend/internal/improvement"
+	"github.com/aftersales/aftersales/backend/internal/notification"
 	"github.com/aftersales/aftersales/backend/internal/outbox"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
@@ -58,12 +59,14 @@ type App struct {
 	// the delivering bus (memory or Redis) that consumers subscribe to.
 	Bus    event.Bus
 	Outbox *outbox.Outbox
-	Hub    *realtime.Hub
-	Audit  *audit.Trail
-	Auth   *auth.Service
-	RBAC   *rbac.Authorizer
-	Sched  *scheduler.Scheduler
-	HTTP   *httpapi.Server
+	// Notifications are the users' in-app inboxes (see wire_notifications.go).
+	Notifications *notification.Service
+	Hub           *realtime.Hub
+	Audit         *audit.Trail
+	Auth          *auth.Service
+	RBAC          *rbac.Authorizer
+	Sched         *scheduler.Scheduler
+	HTTP          *httpapi.Server
 	// RateLimit counts rate-limited calls (Redis when events.driver=redis).
 	RateLimit      ratelimit.Limiter
 	closeRateLimit func() error
@@ -198,6 +201,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	})
 	a.Products.AddPassportSource("complaints", a.Complaints)
 	a.Products.AddPassportSource("surveys", a.Surveys)
+	a.wireNotifications()
 	a.wireServiceOps()
 	a.wireContent()
 	if err := a.wireReadiness(ctx); err != nil {
@@ -222,7 +226,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		SLA: a.SLA, Tickets: a.Tickets, WorkOrders: a.WorkOrders,
 		Complaints: a.Complaints, Improvement: a.Improvement, Surveys: a.Surveys,
 		Regions: a.Regions, Customers: a.Customers, Products: a.Products,
-		Outlets: a.Outlets,
+		Outlets: a.Outlets, Notifications: a.Notifications,
 		Privacy: privacy.New(g), OutletContactDays: cfg.Privacy.OutletContactDays,
 	})
 	// The relay runs in every process that changes data (serve, seed, the

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -273,4 +274,18 @@ func (s *Service) FindByUsername(ctx context.Context, username string) (User, er
 		return User{}, apperr.Internal(err)
 	}
 	return u, nil
+}
+
+// ActiveUsers lists the users who are not disabled; with outletID, only
+// those scoped to that outlet (for notifications, see app.recipients).
+func (s *Service) ActiveUsers(ctx context.Context, outletID *uint64) ([]User, error) {
+	q := s.o.DB.WithContext(ctx).Where("disabled = ?", false)
+	if outletID != nil {
+		q = q.Where("outlet_id = ?", *outletID)
+	}
+	var out []User
+	if err := q.Order("id").Find(&out).Error; err != nil {
+		return nil, apperr.Internal(fmt.Errorf("active users: %w", err))
+	}
+	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
 // lifecycle lists the forward steps of a cycle.
@@ -535,7 +536,7 @@ func (s *Service) ReminderJob(ctx context.Context) error {
 		return fmt.Errorf("certification: reminders: audits: %w", err)
 	}
 	for _, a := range audits {
-		if err := s.remind(ctx, "audit", a.ID, auditDate(a), today, map[string]any{"audit_id": a.ID, "cycle_id": a.CycleID, "kind": a.Kind, "seq": a.Seq}); err != nil {
+		if err := s.remind(ctx, "audit", a.ID, auditDate(a), today, event.CertificationReminder{AuditID: a.ID, CycleID: a.CycleID, Kind: a.Kind, Seq: a.Seq}); err != nil {
 			return err
 		}
 	}
@@ -547,7 +548,7 @@ func (s *Service) ReminderJob(ctx context.Context) error {
 		if c.ExpiresOn == nil {
 			continue
 		}
-		if err := s.remind(ctx, "certificate", c.ID, *c.ExpiresOn, today, map[string]any{"cycle_id": c.ID, "certificate_no": c.CertificateNo}); err != nil {
+		if err := s.remind(ctx, "certificate", c.ID, *c.ExpiresOn, today, event.CertificationReminder{CycleID: c.ID, CertificateNo: c.CertificateNo}); err != nil {
 			return err
 		}
 	}
@@ -555,7 +556,7 @@ func (s *Service) ReminderJob(ctx context.Context) error {
 	return nil
 }
 
-func (s *Service) remind(ctx context.Context, subject string, id uint64, due, today time.Time, data map[string]any) error {
+func (s *Service) remind(ctx context.Context, subject string, id uint64, due, today time.Time, p event.CertificationReminder) error {
 	daysLeft := int(due.Sub(today).Hours() / 24)
 	if daysLeft < 0 {
 		return nil
@@ -569,7 +570,7 @@ func (s *Service) remind(ctx context.Context, subject string, id uint64, due, to
 	if nearest < 0 {
 		return nil
 	}
-	var publishIt bool
+	p.Subject, p.DueOn, p.DaysBefore, p.DaysLeft = subject, due.Format(time.DateOnly), nearest, daysLeft
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, d := range s.o.ReminderDays {
 			if daysLeft > d {
@@ -587,20 +588,16 @@ func (s *Service) remind(ctx context.Context, subject string, id uint64, due, to
 				return res.Error
 			}
 			if res.RowsAffected == 1 && d == nearest {
-				publishIt = true
+				// Recorded with the reminder row: sent once, never lost.
+				if err := s.o.Bus.Enqueue(tx, event.CertificationReminderDue.New(Topic, p)); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("certification: reminder %s %d: %w", subject, id, err)
-	}
-	if publishIt {
-		data["subject"] = subject
-		data["due_on"] = due.Format(time.DateOnly)
-		data["days_before"] = nearest
-		data["days_left"] = daysLeft
-		s.publish(ctx, EventReminder, data)
 	}
 	return nil
 }

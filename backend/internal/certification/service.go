@@ -27,7 +27,7 @@ const (
 	EventEvidenceApproved = "evidence.approved"
 	EventCycleChanged     = "certification.cycle_changed"
 	EventAuditRecorded    = "certification.audit_recorded"
-	EventReminder         = "certification.reminder"
+	EventReminder         = "certification.reminder" // event.CertificationReminderDue
 	EventPackReady        = "certification.audit_pack_ready"
 )
 
@@ -92,6 +92,9 @@ func New(o Options) (*Service, error) {
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
+	}
+	if o.Bus == nil {
+		o.Bus = event.Discard
 	}
 	if o.Now == nil {
 		o.Now = time.Now

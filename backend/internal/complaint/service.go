@@ -60,6 +60,9 @@ func New(o Options) *Service {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
+	if o.Bus == nil {
+		o.Bus = event.Discard
+	}
 	if o.Deadlines == nil {
 		o.Deadlines = DefaultDeadlines()
 	}
@@ -770,8 +773,8 @@ func (s *Service) publish(ctx context.Context, name string, data map[string]any)
 }
 
 func (s *Service) publishEscalated(ctx context.Context, c Complaint, e Escalation) {
-	s.publish(ctx, "complaint.escalated", map[string]any{"complaint_id": c.ID, "number": c.Number, "level": e.Level,
-		"role": e.NotifiedRole, "user_id": e.NotifiedUser, "reason": e.Reason, "severity": c.Severity})
+	s.o.Bus.Publish(ctx, event.ComplaintEscalated.New(Topic, event.ComplaintEscalation{ComplaintID: c.ID, Number: c.Number, Level: e.Level,
+		Role: e.NotifiedRole, UserID: e.NotifiedUser, Reason: e.Reason, Severity: c.Severity}))
 }
 
 // wrap classifies a storage error (db.Classify: busy, duplicate,

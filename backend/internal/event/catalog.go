@@ -176,17 +176,28 @@ type CertificationReminder struct {
 var CertificationReminderDue = Define[CertificationReminder]("certification.reminder")
 
 // Notification is one inbox entry pushed on the user's own topic
-// "user:<id>" (realtime.UserTopic; see package notification).
+// "user:<id>" (realtime.UserTopic; see package notification), with the
+// user's unread count after it.
 type Notification struct {
-	ID        uint64    `json:"id"`
-	UserID    uint64    `json:"user_id"`
-	Kind      string    `json:"kind"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
-	Link      string    `json:"link"`
-	CreatedAt time.Time `json:"created_at"`
-	Unread    int64     `json:"unread"`
+	ID        uint64         `json:"id"`
+	UserID    uint64         `json:"user_id"`
+	Kind      string         `json:"kind"`
+	Title     string         `json:"title"`
+	Body      string         `json:"body"`
+	Link      string         `json:"link"`
+	Params    map[string]any `json:"params"`
+	CreatedAt time.Time      `json:"created_at"`
+	Unread    int64          `json:"unread"`
 }
 
-// NotificationCreated is pushed live when a notification lands in an inbox.
-var NotificationCreated = Define[Notification]("notification.created")
+// InboxCount is a user's unread count after they read notifications.
+type InboxCount struct {
+	UserID uint64 `json:"user_id"`
+	Unread int64  `json:"unread"`
+}
+
+// Inbox events, on the user's own topic.
+var (
+	NotificationCreated = Define[Notification]("notification.created")
+	NotificationsRead   = Define[InboxCount]("notification.read")
+)

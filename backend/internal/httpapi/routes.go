@@ -44,6 +44,12 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/me", Authenticated, s.me, "The current user, roles and permissions", "auth", ""},
 		{"GET", "/api/v1/ws", Authenticated, s.websocket, "WebSocket live channel (subscribe to topics)", "live", ""},
 
+		// One's own in-app notifications (pushed live on topic user:<id>)
+		{"GET", "/api/v1/notifications", Authenticated, s.listNotifications, "My notifications, newest first (paged; unread=true for the unread ones) with the unread count", "notifications", ""},
+		{"GET", "/api/v1/notifications/unread-count", Authenticated, s.unreadNotifications, "My unread notification count", "notifications", ""},
+		{"POST", "/api/v1/notifications/:id/read", Authenticated, s.readNotification, "Mark one of my notifications read", "notifications", ""},
+		{"POST", "/api/v1/notifications/read-all", Authenticated, s.readAllNotifications, "Mark all my notifications read", "notifications", ""},
+
 		// Users administration
 		{"GET", "/api/v1/users", rbac.UserManage, s.listUsers, "List users", "users", ""},
 		{"POST", "/api/v1/users", rbac.UserManage, s.createUser, "Create a user", "users", "CreateUserRequest"},

@@ -26,6 +26,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/improvement"
+	"github.com/aftersales/aftersales/backend/internal/notification"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
 	"github.com/aftersales/aftersales/backend/internal/privacy"
@@ -93,6 +94,8 @@ type Options struct {
 	Customers   *customer.Service
 	Products    *product.Service
 	Outlets     *outlet.Service
+	// Notifications are the users' own inboxes.
+	Notifications *notification.Service
 	SLA         *slastore.Store
 	Tickets     *ticket.Service
 	WorkOrders  *workorder.Service

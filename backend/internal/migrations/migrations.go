@@ -27,6 +27,7 @@ func All() []*gormigrate.Migration {
 		m0020LoginAddresses(),
 		m0050Outbox(),
 		m0030PIIAccessLog(),
+		m0051Notifications(),
 	}
 }
 

@@ -297,7 +297,9 @@ func (x *Outbox) Flush(ctx context.Context) (int, error) {
 			}
 			n++
 		}
-		if len(rows) < x.o.Batch {
+		// Consumers may have recorded events of their own (an inbox push
+		// after a notification): look again until nothing is left.
+		if len(rows) == 0 {
 			if max := x.pending.Load(); max > x.relayed.Load() {
 				// Rows this process enqueued may have been sent by another
 				// instance's relay; count those as seen.

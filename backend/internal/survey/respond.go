@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
 // Form is what a public survey link shows: the questions, never an answer.
@@ -196,6 +197,10 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, inv Invitation, fu *F
 			return Response{}, nil, err
 		}
 		callback = &cb
+		if err := s.o.Bus.Enqueue(tx, event.SurveyCallbackDue.New(Topic, event.CallbackDue{FollowupID: cb.ID, ResponseID: r.ID,
+			TicketID: cb.TicketID, TicketNumber: cb.TicketNumber, CustomerID: cb.CustomerID, OutletID: cb.OutletID, DueAt: cb.DueAt})); err != nil {
+			return Response{}, nil, err
+		}
 	}
 	return r, callback, nil
 }

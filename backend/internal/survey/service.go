@@ -120,6 +120,9 @@ func New(o Options) *Service {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
+	if o.Bus == nil {
+		o.Bus = event.Discard
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
