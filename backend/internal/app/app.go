@@ -168,6 +168,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	a.Products = product.New(product.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Owners: a.Customers, Log: log, Location: cfg.Location()})
 	a.Outlets = outlet.New(outlet.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Regions: a.Regions, Categories: outletCategories(a.Products),
 		Users: outletUsers(a.Auth), Location: cfg.Location(), LoadCounter: workorder.LoadCounts(g, cfg.Location())})
+	// Users are bound only to outlets that exist (issue 10 item 16).
+	a.Auth.CheckOutletsWith(func(ctx context.Context, id uint64) error { _, err := a.Outlets.Get(ctx, id); return err })
 	a.SLA = slastore.New(slastore.Options{DB: g, Audit: a.Audit, Bus: a.Bus, TicketTypes: ticket.Types(), Priorities: ticket.Priorities(), Statuses: ticket.Statuses()})
 	if err := a.SLA.EnsureDefaults(ctx); err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/migrations"
+	"github.com/aftersales/aftersales/backend/internal/outlet"
 )
 
 // OpenCore opens what the maintenance subcommands (`migrate`, `audit
@@ -27,6 +28,10 @@ func OpenCore(_ context.Context, cfg *config.Config, log *slog.Logger) (*App, er
 	}
 	a := &App{Cfg: cfg, Log: log, DB: g, Bus: event.NewMemoryBus(), Audit: audit.New(nil)}
 	a.Auth = newAuth(cfg, g, a.Audit, a.Bus)
+	// The users command binds users to outlets too: check them against the
+	// outlet service (its Get needs only the database).
+	outlets := outlet.New(outlet.Options{DB: g, Audit: a.Audit, Bus: a.Bus})
+	a.Auth.CheckOutletsWith(func(ctx context.Context, id uint64) error { _, err := outlets.Get(ctx, id); return err })
 	return a, nil
 }
 

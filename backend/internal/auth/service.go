@@ -25,10 +25,10 @@ import (
 
 // Options configures the Service.
 type Options struct {
-	DB            *gorm.DB
-	Audit         *audit.Trail
-	Bus           event.Bus
-	SessionTTL    time.Duration
+	DB         *gorm.DB
+	Audit      *audit.Trail
+	Bus        event.Bus
+	SessionTTL time.Duration
 	// SlowdownAfter is the failures of an account from unknown addresses
 	// after which each further attempt must wait (throttle.go).
 	SlowdownAfter int
@@ -56,6 +56,8 @@ type Service struct {
 	// dummyHash is compared against when the user does not exist, so a
 	// missing user costs as much time as a wrong password.
 	dummyHash []byte
+	// outletCheck validates outlet ids of users (guards.go).
+	outletCheck OutletCheck
 }
 
 // New returns a Service.

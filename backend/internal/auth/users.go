@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
@@ -17,6 +18,9 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
+
+// maxDisplayName is the size of users.display_name.
+const maxDisplayName = 128
 
 // NewUser is the input to CreateUser.
 type NewUser struct {
@@ -65,8 +69,13 @@ func validateScope(roles []string, outletID *uint64, expiresAt *time.Time, now t
 	return fields
 }
 
-// CreateUser adds a user. Errors: validation (fields), conflict (username taken).
+// CreateUser adds a user. Errors: validation (fields, an outlet that does
+// not exist), conflict (username taken).
 func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
+	return s.createUser(ctx, in, true)
+}
+
+func (s *Service) createUser(ctx context.Context, in NewUser, checkOutlet bool) (User, error) {
 	fields := map[string]string{}
 	in.Username = strings.TrimSpace(in.Username)
 	if !usernamePattern.MatchString(in.Username) {
@@ -74,6 +83,9 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	}
 	if strings.TrimSpace(in.DisplayName) == "" {
 		in.DisplayName = in.Username
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(in.DisplayName)) > maxDisplayName {
+		fields["display_name"] = fmt.Sprintf("at most %d characters", maxDisplayName)
 	}
 	if msg := PasswordProblem(in.Password); msg != "" {
 		fields["password"] = msg
@@ -88,6 +100,11 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	}
 	if len(fields) > 0 {
 		return User{}, apperr.Validation(fields)
+	}
+	if checkOutlet {
+		if err := s.checkOutlet(ctx, in.OutletID); err != nil {
+			return User{}, err
+		}
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.o.BcryptCost)
 	if err != nil {
@@ -177,6 +194,9 @@ func (s *Service) SetRoles(ctx context.Context, id uint64, roles []string, outle
 	if msg != "" {
 		return User{}, apperr.Field("roles", msg)
 	}
+	if err := s.checkOutlet(ctx, outletID); err != nil {
+		return User{}, err
+	}
 	return s.mutate(ctx, id, "permission_change", func(u *User) error {
 		if outletID != nil {
 			u.OutletID = outletID
@@ -216,7 +236,11 @@ func (s *Service) mutate(ctx context.Context, id uint64, action string, change f
 			return err
 		}
 		before := u.Snapshot()
+		stored := u
 		if err := change(&u); err != nil {
+			return err
+		}
+		if err := keepAnAdmin(tx, stored, u, now); err != nil {
 			return err
 		}
 		res := tx.Model(&User{}).Where("id = ? AND version = ?", u.ID, u.Version).Updates(map[string]any{
@@ -250,7 +274,9 @@ func (s *Service) mutate(ctx context.Context, id uint64, action string, change f
 }
 
 // EnsureUser creates username with roles if it does not exist (seeding and
-// the CLI). It returns the user and whether it was created.
+// the CLI). It returns the user and whether it was created. It does not
+// check the outlet id: the demo users are seeded before (or, in tests,
+// without) the demo outlets.
 func (s *Service) EnsureUser(ctx context.Context, in NewUser) (User, bool, error) {
 	var u User
 	err := s.o.DB.WithContext(ctx).Where("username = ?", in.Username).Take(&u).Error
@@ -260,7 +286,7 @@ func (s *Service) EnsureUser(ctx context.Context, in NewUser) (User, bool, error
 	if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return User{}, false, apperr.Internal(err)
 	}
-	u, err = s.CreateUser(ctx, in)
+	u, err = s.createUser(ctx, in, false)
 	return u, err == nil, err
 }
 

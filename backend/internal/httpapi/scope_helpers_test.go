@@ -21,7 +21,9 @@ func (h *harness) addUser(username, role string, outlet uint64) string {
 		in.OutletID = &outlet
 	}
 	ctx := actor.With(context.Background(), actor.System("test"))
-	if _, err := h.app.Auth.CreateUser(ctx, in); err != nil {
+	// EnsureUser, as seeding does: the harness has no outlet rows, and
+	// CreateUser refuses a nonexistent outlet (issue 10 item 16).
+	if _, _, err := h.app.Auth.EnsureUser(ctx, in); err != nil {
 		h.t.Fatalf("create user %s: %v", username, err)
 	}
 	r := h.do("POST", "/api/v1/auth/login", "", map[string]string{"username": username, "password": scopePassword})

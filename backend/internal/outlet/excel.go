@@ -17,18 +17,16 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/xlsx"
 )
 
 // MaxImportRows bounds the data rows of one import file: a larger network
 // is imported in several files, and a request stays well under a minute.
 const MaxImportRows = 5000
 
-// Limits on the unpacked workbook, so a small zip cannot inflate into
-// gigabytes in memory (a "zip bomb").
-const (
-	unzipSizeLimit    = 64 << 20
-	unzipXMLSizeLimit = 32 << 20
-)
+// importLimits bound an uploaded workbook (package xlsx): a small zip
+// cannot inflate into gigabytes ("zip bomb"), and blank rows are capped too.
+var importLimits = xlsx.Limits{UnzipBytes: 64 << 20, XMLBytes: 32 << 20, Rows: 4 * MaxImportRows, RawValues: true}
 
 // ImportError is one problem in one row of an import file. Row is the
 // spreadsheet row number (the header is row 1); Field is the API field name
@@ -211,9 +209,9 @@ type sheetRow struct {
 // Errors: validation for a file that is not a readable .xlsx, lacks a
 // required column or has too many rows.
 func readSheet(r io.Reader, name string, cols []column) ([]sheetRow, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true, UnzipSizeLimit: unzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
+	f, err := xlsx.Open(r, "file", importLimits)
 	if err != nil {
-		return nil, apperr.Field("file", "not a readable .xlsx workbook")
+		return nil, err
 	}
 	defer func() { _ = f.Close() }()
 	sheets := f.GetSheetList()
@@ -224,9 +222,9 @@ func readSheet(r io.Reader, name string, cols []column) ([]sheetRow, error) {
 	if slices.Contains(sheets, name) {
 		sheet = name
 	}
-	rows, err := f.Rows(sheet)
+	rows, err := f.Rows(sheet, "file")
 	if err != nil {
-		return nil, apperr.Field("file", "cannot read sheet "+sheet)
+		return nil, err
 	}
 	defer func() { _ = rows.Close() }()
 	var (
@@ -279,6 +277,9 @@ func readSheet(r io.Reader, name string, cols []column) ([]sheetRow, error) {
 			}
 		}
 		out = append(out, sheetRow{Num: num, Values: vals})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	if index == nil {
 		return nil, apperr.Field("file", "the sheet is empty: no header row")

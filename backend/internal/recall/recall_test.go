@@ -366,7 +366,7 @@ func TestParseSerialsXLSX(t *testing.T) {
 	if _, err := recall.ParseSerialsXLSX(bytes.NewReader(buf.Bytes()), 1); !apperr.IsKind(err, apperr.KindInvalid) {
 		t.Fatalf("over the limit: %v", err)
 	}
-	if _, err := recall.ParseSerialsXLSX(strings.NewReader("not a workbook"), 10); !apperr.IsKind(err, apperr.KindInvalid) {
+	if _, err := recall.ParseSerialsXLSX(strings.NewReader("not a workbook"), 10); !apperr.IsKind(err, apperr.KindValidation) {
 		t.Fatalf("not xlsx: %v", err)
 	}
 }

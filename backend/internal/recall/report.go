@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/xlsx"
 )
 
 var hazardTitle = map[string]string{"high": "高（一级）", "medium": "中（二级）", "low": "低（三级）"}
@@ -174,20 +175,22 @@ func ptr(t time.Time) *time.Time { return &t }
 // ParseSerialsXLSX reads serial numbers from the first column of the first
 // sheet of an .xlsx file; a first row that is not a serial (a header such
 // as 序列号 or serial) is skipped, as are empty cells. At most max serials
-// are read. Errors: invalid (not an xlsx file, too many rows).
+// are read. The workbook is opened through package xlsx (unzip limits, row
+// cap). Errors: invalid (too many serials, none); validation (not an xlsx
+// file, over a size or row limit).
 func ParseSerialsXLSX(r io.Reader, max int) ([]string, error) {
-	f, err := excelize.OpenReader(r)
+	f, err := xlsx.Open(r, "file", xlsx.Limits{Rows: max*2 + 1000})
 	if err != nil {
-		return nil, apperr.Invalid("file: not a readable .xlsx workbook")
+		return nil, err
 	}
 	defer func() { _ = f.Close() }()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return nil, apperr.Invalid("file: the workbook has no sheet")
 	}
-	rows, err := f.Rows(sheets[0])
+	rows, err := f.Rows(sheets[0], "file")
 	if err != nil {
-		return nil, apperr.Invalid("file: cannot read the first sheet")
+		return nil, err
 	}
 	defer func() { _ = rows.Close() }()
 	var out []string
@@ -212,6 +215,9 @@ func ParseSerialsXLSX(r io.Reader, max int) ([]string, error) {
 		if len(out) > max {
 			return nil, apperr.Invalid(fmt.Sprintf("file: more than %d serials", max))
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, apperr.Invalid("file: no serials in the first column of the first sheet")
