@@ -166,8 +166,13 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	a.Customers = customer.New(customer.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Regions: a.Regions})
 	a.Products = product.New(product.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Owners: a.Customers, Log: log, Location: cfg.Location()})
+	posts, badKinds := outlet.NewPostIndex(cfg.Staff.PostKinds)
+	if len(badKinds) > 0 {
+		return nil, fmt.Errorf("config staff.post_kinds: unknown kinds %v (want %v)", badKinds, outlet.PostKinds)
+	}
 	a.Outlets = outlet.New(outlet.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Regions: a.Regions, Categories: outletCategories(a.Products),
-		Users: outletUsers(a.Auth), Location: cfg.Location(), LoadCounter: workorder.LoadCounts(g, cfg.Location())})
+		Users: outletUsers(a.Auth), Location: cfg.Location(), LoadCounter: workorder.LoadCounts(g, cfg.Location()),
+		PostKinds: posts, ManagerValidYears: cfg.Certificates.Manager.ValidYears})
 	// Users are bound only to outlets that exist (issue 10 item 16).
 	a.Auth.CheckOutletsWith(func(ctx context.Context, id uint64) error { _, err := a.Outlets.Get(ctx, id); return err })
 	a.SLA = slastore.New(slastore.Options{DB: g, Audit: a.Audit, Bus: a.Bus, TicketTypes: ticket.Types(), Priorities: ticket.Priorities(), Statuses: ticket.Statuses()})

@@ -21,6 +21,7 @@ func (a *App) wireReadiness(ctx context.Context) error {
 	measures := readiness.NewSQLMeasures(a.DB, cfg.Location(), a.Log)
 	measures.PartsLead = time.Duration(cfg.Readiness.PartsLeadHours) * time.Hour
 	measures.ComplaintLegalDays = cfg.Readiness.ComplaintLegalDays
+	measures.ManagerValidYears = cfg.Certificates.Manager.ValidYears
 	r, err := readiness.New(ctx, readiness.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Log: a.Log,
 		StandardFile: cfg.Readiness.StandardFile, StandardsDir: cfg.Readiness.StandardsDir,
 		Shipped: configs.Standards(), ShippedStandard: configs.ShippedStandard, WindowMonths: cfg.Readiness.WindowMonths,

@@ -52,6 +52,32 @@ type Config struct {
 
 	// Privacy configures what outlet users see of customers (PIPL).
 	Privacy Privacy `koanf:"privacy"`
+
+	// Certificates configures certificate validity rules.
+	Certificates Certificates `koanf:"certificates"`
+
+	// Staff configures post kinds (qualification rules attach to a kind).
+	Staff Staff `koanf:"staff"`
+}
+
+// Certificates configures certificate validity rules.
+type Certificates struct {
+	Manager ManagerCertificates `koanf:"manager"`
+}
+
+// ManagerCertificates configures the 售后服务管理师 certificate.
+type ManagerCertificates struct {
+	// ValidYears: a certificate is valid from its issue date for this many
+	// years (the scheme says 3); a longer recorded expiry is refused.
+	ValidYears int `koanf:"valid_years"`
+}
+
+// Staff configures staff posts.
+type Staff struct {
+	// PostKinds maps each post kind (technician, installer, outlet_manager,
+	// agent, manager, quality, trainer) to the comma-separated post titles
+	// of that kind.
+	PostKinds map[string]string `koanf:"post_kinds"`
 }
 
 // Privacy configures the outlet's view of customers.
@@ -345,6 +371,16 @@ func Defaults() map[string]any {
 
 		// Privacy (see docs/configuration.md and docs/security.md).
 		"privacy.outlet_contact_days": 30,
+
+		// Certificates and staff posts (see docs/configuration.md and docs/readiness.md).
+		"certificates.manager.valid_years": 3,
+		"staff.post_kinds.technician":      "维修技师,上门维修工程师,维修工程师,维修工,服务工程师,技术员",
+		"staff.post_kinds.installer":       "安装工,安装技师,安装工程师",
+		"staff.post_kinds.outlet_manager":  "网点经理,网点负责人,站长",
+		"staff.post_kinds.agent":           "客服专员,客服,热线坐席,接线员",
+		"staff.post_kinds.manager":         "售后经理,售后主管,服务经理,售后总监",
+		"staff.post_kinds.quality":         "质量专员,质量经理,质检员",
+		"staff.post_kinds.trainer":         "培训专员,培训师",
 	}
 }
 
@@ -522,6 +558,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Readiness.Debounce < time.Second {
 		return bad("readiness.debounce", "must be at least 1s")
+	}
+	if c.Certificates.Manager.ValidYears < 1 || c.Certificates.Manager.ValidYears > 10 {
+		return bad("certificates.manager.valid_years", "must be between 1 and 10")
 	}
 	if c.Readiness.PartsLeadHours < 1 {
 		return bad("readiness.parts_lead_hours", "must be at least 1")

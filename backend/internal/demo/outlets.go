@@ -134,10 +134,13 @@ func (g *networkGen) addStaff(name string, outletID *uint64, dept, post string, 
 	if phone == "" {
 		phone = g.mobile()
 	}
-	g.staff = append(g.staff, outlet.StaffMember{Name: name, OutletID: outletID, HQDepartment: dept, Post: post, IsServiceManagement: mgmt,
+	g.staff = append(g.staff, outlet.StaffMember{Name: name, OutletID: outletID, HQDepartment: dept, Post: post, PostKind: demoPosts.Kind(post), IsServiceManagement: mgmt,
 		Phone: phone, Active: true, HiredAt: g.daysAgo(180, 12*365), Version: 1, CreatedAt: g.now, UpdatedAt: g.now})
 	return len(g.staff) - 1
 }
+
+// demoPosts classifies the demo's post titles (the shipped defaults).
+var demoPosts, _ = outlet.NewPostIndex(outlet.DefaultPostTitles())
 
 // tradeCerts gives field staff their trade certificates (特种作业操作证,
 // valid six years): most hold at least one, some have lapsed, a few end

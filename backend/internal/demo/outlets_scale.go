@@ -117,7 +117,7 @@ func ScaleOutlets(ctx context.Context, db *gorm.DB, regions *region.Directory, t
 			oid := id
 			hired := today.AddDate(0, 0, -(90 + rng.IntN(3000)))
 			m := outlet.StaffMember{ID: staffID, Name: string(surnames[rng.IntN(len(surnames))]) + givenNames[rng.IntN(len(givenNames))],
-				OutletID: &oid, Post: post, IsServiceManagement: k == 0 && (kind == outlet.KindOwn || rng.IntN(2) == 0),
+				OutletID: &oid, Post: post, PostKind: demoPosts.Kind(post), IsServiceManagement: k == 0 && (kind == outlet.KindOwn || rng.IntN(2) == 0),
 				Phone: fmt.Sprintf("199%08d", phone), Active: true, HiredAt: &hired, Version: 1, CreatedAt: now, UpdatedAt: now}
 			staff = append(staff, m)
 			if (post == outlet.PostTechnician || post == outlet.PostInstaller) && rng.IntN(3) == 0 {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -164,8 +165,18 @@ func TestStaffAPI(t *testing.T) {
 		t.Fatalf("create staff 2: %d %s", r.Status, r.Body)
 	}
 	other := int(r.JSON(t)["id"].(float64))
-	r = h.do("POST", fmt.Sprintf("/api/v1/staff/%d/certificates", staffID), admin, map[string]any{"kind": "service_manager", "number": "GL-1", "issued_at": "2024-01-01", "expires_at": "2099-12-31"})
-	if r.Status != 201 || r.JSON(t)["state"] != "valid" {
+	// Issue 13 defect 3: a 管理师 certificate is valid issue date + 3 years.
+	issued := time.Now().AddDate(-1, 0, 0).Format(time.DateOnly)
+	r = h.do("POST", fmt.Sprintf("/api/v1/staff/%d/certificates", staffID), admin, map[string]any{"kind": "service_manager", "number": "GL-1", "issued_at": issued, "expires_at": "2099-12-31"})
+	if r.Status != 422 || !strings.Contains(string(r.Body), "valid 3 years") {
+		t.Fatalf("certificate beyond 3 years: %d %s", r.Status, r.Body)
+	}
+	r = h.do("POST", fmt.Sprintf("/api/v1/staff/%d/certificates", staffID), admin, map[string]any{"kind": "service_manager", "number": "GL-0", "issued_at": "2019-03-01"})
+	if r.Status != 201 || r.JSON(t)["expires_at"] != "2022-02-28" || r.JSON(t)["state"] == "valid" {
+		t.Fatalf("certificate of 2019 without expiry: %d %s", r.Status, r.Body)
+	}
+	r = h.do("POST", fmt.Sprintf("/api/v1/staff/%d/certificates", staffID), admin, map[string]any{"kind": "service_manager", "number": "GL-1", "issued_at": issued})
+	if r.Status != 201 || r.JSON(t)["state"] != "valid" || r.JSON(t)["expires_at"] != time.Now().AddDate(2, 0, -1).Format(time.DateOnly) {
 		t.Fatalf("certificate: %d %s", r.Status, r.Body)
 	}
 	if r := h.do("POST", fmt.Sprintf("/api/v1/staff/%d/trainings", staffID), admin, map[string]any{"course": "安全用电", "hours": 4, "completed_at": "2025-06-01", "passed": true}); r.Status != 201 {

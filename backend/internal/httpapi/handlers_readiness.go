@@ -16,12 +16,13 @@ import (
 
 // Readiness handlers: standard versions, runs and their ledgers, gaps,
 // cheapest path, what-if, projection, plausibility, and the quality
-// manager's inputs. Scores are returned unrounded (the UI rounds for
-// display); dates are YYYY-MM-DD in the enterprise zone.
+// manager's inputs. Scores come rounded once, half up, to two decimals by
+// the engine, so every client shows the same value; dates are YYYY-MM-DD in
+// the enterprise zone.
 
 func init() {
 	registerBodies(RunRequest{}, WhatIfRequest{}, AssessmentRequest{}, DeletionRequest{}, DeductionRequest{},
-		DeductionDecisionRequest{}, BonusRequest{})
+		DeductionDecisionRequest{}, BonusRequest{}, OverrideRequest{}, WithdrawRequest{})
 }
 
 // RunRequest asks for a run now; Standard selects a standard code (empty:
@@ -39,8 +40,9 @@ type WhatIfRequest struct {
 	Texts    []string           `json:"texts"`
 }
 
-// AssessmentRequest records a quality manager's points for a leaf (an
-// assessment on a manual leaf, an override on any other).
+// AssessmentRequest records a quality manager's points for a manual leaf;
+// the points must be a value the leaf's scoring mode allows (0 or full for
+// all_or_nothing). Computed leaves take overrides (OverrideRequest).
 type AssessmentRequest struct {
 	Standard      string   `json:"standard"`
 	Clause        string   `json:"clause"`
@@ -99,7 +101,11 @@ func standardVersionResponse(v readiness.StandardInfo) StandardVersionResponse {
 		Source: v.Source, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: v.Latest, Active: v.Active}
 }
 
-// ScoreSummary is a scored result without its ledger.
+// ScoreSummary is a scored result without its ledger. Every number carries
+// at most two decimals (scores are rounded once, half up, by the engine).
+// While unknown indicators remain (complete false) the result is a range:
+// band_low and band_high name its ends, and band and failed are left out,
+// because they would describe only the low end.
 type ScoreSummary struct {
 	Total        float64          `json:"total"`
 	Normalised   float64          `json:"normalised"`
@@ -109,13 +115,15 @@ type ScoreSummary struct {
 	High         float64          `json:"high"`
 	LowBand      string           `json:"low_band"`
 	HighBand     string           `json:"high_band"`
-	Band         string           `json:"band"`
-	BandName     readiness.Text   `json:"band_name"`
+	BandLow      string           `json:"band_low"`
+	BandHigh     string           `json:"band_high"`
+	Band         *string          `json:"band,omitempty"`
+	BandName     *readiness.Text  `json:"band_name,omitempty"`
 	NextBand     string           `json:"next_band"`
 	NextBandName readiness.Text   `json:"next_band_name"`
 	ToNextBand   float64          `json:"to_next_band"`
 	AboveBand    float64          `json:"above_band"`
-	Failed       bool             `json:"failed"`
+	Failed       *bool            `json:"failed,omitempty"`
 	FailReasons  []string         `json:"fail_reasons"`
 	Complete     bool             `json:"complete"`
 	Counts       readiness.Counts `json:"counts"`
@@ -129,12 +137,25 @@ type ScoreSummary struct {
 }
 
 func scoreSummary(r readiness.Result) ScoreSummary {
-	return ScoreSummary{Total: r.Total, Normalised: r.Normalised, Actual: r.Actual, Applicable: r.Applicable, Low: r.Range.Low, High: r.Range.High,
-		LowBand: r.Range.LowBand, HighBand: r.Range.HighBand, Band: r.Band, BandName: r.BandName, NextBand: r.NextBand,
-		NextBandName: r.NextBandName, ToNextBand: r.ToNextBand, AboveBand: r.AboveBand, Failed: r.Failed,
+	out := ScoreSummary{Total: r.Total, Normalised: r.Normalised, Actual: r.Actual, Applicable: r.Applicable, Low: r.Range.Low, High: r.Range.High,
+		LowBand: r.Range.LowBand, HighBand: r.Range.HighBand, BandLow: orBand(r.BandLow, r.Range.LowBand), BandHigh: orBand(r.BandHigh, r.Range.HighBand),
+		NextBand: r.NextBand, NextBandName: r.NextBandName, ToNextBand: r.ToNextBand, AboveBand: r.AboveBand,
 		FailReasons: nonNilStrings(r.FailReasons), Complete: r.Complete, Counts: r.Counts, DeductionPoints: r.DeductionPoints,
 		BonusPoints: r.BonusPoints, Deductions: nonNilDeductions(r.Deductions), SuggestedDeductions: nonNilDeductions(r.SuggestedDeductions),
 		StarsWithheld: r.StarsWithheld, Notices: r.Notices}
+	if r.Complete {
+		band, name, failed := r.Band, r.BandName, r.Failed
+		out.Band, out.BandName, out.Failed = &band, &name, &failed
+	}
+	return out
+}
+
+// orBand is a band code, or a fallback for runs stored before band_low.
+func orBand(code, fallback string) string {
+	if code == "" {
+		return fallback
+	}
+	return code
 }
 
 // RunSummaryResponse is one run of the history.
@@ -145,17 +166,20 @@ type RunSummaryResponse struct {
 	AsOf            time.Time `json:"as_of"`
 	// AuditSeq is the data watermark: the last audit-trail record the run
 	// saw.
-	AuditSeq    uint64    `json:"audit_seq"`
-	Trigger     string    `json:"trigger"`
-	CreatedBy   string    `json:"created_by"`
-	Total       float64   `json:"total"`
-	Low         float64   `json:"low"`
-	High        float64   `json:"high"`
-	Band        string    `json:"band"`
+	AuditSeq  uint64  `json:"audit_seq"`
+	Trigger   string  `json:"trigger"`
+	CreatedBy string  `json:"created_by"`
+	Total     float64 `json:"total"`
+	Low       float64 `json:"low"`
+	High      float64 `json:"high"`
+	BandLow   string  `json:"band_low"`
+	BandHigh  string  `json:"band_high"`
+	// Band and Failed are given only when the run is complete.
+	Band        *string   `json:"band,omitempty"`
 	NextBand    string    `json:"next_band"`
 	ToNextBand  float64   `json:"to_next_band"`
 	AboveBand   float64   `json:"above_band"`
-	Failed      bool      `json:"failed"`
+	Failed      *bool     `json:"failed,omitempty"`
 	Complete    bool      `json:"complete"`
 	LedgerRunID uint64    `json:"ledger_run_id"`
 	DurationMS  int64     `json:"duration_ms"`
@@ -163,10 +187,15 @@ type RunSummaryResponse struct {
 }
 
 func runSummary(r readiness.Run) RunSummaryResponse {
-	return RunSummaryResponse{ID: r.ID, Standard: r.StandardCode, StandardVersion: r.StandardVersion, AsOf: r.AsOf, AuditSeq: r.AuditSeq,
-		Trigger: r.Trigger, CreatedBy: r.CreatedBy, Total: r.Total, Low: r.Low, High: r.High, Band: r.Band, NextBand: r.NextBand,
-		ToNextBand: r.ToNextBand, AboveBand: r.AboveBand, Failed: r.Failed, Complete: r.Complete, LedgerRunID: r.LedgerRunID,
-		DurationMS: r.DurationMS, CreatedAt: r.CreatedAt}
+	out := RunSummaryResponse{ID: r.ID, Standard: r.StandardCode, StandardVersion: r.StandardVersion, AsOf: r.AsOf, AuditSeq: r.AuditSeq,
+		Trigger: r.Trigger, CreatedBy: r.CreatedBy, Total: readiness.Round2(r.Total), Low: readiness.Round2(r.Low), High: readiness.Round2(r.High),
+		BandLow: r.LowBand, BandHigh: r.HighBand, NextBand: r.NextBand, ToNextBand: readiness.Round2(r.ToNextBand),
+		AboveBand: readiness.Round2(r.AboveBand), Complete: r.Complete, LedgerRunID: r.LedgerRunID, DurationMS: r.DurationMS, CreatedAt: r.CreatedAt}
+	if r.Complete {
+		band, failed := r.Band, r.Failed
+		out.Band, out.Failed = &band, &failed
+	}
+	return out
 }
 
 // RunResponse is a run with its score and points ledger (parents before
@@ -263,9 +292,10 @@ func (s *Server) getStandard(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"version": standardVersionResponse(d.Info), "content": d.Content, "standard": d.Standard})
 }
 
-// PUT /api/v1/readiness/standards/:code with the standard's YAML as the
-// body: stored as a new version when it loads and differs from the latest
-// (201), unchanged otherwise (200); a bad file is a 422 naming the clause.
+// PUT /api/v1/readiness/standards/:code?justification=… with the
+// standard's YAML as the body: stored as a new version when it loads and
+// differs from the latest (201), unchanged otherwise (200); a bad file is a
+// 422 naming the clause, a change without a justification a 422.
 func (s *Server) putStandard(c *gin.Context) {
 	data, err := io.ReadAll(c.Request.Body)
 	if err != nil {
@@ -277,7 +307,7 @@ func (s *Server) putStandard(c *gin.Context) {
 		s.fail(c, apperr.Invalid("cannot read the body"))
 		return
 	}
-	info, created, err := s.Readiness.PutStandard(c.Request.Context(), c.Param("code"), data)
+	info, created, err := s.Readiness.PutStandard(c.Request.Context(), c.Param("code"), data, c.Query("justification"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -372,7 +402,7 @@ func (s *Server) diffReadinessRuns(c *gin.Context) {
 	if changes == nil {
 		changes = []readiness.IndicatorChange{}
 	}
-	c.JSON(http.StatusOK, gin.H{"from": runSummary(d.From), "to": runSummary(d.To), "delta": d.Delta,
+	c.JSON(http.StatusOK, gin.H{"from": runSummary(d.From), "to": runSummary(d.To), "delta": readiness.Round2(d.Delta),
 		"standard_changed": d.StandardChanged, "changes": changes})
 }
 
@@ -423,7 +453,7 @@ func (s *Server) readinessWhatIf(c *gin.Context) {
 		changes = []readiness.IndicatorChange{}
 	}
 	c.JSON(http.StatusOK, gin.H{"before": scoreSummary(res.Before), "after": scoreSummary(res.After), "changes": changes,
-		"ledger": nonNilLedger(res.After.Indicators), "delta": res.After.Total - res.Before.Total})
+		"ledger": nonNilLedger(res.After.Indicators), "delta": readiness.Round2(res.After.Total - res.Before.Total)})
 }
 
 // GET /api/v1/readiness/projection?at=YYYY-MM-DD — the score expected at a
@@ -727,57 +757,4 @@ func (s *Server) decideDeduction(action string) gin.HandlerFunc {
 		}
 		c.JSON(http.StatusOK, deductionResponse(*d))
 	}
-}
-
-// BonusResponse is the special-bonus claim in force.
-type BonusResponse struct {
-	ID        uint64    `json:"id"`
-	Reason    string    `json:"reason"`
-	Author    string    `json:"author"`
-	CreatedAt time.Time `json:"created_at"`
-	// Enabled says whether the active standard counts the bonus at all.
-	Enabled bool `json:"enabled"`
-}
-
-func (s *Server) bonusEnabled(c *gin.Context) bool {
-	std, err := s.Readiness.CurrentStandard(c.Request.Context())
-	return err == nil && std.Scoring.Bonus.Enabled
-}
-
-// GET /api/v1/readiness/bonus — 404 when no claim is in force.
-func (s *Server) getBonus(c *gin.Context) {
-	b, err := s.Readiness.Bonus(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if b == nil {
-		s.fail(c, apperr.NotFound("bonus claim"))
-		return
-	}
-	c.JSON(http.StatusOK, BonusResponse{ID: b.ID, Reason: b.Reason, Author: b.Author, CreatedAt: b.CreatedAt, Enabled: s.bonusEnabled(c)})
-}
-
-// PUT /api/v1/readiness/bonus — claim (replaces an earlier claim).
-func (s *Server) putBonus(c *gin.Context) {
-	var req BonusRequest
-	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	b, err := s.Readiness.ClaimBonus(c.Request.Context(), req.Reason)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, BonusResponse{ID: b.ID, Reason: b.Reason, Author: b.Author, CreatedAt: b.CreatedAt, Enabled: s.bonusEnabled(c)})
-}
-
-// DELETE /api/v1/readiness/bonus — withdraw the claim.
-func (s *Server) deleteBonus(c *gin.Context) {
-	if err := s.Readiness.WithdrawBonus(c.Request.Context()); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,7 +174,11 @@ func TestReadinessStandardPut(t *testing.T) {
 	}
 	// An inferred parameter (a target) may change.
 	edited := strings.Replace(string(good), "measure: first_response_on_time, target: 0.95", "measure: first_response_on_time, target: 0.9", 1)
-	r = h.do("PUT", "/api/v1/readiness/standards/gbt27922-2011", tok, edited, "Content-Type", "application/yaml")
+	if r := h.do("PUT", "/api/v1/readiness/standards/gbt27922-2011", tok, edited, "Content-Type", "application/yaml"); r.Status != 422 ||
+		!strings.Contains(string(r.Body), "justification") {
+		t.Fatalf("a change without a justification: %d %s", r.Status, r.Body)
+	}
+	r = h.do("PUT", "/api/v1/readiness/standards/gbt27922-2011?justification="+url.QueryEscape("认证机构评分表：首次响应目标 90%"), tok, edited, "Content-Type", "application/yaml")
 	if r.Status != 201 || r.JSON(t)["version"].(map[string]any)["version"].(float64) != 2 {
 		t.Fatalf("edit: %d %s", r.Status, r.Body)
 	}

@@ -28,6 +28,7 @@ func All() []*gormigrate.Migration {
 		m0050Outbox(),
 		m0030PIIAccessLog(),
 		m0051Notifications(),
+		m0010ReadinessAuditGrade(),
 	}
 }
 

@@ -134,7 +134,8 @@ const (
 // KnownPosts lists the posts offered by the UI and the import template.
 var KnownPosts = []string{PostTechnician, PostInstaller, PostOutletManager, PostCustomerAgent, PostServiceManager, PostQuality, PostTrainer}
 
-// TechnicianPosts are the field posts that can be assigned a work order.
+// TechnicianPosts are the shipped titles of the field kinds (FieldKinds);
+// queries use the kind, this list is for demo data and templates.
 var TechnicianPosts = []string{PostTechnician, PostInstaller}
 
 // StaffMember is a person in the service organisation: either at an outlet
@@ -145,6 +146,9 @@ type StaffMember struct {
 	OutletID     *uint64
 	HQDepartment string `gorm:"column:hq_department"`
 	Post         string
+	// PostKind is the configured kind of Post (technician, installer, …);
+	// qualification rules attach to it.
+	PostKind string
 	// IsServiceManagement marks service-management staff, the denominator
 	// of the 售后服务管理师 ratio (GB/T 27922 5.1.2.2).
 	IsServiceManagement bool
@@ -167,7 +171,7 @@ func (StaffMember) TableName() string { return "staff_members" }
 // Snapshot is the audit image of a staff member.
 func (m StaffMember) Snapshot() map[string]any {
 	return map[string]any{"id": m.ID, "name": m.Name, "outlet_id": m.OutletID, "hq_department": m.HQDepartment, "post": m.Post,
-		"is_service_management": m.IsServiceManagement, "phone": m.Phone, "user_id": m.UserID, "active": m.Active,
+		"post_kind": m.PostKind, "is_service_management": m.IsServiceManagement, "phone": m.Phone, "user_id": m.UserID, "active": m.Active,
 		"hired_at": dateString(m.HiredAt), "version": m.Version}
 }
 

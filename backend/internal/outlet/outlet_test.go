@@ -368,7 +368,7 @@ func TestStaffAndStaffing(t *testing.T) {
 		today := s.Today()
 		o := mustCreate(t, s, own("ST-1", []string{"440305"}, nil, 10))
 		mustCreate(t, s, own("ST-EMPTY", []string{"440305"}, nil, 10))
-		if _, err := s.CreateStaff(ctx, outlet.NewStaff{Name: "双重", OutletID: &o.ID, HQDepartment: "售后服务部", Post: "x", Phone: "13800000009"}); fieldsOf(t, err)["outlet_id"] == "" {
+		if _, err := s.CreateStaff(ctx, outlet.NewStaff{Name: "双重", OutletID: &o.ID, HQDepartment: "售后服务部", Post: "维修技师", Phone: "13800000009"}); fieldsOf(t, err)["outlet_id"] == "" {
 			t.Fatal("outlet and HQ both set")
 		}
 		mk := func(name, post string, mgmt bool, phone string, outletID *uint64) outlet.StaffMember {
@@ -389,7 +389,7 @@ func TestStaffAndStaffing(t *testing.T) {
 		if tech.Phone != "13800000011" {
 			t.Fatalf("phone not normalised: %q", tech.Phone)
 		}
-		if _, err := s.CreateStaff(ctx, outlet.NewStaff{Name: "重号", OutletID: &o.ID, Post: "x", Phone: "13800000011"}); apperr.As(err).Code != "duplicate_phone" {
+		if _, err := s.CreateStaff(ctx, outlet.NewStaff{Name: "重号", OutletID: &o.ID, Post: "维修技师", Phone: "13800000011"}); apperr.As(err).Code != "duplicate_phone" {
 			t.Fatalf("duplicate phone: %v", err)
 		}
 		add := func(m outlet.StaffMember, kind, num string, issued, expires *time.Time) error {
@@ -587,17 +587,20 @@ func TestImportStaff(t *testing.T) {
 			{"坏证书", "WD-1", "", "安装工", "也许", "13800000005", "明天", "电工证", "", "2099-01-01", ""},
 			{"重证", "WD-1", "", "安装工", "否", "13800000006", "", "电工证", "DG-001", "2022-01-01", ""},
 			{"两处", "WD-1", "质量部", "质量专员", "否", "13800000007", "", "", "", "", ""},
+			// Issue 13 defect 11: free-text posts map to a kind; an unknown one is a per-row error.
+			{"周工", "WD-1", "", "上门维修工程师", "否", "13800000008", "", "", "", "", ""},
+			{"怪岗", "WD-1", "", "首席体验官", "否", "13800000009", "", "", "", "", ""},
 		}
 		rep, err := s.ImportStaff(ctx, workbook(t, "人员", rows))
 		if err != nil {
 			t.Fatal(err)
 		}
 		byRow := errorsByRow(rep)
-		if rep.Total != 8 || rep.Imported != 3 || rep.Failed != 5 {
+		if rep.Total != 10 || rep.Imported != 4 || rep.Failed != 6 {
 			t.Fatalf("report: %+v", rep)
 		}
 		want := map[int]string{5: "outlet_code", 6: "phone", 7: "is_service_management hired_at certificate_number certificate_issued_at",
-			8: "certificate_number", 9: "outlet_code"}
+			8: "certificate_number", 9: "outlet_code", 11: "post"}
 		for row, fields := range want {
 			if strings.Join(byRow[row], " ") != fields {
 				t.Errorf("row %d: got %v want %s", row, byRow[row], fields)
@@ -607,7 +610,10 @@ func TestImportStaff(t *testing.T) {
 			t.Errorf("errors on unexpected rows: %+v", rep.Errors)
 		}
 		list, total, _ := s.ListStaff(ctx, outlet.StaffFilter{})
-		if total != 3 || list[0].Name != "张伟" || len(list[0].Certificates) != 1 || list[1].Certificates[0].Kind != outlet.CertServiceManager ||
+		if total != 4 || list[3].PostKind != outlet.KindTechnician || list[0].PostKind != outlet.KindTechnician || list[1].PostKind != outlet.KindOutletManager {
+			t.Fatalf("post kinds: %+v", list)
+		}
+		if total != 4 || list[0].Name != "张伟" || len(list[0].Certificates) != 1 || list[1].Certificates[0].Kind != outlet.CertServiceManager ||
 			!list[1].IsServiceManagement || list[2].HQDepartment != "售后服务部" {
 			t.Fatalf("imported staff: %+v", list)
 		}

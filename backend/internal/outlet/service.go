@@ -57,6 +57,12 @@ type Options struct {
 	// (default Asia/Shanghai).
 	Location *time.Location
 	Now      func() time.Time
+	// PostKinds maps post titles to kinds (config staff.post_kinds); nil
+	// uses DefaultPostTitles.
+	PostKinds PostIndex
+	// ManagerValidYears is the validity of a 售后服务管理师 certificate
+	// (config certificates.manager.valid_years, default 3).
+	ManagerValidYears int
 }
 
 // Service manages outlets and staff.

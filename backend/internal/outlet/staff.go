@@ -83,6 +83,8 @@ func (s *Service) normaliseStaff(m *StaffMember, fields map[string]string) {
 		fields["post"] = "required"
 	} else if utf8.RuneCountInString(m.Post) > maxPost {
 		fields["post"] = fmt.Sprintf("at most %d characters", maxPost)
+	} else if m.PostKind = s.postIndex().Kind(m.Post); m.PostKind == "" {
+		fields["post"] = fmt.Sprintf("unknown post %q: map it to a kind (%s) in staff.post_kinds", m.Post, strings.Join(PostKinds, ", "))
 	}
 	if p := strings.TrimSpace(m.Phone); p == "" {
 		fields["phone"] = "required"
@@ -261,7 +263,7 @@ func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (Sta
 		}
 		now := s.o.Now().UTC()
 		res := tx.Model(&StaffMember{}).Where("id = ? AND version = ?", m.ID, m.Version).Updates(map[string]any{
-			"name": m.Name, "outlet_id": m.OutletID, "hq_department": m.HQDepartment, "post": m.Post,
+			"name": m.Name, "outlet_id": m.OutletID, "hq_department": m.HQDepartment, "post": m.Post, "post_kind": m.PostKind,
 			"is_service_management": m.IsServiceManagement, "phone": m.Phone, "user_id": m.UserID, "active": m.Active,
 			"hired_at": m.HiredAt, "version": m.Version + 1, "updated_at": now})
 		if res.Error != nil {
@@ -377,7 +379,7 @@ func (s *Service) VisibleStaff(ctx context.Context, id uint64) (StaffMember, err
 // does not apply the caller's data scope. Errors: internal.
 func (s *Service) TechniciansOfOutlet(ctx context.Context, outletID uint64) ([]StaffMember, error) {
 	var out []StaffMember
-	if err := s.o.DB.WithContext(ctx).Where("outlet_id = ? AND active = ? AND post IN ?", outletID, true, TechnicianPosts).
+	if err := s.o.DB.WithContext(ctx).Where("outlet_id = ? AND active = ? AND post_kind IN ?", outletID, true, FieldKinds).
 		Order("name, id").Find(&out).Error; err != nil {
 		return nil, apperr.Internal(fmt.Errorf("technicians of outlet: %w", err))
 	}
@@ -484,6 +486,14 @@ type NewCertificate struct {
 	ExpiresAt *time.Time // calendar date (last valid day); nil if it does not expire
 }
 
+// managerYears is the configured validity of a 售后服务管理师 certificate.
+func (s *Service) managerYears() int {
+	if s.o.ManagerValidYears > 0 {
+		return s.o.ManagerValidYears
+	}
+	return DefaultManagerValidYears
+}
+
 // KnownCertificateKind reports whether kind is one of the certificate kinds.
 func KnownCertificateKind(kind string) bool { _, ok := CertificateLabels[kind]; return ok }
 
@@ -513,6 +523,18 @@ func (s *Service) normaliseCertificate(in NewCertificate, fields map[string]stri
 	}
 	if c.ExpiresAt != nil && !c.IssuedAt.IsZero() && c.ExpiresAt.Before(c.IssuedAt) {
 		fields["expires_at"] = "must not be before issued_at"
+	}
+	if c.Kind == CertServiceManager && !c.IssuedAt.IsZero() {
+		// A 售后服务管理师 certificate is valid issue date + valid_years:
+		// a missing expiry is derived, a later one refused.
+		end := ManagerCertificateEnd(c.IssuedAt, s.o.ManagerValidYears)
+		switch {
+		case c.ExpiresAt == nil:
+			c.ExpiresAt = &end
+		case c.ExpiresAt.After(end):
+			fields["expires_at"] = fmt.Sprintf("a 售后服务管理师 certificate is valid %d years: the last valid day is %s at the latest",
+				s.managerYears(), end.Format(time.DateOnly))
+		}
 	}
 	return c
 }
@@ -663,7 +685,7 @@ func (s *Service) Staffing(ctx context.Context, asOf time.Time) (StaffingSummary
 	active := func() *gorm.DB { return db.Model(&StaffMember{}).Where("active = ?", true) }
 	activeOutlets := s.o.DB.Model(&Outlet{}).Select("id").Where("status = ?", StatusActive)
 	staffed := s.o.DB.Model(&StaffMember{}).Select("outlet_id").Where("active = ? AND outlet_id IS NOT NULL", true)
-	withTech := s.o.DB.Model(&StaffMember{}).Select("outlet_id").Where("active = ? AND outlet_id IS NOT NULL AND post IN ?", true, TechnicianPosts)
+	withTech := s.o.DB.Model(&StaffMember{}).Select("outlet_id").Where("active = ? AND outlet_id IS NOT NULL AND post_kind IN ?", true, FieldKinds)
 	trained := s.o.DB.Model(&StaffTraining{}).Select("staff_id").Where("passed = ? AND completed_at > ? AND completed_at <= ?", true, day.AddDate(-1, 0, 0), day)
 	for _, c := range []struct {
 		dst *int

@@ -80,7 +80,8 @@ func (s *Service) WhatIf(ctx context.Context, code string, changes []Change, tex
 // ProjectionReport is a projection with how the date and trends were chosen.
 type ProjectionReport struct {
 	Projection Projection
-	// AtSource says where the date came from: "request" or "next_audit".
+	// AtSource says where the date came from: "request", "next_audit" or
+	// "default_90_days" (no audit planned).
 	AtSource string
 	// Trends are the per-measure slopes (rate per month) used.
 	Trends map[string]float64
@@ -88,13 +89,18 @@ type ProjectionReport struct {
 	TrendWindowDays int
 }
 
+// defaultProjectionDays is how far ahead a projection looks when no date
+// is given and no audit is planned.
+const defaultProjectionDays = 90
+
 // trendWindow is the run history trends are fitted on.
 const trendWindow = 90 * 24 * time.Hour
 
 // Project scores the current inputs at a future date: at, or the next
 // planned audit when at is nil. Known expiries (documents, certificates,
 // assessments) apply by date, and each measure moves along its trend from
-// the run history. 422 when no date is given and no audit is planned.
+// the run history. With no date and no audit planned it looks 90 days
+// ahead and says so in AtSource.
 func (s *Service) Project(ctx context.Context, code string, at *time.Time) (*ProjectionReport, error) {
 	std, in, asOf, err := s.CurrentInputs(ctx, code)
 	if err != nil {
@@ -109,10 +115,13 @@ func (s *Service) Project(ctx context.Context, code string, at *time.Time) (*Pro
 			}
 			at = next
 		}
-		if at == nil {
-			return nil, apperr.Field("at", "no audit is planned: give a date")
-		}
 		source = "next_audit"
+		if at == nil {
+			// No audit planned: 90 days ahead, and the report says so.
+			y, m, dd := asOf.In(s.loc).Date()
+			d := time.Date(y, m, dd+defaultProjectionDays, 0, 0, 0, 0, s.loc).UTC()
+			at, source = &d, "default_90_days"
+		}
 	}
 	if at.Before(asOf) {
 		return nil, apperr.Field("at", "must not be in the past")
@@ -121,7 +130,8 @@ func (s *Service) Project(ctx context.Context, code string, at *time.Time) (*Pro
 	if err != nil {
 		return nil, err
 	}
-	p := Project(std, in, asOf, *at, trends)
+	// Dates in the events are printed in the enterprise zone.
+	p := Project(std, in, asOf, at.In(s.loc), trends)
 	return &ProjectionReport{Projection: p, AtSource: source, Trends: trends, TrendWindowDays: int(trendWindow / (24 * time.Hour))}, nil
 }
 

@@ -62,13 +62,24 @@ func (s *Service) gather(ctx context.Context, std *Standard, asOf time.Time, mea
 		if !ok || !ind.IsLeaf() {
 			continue
 		}
+		// An assessment stored on a computed leaf by an earlier release
+		// (an override without evidence) no longer counts.
 		if ind.Rule != nil && ind.Rule.Kind == RuleManual {
 			in.Assessments[a.Clause] = Assessment{Points: a.Points, Justification: a.Justification, Author: a.Author,
 				AssessedAt: a.AssessedAt, ExpiresAt: a.ExpiresAt}
-		} else {
-			in.Overrides[a.Clause] = Override{Points: a.Points, Justification: a.Justification, Author: a.Author,
-				CreatedAt: a.AssessedAt, ExpiresAt: a.ExpiresAt}
 		}
+	}
+	overrides, err := s.activeOverrides(ctx, std.ID)
+	if err != nil {
+		return in, apperr.Internal(err)
+	}
+	for _, o := range overrides {
+		var evidence []string
+		for _, id := range o.EvidenceIDs() {
+			evidence = append(evidence, "document:"+id)
+		}
+		in.Overrides[o.Clause] = Override{ID: "O" + strconv.FormatUint(o.ID, 10), Points: o.Points, Justification: o.Justification,
+			Author: o.Author, CreatedAt: o.CreatedAt, ExpiresAt: o.ExpiresAt, Evidence: evidence}
 	}
 	deletions, err := s.st.activeDeletions(ctx, s.db, std.ID)
 	if err != nil {
@@ -85,12 +96,12 @@ func (s *Service) gather(ctx context.Context, std *Standard, asOf time.Time, mea
 		in.Deductions = append(in.Deductions, Deduction{ID: deductionID(d.ID), Clause: d.Clause, Reason: d.Finding,
 			Suggested: d.Status == DeductionSuggested})
 	}
-	bonus, err := s.st.activeBonus(ctx, s.db)
+	bonuses, err := s.Bonuses(ctx)
 	if err != nil {
-		return in, apperr.Internal(err)
+		return in, err
 	}
-	if bonus != nil {
-		in.Bonus = &Bonus{ID: "B" + strconv.FormatUint(bonus.ID, 10), Reason: bonus.Reason, Author: bonus.Author}
+	for _, b := range bonuses {
+		in.Bonuses = append(in.Bonuses, Bonus{ID: "B" + strconv.FormatUint(b.ID, 10), Reason: b.Reason, Author: b.Author})
 	}
 	if std.Scoring.StarsAfterPass.Enabled {
 		since, err := s.passedSince(ctx, std.ID)

@@ -39,7 +39,7 @@ func scoreData(r *Run) map[string]any {
 	return map[string]any{
 		"run_id": r.ID, "standard": r.StandardCode, "standard_version": r.StandardVersion,
 		"total": RoundForDisplay(r.Total), "low": RoundForDisplay(r.Low), "high": RoundForDisplay(r.High),
-		"band": r.Band, "low_band": r.LowBand, "high_band": r.HighBand, "next_band": r.NextBand,
+		"band": r.Band, "low_band": r.LowBand, "high_band": r.HighBand, "band_low": r.LowBand, "band_high": r.HighBand, "next_band": r.NextBand,
 		"to_next_band": RoundForDisplay(r.ToNextBand), "above_band": RoundForDisplay(r.AboveBand),
 		"complete": r.Complete, "failed": r.Failed, "as_of": r.AsOf.UTC().Format(time.RFC3339),
 	}

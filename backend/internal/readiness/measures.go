@@ -66,6 +66,10 @@ type SQLMeasures struct {
 	// PartsLead is the committed parts lead time of spare_parts_fill_rate
 	// (config readiness.parts_lead_hours, default 24 h).
 	PartsLead time.Duration
+	// ManagerValidYears is how long a 售后服务管理师 certificate is valid
+	// from its issue date (config certificates.manager.valid_years,
+	// default 3); a longer recorded expiry is cut to it.
+	ManagerValidYears int
 	// ComplaintLegalDays is the legal limit past which an unresolved
 	// complaint is suggested as a special deduction (config
 	// readiness.complaint_legal_days, default 7).

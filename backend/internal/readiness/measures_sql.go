@@ -19,9 +19,10 @@ import (
 // outlet, CertServiceManager).
 const certServiceManager = "service_manager"
 
-// technicianPosts are the field posts whose staff need a trade certificate
-// (package outlet, TechnicianPosts).
-var technicianPosts = []string{"维修技师", "安装工"}
+// fieldKinds are the post kinds whose staff need a trade certificate
+// (package outlet, FieldKinds): the rule attaches to the kind, whatever
+// the post is called.
+var fieldKinds = []string{"technician", "installer"}
 
 // Defaults of the [I] parameters the measure texts name; configurable
 // through SQLMeasures fields (config readiness.parts_lead_hours and
@@ -30,6 +31,9 @@ const (
 	defaultPartsLead          = 24 * time.Hour
 	defaultComplaintLegalDays = 7
 	repeatRepairDays          = 30
+	// defaultManagerValidYears is the validity of a 售后服务管理师
+	// certificate (config certificates.manager.valid_years).
+	defaultManagerValidYears = 3
 )
 
 func measureSpecs() map[string]measureSpec {
@@ -40,16 +44,16 @@ func measureSpecs() map[string]measureSpec {
 			slowChanging: true,
 		},
 		"staff_qualified": {
-			needs: []string{"staff_members", "staff_certificates", "staff_trainings"},
+			needs: []string{"staff_members.post_kind", "staff_certificates", "staff_trainings"},
 			build: func(w window) measureQuery {
 				return measureQuery{
 					from:       "staff_members s",
 					population: "s.active = ?",
 					popArgs:    []any{true},
 					conforming: `EXISTS (SELECT 1 FROM staff_trainings t WHERE t.staff_id = s.id AND t.passed = ? AND t.completed_at >= ? AND t.completed_at <= ?)
-						AND (s.post NOT IN (?) OR EXISTS (SELECT 1 FROM staff_certificates c WHERE c.staff_id = s.id AND c.kind <> ?
+						AND (s.post_kind NOT IN (?) OR EXISTS (SELECT 1 FROM staff_certificates c WHERE c.staff_id = s.id AND c.kind <> ?
 							AND c.issued_at <= ? AND (c.expires_at IS NULL OR c.expires_at >= ?)))`,
-					confArgs:    []any{true, w.FromDay, w.AsOfDay, technicianPosts, certServiceManager, w.AsOfDay, w.AsOfDay},
+					confArgs:    []any{true, w.FromDay, w.AsOfDay, fieldKinds, certServiceManager, w.AsOfDay, w.AsOfDay},
 					id:          "s.id",
 					ref:         "staff",
 					order:       "s.id",
@@ -537,31 +541,57 @@ func (m *SQLMeasures) Staffing(ctx context.Context, asOf time.Time) (Staffing, e
 	if err := db.Raw("SELECT COUNT(*) FROM staff_members WHERE active = ? AND is_service_management = ?", true, true).Scan(&head).Error; err != nil {
 		return Staffing{}, fmt.Errorf("readiness: management headcount: %w", err)
 	}
-	// One row per certified manager: whether some valid certificate never
-	// expires, else the latest last-valid-day. Bounded by the number of
-	// certificate holders, not by operational volume.
+	// Every 售后服务管理师 certificate of an active management person issued
+	// by the as-of day; validity is issue date + valid_years (a missing
+	// expiry is derived, a longer one cut), computed here so that rows
+	// recorded before the rule was enforced are judged by it too. Bounded
+	// by the number of certificate holders, not by operational volume.
 	var rows []struct {
-		ID      uint64
-		Name    string
-		Open    int64
-		LastDay sqlTime
+		ID        uint64
+		Name      string
+		IssuedAt  sqlTime
+		ExpiresAt sqlTime
 	}
-	err := db.Raw(`SELECT m.id AS id, m.name AS name,
-			SUM(CASE WHEN c.expires_at IS NULL THEN 1 ELSE 0 END) AS open, MAX(c.expires_at) AS last_day
+	err := db.Raw(`SELECT m.id AS id, m.name AS name, c.issued_at AS issued_at, c.expires_at AS expires_at
 		FROM staff_members m JOIN staff_certificates c ON c.staff_id = m.id
-		WHERE m.active = ? AND m.is_service_management = ? AND c.kind = ? AND c.issued_at <= ? AND (c.expires_at IS NULL OR c.expires_at >= ?)
-		GROUP BY m.id, m.name ORDER BY m.id`, true, true, certServiceManager, today, today).Scan(&rows).Error
+		WHERE m.active = ? AND m.is_service_management = ? AND c.kind = ? AND c.issued_at <= ?
+		ORDER BY m.id`, true, true, certServiceManager, today).Scan(&rows).Error
 	if err != nil {
 		return Staffing{}, fmt.Errorf("readiness: certified managers: %w", err)
 	}
-	st := Staffing{Known: true, ManagementHeadcount: int(head), CertifiedManagers: len(rows)}
+	years := m.ManagerValidYears
+	if years <= 0 {
+		years = defaultManagerValidYears
+	}
+	lastDay := map[uint64]time.Time{}
+	names := map[uint64]string{}
+	var order []uint64
 	for _, r := range rows {
-		if r.Open > 0 || !r.LastDay.Valid {
+		if !r.IssuedAt.Valid {
 			continue
 		}
-		ld := r.LastDay.T.UTC()
+		is := r.IssuedAt.T.UTC()
+		end := time.Date(is.Year()+years, is.Month(), is.Day()-1, 0, 0, 0, 0, time.UTC)
+		if r.ExpiresAt.Valid {
+			if ex := r.ExpiresAt.T.UTC(); ex.Before(end) {
+				end = time.Date(ex.Year(), ex.Month(), ex.Day(), 0, 0, 0, 0, time.UTC)
+			}
+		}
+		if end.Before(today) {
+			continue // expired: never counts
+		}
+		if prev, ok := lastDay[r.ID]; !ok || end.After(prev) {
+			if !ok {
+				order = append(order, r.ID)
+			}
+			lastDay[r.ID], names[r.ID] = end, r.Name
+		}
+	}
+	st := Staffing{Known: true, ManagementHeadcount: int(head), CertifiedManagers: len(order)}
+	for _, id := range order {
+		ld := lastDay[id]
 		until := time.Date(ld.Year(), ld.Month(), ld.Day()+1, 0, 0, 0, 0, m.loc).UTC()
-		st.CertifiedExpiring = append(st.CertifiedExpiring, Certificate{HolderID: fmt.Sprint(r.ID), Holder: r.Name, ExpiresAt: until})
+		st.CertifiedExpiring = append(st.CertifiedExpiring, Certificate{HolderID: fmt.Sprint(id), Holder: names[id], ExpiresAt: until})
 	}
 	sort.Slice(st.CertifiedExpiring, func(i, j int) bool {
 		return st.CertifiedExpiring[i].ExpiresAt.Before(st.CertifiedExpiring[j].ExpiresAt)

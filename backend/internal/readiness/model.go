@@ -19,8 +19,11 @@ type StandardVersion struct {
 	Fingerprint string // Standard.Fingerprint of Content
 	Content     string // the YAML as loaded
 	Source      string // the file it was loaded from, or "api"
-	CreatedBy   string
-	CreatedAt   time.Time
+	// Justification says why this version changed inferred parameters
+	// (required for versions made through the API or a sheet import).
+	Justification string
+	CreatedBy     string
+	CreatedAt     time.Time
 }
 
 // TableName pins the table of migration 0007.
@@ -110,10 +113,39 @@ type LedgerRow struct {
 	// Justification and Author come from an override, assessment or deletion.
 	Justification string
 	Author        string
+	// Scoring is the leaf's scoring mode; DecidedAt when its override or
+	// assessment was made; Evidence the JSON array of an override's evidence.
+	Scoring   string
+	DecidedAt *time.Time
+	Evidence  string
 }
 
 // TableName pins the table of migration 0007.
 func (LedgerRow) TableName() string { return "readiness_ledger_rows" }
+
+// OverrideRecord replaces the computed points of a leaf with a person's
+// judgement: it needs a justification and at least one evidence document,
+// counts until it expires or is withdrawn, and is marked on the ledger row
+// (who, when, why). The latest active override of a clause counts.
+type OverrideRecord struct {
+	ID            uint64 `gorm:"primaryKey"`
+	StandardCode  string
+	Clause        string
+	Points        float64
+	Justification string
+	// Evidence is the JSON array of evidence document ids.
+	Evidence       string
+	AuthorID       uint64
+	Author         string
+	CreatedAt      time.Time
+	ExpiresAt      *time.Time
+	WithdrawnAt    *time.Time
+	WithdrawnBy    string
+	WithdrawReason string
+}
+
+// TableName pins the table of migration 0010.
+func (OverrideRecord) TableName() string { return "readiness_overrides" }
 
 // AssessmentRecord is a quality manager's points for a leaf of a standard.
 // On a manual leaf it is the assessment the rule reads; on any other leaf it
@@ -199,17 +231,18 @@ type DeductionRecord struct {
 // TableName pins the table of migration 0007.
 func (DeductionRecord) TableName() string { return "readiness_deductions" }
 
-// BonusClaim is a claim of the special bonus (特别加分项) for an outstanding
-// practice; it counts only when the standard enables the bonus. The latest
-// active claim counts (at most one).
+// BonusClaim is one outstanding practice claimed for the special bonus
+// (特别加分项). Several may be recorded; they count only when the standard
+// enables the bonus, and their total is capped by the standard.
 type BonusClaim struct {
-	ID          uint64 `gorm:"primaryKey"`
-	Reason      string
-	AuthorID    uint64
-	Author      string
-	WithdrawnAt *time.Time
-	WithdrawnBy string
-	CreatedAt   time.Time
+	ID             uint64 `gorm:"primaryKey"`
+	Reason         string
+	AuthorID       uint64
+	Author         string
+	WithdrawnAt    *time.Time
+	WithdrawnBy    string
+	WithdrawReason string
+	CreatedAt      time.Time
 }
 
 // TableName pins the table of migration 0007.

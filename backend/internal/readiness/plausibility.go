@@ -97,7 +97,11 @@ func (s *Service) Plausibility(ctx context.Context) (*PlausibilityReport, error)
 		ch := Check{Code: "managers_per_outlet", Status: CheckOK, Title: title, Actual: float64(c.Managers), Expected: float64(c.Outlets),
 			Detail: Text{Zh: fmt.Sprintf("服务管理人员 %d 名，在营网点 %d 个", c.Managers, c.Outlets),
 				En: fmt.Sprintf("%d service-management staff for %d active outlets", c.Managers, c.Outlets)}}
-		if c.Managers < c.Outlets || c.Without > 0 {
+		if c.Outlets == 0 {
+			// Nothing to check is not a pass.
+			ch.Status = CheckUnknown
+			ch.Detail = Text{Zh: "没有在营网点，无从核对", En: "no active outlet: nothing to check"}
+		} else if c.Managers < c.Outlets || c.Without > 0 {
 			ch.Status = CheckWarning
 			ch.Detail.Zh += fmt.Sprintf("；%d 个网点没有服务管理人员", c.Without)
 			ch.Detail.En += fmt.Sprintf("; %d outlets have no service manager", c.Without)
@@ -130,7 +134,10 @@ func (s *Service) Plausibility(ctx context.Context) (*PlausibilityReport, error)
 		ch := Check{Code: "staff_per_outlet", Status: CheckOK, Title: title, Actual: avg, Expected: minStaffPerOutlet,
 			Detail: Text{Zh: fmt.Sprintf("网点人员 %d 名，平均每网点 %.1f 名", c.Staff, avg),
 				En: fmt.Sprintf("%d outlet staff, %.1f per outlet on average", c.Staff, avg)}}
-		if c.Thin > 0 || (c.Outlets > 0 && avg < minStaffPerOutlet) {
+		if c.Outlets == 0 {
+			ch.Status = CheckUnknown
+			ch.Detail = Text{Zh: "没有在营网点，无从核对", En: "no active outlet: nothing to check"}
+		} else if c.Thin > 0 || avg < minStaffPerOutlet {
 			ch.Status = CheckWarning
 			ch.Detail.Zh += fmt.Sprintf("；%d 个网点人员少于 %d 名，审核员会质疑人数的真实性", c.Thin, minStaffPerOutlet)
 			ch.Detail.En += fmt.Sprintf("; %d outlets have fewer than %d staff: an auditor will question the headcount", c.Thin, minStaffPerOutlet)
@@ -157,7 +164,12 @@ func (s *Service) Plausibility(ctx context.Context) (*PlausibilityReport, error)
 		ch := Check{Code: "manager_ratio", Status: CheckOK, Title: title, Actual: float64(st.CertifiedManagers), Expected: float64(need),
 			Detail: Text{Zh: fmt.Sprintf("持证管理师 %d 名，%d 名服务管理人员需 %d 名", st.CertifiedManagers, st.ManagementHeadcount, need),
 				En: fmt.Sprintf("%d certified managers; %d management staff need %d", st.CertifiedManagers, st.ManagementHeadcount, need)}}
-		if st.CertifiedManagers < need {
+		switch {
+		case st.ManagementHeadcount == 0:
+			// 5.1.2.2 is unknown then; an auditor would ask at once.
+			ch.Status = CheckWarning
+			ch.Detail = Text{Zh: "未登记服务管理人员：无法核对管理师比例（5.1.2.2 为未知）", En: "no management staff recorded: the ratio cannot be checked (5.1.2.2 is unknown)"}
+		case st.CertifiedManagers < need:
 			ch.Status = CheckWarning
 		}
 		rep.Checks = append(rep.Checks, ch)
@@ -172,7 +184,12 @@ func (s *Service) Plausibility(ctx context.Context) (*PlausibilityReport, error)
 		ch := Check{Code: "region_coverage", Status: CheckOK, Title: title, Actual: cov.Numerator, Expected: cov.Denominator,
 			Detail: Text{Zh: fmt.Sprintf("有销售的区域 %s 个，其中 %s 个有在营网点覆盖", formatPoints(cov.Denominator), formatPoints(cov.Numerator)),
 				En: fmt.Sprintf("%s of %s sales regions are covered by an active outlet", formatPoints(cov.Numerator), formatPoints(cov.Denominator))}}
-		if cov.Numerator < cov.Denominator {
+		switch {
+		case cov.Denominator == 0:
+			// "0 of 0 sales regions" is nothing to check, not ok.
+			ch.Status = CheckUnknown
+			ch.Detail = Text{Zh: "窗口内没有销售区域，无从核对", En: "no sales region in the window: nothing to check"}
+		case cov.Numerator < cov.Denominator:
 			ch.Status = CheckWarning
 			ch.RecordIDs = cov.RecordIDs
 		}
@@ -185,12 +202,19 @@ func (s *Service) Plausibility(ctx context.Context) (*PlausibilityReport, error)
 		rep.Checks = append(rep.Checks, unknown("entrusted_contracts", title, m))
 	} else {
 		where := `FROM outlets WHERE status = 'active' AND kind = 'entrusted' AND (contract_valid_to IS NULL OR contract_valid_to < ?)`
-		var n int64
+		var n, entrusted int64
 		if err := db.Raw("SELECT COUNT(*) "+where, today).Scan(&n).Error; err != nil {
+			return nil, apperr.Internal(fmt.Errorf("readiness: plausibility contracts: %w", err))
+		}
+		if err := db.Raw("SELECT COUNT(*) FROM outlets WHERE status = 'active' AND kind = 'entrusted'").Scan(&entrusted).Error; err != nil {
 			return nil, apperr.Internal(fmt.Errorf("readiness: plausibility contracts: %w", err))
 		}
 		ch := Check{Code: "entrusted_contracts", Status: CheckOK, Title: title, Actual: float64(n),
 			Detail: Text{Zh: "在营委托网点的合同均在有效期内", En: "every active entrusted outlet has a contract in force"}}
+		if entrusted == 0 {
+			ch.Status = CheckUnknown
+			ch.Detail = Text{Zh: "没有在营委托网点，无从核对", En: "no active entrusted outlet: nothing to check"}
+		}
 		if n > 0 {
 			ch.Status = CheckWarning
 			ch.Detail = Text{Zh: fmt.Sprintf("%d 个在营委托网点合同已过期或缺失", n), En: fmt.Sprintf("%d active entrusted outlets have an expired or missing contract", n)}
@@ -208,20 +232,31 @@ func (s *Service) Plausibility(ctx context.Context) (*PlausibilityReport, error)
 	case schema.missing(ctx, []string{"staff_certificates", "staff_members"}) != "":
 		rep.Checks = append(rep.Checks, unknown("certificates_before_audit", title, "staff_certificates"))
 	default:
-		where := `FROM staff_certificates c JOIN staff_members m ON m.id = c.staff_id
-			WHERE c.kind = ? AND m.active = ? AND c.expires_at IS NOT NULL AND c.expires_at >= ? AND c.expires_at < ?`
-		args := []any{certServiceManager, true, today, *rep.NextAudit}
-		var n int64
-		if err := db.Raw("SELECT COUNT(*) "+where, args...).Scan(&n).Error; err != nil {
-			return nil, apperr.Internal(fmt.Errorf("readiness: plausibility certificates: %w", err))
+		// The certificates counted for 5.1.2.2, with expiries derived
+		// from the issue date where none is recorded.
+		var n int
+		var refs []string
+		if err == nil {
+			for _, c := range st.CertifiedExpiring {
+				if c.ExpiresAt.Before(*rep.NextAudit) {
+					n++
+					if len(refs) < 10 {
+						refs = append(refs, "staff:"+c.HolderID)
+					}
+				}
+			}
 		}
 		ch := Check{Code: "certificates_before_audit", Status: CheckOK, Title: title, Actual: float64(n),
 			Detail: Text{Zh: fmt.Sprintf("审核日 %s 前没有管理师证书到期", day(*rep.NextAudit)), En: fmt.Sprintf("no manager certificate expires before the audit on %s", day(*rep.NextAudit))}}
-		if n > 0 {
+		switch {
+		case err != nil || !st.Known || st.CertifiedManagers == 0:
+			ch.Status = CheckUnknown
+			ch.Detail = Text{Zh: "没有有效的管理师证书，无从核对", En: "no valid manager certificate: nothing to check"}
+		case n > 0:
 			ch.Status = CheckWarning
 			ch.Detail = Text{Zh: fmt.Sprintf("%d 张管理师证书将在审核日 %s 前到期", n, day(*rep.NextAudit)),
 				En: fmt.Sprintf("%d manager certificates expire before the audit on %s", n, day(*rep.NextAudit))}
-			ch.RecordIDs = ids("staff", "SELECT m.id "+where+" ORDER BY c.expires_at", args...)
+			ch.RecordIDs = refs
 		}
 		rep.Checks = append(rep.Checks, ch)
 	}

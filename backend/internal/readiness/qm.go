@@ -47,8 +47,12 @@ func (s *Service) Assess(ctx context.Context, in AssessInput) (*AssessmentRecord
 		fields["clause"] = fmt.Sprintf("%s is not a clause of %s", in.Clause, v.Code)
 	case !ind.IsLeaf():
 		fields["clause"] = fmt.Sprintf("%s has sub-indicators: assess its leaves", in.Clause)
-	case math.IsNaN(in.Points) || in.Points < 0 || in.Points > ind.Points+pointsTolerance:
-		fields["points"] = fmt.Sprintf("must be between 0 and %s", formatPoints(ind.Points))
+	case ind.Rule == nil || ind.Rule.Kind != RuleManual:
+		// Overrides of computed leaves are their own resource, with
+		// evidence: never hidden under an assessment.
+		fields["clause"] = fmt.Sprintf("%s is computed from data: to replace its points, create an override with evidence (POST /api/v1/readiness/overrides)", in.Clause)
+	case math.IsNaN(in.Points) || !ModeAllows(ind.Rule.Scoring, ind.Points, in.Points):
+		fields["points"] = modeValues(ind.Rule.Scoring, ind.Points)
 	}
 	if strings.TrimSpace(in.Justification) == "" {
 		fields["justification"] = "is required"
@@ -65,9 +69,6 @@ func (s *Service) Assess(ctx context.Context, in AssessInput) (*AssessmentRecord
 	rec := AssessmentRecord{StandardCode: v.Code, Clause: ind.Clause, Points: in.Points, Justification: strings.TrimSpace(in.Justification),
 		AuthorID: a.UserID, Author: truncate(orDefault(a.Username, "system"), 64), AssessedAt: now, ExpiresAt: in.ExpiresAt, CreatedAt: now}
 	kind := "assessment"
-	if ind.Rule == nil || ind.Rule.Kind != RuleManual {
-		kind = "override"
-	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&rec).Error; err != nil {
 			return err
@@ -103,7 +104,7 @@ func (s *Service) Assessments(ctx context.Context, code string, all bool) ([]Ass
 
 // WithdrawAssessment stops an assessment from counting (kept for history).
 func (s *Service) WithdrawAssessment(ctx context.Context, id uint64) error {
-	return s.withdraw(ctx, &AssessmentRecord{}, "readiness_assessment", id)
+	return s.withdraw(ctx, &AssessmentRecord{}, "readiness_assessment", id, "")
 }
 
 // MarkNotApplicable deletes a deletable clause (删减) with a justification.
@@ -158,19 +159,24 @@ func (s *Service) Deletions(ctx context.Context, code string) ([]Deletion, error
 
 // WithdrawDeletion makes a deleted clause applicable again.
 func (s *Service) WithdrawDeletion(ctx context.Context, id uint64) error {
-	return s.withdraw(ctx, &Deletion{}, "readiness_deletion", id)
+	return s.withdraw(ctx, &Deletion{}, "readiness_deletion", id, "")
 }
 
-// withdraw sets withdrawn_at on an assessment, deletion or bonus claim.
-func (s *Service) withdraw(ctx context.Context, model any, entity string, id uint64) error {
+// withdraw sets withdrawn_at on an assessment, deletion, override or bonus
+// claim; a reason is stored (on the tables that keep one) and audited in
+// the same transaction.
+func (s *Service) withdraw(ctx context.Context, model any, entity string, id uint64, reason string) error {
 	a := actor.From(ctx)
 	now := s.now().UTC()
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", id).Take(model).Error; err != nil {
 			return err
 		}
-		res := tx.Model(model).Where("id = ? AND withdrawn_at IS NULL", id).
-			Updates(map[string]any{"withdrawn_at": now, "withdrawn_by": truncate(orDefault(a.Username, "system"), 64)})
+		upd := map[string]any{"withdrawn_at": now, "withdrawn_by": truncate(orDefault(a.Username, "system"), 64)}
+		if r := strings.TrimSpace(reason); r != "" {
+			upd["withdraw_reason"] = r
+		}
+		res := tx.Model(model).Where("id = ? AND withdrawn_at IS NULL", id).Updates(upd)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -178,7 +184,7 @@ func (s *Service) withdraw(ctx context.Context, model any, entity string, id uin
 			return apperr.Conflict("already_withdrawn", "already withdrawn")
 		}
 		return s.trail.Record(ctx, tx, audit.Entry{Action: "withdraw", Entity: entity, EntityID: fmt.Sprint(id), Before: model,
-			After: map[string]any{"withdrawn_at": now}})
+			After: map[string]any{"withdrawn_at": now, "reason": strings.TrimSpace(reason)}})
 	})
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return apperr.NotFound(strings.TrimPrefix(entity, "readiness_"))
@@ -358,52 +364,6 @@ func allowedDeductionActions(d DeductionRecord) []string {
 		return []string{"correct"}
 	}
 	return []string{}
-}
-
-// ClaimBonus records a special-bonus claim (it counts only when the
-// standard enables the bonus); it replaces any earlier claim.
-func (s *Service) ClaimBonus(ctx context.Context, reason string) (*BonusClaim, error) {
-	if strings.TrimSpace(reason) == "" {
-		return nil, apperr.Field("reason", "is required")
-	}
-	a := actor.From(ctx)
-	b := BonusClaim{Reason: strings.TrimSpace(reason), AuthorID: a.UserID, Author: truncate(orDefault(a.Username, "system"), 64), CreatedAt: s.now().UTC()}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&BonusClaim{}).Where("withdrawn_at IS NULL").
-			Updates(map[string]any{"withdrawn_at": b.CreatedAt, "withdrawn_by": b.Author}).Error; err != nil {
-			return err
-		}
-		if err := tx.Create(&b).Error; err != nil {
-			return err
-		}
-		return s.trail.Record(ctx, tx, audit.Entry{Action: "create", Entity: "readiness_bonus", EntityID: fmt.Sprint(b.ID), After: b})
-	})
-	if err != nil {
-		return nil, apperr.Internal(fmt.Errorf("readiness: claim bonus: %w", err))
-	}
-	s.inputChanged(ctx, "bonus", b.ID, "")
-	return &b, nil
-}
-
-// Bonus returns the claim in force, nil when none.
-func (s *Service) Bonus(ctx context.Context) (*BonusClaim, error) {
-	b, err := s.st.activeBonus(ctx, s.db)
-	if err != nil {
-		return nil, apperr.Internal(err)
-	}
-	return b, nil
-}
-
-// WithdrawBonus withdraws the claim in force.
-func (s *Service) WithdrawBonus(ctx context.Context) error {
-	b, err := s.Bonus(ctx)
-	if err != nil {
-		return err
-	}
-	if b == nil {
-		return apperr.NotFound("bonus claim")
-	}
-	return s.withdraw(ctx, &BonusClaim{}, "readiness_bonus", b.ID)
 }
 
 // refreshSuggestions stores the findings the engine suggests (a return

@@ -52,7 +52,8 @@ type Notice struct {
 }
 
 // Result is a scored evaluation: totals, the band and the points ledger.
-// Scores are kept unrounded; round with RoundForDisplay only to show them.
+// Every score and points value is computed exactly and rounded once, half
+// up, to two decimals; the band is decided on the rounded total.
 type Result struct {
 	StandardID string    `json:"standard_id"`
 	AsOf       time.Time `json:"as_of"`
@@ -111,14 +112,9 @@ func (r Result) Indicator(clause string) (IndicatorResult, bool) {
 	return IndicatorResult{}, false
 }
 
-// RoundForDisplay rounds a score to two decimals for showing it. Never
-// compare a rounded score with a threshold.
-func RoundForDisplay(v float64) float64 {
-	if !finite(v) {
-		return 0
-	}
-	return math.Round(v*100) / 100
-}
+// RoundForDisplay rounds a number to two decimals, half up, exactly as the
+// engine rounds scores (Round2), so every place shows the same value.
+func RoundForDisplay(v float64) float64 { return Round2(v) }
 
 // Score evaluates the inputs against the standard at the as-of time:
 // leaves are scored by their rules, deletions remove their points from the

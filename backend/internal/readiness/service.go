@@ -242,13 +242,13 @@ func (s *Service) syncData(ctx context.Context, data []byte, path, source string
 			return latest, nil
 		}
 	}
-	v, _, err := s.storeVersion(ctx, std, data, source)
+	v, _, err := s.storeVersion(ctx, std, data, source, "loaded at start-up from "+source)
 	return v, err
 }
 
 // storeVersion writes a new version of std unless the latest version has
 // the same content. It reports whether a version was created.
-func (s *Service) storeVersion(ctx context.Context, std *Standard, data []byte, source string) (*StandardVersion, bool, error) {
+func (s *Service) storeVersion(ctx context.Context, std *Standard, data []byte, source, justification string) (*StandardVersion, bool, error) {
 	fp := std.Fingerprint()
 	for attempt := 0; attempt < 3; attempt++ {
 		latest, err := s.st.latestVersion(ctx, s.db, std.ID)
@@ -264,13 +264,13 @@ func (s *Service) storeVersion(ctx context.Context, std *Standard, data []byte, 
 		}
 		a := actor.From(ctx)
 		v := StandardVersion{Code: std.ID, Version: next, Title: truncate(std.Code, 128), Fingerprint: fp, Content: string(data),
-			Source: truncate(source, 255), CreatedBy: truncate(a.Username, 64), CreatedAt: s.now().UTC()}
+			Source: truncate(source, 255), Justification: strings.TrimSpace(justification), CreatedBy: truncate(a.Username, 64), CreatedAt: s.now().UTC()}
 		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			if err := tx.Create(&v).Error; err != nil {
 				return err
 			}
 			return s.trail.Record(ctx, tx, audit.Entry{Action: "create", Entity: "readiness_standard", EntityID: fmt.Sprint(v.ID),
-				After: map[string]any{"code": v.Code, "version": v.Version, "fingerprint": v.Fingerprint, "source": v.Source}})
+				After: map[string]any{"code": v.Code, "version": v.Version, "fingerprint": v.Fingerprint, "source": v.Source, "justification": v.Justification}})
 		})
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			continue // another instance stored the same version number first
@@ -298,7 +298,12 @@ func (s *Service) standardOf(v *StandardVersion) (*Standard, error) {
 		}
 		v = full
 	}
+	// A version that still loads under today's rules means what they say;
+	// only one stored by an earlier release falls back to its old meaning.
 	std, err := LoadStandard([]byte(v.Content))
+	if err != nil {
+		std, err = LoadStoredStandard([]byte(v.Content))
+	}
 	if err != nil {
 		return nil, apperr.Internal(fmt.Errorf("readiness: stored standard %s v%d no longer loads: %w", v.Code, v.Version, err))
 	}
@@ -336,8 +341,10 @@ type StandardInfo struct {
 	Title       string
 	Fingerprint string
 	Source      string
-	CreatedBy   string
-	CreatedAt   time.Time
+	// Justification says why the version changed inferred parameters.
+	Justification string
+	CreatedBy     string
+	CreatedAt     time.Time
 	// Latest is true for the newest version of its code (the one scored).
 	Latest bool
 	// Active is true for the standard scored by default.
@@ -378,7 +385,7 @@ func (s *Service) Standards(ctx context.Context) (versions []StandardInfo, probl
 	seen := map[string]bool{}
 	for _, v := range rows {
 		info := StandardInfo{ID: v.ID, Code: v.Code, Version: v.Version, Title: v.Title, Fingerprint: v.Fingerprint,
-			Source: v.Source, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: !seen[v.Code], Active: v.Code == s.active}
+			Source: v.Source, Justification: v.Justification, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: !seen[v.Code], Active: v.Code == s.active}
 		seen[v.Code] = true
 		versions = append(versions, info)
 	}
@@ -417,7 +424,7 @@ func (s *Service) Standard(ctx context.Context, code string, version int) (*Stan
 	}
 	return &StandardDetail{
 		Info: StandardInfo{ID: v.ID, Code: v.Code, Version: v.Version, Title: v.Title, Fingerprint: v.Fingerprint, Source: v.Source,
-			CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: latest != nil && latest.ID == v.ID, Active: v.Code == s.active},
+			Justification: v.Justification, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: latest != nil && latest.ID == v.ID, Active: v.Code == s.active},
 		Content: v.Content, Standard: std,
 	}, nil
 }
@@ -425,40 +432,59 @@ func (s *Service) Standard(ctx context.Context, code string, version int) (*Stan
 // PutStandard validates a standard file sent through the API and stores it
 // as a new version of code (nothing is stored when the content is the same
 // as the latest version). A file that does not load is refused with a 422
-// naming the clause; its id must equal code. Old runs keep their version.
-func (s *Service) PutStandard(ctx context.Context, code string, data []byte) (*StandardInfo, bool, error) {
+// naming the clause; its id must equal code; a new version of an existing
+// standard needs a justification, stored with it. Old runs keep their
+// version.
+func (s *Service) PutStandard(ctx context.Context, code string, data []byte, justification string) (*StandardInfo, bool, error) {
 	std, err := LoadStandard(data)
 	if err != nil {
-		var verr *ValidationError
-		if errors.As(err, &verr) {
-			fields := map[string]string{}
-			problems := make([]map[string]string, 0, len(verr.Problems))
-			for _, p := range verr.Problems {
-				key := "standard"
-				switch {
-				case p.Clause != "":
-					key = "clause " + p.Clause
-				case p.Field != "":
-					key = p.Field
-				}
-				if prev, ok := fields[key]; ok {
-					fields[key] = prev + "; " + p.Message
-				} else {
-					fields[key] = p.Message
-				}
-				problems = append(problems, map[string]string{"clause": p.Clause, "field": p.Field, "message": p.Message})
-			}
-			e := apperr.Validation(fields).WithDetail("problems", problems)
-			e.Code = "standard_invalid"
-			e.Message = verr.Error()
-			return nil, false, e
-		}
-		return nil, false, apperr.Field("standard", err.Error())
+		return nil, false, standardInvalid(err)
 	}
+	return s.putLoaded(ctx, code, std, data, "api", justification)
+}
+
+// standardInvalid turns a load failure into a 422 naming each clause.
+func standardInvalid(err error) error {
+	var verr *ValidationError
+	if !errors.As(err, &verr) {
+		return apperr.Field("standard", err.Error())
+	}
+	fields := map[string]string{}
+	problems := make([]map[string]string, 0, len(verr.Problems))
+	for _, p := range verr.Problems {
+		key := "standard"
+		switch {
+		case p.Clause != "":
+			key = "clause " + p.Clause
+		case p.Field != "":
+			key = p.Field
+		}
+		if prev, ok := fields[key]; ok {
+			fields[key] = prev + "; " + p.Message
+		} else {
+			fields[key] = p.Message
+		}
+		problems = append(problems, map[string]string{"clause": p.Clause, "field": p.Field, "message": p.Message})
+	}
+	e := apperr.Validation(fields).WithDetail("problems", problems)
+	e.Code = "standard_invalid"
+	e.Message = verr.Error()
+	return e
+}
+
+// putLoaded stores a validated standard as a new version of code.
+func (s *Service) putLoaded(ctx context.Context, code string, std *Standard, data []byte, source, justification string) (*StandardInfo, bool, error) {
 	if std.ID != code {
 		return nil, false, apperr.Field("id", fmt.Sprintf("the file's id %q does not match %q in the path", std.ID, code))
 	}
-	v, created, err := s.storeVersion(ctx, std, data, "api")
+	latest, err := s.st.latestVersion(ctx, s.db, code)
+	if err != nil {
+		return nil, false, apperr.Internal(err)
+	}
+	if latest != nil && latest.Fingerprint != std.Fingerprint() && strings.TrimSpace(justification) == "" {
+		return nil, false, apperr.Field("justification", "a new version must say why its parameters changed")
+	}
+	v, created, err := s.storeVersion(ctx, std, data, source, justification)
 	if err != nil {
 		return nil, false, err
 	}
@@ -467,7 +493,7 @@ func (s *Service) PutStandard(ctx context.Context, code string, data []byte) (*S
 		s.Trigger()
 	}
 	return &StandardInfo{ID: v.ID, Code: v.Code, Version: v.Version, Title: v.Title, Fingerprint: v.Fingerprint, Source: v.Source,
-		CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: true, Active: v.Code == s.active}, created, nil
+		Justification: v.Justification, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: true, Active: v.Code == s.active}, created, nil
 }
 
 // RunDetail is a stored run with its scored result rebuilt from the ledger.

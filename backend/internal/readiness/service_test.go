@@ -250,7 +250,7 @@ func TestBadStandardRefusedNamingClause(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _, err = f.svc.PutStandard(f.ctx, "gbt27922-2011", bad)
+		_, _, err = f.svc.PutStandard(f.ctx, "gbt27922-2011", bad, "test")
 		ae, ok := err.(*apperr.Error)
 		if !ok || ae.Kind != apperr.KindValidation || !strings.Contains(ae.Fields["clause 5.1.2"], "children sum to 9, want 10") ||
 			!strings.Contains(ae.Message, "clause 5.1.2") {
@@ -288,11 +288,15 @@ func TestStandardVersionsAndImmutableRuns(t *testing.T) {
 		if edited == string(data) {
 			t.Fatal("edit did not apply")
 		}
-		info, created, err := f.svc.PutStandard(f.ctx, "gbt27922-2011", []byte(edited))
-		if err != nil || !created || info.Version != 2 {
+		// Defect 5: a change needs a justification, stored with the version.
+		if _, _, err := f.svc.PutStandard(f.ctx, "gbt27922-2011", []byte(edited), " "); apperr.As(err).Fields["justification"] == "" {
+			t.Fatalf("a change without justification: %v", err)
+		}
+		info, created, err := f.svc.PutStandard(f.ctx, "gbt27922-2011", []byte(edited), "the certification body's sheet says 95%")
+		if err != nil || !created || info.Version != 2 || info.Justification != "the certification body's sheet says 95%" {
 			t.Fatalf("put: %+v %v %v", info, created, err)
 		}
-		if _, again, err := f.svc.PutStandard(f.ctx, "gbt27922-2011", []byte(edited)); err != nil || again {
+		if _, again, err := f.svc.PutStandard(f.ctx, "gbt27922-2011", []byte(edited), "the body recommends 95%"); err != nil || again {
 			t.Fatalf("same content stored again: %v %v", again, err)
 		}
 		second := f.run()
@@ -574,7 +578,7 @@ func TestStarsAfterPassReadsRunHistory(t *testing.T) {
 			t.Fatal(err)
 		}
 		edited := strings.Replace(string(data), "enabled: false # disputed", "enabled: true # disputed", 1)
-		if _, _, err := f.svc.PutStandard(f.ctx, "gbt27922-2011", []byte(edited)); err != nil {
+		if _, _, err := f.svc.PutStandard(f.ctx, "gbt27922-2011", []byte(edited), "test edit"); err != nil {
 			t.Fatal(err)
 		}
 		start := f.now

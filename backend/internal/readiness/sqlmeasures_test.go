@@ -135,6 +135,9 @@ func TestSQLStaffingAndFirstResponse(t *testing.T) {
 			{StaffID: staff[12].ID, Kind: outlet.CertServiceManager, Number: "GL-4", IssuedAt: date(2024, 1, 1)},                                   // not management
 			{StaffID: staff[11].ID, Kind: outlet.CertServiceManager, Number: "GL-5", IssuedAt: date(2024, 1, 1)},                                   // inactive
 			{StaffID: staff[3].ID, Kind: outlet.CertElectrician, Number: "DG-1", IssuedAt: date(2024, 1, 1)},
+			// Defect 3: valid issue date + 3 years, whatever was recorded.
+			{StaffID: staff[4].ID, Kind: outlet.CertServiceManager, Number: "GL-6", IssuedAt: date(2019, 5, 1)},                                     // no expiry: lapsed 2022-04-30
+			{StaffID: staff[5].ID, Kind: outlet.CertServiceManager, Number: "GL-7", IssuedAt: date(2020, 1, 1), ExpiresAt: exp(date(2030, 12, 31))}, // cut to 2022-12-31
 		}
 		for i := range certs {
 			certs[i].CreatedAt = now
@@ -147,10 +150,11 @@ func TestSQLStaffingAndFirstResponse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// 11 active management staff (one of the 12 left), 2 certified.
-		wantUntil := time.Date(2026, 10, 1, 0, 0, 0, 0, cst)
-		if !st.Known || st.ManagementHeadcount != 11 || st.CertifiedManagers != 2 || len(st.CertifiedExpiring) != 1 ||
-			!st.CertifiedExpiring[0].ExpiresAt.Equal(wantUntil) {
+		// 11 active management staff (one of the 12 left), 2 certified: the
+		// one without an expiry counts through issue + 3 years − 1 day.
+		wantUntil := []time.Time{time.Date(2026, 10, 1, 0, 0, 0, 0, cst), time.Date(2027, 1, 1, 0, 0, 0, 0, cst)}
+		if !st.Known || st.ManagementHeadcount != 11 || st.CertifiedManagers != 2 || len(st.CertifiedExpiring) != 2 ||
+			!st.CertifiedExpiring[0].ExpiresAt.Equal(wantUntil[0]) || !st.CertifiedExpiring[1].ExpiresAt.Equal(wantUntil[1]) {
 			t.Fatalf("staffing %+v", st)
 		}
 		if readiness.RequiredManagers(0.1, 1, st.ManagementHeadcount) != 2 {
@@ -335,6 +339,45 @@ func TestSQLDayCacheAgreesWithFullScan(t *testing.T) {
 		db.Model(&readiness.MeasureDay{}).Where("measure = ?", "complaint_ack_within_limit").Count(&days)
 		if days < 300 {
 			t.Fatalf("%d settled days cached", days)
+		}
+	})
+}
+
+// TestSQLStaffQualifiedByPostKind is issue 13 defect 11: trade-certificate
+// rules attach to the post kind, so a 上门维修工程师 with an expired
+// electrician certificate is not qualified, whatever the post is called.
+func TestSQLStaffQualifiedByPostKind(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		now := sqlAsOf
+		date := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+		staff := []outlet.StaffMember{
+			{Name: "周工", HQDepartment: "售后服务部", Post: "上门维修工程师", PostKind: outlet.KindTechnician},
+			{Name: "张伟", HQDepartment: "售后服务部", Post: "维修技师", PostKind: outlet.KindTechnician},
+			{Name: "刘敏", HQDepartment: "售后服务部", Post: "热线坐席", PostKind: outlet.KindAgent},
+		}
+		for i := range staff {
+			staff[i].Phone, staff[i].Active, staff[i].Version, staff[i].CreatedAt, staff[i].UpdatedAt = fmt.Sprintf("1390000%04d", i), true, 1, now, now
+		}
+		if err := db.Create(&staff).Error; err != nil {
+			t.Fatal(err)
+		}
+		exp := func(t time.Time) *time.Time { return &t }
+		certs := []outlet.StaffCertificate{
+			{StaffID: staff[0].ID, Kind: outlet.CertElectrician, Number: "DG-1", IssuedAt: date(2019, 1, 1), ExpiresAt: exp(date(2025, 1, 1)), CreatedAt: now},
+			{StaffID: staff[1].ID, Kind: outlet.CertElectrician, Number: "DG-2", IssuedAt: date(2024, 1, 1), ExpiresAt: exp(date(2030, 1, 1)), CreatedAt: now},
+		}
+		if err := db.Create(&certs).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range staff {
+			if err := db.Create(&outlet.StaffTraining{StaffID: s.ID, Course: "服务规范", Hours: 4, CompletedAt: sqlAsOf.AddDate(0, -2, 0), Passed: true, CreatedAt: now}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		m := readiness.NewSQLMeasures(db, cst, slog.Default())
+		got := m.Measures(context.Background(), now, []readiness.MeasureRequest{{Measure: "staff_qualified", WindowMonths: 12}})["staff_qualified"]
+		if !got.Known || got.Denominator != 3 || got.Numerator != 2 || len(got.RecordIDs) != 1 || got.RecordIDs[0] != fmt.Sprintf("staff:%d", staff[0].ID) {
+			t.Fatalf("staff_qualified %+v", got)
 		}
 	})
 }

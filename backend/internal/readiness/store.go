@@ -46,7 +46,7 @@ func (store) version(ctx context.Context, db *gorm.DB, id uint64) (*StandardVers
 
 // versions lists stored versions without their content, newest first.
 func (store) versions(ctx context.Context, db *gorm.DB, code string) ([]StandardVersion, error) {
-	q := db.WithContext(ctx).Select("id", "code", "version", "title", "fingerprint", "source", "created_by", "created_at").
+	q := db.WithContext(ctx).Select("id", "code", "version", "title", "fingerprint", "source", "justification", "created_by", "created_at").
 		Order("code, version DESC")
 	if code != "" {
 		q = q.Where("code = ?", code)
@@ -167,6 +167,10 @@ func ledgerRows(std *Standard, res Result) ([]LedgerRow, string) {
 			Value: ir.Inputs.Value, Name: mustJSON(ir.Name), ReasonCodes: mustJSON(nonNil(ir.ReasonCodes)),
 			Inputs: mustJSON(ir.Inputs), RecordIDs: mustJSON(nonNil(ir.RecordIDs)), Reason: mustJSON(ir.Reason),
 			Action: mustJSON(ir.Action), Justification: ir.Justification, Author: truncate(ir.Author, 64),
+			Scoring: string(ir.Scoring), DecidedAt: utcPtr(ir.DecidedAt),
+		}
+		if len(ir.Evidence) > 0 {
+			row.Evidence = mustJSON(ir.Evidence)
 		}
 		if ind, ok := std.Indicator(ir.Clause); ok && ind.Rule != nil {
 			row.Measure = ind.Rule.Measure
@@ -186,7 +190,8 @@ func resultOf(r *Run, rows []LedgerRow) Result {
 		StandardID: r.StandardCode, AsOf: r.AsOf, Actual: r.Actual, Applicable: r.Applicable, Normalised: r.Normalised,
 		DeductionPoints: r.DeductionPoints, BonusPoints: r.BonusPoints, Total: r.Total, Band: r.Band, Failed: r.Failed,
 		NextBand: r.NextBand, ToNextBand: r.ToNextBand, AboveBand: r.AboveBand, Complete: r.Complete,
-		Range: ScoreRange{Low: r.Low, High: r.High, LowBand: r.LowBand, HighBand: r.HighBand},
+		Range:   ScoreRange{Low: r.Low, High: r.High, LowBand: r.LowBand, HighBand: r.HighBand},
+		BandLow: r.LowBand, BandHigh: r.HighBand,
 	}
 	_ = json.Unmarshal([]byte(r.FailReasons), &res.FailReasons)
 	_ = json.Unmarshal([]byte(r.Counts), &res.Counts)
@@ -205,6 +210,10 @@ func resultOf(r *Run, rows []LedgerRow) Result {
 			Clause: row.Clause, Level: row.Level, Leaf: row.Leaf, Kind: RuleKind(row.Kind), Inferred: row.Inferred,
 			Points: row.Points, Max: row.Max, Applicable: row.Applicable, Recoverable: row.Recoverable,
 			State: State(row.State), Justification: row.Justification, Author: row.Author,
+			Scoring: ScoringMode(row.Scoring), DecidedAt: row.DecidedAt,
+		}
+		if row.Evidence != "" {
+			_ = json.Unmarshal([]byte(row.Evidence), &ir.Evidence)
 		}
 		_ = json.Unmarshal([]byte(row.Name), &ir.Name)
 		_ = json.Unmarshal([]byte(row.ReasonCodes), &ir.ReasonCodes)
@@ -268,18 +277,6 @@ func (store) openDeductions(ctx context.Context, db *gorm.DB, asOf time.Time) ([
 		return nil, fmt.Errorf("readiness: deductions: %w", err)
 	}
 	return out, nil
-}
-
-func (store) activeBonus(ctx context.Context, db *gorm.DB) (*BonusClaim, error) {
-	var b BonusClaim
-	err := db.WithContext(ctx).Where("withdrawn_at IS NULL").Order("id DESC").Limit(1).Take(&b).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("readiness: bonus: %w", err)
-	}
-	return &b, nil
 }
 
 // insertSuggestion stores an automatic suggestion unless its key exists.

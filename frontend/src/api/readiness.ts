@@ -1,8 +1,8 @@
 // Certification readiness (GB/T 27922): standard versions, score runs with
 // their points ledger, diff, gaps, cheapest path, what-if, projection and
 // plausibility. Shapes follow backend/internal/httpapi/handlers_readiness.go
-// and the readiness package's JSON tags exactly. Scores are unrounded; the
-// UI rounds them for display only.
+// and the readiness package's JSON tags exactly. Scores come rounded once,
+// half up, to two decimals by the engine; the UI shows them as they are.
 import { http } from './http'
 
 /** A name or sentence in both languages the platform speaks. */
@@ -49,7 +49,16 @@ export interface IndicatorResult {
   action: Text
   justification?: string
   author?: string
+  /** all_or_nothing | proportional | graded */
+  scoring?: ScoringMode
+  /** When the override or assessment was made. */
+  decided_at?: string | null
+  /** Evidence documents of an override, e.g. "document:12". */
+  evidence?: string[] | null
 }
+
+/** How much of a leaf's points a result earns (clause 6). */
+export type ScoringMode = 'all_or_nothing' | 'proportional' | 'graded'
 
 /** readiness.Counts: leaves by state. */
 export interface Counts {
@@ -90,13 +99,18 @@ export interface ScoreSummary {
   high: number
   low_band: string
   high_band: string
-  band: string
-  band_name: Text
+  /** The bands at the two ends of the range. */
+  band_low: string
+  band_high: string
+  /** Given only when complete (the range is certain). */
+  band?: string
+  band_name?: Text
   next_band: string
   next_band_name: Text
   to_next_band: number
   above_band: number
-  failed: boolean
+  /** Given only when complete. */
+  failed?: boolean
   fail_reasons: string[]
   complete: boolean
   counts: Counts
@@ -120,11 +134,14 @@ export interface RunSummary {
   total: number
   low: number
   high: number
-  band: string
+  band_low: string
+  band_high: string
+  /** Given only when complete. */
+  band?: string
   next_band: string
   to_next_band: number
   above_band: number
-  failed: boolean
+  failed?: boolean
   complete: boolean
   ledger_run_id: number
   duration_ms: number
@@ -532,8 +549,9 @@ export async function getStandard(code: string, version?: number): Promise<Stand
 }
 
 /** Store a standard file as a new version; 422 standard_invalid names the clause. */
-export async function putStandard(code: string, yaml: string): Promise<PutStandardResponse> {
+export async function putStandard(code: string, yaml: string, justification = ''): Promise<PutStandardResponse> {
   const res = await http.put<PutStandardResponse>(`/readiness/standards/${encodeURIComponent(code)}`, yaml, {
+    params: justification ? { justification } : {},
     headers: { 'Content-Type': 'application/yaml' },
     // Send the text as is (axios would otherwise try to serialise it).
     transformRequest: [(data: unknown) => data],

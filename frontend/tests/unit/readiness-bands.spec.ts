@@ -56,6 +56,13 @@ describe('score display', () => {
   it('shows the range low…high while data is unknown', () => {
     const v = scoreDisplay(head({ total: 26.877, low: 26.877, high: 49.877, complete: false, band: 'fail', failed: true }), DEFAULT_BANDS, 'zh-CN')
     expect(v.range).toEqual({ low: '26.88', high: '49.88', lowBand: '不达标', highBand: '不达标' })
+    // Issue 13 defect 7: an incomplete result names the range, not the low end.
+    expect(v.band).toBe('不达标')
+    expect(v.failed).toBe(false)
+    expect(v.tone).toBe('info')
+    const wide = scoreDisplay(head({ total: 75, low: 75, high: 85, complete: false, band: 'pass', low_band: 'pass', high_band: 'three_star' }), DEFAULT_BANDS, 'zh-CN')
+    expect(wide.band).toBe('达标 … 三星')
+    expect(wide.certain).toBe(false)
     const same = scoreDisplay(head({ total: 80, low: 80, high: 80, complete: false }), DEFAULT_BANDS, 'zh-CN')
     expect(same.range).toBeNull()
   })

@@ -33,7 +33,7 @@ const scoreEvent = (runId: number, total: number, extra: Record<string, unknown>
   at: '2026-11-26T10:00:00Z',
   data: {
     run_id: runId, standard: 'gbt27922-2011', standard_version: 1, total, low: total, high: total + 10,
-    band: 'three_star', low_band: 'three_star', high_band: 'four_star', next_band: 'four_star',
+    band: 'three_star', low_band: 'three_star', high_band: 'four_star', band_low: 'three_star', band_high: 'four_star', next_band: 'four_star',
     to_next_band: 90 - total, above_band: total - 80, complete: false, failed: false, as_of: '2026-11-26T10:00:00Z',
     ...extra,
   },
@@ -43,11 +43,11 @@ function runResponse(id: number, total: number): RunResponse {
   return {
     run: {
       id, standard: 'gbt27922-2011', standard_version: 1, as_of: '2026-11-26T09:00:00Z', audit_seq: 1, trigger: 'manual',
-      created_by: 'quality', total, low: total, high: total, band: 'pass', next_band: 'three_star', to_next_band: 80 - total,
+      created_by: 'quality', total, low: total, high: total, band: 'pass', band_low: 'pass', band_high: 'pass', next_band: 'three_star', to_next_band: 80 - total,
       above_band: total - 70, failed: false, complete: true, ledger_run_id: id, duration_ms: 5, created_at: '2026-11-26T09:00:00Z',
     },
     score: {
-      total, normalised: total, actual: total, applicable: 100, low: total, high: total, low_band: 'pass', high_band: 'pass',
+      total, normalised: total, actual: total, applicable: 100, low: total, high: total, low_band: 'pass', high_band: 'pass', band_low: 'pass', band_high: 'pass',
       band: 'pass', band_name: { zh: '达标', en: 'Compliant' }, next_band: 'three_star', next_band_name: { zh: '三星', en: 'Three stars' },
       to_next_band: 80 - total, above_band: total - 70, failed: false, fail_reasons: [], complete: true,
       counts: { leaves: 1, computed: 1, unknown: 0, not_applicable: 0, overridden: 0, losing: 0, inferred: 0 },

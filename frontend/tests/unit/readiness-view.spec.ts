@@ -33,11 +33,11 @@ function run(id: number, total: number, band = 'pass'): RunResponse {
   return {
     run: {
       id, standard: 'gbt27922-2011', standard_version: 1, as_of: '2026-11-26T09:00:00Z', audit_seq: 1, trigger: 'manual', created_by: 'quality',
-      total, low: total, high: total, band, next_band: 'three_star', to_next_band: 80 - total, above_band: total - 70, failed: false,
+      total, low: total, high: total, band, band_low: band, band_high: band, next_band: 'three_star', to_next_band: 80 - total, above_band: total - 70, failed: false,
       complete: true, ledger_run_id: id, duration_ms: 12, created_at: '2026-11-26T09:00:00Z',
     },
     score: {
-      total, normalised: total, actual: total, applicable: 100, low: total, high: total, low_band: band, high_band: band, band,
+      total, normalised: total, actual: total, applicable: 100, low: total, high: total, low_band: band, high_band: band, band_low: band, band_high: band, band,
       band_name: { zh: '达标', en: 'Compliant' }, next_band: 'three_star', next_band_name: { zh: '三星', en: 'Three stars' },
       to_next_band: 80 - total, above_band: total - 70, failed: false, fail_reasons: [], complete: true,
       counts: { leaves: 2, computed: 2, unknown: 0, not_applicable: 0, overridden: 0, losing: 1, inferred: 2 },

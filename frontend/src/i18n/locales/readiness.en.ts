@@ -67,7 +67,10 @@ export default {
       action: 'Action',
       recordsTitle: 'Records behind the lost points',
       recordsHint: 'The main records only; linked ones open their page.',
+      overridden: 'Overridden',
+      evidence: 'Evidence',
     },
+    modes: { all_or_nothing: 'Met / not met', proportional: 'Proportional', graded: 'Graded (inferred)' },
     records: { none: 'No records', more: '{n} more' },
     recordKinds: {
       ticket: 'Tickets',
@@ -415,5 +418,7 @@ export default {
     unchanged: 'Same as the latest version: nothing stored',
     refused: 'The standard file was refused:',
     clause: 'Clause {clause}',
+    justification: 'Justification',
+    justificationPlaceholder: 'A new version must say why inferred parameters changed (e.g. the certification body’s sheet)',
   },
 }

@@ -68,7 +68,10 @@ export default {
       action: '改进措施',
       recordsTitle: '失分涉及的记录',
       recordsHint: '仅列出主要记录；可点击的记录将打开对应页面。',
+      overridden: '人工调整',
+      evidence: '证据',
     },
+    modes: { all_or_nothing: '符合/不符合', proportional: '按比例', graded: '分级（推定）' },
     records: { none: '无记录', more: '另有 {n} 条' },
     recordKinds: {
       ticket: '工单',
@@ -416,5 +419,7 @@ export default {
     unchanged: '内容与最新版本相同，未生成新版本',
     refused: '标准文件未通过校验：',
     clause: '条款 {clause}',
+    justification: '修改理由',
+    justificationPlaceholder: '新版本须说明为何修改推定参数（如：认证机构评分表规定）',
   },
 }

@@ -87,7 +87,7 @@ export function bandName(code: string, bands: readonly Band[], locale: string, f
 }
 
 /** Visual tone of a band: fail red, first band orange, stars green shades. */
-export type BandTone = 'danger' | 'warning' | 'success' | 'primary'
+export type BandTone = 'danger' | 'warning' | 'success' | 'primary' | 'info'
 
 export function bandTone(code: string, bands: readonly Band[]): BandTone {
   const sorted = sortedBands(bands)
@@ -122,6 +122,8 @@ export interface ScoreDisplay {
   bandCode: string
   tone: BandTone
   failed: boolean
+  /** False while unknown indicators leave the band a range. */
+  certain: boolean
   /** The next band's name and the points still missing, empty at the top. */
   nextBand: string
   toNext: string
@@ -145,13 +147,23 @@ export function scoreDisplay(head: ScoreHead, bands: readonly Band[], locale: st
           highBand: bandName(head.high_band, sorted, locale),
         }
       : null
+  // While indicators are unknown the result is a range: the band is shown
+  // as "low … high", never as the low end alone.
+  const certain = head.complete
+  const lowBand = head.low_band || head.band
+  const highBand = head.high_band || head.band
   return {
     score: formatScore(head.total),
     scoreValue: round2(head.total),
-    band: bandName(head.band, sorted, locale),
-    bandCode: head.band,
-    tone: head.failed ? 'danger' : bandTone(head.band, sorted),
-    failed: head.failed,
+    band: certain
+      ? bandName(head.band, sorted, locale)
+      : lowBand === highBand
+        ? bandName(lowBand, sorted, locale)
+        : `${bandName(lowBand, sorted, locale)} … ${bandName(highBand, sorted, locale)}`,
+    bandCode: certain ? head.band : '',
+    tone: !certain ? 'info' : head.failed ? 'danger' : bandTone(head.band, sorted),
+    failed: certain && head.failed,
+    certain,
     nextBand: head.next_band ? bandName(head.next_band, sorted, locale) : '',
     toNext: head.next_band ? formatScore(head.to_next_band) : '',
     above: formatScore(head.above_band),
