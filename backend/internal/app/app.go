@@ -17,6 +17,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/capa"
 	"github.com/aftersales/aftersales/backend/internal/certification"
 	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/config"
@@ -24,7 +25,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/httpapi"
-	"github.com/aftersales/aftersales/backend/internal/improvement"
 	"github.com/aftersales/aftersales/backend/internal/notification"
 	"github.com/aftersales/aftersales/backend/internal/outbox"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
@@ -86,10 +86,10 @@ type App struct {
 	SLA        *slastore.Store
 	Tickets    *ticket.Service
 	WorkOrders *workorder.Service
-	// Complaints, corrective actions (improvement) and surveys.
-	Complaints  *complaint.Service
-	Improvement *improvement.Service
-	Surveys     *survey.Service
+	// Complaints, corrective and preventive actions (capa) and surveys.
+	Complaints        *complaint.Service
+	CorrectiveActions *capa.Service
+	Surveys           *survey.Service
 
 	// Readiness engine, evidence and certification (see wire_readiness.go).
 	Readiness     *readiness.Service
@@ -194,8 +194,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		Tickets: ticketExists(a.Tickets), Units: unitExists(a.Products), InstalledBase: a.Products.InstalledBase})
 	a.Surveys = survey.New(survey.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Log: log, Location: cfg.Location(), Settings: surveySettings(cfg),
 		Complaints: complaintOpener{a.Complaints}, Tickets: a.Tickets, Facts: surveyFacts{a.Tickets, a.WorkOrders}})
-	a.Improvement = improvement.New(improvement.Options{DB: g, Audit: a.Audit, Location: cfg.Location(),
-		Sources: map[string]improvement.SourceCheck{improvement.SourceComplaint: a.Complaints.Exists, improvement.SourceSurvey: a.Surveys.ResponseExists}})
+	a.CorrectiveActions = capa.New(capa.Options{DB: g, Audit: a.Audit, Location: cfg.Location(),
+		Sources: map[string]capa.SourceCheck{capa.SourceComplaint: a.Complaints.Exists, capa.SourceSurvey: a.Surveys.ResponseExists}})
 	// Survey invitations: once per event id, whichever instance receives it.
 	invite := outbox.Once(g, "survey_invitations", log, func(_ context.Context, e event.Event) error {
 		a.Surveys.HandleEvent(e)
@@ -231,7 +231,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		Repairs: a.Repairs, Parts: a.Parts, Returns: a.Returns, Recalls: a.Recalls,
 		Readiness: a.Readiness, Certification: a.Certification,
 		SLA: a.SLA, Tickets: a.Tickets, WorkOrders: a.WorkOrders,
-		Complaints: a.Complaints, Improvement: a.Improvement, Surveys: a.Surveys,
+		Complaints: a.Complaints, CorrectiveActions: a.CorrectiveActions, Surveys: a.Surveys,
 		Regions: a.Regions, Customers: a.Customers, Products: a.Products,
 		Outlets: a.Outlets, Notifications: a.Notifications,
 		Privacy: privacy.New(g), OutletContactDays: cfg.Privacy.OutletContactDays,

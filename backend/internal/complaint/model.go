@@ -6,7 +6,7 @@
 // cause, the customer's confirmation of the resolution and the follow-up
 // call. Crisis complaints need a named responsible person and a plan, and
 // crisis drills are kept as evidence (GB/T 27922 5.3.2). Corrective actions
-// live in package improvement, shared with surveys and supervision.
+// live in package capa, shared with surveys and supervision.
 package complaint
 
 import (

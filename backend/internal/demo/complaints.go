@@ -9,7 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/complaint"
-	"github.com/aftersales/aftersales/backend/internal/improvement"
+	"github.com/aftersales/aftersales/backend/internal/capa"
 	"github.com/aftersales/aftersales/backend/internal/survey"
 )
 
@@ -133,7 +133,7 @@ type complaintGen struct {
 	rows      []complaint.Complaint
 	logs      []complaint.Log
 	escs      []complaint.Escalation
-	actions   []improvement.Action
+	actions   []capa.Action
 	nextActID uint64
 }
 
@@ -372,9 +372,9 @@ func (g *complaintGen) action(kind, sourceKind string, sourceID *uint64, title s
 	r, now := g.r, g.d.Now
 	g.nextActID++
 	owner := custPick(r, demoOwners)
-	due := improvement.LocalDate(created.Add(time.Duration(dueDays)*24*time.Hour), g.d.Location)
-	a := improvement.Action{ID: g.nextActID, SourceKind: sourceKind, SourceID: sourceID, Kind: kind, Title: title,
-		Description: "责任人按期完成整改并提交证据，质量部复核。", OwnerName: owner, DueDate: due, Status: improvement.StatusOpen,
+	due := capa.LocalDate(created.Add(time.Duration(dueDays)*24*time.Hour), g.d.Location)
+	a := capa.Action{ID: g.nextActID, SourceKind: sourceKind, SourceID: sourceID, Kind: kind, Title: title,
+		Description: "责任人按期完成整改并提交证据，质量部复核。", OwnerName: owner, DueDate: due, Status: capa.StatusOpen,
 		CreatedBy: "quality", Version: 1, CreatedAt: created, UpdatedAt: created}
 	var closeAt time.Time
 	switch x := r.IntN(100); {
@@ -386,15 +386,15 @@ func (g *complaintGen) action(kind, sourceKind string, sourceID *uint64, title s
 		closeAt = now.Add(time.Hour) // still open
 	}
 	if closeAt.Before(now) {
-		onTime := !improvement.LocalDate(closeAt, g.d.Location).After(due)
-		a.Status, a.ClosedAt, a.ClosingNote, a.ClosedOnTime = improvement.StatusClosed, ptrTime(closeAt), "整改已完成，附培训签到表/检查记录", &onTime
+		onTime := !capa.LocalDate(closeAt, g.d.Location).After(due)
+		a.Status, a.ClosedAt, a.ClosingNote, a.ClosedOnTime = capa.StatusClosed, ptrTime(closeAt), "整改已完成，附培训签到表/检查记录", &onTime
 		a.UpdatedAt = closeAt
 		if check := closeAt.Add(time.Duration(20+r.IntN(25)) * 24 * time.Hour); check.Before(now) && r.IntN(100) < 85 {
 			eff := r.IntN(100) < 88
 			a.CheckedAt, a.Effective, a.CheckedBy = &check, &eff, "quality"
-			a.Status, a.EffectivenessNote = improvement.StatusVerified, "复查近一个月同类问题未再发生"
+			a.Status, a.EffectivenessNote = capa.StatusVerified, "复查近一个月同类问题未再发生"
 			if !eff {
-				a.Status, a.EffectivenessNote = improvement.StatusIneffective, "同类问题仍有发生，需重新制定措施"
+				a.Status, a.EffectivenessNote = capa.StatusIneffective, "同类问题仍有发生，需重新制定措施"
 			}
 			a.UpdatedAt = check
 		}
@@ -550,7 +550,7 @@ func SeedComplaints(ctx context.Context, d QualityDeps) error {
 				if c.RootCause == "" {
 					title = "针对投诉 " + c.Number + " 的纠正措施"
 				}
-				g.action(improvement.KindCorrective, improvement.SourceComplaint, &cid, title, created, 14+r.IntN(17))
+				g.action(capa.KindCorrective, capa.SourceComplaint, &cid, title, created, 14+r.IntN(17))
 			}
 		}
 	}
@@ -560,12 +560,12 @@ func SeedComplaints(ctx context.Context, d QualityDeps) error {
 		if created.After(d.Now) {
 			continue
 		}
-		kind, title := improvement.KindCorrective, custPick(r, []string{"网点服务规范抽查问题整改", "热线录音抽检问题整改",
+		kind, title := capa.KindCorrective, custPick(r, []string{"网点服务规范抽查问题整改", "热线录音抽检问题整改",
 			"回访记录不完整整改", "配件出入库记录核对差异整改", "收费公示检查问题整改"})
 		if m%3 == 0 {
-			kind, title = improvement.KindPreventive, custPick(r, []string{"旺季前网点技师扩充与培训", "新机型上市前技师培训", "投诉趋势分析与预防措施"})
+			kind, title = capa.KindPreventive, custPick(r, []string{"旺季前网点技师扩充与培训", "新机型上市前技师培训", "投诉趋势分析与预防措施"})
 		}
-		g.action(kind, improvement.SourceSupervision, nil, title, created, 21+r.IntN(20))
+		g.action(kind, capa.SourceSupervision, nil, title, created, 21+r.IntN(20))
 	}
 	if err := g.insert(ctx); err != nil {
 		return fmt.Errorf("seed complaints: %w", err)
@@ -573,10 +573,10 @@ func SeedComplaints(ctx context.Context, d QualityDeps) error {
 	// Crisis drills kept as evidence: the annual drill, and the review after the real crisis.
 	crisis := g.rows[crisisAt]
 	drills := []complaint.Drill{
-		{HeldOn: improvement.LocalDate(d.Now.AddDate(0, -10, 0), d.Location), Scenario: "年度危机演练：某批次洗衣机门锁故障导致儿童被困，媒体与 12315 同时介入",
+		{HeldOn: capa.LocalDate(d.Now.AddDate(0, -10, 0), d.Location), Scenario: "年度危机演练：某批次洗衣机门锁故障导致儿童被困，媒体与 12315 同时介入",
 			Participants: "总经理、质量部（陈静）、客服中心（王芳）、法务部、公关部、华南区网点代表", Findings: "媒体口径审批链过长（4 小时），需授权质量经理先行发布初步声明；12315 对接人未指定。",
 			CreatedBy: "quality", CreatedAt: d.Now.AddDate(0, -10, 1)},
-		{HeldOn: improvement.LocalDate(crisis.ReceivedAt.AddDate(0, 1, 0), d.Location), Scenario: "复盘演练：热水器漏电媒体曝光事件的处置流程",
+		{HeldOn: capa.LocalDate(crisis.ReceivedAt.AddDate(0, 1, 0), d.Location), Scenario: "复盘演练：热水器漏电媒体曝光事件的处置流程",
 			Participants: "质量部、客服中心、法务部、公关部、生产部", Findings: "同批次追溯用时 2 天，需在系统中按批次一键查询受影响用户；已纳入纠正措施。",
 			ComplaintID: &crisis.ID, CreatedBy: "quality", CreatedAt: crisis.ReceivedAt.AddDate(0, 1, 1)},
 	}
@@ -584,8 +584,8 @@ func SeedComplaints(ctx context.Context, d QualityDeps) error {
 		if drills[i].CreatedAt.After(d.Now) {
 			drills[i].CreatedAt = d.Now
 		}
-		if drills[i].HeldOn.After(improvement.LocalDate(d.Now, d.Location)) {
-			drills[i].HeldOn = improvement.LocalDate(d.Now, d.Location)
+		if drills[i].HeldOn.After(capa.LocalDate(d.Now, d.Location)) {
+			drills[i].HeldOn = capa.LocalDate(d.Now, d.Location)
 		}
 	}
 	if err := d.DB.WithContext(ctx).Session(&gorm.Session{SkipHooks: true}).Create(&drills).Error; err != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/customer"
-	"github.com/aftersales/aftersales/backend/internal/improvement"
+	"github.com/aftersales/aftersales/backend/internal/capa"
 	"github.com/aftersales/aftersales/backend/internal/product"
 	"github.com/aftersales/aftersales/backend/internal/region"
 	"github.com/aftersales/aftersales/backend/internal/survey"
@@ -117,8 +117,8 @@ func TestSeedComplaintsAndSurveys(t *testing.T) {
 			t.Errorf("drills %d", drills)
 		}
 		var overdueActions, actions int64
-		db.Model(&improvement.Action{}).Count(&actions)
-		db.Model(&improvement.Action{}).Where("status = ? AND due_date < ?", "open", improvement.LocalDate(now, loc)).Count(&overdueActions)
+		db.Model(&capa.Action{}).Count(&actions)
+		db.Model(&capa.Action{}).Where("status = ? AND due_date < ?", "open", capa.LocalDate(now, loc)).Count(&overdueActions)
 		if actions < 15 || overdueActions == 0 {
 			t.Errorf("corrective actions %d, overdue %d", actions, overdueActions)
 		}

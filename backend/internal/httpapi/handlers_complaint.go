@@ -9,8 +9,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/capa"
 	"github.com/aftersales/aftersales/backend/internal/complaint"
-	"github.com/aftersales/aftersales/backend/internal/improvement"
 )
 
 func init() {
@@ -252,7 +252,7 @@ type CorrectiveActionResponse struct {
 	UpdatedAt         time.Time  `json:"updated_at"`
 }
 
-func correctiveActionResponse(a improvement.Action, today time.Time) CorrectiveActionResponse {
+func correctiveActionResponse(a capa.Action, today time.Time) CorrectiveActionResponse {
 	return CorrectiveActionResponse{ID: a.ID, SourceKind: a.SourceKind, SourceID: a.SourceID, Kind: a.Kind, Title: a.Title,
 		Description: a.Description, OwnerID: a.OwnerID, OwnerName: a.OwnerName, DueDate: a.DueDate.Format(time.DateOnly),
 		Status: a.Status, Overdue: a.Overdue(today), ClosedAt: a.ClosedAt, ClosingNote: a.ClosingNote, ClosedOnTime: a.ClosedOnTime,
@@ -447,7 +447,7 @@ func (s *Server) getComplaint(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	actions, err := s.Improvement.ForSource(ctx, improvement.SourceComplaint, id)
+	actions, err := s.CorrectiveActions.ForSource(ctx, capa.SourceComplaint, id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -462,7 +462,7 @@ func (s *Server) getComplaint(c *gin.Context) {
 		out.Escalations = append(out.Escalations, EscalationResponse{Level: e.Level, Reason: e.Reason, NotifiedRole: e.NotifiedRole,
 			NotifiedUser: e.NotifiedUser, At: e.At, Actor: e.ActorName, Note: e.Note})
 	}
-	today := s.Improvement.Today()
+	today := s.CorrectiveActions.Today()
 	for _, a := range actions {
 		out.CorrectiveActions = append(out.CorrectiveActions, correctiveActionResponse(a, today))
 	}
@@ -647,7 +647,7 @@ func (s *Server) listCorrectiveActions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	f := improvement.Filter{SourceKind: c.Query("source_kind"), Status: c.Query("status"), Sort: c.Query("sort"), Page: page, Size: size}
+	f := capa.Filter{SourceKind: c.Query("source_kind"), Status: c.Query("status"), Sort: c.Query("sort"), Page: page, Size: size}
 	if f.SourceID, err = qualityUintQuery(c, "source_id"); err != nil {
 		s.fail(c, err)
 		return
@@ -662,12 +662,12 @@ func (s *Server) listCorrectiveActions(c *gin.Context) {
 		return
 	}
 	f.Overdue = overdue != nil && *overdue
-	list, total, err := s.Improvement.List(c.Request.Context(), f)
+	list, total, err := s.CorrectiveActions.List(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	today := s.Improvement.Today()
+	today := s.CorrectiveActions.Today()
 	items := make([]CorrectiveActionResponse, 0, len(list))
 	for _, a := range list {
 		items = append(items, correctiveActionResponse(a, today))
@@ -690,13 +690,13 @@ func (s *Server) createCorrectiveAction(c *gin.Context) {
 		}
 		due = d
 	}
-	a, err := s.Improvement.Create(c.Request.Context(), improvement.NewAction{SourceKind: req.SourceKind, SourceID: req.SourceID,
+	a, err := s.CorrectiveActions.Create(c.Request.Context(), capa.NewAction{SourceKind: req.SourceKind, SourceID: req.SourceID,
 		Kind: req.Kind, Title: req.Title, Description: req.Description, OwnerID: req.OwnerID, OwnerName: req.OwnerName, DueDate: due})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, correctiveActionResponse(a, s.Improvement.Today()))
+	c.JSON(http.StatusCreated, correctiveActionResponse(a, s.CorrectiveActions.Today()))
 }
 
 func (s *Server) getCorrectiveAction(c *gin.Context) {
@@ -705,12 +705,12 @@ func (s *Server) getCorrectiveAction(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	a, err := s.Improvement.Get(c.Request.Context(), id)
+	a, err := s.CorrectiveActions.Get(c.Request.Context(), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, correctiveActionResponse(a, s.Improvement.Today()))
+	c.JSON(http.StatusOK, correctiveActionResponse(a, s.CorrectiveActions.Today()))
 }
 
 func (s *Server) patchCorrectiveAction(c *gin.Context) {
@@ -733,7 +733,7 @@ func (s *Server) patchCorrectiveAction(c *gin.Context) {
 		s.fail(c, apperr.Field("version", "required: send the version you read, in the body or the If-Match header"))
 		return
 	}
-	p := improvement.Patch{Title: req.Title, Description: req.Description, OwnerID: req.OwnerID, OwnerName: req.OwnerName}
+	p := capa.Patch{Title: req.Title, Description: req.Description, OwnerID: req.OwnerID, OwnerName: req.OwnerName}
 	if req.DueDate != nil {
 		d, err := qualityDate(*req.DueDate, "due_date")
 		if err != nil {
@@ -742,12 +742,12 @@ func (s *Server) patchCorrectiveAction(c *gin.Context) {
 		}
 		p.DueDate = &d
 	}
-	a, err := s.Improvement.Update(c.Request.Context(), id, v, p)
+	a, err := s.CorrectiveActions.Update(c.Request.Context(), id, v, p)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, correctiveActionResponse(a, s.Improvement.Today()))
+	c.JSON(http.StatusOK, correctiveActionResponse(a, s.CorrectiveActions.Today()))
 }
 
 func (s *Server) closeCorrectiveAction(c *gin.Context) {
@@ -766,12 +766,12 @@ func (s *Server) closeCorrectiveAction(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	a, err := s.Improvement.Close(c.Request.Context(), id, v, req.Note)
+	a, err := s.CorrectiveActions.Close(c.Request.Context(), id, v, req.Note)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, correctiveActionResponse(a, s.Improvement.Today()))
+	c.JSON(http.StatusOK, correctiveActionResponse(a, s.CorrectiveActions.Today()))
 }
 
 func (s *Server) checkCorrectiveAction(c *gin.Context) {
@@ -794,12 +794,12 @@ func (s *Server) checkCorrectiveAction(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	a, err := s.Improvement.CheckEffectiveness(c.Request.Context(), id, v, *req.Effective, req.Note)
+	a, err := s.CorrectiveActions.CheckEffectiveness(c.Request.Context(), id, v, *req.Effective, req.Note)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, correctiveActionResponse(a, s.Improvement.Today()))
+	c.JSON(http.StatusOK, correctiveActionResponse(a, s.CorrectiveActions.Today()))
 }
 
 // ---- crisis drills
@@ -870,7 +870,7 @@ func (s *Server) createCrisisDrill(c *gin.Context) {
 // corrective actions raised from complaints in it.
 type ComplaintKPIResponse struct {
 	complaint.KPI
-	CorrectiveActions improvement.Stats `json:"corrective_actions"`
+	CorrectiveActions capa.Stats `json:"corrective_actions"`
 }
 
 func (s *Server) complaintKPI(c *gin.Context) {
@@ -884,7 +884,7 @@ func (s *Server) complaintKPI(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	st, err := s.Improvement.PeriodStats(c.Request.Context(), "", from, to)
+	st, err := s.CorrectiveActions.PeriodStats(c.Request.Context(), "", from, to)
 	if err != nil {
 		s.fail(c, err)
 		return

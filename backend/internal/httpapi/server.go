@@ -20,12 +20,12 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/capa"
 	"github.com/aftersales/aftersales/backend/internal/certification"
 	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/content"
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/event"
-	"github.com/aftersales/aftersales/backend/internal/improvement"
 	"github.com/aftersales/aftersales/backend/internal/notification"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
@@ -87,18 +87,18 @@ type Options struct {
 	Readiness     *readiness.Service     // readiness engine (issue 5)
 	Certification *certification.Service // evidence, cycles, audit packs (issue 5)
 
-	Complaints  *complaint.Service
-	Improvement *improvement.Service
-	Surveys     *survey.Service
-	Regions     *region.Directory
-	Customers   *customer.Service
-	Products    *product.Service
-	Outlets     *outlet.Service
+	Complaints        *complaint.Service
+	CorrectiveActions *capa.Service
+	Surveys           *survey.Service
+	Regions           *region.Directory
+	Customers         *customer.Service
+	Products          *product.Service
+	Outlets           *outlet.Service
 	// Notifications are the users' own inboxes.
 	Notifications *notification.Service
-	SLA         *slastore.Store
-	Tickets     *ticket.Service
-	WorkOrders  *workorder.Service
+	SLA           *slastore.Store
+	Tickets       *ticket.Service
+	WorkOrders    *workorder.Service
 
 	// Privacy is the PIPL access log; OutletContactDays is
 	// privacy.outlet_contact_days (handlers_privacy.go).

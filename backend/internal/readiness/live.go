@@ -122,7 +122,7 @@ func (s *Service) publish(ctx context.Context, name string, data map[string]any)
 // follow-ups, evidence, staff and certificates, and the quality manager's
 // inputs.
 var triggerPrefixes = []string{
-	"ticket.closed", "ticket.resolved", "complaint.", "survey.", "followup.", "corrective_action.", "improvement.",
+	"ticket.closed", "ticket.resolved", "complaint.", "survey.", "followup.", "corrective_action.", "capa.",
 	"workorder.completed", "work_order.completed", "repair.", "return.", "recall.", "requisition.", "parts.",
 	"evidence.", "staff.", "certificate.", "outlet.", "customer.", EventInputChanged, "readiness.standard_changed",
 }

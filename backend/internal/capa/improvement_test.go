@@ -1,4 +1,4 @@
-package improvement_test
+package capa_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
-	"github.com/aftersales/aftersales/backend/internal/improvement"
+	"github.com/aftersales/aftersales/backend/internal/capa"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
@@ -18,8 +18,8 @@ func TestActionLifecycle(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		loc := time.FixedZone("CST", 8*3600)
 		now := time.Date(2026, 5, 10, 3, 0, 0, 0, time.UTC) // 11:00 local on 10 May
-		svc := improvement.New(improvement.Options{DB: db, Audit: audit.New(nil), Location: loc, Now: func() time.Time { return now },
-			Sources: map[string]improvement.SourceCheck{improvement.SourceComplaint: func(_ context.Context, id uint64) error {
+		svc := capa.New(capa.Options{DB: db, Audit: audit.New(nil), Location: loc, Now: func() time.Time { return now },
+			Sources: map[string]capa.SourceCheck{capa.SourceComplaint: func(_ context.Context, id uint64) error {
 				if id != 7 {
 					return apperr.NotFound("complaint")
 				}
@@ -27,18 +27,18 @@ func TestActionLifecycle(t *testing.T) {
 			}}})
 		ctx := actor.With(context.Background(), actor.Actor{UserID: 1, Username: "quality"})
 		day := func(d int) time.Time { return time.Date(2026, 5, d, 0, 0, 0, 0, time.UTC) }
-		_, err := svc.Create(ctx, improvement.NewAction{SourceKind: "gossip", Title: "", OwnerName: ""})
+		_, err := svc.Create(ctx, capa.NewAction{SourceKind: "gossip", Title: "", OwnerName: ""})
 		e := apperr.As(err)
 		if e.Kind != apperr.KindValidation || e.Fields["source_kind"] == "" || e.Fields["title"] == "" || e.Fields["owner_name"] == "" || e.Fields["due_date"] == "" {
 			t.Fatalf("bad input: %v %v", err, e.Fields)
 		}
 		sid := uint64(8)
-		_, err = svc.Create(ctx, improvement.NewAction{SourceKind: improvement.SourceComplaint, SourceID: &sid, Title: "x", OwnerName: "y", DueDate: day(20)})
+		_, err = svc.Create(ctx, capa.NewAction{SourceKind: capa.SourceComplaint, SourceID: &sid, Title: "x", OwnerName: "y", DueDate: day(20)})
 		if e := apperr.As(err); e.Fields["source_id"] == "" {
 			t.Fatalf("unknown source accepted: %v", err)
 		}
 		sid = 7
-		a, err := svc.Create(ctx, improvement.NewAction{SourceKind: improvement.SourceComplaint, SourceID: &sid,
+		a, err := svc.Create(ctx, capa.NewAction{SourceKind: capa.SourceComplaint, SourceID: &sid,
 			Title: "网点排班增加周末技师", OwnerName: "李强", DueDate: day(9)})
 		if err != nil {
 			t.Fatal(err)
@@ -46,7 +46,7 @@ func TestActionLifecycle(t *testing.T) {
 		if !a.Overdue(svc.Today()) {
 			t.Fatal("due yesterday and open: overdue")
 		}
-		b, err := svc.Create(ctx, improvement.NewAction{SourceKind: improvement.SourceSupervision, Kind: improvement.KindPreventive,
+		b, err := svc.Create(ctx, capa.NewAction{SourceKind: capa.SourceSupervision, Kind: capa.KindPreventive,
 			Title: "季度服务质量检查", OwnerName: "陈静", DueDate: day(10)})
 		if err != nil || b.Overdue(svc.Today()) {
 			t.Fatalf("due today is not overdue: %v", err)
@@ -69,14 +69,14 @@ func TestActionLifecycle(t *testing.T) {
 			t.Fatalf("close twice: %v", err)
 		}
 		a, err = svc.CheckEffectiveness(ctx, a.ID, a.Version, false, "周末投诉未下降")
-		if err != nil || a.Status != improvement.StatusIneffective || a.Effective == nil || *a.Effective {
+		if err != nil || a.Status != capa.StatusIneffective || a.Effective == nil || *a.Effective {
 			t.Fatalf("ineffective: %v %+v", err, a)
 		}
 		b, err = svc.CheckEffectiveness(ctx, b.ID, b.Version, true, "复查无问题")
-		if err != nil || b.Status != improvement.StatusVerified {
+		if err != nil || b.Status != capa.StatusVerified {
 			t.Fatalf("verified: %v", err)
 		}
-		list, total, err := svc.List(ctx, improvement.Filter{SourceKind: improvement.SourceComplaint})
+		list, total, err := svc.List(ctx, capa.Filter{SourceKind: capa.SourceComplaint})
 		if err != nil || total != 1 || list[0].ID != a.ID {
 			t.Fatalf("list: %v %d", err, total)
 		}

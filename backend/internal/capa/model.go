@@ -1,9 +1,9 @@
-// Package improvement owns corrective and preventive actions (纠正/预防措施):
+// Package capa owns corrective and preventive actions (纠正/预防措施):
 // one model for actions raised from complaints, survey answers, internal
 // supervision and audits, because GB/T 27922 scores 5.1.5 (supervision) and
 // 5.1.6 (improvement) on the same evidence: who owns the action, when it is
 // due, when it was closed and whether a later check found it effective.
-package improvement
+package capa
 
 import (
 	"time"

@@ -1,4 +1,4 @@
-package improvement
+package capa
 
 import (
 	"context"
