@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -283,92 +282,10 @@ type CrisisDrillResponse struct {
 
 // ---- helpers shared by the complaint and survey handlers
 
-// qualityUintQuery reads an optional positive integer query parameter.
-func qualityUintQuery(c *gin.Context, name string) (*uint64, error) {
-	v := c.Query(name)
-	if v == "" {
-		return nil, nil
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil || n == 0 {
-		return nil, fieldErr(name, "must be a positive integer")
-	}
-	return &n, nil
-}
 
-// qualityBoolQuery reads an optional boolean query parameter.
-func qualityBoolQuery(c *gin.Context, name string) (*bool, error) {
-	v := c.Query(name)
-	if v == "" {
-		return nil, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return nil, fieldErr(name, "must be true or false")
-	}
-	return &b, nil
-}
 
-// qualityDate parses a "YYYY-MM-DD" body field into a stored calendar date.
-func qualityDate(v, field string) (time.Time, error) {
-	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
-	if err != nil {
-		return time.Time{}, apperr.Field(field, "must be a date YYYY-MM-DD")
-	}
-	return t, nil
-}
 
-// qualityInstant parses a from/to query value: a local date (YYYY-MM-DD, in
-// the enterprise zone; for "to" the whole day is included) or an RFC 3339
-// instant.
-func (s *Server) qualityInstant(c *gin.Context, name string, endOfDay bool) (*time.Time, error) {
-	v := strings.TrimSpace(c.Query(name))
-	if v == "" {
-		return nil, nil
-	}
-	if d, err := time.ParseInLocation(time.DateOnly, v, s.Location); err == nil {
-		if endOfDay {
-			d = d.AddDate(0, 0, 1)
-		}
-		u := d.UTC()
-		return &u, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return nil, fieldErr(name, "must be a date YYYY-MM-DD or an RFC 3339 time")
-	}
-	u := t.UTC()
-	return &u, nil
-}
 
-// qualityPeriod reads ?from&to for KPIs: default the last 30 local days
-// including today; at most 5 years.
-func (s *Server) qualityPeriod(c *gin.Context) (time.Time, time.Time, error) {
-	from, err := s.qualityInstant(c, "from", false)
-	if err != nil {
-		return time.Time{}, time.Time{}, err
-	}
-	to, err := s.qualityInstant(c, "to", true)
-	if err != nil {
-		return time.Time{}, time.Time{}, err
-	}
-	now := time.Now().In(s.Location)
-	if to == nil {
-		d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.Location).AddDate(0, 0, 1).UTC()
-		to = &d
-	}
-	if from == nil {
-		d := to.AddDate(0, 0, -30)
-		from = &d
-	}
-	if !to.After(*from) {
-		return time.Time{}, time.Time{}, fieldErr("to", "must be after from")
-	}
-	if to.Sub(*from) > 5*366*24*time.Hour {
-		return time.Time{}, time.Time{}, fieldErr("from", "the period may span at most 5 years")
-	}
-	return *from, *to, nil
-}
 
 // ---- complaints
 
@@ -381,22 +298,22 @@ func (s *Server) listComplaints(c *gin.Context) {
 	f := complaint.Filter{Status: c.Query("status"), Severity: c.Query("severity"), Category: c.Query("category"),
 		Source: c.Query("source"), Number: strings.TrimSpace(c.Query("number")), Sort: c.Query("sort"), Page: page, Size: size}
 	for name, dst := range map[string]**uint64{"customer_id": &f.CustomerID, "ticket_id": &f.TicketID, "unit_id": &f.UnitID, "outlet_id": &f.OutletID} {
-		if *dst, err = qualityUintQuery(c, name); err != nil {
+		if *dst, err = queryOptionalUint(c, name); err != nil {
 			s.fail(c, err)
 			return
 		}
 	}
-	overdue, err := qualityBoolQuery(c, "overdue")
+	overdue, err := queryBool(c, "overdue")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	f.Overdue = overdue != nil && *overdue
-	if f.From, err = s.qualityInstant(c, "from", false); err != nil {
+	if f.From, err = s.queryInstant(c, "from", false); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if f.To, err = s.qualityInstant(c, "to", true); err != nil {
+	if f.To, err = s.queryInstant(c, "to", true); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -648,15 +565,15 @@ func (s *Server) listCorrectiveActions(c *gin.Context) {
 		return
 	}
 	f := capa.Filter{SourceKind: c.Query("source_kind"), Status: c.Query("status"), Sort: c.Query("sort"), Page: page, Size: size}
-	if f.SourceID, err = qualityUintQuery(c, "source_id"); err != nil {
+	if f.SourceID, err = queryOptionalUint(c, "source_id"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if f.OwnerID, err = qualityUintQuery(c, "owner_id"); err != nil {
+	if f.OwnerID, err = queryOptionalUint(c, "owner_id"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	overdue, err := qualityBoolQuery(c, "overdue")
+	overdue, err := queryBool(c, "overdue")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -683,7 +600,7 @@ func (s *Server) createCorrectiveAction(c *gin.Context) {
 	}
 	var due time.Time
 	if strings.TrimSpace(req.DueDate) != "" {
-		d, err := qualityDate(req.DueDate, "due_date")
+		d, err := parseDate(req.DueDate, "due_date")
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -735,7 +652,7 @@ func (s *Server) patchCorrectiveAction(c *gin.Context) {
 	}
 	p := capa.Patch{Title: req.Title, Description: req.Description, OwnerID: req.OwnerID, OwnerName: req.OwnerName}
 	if req.DueDate != nil {
-		d, err := qualityDate(*req.DueDate, "due_date")
+		d, err := parseDate(*req.DueDate, "due_date")
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -848,7 +765,7 @@ func (s *Server) createCrisisDrill(c *gin.Context) {
 	}
 	var held time.Time
 	if strings.TrimSpace(req.HeldOn) != "" {
-		d, err := qualityDate(req.HeldOn, "held_on")
+		d, err := parseDate(req.HeldOn, "held_on")
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -874,7 +791,7 @@ type ComplaintKPIResponse struct {
 }
 
 func (s *Server) complaintKPI(c *gin.Context) {
-	from, to, err := s.qualityPeriod(c)
+	from, to, err := s.queryPeriod(c)
 	if err != nil {
 		s.fail(c, err)
 		return

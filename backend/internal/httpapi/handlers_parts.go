@@ -61,20 +61,17 @@ func partResponse(p parts.Part) PartResponse {
 }
 
 func (s *Server) listParts(c *gin.Context) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	f := parts.PartFilter{Query: c.Query("q"), Page: page, Size: size}
-	if f.CategoryID, err = opsUint(c, "category_id"); err != nil {
+	if f.CategoryID, err = queryUint(c, "category_id"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if f.Active, err = opsBool(c, "active"); err != nil {
+	if f.Active, err = queryBool(c, "active"); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -91,9 +88,6 @@ func (s *Server) listParts(c *gin.Context) {
 }
 
 func (s *Server) createPart(c *gin.Context) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
 	var req CreatePartRequest
 	if err := bindJSON(c, &req); err != nil {
 		s.fail(c, err)
@@ -109,9 +103,6 @@ func (s *Server) createPart(c *gin.Context) {
 }
 
 func (s *Server) getPart(c *gin.Context) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -126,9 +117,6 @@ func (s *Server) getPart(c *gin.Context) {
 }
 
 func (s *Server) patchPart(c *gin.Context) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -224,9 +212,6 @@ func opsOptionalLocation(c *gin.Context) (*uint64, error) {
 }
 
 func (s *Server) listStock(c *gin.Context) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
 	page, size, err := paging(c, 50, 200)
 	if err != nil {
 		s.fail(c, err)
@@ -237,11 +222,11 @@ func (s *Server) listStock(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if f.PartID, err = opsUint(c, "part_id"); err != nil {
+	if f.PartID, err = queryUint(c, "part_id"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	low, err := opsBool(c, "low")
+	low, err := queryBool(c, "low")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -262,9 +247,6 @@ func (s *Server) listStock(c *gin.Context) {
 }
 
 func (s *Server) listMovements(c *gin.Context) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
 	_, size, err := paging(c, 50, 200)
 	if err != nil {
 		s.fail(c, err)
@@ -275,11 +257,11 @@ func (s *Server) listMovements(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if f.PartID, err = opsUint(c, "part_id"); err != nil {
+	if f.PartID, err = queryUint(c, "part_id"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if f.BeforeID, err = opsUint(c, "before_id"); err != nil {
+	if f.BeforeID, err = queryUint(c, "before_id"); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -301,9 +283,6 @@ func (s *Server) listMovements(c *gin.Context) {
 }
 
 func (s *Server) stockChange(c *gin.Context, fn func(parts.StockChange) (parts.Movement, error)) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
 	var req StockChangeRequest
 	if err := bindJSON(c, &req); err != nil {
 		s.fail(c, err)
@@ -330,9 +309,6 @@ func (s *Server) adjustStock(c *gin.Context) {
 }
 
 func (s *Server) setStockLevel(c *gin.Context) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
 	var req StockLevelRequest
 	if err := bindJSON(c, &req); err != nil {
 		s.fail(c, err)
@@ -418,24 +394,21 @@ func requisitionResponse(r parts.Requisition) RequisitionResponse {
 }
 
 func (s *Server) listRequisitions(c *gin.Context) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	f := parts.RequisitionFilter{Status: c.Query("status"), Page: page, Size: size}
-	if f.OutletID, err = opsUint(c, "outlet_id"); err != nil {
+	if f.OutletID, err = queryUint(c, "outlet_id"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if f.From, err = s.opsInstant(c, "from", false); err != nil {
+	if f.From, err = s.queryInstant(c, "from", false); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if f.To, err = s.opsInstant(c, "to", true); err != nil {
+	if f.To, err = s.queryInstant(c, "to", true); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -452,9 +425,6 @@ func (s *Server) listRequisitions(c *gin.Context) {
 }
 
 func (s *Server) createRequisition(c *gin.Context) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
 	var req CreateRequisitionRequest
 	if err := bindJSON(c, &req); err != nil {
 		s.fail(c, err)
@@ -473,9 +443,6 @@ func (s *Server) createRequisition(c *gin.Context) {
 }
 
 func (s *Server) getRequisition(c *gin.Context) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -490,9 +457,6 @@ func (s *Server) getRequisition(c *gin.Context) {
 }
 
 func (s *Server) requisitionAction(c *gin.Context, fn func(id uint64, version int64, reason string) (parts.Requisition, error)) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -549,15 +513,12 @@ type PartsKPIResponse struct {
 }
 
 func (s *Server) partsKPI(c *gin.Context) {
-	if s.opsUnavailable(c, s.Parts != nil) {
-		return
-	}
-	from, to, err := s.opsPeriod(c)
+	from, to, err := s.queryPeriod(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	outletID, err := opsUint(c, "outlet_id")
+	outletID, err := queryUint(c, "outlet_id")
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -729,7 +729,7 @@ func (s *Server) listFaqArticles(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	pub, err := opsBool(c, "published")
+	pub, err := queryBool(c, "published")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -846,7 +846,7 @@ func (s *Server) listManuals(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	pub, err := opsBool(c, "published")
+	pub, err := queryBool(c, "published")
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -128,7 +128,7 @@ type RecallCampaignResponse struct {
 func recallResponse(v recall.CampaignView) RecallCampaignResponse {
 	c := v.Campaign
 	return RecallCampaignResponse{ID: c.ID, Number: c.Number, Title: c.Title, Reason: c.Reason, HazardLevel: c.HazardLevel, Remedy: c.Remedy,
-		RemedyDescription: c.RemedyDescription, RegulatorRef: c.RegulatorRef, StartDate: opsDay(&c.StartDate), Status: c.Status,
+		RemedyDescription: c.RemedyDescription, RegulatorRef: c.RegulatorRef, StartDate: formatDay(&c.StartDate), Status: c.Status,
 		Allowed: recall.Allowed(c.Status), ActivatedAt: c.ActivatedAt, ClosedAt: c.ClosedAt, CloseNote: c.CloseNote, Counts: recallCounts(v.Counts),
 		Version: c.Version, CreatedAt: c.CreatedAt}
 }
@@ -143,9 +143,6 @@ func (s *Server) recallView(c *gin.Context, id uint64, status int) {
 }
 
 func (s *Server) listRecalls(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
 		s.fail(c, err)
@@ -164,7 +161,7 @@ func (s *Server) listRecalls(c *gin.Context) {
 }
 
 func campaignInput(req RecallCampaignRequest) (recall.CampaignInput, error) {
-	start, err := opsDate(req.StartDate, "start_date")
+	start, err := parseOptionalDate(req.StartDate, "start_date")
 	if err != nil {
 		return recall.CampaignInput{}, err
 	}
@@ -173,9 +170,6 @@ func campaignInput(req RecallCampaignRequest) (recall.CampaignInput, error) {
 }
 
 func (s *Server) createRecall(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	var req RecallCampaignRequest
 	if err := bindJSON(c, &req); err != nil {
 		s.fail(c, err)
@@ -195,9 +189,6 @@ func (s *Server) createRecall(c *gin.Context) {
 }
 
 func (s *Server) getRecall(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -207,9 +198,6 @@ func (s *Server) getRecall(c *gin.Context) {
 }
 
 func (s *Server) updateRecall(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -238,9 +226,6 @@ func (s *Server) updateRecall(c *gin.Context) {
 }
 
 func (s *Server) activateRecall(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -264,9 +249,6 @@ func (s *Server) activateRecall(c *gin.Context) {
 }
 
 func (s *Server) closeRecall(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -315,9 +297,6 @@ func selectorResponse(sel recall.Selector) RecallSelectorResponse {
 }
 
 func (s *Server) listRecallSelectors(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -347,9 +326,6 @@ func (s *Server) addSelector(c *gin.Context, id uint64, in recall.SelectorInput)
 }
 
 func (s *Server) addRecallSelector(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -369,9 +345,6 @@ func (s *Server) addRecallSelector(c *gin.Context) {
 // importRecallSelector adds a list of serials from an uploaded .xlsx
 // (multipart field "file"; serials in the first column of the first sheet).
 func (s *Server) importRecallSelector(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -439,9 +412,6 @@ func recallUnitResponse(u recall.AffectedUnit) RecallUnitResponse {
 }
 
 func (s *Server) listRecallUnits(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -453,7 +423,7 @@ func (s *Server) listRecallUnits(c *gin.Context) {
 		return
 	}
 	f := recall.UnitFilter{Status: c.Query("status"), Serial: c.Query("serial"), Page: page, Size: size}
-	if f.CustomerID, err = opsUint(c, "customer_id"); err != nil {
+	if f.CustomerID, err = queryUint(c, "customer_id"); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -482,9 +452,6 @@ type RecallOwnerResponse struct {
 }
 
 func (s *Server) listRecallOwners(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -495,7 +462,7 @@ func (s *Server) listRecallOwners(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	pending, err := opsBool(c, "pending")
+	pending, err := queryBool(c, "pending")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -531,9 +498,6 @@ func recallNotificationResponse(n recall.Notification) RecallNotificationRespons
 }
 
 func (s *Server) listRecallNotifications(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -557,9 +521,6 @@ func (s *Server) listRecallNotifications(c *gin.Context) {
 }
 
 func (s *Server) recordRecallNotification(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -584,9 +545,6 @@ func (s *Server) recordRecallNotification(c *gin.Context) {
 }
 
 func (s *Server) bookRecallUnit(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -611,9 +569,6 @@ func (s *Server) bookRecallUnit(c *gin.Context) {
 }
 
 func (s *Server) remedyRecallUnit(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -638,9 +593,6 @@ func (s *Server) remedyRecallUnit(c *gin.Context) {
 }
 
 func (s *Server) getRecallUnit(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -666,9 +618,6 @@ type RecallWeekResponse struct {
 }
 
 func (s *Server) recallProgress(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -688,9 +637,6 @@ func (s *Server) recallProgress(c *gin.Context) {
 }
 
 func (s *Server) recallReport(c *gin.Context) {
-	if s.opsUnavailable(c, s.Recalls != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)

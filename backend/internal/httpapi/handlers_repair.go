@@ -3,12 +3,10 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/repair"
 )
 
@@ -20,113 +18,8 @@ func init() {
 
 // ---- helpers shared by the repair, parts, returns and recall handlers
 
-// opsUint reads an optional positive integer query parameter (0 if absent).
-func opsUint(c *gin.Context, name string) (uint64, error) {
-	v := c.Query(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil || n == 0 {
-		return 0, fieldErr(name, "must be a positive integer")
-	}
-	return n, nil
-}
 
-// opsBool reads an optional boolean query parameter.
-func opsBool(c *gin.Context, name string) (*bool, error) {
-	v := c.Query(name)
-	if v == "" {
-		return nil, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return nil, fieldErr(name, "must be true or false")
-	}
-	return &b, nil
-}
 
-// opsDate parses a "YYYY-MM-DD" value into a stored calendar date (00:00
-// UTC of that date); empty gives the zero time.
-func opsDate(v, field string) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		return time.Time{}, apperr.Field(field, "must be a date YYYY-MM-DD")
-	}
-	return t, nil
-}
-
-// opsDay formats a calendar date, or nil.
-func opsDay(t *time.Time) *string {
-	if t == nil || t.IsZero() {
-		return nil
-	}
-	s := t.UTC().Format(time.DateOnly)
-	return &s
-}
-
-// opsInstant parses a from/to query value: a local date (the enterprise
-// zone; "to" includes that whole day) or an RFC 3339 instant.
-func (s *Server) opsInstant(c *gin.Context, name string, endOfDay bool) (*time.Time, error) {
-	v := strings.TrimSpace(c.Query(name))
-	if v == "" {
-		return nil, nil
-	}
-	if d, err := time.ParseInLocation(time.DateOnly, v, s.Location); err == nil {
-		if endOfDay {
-			d = d.AddDate(0, 0, 1)
-		}
-		u := d.UTC()
-		return &u, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return nil, fieldErr(name, "must be a date YYYY-MM-DD or an RFC 3339 time")
-	}
-	u := t.UTC()
-	return &u, nil
-}
-
-// opsPeriod reads ?from&to for KPIs: default the last 30 days to the end of
-// today; at most 5 years.
-func (s *Server) opsPeriod(c *gin.Context) (time.Time, time.Time, error) {
-	from, err := s.opsInstant(c, "from", false)
-	if err != nil {
-		return time.Time{}, time.Time{}, err
-	}
-	to, err := s.opsInstant(c, "to", true)
-	if err != nil {
-		return time.Time{}, time.Time{}, err
-	}
-	if to == nil {
-		now := time.Now().In(s.Location)
-		d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.Location).AddDate(0, 0, 1).UTC()
-		to = &d
-	}
-	if from == nil {
-		d := to.AddDate(0, 0, -30)
-		from = &d
-	}
-	if !to.After(*from) {
-		return time.Time{}, time.Time{}, fieldErr("to", "must be after from")
-	}
-	if to.Sub(*from) > 5*366*24*time.Hour {
-		return time.Time{}, time.Time{}, fieldErr("from", "the period may span at most 5 years")
-	}
-	return *from, *to, nil
-}
-
-func (s *Server) opsUnavailable(c *gin.Context, ok bool) bool {
-	if !ok {
-		s.fail(c, &apperr.Error{Kind: apperr.KindNotFound, Code: "route_not_found", Message: "this service is not configured"})
-		return true
-	}
-	return false
-}
 
 // ---- repairs
 
@@ -272,7 +165,7 @@ func repairResponse(o repair.Order) RepairResponse {
 	return RepairResponse{ID: o.ID, Number: o.Number, WorkOrderID: o.WorkOrderID, TicketID: o.TicketID, OutletID: o.OutletID, UnitID: o.UnitID,
 		Serial: o.Serial, ModelID: o.ModelID, CustomerID: o.CustomerID, Channel: o.Channel, TechnicianID: o.TechnicianID,
 		TechnicianName: o.TechnicianName, Status: o.Status, Allowed: repair.Allowed(o.Status), Complaint: o.Complaint, Diagnosis: o.Diagnosis,
-		FaultCode: o.FaultCode, Cause: o.Cause, InWarranty: o.InWarranty, WarrantyState: o.WarrantyState, RepairUntil: opsDay(o.RepairUntil),
+		FaultCode: o.FaultCode, Cause: o.Cause, InWarranty: o.InWarranty, WarrantyState: o.WarrantyState, RepairUntil: formatDay(o.RepairUntil),
 		QuoteFen: o.QuoteFen, QuoteApprovedBy: o.QuoteApprovedBy, QuoteChannel: o.QuoteChannel, QuoteDecidedAt: o.QuoteDecidedAt,
 		DeclineReason: o.DeclineReason, LabourCode: o.LabourCode, LabourFen: o.LabourFen, PartsFen: o.PartsFen, ChargeFen: o.ChargeFen,
 		ClaimFen: o.ClaimFen, Result: o.Result, Visits: o.Visits, CustomerConfirmed: o.CustomerConfirmed, ConfirmationNote: o.ConfirmationNote,
@@ -314,7 +207,7 @@ type RepairPartResponse struct {
 func repairPartResponse(l repair.PartLine) RepairPartResponse {
 	return RepairPartResponse{ID: l.ID, RepairID: l.RepairID, PartID: l.PartID, PartCode: l.PartCode, PartName: l.PartName, Qty: l.Qty,
 		UnitFen: l.UnitFen, AmountFen: l.AmountFen, LocationID: l.LocationID, FaultySerial: l.FaultySerial, ReplacementSerial: l.ReplacementSerial,
-		UnderWarranty: l.UnderWarranty, ChargeTo: l.ChargeTo, OldPartStatus: l.OldPartStatus, OldPartReturnedOn: opsDay(l.OldPartReturnedOn),
+		UnderWarranty: l.UnderWarranty, ChargeTo: l.ChargeTo, OldPartStatus: l.OldPartStatus, OldPartReturnedOn: formatDay(l.OldPartReturnedOn),
 		CreatedAt: l.CreatedAt}
 }
 
@@ -353,9 +246,6 @@ func (s *Server) repairDetail(c *gin.Context, id uint64, status int) {
 }
 
 func (s *Server) listRepairs(c *gin.Context) {
-	if s.opsUnavailable(c, s.Repairs != nil) {
-		return
-	}
 	_, size, err := paging(c, 20, 200)
 	if err != nil {
 		s.fail(c, err)
@@ -363,20 +253,20 @@ func (s *Server) listRepairs(c *gin.Context) {
 	}
 	f := repair.Filter{Status: c.Query("status"), Serial: c.Query("serial"), Size: size}
 	for name, dst := range map[string]*uint64{"outlet_id": &f.OutletID, "unit_id": &f.UnitID, "technician_id": &f.TechnicianID, "before_id": &f.BeforeID} {
-		if *dst, err = opsUint(c, name); err != nil {
+		if *dst, err = queryUint(c, name); err != nil {
 			s.fail(c, err)
 			return
 		}
 	}
-	if f.InWarranty, err = opsBool(c, "in_warranty"); err != nil {
+	if f.InWarranty, err = queryBool(c, "in_warranty"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if f.From, err = s.opsInstant(c, "from", false); err != nil {
+	if f.From, err = s.queryInstant(c, "from", false); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if f.To, err = s.opsInstant(c, "to", true); err != nil {
+	if f.To, err = s.queryInstant(c, "to", true); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -398,9 +288,6 @@ func (s *Server) listRepairs(c *gin.Context) {
 }
 
 func (s *Server) createRepair(c *gin.Context) {
-	if s.opsUnavailable(c, s.Repairs != nil) {
-		return
-	}
 	var req CreateRepairRequest
 	if err := bindJSON(c, &req); err != nil {
 		s.fail(c, err)
@@ -416,9 +303,6 @@ func (s *Server) createRepair(c *gin.Context) {
 }
 
 func (s *Server) getRepair(c *gin.Context) {
-	if s.opsUnavailable(c, s.Repairs != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -430,9 +314,6 @@ func (s *Server) getRepair(c *gin.Context) {
 // repairAction decodes the body into req, reads the path id and the
 // version, runs fn and answers with the repair's detail.
 func (s *Server) repairAction(c *gin.Context, req any, version func() int64, optional bool, fn func(id uint64, version int64) error) {
-	if s.opsUnavailable(c, s.Repairs != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -530,9 +411,6 @@ func (s *Server) cancelRepair(c *gin.Context) {
 }
 
 func (s *Server) returnOldPart(c *gin.Context) {
-	if s.opsUnavailable(c, s.Repairs != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -548,7 +426,7 @@ func (s *Server) returnOldPart(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	on, err := opsDate(req.ReturnedOn, "returned_on")
+	on, err := parseOptionalDate(req.ReturnedOn, "returned_on")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -570,15 +448,12 @@ type OldPartResponse struct {
 }
 
 func (s *Server) listOldParts(c *gin.Context) {
-	if s.opsUnavailable(c, s.Repairs != nil) {
-		return
-	}
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	outletID, err := opsUint(c, "outlet_id")
+	outletID, err := queryUint(c, "outlet_id")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -617,15 +492,12 @@ type RepairKPIResponse struct {
 }
 
 func (s *Server) repairKPI(c *gin.Context) {
-	if s.opsUnavailable(c, s.Repairs != nil) {
-		return
-	}
-	from, to, err := s.opsPeriod(c)
+	from, to, err := s.queryPeriod(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	outletID, err := opsUint(c, "outlet_id")
+	outletID, err := queryUint(c, "outlet_id")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -670,15 +542,12 @@ type CloseEntitlementRequest struct {
 }
 
 func (s *Server) listEntitlements(c *gin.Context) {
-	if s.opsUnavailable(c, s.Repairs != nil) {
-		return
-	}
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	unitID, err := opsUint(c, "unit_id")
+	unitID, err := queryUint(c, "unit_id")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -696,9 +565,6 @@ func (s *Server) listEntitlements(c *gin.Context) {
 }
 
 func (s *Server) closeEntitlement(c *gin.Context) {
-	if s.opsUnavailable(c, s.Repairs != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -755,10 +621,7 @@ func labourRateResponse(r repair.LabourRate) LabourRateResponse {
 }
 
 func (s *Server) listLabourRates(c *gin.Context) {
-	if s.opsUnavailable(c, s.Repairs != nil) {
-		return
-	}
-	active, err := opsBool(c, "active")
+	active, err := queryBool(c, "active")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -776,9 +639,6 @@ func (s *Server) listLabourRates(c *gin.Context) {
 }
 
 func (s *Server) createLabourRate(c *gin.Context) {
-	if s.opsUnavailable(c, s.Repairs != nil) {
-		return
-	}
 	var req LabourRateRequest
 	if err := bindJSON(c, &req); err != nil {
 		s.fail(c, err)
@@ -793,9 +653,6 @@ func (s *Server) createLabourRate(c *gin.Context) {
 }
 
 func (s *Server) patchLabourRate(c *gin.Context) {
-	if s.opsUnavailable(c, s.Repairs != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -832,9 +689,6 @@ type PriceListItem struct {
 // priceList is the public 收费标准: every active part and labour rate.
 // In warranty (三包期内) repairs are free; the list applies out of warranty.
 func (s *Server) priceList(c *gin.Context) {
-	if s.opsUnavailable(c, s.Repairs != nil && s.Parts != nil) {
-		return
-	}
 	ps, err := s.Parts.PriceList(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)

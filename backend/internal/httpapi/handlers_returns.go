@@ -87,35 +87,32 @@ type ReturnResponse struct {
 
 func returnResponse(r returns.Request) ReturnResponse {
 	return ReturnResponse{ID: r.ID, Number: r.Number, Kind: r.Kind, UnitID: r.UnitID, Serial: r.Serial, CustomerID: r.CustomerID,
-		OutletID: r.OutletID, TicketID: r.TicketID, Reason: r.Reason, PurchaseDate: opsDay(&r.PurchaseDate), RequestedOn: opsDay(&r.RequestedOn),
-		DaysSincePurchase: r.DaysSincePurchase, ReturnUntil: opsDay(r.ReturnUntil), ExchangeUntil: opsDay(r.ExchangeUntil),
-		WindowUntil: opsDay(r.WindowUntil), Eligible: r.Eligible, Status: r.Status, Allowed: returns.Allowed(r.Status), Decision: r.Decision,
-		DecisionReason: r.DecisionReason, DecidedAt: r.DecidedAt, DecidedOn: opsDay(r.DecidedOn), DecidedBy: r.DecidedBy,
+		OutletID: r.OutletID, TicketID: r.TicketID, Reason: r.Reason, PurchaseDate: formatDay(&r.PurchaseDate), RequestedOn: formatDay(&r.RequestedOn),
+		DaysSincePurchase: r.DaysSincePurchase, ReturnUntil: formatDay(r.ReturnUntil), ExchangeUntil: formatDay(r.ExchangeUntil),
+		WindowUntil: formatDay(r.WindowUntil), Eligible: r.Eligible, Status: r.Status, Allowed: returns.Allowed(r.Status), Decision: r.Decision,
+		DecisionReason: r.DecisionReason, DecidedAt: r.DecidedAt, DecidedOn: formatDay(r.DecidedOn), DecidedBy: r.DecidedBy,
 		OutsideLegalWindow: r.OutsideLegalWindow, RefusedWithinWindow: r.RefusedWithinWindow, RefundFen: r.RefundFen,
 		ReplacementSerial: r.ReplacementSerial, CompletionNote: r.CompletionNote, CompletedAt: r.CompletedAt, CancelledAt: r.CancelledAt,
 		Version: r.Version, CreatedAt: r.CreatedAt}
 }
 
 func (s *Server) listReturns(c *gin.Context) {
-	if s.opsUnavailable(c, s.Returns != nil) {
-		return
-	}
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	f := returns.Filter{Status: c.Query("status"), Kind: c.Query("kind"), Flag: c.Query("flag"), Page: page, Size: size}
-	if f.UnitID, err = opsUint(c, "unit_id"); err != nil {
+	if f.UnitID, err = queryUint(c, "unit_id"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	from, err := opsDate(c.Query("from"), "from")
+	from, err := parseOptionalDate(c.Query("from"), "from")
 	if err != nil {
 		s.fail(c, fieldErr("from", "must be a date YYYY-MM-DD"))
 		return
 	}
-	to, err := opsDate(c.Query("to"), "to")
+	to, err := parseOptionalDate(c.Query("to"), "to")
 	if err != nil {
 		s.fail(c, fieldErr("to", "must be a date YYYY-MM-DD"))
 		return
@@ -140,15 +137,12 @@ func (s *Server) listReturns(c *gin.Context) {
 }
 
 func (s *Server) createReturn(c *gin.Context) {
-	if s.opsUnavailable(c, s.Returns != nil) {
-		return
-	}
 	var req CreateReturnRequest
 	if err := bindJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	on, err := opsDate(req.RequestedOn, "requested_on")
+	on, err := parseOptionalDate(req.RequestedOn, "requested_on")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -163,9 +157,6 @@ func (s *Server) createReturn(c *gin.Context) {
 }
 
 func (s *Server) getReturn(c *gin.Context) {
-	if s.opsUnavailable(c, s.Returns != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -195,15 +186,12 @@ type EligibilityResponse struct {
 // returnEligibility answers ?kind=return|exchange&serial=|unit_id=&on=
 // without recording anything.
 func (s *Server) returnEligibility(c *gin.Context) {
-	if s.opsUnavailable(c, s.Returns != nil) {
-		return
-	}
-	unitID, err := opsUint(c, "unit_id")
+	unitID, err := queryUint(c, "unit_id")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	on, err := opsDate(c.Query("on"), "on")
+	on, err := parseOptionalDate(c.Query("on"), "on")
 	if err != nil {
 		s.fail(c, fieldErr("on", "must be a date YYYY-MM-DD"))
 		return
@@ -217,15 +205,12 @@ func (s *Server) returnEligibility(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, EligibilityResponse{UnitID: e.Unit.ID, Serial: e.Unit.Serial, Kind: e.Kind, PurchaseDate: opsDay(e.Unit.PurchaseDate),
-		RequestedOn: opsDay(&e.RequestedOn), DaysSincePurchase: e.Window.DaysSincePurchase, ReturnUntil: opsDay(&e.ReturnUntil),
-		ExchangeUntil: opsDay(&e.ExchangeUntil), Eligible: e.Window.Eligible})
+	c.JSON(http.StatusOK, EligibilityResponse{UnitID: e.Unit.ID, Serial: e.Unit.Serial, Kind: e.Kind, PurchaseDate: formatDay(e.Unit.PurchaseDate),
+		RequestedOn: formatDay(&e.RequestedOn), DaysSincePurchase: e.Window.DaysSincePurchase, ReturnUntil: formatDay(&e.ReturnUntil),
+		ExchangeUntil: formatDay(&e.ExchangeUntil), Eligible: e.Window.Eligible})
 }
 
 func (s *Server) returnAction(c *gin.Context, req any, version func() int64, fn func(id uint64, v int64) (returns.Request, error)) {
-	if s.opsUnavailable(c, s.Returns != nil) {
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -286,10 +271,7 @@ type ReturnsKPIResponse struct {
 }
 
 func (s *Server) returnsKPI(c *gin.Context) {
-	if s.opsUnavailable(c, s.Returns != nil) {
-		return
-	}
-	from, to, err := s.opsPeriod(c)
+	from, to, err := s.queryPeriod(c)
 	if err != nil {
 		s.fail(c, err)
 		return

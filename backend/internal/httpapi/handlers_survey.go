@@ -273,7 +273,7 @@ func templateInput(req SurveyTemplateRequest) survey.TemplateInput {
 }
 
 func (s *Server) listSurveyTemplates(c *gin.Context) {
-	active, err := qualityBoolQuery(c, "active")
+	active, err := queryBool(c, "active")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -356,15 +356,15 @@ func (s *Server) putSurveyTemplate(c *gin.Context) {
 func (s *Server) listSurveyInvitations(c *gin.Context) {
 	f := survey.InvitationFilter{Status: c.Query("status"), Channel: c.Query("channel")}
 	var err error
-	if f.TicketID, err = qualityUintQuery(c, "ticket_id"); err != nil {
+	if f.TicketID, err = queryOptionalUint(c, "ticket_id"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if f.CustomerID, err = qualityUintQuery(c, "customer_id"); err != nil {
+	if f.CustomerID, err = queryOptionalUint(c, "customer_id"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	before, err := qualityUintQuery(c, "before_id")
+	before, err := queryOptionalUint(c, "before_id")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -434,25 +434,25 @@ func (s *Server) issueSurveyLink(c *gin.Context) {
 func (s *Server) listSurveyResponses(c *gin.Context) {
 	f := survey.ResponseFilter{Channel: c.Query("channel")}
 	var err error
-	if f.From, err = s.qualityInstant(c, "from", false); err != nil {
+	if f.From, err = s.queryInstant(c, "from", false); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if f.To, err = s.qualityInstant(c, "to", true); err != nil {
+	if f.To, err = s.queryInstant(c, "to", true); err != nil {
 		s.fail(c, err)
 		return
 	}
 	for name, dst := range map[string]**uint64{"ticket_id": &f.TicketID, "customer_id": &f.CustomerID, "unit_id": &f.UnitID} {
-		if *dst, err = qualityUintQuery(c, name); err != nil {
+		if *dst, err = queryOptionalUint(c, name); err != nil {
 			s.fail(c, err)
 			return
 		}
 	}
-	if f.Dissatisfied, err = qualityBoolQuery(c, "dissatisfied"); err != nil {
+	if f.Dissatisfied, err = queryBool(c, "dissatisfied"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	before, err := qualityUintQuery(c, "before_id")
+	before, err := queryOptionalUint(c, "before_id")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -505,18 +505,18 @@ func (s *Server) listFollowups(c *gin.Context) {
 		return
 	}
 	f := survey.FollowupFilter{Status: c.Query("status"), Kind: c.Query("kind"), Page: page, Size: size}
-	if f.TicketID, err = qualityUintQuery(c, "ticket_id"); err != nil {
+	if f.TicketID, err = queryOptionalUint(c, "ticket_id"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	overdue, err := qualityBoolQuery(c, "overdue")
+	overdue, err := queryBool(c, "overdue")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	f.Overdue = overdue != nil && *overdue
 	me := actor.From(c.Request.Context()).UserID
-	excl, err := qualityBoolQuery(c, "exclude_own")
+	excl, err := queryBool(c, "exclude_own")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -594,7 +594,7 @@ func (s *Server) recordFollowupAttempt(c *gin.Context) {
 // ---- KPI
 
 func (s *Server) surveyKPI(c *gin.Context) {
-	from, to, err := s.qualityPeriod(c)
+	from, to, err := s.queryPeriod(c)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -232,13 +232,9 @@ type OpenTicketResponse struct {
 	CreatedAt   time.Time  `json:"created_at"`
 }
 
-// openTickets returns a customer's open tickets for the screen-pop; an
-// empty list when the ticket service is not wired.
+// openTickets returns a customer's open tickets for the screen-pop.
 func (s *Server) openTickets(c *gin.Context, customerID uint64) ([]OpenTicketResponse, error) {
 	out := []OpenTicketResponse{}
-	if s.Tickets == nil {
-		return out, nil
-	}
 	list, err := s.Tickets.OpenByCustomer(c.Request.Context(), customerID)
 	if err != nil {
 		return nil, err
@@ -492,17 +488,6 @@ func (s *Server) ticketFilter(c *gin.Context) (ticket.Filter, error) {
 	return f, nil
 }
 
-func queryUint(c *gin.Context, name string) (uint64, error) {
-	v := c.Query(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return 0, fieldErr(name, "a positive integer")
-	}
-	return n, nil
-}
 
 // queryTime parses an RFC 3339 instant or a YYYY-MM-DD local date.
 func (s *Server) queryTime(c *gin.Context, name string) (*time.Time, error) {

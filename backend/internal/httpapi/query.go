@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+)
+
+// The one set of query-parameter and date parsers of the API (it replaces
+// the ops*, quality* and query* copies that each handler family had).
+
+// queryUint reads an optional positive integer query parameter (0 if absent).
+func queryUint(c *gin.Context, name string) (uint64, error) {
+	n, err := queryOptionalUint(c, name)
+	if n == nil || err != nil {
+		return 0, err
+	}
+	return *n, nil
+}
+
+// queryOptionalUint reads an optional positive integer query parameter (nil if absent).
+func queryOptionalUint(c *gin.Context, name string) (*uint64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		return nil, fieldErr(name, "must be a positive integer")
+	}
+	return &n, nil
+}
+
+// queryBool reads an optional boolean query parameter.
+func queryBool(c *gin.Context, name string) (*bool, error) {
+	v := c.Query(name)
+	if v == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil, fieldErr(name, "must be true or false")
+	}
+	return &b, nil
+}
+
+// parseDate parses a required "YYYY-MM-DD" value into a stored calendar date
+// (00:00 UTC of that date).
+func parseDate(v, field string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
+	if err != nil {
+		return time.Time{}, apperr.Field(field, "must be a date YYYY-MM-DD")
+	}
+	return t, nil
+}
+
+// parseOptionalDate is parseDate where empty gives the zero time.
+func parseOptionalDate(v, field string) (time.Time, error) {
+	if strings.TrimSpace(v) == "" {
+		return time.Time{}, nil
+	}
+	return parseDate(v, field)
+}
+
+// formatDay formats a calendar date, or nil.
+func formatDay(t *time.Time) *string {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.DateOnly)
+	return &s
+}
+
+// queryInstant parses a from/to query value: a local date (the enterprise
+// zone; with endOfDay that whole day is included) or an RFC 3339 instant.
+func (s *Server) queryInstant(c *gin.Context, name string, endOfDay bool) (*time.Time, error) {
+	v := strings.TrimSpace(c.Query(name))
+	if v == "" {
+		return nil, nil
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, v, s.Location); err == nil {
+		if endOfDay {
+			d = d.AddDate(0, 0, 1)
+		}
+		u := d.UTC()
+		return &u, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, fieldErr(name, "must be a date YYYY-MM-DD or an RFC 3339 time")
+	}
+	u := t.UTC()
+	return &u, nil
+}
+
+// queryPeriod reads ?from&to for KPIs: by default the last 30 local days
+// including today; at most 5 years.
+func (s *Server) queryPeriod(c *gin.Context) (time.Time, time.Time, error) {
+	from, err := s.queryInstant(c, "from", false)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	to, err := s.queryInstant(c, "to", true)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	if to == nil {
+		now := time.Now().In(s.Location)
+		d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.Location).AddDate(0, 0, 1).UTC()
+		to = &d
+	}
+	if from == nil {
+		d := to.AddDate(0, 0, -30)
+		from = &d
+	}
+	if !to.After(*from) {
+		return time.Time{}, time.Time{}, fieldErr("to", "must be after from")
+	}
+	if to.Sub(*from) > 5*366*24*time.Hour {
+		return time.Time{}, time.Time{}, fieldErr("from", "the period may span at most 5 years")
+	}
+	return *from, *to, nil
+}
