@@ -68,6 +68,7 @@ var scopeCases = map[string]scopeCase{
 	"GET /api/v1/recalls/:id/progress":                          {exempt: "campaign totals by week, no unit or owner"},
 	"GET /api/v1/recall-units/:id":                              {record: "recall_unit"},
 	"POST /api/v1/recall-units/:id/remedy":                      {record: "recall_unit"},
+	"POST /api/v1/notifications/:id/read":                       {exempt: "a notification belongs to one user, whatever the outlet: another user's id is 404 (TestMyNotificationsThroughAPI)"},
 }
 
 // scopeWorld creates one record of each outlet-scoped kind at outlet 1
