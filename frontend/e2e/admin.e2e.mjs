@@ -2,7 +2,8 @@
 // Excel workbook with one bad row shows the per-row error report while the
 // good rows land; a business calendar with a split shift, a holiday and a
 // 调休 make-up working day is checked next to the fields and saved; a
-// 售后服务管理师 certificate is recorded on a staff member. Imported by
+// 售后服务管理师 certificate is recorded on a staff member; the auditor finds an
+// agent's read of a customer in the PIPL access log. Imported by
 // run.mjs; runnable alone with `BASE_URL=… node e2e/admin.e2e.mjs`.
 import assert from 'node:assert/strict'
 import { apiSession, expectStatus, login, scenario, shot } from './lib.mjs'
@@ -159,4 +160,27 @@ scenario('admin records a 售后服务管理师 certificate with its expiry on a
   await drawer.locator('.el-table tbody tr', { hasText: '售后服务管理师' }).waitFor()
   await row.locator('.el-tag', { hasText: /有效|即将到期/ }).waitFor()
   await shot(page, 'admin-staff-certificate')
+})
+
+scenario('auditor reads the PIPL access log: an agent opening a customer is listed with who, which customer and when', async ({ page }) => {
+  const agent = await apiSession('agent')
+  try {
+    const list = expectStatus(await agent.call('GET', '/customers?size=1'), 200, 'customers')
+    assert.ok(list.items.length > 0, 'the demo has customers')
+    const id = list.items[0].customer.id
+    expectStatus(await agent.call('GET', `/customers/${id}`), 200, 'open the customer')
+    await login(page, 'auditor')
+    await page.goto('/admin/privacy-log')
+    const table = page.locator('[data-testid="privacy-table"]')
+    await table.locator('tbody tr').first().waitFor()
+    await page.locator('[data-testid="privacy-filters"] input[name="customer_id"]').fill(String(id))
+    await page.locator('[data-testid="privacy-search"]').click()
+    await page.waitForFunction(
+      (cid) => [...document.querySelectorAll('[data-testid="privacy-table"] tbody tr')].some((tr) => tr.textContent.includes('agent') && tr.textContent.includes(String(cid))),
+      id,
+    )
+    await shot(page, 'admin-privacy-log')
+  } finally {
+    await agent.close()
+  }
 })

@@ -99,6 +99,7 @@ export const routes: RouteRecordRaw[] = [
       page('kpi', 'kpi', () => withReadinessMessages(import('@/views/kpi/KpiView.vue'))),
       page('users', 'admin/users', () => import('@/views/admin/UsersView.vue')),
       page('audit', 'admin/audit', () => import('@/views/admin/AuditView.vue')),
+      page('privacyLog', 'admin/privacy-log', () => import('@/views/admin/PrivacyLogView.vue')),
       page('adminOutlets', 'admin/outlets', () => import('@/views/admin/OutletsView.vue')),
       page('adminStaff', 'admin/staff', () => import('@/views/admin/StaffView.vue')),
       page('adminSla', 'admin/sla', () => import('@/views/admin/SlaView.vue')),

@@ -40,12 +40,12 @@ describe('menu filter', () => {
   it('admin-only permissions show the system group', () => {
     const groups = visibleGroups(['user:manage', 'audit:read'])
     expect(groups.map((g) => g.key)).toEqual(['system'])
-    expect(keys(groups[0]!.items)).toEqual(['users', 'audit'])
+    expect(keys(groups[0]!.items)).toEqual(['users', 'audit', 'privacyLog'])
   })
 
   it('auditor-style read permissions show read pages only', () => {
     const got = keys(visibleMenu(['readiness:read', 'evidence:read', 'certification:read', 'audit:read', 'kpi:read']))
-    expect(got).toEqual(['readiness', 'evidence', 'certification', 'kpi', 'audit'])
+    expect(got).toEqual(['readiness', 'evidence', 'certification', 'kpi', 'audit', 'privacyLog'])
   })
 
   it('ignores unknown permissions and accepts any iterable', () => {
@@ -89,6 +89,7 @@ describe('menu model', () => {
       ['/kpi', 'kpi:read'],
       ['/admin/users', 'user:manage'],
       ['/admin/audit', 'audit:read'],
+      ['/admin/privacy-log', 'audit:read'],
       ['/admin/outlets', 'outlet:manage'],
       ['/admin/staff', 'outlet:manage'],
       ['/admin/sla', 'sla:manage'],
