@@ -77,9 +77,19 @@ echo "== e2e: running frontend/e2e/run.mjs against ${BASE_URL}"
 set +e
 BASE_URL="$BASE_URL" node frontend/e2e/run.mjs
 rc=$?
+# The records the browser suite left behind must agree with each other
+# across domains (docs/consistency.md): the same checker as GET
+# /api/v1/admin/consistency, on the suite's database; any violation fails.
+echo "== e2e: aftersales check on the e2e database"
+AFTERSALES_DB_DRIVER=sqlite AFTERSALES_DB_DSN="${tmp}/e2e.db" AFTERSALES_LOG_LEVEL=error ./bin/aftersales check
+check_rc=$?
 set -e
 if [ $rc -ne 0 ]; then
   echo "e2e: FAILED (exit $rc); last server log lines:" >&2
   tail -40 "${tmp}/server.log" >&2 || true
+fi
+if [ $check_rc -ne 0 ]; then
+  echo "e2e: the consistency check found violations (exit $check_rc)" >&2
+  [ $rc -ne 0 ] || rc=$check_rc
 fi
 exit $rc

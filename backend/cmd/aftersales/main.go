@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/app"
 	"github.com/aftersales/aftersales/backend/internal/auth"
 	"github.com/aftersales/aftersales/backend/internal/config"
+	"github.com/aftersales/aftersales/backend/internal/consistency"
 	"github.com/aftersales/aftersales/backend/internal/migrations"
 )
 
@@ -31,6 +33,7 @@ Usage:
   aftersales users create --username U --password P --roles admin[,…] [--outlet ID] [--expires 2027-01-31]
   aftersales users reset-password --username U --password P
   aftersales audit verify                   check the audit trail's hash chain
+  aftersales check [--json] [--max N]       walk the cross-domain invariants; exit 1 naming every violating record
   aftersales version
 
 Global flags (before the subcommand): --config PATH (default configs/aftersales.yaml when present; the
@@ -145,6 +148,36 @@ func run(args []string) error {
 		return nil
 	case "users":
 		return usersCmd(ctx, cfg, log, cmdArgs)
+	case "check":
+		fs := flag.NewFlagSet("check", flag.ContinueOnError)
+		asJSON := fs.Bool("json", false, "print the report as JSON")
+		limit := fs.Int("max", 1000, "name at most this many records per invariant (the counts stay exact)")
+		timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
+		if err := fs.Parse(cmdArgs); err != nil {
+			return err
+		}
+		a, err := app.OpenCore(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		rep, err := consistency.New(a.DB, consistency.Options{MaxPerInvariant: *limit, Timeout: *timeout}).Run(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(os.Stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(rep); err != nil {
+				return err
+			}
+		} else {
+			fmt.Print(rep.Text())
+		}
+		if !rep.OK() {
+			return fmt.Errorf("consistency check: %d violation(s)", rep.Violations)
+		}
+		return nil
 	case "audit":
 		if len(cmdArgs) == 0 || cmdArgs[0] != "verify" {
 			return errors.New("audit: usage: aftersales audit verify")

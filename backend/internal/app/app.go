@@ -186,6 +186,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	if err := a.WorkOrders.EnsureDefaults(ctx); err != nil {
 		return nil, err
 	}
+	// A resolved, closed or merged ticket withdraws its open field work.
+	a.Tickets.SetOpenWork(a.WorkOrders)
 	a.Products.AddPassportSource("tickets", a.Tickets)
 	a.Products.AddPassportSource("work_orders", a.WorkOrders)
 	// Complaints, corrective actions, surveys and follow-ups (see wire_quality.go).
@@ -193,7 +195,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		Deadlines: complaintDeadlines(cfg.Complaint), Chain: cfg.Complaint.Chain(), Customers: customerExists(a.Customers),
 		Tickets: ticketExists(a.Tickets), Units: unitExists(a.Products), InstalledBase: a.Products.InstalledBase})
 	a.Surveys = survey.New(survey.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Log: log, Location: cfg.Location(), Settings: surveySettings(cfg),
-		Complaints: complaintOpener{a.Complaints}, Tickets: a.Tickets, Facts: surveyFacts{a.Tickets, a.WorkOrders}})
+		Complaints: complaintOpener{a.Complaints}, Tickets: a.Tickets, Facts: surveyFacts{a.Tickets, a.WorkOrders},
+		Supervisor: holds(a.RBAC, rbac.FollowupSupervise)})
 	a.CorrectiveActions = capa.New(capa.Options{DB: g, Audit: a.Audit, Location: cfg.Location(),
 		Sources: map[string]capa.SourceCheck{capa.SourceComplaint: a.Complaints.Exists, capa.SourceSurvey: a.Surveys.ResponseExists}})
 	// Survey invitations: once per event id, whichever instance receives it.
@@ -224,7 +227,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	a.HTTP = httpapi.New(httpapi.Options{DB: g, Auth: a.Auth, RBAC: a.RBAC, Audit: a.Audit, Bus: a.Bus, Hub: a.Hub, Scheduler: a.Sched,
 		Log: log, UI: ui, SecureCookies: cfg.HTTP.SecureCookies || cfg.HTTP.CookieSecure, MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 		MaxUploadBytes: max(cfg.Storage.MaxUploadMiB<<20, 20<<20) + 1<<20, TrustedProxies: cfg.HTTP.TrustedProxyList(),
-		AllowedOrigins: cfg.HTTP.AllowedOriginList(), MetricsToken: cfg.Metrics.Token, Limiter: a.RateLimit, RequestTimeout: cfg.HTTP.RequestTimeout,
+		AllowedOrigins: cfg.HTTP.AllowedOriginList(), MetricsToken: cfg.Metrics.Token, Limiter: a.RateLimit,
 		Location: cfg.Location(), Version: Version,
 		// == Domain services into the HTTP server
 		Content: a.Content,

@@ -4,6 +4,9 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
 	"github.com/aftersales/aftersales/backend/internal/product"
@@ -26,9 +29,11 @@ func (a *App) wireServiceOps() {
 	a.Repairs = repair.New(repair.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Units: repairUnits(a.Products),
 		Warranty: repairWarranty(a.Products), WorkOrders: repairWorkOrders(a.WorkOrders, a.Outlets), Outlets: outlets, Stock: a.Parts,
 		Staff: repairStaff(a.Outlets.Staff), UserStaff: repairStaff(a.Outlets.StaffOfUser), MaxBackdateDays: cfg.Repair.MaxBackdateDays,
-		RepeatWindowDays: cfg.Repair.RepeatWindowDays, Location: loc})
+		RepeatWindowDays: cfg.Repair.RepeatWindowDays, Location: loc, Technicians: repairTechnicians(a.Outlets)})
+	a.WorkOrders.SetRepairs(workOrderRepairs{a.Repairs})
 	a.Returns = returns.New(returns.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Units: returnUnits(a.Products),
-		Windows: returnWindows(a.Products), Outlets: outlets, Location: loc})
+		Windows: returnWindows(a.Products), Outlets: outlets, Location: loc, Lifecycle: unitLifecycle{a.Products},
+		ExchangeRestartsWarranty: cfg.Returns.ExchangeRestartsWarranty})
 	a.Recalls = recall.New(recall.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Outlets: outlets, Location: loc})
 	a.Products.AddPassportSource("repairs", a.Repairs)
 	a.Products.AddPassportSource("returns", a.Returns)
@@ -138,4 +143,70 @@ func repairStaff(get func(context.Context, uint64) (outlet.StaffMember, error)) 
 		}
 		return out, nil
 	}
+}
+
+// workOrderRepairs answers a work order's completion with its repair's
+// outcome, so the two results are cross-checked.
+type workOrderRepairs struct{ r *repair.Service }
+
+func (w workOrderRepairs) RepairOfWorkOrder(ctx context.Context, tx *gorm.DB, workOrderID uint64) (workorder.RepairOutcome, bool, error) {
+	o, found, err := w.r.OrderOfWorkOrder(ctx, tx, workOrderID)
+	if err != nil || !found {
+		return workorder.RepairOutcome{}, found, err
+	}
+	return workorder.RepairOutcome{ID: o.ID, Number: o.Number, Outcome: repair.Outcome(o.Status, o.Result)}, true, nil
+}
+
+// repairTechnicians resolves technician ids through the staff register
+// (unscoped: the repair service applies the caller's scope).
+func repairTechnicians(o *outlet.Service) repair.TechnicianLookup {
+	return func(ctx context.Context, ids []uint64) (map[uint64]repair.Technician, error) {
+		out := map[uint64]repair.Technician{}
+		for _, id := range ids {
+			if _, done := out[id]; done {
+				continue
+			}
+			m, err := o.Staff(ctx, id)
+			if apperr.IsKind(err, apperr.KindNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			t := repair.Technician{Name: m.Name}
+			if m.OutletID != nil {
+				t.OutletID = *m.OutletID
+			}
+			out[id] = t
+		}
+		return out, nil
+	}
+}
+
+// unitLifecycle lets a completed return or exchange change the unit through
+// the product service, inside the request's transaction.
+type unitLifecycle struct{ p *product.Service }
+
+func (l unitLifecycle) Returned(ctx context.Context, tx *gorm.DB, unitID uint64, on time.Time) error {
+	_, err := l.p.MarkReturned(ctx, tx, unitID, on)
+	return err
+}
+
+func (l unitLifecycle) Exchanged(ctx context.Context, tx *gorm.DB, unitID uint64, serial string, on time.Time, restart bool, proof string) (uint64, error) {
+	n, err := l.p.Exchange(ctx, tx, unitID, serial, on, restart, proof)
+	return n.ID, err
+}
+
+func (l unitLifecycle) Published(ctx context.Context, unitID uint64, replacementID *uint64) {
+	old, err := l.p.Unit(ctx, unitID)
+	if err != nil {
+		return
+	}
+	var n *product.Unit
+	if replacementID != nil {
+		if u, err := l.p.Unit(ctx, *replacementID); err == nil {
+			n = &u
+		}
+	}
+	l.p.PublishUnitChange(ctx, old, n)
 }

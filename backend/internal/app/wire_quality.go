@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/config"
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/demo"
 	"github.com/aftersales/aftersales/backend/internal/product"
+	"github.com/aftersales/aftersales/backend/internal/rbac"
 	"github.com/aftersales/aftersales/backend/internal/survey"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
@@ -33,28 +35,34 @@ func surveySettings(cfg *config.Config) survey.Settings {
 		BaseURL: cfg.App.BaseURL}
 }
 
+// holds returns a check that an actor's roles grant permission (a casbin
+// error denies, and is never swallowed silently: it is logged by the caller
+// path as a refusal).
+func holds(r *rbac.Authorizer, permission string) func(a actor.Actor) bool {
+	return func(a actor.Actor) bool {
+		ok, err := r.Allowed(a.Roles, permission)
+		return err == nil && ok
+	}
+}
+
 // complaintOpener hands a dissatisfied survey answer to the complaint
 // service as a complaint with source survey (idempotent per response).
 type complaintOpener struct{ c *complaint.Service }
 
 func (o complaintOpener) OpenFromSurvey(ctx context.Context, d survey.Dissatisfaction) (uint64, error) {
-	category := "other"
-	switch d.LowestTarget {
-	case survey.TargetAgent:
-		category = "service_attitude"
-	case survey.TargetTechnician:
-		category = "repair_quality"
-	case survey.TargetProduct:
-		category = "product_quality"
-	}
+	category := complaint.CategoryForRating(d.LowestTarget)
 	channel := map[string]string{survey.ChannelLink: "评价链接", survey.ChannelPhone: "电话回访"}[d.Channel]
-	title := fmt.Sprintf("满意度评价不满意（最低 %d 分，%s）", d.MinScore, channel)
+	what := fmt.Sprintf("满意度评价不满意（最低 %d 分，%s）", d.MinScore, channel)
+	if d.Unsolved {
+		what = fmt.Sprintf("满意度评价：问题未解决（最低 %d 分，%s）", d.MinScore, channel)
+	}
+	title := what
 	if d.TicketNumber != "" {
-		title = fmt.Sprintf("工单 %s 满意度评价不满意（最低 %d 分，%s）", d.TicketNumber, d.MinScore, channel)
+		title = "工单 " + d.TicketNumber + " " + what
 	}
 	rid := d.ResponseID
 	c, err := o.c.Create(ctx, complaint.NewComplaint{Source: complaint.SourceSurvey, TicketID: d.TicketID, CustomerID: d.CustomerID,
-		UnitID: d.UnitID, OutletID: d.OutletID, Category: category, Severity: complaint.SeverityNormal, Title: title,
+		UnitID: d.UnitID, OutletID: d.OutletID, WorkOrderID: d.WorkOrderID, TechnicianID: d.TechnicianID, Category: category, Severity: complaint.SeverityNormal, Title: title,
 		Description: d.Comment, SurveyResponseID: &rid})
 	if err != nil {
 		return 0, err
@@ -75,8 +83,21 @@ func (f surveyFacts) TicketFacts(ctx context.Context, id uint64) (survey.Closed,
 		return survey.Closed{}, err
 	}
 	tid := t.ID
-	return survey.Closed{TicketID: &tid, TicketNumber: t.Number, CustomerID: t.CustomerID, UnitID: t.UnitID, OutletID: t.OutletID,
-		AgentID: t.AssigneeID}, nil
+	c := survey.Closed{TicketID: &tid, TicketNumber: t.Number, CustomerID: t.CustomerID, UnitID: t.UnitID, OutletID: t.OutletID,
+		AgentID: t.AssigneeID}
+	// The ticket's field visit: its work order, technician and outlet.
+	w, found, err := f.w.LatestOfTicket(ctx, t.ID)
+	if err != nil {
+		return survey.Closed{}, err
+	}
+	if found {
+		wid := w.ID
+		c.WorkOrderID, c.TechnicianID = &wid, w.TechnicianStaffID
+		if c.OutletID == nil {
+			c.OutletID = w.OutletID
+		}
+	}
+	return c, nil
 }
 
 func (f surveyFacts) WorkOrderFacts(ctx context.Context, id uint64) (survey.Closed, error) {

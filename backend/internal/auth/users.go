@@ -15,7 +15,6 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
-	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -142,9 +141,13 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-// wrap classifies a storage error (db.Classify: busy, duplicate,
-// unavailable, internal) with what was being done.
-func wrap(err error, what string) error { return db.Classify(err, what) }
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}
 
 // UserFilter pages the users list.
 type UserFilter struct {

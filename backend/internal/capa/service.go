@@ -15,7 +15,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
-	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // SourceCheck reports whether the record an action refers to exists; it
@@ -409,6 +408,11 @@ func deref(p *int64) int64 {
 	return *p
 }
 
-// wrap classifies a storage error (db.Classify: busy, duplicate,
-// unavailable, internal) with what was being done.
-func wrap(err error, what string) error { return db.Classify(err, what) }
+// wrap keeps *apperr.Error as is and turns anything else into an internal error.
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}

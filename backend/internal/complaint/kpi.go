@@ -119,3 +119,4 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 	}
 	return k, nil
 }
+

@@ -65,11 +65,16 @@ type Complaint struct {
 	CustomerID      uint64
 	UnitID          *uint64
 	OutletID        *uint64 // the outlet complained about, if any (for outlet scorecards)
-	Category        string
-	Severity        string
-	Status          string
-	Title           string
-	Description     string
+	// WorkOrderID and TechnicianID name the field visit and the technician
+	// complained about (a survey answer about the visit), for the
+	// technician's and the outlet's figures.
+	WorkOrderID  *uint64
+	TechnicianID *uint64
+	Category     string
+	Severity     string
+	Status       string
+	Title        string
+	Description  string
 
 	ReceivedAt   time.Time
 	AckDueAt     time.Time

@@ -109,3 +109,26 @@ func Rate(part, whole int64) *float64 {
 	v := float64(part) / float64(whole)
 	return &v
 }
+
+// Survey rating targets as the survey domain names them (survey.Target*).
+const (
+	RatingAgent      = "agent"
+	RatingTechnician = "technician"
+	RatingProduct    = "product"
+)
+
+// CategoryForRating is the category of a complaint raised from a survey
+// answer, from what its deciding rating was about: the hotline agent →
+// service attitude, the technician → repair quality, the product → product
+// quality; an overall rating alone says nothing more specific → other.
+func CategoryForRating(target string) string {
+	switch target {
+	case RatingAgent:
+		return "service_attitude"
+	case RatingTechnician:
+		return "repair_quality"
+	case RatingProduct:
+		return "product_quality"
+	}
+	return "other"
+}

@@ -18,7 +18,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
-	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -92,6 +91,8 @@ type NewComplaint struct {
 	CustomerID       uint64
 	UnitID           *uint64
 	OutletID         *uint64
+	WorkOrderID      *uint64
+	TechnicianID     *uint64
 	Category         string
 	Severity         string
 	Title            string
@@ -182,7 +183,8 @@ func (s *Service) Create(ctx context.Context, in NewComplaint) (Complaint, error
 	ackDue, resolveDue := s.o.Deadlines.Due(in.Severity, received)
 	a := actor.From(ctx)
 	c := Complaint{Number: tempNumber(), Source: in.Source, ExternalChannel: in.ExternalChannel, SourceRef: in.SourceRef,
-		TicketID: in.TicketID, CustomerID: in.CustomerID, UnitID: in.UnitID, OutletID: in.OutletID, Category: in.Category,
+		TicketID: in.TicketID, CustomerID: in.CustomerID, UnitID: in.UnitID, OutletID: in.OutletID,
+		WorkOrderID: in.WorkOrderID, TechnicianID: in.TechnicianID, Category: in.Category,
 		Severity: in.Severity, Status: StatusReceived, Title: in.Title, Description: in.Description, ReceivedAt: received,
 		AckDueAt: ackDue, ResolveDueAt: resolveDue, ResponsibleID: in.ResponsibleID, ResponsibleName: in.ResponsibleName,
 		CrisisPlan: in.CrisisPlan, SurveyResponseID: in.SurveyResponseID, CreatedBy: a.Username, Version: 1, CreatedAt: now, UpdatedAt: now}
@@ -777,6 +779,11 @@ func (s *Service) publishEscalated(ctx context.Context, c Complaint, e Escalatio
 		Role: e.NotifiedRole, UserID: e.NotifiedUser, Reason: e.Reason, Severity: c.Severity}))
 }
 
-// wrap classifies a storage error (db.Classify: busy, duplicate,
-// unavailable, internal) with what was being done.
-func wrap(err error, what string) error { return db.Classify(err, what) }
+// wrap keeps *apperr.Error as is and turns anything else into an internal error.
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}

@@ -58,6 +58,9 @@ type Config struct {
 
 	// Staff configures post kinds (qualification rules attach to a kind).
 	Staff Staff `koanf:"staff"`
+
+	// Returns configures 三包 returns and exchanges.
+	Returns Returns `koanf:"returns"`
 }
 
 // Certificates configures certificate validity rules.
@@ -78,6 +81,15 @@ type Staff struct {
 	// agent, manager, quality, trainer) to the comma-separated post titles
 	// of that kind.
 	PostKinds map[string]string `koanf:"post_kinds"`
+}
+
+// Returns configures the returns domain.
+type Returns struct {
+	// ExchangeRestartsWarranty: a replacement unit's 三包 periods start on
+	// the exchange date rather than the original purchase date. Inferred
+	// from 部分商品修理更换退货责任规定 (换货后三包有效期自换货之日起重新计算);
+	// confirm with the enterprise's legal reading before relying on it.
+	ExchangeRestartsWarranty bool `koanf:"exchange_restarts_warranty"`
 }
 
 // Privacy configures the outlet's view of customers.
@@ -113,8 +125,6 @@ type HTTP struct {
 	// CookieSecure is the older name of SecureCookies (either turns it on).
 	CookieSecure bool  `koanf:"cookie_secure"`
 	MaxBodyBytes int64 `koanf:"max_body_bytes"`
-	// RequestTimeout bounds each API request (streams and exports excepted).
-	RequestTimeout time.Duration `koanf:"request_timeout"`
 	// SecureCookies marks the session cookie Secure even when the request
 	// reached us over plain HTTP (TLS terminated by a proxy). A request
 	// that came over TLS always gets a Secure cookie.
@@ -162,11 +172,6 @@ type DB struct {
 	MaxOpenConns int           `koanf:"max_open_conns"`
 	MaxIdleConns int           `koanf:"max_idle_conns"`
 	SlowQuery    time.Duration `koanf:"slow_query"`
-	// LockWaitTimeout bounds one row-lock wait on MySQL/MariaDB
-	// (innodb_lock_wait_timeout, whole seconds); IOTimeout bounds a read or
-	// write on a connection, so a hung server never holds a request forever.
-	LockWaitTimeout time.Duration `koanf:"lock_wait_timeout"`
-	IOTimeout       time.Duration `koanf:"io_timeout"`
 }
 
 // Auth holds session and lockout policy.
@@ -299,9 +304,6 @@ func Defaults() map[string]any {
 		"metrics.token":                   "",
 		"auth.slowdown_base":              "1s",
 		"auth.known_address_days":         90,
-		"http.request_timeout":            "15s",
-		"db.lock_wait_timeout":            "10s",
-		"db.io_timeout":                   "120s",
 		"db.driver":                       "sqlite",
 		"db.dsn":                          "./data/aftersales.db",
 		"db.max_open_conns":               16,
@@ -381,6 +383,9 @@ func Defaults() map[string]any {
 		"staff.post_kinds.manager":         "售后经理,售后主管,服务经理,售后总监",
 		"staff.post_kinds.quality":         "质量专员,质量经理,质检员",
 		"staff.post_kinds.trainer":         "培训专员,培训师",
+
+		// Returns and exchanges (see docs/configuration.md).
+		"returns.exchange_restarts_warranty": true,
 	}
 }
 
@@ -475,15 +480,6 @@ func (c *Config) Validate() error {
 	}
 	if c.Metrics.Token != "" && len(c.Metrics.Token) < 16 {
 		return bad("metrics.token", "must be at least 16 characters")
-	}
-	if c.HTTP.RequestTimeout < 0 {
-		return bad("http.request_timeout", "must not be negative (0 turns the deadline off)")
-	}
-	if c.DB.LockWaitTimeout < time.Second {
-		return bad("db.lock_wait_timeout", "must be at least 1s")
-	}
-	if c.DB.IOTimeout < time.Second {
-		return bad("db.io_timeout", "must be at least 1s")
 	}
 	switch c.DB.Driver {
 	case "sqlite", "mysql":

@@ -412,6 +412,9 @@ func (g *opsGen) fromWorkOrder(w opsWorkOrder) {
 	if s.received.After(g.now) {
 		s.received = g.now.Add(-time.Hour)
 	}
+	if w.Result == "no_fault_found" {
+		return // a visit that found no fault opens no repair
+	}
 	if w.CompletedAt != nil && (w.Status == "completed" || w.Status == "signed_off") {
 		done := *w.CompletedAt
 		s.completed = &done
@@ -570,7 +573,9 @@ func (g *opsGen) addRepair(s repairSpec) repair.Order {
 		g.quoteLines = append(g.quoteLines, repair.QuoteLine{RepairID: id, Kind: "labour", Code: lab.Code, Name: lab.Name, Qty: 1, UnitFen: lab.PriceFen, AmountFen: lab.PriceFen})
 		o.QuoteFen += lab.PriceFen
 		if status != repair.StatusQuoted {
-			if s.completed != nil && r.IntN(100) < 4 {
+			// A declined quote leaves the unit unrepaired: only work that
+			// did not end "done" (workorder.ResultAgrees) can be declined.
+			if s.completed != nil && r.IntN(100) < 4 && (s.wo == nil || s.result != repair.ResultFixed) {
 				declined = true
 				o.DeclineReason, o.QuoteDecidedAt, o.ClosedAt = opsPick(r, declineReasons), &quoteAt, &quoteAt
 			} else {
@@ -965,7 +970,49 @@ func (g *opsGen) returns(ctx context.Context) error {
 		}
 		rows = append(rows, q)
 	}
-	return g.d.DB.WithContext(ctx).Session(&gorm.Session{SkipHooks: true}).CreateInBatches(&rows, opsBatch(g.d.DB)).Error
+	if err := g.d.DB.WithContext(ctx).Session(&gorm.Session{SkipHooks: true}).CreateInBatches(&rows, opsBatch(g.d.DB)).Error; err != nil {
+		return err
+	}
+	return g.unitsAfterReturns(ctx, rows)
+}
+
+// unitsAfterReturns does to the units what completing the requests does
+// (product.MarkReturned, product.Exchange): a returned unit is marked
+// returned with its warranty ended; an exchanged one is marked exchanged and
+// its replacement registered for the same owner, linked both ways, with its
+// 三包 periods restarting on the exchange day (returns.exchange_restarts_warranty
+// is on by default).
+func (g *opsGen) unitsAfterReturns(ctx context.Context, rows []returns.Request) error {
+	db := g.d.DB.WithContext(ctx)
+	for _, q := range rows {
+		if q.Status != returns.StatusCompleted || q.CompletedAt == nil {
+			continue
+		}
+		day := product.LocalDate(*q.CompletedAt, g.d.Location)
+		if q.Kind == returns.KindReturn {
+			if err := db.Model(&product.Unit{}).Where("id = ?", q.UnitID).Updates(map[string]any{"status": product.UnitReturned,
+				"warranty_ended_on": day, "version": gorm.Expr("version + 1"), "updated_at": *q.CompletedAt}).Error; err != nil {
+				return fmt.Errorf("returned unit %d: %w", q.UnitID, err)
+			}
+			continue
+		}
+		var old product.Unit
+		if err := db.Where("id = ?", q.UnitID).Take(&old).Error; err != nil {
+			return fmt.Errorf("exchanged unit %d: %w", q.UnitID, err)
+		}
+		start := day
+		n := product.Unit{Serial: q.ReplacementSerial, ModelID: old.ModelID, CustomerID: old.CustomerID, PurchaseDate: old.PurchaseDate,
+			PurchaseProof: "换货 " + q.Number, Status: product.UnitActive, WarrantyStart: &start, ReplacesUnitID: &old.ID, Version: 1,
+			CreatedAt: *q.CompletedAt, UpdatedAt: *q.CompletedAt}
+		if err := db.Create(&n).Error; err != nil {
+			return fmt.Errorf("replacement %s: %w", q.ReplacementSerial, err)
+		}
+		if err := db.Model(&product.Unit{}).Where("id = ?", old.ID).Updates(map[string]any{"status": product.UnitExchanged,
+			"warranty_ended_on": day, "replaced_by_unit_id": n.ID, "version": gorm.Expr("version + 1"), "updated_at": *q.CompletedAt}).Error; err != nil {
+			return fmt.Errorf("exchanged unit %d: %w", old.ID, err)
+		}
+	}
+	return nil
 }
 
 func datePtrOf(t time.Time) *time.Time {

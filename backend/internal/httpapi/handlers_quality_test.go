@@ -54,7 +54,13 @@ func TestSurveyLinkThroughAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	cid := qualityCustomer(t, h, agent, "13812340001")
-	r := h.do("POST", "/api/v1/survey-invitations", quality, map[string]any{"channel": "link", "customer_id": cid, "ticket_id": 4242, "ticket_number": "GD-4242"})
+	tr := h.do("POST", "/api/v1/tickets", agent, map[string]any{"channel": "phone", "type": "repair", "priority": "normal",
+		"customer_id": cid, "description": "冰箱不制冷"})
+	if tr.Status != 201 {
+		t.Fatalf("create ticket: %d %s", tr.Status, tr.Body)
+	}
+	tid := uint64(tr.JSON(t)["id"].(float64))
+	r := h.do("POST", "/api/v1/survey-invitations", quality, map[string]any{"channel": "link", "customer_id": cid, "ticket_id": tid, "ticket_number": "GD-4242"})
 	if r.Status != 201 {
 		t.Fatalf("invite: %d %s", r.Status, r.Body)
 	}

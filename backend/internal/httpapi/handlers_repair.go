@@ -106,6 +106,12 @@ type CancelRepairRequest struct {
 	Version int64  `json:"version"`
 }
 
+// RemoveRepairPartRequest takes a part line recorded in error off a repair.
+type RemoveRepairPartRequest struct {
+	Reason  string `json:"reason"`
+	Version int64  `json:"version"`
+}
+
 // OldPartReturnedRequest records the old part's return (date, default today).
 type OldPartReturnedRequest struct {
 	ReturnedOn string `json:"returned_on"`
@@ -389,6 +395,18 @@ func (s *Server) addRepairPart(c *gin.Context) {
 	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
 		_, _, err := s.Repairs.AddPart(c.Request.Context(), id, v, repair.PartUse{PartID: req.PartID, PartCode: req.PartCode, Qty: req.Qty,
 			FaultySerial: req.FaultySerial, ReplacementSerial: req.ReplacementSerial, ReturnOldPart: req.ReturnOldPart})
+		return err
+	})
+}
+
+func (s *Server) removeRepairPart(c *gin.Context) {
+	var req RemoveRepairPartRequest
+	s.repairAction(c, &req, func() int64 { return req.Version }, true, func(id uint64, v int64) error {
+		lineID, err := pathID(c, "line_id")
+		if err != nil {
+			return err
+		}
+		_, err = s.Repairs.RemovePart(c.Request.Context(), id, lineID, v, req.Reason)
 		return err
 	})
 }

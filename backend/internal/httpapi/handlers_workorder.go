@@ -151,7 +151,7 @@ type WorkOrderResponse struct {
 }
 
 func workOrderResponse(w workorder.WorkOrder) WorkOrderResponse {
-	return WorkOrderResponse{ID: w.ID, Number: w.Number, TicketID: w.TicketID, Kind: w.Kind, Status: w.Status, AllowedSteps: workorder.AllowedSteps(w.Status),
+	return WorkOrderResponse{ID: w.ID, Number: w.Number, TicketID: w.TicketID, Kind: w.Kind, Status: w.Status, AllowedSteps: w.AllowedSteps(),
 		OutletID: w.OutletID, CustomerID: w.CustomerID, UnitID: w.UnitID, CategoryID: w.CategoryID, RegionCode: w.RegionCode,
 		DistanceBand: w.DistanceBand, Note: w.Note, Attempts: w.Attempts, OfferedAt: w.OfferedAt, OfferExpiresAt: w.OfferExpiresAt,
 		AcceptedAt: w.AcceptedAt, TechnicianStaffID: w.TechnicianStaffID, TechnicianAssignedAt: w.TechnicianAssignedAt,

@@ -29,6 +29,7 @@ func All() []*gormigrate.Migration {
 		m0030PIIAccessLog(),
 		m0051Notifications(),
 		m0010ReadinessAuditGrade(),
+		m0040Consistency(),
 	}
 }
 

@@ -29,6 +29,7 @@ const (
 	KindIssue       = "issue"        // issued to a job outside a repair record
 	KindTransferOut = "transfer_out" // shipped to an outlet on a requisition
 	KindTransferIn  = "transfer_in"  // received by the outlet
+	KindReturn      = "return"       // back into stock (a part recorded on a repair in error)
 )
 
 // Requisition statuses.

@@ -92,6 +92,29 @@ func (s *Service) TakeTx(ctx context.Context, tx *gorm.DB, t Take) (Taken, error
 	return Taken{Movement: m, Before: b.OnHand + t.Qty, After: b.OnHand, MinLevel: b.MinLevel}, nil
 }
 
+// NoteRecordedInError is the ledger note of a part line removed from a
+// repair because it was recorded by mistake.
+const NoteRecordedInError = "returned: recorded in error"
+
+// ReturnTx puts qty pieces of a part back into a location's stock inside
+// the caller's transaction, with a ledger movement of kind return (ref,
+// serial and note as given): the reverse of a take recorded in error. The
+// caller records the audit entry of the business change it belongs to.
+// Errors: validation (qty), not_found (part).
+func (s *Service) ReturnTx(ctx context.Context, tx *gorm.DB, partID, location uint64, qty int64, ref, serial, note string) (Movement, error) {
+	if qty <= 0 || qty > MaxQty {
+		return Movement{}, apperr.Field("qty", fmt.Sprintf("must be between 1 and %d", MaxQty))
+	}
+	var n int64
+	if err := tx.WithContext(ctx).Model(&Part{}).Where("id = ?", partID).Count(&n).Error; err != nil {
+		return Movement{}, err
+	}
+	if n == 0 {
+		return Movement{}, apperr.NotFound("part")
+	}
+	return s.addTx(ctx, tx, partID, location, qty, KindReturn, ref, serial, note)
+}
+
 // addTx adds qty (> 0) to a location's stock (creating the balance row) and
 // writes the movement.
 func (s *Service) addTx(ctx context.Context, tx *gorm.DB, partID, location uint64, qty int64, kind, ref, serial, note string) (Movement, error) {

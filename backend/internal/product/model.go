@@ -85,13 +85,35 @@ type Unit struct {
 	ProductionLot  string
 	ProductionDate *time.Time
 	InstalledAt    *time.Time // an instant
-	Version        int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Status is active, returned (refunded under 三包: the unit is back with
+	// the enterprise) or exchanged (replaced by ReplacedByUnitID).
+	Status string `gorm:"default:active"`
+	// WarrantyEndedOn is the day a return or an exchange ended the unit's
+	// warranty (calendar date); from that day its warranty state is ended.
+	WarrantyEndedOn *time.Time
+	// WarrantyStart, when set, is the day the unit's 三包 periods start
+	// instead of the purchase date: a replacement's periods restart on the
+	// exchange date (returns.exchange_restarts_warranty).
+	WarrantyStart *time.Time
+	// ReplacesUnitID and ReplacedByUnitID link an exchanged-out unit and
+	// its replacement, both ways.
+	ReplacesUnitID   *uint64
+	ReplacedByUnitID *uint64
+	Version          int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
-// TableName pins the table of migration 0002.
+// TableName pins the table of migration 0002 (status, warranty and
+// replacement columns: migration 0040).
 func (Unit) TableName() string { return "units" }
+
+// Unit statuses.
+const (
+	UnitActive    = "active"
+	UnitReturned  = "returned"
+	UnitExchanged = "exchanged"
+)
 
 // UnitCard is a unit as the agent's screen-pop shows it: with its model,
 // category, effective policy, warranty today, and standing flags.
@@ -129,5 +151,6 @@ func (m Model) snapshot() map[string]any {
 func (u Unit) snapshot() map[string]any {
 	return map[string]any{"id": u.ID, "serial": u.Serial, "model_id": u.ModelID, "customer_id": u.CustomerID,
 		"purchase_date": u.PurchaseDate, "purchase_proof": u.PurchaseProof, "production_lot": u.ProductionLot,
-		"production_date": u.ProductionDate, "installed_at": u.InstalledAt, "version": u.Version}
+		"production_date": u.ProductionDate, "installed_at": u.InstalledAt, "status": u.Status, "warranty_ended_on": u.WarrantyEndedOn,
+		"warranty_start": u.WarrantyStart, "replaces_unit_id": u.ReplacesUnitID, "replaced_by_unit_id": u.ReplacedByUnitID, "version": u.Version}
 }

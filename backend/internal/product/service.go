@@ -18,7 +18,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/customer"
-	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/passport"
 )
@@ -597,7 +596,7 @@ func (s *Service) RegisterUnit(ctx context.Context, in NewUnit) (Unit, error) {
 		return Unit{}, apperr.Validation(fields)
 	}
 	u := Unit{Serial: serial, ModelID: in.ModelID, CustomerID: in.CustomerID, PurchaseDate: purchase, PurchaseProof: proof,
-		ProductionLot: lot, ProductionDate: production, InstalledAt: installed, Version: 1, CreatedAt: now, UpdatedAt: now}
+		Status: UnitActive, ProductionLot: lot, ProductionDate: production, InstalledAt: installed, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := refuseSerial(tx, serial); err != nil {
 			return err
@@ -702,7 +701,7 @@ func (s *Service) WarrantyOfUnit(ctx context.Context, u Unit, asOf time.Time) (S
 		return Status{}, Policy{}, err
 	}
 	p := m.Policy(c.Policy())
-	return Warranty(p, derefTime(u.PurchaseDate), asOf, s.o.Location), p, nil
+	return UnitWarranty(p, u, asOf, s.o.Location), p, nil
 }
 
 // UnitCards returns a customer's units with model, category, warranty as of
@@ -753,7 +752,7 @@ func (s *Service) cards(ctx context.Context, us []Unit, asOf time.Time) ([]UnitC
 		c := cats[m.CategoryID]
 		p := m.Policy(c.Policy())
 		out[i] = UnitCard{Unit: u, Model: m, Category: c, Policy: p,
-			Warranty: Warranty(p, derefTime(u.PurchaseDate), asOf, s.o.Location), Flags: flags[u.ID]}
+			Warranty: UnitWarranty(p, u, asOf, s.o.Location), Flags: flags[u.ID]}
 		if out[i].Flags == nil {
 			out[i].Flags = []passport.Flag{}
 		}
@@ -799,6 +798,7 @@ func (s *Service) Passport(ctx context.Context, serial string, asOf time.Time) (
 	}
 	p := Passport{UnitCard: cards[0], Unavailable: failed}
 	p.History = ownEntries(u, cards[0])
+	p.History = append(p.History, s.exchangeEntries(ctx, u)...)
 	s.mu.RLock()
 	srcs := append([]namedSource(nil), s.sources...)
 	s.mu.RUnlock()
@@ -940,9 +940,13 @@ func notFound(err error, entity string) error {
 	return err
 }
 
-// wrap classifies a storage error (db.Classify: busy, duplicate,
-// unavailable, internal) with what was being done.
-func wrap(err error, what string) error { return db.Classify(err, what) }
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}
 
 func firstMsg(m map[string]string) string {
 	for k, v := range m {
@@ -978,3 +982,35 @@ func orDash(s string) string {
 }
 
 func idStr(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// exchangeEntries are the passport lines of an exchange, on both units: the
+// exchanged-out unit names its replacement, the replacement names the unit
+// it replaces.
+func (s *Service) exchangeEntries(ctx context.Context, u Unit) []passport.Entry {
+	var es []passport.Entry
+	ref := "unit:" + idStr(u.ID)
+	at := u.UpdatedAt
+	if u.WarrantyEndedOn != nil {
+		at = *u.WarrantyEndedOn
+	}
+	if u.ReplacedByUnitID != nil {
+		if n, err := s.Unit(ctx, *u.ReplacedByUnitID); err == nil {
+			es = append(es, passport.Entry{At: at, Kind: "exchange", Title: "三包换货：已换为 " + n.Serial, Ref: ref,
+				Data: map[string]any{"replaced_by_unit_id": n.ID, "replaced_by_serial": n.Serial}})
+		}
+	}
+	if u.Status == UnitReturned {
+		es = append(es, passport.Entry{At: at, Kind: "return", Title: "三包退货：已退回，保修终止", Ref: ref})
+	}
+	if u.ReplacesUnitID != nil {
+		if o, err := s.Unit(ctx, *u.ReplacesUnitID); err == nil {
+			start := u.CreatedAt
+			if u.WarrantyStart != nil {
+				start = *u.WarrantyStart
+			}
+			es = append(es, passport.Entry{At: start, Kind: "exchange", Title: "三包换货：替换 " + o.Serial, Ref: ref,
+				Data: map[string]any{"replaces_unit_id": o.ID, "replaces_serial": o.Serial, "warranty_start": u.WarrantyStart}})
+		}
+	}
+	return es
+}

@@ -56,6 +56,9 @@ const (
 	// before the purchase), so no entitlement can be shown. It is neither
 	// in nor out of warranty: the agent must ask for the purchase proof.
 	StateUnknown State = "unknown"
+	// StateEnded: the unit was returned or exchanged out; its warranty
+	// ended that day (the replacement carries the warranty on).
+	StateEnded State = "ended"
 )
 
 // Status is the computed warranty of a unit on one day. The Until dates are
@@ -142,4 +145,23 @@ func AddMonths(d time.Time, n int) time.Time {
 	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, d.Location())
 	last := first.AddDate(0, 1, -1).Day()
 	return first.AddDate(0, 0, min(day, last)-1)
+}
+
+// UnitWarranty is Warranty for a unit: its periods run from WarrantyStart
+// when set (a replacement whose 三包 periods restarted on the exchange date),
+// else from the purchase date; from WarrantyEndedOn (a return or an
+// exchange) the state is ended.
+func UnitWarranty(p Policy, u Unit, asOf time.Time, loc *time.Location) Status {
+	start := time.Time{}
+	switch {
+	case u.WarrantyStart != nil:
+		start = *u.WarrantyStart
+	case u.PurchaseDate != nil:
+		start = *u.PurchaseDate
+	}
+	st := Warranty(p, start, asOf, loc)
+	if u.WarrantyEndedOn != nil && !LocalDate(asOf, loc).Before(DateOf(*u.WarrantyEndedOn)) {
+		st.State = StateEnded
+	}
+	return st
 }

@@ -35,10 +35,15 @@ const (
 	SurveyManage        = "survey:manage"
 	SurveyRead          = "survey:read"
 	FollowupWork        = "followup:work"
-	ComplaintRead       = "complaint:read"
-	ComplaintManage     = "complaint:manage"
-	KPIRead             = "kpi:read"
-	JobRead             = "job:read"
+	// FollowupSupervise completes supervisor call-backs (a dissatisfied
+	// customer is called back by a supervisor, not by a hotline agent).
+	FollowupSupervise = "followup:supervise"
+	// ConsistencyCheck runs the cross-domain consistency checker.
+	ConsistencyCheck = "consistency:check"
+	ComplaintRead    = "complaint:read"
+	ComplaintManage  = "complaint:manage"
+	KPIRead          = "kpi:read"
+	JobRead          = "job:read"
 	// RecallManage runs recall campaigns: create, define the affected set,
 	// activate and close (quality managers own product safety).
 	RecallManage = "recall:manage"
@@ -53,14 +58,14 @@ func DefaultPolicy() map[string][]string {
 		"admin": {UserManage, AuditRead, TicketRead, TicketCreate, TicketUpdate, TicketExport, CustomerRead, CustomerUpdate,
 			CustomerPhoneFull, ProductRead, ProductManage, OutletRead, OutletManage, WorkOrderRead, WorkOrderDispatch,
 			WorkOrderRespond, SLAManage, ReadinessRead, ReadinessRun, ReadinessManage, EvidenceRead, EvidenceManage,
-			CertificationRead, CertificationManage, SurveyManage, FollowupWork, ComplaintRead, ComplaintManage, KPIRead, JobRead, SurveyRead,
-			RecallManage},
+			CertificationRead, CertificationManage, SurveyManage, FollowupWork, FollowupSupervise, ComplaintRead, ComplaintManage, KPIRead,
+			JobRead, SurveyRead, RecallManage, ConsistencyCheck},
 		"hotline_agent": {TicketRead, TicketCreate, TicketUpdate, TicketExport, CustomerRead, CustomerUpdate, CustomerPhoneFull,
 			ProductRead, OutletRead, WorkOrderRead, WorkOrderDispatch, FollowupWork, ComplaintRead, ComplaintManage, SurveyRead},
 		"outlet_manager": {WorkOrderRead, WorkOrderRespond, OutletRead, ProductRead, TicketRead, KPIRead},
 		"technician":     {WorkOrderRead, WorkOrderRespond, ProductRead},
 		"quality_manager": append([]string{ReadinessRun, ReadinessManage, EvidenceManage, CertificationManage, SurveyManage,
-			ComplaintManage, TicketExport, JobRead, RecallManage}, readAll...),
+			ComplaintManage, TicketExport, JobRead, RecallManage, FollowupWork, FollowupSupervise}, readAll...),
 		"auditor": readAll,
 	}
 }

@@ -235,3 +235,22 @@ func (e Entitlement) Snapshot() map[string]any {
 }
 
 func idStr(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// Outcome classifies an order for the work order it belongs to (the
+// workorder.Repair* outcomes): none (cancelled), open, fixed (fixed or
+// replaced) or not_fixed (not fixed, or the quote declined and the unit
+// returned unrepaired).
+func Outcome(status, result string) string {
+	switch status {
+	case StatusCancelled:
+		return "none"
+	case StatusDeclined:
+		return "not_fixed"
+	case StatusCompleted:
+		if result == ResultNotFixed {
+			return "not_fixed"
+		}
+		return "fixed"
+	}
+	return "open"
+}

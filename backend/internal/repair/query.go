@@ -59,6 +59,7 @@ func (s *Service) Get(ctx context.Context, id uint64) (Detail, error) {
 	if err != nil {
 		return Detail{}, wrap(err, "get repair")
 	}
+	s.named(ctx, &o)
 	d := Detail{Order: o, QuoteLines: []QuoteLine{}, Parts: []PartLine{}}
 	db := s.o.DB.WithContext(ctx)
 	if err := db.Where("repair_id = ?", id).Order("id").Find(&d.QuoteLines).Error; err != nil {
@@ -137,6 +138,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Order, error) {
 	if err := q.Order("id DESC").Limit(size).Find(&out).Error; err != nil {
 		return nil, apperr.Internal(fmt.Errorf("list repairs: %w", err))
 	}
+	ptrs := make([]*Order, len(out))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	s.named(ctx, ptrs...)
 	return out, nil
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
-	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/parts"
 )
@@ -74,10 +73,23 @@ type WorkOrderLookup func(ctx context.Context, id uint64) (WorkOrder, error)
 // OutletCheck returns nil when the outlet exists, or an apperr not_found.
 type OutletCheck func(ctx context.Context, id uint64) error
 
+// Technician is a staff member as a repair names it.
+type Technician struct {
+	Name     string
+	OutletID uint64
+}
+
+// TechnicianLookup returns the staff members with the given ids, keyed by
+// id (unknown ids are absent). The outlet service's staff register provides
+// it. A repair stores only technician_id and joins the name on read, so a
+// renamed technician is never shown under an old name.
+type TechnicianLookup func(ctx context.Context, ids []uint64) (map[uint64]Technician, error)
+
 // Stock is what a repair needs of the parts service: prices and takes
 // inside the repair's transaction.
 type Stock interface {
 	TakeTx(ctx context.Context, tx *gorm.DB, t parts.Take) (parts.Taken, error)
+	ReturnTx(ctx context.Context, tx *gorm.DB, partID, location uint64, qty int64, ref, serial, note string) (parts.Movement, error)
 	PublishTaken(ctx context.Context, taken ...parts.Taken)
 	Part(ctx context.Context, id uint64) (parts.Part, error)
 	PartByCode(ctx context.Context, code string) (parts.Part, error)
@@ -103,6 +115,9 @@ type Options struct {
 	// MaxBackdateDays bounds how far received_at may lie in the past
 	// (config repair.max_backdate_days; 0 means 7).
 	MaxBackdateDays int
+	// Technicians resolves technician ids (nil: ids are not checked and
+	// names stay empty).
+	Technicians TechnicianLookup
 	// RepeatWindowDays: a repair of a unit received within this many days
 	// of the completion of its previous repair is a repeat repair (default 30).
 	RepeatWindowDays int
@@ -263,6 +278,9 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 			return Order{}, err
 		}
 	}
+	if o.TechnicianID != nil {
+		o.TechnicianName = "" // joined on read from the staff register (named)
+	}
 	if in.UnitID == 0 && in.Serial == "" {
 		return Order{}, apperr.Field("unit_id", "unit_id or serial is required (the work order names no unit)")
 	}
@@ -335,6 +353,7 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 	if err != nil {
 		return Order{}, wrap(err, "create repair")
 	}
+	s.named(ctx, &o)
 	return o, nil
 }
 
@@ -426,6 +445,7 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 			}
 			o.Version++
 			o.UpdatedAt = now
+			s.named(ctx, &o)
 			out = o
 			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "repair", EntityID: idStr(o.ID), Before: before, After: o.Snapshot()}); err != nil {
 				return err
@@ -983,6 +1003,7 @@ func (s *Service) unlinkCancelled(tx *gorm.DB, o Order) error {
 var actionEvents = map[string]string{
 	"diagnose": "repair.diagnosed", "quote": "repair.quoted", "approve_quote": "repair.quote_approved",
 	"decline_quote": "repair.quote_declined", "start": "repair.started", "complete": "repair.completed", "cancel": "repair.cancelled",
+	"remove_part": "repair.part_removed",
 }
 
 // events builds an order event on its outlet's topic, and the entitlement
@@ -1008,6 +1029,43 @@ func localDate(t time.Time, loc *time.Location) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// wrap classifies a storage error (db.Classify: busy, duplicate,
-// unavailable, internal) with what was being done.
-func wrap(err error, what string) error { return db.Classify(err, what) }
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	if parts.IsRetryable(err) {
+		return apperr.Conflict("busy", "the record is busy; retry").WithCause(err)
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}
+
+// named fills the technician names of orders that name a technician by id
+// from the staff register (joined on read: the stored column keeps only a
+// free-text name given without an id). A failing lookup leaves the names
+// as stored: a list without names beats no list.
+func (s *Service) named(ctx context.Context, orders ...*Order) {
+	if s.o.Technicians == nil {
+		return
+	}
+	var ids []uint64
+	for _, o := range orders {
+		if o.TechnicianID != nil {
+			ids = append(ids, *o.TechnicianID)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	m, err := s.o.Technicians(ctx, ids)
+	if err != nil {
+		return
+	}
+	for _, o := range orders {
+		if o.TechnicianID != nil {
+			if t, ok := m[*o.TechnicianID]; ok {
+				o.TechnicianName = t.Name
+			}
+		}
+	}
+}

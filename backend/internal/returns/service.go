@@ -13,7 +13,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
-	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/passport"
 )
@@ -51,6 +50,21 @@ type UnitLookup func(ctx context.Context, id uint64, serial string) (Unit, error
 // it (product.WarrantyOfUnit).
 type WindowLookup func(ctx context.Context, unitID uint64) (Windows, error)
 
+// Lifecycle is what a completed request does to the unit, inside the
+// request's transaction (the product service provides it): a return marks
+// the unit returned and ends its warranty; an exchange registers the
+// replacement for the same owner, links the two both ways and marks the old
+// unit exchanged.
+type Lifecycle interface {
+	// Returned marks the unit returned on the day on.
+	Returned(ctx context.Context, tx *gorm.DB, unitID uint64, on time.Time) error
+	// Exchanged registers replacementSerial as the replacement of unitID on
+	// the day on and returns its id; restart: its 三包 periods start that day.
+	Exchanged(ctx context.Context, tx *gorm.DB, unitID uint64, replacementSerial string, on time.Time, restart bool, proof string) (uint64, error)
+	// Published announces the unit changes after commit.
+	Published(ctx context.Context, unitID uint64, replacementID *uint64)
+}
+
 // OutletCheck returns nil when the outlet exists, or an apperr not_found.
 type OutletCheck func(ctx context.Context, id uint64) error
 
@@ -62,6 +76,12 @@ type Options struct {
 	Units   UnitLookup
 	Windows WindowLookup
 	Outlets OutletCheck
+	// Lifecycle changes the unit when a request completes (nil: the unit
+	// is not touched; tools and tests without the product domain).
+	Lifecycle Lifecycle
+	// ExchangeRestartsWarranty: a replacement's 三包 periods start on the
+	// exchange date (config returns.exchange_restarts_warranty).
+	ExchangeRestartsWarranty bool
 	// Location is the enterprise time zone: "today" and numbers.
 	Location *time.Location
 	Now      func() time.Time
@@ -258,7 +278,7 @@ func (s *Service) Get(ctx context.Context, id uint64) (Request, error) {
 	return r, nil
 }
 
-func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, action string, fn func(r *Request, now time.Time) error) (Request, error) {
+func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, action string, fn func(tx *gorm.DB, r *Request, now time.Time) error) (Request, error) {
 	var out Request
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		r, err := s.load(ctx, tx, id)
@@ -277,7 +297,7 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 		}
 		before := r.Snapshot()
 		now := s.o.Now().UTC()
-		if err := fn(&r, now); err != nil {
+		if err := fn(tx, &r, now); err != nil {
 			return err
 		}
 		r.Status = to
@@ -325,7 +345,7 @@ func (s *Service) Decide(ctx context.Context, id uint64, version int64, decision
 		to = StatusRefused
 	}
 	today := s.today()
-	r, err := s.mutate(ctx, id, version, to, "decide", func(r *Request, now time.Time) error {
+	r, err := s.mutate(ctx, id, version, to, "decide", func(_ *gorm.DB, r *Request, now time.Time) error {
 		w := Window{Eligible: r.Eligible}
 		if r.WindowUntil != nil {
 			w.Until = *r.WindowUntil
@@ -368,7 +388,8 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 	if len(fields) > 0 {
 		return Request{}, apperr.Validation(fields)
 	}
-	r, err := s.mutate(ctx, id, version, StatusCompleted, "complete", func(r *Request, now time.Time) error {
+	var replacement *uint64
+	r, err := s.mutate(ctx, id, version, StatusCompleted, "complete", func(tx *gorm.DB, r *Request, now time.Time) error {
 		switch r.Kind {
 		case KindReturn:
 			if c.RefundFen <= 0 {
@@ -380,10 +401,27 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 			}
 		}
 		r.RefundFen, r.ReplacementSerial, r.CompletionNote, r.CompletedAt = c.RefundFen, c.ReplacementSerial, c.Note, &now
+		if s.o.Lifecycle == nil {
+			return nil
+		}
+		day := s.today()
+		switch r.Kind {
+		case KindReturn:
+			return s.o.Lifecycle.Returned(ctx, tx, r.UnitID, day)
+		case KindExchange:
+			nid, err := s.o.Lifecycle.Exchanged(ctx, tx, r.UnitID, c.ReplacementSerial, day, s.o.ExchangeRestartsWarranty, "换货 "+r.Number)
+			if err != nil {
+				return err
+			}
+			replacement = &nid
+		}
 		return nil
 	})
 	if err != nil {
 		return Request{}, err
+	}
+	if s.o.Lifecycle != nil {
+		s.o.Lifecycle.Published(ctx, r.UnitID, replacement)
 	}
 	s.publish(ctx, "return.completed", r)
 	return r, nil
@@ -396,7 +434,7 @@ func (s *Service) Cancel(ctx context.Context, id uint64, version int64, reason s
 	if reason == "" || utf8.RuneCountInString(reason) > 255 {
 		return Request{}, apperr.Field("reason", "required, at most 255 characters")
 	}
-	r, err := s.mutate(ctx, id, version, StatusCancelled, "cancel", func(r *Request, now time.Time) error {
+	r, err := s.mutate(ctx, id, version, StatusCancelled, "cancel", func(_ *gorm.DB, r *Request, now time.Time) error {
 		r.CancelledAt, r.CompletionNote = &now, reason
 		return nil
 	})
@@ -573,6 +611,10 @@ func (s *Service) publish(ctx context.Context, name string, r Request) {
 		"outside_legal_window": r.OutsideLegalWindow, "refused_within_window": r.RefusedWithinWindow, "refund_fen": r.RefundFen}})
 }
 
-// wrap classifies a storage error (db.Classify: busy, duplicate,
-// unavailable, internal) with what was being done.
-func wrap(err error, what string) error { return db.Classify(err, what) }
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}

@@ -131,12 +131,21 @@ func wholeNumber(v any) (int, bool) {
 // technician ratings, and the lowest 1–5 rating of any target.
 type Scores struct {
 	CSAT, NPS, Agent, Technician, Min *int
+	// Unsolved: the customer answered "no" to "was your problem solved?".
+	Unsolved bool
 }
+
+// QuestionSolved is the code of the yes/no question "was your problem
+// solved?": a "no" is as dissatisfied as a low rating.
+const QuestionSolved = "solved"
 
 // ScoresOf extracts Scores from validated answers.
 func ScoresOf(as []Answer) Scores {
 	var s Scores
 	for _, a := range as {
+		if a.Type == TypeYesNo && a.Code == QuestionSolved && a.Yes != nil && !*a.Yes {
+			s.Unsolved = true
+		}
 		if a.Score == nil {
 			continue
 		}
@@ -171,9 +180,48 @@ func ScoresOf(as []Answer) Scores {
 }
 
 // Dissatisfied reports whether the lowest 1–5 rating is at or below the
-// threshold (default 2: "不满意" or "很不满意").
+// threshold (default 2: "不满意" or "很不满意"), or the customer said the
+// problem was not solved.
 func Dissatisfied(s Scores, atOrBelow int) bool {
-	return s.Min != nil && *s.Min <= atOrBelow
+	return s.Unsolved || (s.Min != nil && *s.Min <= atOrBelow)
+}
+
+// specificTargets are the rating targets more specific than "overall", in
+// the order that breaks a tie between them.
+var specificTargets = []string{TargetTechnician, TargetAgent, TargetProduct}
+
+// DecidingTarget returns what a dissatisfied answer was about, which decides
+// the complaint's category: the lowest specific rating (technician, agent,
+// product) that is itself dissatisfied (at or below atOrBelow), so that
+// overall = 1 with technician = 1 is about the technician, not "overall";
+// otherwise the target of the lowest rating. "" without ratings.
+func DecidingTarget(as []Answer, atOrBelow int) string {
+	best, target := 6, ""
+	bestSpecific, specific := 6, ""
+	rank := func(t string) int {
+		for i, s := range specificTargets {
+			if s == t {
+				return i
+			}
+		}
+		return -1
+	}
+	for _, a := range as {
+		if a.Type != TypeCSAT || a.Score == nil {
+			continue
+		}
+		v := *a.Score
+		if v < best {
+			best, target = v, a.Target
+		}
+		if r := rank(a.Target); r >= 0 && (v < bestSpecific || (v == bestSpecific && r < rank(specific))) {
+			bestSpecific, specific = v, a.Target
+		}
+	}
+	if specific != "" && bestSpecific <= atOrBelow {
+		return specific
+	}
+	return target
 }
 
 // NPS returns the net promoter score in points (−100…100): the share of

@@ -116,3 +116,38 @@ func TestSampled(t *testing.T) {
 		t.Fatal("edges")
 	}
 }
+
+// Defect 5: with overall = 1 and technician = 1 the complaint landed in
+// "other"; the category follows the lowest specific rating.
+func TestDecidingTargetPrefersTheSpecificRating(t *testing.T) {
+	score := func(code, target string, v int) Answer {
+		return Answer{Code: code, Type: TypeCSAT, Target: target, Score: &v}
+	}
+	cases := []struct {
+		name string
+		as   []Answer
+		want string
+	}{
+		{"tie overall and technician", []Answer{score("overall", TargetOverall, 1), score("agent", TargetAgent, 4), score("technician", TargetTechnician, 1)}, TargetTechnician},
+		{"technician 2 explains overall 1", []Answer{score("overall", TargetOverall, 1), score("agent", TargetAgent, 5), score("technician", TargetTechnician, 2)}, TargetTechnician},
+		{"agent lowest", []Answer{score("overall", TargetOverall, 2), score("agent", TargetAgent, 1), score("technician", TargetTechnician, 2)}, TargetAgent},
+		{"tie agent and technician: technician", []Answer{score("overall", TargetOverall, 3), score("agent", TargetAgent, 1), score("technician", TargetTechnician, 1)}, TargetTechnician},
+		{"only overall low", []Answer{score("overall", TargetOverall, 1), score("agent", TargetAgent, 5), score("technician", TargetTechnician, 4)}, TargetOverall},
+		{"product", []Answer{score("overall", TargetOverall, 2), score("product", TargetProduct, 1)}, TargetProduct},
+		{"no ratings", nil, ""},
+	}
+	for _, c := range cases {
+		if got := DecidingTarget(c.as, 2); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// Defect 8: solved = false did nothing.
+func TestUnsolvedIsDissatisfied(t *testing.T) {
+	five, no := 5, false
+	as := []Answer{{Code: "overall", Type: TypeCSAT, Target: TargetOverall, Score: &five}, {Code: QuestionSolved, Type: TypeYesNo, Target: TargetOverall, Yes: &no}}
+	if sc := ScoresOf(as); !sc.Unsolved || !Dissatisfied(sc, 2) {
+		t.Fatalf("unsolved with 5 stars: %+v", sc)
+	}
+}

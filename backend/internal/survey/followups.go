@@ -133,6 +133,21 @@ type AttemptInput struct {
 	Version int64 // 0: no check
 }
 
+// ErrNotSupervisor is the refusal when a user without the supervisor
+// permission tries to record a supervisor call-back.
+func ErrNotSupervisor() error {
+	return &apperr.Error{Kind: apperr.KindForbidden, Code: "supervisor_callback",
+		Message: "a supervisor call-back is made by a supervisor (permission followup:supervise)"}
+}
+
+// mayCallBack reports whether a can record a supervisor call-back.
+func (s *Service) mayCallBack(a actor.Actor) bool {
+	if a.UserID == 0 {
+		return true // the system (imports, jobs)
+	}
+	return s.o.Supervisor != nil && s.o.Supervisor(a)
+}
+
 // ErrOwnTicket is the refusal when the ticket's own agent tries to rate it.
 func ErrOwnTicket() error {
 	return &apperr.Error{Kind: apperr.KindForbidden, Code: "own_ticket_followup",
@@ -144,7 +159,8 @@ func ErrOwnTicket() error {
 // it with the note; no answer or busy count towards survey.max_attempts,
 // after which the follow-up is unreachable; a wrong number is unreachable at
 // once; refused ends it as a non-response. Errors: not found, forbidden
-// (own_ticket_followup: the caller handled the ticket), validation,
+// (own_ticket_followup: the caller handled the ticket; supervisor_callback:
+// a supervisor call-back by a user without followup:supervise), validation,
 // conflict (followup_closed, already_answered, version_conflict).
 func (s *Service) RecordAttempt(ctx context.Context, fid uint64, in AttemptInput) (Followup, *Response, error) {
 	fields := map[string]string{}
@@ -179,6 +195,9 @@ func (s *Service) RecordAttempt(ctx context.Context, fid uint64, in AttemptInput
 		}
 		if fu.AgentID != nil && a.UserID != 0 && *fu.AgentID == a.UserID {
 			return ErrOwnTicket()
+		}
+		if fu.Kind == FollowupSupervisorCallback && !s.mayCallBack(a) {
+			return ErrNotSupervisor()
 		}
 		if in.Version != 0 && in.Version != fu.Version {
 			return apperr.ErrVersionConflict("follow-up")

@@ -93,7 +93,7 @@ func (s *Service) complete(ctx context.Context, name string, c Closed) Closed {
 			c.TicketNumber = f.TicketNumber
 		}
 		for _, p := range []struct{ dst, src **uint64 }{{&c.UnitID, &f.UnitID}, {&c.OutletID, &f.OutletID},
-			{&c.AgentID, &f.AgentID}, {&c.TechnicianID, &f.TechnicianID}} {
+			{&c.AgentID, &f.AgentID}, {&c.TechnicianID, &f.TechnicianID}, {&c.WorkOrderID, &f.WorkOrderID}} {
 			if *p.dst == nil {
 				*p.dst = *p.src
 			}
@@ -280,6 +280,45 @@ type InviteInput struct {
 	OutletID     *uint64
 	AgentID      *uint64
 	TechnicianID *uint64
+	WorkOrderID  *uint64
+}
+
+// withTicketContext completes a hand-made invitation for a ticket with that
+// ticket's context (customer, number, unit, outlet, agent, and the
+// technician and work order of its field visit), so that an answer through
+// it, and a complaint raised from that answer, are linked to them exactly as
+// for an invitation made when the ticket closed. Given values win; a
+// customer other than the ticket's is refused; a ticket unknown here (one
+// of the system before, by number) adds nothing.
+func (s *Service) withTicketContext(ctx context.Context, in InviteInput) (InviteInput, error) {
+	if in.TicketID == nil || s.o.Facts == nil {
+		return in, nil
+	}
+	f, err := s.o.Facts.TicketFacts(ctx, *in.TicketID)
+	if err != nil {
+		if apperr.IsKind(err, apperr.KindNotFound) {
+			// A ticket of the system before this one (imported numbers):
+			// the invitation carries what it was given.
+			return in, nil
+		}
+		return in, err
+	}
+	if in.CustomerID != 0 && f.CustomerID != 0 && in.CustomerID != f.CustomerID {
+		return in, apperr.Field("customer_id", "the ticket belongs to another customer")
+	}
+	if in.CustomerID == 0 {
+		in.CustomerID = f.CustomerID
+	}
+	if strings.TrimSpace(in.TicketNumber) == "" {
+		in.TicketNumber = f.TicketNumber
+	}
+	for _, p := range []struct{ dst, src **uint64 }{{&in.UnitID, &f.UnitID}, {&in.OutletID, &f.OutletID},
+		{&in.AgentID, &f.AgentID}, {&in.TechnicianID, &f.TechnicianID}, {&in.WorkOrderID, &f.WorkOrderID}} {
+		if *p.dst == nil {
+			*p.dst = *p.src
+		}
+	}
+	return in, nil
 }
 
 // Invite creates an invitation now: a link is issued at once (the URL is
@@ -295,6 +334,12 @@ func (s *Service) Invite(ctx context.Context, in InviteInput) (Invitation, strin
 	}
 	if in.Channel != ChannelLink && in.Channel != ChannelPhone {
 		f["channel"] = "link or phone"
+	}
+	if in.Kind == KindTransactional {
+		var err error
+		if in, err = s.withTicketContext(ctx, in); err != nil {
+			return Invitation{}, "", err
+		}
 	}
 	if in.CustomerID == 0 {
 		f["customer_id"] = "required"
@@ -345,7 +390,8 @@ func (s *Service) Invite(ctx context.Context, in InviteInput) (Invitation, strin
 		}
 		inv := Invitation{DedupeKey: rk + ":" + in.Channel, RespondentKey: rk, TemplateID: t.ID, Kind: in.Kind, Channel: in.Channel,
 			Status: InvSent, TicketID: in.TicketID, TicketNumber: strings.TrimSpace(in.TicketNumber), CustomerID: in.CustomerID,
-			UnitID: in.UnitID, OutletID: in.OutletID, AgentID: in.AgentID, TechnicianID: in.TechnicianID, SendAt: now, SentAt: &now,
+			UnitID: in.UnitID, OutletID: in.OutletID, AgentID: in.AgentID, TechnicianID: in.TechnicianID, WorkOrderID: in.WorkOrderID,
+			SendAt: now, SentAt: &now,
 			Version: 1, CreatedAt: now, UpdatedAt: now}
 		if in.Channel == ChannelLink {
 			token, hash := newToken()

@@ -287,8 +287,14 @@ func (s *Service) afterResponse(ctx context.Context, r Response, callback *Follo
 func (s *Service) actOn(ctx context.Context, r Response, callbackID *uint64) error {
 	action := r.Action
 	var complaintID *uint64
+	var as []Answer
+	_ = json.Unmarshal([]byte(r.Answers), &as)
+	unsolved := ScoresOf(as).Unsolved
 	if action == ActionReopenTicket && r.TicketID != nil && s.o.Tickets != nil {
 		reason := fmt.Sprintf("客户满意度评价不满意（最低 %d 分），评价 #%d", deref(r.MinScore), r.ID)
+		if unsolved {
+			reason = fmt.Sprintf("客户评价问题未解决，评价 #%d", r.ID)
+		}
 		if err := s.o.Tickets.Reopen(ctx, *r.TicketID, reason); err != nil {
 			if apperr.IsKind(err, apperr.KindInternal) {
 				return err
@@ -305,12 +311,17 @@ func (s *Service) actOn(ctx context.Context, r Response, callbackID *uint64) err
 		}
 		var number string
 		var inv Invitation
-		if err := s.o.DB.WithContext(ctx).Select("ticket_number").Where("id = ?", r.InvitationID).Take(&inv).Error; err == nil {
+		if err := s.o.DB.WithContext(ctx).Select("ticket_number", "work_order_id", "technician_id").Where("id = ?", r.InvitationID).Take(&inv).Error; err == nil {
 			number = inv.TicketNumber
+		}
+		tech := r.TechnicianID
+		if tech == nil {
+			tech = inv.TechnicianID
 		}
 		cid, err := s.o.Complaints.OpenFromSurvey(ctx, Dissatisfaction{ResponseID: r.ID, CustomerID: r.CustomerID, TicketID: r.TicketID,
 			TicketNumber: number, UnitID: r.UnitID, OutletID: r.OutletID, Channel: r.Channel, MinScore: deref(r.MinScore),
-			LowestTarget: lowestTarget(r.Answers), Comment: commentOf(r)})
+			LowestTarget: DecidingTarget(as, s.o.Settings.DissatisfiedAtOrBelow), Unsolved: unsolved,
+			WorkOrderID: inv.WorkOrderID, TechnicianID: tech, Comment: commentOf(r)})
 		if err != nil {
 			return err
 		}
@@ -361,21 +372,6 @@ func (s *Service) RetryDissatisfied(ctx context.Context) error {
 		}
 	}
 	return firstErr
-}
-
-// lowestTarget returns the target of the lowest 1–5 rating in the answers.
-func lowestTarget(answersJSON string) string {
-	var as []Answer
-	if json.Unmarshal([]byte(answersJSON), &as) != nil {
-		return ""
-	}
-	best, target := 6, ""
-	for _, a := range as {
-		if a.Type == TypeCSAT && a.Score != nil && *a.Score < best {
-			best, target = *a.Score, a.Target
-		}
-	}
-	return target
 }
 
 // commentOf joins the free-text answers and the comment of a response.

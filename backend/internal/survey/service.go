@@ -17,7 +17,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
-	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -62,9 +61,16 @@ type Dissatisfaction struct {
 	OutletID     *uint64
 	Channel      string
 	MinScore     int
-	// LowestTarget is what the lowest rating was about (agent, technician,
-	// overall, product), so the complaint gets a fitting category.
+	// LowestTarget is what the dissatisfaction was about (see
+	// DecidingTarget): agent, technician, product or overall, so the
+	// complaint gets a fitting category.
 	LowestTarget string
+	// Unsolved: the customer said the problem was not solved.
+	Unsolved bool
+	// WorkOrderID and TechnicianID are the visit and the technician the
+	// answer was about (from the invitation).
+	WorkOrderID  *uint64
+	TechnicianID *uint64
 	Comment      string
 }
 
@@ -107,6 +113,10 @@ type Options struct {
 	Tickets    TicketReopener  // wired in app when the ticket service exists
 	Sender     Sender          // nil: links are only logged (no SMS gateway configured)
 	Facts      Facts           // wired in app when tickets and work orders exist
+	// Supervisor reports whether the actor holds the supervisor permission
+	// (followup:supervise), which completing a supervisor call-back needs.
+	// Wired in app from the role policy; nil: nobody but the system does.
+	Supervisor func(a actor.Actor) bool
 }
 
 // Service runs surveys and follow-ups.
@@ -160,9 +170,14 @@ func (s *Service) publish(ctx context.Context, name string, data map[string]any)
 	}
 }
 
-// wrap classifies a storage error (db.Classify: busy, duplicate,
-// unavailable, internal) with what was being done.
-func wrap(err error, what string) error { return db.Classify(err, what) }
+// wrap keeps *apperr.Error as is and turns anything else into an internal error.
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}
 
 // ---- Templates ----
 

@@ -91,11 +91,16 @@ func newEnv(t *testing.T, db *gorm.DB, mod func(*survey.Settings)) *env {
 		mod(&st)
 	}
 	e.svc = survey.New(survey.Options{DB: db, Audit: audit.New(nil), Bus: e.bus, Now: e.clk.now, Settings: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Complaints: e.open, Tickets: e.reop, Location: time.FixedZone("CST", 8*3600)})
+		Complaints: e.open, Tickets: e.reop, Location: time.FixedZone("CST", 8*3600),
+		Supervisor: func(a actor.Actor) bool { return a.HasRole("quality_manager") }})
 	if err := e.svc.EnsureDefaultTemplates(system()); err != nil {
 		t.Fatal(err)
 	}
 	return e
+}
+
+func supervisor(id uint64) context.Context {
+	return actor.With(context.Background(), actor.Actor{UserID: id, Username: "qm" + itoa(id), Roles: []string{"quality_manager"}})
 }
 
 func system() context.Context { return actor.With(context.Background(), actor.System("test")) }
@@ -253,9 +258,9 @@ func TestDissatisfiedOpensComplaintAndSchedulesCallback(t *testing.T) {
 			t.Fatal("survey.dissatisfied not published")
 		}
 		// The supervisor's call-back closes with a note; answers are refused.
-		_, _, err = e.svc.RecordAttempt(agent(9), cb.ID, survey.AttemptInput{Outcome: survey.OutcomeReached, Answers: map[string]any{"overall": 5}})
+		_, _, err = e.svc.RecordAttempt(supervisor(9), cb.ID, survey.AttemptInput{Outcome: survey.OutcomeReached, Answers: map[string]any{"overall": 5}})
 		wantErr(t, err, apperr.KindValidation, "")
-		fu, _, err := e.svc.RecordAttempt(agent(9), cb.ID, survey.AttemptInput{Outcome: survey.OutcomeReached, Note: "已致歉并赠送延保一年"})
+		fu, _, err := e.svc.RecordAttempt(supervisor(9), cb.ID, survey.AttemptInput{Outcome: survey.OutcomeReached, Note: "已致歉并赠送延保一年"})
 		if err != nil || fu.Status != survey.FUDone {
 			t.Fatalf("call-back: %v %s", err, fu.Status)
 		}
@@ -578,7 +583,7 @@ func TestRollupsMatchRows(t *testing.T) {
 		cbs, _, _ := e.svc.ListFollowups(agent(8), survey.FollowupFilter{Kind: survey.FollowupSupervisorCallback})
 		for i, cb := range cbs {
 			if i%2 == 0 {
-				if _, _, err := e.svc.RecordAttempt(agent(9), cb.ID, survey.AttemptInput{Outcome: survey.OutcomeReached, Note: "已致歉"}); err != nil {
+				if _, _, err := e.svc.RecordAttempt(supervisor(9), cb.ID, survey.AttemptInput{Outcome: survey.OutcomeReached, Note: "已致歉"}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -21,7 +21,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
-	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/slastore"
@@ -89,7 +88,31 @@ type Service struct {
 	hot *gorm.DB
 	// gate queues this process's write transactions on SQLite.
 	gate *WriteGate
+	// work withdraws a finished ticket's open field work (dispatch wires
+	// itself in with SetOpenWork; without it nothing is withdrawn).
+	work OpenWork
 }
+
+// OpenWork is what a ticket needs from dispatch when it stops needing field
+// work: resolving, closing, merging or cancelling a ticket withdraws its
+// pending offers and cancels its unstarted work orders, in the ticket's
+// own transaction, so no outlet can accept work for a finished ticket.
+type OpenWork interface {
+	// WithdrawOpenWork withdraws ticketID's pending offers and cancels its
+	// unstarted work orders inside tx, each with reason, and returns the
+	// timeline lines to record and the events to publish after commit.
+	WithdrawOpenWork(ctx context.Context, tx *gorm.DB, ticketID uint64, reason string) (Withdrawn, error)
+}
+
+// Withdrawn is what WithdrawOpenWork did: one timeline line per work order
+// cancelled, and the events to publish after commit (the outlet boards).
+type Withdrawn struct {
+	Notes  []string
+	Events []event.Event
+}
+
+// SetOpenWork wires the dispatch side (app, once both services exist).
+func (s *Service) SetOpenWork(w OpenWork) { s.work = w }
 
 // New returns a Service.
 func New(o Options) *Service {
@@ -537,6 +560,9 @@ type change struct {
 	sla      []sla.Event
 	freeze   bool
 	publish  []event.Event
+	// withdraw, when set, is the reason the ticket's open field work is
+	// withdrawn (it was resolved, closed or merged).
+	withdraw string
 }
 
 func (c *change) note(kind, body string, data map[string]any) {
@@ -582,6 +608,9 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, action s
 // summary (and the frozen result at close), the row under optimistic
 // concurrency, the timeline entries and the audit record.
 func (s *Service) apply(ctx context.Context, tx *gorm.DB, t *Ticket, before map[string]any, oldVersion int64, c *change, now time.Time) error {
+	if err := s.withdrawWork(ctx, tx, t, c, now); err != nil {
+		return err
+	}
 	if len(c.sla) > 0 || c.freeze {
 		log, err := s.o.SLA.Log(ctx, tx, t.ID)
 		if err != nil {
@@ -899,7 +928,9 @@ func (s *Service) move(ctx context.Context, t *Ticket, c *change, to, reason str
 		firstResponse()
 		c.sla = append(c.sla, sla.Event{At: now, Kind: sla.KindMet, Target: sla.TargetResolution, Actor: who})
 		t.ResolvedAt = &now
+		c.withdraw = withdrawReason("工单已解决", reason)
 	case StatusClosed:
+		c.withdraw = withdrawReason("工单已关闭", reason)
 		c.sla = append(c.sla, sla.Event{At: now, Kind: sla.KindStopped, Reason: "closed", Actor: who})
 		c.freeze = true
 		t.ClosedAt = &now
@@ -1085,6 +1116,7 @@ func (s *Service) Merge(ctx context.Context, targetID, sourceID uint64, reason s
 			src.Status, src.MergedIntoID, src.CloseReason, src.ClosedAt = StatusClosed, &tgt.ID, "merged", &now
 			sc.sla = append(sc.sla, sla.Event{At: now, Kind: sla.KindStopped, Reason: "merged", Actor: who})
 			sc.freeze = true
+			sc.withdraw = withdrawReason("工单已合并到 "+tgt.Number, reason)
 			sc.note(EventMerge, fmt.Sprintf("已合并到工单 %s", tgt.Number), map[string]any{"into_id": tgt.ID, "into_number": tgt.Number, "from": from, "reason": reason})
 			if err := s.apply(ctx, tx, &src, srcBefore, srcVer, sc, now); err != nil {
 				return err
@@ -1214,9 +1246,17 @@ func StatusLabel(s string) string {
 	return s
 }
 
-// wrap classifies a storage error (db.Classify: busy, duplicate,
-// unavailable, internal) with what was being done.
-func wrap(err error, what string) error { return db.Classify(err, what) }
+// wrap keeps application errors and wraps the rest as internal.
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return apperr.Conflict("duplicate", what+": a record with the same key exists")
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}
 
 // retryDeadlock runs fn again (up to three times) when MySQL chose it as a
 // deadlock victim or a lock wait timed out: the transaction was rolled back
@@ -1236,4 +1276,7 @@ func retryDeadlock(fn func() error) error {
 // RetryDeadlock is retryDeadlock for the work-order service.
 func RetryDeadlock(fn func() error) error { return retryDeadlock(fn) }
 
-func isDeadlock(err error) bool { return db.IsRetryable(err) }
+func isDeadlock(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Error 1213") || strings.Contains(msg, "Error 1205") || strings.Contains(msg, "Deadlock found")
+}

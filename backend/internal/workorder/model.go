@@ -77,32 +77,93 @@ const (
 	StepCancel      = "cancel"
 )
 
-var stepFrom = map[string][]string{
-	StepAccept:      {StatusOffered},
-	StepReject:      {StatusOffered},
-	StepAssign:      {StatusAccepted, StatusAssigned, StatusScheduled},
-	StepAppointment: {StatusAccepted, StatusAssigned, StatusScheduled},
-	StepContact:     {StatusAccepted, StatusAssigned, StatusScheduled, StatusOnSite},
-	StepCheckIn:     {StatusAssigned, StatusScheduled},
-	StepComplete:    {StatusOnSite},
-	StepSignOff:     {StatusCompleted},
-	StepRedispatch:  {StatusOffered, StatusUnassigned},
-	StepCancel:      {StatusOffered, StatusUnassigned, StatusAccepted, StatusAssigned, StatusScheduled},
+// transition is one row of the work-order transition table: a step, the
+// statuses it is taken from, and a guard on the work order itself (nil: the
+// status decides alone). The guard returns the 409 reason when the step is
+// not possible although the status allows it (contact twice, check-in
+// without a technician).
+type transition struct {
+	step  string
+	from  []string
+	guard func(w WorkOrder) string
 }
 
-// AllowedSteps returns the steps possible in status.
-func AllowedSteps(status string) []string {
-	var out []string
-	for _, step := range []string{StepAccept, StepReject, StepAssign, StepAppointment, StepContact, StepCheckIn, StepComplete,
-		StepSignOff, StepRedispatch, StepCancel} {
-		if slices.Contains(stepFrom[step], status) {
-			out = append(out, step)
+// steps is THE transition table: AllowedSteps (what the API offers as
+// allowed_steps) and the service's check before every step (what it
+// accepts) are both read from it, so an offered step never answers 409.
+var steps = []transition{
+	{StepAccept, []string{StatusOffered}, nil},
+	{StepReject, []string{StatusOffered}, nil},
+	{StepAssign, []string{StatusAccepted, StatusAssigned, StatusScheduled}, nil},
+	{StepAppointment, []string{StatusAccepted, StatusAssigned, StatusScheduled}, nil},
+	{StepContact, []string{StatusAccepted, StatusAssigned, StatusScheduled, StatusOnSite}, func(w WorkOrder) string {
+		if w.ContactedAt != nil {
+			return "the customer was already contacted"
 		}
-	}
-	if out == nil {
-		out = []string{}
+		return ""
+	}},
+	{StepCheckIn, []string{StatusAssigned, StatusScheduled}, func(w WorkOrder) string {
+		if w.TechnicianStaffID == nil {
+			return "assign a technician before checking in"
+		}
+		return ""
+	}},
+	{StepComplete, []string{StatusOnSite}, nil},
+	{StepSignOff, []string{StatusCompleted}, nil},
+	{StepRedispatch, []string{StatusOffered, StatusUnassigned}, nil},
+	{StepCancel, []string{StatusOffered, StatusUnassigned, StatusAccepted, StatusAssigned, StatusScheduled}, nil},
+}
+
+// StepNames lists every step in table order.
+func StepNames() []string {
+	out := make([]string, len(steps))
+	for i, t := range steps {
+		out[i] = t.step
 	}
 	return out
+}
+
+// refusal returns why step cannot be taken on w ("" when it can): the
+// status machine first, then the step's guard. Unknown steps are refused.
+func refusal(w WorkOrder, step string) string {
+	for _, t := range steps {
+		if t.step != step {
+			continue
+		}
+		if !slices.Contains(t.from, w.Status) {
+			return "status"
+		}
+		if t.guard != nil {
+			return t.guard(w)
+		}
+		return ""
+	}
+	return "status"
+}
+
+// AllowedSteps returns the steps that can be taken on w now, in table
+// order: exactly the steps the service accepts.
+func (w WorkOrder) AllowedSteps() []string {
+	out := []string{}
+	for _, t := range steps {
+		if refusal(w, t.step) == "" {
+			out = append(out, t.step)
+		}
+	}
+	return out
+}
+
+// AllowedSteps returns the steps possible in status for a work order with
+// nothing recorded yet beyond its status (no contact, a technician when the
+// status implies one). Prefer WorkOrder.AllowedSteps, which also applies
+// the guards.
+func AllowedSteps(status string) []string {
+	w := WorkOrder{Status: status}
+	if status == StatusAssigned || status == StatusScheduled || status == StatusOnSite {
+		tech := uint64(1)
+		w.TechnicianStaffID = &tech
+	}
+	return w.AllowedSteps()
 }
 
 // Results of completed work. ResultDone and ResultNoFault resolve the

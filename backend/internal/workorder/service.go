@@ -18,7 +18,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
-	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
@@ -86,6 +85,9 @@ type Options struct {
 	Tickets *ticket.Service
 	Outlets Outlets
 	Staff   Staff
+	// Repairs cross-checks a completion with the work order's repair
+	// (nil: no repair domain, every result is accepted).
+	Repairs Repairs
 	// AcceptTimeout is how long an outlet has to accept or reject an offer
 	// (config dispatch.accept_timeout), in wall-clock time.
 	AcceptTimeout time.Duration
@@ -706,9 +708,12 @@ func (s *Service) run(ctx context.Context, id uint64, sp stepper) (WorkOrder, er
 
 // allowed checks the status machine and the caller's role for a step.
 func (s *Service) allowed(ctx context.Context, w WorkOrder, sp stepper) error {
-	if !slices.Contains(stepFrom[sp.step], w.Status) {
-		return apperr.Conflict("invalid_transition", fmt.Sprintf("a %s work order cannot %s", w.Status, strings.ReplaceAll(sp.step, "_", "-"))).
-			WithDetail("allowed", AllowedSteps(w.Status)).WithDetail("status", w.Status)
+	if why := refusal(w, sp.step); why != "" {
+		msg := why
+		if why == "status" {
+			msg = fmt.Sprintf("a %s work order cannot %s", w.Status, strings.ReplaceAll(sp.step, "_", "-"))
+		}
+		return apperr.Conflict("invalid_transition", msg).WithDetail("allowed", w.AllowedSteps()).WithDetail("status", w.Status)
 	}
 	if sp.roles == nil {
 		return nil
@@ -769,6 +774,11 @@ func (s *Service) Accept(ctx context.Context, id uint64, version int64) (WorkOrd
 			t, err := s.o.Tickets.Get(actor.With(ctx, actor.System("dispatch")), w.TicketID)
 			if err != nil {
 				return nil, err
+			}
+			if !t.Open() || t.MergedIntoID != nil {
+				// Finishing a ticket withdraws its offers; this guards the
+				// rows written before that rule existed.
+				return nil, apperr.Conflict("ticket_not_open", "the ticket is "+t.Status+": its work is no longer needed").WithDetail("status", t.Status)
 			}
 			cal, err := s.o.Tickets.Calendar(ctx, t)
 			if err != nil {
@@ -1032,9 +1042,6 @@ func (s *Service) Contact(ctx context.Context, id uint64, note string, version i
 	}
 	return s.run(ctx, id, stepper{step: StepContact, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
-			if w.ContactedAt != nil {
-				return nil, apperr.Conflict("invalid_transition", "the customer was already contacted").WithDetail("allowed", without(AllowedSteps(w.Status), StepContact))
-			}
 			w.ContactedAt = &now
 			st.Met = []sla.Target{sla.TargetCustomerContact}
 			st.Body = fmt.Sprintf("网点已联系客户（工单 %s）", w.Number)
@@ -1091,6 +1098,17 @@ func (s *Service) Complete(ctx context.Context, id uint64, result, notes string,
 	}
 	return s.run(ctx, id, stepper{step: StepComplete, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
+			if s.o.Repairs != nil {
+				r, found, err := s.o.Repairs.RepairOfWorkOrder(ctx, tx, w.ID)
+				if err != nil {
+					return nil, err
+				}
+				if found && !ResultAgrees(result, r.Outcome) {
+					return nil, apperr.Conflict("result_disagrees_with_repair",
+						fmt.Sprintf("the repair %s is %s: the work order cannot be completed as %s", r.Number, r.Outcome, result)).
+						WithDetail("repair_id", r.ID).WithDetail("repair_outcome", r.Outcome).WithDetail("allowed_results", ResultsAgreeing(r.Outcome))
+				}
+			}
 			repeat := now.Add(FirstTimeFixWindow)
 			w.CompletedAt, w.Result, w.ResultNotes, w.RepeatUntil, w.Status = &now, result, notes, &repeat, StatusCompleted
 			switch result {
@@ -1206,6 +1224,11 @@ func resultLabel(r string) string {
 	return r
 }
 
-// wrap classifies a storage error (db.Classify: busy, duplicate,
-// unavailable, internal) with what was being done.
-func wrap(err error, what string) error { return db.Classify(err, what) }
+// wrap keeps application errors and wraps the rest as internal.
+func wrap(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
+}

@@ -129,6 +129,7 @@ func newFixture(t *testing.T, db *gorm.DB) fixture {
 	if err := wo.EnsureDefaults(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	tickets.SetOpenWork(wo) // as app wires it
 	agent := actor.With(context.Background(), actor.Actor{UserID: 7, Username: "agent", Roles: []string{"hotline_agent"}})
 	return fixture{tickets: tickets, wo: wo, clock: clk, agent: agent, bus: bus, events: &events}
 }

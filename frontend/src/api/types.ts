@@ -45,6 +45,8 @@ export type Permission =
   | 'survey:manage'
   | 'survey:read'
   | 'followup:work'
+  | 'followup:supervise'
+  | 'consistency:check'
   | 'complaint:read'
   | 'complaint:manage'
   | 'kpi:read'

@@ -1,0 +1,65 @@
+package workorder
+
+import (
+	"context"
+	"slices"
+
+	"gorm.io/gorm"
+)
+
+// Repair outcomes as the repair domain classifies its order (see
+// repair.Outcome): what a work order's result must agree with.
+const (
+	// RepairNone: the work order has no repair order, or it was cancelled.
+	RepairNone = "none"
+	// RepairOpen: the repair is still being worked on.
+	RepairOpen = "open"
+	// RepairFixed: the repair ended fixed (or the unit was replaced).
+	RepairFixed = "fixed"
+	// RepairNotFixed: the repair ended not fixed, or the customer declined
+	// the quote and took the unit back unrepaired.
+	RepairNotFixed = "not_fixed"
+)
+
+// RepairOutcome is a work order's repair order as completion sees it.
+type RepairOutcome struct {
+	ID      uint64
+	Number  string
+	Outcome string // RepairNone, RepairOpen, RepairFixed, RepairNotFixed
+}
+
+// Repairs is what dispatch needs from the repair domain (wired in app).
+type Repairs interface {
+	// RepairOfWorkOrder returns the repair order of a work order read in
+	// tx, or found=false when it has none.
+	RepairOfWorkOrder(ctx context.Context, tx *gorm.DB, workOrderID uint64) (RepairOutcome, bool, error)
+}
+
+// SetRepairs wires the repair domain (app, once both services exist).
+func (s *Service) SetRepairs(r Repairs) { s.o.Repairs = r }
+
+// resultsAgreeing is the cross-check of a work order's result with its
+// repair: a not-fixed repair yields not_fixed (or parts_required: a
+// follow-up order), never done; done needs a repair that ended fixed; a
+// repair still open cannot be reported done yet.
+var resultsAgreeing = map[string][]string{
+	RepairNone:     {ResultDone, ResultNoFault, ResultPartsRequired, ResultNotFixed},
+	RepairOpen:     {ResultPartsRequired, ResultNotFixed},
+	RepairFixed:    {ResultDone},
+	RepairNotFixed: {ResultNotFixed, ResultPartsRequired},
+}
+
+// ResultsAgreeing returns the work-order results that agree with a repair
+// outcome (every result for an unknown outcome).
+func ResultsAgreeing(outcome string) []string {
+	if r, ok := resultsAgreeing[outcome]; ok {
+		return slices.Clone(r)
+	}
+	return Results()
+}
+
+// ResultAgrees reports whether a work-order result agrees with its repair's
+// outcome. The consistency checker applies the same rule to stored rows.
+func ResultAgrees(result, outcome string) bool {
+	return slices.Contains(ResultsAgreeing(outcome), result)
+}
