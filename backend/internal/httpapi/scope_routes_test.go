@@ -55,6 +55,7 @@ var scopeCases = map[string]scopeCase{
 	"POST /api/v1/repairs/:id/start":                            {record: "repair"},
 	"POST /api/v1/repairs/:id/parts":                            {record: "repair", body: map[string]any{"part_id": 1, "qty": 1}},
 	"POST /api/v1/repairs/:id/parts/:line_id/old-part-returned": {record: "repair"},
+	"DELETE /api/v1/repairs/:id/parts/:line_id":                 {record: "repair"},
 	"POST /api/v1/repairs/:id/complete":                         {record: "repair", body: map[string]any{"result": "fixed"}},
 	"POST /api/v1/repairs/:id/cancel":                           {record: "repair", body: map[string]any{"reason": "取消"}},
 	"GET /api/v1/parts/:id":                                     {exempt: "the spare-parts catalogue is enterprise-wide"},
