@@ -131,6 +131,23 @@ export async function getWorkOrder(id: number): Promise<WorkOrder> {
   return res.data
 }
 
+/** The customer's contact for a job (GET /work-orders/{id}/contact). */
+export interface WorkOrderContact {
+  work_order_id: number
+  customer_id: number
+  name: string
+  phones: { id: number; number: string; masked: boolean; kind: string; label: string; primary: boolean }[]
+  service_address: { id: number; region_code: string; region_name: string; detail: string; default: boolean } | null
+  /** When the outlet stops seeing it (closed orders); null while open. */
+  visible_until: string | null
+}
+
+/** getWorkOrderContact reads the customer's name, phone and service address; the read is logged (PIPL). */
+export async function getWorkOrderContact(id: number): Promise<WorkOrderContact> {
+  const res = await http.get<WorkOrderContact>(`/work-orders/${id}/contact`)
+  return res.data
+}
+
 async function step<B extends object>(id: number, path: string, body: B): Promise<WorkOrder> {
   const res = await http.post<WorkOrder>(`/work-orders/${id}/${path}`, body)
   return res.data

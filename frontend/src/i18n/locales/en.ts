@@ -285,6 +285,18 @@ export default {
     liveShort: { none: 'Offline', pending: 'Connecting', granted: 'Live', denied: 'Not live' },
   },
   workOrder: {
+    contact: {
+      title: 'Customer contact',
+      show: 'Show',
+      hint: "For your outlet's accepted work orders (technicians: those assigned to you) you see the customer's name, full phone number and service address; every read is written to the PIPL access log.",
+      name: 'Customer',
+      phone: 'Phone',
+      address: 'Service address',
+      primary: 'primary',
+      until: 'Visible until',
+      logged: 'This read was written to the PIPL access log.',
+      notAvailable: "The customer's contact is not available for this work order: it must be your outlet's accepted order (technicians: assigned to you), open or closed recently.",
+    },
     title: 'Work order',
     number: 'Work order',
     ticket: 'Ticket',

@@ -285,6 +285,18 @@ export default {
     liveShort: { none: '未连接', pending: '连接中', granted: '实时', denied: '无实时' },
   },
   workOrder: {
+    contact: {
+      title: '客户联系方式',
+      show: '查看',
+      hint: '本网点已接单的工单可查看客户姓名、完整手机号和服务地址（技术员：指派给自己的工单）；每次查看都会记入个人信息访问日志。',
+      name: '客户',
+      phone: '手机号',
+      address: '服务地址',
+      primary: '主号码',
+      until: '可查看至',
+      logged: '本次查看已记入个人信息访问日志。',
+      notAvailable: '此工单目前不能查看客户联系方式：须为本网点已接单的工单（技术员：指派给自己的），且未关闭或关闭未超过规定天数。',
+    },
     title: '派工单',
     number: '派工单号',
     ticket: '服务工单',
