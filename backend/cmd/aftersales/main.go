@@ -191,11 +191,15 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
+		for _, g := range res.Gaps {
+			fmt.Printf("warning: %s\n", g)
+		}
 		if !res.OK {
 			fmt.Printf("audit trail BROKEN at record %d: %s (%d records verified before it)\n", res.BrokenAtSeq, res.Reason, res.Checked)
 			return errors.New("audit trail verification failed")
 		}
-		fmt.Printf("audit trail intact: %d records verified\n", res.Checked)
+		fmt.Printf("audit trail intact: %d records verified, %d signed checkpoints (last at record %d) match the sink %s; %d leaves awaiting the sequencer\n",
+			res.Checked, res.Checkpoints, res.LastCheckpoint, res.Sink, res.Unsequenced)
 		return nil
 	default:
 		fmt.Fprint(os.Stderr, usage)

@@ -63,10 +63,12 @@ type App struct {
 	Notifications *notification.Service
 	Hub           *realtime.Hub
 	Audit         *audit.Trail
-	Auth          *auth.Service
-	RBAC          *rbac.Authorizer
-	Sched         *scheduler.Scheduler
-	HTTP          *httpapi.Server
+	// Sequencer integrates audit leaves (one instance at a time, by lease).
+	Sequencer *audit.Sequencer
+	Auth      *auth.Service
+	RBAC      *rbac.Authorizer
+	Sched     *scheduler.Scheduler
+	HTTP      *httpapi.Server
 	// RateLimit counts rate-limited calls (Redis when events.driver=redis).
 	RateLimit      ratelimit.Limiter
 	closeRateLimit func() error
@@ -145,7 +147,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	a.Bus = a.Outbox
 	a.Hub = realtime.NewHub(256, "readiness.score")
 	a.Bus.Subscribe(a.Hub.Publish)
-	a.Audit = audit.New(nil)
+	if err := a.wireAudit(a.Sched); err != nil {
+		return nil, err
+	}
 	a.RBAC, err = rbac.New(ctx, rbac.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Log: log})
 	if err != nil {
 		return nil, err
@@ -242,6 +246,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	// The relay runs in every process that changes data (serve, seed, the
 	// HTTP tests); the lease lets one instance relay at a time.
 	a.Outbox.Start()
+	a.Sequencer.Start()
 	if ui == nil {
 		log.Warn("web app not built: the server answers / with build instructions (run `make ui`)")
 	}
@@ -332,6 +337,9 @@ func (a *App) Close() {
 	}
 	if a.Certification != nil {
 		a.Certification.WaitPacks()
+	}
+	if a.Sequencer != nil {
+		a.Sequencer.Stop() // sequences what is committed, then gives the lease up
 	}
 	if a.Bus != nil {
 		_ = a.Bus.Close()

@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/migrations"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
+	"github.com/aftersales/aftersales/backend/internal/scheduler"
 )
 
 // OpenCore opens what the maintenance subcommands (`migrate`, `audit
@@ -26,7 +27,13 @@ func OpenCore(_ context.Context, cfg *config.Config, log *slog.Logger) (*App, er
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Cfg: cfg, Log: log, DB: g, Bus: event.NewMemoryBus(), Audit: audit.New(nil)}
+	a := &App{Cfg: cfg, Log: log, DB: g, Bus: event.NewMemoryBus()}
+	// The sequencer is not started: Close runs one round (under the lease)
+	// so what a subcommand recorded is sequenced before it exits.
+	if err := a.wireAudit(scheduler.New(g, cfg.Scheduler.LockTTL, log)); err != nil {
+		_ = closeDB(g)
+		return nil, err
+	}
 	a.Auth = newAuth(cfg, g, a.Audit, a.Bus)
 	// The users command binds users to outlets too: check them against the
 	// outlet service (its Get needs only the database).
@@ -55,4 +62,12 @@ func newAuth(cfg *config.Config, g *gorm.DB, trail *audit.Trail, bus event.Bus) 
 		LockoutAfter: cfg.Auth.LockoutAfter, IPLockoutAfter: cfg.Auth.IPLockoutAfter, LockoutFor: cfg.Auth.LockoutFor,
 		FailureWindow: cfg.Auth.FailureWindow, BcryptCost: cfg.Auth.BcryptCost,
 		SlowdownBase: cfg.Auth.SlowdownBase, KnownAddressFor: time.Duration(cfg.Auth.KnownAddressDays) * 24 * time.Hour})
+}
+
+func closeDB(g *gorm.DB) error {
+	s, err := g.DB()
+	if err != nil {
+		return err
+	}
+	return s.Close()
 }

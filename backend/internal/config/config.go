@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,9 @@ type Config struct {
 
 	// Returns configures 三包 returns and exchanges.
 	Returns Returns `koanf:"returns"`
+
+	// Audit configures the sequenced audit log and its signed checkpoints.
+	Audit Audit `koanf:"audit"`
 }
 
 // Certificates configures certificate validity rules.
@@ -90,6 +94,39 @@ type Returns struct {
 	// from 部分商品修理更换退货责任规定 (换货后三包有效期自换货之日起重新计算);
 	// confirm with the enterprise's legal reading before relying on it.
 	ExchangeRestartsWarranty bool `koanf:"exchange_restarts_warranty"`
+}
+
+// Audit configures the audit log's sequencer, checkpoint key and sink.
+type Audit struct {
+	// SigningKey is a base64 ed25519 seed (prefer the environment variable
+	// or SigningKeyFile); SigningKeyFile holds one. With neither, a key is
+	// generated into <data dir>/audit-signing.key.
+	SigningKey     string `koanf:"signing_key"`
+	SigningKeyFile string `koanf:"signing_key_file"`
+	// VerifyKeys: comma-separated base64 public keys of retired signing keys.
+	VerifyKeys string `koanf:"verify_keys"`
+	// CheckpointSink: a file path or an http(s) URL; default
+	// <data dir>/audit-checkpoints.log.
+	CheckpointSink     string        `koanf:"checkpoint_sink"`
+	CheckpointEvery    int           `koanf:"checkpoint_every"`
+	CheckpointInterval time.Duration `koanf:"checkpoint_interval"`
+	SequencerInterval  time.Duration `koanf:"sequencer_interval"`
+	SequencerLease     time.Duration `koanf:"sequencer_lease"`
+	StaleAfter         time.Duration `koanf:"stale_after"`
+	GapGrace           time.Duration `koanf:"gap_grace"`
+}
+
+// DataDir is where generated state lives by default: the SQLite database's
+// directory, else the parent of storage.dir.
+func (c *Config) DataDir() string {
+	if c.DB.Driver == "sqlite" {
+		p := strings.TrimPrefix(c.DB.DSN, "file:")
+		if i := strings.IndexByte(p, '?'); i >= 0 {
+			p = p[:i]
+		}
+		return filepath.Dir(p)
+	}
+	return filepath.Dir(filepath.Clean(c.Storage.Dir))
 }
 
 // Privacy configures the outlet's view of customers.
@@ -323,6 +360,16 @@ func Defaults() map[string]any {
 		"events.channel":                  "aftersales.events",
 		"events.session_check":            "5s",
 		"events.relay_interval":           "250ms",
+		"audit.signing_key":               "",
+		"audit.signing_key_file":          "",
+		"audit.verify_keys":               "",
+		"audit.checkpoint_sink":           "",
+		"audit.checkpoint_every":          1000,
+		"audit.checkpoint_interval":       "1m",
+		"audit.sequencer_interval":        "250ms",
+		"audit.sequencer_lease":           "5s",
+		"audit.stale_after":               "10s",
+		"audit.gap_grace":                 "60s",
 		"events.relay_lease":              "15s",
 		"scheduler.enabled":               true,
 		"scheduler.lock_ttl":              "10m",
@@ -480,6 +527,15 @@ func (c *Config) Validate() error {
 	}
 	if c.Metrics.Token != "" && len(c.Metrics.Token) < 16 {
 		return bad("metrics.token", "must be at least 16 characters")
+	}
+	if c.Audit.SequencerInterval < time.Millisecond || c.Audit.SequencerInterval > 250*time.Millisecond {
+		return bad("audit.sequencer_interval", "must be between 1ms and 250ms")
+	}
+	if c.Audit.SequencerLease < time.Second || c.Audit.CheckpointInterval < time.Second || c.Audit.StaleAfter < time.Second {
+		return bad("audit.sequencer_lease", "audit.sequencer_lease, checkpoint_interval and stale_after must be at least 1s")
+	}
+	if c.Audit.CheckpointEvery < 1 || c.Audit.GapGrace < 0 {
+		return bad("audit.checkpoint_every", "must be at least 1 (and audit.gap_grace not negative)")
 	}
 	switch c.DB.Driver {
 	case "sqlite", "mysql":

@@ -313,7 +313,7 @@ func (s *Server) listAudit(c *gin.Context) {
 	}
 	var next *uint64
 	if len(recs) == size {
-		n := recs[len(recs)-1].Seq
+		n := recs[len(recs)-1].LeafID
 		next = &n
 	}
 	c.JSON(http.StatusOK, gin.H{"items": recs, "next_before_id": next})

@@ -30,6 +30,7 @@ func All() []*gormigrate.Migration {
 		m0051Notifications(),
 		m0010ReadinessAuditGrade(),
 		m0040Consistency(),
+		m0060AuditLog(),
 	}
 }
 
