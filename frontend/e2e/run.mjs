@@ -21,6 +21,7 @@ import './outlet.e2e.mjs'
 import './admin.e2e.mjs'
 import './agent.e2e.mjs'
 import './public.e2e.mjs'
+import './notifications.e2e.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:18080').replace(/\/$/, '')

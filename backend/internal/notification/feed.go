@@ -60,7 +60,7 @@ func (s *Service) Feed(ctx context.Context, tx *gorm.DB, e event.Event) error {
 			return err
 		}
 		return s.deliver(ctx, tx, e.ID, users, Notification{Kind: KindOfferWaiting,
-			Title: "新派工待接单：" + w.Number, Body: expiry(w), Link: "/outlet/work-orders/" + id(w.WorkOrderID)},
+			Title: "新派工待接单：" + w.Number, Link: "/outlet/work-orders/" + id(w.WorkOrderID)},
 			map[string]any{"number": w.Number, "work_order_id": w.WorkOrderID, "expires_at": w.ExpiresAt})
 	case event.ComplaintEscalated.Is(e):
 		c, _ := event.ComplaintEscalated.Of(e)
@@ -83,7 +83,7 @@ func (s *Service) Feed(ctx context.Context, tx *gorm.DB, e event.Event) error {
 		if event.SLABreached.Is(e) {
 			kind, title = KindSLABreached, "SLA 已超时："+a.Number
 		}
-		return s.deliver(ctx, tx, e.ID, []uint64{*a.AssigneeID}, Notification{Kind: kind, Title: title, Body: a.Target,
+		return s.deliver(ctx, tx, e.ID, []uint64{*a.AssigneeID}, Notification{Kind: kind, Title: title,
 			Link: "/tickets/" + id(a.TicketID)},
 			map[string]any{"number": a.Number, "ticket_id": a.TicketID, "target": a.Target, "due_at": a.DueAt})
 	case event.SurveyCallbackDue.Is(e):
@@ -93,7 +93,7 @@ func (s *Service) Feed(ctx context.Context, tx *gorm.DB, e event.Event) error {
 			return err
 		}
 		return s.deliver(ctx, tx, e.ID, users, Notification{Kind: KindCallbackDue,
-			Title: "客户不满意，需主管回访：" + c.TicketNumber, Body: "截止 " + c.DueAt.UTC().Format("2006-01-02 15:04") + " UTC", Link: "/followups"},
+			Title: "客户不满意，需主管回访：" + c.TicketNumber, Link: "/followups"},
 			map[string]any{"ticket_number": c.TicketNumber, "followup_id": c.FollowupID, "due_at": c.DueAt})
 	case event.CertificationReminderDue.Is(e):
 		r, _ := event.CertificationReminderDue.Of(e)
@@ -109,13 +109,6 @@ func (s *Service) Feed(ctx context.Context, tx *gorm.DB, e event.Event) error {
 			map[string]any{"due_on": r.DueOn, "days_left": r.DaysLeft, "certificate_no": r.CertificateNo, "subject": r.Subject})
 	}
 	return nil
-}
-
-func expiry(w event.WorkOrder) string {
-	if w.ExpiresAt == nil {
-		return ""
-	}
-	return "请在 " + w.ExpiresAt.UTC().Format("2006-01-02 15:04") + " UTC 前接单"
 }
 
 func id(v uint64) string { return strconv.FormatUint(v, 10) }

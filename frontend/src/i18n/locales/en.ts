@@ -1,5 +1,6 @@
 // English. Keys must match zh-CN.ts (a unit test checks this).
 import serviceEn from './service.en'
+import notificationsEn from './notifications.en'
 export default {
   app: {
     title: 'After-Sales Service Operations',
@@ -833,4 +834,6 @@ export default {
   },
   // Hotline screens and the customer's public pages (service.*.ts).
   ...serviceEn,
+  // The header bell (notifications.*.ts).
+  ...notificationsEn,
 }

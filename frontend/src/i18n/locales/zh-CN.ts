@@ -1,5 +1,6 @@
 // Simplified Chinese, the default language.
 import serviceZhCN from './service.zh-CN'
+import notificationsZhCN from './notifications.zh-CN'
 export default {
   app: {
     title: '售后服务运营平台',
@@ -833,4 +834,6 @@ export default {
   },
   // Hotline screens and the customer's public pages (service.*.ts).
   ...serviceZhCN,
+  // The header bell (notifications.*.ts).
+  ...notificationsZhCN,
 }
