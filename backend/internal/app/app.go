@@ -197,7 +197,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	// Complaints, corrective actions, surveys and follow-ups (see wire_quality.go).
 	a.Complaints = complaint.New(complaint.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Log: log, Location: cfg.Location(),
 		Deadlines: complaintDeadlines(cfg.Complaint), Chain: cfg.Complaint.Chain(), Customers: customerExists(a.Customers),
-		Tickets: ticketExists(a.Tickets), Units: unitExists(a.Products), InstalledBase: a.Products.InstalledBase})
+		Tickets: ticketExists(a.Tickets), Units: unitExists(a.Products), InstalledBase: a.Products.InstalledBase,
+		RoleHolders: roleHolders(a.Auth)})
 	a.Surveys = survey.New(survey.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Log: log, Location: cfg.Location(), Settings: surveySettings(cfg),
 		Complaints: complaintOpener{a.Complaints}, Tickets: a.Tickets, Facts: surveyFacts{a.Tickets, a.WorkOrders},
 		Supervisor: holds(a.RBAC, rbac.FollowupSupervise)})

@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/auth"
 	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/config"
 	"github.com/aftersales/aftersales/backend/internal/customer"
@@ -133,4 +135,34 @@ func (a *App) qualityDeps(now time.Time) demo.QualityDeps {
 	return demo.QualityDeps{DB: a.DB, Surveys: a.Surveys, Now: now, Location: a.Cfg.Location(),
 		Deadlines: complaintDeadlines(a.Cfg.Complaint), Chain: a.Cfg.Complaint.Chain(),
 		DissatisfiedAtOrBelow: a.Cfg.Survey.DissatisfiedAtOrBelow}
+}
+
+// roleHolders resolves an escalation's role to the active users who hold it
+// in the complaint's scope: an outlet role (outlet manager, technician) to
+// the users of the complaint's outlet; any other role to its users without
+// an outlet scope (headquarters).
+func roleHolders(users *auth.Service) func(ctx context.Context, role string, outletID *uint64) ([]uint64, error) {
+	return func(ctx context.Context, role string, outletID *uint64) ([]uint64, error) {
+		outletRole := role == auth.RoleOutletManager || role == auth.RoleTechnician
+		var scope *uint64
+		if outletRole {
+			if outletID == nil {
+				return nil, nil
+			}
+			scope = outletID
+		}
+		us, err := users.ActiveUsers(ctx, scope)
+		if err != nil {
+			return nil, err
+		}
+		now := time.Now().UTC()
+		var out []uint64
+		for _, u := range us {
+			if !u.Active(now) || (!outletRole && u.OutletID != nil) || !slices.Contains(u.RoleList(), role) {
+				continue
+			}
+			out = append(out, u.ID)
+		}
+		return out, nil
+	}
 }

@@ -110,8 +110,11 @@ func (s *Service) markOverdue(ctx context.Context, cid uint64, kind string, now 
 		}
 		if up {
 			c.EscalationLevel, c.EscalatedAt = level, &now
-			esc = &Escalation{ComplaintID: c.ID, Level: level, Reason: kind + "_overdue", NotifiedRole: s.o.Chain.RoleAt(level),
-				NotifiedUser: c.ResponsibleID, At: now, ActorName: by}
+			e, err := s.escalation(ctx, c, level, kind+"_overdue", now, by, "")
+			if err != nil {
+				return err
+			}
+			esc = &e
 			if err := tx.Create(esc).Error; err != nil {
 				return err
 			}

@@ -167,7 +167,11 @@ type Escalation struct {
 	Level        int
 	Reason       string // ack_overdue, resolution_overdue, crisis, manual
 	NotifiedRole string
+	// NotifiedUser is the first (lowest id) of the users who hold
+	// NotifiedRole in the complaint's scope; UserIDs (not stored) are all
+	// of them, named in the complaint.escalated event.
 	NotifiedUser *uint64
+	UserIDs      []uint64 `gorm:"-"`
 	At           time.Time
 	ActorName    string
 	Note         string

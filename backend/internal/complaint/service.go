@@ -46,6 +46,11 @@ type Options struct {
 	// InstalledBase returns the number of units in service, the denominator
 	// of the complaint rate (optional: without it the rate is not computed).
 	InstalledBase func(ctx context.Context) (int64, error)
+	// RoleHolders returns the active users who hold role in scope: for an
+	// outlet role, the users of outletID (when the complaint names an
+	// outlet); for a headquarters role, its users without an outlet scope.
+	// Wired in app from the user directory; nil: nobody is resolved.
+	RoleHolders func(ctx context.Context, role string, outletID *uint64) ([]uint64, error)
 }
 
 // Service manages complaints and crisis drills.
@@ -199,8 +204,11 @@ func (s *Service) Create(ctx context.Context, in NewComplaint) (Complaint, error
 			// deadline to pass is exactly what the crisis procedure avoids.
 			c.EscalationLevel = len(s.o.Chain)
 			c.EscalatedAt = &now
-			esc = &Escalation{Level: c.EscalationLevel, Reason: "crisis", NotifiedRole: s.o.Chain.RoleAt(c.EscalationLevel),
-				NotifiedUser: c.ResponsibleID, At: now, ActorName: a.Username}
+			e, err := s.escalation(ctx, c, c.EscalationLevel, "crisis", now, a.Username, "")
+			if err != nil {
+				return err
+			}
+			esc = &e
 		}
 		if err := tx.Model(&Complaint{}).Where("id = ?", c.ID).Updates(map[string]any{"number": c.Number,
 			"escalation_level": c.EscalationLevel, "escalated_at": c.EscalatedAt}).Error; err != nil {
@@ -725,8 +733,10 @@ func (s *Service) Escalate(ctx context.Context, cid uint64, version int64, note 
 				WithDetail("level", c.EscalationLevel)
 		}
 		c.EscalationLevel, c.EscalatedAt = level, &now
-		esc = Escalation{ComplaintID: c.ID, Level: level, Reason: "manual", NotifiedRole: s.o.Chain.RoleAt(level),
-			At: now, ActorName: actor.From(ctx).Username, Note: note}
+		var err error
+		if esc, err = s.escalation(ctx, *c, level, "manual", now, actor.From(ctx).Username, note); err != nil {
+			return "", err
+		}
 		return "", tx.Create(&esc).Error
 	}, "escalated", note)
 	if err != nil {
@@ -774,9 +784,32 @@ func (s *Service) publish(ctx context.Context, name string, data map[string]any)
 	s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: data})
 }
 
+// escalation builds the escalation of c to level: the chain's role at that
+// level resolved to the users who hold it in the complaint's scope
+// (RoleHolders). NotifiedUser is the first of them (lowest id) and UserIDs
+// all of them; the complaint.escalated event names every one, so each gets
+// an inbox notification.
+func (s *Service) escalation(ctx context.Context, c Complaint, level int, reason string, now time.Time, by, note string) (Escalation, error) {
+	e := Escalation{ComplaintID: c.ID, Level: level, Reason: reason, NotifiedRole: s.o.Chain.RoleAt(level), At: now, ActorName: by, Note: note}
+	if s.o.RoleHolders == nil || e.NotifiedRole == "" {
+		return e, nil
+	}
+	users, err := s.o.RoleHolders(ctx, e.NotifiedRole, c.OutletID)
+	if err != nil {
+		return e, fmt.Errorf("escalation recipients: %w", err)
+	}
+	slices.Sort(users)
+	e.UserIDs = slices.Compact(users)
+	if len(e.UserIDs) > 0 {
+		first := e.UserIDs[0]
+		e.NotifiedUser = &first
+	}
+	return e, nil
+}
+
 func (s *Service) publishEscalated(ctx context.Context, c Complaint, e Escalation) {
 	s.o.Bus.Publish(ctx, event.ComplaintEscalated.New(Topic, event.ComplaintEscalation{ComplaintID: c.ID, Number: c.Number, Level: e.Level,
-		Role: e.NotifiedRole, UserID: e.NotifiedUser, Reason: e.Reason, Severity: c.Severity}))
+		Role: e.NotifiedRole, UserID: e.NotifiedUser, UserIDs: e.UserIDs, Reason: e.Reason, Severity: c.Severity}))
 }
 
 // wrap keeps *apperr.Error as is and turns anything else into an internal error.
