@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
@@ -13,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/recall"
 	"github.com/aftersales/aftersales/backend/internal/repair"
 	"github.com/aftersales/aftersales/backend/internal/returns"
+	"github.com/aftersales/aftersales/backend/internal/ticket"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
 
@@ -34,7 +38,9 @@ func (a *App) wireServiceOps() {
 	a.Returns = returns.New(returns.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Units: returnUnits(a.Products),
 		Windows: returnWindows(a.Products), Outlets: outlets, Location: loc, Lifecycle: unitLifecycle{a.Products},
 		ExchangeRestartsWarranty: cfg.Returns.ExchangeRestartsWarranty})
-	a.Recalls = recall.New(recall.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Outlets: outlets, Location: loc})
+	a.Recalls = recall.New(recall.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Outlets: outlets, Location: loc, RemedyOrders: recallRemedyOrders{a.Tickets, a.WorkOrders}})
+	// Completing a recall_remedy work order records the remedy on the campaign.
+	a.WorkOrders.SetRecalls(a.Recalls)
 	a.Products.AddPassportSource("repairs", a.Repairs)
 	a.Products.AddPassportSource("returns", a.Returns)
 	a.Products.AddPassportSource("recalls", a.Recalls)
@@ -209,4 +215,45 @@ func (l unitLifecycle) Published(ctx context.Context, unitID uint64, replacement
 		}
 	}
 	l.p.PublishUnitChange(ctx, old, n)
+}
+
+// recallRemedyOrders opens the work of a recall booking: a recall ticket for
+// the unit's owner and its recall_remedy work order offered to the booked
+// outlet (its board shows it), and withdraws it when the booking moves.
+type recallRemedyOrders struct {
+	t *ticket.Service
+	w *workorder.Service
+}
+
+func (r recallRemedyOrders) Open(ctx context.Context, o recall.RemedyOrder) (uint64, error) {
+	if o.CustomerID == nil {
+		return 0, apperr.Field("unit", "the unit has no known owner: record the owner before booking its remedy")
+	}
+	unit := o.UnitID
+	d, _, err := r.t.Create(ctx, ticket.NewTicket{Channel: ticket.ChannelPhone, Type: ticket.TypeRecall, CustomerID: *o.CustomerID,
+		UnitID: &unit, Description: fmt.Sprintf("召回补救：%s，产品 %s，预约 %s", o.CampaignName, o.Serial,
+			o.At.In(r.t.Location()).Format("2006-01-02 15:04"))})
+	if err != nil {
+		return 0, err
+	}
+	outlet := o.OutletID
+	w, err := r.w.Dispatch(ctx, d.Ticket.ID, workorder.DispatchInput{Kind: workorder.KindRecallRemedy, OutletID: &outlet,
+		Note: fmt.Sprintf("召回 %s：产品 %s", o.CampaignName, o.Serial)})
+	if err != nil {
+		return 0, err
+	}
+	return w.ID, nil
+}
+
+func (r recallRemedyOrders) Withdraw(ctx context.Context, workOrderID uint64, reason string) error {
+	sys := actor.With(ctx, actor.System("recall"))
+	w, err := r.w.Get(sys, workOrderID)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(w.AllowedSteps(), workorder.StepCancel) {
+		return nil // already done or cancelled: nothing to withdraw
+	}
+	_, err = r.w.Cancel(sys, workOrderID, reason, 0)
+	return err
 }

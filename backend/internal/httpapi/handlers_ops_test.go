@@ -299,6 +299,11 @@ func TestReturnsAndRecallAPI(t *testing.T) {
 	uid := int(units["items"].([]any)[0].(map[string]any)["id"].(float64))
 	bk := w.must(t, h.do("POST", fmt.Sprintf("/api/v1/recall-units/%d/appointment", uid), w.agent,
 		map[string]any{"at": time.Now().Add(48 * time.Hour).Format(time.RFC3339), "outlet_id": 1}), 200, "book")
+	// The booking is a recall_remedy work order offered to outlet 1 (its board shows it).
+	wo := w.must(t, h.do("GET", fmt.Sprintf("/api/v1/work-orders/%d", int(bk["work_order_id"].(float64))), w.agent, nil), 200, "booked work order")
+	if wo["kind"] != "recall_remedy" || wo["status"] != "offered" || wo["outlet_id"] != 1.0 {
+		t.Fatalf("booked work order: %v", wo)
+	}
 	if r := h.do("POST", fmt.Sprintf("/api/v1/recall-units/%d/remedy", uid), w.tech, nil); r.Status != 422 {
 		t.Fatalf("remedy without a version: %d %s", r.Status, r.Body)
 	}

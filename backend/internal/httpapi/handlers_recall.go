@@ -401,14 +401,16 @@ type RecallUnitResponse struct {
 	RemediedOutletID    *uint64    `json:"remedied_outlet_id"`
 	RemediedBy          string     `json:"remedied_by"`
 	RemedyNote          string     `json:"remedy_note"`
-	Version             int64      `json:"version"`
+	// WorkOrderID is the recall_remedy work order of the booking.
+	WorkOrderID *uint64 `json:"work_order_id"`
+	Version     int64   `json:"version"`
 }
 
 func recallUnitResponse(u recall.AffectedUnit) RecallUnitResponse {
 	return RecallUnitResponse{ID: u.ID, CampaignID: u.CampaignID, UnitID: u.UnitID, Serial: u.Serial, ModelID: u.ModelID, CustomerID: u.CustomerID,
 		SelectorID: u.SelectorID, Status: u.Status, NotifiedAt: u.NotifiedAt, AppointmentAt: u.AppointmentAt,
 		AppointmentOutletID: u.AppointmentOutletID, RemediedAt: u.RemediedAt, RemediedOutletID: u.RemediedOutletID, RemediedBy: u.RemediedBy,
-		RemedyNote: u.RemedyNote, Version: u.Version}
+		RemedyNote: u.RemedyNote, WorkOrderID: u.WorkOrderID, Version: u.Version}
 }
 
 func (s *Server) listRecallUnits(c *gin.Context) {

@@ -147,9 +147,13 @@ type AffectedUnit struct {
 	RemediedOutletID    *uint64
 	RemediedBy          string
 	RemedyNote          string
-	Version             int64
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// WorkOrderID is the recall_remedy work order booking created at the
+	// appointment's outlet (migration 0040); completing it records the
+	// remedy here.
+	WorkOrderID *uint64
+	Version     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // TableName pins the table of migration 0006.
@@ -160,7 +164,7 @@ func (u AffectedUnit) Snapshot() map[string]any {
 	return map[string]any{"id": u.ID, "campaign_id": u.CampaignID, "unit_id": u.UnitID, "serial": u.Serial, "customer_id": u.CustomerID,
 		"status": u.Status, "notified_at": u.NotifiedAt, "appointment_at": u.AppointmentAt, "appointment_outlet_id": u.AppointmentOutletID,
 		"remedied_at": u.RemediedAt, "remedied_outlet_id": u.RemediedOutletID, "remedied_by": u.RemediedBy, "remedy_note": u.RemedyNote,
-		"version": u.Version}
+		"work_order_id": u.WorkOrderID, "version": u.Version}
 }
 
 // Notification is one attempt to tell an owner about a campaign.

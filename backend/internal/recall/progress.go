@@ -276,7 +276,7 @@ func (s *Service) mutateUnit(ctx context.Context, id uint64, version int64, walk
 		res := tx.Model(&AffectedUnit{}).Where("id = ? AND version = ?", u.ID, u.Version).Updates(map[string]any{
 			"status": u.Status, "notified_at": u.NotifiedAt, "appointment_at": u.AppointmentAt, "appointment_outlet_id": u.AppointmentOutletID,
 			"remedied_at": u.RemediedAt, "remedied_outlet_id": u.RemediedOutletID, "remedied_by": u.RemediedBy, "remedy_note": u.RemedyNote,
-			"version": u.Version + 1, "updated_at": now})
+			"work_order_id": u.WorkOrderID, "version": u.Version + 1, "updated_at": now})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -292,46 +292,6 @@ func (s *Service) mutateUnit(ctx context.Context, id uint64, version int64, walk
 		return AffectedUnit{}, wrap(err, action+" recall unit")
 	}
 	return out, nil
-}
-
-// Book makes (or moves) an appointment for an affected unit at an outlet.
-// Errors: validation, not_found, conflict (remedied, campaign not active).
-func (s *Service) Book(ctx context.Context, id uint64, version int64, at time.Time, outletID uint64) (AffectedUnit, error) {
-	fields := map[string]string{}
-	if at.IsZero() {
-		fields["at"] = "required"
-	}
-	if outletID == 0 {
-		fields["outlet_id"] = "required"
-	}
-	if len(fields) > 0 {
-		return AffectedUnit{}, apperr.Validation(fields)
-	}
-	if s.o.Outlets != nil {
-		if err := s.o.Outlets(ctx, outletID); err != nil {
-			if apperr.IsKind(err, apperr.KindNotFound) {
-				return AffectedUnit{}, apperr.Field("outlet_id", "no such outlet")
-			}
-			return AffectedUnit{}, err
-		}
-	}
-	u, err := s.mutateUnit(ctx, id, version, "", "book", func(u *AffectedUnit, now time.Time) error {
-		if u.Status == UnitRemedied {
-			return apperr.Conflict("invalid_transition", "the unit is already remedied").WithDetail("allowed", []string{})
-		}
-		when := at.UTC()
-		u.AppointmentAt, u.AppointmentOutletID, u.Status = &when, &outletID, UnitScheduled
-		if u.NotifiedAt == nil {
-			u.NotifiedAt = &now
-		}
-		return nil
-	})
-	if err != nil {
-		return AffectedUnit{}, err
-	}
-	s.publish(ctx, "recall.unit_booked", map[string]any{"campaign_id": u.CampaignID, "recall_unit_id": u.ID, "unit_id": u.UnitID,
-		"serial": u.Serial, "outlet_id": outletID, "appointment_at": u.AppointmentAt})
-	return u, nil
 }
 
 // RemedyInput records a remedy. Version is required (the unit's version as
@@ -404,6 +364,11 @@ func (s *Service) Remedy(ctx context.Context, id uint64, in RemedyInput) (Affect
 		return u, Counts{}, nil
 	}
 	c := cs[u.CampaignID]
+	if u.WorkOrderID != nil && s.o.RemedyOrders != nil {
+		// Remedied at the counter: the booking's work order, if nobody has
+		// started it, is no longer needed.
+		_ = s.o.RemedyOrders.Withdraw(ctx, *u.WorkOrderID, "召回补救已在网点完成登记")
+	}
 	s.publish(ctx, "recall.unit_remedied", map[string]any{"campaign_id": u.CampaignID, "recall_unit_id": u.ID, "unit_id": u.UnitID,
 		"serial": u.Serial, "outlet_id": u.RemediedOutletID, "remedied": c.Remedied, "affected": c.Affected})
 	return u, c, nil

@@ -35,6 +35,9 @@ type Options struct {
 	Audit   *audit.Trail
 	Bus     event.Bus // may be nil (tests)
 	Outlets OutletCheck
+	// RemedyOrders opens the recall_remedy work order of a booking at the
+	// chosen outlet (nil: bookings create no work order; tools and tests).
+	RemedyOrders RemedyOrders
 	// MaxListSerials bounds an imported list (default 200,000).
 	MaxListSerials int
 	// Location is the enterprise time zone (start dates, weeks, numbers).

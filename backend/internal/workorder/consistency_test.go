@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
@@ -255,4 +256,61 @@ func TestResultAgreementTable(t *testing.T) {
 			t.Errorf("%s over %s: %v, want %v", c.result, c.outcome, got, c.want)
 		}
 	}
+}
+
+// recalls is a fake recall domain: it records remedies and can refuse.
+type recalls struct {
+	done   []uint64
+	refuse error
+}
+
+func (r *recalls) RemedyForWorkOrder(_ context.Context, _ *gorm.DB, id, _ uint64, _ string) ([]event.Event, bool, error) {
+	if r.refuse != nil {
+		return nil, true, r.refuse
+	}
+	r.done = append(r.done, id)
+	return []event.Event{{Topic: "recalls", Name: "recall.unit_remedied"}}, true, nil
+}
+
+// Defect 11 (dispatch side): completing a recall_remedy work order as done
+// records the remedy on the campaign in the same transaction; a refusal
+// (already remedied, campaign closed) refuses the completion with its 409.
+func TestRecallRemedyCompletionRecordsTheRemedy(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		fake := &recalls{}
+		f.wo.SetRecalls(fake)
+		one := uint64(1)
+		remedy := func() workorder.WorkOrder {
+			tk := f.newTicket(t)
+			w, err := f.wo.Dispatch(f.agent, tk.ID, workorder.DispatchInput{Kind: workorder.KindRecallRemedy, OutletID: &one})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range []string{"accept", "assign", "check_in"} {
+				if w, err = f.take(w, step); err != nil {
+					t.Fatalf("%s: %v", step, err)
+				}
+			}
+			return w
+		}
+		w := remedy()
+		if _, err := f.take(w, workorder.StepComplete); err != nil || len(fake.done) != 1 || fake.done[0] != w.ID {
+			t.Fatalf("complete: %v %v", err, fake.done)
+		}
+		w2 := remedy()
+		fake.refuse = apperr.Conflict("campaign_not_active", "the campaign is not active")
+		if _, err := f.take(w2, workorder.StepComplete); code(err) != "campaign_not_active" {
+			t.Fatalf("completion over a closed campaign: %v", err)
+		}
+		if got, _ := f.wo.Get(f.agent, w2.ID); got.Status != workorder.StatusOnSite {
+			t.Fatalf("the refused completion was recorded: %s", got.Status)
+		}
+		// A repair work order does not touch the campaign.
+		fake.refuse = nil
+		w3 := f.reach(t, []string{"accept", "assign", "check_in", "complete"})
+		if len(fake.done) != 1 {
+			t.Fatalf("a repair work order recorded a remedy: %v (%d)", fake.done, w3.ID)
+		}
+	})
 }

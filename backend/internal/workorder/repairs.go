@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
 // Repair outcomes as the repair domain classifies its order (see
@@ -63,3 +65,14 @@ func ResultsAgreeing(outcome string) []string {
 func ResultAgrees(result, outcome string) bool {
 	return slices.Contains(ResultsAgreeing(outcome), result)
 }
+
+// RecallRemedies is what dispatch needs from the recall domain (wired in
+// app): completing a recall_remedy work order as done records the remedy on
+// the campaign, inside the completion's transaction, with the campaign's
+// own 409 rules (already remedied, campaign not active).
+type RecallRemedies interface {
+	RemedyForWorkOrder(ctx context.Context, tx *gorm.DB, workOrderID, outletID uint64, note string) ([]event.Event, bool, error)
+}
+
+// SetRecalls wires the recall domain (app, once both services exist).
+func (s *Service) SetRecalls(r RecallRemedies) { s.o.Recalls = r }

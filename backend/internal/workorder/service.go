@@ -88,6 +88,9 @@ type Options struct {
 	// Repairs cross-checks a completion with the work order's repair
 	// (nil: no repair domain, every result is accepted).
 	Repairs Repairs
+	// Recalls records the remedy when recall_remedy work is done (nil: no
+	// recall domain).
+	Recalls RecallRemedies
 	// AcceptTimeout is how long an outlet has to accept or reject an offer
 	// (config dispatch.accept_timeout), in wall-clock time.
 	AcceptTimeout time.Duration
@@ -1129,7 +1132,18 @@ func (s *Service) Complete(ctx context.Context, id uint64, result, notes string,
 				st.Body += "（" + notes + "）"
 			}
 			st.Data["result"] = result
-			return s.events(event.WorkOrderCompleted, *w, event.WorkOrder{Result: result}), nil
+			evs := s.events(event.WorkOrderCompleted, *w, event.WorkOrder{Result: result})
+			if w.Kind == KindRecallRemedy && result == ResultDone && s.o.Recalls != nil && w.OutletID != nil {
+				// The remedy is recorded on the campaign in this transaction:
+				// a campaign that refuses it (closed, already remedied)
+				// refuses the completion with its 409.
+				rev, _, err := s.o.Recalls.RemedyForWorkOrder(ctx, tx, w.ID, *w.OutletID, "召回补救工单 "+w.Number+" 完工")
+				if err != nil {
+					return nil, err
+				}
+				evs = append(evs, rev...)
+			}
+			return evs, nil
 		}})
 }
 
