@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/gorilla/websocket"
 )
 
 // cookieDo sends a request authenticated by the session cookie, as a browser does.
@@ -83,5 +85,26 @@ func TestCSRFCookieRequestsNeedJSONAndOurOrigin(t *testing.T) {
 	// An upload route takes multipart from the web app.
 	if r := h.cookieDo("POST", "/api/v1/evidence", admin, "multipart/form-data; boundary=x", "--x--\r\n", "Origin", "http://"+self); r.Status == 415 || r.Status == 403 {
 		t.Fatalf("multipart upload with the cookie: %d %s", r.Status, r.Body)
+	}
+}
+
+// The live channel follows the same origin rule as every cookie request.
+func TestWebSocketRefusesAnotherSitesPage(t *testing.T) {
+	t.Setenv("AFTERSALES_HTTP_ALLOWED_ORIGINS", "https://service.example.com")
+	h := newHarness(t)
+	admin := h.login("admin")
+	url := "ws" + strings.TrimPrefix(h.srv.URL, "http") + "/api/v1/ws"
+	for origin, ok := range map[string]bool{"https://evil.example": false, "https://service.example.com": true, h.srv.URL: true} {
+		hdr := http.Header{"Cookie": {"aftersales_session=" + admin}, "Origin": {origin}}
+		c, res, err := websocket.DefaultDialer.Dial(url, hdr)
+		if ok && err != nil {
+			t.Fatalf("origin %s refused: %v", origin, err)
+		}
+		if !ok && (err == nil || res == nil || res.StatusCode != 403) {
+			t.Fatalf("origin %s accepted", origin)
+		}
+		if c != nil {
+			_ = c.Close()
+		}
 	}
 }

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -92,16 +91,10 @@ type wsInbound struct {
 func (s *Server) websocket(c *gin.Context) {
 	up := websocket.Upgrader{
 		ReadBufferSize: 1024, WriteBufferSize: 4096,
-		// Same-origin only: a cookie-authenticated socket must not be
+		// Same-origin (or http.allowed_origins) only, as for every
+		// cookie-authenticated request (csrfGuard): a socket must not be
 		// usable from another site's page.
-		CheckOrigin: func(r *http.Request) bool {
-			o := r.Header.Get("Origin")
-			if o == "" {
-				return true
-			}
-			u, err := url.Parse(o)
-			return err == nil && u.Host == r.Host
-		},
+		CheckOrigin: func(r *http.Request) bool { return s.checkOrigin(c) == nil },
 	}
 	conn, err := up.Upgrade(c.Writer, c.Request, nil)
 	if err != nil {
