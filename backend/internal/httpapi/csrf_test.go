@@ -82,6 +82,13 @@ func TestCSRFCookieRequestsNeedJSONAndOurOrigin(t *testing.T) {
 	if r := h.cookieDo("GET", "/api/v1/me", admin, "", "", "Origin", "https://evil.example"); r.Status != 200 {
 		t.Fatalf("GET with the cookie: %d", r.Status)
 	}
+	// The standard file route takes YAML from the web app, not text/plain.
+	if r := h.cookieDo("PUT", "/api/v1/readiness/standards/gbt27922", admin, "application/yaml", "x: [", "Origin", "http://"+self); r.Status == 415 || r.Status == 403 {
+		t.Fatalf("YAML standard with the cookie: %d %s", r.Status, r.Body)
+	}
+	if r := h.cookieDo("PUT", "/api/v1/readiness/standards/gbt27922", admin, "text/plain", "x: [", "Origin", "http://"+self); r.Status != 415 {
+		t.Fatalf("text/plain standard with the cookie: %d %s", r.Status, r.Body)
+	}
 	// An upload route takes multipart from the web app.
 	if r := h.cookieDo("POST", "/api/v1/evidence", admin, "multipart/form-data; boundary=x", "--x--\r\n", "Origin", "http://"+self); r.Status == 415 || r.Status == 403 {
 		t.Fatalf("multipart upload with the cookie: %d %s", r.Status, r.Body)

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"crypto/subtle"
 	"mime"
+	"slices"
 	"net"
 	"net/http"
 	"net/url"
@@ -25,6 +26,13 @@ var uploadRoutes = map[string]bool{
 	"POST /api/v1/evidence":                     true,
 	"POST /api/v1/manuals":                      true,
 	"PATCH /api/v1/manuals/:id":                 true,
+}
+
+// documentRoutes take a document in another media type than JSON as their
+// body. None of these types is one a cross-site form or "simple request"
+// may send, so they keep the CSRF protection of JSON.
+var documentRoutes = map[string][]string{
+	"PUT /api/v1/readiness/standards/:code": {"application/yaml", "application/x-yaml", "text/yaml"},
 }
 
 // IsUploadRoute reports whether method and route pattern name an upload route.
@@ -164,8 +172,9 @@ func (s *Server) csrfGuard(c *gin.Context) {
 	hasBody := c.Request.ContentLength != 0 && c.Request.Body != nil && c.Request.Body != http.NoBody
 	if hasBody {
 		mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
-		upload := IsUploadRoute(c.Request.Method, c.FullPath())
-		if mt != "application/json" && !(upload && mt == "multipart/form-data") {
+		route := c.Request.Method + " " + c.FullPath()
+		ok := mt == "application/json" || (uploadRoutes[route] && mt == "multipart/form-data") || slices.Contains(documentRoutes[route], mt)
+		if !ok {
 			s.fail(c, apperr.Unsupported("a signed-in browser must send application/json here (Content-Type "+quoteOrNone(mt)+" refused)"))
 			return
 		}
