@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -9,6 +10,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
@@ -39,6 +41,28 @@ func TestTheLastActiveAdminStays(t *testing.T) {
 		id := uint64(42)
 		if _, err := s.SetRoles(ctx, second.ID, []string{auth.RoleTechnician}, &id, nil); !apperr.IsKind(err, apperr.KindValidation) {
 			t.Fatalf("nonexistent outlet: %v", err)
+		}
+	})
+}
+
+// Issue 10 item 1, the safety net under the length checks: a value over its
+// column's size that reaches MariaDB is a 422 naming the column (the
+// statement failed, nothing was written), not a 500.
+func TestOverlongValueReachingMariaDBIsAValidationError(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		if g.Dialector.Name() != "mysql" {
+			t.Skip("SQLite stores any length; the body limit bounds it")
+		}
+		err := g.Exec("INSERT INTO users (username, display_name, password_hash, roles, disabled, password_changed_at, version, created_at, updated_at) VALUES (?, 'x', 'x', 'admin', false, NOW(), 1, NOW(), NOW())",
+			strings.Repeat("u", 65)).Error
+		e := db.TooLong(apperr.Internal(err))
+		if e == nil || e.Kind != apperr.KindValidation || e.Fields["username"] == "" {
+			t.Fatalf("65-character username at the database: %v → %+v", err, e)
+		}
+		var n int64
+		g.Model(&auth.User{}).Where("username LIKE 'uuuu%'").Count(&n)
+		if n != 0 {
+			t.Fatal("the refused row was written")
 		}
 	})
 }

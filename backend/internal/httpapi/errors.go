@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // errorBody is the one error shape of the API.
@@ -59,6 +60,11 @@ func statusFor(k apperr.Kind) int {
 // with the request id and never sent to the client.
 func (s *Server) fail(c *gin.Context, err error) {
 	e := apperr.As(err)
+	if e.Kind == apperr.KindInternal {
+		if v := db.TooLong(err); v != nil {
+			e = v // a value over its MariaDB column: 422, not 500
+		}
+	}
 	status := statusFor(e.Kind)
 	if status >= 500 {
 		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", c.FullPath(), "request_id", c.GetString(ctxRequestID))
