@@ -967,13 +967,6 @@ func uniq(ids []uint64) []uint64 {
 	return out
 }
 
-func derefTime(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "—"

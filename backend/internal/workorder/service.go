@@ -1211,16 +1211,6 @@ func deref(p *uint64) uint64 {
 	return *p
 }
 
-func without(list []string, v string) []string {
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		if x != v {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 func clip(s string, n int) string {
 	for len(s) > n {
 		r := []rune(s)
