@@ -193,3 +193,13 @@ func (t *Trail) List(ctx context.Context, db *gorm.DB, f Filter) ([]Record, erro
 	}
 	return out, nil
 }
+
+// Unchanged reports whether two snapshots are the same (equal JSON). An
+// update whose after-image equals its before-image changes nothing: the
+// services then answer with the current state without bumping the version
+// or writing an audit record.
+func Unchanged(before, after any) bool {
+	b, err1 := json.Marshal(before)
+	a, err2 := json.Marshal(after)
+	return err1 == nil && err2 == nil && string(a) == string(b)
+}

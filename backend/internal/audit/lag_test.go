@@ -29,7 +29,11 @@ func TestSequencerKeepsUpUnderLoad(t *testing.T) {
 	}
 	const writers, duration = 16, 4 * time.Second
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
-		f := newLog(t, g, func(o *audit.SequencerOptions) { o.Interval = 250 * time.Millisecond; o.CheckpointEvery = 1000; o.GapGrace = 10 * time.Second })
+		f := newLog(t, g, func(o *audit.SequencerOptions) {
+			o.Interval = 250 * time.Millisecond
+			o.CheckpointEvery = 1000
+			o.GapGrace = 10 * time.Second
+		})
 		f.seq.Start()
 		defer f.seq.Stop()
 		ctx, cancel := context.WithTimeout(context.Background(), duration)

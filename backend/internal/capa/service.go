@@ -337,6 +337,10 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, action s
 		if err := change(&a); err != nil {
 			return err
 		}
+		if audit.Unchanged(before, a) {
+			out = before // nothing to write: no version bump, no audit record
+			return nil
+		}
 		a.Version = before.Version + 1
 		a.UpdatedAt = s.o.Now().UTC().Truncate(time.Millisecond)
 		res := tx.Model(&Action{}).Where("id = ? AND version = ?", a.ID, before.Version).Select("*").Omit("id", "created_at").Updates(&a)

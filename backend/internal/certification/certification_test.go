@@ -18,6 +18,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/certification"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
@@ -273,8 +274,18 @@ func TestCycleLifecycleAndReminders(t *testing.T) {
 		}
 		// Schedule it 80 days ahead: the 90-day reminder is due, once.
 		when := day(2026, 9, 18)
-		if _, err := f.svc.ScheduleAudit(f.ctx, d.Audits[3].ID, certification.ScheduleInput{ScheduledOn: &when}); err != nil {
+		scheduled, err := f.svc.ScheduleAudit(f.ctx, d.Audits[3].ID, certification.ScheduleInput{ScheduledOn: &when})
+		if err != nil {
 			t.Fatal(err)
+		}
+		// The same date again changes nothing: no version bump, no audit record.
+		var audits int64
+		db.Model(&audit.Record{}).Count(&audits)
+		same, err := f.svc.ScheduleAudit(f.ctx, d.Audits[3].ID, certification.ScheduleInput{ScheduledOn: &when, Version: scheduled.Version})
+		var audits2 int64
+		db.Model(&audit.Record{}).Count(&audits2)
+		if err != nil || same.Version != scheduled.Version || audits2 != audits {
+			t.Fatalf("no-op schedule: %+v %v, %d audit records written", same, err, audits2-audits)
 		}
 		for i := 0; i < 2; i++ {
 			if err := f.svc.ReminderJob(context.Background()); err != nil {

@@ -262,6 +262,10 @@ func (s *Service) UpdateCycle(ctx context.Context, id uint64, in UpdateCycleInpu
 		if in.Notes != nil {
 			upd["notes"] = *in.Notes
 		}
+		if (upd["body"] == nil || upd["body"] == c.Body) && (upd["responsible"] == nil || upd["responsible"] == c.Responsible) &&
+			(upd["notes"] == nil || upd["notes"] == c.Notes) {
+			return nil // nothing to write: no version bump, no audit record
+		}
 		res := tx.Model(&Cycle{}).Where("id = ? AND version = ?", id, c.Version).Updates(upd)
 		if res.Error != nil {
 			return res.Error
@@ -361,6 +365,13 @@ func (s *Service) ScheduleAudit(ctx context.Context, id uint64, in ScheduleInput
 		}
 		if in.Responsible != nil {
 			upd["responsible"] = truncateRunes(*in.Responsible, 64)
+		}
+		same := (upd["lead_auditor"] == nil || upd["lead_auditor"] == a.LeadAuditor) && (upd["responsible"] == nil || upd["responsible"] == a.Responsible)
+		if d, ok := upd["scheduled_on"].(time.Time); ok && (a.ScheduledOn == nil || !a.ScheduledOn.Equal(d)) {
+			same = false
+		}
+		if same {
+			return nil // nothing to write: no version bump, no audit record
 		}
 		res := tx.Model(&Audit{}).Where("id = ? AND version = ?", id, a.Version).Updates(upd)
 		if res.Error != nil {

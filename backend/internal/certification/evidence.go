@@ -352,6 +352,7 @@ func (s *Service) UpdateDates(ctx context.Context, id uint64, version int64, eff
 	}
 	now := s.now().UTC()
 	var d Document
+	noop := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
 			return err
@@ -359,6 +360,12 @@ func (s *Service) UpdateDates(ctx context.Context, id uint64, version int64, eff
 		before := d.Snapshot()
 		if version != 0 && version != d.Version {
 			return apperr.ErrVersionConflict("document")
+		}
+		next := d
+		next.EffectiveAt, next.ExpiresAt = dateOnly(effective), datePtr(expires)
+		if audit.Unchanged(before, next.Snapshot()) {
+			noop = true // nothing to write: no version bump, no audit record
+			return nil
 		}
 		res := tx.Model(&Document{}).Where("id = ? AND version = ?", id, d.Version).
 			Updates(map[string]any{"effective_at": dateOnly(effective), "expires_at": datePtr(expires), "version": d.Version + 1, "updated_at": now})
@@ -375,6 +382,9 @@ func (s *Service) UpdateDates(ctx context.Context, id uint64, version int64, eff
 	})
 	if err != nil {
 		return nil, mapErr(err, "document")
+	}
+	if noop {
+		return &d, nil
 	}
 	s.publish(ctx, "evidence.updated", map[string]any{"id": d.ID, "doc_type": d.DocType})
 	return &d, nil

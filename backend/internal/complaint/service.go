@@ -551,6 +551,10 @@ func (s *Service) change(ctx context.Context, cid uint64, version int64, action 
 			}
 			c.Status = to
 		}
+		if to == "" && audit.Unchanged(before, c) {
+			out = before // nothing to write: no version bump, no timeline line, no audit record
+			return nil
+		}
 		c.Version = before.Version + 1
 		c.UpdatedAt = now
 		res := tx.Model(&Complaint{}).Where("id = ? AND version = ?", c.ID, before.Version).Select("*").Omit("id", "created_at").Updates(&c)

@@ -254,6 +254,7 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, version int64, p
 		return Article{}, apperr.Field("version", "required: send the version you edited as If-Match or in the body")
 	}
 	var out Article
+	noop := false
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var a Article
 		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
@@ -290,6 +291,10 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, version int64, p
 		if err := s.validArticle(ctx, &a); err != nil {
 			return err
 		}
+		if a.Version == version && audit.Unchanged(before, a.Snapshot()) {
+			out, noop = a, true // nothing to write: no version bump, no audit record
+			return nil
+		}
 		a.Version, a.UpdatedAt = version+1, now
 		res := tx.Model(&Article{}).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").Updates(&a)
 		if res.Error != nil {
@@ -303,6 +308,9 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, version int64, p
 	})
 	if err != nil {
 		return Article{}, wrap(err)
+	}
+	if noop {
+		return out, nil
 	}
 	s.publish(ctx, "content.article_changed", out.ID, "update", out.Published)
 	return out, nil
@@ -542,6 +550,7 @@ func (s *Service) UpdateManual(ctx context.Context, id uint64, version int64, p 
 		stored = f
 	}
 	var out Manual
+	noop := false
 	var oldKey string
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var m Manual
@@ -592,6 +601,10 @@ func (s *Service) UpdateManual(ctx context.Context, id uint64, version int64, p 
 		if len(fields) > 0 {
 			return apperr.Validation(fields)
 		}
+		if m.Version == version && audit.Unchanged(before, m.Snapshot()) {
+			out, noop = m, true // nothing to write: no version bump, no audit record
+			return nil
+		}
 		m.Version, m.UpdatedAt = version+1, now
 		res := tx.Model(&Manual{}).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").Updates(&m)
 		if res.Error != nil {
@@ -608,6 +621,9 @@ func (s *Service) UpdateManual(ctx context.Context, id uint64, version int64, p 
 	})
 	if err != nil {
 		return Manual{}, wrap(err)
+	}
+	if noop {
+		return out, nil
 	}
 	s.dropUnused(ctx, oldKey)
 	s.publish(ctx, "content.manual_changed", out.ID, "update", out.Published)

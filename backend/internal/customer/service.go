@@ -320,6 +320,7 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 	}
 	fields := map[string]string{}
 	var after Customer
+	noop := false
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var before Customer
 		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
@@ -349,6 +350,10 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 		setBool(&after.ConsentSMS, p.ConsentSMS)
 		setBool(&after.ConsentSurvey, p.ConsentSurvey)
 		setBool(&after.ConsentMarketing, p.ConsentMarketing)
+		if audit.Unchanged(before.snapshot(), after.snapshot()) {
+			after, noop = before, true // nothing to write: no version bump, no audit record
+			return nil
+		}
 		after.Version = before.Version + 1
 		after.UpdatedAt = s.o.Now().UTC()
 		res := tx.Model(&Customer{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
@@ -364,6 +369,9 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 	})
 	if err != nil {
 		return Customer{}, wrap(err, "update customer")
+	}
+	if noop {
+		return after, nil
 	}
 	s.publish(ctx, "customer.updated", map[string]any{"customer_id": id, "version": after.Version})
 	return after, nil

@@ -102,6 +102,8 @@ func TestCustomerAPI(t *testing.T) {
 	if r.Status != 200 || r.JSON(t)["version"] != 2.0 || r.JSON(t)["consent"].(map[string]any)["sms"] != true {
 		t.Fatalf("patch: %d %s", r.Status, r.Body)
 	}
+	h.noopPatch(t, path, agent, map[string]any{"name": "张三丰", "consent": map[string]any{"marketing": true}}, 2.0)
+	h.noopPatch(t, path, agent, map[string]any{}, 2.0)
 	if r := h.do("PATCH", path, agent, map[string]any{"version": 1, "name": "张三"}); r.Status != 409 || r.errCode(t) != "version_conflict" {
 		t.Fatalf("stale patch: %d %s", r.Status, r.Body)
 	}

@@ -77,7 +77,9 @@ func TestRepairAPIWorkflow(t *testing.T) {
 	w.unit(t, "KFR35-NEW-0002", 10, "L2501")
 
 	part := w.must(t, h.do("POST", "/api/v1/parts", w.admin, map[string]any{"code": "CMP-35", "name": "压缩机", "price_fen": 68000, "category_ids": []int{1}}), 201, "part")
-	w.must(t, h.do("POST", "/api/v1/labour-rates", w.admin, map[string]any{"code": "L-CMP", "name": "更换压缩机", "price_fen": 25000}), 201, "labour")
+	labour := w.must(t, h.do("POST", "/api/v1/labour-rates", w.admin, map[string]any{"code": "L-CMP", "name": "更换压缩机", "price_fen": 25000}), 201, "labour")
+	h.noopPatch(t, fmt.Sprintf("/api/v1/parts/%d", int(part["id"].(float64))), w.admin, map[string]any{"name": "压缩机", "price_fen": 68000, "category_ids": []int{1}}, part["version"])
+	h.noopPatch(t, fmt.Sprintf("/api/v1/labour-rates/%d", int(labour["id"].(float64))), w.admin, map[string]any{"price_fen": 25000}, labour["version"])
 	if r := h.do("POST", "/api/v1/labour-rates", w.tech, map[string]any{"code": "X", "name": "x", "price_fen": 1}); r.Status != 403 {
 		t.Fatalf("technician publishes prices: %d", r.Status)
 	}

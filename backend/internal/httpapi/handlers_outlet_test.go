@@ -114,6 +114,7 @@ func TestOutletsAPI(t *testing.T) {
 	if r := h.do("PATCH", "/api/v1/outlets/1", admin, map[string]any{"daily_capacity": 25, "version": 1}); r.Status != 200 || r.Header.Get("ETag") != `"2"` {
 		t.Fatalf("first edit: %d %s", r.Status, r.Body)
 	}
+	h.noopPatch(t, "/api/v1/outlets/1", admin, map[string]any{"daily_capacity": 25}, 2.0)
 	if r := h.do("PATCH", "/api/v1/outlets/1", admin, map[string]any{"daily_capacity": 30}, "If-Match", `"1"`); r.Status != 409 || r.errCode(t) != "version_conflict" {
 		t.Fatalf("second edit on the stale version: %d %s", r.Status, r.Body)
 	}
@@ -199,6 +200,10 @@ func TestStaffAPI(t *testing.T) {
 	if r := h.do("PATCH", fmt.Sprintf("/api/v1/staff/%d", staffID), admin, map[string]any{"post": "安装工", "version": 7}); r.Status != 409 {
 		t.Fatalf("stale staff version: %d %s", r.Status, r.Body)
 	}
+	staffPath := fmt.Sprintf("/api/v1/staff/%d", staffID)
+	sm := h.do("GET", staffPath, admin, nil).JSON(t)
+	h.noopPatch(t, staffPath, admin, map[string]any{"post": sm["post"]}, sm["version"])
+	h.noopPatch(t, staffPath, admin, map[string]any{}, sm["version"])
 	if r := h.do("GET", "/api/v1/staff/summary", h.login("quality"), nil); r.Status != 200 || r.JSON(t)["certified_managers"].(float64) != 0 ||
 		r.JSON(t)["active_staff"].(float64) != 2 {
 		t.Fatalf("summary: %d %s", r.Status, r.Body)

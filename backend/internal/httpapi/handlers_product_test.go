@@ -50,6 +50,7 @@ func TestProductAPIAndPassport(t *testing.T) {
 	if r.Status != 200 || r.JSON(t)["overrides"].(map[string]any)["repair_warranty_months"] != nil || r.JSON(t)["policy"].(map[string]any)["repair_warranty_months"] != 12.0 {
 		t.Fatalf("clear override: %d %s", r.Status, r.Body)
 	}
+	h.noopPatch(t, mpath, admin, map[string]any{"repair_warranty_months": nil}, 2.0)
 	if r := h.do("PATCH", mpath, admin, `{"version": 1, "name": "旧"}`); r.Status != 409 || r.errCode(t) != "version_conflict" {
 		t.Fatalf("stale model patch: %d %s", r.Status, r.Body)
 	}
@@ -60,6 +61,7 @@ func TestProductAPIAndPassport(t *testing.T) {
 	if r.Status != 200 || r.JSON(t)["version"] != 2.0 {
 		t.Fatalf("patch category: %d %s", r.Status, r.Body)
 	}
+	h.noopPatch(t, fmt.Sprintf("/api/v1/product-categories/%d", int(catID)), admin, map[string]any{"repair_warranty_months": 24}, 2.0)
 	r = h.do("GET", "/api/v1/product-models?category_id="+fmt.Sprint(int(catID)), agent, nil)
 	if r.Status != 200 || r.JSON(t)["total"] != 1.0 || r.JSON(t)["items"].([]any)[0].(map[string]any)["policy"].(map[string]any)["repair_warranty_months"] != 24.0 {
 		t.Fatalf("models inherit the new category policy: %d %s", r.Status, r.Body)

@@ -149,6 +149,7 @@ func TestPublicFaqAndManuals(t *testing.T) {
 	if r := h.do("PATCH", "/api/v1/faq-articles/"+id, admin, map[string]any{"published": true}, "If-Match", `"1"`); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
+	h.noopPatch(t, "/api/v1/faq-articles/"+id, admin, map[string]any{"published": true}, 2.0)
 	if r := h.do("DELETE", "/api/v1/faq-articles/"+id+"?version=1", admin, nil); r.Status != 409 {
 		t.Fatalf("stale delete: %d", r.Status)
 	}
@@ -185,6 +186,7 @@ func TestPublicFaqAndManuals(t *testing.T) {
 	if r := h.do("PATCH", "/api/v1/manuals/"+mid, admin, map[string]any{"published": true, "version": 1}); r.Status != 200 {
 		t.Fatalf("publish manual: %d %s", r.Status, r.Body)
 	}
+	h.noopPatch(t, "/api/v1/manuals/"+mid, admin, map[string]any{"published": true}, 2.0)
 	if r := h.do("POST", "/api/v1/manuals", admin, map[string]any{"title": "链接", "url": "javascript:alert(1)"}); r.Status != 422 {
 		t.Fatalf("a script link: %d", r.Status)
 	}

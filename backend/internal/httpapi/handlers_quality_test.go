@@ -246,6 +246,7 @@ func TestComplaintAPI(t *testing.T) {
 	if r.Status != 422 || r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)["crisis_plan"] == nil {
 		t.Fatalf("crisis without plan: %d %s", r.Status, r.Body)
 	}
+	h.noopPatch(t, path, quality, map[string]any{}, 2.0)
 	if r = h.do("POST", path+"/confirm", quality, map[string]any{"accepted": true}); r.Status != 409 {
 		t.Fatalf("confirm before resolve: %d %s", r.Status, r.Body)
 	}
@@ -260,6 +261,8 @@ func TestComplaintAPI(t *testing.T) {
 	if r.Status != 201 {
 		t.Fatalf("action: %d %s", r.Status, r.Body)
 	}
+	ca := r.JSON(t)
+	h.noopPatch(t, fmt.Sprintf("/api/v1/corrective-actions/%d", int(ca["id"].(float64))), quality, map[string]any{"owner_name": "李强"}, ca["version"])
 	if r = h.do("POST", "/api/v1/corrective-actions", h.login("auditor"), map[string]any{}); r.Status != 403 {
 		t.Fatalf("auditor writes: %d", r.Status)
 	}

@@ -326,6 +326,8 @@ func TestTicketEditsConflictMergeAndExport(t *testing.T) {
 	if r := h.do("PATCH", fmt.Sprintf("/api/v1/tickets/%d", id), agent, map[string]any{"priority": "high"}); r.Status != 422 {
 		t.Fatalf("patch without version: %d", r.Status)
 	}
+	h.noopPatch(t, fmt.Sprintf("/api/v1/tickets/%d", id), agent, map[string]any{"priority": a["priority"], "description": a["description"]}, version)
+	h.noopPatch(t, fmt.Sprintf("/api/v1/tickets/%d", id), agent, map[string]any{}, version)
 	var wg sync.WaitGroup
 	statuses := make(chan int, 6)
 	for i := range 6 {

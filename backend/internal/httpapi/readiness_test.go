@@ -227,6 +227,8 @@ func TestEvidenceUploadAPI(t *testing.T) {
 	if ap.Status != 200 || ap.JSON(t)["freshness"] != "in_force" {
 		t.Fatalf("approve: %d %s", ap.Status, ap.Body)
 	}
+	apd := ap.JSON(t)
+	h.noopPatch(t, fmt.Sprintf("/api/v1/evidence/%d", id), tok, map[string]any{"effective_on": apd["effective_on"], "expires_on": apd["expires_on"]}, apd["version"])
 	if again := h.do("POST", fmt.Sprintf("/api/v1/evidence/%d/approve", id), tok, nil); again.Status != 409 {
 		t.Fatalf("approve twice: %d", again.Status)
 	}
@@ -266,9 +268,11 @@ func TestCertificationAPIAndAuditPack(t *testing.T) {
 	if bad.Status != 409 || bad.errCode(t) != "invalid_transition" || !strings.Contains(string(bad.Body), `"allowed":["contract","withdrawn"]`) {
 		t.Fatalf("skipped step: %d %s", bad.Status, bad.Body)
 	}
-	if ok := h.do("POST", fmt.Sprintf("/api/v1/certification/cycles/%d/advance", id), tok, map[string]any{"to": "contract"}); ok.Status != 200 {
+	ok := h.do("POST", fmt.Sprintf("/api/v1/certification/cycles/%d/advance", id), tok, map[string]any{"to": "contract"})
+	if ok.Status != 200 {
 		t.Fatalf("advance: %d %s", ok.Status, ok.Body)
 	}
+	h.noopPatch(t, fmt.Sprintf("/api/v1/certification/cycles/%d", id), tok, map[string]any{"body": "中质协质量保证中心", "responsible": "陈静"}, ok.JSON(t)["version"])
 	from := time.Now().AddDate(-1, 0, 0).Format("2006-01-02")
 	to := time.Now().Format("2006-01-02")
 	p := h.do("POST", "/api/v1/certification/audit-packs", tok, map[string]any{"from": from, "to": to})

@@ -415,7 +415,9 @@ func replaceChildren(tx *gorm.DB, id uint64, coverage []string, cats []uint64, s
 // layer always sends one). Errors: not_found (also for another outlet of
 // an outlet-scoped caller), validation, conflict version_conflict.
 func (s *Service) Update(ctx context.Context, id uint64, p OutletPatch) (Outlet, error) {
+	noop := false
 	out, err := s.mutate(ctx, id, p.Version, "update", func(tx *gorm.DB, o *Outlet) error {
+		orig := o.Snapshot()
 		if p.Name != nil {
 			o.Name = *p.Name
 		}
@@ -463,10 +465,17 @@ func (s *Service) Update(ctx context.Context, id uint64, p OutletPatch) (Outlet,
 		if len(fields) > 0 {
 			return apperr.Validation(fields)
 		}
+		if audit.Unchanged(orig, o.Snapshot()) {
+			noop = true
+			return errUnchanged
+		}
 		return replaceChildren(tx, o.ID, o.Coverage, o.CategoryIDs, p.Coverage != nil, p.CategoryIDs != nil)
 	})
 	if err != nil {
 		return Outlet{}, err
+	}
+	if noop {
+		return out, nil
 	}
 	s.publish(ctx, "outlet.updated", out)
 	return out, nil
@@ -513,6 +522,9 @@ func (s *Service) transition(ctx context.Context, id uint64, version int64, acti
 // mutate loads the outlet in a transaction (scoped to the caller's outlet),
 // checks the version, applies change, writes it with the version guard and
 // records the audit entry.
+// errUnchanged: a change function found nothing to change.
+var errUnchanged = errors.New("unchanged")
+
 func (s *Service) mutate(ctx context.Context, id uint64, version int64, action string, change func(tx *gorm.DB, o *Outlet) error) (Outlet, error) {
 	var out Outlet
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -524,7 +536,12 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, action s
 			return apperr.ErrVersionConflict("outlet")
 		}
 		before := o.Snapshot()
+		orig := o
 		if err := change(tx, &o); err != nil {
+			if errors.Is(err, errUnchanged) {
+				out = orig // nothing to write: no version bump, no audit record
+				return nil
+			}
 			return err
 		}
 		now := s.o.Now().UTC()

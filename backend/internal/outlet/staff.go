@@ -204,6 +204,7 @@ func (s *Service) createStaffTx(ctx context.Context, tx *gorm.DB, m *StaffMember
 // version_conflict, duplicate_phone or user_already_linked.
 func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (StaffMember, error) {
 	var out StaffMember
+	noop := false
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		m, err := s.loadStaff(ctx, tx, id, true, false)
 		if err != nil {
@@ -261,6 +262,10 @@ func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (Sta
 		if len(fields) > 0 {
 			return apperr.Validation(fields)
 		}
+		if audit.Unchanged(before, m.Snapshot()) {
+			noop = true // nothing to write: no version bump, no audit record
+			return nil
+		}
 		now := s.o.Now().UTC()
 		res := tx.Model(&StaffMember{}).Where("id = ? AND version = ?", m.ID, m.Version).Updates(map[string]any{
 			"name": m.Name, "outlet_id": m.OutletID, "hq_department": m.HQDepartment, "post": m.Post, "post_kind": m.PostKind,
@@ -285,6 +290,9 @@ func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (Sta
 	}
 	if out, err = s.loadStaff(ctx, s.o.DB, id, false, true); err != nil {
 		return StaffMember{}, wrap(err, "update staff")
+	}
+	if noop {
+		return out, nil
 	}
 	s.publishStaff(ctx, "staff.updated", out)
 	return out, nil

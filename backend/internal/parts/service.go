@@ -209,6 +209,10 @@ func (s *Service) UpdatePart(ctx context.Context, id uint64, version int64, p Pa
 		if len(fields) > 0 {
 			return apperr.Validation(fields)
 		}
+		if audit.Unchanged(before, next.Snapshot()) {
+			out = cur // nothing to write: no version bump, no audit record
+			return nil
+		}
 		now := s.o.Now().UTC()
 		res := tx.Model(&Part{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(map[string]any{
 			"name": next.Name, "spec": next.Spec, "unit": next.Unit, "price_fen": next.PriceFen, "active": next.Active,

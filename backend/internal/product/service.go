@@ -180,6 +180,7 @@ func (s *Service) UpdateCategory(ctx context.Context, id uint64, version int64, 
 		return Category{}, apperr.Field("version", "required: send the version you read (field or If-Match header)")
 	}
 	var after Category
+	noop := false
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var before Category
 		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
@@ -213,6 +214,10 @@ func (s *Service) UpdateCategory(ctx context.Context, id uint64, version int64, 
 		}
 		after.ReturnDays, after.ExchangeDays, after.RepairWarrantyMonths, after.ReplaceAfterRepairs =
 			pol.ReturnDays, pol.ExchangeDays, pol.RepairWarrantyMonths, pol.ReplaceAfterRepairs
+		if audit.Unchanged(before.snapshot(), after.snapshot()) {
+			after, noop = before, true // nothing to write: no version bump, no audit record
+			return nil
+		}
 		after.Version = before.Version + 1
 		after.UpdatedAt = s.o.Now().UTC()
 		res := tx.Model(&Category{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
@@ -229,6 +234,9 @@ func (s *Service) UpdateCategory(ctx context.Context, id uint64, version int64, 
 	})
 	if err != nil {
 		return Category{}, wrap(err, "update category")
+	}
+	if noop {
+		return after, nil
 	}
 	s.publish(ctx, "product.category_updated", map[string]any{"category_id": id, "version": after.Version})
 	return after, nil
@@ -370,6 +378,7 @@ func (s *Service) UpdateModel(ctx context.Context, id uint64, version int64, p M
 		return Model{}, apperr.Field("version", "required: send the version you read (field or If-Match header)")
 	}
 	var after Model
+	noop := false
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var before Model
 		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
@@ -409,6 +418,10 @@ func (s *Service) UpdateModel(ctx context.Context, id uint64, version int64, p M
 		if len(fields) > 0 {
 			return apperr.Validation(fields)
 		}
+		if audit.Unchanged(before.snapshot(), after.snapshot()) {
+			after, noop = before, true // nothing to write: no version bump, no audit record
+			return nil
+		}
 		after.Version = before.Version + 1
 		after.UpdatedAt = s.o.Now().UTC()
 		res := tx.Model(&Model{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
@@ -425,6 +438,9 @@ func (s *Service) UpdateModel(ctx context.Context, id uint64, version int64, p M
 	})
 	if err != nil {
 		return Model{}, wrap(err, "update model")
+	}
+	if noop {
+		return after, nil
 	}
 	s.publish(ctx, "product.model_updated", map[string]any{"model_id": id, "version": after.Version})
 	return after, nil

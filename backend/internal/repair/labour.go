@@ -106,6 +106,10 @@ func (s *Service) UpdateLabourRate(ctx context.Context, id uint64, version int64
 		if len(fields) > 0 {
 			return apperr.Validation(fields)
 		}
+		if audit.Unchanged(cur, next) {
+			out = cur // nothing to write: no version bump, no audit record
+			return nil
+		}
 		now := s.o.Now().UTC()
 		res := tx.Model(&LabourRate{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(map[string]any{
 			"name": next.Name, "price_fen": next.PriceFen, "active": next.Active, "version": cur.Version + 1, "updated_at": now})

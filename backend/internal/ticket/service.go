@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"regexp"
 	"slices"
 	"strconv"
@@ -278,26 +277,17 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 	if err := s.o.Sequences.Prepare(ctx, s.o.DB, "T", now, s.o.Location); err != nil {
 		return Detail{}, false, apperr.Internal(err)
 	}
+	// The number comes from this process's block (HiLo, see Sequences):
+	// no counter row is locked by the creating transaction.
+	number, err := s.o.Sequences.Next(ctx, s.o.DB, "T", now, s.o.Location)
+	if err != nil {
+		return Detail{}, false, wrap(err, "number ticket")
+	}
+	t.Number = number
 	dupKey := false
 	err = retryDeadlock(func() error {
 		t.ID = 0
 		return s.gate.transaction(ctx, s.hot, func(tx *gorm.DB) error {
-			// On MySQL the day counter and the audit chain are the two rows
-			// every creation locks until commit; they are taken last, so that
-			// the serialised part of concurrent creations is as short as it
-			// can be. Until then the ticket carries a unique placeholder
-			// number, invisible outside this transaction.
-			late := tx.Dialector.Name() == "mysql"
-			t.Number = placeholderNumber()
-			if !late {
-				// SQLite serialises whole write transactions anyway: number
-				// first and save the extra UPDATE.
-				number, err := s.o.Sequences.Next(ctx, tx, "T", now, s.o.Location)
-				if err != nil {
-					return err
-				}
-				t.Number = number
-			}
 			if err := tx.Create(&t).Error; err != nil {
 				return fmt.Errorf("insert ticket: %w", err)
 			}
@@ -317,16 +307,6 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 			}
 			if err := s.o.SLA.Append(ctx, tx, t.ID, events...); err != nil {
 				return err
-			}
-			if late {
-				number, err := s.o.Sequences.Next(ctx, tx, "T", now, s.o.Location)
-				if err != nil {
-					return err
-				}
-				if err := tx.Model(&Ticket{}).Where("id = ?", t.ID).UpdateColumn("number", number).Error; err != nil {
-					return fmt.Errorf("number ticket: %w", err)
-				}
-				t.Number = number
 			}
 			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10), After: t.Snapshot()}); err != nil {
 				return err
@@ -356,12 +336,6 @@ func (s *Service) replay(ctx context.Context, t Ticket, err error) (Detail, bool
 		return Detail{}, false, err
 	}
 	return Detail{Ticket: t, Clocks: clocks, Frozen: frozen}, false, nil
-}
-
-// placeholderNumber is a unique stand-in for a ticket's number until the
-// day counter is taken at the end of the creating transaction.
-func placeholderNumber() string {
-	return fmt.Sprintf("~%016x%06x", rand.Uint64(), rand.Uint32()&0xffffff)
 }
 
 // byIdempotencyKey returns the ticket an earlier create with key made.
@@ -573,6 +547,17 @@ func (c *change) note(kind, body string, data map[string]any) {
 // sent (0: not checked here, but the write still requires the loaded one),
 // lets fn change it and commits ticket, timeline, SLA log and audit record
 // together. Events are published after commit.
+// errUnchanged: an edit found nothing to change (the caller answers with
+// the current ticket).
+var errUnchanged = errors.New("unchanged")
+
+func derefID(p *uint64) uint64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
 func (s *Service) mutate(ctx context.Context, id uint64, version int64, action string, fn func(tx *gorm.DB, t *Ticket, c *change, now time.Time) error) (Ticket, error) {
 	var out Ticket
 	c := &change{action: action}
@@ -588,7 +573,12 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, action s
 			}
 			before, old := t.Snapshot(), t.Version
 			now := s.now()
+			orig := t
 			if err := fn(tx, &t, c, now); err != nil {
+				if errors.Is(err, errUnchanged) {
+					out = orig
+					return nil
+				}
 				return err
 			}
 			if err := s.apply(ctx, tx, &t, before, old, c, now); err != nil {
@@ -779,7 +769,7 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 			changed["team"] = []string{t.Team, *p.Team}
 			t.Team = strings.TrimSpace(*p.Team)
 		}
-		if p.CategoryID != nil {
+		if p.CategoryID != nil && *p.CategoryID != derefID(t.CategoryID) {
 			if *p.CategoryID == 0 {
 				t.CategoryID = nil
 			} else {
@@ -788,7 +778,7 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 			}
 			changed["category_id"] = p.CategoryID
 		}
-		if p.UnitID != nil {
+		if p.UnitID != nil && *p.UnitID != derefID(t.UnitID) {
 			if *p.UnitID == 0 {
 				t.UnitID = nil
 			} else {
@@ -808,7 +798,7 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 			return apperr.Validation(fields)
 		}
 		if len(changed) == 0 {
-			return nil
+			return errUnchanged // nothing to write: no version bump, no audit record
 		}
 		if reselect && t.Open() {
 			policy, _, ok, err := s.o.SLA.Select(ctx, t.Type, t.Priority, t.RegionCode)

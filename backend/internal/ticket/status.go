@@ -74,16 +74,29 @@ func errTransition(t Ticket, to string) error {
 
 // Sequences hands out human-readable numbers such as "T20261126-000123".
 // It is safe for concurrent use; one value serves a whole process.
+//
+// Numbers are allocated HiLo: the process reserves a block of Block numbers
+// (default 20) per prefix and day in one short statement of its own
+// (number_sequences.value += Block), then hands them out from memory. No
+// business transaction holds the counter row, so creations on several
+// instances never queue on it. Numbers stay unique (blocks are disjoint; the
+// tables keep their unique index) and readable (T<date>-<n>), but:
+//   - they have gaps: a block's unused rest is lost when the process stops or
+//     the day ends, and a creation that rolls back loses its number;
+//   - across instances they are not in creation order (each instance counts
+//     up through its own block).
 type Sequences struct {
 	ensured sync.Map // counter names known to exist
+	// Block is how many numbers one reservation takes (0: 20).
+	Block  uint64
+	mu     sync.Mutex
+	blocks map[string]*numberBlock
 }
 
+type numberBlock struct{ next, last uint64 }
+
 // Prepare makes sure the counter row of prefix for the local day of at
-// exists. Call it before opening the transaction that calls Next (once per
-// process and day it costs an insert-or-ignore): two MySQL transactions
-// that both found no row and both inserted it would otherwise deadlock on
-// the gap lock of the first number of the day, and on SQLite a second
-// connection cannot write while the transaction holds the lock.
+// exists (once per process and day it costs an insert-or-ignore).
 func (q *Sequences) Prepare(ctx context.Context, db *gorm.DB, prefix string, at time.Time, loc *time.Location) error {
 	name := prefix + at.In(orUTC(loc)).Format("20060102")
 	if _, ok := q.ensured.Load(name); ok {
@@ -96,43 +109,79 @@ func (q *Sequences) Prepare(ctx context.Context, db *gorm.DB, prefix string, at 
 	return nil
 }
 
-// Next returns the next number for prefix on the local day of at. The
-// counter row (prefix+date) is incremented inside tx, so numbers are unique
-// and gap-free per committed transaction on both databases and across
-// servers: the UPDATE takes the row lock on MySQL and SQLite serialises
-// writers. Numbers sort by day, then by counter.
-func (q *Sequences) Next(ctx context.Context, tx *gorm.DB, prefix string, at time.Time, loc *time.Location) (string, error) {
+// Next returns the next number for prefix on the local day of at. Pass the
+// database, not a transaction: when this process's block is used up, the
+// next block is reserved in its own autocommitted statement, so the counter
+// row is locked only for that statement.
+func (q *Sequences) Next(ctx context.Context, db *gorm.DB, prefix string, at time.Time, loc *time.Location) (string, error) {
 	day := at.In(orUTC(loc)).Format("20060102")
 	name := prefix + day
-	t := tx.WithContext(ctx)
-	if tx.Dialector.Name() == "sqlite" {
-		// One statement instead of two: SQLite has UPDATE … RETURNING
-		// (MariaDB does not).
-		var value uint64
-		err := t.Raw("UPDATE number_sequences SET value = value + 1 WHERE name = ? RETURNING value", name).Scan(&value).Error
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	b := q.blocks[name]
+	if b == nil || b.next > b.last {
+		size := q.Block
+		if size == 0 {
+			size = 20
+		}
+		last, err := q.reserve(ctx, db, name, size)
 		if err != nil {
-			return "", fmt.Errorf("number %s: %w", name, err)
+			return "", err
 		}
-		if value > 0 {
-			return format(prefix, day, value), nil
+		if q.blocks == nil {
+			q.blocks = map[string]*numberBlock{}
+		}
+		for k := range q.blocks { // yesterday's blocks are of no further use
+			if strings.HasPrefix(k, prefix) && k != name {
+				delete(q.blocks, k)
+			}
+		}
+		b = &numberBlock{next: last - size + 1, last: last}
+		q.blocks[name] = b
+	}
+	n := b.next
+	b.next++
+	return format(prefix, day, n), nil
+}
+
+// reserve adds size to the counter of name and returns the new value, the
+// last number of the reserved block.
+func (q *Sequences) reserve(ctx context.Context, db *gorm.DB, name string, size uint64) (uint64, error) {
+	for attempt := 0; attempt < 2; attempt++ {
+		switch db.Dialector.Name() {
+		case "mysql":
+			// LAST_INSERT_ID(expr) hands the new value back with the
+			// statement's result: one statement, no SELECT.
+			sqlDB, err := db.DB()
+			if err != nil {
+				return 0, fmt.Errorf("number %s: %w", name, err)
+			}
+			res, err := sqlDB.ExecContext(ctx, "UPDATE number_sequences SET value = LAST_INSERT_ID(value + ?) WHERE name = ?", size, name)
+			if err != nil {
+				return 0, fmt.Errorf("number %s: %w", name, err)
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				v, err := res.LastInsertId()
+				if err != nil {
+					return 0, fmt.Errorf("number %s: %w", name, err)
+				}
+				return uint64(v), nil
+			}
+		default:
+			var value uint64
+			if err := db.WithContext(ctx).Raw("UPDATE number_sequences SET value = value + ? WHERE name = ? RETURNING value", size, name).Scan(&value).Error; err != nil {
+				return 0, fmt.Errorf("number %s: %w", name, err)
+			}
+			if value > 0 {
+				return value, nil
+			}
+		}
+		// Not prepared (midnight passed in between): create the row, retry.
+		if err := db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&NumberSequence{Name: name, Value: 0}).Error; err != nil {
+			return 0, fmt.Errorf("number %s: %w", name, err)
 		}
 	}
-	res := t.Model(&NumberSequence{}).Where("name = ?", name).Update("value", gorm.Expr("value + 1"))
-	if res.Error != nil {
-		return "", fmt.Errorf("number %s: %w", name, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		// Not prepared (midnight passed in between): create it here.
-		if err := t.Create(&NumberSequence{Name: name, Value: 1}).Error; err != nil {
-			return "", fmt.Errorf("number %s: %w", name, err)
-		}
-		return format(prefix, day, 1), nil
-	}
-	var seq NumberSequence
-	if err := t.Where("name = ?", name).Take(&seq).Error; err != nil {
-		return "", fmt.Errorf("number %s: %w", name, err)
-	}
-	return format(prefix, day, seq.Value), nil
+	return 0, fmt.Errorf("number %s: counter row missing", name)
 }
 
 func orUTC(loc *time.Location) *time.Location {

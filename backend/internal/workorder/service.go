@@ -489,6 +489,11 @@ func (s *Service) Dispatch(ctx context.Context, ticketID uint64, in DispatchInpu
 	if err := s.o.Tickets.Sequences().Prepare(ctx, s.o.DB, "WO", now, s.loc); err != nil {
 		return WorkOrder{}, apperr.Internal(err)
 	}
+	// HiLo: the number comes from this process's block, outside the transaction.
+	number, err := s.o.Tickets.Sequences().Next(ctx, s.o.DB, "WO", now, s.loc)
+	if err != nil {
+		return WorkOrder{}, apperr.Internal(err)
+	}
 	var pub []event.Event
 	err = ticket.RetryDeadlock(func() error {
 		pub = nil
@@ -496,10 +501,6 @@ func (s *Service) Dispatch(ctx context.Context, ticketID uint64, in DispatchInpu
 		w.Status = StatusUnassigned
 		return s.o.Tickets.WriteGate().Transaction(ctx, s.o.DB, func(tx *gorm.DB) error {
 			kp, err := s.kindPolicy(ctx, tx, in.Kind)
-			if err != nil {
-				return err
-			}
-			number, err := s.o.Tickets.Sequences().Next(ctx, tx, "WO", now, s.loc)
 			if err != nil {
 				return err
 			}
