@@ -140,6 +140,11 @@ scenario('outlet manager sees a new offer live, accepts it, checks in and comple
   await panelStatus(page, 'accepted')
   assert.equal(await page.locator('[data-testid="wo-step-accept"]').count(), 0, 'accept is no longer offered')
   assert.equal(await page.locator('[data-testid="wo-step-complete"]').count(), 0, 'complete needs a check-in first')
+  // The customer's contact, on request, unmasked for the outlet's accepted job (the read is logged).
+  await page.locator('[data-testid="wo-contact-show"]').click()
+  const phone = page.locator('[data-testid="wo-contact-phone"]').first()
+  await phone.waitFor()
+  assert.doesNotMatch(await phone.innerText(), /\*/, 'the phone is shown unmasked')
 
   // Assign a technician of the outlet.
   await step(page, 'assign', 'assigned', async (form) => {

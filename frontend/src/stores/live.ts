@@ -3,6 +3,7 @@
 // the subscription list again after each reconnect, and hands events to
 // listeners by topic.
 import { defineStore } from 'pinia'
+import { http } from '@/api/http'
 import { ref } from 'vue'
 
 /** idle: not wanted; connecting; open; closed: lost and waiting to retry. */
@@ -39,7 +40,16 @@ export interface LiveOptions {
   maxDelay: number
   /** Source of jitter in [0, 1). */
   random: () => number
+  /**
+   * onSessionRevoked runs when the server closes the channel because the
+   * session ended (close code 4401: logout elsewhere, password or role
+   * change, account disabled). The channel does not reconnect.
+   */
+  onSessionRevoked?: () => void
 }
+
+/** SESSION_REVOKED is the close code the server sends when the session ended. */
+export const SESSION_REVOKED = 4401
 
 const OPEN = 1
 const CONNECTING = 0
@@ -57,6 +67,8 @@ const defaults: LiveOptions = {
   baseDelay: 1000,
   maxDelay: 30_000,
   random: Math.random,
+  // Ask the server who we are: its 401 takes the usual way to the login page.
+  onSessionRevoked: () => void http.get('/me').catch(() => {}),
 }
 
 /**
@@ -124,9 +136,15 @@ export const useLiveStore = defineStore('live', () => {
     ws.onerror = () => {
       // A close event always follows; retrying is handled there.
     }
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (socket !== ws) return
       socket = null
+      if ((ev as { code?: number } | null)?.code === SESSION_REVOKED) {
+        wanted = false
+        status.value = 'idle'
+        opts.onSessionRevoked?.()
+        return
+      }
       if (wanted) {
         status.value = 'closed'
         scheduleRetry()

@@ -124,6 +124,20 @@ describe('live store', () => {
     spy.mockRestore()
   })
 
+  it('stops reconnecting and reports when the server ends the session (4401)', () => {
+    const live = useLiveStore()
+    const revoked = vi.fn()
+    live.configure({ onSessionRevoked: revoked })
+    live.connect()
+    last().serverOpen()
+    last().readyState = 3
+    last().onclose?.({ code: 4401 })
+    expect(revoked).toHaveBeenCalledTimes(1)
+    expect(live.status).toBe('idle')
+    vi.advanceTimersByTime(60_000)
+    expect(sockets).toHaveLength(1)
+  })
+
   it('answers application pings', () => {
     const live = useLiveStore()
     live.connect()
