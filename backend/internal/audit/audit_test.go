@@ -258,6 +258,13 @@ func TestRecomputedChainIsDetectedByCheckpoints(t *testing.T) {
 // checkpoint, and verify names it.
 func TestDeletedUnsequencedLeafIsDetected(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		if g.Dialector.Name() == "mysql" {
+			var step int64
+			g.Raw("SELECT @@auto_increment_increment").Scan(&step)
+			if step > 1 {
+				t.Skip("auto_increment_increment > 1 (Galera): leaf-id gap detection is off there (docs/audit.md)")
+			}
+		}
 		f := newLog(t, g, func(o *audit.SequencerOptions) { o.CheckpointEvery = 1 })
 		appendN(t, g, f.tr, 2)
 		f.sequence(t)

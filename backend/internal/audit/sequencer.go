@@ -57,6 +57,10 @@ type Sequencer struct {
 	done     chan struct{}
 	started  bool
 	stopOnce sync.Once
+	// gapsOff: auto-increment steps by more than 1 (Galera's
+	// wsrep_auto_increment_control, or a multi-primary setup), so unused
+	// leaf ids are normal and gap detection is off.
+	gapsOff, incrementChecked bool
 }
 
 // NewSequencer fills defaults.
@@ -144,6 +148,16 @@ func (s *Sequencer) RunOnce(ctx context.Context) (Round, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.incrementChecked && s.o.GapGrace > 0 && s.o.DB.Dialector.Name() == "mysql" {
+		var step int64
+		if err := s.o.DB.WithContext(ctx).Raw("SELECT @@auto_increment_increment").Scan(&step).Error; err != nil {
+			return Round{}, fmt.Errorf("audit sequencer: auto_increment_increment: %w", err)
+		}
+		s.incrementChecked, s.gapsOff = true, step > 1
+		if s.gapsOff {
+			s.o.Log.Warn("audit: auto_increment_increment > 1 (Galera?): leaf-id gap detection is off", "increment", step)
+		}
+	}
 	total := Round{Held: true}
 	for {
 		r, full, err := s.integrate(ctx)
@@ -241,7 +255,7 @@ func (s *Sequencer) integrate(ctx context.Context) (r Round, full bool, err erro
 			}
 		}
 		r.Sequenced = len(out)
-		if s.o.GapGrace > 0 {
+		if s.o.GapGrace > 0 && !s.gapsOff {
 			n, err := s.recordGaps(tx, &head, now)
 			if err != nil {
 				return err
