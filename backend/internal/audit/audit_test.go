@@ -291,6 +291,19 @@ func TestDeletedUnsequencedLeafIsDetected(t *testing.T) {
 		if len(res.Gaps) != 1 || !strings.Contains(res.Gaps[0], fmt.Sprintf("leaf ids %d never integrated", victim.LeafID)) {
 			t.Fatalf("verify does not name the deleted leaf: %+v", res)
 		}
+		// A leaf that only looked deleted (its transaction committed after
+		// the grace) is sequenced when it appears, and verify says so.
+		victim.Seq, victim.PrevHash, victim.Hash = 0, "", ""
+		if err := g.Omit("seq", "prev_hash", "hash").Create(&victim).Error; err != nil {
+			t.Fatal(err)
+		}
+		if r := f.sequence(t); r.Sequenced != 1 {
+			t.Fatalf("late leaf: %+v", r)
+		}
+		res = f.verify(t, g)
+		if !res.OK || len(res.Gaps) != 1 || !strings.Contains(res.Gaps[0], "committed later") {
+			t.Fatalf("late leaf after a gap: %+v", res)
+		}
 		// The gap record itself is now protected like any other record.
 		g.Exec("DELETE FROM audit_records WHERE leaf_id = ?", gap.LeafID)
 		if res := f.verify(t, g); res.OK {

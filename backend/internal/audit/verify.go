@@ -95,6 +95,7 @@ func (t *Trail) Verify(ctx context.Context, db *gorm.DB) (VerifyResult, error) {
 	hashAt := map[uint64]string{0: ""}
 
 	// 1. The chain.
+	var gapRecs []Record
 	prevHash := ""
 	var expectSeq uint64 = 1
 	newFormat := false
@@ -121,8 +122,7 @@ func (t *Trail) Verify(ctx context.Context, db *gorm.DB) (VerifyResult, error) {
 			}
 			newFormat = newFormat || r.LeafHash != ""
 			if r.Action == GapAction && r.Entity == GapEntity && r.ActorName == "audit-sequencer" {
-				res.Gaps = append(res.Gaps, fmt.Sprintf("leaf ids %s never integrated (record %d, %s): rolled back, or deleted before sequencing",
-					r.EntityID, r.Seq, r.At.UTC().Format(time.RFC3339)))
+				gapRecs = append(gapRecs, r)
 			}
 			if want[r.Seq] {
 				hashAt[r.Seq] = r.Hash
@@ -131,6 +131,13 @@ func (t *Trail) Verify(ctx context.Context, db *gorm.DB) (VerifyResult, error) {
 			expectSeq++
 			res.Checked++
 		}
+	}
+	for _, r := range gapRecs {
+		g, err := describeGap(db, r)
+		if err != nil {
+			return res, err
+		}
+		res.Gaps = append(res.Gaps, g)
 	}
 	if res.Checked < head.Seq || hashAt[head.Seq] != head.Hash {
 		return res.broken(res.Checked+1, "chain head says %d records but %d are present: trailing records were removed", head.Seq, res.Checked), nil
@@ -207,4 +214,25 @@ func (t *Trail) Verify(ctx context.Context, db *gorm.DB) (VerifyResult, error) {
 	}
 	res.OK = true
 	return res, nil
+}
+
+// describeGap words a gap record; leaf ids of the gap that exist after all
+// belong to a transaction that committed after the grace (a slow writer,
+// not a deletion).
+func describeGap(db *gorm.DB, r Record) (string, error) {
+	var from, to uint64
+	if n, _ := fmt.Sscanf(r.EntityID, "%d-%d", &from, &to); n == 1 {
+		to = from
+	} else if n != 2 {
+		return fmt.Sprintf("gap record %d names no leaf ids (%q)", r.Seq, r.EntityID), nil
+	}
+	var late []uint64
+	if err := db.Model(&Record{}).Where("leaf_id BETWEEN ? AND ?", from, to).Order("leaf_id").Limit(20).Pluck("leaf_id", &late).Error; err != nil {
+		return "", fmt.Errorf("audit verify: gap %s: %w", r.EntityID, err)
+	}
+	msg := fmt.Sprintf("leaf ids %s never integrated (record %d, %s): rolled back, or deleted before sequencing", r.EntityID, r.Seq, r.At.UTC().Format(time.RFC3339))
+	if len(late) > 0 {
+		msg += fmt.Sprintf("; leaf ids %v of it committed later and were sequenced (a slow transaction, not a deletion)", late)
+	}
+	return msg, nil
 }
