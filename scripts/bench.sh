@@ -53,7 +53,7 @@ if [ "${BENCH_HTTP:-1}" = "1" ]; then
         match($0, /errors [0-9]+/); e=substr($0, RSTART, RLENGTH);
         printf "http %s\t%s\t%s, %s, %s\n", d, name, rps, p99, e }' "$out/api-$d.txt" >>"$rows"
     awk -v d="$d" '/^GET|^POST/ { name=$1 " " $2 } /^RESULT/ { printf "http %s\t%s\t%s\n", d, name, substr($0, 8) }
-        /RSS/ { printf "http %s\t%s\t%s\n", d, $0, "" }' "$out/platform-$d.txt" >>"$rows"
+        /RSS/ { i=index($0, ": "); name=substr($0, 1, i-1); sub(/^driver=[a-z]+ /, "", name); printf "http %s\t%s\t%s\n", d, name, substr($0, i+2) }' "$out/platform-$d.txt" >>"$rows"
   done
 fi
 

@@ -41,6 +41,7 @@ while IFS= read -r -d '' f; do
   esac
   case "$f" in
     *.test|*.exe|*.so|*.dylib|*.db|*.db-wal|*.db-shm|*.sqlite) echo "build output or database tracked: $f"; bad=1 ;;
+    */data/files/*|data/files/*) echo "stored upload (a test or a run wrote it) tracked: $f"; bad=1 ;;
   esac
 done < <(git ls-files -z)
 if [ "$bad" -ne 0 ]; then

@@ -44,7 +44,8 @@ func OpenCore(_ context.Context, cfg *config.Config, log *slog.Logger) (*App, er
 
 func openMigrated(cfg *config.Config, log *slog.Logger) (*gorm.DB, error) {
 	g, err := db.Open(db.Options{Driver: cfg.DB.Driver, DSN: cfg.DB.DSN, MaxOpenConns: cfg.DB.MaxOpenConns,
-		MaxIdleConns: cfg.DB.MaxIdleConns, SlowQuery: cfg.DB.SlowQuery, Logger: log})
+		MaxIdleConns: cfg.DB.MaxIdleConns, SlowQuery: cfg.DB.SlowQuery, Logger: log,
+		LockWaitTimeout: cfg.DB.LockWaitTimeout, IOTimeout: cfg.DB.IOTimeout})
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ const (
 	KindRateLimited     Kind = "rate_limited"    // too many attempts (429)
 	KindTooLarge        Kind = "too_large"       // request body over its limit (413)
 	KindUnsupported     Kind = "unsupported"     // request body of a refused media type (415)
+	KindUnavailable     Kind = "unavailable"     // a dependency (the database) is down; retry later (503)
 	KindInternal        Kind = "internal"        // our fault (500); never caused by input
 )
 
@@ -109,6 +110,13 @@ func TooLarge(limit int64) *Error {
 // Unsupported is a 415: the body's media type is refused here.
 func Unsupported(msg string) *Error {
 	return &Error{Kind: KindUnsupported, Code: "unsupported_media_type", Message: msg}
+}
+
+// Unavailable is a dependency outage: the client should retry after
+// retryAfter seconds (503 with Retry-After).
+func Unavailable(retryAfter int) *Error {
+	return &Error{Kind: KindUnavailable, Code: "unavailable", Message: "the service is temporarily unavailable; retry later",
+		RetryAfterSeconds: retryAfter}
 }
 
 // Internal wraps an unexpected failure; the message shown is generic.

@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // SourceCheck reports whether the record an action refers to exists; it
@@ -412,11 +413,6 @@ func deref(p *int64) int64 {
 	return *p
 }
 
-// wrap keeps *apperr.Error as is and turns anything else into an internal error.
-func wrap(err error, what string) error {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
-}
+// wrap classifies a storage error (db.Classify: busy, duplicate,
+// unavailable, internal) with what was being done.
+func wrap(err error, what string) error { return db.Classify(err, what) }

@@ -119,4 +119,3 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 	}
 	return k, nil
 }
-

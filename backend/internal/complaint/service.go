@@ -18,6 +18,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -816,11 +817,6 @@ func (s *Service) publishEscalated(ctx context.Context, c Complaint, e Escalatio
 		Role: e.NotifiedRole, UserID: e.NotifiedUser, UserIDs: e.UserIDs, Reason: e.Reason, Severity: c.Severity}))
 }
 
-// wrap keeps *apperr.Error as is and turns anything else into an internal error.
-func wrap(err error, what string) error {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
-}
+// wrap classifies a storage error (db.Classify: busy, duplicate,
+// unavailable, internal) with what was being done.
+func wrap(err error, what string) error { return db.Classify(err, what) }

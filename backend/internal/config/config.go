@@ -162,6 +162,8 @@ type HTTP struct {
 	// CookieSecure is the older name of SecureCookies (either turns it on).
 	CookieSecure bool  `koanf:"cookie_secure"`
 	MaxBodyBytes int64 `koanf:"max_body_bytes"`
+	// RequestTimeout bounds each API request (streams and exports excepted).
+	RequestTimeout time.Duration `koanf:"request_timeout"`
 	// SecureCookies marks the session cookie Secure even when the request
 	// reached us over plain HTTP (TLS terminated by a proxy). A request
 	// that came over TLS always gets a Secure cookie.
@@ -209,6 +211,11 @@ type DB struct {
 	MaxOpenConns int           `koanf:"max_open_conns"`
 	MaxIdleConns int           `koanf:"max_idle_conns"`
 	SlowQuery    time.Duration `koanf:"slow_query"`
+	// LockWaitTimeout bounds one row-lock wait on MySQL/MariaDB
+	// (innodb_lock_wait_timeout, whole seconds); IOTimeout bounds a read or
+	// write on a connection, so a hung server never holds a request forever.
+	LockWaitTimeout time.Duration `koanf:"lock_wait_timeout"`
+	IOTimeout       time.Duration `koanf:"io_timeout"`
 }
 
 // Auth holds session and lockout policy.
@@ -341,6 +348,9 @@ func Defaults() map[string]any {
 		"metrics.token":                   "",
 		"auth.slowdown_base":              "1s",
 		"auth.known_address_days":         90,
+		"http.request_timeout":            "15s",
+		"db.lock_wait_timeout":            "10s",
+		"db.io_timeout":                   "120s",
 		"db.driver":                       "sqlite",
 		"db.dsn":                          "./data/aftersales.db",
 		"db.max_open_conns":               16,
@@ -536,6 +546,15 @@ func (c *Config) Validate() error {
 	}
 	if c.Audit.CheckpointEvery < 1 || c.Audit.GapGrace < 0 {
 		return bad("audit.checkpoint_every", "must be at least 1 (and audit.gap_grace not negative)")
+	}
+	if c.HTTP.RequestTimeout < 0 {
+		return bad("http.request_timeout", "must not be negative (0 turns the deadline off)")
+	}
+	if c.DB.LockWaitTimeout < time.Second {
+		return bad("db.lock_wait_timeout", "must be at least 1s")
+	}
+	if c.DB.IOTimeout < time.Second {
+		return bad("db.io_timeout", "must be at least 1s")
 	}
 	switch c.DB.Driver {
 	case "sqlite", "mysql":

@@ -20,6 +20,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -787,10 +788,4 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`!`, `!!`, `%`, `!%`, `_`, `!_`).Replace(s)
 }
 
-func wrap(err error) error {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return apperr.Internal(err)
-}
+func wrap(err error) error { return db.Classify(err, "content") }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/region"
 )
@@ -732,10 +733,6 @@ func phoneReason(err error) string {
 
 func idStr(id uint64) string { return strconv.FormatUint(id, 10) }
 
-func wrap(err error, what string) error {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
-}
+// wrap classifies a storage error (db.Classify: busy, duplicate,
+// unavailable, internal) with what was being done.
+func wrap(err error, what string) error { return db.Classify(err, what) }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ type Options struct {
 	MaxIdleConns int
 	SlowQuery    time.Duration
 	Logger       *slog.Logger
+	// LockWaitTimeout and IOTimeout bound MySQL lock waits and connection I/O (0: driver defaults).
+	LockWaitTimeout time.Duration
+	IOTimeout       time.Duration
 }
 
 // Open connects and configures the pool. For SQLite the pragmas (WAL, busy
@@ -46,6 +50,7 @@ func Open(opts Options) (*gorm.DB, error) {
 		if err != nil {
 			return nil, err
 		}
+		dsn = withTimeouts(dsn, opts.LockWaitTimeout, opts.IOTimeout)
 		dialector = mysql.New(mysql.Config{DSN: dsn, DefaultStringSize: 191})
 	default:
 		return nil, fmt.Errorf("db: unknown driver %q", opts.Driver)
@@ -154,4 +159,34 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// withTimeouts adds the connection's bounds unless the DSN sets them: dial
+// 5 s, read/write io, and the InnoDB row-lock wait (a session variable the
+// driver sets on every new connection). A lock wait then ends in error 1205,
+// which db.Retry runs again and db.Classify answers as a 409 busy, instead of
+// a request hanging for InnoDB's default 50 s per attempt.
+func withTimeouts(dsn string, lockWait, io time.Duration) string {
+	base, query, _ := strings.Cut(dsn, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return dsn
+	}
+	if q.Get("timeout") == "" {
+		q.Set("timeout", "5s")
+	}
+	if io > 0 && q.Get("readTimeout") == "" {
+		q.Set("readTimeout", io.String())
+	}
+	if io > 0 && q.Get("writeTimeout") == "" {
+		q.Set("writeTimeout", io.String())
+	}
+	if lockWait > 0 && q.Get("innodb_lock_wait_timeout") == "" {
+		secs := int(lockWait / time.Second)
+		if secs < 1 {
+			secs = 1
+		}
+		q.Set("innodb_lock_wait_timeout", strconv.Itoa(secs))
+	}
+	return base + "?" + q.Encode()
 }

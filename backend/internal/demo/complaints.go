@@ -8,8 +8,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/capa"
+	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/survey"
 )
 

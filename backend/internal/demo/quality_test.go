@@ -12,9 +12,9 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/capa"
 	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/customer"
-	"github.com/aftersales/aftersales/backend/internal/capa"
 	"github.com/aftersales/aftersales/backend/internal/product"
 	"github.com/aftersales/aftersales/backend/internal/region"
 	"github.com/aftersales/aftersales/backend/internal/survey"

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,15 +52,29 @@ func statusFor(k apperr.Kind) int {
 		return http.StatusRequestEntityTooLarge
 	case apperr.KindUnsupported:
 		return http.StatusUnsupportedMediaType
+	case apperr.KindUnavailable:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
 }
 
+// statusClientClosed is logged when the client closed the connection first.
+const statusClientClosed = 499
+
 // fail writes err in the error shape and aborts. Internal causes are logged
 // with the request id and never sent to the client.
 func (s *Server) fail(c *gin.Context, err error) {
-	e := apperr.As(err)
+	// The client went away: nobody reads the answer and it is not our fault,
+	// so it is an info line, not an ERROR 500 (499 is nginx's name for it).
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		s.log.InfoContext(c.Request.Context(), "client_closed", "path", c.FullPath(), "request_id", c.GetString(ctxRequestID))
+		c.AbortWithStatus(statusClientClosed)
+		return
+	}
+	// A raw storage error reaching here is classified like the domains do: an
+	// outage is a 503 with Retry-After, never a 500.
+	e := apperr.As(db.Classify(err, ""))
 	if e.Kind == apperr.KindInternal {
 		if v := db.TooLong(err); v != nil {
 			e = v // a value over its MariaDB column: 422, not 500

@@ -282,11 +282,6 @@ type CrisisDrillResponse struct {
 
 // ---- helpers shared by the complaint and survey handlers
 
-
-
-
-
-
 // ---- complaints
 
 func (s *Server) listComplaints(c *gin.Context) {

@@ -18,9 +18,6 @@ func init() {
 
 // ---- helpers shared by the repair, parts, returns and recall handlers
 
-
-
-
 // ---- repairs
 
 // CreateRepairRequest opens a repair: from a work order, or a walk-in at

@@ -488,7 +488,6 @@ func (s *Server) ticketFilter(c *gin.Context) (ticket.Filter, error) {
 	return f, nil
 }
 
-
 // queryTime parses an RFC 3339 instant or a YYYY-MM-DD local date.
 func (s *Server) queryTime(c *gin.Context, name string) (*time.Time, error) {
 	v := c.Query(name)

@@ -28,6 +28,7 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	t.Setenv("AFTERSALES_DB_DSN", filepath.Join(t.TempDir(), "api.db"))
 	t.Setenv("AFTERSALES_AUTH_BCRYPT_COST", "4")
+	t.Setenv("AFTERSALES_STORAGE_DIR", filepath.Join(t.TempDir(), "files")) // uploads never land in the source tree
 	cfg, err := config.Load("")
 	if err != nil {
 		t.Fatal(err)

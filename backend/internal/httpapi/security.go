@@ -3,10 +3,10 @@ package httpapi
 import (
 	"crypto/subtle"
 	"mime"
-	"slices"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"

@@ -47,15 +47,15 @@ import (
 
 // Options are the server's dependencies, wired once in app.
 type Options struct {
-	DB           *gorm.DB
-	Auth         *auth.Service
-	RBAC         *rbac.Authorizer
-	Audit        *audit.Trail
-	Bus          event.Bus
-	Hub          *realtime.Hub
-	Scheduler    *scheduler.Scheduler
-	Log          *slog.Logger
-	UI           fs.FS // the built web app (dist/); may hold only .gitkeep
+	DB        *gorm.DB
+	Auth      *auth.Service
+	RBAC      *rbac.Authorizer
+	Audit     *audit.Trail
+	Bus       event.Bus
+	Hub       *realtime.Hub
+	Scheduler *scheduler.Scheduler
+	Log       *slog.Logger
+	UI        fs.FS // the built web app (dist/); may hold only .gitkeep
 	// SecureCookies marks the session cookie Secure on every response
 	// (http.secure_cookies); it is Secure anyway over TLS.
 	SecureCookies bool
@@ -74,8 +74,10 @@ type Options struct {
 	MetricsToken string
 	// Limiter counts the public pages' calls; nil: an in-process limiter.
 	Limiter RateLimiter
-	Location     *time.Location
-	Version      string
+	// RequestTimeout bounds each request (http.request_timeout); 0 means none.
+	RequestTimeout time.Duration
+	Location       *time.Location
+	Version        string
 	// == Domain services (one field per domain; wired in app.New)
 	Content       *content.Service       // FAQ articles and product manuals of the public pages
 	Repairs       *repair.Service        // repair orders, labour rates, replacement entitlements (issue 4)
@@ -139,6 +141,11 @@ func New(o Options) *Server {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Pool saturation (in use, wait count and wait time) is a metric, not a
+	// readiness failure: see readyz.
+	if sqlDB, err := o.DB.DB(); err == nil {
+		reg.MustRegister(collectors.NewDBStatsCollector(sqlDB, o.DB.Dialector.Name()))
+	}
 	s := &Server{Options: o, log: o.Log, registry: reg,
 		reqs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aftersales_http_requests_total", Help: "HTTP requests by route and status."},
 			[]string{"method", "route", "status"}),
@@ -168,7 +175,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	r.Use(s.securityHeaders, s.requestID, s.settleEvents, s.recoverer, s.accessLog, s.limitBody, s.csrfGuard)
 	for _, rt := range s.Routes() {
-		h := []gin.HandlerFunc{s.authorize(rt)}
+		h := []gin.HandlerFunc{s.withDeadline(rt), s.authorize(rt)}
 		h = append(h, rt.Handler)
 		r.Handle(rt.Method, rt.Path, h...)
 	}
@@ -197,9 +204,18 @@ func (s *Server) readyz(c *gin.Context) {
 	defer cancel()
 	sqlDB, err := s.DB.DB()
 	if err == nil {
+		// Every pooled connection is busy: the database is answering (one
+		// long lock holder keeps them), and a ping would only queue behind
+		// them. Failing here would pull every instance out of the load
+		// balancer at once, so a saturated pool is ready (and a metric).
+		if st := sqlDB.Stats(); st.MaxOpenConnections > 0 && st.InUse >= st.MaxOpenConnections {
+			c.JSON(http.StatusOK, gin.H{"status": "ready", "database": s.DB.Dialector.Name(), "pool": "saturated"})
+			return
+		}
 		err = sqlDB.PingContext(ctx)
 	}
 	if err != nil {
+		c.Header("Retry-After", "2")
 		c.JSON(http.StatusServiceUnavailable, errorBody{Error: errorDetail{Code: "database_unavailable", Message: "database is not reachable"}})
 		return
 	}

@@ -29,6 +29,7 @@ func twoInstances(t *testing.T, sessionCheck string) (*harness, *harness) {
 	t.Setenv("AFTERSALES_EVENTS_SESSION_CHECK", sessionCheck)
 	var out [2]*harness
 	for i := range out {
+		t.Setenv("AFTERSALES_STORAGE_DIR", filepath.Join(t.TempDir(), "files")) // uploads never land in the source tree
 		cfg, err := config.Load("")
 		if err != nil {
 			t.Fatal(err)

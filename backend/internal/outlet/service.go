@@ -19,6 +19,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/customer"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/region"
 )
@@ -778,10 +779,6 @@ func (s *Service) publish(ctx context.Context, name string, o Outlet) {
 	s.o.Bus.Publish(ctx, event.Event{Topic: "outlets", Name: name, Data: map[string]any{"id": o.ID, "code": o.Code, "name": o.Name, "status": o.Status}})
 }
 
-func wrap(err error, what string) error {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
-}
+// wrap classifies a storage error (db.Classify: busy, duplicate,
+// unavailable, internal) with what was being done.
+func wrap(err error, what string) error { return db.Classify(err, what) }

@@ -11,11 +11,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -381,26 +381,13 @@ func likeEscape(s string) string {
 
 func idStr(id uint64) string { return strconv.FormatUint(id, 10) }
 
-func wrap(err error, what string) error {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	if IsRetryable(err) {
-		return apperr.Conflict("busy", "the record is busy; retry").WithCause(err)
-	}
-	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
-}
+// wrap classifies a storage error (db.Classify: busy, duplicate,
+// unavailable, internal) with what was being done.
+func wrap(err error, what string) error { return db.Classify(err, what) }
 
-// IsRetryable reports whether err is a MySQL deadlock or lock-wait timeout,
-// after which the whole transaction may simply be run again.
-func IsRetryable(err error) bool {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return me.Number == 1213 || me.Number == 1205
-	}
-	return false
-}
+// IsRetryable reports whether err is a deadlock or lock-wait timeout after
+// which the whole transaction may run again (see db.IsRetryable).
+func IsRetryable(err error) bool { return db.IsRetryable(err) }
 
 // Retry runs fn (a whole transaction) again, up to three times, when it
 // fails with a MySQL deadlock or lock-wait timeout. Stock transactions

@@ -18,6 +18,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/customer"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/passport"
 )
@@ -956,13 +957,9 @@ func notFound(err error, entity string) error {
 	return err
 }
 
-func wrap(err error, what string) error {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
-}
+// wrap classifies a storage error (db.Classify: busy, duplicate,
+// unavailable, internal) with what was being done.
+func wrap(err error, what string) error { return db.Classify(err, what) }
 
 func firstMsg(m map[string]string) string {
 	for k, v := range m {

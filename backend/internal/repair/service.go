@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/parts"
 )
@@ -1029,16 +1030,9 @@ func localDate(t time.Time, loc *time.Location) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-func wrap(err error, what string) error {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	if parts.IsRetryable(err) {
-		return apperr.Conflict("busy", "the record is busy; retry").WithCause(err)
-	}
-	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
-}
+// wrap classifies a storage error (db.Classify: busy, duplicate,
+// unavailable, internal) with what was being done.
+func wrap(err error, what string) error { return db.Classify(err, what) }
 
 // named fills the technician names of orders that name a technician by id
 // from the staff register (joined on read: the stored column keeps only a

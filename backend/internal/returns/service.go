@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/passport"
 )
@@ -611,10 +612,6 @@ func (s *Service) publish(ctx context.Context, name string, r Request) {
 		"outside_legal_window": r.OutsideLegalWindow, "refused_within_window": r.RefusedWithinWindow, "refund_fen": r.RefundFen}})
 }
 
-func wrap(err error, what string) error {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
-}
+// wrap classifies a storage error (db.Classify: busy, duplicate,
+// unavailable, internal) with what was being done.
+func wrap(err error, what string) error { return db.Classify(err, what) }

@@ -20,6 +20,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/slastore"
@@ -1236,17 +1237,9 @@ func StatusLabel(s string) string {
 	return s
 }
 
-// wrap keeps application errors and wraps the rest as internal.
-func wrap(err error, what string) error {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return apperr.Conflict("duplicate", what+": a record with the same key exists")
-	}
-	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
-}
+// wrap classifies a storage error (db.Classify: busy, duplicate,
+// unavailable, internal) with what was being done.
+func wrap(err error, what string) error { return db.Classify(err, what) }
 
 // retryDeadlock runs fn again (up to three times) when MySQL chose it as a
 // deadlock victim or a lock wait timed out: the transaction was rolled back
@@ -1266,7 +1259,4 @@ func retryDeadlock(fn func() error) error {
 // RetryDeadlock is retryDeadlock for the work-order service.
 func RetryDeadlock(fn func() error) error { return retryDeadlock(fn) }
 
-func isDeadlock(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "Error 1213") || strings.Contains(msg, "Error 1205") || strings.Contains(msg, "Deadlock found")
-}
+func isDeadlock(err error) bool { return db.IsRetryable(err) }

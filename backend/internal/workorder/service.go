@@ -18,6 +18,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
@@ -1229,11 +1230,6 @@ func resultLabel(r string) string {
 	return r
 }
 
-// wrap keeps application errors and wraps the rest as internal.
-func wrap(err error, what string) error {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return apperr.Internal(fmt.Errorf("%s: %w", what, err))
-}
+// wrap classifies a storage error (db.Classify: busy, duplicate,
+// unavailable, internal) with what was being done.
+func wrap(err error, what string) error { return db.Classify(err, what) }
