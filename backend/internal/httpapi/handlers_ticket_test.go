@@ -394,3 +394,16 @@ func TestTicketEditsConflictMergeAndExport(t *testing.T) {
 		t.Fatalf("auditor export %d", r.Status)
 	}
 }
+
+// The ticket timeline's cursor starts at 0 (the UI's first request sends
+// ?after=0); a refused 0 broke the live timeline.
+func TestTicketEventsCursorStartsAtZero(t *testing.T) {
+	h := newHarness(t)
+	tok := h.login("agent")
+	if r := h.do("GET", "/api/v1/tickets/1/events?after=0", tok, nil); r.Status == 422 || r.Status == 400 {
+		t.Fatalf("after=0 refused: %d %s", r.Status, r.Body)
+	}
+	if r := h.do("GET", "/api/v1/tickets/1/events?after=-1", tok, nil); r.Status != 400 || r.errCode(t) != "invalid_parameter" {
+		t.Fatalf("after=-1: want 400 invalid_parameter, got %d %s", r.Status, r.Body)
+	}
+}

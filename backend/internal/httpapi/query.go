@@ -13,13 +13,18 @@ import (
 // The one set of query-parameter and date parsers of the API (it replaces
 // the ops*, quality* and query* copies that each handler family had).
 
-// queryUint reads an optional positive integer query parameter (0 if absent).
+// queryUint reads an optional non-negative integer query parameter (0 if
+// absent): ids, where 0 matches nothing, and cursors such as ?after=0.
 func queryUint(c *gin.Context, name string) (uint64, error) {
-	n, err := queryOptionalUint(c, name)
-	if n == nil || err != nil {
-		return 0, err
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
 	}
-	return *n, nil
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, fieldErr(name, "must be a non-negative integer")
+	}
+	return n, nil
 }
 
 // queryOptionalUint reads an optional positive integer query parameter (nil if absent).
