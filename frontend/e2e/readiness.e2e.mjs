@@ -325,3 +325,22 @@ scenario('the auditor sees readiness, evidence and certification read-only', asy
   assert.equal(await page.locator('[data-testid="cycle-create"]').count(), 0, 'no new cycle')
   await page.screenshot({ path: artifact('certification-auditor.png'), fullPage: true })
 })
+
+scenario('the calibration page compares the recorded audit with the projection, indicator by indicator', async ({ page }) => {
+  await login(page, 'quality')
+  await page.goto('/readiness/calibration')
+  await page.locator('[data-testid="calibration-mae"]').waitFor()
+  const report = (await api(page, '/readiness/calibration')).body
+  assert.ok(report.audits.length >= 1, 'the demo has a recorded audit with points per indicator')
+  assert.ok(report.compared >= 40, `compared ${report.compared} indicators`)
+  await page.locator(`[data-testid="calibration-audit-${report.audits[0].audit_id}"]`).waitFor()
+  assert.ok((await page.locator('[data-testid="calibration-most-wrong"] li').count()) >= 1, 'most wrong indicators listed')
+  await page.screenshot({ path: artifact('calibration.png'), fullPage: true })
+
+  // The scoring sheet: export link on the standards page, import dialog.
+  await page.goto('/admin/standards')
+  await page.locator('[data-testid="standards-table"] tbody tr').first().waitFor()
+  await page.locator('[data-testid="standard-export-gbt27922-2011"]').waitFor()
+  await page.locator('[data-testid="standard-sheet-import"]').click()
+  await page.locator('[data-testid="sheet-import-dialog"] [data-testid="sheet-file"]').waitFor()
+})

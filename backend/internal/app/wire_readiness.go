@@ -42,6 +42,7 @@ func (a *App) wireReadiness(ctx context.Context) error {
 	}
 	r.SetEvidence(c)
 	r.SetCalendar(c)
+	r.SetAudits(c)
 	if ev, ok, err := r.LatestScoreEvent(ctx); err != nil {
 		a.Log.Warn("readiness: latest score for the live hub", "err", err)
 	} else if ok {

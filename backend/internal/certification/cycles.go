@@ -399,6 +399,9 @@ type ResultInput struct {
 	Findings    string
 	LeadAuditor string
 	Version     int64
+	// Indicators are the auditor's points per leaf clause, when the body's
+	// report gives them (they calibrate the projection).
+	Indicators map[string]float64
 }
 
 // RecordResult stores the auditor's score and band for an audit, and beside
@@ -424,6 +427,19 @@ func (s *Service) RecordResult(ctx context.Context, id uint64, in ResultInput) (
 			codes = append(codes, b.Code)
 		}
 		fields["band"] = fmt.Sprintf("want one of %s or %s", strings.Join(codes, ", "), std.Scoring.Fail.Code)
+	}
+	var points []AuditPoint
+	for _, clause := range sortedKeys(in.Indicators) {
+		v := in.Indicators[clause]
+		ind, ok := std.Indicator(clause)
+		switch {
+		case !ok || !ind.IsLeaf():
+			fields["indicators."+clause] = "not a leaf indicator of " + std.ID
+		case math.IsNaN(v) || v < 0 || v > ind.Points+1e-9:
+			fields["indicators."+clause] = fmt.Sprintf("must be between 0 and %g", ind.Points)
+		default:
+			points = append(points, AuditPoint{Clause: clause, Points: v, Max: ind.Points})
+		}
 	}
 	if len(fields) > 0 {
 		return nil, apperr.Validation(fields)
@@ -466,7 +482,19 @@ func (s *Service) RecordResult(ctx context.Context, id uint64, in ResultInput) (
 		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
 			return err
 		}
-		return s.trail.Record(ctx, tx, audit.Entry{Action: "record_result", Entity: "certification_audit", EntityID: fmt.Sprint(id), Before: before, After: a})
+		if len(points) > 0 {
+			if err := tx.Where("audit_id = ?", id).Delete(&AuditPoint{}).Error; err != nil {
+				return err
+			}
+			for i := range points {
+				points[i].AuditID = id
+			}
+			if err := tx.Create(&points).Error; err != nil {
+				return err
+			}
+		}
+		return s.trail.Record(ctx, tx, audit.Entry{Action: "record_result", Entity: "certification_audit", EntityID: fmt.Sprint(id), Before: before,
+			After: map[string]any{"audit": a, "indicator_points": in.Indicators}})
 	})
 	if err != nil {
 		return nil, mapErr(err, "audit")

@@ -156,6 +156,20 @@ type Audit struct {
 // TableName pins the table of migration 0007.
 func (Audit) TableName() string { return "certification_audits" }
 
+// AuditPoint is an auditor's points for one indicator at a held audit, kept
+// to calibrate the readiness projection against real audits.
+type AuditPoint struct {
+	ID      uint64 `gorm:"primaryKey"`
+	AuditID uint64
+	Clause  string
+	Points  float64
+	Max     float64
+	Note    string
+}
+
+// TableName pins the table of migration 0010.
+func (AuditPoint) TableName() string { return "certification_audit_points" }
+
 // Reminder records that the reminder for one subject and lead time was
 // published, so each is sent once (unique key), whichever instance runs the
 // job.

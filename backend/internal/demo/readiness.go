@@ -164,8 +164,12 @@ func SeedReadiness(ctx context.Context, d ReadinessDeps) error {
 		switch {
 		case !done:
 			held := a.DueOn.AddDate(0, 0, 6)
+			points, err := demoAuditPoints(ctx, d.Readiness)
+			if err != nil {
+				return err
+			}
 			if _, err := d.Certification.RecordResult(ctx, a.ID, certification.ResultInput{HeldOn: held, Score: 84.5, Band: "three_star",
-				LeadAuditor: "审核组长 何建国", Findings: "1. 部分网点回访记录不完整；2. 两名售后服务管理师证书即将到期，需安排复审；3. 危机预案演练记录未覆盖委托网点。"}); err != nil {
+				Indicators: points, LeadAuditor: "审核组长 何建国", Findings: "1. 部分网点回访记录不完整；2. 两名售后服务管理师证书即将到期，需安排复审；3. 危机预案演练记录未覆盖委托网点。"}); err != nil {
 				return fmt.Errorf("demo readiness: first surveillance: %w", err)
 			}
 			done = true
@@ -211,3 +215,37 @@ func SeedReadiness(ctx context.Context, d ReadinessDeps) error {
 // readinessTime is a pointer to a time (a helper of this file, so the demo
 // files stay independent of each other).
 func readinessTime(t time.Time) *time.Time { return &t }
+
+// demoAuditLosses are the points the auditors took off at the first
+// surveillance audit (15 of the 97 applicable points: 82/97 = 84.5), per
+// leaf, as their report lists them; every other applicable leaf was met.
+var demoAuditLosses = map[string]float64{
+	"5.1.2.1": 1,   // two sampled technicians without a valid trade certificate
+	"5.1.2.2": 5,   // fewer 售后服务管理师 than 10 % of the management staff
+	"5.1.3.3": 1,   // spare parts late at remote outlets
+	"5.1.6.2": 1,   // corrective actions closed late
+	"5.1.7.3": 1,   // entrusted outlets' staff did not know the commitment
+	"5.2.3.1": 1,   // deliveries outside the agreed slot
+	"5.2.4.3": 1,   // repeat repairs
+	"5.2.5.2": 0.5, // recall completion behind plan
+	"5.3.1.5": 1.5, // follow-up records incomplete at some outlets
+	"5.3.2.2": 1,   // complaints acknowledged late
+	"5.3.2.5": 1,   // crisis drill did not cover the entrusted outlets
+}
+
+// demoAuditPoints is the auditor's per-indicator sheet of the first
+// surveillance audit, for calibrating the projection (5.2.6 was deleted).
+func demoAuditPoints(ctx context.Context, r *readiness.Service) (map[string]float64, error) {
+	std, err := r.CurrentStandard(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("demo readiness: standard: %w", err)
+	}
+	out := map[string]float64{}
+	for _, leaf := range std.Leaves() {
+		if leaf.Clause == "5.2.6" {
+			continue
+		}
+		out[leaf.Clause] = leaf.Points - demoAuditLosses[leaf.Clause]
+	}
+	return out, nil
+}

@@ -77,6 +77,10 @@ type AuditResultRequest struct {
 	Findings    string   `json:"findings"`
 	LeadAuditor string   `json:"lead_auditor"`
 	Version     int64    `json:"version"`
+	// Indicators are the auditor's points per leaf clause, when the
+	// report gives them; they calibrate the projection
+	// (GET /api/v1/readiness/calibration).
+	Indicators map[string]float64 `json:"indicators"`
 }
 
 // AuditPackRequest asks for an audit pack of an observation window.
@@ -661,7 +665,7 @@ func (s *Server) recordCertAuditResult(c *gin.Context) {
 		return
 	}
 	a, err := s.Certification.RecordResult(c.Request.Context(), id, certification.ResultInput{HeldOn: held, Score: *req.Score, Band: req.Band,
-		Findings: req.Findings, LeadAuditor: req.LeadAuditor, Version: version})
+		Findings: req.Findings, LeadAuditor: req.LeadAuditor, Version: version, Indicators: req.Indicators})
 	if err != nil {
 		s.fail(c, err)
 		return

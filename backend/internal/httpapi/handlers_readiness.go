@@ -84,21 +84,23 @@ type BonusRequest struct {
 
 // StandardVersionResponse is one stored standard version.
 type StandardVersionResponse struct {
-	ID          uint64    `json:"id"`
-	Code        string    `json:"code"`
-	Version     int       `json:"version"`
-	Title       string    `json:"title"`
-	Fingerprint string    `json:"fingerprint"`
-	Source      string    `json:"source"`
-	CreatedBy   string    `json:"created_by"`
-	CreatedAt   time.Time `json:"created_at"`
-	Latest      bool      `json:"latest"`
-	Active      bool      `json:"active"`
+	ID          uint64 `json:"id"`
+	Code        string `json:"code"`
+	Version     int    `json:"version"`
+	Title       string `json:"title"`
+	Fingerprint string `json:"fingerprint"`
+	Source      string `json:"source"`
+	// Justification says why the version changed inferred parameters.
+	Justification string    `json:"justification"`
+	CreatedBy     string    `json:"created_by"`
+	CreatedAt     time.Time `json:"created_at"`
+	Latest        bool      `json:"latest"`
+	Active        bool      `json:"active"`
 }
 
 func standardVersionResponse(v readiness.StandardInfo) StandardVersionResponse {
 	return StandardVersionResponse{ID: v.ID, Code: v.Code, Version: v.Version, Title: v.Title, Fingerprint: v.Fingerprint,
-		Source: v.Source, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: v.Latest, Active: v.Active}
+		Source: v.Source, Justification: v.Justification, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Latest: v.Latest, Active: v.Active}
 }
 
 // ScoreSummary is a scored result without its ledger. Every number carries

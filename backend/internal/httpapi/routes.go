@@ -251,6 +251,9 @@ func (s *Server) Routes() []Route {
 		// == Certification readiness, evidence and certification cycles (readiness, certification)
 		{"GET", "/api/v1/readiness/standards", rbac.ReadinessRead, s.listStandards, "Stored standard versions (loads changed files of readiness.standards_dir first)", "readiness", ""},
 		{"GET", "/api/v1/readiness/standards/:code", rbac.ReadinessRead, s.getStandard, "A standard version (?version=N, default latest): YAML and indicator tree", "readiness", ""},
+		{"POST", "/api/v1/readiness/standards/import", rbac.ReadinessManage, s.importStandardSheet, "Import the certification body's scoring sheet (.xlsx, multipart file + justification) as a new version; 422 sheet_invalid with errors per row", "readiness", ""},
+		{"GET", "/api/v1/readiness/standards/:code/export", rbac.ReadinessRead, s.exportStandardSheet, "The latest version as a scoring sheet (.xlsx) in the import layout (lossless round trip)", "readiness", ""},
+		{"GET", "/api/v1/readiness/calibration", rbac.ReadinessRead, s.readinessCalibration, "Recorded audits against the projection for their dates: difference per indicator, mean absolute error, most wrong", "readiness", ""},
 		{"PUT", "/api/v1/readiness/standards/:code", rbac.ReadinessManage, s.putStandard, "Store a standard file (YAML body, ?justification=) as a new version; 422 naming the clause when it does not load or changes a fixed rule", "readiness", ""},
 		{"GET", "/api/v1/readiness/score", rbac.ReadinessRead, s.readinessScore, "The latest run with its points ledger (?standard=)", "readiness", ""},
 		{"GET", "/api/v1/readiness/runs", rbac.ReadinessRead, s.listReadinessRuns, "Run history, newest first (page, size)", "readiness", ""},

@@ -161,3 +161,22 @@ func TestExpiryWordingNamesTheLastValidDay(t *testing.T) {
 		t.Errorf("LastValidDay = %s", got)
 	}
 }
+
+// TestCalibrateAudit: the difference per indicator is auditor − projected,
+// the mean absolute error is over the indicators the auditor scored, and
+// the most wrong come first.
+func TestCalibrateAudit(t *testing.T) {
+	std := gbt(t)
+	in := withLosses(std, lossResponse) // 5.2.2.1 projected 0 of 4
+	res := Score(std, in, auditDay)
+	score := 90.0
+	a := RecordedAudit{ID: 7, HeldOn: auditDay, Score: &score, Band: "four_star",
+		Points: map[string]float64{"5.2.2.1": 3, "5.1.1.1": 3, "5.3.1.5": 1.5}}
+	c := CalibrateAudit(std, res, a)
+	if len(c.Indicators) != 3 || c.MeanAbsoluteError != Round2((3+0+1.5)/3.0) {
+		t.Fatalf("calibration %+v", c)
+	}
+	if len(c.MostWrong) != 2 || c.MostWrong[0].Clause != "5.2.2.1" || c.MostWrong[0].Difference != 3 || c.MostWrong[1].Difference != -1.5 {
+		t.Errorf("most wrong %+v", c.MostWrong)
+	}
+}

@@ -93,6 +93,7 @@ type Service struct {
 	measures MeasureSource
 	evidence EvidenceSource
 	calendar AuditCalendar
+	audits   AuditRecords
 	runner   JobRunner
 	loc      *time.Location
 	now      func() time.Time

@@ -109,6 +109,8 @@ export interface ResultInput {
   findings?: string
   lead_auditor?: string
   version: number
+  /** The auditor's points per leaf clause, when the report gives them (calibration). */
+  indicators?: Record<string, number>
 }
 
 /** httpapi.AuditPackResponse */

@@ -348,6 +348,8 @@ export interface StandardVersion {
   title: string
   fingerprint: string
   source: string
+  /** Why the version changed inferred parameters. */
+  justification?: string
   created_by: string
   created_at: string
   latest: boolean
@@ -569,4 +571,83 @@ export async function listDeductions(status?: 'suggested' | 'confirmed' | 'dismi
 export async function createDeduction(input: DeductionInput): Promise<DeductionRecord> {
   const res = await http.post<DeductionRecord>('/readiness/deductions', input)
   return res.data
+}
+
+/** readiness.IndicatorCalibration: one indicator of one recorded audit. */
+export interface IndicatorCalibration {
+  clause: string
+  name: Text
+  max: number
+  auditor: number
+  projected: number
+  /** auditor − projected: positive when the engine was too harsh. */
+  difference: number
+  state: IndicatorState
+  scoring?: ScoringMode
+  inferred: boolean
+}
+
+/** readiness.AuditCalibration: a recorded audit against the projection for its date. */
+export interface AuditCalibration {
+  audit_id: number
+  kind: string
+  held_on: string
+  lead_auditor?: string
+  auditor_score: number | null
+  auditor_band: string
+  projected_score: number
+  projected_low: number
+  projected_high: number
+  projected_band: string
+  recorded_projection?: number | null
+  mean_absolute_error: number
+  indicators: IndicatorCalibration[]
+  most_wrong: IndicatorCalibration[]
+}
+
+/** readiness.CalibrationReport. */
+export interface CalibrationReport {
+  standard: string
+  audits: AuditCalibration[]
+  audits_without_points: number
+  mean_absolute_error: number
+  compared: number
+}
+
+/** Recorded audits against the projection for their dates. */
+export async function getCalibration(): Promise<CalibrationReport> {
+  const res = await http.get<CalibrationReport>('/readiness/calibration')
+  return { ...res.data, audits: res.data.audits ?? [] }
+}
+
+/** The result of a scoring-sheet import. */
+export interface SheetImportResponse {
+  version: StandardVersion
+  created: boolean
+  rows: number
+  inferred: number
+  leaves: number
+}
+
+/** One row's problem in a refused scoring sheet (422 sheet_invalid, details.rows). */
+export interface SheetRowError {
+  row: number
+  clause?: string
+  column?: string
+  message: string
+}
+
+/** Import the certification body's scoring sheet (.xlsx) as a new version. */
+export async function importStandardSheet(file: File, justification: string, standard = ''): Promise<SheetImportResponse> {
+  const form = new FormData()
+  form.append('file', file)
+  if (justification) form.append('justification', justification)
+  if (standard) form.append('standard', standard)
+  const res = await http.post<SheetImportResponse>('/readiness/standards/import', form)
+  return res.data
+}
+
+/** The download link of a standard's latest version as a scoring sheet (.xlsx). */
+export function standardSheetUrl(code: string): string {
+  return `/api/v1/readiness/standards/${encodeURIComponent(code)}/export`
 }

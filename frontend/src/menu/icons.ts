@@ -2,6 +2,7 @@
 // keeps the rest of @element-plus/icons-vue out of the bundle.
 import type { Component } from 'vue'
 import {
+  Aim,
   Avatar,
   ChatLineSquare,
   Goods,
@@ -22,6 +23,7 @@ import {
 } from '@element-plus/icons-vue'
 
 export const MENU_ICONS: Record<string, Component> = {
+  Aim,
   Avatar,
   ChatLineSquare,
   Goods,

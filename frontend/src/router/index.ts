@@ -96,6 +96,7 @@ export const routes: RouteRecordRaw[] = [
       page('readiness', 'readiness', () => loadReadinessDashboard(() => import('@/views/readiness/ReadinessView.vue'))),
       page('evidence', 'evidence', () => withReadinessMessages(import('@/views/evidence/EvidenceView.vue'))),
       page('certification', 'certification', () => withReadinessMessages(import('@/views/certification/CertificationView.vue'))),
+      page('calibration', 'readiness/calibration', () => withReadinessMessages(import('@/views/readiness/CalibrationView.vue'))),
       page('kpi', 'kpi', () => withReadinessMessages(import('@/views/kpi/KpiView.vue'))),
       page('users', 'admin/users', () => import('@/views/admin/UsersView.vue')),
       page('audit', 'admin/audit', () => import('@/views/admin/AuditView.vue')),

@@ -45,7 +45,7 @@ describe('menu filter', () => {
 
   it('auditor-style read permissions show read pages only', () => {
     const got = keys(visibleMenu(['readiness:read', 'evidence:read', 'certification:read', 'audit:read', 'kpi:read']))
-    expect(got).toEqual(['readiness', 'evidence', 'certification', 'kpi', 'audit', 'privacyLog'])
+    expect(got).toEqual(['readiness', 'evidence', 'certification', 'calibration', 'kpi', 'audit', 'privacyLog'])
   })
 
   it('ignores unknown permissions and accepts any iterable', () => {
@@ -86,6 +86,7 @@ describe('menu model', () => {
       ['/readiness', 'readiness:read'],
       ['/evidence', 'evidence:read'],
       ['/certification', 'certification:read'],
+      ['/readiness/calibration', 'readiness:read'],
       ['/kpi', 'kpi:read'],
       ['/admin/users', 'user:manage'],
       ['/admin/audit', 'audit:read'],

@@ -34,6 +34,7 @@ export default {
     adminSurveys: 'Survey templates',
     adminProducts: 'Products & 三包',
     followups: 'Follow-up calls',
+    calibration: 'Calibration',
     adminStandards: 'Standards',
   },
   header: {

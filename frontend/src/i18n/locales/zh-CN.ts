@@ -34,6 +34,7 @@ export default {
     adminSurveys: '问卷模板',
     adminProducts: '产品与三包',
     followups: '回访',
+    calibration: '预测校准',
     adminStandards: '评价标准',
   },
   header: {
