@@ -80,15 +80,29 @@ async function causeChange(page, before) {
     const ok = await api(page, `/evidence/${up.body.id}/approve`, { method: 'POST', data: { version: up.body.version } })
     assert.equal(ok.status, 200, `approve: ${ok.status} ${JSON.stringify(ok.body)}`)
   }
-  let run = await api(page, '/readiness/runs', { method: 'POST', data: {} })
+  let run = await runNow(page)
   assert.equal(run.status, 201, `run: ${run.status} ${JSON.stringify(run.body)}`)
   if (display(run.body.score.total) === before) {
     const d = await api(page, '/readiness/deductions', { method: 'POST', data: { clause: '5.3', finding: '端到端测试：特别扣分项' } })
     assert.equal(d.status, 201, `deduction: ${d.status} ${JSON.stringify(d.body)}`)
-    run = await api(page, '/readiness/runs', { method: 'POST', data: {} })
+    run = await runNow(page)
     assert.equal(run.status, 201)
   }
   return run.body
+}
+
+/**
+ * runNow asks for a run, waiting while the scheduled or debounced run holds
+ * the lease (409 run_in_progress: "try again in a few seconds").
+ */
+async function runNow(page) {
+  let run
+  for (let i = 0; i < 15; i++) {
+    run = await api(page, '/readiness/runs', { method: 'POST', data: {} })
+    if (run.status !== 409) break
+    await page.waitForTimeout(2000)
+  }
+  return run
 }
 
 scenario('readiness: the dashboard paints the score fast and follows a change through the API without a reload', async ({ page }) => {
