@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/aftersales/aftersales/backend/internal/app.Version=$(VERSION)
 UI_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run build ui test test-go test-ui test-e2e bench vet clean
+.PHONY: run build ui test test-go test-ui test-e2e test-cluster bench vet clean
 
 ## run: build the UI (when missing or stale) and the binary, then serve the demo enterprise on :8080
 run: build
@@ -33,6 +33,10 @@ test-ui:
 
 test-e2e:
 	bash scripts/e2e.sh
+
+## test-cluster: two instances on a 3-node Galera cluster, a node killed under load (partial; docs/deployment.md)
+test-cluster:
+	bash scripts/cluster-test.sh
 
 ## bench: benchmarks (not part of make test)
 bench:
