@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // ledgerRow finds a clause in a run response's ledger.
@@ -172,5 +173,33 @@ func TestReadinessAuditorGradeAPI(t *testing.T) {
 	p := h.do("GET", "/api/v1/readiness/projection", tok, nil)
 	if p.Status != 200 || p.JSON(t)["at_source"] != "default_90_days" {
 		t.Errorf("projection without at: %d %s", p.Status, p.Body)
+	}
+}
+
+// TestProjectionNamesTheLastValidDay (issue 13, defect 13, through the API):
+// an assessment that "expires on" a day counts through that day, and the
+// projection says so instead of "stops counting on" it.
+func TestProjectionNamesTheLastValidDay(t *testing.T) {
+	h := newReadinessHarness(t)
+	tok := h.login("quality")
+	last := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
+	if r := h.do("POST", "/api/v1/readiness/assessments", tok, map[string]any{"clause": "5.1.7.3", "points": 1,
+		"justification": "trained in the spring", "expires_on": last}); r.Status != 201 && r.Status != 200 {
+		t.Fatalf("assessment: %d %s", r.Status, r.Body)
+	}
+	if r := h.do("POST", "/api/v1/readiness/runs", tok, "{}"); r.Status != 201 {
+		t.Fatalf("run: %d %s", r.Status, r.Body)
+	}
+	at := time.Now().AddDate(0, 0, 30).Format(time.DateOnly)
+	r := h.do("GET", "/api/v1/readiness/projection?at="+at, tok, nil)
+	if r.Status != 200 {
+		t.Fatalf("projection: %d %s", r.Status, r.Body)
+	}
+	body := string(r.Body)
+	if !strings.Contains(body, "counts through "+last+", its last valid day") {
+		t.Errorf("the projection does not name %s as the last valid day: %s", last, body)
+	}
+	if strings.Contains(body, "stops counting") {
+		t.Errorf("the projection still says \"stops counting\": %s", body)
 	}
 }
