@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Repository gates that `make test` runs first:
 #   - go.mod and go.sum are tidy (`go mod tidy -diff` prints nothing);
+#   - every Go file is gofmt-formatted;
 #   - no tracked file is a compiled executable (ELF, Mach-O, PE) or an archive
 #     of build output, and none is larger than 1 MiB, unless scripts/repo-allowlist.txt
 #     names it with the reason it belongs in git.
@@ -11,6 +12,14 @@ echo "== go mod tidy -diff"
 if ! diff_out=$(go mod tidy -diff 2>&1); then
   echo "$diff_out"
   echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result"
+  exit 1
+fi
+
+echo "== gofmt -l (every Go file formatted)"
+unformatted=$(gofmt -l backend configs frontend/*.go)
+if [ -n "$unformatted" ]; then
+  echo "$unformatted"
+  echo "these files are not gofmt-formatted: run 'gofmt -w' on them"
   exit 1
 fi
 
