@@ -35,6 +35,8 @@ func (a *App) wireServiceOps() {
 		Staff: repairStaff(a.Outlets.Staff), UserStaff: repairStaff(a.Outlets.StaffOfUser), MaxBackdateDays: cfg.Repair.MaxBackdateDays,
 		RepeatWindowDays: cfg.Repair.RepeatWindowDays, Location: loc, Technicians: repairTechnicians(a.Outlets)})
 	a.WorkOrders.SetRepairs(workOrderRepairs{a.Repairs})
+	// The reverse cross-check: a repair ends agreeing with its completed work order.
+	a.Repairs.SetWorkOrderResults(a.WorkOrders)
 	a.Returns = returns.New(returns.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Units: returnUnits(a.Products),
 		Windows: returnWindows(a.Products), Outlets: outlets, Location: loc, Lifecycle: unitLifecycle{a.Products},
 		ExchangeRestartsWarranty: cfg.Returns.ExchangeRestartsWarranty})

@@ -122,3 +122,55 @@ func TestPartRecordedInErrorGoesBackToStock(t *testing.T) {
 		}
 	})
 }
+
+// completedWorkOrder is a fake dispatch domain: work order 77 was completed
+// as done, which agrees only with a fixed repair (workorder.ResultAgrees).
+type completedWorkOrder struct{ asked *[]string }
+
+func (c completedWorkOrder) CheckRepairOutcome(_ context.Context, tx *gorm.DB, id uint64, outcome string) error {
+	if tx == nil {
+		return apperr.Conflict("no_tx", "asked outside the repair's transaction")
+	}
+	*c.asked = append(*c.asked, outcome)
+	if id == 77 && outcome != "fixed" {
+		return apperr.Conflict("result_disagrees_with_work_order", "the work order was completed as done")
+	}
+	return nil
+}
+
+// Defect 2, the reverse order: the work order was completed as done first,
+// then its repair was completed not_fixed (or its quote declined) and that
+// was accepted. The repair now asks its work order's rule inside its
+// transaction and is refused; nothing of the refused completion is stored.
+func TestRepairMustAgreeWithItsCompletedWorkOrder(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		var asked []string
+		e := setup(t, db, func(o *repair.Options) { o.WorkOrderResults = completedWorkOrder{&asked} })
+		wo := uint64(77)
+		o := must(e.r.Create(e.tech, repair.NewOrder{WorkOrderID: &wo}))(t)
+		must(e.r.Diagnose(e.tech, o.ID, 0, repair.Diagnosis{Diagnosis: "压缩机损坏", FaultCode: "E5"}))(t)
+		must(e.r.Start(e.tech, o.ID, 0))(t)
+		if _, err := e.r.Complete(e.tech, o.ID, 0, repair.Completion{Result: repair.ResultNotFixed}); code(err) != "result_disagrees_with_work_order" {
+			t.Fatalf("not_fixed under a done work order: %v", err)
+		}
+		d := must(e.r.Get(e.tech, o.ID))(t)
+		if d.Status == repair.StatusCompleted || d.Result != "" || d.CompletedAt != nil {
+			t.Fatalf("the refused completion was stored: %+v", d.Order)
+		}
+		d2 := must(e.r.Complete(e.tech, o.ID, 0, repair.Completion{Result: repair.ResultFixed, CustomerConfirmed: true}))(t)
+		if d2.Status != repair.StatusCompleted || d2.Result != repair.ResultFixed {
+			t.Fatalf("fixed under a done work order: %+v", d2)
+		}
+		if len(asked) != 2 || asked[0] != "not_fixed" || asked[1] != "fixed" {
+			t.Fatalf("outcomes asked: %v", asked)
+		}
+		// A repair without a work order is not asked.
+		free := must(e.r.Create(e.tech, repair.NewOrder{UnitID: 1, Complaint: "不制冷"}))(t)
+		must(e.r.Diagnose(e.tech, free.ID, 0, repair.Diagnosis{Diagnosis: "缺氟", FaultCode: "E1"}))(t)
+		must(e.r.Start(e.tech, free.ID, 0))(t)
+		must(e.r.Complete(e.tech, free.ID, 0, repair.Completion{Result: repair.ResultNotFixed}))(t)
+		if len(asked) != 2 {
+			t.Fatalf("a repair without a work order asked: %v", asked)
+		}
+	})
+}

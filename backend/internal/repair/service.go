@@ -119,6 +119,9 @@ type Options struct {
 	// Technicians resolves technician ids (nil: ids are not checked and
 	// names stay empty).
 	Technicians TechnicianLookup
+	// WorkOrderResults cross-checks a completing repair with its already
+	// completed work order (nil: not checked).
+	WorkOrderResults WorkOrderResults
 	// RepeatWindowDays: a repair of a unit received within this many days
 	// of the completion of its previous repair is a repeat repair (default 30).
 	RepeatWindowDays int
@@ -636,6 +639,9 @@ func (s *Service) DeclineQuote(ctx context.Context, id uint64, version int64, re
 		return Order{}, apperr.Field("reason", "required, at most 255 characters")
 	}
 	o, _, err := s.mutate(ctx, id, version, StatusDeclined, "decline_quote", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+		if err := s.checkWorkOrderResult(ctx, tx, o, StatusDeclined, ""); err != nil {
+			return nil, err
+		}
 		o.DeclineReason, o.QuoteDecidedAt, o.ClosedAt = reason, &now, &now
 		return nil, nil
 	})
@@ -889,6 +895,9 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 		return Order{}, wrap(err, "complete repair")
 	}
 	o, _, err := s.mutate(ctx, id, version, StatusCompleted, "complete", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+		if err := s.checkWorkOrderResult(ctx, tx, o, StatusCompleted, c.Result); err != nil {
+			return nil, err
+		}
 		o.Result, o.Visits, o.CustomerConfirmed, o.ConfirmationNote = c.Result, c.Visits, c.CustomerConfirmed, c.ConfirmationNote
 		if c.Cause != "" {
 			o.Cause = c.Cause

@@ -314,3 +314,41 @@ func TestRecallRemedyCompletionRecordsTheRemedy(t *testing.T) {
 		}
 	})
 }
+
+// Defect 2, the reverse order: a work order completed as done, then its
+// repair ending not_fixed, was accepted. The work order's rule answers the
+// repair domain (wired in app) inside the repair's transaction.
+func TestCompletedWorkOrderRefusesADisagreeingRepair(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		f.wo.SetRepairs(repairs{})
+		open := f.reach(t, []string{"accept", "assign", "check_in"})
+		ctx := context.Background()
+		for _, outcome := range []string{workorder.RepairNotFixed, workorder.RepairFixed} {
+			if err := f.wo.CheckRepairOutcome(ctx, db, open.ID, outcome); err != nil {
+				t.Fatalf("work order not completed yet, repair %s: %v", outcome, err)
+			}
+		}
+		done, err := f.take(open, workorder.StepComplete)
+		if err != nil || done.Result != workorder.ResultDone {
+			t.Fatalf("complete: %v %+v", err, done)
+		}
+		err = f.wo.CheckRepairOutcome(ctx, db, done.ID, workorder.RepairNotFixed)
+		if code(err) != "result_disagrees_with_work_order" || apperr.As(err).Kind != apperr.KindConflict {
+			t.Fatalf("not_fixed repair under a done work order: %v", err)
+		}
+		if err := f.wo.CheckRepairOutcome(ctx, db, done.ID, workorder.RepairFixed); err != nil {
+			t.Fatalf("fixed repair under a done work order: %v", err)
+		}
+		nf := f.reach(t, []string{"accept", "assign", "check_in"})
+		if nf, err = f.wo.Complete(outletUser(1, "technician"), nf.ID, workorder.ResultNotFixed, "待配件", 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.wo.CheckRepairOutcome(ctx, db, nf.ID, workorder.RepairFixed); code(err) != "result_disagrees_with_work_order" {
+			t.Fatalf("fixed repair under a not_fixed work order: %v", err)
+		}
+		if err := f.wo.CheckRepairOutcome(ctx, db, nf.ID, workorder.RepairNotFixed); err != nil {
+			t.Fatalf("not_fixed repair under a not_fixed work order: %v", err)
+		}
+	})
+}

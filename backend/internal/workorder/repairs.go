@@ -2,10 +2,13 @@ package workorder
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 
 	"gorm.io/gorm"
 
+	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -64,6 +67,30 @@ func ResultsAgreeing(outcome string) []string {
 // outcome. The consistency checker applies the same rule to stored rows.
 func ResultAgrees(result, outcome string) bool {
 	return slices.Contains(ResultsAgreeing(outcome), result)
+}
+
+// CheckRepairOutcome is the same rule seen from the repair's side: a repair
+// of a work order that is already completed (or signed off) must end with an
+// outcome its result agrees with, e.g. a work order completed as done refuses
+// a not_fixed repair. It reads the work order in tx (not scoped: the repair
+// service has checked the caller's scope) and answers 409
+// result_disagrees_with_work_order; nil when they agree, when the work order
+// has no result yet, or when there is no such work order.
+func (s *Service) CheckRepairOutcome(ctx context.Context, tx *gorm.DB, workOrderID uint64, outcome string) error {
+	var w WorkOrder
+	err := tx.WithContext(ctx).Select("id", "number", "status", "result").Where("id = ?", workOrderID).Take(&w).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("work order %d of a repair: %w", workOrderID, err)
+	}
+	if w.Result == "" || w.Status == StatusCancelled || ResultAgrees(w.Result, outcome) {
+		return nil
+	}
+	return apperr.Conflict("result_disagrees_with_work_order",
+		fmt.Sprintf("the work order %s was completed as %s: its repair cannot end %s", w.Number, w.Result, outcome)).
+		WithDetail("work_order_id", w.ID).WithDetail("work_order_result", w.Result).WithDetail("repair_outcome", outcome)
 }
 
 // RecallRemedies is what dispatch needs from the recall domain (wired in
