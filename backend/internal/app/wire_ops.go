@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
 	"github.com/aftersales/aftersales/backend/internal/product"
@@ -43,6 +44,8 @@ func (a *App) wireServiceOps() {
 	a.Recalls = recall.New(recall.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Outlets: outlets, Location: loc, RemedyOrders: recallRemedyOrders{a.Tickets, a.WorkOrders}})
 	// Completing a recall_remedy work order records the remedy on the campaign.
 	a.WorkOrders.SetRecalls(a.Recalls)
+	// The outlet scorecard counts the complaints linked to the outlet and its technicians.
+	a.WorkOrders.SetComplaints(workOrderComplaints{a.Complaints})
 	a.Products.AddPassportSource("repairs", a.Repairs)
 	a.Products.AddPassportSource("returns", a.Returns)
 	a.Products.AddPassportSource("recalls", a.Recalls)
@@ -163,6 +166,15 @@ func (w workOrderRepairs) RepairOfWorkOrder(ctx context.Context, tx *gorm.DB, wo
 		return workorder.RepairOutcome{}, found, err
 	}
 	return workorder.RepairOutcome{ID: o.ID, Number: o.Number, Outcome: repair.Outcome(o.Status, o.Result)}, true, nil
+}
+
+// workOrderComplaints counts an outlet's complaints for its scorecard
+// through the complaint service (dispatch never reads the complaints table).
+type workOrderComplaints struct{ c *complaint.Service }
+
+func (w workOrderComplaints) ComplaintsOfOutlet(ctx context.Context, outletID uint64, from, to time.Time) (workorder.ComplaintCounts, error) {
+	n, err := w.c.CountForOutlet(ctx, outletID, from, to)
+	return workorder.ComplaintCounts{Total: n.Total, ByTechnician: n.ByTechnician}, err
 }
 
 // repairTechnicians resolves technician ids through the staff register

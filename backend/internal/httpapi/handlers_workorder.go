@@ -216,6 +216,17 @@ type ScorecardResponse struct {
 	FirstTimeFixEligible int       `json:"first_time_fix_eligible"`
 	FirstTimeFixed       int       `json:"first_time_fixed"`
 	FirstTimeFixRate     *float64  `json:"first_time_fix_rate"`
+	// Complaints linked to the outlet in the period (null: not counted),
+	// and per technician those naming one.
+	Complaints           *int                      `json:"complaints"`
+	TechnicianComplaints []TechnicianComplaintsDTO `json:"technician_complaints"`
+}
+
+// TechnicianComplaintsDTO is one technician's complaints on a scorecard.
+type TechnicianComplaintsDTO struct {
+	StaffID    uint64 `json:"staff_id"`
+	Name       string `json:"name"`
+	Complaints int    `json:"complaints"`
 }
 
 // ---- handlers
@@ -467,5 +478,14 @@ func (s *Server) outletScorecard(c *gin.Context) {
 	c.JSON(http.StatusOK, ScorecardResponse{OutletID: sc.OutletID, From: sc.From, To: sc.To, Offers: sc.Offers, Accepted: sc.Accepted,
 		Rejected: sc.Rejected, TimedOut: sc.TimedOut, AcceptSecondsAvg: sc.AcceptSecondsAvg, AcceptSecondsP90: sc.AcceptSecondsP90,
 		Arrivals: sc.Arrivals, ArrivalsOnTime: sc.ArrivalsOnTime, OnTimeArrivalRate: sc.OnTimeArrivalRate, Completed: sc.Completed,
-		FirstTimeFixEligible: sc.FirstTimeFixEligible, FirstTimeFixed: sc.FirstTimeFixed, FirstTimeFixRate: sc.FirstTimeFixRate})
+		FirstTimeFixEligible: sc.FirstTimeFixEligible, FirstTimeFixed: sc.FirstTimeFixed, FirstTimeFixRate: sc.FirstTimeFixRate,
+		Complaints: sc.Complaints, TechnicianComplaints: technicianComplaintsDTO(sc.TechnicianComplaints)})
+}
+
+func technicianComplaintsDTO(in []workorder.TechnicianComplaints) []TechnicianComplaintsDTO {
+	out := make([]TechnicianComplaintsDTO, 0, len(in))
+	for _, t := range in {
+		out = append(out, TechnicianComplaintsDTO{StaffID: t.StaffID, Name: t.Name, Complaints: t.Complaints})
+	}
+	return out
 }

@@ -164,6 +164,10 @@ type Scorecard struct {
 	// still lose its first-time fix.
 	Completed, FirstTimeFixEligible, FirstTimeFixed int
 	FirstTimeFixRate                                *float64
+	// Complaints linked to the outlet (by receipt time), and per technician
+	// those naming one (most first); nil when no complaint domain is wired.
+	Complaints           *int
+	TechnicianComplaints []TechnicianComplaints
 }
 
 // Scorecard computes an outlet's figures in SQL. Errors: not_found
@@ -238,6 +242,9 @@ FROM work_orders w WHERE w.outlet_id = ? AND w.completed_at >= ? AND w.completed
 	}
 	sc.Completed, sc.FirstTimeFixEligible, sc.FirstTimeFixed = done.Completed, done.Eligible, done.Fixed
 	sc.FirstTimeFixRate = rate(done.Fixed, done.Eligible)
+	if err := s.scoreComplaints(ctx, &sc); err != nil {
+		return sc, err
+	}
 	return sc, nil
 }
 

@@ -92,6 +92,9 @@ type Options struct {
 	// Recalls records the remedy when recall_remedy work is done (nil: no
 	// recall domain).
 	Recalls RecallRemedies
+	// Complaints counts an outlet's complaints for its scorecard (nil: the
+	// scorecard leaves them unknown).
+	Complaints Complaints
 	// AcceptTimeout is how long an outlet has to accept or reject an offer
 	// (config dispatch.accept_timeout), in wall-clock time.
 	AcceptTimeout time.Duration
