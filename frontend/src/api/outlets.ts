@@ -224,6 +224,10 @@ export interface Scorecard {
   first_time_fix_eligible: number
   first_time_fixed: number
   first_time_fix_rate: number | null
+  /** Complaints linked to the outlet in the period; null when not counted. */
+  complaints: number | null
+  /** Per technician, the complaints naming them (most first). */
+  technician_complaints: { staff_id: number; name: string; complaints: number }[]
 }
 
 /** from/to: RFC 3339 instants or local dates "YYYY-MM-DD" (to exclusive); default the last 30 days. */

@@ -413,6 +413,7 @@ export default {
     satisfaction: 'Satisfaction',
     complaints: 'Complaints',
     notPerOutlet: 'No per-outlet figures from the API yet',
+    complaintsNoTechnician: 'None names a technician',
     offersN: '{n} offers',
     completedN: '{n} completed',
     trend: 'Last six months',

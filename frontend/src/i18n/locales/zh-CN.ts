@@ -413,6 +413,7 @@ export default {
     satisfaction: '满意度',
     complaints: '投诉',
     notPerOutlet: '暂无按网点的统计接口',
+    complaintsNoTechnician: '无指名技师的投诉',
     offersN: '派单 {n}',
     completedN: '完工 {n}',
     trend: '近六个月趋势',
