@@ -61,6 +61,9 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Bus == nil {
+		o.Bus = event.Discard
+	}
 	if o.MaxUploadBytes <= 0 {
 		o.MaxUploadBytes = 20 << 20
 	}
@@ -119,10 +122,13 @@ func paging(page, size int) (int, int) {
 	return page, size
 }
 
-func (s *Service) publish(ctx context.Context, name string, id uint64, action string, published bool) {
-	if s.o.Bus != nil {
-		s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: map[string]any{"id": id, "action": action, "published": published}})
+// record writes the change's audit entry and enqueues its event, both in
+// tx: the event commits or rolls back with the change (see docs/events.md).
+func (s *Service) record(ctx context.Context, tx *gorm.DB, entry audit.Entry, e event.Event) error {
+	if err := s.o.Audit.Record(ctx, tx, entry); err != nil {
+		return err
 	}
+	return s.o.Bus.Enqueue(tx, e)
 }
 
 // ---- FAQ articles ----
@@ -239,12 +245,12 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (Article, 
 		if err := tx.Create(&a).Error; err != nil {
 			return fmt.Errorf("insert faq article: %w", err)
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "faq_article", EntityID: strconv.FormatUint(a.ID, 10), After: a.Snapshot()})
+		return s.record(ctx, tx, audit.Entry{Action: "create", Entity: "faq_article", EntityID: strconv.FormatUint(a.ID, 10), After: a.Snapshot()},
+			event.ContentArticleChanged.New(Topic, event.ContentChange{ID: a.ID, Action: "create", Published: a.Published}))
 	})
 	if err != nil {
 		return Article{}, wrap(err)
 	}
-	s.publish(ctx, "content.article_changed", a.ID, "create", a.Published)
 	return a, nil
 }
 
@@ -255,7 +261,6 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, version int64, p
 		return Article{}, apperr.Field("version", "required: send the version you edited as If-Match or in the body")
 	}
 	var out Article
-	noop := false
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var a Article
 		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
@@ -293,7 +298,7 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, version int64, p
 			return err
 		}
 		if a.Version == version && audit.Unchanged(before, a.Snapshot()) {
-			out, noop = a, true // nothing to write: no version bump, no audit record
+			out = a // nothing to write: no version bump, no audit record
 			return nil
 		}
 		a.Version, a.UpdatedAt = version+1, now
@@ -305,15 +310,12 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, version int64, p
 			return apperr.ErrVersionConflict("faq article")
 		}
 		out = a
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "faq_article", EntityID: strconv.FormatUint(id, 10), Before: before, After: a.Snapshot()})
+		return s.record(ctx, tx, audit.Entry{Action: "update", Entity: "faq_article", EntityID: strconv.FormatUint(id, 10), Before: before, After: a.Snapshot()},
+			event.ContentArticleChanged.New(Topic, event.ContentChange{ID: a.ID, Action: "update", Published: a.Published}))
 	})
 	if err != nil {
 		return Article{}, wrap(err)
 	}
-	if noop {
-		return out, nil
-	}
-	s.publish(ctx, "content.article_changed", out.ID, "update", out.Published)
 	return out, nil
 }
 
@@ -338,12 +340,12 @@ func (s *Service) DeleteArticle(ctx context.Context, id uint64, version int64) e
 		if res.RowsAffected == 0 {
 			return apperr.ErrVersionConflict("faq article")
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "delete", Entity: "faq_article", EntityID: strconv.FormatUint(id, 10), Before: a.Snapshot()})
+		return s.record(ctx, tx, audit.Entry{Action: "delete", Entity: "faq_article", EntityID: strconv.FormatUint(id, 10), Before: a.Snapshot()},
+			event.ContentArticleChanged.New(Topic, event.ContentChange{ID: id, Action: "delete", Published: false}))
 	})
 	if err != nil {
 		return wrap(err)
 	}
-	s.publish(ctx, "content.article_changed", id, "delete", false)
 	return nil
 }
 
@@ -523,12 +525,12 @@ func (s *Service) CreateManual(ctx context.Context, in ManualInput) (Manual, err
 		if err := tx.Create(&m).Error; err != nil {
 			return fmt.Errorf("insert manual: %w", err)
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "manual", EntityID: strconv.FormatUint(m.ID, 10), After: m.Snapshot()})
+		return s.record(ctx, tx, audit.Entry{Action: "create", Entity: "manual", EntityID: strconv.FormatUint(m.ID, 10), After: m.Snapshot()},
+			event.ContentManualChanged.New(Topic, event.ContentChange{ID: m.ID, Action: "create", Published: m.Published}))
 	})
 	if err != nil {
 		return Manual{}, wrap(err)
 	}
-	s.publish(ctx, "content.manual_changed", m.ID, "create", m.Published)
 	return m, nil
 }
 
@@ -618,7 +620,8 @@ func (s *Service) UpdateManual(ctx context.Context, id uint64, version int64, p 
 			oldKey = prevKey
 		}
 		out = m
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "manual", EntityID: strconv.FormatUint(id, 10), Before: before, After: m.Snapshot()})
+		return s.record(ctx, tx, audit.Entry{Action: "update", Entity: "manual", EntityID: strconv.FormatUint(id, 10), Before: before, After: m.Snapshot()},
+			event.ContentManualChanged.New(Topic, event.ContentChange{ID: m.ID, Action: "update", Published: m.Published}))
 	})
 	if err != nil {
 		return Manual{}, wrap(err)
@@ -627,7 +630,6 @@ func (s *Service) UpdateManual(ctx context.Context, id uint64, version int64, p 
 		return out, nil
 	}
 	s.dropUnused(ctx, oldKey)
-	s.publish(ctx, "content.manual_changed", out.ID, "update", out.Published)
 	return out, nil
 }
 
@@ -654,13 +656,13 @@ func (s *Service) DeleteManual(ctx context.Context, id uint64, version int64) er
 			return apperr.ErrVersionConflict("manual")
 		}
 		key = m.StorageKey
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "delete", Entity: "manual", EntityID: strconv.FormatUint(id, 10), Before: m.Snapshot()})
+		return s.record(ctx, tx, audit.Entry{Action: "delete", Entity: "manual", EntityID: strconv.FormatUint(id, 10), Before: m.Snapshot()},
+			event.ContentManualChanged.New(Topic, event.ContentChange{ID: id, Action: "delete", Published: false}))
 	})
 	if err != nil {
 		return wrap(err)
 	}
 	s.dropUnused(ctx, key)
-	s.publish(ctx, "content.manual_changed", id, "delete", false)
 	return nil
 }
 

@@ -57,6 +57,9 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Bus == nil {
+		o.Bus = event.Discard
+	}
 	return &Service{o: o, hot: o.DB.Session(&gorm.Session{PrepareStmt: true})}
 }
 
@@ -132,12 +135,14 @@ func (s *Service) Create(ctx context.Context, in NewCustomer) (Profile, error) {
 			}
 		}
 		p.Phones, p.Addresses = phones, addrs
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "customer", EntityID: idStr(p.Customer.ID), After: p.snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "customer", EntityID: idStr(p.Customer.ID), After: p.snapshot()}); err != nil {
+			return err
+		}
+		return s.o.Bus.Enqueue(tx, event.CustomerCreated.New(Topic, event.Customer{CustomerID: p.Customer.ID}))
 	})
 	if err != nil {
 		return Profile{}, s.duplicateOr(ctx, err, phones, "phones", 0, "create customer")
 	}
-	s.publish(ctx, "customer.created", map[string]any{"customer_id": p.Customer.ID})
 	return p, nil
 }
 
@@ -321,7 +326,6 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 	}
 	fields := map[string]string{}
 	var after Customer
-	noop := false
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var before Customer
 		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
@@ -352,7 +356,7 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 		setBool(&after.ConsentSurvey, p.ConsentSurvey)
 		setBool(&after.ConsentMarketing, p.ConsentMarketing)
 		if audit.Unchanged(before.snapshot(), after.snapshot()) {
-			after, noop = before, true // nothing to write: no version bump, no audit record
+			after = before // nothing to write: no version bump, no audit record
 			return nil
 		}
 		after.Version = before.Version + 1
@@ -366,15 +370,14 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 		if res.RowsAffected != 1 {
 			return apperr.ErrVersionConflict("customer")
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "customer", EntityID: idStr(id), Before: before.snapshot(), After: after.snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "customer", EntityID: idStr(id), Before: before.snapshot(), After: after.snapshot()}); err != nil {
+			return err
+		}
+		return s.o.Bus.Enqueue(tx, event.CustomerUpdated.New(Topic, event.Customer{CustomerID: id, Version: after.Version}))
 	})
 	if err != nil {
 		return Customer{}, wrap(err, "update customer")
 	}
-	if noop {
-		return after, nil
-	}
-	s.publish(ctx, "customer.updated", map[string]any{"customer_id": id, "version": after.Version})
 	return after, nil
 }
 
@@ -415,12 +418,14 @@ func (s *Service) AddPhone(ctx context.Context, customerID uint64, in NewPhone) 
 		if err := tx.Create(&ph).Error; err != nil {
 			return err
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "add_phone", Entity: "customer", EntityID: idStr(customerID), After: ph.snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "add_phone", Entity: "customer", EntityID: idStr(customerID), After: ph.snapshot()}); err != nil {
+			return err
+		}
+		return s.o.Bus.Enqueue(tx, event.CustomerPhoneAdded.New(Topic, event.Customer{CustomerID: customerID, PhoneID: ph.ID}))
 	})
 	if err != nil {
 		return Phone{}, s.duplicateOr(ctx, err, ps, "", 0, "add phone")
 	}
-	s.publish(ctx, "customer.phone_added", map[string]any{"customer_id": customerID, "phone_id": ph.ID})
 	return ph, nil
 }
 
@@ -457,12 +462,14 @@ func (s *Service) AddAddress(ctx context.Context, customerID uint64, in NewAddre
 		if err := tx.Create(&a).Error; err != nil {
 			return err
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "add_address", Entity: "customer", EntityID: idStr(customerID), After: a.snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "add_address", Entity: "customer", EntityID: idStr(customerID), After: a.snapshot()}); err != nil {
+			return err
+		}
+		return s.o.Bus.Enqueue(tx, event.CustomerAddressAdded.New(Topic, event.Customer{CustomerID: customerID, AddressID: a.ID}))
 	})
 	if err != nil {
 		return Address{}, wrap(err, "add address")
 	}
-	s.publish(ctx, "customer.address_added", map[string]any{"customer_id": customerID, "address_id": a.ID})
 	return a, nil
 }
 
@@ -669,12 +676,6 @@ func (s *Service) duplicateOr(ctx context.Context, err error, phones []Phone, li
 func duplicatePhone(owner uint64, field string) *apperr.Error {
 	return apperr.Conflict("duplicate_phone", "this phone number already belongs to a customer").
 		WithDetail("customer_id", owner).WithDetail("field", field)
-}
-
-func (s *Service) publish(ctx context.Context, name string, data map[string]any) {
-	if s.o.Bus != nil {
-		s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: data})
-	}
 }
 
 func (p Profile) snapshot() map[string]any {

@@ -201,3 +201,44 @@ var (
 	NotificationCreated = Define[Notification]("notification.created")
 	NotificationsRead   = Define[InboxCount]("notification.read")
 )
+
+// Customer is the payload of the customer events (topic "customers").
+type Customer struct {
+	CustomerID uint64 `json:"customer_id"`
+	Version    int64  `json:"version,omitempty"`
+	PhoneID    uint64 `json:"phone_id,omitempty"`
+	AddressID  uint64 `json:"address_id,omitempty"`
+}
+
+// Customer events.
+var (
+	CustomerCreated      = Define[Customer]("customer.created")
+	CustomerUpdated      = Define[Customer]("customer.updated")
+	CustomerPhoneAdded   = Define[Customer]("customer.phone_added")
+	CustomerAddressAdded = Define[Customer]("customer.address_added")
+)
+
+// ContentChange is a created, updated or deleted article or manual (topic
+// "content"). Action is create, update or delete.
+type ContentChange struct {
+	ID        uint64 `json:"id"`
+	Action    string `json:"action"`
+	Published bool   `json:"published"`
+}
+
+// Content events.
+var (
+	ContentArticleChanged = Define[ContentChange]("content.article_changed")
+	ContentManualChanged  = Define[ContentChange]("content.manual_changed")
+)
+
+// SLASetting is a changed SLA calendar or policy, by code (topic "admin").
+type SLASetting struct {
+	Code string `json:"code"`
+}
+
+// SLA settings events.
+var (
+	SLACalendarChanged = Define[SLASetting]("sla.calendar_changed")
+	SLAPolicyChanged   = Define[SLASetting]("sla.policy_changed")
+)

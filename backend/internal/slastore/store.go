@@ -66,6 +66,9 @@ func New(o Options) *Store {
 	if o.CacheTTL <= 0 {
 		o.CacheTTL = DefaultCacheTTL
 	}
+	if o.Bus == nil {
+		o.Bus = event.Discard
+	}
 	return &Store{o: o}
 }
 
@@ -333,13 +336,13 @@ func (s *Store) CreateCalendar(ctx context.Context, d CalendarData) (Calendar, e
 			}
 			return err
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "sla_calendar", EntityID: idStr(row.ID), After: d})
+		return s.record(ctx, tx, audit.Entry{Action: "create", Entity: "sla_calendar", EntityID: idStr(row.ID), After: d},
+			event.SLACalendarChanged.New(event.TopicAdmin, event.SLASetting{Code: row.Code}))
 	})
 	if err != nil {
 		return Calendar{}, wrap(err, "create sla calendar")
 	}
 	s.invalidate()
-	s.publish(ctx, "sla.calendar_changed", row.Code)
 	return row, nil
 }
 
@@ -379,13 +382,13 @@ func (s *Store) UpdateCalendar(ctx context.Context, id uint64, version int64, d 
 		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
 			return err
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "sla_calendar", EntityID: idStr(id), Before: before, After: d})
+		return s.record(ctx, tx, audit.Entry{Action: "update", Entity: "sla_calendar", EntityID: idStr(id), Before: before, After: d},
+			event.SLACalendarChanged.New(event.TopicAdmin, event.SLASetting{Code: out.Code}))
 	})
 	if err != nil {
 		return Calendar{}, wrap(err, "update sla calendar")
 	}
 	s.invalidate()
-	s.publish(ctx, "sla.calendar_changed", out.Code)
 	return out, nil
 }
 
@@ -552,13 +555,13 @@ func (s *Store) CreatePolicy(ctx context.Context, d PolicyData) (Policy, error) 
 			}
 			return err
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "sla_policy", EntityID: idStr(row.ID), After: d})
+		return s.record(ctx, tx, audit.Entry{Action: "create", Entity: "sla_policy", EntityID: idStr(row.ID), After: d},
+			event.SLAPolicyChanged.New(event.TopicAdmin, event.SLASetting{Code: row.Code}))
 	})
 	if err != nil {
 		return Policy{}, wrap(err, "create sla policy")
 	}
 	s.invalidate()
-	s.publish(ctx, "sla.policy_changed", row.Code)
 	return row, nil
 }
 
@@ -597,20 +600,23 @@ func (s *Store) UpdatePolicy(ctx context.Context, id uint64, version int64, d Po
 		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
 			return err
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "sla_policy", EntityID: idStr(id), Before: before, After: d})
+		return s.record(ctx, tx, audit.Entry{Action: "update", Entity: "sla_policy", EntityID: idStr(id), Before: before, After: d},
+			event.SLAPolicyChanged.New(event.TopicAdmin, event.SLASetting{Code: out.Code}))
 	})
 	if err != nil {
 		return Policy{}, wrap(err, "update sla policy")
 	}
 	s.invalidate()
-	s.publish(ctx, "sla.policy_changed", out.Code)
 	return out, nil
 }
 
-func (s *Store) publish(ctx context.Context, name, code string) {
-	if s.o.Bus != nil {
-		s.o.Bus.Publish(ctx, event.Event{Topic: "admin", Name: name, Data: map[string]any{"code": code}})
+// record writes the change's audit entry and enqueues its event, both in
+// tx: the event commits or rolls back with the change (see docs/events.md).
+func (s *Store) record(ctx context.Context, tx *gorm.DB, entry audit.Entry, e event.Event) error {
+	if err := s.o.Audit.Record(ctx, tx, entry); err != nil {
+		return err
 	}
+	return s.o.Bus.Enqueue(tx, e)
 }
 
 // ---- helpers ----
