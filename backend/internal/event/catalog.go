@@ -242,3 +242,60 @@ var (
 	SLACalendarChanged = Define[SLASetting]("sla.calendar_changed")
 	SLAPolicyChanged   = Define[SLASetting]("sla.policy_changed")
 )
+
+// TopicOutlets carries the outlet and staff events.
+const TopicOutlets = "outlets"
+
+// Outlet is the payload of the outlet events (topic "outlets").
+type Outlet struct {
+	ID     uint64 `json:"id"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Status string `json:"status"`
+}
+
+// Outlet events.
+var (
+	OutletCreated   = Define[Outlet]("outlet.created")
+	OutletUpdated   = Define[Outlet]("outlet.updated")
+	OutletSuspended = Define[Outlet]("outlet.suspended")
+	OutletActivated = Define[Outlet]("outlet.activated")
+)
+
+// Staff is the payload of staff.created and staff.updated (topic "outlets").
+type Staff struct {
+	ID                  uint64  `json:"id"`
+	Name                string  `json:"name"`
+	Post                string  `json:"post"`
+	IsServiceManagement bool    `json:"is_service_management"`
+	OutletID            *uint64 `json:"outlet_id,omitempty"`
+}
+
+// StaffCertificate is a certificate recorded for a staff member; ExpiresAt
+// is a date (2006-01-02) or empty.
+type StaffCertificate struct {
+	StaffID       uint64 `json:"staff_id"`
+	CertificateID uint64 `json:"certificate_id"`
+	Kind          string `json:"kind"`
+	ExpiresAt     string `json:"expires_at"`
+}
+
+// Staff events.
+var (
+	StaffCreated          = Define[Staff]("staff.created")
+	StaffUpdated          = Define[Staff]("staff.updated")
+	StaffCertificateAdded = Define[StaffCertificate]("staff.certificate_added")
+)
+
+// ImportSummary is the outcome of a spreadsheet import (rows imported and
+// failed). It belongs to no single transaction: each row commits on its own.
+type ImportSummary struct {
+	Imported int `json:"imported"`
+	Failed   int `json:"failed"`
+}
+
+// Import summaries (published with Bus.Publish after the import).
+var (
+	OutletImported = Define[ImportSummary]("outlet.imported")
+	StaffImported  = Define[ImportSummary]("staff.imported")
+)

@@ -538,8 +538,10 @@ func (s *Service) ImportOutlets(ctx context.Context, r io.Reader) (ImportReport,
 		}
 		rep.Imported++
 	}
-	if s.o.Bus != nil && rep.Imported > 0 {
-		s.o.Bus.Publish(ctx, event.Event{Topic: "outlets", Name: "outlet.imported", Data: map[string]any{"imported": rep.Imported, "failed": rep.Failed}})
+	if rep.Imported > 0 {
+		// The summary belongs to no business transaction (each row commits
+		// on its own), so it is published, not enqueued.
+		s.o.Bus.Publish(ctx, event.OutletImported.New(event.TopicOutlets, event.ImportSummary{Imported: rep.Imported, Failed: rep.Failed}))
 	}
 	return rep, nil
 }
@@ -659,8 +661,10 @@ func (s *Service) ImportStaff(ctx context.Context, r io.Reader) (ImportReport, e
 		}
 		rep.Imported++
 	}
-	if s.o.Bus != nil && rep.Imported > 0 {
-		s.o.Bus.Publish(ctx, event.Event{Topic: "outlets", Name: "staff.imported", Data: map[string]any{"imported": rep.Imported, "failed": rep.Failed}})
+	if rep.Imported > 0 {
+		// The summary belongs to no business transaction (each row commits
+		// on its own), so it is published, not enqueued.
+		s.o.Bus.Publish(ctx, event.StaffImported.New(event.TopicOutlets, event.ImportSummary{Imported: rep.Imported, Failed: rep.Failed}))
 	}
 	return rep, nil
 }

@@ -75,6 +75,9 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Bus == nil {
+		o.Bus = event.Discard
+	}
 	if o.Location == nil {
 		loc, err := time.LoadLocation("Asia/Shanghai")
 		if err != nil {
@@ -342,12 +345,14 @@ func (s *Service) Create(ctx context.Context, in NewOutlet) (Outlet, error) {
 		return Outlet{}, apperr.Validation(fields)
 	}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return s.createTx(ctx, tx, &o, "create")
+		if err := s.createTx(ctx, tx, &o, "create"); err != nil {
+			return err
+		}
+		return s.o.Bus.Enqueue(tx, event.OutletCreated.New(event.TopicOutlets, outletEvent(o)))
 	})
 	if err != nil {
 		return Outlet{}, wrap(err, "create outlet")
 	}
-	s.publish(ctx, "outlet.created", o)
 	return o, nil
 }
 
@@ -416,7 +421,6 @@ func replaceChildren(tx *gorm.DB, id uint64, coverage []string, cats []uint64, s
 // layer always sends one). Errors: not_found (also for another outlet of
 // an outlet-scoped caller), validation, conflict version_conflict.
 func (s *Service) Update(ctx context.Context, id uint64, p OutletPatch) (Outlet, error) {
-	noop := false
 	out, err := s.mutate(ctx, id, p.Version, "update", func(tx *gorm.DB, o *Outlet) error {
 		orig := o.Snapshot()
 		if p.Name != nil {
@@ -467,7 +471,6 @@ func (s *Service) Update(ctx context.Context, id uint64, p OutletPatch) (Outlet,
 			return apperr.Validation(fields)
 		}
 		if audit.Unchanged(orig, o.Snapshot()) {
-			noop = true
 			return errUnchanged
 		}
 		return replaceChildren(tx, o.ID, o.Coverage, o.CategoryIDs, p.Coverage != nil, p.CategoryIDs != nil)
@@ -475,10 +478,6 @@ func (s *Service) Update(ctx context.Context, id uint64, p OutletPatch) (Outlet,
 	if err != nil {
 		return Outlet{}, err
 	}
-	if noop {
-		return out, nil
-	}
-	s.publish(ctx, "outlet.updated", out)
 	return out, nil
 }
 
@@ -516,7 +515,6 @@ func (s *Service) transition(ctx context.Context, id uint64, version int64, acti
 	if err != nil {
 		return Outlet{}, err
 	}
-	s.publish(ctx, map[string]string{"suspend": "outlet.suspended", "activate": "outlet.activated"}[action], out)
 	return out, nil
 }
 
@@ -560,7 +558,13 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, action s
 		o.Version++
 		o.UpdatedAt = now
 		out = o
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "outlet", EntityID: idString(o.ID), Before: before, After: o.Snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "outlet", EntityID: idString(o.ID), Before: before, After: o.Snapshot()}); err != nil {
+			return err
+		}
+		if t, ok := mutationEvents[action]; ok {
+			return s.o.Bus.Enqueue(tx, t.New(event.TopicOutlets, outletEvent(o)))
+		}
+		return nil
 	})
 	if err != nil {
 		return Outlet{}, wrap(err, action+" outlet")
@@ -772,11 +776,13 @@ func likeEscape(s string) string {
 	return r.Replace(s)
 }
 
-func (s *Service) publish(ctx context.Context, name string, o Outlet) {
-	if s.o.Bus == nil {
-		return
-	}
-	s.o.Bus.Publish(ctx, event.Event{Topic: "outlets", Name: name, Data: map[string]any{"id": o.ID, "code": o.Code, "name": o.Name, "status": o.Status}})
+// mutationEvents is the event each mutate action records in its transaction.
+var mutationEvents = map[string]event.Type[event.Outlet]{
+	"update": event.OutletUpdated, "suspend": event.OutletSuspended, "activate": event.OutletActivated,
+}
+
+func outletEvent(o Outlet) event.Outlet {
+	return event.Outlet{ID: o.ID, Code: o.Code, Name: o.Name, Status: o.Status}
 }
 
 // wrap classifies a storage error (db.Classify: busy, duplicate,

@@ -158,12 +158,14 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (StaffMember, er
 		return StaffMember{}, apperr.Validation(fields)
 	}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return s.createStaffTx(ctx, tx, &m, nil, "create")
+		if err := s.createStaffTx(ctx, tx, &m, nil, "create"); err != nil {
+			return err
+		}
+		return s.o.Bus.Enqueue(tx, event.StaffCreated.New(event.TopicOutlets, staffEvent(m)))
 	})
 	if err != nil {
 		return StaffMember{}, wrap(err, "create staff")
 	}
-	s.publishStaff(ctx, "staff.created", m)
 	return m, nil
 }
 
@@ -204,7 +206,6 @@ func (s *Service) createStaffTx(ctx context.Context, tx *gorm.DB, m *StaffMember
 // version_conflict, duplicate_phone or user_already_linked.
 func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (StaffMember, error) {
 	var out StaffMember
-	noop := false
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		m, err := s.loadStaff(ctx, tx, id, true, false)
 		if err != nil {
@@ -263,7 +264,7 @@ func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (Sta
 			return apperr.Validation(fields)
 		}
 		if audit.Unchanged(before, m.Snapshot()) {
-			noop = true // nothing to write: no version bump, no audit record
+			out = m // nothing to write: no version bump, no audit record
 			return nil
 		}
 		now := s.o.Now().UTC()
@@ -283,7 +284,10 @@ func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (Sta
 		m.Version++
 		m.UpdatedAt = now
 		out = m
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "staff", EntityID: idString(m.ID), Before: before, After: m.Snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "staff", EntityID: idString(m.ID), Before: before, After: m.Snapshot()}); err != nil {
+			return err
+		}
+		return s.o.Bus.Enqueue(tx, event.StaffUpdated.New(event.TopicOutlets, staffEvent(m)))
 	})
 	if err != nil {
 		return StaffMember{}, wrap(err, "update staff")
@@ -291,10 +295,6 @@ func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (Sta
 	if out, err = s.loadStaff(ctx, s.o.DB, id, false, true); err != nil {
 		return StaffMember{}, wrap(err, "update staff")
 	}
-	if noop {
-		return out, nil
-	}
-	s.publishStaff(ctx, "staff.updated", out)
 	return out, nil
 }
 
@@ -560,14 +560,14 @@ func (s *Service) AddCertificate(ctx context.Context, staffID uint64, in NewCert
 			return err
 		}
 		c.StaffID = staffID
-		return s.addCertificateTx(ctx, tx, &c, "create")
+		if err := s.addCertificateTx(ctx, tx, &c, "create"); err != nil {
+			return err
+		}
+		return s.o.Bus.Enqueue(tx, event.StaffCertificateAdded.New(event.TopicOutlets,
+			event.StaffCertificate{StaffID: staffID, CertificateID: c.ID, Kind: c.Kind, ExpiresAt: dateString(c.ExpiresAt)}))
 	})
 	if err != nil {
 		return StaffCertificate{}, wrap(err, "add certificate")
-	}
-	if s.o.Bus != nil {
-		s.o.Bus.Publish(ctx, event.Event{Topic: "outlets", Name: "staff.certificate_added",
-			Data: map[string]any{"staff_id": staffID, "certificate_id": c.ID, "kind": c.Kind, "expires_at": dateString(c.ExpiresAt)}})
 	}
 	return c, nil
 }
@@ -749,15 +749,8 @@ func (s *Service) Staffing(ctx context.Context, asOf time.Time) (StaffingSummary
 	return out, nil
 }
 
-func (s *Service) publishStaff(ctx context.Context, name string, m StaffMember) {
-	if s.o.Bus == nil {
-		return
-	}
-	data := map[string]any{"id": m.ID, "name": m.Name, "post": m.Post, "is_service_management": m.IsServiceManagement}
-	if m.OutletID != nil {
-		data["outlet_id"] = *m.OutletID
-	}
-	s.o.Bus.Publish(ctx, event.Event{Topic: "outlets", Name: name, Data: data})
+func staffEvent(m StaffMember) event.Staff {
+	return event.Staff{ID: m.ID, Name: m.Name, Post: m.Post, IsServiceManagement: m.IsServiceManagement, OutletID: m.OutletID}
 }
 
 // parseBool reads the yes/no forms people type in spreadsheets.
