@@ -299,3 +299,42 @@ var (
 	OutletImported = Define[ImportSummary]("outlet.imported")
 	StaffImported  = Define[ImportSummary]("staff.imported")
 )
+
+// ProductCategory is the payload of the product category events (topic
+// "products"): code on creation, version on update.
+type ProductCategory struct {
+	CategoryID uint64 `json:"category_id"`
+	Code       string `json:"code,omitempty"`
+	Version    int64  `json:"version,omitempty"`
+}
+
+// ProductModel is the payload of the product model events: code and
+// category on creation, version on update.
+type ProductModel struct {
+	ModelID    uint64 `json:"model_id"`
+	Code       string `json:"code,omitempty"`
+	CategoryID uint64 `json:"category_id,omitempty"`
+	Version    int64  `json:"version,omitempty"`
+}
+
+// Unit is the payload of the unit events (topic "products").
+type Unit struct {
+	UnitID     uint64  `json:"unit_id"`
+	Serial     string  `json:"serial"`
+	ModelID    uint64  `json:"model_id,omitempty"`
+	CustomerID *uint64 `json:"customer_id,omitempty"`
+	// The replacement of an exchanged unit.
+	ReplacementUnitID uint64 `json:"replacement_unit_id,omitempty"`
+	ReplacementSerial string `json:"replacement_serial,omitempty"`
+}
+
+// Product events.
+var (
+	ProductCategoryCreated = Define[ProductCategory]("product.category_created")
+	ProductCategoryUpdated = Define[ProductCategory]("product.category_updated")
+	ProductModelCreated    = Define[ProductModel]("product.model_created")
+	ProductModelUpdated    = Define[ProductModel]("product.model_updated")
+	UnitRegistered         = Define[Unit]("unit.registered")
+	UnitReturned           = Define[Unit]("unit.returned")
+	UnitExchanged          = Define[Unit]("unit.exchanged")
+)

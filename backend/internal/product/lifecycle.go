@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
 // lockUnit reads a unit for update inside tx.
@@ -117,16 +118,15 @@ func (s *Service) Exchange(ctx context.Context, tx *gorm.DB, unitID uint64, repl
 }
 
 // PublishUnitChange announces a return or an exchange after the caller's
-// commit (unit.returned, or unit.exchanged with the replacement).
+// commit (unit.returned, or unit.exchanged with the replacement). Not yet
+// recorded in the return's transaction: the caller is the returns flow
+// (app.unitLifecycle.Published), converted with package returns.
 func (s *Service) PublishUnitChange(ctx context.Context, old Unit, replacement *Unit) {
-	data := map[string]any{"unit_id": old.ID, "serial": old.Serial}
-	if old.CustomerID != nil {
-		data["customer_id"] = *old.CustomerID
-	}
+	p := event.Unit{UnitID: old.ID, Serial: old.Serial, CustomerID: old.CustomerID}
 	if replacement == nil {
-		s.publish(ctx, "unit.returned", data)
+		s.o.Bus.Publish(ctx, event.UnitReturned.New(Topic, p))
 		return
 	}
-	data["replacement_unit_id"], data["replacement_serial"] = replacement.ID, replacement.Serial
-	s.publish(ctx, "unit.exchanged", data)
+	p.ReplacementUnitID, p.ReplacementSerial = replacement.ID, replacement.Serial
+	s.o.Bus.Publish(ctx, event.UnitExchanged.New(Topic, p))
 }

@@ -82,6 +82,9 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Bus == nil {
+		o.Bus = event.Discard
+	}
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
@@ -157,12 +160,12 @@ func (s *Service) CreateCategory(ctx context.Context, in NewCategory) (Category,
 		if err := tx.Create(&c).Error; err != nil {
 			return err
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "product_category", EntityID: idStr(c.ID), After: c.snapshot()})
+		return s.record(ctx, tx, audit.Entry{Action: "create", Entity: "product_category", EntityID: idStr(c.ID), After: c.snapshot()},
+			event.ProductCategoryCreated.New(Topic, event.ProductCategory{CategoryID: c.ID, Code: c.Code}))
 	})
 	if err != nil {
 		return Category{}, wrapDup(err, "category", "create category")
 	}
-	s.publish(ctx, "product.category_created", map[string]any{"category_id": c.ID, "code": c.Code})
 	return c, nil
 }
 
@@ -181,7 +184,6 @@ func (s *Service) UpdateCategory(ctx context.Context, id uint64, version int64, 
 		return Category{}, apperr.Field("version", "required: send the version you read (field or If-Match header)")
 	}
 	var after Category
-	noop := false
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var before Category
 		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
@@ -216,7 +218,7 @@ func (s *Service) UpdateCategory(ctx context.Context, id uint64, version int64, 
 		after.ReturnDays, after.ExchangeDays, after.RepairWarrantyMonths, after.ReplaceAfterRepairs =
 			pol.ReturnDays, pol.ExchangeDays, pol.RepairWarrantyMonths, pol.ReplaceAfterRepairs
 		if audit.Unchanged(before.snapshot(), after.snapshot()) {
-			after, noop = before, true // nothing to write: no version bump, no audit record
+			after = before // nothing to write: no version bump, no audit record
 			return nil
 		}
 		after.Version = before.Version + 1
@@ -231,15 +233,12 @@ func (s *Service) UpdateCategory(ctx context.Context, id uint64, version int64, 
 		if res.RowsAffected != 1 {
 			return apperr.ErrVersionConflict("product category")
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "product_category", EntityID: idStr(id), Before: before.snapshot(), After: after.snapshot()})
+		return s.record(ctx, tx, audit.Entry{Action: "update", Entity: "product_category", EntityID: idStr(id), Before: before.snapshot(), After: after.snapshot()},
+			event.ProductCategoryUpdated.New(Topic, event.ProductCategory{CategoryID: id, Version: after.Version}))
 	})
 	if err != nil {
 		return Category{}, wrap(err, "update category")
 	}
-	if noop {
-		return after, nil
-	}
-	s.publish(ctx, "product.category_updated", map[string]any{"category_id": id, "version": after.Version})
 	return after, nil
 }
 
@@ -345,12 +344,12 @@ func (s *Service) CreateModel(ctx context.Context, in NewModel) (Model, error) {
 		if err := tx.Create(&m).Error; err != nil {
 			return err
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "product_model", EntityID: idStr(m.ID), After: m.snapshot()})
+		return s.record(ctx, tx, audit.Entry{Action: "create", Entity: "product_model", EntityID: idStr(m.ID), After: m.snapshot()},
+			event.ProductModelCreated.New(Topic, event.ProductModel{ModelID: m.ID, Code: m.Code, CategoryID: m.CategoryID}))
 	})
 	if err != nil {
 		return Model{}, wrapDup(err, "model", "create model")
 	}
-	s.publish(ctx, "product.model_created", map[string]any{"model_id": m.ID, "code": m.Code, "category_id": m.CategoryID})
 	return m, nil
 }
 
@@ -379,7 +378,6 @@ func (s *Service) UpdateModel(ctx context.Context, id uint64, version int64, p M
 		return Model{}, apperr.Field("version", "required: send the version you read (field or If-Match header)")
 	}
 	var after Model
-	noop := false
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var before Model
 		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
@@ -420,7 +418,7 @@ func (s *Service) UpdateModel(ctx context.Context, id uint64, version int64, p M
 			return apperr.Validation(fields)
 		}
 		if audit.Unchanged(before.snapshot(), after.snapshot()) {
-			after, noop = before, true // nothing to write: no version bump, no audit record
+			after = before // nothing to write: no version bump, no audit record
 			return nil
 		}
 		after.Version = before.Version + 1
@@ -435,15 +433,12 @@ func (s *Service) UpdateModel(ctx context.Context, id uint64, version int64, p M
 		if res.RowsAffected != 1 {
 			return apperr.ErrVersionConflict("product model")
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "product_model", EntityID: idStr(id), Before: before.snapshot(), After: after.snapshot()})
+		return s.record(ctx, tx, audit.Entry{Action: "update", Entity: "product_model", EntityID: idStr(id), Before: before.snapshot(), After: after.snapshot()},
+			event.ProductModelUpdated.New(Topic, event.ProductModel{ModelID: id, Version: after.Version}))
 	})
 	if err != nil {
 		return Model{}, wrap(err, "update model")
 	}
-	if noop {
-		return after, nil
-	}
-	s.publish(ctx, "product.model_updated", map[string]any{"model_id": id, "version": after.Version})
 	return after, nil
 }
 
@@ -621,7 +616,8 @@ func (s *Service) RegisterUnit(ctx context.Context, in NewUnit) (Unit, error) {
 		if err := tx.Create(&u).Error; err != nil {
 			return err
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "unit", EntityID: idStr(u.ID), After: u.snapshot()})
+		return s.record(ctx, tx, audit.Entry{Action: "create", Entity: "unit", EntityID: idStr(u.ID), After: u.snapshot()},
+			event.UnitRegistered.New(Topic, event.Unit{UnitID: u.ID, Serial: u.Serial, ModelID: u.ModelID, CustomerID: u.CustomerID}))
 	})
 	if err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -631,11 +627,6 @@ func (s *Service) RegisterUnit(ctx context.Context, in NewUnit) (Unit, error) {
 		}
 		return Unit{}, wrap(err, "register unit")
 	}
-	data := map[string]any{"unit_id": u.ID, "serial": u.Serial, "model_id": u.ModelID}
-	if u.CustomerID != nil {
-		data["customer_id"] = *u.CustomerID
-	}
-	s.publish(ctx, "unit.registered", data)
 	return u, nil
 }
 
@@ -880,10 +871,13 @@ func (s *Service) byIDs(ctx context.Context, ids []uint64) *gorm.DB {
 	return s.o.DB.WithContext(ctx).Where("id IN ?", ids)
 }
 
-func (s *Service) publish(ctx context.Context, name string, data map[string]any) {
-	if s.o.Bus != nil {
-		s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: data})
+// record writes the change's audit entry and enqueues its event, both in
+// tx: the event commits or rolls back with the change (see docs/events.md).
+func (s *Service) record(ctx context.Context, tx *gorm.DB, entry audit.Entry, e event.Event) error {
+	if err := s.o.Audit.Record(ctx, tx, entry); err != nil {
+		return err
 	}
+	return s.o.Bus.Enqueue(tx, e)
 }
 
 func applyInput(p *Policy, in PolicyInput) {
