@@ -338,3 +338,32 @@ var (
 	UnitReturned           = Define[Unit]("unit.returned")
 	UnitExchanged          = Define[Unit]("unit.exchanged")
 )
+
+// LowStock is a take that brought a location's balance of a part to its
+// reorder point (topic "outlet:<location>", outlet:0 the central warehouse).
+type LowStock struct {
+	PartID     uint64 `json:"part_id"`
+	PartCode   string `json:"part_code"`
+	PartName   string `json:"part_name"`
+	LocationID uint64 `json:"location_id"`
+	OnHand     int64  `json:"on_hand"`
+	MinLevel   int64  `json:"min_level"`
+}
+
+// Requisition is the payload of the parts requisition events, published on
+// the outlet's topic and on the central warehouse's (outlet:0).
+type Requisition struct {
+	ID       uint64 `json:"id"`
+	Number   string `json:"number"`
+	OutletID uint64 `json:"outlet_id"`
+	Status   string `json:"status"`
+}
+
+// Parts events.
+var (
+	PartsLowStock             = Define[LowStock]("parts.low_stock")
+	PartsRequisitionCreated   = Define[Requisition]("parts.requisition_created")
+	PartsRequisitionShipped   = Define[Requisition]("parts.requisition_shipped")
+	PartsRequisitionReceived  = Define[Requisition]("parts.requisition_received")
+	PartsRequisitionCancelled = Define[Requisition]("parts.requisition_cancelled")
+)

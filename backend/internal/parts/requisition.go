@@ -126,12 +126,14 @@ func (s *Service) CreateRequisition(ctx context.Context, in NewRequisition) (Req
 			}
 			r.Lines = append(r.Lines, l)
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "requisition", EntityID: idStr(r.ID), After: r.Snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "requisition", EntityID: idStr(r.ID), After: r.Snapshot()}); err != nil {
+			return err
+		}
+		return s.o.Bus.Enqueue(tx, reqEvents(event.PartsRequisitionCreated, r)...)
 	})
 	if err != nil {
 		return Requisition{}, wrap(err, "create requisition")
 	}
-	s.publishReq(ctx, "parts.requisition_created", r)
 	return r, nil
 }
 
@@ -247,7 +249,13 @@ func (s *Service) mutateReq(ctx context.Context, id uint64, version int64, to, a
 			r.Version++
 			r.UpdatedAt = now
 			out = r
-			return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "requisition", EntityID: idStr(r.ID), Before: before, After: r.Snapshot()})
+			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "requisition", EntityID: idStr(r.ID), Before: before, After: r.Snapshot()}); err != nil {
+				return err
+			}
+			if err := s.EnqueueTaken(ctx, tx, taken...); err != nil {
+				return err
+			}
+			return s.o.Bus.Enqueue(tx, reqEvents(reqActionEvents[action], r)...)
 		})
 	})
 	if err != nil {
@@ -261,7 +269,7 @@ func (s *Service) mutateReq(ctx context.Context, id uint64, version int64, to, a
 // part refuses the whole shipment with 409 out_of_stock. Errors: not_found,
 // conflict (invalid_transition, version_conflict, out_of_stock).
 func (s *Service) Ship(ctx context.Context, id uint64, version int64) (Requisition, error) {
-	r, taken, err := s.mutateReq(ctx, id, version, ReqShipped, "ship", false, func(tx *gorm.DB, r *Requisition, now time.Time) ([]Taken, error) {
+	r, _, err := s.mutateReq(ctx, id, version, ReqShipped, "ship", false, func(tx *gorm.DB, r *Requisition, now time.Time) ([]Taken, error) {
 		var out []Taken
 		for i := range r.Lines {
 			l := &r.Lines[i]
@@ -282,8 +290,6 @@ func (s *Service) Ship(ctx context.Context, id uint64, version int64) (Requisiti
 	if err != nil {
 		return Requisition{}, err
 	}
-	s.PublishTaken(ctx, taken...)
-	s.publishReq(ctx, "parts.requisition_shipped", r)
 	return r, nil
 }
 
@@ -308,7 +314,6 @@ func (s *Service) ReceiveRequisition(ctx context.Context, id uint64, version int
 	if err != nil {
 		return Requisition{}, err
 	}
-	s.publishReq(ctx, "parts.requisition_received", r)
 	return r, nil
 }
 
@@ -327,7 +332,6 @@ func (s *Service) CancelRequisition(ctx context.Context, id uint64, version int6
 	if err != nil {
 		return Requisition{}, err
 	}
-	s.publishReq(ctx, "parts.requisition_cancelled", r)
 	return r, nil
 }
 
@@ -339,15 +343,15 @@ func truncate(s string, n int) string {
 	return string(r[:n])
 }
 
-// publishReq tells the outlet and the central warehouse. Data: id, number,
-// outlet_id, status.
-func (s *Service) publishReq(ctx context.Context, name string, r Requisition) {
-	if s.o.Bus == nil {
-		return
-	}
-	data := map[string]any{"id": r.ID, "number": r.Number, "outlet_id": r.OutletID, "status": r.Status}
-	s.o.Bus.Publish(ctx, event.Event{Topic: LocationTopic(r.OutletID), Name: name, Data: data})
-	s.o.Bus.Publish(ctx, event.Event{Topic: LocationTopic(LocationCentral), Name: name, Data: data})
+// reqActionEvents is the event each mutateReq action records.
+var reqActionEvents = map[string]event.Type[event.Requisition]{
+	"ship": event.PartsRequisitionShipped, "receive": event.PartsRequisitionReceived, "cancel": event.PartsRequisitionCancelled,
+}
+
+// reqEvents tells the outlet and the central warehouse.
+func reqEvents(t event.Type[event.Requisition], r Requisition) []event.Event {
+	p := event.Requisition{ID: r.ID, Number: r.Number, OutletID: r.OutletID, Status: r.Status}
+	return []event.Event{t.New(LocationTopic(r.OutletID), p), t.New(LocationTopic(LocationCentral), p)}
 }
 
 // FillRate is the spare-parts fill rate and time-to-part of a period.

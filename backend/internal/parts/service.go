@@ -55,6 +55,9 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Bus == nil {
+		o.Bus = event.Discard
+	}
 	if o.LeadTime <= 0 {
 		o.LeadTime = 24 * time.Hour
 	}

@@ -59,7 +59,7 @@ func ErrOutOfStock(p Part, location uint64, onHand, want int64) *apperr.Error {
 // negative: the decrement is a guarded UPDATE, so of two concurrent takes of
 // the last part exactly one succeeds and the other gets 409 out_of_stock.
 // The caller records the audit entry of the business change it belongs to
-// and, after commit, passes the result to PublishTaken.
+// and passes the result to EnqueueTaken in the same transaction.
 func (s *Service) TakeTx(ctx context.Context, tx *gorm.DB, t Take) (Taken, error) {
 	if t.Qty <= 0 || t.Qty > MaxQty {
 		return Taken{}, apperr.Field("qty", fmt.Sprintf("must be between 1 and %d", MaxQty))
@@ -151,24 +151,35 @@ func (s *Service) writeMovement(ctx context.Context, tx *gorm.DB, partID, locati
 	return m, nil
 }
 
-// PublishTaken publishes parts.low_stock for every take that brought a
-// balance to its reorder point. Call it after the take's transaction
-// commits. Topic: outlet:<location> (outlet:0 is the central warehouse).
-// Data: part_id, part_code, part_name, location_id, on_hand, min_level.
+// EnqueueTaken records parts.low_stock, in tx, for every take that brought
+// a balance to its reorder point: the event commits or rolls back with the
+// take. Topic: outlet:<location> (outlet:0 is the central warehouse).
+func (s *Service) EnqueueTaken(ctx context.Context, tx *gorm.DB, taken ...Taken) error {
+	return s.o.Bus.Enqueue(tx, s.lowStock(tx.WithContext(ctx), taken)...)
+}
+
+// PublishTaken publishes parts.low_stock after the take's transaction
+// commits, for callers that do not yet enqueue in their transaction (the
+// repair service); prefer EnqueueTaken.
 func (s *Service) PublishTaken(ctx context.Context, taken ...Taken) {
-	if s.o.Bus == nil {
-		return
+	for _, e := range s.lowStock(s.o.DB.WithContext(ctx), taken) {
+		s.o.Bus.Publish(ctx, e)
 	}
+}
+
+func (s *Service) lowStock(db *gorm.DB, taken []Taken) []event.Event {
+	var out []event.Event
 	for _, t := range taken {
 		if !t.CrossedLow() {
 			continue
 		}
 		var p Part
-		_ = s.o.DB.WithContext(ctx).Select("id", "code", "name").Where("id = ?", t.Movement.PartID).Take(&p).Error
-		s.o.Bus.Publish(ctx, event.Event{Topic: LocationTopic(t.Movement.LocationID), Name: "parts.low_stock", Data: map[string]any{
-			"part_id": t.Movement.PartID, "part_code": p.Code, "part_name": p.Name, "location_id": t.Movement.LocationID,
-			"on_hand": t.After, "min_level": t.MinLevel}})
+		_ = db.Select("id", "code", "name").Where("id = ?", t.Movement.PartID).Take(&p).Error
+		out = append(out, event.PartsLowStock.New(LocationTopic(t.Movement.LocationID), event.LowStock{
+			PartID: t.Movement.PartID, PartCode: p.Code, PartName: p.Name, LocationID: t.Movement.LocationID,
+			OnHand: t.After, MinLevel: t.MinLevel}))
 	}
+	return out
 }
 
 // StockChange is the input of Receive, Issue and Adjust.
@@ -274,14 +285,16 @@ func (s *Service) Issue(ctx context.Context, c StockChange) (Movement, error) {
 			if err != nil {
 				return err
 			}
-			return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "issue", Entity: "stock", EntityID: stockKey(c.PartID, c.LocationID),
-				Before: map[string]any{"on_hand": taken.Before}, After: movementSnapshot(taken.Movement)})
+			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "issue", Entity: "stock", EntityID: stockKey(c.PartID, c.LocationID),
+				Before: map[string]any{"on_hand": taken.Before}, After: movementSnapshot(taken.Movement)}); err != nil {
+				return err
+			}
+			return s.EnqueueTaken(ctx, tx, taken)
 		})
 	})
 	if err != nil {
 		return Movement{}, wrap(err, "issue stock")
 	}
-	s.PublishTaken(ctx, taken)
 	return taken.Movement, nil
 }
 
@@ -321,14 +334,16 @@ func (s *Service) Adjust(ctx context.Context, c StockChange) (Movement, error) {
 			if err != nil {
 				return err
 			}
-			return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "adjust", Entity: "stock", EntityID: stockKey(c.PartID, c.LocationID),
-				Before: map[string]any{"on_hand": taken.Before}, After: movementSnapshot(taken.Movement)})
+			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "adjust", Entity: "stock", EntityID: stockKey(c.PartID, c.LocationID),
+				Before: map[string]any{"on_hand": taken.Before}, After: movementSnapshot(taken.Movement)}); err != nil {
+				return err
+			}
+			return s.EnqueueTaken(ctx, tx, taken)
 		})
 	})
 	if err != nil {
 		return Movement{}, wrap(err, "adjust stock")
 	}
-	s.PublishTaken(ctx, taken)
 	return taken.Movement, nil
 }
 
