@@ -156,7 +156,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	// An admin's grant or revoke on another instance reaches this one here.
 	a.Bus.Subscribe(func(e event.Event) {
-		if e.Name == rbac.PolicyChanged {
+		if rbac.PolicyChanged.Is(e) {
 			if err := a.RBAC.Reload(); err != nil {
 				log.Error("rbac reload", "err", err)
 			}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -23,31 +25,26 @@ type RevokedSessions struct {
 	Keep    string
 }
 
-// RevokedFrom decodes an EventSessionsRevoked (also after a trip through
-// JSON over Redis). ok is false for any other event.
+// RevokedFrom decodes an EventSessionsRevoked (event.AuthSessionsRevoked;
+// also after a trip through JSON over Redis). ok is false for any other
+// event.
 func RevokedFrom(e event.Event) (RevokedSessions, bool) {
-	if e.Name != EventSessionsRevoked || e.Data == nil {
+	p, ok := event.AuthSessionsRevoked.Of(e)
+	if !ok {
 		return RevokedSessions{}, false
 	}
-	var r RevokedSessions
-	switch v := e.Data["user_id"].(type) {
-	case uint64:
-		r.UserID = v
-	case float64:
-		r.UserID = uint64(v)
-	}
-	r.Session, _ = e.Data["session"].(string)
-	r.Keep, _ = e.Data["keep"].(string)
+	r := RevokedSessions{UserID: p.UserID, Session: p.Session, Keep: p.Keep}
 	return r, r.UserID != 0 || r.Session != ""
 }
 
-// publishRevoked tells every instance that sessions ended (after commit).
-func (s *Service) publishRevoked(ctx context.Context, r RevokedSessions) {
+// enqueueRevoked records, in tx (the transaction that revokes the
+// sessions), the event that tells every instance that sessions ended.
+func (s *Service) enqueueRevoked(tx *gorm.DB, r RevokedSessions) error {
 	if s.o.Bus == nil {
-		return
+		return nil
 	}
-	s.o.Bus.Publish(ctx, event.Event{Topic: TopicSessions, Name: EventSessionsRevoked,
-		Data: map[string]any{"user_id": r.UserID, "session": r.Session, "keep": r.Keep}})
+	return s.o.Bus.Enqueue(tx, event.AuthSessionsRevoked.New(TopicSessions,
+		event.SessionsRevocation{UserID: r.UserID, Session: r.Session, Keep: r.Keep}))
 }
 
 // LiveSessions reports which of the given sessions (token SHA-256s) are

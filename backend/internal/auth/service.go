@@ -234,11 +234,11 @@ func (s *Service) Logout(ctx context.Context, tokenHash string) error {
 		if err := tx.Model(&Session{}).Where("token_hash = ? AND revoked_at IS NULL", tokenHash).Update("revoked_at", now).Error; err != nil {
 			return apperr.Internal(fmt.Errorf("logout: %w", err))
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "logout", Entity: "user", EntityID: strconv.FormatUint(a.UserID, 10)})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "logout", Entity: "user", EntityID: strconv.FormatUint(a.UserID, 10)}); err != nil {
+			return err
+		}
+		return s.enqueueRevoked(tx, RevokedSessions{UserID: a.UserID, Session: tokenHash})
 	})
-	if err == nil {
-		s.publishRevoked(ctx, RevokedSessions{UserID: a.UserID, Session: tokenHash})
-	}
 	return err
 }
 
@@ -278,11 +278,6 @@ func (s *Service) setPassword(ctx context.Context, u User, pw, keepTokenHash, ac
 		return apperr.Internal(err)
 	}
 	now := s.o.Now().UTC()
-	defer func() {
-		if err == nil {
-			s.publishRevoked(ctx, RevokedSessions{UserID: u.ID, Keep: keepTokenHash})
-		}
-	}()
 	return s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": string(h), "password_changed_at": now, "version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
 			return apperr.Internal(err)
@@ -294,7 +289,10 @@ func (s *Service) setPassword(ctx context.Context, u User, pw, keepTokenHash, ac
 		if err := q.Update("revoked_at", now).Error; err != nil {
 			return apperr.Internal(err)
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "user", EntityID: strconv.FormatUint(u.ID, 10)})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "user", EntityID: strconv.FormatUint(u.ID, 10)}); err != nil {
+			return err
+		}
+		return s.enqueueRevoked(tx, RevokedSessions{UserID: u.ID, Keep: keepTokenHash})
 	})
 }
 

@@ -188,7 +188,7 @@ func (s *Service) GetUser(ctx context.Context, id uint64) (User, error) {
 }
 
 // SetRoles replaces a user's roles (and outlet scope). It is audited as a
-// permission change and publishes auth.user_changed.
+// permission change and records auth.user_changed.
 func (s *Service) SetRoles(ctx context.Context, id uint64, roles []string, outletID *uint64, expiresAt *time.Time) (User, error) {
 	nr, msg := normaliseRoles(roles)
 	if msg != "" {
@@ -259,16 +259,22 @@ func (s *Service) mutate(ctx context.Context, id uint64, action string, change f
 			}
 		}
 		out = u
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "user", EntityID: strconv.FormatUint(u.ID, 10), Before: before, After: u.Snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "user", EntityID: strconv.FormatUint(u.ID, 10), Before: before, After: u.Snapshot()}); err != nil {
+			return err
+		}
+		// The events commit or roll back with the change.
+		if s.o.Bus != nil {
+			if err := s.o.Bus.Enqueue(tx, event.AuthUserChanged.New(event.TopicAdmin, event.UserChange{ID: u.ID, Action: action})); err != nil {
+				return err
+			}
+		}
+		if u.Disabled || action == "permission_change" {
+			return s.enqueueRevoked(tx, RevokedSessions{UserID: u.ID})
+		}
+		return nil
 	})
 	if err != nil {
 		return User{}, wrap(err, action+" user")
-	}
-	if s.o.Bus != nil {
-		s.o.Bus.Publish(ctx, event.Event{Topic: "admin", Name: "auth.user_changed", Data: map[string]any{"id": out.ID, "action": action}})
-	}
-	if out.Disabled || action == "permission_change" {
-		s.publishRevoked(ctx, RevokedSessions{UserID: out.ID})
 	}
 	return out, nil
 }

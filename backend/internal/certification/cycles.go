@@ -90,12 +90,14 @@ func (s *Service) CreateCycle(ctx context.Context, in CycleInput) (*Cycle, error
 		if err := tx.Create(&c).Error; err != nil {
 			return err
 		}
-		return s.trail.Record(ctx, tx, audit.Entry{Action: "create", Entity: "certification_cycle", EntityID: fmt.Sprint(c.ID), After: c})
+		if err := s.trail.Record(ctx, tx, audit.Entry{Action: "create", Entity: "certification_cycle", EntityID: fmt.Sprint(c.ID), After: c}); err != nil {
+			return err
+		}
+		return s.enqueue(tx, event.CertificationCycleChanged.New(Topic, event.CertificationCycle{ID: c.ID, Status: c.Status}))
 	})
 	if err != nil {
 		return nil, mapErr(err, "cycle")
 	}
-	s.publish(ctx, EventCycleChanged, map[string]any{"id": c.ID, "status": c.Status})
 	return &c, nil
 }
 
@@ -199,12 +201,14 @@ func (s *Service) Advance(ctx context.Context, id uint64, in AdvanceInput) (*Cyc
 		if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
 			return err
 		}
-		return s.trail.Record(ctx, tx, audit.Entry{Action: "transition", Entity: "certification_cycle", EntityID: fmt.Sprint(id), Before: before, After: c})
+		if err := s.trail.Record(ctx, tx, audit.Entry{Action: "transition", Entity: "certification_cycle", EntityID: fmt.Sprint(id), Before: before, After: c}); err != nil {
+			return err
+		}
+		return s.enqueue(tx, event.CertificationCycleChanged.New(Topic, event.CertificationCycle{ID: c.ID, Status: c.Status}))
 	})
 	if err != nil {
 		return nil, mapErr(err, "cycle")
 	}
-	s.publish(ctx, EventCycleChanged, map[string]any{"id": c.ID, "status": c.Status})
 	return &c, nil
 }
 
@@ -493,14 +497,16 @@ func (s *Service) RecordResult(ctx context.Context, id uint64, in ResultInput) (
 				return err
 			}
 		}
-		return s.trail.Record(ctx, tx, audit.Entry{Action: "record_result", Entity: "certification_audit", EntityID: fmt.Sprint(id), Before: before,
-			After: map[string]any{"audit": a, "indicator_points": in.Indicators}})
+		if err := s.trail.Record(ctx, tx, audit.Entry{Action: "record_result", Entity: "certification_audit", EntityID: fmt.Sprint(id), Before: before,
+			After: map[string]any{"audit": a, "indicator_points": in.Indicators}}); err != nil {
+			return err
+		}
+		return s.enqueue(tx, event.CertificationAuditRecorded.New(Topic, event.CertificationAudit{ID: a.ID, CycleID: a.CycleID, Kind: a.Kind,
+			Score: in.Score, Band: in.Band, ProjectedScore: a.ProjectedScore, ProjectedBand: a.ProjectedBand}))
 	})
 	if err != nil {
 		return nil, mapErr(err, "audit")
 	}
-	s.publish(ctx, EventAuditRecorded, map[string]any{"id": a.ID, "cycle_id": a.CycleID, "kind": a.Kind, "score": in.Score, "band": in.Band,
-		"projected_score": a.ProjectedScore, "projected_band": a.ProjectedBand})
 	return &a, nil
 }
 

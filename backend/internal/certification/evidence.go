@@ -20,6 +20,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
 )
 
@@ -159,7 +160,10 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (*Document, error)
 				return err
 			}
 		}
-		return s.trail.Record(ctx, tx, audit.Entry{Action: "upload", Entity: "evidence_document", EntityID: fmt.Sprint(d.ID), After: d.Snapshot()})
+		if err := s.trail.Record(ctx, tx, audit.Entry{Action: "upload", Entity: "evidence_document", EntityID: fmt.Sprint(d.ID), After: d.Snapshot()}); err != nil {
+			return err
+		}
+		return s.enqueue(tx, event.EvidenceUploaded.New(Topic, event.Evidence{ID: d.ID, DocType: d.DocType, Title: d.Title, Revision: d.Revision}))
 	})
 	if err != nil {
 		var ae *apperr.Error
@@ -168,7 +172,6 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (*Document, error)
 		}
 		return nil, apperr.Internal(fmt.Errorf("certification: store document: %w", err))
 	}
-	s.publish(ctx, EventEvidenceUploaded, map[string]any{"id": d.ID, "doc_type": d.DocType, "title": d.Title, "revision": d.Revision})
 	return &d, nil
 }
 
@@ -332,12 +335,14 @@ func (s *Service) Approve(ctx context.Context, id uint64, version int64) (*Docum
 		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
 			return err
 		}
-		return s.trail.Record(ctx, tx, audit.Entry{Action: "approve", Entity: "evidence_document", EntityID: fmt.Sprint(id), Before: before, After: d.Snapshot()})
+		if err := s.trail.Record(ctx, tx, audit.Entry{Action: "approve", Entity: "evidence_document", EntityID: fmt.Sprint(id), Before: before, After: d.Snapshot()}); err != nil {
+			return err
+		}
+		return s.enqueue(tx, event.EvidenceApproved.New(Topic, event.Evidence{ID: d.ID, DocType: d.DocType, Title: d.Title}))
 	})
 	if err != nil {
 		return nil, mapErr(err, "document")
 	}
-	s.publish(ctx, EventEvidenceApproved, map[string]any{"id": d.ID, "doc_type": d.DocType, "title": d.Title})
 	return &d, nil
 }
 
@@ -352,7 +357,6 @@ func (s *Service) UpdateDates(ctx context.Context, id uint64, version int64, eff
 	}
 	now := s.now().UTC()
 	var d Document
-	noop := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
 			return err
@@ -364,8 +368,7 @@ func (s *Service) UpdateDates(ctx context.Context, id uint64, version int64, eff
 		next := d
 		next.EffectiveAt, next.ExpiresAt = dateOnly(effective), datePtr(expires)
 		if audit.Unchanged(before, next.Snapshot()) {
-			noop = true // nothing to write: no version bump, no audit record
-			return nil
+			return nil // nothing to write: no version bump, no audit record, no event
 		}
 		res := tx.Model(&Document{}).Where("id = ? AND version = ?", id, d.Version).
 			Updates(map[string]any{"effective_at": dateOnly(effective), "expires_at": datePtr(expires), "version": d.Version + 1, "updated_at": now})
@@ -378,15 +381,14 @@ func (s *Service) UpdateDates(ctx context.Context, id uint64, version int64, eff
 		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
 			return err
 		}
-		return s.trail.Record(ctx, tx, audit.Entry{Action: "update", Entity: "evidence_document", EntityID: fmt.Sprint(id), Before: before, After: d.Snapshot()})
+		if err := s.trail.Record(ctx, tx, audit.Entry{Action: "update", Entity: "evidence_document", EntityID: fmt.Sprint(id), Before: before, After: d.Snapshot()}); err != nil {
+			return err
+		}
+		return s.enqueue(tx, event.EvidenceUpdated.New(Topic, event.Evidence{ID: d.ID, DocType: d.DocType}))
 	})
 	if err != nil {
 		return nil, mapErr(err, "document")
 	}
-	if noop {
-		return &d, nil
-	}
-	s.publish(ctx, "evidence.updated", map[string]any{"id": d.ID, "doc_type": d.DocType})
 	return &d, nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
 )
 
@@ -172,12 +173,17 @@ func (s *Service) build(id uint64) {
 	} else {
 		upd["status"], upd["progress"], upd["step"], upd["storage_key"], upd["size"], upd["sha256"] = PackDone, 100, "完成", key, size, sum
 	}
-	if err := s.db.WithContext(ctx).Model(&AuditPack{}).Where("id = ?", id).Updates(upd).Error; err != nil {
+	built := err == nil
+	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&AuditPack{}).Where("id = ?", id).Updates(upd).Error; err != nil {
+			return err
+		}
+		if !built {
+			return nil
+		}
+		return s.enqueue(tx, event.CertificationPackReady.New(Topic, event.CertificationPack{ID: id, Status: PackDone}))
+	}); err != nil {
 		s.log.Error("certification: finish audit pack", "id", id, "err", err)
-		return
-	}
-	if err == nil {
-		s.publish(ctx, EventPackReady, map[string]any{"id": id, "status": upd["status"]})
 	}
 }
 

@@ -21,15 +21,11 @@ import (
 // readiness screens show them).
 const Topic = "readiness"
 
-// Event names published after commit.
-const (
-	EventEvidenceUploaded = "evidence.uploaded"
-	EventEvidenceApproved = "evidence.approved"
-	EventCycleChanged     = "certification.cycle_changed"
-	EventAuditRecorded    = "certification.audit_recorded"
-	EventReminder         = "certification.reminder" // event.CertificationReminderDue
-	EventPackReady        = "certification.audit_pack_ready"
-)
+// EventReminder is the name of event.CertificationReminderDue. The other
+// certification and evidence events are typed in package event
+// (event.EvidenceUploaded, event.CertificationCycleChanged, …) and recorded
+// in the transaction of the change.
+const EventReminder = "certification.reminder"
 
 // Readiness is what certification asks of the readiness engine (satisfied
 // by *readiness.Service).
@@ -145,11 +141,10 @@ func New(o Options) (*Service, error) {
 // SetReadiness wires the readiness engine after construction.
 func (s *Service) SetReadiness(r Readiness) { s.o.Readiness = r }
 
-func (s *Service) publish(ctx context.Context, name string, data map[string]any) {
-	if s.o.Bus == nil {
-		return
-	}
-	s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: data})
+// enqueue records e in tx, the transaction of the change: the event
+// commits or rolls back with it.
+func (s *Service) enqueue(tx *gorm.DB, e event.Event) error {
+	return s.o.Bus.Enqueue(tx, e)
 }
 
 // today is the local calendar date at 00:00 UTC.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
 // Overdue kinds reported by complaint.overdue.
@@ -68,7 +69,6 @@ func (s *Service) EscalateOverdue(ctx context.Context) error {
 func (s *Service) markOverdue(ctx context.Context, cid uint64, kind string, now time.Time) error {
 	var c Complaint
 	var esc *Escalation
-	marked := false
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", cid).Take(&c).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -93,7 +93,6 @@ func (s *Service) markOverdue(ctx context.Context, cid uint64, kind string, now 
 		if res.RowsAffected != 1 {
 			return nil // already marked, or changed meanwhile: the next run looks again
 		}
-		marked = true
 		if kind == OverdueResolution {
 			c.ResolveOverdueAt = &now
 		} else {
@@ -122,22 +121,18 @@ func (s *Service) markOverdue(ctx context.Context, cid uint64, kind string, now 
 				return err
 			}
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "overdue", Entity: "complaint", EntityID: id(c.ID), Before: before, After: c})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "overdue", Entity: "complaint", EntityID: id(c.ID), Before: before, After: c}); err != nil {
+			return err
+		}
+		events := []event.Event{event.ComplaintOverdue.New(Topic, event.ComplaintOverduePayload{ComplaintID: c.ID, Number: c.Number,
+			Kind: kind, DueAt: due, Severity: c.Severity, Level: c.EscalationLevel})}
+		if esc != nil {
+			events = append(events, escalated(c, *esc))
+		}
+		return s.o.Bus.Enqueue(tx, events...)
 	})
 	if err != nil {
 		return wrap(err, "mark complaint overdue")
-	}
-	if !marked {
-		return nil
-	}
-	due := c.AckDueAt
-	if kind == OverdueResolution {
-		due = c.ResolveDueAt
-	}
-	s.publish(ctx, "complaint.overdue", map[string]any{"complaint_id": c.ID, "number": c.Number, "kind": kind, "due_at": due,
-		"severity": c.Severity, "level": c.EscalationLevel})
-	if esc != nil {
-		s.publishEscalated(ctx, c, *esc)
 	}
 	return nil
 }

@@ -227,16 +227,19 @@ func (s *Service) Create(ctx context.Context, in NewComplaint) (Complaint, error
 				return err
 			}
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "complaint", EntityID: id(c.ID), After: c})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "complaint", EntityID: id(c.ID), After: c}); err != nil {
+			return err
+		}
+		events := []event.Event{event.ComplaintCreated.New(Topic, event.ComplaintCreatedPayload{ComplaintID: c.ID, Number: c.Number,
+			Severity: c.Severity, Category: c.Category, Source: c.Source, CustomerID: c.CustomerID, TicketID: c.TicketID, UnitID: c.UnitID,
+			OutletID: c.OutletID, AckDueAt: c.AckDueAt, ResolveDueAt: c.ResolveDueAt})}
+		if esc != nil {
+			events = append(events, escalated(c, *esc))
+		}
+		return s.o.Bus.Enqueue(tx, events...)
 	})
 	if err != nil {
 		return Complaint{}, wrap(err, "create complaint")
-	}
-	s.publish(ctx, "complaint.created", map[string]any{"complaint_id": c.ID, "number": c.Number, "severity": c.Severity,
-		"category": c.Category, "source": c.Source, "customer_id": c.CustomerID, "ticket_id": c.TicketID, "unit_id": c.UnitID,
-		"outlet_id": c.OutletID, "ack_due_at": c.AckDueAt, "resolve_due_at": c.ResolveDueAt})
-	if esc != nil {
-		s.publishEscalated(ctx, c, *esc)
 	}
 	return c, nil
 }
@@ -703,19 +706,22 @@ func (s *Service) Close(ctx context.Context, cid uint64, version int64, note, wi
 		if c.Status == StatusResolved && withoutConfirmation == "" {
 			return "", apperr.Field("without_confirmation_reason", "the customer has not confirmed the resolution: say why it is closed anyway")
 		}
+		if !CanMove(c.Status, StatusClosed) {
+			return "", invalidTransition(c.Status, StatusClosed)
+		}
 		if c.Status == StatusResolved {
 			c.CloseWithoutConfirmation = withoutConfirmation
 		}
 		c.ClosedAt = &now
-		return StatusClosed, nil
+		// Recorded with the change: the event commits or rolls back with it.
+		within := c.ResolvedAt != nil && !c.ResolveDueAt.Before(*c.ResolvedAt)
+		return StatusClosed, s.o.Bus.Enqueue(tx, event.ComplaintClosed.New(Topic, event.ComplaintClosedPayload{ComplaintID: c.ID,
+			Number: c.Number, ClosedAt: c.ClosedAt, Severity: c.Severity, CustomerID: c.CustomerID, TicketID: c.TicketID,
+			ResolvedWithinLimit: within, CustomerConfirmed: c.CustomerConfirmed != nil && *c.CustomerConfirmed}))
 	}, "closed", strings.TrimSpace(note+" "+withoutConfirmation))
 	if err != nil {
 		return Complaint{}, err
 	}
-	within := !c.ResolveDueAt.Before(*c.ResolvedAt)
-	s.publish(ctx, "complaint.closed", map[string]any{"complaint_id": c.ID, "number": c.Number, "closed_at": c.ClosedAt,
-		"severity": c.Severity, "customer_id": c.CustomerID, "ticket_id": c.TicketID, "resolved_within_limit": within,
-		"customer_confirmed": c.CustomerConfirmed != nil && *c.CustomerConfirmed})
 	return c, nil
 }
 
@@ -742,12 +748,14 @@ func (s *Service) Escalate(ctx context.Context, cid uint64, version int64, note 
 		if esc, err = s.escalation(ctx, *c, level, "manual", now, actor.From(ctx).Username, note); err != nil {
 			return "", err
 		}
-		return "", tx.Create(&esc).Error
+		if err := tx.Create(&esc).Error; err != nil {
+			return "", err
+		}
+		return "", s.o.Bus.Enqueue(tx, escalated(*c, esc))
 	}, "escalated", note)
 	if err != nil {
 		return Complaint{}, err
 	}
-	s.publishEscalated(ctx, c, esc)
 	return c, nil
 }
 
@@ -782,13 +790,6 @@ func (s *Service) RecordFollowupCall(ctx context.Context, cid uint64, outcome st
 	}, "followup_call", outcome+": "+note)
 }
 
-func (s *Service) publish(ctx context.Context, name string, data map[string]any) {
-	if s.o.Bus == nil {
-		return
-	}
-	s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: data})
-}
-
 // escalation builds the escalation of c to level: the chain's role at that
 // level resolved to the users who hold it in the complaint's scope
 // (RoleHolders). NotifiedUser is the first of them (lowest id) and UserIDs
@@ -812,9 +813,11 @@ func (s *Service) escalation(ctx context.Context, c Complaint, level int, reason
 	return e, nil
 }
 
-func (s *Service) publishEscalated(ctx context.Context, c Complaint, e Escalation) {
-	s.o.Bus.Publish(ctx, event.ComplaintEscalated.New(Topic, event.ComplaintEscalation{ComplaintID: c.ID, Number: c.Number, Level: e.Level,
-		Role: e.NotifiedRole, UserID: e.NotifiedUser, UserIDs: e.UserIDs, Reason: e.Reason, Severity: c.Severity}))
+// escalated is the complaint.escalated event of e, recorded in the
+// escalation's transaction.
+func escalated(c Complaint, e Escalation) event.Event {
+	return event.ComplaintEscalated.New(Topic, event.ComplaintEscalation{ComplaintID: c.ID, Number: c.Number, Level: e.Level,
+		Role: e.NotifiedRole, UserID: e.NotifiedUser, UserIDs: e.UserIDs, Reason: e.Reason, Severity: c.Severity})
 }
 
 // wrap classifies a storage error (db.Classify: busy, duplicate,

@@ -367,3 +367,247 @@ var (
 	PartsRequisitionReceived  = Define[Requisition]("parts.requisition_received")
 	PartsRequisitionCancelled = Define[Requisition]("parts.requisition_cancelled")
 )
+
+// ComplaintCreatedPayload is a complaint received (topic "quality").
+type ComplaintCreatedPayload struct {
+	ComplaintID  uint64    `json:"complaint_id"`
+	Number       string    `json:"number"`
+	Severity     string    `json:"severity"`
+	Category     string    `json:"category"`
+	Source       string    `json:"source"`
+	CustomerID   uint64    `json:"customer_id"`
+	TicketID     *uint64   `json:"ticket_id"`
+	UnitID       *uint64   `json:"unit_id"`
+	OutletID     *uint64   `json:"outlet_id"`
+	AckDueAt     time.Time `json:"ack_due_at"`
+	ResolveDueAt time.Time `json:"resolve_due_at"`
+}
+
+// ComplaintClosedPayload is a complaint closed (topic "quality").
+type ComplaintClosedPayload struct {
+	ComplaintID         uint64     `json:"complaint_id"`
+	Number              string     `json:"number"`
+	ClosedAt            *time.Time `json:"closed_at"`
+	Severity            string     `json:"severity"`
+	CustomerID          uint64     `json:"customer_id"`
+	TicketID            *uint64    `json:"ticket_id"`
+	ResolvedWithinLimit bool       `json:"resolved_within_limit"`
+	CustomerConfirmed   bool       `json:"customer_confirmed"`
+}
+
+// ComplaintOverduePayload is a complaint deadline that passed (topic
+// "quality"); Kind is acknowledgement or resolution.
+type ComplaintOverduePayload struct {
+	ComplaintID uint64    `json:"complaint_id"`
+	Number      string    `json:"number"`
+	Kind        string    `json:"kind"`
+	DueAt       time.Time `json:"due_at"`
+	Severity    string    `json:"severity"`
+	Level       int       `json:"level"`
+}
+
+// Complaint events (complaint.escalated is above).
+var (
+	ComplaintCreated = Define[ComplaintCreatedPayload]("complaint.created")
+	ComplaintClosed  = Define[ComplaintClosedPayload]("complaint.closed")
+	ComplaintOverdue = Define[ComplaintOverduePayload]("complaint.overdue")
+)
+
+// PolicyChange is an admin's grant or revoke of a permission (topic
+// "admin"); every instance reloads its RBAC policy. It has no data.
+type PolicyChange struct{}
+
+// RBACPolicyChanged is published when the role-permission policy changed.
+var RBACPolicyChanged = Define[PolicyChange]("rbac.policy_changed")
+
+// SurveyAnswer is a survey response recorded (topic "quality").
+type SurveyAnswer struct {
+	ResponseID      uint64  `json:"response_id"`
+	InvitationID    uint64  `json:"invitation_id"`
+	TicketID        *uint64 `json:"ticket_id"`
+	CustomerID      uint64  `json:"customer_id"`
+	UnitID          *uint64 `json:"unit_id"`
+	Channel         string  `json:"channel"`
+	Kind            string  `json:"kind"`
+	Csat            *int    `json:"csat"`
+	Nps             *int    `json:"nps"`
+	AgentScore      *int    `json:"agent_score"`
+	TechnicianScore *int    `json:"technician_score"`
+	Dissatisfied    bool    `json:"dissatisfied"`
+}
+
+// SurveyDissatisfaction is the action taken on a dissatisfied answer
+// (topic "quality"): a complaint opened or the ticket reopened.
+type SurveyDissatisfaction struct {
+	ResponseID         uint64  `json:"response_id"`
+	TicketID           *uint64 `json:"ticket_id"`
+	CustomerID         uint64  `json:"customer_id"`
+	UnitID             *uint64 `json:"unit_id"`
+	MinScore           *int    `json:"min_score"`
+	Channel            string  `json:"channel"`
+	Action             string  `json:"action"`
+	ComplaintID        *uint64 `json:"complaint_id"`
+	CallbackFollowupID *uint64 `json:"callback_followup_id"`
+}
+
+// Survey answer events.
+var (
+	SurveyAnswered     = Define[SurveyAnswer]("survey.answered")
+	SurveyDissatisfied = Define[SurveyDissatisfaction]("survey.dissatisfied")
+)
+
+// ReturnRequest is a return or exchange request (topic "hotline"); outlet
+// users' live channel shows only their outlet's.
+type ReturnRequest struct {
+	ID                  uint64  `json:"id"`
+	Number              string  `json:"number"`
+	Kind                string  `json:"kind"`
+	OutletID            *uint64 `json:"outlet_id"`
+	UnitID              uint64  `json:"unit_id"`
+	Serial              string  `json:"serial"`
+	Status              string  `json:"status"`
+	Decision            string  `json:"decision"`
+	Eligible            bool    `json:"eligible"`
+	OutsideLegalWindow  bool    `json:"outside_legal_window"`
+	RefusedWithinWindow bool    `json:"refused_within_window"`
+	RefundFen           int64   `json:"refund_fen"`
+}
+
+// Return request events.
+var (
+	ReturnRequested = Define[ReturnRequest]("return.requested")
+	ReturnDecided   = Define[ReturnRequest]("return.decided")
+	ReturnCompleted = Define[ReturnRequest]("return.completed")
+	ReturnCancelled = Define[ReturnRequest]("return.cancelled")
+)
+
+// RecallCampaign is a recall campaign's state change (topic of package
+// recall).
+type RecallCampaign struct {
+	CampaignID uint64 `json:"campaign_id"`
+	Number     string `json:"number"`
+	Status     string `json:"status"`
+}
+
+// RecallUnitBooking is an affected unit booked for its remedy.
+type RecallUnitBooking struct {
+	CampaignID    uint64     `json:"campaign_id"`
+	RecallUnitID  uint64     `json:"recall_unit_id"`
+	UnitID        uint64     `json:"unit_id"`
+	Serial        string     `json:"serial"`
+	OutletID      uint64     `json:"outlet_id"`
+	AppointmentAt *time.Time `json:"appointment_at"`
+	WorkOrderID   *uint64    `json:"work_order_id"`
+}
+
+// RecallUnitRemedy is an affected unit remedied: at the counter (with the
+// campaign's Remedied and Affected totals after it, both at least 1) or by
+// a recall_remedy work order (with WorkOrderID).
+type RecallUnitRemedy struct {
+	CampaignID   uint64  `json:"campaign_id"`
+	RecallUnitID uint64  `json:"recall_unit_id"`
+	UnitID       uint64  `json:"unit_id"`
+	Serial       string  `json:"serial"`
+	OutletID     *uint64 `json:"outlet_id"`
+	Remedied     int64   `json:"remedied,omitempty"`
+	Affected     int64   `json:"affected,omitempty"`
+	WorkOrderID  *uint64 `json:"work_order_id,omitempty"`
+}
+
+// RecallOwnerNotice is one attempt to notify an owner.
+type RecallOwnerNotice struct {
+	CampaignID          uint64 `json:"campaign_id"`
+	CustomerID          uint64 `json:"customer_id"`
+	Channel             string `json:"channel"`
+	Outcome             string `json:"outcome"`
+	UnitsMarkedNotified int64  `json:"units_marked_notified"`
+}
+
+// RecallSelection is a selector added to a campaign: units matched and
+// newly added.
+type RecallSelection struct {
+	CampaignID uint64 `json:"campaign_id"`
+	SelectorID uint64 `json:"selector_id"`
+	Matched    int64  `json:"matched"`
+	Added      int64  `json:"added"`
+}
+
+// Recall events.
+var (
+	RecallCreated       = Define[RecallCampaign]("recall.created")
+	RecallActivated     = Define[RecallCampaign]("recall.activated")
+	RecallClosed        = Define[RecallCampaign]("recall.closed")
+	RecallUnitBooked    = Define[RecallUnitBooking]("recall.unit_booked")
+	RecallUnitRemedied  = Define[RecallUnitRemedy]("recall.unit_remedied")
+	RecallOwnerNotified = Define[RecallOwnerNotice]("recall.owner_notified")
+	RecallUnitsResolved = Define[RecallSelection]("recall.units_resolved")
+)
+
+// Evidence is an evidence document uploaded, approved or updated (topic
+// "readiness"). Revision is set on upload, Title on upload and approval.
+type Evidence struct {
+	ID       uint64 `json:"id"`
+	DocType  string `json:"doc_type"`
+	Title    string `json:"title,omitempty"`
+	Revision int    `json:"revision,omitempty"`
+}
+
+// Evidence events.
+var (
+	EvidenceUploaded = Define[Evidence]("evidence.uploaded")
+	EvidenceApproved = Define[Evidence]("evidence.approved")
+	EvidenceUpdated  = Define[Evidence]("evidence.updated")
+)
+
+// CertificationCycle is a certification cycle created or moved (topic
+// "readiness").
+type CertificationCycle struct {
+	ID     uint64 `json:"id"`
+	Status string `json:"status"`
+}
+
+// CertificationAudit is an auditor's result recorded beside our projection.
+type CertificationAudit struct {
+	ID             uint64   `json:"id"`
+	CycleID        uint64   `json:"cycle_id"`
+	Kind           string   `json:"kind"`
+	Score          float64  `json:"score"`
+	Band           string   `json:"band"`
+	ProjectedScore *float64 `json:"projected_score"`
+	ProjectedBand  string   `json:"projected_band"`
+}
+
+// CertificationPack is an audit pack whose ZIP is ready.
+type CertificationPack struct {
+	ID     uint64 `json:"id"`
+	Status string `json:"status"`
+}
+
+// Certification events (certification.reminder is above).
+var (
+	CertificationCycleChanged  = Define[CertificationCycle]("certification.cycle_changed")
+	CertificationAuditRecorded = Define[CertificationAudit]("certification.audit_recorded")
+	CertificationPackReady     = Define[CertificationPack]("certification.audit_pack_ready")
+)
+
+// UserChange is an admin's change to a user account (topic "admin"):
+// Action is permission_change, disable or enable.
+type UserChange struct {
+	ID     uint64 `json:"id"`
+	Action string `json:"action"`
+}
+
+// SessionsRevocation is one session ended (Session, the SHA-256 of its
+// token), or every session of UserID except Keep (topic "sessions",
+// internal: no client may subscribe to it).
+type SessionsRevocation struct {
+	UserID  uint64 `json:"user_id"`
+	Session string `json:"session"`
+	Keep    string `json:"keep"`
+}
+
+// Account events.
+var (
+	AuthUserChanged     = Define[UserChange]("auth.user_changed")
+	AuthSessionsRevoked = Define[SessionsRevocation]("auth.sessions_revoked")
+)

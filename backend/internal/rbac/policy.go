@@ -16,9 +16,10 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
-// PolicyChanged is published after an admin grants or revokes a permission,
-// so every instance reloads its enforcer.
-const PolicyChanged = "rbac.policy_changed"
+// PolicyChanged (event.RBACPolicyChanged, "rbac.policy_changed") is recorded
+// in the transaction of an admin's grant or revoke, so every instance
+// reloads its enforcer.
+var PolicyChanged = event.RBACPolicyChanged
 
 // Options wires an Authorizer.
 type Options struct {
@@ -157,6 +158,9 @@ func (a *Authorizer) GrantPermission(ctx context.Context, g Grant) error {
 		if err := tx.Where("role = ? AND permission = ?", g.Role, g.Permission).Delete(&ruleRemoval{}).Error; err != nil {
 			return fmt.Errorf("rbac: grant %s: clear removal: %w", g, err)
 		}
+		if err := a.enqueueChanged(tx); err != nil {
+			return err
+		}
 		if res.RowsAffected == 0 {
 			return nil
 		}
@@ -191,6 +195,9 @@ func (a *Authorizer) RevokePermission(ctx context.Context, g Grant) error {
 				return fmt.Errorf("rbac: revoke %s: record removal: %w", g, err)
 			}
 		}
+		if err := a.enqueueChanged(tx); err != nil {
+			return err
+		}
 		if res.RowsAffected == 0 {
 			return nil
 		}
@@ -202,11 +209,18 @@ func (a *Authorizer) RevokePermission(ctx context.Context, g Grant) error {
 	return a.changed(ctx)
 }
 
-// changed reloads this instance and tells the others.
-func (a *Authorizer) changed(ctx context.Context) error {
-	if err := a.Reload(); err != nil {
-		return err
+// enqueueChanged records rbac.policy_changed in the grant's or revoke's
+// transaction: the other instances reload once it commits.
+func (a *Authorizer) enqueueChanged(tx *gorm.DB) error {
+	e := PolicyChanged.New(event.TopicAdmin, event.PolicyChange{})
+	e.At = a.opts.Now().UTC()
+	if err := a.opts.Bus.Enqueue(tx, e); err != nil {
+		return fmt.Errorf("rbac: record policy change: %w", err)
 	}
-	a.opts.Bus.Publish(ctx, event.Event{Topic: "admin", Name: PolicyChanged, At: a.opts.Now().UTC()})
 	return nil
+}
+
+// changed reloads this instance after the commit.
+func (a *Authorizer) changed(context.Context) error {
+	return a.Reload()
 }

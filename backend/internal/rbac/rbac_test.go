@@ -65,7 +65,7 @@ func TestRevokedDefaultStaysRevoked(t *testing.T) {
 		bus := event.NewMemoryBus()
 		var changes int
 		bus.Subscribe(func(e event.Event) {
-			if e.Name == rbac.PolicyChanged {
+			if rbac.PolicyChanged.Is(e) {
 				changes++
 			}
 		})

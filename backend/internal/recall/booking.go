@@ -104,6 +104,9 @@ func (s *Service) Book(ctx context.Context, id uint64, version int64, at time.Ti
 			u.NotifiedAt = &now
 		}
 		return nil
+	}, func(_ *gorm.DB, u AffectedUnit) (event.Event, error) {
+		return event.RecallUnitBooked.New(Topic, event.RecallUnitBooking{CampaignID: u.CampaignID, RecallUnitID: u.ID, UnitID: u.UnitID,
+			Serial: u.Serial, OutletID: outletID, AppointmentAt: u.AppointmentAt, WorkOrderID: u.WorkOrderID}), nil
 	})
 	if err != nil {
 		if opened != nil {
@@ -114,8 +117,6 @@ func (s *Service) Book(ctx context.Context, id uint64, version int64, at time.Ti
 	if previous != nil {
 		_ = s.o.RemedyOrders.Withdraw(ctx, *previous, fmt.Sprintf("召回预约改到网点 #%d", outletID))
 	}
-	s.publish(ctx, "recall.unit_booked", map[string]any{"campaign_id": u.CampaignID, "recall_unit_id": u.ID, "unit_id": u.UnitID,
-		"serial": u.Serial, "outlet_id": outletID, "appointment_at": u.AppointmentAt, "work_order_id": u.WorkOrderID})
 	return u, nil
 }
 
@@ -123,8 +124,8 @@ func (s *Service) Book(ctx context.Context, id uint64, version int64, at time.Ti
 // the campaign's remedy was done on the affected unit booked with
 // workOrderID, at outletID: the completion of a recall_remedy work order.
 // The rules are Remedy's: 409 campaign_not_active, 409 invalid_transition
-// when the unit is already remedied. It returns the event to publish after
-// the caller commits, and found=false when no affected unit names the work
+// when the unit is already remedied. It returns the event for the caller to
+// record in tx (Bus.Enqueue), and found=false when no affected unit names the work
 // order (nothing to record).
 func (s *Service) RemedyForWorkOrder(ctx context.Context, tx *gorm.DB, workOrderID, outletID uint64, note string) ([]event.Event, bool, error) {
 	q := tx.WithContext(ctx).Where("work_order_id = ?", workOrderID)
@@ -169,8 +170,9 @@ func (s *Service) RemedyForWorkOrder(ctx context.Context, tx *gorm.DB, workOrder
 	if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "remedy", Entity: "recall_unit", EntityID: idStr(u.ID), Before: before, After: u.Snapshot()}); err != nil {
 		return nil, true, err
 	}
-	return []event.Event{{Topic: Topic, Name: "recall.unit_remedied", Data: map[string]any{"campaign_id": u.CampaignID, "recall_unit_id": u.ID,
-		"unit_id": u.UnitID, "serial": u.Serial, "outlet_id": u.RemediedOutletID, "work_order_id": workOrderID}}}, true, nil
+	wid := workOrderID
+	return []event.Event{event.RecallUnitRemedied.New(Topic, event.RecallUnitRemedy{CampaignID: u.CampaignID, RecallUnitID: u.ID,
+		UnitID: u.UnitID, Serial: u.Serial, OutletID: u.RemediedOutletID, WorkOrderID: &wid})}, true, nil
 }
 
 // clipNote keeps a remedy note to the column's 255 characters.

@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
 // UnitFilter selects a campaign's affected units.
@@ -190,15 +191,17 @@ func (s *Service) RecordNotification(ctx context.Context, campaignID, customerID
 			}
 			marked = res.RowsAffected
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "notify", Entity: "recall_campaign", EntityID: idStr(campaignID),
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "notify", Entity: "recall_campaign", EntityID: idStr(campaignID),
 			After: map[string]any{"notification_id": n.ID, "customer_id": customerID, "channel": n.Channel, "outcome": n.Outcome,
-				"note": n.Note, "units_marked_notified": marked}})
+				"note": n.Note, "units_marked_notified": marked}}); err != nil {
+			return err
+		}
+		return s.enqueue(tx, event.RecallOwnerNotified.New(Topic, event.RecallOwnerNotice{CampaignID: campaignID, CustomerID: customerID,
+			Channel: n.Channel, Outcome: n.Outcome, UnitsMarkedNotified: marked}))
 	})
 	if err != nil {
 		return Notification{}, 0, wrap(err, "record recall notification")
 	}
-	s.publish(ctx, "recall.owner_notified", map[string]any{"campaign_id": campaignID, "customer_id": customerID, "channel": n.Channel,
-		"outcome": n.Outcome, "units_marked_notified": marked})
 	return n, marked, nil
 }
 
@@ -251,7 +254,9 @@ func (s *Service) loadUnit(ctx context.Context, db *gorm.DB, id uint64, walkInSe
 
 // mutateUnit changes an affected unit of an active campaign under the
 // version guard with its audit record.
-func (s *Service) mutateUnit(ctx context.Context, id uint64, version int64, walkInSerial, action string, fn func(u *AffectedUnit, now time.Time) error) (AffectedUnit, error) {
+// ev builds the event recorded in the change's transaction.
+func (s *Service) mutateUnit(ctx context.Context, id uint64, version int64, walkInSerial, action string, fn func(u *AffectedUnit, now time.Time) error,
+	ev func(tx *gorm.DB, u AffectedUnit) (event.Event, error)) (AffectedUnit, error) {
 	var out AffectedUnit
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		u, err := s.loadUnit(ctx, tx, id, walkInSerial)
@@ -286,7 +291,14 @@ func (s *Service) mutateUnit(ctx context.Context, id uint64, version int64, walk
 		u.Version++
 		u.UpdatedAt = now
 		out = u
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "recall_unit", EntityID: idStr(u.ID), Before: before, After: u.Snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "recall_unit", EntityID: idStr(u.ID), Before: before, After: u.Snapshot()}); err != nil {
+			return err
+		}
+		e, err := ev(tx, u)
+		if err != nil {
+			return err
+		}
+		return s.enqueue(tx, e)
 	})
 	if err != nil {
 		return AffectedUnit{}, wrap(err, action+" recall unit")
@@ -355,6 +367,14 @@ func (s *Service) Remedy(ctx context.Context, id uint64, in RemedyInput) (Affect
 			u.NotifiedAt = &now
 		}
 		return nil
+	}, func(tx *gorm.DB, u AffectedUnit) (event.Event, error) {
+		cs, err := countsIn(tx, []uint64{u.CampaignID})
+		if err != nil {
+			return event.Event{}, err
+		}
+		c := cs[u.CampaignID]
+		return event.RecallUnitRemedied.New(Topic, event.RecallUnitRemedy{CampaignID: u.CampaignID, RecallUnitID: u.ID, UnitID: u.UnitID,
+			Serial: u.Serial, OutletID: u.RemediedOutletID, Remedied: c.Remedied, Affected: c.Affected}), nil
 	})
 	if err != nil {
 		return AffectedUnit{}, Counts{}, err
@@ -369,8 +389,6 @@ func (s *Service) Remedy(ctx context.Context, id uint64, in RemedyInput) (Affect
 		// started it, is no longer needed.
 		_ = s.o.RemedyOrders.Withdraw(ctx, *u.WorkOrderID, "召回补救已在网点完成登记")
 	}
-	s.publish(ctx, "recall.unit_remedied", map[string]any{"campaign_id": u.CampaignID, "recall_unit_id": u.ID, "unit_id": u.UnitID,
-		"serial": u.Serial, "outlet_id": u.RemediedOutletID, "remedied": c.Remedied, "affected": c.Affected})
 	return u, c, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
 // serialPattern is the product domain's canonical serial (upper case).
@@ -242,10 +243,14 @@ func (s *Service) AddSelector(ctx context.Context, campaignID uint64, in Selecto
 				}
 			}
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "add_selector", Entity: "recall_campaign", EntityID: idStr(c.ID),
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "add_selector", Entity: "recall_campaign", EntityID: idStr(c.ID),
 			After: map[string]any{"selector_id": sel.ID, "kind": sel.Kind, "model_id": sel.ModelID, "production_lot": sel.ProductionLot,
 				"serial_from": sel.SerialFrom, "serial_to": sel.SerialTo, "list_size": sel.ListSize, "matched": sel.Matched,
-				"added": sel.Added, "note": sel.Note}})
+				"added": sel.Added, "note": sel.Note}}); err != nil {
+			return err
+		}
+		return s.enqueue(tx, event.RecallUnitsResolved.New(Topic, event.RecallSelection{CampaignID: campaignID, SelectorID: sel.ID,
+			Matched: sel.Matched, Added: sel.Added}))
 	})
 	if err != nil {
 		return Resolution{}, wrap(err, "add recall selector")
@@ -254,7 +259,6 @@ func (s *Service) AddSelector(ctx context.Context, campaignID uint64, in Selecto
 		res.Unmatched = []string{}
 	}
 	res.Selector = sel
-	s.publish(ctx, "recall.units_resolved", map[string]any{"campaign_id": campaignID, "selector_id": sel.ID, "matched": sel.Matched, "added": sel.Added})
 	return res, nil
 }
 

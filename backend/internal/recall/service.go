@@ -127,12 +127,14 @@ func (s *Service) Create(ctx context.Context, in CampaignInput) (Campaign, error
 		if err := tx.Model(&Campaign{}).Where("id = ?", c.ID).Update("number", c.Number).Error; err != nil {
 			return err
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "recall_campaign", EntityID: idStr(c.ID), After: c.Snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "recall_campaign", EntityID: idStr(c.ID), After: c.Snapshot()}); err != nil {
+			return err
+		}
+		return s.enqueue(tx, campaignEvent(event.RecallCreated, c))
 	})
 	if err != nil {
 		return Campaign{}, wrap(err, "create recall campaign")
 	}
-	s.publish(ctx, "recall.created", map[string]any{"campaign_id": c.ID, "number": c.Number, "status": c.Status})
 	return c, nil
 }
 
@@ -148,7 +150,8 @@ func (s *Service) loadCampaign(ctx context.Context, db *gorm.DB, id uint64) (Cam
 }
 
 // mutate changes a campaign under the version guard with its audit record.
-func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, action string, fn func(c *Campaign, now time.Time) error) (Campaign, error) {
+// ev (optional) is the event recorded in the change's transaction.
+func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, action string, ev *event.Type[event.RecallCampaign], fn func(c *Campaign, now time.Time) error) (Campaign, error) {
 	var out Campaign
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c, err := s.loadCampaign(ctx, tx, id)
@@ -183,7 +186,13 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 		c.Version++
 		c.UpdatedAt = now
 		out = c
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "recall_campaign", EntityID: idStr(c.ID), Before: before, After: c.Snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "recall_campaign", EntityID: idStr(c.ID), Before: before, After: c.Snapshot()}); err != nil {
+			return err
+		}
+		if ev == nil {
+			return nil
+		}
+		return s.enqueue(tx, campaignEvent(*ev, c))
 	})
 	if err != nil {
 		return Campaign{}, wrap(err, action+" recall campaign")
@@ -197,7 +206,7 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, in Campa
 	if err := in.validate(); err != nil {
 		return Campaign{}, err
 	}
-	return s.mutate(ctx, id, version, "", "update", func(c *Campaign, now time.Time) error {
+	return s.mutate(ctx, id, version, "", "update", nil, func(c *Campaign, now time.Time) error {
 		if c.Status == StatusClosed {
 			return apperr.Conflict("invalid_transition", "a closed campaign cannot be changed").WithDetail("allowed", []string{})
 		}
@@ -211,14 +220,13 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, in Campa
 // remedied, and affected units show the recall_open flag. Errors:
 // not_found, conflict.
 func (s *Service) Activate(ctx context.Context, id uint64, version int64) (Campaign, error) {
-	c, err := s.mutate(ctx, id, version, StatusActive, "activate", func(c *Campaign, now time.Time) error {
+	c, err := s.mutate(ctx, id, version, StatusActive, "activate", &event.RecallActivated, func(c *Campaign, now time.Time) error {
 		c.ActivatedAt = &now
 		return nil
 	})
 	if err != nil {
 		return Campaign{}, err
 	}
-	s.publish(ctx, "recall.activated", map[string]any{"campaign_id": c.ID, "number": c.Number, "status": c.Status})
 	return c, nil
 }
 
@@ -229,14 +237,13 @@ func (s *Service) Close(ctx context.Context, id uint64, version int64, note stri
 	if note == "" || utf8.RuneCountInString(note) > 255 {
 		return Campaign{}, apperr.Field("note", "required, at most 255 characters")
 	}
-	c, err := s.mutate(ctx, id, version, StatusClosed, "close", func(c *Campaign, now time.Time) error {
+	c, err := s.mutate(ctx, id, version, StatusClosed, "close", &event.RecallClosed, func(c *Campaign, now time.Time) error {
 		c.ClosedAt, c.CloseNote = &now, note
 		return nil
 	})
 	if err != nil {
 		return Campaign{}, err
 	}
-	s.publish(ctx, "recall.closed", map[string]any{"campaign_id": c.ID, "number": c.Number, "status": c.Status})
 	return c, nil
 }
 
@@ -259,6 +266,11 @@ type CampaignView struct {
 }
 
 func (s *Service) counts(ctx context.Context, ids []uint64) (map[uint64]Counts, error) {
+	return countsIn(s.o.DB.WithContext(ctx), ids)
+}
+
+// countsIn counts on db (a transaction sees its own changes).
+func countsIn(db *gorm.DB, ids []uint64) (map[uint64]Counts, error) {
 	out := map[uint64]Counts{}
 	if len(ids) == 0 {
 		return out, nil
@@ -267,7 +279,7 @@ func (s *Service) counts(ctx context.Context, ids []uint64) (map[uint64]Counts, 
 		CampaignID                                               uint64
 		Affected, Owners, NoOwner, Notified, Scheduled, Remedied int64
 	}
-	err := s.o.DB.WithContext(ctx).Raw(`SELECT campaign_id, COUNT(*) AS affected, COUNT(DISTINCT customer_id) AS owners,
+	err := db.Raw(`SELECT campaign_id, COUNT(*) AS affected, COUNT(DISTINCT customer_id) AS owners,
 		COALESCE(SUM(CASE WHEN customer_id IS NULL THEN 1 ELSE 0 END), 0) AS no_owner,
 		COALESCE(SUM(CASE WHEN status <> 'pending' THEN 1 ELSE 0 END), 0) AS notified,
 		COALESCE(SUM(CASE WHEN status = 'scheduled' THEN 1 ELSE 0 END), 0) AS scheduled,
@@ -333,11 +345,17 @@ func (s *Service) List(ctx context.Context, status string, page, size int) ([]Ca
 	return out, total, nil
 }
 
-func (s *Service) publish(ctx context.Context, name string, data map[string]any) {
+// enqueue records e in tx, the transaction of the change: the event
+// commits or rolls back with it.
+func (s *Service) enqueue(tx *gorm.DB, e event.Event) error {
 	if s.o.Bus == nil {
-		return
+		return nil
 	}
-	s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: data})
+	return s.o.Bus.Enqueue(tx, e)
+}
+
+func campaignEvent(t event.Type[event.RecallCampaign], c Campaign) event.Event {
+	return t.New(Topic, event.RecallCampaign{CampaignID: c.ID, Number: c.Number, Status: c.Status})
 }
 
 func bound(page, size int) (int, int) {

@@ -237,12 +237,14 @@ func (s *Service) Create(ctx context.Context, in NewRequest) (Request, error) {
 		if err := tx.Model(&Request{}).Where("id = ?", r.ID).Update("number", r.Number).Error; err != nil {
 			return err
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "return_request", EntityID: idStr(r.ID), After: r.Snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "return_request", EntityID: idStr(r.ID), After: r.Snapshot()}); err != nil {
+			return err
+		}
+		return s.enqueue(tx, event.ReturnRequested, r)
 	})
 	if err != nil {
 		return Request{}, wrap(err, "create return request")
 	}
-	s.publish(ctx, "return.requested", r)
 	return r, nil
 }
 
@@ -279,7 +281,7 @@ func (s *Service) Get(ctx context.Context, id uint64) (Request, error) {
 	return r, nil
 }
 
-func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, action string, fn func(tx *gorm.DB, r *Request, now time.Time) error) (Request, error) {
+func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, action string, ev event.Type[event.ReturnRequest], fn func(tx *gorm.DB, r *Request, now time.Time) error) (Request, error) {
 	var out Request
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		r, err := s.load(ctx, tx, id)
@@ -317,7 +319,10 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 		r.Version++
 		r.UpdatedAt = now
 		out = r
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "return_request", EntityID: idStr(r.ID), Before: before, After: r.Snapshot()})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "return_request", EntityID: idStr(r.ID), Before: before, After: r.Snapshot()}); err != nil {
+			return err
+		}
+		return s.enqueue(tx, ev, r)
 	})
 	if err != nil {
 		return Request{}, wrap(err, action+" return request")
@@ -346,7 +351,7 @@ func (s *Service) Decide(ctx context.Context, id uint64, version int64, decision
 		to = StatusRefused
 	}
 	today := s.today()
-	r, err := s.mutate(ctx, id, version, to, "decide", func(_ *gorm.DB, r *Request, now time.Time) error {
+	r, err := s.mutate(ctx, id, version, to, "decide", event.ReturnDecided, func(_ *gorm.DB, r *Request, now time.Time) error {
 		w := Window{Eligible: r.Eligible}
 		if r.WindowUntil != nil {
 			w.Until = *r.WindowUntil
@@ -359,7 +364,6 @@ func (s *Service) Decide(ctx context.Context, id uint64, version int64, decision
 	if err != nil {
 		return Request{}, err
 	}
-	s.publish(ctx, "return.decided", r)
 	return r, nil
 }
 
@@ -390,7 +394,7 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 		return Request{}, apperr.Validation(fields)
 	}
 	var replacement *uint64
-	r, err := s.mutate(ctx, id, version, StatusCompleted, "complete", func(tx *gorm.DB, r *Request, now time.Time) error {
+	r, err := s.mutate(ctx, id, version, StatusCompleted, "complete", event.ReturnCompleted, func(tx *gorm.DB, r *Request, now time.Time) error {
 		switch r.Kind {
 		case KindReturn:
 			if c.RefundFen <= 0 {
@@ -424,7 +428,6 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 	if s.o.Lifecycle != nil {
 		s.o.Lifecycle.Published(ctx, r.UnitID, replacement)
 	}
-	s.publish(ctx, "return.completed", r)
 	return r, nil
 }
 
@@ -435,14 +438,13 @@ func (s *Service) Cancel(ctx context.Context, id uint64, version int64, reason s
 	if reason == "" || utf8.RuneCountInString(reason) > 255 {
 		return Request{}, apperr.Field("reason", "required, at most 255 characters")
 	}
-	r, err := s.mutate(ctx, id, version, StatusCancelled, "cancel", func(_ *gorm.DB, r *Request, now time.Time) error {
+	r, err := s.mutate(ctx, id, version, StatusCancelled, "cancel", event.ReturnCancelled, func(_ *gorm.DB, r *Request, now time.Time) error {
 		r.CancelledAt, r.CompletionNote = &now, reason
 		return nil
 	})
 	if err != nil {
 		return Request{}, err
 	}
-	s.publish(ctx, "return.cancelled", r)
 	return r, nil
 }
 
@@ -600,16 +602,15 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 
 var _ passport.Source = (*Service)(nil)
 
-// publish sends a request event on the hotline topic. Data: id, number,
-// kind, outlet_id (outlet users' live channel shows only their outlet's), unit_id, serial, status, decision, eligible, outside_legal_window,
-// refused_within_window, refund_fen.
-func (s *Service) publish(ctx context.Context, name string, r Request) {
+// enqueue records a request event (topic hotline) in tx, the transaction
+// of the change: it commits or rolls back with it.
+func (s *Service) enqueue(tx *gorm.DB, ev event.Type[event.ReturnRequest], r Request) error {
 	if s.o.Bus == nil {
-		return
+		return nil
 	}
-	s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: map[string]any{"id": r.ID, "number": r.Number, "kind": r.Kind, "outlet_id": r.OutletID,
-		"unit_id": r.UnitID, "serial": r.Serial, "status": r.Status, "decision": r.Decision, "eligible": r.Eligible,
-		"outside_legal_window": r.OutsideLegalWindow, "refused_within_window": r.RefusedWithinWindow, "refund_fen": r.RefundFen}})
+	return s.o.Bus.Enqueue(tx, ev.New(Topic, event.ReturnRequest{ID: r.ID, Number: r.Number, Kind: r.Kind, OutletID: r.OutletID,
+		UnitID: r.UnitID, Serial: r.Serial, Status: r.Status, Decision: r.Decision, Eligible: r.Eligible,
+		OutsideLegalWindow: r.OutsideLegalWindow, RefusedWithinWindow: r.RefusedWithinWindow, RefundFen: r.RefundFen}))
 }
 
 // wrap classifies a storage error (db.Classify: busy, duplicate,

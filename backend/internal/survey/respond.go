@@ -202,6 +202,11 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, inv Invitation, fu *F
 			return Response{}, nil, err
 		}
 	}
+	if err := s.o.Bus.Enqueue(tx, event.SurveyAnswered.New(Topic, event.SurveyAnswer{ResponseID: r.ID, InvitationID: r.InvitationID,
+		TicketID: r.TicketID, CustomerID: r.CustomerID, UnitID: r.UnitID, Channel: r.Channel, Kind: r.Kind, Csat: r.Csat, Nps: r.Nps,
+		AgentScore: r.AgentScore, TechnicianScore: r.TechnicianScore, Dissatisfied: r.Dissatisfied})); err != nil {
+		return Response{}, nil, err
+	}
 	return r, callback, nil
 }
 
@@ -255,13 +260,10 @@ func (s *Service) cancelOthers(ctx context.Context, tx *gorm.DB, answered Invita
 	return nil
 }
 
-// afterResponse runs after the response committed: survey.answered, and for
-// a dissatisfied answer the complaint or reopen (retried by the dispatch
+// afterResponse runs after the response (and its survey.answered event)
+// committed: for a dissatisfied answer the complaint or reopen (retried by the dispatch
 // job if it fails now). It returns the response as it stands afterwards.
 func (s *Service) afterResponse(ctx context.Context, r Response, callback *Followup) Response {
-	s.publish(ctx, "survey.answered", map[string]any{"response_id": r.ID, "invitation_id": r.InvitationID, "ticket_id": r.TicketID,
-		"customer_id": r.CustomerID, "unit_id": r.UnitID, "channel": r.Channel, "kind": r.Kind, "csat": r.Csat, "nps": r.Nps,
-		"agent_score": r.AgentScore, "technician_score": r.TechnicianScore, "dissatisfied": r.Dissatisfied})
 	if !r.Dissatisfied {
 		return r
 	}
@@ -327,6 +329,12 @@ func (s *Service) actOn(ctx context.Context, r Response, callbackID *uint64) err
 		}
 		complaintID = &cid
 	}
+	if callbackID == nil {
+		var cb Followup
+		if err := s.o.DB.WithContext(ctx).Select("id").Where("dedupe_key = ?", fmt.Sprintf("callback:%d", r.ID)).Take(&cb).Error; err == nil {
+			callbackID = &cb.ID
+		}
+	}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&Response{}).Where("id = ? AND action_status = ?", r.ID, "pending").
 			Updates(map[string]any{"action": action, "action_status": "done", "complaint_id": complaintID})
@@ -334,23 +342,19 @@ func (s *Service) actOn(ctx context.Context, r Response, callbackID *uint64) err
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return nil
+			return nil // marked by a concurrent run, which recorded the event
 		}
-		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "dissatisfied_action", Entity: "survey_response", EntityID: idStr(r.ID),
-			Before: map[string]any{"action_status": "pending"}, After: map[string]any{"action": action, "action_status": "done", "complaint_id": complaintID}})
+		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "dissatisfied_action", Entity: "survey_response", EntityID: idStr(r.ID),
+			Before: map[string]any{"action_status": "pending"}, After: map[string]any{"action": action, "action_status": "done", "complaint_id": complaintID}}); err != nil {
+			return err
+		}
+		return s.o.Bus.Enqueue(tx, event.SurveyDissatisfied.New(Topic, event.SurveyDissatisfaction{ResponseID: r.ID, TicketID: r.TicketID,
+			CustomerID: r.CustomerID, UnitID: r.UnitID, MinScore: r.MinScore, Channel: r.Channel, Action: action, ComplaintID: complaintID,
+			CallbackFollowupID: callbackID}))
 	})
 	if err != nil {
 		return fmt.Errorf("mark dissatisfied action done: %w", err)
 	}
-	if callbackID == nil {
-		var cb Followup
-		if err := s.o.DB.WithContext(ctx).Select("id").Where("dedupe_key = ?", fmt.Sprintf("callback:%d", r.ID)).Take(&cb).Error; err == nil {
-			callbackID = &cb.ID
-		}
-	}
-	s.publish(ctx, "survey.dissatisfied", map[string]any{"response_id": r.ID, "ticket_id": r.TicketID, "customer_id": r.CustomerID,
-		"unit_id": r.UnitID, "min_score": r.MinScore, "channel": r.Channel, "action": action, "complaint_id": complaintID,
-		"callback_followup_id": callbackID})
 	return nil
 }
 

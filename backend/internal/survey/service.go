@@ -165,12 +165,6 @@ func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Millise
 
 func idStr(v uint64) string { return strconv.FormatUint(v, 10) }
 
-func (s *Service) publish(ctx context.Context, name string, data map[string]any) {
-	if s.o.Bus != nil {
-		s.o.Bus.Publish(ctx, event.Event{Topic: Topic, Name: name, Data: data})
-	}
-}
-
 // wrap classifies a storage error (db.Classify: busy, duplicate,
 // unavailable, internal) with what was being done.
 func wrap(err error, what string) error { return db.Classify(err, what) }
