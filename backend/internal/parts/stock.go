@@ -158,15 +158,6 @@ func (s *Service) EnqueueTaken(ctx context.Context, tx *gorm.DB, taken ...Taken)
 	return s.o.Bus.Enqueue(tx, s.lowStock(tx.WithContext(ctx), taken)...)
 }
 
-// PublishTaken publishes parts.low_stock after the take's transaction
-// commits, for callers that do not yet enqueue in their transaction (the
-// repair service); prefer EnqueueTaken.
-func (s *Service) PublishTaken(ctx context.Context, taken ...Taken) {
-	for _, e := range s.lowStock(s.o.DB.WithContext(ctx), taken) {
-		s.o.Bus.Publish(ctx, e)
-	}
-}
-
 func (s *Service) lowStock(db *gorm.DB, taken []Taken) []event.Event {
 	var out []event.Event
 	for _, t := range taken {

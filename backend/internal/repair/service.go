@@ -91,7 +91,8 @@ type TechnicianLookup func(ctx context.Context, ids []uint64) (map[uint64]Techni
 type Stock interface {
 	TakeTx(ctx context.Context, tx *gorm.DB, t parts.Take) (parts.Taken, error)
 	ReturnTx(ctx context.Context, tx *gorm.DB, partID, location uint64, qty int64, ref, serial, note string) (parts.Movement, error)
-	PublishTaken(ctx context.Context, taken ...parts.Taken)
+	// EnqueueTaken records parts.low_stock in the repair's transaction (outbox).
+	EnqueueTaken(ctx context.Context, tx *gorm.DB, taken ...parts.Taken) error
 	Part(ctx context.Context, id uint64) (parts.Part, error)
 	PartByCode(ctx context.Context, code string) (parts.Part, error)
 }
@@ -393,7 +394,6 @@ type change func(tx *gorm.DB, o *Order, now time.Time) (*effects, error)
 
 // effects are what a change leaves to do after commit.
 type effects struct {
-	taken       []parts.Taken
 	entitlement *Entitlement
 }
 
@@ -745,7 +745,7 @@ func (s *Service) AddPart(ctx context.Context, id uint64, version int64, in Part
 		return Order{}, PartLine{}, err
 	}
 	var line PartLine
-	o, eff, err := s.mutate(ctx, id, version, "", "add_part", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
+	o, _, err := s.mutate(ctx, id, version, "", "add_part", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
 		if o.Status != StatusInProgress {
 			return nil, apperr.Conflict("invalid_transition", "parts can only be taken for a repair in progress").
 				WithDetail("allowed", Allowed(o.Status)).WithDetail("status", o.Status)
@@ -753,6 +753,10 @@ func (s *Service) AddPart(ctx context.Context, id uint64, version int64, in Part
 		taken, err := s.o.Stock.TakeTx(ctx, tx, parts.Take{PartID: p.ID, LocationID: o.OutletID, Qty: in.Qty, Kind: parts.KindConsume,
 			Ref: "repair:" + idStr(o.ID), Serial: in.ReplacementSerial, Note: o.Number})
 		if err != nil {
+			return nil, err
+		}
+		// A take that brought the stock low is recorded with the take.
+		if err := s.o.Stock.EnqueueTaken(ctx, tx, taken); err != nil {
 			return nil, err
 		}
 		line = PartLine{RepairID: o.ID, PartID: p.ID, PartCode: p.Code, PartName: p.Name, Qty: in.Qty, UnitFen: p.PriceFen,
@@ -771,12 +775,11 @@ func (s *Service) AddPart(ctx context.Context, id uint64, version int64, in Part
 			return nil, err
 		}
 		o.PartsFen += line.AmountFen
-		return &effects{taken: []parts.Taken{taken}}, nil
+		return &effects{}, nil
 	})
 	if err != nil {
 		return Order{}, PartLine{}, err
 	}
-	s.o.Stock.PublishTaken(ctx, eff.taken...)
 	return o, line, nil
 }
 
