@@ -27,6 +27,15 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	t.Setenv("AFTERSALES_DB_DSN", filepath.Join(t.TempDir(), "api.db"))
+	h, _ := startHarness(t, nil)
+	return h
+}
+
+// startHarness starts the app on the database the environment names, with
+// cheap bcrypt, uploads in a temp dir and the demo users; edit adjusts the
+// configuration before start.
+func startHarness(t *testing.T, edit func(*config.Config)) (*harness, *config.Config) {
+	t.Helper()
 	t.Setenv("AFTERSALES_AUTH_BCRYPT_COST", "4")
 	t.Setenv("AFTERSALES_STORAGE_DIR", filepath.Join(t.TempDir(), "files")) // uploads never land in the source tree
 	cfg, err := config.Load("")
@@ -34,6 +43,9 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	cfg.Log.Level = "error"
+	if edit != nil {
+		edit(cfg)
+	}
 	a, err := app.New(context.Background(), cfg, app.NewLogger(cfg))
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +56,7 @@ func newHarness(t *testing.T) *harness {
 	}
 	srv := httptest.NewServer(a.HTTP.Handler())
 	t.Cleanup(func() { srv.Close(); a.Close() })
-	return &harness{t: t, app: a, srv: srv}
+	return &harness{t: t, app: a, srv: srv}, cfg
 }
 
 type response struct {

@@ -1,23 +1,16 @@
 package httpapi_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"net/http/httptest"
-
-	"github.com/aftersales/aftersales/backend/internal/actor"
-	"github.com/aftersales/aftersales/backend/internal/app"
 	"github.com/aftersales/aftersales/backend/internal/config"
-	"github.com/aftersales/aftersales/backend/internal/demo"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 	"gorm.io/gorm"
 )
@@ -99,27 +92,8 @@ func mysqlHarness(t *testing.T, edit func(*config.Config)) (*harness, *tcpCut, *
 	proxied := strings.Replace(testutil.WithDatabase(dsn, name), target, proxy.l.Addr().String(), 1)
 	t.Setenv("AFTERSALES_DB_DRIVER", "mysql")
 	t.Setenv("AFTERSALES_DB_DSN", proxied)
-	t.Setenv("AFTERSALES_AUTH_BCRYPT_COST", "4")
-	t.Setenv("AFTERSALES_STORAGE_DIR", filepath.Join(t.TempDir(), "files")) // uploads never land in the source tree
-	cfg, err := config.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Log.Level = "error"
-	if edit != nil {
-		edit(cfg)
-	}
-	a, err := app.New(context.Background(), cfg, app.NewLogger(cfg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := actor.With(context.Background(), actor.System("test"))
-	if err := demo.SeedUsers(ctx, demo.Deps{Auth: a.Auth, Password: cfg.Demo.Password, Now: time.Now().UTC()}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.HTTP.Handler())
-	t.Cleanup(func() { srv.Close(); a.Close() })
-	return &harness{t: t, app: a, srv: srv}, proxy, cfg
+	h, cfg := startHarness(t, edit)
+	return h, proxy, cfg
 }
 
 // During a database outage every request that needs the database gets
