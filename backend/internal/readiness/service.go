@@ -101,7 +101,11 @@ type Service struct {
 	dir      string
 	file     string
 	shipped  fs.FS
-	active   string // code of the active standard
+	// shippedOnce stores the shipped standards at the first listing;
+	// shippedProblems are the ones that did not load.
+	shippedOnce     sync.Once
+	shippedProblems []string
+	active          string // code of the active standard
 
 	mu     sync.Mutex
 	parsed map[uint64]*Standard // version id → parsed standard
@@ -357,14 +361,20 @@ type StandardInfo struct {
 // first per code. A file that does not load is reported in problems and
 // skipped; it never replaces a good version.
 func (s *Service) Standards(ctx context.Context) (versions []StandardInfo, problems []string, err error) {
-	if s.shipped != nil {
+	// The shipped files are built into the binary and cannot change while it
+	// runs: they are stored once, at the first listing.
+	s.shippedOnce.Do(func() {
+		if s.shipped == nil {
+			return
+		}
 		names, _ := fs.Glob(s.shipped, "*.yaml")
 		for _, name := range names {
 			if _, serr := s.syncShipped(actor.With(ctx, actor.System("readiness")), name); serr != nil {
-				problems = append(problems, serr.Error())
+				s.shippedProblems = append(s.shippedProblems, serr.Error())
 			}
 		}
-	}
+	})
+	problems = append(problems, s.shippedProblems...)
 	if s.dir != "" {
 		entries, rerr := os.ReadDir(s.dir)
 		if rerr == nil {
