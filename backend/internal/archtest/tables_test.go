@@ -29,7 +29,7 @@ var reportingReads = map[string]string{
 
 // sqlCalls are the GORM methods whose string arguments are SQL.
 var sqlCalls = map[string]bool{"Table": true, "Joins": true, "Raw": true, "Exec": true, "Where": true, "Select": true,
-	"Order": true, "Group": true, "Having": true, "Not": true, "Or": true, "Distinct": true, "Pluck": false}
+	"Order": true, "Group": true, "Having": true, "Not": true, "Or": true, "Distinct": true}
 
 // sqlShape recognises SQL text in a string constant (not prose like a route
 // description that happens to say "from").
