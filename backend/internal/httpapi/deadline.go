@@ -24,8 +24,9 @@ func (s *Server) withDeadline(rt Route) gin.HandlerFunc {
 	}
 }
 
-// longRunning names the routes that stream or build large files.
+// longRunning names the routes that stream or build large files (the
+// audit-pack download is /certification/audit-packs/:id/download).
 func longRunning(path string) bool {
-	return path == "/api/v1/ws" || strings.HasSuffix(path, "/export") || strings.Contains(path, "/packs/") ||
+	return path == "/api/v1/ws" || strings.HasSuffix(path, "/export") || strings.HasSuffix(path, "/download") ||
 		strings.HasSuffix(path, "/report.xlsx")
 }
