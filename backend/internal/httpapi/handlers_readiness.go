@@ -261,6 +261,17 @@ func (s *Server) endOfLocalDay(day time.Time) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, s.Location).UTC()
 }
 
+// readinessExpiry parses an optional expires_on date into the instant it
+// ends in the enterprise zone.
+func (s *Server) readinessExpiry(v *string) (*time.Time, error) {
+	day, err := readinessDayPtr(v, "expires_on")
+	if err != nil || day == nil {
+		return nil, err
+	}
+	t := s.endOfLocalDay(*day)
+	return &t, nil
+}
+
 // GET /api/v1/readiness/standards
 func (s *Server) listStandards(c *gin.Context) {
 	versions, problems, err := s.Readiness.Standards(c.Request.Context())
@@ -547,15 +558,10 @@ func (s *Server) createAssessment(c *gin.Context) {
 		s.fail(c, apperr.Field("points", "is required"))
 		return
 	}
-	day, err := readinessDayPtr(req.ExpiresOn, "expires_on")
+	expires, err := s.readinessExpiry(req.ExpiresOn)
 	if err != nil {
 		s.fail(c, err)
 		return
-	}
-	var expires *time.Time
-	if day != nil {
-		t := s.endOfLocalDay(*day)
-		expires = &t
 	}
 	a, err := s.Readiness.Assess(c.Request.Context(), readiness.AssessInput{Standard: req.Standard, Clause: req.Clause, Points: *req.Points,
 		Justification: req.Justification, ExpiresAt: expires})

@@ -82,15 +82,10 @@ func (s *Server) createOverride(c *gin.Context) {
 		s.fail(c, apperr.Field("points", "is required"))
 		return
 	}
-	day, err := readinessDayPtr(req.ExpiresOn, "expires_on")
+	expires, err := s.readinessExpiry(req.ExpiresOn)
 	if err != nil {
 		s.fail(c, err)
 		return
-	}
-	var expires *time.Time
-	if day != nil {
-		t := s.endOfLocalDay(*day)
-		expires = &t
 	}
 	o, err := s.Readiness.CreateOverride(c.Request.Context(), readiness.OverrideInput{Standard: req.Standard, Clause: req.Clause,
 		Points: *req.Points, Justification: req.Justification, Evidence: req.Evidence, ExpiresAt: expires})
