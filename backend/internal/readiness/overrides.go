@@ -180,17 +180,7 @@ func (s *Service) activeOverrides(ctx context.Context, code string) ([]OverrideR
 	if err := s.db.WithContext(ctx).Where("standard_code = ? AND withdrawn_at IS NULL", code).Order("id").Find(&all).Error; err != nil {
 		return nil, fmt.Errorf("readiness: overrides: %w", err)
 	}
-	latest := map[string]int{}
-	var out []OverrideRecord
-	for _, o := range all {
-		if i, ok := latest[o.Clause]; ok {
-			out[i] = o
-			continue
-		}
-		latest[o.Clause] = len(out)
-		out = append(out, o)
-	}
-	return out, nil
+	return latestPerClause(all, func(o OverrideRecord) string { return o.Clause }), nil
 }
 
 // ClaimBonus records one outstanding practice for the special bonus. Several

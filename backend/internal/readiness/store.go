@@ -226,6 +226,22 @@ func resultOf(r *Run, rows []LedgerRow) Result {
 	return res
 }
 
+// latestPerClause keeps the last record of each clause from records in id
+// order, at the position where that clause first appeared.
+func latestPerClause[T any](all []T, clause func(T) string) []T {
+	latest := map[string]int{}
+	var out []T
+	for _, r := range all {
+		if i, ok := latest[clause(r)]; ok {
+			out[i] = r
+			continue
+		}
+		latest[clause(r)] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
 // activeAssessments returns the current assessment of each clause: the
 // latest one not withdrawn.
 func (store) activeAssessments(ctx context.Context, db *gorm.DB, code string) ([]AssessmentRecord, error) {
@@ -233,17 +249,7 @@ func (store) activeAssessments(ctx context.Context, db *gorm.DB, code string) ([
 	if err := db.WithContext(ctx).Where("standard_code = ? AND withdrawn_at IS NULL", code).Order("id").Find(&all).Error; err != nil {
 		return nil, fmt.Errorf("readiness: assessments: %w", err)
 	}
-	latest := map[string]int{}
-	var out []AssessmentRecord
-	for _, a := range all {
-		if i, ok := latest[a.Clause]; ok {
-			out[i] = a
-			continue
-		}
-		latest[a.Clause] = len(out)
-		out = append(out, a)
-	}
-	return out, nil
+	return latestPerClause(all, func(a AssessmentRecord) string { return a.Clause }), nil
 }
 
 func (store) activeDeletions(ctx context.Context, db *gorm.DB, code string) ([]Deletion, error) {
@@ -251,17 +257,7 @@ func (store) activeDeletions(ctx context.Context, db *gorm.DB, code string) ([]D
 	if err := db.WithContext(ctx).Where("standard_code = ? AND withdrawn_at IS NULL", code).Order("id").Find(&all).Error; err != nil {
 		return nil, fmt.Errorf("readiness: deletions: %w", err)
 	}
-	latest := map[string]int{}
-	var out []Deletion
-	for _, d := range all {
-		if i, ok := latest[d.Clause]; ok {
-			out[i] = d
-			continue
-		}
-		latest[d.Clause] = len(out)
-		out = append(out, d)
-	}
-	return out, nil
+	return latestPerClause(all, func(d Deletion) string { return d.Clause }), nil
 }
 
 // openDeductions returns the findings that may count at asOf: suggested
