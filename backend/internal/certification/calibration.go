@@ -16,14 +16,25 @@ func (s *Service) RecordedAudits(ctx context.Context) ([]readiness.RecordedAudit
 		return nil, fmt.Errorf("certification: recorded audits: %w", err)
 	}
 	out := make([]readiness.RecordedAudit, 0, len(audits))
+	if len(audits) == 0 {
+		return out, nil
+	}
+	ids := make([]uint64, len(audits))
+	for i, a := range audits {
+		ids[i] = a.ID
+	}
+	var pts []AuditPoint
+	if err := s.db.WithContext(ctx).Where("audit_id IN ?", ids).Order("audit_id, id").Find(&pts).Error; err != nil {
+		return nil, fmt.Errorf("certification: audit points: %w", err)
+	}
+	byAudit := make(map[uint64][]AuditPoint, len(audits))
+	for _, p := range pts {
+		byAudit[p.AuditID] = append(byAudit[p.AuditID], p)
+	}
 	for _, a := range audits {
-		var pts []AuditPoint
-		if err := s.db.WithContext(ctx).Where("audit_id = ?", a.ID).Order("id").Find(&pts).Error; err != nil {
-			return nil, fmt.Errorf("certification: audit points: %w", err)
-		}
 		ra := readiness.RecordedAudit{ID: a.ID, Kind: a.Kind, HeldOn: *a.HeldOn, HeldUntil: s.endOf(*a.HeldOn), Score: a.Score, Band: a.Band,
 			ProjectedScore: a.ProjectedScore, ProjectedBand: a.ProjectedBand, LeadAuditor: a.LeadAuditor, Points: map[string]float64{}}
-		for _, p := range pts {
+		for _, p := range byAudit[a.ID] {
 			ra.Points[p.Clause] = p.Points
 		}
 		out = append(out, ra)
