@@ -375,3 +375,62 @@ func TestAuditPack(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordedAuditsPoints: each held audit comes back with its own
+// per-indicator points, and one recorded with a total only with none.
+func TestRecordedAuditsPoints(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db, 1<<20)
+		data, err := os.ReadFile("../../../configs/standards/gbt27922-2011.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		std, err := readiness.LoadStandard(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaves := std.Leaves()
+		c, err := f.svc.CreateCycle(f.ctx, certification.CycleInput{Body: "中质协质量保证中心", Responsible: "陈静", AppliedOn: day(2025, 3, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range []struct {
+			to string
+			on time.Time
+		}{{"contract", day(2025, 3, 10)}, {"stage1", day(2025, 3, 25)}, {"stage2", day(2025, 4, 15)}, {"committee", day(2025, 4, 28)}} {
+			if _, err := f.svc.Advance(f.ctx, c.ID, certification.AdvanceInput{To: st.to, On: st.on}); err != nil {
+				t.Fatalf("%s: %v", st.to, err)
+			}
+		}
+		if _, err := f.svc.Advance(f.ctx, c.ID, certification.AdvanceInput{To: "certified", On: day(2025, 5, 6), CertificateNo: "ASC-2025-0417"}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := f.svc.CycleByID(context.Background(), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a0, a1, a2 := d.Audits[0], d.Audits[1], d.Audits[2]
+		if _, err := f.svc.RecordResult(f.ctx, a0.ID, certification.ResultInput{HeldOn: day(2025, 3, 25), Score: 80, Band: "three_star",
+			Indicators: map[string]float64{leaves[0].Clause: 0}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RecordResult(f.ctx, a1.ID, certification.ResultInput{HeldOn: day(2025, 4, 15), Score: 82, Band: "three_star"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RecordResult(f.ctx, a2.ID, certification.ResultInput{HeldOn: day(2026, 5, 12), Score: 84.5, Band: "three_star",
+			Indicators: map[string]float64{leaves[0].Clause: leaves[0].Points, leaves[1].Clause: 0}}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.svc.RecordedAudits(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 3 || got[0].ID != a0.ID || got[1].ID != a1.ID || got[2].ID != a2.ID {
+			t.Fatalf("recorded audits %+v", got)
+		}
+		if len(got[0].Points) != 1 || got[0].Points[leaves[0].Clause] != 0 || len(got[1].Points) != 0 ||
+			len(got[2].Points) != 2 || got[2].Points[leaves[0].Clause] != leaves[0].Points || got[2].Points[leaves[1].Clause] != 0 {
+			t.Fatalf("points %v %v %v", got[0].Points, got[1].Points, got[2].Points)
+		}
+	})
+}
