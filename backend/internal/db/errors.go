@@ -86,7 +86,8 @@ func IsUnavailable(err error) bool {
 // Classify maps a storage error to the application's error vocabulary:
 // application errors pass through (an internal one whose cause is an outage
 // becomes unavailable); retryable contention is a 409 busy; a duplicate key a
-// 409 duplicate; an outage a 503 unavailable; anything else is internal,
+// 409 duplicate; an outage a 503 unavailable; a value too long for its
+// MariaDB column a 422 naming it (TooLong); anything else is internal,
 // wrapped with what was being done. A cancelled request stays recognisable
 // with errors.Is(err, context.Canceled).
 func Classify(err error, what string) error {
@@ -97,6 +98,11 @@ func Classify(err error, what string) error {
 	if errors.As(err, &ae) {
 		if ae.Kind == apperr.KindInternal && IsUnavailable(ae) {
 			return apperr.Unavailable(unavailableRetryAfter).WithCause(err)
+		}
+		if ae.Kind == apperr.KindInternal {
+			if v := TooLong(ae); v != nil {
+				return v
+			}
 		}
 		return ae
 	}
@@ -112,6 +118,9 @@ func Classify(err error, what string) error {
 		return apperr.Conflict("busy", "the record is busy; retry").WithCause(err)
 	case IsDuplicate(err):
 		return apperr.Conflict("duplicate", "a record with the same key exists").WithCause(err)
+	}
+	if v := TooLong(err); v != nil {
+		return v
 	}
 	return apperr.Internal(err)
 }

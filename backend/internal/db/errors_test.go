@@ -36,6 +36,8 @@ func TestClassify(t *testing.T) {
 		{"galera not ready", &mysql.MySQLError{Number: 1047, Message: "WSREP has not yet prepared node for application use"}, apperr.KindUnavailable, "unavailable"},
 		{"deadline", context.DeadlineExceeded, apperr.KindUnavailable, "unavailable"},
 		{"internal wrapping an outage", apperr.Internal(fmt.Errorf("load: %w", driver.ErrBadConn)), apperr.KindUnavailable, "unavailable"},
+		{"value too long for its column", &mysql.MySQLError{Number: 1406, Message: "Data too long for column 'name' at row 1"}, apperr.KindValidation, "validation_failed"},
+		{"internal wrapping a too-long value", apperr.Internal(fmt.Errorf("save: %w", &mysql.MySQLError{Number: 1406, Message: "Data too long for column 'name' at row 1"})), apperr.KindValidation, "validation_failed"},
 		{"app error passes", apperr.NotFound("ticket"), apperr.KindNotFound, "not_found"},
 		{"anything else", errors.New("syntax error"), apperr.KindInternal, "internal"},
 	}

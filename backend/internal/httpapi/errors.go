@@ -75,11 +75,6 @@ func (s *Server) fail(c *gin.Context, err error) {
 	// A raw storage error reaching here is classified like the domains do: an
 	// outage is a 503 with Retry-After, never a 500.
 	e := apperr.As(db.Classify(err, ""))
-	if e.Kind == apperr.KindInternal {
-		if v := db.TooLong(err); v != nil {
-			e = v // a value over its MariaDB column: 422, not 500
-		}
-	}
 	status := statusFor(e.Kind)
 	if status >= 500 {
 		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", c.FullPath(), "request_id", c.GetString(ctxRequestID))
