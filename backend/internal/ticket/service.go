@@ -544,10 +544,6 @@ func (c *change) note(kind, body string, data map[string]any) {
 	c.timeline = append(c.timeline, Event{Kind: kind, Body: body, Data: mustJSON(data)})
 }
 
-// mutate loads a ticket in a transaction, checks the version the client
-// sent (0: not checked here, but the write still requires the loaded one),
-// lets fn change it and commits ticket, timeline, SLA log and audit record
-// together. Events are published after commit.
 // errUnchanged: an edit found nothing to change (the caller answers with
 // the current ticket).
 var errUnchanged = errors.New("unchanged")
@@ -559,6 +555,10 @@ func derefID(p *uint64) uint64 {
 	return *p
 }
 
+// mutate loads a ticket in a transaction, checks the version the client
+// sent (0: not checked here, but the write still requires the loaded one),
+// lets fn change it and commits ticket, timeline, SLA log, audit record and
+// the events (recorded in the outbox) together.
 func (s *Service) mutate(ctx context.Context, id uint64, version int64, action string, fn func(tx *gorm.DB, t *Ticket, c *change, now time.Time) error) (Ticket, error) {
 	var out Ticket
 	c := &change{action: action}
