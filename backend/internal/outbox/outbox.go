@@ -279,6 +279,7 @@ func (x *Outbox) Flush(ctx context.Context) (int, error) {
 		if err := x.o.DB.WithContext(ctx).Where("sent_at IS NULL").Order("id").Limit(x.o.Batch).Find(&rows).Error; err != nil {
 			return n, fmt.Errorf("outbox: read: %w", err)
 		}
+		ids := make([]uint64, 0, len(rows))
 		for _, r := range rows {
 			e := event.Event{ID: r.ID, Topic: r.Topic, Name: r.Name, At: r.CreatedAt}
 			if err := json.Unmarshal([]byte(r.Data), &e.Data); err != nil {
@@ -289,13 +290,18 @@ func (x *Outbox) Flush(ctx context.Context) (int, error) {
 					x.o.Hook("published", e)
 				}
 			}
-			if err := x.o.DB.WithContext(ctx).Model(&Record{}).Where("id = ?", r.ID).Update("sent_at", x.o.Now().UTC()).Error; err != nil {
-				return n, fmt.Errorf("outbox: mark %d sent: %w", r.ID, err)
+			ids = append(ids, r.ID)
+		}
+		// One UPDATE marks the whole batch sent; a crash before it
+		// republishes the batch, which the consumers' marks absorb.
+		if len(ids) > 0 {
+			if err := x.o.DB.WithContext(ctx).Model(&Record{}).Where("id IN ?", ids).Update("sent_at", x.o.Now().UTC()).Error; err != nil {
+				return n, fmt.Errorf("outbox: mark %d..%d sent: %w", ids[0], ids[len(ids)-1], err)
 			}
-			if r.ID > x.relayed.Load() {
-				x.relayed.Store(r.ID)
+			if last := ids[len(ids)-1]; last > x.relayed.Load() {
+				x.relayed.Store(last)
 			}
-			n++
+			n += len(ids)
 		}
 		// Consumers may have recorded events of their own (an inbox push
 		// after a notification): look again until nothing is left.
@@ -316,10 +322,17 @@ func (x *Outbox) Flush(ctx context.Context) (int, error) {
 // prune deletes sent events and consumer marks older than Keep, at most hourly.
 func (x *Outbox) prune(ctx context.Context) {
 	now := x.o.Now().UTC()
-	if now.Sub(x.pruned) < time.Hour {
+	// RelayOnce runs on the loop and on request goroutines (Settle): guard
+	// the hourly timestamp so only one of them prunes.
+	x.relayMu.Lock()
+	due := now.Sub(x.pruned) >= time.Hour
+	if due {
+		x.pruned = now
+	}
+	x.relayMu.Unlock()
+	if !due {
 		return
 	}
-	x.pruned = now
 	cut := now.Add(-x.o.Keep)
 	if err := x.o.DB.WithContext(ctx).Where("sent_at IS NOT NULL AND sent_at < ?", cut).Delete(&Record{}).Error; err != nil {
 		x.o.Log.Warn("outbox: prune events", "err", err)
