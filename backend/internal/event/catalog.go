@@ -1,6 +1,9 @@
 package event
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // The catalog: every event a Go consumer reads (surveys, readiness,
 // notifications, the RBAC reload) is declared here with its payload, so the
@@ -16,21 +19,7 @@ const (
 )
 
 // OutletTopic is the live board topic of one outlet, "outlet:<id>".
-func OutletTopic(id uint64) string { return "outlet:" + itoa(id) }
-
-func itoa(v uint64) string {
-	if v == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for v > 0 {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return string(b[i:])
-}
+func OutletTopic(id uint64) string { return "outlet:" + strconv.FormatUint(id, 10) }
 
 // Ticket is the payload of the ticket events (topic "tickets"): the
 // ticket's identity and state, plus what the change was about.
