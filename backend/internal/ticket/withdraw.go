@@ -43,6 +43,11 @@ func (s *Service) withdrawWork(ctx context.Context, tx *gorm.DB, t *Ticket, c *c
 		c.note(EventWorkOrder, n, map[string]any{"reason": c.withdraw, "withdrawn": true})
 	}
 	c.publish = append(c.publish, w.Events...)
+	for _, e := range c.sla {
+		if e.Kind == sla.KindStopped && e.Target == "" {
+			return nil // the whole log stops (closed, merged)
+		}
+	}
 	log, err := s.o.SLA.Log(ctx, tx, t.ID)
 	if err != nil {
 		return err
@@ -54,11 +59,6 @@ func (s *Service) withdrawWork(ctx context.Context, tx *gorm.DB, t *Ticket, c *c
 	open := map[sla.Target]bool{}
 	for _, cs := range sla.Evaluate(log, cal, now) {
 		open[cs.Target] = cs.Open
-	}
-	for _, e := range c.sla {
-		if e.Kind == sla.KindStopped && e.Target == "" {
-			return nil // the whole log stops (closed, merged)
-		}
 	}
 	who := actorLabel(actor.From(ctx))
 	for _, target := range dispatchClocks {
