@@ -99,6 +99,11 @@ func (s *Service) List(ctx context.Context, userID uint64, unreadOnly bool, page
 	if err := q.Order("id DESC").Offset((page - 1) * size).Limit(size).Find(&out.Items).Error; err != nil {
 		return Page{}, apperr.Internal(fmt.Errorf("notifications: list: %w", err))
 	}
+	if unreadOnly {
+		// Total already counted the unread ones.
+		out.Unread = out.Total
+		return out, nil
+	}
 	n, err := s.UnreadCount(ctx, userID)
 	if err != nil {
 		return Page{}, err
