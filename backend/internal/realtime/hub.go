@@ -93,7 +93,11 @@ func (h *Hub) RegisterFor(id Identity, onDrop func()) *Client {
 }
 
 // Unregister removes a client and closes its queue.
-func (h *Hub) Unregister(c *Client) {
+func (h *Hub) Unregister(c *Client) { h.remove(c) }
+
+// remove takes c out of the hub and closes its queue; it reports whether
+// this call removed it (false when it was already gone).
+func (h *Hub) remove(c *Client) bool {
 	h.mu.Lock()
 	_, ok := h.clients[c.ID]
 	delete(h.clients, c.ID)
@@ -101,6 +105,7 @@ func (h *Hub) Unregister(c *Client) {
 	if ok && c.closed.CompareAndSwap(false, true) {
 		close(c.send)
 	}
+	return ok
 }
 
 // Subscribe adds topics to a client and replays the retained state of those
@@ -158,14 +163,13 @@ func (h *Hub) offer(c *Client, e event.Event) {
 
 // drop unregisters c, noting why, and calls its onDrop once.
 func (h *Hub) drop(c *Client, reason string) {
-	h.mu.Lock()
-	_, ok := h.clients[c.ID]
-	h.mu.Unlock()
-	if !ok {
+	// Only the call that removes c notes its reason and calls onDrop: a
+	// slow drop racing a revocation cannot call onDrop twice or overwrite
+	// the reason onDrop reads.
+	if !h.remove(c) {
 		return
 	}
 	c.reason.Store(reason)
-	h.Unregister(c)
 	if c.onDrop != nil {
 		c.onDrop()
 	}
