@@ -48,17 +48,16 @@ var (
 // RateLimiter counts calls per key (ratelimit.Local or ratelimit.Redis).
 type RateLimiter = ratelimit.Limiter
 
-// publicLimits holds the limits of the public calls and their counter.
+// publicLimits holds the counter of the public calls' limits.
 type publicLimits struct {
-	requests, lookups, warranty ratelimit.Limit
-	counter                     RateLimiter
+	counter RateLimiter
 }
 
 func newPublicLimits(counter RateLimiter) *publicLimits {
 	if counter == nil {
 		counter = ratelimit.NewLocal(nil)
 	}
-	return &publicLimits{requests: publicRequestsLimit, lookups: publicLookupsLimit, warranty: publicWarrantyLimit, counter: counter}
+	return &publicLimits{counter: counter}
 }
 
 // limited answers 429 and returns true when the caller's IP is over l. A
@@ -115,7 +114,7 @@ type PublicWarrantyResponse struct {
 
 func (s *Server) publicWarranty(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
-	if s.limited(c, s.publicLimits.warranty) {
+	if s.limited(c, publicWarrantyLimit) {
 		return
 	}
 	serial := strings.TrimSpace(c.Param("serial"))
@@ -193,7 +192,7 @@ const maxCustomerTicketPages = 10
 func (s *Server) publicTicket(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")
-	if s.limited(c, s.publicLimits.lookups) {
+	if s.limited(c, publicLookupsLimit) {
 		return
 	}
 	number := strings.ToUpper(strings.TrimSpace(c.Param("number")))
@@ -415,7 +414,7 @@ func (s *Server) submitServiceRequest(c *gin.Context) {
 		return
 	}
 	// Counted after validation: correcting a typo is not abuse.
-	if s.limited(c, s.publicLimits.requests) {
+	if s.limited(c, publicRequestsLimit) {
 		return
 	}
 	publicActor(c)
