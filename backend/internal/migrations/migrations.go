@@ -31,6 +31,7 @@ func All() []*gormigrate.Migration {
 		m0010ReadinessAuditGrade(),
 		m0040Consistency(),
 		m0060AuditLog(),
+		m0115JobTicks(),
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -68,37 +69,50 @@ func (g Grant) String() string { return g.Role + " " + g.Permission }
 // Sync inserts every DefaultPolicy rule that is neither stored nor recorded
 // as revoked by an admin, and returns the rules it added. It runs at every
 // start-up; several instances starting at once are safe (the unique index
-// on casbin_rules turns a second insert into a no-op).
+// on casbin_rules turns a second insert into a no-op). On Galera two
+// instances starting together can collide on the same rows, which shows as a
+// certification conflict (1213) at commit: the sync runs again.
 func (a *Authorizer) Sync(ctx context.Context) ([]Grant, error) {
 	var added []Grant
-	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var stored []rule
-		if err := tx.Where("ptype = ?", "p").Find(&stored).Error; err != nil {
-			return fmt.Errorf("rbac: sync: read rules: %w", err)
-		}
-		var removed []ruleRemoval
-		if err := tx.Find(&removed).Error; err != nil {
-			return fmt.Errorf("rbac: sync: read removals: %w", err)
-		}
-		skip := map[Grant]bool{}
-		for _, r := range stored {
-			skip[Grant{r.V0, r.V1}] = true
-		}
-		for _, r := range removed {
-			skip[Grant{r.Role, r.Permission}] = true
-		}
-		for _, g := range defaultGrants() {
-			if skip[g] {
-				continue
-			}
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rule{Ptype: "p", V0: g.Role, V1: g.Permission}).Error; err != nil {
-				return fmt.Errorf("rbac: sync: add %s: %w", g, err)
-			}
-			added = append(added, g)
-		}
-		return nil
+	err := db.Retry(ctx, func() error {
+		added = nil
+		return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var err error
+			added, err = a.syncIn(tx)
+			return err
+		})
 	})
 	return added, err
+}
+
+// syncIn is one attempt of Sync inside tx.
+func (a *Authorizer) syncIn(tx *gorm.DB) ([]Grant, error) {
+	var added []Grant
+	var stored []rule
+	if err := tx.Where("ptype = ?", "p").Find(&stored).Error; err != nil {
+		return nil, fmt.Errorf("rbac: sync: read rules: %w", err)
+	}
+	var removed []ruleRemoval
+	if err := tx.Find(&removed).Error; err != nil {
+		return nil, fmt.Errorf("rbac: sync: read removals: %w", err)
+	}
+	skip := map[Grant]bool{}
+	for _, r := range stored {
+		skip[Grant{r.V0, r.V1}] = true
+	}
+	for _, r := range removed {
+		skip[Grant{r.Role, r.Permission}] = true
+	}
+	for _, g := range defaultGrants() {
+		if skip[g] {
+			continue
+		}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rule{Ptype: "p", V0: g.Role, V1: g.Permission}).Error; err != nil {
+			return nil, fmt.Errorf("rbac: sync: add %s: %w", g, err)
+		}
+		added = append(added, g)
+	}
+	return added, nil
 }
 
 // defaultGrants flattens DefaultPolicy in a stable order.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -22,6 +23,8 @@ type JobLock struct {
 	Holder      string
 	LockedUntil time.Time
 	UpdatedAt   time.Time
+	// LastTick is the scheduled tick the job last ran for (cron runs only).
+	LastTick *time.Time
 }
 
 // TableName pins the table of migration 0001.
@@ -36,6 +39,9 @@ type JobRun struct {
 	FinishedAt *time.Time `json:"finished_at"`
 	Status     string     `json:"status"` // running, ok, failed
 	Error      string     `json:"error"`
+	// Tick is the scheduled tick a cron run was for; nil for a run by hand.
+	// (name, tick) is unique: one run per tick across all instances.
+	Tick *time.Time `json:"tick,omitempty"`
 }
 
 // TableName pins the table of migration 0001.
@@ -71,10 +77,17 @@ func New(db *gorm.DB, ttl time.Duration, log *slog.Logger) *Scheduler {
 // Holder returns this instance's lock identity.
 func (s *Scheduler) Holder() string { return s.holder }
 
-// Add schedules job under name with a cron spec.
+// Add schedules job under name with a cron spec. Every instance's cron
+// fires for every tick; the first instance to claim the tick runs it, and
+// the others skip it (see RunTick).
 func (s *Scheduler) Add(name, spec string, job Job) error {
-	_, err := s.cron.AddFunc(spec, func() {
-		if _, err := s.RunNow(s.ctx, name, job); err != nil {
+	period, err := tickPeriod(spec)
+	if err != nil {
+		return fmt.Errorf("scheduler: add %s: %w", name, err)
+	}
+	_, err = s.cron.AddFunc(spec, func() {
+		tick := s.now().UTC().Round(period)
+		if _, err := s.RunTick(s.ctx, name, tick, job); err != nil {
 			s.log.Error("job failed", "job", name, "err", err)
 		}
 	})
@@ -82,6 +95,26 @@ func (s *Scheduler) Add(name, spec string, job Job) error {
 		return fmt.Errorf("scheduler: add %s: %w", name, err)
 	}
 	return nil
+}
+
+// tickPeriod is the granularity that names a cron tick. Specs of this
+// parser have no seconds field, so their ticks fall on whole minutes: the
+// firing time rounded to the minute names the tick even when two instances'
+// clocks differ by a few seconds. An "@every d" job has no wall-clock
+// alignment; its firing time rounded to d names its period, so the job runs
+// once per period however the instances' phases differ.
+func tickPeriod(spec string) (time.Duration, error) {
+	if rest, ok := strings.CutPrefix(spec, "@every "); ok {
+		d, err := time.ParseDuration(strings.TrimSpace(rest))
+		if err != nil {
+			return 0, fmt.Errorf("parse %q: %w", spec, err)
+		}
+		if d < time.Second {
+			d = time.Second
+		}
+		return d, nil
+	}
+	return time.Minute, nil
 }
 
 // Start starts the cron loop.
@@ -98,7 +131,18 @@ var ErrLocked = errors.New("job is running elsewhere")
 
 // RunNow runs job if this instance can take its lease. It reports whether it ran.
 func (s *Scheduler) RunNow(ctx context.Context, name string, job Job) (bool, error) {
-	ok, err := s.acquire(ctx, name)
+	return s.run(ctx, name, nil, job)
+}
+
+// RunTick runs job for the scheduled tick unless some instance already ran
+// it for that tick (or is running the job now). It reports whether it ran.
+func (s *Scheduler) RunTick(ctx context.Context, name string, tick time.Time, job Job) (bool, error) {
+	tick = tick.UTC()
+	return s.run(ctx, name, &tick, job)
+}
+
+func (s *Scheduler) run(ctx context.Context, name string, tick *time.Time, job Job) (bool, error) {
+	ok, err := s.acquire(ctx, name, tick)
 	if err != nil {
 		return false, err
 	}
@@ -106,7 +150,7 @@ func (s *Scheduler) RunNow(ctx context.Context, name string, job Job) (bool, err
 		return false, nil
 	}
 	defer s.release(name)
-	run := JobRun{Name: name, Holder: s.holder, StartedAt: s.now().UTC(), Status: "running"}
+	run := JobRun{Name: name, Holder: s.holder, StartedAt: s.now().UTC(), Status: "running", Tick: tick}
 	if err := s.db.WithContext(ctx).Create(&run).Error; err != nil {
 		return false, fmt.Errorf("scheduler: record run %s: %w", name, err)
 	}
@@ -134,16 +178,22 @@ func (s *Scheduler) RunNow(ctx context.Context, name string, job Job) (bool, err
 }
 
 // acquire takes the lease when it is free or expired. A lease held by this
-// very instance is not re-entered: one job never overlaps itself.
-func (s *Scheduler) acquire(ctx context.Context, name string) (bool, error) {
+// very instance is not re-entered: one job never overlaps itself. For a
+// cron tick it also claims the tick: the lease is taken only when the job's
+// last tick is older, in the same UPDATE, so exactly one instance wins it.
+func (s *Scheduler) acquire(ctx context.Context, name string, tick *time.Time) (bool, error) {
 	now := s.now().UTC()
 	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
 		Create(&JobLock{Name: name, Holder: "", LockedUntil: time.Unix(0, 0).UTC(), UpdatedAt: now}).Error; err != nil {
 		return false, fmt.Errorf("scheduler: lock row %s: %w", name, err)
 	}
-	res := s.db.WithContext(ctx).Model(&JobLock{}).
-		Where("name = ? AND locked_until < ?", name, now).
-		Updates(map[string]any{"holder": s.holder, "locked_until": now.Add(s.ttl), "updated_at": now})
+	q := s.db.WithContext(ctx).Model(&JobLock{}).Where("name = ? AND locked_until < ?", name, now)
+	upd := map[string]any{"holder": s.holder, "locked_until": now.Add(s.ttl), "updated_at": now}
+	if tick != nil {
+		q = q.Where("(last_tick IS NULL OR last_tick < ?)", *tick)
+		upd["last_tick"] = *tick
+	}
+	res := q.Updates(upd)
 	if res.Error != nil {
 		return false, fmt.Errorf("scheduler: take lock %s: %w", name, res.Error)
 	}

@@ -55,3 +55,41 @@ func TestTwoInstancesDoNotRunTheSameJobAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// Two instances' crons fire for the same tick a few milliseconds apart: the
+// first runs the job and releases its lease before the second fires. The
+// job must still run once for the tick, and again for the next tick.
+func TestEachCronTickRunsOnceAcrossInstances(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		a := scheduler.New(g, time.Minute, slog.Default())
+		b := scheduler.New(g, time.Minute, slog.Default())
+		var runs atomic.Int32
+		job := func(context.Context) error { runs.Add(1); return nil }
+		ctx := context.Background()
+		tick := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+		for i, s := range []*scheduler.Scheduler{a, b, b, a} {
+			if _, err := s.RunTick(ctx, "sla_check", tick, job); err != nil {
+				t.Fatalf("instance %d: %v", i, err)
+			}
+		}
+		if runs.Load() != 1 {
+			t.Fatalf("tick 08:00 ran %d times across two instances, want 1", runs.Load())
+		}
+		next := tick.Add(time.Minute)
+		if ran, err := b.RunTick(ctx, "sla_check", next, job); err != nil || !ran {
+			t.Fatalf("next tick: ran=%v err=%v", ran, err)
+		}
+		// An older tick arriving late (a slow instance) is not run again.
+		if ran, err := a.RunTick(ctx, "sla_check", tick, job); err != nil || ran {
+			t.Fatalf("late old tick: ran=%v err=%v", ran, err)
+		}
+		// A run by hand is not gated by ticks.
+		if ran, err := a.RunNow(ctx, "sla_check", job); err != nil || !ran {
+			t.Fatalf("run by hand: ran=%v err=%v", ran, err)
+		}
+		list, err := a.Runs(ctx, "sla_check", 10)
+		if err != nil || len(list) != 3 || list[0].Tick != nil || list[1].Tick == nil || !list[1].Tick.Equal(next) {
+			t.Fatalf("runs %+v %v", list, err)
+		}
+	})
+}
