@@ -34,7 +34,7 @@ test-ui:
 test-e2e:
 	bash scripts/e2e.sh
 
-## test-cluster: two instances on a 3-node Galera cluster, a node killed under load (partial; docs/deployment.md)
+## test-cluster: two instances behind haproxy on a 3-node Galera cluster; a node, then an instance, killed under load (docs/deployment.md)
 test-cluster:
 	bash scripts/cluster-test.sh
 
