@@ -101,6 +101,7 @@ type networkGen struct {
 	now       time.Time
 	regions   *region.Directory
 	phones    map[string]bool
+	names     map[string]bool // outlet names given so far: each is unique
 	staff     []outlet.StaffMember
 	certs     []certPlan
 	trainings []trainingPlan
@@ -219,7 +220,7 @@ func SeedOutlets(ctx context.Context, d OutletDeps) error {
 		return err
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	g := &networkGen{rng: rand.New(rand.NewPCG(27922, 2011)), today: d.Outlets.Today(), now: now, regions: d.Regions, phones: map[string]bool{}}
+	g := &networkGen{rng: rand.New(rand.NewPCG(27922, 2011)), today: d.Outlets.Today(), now: now, regions: d.Regions, phones: map[string]bool{}, names: map[string]bool{}}
 	var (
 		outlets  []outlet.Outlet
 		coverage []outlet.OutletCoverage
@@ -267,6 +268,7 @@ func SeedOutlets(ctx context.Context, d OutletDeps) error {
 					cov = append(cov, prov.Code)
 				}
 				o := g.outlet(id, city, where, hub || id == 1, &entrusted)
+				o.Name = uniqueName(g.names, o.Name)
 				outlets = append(outlets, o)
 				for _, c := range cov {
 					coverage = append(coverage, outlet.OutletCoverage{OutletID: id, RegionCode: c})
@@ -330,6 +332,26 @@ func productCategoryIDs(db *gorm.DB) ([]uint64, error) {
 		return nil, fmt.Errorf("read product categories: %w", err)
 	}
 	return ids, nil
+}
+
+// branchNumerals number a second, third … outlet of the same name.
+var branchNumerals = []string{"二", "三", "四", "五", "六", "七", "八", "九", "十"}
+
+// uniqueName returns name, or when taken name with a branch suffix (二店,
+// 三店 …), and marks the result taken: a partner may run two outlets in one
+// city, but the network must tell them apart by name (dispatch lists,
+// timelines, reports).
+func uniqueName(taken map[string]bool, name string) string {
+	n := name
+	for i := 0; taken[n]; i++ {
+		if i < len(branchNumerals) {
+			n = name + branchNumerals[i] + "店"
+		} else {
+			n = fmt.Sprintf("%s%d店", name, i+2)
+		}
+	}
+	taken[n] = true
+	return n
 }
 
 // outlet builds one demo outlet.

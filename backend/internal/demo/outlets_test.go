@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -59,6 +60,11 @@ func TestSeedOutlets(t *testing.T) {
 		g.Model(&outlet.Outlet{}).Where("kind = ?", outlet.KindEntrusted).Count(&entrusted)
 		g.Model(&outlet.Outlet{}).Where("status = ?", outlet.StatusSuspended).Count(&suspended)
 		g.Model(&outlet.Outlet{}).Where("contract_valid_to < ?", svc.Today()).Count(&expired)
+		var dupNames int64
+		g.Raw("SELECT COUNT(*) FROM (SELECT name FROM outlets GROUP BY name HAVING COUNT(*) > 1) d").Scan(&dupNames)
+		if dupNames != 0 {
+			t.Fatalf("%d outlet names are used more than once", dupNames)
+		}
 		if outlets != 60 || entrusted < 20 || entrusted > 45 || suspended != 2 || expired < 2 {
 			t.Fatalf("outlets %d, entrusted %d, suspended %d, expired contracts %d", outlets, entrusted, suspended, expired)
 		}
@@ -125,6 +131,16 @@ func TestSeedOutlets(t *testing.T) {
 			t.Fatalf("technician not linked: %+v", techs)
 		}
 	})
+}
+
+func TestUniqueNameNumbersBranches(t *testing.T) {
+	taken := map[string]bool{}
+	got := []string{uniqueName(taken, "深圳安和家电维修部"), uniqueName(taken, "深圳安和家电维修部"), uniqueName(taken, "深圳安和家电维修部"),
+		uniqueName(taken, "深圳南山区服务中心")}
+	want := []string{"深圳安和家电维修部", "深圳安和家电维修部二店", "深圳安和家电维修部三店", "深圳南山区服务中心"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %v", got)
+	}
 }
 
 func TestScaleOutlets(t *testing.T) {

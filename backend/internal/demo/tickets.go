@@ -96,6 +96,7 @@ type tkCustomer struct {
 
 type tkOutlet struct {
 	id         uint64
+	name       string
 	coverage   []string
 	categories map[uint64]bool
 	techs      []uint64
@@ -174,14 +175,17 @@ func newTicketGen(ctx context.Context, d TicketDeps, r *rand.Rand) (*ticketGen, 
 			g.customers[i].units = append(g.customers[i].units, tkUnit{id: u.ID, category: u.CategoryID, since: u.CreatedAt.UTC()})
 		}
 	}
-	var outletIDs []uint64
-	if err := db.Table("outlets").Where("status = ?", outlet.StatusActive).Order("id").Pluck("id", &outletIDs).Error; err != nil {
+	var outletRows []struct {
+		ID   uint64
+		Name string
+	}
+	if err := db.Table("outlets").Select("id, name").Where("status = ?", outlet.StatusActive).Order("id").Scan(&outletRows).Error; err != nil {
 		return nil, fmt.Errorf("demo tickets: outlets: %w", err)
 	}
-	for _, id := range outletIDs {
-		o := &tkOutlet{id: id, categories: map[uint64]bool{}}
+	for _, r := range outletRows {
+		o := &tkOutlet{id: r.ID, name: r.Name, categories: map[uint64]bool{}}
 		g.outlets = append(g.outlets, o)
-		g.byID[id] = o
+		g.byID[r.ID] = o
 	}
 	type pair struct {
 		OutletID   uint64
@@ -504,6 +508,15 @@ func (s *tkSim) dispatch(at time.Time, kind string, cand *tkCandidate) *tkVisit 
 	return v
 }
 
+// outletLabel names an outlet in timeline text as the work-order service
+// does: 网点「name」.
+func (g *ticketGen) outletLabel(id uint64) string {
+	if o := g.byID[id]; o != nil && o.name != "" {
+		return "网点「" + o.name + "」"
+	}
+	return fmt.Sprintf("网点 #%d", id)
+}
+
 // offer makes the next offer of v to cand.
 func (s *tkSim) offer(at time.Time, v *tkVisit, cand *tkCandidate, why string) {
 	g, w := s.g, v.w
@@ -516,6 +529,9 @@ func (s *tkSim) offer(at time.Time, v *tkVisit, cand *tkCandidate, why string) {
 	oid, offerID := cand.outlet.id, g.nextOffer
 	w.Status, w.OutletID, w.OfferID, w.OfferedAt, w.OfferExpiresAt = workorder.StatusOffered, &oid, &offerID, &at, &expires
 	s.t.OutletID = &oid
+	if s.t.AssignedAt == nil { // the first dispatch is the ticket's 分派 (as ticket.ApplyWorkOrderStep)
+		s.t.AssignedAt = &at
+	}
 	band := tkBand(cand.level)
 	if string(band) != s.t.DistanceBand {
 		ev := s.policy.SetBand(band, at, tkActorAgent)
@@ -537,7 +553,7 @@ func (s *tkSim) offer(at time.Time, v *tkVisit, cand *tkCandidate, why string) {
 		v.firstSent = at
 		s.startOrRestart(at, sla.TargetOnsiteArrival, tkArrival(v.kp, band), "new_work_order", tkActorAgent)
 	}
-	s.note(at, ticket.EventDispatch, tkActorAgent, fmt.Sprintf("工单 %s 派给网点 #%d（%s）", w.Number, oid, why),
+	s.note(at, ticket.EventDispatch, tkActorAgent, fmt.Sprintf("工单 %s 派给%s（%s）", w.Number, s.g.outletLabel(oid), why),
 		map[string]any{"work_order_id": w.ID, "number": w.Number, "outlet_id": oid, "attempt": w.Attempts, "expires_at": expires})
 }
 
@@ -569,10 +585,10 @@ func (s *tkSim) refuse(at time.Time, v *tkVisit, reason string, next *tkCandidat
 	prev := *v.w.OutletID
 	if reason == "" {
 		s.respond(at, v, workorder.ResponseTimeout, "超时未接单", "system:dispatch_timeouts")
-		s.note(at, ticket.EventDispatch, "system:dispatch_timeouts", fmt.Sprintf("网点 #%d 超时未接单", prev), map[string]any{"work_order_id": v.w.ID})
+		s.note(at, ticket.EventDispatch, "system:dispatch_timeouts", fmt.Sprintf("%s 超时未接单", s.g.outletLabel(prev)), map[string]any{"work_order_id": v.w.ID})
 	} else {
 		s.respond(at, v, workorder.ResponseRejected, reason, tkActorOutlet)
-		s.note(at, ticket.EventDispatch, tkActorOutlet, fmt.Sprintf("网点 #%d 拒单（%s）", prev, reason), map[string]any{"work_order_id": v.w.ID, "reason": reason})
+		s.note(at, ticket.EventDispatch, tkActorOutlet, fmt.Sprintf("%s 拒单（%s）", s.g.outletLabel(prev), reason), map[string]any{"work_order_id": v.w.ID, "reason": reason})
 	}
 	s.startOrRestart(at, sla.TargetOutletAccept, time.Duration(v.kp.AcceptMinutes)*time.Minute, "redispatched", tkActorAgent)
 	if next == nil {
@@ -598,7 +614,7 @@ func (s *tkSim) accept(at time.Time, v *tkVisit) bool {
 	}
 	s.sla(sla.Event{At: at, Kind: sla.KindMet, Target: sla.TargetOutletAccept, Actor: tkActorOutlet})
 	s.startOrRestart(at, sla.TargetCustomerContact, time.Duration(v.kp.ContactMinutes)*time.Minute, "new_work_order", tkActorOutlet)
-	s.note(at, ticket.EventWorkOrder, tkActorOutlet, fmt.Sprintf("网点 #%d 已接单（工单 %s）", *w.OutletID, w.Number), map[string]any{"work_order_id": w.ID, "step": "accept"})
+	s.note(at, ticket.EventWorkOrder, tkActorOutlet, fmt.Sprintf("%s 已接单（工单 %s）", s.g.outletLabel(*w.OutletID), w.Number), map[string]any{"work_order_id": w.ID, "step": "accept"})
 	return s.move(at, ticket.StatusInProgress, tkActorOutlet, "")
 }
 

@@ -96,6 +96,12 @@ func (s *Service) ApplyWorkOrderStep(ctx context.Context, tx *gorm.DB, ticketID 
 	}
 	if st.SetOutlet {
 		t.OutletID = st.OutletID
+		// Dispatching to an outlet is the ticket's 分派: the first offer
+		// stamps assigned_at (an accepted ticket moves new → in_progress and
+		// never passes through the assigned status that used to set it).
+		if st.OutletID != nil && t.AssignedAt == nil {
+			t.AssignedAt = &now
+		}
 	}
 	if st.Band != "" && string(st.Band) != t.DistanceBand {
 		policy, _, err := s.o.SLA.PolicyByCode(ctx, t.SLAPolicy)

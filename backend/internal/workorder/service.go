@@ -384,9 +384,40 @@ type DispatchInput struct {
 // choice is the outlet an offer goes to.
 type choice struct {
 	outletID uint64
+	name     string
 	level    int
 	band     sla.DistanceBand
 	why      string
+}
+
+// label is how the ticket's timeline names the chosen outlet.
+func (c *choice) label() string { return outletText(c.outletID, c.name) }
+
+// outletText names an outlet in timeline text: 网点「name」, or 网点 #id
+// when the name is unknown (no outlet service wired).
+func outletText(id uint64, name string) string {
+	if name == "" {
+		return fmt.Sprintf("网点 #%d", id)
+	}
+	return "网点「" + name + "」"
+}
+
+// outletName returns an outlet's name, "" when it cannot be read (the
+// timeline then falls back to the id).
+func (s *Service) outletName(ctx context.Context, id uint64) string {
+	if s.o.Outlets == nil || id == 0 {
+		return ""
+	}
+	info, err := s.o.Outlets.Outlet(ctx, id)
+	if err != nil {
+		return ""
+	}
+	return info.Name
+}
+
+// outletLabel names outlet id in timeline text (see outletText).
+func (s *Service) outletLabel(ctx context.Context, id uint64) string {
+	return outletText(id, s.outletName(ctx, id))
 }
 
 // choose picks the outlet for an offer: the agent's pick (which must exist
@@ -426,7 +457,7 @@ func (s *Service) choose(ctx context.Context, w WorkOrder, pick *uint64, band st
 				return nil, "", apperr.Field("outlet_id", "the outlet is suspended")
 			}
 		}
-		c := &choice{outletID: *pick, why: "坐席指定网点"}
+		c := &choice{outletID: *pick, why: "坐席指定网点", name: s.outletName(ctx, *pick)}
 		for _, cand := range cands {
 			if cand.OutletID == *pick {
 				c.level = cand.CoverageLevel
@@ -445,7 +476,7 @@ func (s *Service) choose(ctx context.Context, w WorkOrder, pick *uint64, band st
 		return nil, candErr, nil
 	}
 	best := cands[0]
-	c := &choice{outletID: best.OutletID, level: best.CoverageLevel, band: bandOf(best.CoverageLevel),
+	c := &choice{outletID: best.OutletID, name: best.Name, level: best.CoverageLevel, band: bandOf(best.CoverageLevel),
 		why: fmt.Sprintf("自动派单：%s %s（覆盖级别 %d，负荷 %d/%d）", best.Code, best.Name, best.CoverageLevel, best.Load, best.Capacity)}
 	if band != "" {
 		c.band = sla.DistanceBand(band)
@@ -526,7 +557,7 @@ func (s *Service) Dispatch(ctx context.Context, ticketID uint64, in DispatchInpu
 				if err := s.offer(ctx, tx, &w, ch, kp, cal, now, &step); err != nil {
 					return err
 				}
-				step.Body = fmt.Sprintf("创建%s工单 %s，派给网点 #%d（%s）", kp.Name, w.Number, ch.outletID, ch.why)
+				step.Body = fmt.Sprintf("创建%s工单 %s，派给%s（%s）", kp.Name, w.Number, ch.label(), ch.why)
 			} else {
 				step.Body = fmt.Sprintf("创建%s工单 %s，暂无可派网点：%s", kp.Name, w.Number, why)
 				step.Data["unassigned_reason"] = why
@@ -799,7 +830,7 @@ func (s *Service) Accept(ctx context.Context, id uint64, version int64) (WorkOrd
 			st.Met = []sla.Target{sla.TargetOutletAccept}
 			st.Start = []ticket.ClockStart{{Target: sla.TargetCustomerContact, Duration: minutes(kp.ContactMinutes), Reason: "new_work_order"}}
 			st.Status = ticket.StatusInProgress
-			st.Body = fmt.Sprintf("网点 #%d 已接单（工单 %s，用时 %s）", deref(w.OutletID), w.Number, (time.Duration(secs) * time.Second).String())
+			st.Body = fmt.Sprintf("%s 已接单（工单 %s，用时 %s）", s.outletLabel(ctx, deref(w.OutletID)), w.Number, (time.Duration(secs) * time.Second).String())
 			return s.events(event.WorkOrderAccepted, *w, event.WorkOrder{ResponseSeconds: secs}), nil
 		}})
 }
@@ -899,8 +930,9 @@ func (s *Service) reoffer(ctx context.Context, id uint64, version int64, step, r
 				}
 			}
 			st.Kind = ticket.EventDispatch
-			head := map[string]string{ResponseRejected: fmt.Sprintf("网点 #%d 拒单（%s）", deref(prev.OutletID), reason),
-				ResponseTimeout:   fmt.Sprintf("网点 #%d 超时未接单", deref(prev.OutletID)),
+			prevLabel := s.outletLabel(ctx, deref(prev.OutletID))
+			head := map[string]string{ResponseRejected: fmt.Sprintf("%s 拒单（%s）", prevLabel, reason),
+				ResponseTimeout:   fmt.Sprintf("%s 超时未接单", prevLabel),
 				ResponseWithdrawn: "坐席改派"}[response]
 			if prev.Status == StatusUnassigned {
 				head = "重新派单"
@@ -918,7 +950,7 @@ func (s *Service) reoffer(ctx context.Context, id uint64, version int64, step, r
 			if err := s.offer(ctx, tx, w, p.ch, kp, cal, now, st); err != nil {
 				return nil, err
 			}
-			st.Body = fmt.Sprintf("%s；工单 %s 改派给网点 #%d（%s）", head, w.Number, p.ch.outletID, p.ch.why)
+			st.Body = fmt.Sprintf("%s；工单 %s 改派给%s（%s）", head, w.Number, p.ch.label(), p.ch.why)
 			events = append(events, s.events(event.WorkOrderOffered, *w, event.WorkOrder{ExpiresAt: w.OfferExpiresAt, Attempt: w.Attempts})...)
 			return events, nil
 		}})

@@ -61,7 +61,13 @@ func (n *network) Outlet(_ context.Context, id uint64) (workorder.OutletInfo, er
 	if id == 0 || id > 4 {
 		return workorder.OutletInfo{}, apperr.NotFound("outlet")
 	}
-	return workorder.OutletInfo{ID: id, Code: "O", Name: "网点", Active: id != 4}, nil
+	name := "网点四"
+	for _, c := range n.outlets {
+		if c.OutletID == id {
+			name = c.Name
+		}
+	}
+	return workorder.OutletInfo{ID: id, Code: "O", Name: name, Active: id != 4}, nil
 }
 
 // staff: technician 11 works at outlet 1, 21 at outlet 2.
@@ -182,6 +188,16 @@ func TestDispatchRejectTimeoutAndTheWholeVisit(t *testing.T) {
 		if got.OutletID == nil || *got.OutletID != 1 {
 			t.Fatalf("ticket outlet %v", got.OutletID)
 		}
+		// Dispatch is the ticket's 分派: assigned_at is stamped (the export's
+		// 分派时间 was blank for every dispatched ticket), and the timeline
+		// names the outlet, not its id.
+		if got.AssignedAt == nil || !got.AssignedAt.Equal(f.clock.Now()) {
+			t.Fatalf("assigned_at of a dispatched ticket: %v", got.AssignedAt)
+		}
+		if tl, _ := f.tickets.Timeline(f.agent, tk.ID, 0, 100); !strings.Contains(tl[len(tl)-1].Body, "派给网点「深圳南山网点」") ||
+			strings.Contains(tl[len(tl)-1].Body, "#1") {
+			t.Fatalf("dispatch line %q", tl[len(tl)-1].Body)
+		}
 		// The repair kind promises acceptance in 30 working minutes and, in
 		// the city band, arrival in 660.
 		if c := clockOf(t, f, tk.ID, sla.TargetOutletAccept); c.State != sla.StateRunning || c.Duration != 30*time.Minute {
@@ -273,6 +289,20 @@ func TestDispatchRejectTimeoutAndTheWholeVisit(t *testing.T) {
 		}
 		if got, _ := f.tickets.Get(f.agent, tk.ID); got.Status != ticket.StatusInProgress {
 			t.Fatalf("ticket status %s", got.Status)
+		}
+		tl, _ = f.tickets.Timeline(f.agent, tk.ID, 0, 100)
+		var lines []string
+		for _, e := range tl {
+			lines = append(lines, e.Body)
+		}
+		all := strings.Join(lines, "\n")
+		for _, want := range []string{"网点「深圳南山网点」 拒单（技师不足）", "网点「深圳市网点」 超时未接单", "改派给网点「广东省网点」", "网点「深圳南山网点」 已接单"} {
+			if !strings.Contains(all, want) {
+				t.Fatalf("timeline lacks %q:\n%s", want, all)
+			}
+		}
+		if strings.Contains(all, "网点 #") {
+			t.Fatalf("timeline names an outlet by id:\n%s", all)
 		}
 		if _, err := f.wo.Accept(om, w.ID, 0); code(err) != "invalid_transition" {
 			t.Fatalf("accept twice: %v", err)
