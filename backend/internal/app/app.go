@@ -38,6 +38,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/recall"
 	"github.com/aftersales/aftersales/backend/internal/region"
 	"github.com/aftersales/aftersales/backend/internal/repair"
+	"github.com/aftersales/aftersales/backend/internal/report"
 	"github.com/aftersales/aftersales/backend/internal/returns"
 	"github.com/aftersales/aftersales/backend/internal/scheduler"
 	"github.com/aftersales/aftersales/backend/internal/slastore"
@@ -243,6 +244,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		Regions: a.Regions, Customers: a.Customers, Products: a.Products,
 		Outlets: a.Outlets, Notifications: a.Notifications,
 		Privacy: privacy.New(g), OutletContactDays: cfg.Privacy.OutletContactDays,
+		Reports: report.New(report.Options{DB: g, Regions: a.Regions, FailureRateWarning: cfg.Reports.FailureRateWarning}),
 	})
 	// The relay runs in every process that changes data (serve, seed, the
 	// HTTP tests); the lease lets one instance relay at a time.

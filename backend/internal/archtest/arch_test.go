@@ -40,6 +40,7 @@ var notDomains = map[string]bool{
 	"actor": true, "apperr": true, "audit": true, "auth": true, "config": true, "db": true, "event": true, "rbac": true,
 	"realtime": true, "scheduler": true, "testutil": true, "migrations": true, "passport": true, "app": true, "httpapi": true,
 	"demo": true, "archtest": true, "outbox": true, "notification": true, "consistency": true, "xlsx": true, "privacy": true,
+	"report": true,
 }
 
 // domainImports is the allowlist of one domain importing another, each with

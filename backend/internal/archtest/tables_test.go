@@ -25,6 +25,7 @@ var reportingReads = map[string]string{
 	"recall/progress.go":        "recall progress and call queue join the affected units' owners (read-only)",
 	"certification/pack.go":     "audit pack: outlet and staff roster exported as the auditor's evidence (read-only)",
 	"consistency":               "the consistency checker: read-only invariants across domains",
+	"report":                    "the managers' reports and the tickets export's names: read-only aggregates and lookups across domains (docs/reports.md)",
 }
 
 // sqlCalls are the GORM methods whose string arguments are SQL.

@@ -54,6 +54,9 @@ type Config struct {
 	// Privacy configures what outlet users see of customers (PIPL).
 	Privacy Privacy `koanf:"privacy"`
 
+	// Reports configures the managers' reports (docs/reports.md).
+	Reports Reports `koanf:"reports"`
+
 	// Certificates configures certificate validity rules.
 	Certificates Certificates `koanf:"certificates"`
 
@@ -127,6 +130,13 @@ func (c *Config) DataDir() string {
 		return filepath.Dir(p)
 	}
 	return filepath.Dir(filepath.Clean(c.Storage.Dir))
+}
+
+// Reports configures the managers' reports.
+type Reports struct {
+	// FailureRateWarning: a production lot whose repairs per installed
+	// unit reach this rate is flagged on the failure-rate report.
+	FailureRateWarning float64 `koanf:"failure_rate_warning"`
 }
 
 // Privacy configures the outlet's view of customers.
@@ -431,6 +441,9 @@ func Defaults() map[string]any {
 		// Privacy (see docs/configuration.md and docs/security.md).
 		"privacy.outlet_contact_days": 30,
 
+		// Reports (see docs/configuration.md and docs/reports.md).
+		"reports.failure_rate_warning": 0.05,
+
 		// Certificates and staff posts (see docs/configuration.md and docs/readiness.md).
 		"certificates.manager.valid_years": 3,
 		"staff.post_kinds.technician":      "维修技师,上门维修工程师,维修工程师,维修工,服务工程师,技术员",
@@ -665,6 +678,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Repair.MaxBackdateDays < 0 || c.Repair.MaxBackdateDays > 365 {
 		return bad("repair.max_backdate_days", "must be between 0 and 365")
+	}
+	if c.Reports.FailureRateWarning <= 0 || c.Reports.FailureRateWarning > 1 {
+		return bad("reports.failure_rate_warning", "must be above 0 and at most 1")
 	}
 	if c.Privacy.OutletContactDays < 0 || c.Privacy.OutletContactDays > 365 {
 		return bad("privacy.outlet_contact_days", "must be between 0 and 365")

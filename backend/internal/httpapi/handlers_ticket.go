@@ -540,7 +540,7 @@ func (s *Server) exportTickets(c *gin.Context) {
 		maxRows = n
 	}
 	var buf bytes.Buffer
-	res, err := s.Tickets.Export(c.Request.Context(), f, &buf, maxRows)
+	res, err := s.Tickets.Export(c.Request.Context(), f, &buf, ticket.ExportOptions{MaxRows: maxRows, Names: s.exportNames(c)})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -549,5 +549,6 @@ func (s *Server) exportTickets(c *gin.Context) {
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("X-Export-Rows", strconv.Itoa(res.Rows))
 	c.Header("X-Export-Truncated", strconv.FormatBool(res.Truncated))
+	c.Header("X-Content-Type-Options", "nosniff")
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
 }

@@ -168,6 +168,13 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/corrective-actions/:id/effectiveness", rbac.ComplaintManage, s.checkCorrectiveAction, "Record the effectiveness check of a closed action", "corrective-actions", "EffectivenessCheckRequest"},
 		{"GET", "/api/v1/crisis-drills", rbac.ComplaintRead, s.listCrisisDrills, "Crisis drills kept as evidence (?from&to dates)", "complaints", ""},
 		{"POST", "/api/v1/crisis-drills", rbac.ComplaintManage, s.createCrisisDrill, "Record a crisis drill (date, scenario, participants, findings)", "complaints", "CreateCrisisDrillRequest"},
+		// Managers' reports (docs/reports.md): ?from&to&outlet_id; outlet users get their own outlet
+		{"GET", "/api/v1/reports/volume", rbac.KPIRead, s.volumeReport, "Tickets created in the period (volume) and open at its end (backlog) by ?by=product|fault_code|region|lot", "reports", ""},
+		{"GET", "/api/v1/reports/volume/export", rbac.KPIRead, exportOf(s.volumeReport), "The volume and backlog report as an Excel workbook (.xlsx)", "reports", ""},
+		{"GET", "/api/v1/reports/failure-rate", rbac.KPIRead, s.failureRateReport, "Repairs per installed unit for each production lot, flagged at reports.failure_rate_warning (or ?threshold)", "reports", ""},
+		{"GET", "/api/v1/reports/failure-rate/export", rbac.KPIRead, exportOf(s.failureRateReport), "The failure-rate report as an Excel workbook (.xlsx)", "reports", ""},
+		{"GET", "/api/v1/reports/technicians", rbac.KPIRead, s.technicianReport, "Per technician: jobs completed, first-time fix, average time on site", "reports", ""},
+		{"GET", "/api/v1/reports/technicians/export", rbac.KPIRead, exportOf(s.technicianReport), "The technician-productivity report as an Excel workbook (.xlsx)", "reports", ""},
 		{"GET", "/api/v1/kpi/complaints", rbac.KPIRead, s.complaintKPI, "Complaint KPIs for ?from&to: rate per installed base, within-limit %, resolution rate", "kpi", ""},
 		{"GET", "/api/v1/survey-templates", rbac.SurveyRead, s.listSurveyTemplates, "Survey templates (?kind&active)", "surveys", ""},
 		{"POST", "/api/v1/survey-templates", rbac.SurveyManage, s.createSurveyTemplate, "Create a survey template with questions", "surveys", "SurveyTemplateRequest"},

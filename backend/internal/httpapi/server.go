@@ -37,6 +37,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/recall"
 	"github.com/aftersales/aftersales/backend/internal/region"
 	"github.com/aftersales/aftersales/backend/internal/repair"
+	"github.com/aftersales/aftersales/backend/internal/report"
 	"github.com/aftersales/aftersales/backend/internal/returns"
 	"github.com/aftersales/aftersales/backend/internal/scheduler"
 	"github.com/aftersales/aftersales/backend/internal/slastore"
@@ -104,6 +105,9 @@ type Options struct {
 	// privacy.outlet_contact_days (handlers_privacy.go).
 	Privacy           *privacy.Log
 	OutletContactDays int
+
+	// Reports is the read-only reporting layer (handlers_reports.go).
+	Reports *report.Reads
 }
 
 // Server holds the handlers' dependencies.

@@ -32,6 +32,7 @@ func All() []*gormigrate.Migration {
 		m0040Consistency(),
 		m0060AuditLog(),
 		m0115JobTicks(),
+		m0095Reports(),
 	}
 }
 

@@ -19,20 +19,59 @@ const MaxExportRows = 200_000
 // exportBatch is how many tickets are read and evaluated at a time.
 const exportBatch = 500
 
+// Names are the readable values an export row shows instead of ids. Phone
+// is already masked or cleared as the caller may see it.
+type Names struct {
+	Customer   string
+	Phone      string
+	Serial     string
+	Model      string
+	Category   string
+	Region     string
+	Outlet     string
+	Technician string
+	Assignee   string
+}
+
+// ExportNames resolves the names of one batch of tickets, by ticket id (a
+// ticket missing from the map shows its ids' cells empty). The reporting
+// layer implements it (report.Reads.TicketNames); the caller decides the
+// phone masking and records unmasked reads before returning them.
+type ExportNames func(ctx context.Context, batch []Ticket) (map[uint64]Names, error)
+
+// ExportOptions shape one export.
+type ExportOptions struct {
+	// MaxRows caps the rows (0 or more than MaxExportRows: MaxExportRows).
+	MaxRows int
+	// Names, when set, fills the name columns; nil leaves them empty.
+	Names ExportNames
+	// Progress, when set, is told the rows written so far after each batch.
+	Progress func(rows int)
+}
+
 // ExportResult reports what an export wrote.
 type ExportResult struct {
 	Rows      int
 	Truncated bool
 }
 
+// ExportHeader is the export's header row before the SLA clock columns.
+// Codes are shown as their zh-CN labels and parties by name (the customer's
+// phone as the caller may see it), so a manager reads the sheet without a
+// lookup table.
+var ExportHeader = []string{"工单号", "渠道", "类型", "优先级", "状态", "客户", "客户电话", "产品序列号", "型号", "品类", "故障代码",
+	"故障描述", "地区", "当前网点", "技师", "处理坐席", "班组", "重开次数", "关闭原因", "合并到工单ID", "创建时间", "首次响应时间", "分派时间",
+	"解决时间", "关闭时间", "最后更新时间", "SLA策略", "SLA是否超时"}
+
 // Export writes the tickets matching f (visible to the caller, in f's
-// order) as an Excel workbook to w: one row per ticket with every
-// timestamp and, per SLA clock, its state, due instant, met instant and
-// whether it breached (frozen results for closed tickets). Times are in the
-// enterprise zone. It streams (excelize's StreamWriter) and reads the
+// order) as an Excel workbook to w: one row per ticket (ExportHeader) with
+// every timestamp and, per SLA clock, its state, due instant, met instant
+// and whether it breached (frozen results for closed tickets). Times are in
+// the enterprise zone. It streams (excelize's StreamWriter) and reads the
 // tickets in keyset batches, so memory does not grow with the row count.
 // Errors: validation.
-func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, maxRows int) (ExportResult, error) {
+func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, o ExportOptions) (ExportResult, error) {
+	maxRows := o.MaxRows
 	f.Size = 0
 	if err := f.Validate(); err != nil {
 		return ExportResult{}, err
@@ -51,9 +90,10 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, maxRows int
 	if err != nil {
 		return ExportResult{}, apperr.Internal(err)
 	}
-	header := []any{"工单号", "渠道", "类型", "优先级", "状态", "客户ID", "设备ID", "品类ID", "故障代码", "地区代码", "当前网点ID",
-		"处理坐席ID", "班组", "重开次数", "关闭原因", "合并到工单ID", "创建时间", "首次响应时间", "分派时间", "解决时间", "关闭时间",
-		"最后更新时间", "SLA策略", "SLA是否超时"}
+	header := make([]any, 0, len(ExportHeader)+4*len(sla.Targets()))
+	for _, h := range ExportHeader {
+		header = append(header, h)
+	}
 	for _, t := range sla.Targets() {
 		l := targetLabel(t)
 		header = append(header, l+"状态", l+"截止时间", l+"达成时间", l+"是否超时")
@@ -102,6 +142,12 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, maxRows int
 		if err != nil {
 			return res, apperr.Internal(err)
 		}
+		names := map[uint64]Names{}
+		if o.Names != nil && len(page.Items) > 0 {
+			if names, err = o.Names(ctx, page.Items); err != nil {
+				return res, err
+			}
+		}
 		now := s.now()
 		for _, t := range page.Items {
 			if res.Rows >= maxRows {
@@ -118,9 +164,15 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, maxRows int
 			}
 			created := t.CreatedAt
 			updated := t.UpdatedAt
-			row := []any{t.Number, t.Channel, t.Type, t.Priority, t.Status, t.CustomerID, ptr(t.UnitID), ptr(t.CategoryID), t.FaultCode,
-				t.RegionCode, ptr(t.OutletID), ptr(t.AssigneeID), t.Team, t.ReopenCount, t.CloseReason, ptr(t.MergedIntoID),
-				ts(&created), ts(t.FirstResponseAt), ts(t.AssignedAt), ts(t.ResolvedAt), ts(t.ClosedAt), ts(&updated), t.SLAPolicy, yes(t.SLABreached)}
+			n := names[t.ID]
+			region := n.Region
+			if region == "" {
+				region = t.RegionCode
+			}
+			row := []any{t.Number, ChannelLabel(t.Channel), typeLabel(t.Type), PriorityLabel(t.Priority), StatusLabel(t.Status), n.Customer, n.Phone,
+				n.Serial, n.Model, n.Category, t.FaultCode, t.Description, region, n.Outlet, n.Technician, n.Assignee, t.Team, t.ReopenCount,
+				CloseReasonLabel(t.CloseReason), ptr(t.MergedIntoID), ts(&created), ts(t.FirstResponseAt), ts(t.AssignedAt), ts(t.ResolvedAt),
+				ts(t.ClosedAt), ts(&updated), t.SLAPolicy, yes(t.SLABreached)}
 			for _, c := range clocks {
 				if !c.Target.Valid() {
 					continue
@@ -129,7 +181,7 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, maxRows int
 				for _, p := range c.Previous {
 					breached = breached || p.Breached
 				}
-				row = append(row, string(c.State), ts(c.DueAt), ts(c.MetAt), yes(breached))
+				row = append(row, clockStateLabel(c.State), ts(c.DueAt), ts(c.MetAt), yes(breached))
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, rowNo)
 			if err := sw.SetRow(cell, row); err != nil {
@@ -137,6 +189,9 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, maxRows int
 			}
 			rowNo++
 			res.Rows++
+		}
+		if o.Progress != nil {
+			o.Progress(res.Rows)
 		}
 		if res.Truncated || page.NextCursor == "" {
 			break

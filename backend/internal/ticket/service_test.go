@@ -621,7 +621,7 @@ func TestListKeysetScopeAndExport(t *testing.T) {
 			t.Fatalf("fields %v", e.Fields)
 		}
 		var buf bytes.Buffer
-		res, err := f.svc.Export(f.ctx, ticket.Filter{}, &buf, 0)
+		res, err := f.svc.Export(f.ctx, ticket.Filter{}, &buf, ticket.ExportOptions{})
 		if err != nil || res.Rows != 7 {
 			t.Fatalf("export %d %v", res.Rows, err)
 		}

@@ -1,0 +1,199 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/customer"
+	"github.com/aftersales/aftersales/backend/internal/privacy"
+	"github.com/aftersales/aftersales/backend/internal/rbac"
+	"github.com/aftersales/aftersales/backend/internal/report"
+	"github.com/aftersales/aftersales/backend/internal/ticket"
+)
+
+// The managers' reports (docs/reports.md): each is a JSON API and the same
+// figures as an Excel workbook (…/export). Every report takes ?from&to
+// (local dates or RFC 3339; default the last 30 days) and ?outlet_id; an
+// outlet user always gets their own outlet.
+
+// ReportPeriod is the period and outlet a report answered for.
+type ReportPeriod struct {
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	OutletID *uint64   `json:"outlet_id"`
+}
+
+// VolumeReportResponse is GET /reports/volume.
+type VolumeReportResponse struct {
+	ReportPeriod
+	report.Volume
+}
+
+// FailureRateReportResponse is GET /reports/failure-rate.
+type FailureRateReportResponse struct {
+	ReportPeriod
+	report.FailureRate
+}
+
+// TechnicianReportResponse is GET /reports/technicians.
+type TechnicianReportResponse struct {
+	ReportPeriod
+	report.Technicians
+}
+
+// reportFilter reads ?from&to&outlet_id and confines it to the caller's outlet.
+func (s *Server) reportFilter(c *gin.Context) (report.Filter, ReportPeriod, error) {
+	from, to, err := s.queryPeriod(c)
+	if err != nil {
+		return report.Filter{}, ReportPeriod{}, err
+	}
+	outletID, err := queryUint(c, "outlet_id")
+	if err != nil {
+		return report.Filter{}, ReportPeriod{}, err
+	}
+	f, err := report.Scope(c.Request.Context(), report.Filter{From: from, To: to, OutletID: outletID})
+	if err != nil {
+		return report.Filter{}, ReportPeriod{}, err
+	}
+	p := ReportPeriod{From: f.From, To: f.To}
+	if _, scoped := actor.From(c.Request.Context()).OutletScoped(); scoped || f.OutletID != 0 {
+		id := f.OutletID
+		p.OutletID = &id
+	}
+	return f, p, nil
+}
+
+func (s *Server) volumeReport(c *gin.Context) {
+	f, p, err := s.reportFilter(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.Reports.Volume(c.Request.Context(), c.DefaultQuery("by", report.ByProduct), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if c.GetBool(ctxExport) {
+		s.sendSheet(c, "工单量与积压-"+v.Dimension, p, v.Sheet())
+		return
+	}
+	c.JSON(http.StatusOK, VolumeReportResponse{ReportPeriod: p, Volume: v})
+}
+
+func (s *Server) failureRateReport(c *gin.Context) {
+	f, p, err := s.reportFilter(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var threshold float64
+	if v := c.Query("threshold"); v != "" {
+		threshold, err = strconv.ParseFloat(v, 64)
+		if err != nil || threshold <= 0 || threshold > 1 {
+			s.fail(c, fieldErr("threshold", "a rate above 0 and at most 1, e.g. 0.05"))
+			return
+		}
+	}
+	r, err := s.Reports.FailureRate(c.Request.Context(), f, threshold)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if c.GetBool(ctxExport) {
+		s.sendSheet(c, "批次故障率", p, r.Sheet())
+		return
+	}
+	c.JSON(http.StatusOK, FailureRateReportResponse{ReportPeriod: p, FailureRate: r})
+}
+
+func (s *Server) technicianReport(c *gin.Context) {
+	f, p, err := s.reportFilter(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.Reports.Technicians(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if c.GetBool(ctxExport) {
+		s.sendSheet(c, "技师效率", p, r.Sheet())
+		return
+	}
+	c.JSON(http.StatusOK, TechnicianReportResponse{ReportPeriod: p, Technicians: r})
+}
+
+// ctxExport marks a report request that answers the workbook.
+const ctxExport = "report_export"
+
+// exportOf serves a report as its Excel workbook.
+func exportOf(h gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Set(ctxExport, true)
+		h(c)
+	}
+}
+
+// sendSheet answers a report workbook with its length, so the browser's
+// download shows a progress bar.
+func (s *Server) sendSheet(c *gin.Context, title string, p ReportPeriod, sheet report.Sheet) {
+	var buf bytes.Buffer
+	if err := report.WriteXLSX(&buf, sheet); err != nil {
+		s.fail(c, err)
+		return
+	}
+	last := p.To.Add(-time.Second)
+	name := fmt.Sprintf("%s-%s-%s.xlsx", title, p.From.In(s.Location).Format("20060102"), last.In(s.Location).Format("20060102"))
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="report.xlsx"; filename*=UTF-8''%s`, url.PathEscape(name)))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("X-Export-Rows", strconv.Itoa(len(sheet.Rows)))
+	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+}
+
+// exportNames resolves the tickets export's names by the one rule of who
+// sees a customer (handlers_privacy.go): callers not scoped to an outlet
+// with customer:read see names, phones masked unless they hold
+// customer:phone_unmasked, and every unmasked phone is written to the PIPL
+// access log before it is returned; anyone else sees no customer at all.
+func (s *Server) exportNames(c *gin.Context) ticket.ExportNames {
+	_, scoped := actor.From(c.Request.Context()).OutletScoped()
+	mayRead := !scoped && s.allowed(c, rbac.CustomerRead)
+	unmasked := mayRead && s.phonesUnmasked(c)
+	return func(ctx context.Context, batch []ticket.Ticket) (map[uint64]ticket.Names, error) {
+		names, err := s.Reports.TicketNames(ctx, batch)
+		if err != nil {
+			return nil, err
+		}
+		var reads []privacy.Read
+		seen := map[uint64]bool{}
+		for _, t := range batch {
+			n := names[t.ID]
+			switch {
+			case !mayRead:
+				n.Customer, n.Phone = "", ""
+			case !unmasked:
+				if n.Phone != "" {
+					n.Phone = customer.MaskPhone(n.Phone)
+				}
+			case n.Phone != "" && !seen[t.CustomerID]:
+				seen[t.CustomerID] = true
+				reads = append(reads, privacy.Read{CustomerID: t.CustomerID, Fields: []string{privacy.FieldPhone}, Purpose: privacy.PurposeCustomerRecord})
+			}
+			names[t.ID] = n
+		}
+		if err := s.Privacy.Record(ctx, reads...); err != nil {
+			return nil, err
+		}
+		return names, nil
+	}
+}
