@@ -15,6 +15,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/aftersales/aftersales/backend/internal/attachment"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
 	"github.com/aftersales/aftersales/backend/internal/capa"
@@ -76,6 +77,9 @@ type App struct {
 	// == Domain services
 	// FAQ articles and product manuals of the public pages (see wire_content.go).
 	Content *content.Service
+	// Attachments of tickets, work orders, repairs, complaints and returns
+	// (see wire_attachments.go).
+	Attachments *attachment.Service
 	// Repairs, spare parts, returns and recalls (see wire_ops.go).
 	Repairs *repair.Service
 	Parts   *parts.Service
@@ -220,6 +224,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	a.wireNotifications()
 	a.wireServiceOps()
 	a.wireContent()
+	if err := a.wireAttachments(); err != nil {
+		return nil, err
+	}
 	if err := a.wireReadiness(ctx); err != nil {
 		return nil, err
 	}
@@ -236,7 +243,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		AllowedOrigins: cfg.HTTP.AllowedOriginList(), MetricsToken: cfg.Metrics.Token, Limiter: a.RateLimit, RequestTimeout: cfg.HTTP.RequestTimeout,
 		Location: cfg.Location(), Version: Version,
 		// == Domain services into the HTTP server
-		Content: a.Content,
+		Content: a.Content, Attachments: a.Attachments,
 		Repairs: a.Repairs, Parts: a.Parts, Returns: a.Returns, Recalls: a.Recalls,
 		Readiness: a.Readiness, Certification: a.Certification,
 		SLA: a.SLA, Tickets: a.Tickets, WorkOrders: a.WorkOrders,

@@ -47,17 +47,19 @@ var notDomains = map[string]bool{
 // the reason. Anything else goes through an interface the importer declares
 // (wired in app) or an event.
 var domainImports = map[string]string{
-	"certification -> readiness": "the audit calendar and packs read the readiness engine's runs and standard",
-	"customer -> region":         "addresses carry GB/T 2260 region codes validated against the directory",
-	"outlet -> customer":         "staff phones are normalised with the customer package's phone rules",
-	"outlet -> region":           "outlet coverage is a set of region codes",
-	"product -> customer":        "a unit's owner is a customer (owner lookups for the passport)",
-	"repair -> parts":            "a repair consumes and returns spare parts in its own transaction",
-	"slastore -> sla":            "the store persists the pure SLA calculator's policies and calendars",
-	"ticket -> sla":              "ticket clocks are computed by the pure SLA calculator",
-	"ticket -> slastore":         "tickets read their SLA policy and calendar",
-	"workorder -> sla":           "work-order promised times use the SLA calendars",
-	"workorder -> ticket":        "a work order belongs to a ticket and moves its clocks",
+	"certification -> readiness":  "the audit calendar and packs read the readiness engine's runs and standard",
+	"certification -> attachment": "evidence files are received and kept by attachment.Files, the one upload-to-storage path",
+	"content -> attachment":       "manual files are received and kept by attachment.Files, the one upload-to-storage path",
+	"customer -> region":          "addresses carry GB/T 2260 region codes validated against the directory",
+	"outlet -> customer":          "staff phones are normalised with the customer package's phone rules",
+	"outlet -> region":            "outlet coverage is a set of region codes",
+	"product -> customer":         "a unit's owner is a customer (owner lookups for the passport)",
+	"repair -> parts":             "a repair consumes and returns spare parts in its own transaction",
+	"slastore -> sla":             "the store persists the pure SLA calculator's policies and calendars",
+	"ticket -> sla":               "ticket clocks are computed by the pure SLA calculator",
+	"ticket -> slastore":          "tickets read their SLA policy and calendar",
+	"workorder -> sla":            "work-order promised times use the SLA calendars",
+	"workorder -> ticket":         "a work order belongs to a ticket and moves its clocks",
 }
 
 // TestDomainImportsAreAllowlisted fails when a domain imports another domain

@@ -91,9 +91,9 @@ var pdf = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-// TestEvidenceUploadRejections: too big, a type not accepted, content that
-// does not match its name and an unknown document type are refused with a
-// 422 saying why; nothing is stored.
+// TestEvidenceUploadRejections: too big (413), a type not accepted and
+// content that does not match its name (415), an empty file and an unknown
+// document type (422) are refused saying why; nothing is stored.
 func TestEvidenceUploadRejections(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		f := newFixture(t, db, 1024)
@@ -103,12 +103,13 @@ func TestEvidenceUploadRejections(t *testing.T) {
 			content    []byte
 			docType    string
 			want       string
+			kind       apperr.Kind
 		}{
-			{"too big", "plan.pdf", append(append([]byte{}, pdf...), bytes.Repeat([]byte("x"), 2048)...), "", "exceeds"},
-			{"executable", "plan.exe", []byte("MZ\x90\x00"), "", "not accepted"},
-			{"png named pdf", "plan.pdf", pngBytes(t), "", "image/png"},
-			{"empty", "plan.pdf", nil, "", "empty"},
-			{"unknown type", "plan.pdf", pdf, "tax_return", "unknown document type"},
+			{"too big", "plan.pdf", append(append([]byte{}, pdf...), bytes.Repeat([]byte("x"), 2048)...), "", "exceeds", apperr.KindTooLarge},
+			{"executable", "plan.exe", []byte("MZ\x90\x00"), "", "not accepted", apperr.KindUnsupported},
+			{"png named pdf", "plan.pdf", pngBytes(t), "", "image/png", apperr.KindUnsupported},
+			{"empty", "plan.pdf", nil, "", "empty", apperr.KindValidation},
+			{"unknown type", "plan.pdf", pdf, "tax_return", "unknown document type", apperr.KindValidation},
 		}
 		for _, c := range cases {
 			in := base
@@ -118,8 +119,8 @@ func TestEvidenceUploadRejections(t *testing.T) {
 			}
 			_, err := f.svc.Upload(f.ctx, in)
 			ae, ok := err.(*apperr.Error)
-			if !ok || ae.Kind != apperr.KindValidation {
-				t.Fatalf("%s: want 422, got %v", c.name, err)
+			if !ok || ae.Kind != c.kind {
+				t.Fatalf("%s: want %s, got %v", c.name, c.kind, err)
 			}
 			msg := strings.Join(mapValues(ae.Fields), " ")
 			if !strings.Contains(msg, c.want) {

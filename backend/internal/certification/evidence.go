@@ -1,33 +1,28 @@
 package certification
 
 import (
-	"archive/zip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/gabriel-vasile/mimetype"
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/attachment"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
 )
 
-// allowedTypes maps each accepted file extension to the MIME types its
+// evidencePolicy maps each accepted file extension to the MIME types its
 // content may sniff as. Anything else is refused: evidence is documents and
 // scans, never executables, archives or web pages.
-var allowedTypes = map[string][]string{
+var evidenceTypes = map[string][]string{
 	".pdf":  {"application/pdf"},
 	".png":  {"image/png"},
 	".jpg":  {"image/jpeg"},
@@ -40,19 +35,8 @@ var allowedTypes = map[string][]string{
 	".txt":  {"text/plain"},
 }
 
-// ooxmlPrefix is the folder an Office Open XML package of each extension
-// holds, to recognise a document the sniffer saw only as a ZIP.
-var ooxmlPrefix = map[string]string{".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
-
 // AllowedExtensions lists the accepted file extensions, sorted.
-func AllowedExtensions() []string {
-	out := make([]string, 0, len(allowedTypes))
-	for ext := range allowedTypes {
-		out = append(out, ext)
-	}
-	slices.Sort(out)
-	return out
-}
+func AllowedExtensions() []string { return attachment.Policy{Types: evidenceTypes}.Extensions() }
 
 // UploadInput is a new evidence document (or a new version of one).
 type UploadInput struct {
@@ -134,8 +118,8 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (*Document, error)
 	now := s.now().UTC()
 	d := Document{
 		DocType: in.DocType, Title: in.Title, Description: in.Description, EffectiveAt: dateOnly(in.EffectiveOn),
-		ExpiresAt: datePtr(in.ExpiresOn), Approver: strings.TrimSpace(in.Approver), SHA256: stored.sha, Size: stored.size,
-		ContentType: stored.mime, FileName: truncateRunes(filepath.Base(in.FileName), 255), StorageKey: stored.key,
+		ExpiresAt: datePtr(in.ExpiresOn), Approver: strings.TrimSpace(in.Approver), SHA256: stored.SHA256, Size: stored.Size,
+		ContentType: stored.MIME, FileName: truncateRunes(filepath.Base(in.FileName), 255), StorageKey: stored.Key,
 		UploadedByID: a.UserID, UploadedBy: truncateRunes(a.Username, 64), Version: 1, Revision: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -175,127 +159,18 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (*Document, error)
 	return &d, nil
 }
 
-type storedFile struct {
-	key  string
-	sha  string
-	size int64
-	mime string
-}
-
-// storeFile streams the upload to a temporary file while hashing it,
-// enforces the size limit, sniffs the content against the name's extension
-// and moves the file to evidence/<sha[:2]>/<sha> (identical files are kept
-// once).
-func (s *Service) storeFile(name string, r io.Reader) (*storedFile, error) {
-	ext := strings.ToLower(filepath.Ext(name))
-	allowed, ok := allowedTypes[ext]
-	if !ok {
-		shown := ext
-		if shown == "" {
-			shown = "(no extension)"
-		}
-		return nil, apperr.Field("file", fmt.Sprintf("file type %s is not accepted; accepted types: %s", shown, strings.Join(AllowedExtensions(), ", ")))
-	}
-	dir := filepath.Join(s.o.StorageDir, "evidence")
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, apperr.Internal(fmt.Errorf("certification: storage dir: %w", err))
-	}
-	tmp, err := os.CreateTemp(dir, "upload-*")
+// storeFile receives the upload through the shared file store (size limit,
+// accepted types, content sniffed against the name's extension) and keeps
+// it under evidence/<sha[:2]>/<sha> (identical files are kept once).
+// Errors: 413 file_too_large, 415 file_type_not_accepted or
+// content_mismatch, 422 for an empty file.
+func (s *Service) storeFile(name string, r io.Reader) (attachment.Stored, error) {
+	rec, err := s.files.Receive("evidence", name, r, attachment.Policy{MaxBytes: s.o.MaxUploadBytes, Types: evidenceTypes})
 	if err != nil {
-		return nil, apperr.Internal(fmt.Errorf("certification: temp file: %w", err))
+		return attachment.Stored{}, err
 	}
-	tmpName := tmp.Name()
-	keep := false
-	defer func() {
-		_ = tmp.Close()
-		if !keep {
-			_ = os.Remove(tmpName)
-		}
-	}()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, s.o.MaxUploadBytes+1))
-	if err != nil {
-		// The HTTP layer caps the request body a little above the limit; its
-		// error says "request body too large".
-		if strings.Contains(err.Error(), "too large") {
-			return nil, apperr.Field("file", fmt.Sprintf("the file exceeds the %d MiB limit", s.o.MaxUploadBytes>>20))
-		}
-		return nil, apperr.Invalid("the upload was interrupted: " + err.Error())
-	}
-	if n > s.o.MaxUploadBytes {
-		return nil, apperr.Field("file", fmt.Sprintf("the file exceeds the %d MiB limit", s.o.MaxUploadBytes>>20))
-	}
-	if n == 0 {
-		return nil, apperr.Field("file", "the file is empty")
-	}
-	if err := tmp.Sync(); err != nil {
-		return nil, apperr.Internal(fmt.Errorf("certification: sync upload: %w", err))
-	}
-	detected, err := mimetype.DetectFile(tmpName)
-	if err != nil {
-		return nil, apperr.Internal(fmt.Errorf("certification: sniff upload: %w", err))
-	}
-	mime := detected.String()
-	if !sniffMatches(detected, allowed) {
-		// A Word/Excel/PowerPoint file is a ZIP; a short sniff may see only
-		// that. Accept it when the package really holds the part its
-		// extension names.
-		if prefix, isOOXML := ooxmlPrefix[ext]; !(isOOXML && detected.Is("application/zip") && zipHolds(tmpName, prefix)) {
-			return nil, apperr.Field("file", fmt.Sprintf("the content is %s, which does not match a %s file", baseMime(mime), ext))
-		}
-	}
-	mime = allowed[0]
-	sum := hex.EncodeToString(h.Sum(nil))
-	key := filepath.Join("evidence", sum[:2], sum)
-	dst := filepath.Join(s.o.StorageDir, key)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return nil, apperr.Internal(fmt.Errorf("certification: store upload: %w", err))
-	}
-	if _, err := os.Stat(dst); err == nil {
-		return &storedFile{key: key, sha: sum, size: n, mime: mime}, nil
-	}
-	_ = tmp.Close()
-	if err := os.Rename(tmpName, dst); err != nil {
-		return nil, apperr.Internal(fmt.Errorf("certification: store upload: %w", err))
-	}
-	keep = true
-	return &storedFile{key: key, sha: sum, size: n, mime: mime}, nil
-}
-
-func sniffMatches(m *mimetype.MIME, allowed []string) bool {
-	for _, a := range allowed {
-		if m.Is(a) {
-			return true
-		}
-	}
-	// Plain text declared as .txt also sniffs as a subtype (text/plain is
-	// the parent of csv, html, …); only text/plain itself is accepted.
-	return false
-}
-
-func baseMime(m string) string {
-	base, _, _ := strings.Cut(m, ";")
-	return base
-}
-
-// zipHolds reports whether a ZIP file has an entry under prefix and the
-// Office content-types part.
-func zipHolds(path, prefix string) bool {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return false
-	}
-	defer zr.Close()
-	var types, part bool
-	for _, f := range zr.File {
-		if f.Name == "[Content_Types].xml" {
-			types = true
-		}
-		if strings.HasPrefix(f.Name, prefix) {
-			part = true
-		}
-	}
-	return types && part
+	defer rec.Discard()
+	return s.files.Keep("evidence", rec)
 }
 
 // Approve marks a document approved in the system (it then counts for the
@@ -485,19 +360,9 @@ func (s *Service) File(ctx context.Context, id uint64) (*Document, string, error
 	return &d, path, nil
 }
 
-// storagePath resolves a storage key inside storage.dir, refusing any key
-// that would escape it.
-func (s *Service) storagePath(key string) (string, error) {
-	p := filepath.Join(s.o.StorageDir, filepath.Clean("/"+key))
-	rel, err := filepath.Rel(s.o.StorageDir, p)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return "", apperr.NotFound("file")
-	}
-	if _, err := os.Stat(p); err != nil {
-		return "", apperr.Gone("file_missing", "the stored file is missing")
-	}
-	return p, nil
-}
+// storagePath resolves a storage key inside storage.dir: 404 for a key
+// that would escape it, 410 file_missing for a file gone from disk.
+func (s *Service) storagePath(key string) (string, error) { return s.files.Path(key) }
 
 // supersession maps a document id to the instant a newer approved version
 // of its chain was approved.

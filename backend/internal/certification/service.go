@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/aftersales/aftersales/backend/internal/attachment"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
@@ -79,6 +80,8 @@ type Service struct {
 	loc   *time.Location
 	// packs waits for audit-pack builders when closing.
 	packs chan struct{}
+	// files is the shared upload store under StorageDir (evidence/).
+	files *attachment.Files
 }
 
 // New returns the service.
@@ -131,11 +134,15 @@ func New(o Options) (*Service, error) {
 	// Directories are created on first use, so a server that never stores
 	// a file leaves no trace on disk.
 	o.StorageDir = abs
+	files, err := attachment.NewFiles(abs)
+	if err != nil {
+		return nil, err
+	}
 	if o.Holder == "" {
 		host, _ := os.Hostname()
 		o.Holder = fmt.Sprintf("%s:%d", host, os.Getpid())
 	}
-	return &Service{o: o, db: o.DB, trail: o.Audit, log: o.Log, now: o.Now, loc: o.Location, packs: make(chan struct{}, 2)}, nil
+	return &Service{o: o, db: o.DB, trail: o.Audit, log: o.Log, now: o.Now, loc: o.Location, packs: make(chan struct{}, 2), files: files}, nil
 }
 
 // SetReadiness wires the readiness engine after construction.

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -280,11 +281,25 @@ type Scheduler struct {
 	SurveyRelationship string `koanf:"survey_relationship"`
 }
 
-// Storage is where uploaded evidence files live (outside any web root).
+// Storage is where uploaded files live (outside any web root): evidence,
+// manuals and attachments, and the attachments' limits.
 type Storage struct {
 	Dir          string `koanf:"dir"`
 	MaxUploadMiB int64  `koanf:"max_upload_mib"`
+	// AttachmentMaxMiB bounds one attachment of a service record (at most
+	// max(max_upload_mib, 20), the upload routes' body limit).
+	AttachmentMaxMiB int64 `koanf:"attachment_max_mib"`
+	// AttachmentTypes are the accepted attachment extensions, comma
+	// separated, each one of jpg, jpeg, png, pdf.
+	AttachmentTypes string `koanf:"attachment_types"`
+	// ImageMaxMegapixels refuses larger images before decoding them.
+	ImageMaxMegapixels int `koanf:"image_max_megapixels"`
+	// ThumbnailPx is the longer side of an image attachment's thumbnail.
+	ThumbnailPx int `koanf:"thumbnail_px"`
 }
+
+// AttachmentTypeList is storage.attachment_types split.
+func (s Storage) AttachmentTypeList() []string { return splitList(s.AttachmentTypes) }
 
 // Demo holds the demo enterprise settings.
 type Demo struct {
@@ -397,6 +412,10 @@ func Defaults() map[string]any {
 		"scheduler.dispatch_timeouts":     "@every 1m",
 		"storage.dir":                     "./data/files",
 		"storage.max_upload_mib":          int64(20),
+		"storage.attachment_max_mib":      int64(10),
+		"storage.attachment_types":        "jpg,jpeg,png,pdf",
+		"storage.image_max_megapixels":    50,
+		"storage.thumbnail_px":            320,
 		"demo.password":                   "demo123456",
 		"readiness.schedule":              "*/5 * * * *",
 		"readiness.standard_file":         "",
@@ -633,6 +652,25 @@ func (c *Config) Validate() error {
 	}
 	if c.Storage.MaxUploadMiB < 1 {
 		return bad("storage.max_upload_mib", "must be at least 1")
+	}
+	// The upload routes' body limit is max(storage.max_upload_mib, 20) MiB
+	// plus the envelope (app.New); an attachment must fit in it.
+	if c.Storage.AttachmentMaxMiB < 1 || c.Storage.AttachmentMaxMiB > max(c.Storage.MaxUploadMiB, 20) {
+		return bad("storage.attachment_max_mib", "must be between 1 and max(storage.max_upload_mib, 20)")
+	}
+	for _, t := range c.Storage.AttachmentTypeList() {
+		if !slices.Contains([]string{"jpg", "jpeg", "png", "pdf"}, strings.ToLower(strings.TrimPrefix(t, "."))) {
+			return bad("storage.attachment_types", "each one of jpg, jpeg, png, pdf")
+		}
+	}
+	if len(c.Storage.AttachmentTypeList()) == 0 {
+		return bad("storage.attachment_types", "name at least one type")
+	}
+	if c.Storage.ImageMaxMegapixels < 1 || c.Storage.ImageMaxMegapixels > 200 {
+		return bad("storage.image_max_megapixels", "must be between 1 and 200")
+	}
+	if c.Storage.ThumbnailPx < 32 || c.Storage.ThumbnailPx > 1024 {
+		return bad("storage.thumbnail_px", "must be between 32 and 1024")
 	}
 	if len([]rune(c.Demo.Password)) < 10 {
 		return bad("demo.password", "must be at least 10 characters (the password policy)")

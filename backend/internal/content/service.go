@@ -2,23 +2,20 @@ package content
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/gabriel-vasile/mimetype"
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/attachment"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
@@ -54,7 +51,12 @@ type Options struct {
 }
 
 // Service manages FAQ articles and product manuals.
-type Service struct{ o Options }
+type Service struct {
+	o Options
+	// files is the shared upload store under StorageDir (manuals/); nil
+	// without a storage dir.
+	files *attachment.Files
+}
 
 // New returns a Service.
 func New(o Options) *Service {
@@ -67,7 +69,13 @@ func New(o Options) *Service {
 	if o.MaxUploadBytes <= 0 {
 		o.MaxUploadBytes = 20 << 20
 	}
-	return &Service{o: o}
+	s := &Service{o: o}
+	if o.StorageDir != "" {
+		// NewFiles fails only when the working directory is gone; the
+		// service then refuses uploads like without a storage dir.
+		s.files, _ = attachment.NewFiles(o.StorageDir)
+	}
+	return s
 }
 
 // MaxUploadBytes is the largest manual file accepted.
@@ -395,7 +403,9 @@ type ManualFilter struct {
 // AllowedExtensions are the manual file types accepted.
 func AllowedExtensions() []string { return []string{".pdf", ".png", ".jpg", ".jpeg", ".zip"} }
 
-var manualTypes = map[string]string{".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".zip": "application/zip"}
+// manualTypes: a .zip accepts any ZIP-based content (an Office document
+// sniffs as a descendant of application/zip).
+var manualTypes = map[string][]string{".pdf": {"application/pdf"}, ".png": {"image/png"}, ".jpg": {"image/jpeg"}, ".jpeg": {"image/jpeg"}, ".zip": {"application/zip"}}
 
 // ListManuals returns a page of manuals, newest first, with the total.
 func (s *Service) ListManuals(ctx context.Context, f ManualFilter) ([]Manual, int64, error) {
@@ -516,7 +526,7 @@ func (s *Service) CreateManual(ctx context.Context, in ManualInput) (Manual, err
 		if err != nil {
 			return Manual{}, err
 		}
-		f.apply(&m)
+		apply(f, &m)
 	}
 	if m.Published {
 		m.PublishedAt = &now
@@ -586,7 +596,7 @@ func (s *Service) UpdateManual(ctx context.Context, id uint64, version int64, p 
 		}
 		if stored != nil {
 			m.Source, m.URL = SourceFile, ""
-			stored.apply(&m)
+			apply(stored, &m)
 		}
 		now := s.now()
 		if p.Published != nil && *p.Published != m.Published {
@@ -676,109 +686,48 @@ func (s *Service) dropUnused(ctx context.Context, key string) {
 	if err := s.o.DB.WithContext(ctx).Model(&Manual{}).Where("storage_key = ?", key).Count(&n).Error; err != nil || n > 0 {
 		return
 	}
-	if p, err := s.storagePath(key); err == nil {
-		_ = os.Remove(p)
+	if s.files != nil {
+		s.files.Remove(key)
 	}
 }
 
-type storedFile struct {
-	name, key, sha, mime string
-	size                 int64
+type storedFile = attachment.Stored
+
+func apply(f *storedFile, m *Manual) {
+	m.FileName, m.StorageKey, m.SHA256, m.ContentType, m.Size = f.Name, f.Key, f.SHA256, f.MIME, f.Size
 }
 
-func (f *storedFile) apply(m *Manual) {
-	m.FileName, m.StorageKey, m.SHA256, m.ContentType, m.Size = f.name, f.key, f.sha, f.mime, f.size
-}
-
-// storeFile streams an upload to a temporary file while hashing it,
-// enforces the size limit and the accepted types (the content must sniff as
-// what the name says), and moves it to manuals/<sha[:2]>/<sha>.
+// storeFile receives an upload through the shared file store (size limit,
+// accepted types, content sniffed against the name) and keeps it under
+// manuals/<sha[:2]>/<sha>. Errors: 413 file_too_large, 415
+// file_type_not_accepted or content_mismatch, 422 (no or an empty file).
 func (s *Service) storeFile(up *Upload) (*storedFile, error) {
 	if up.Content == nil {
 		return nil, apperr.Field("file", "a file is required")
 	}
-	name := filepath.Base(strings.ReplaceAll(up.FileName, "\\", "/"))
-	if utf8.RuneCountInString(name) > 255 {
-		return nil, apperr.Field("file", "the file name is longer than 255 characters")
-	}
-	ext := strings.ToLower(filepath.Ext(name))
-	want, ok := manualTypes[ext]
-	if !ok {
-		return nil, apperr.Field("file", fmt.Sprintf("file type %q is not accepted; accepted: %s", ext, strings.Join(AllowedExtensions(), ", ")))
-	}
-	if s.o.StorageDir == "" {
+	if s.files == nil {
 		return nil, apperr.Internal(errors.New("content: no storage dir configured"))
 	}
-	dir := filepath.Join(s.o.StorageDir, "manuals")
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, apperr.Internal(fmt.Errorf("content: storage dir: %w", err))
-	}
-	tmp, err := os.CreateTemp(dir, "upload-*")
+	rec, err := s.files.Receive("manuals", up.FileName, up.Content, attachment.Policy{MaxBytes: s.o.MaxUploadBytes, Types: manualTypes})
 	if err != nil {
-		return nil, apperr.Internal(fmt.Errorf("content: temp file: %w", err))
+		return nil, err
 	}
-	tmpName := tmp.Name()
-	keep := false
-	defer func() {
-		_ = tmp.Close()
-		if !keep {
-			_ = os.Remove(tmpName)
-		}
-	}()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(up.Content, s.o.MaxUploadBytes+1))
+	defer rec.Discard()
+	st, err := s.files.Keep("manuals", rec)
 	if err != nil {
-		if strings.Contains(err.Error(), "too large") {
-			return nil, apperr.Field("file", fmt.Sprintf("the file exceeds the %d MiB limit", s.o.MaxUploadBytes>>20))
-		}
-		return nil, apperr.Invalid("the upload was interrupted: " + err.Error())
+		return nil, err
 	}
-	if n > s.o.MaxUploadBytes {
-		return nil, apperr.Field("file", fmt.Sprintf("the file exceeds the %d MiB limit", s.o.MaxUploadBytes>>20))
-	}
-	if n == 0 {
-		return nil, apperr.Field("file", "the file is empty")
-	}
-	detected, err := mimetype.DetectFile(tmpName)
-	if err != nil {
-		return nil, apperr.Internal(fmt.Errorf("content: sniff upload: %w", err))
-	}
-	if !detected.Is(want) && !(want == "application/zip" && isZipFamily(detected)) {
-		return nil, apperr.Field("file", fmt.Sprintf("the content is %s, which does not match a %s file", detected.String(), ext))
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	key := filepath.ToSlash(filepath.Join("manuals", sum[:2], sum))
-	dst := filepath.Join(s.o.StorageDir, filepath.FromSlash(key))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return nil, apperr.Internal(fmt.Errorf("content: store upload: %w", err))
-	}
-	out := &storedFile{name: name, key: key, sha: sum, mime: want, size: n}
-	if _, err := os.Stat(dst); err == nil {
-		return out, nil // identical file already kept
-	}
-	_ = tmp.Close()
-	if err := os.Rename(tmpName, dst); err != nil {
-		return nil, apperr.Internal(fmt.Errorf("content: store upload: %w", err))
-	}
-	keep = true
-	return out, nil
+	return &st, nil
 }
 
-func isZipFamily(m *mimetype.MIME) bool {
-	for ; m != nil; m = m.Parent() {
-		if m.Is("application/zip") {
-			return true
-		}
-	}
-	return false
-}
-
-// storagePath resolves a storage key inside the storage dir, refusing any
-// key that would leave it.
+// storagePath resolves a storage key inside the storage dir; a key that
+// would leave it, or a file gone from disk, is not found.
 func (s *Service) storagePath(key string) (string, error) {
-	p := filepath.Join(s.o.StorageDir, filepath.Clean("/"+filepath.FromSlash(key)))
-	rel, err := filepath.Rel(s.o.StorageDir, p)
-	if err != nil || strings.HasPrefix(rel, "..") {
+	if s.files == nil {
+		return "", apperr.NotFound("manual_file")
+	}
+	p, err := s.files.Path(key)
+	if err != nil {
 		return "", apperr.NotFound("manual_file")
 	}
 	return p, nil

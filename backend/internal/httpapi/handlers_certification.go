@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/attachment"
 	"github.com/aftersales/aftersales/backend/internal/certification"
 )
 
@@ -166,8 +167,9 @@ func (s *Server) evidenceTypes(c *gin.Context) {
 
 // POST /api/v1/evidence — multipart/form-data with fields doc_type, title,
 // description, effective_on, expires_on, approver, supersedes_id and the
-// file in "file". A refused upload is a 422 saying why (too big, type not
-// accepted, content not matching the name).
+// file in "file". A refused upload says why: 413 file_too_large, 415
+// file_type_not_accepted or content_mismatch (content not matching the
+// name), 422 for the fields.
 func (s *Server) uploadEvidence(c *gin.Context) {
 	if !strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/form-data") {
 		s.fail(c, apperr.Invalid("send the document as multipart/form-data with the file in the field \"file\""))
@@ -178,7 +180,7 @@ func (s *Server) uploadEvidence(c *gin.Context) {
 	if err := c.Request.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.fail(c, apperr.Field("file", fmt.Sprintf("the file exceeds the %d MiB limit", limit>>20)))
+			s.fail(c, attachment.TooLarge(limit))
 			return
 		}
 		s.fail(c, apperr.Invalid("malformed multipart form: "+err.Error()))
@@ -223,7 +225,7 @@ func (s *Server) uploadEvidence(c *gin.Context) {
 	}
 	defer file.Close()
 	if header.Size > limit {
-		s.fail(c, apperr.Field("file", fmt.Sprintf("the file exceeds the %d MiB limit", limit>>20)))
+		s.fail(c, attachment.TooLarge(limit))
 		return
 	}
 	in.FileName, in.Content = header.Filename, file

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/attachment"
 	"github.com/aftersales/aftersales/backend/internal/content"
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/product"
@@ -877,7 +877,7 @@ func (s *Server) readManualForm(c *gin.Context) (*manualForm, error) {
 	if err := c.Request.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, apperr.Field("file", fmt.Sprintf("the file exceeds the %d MiB limit", limit>>20))
+			return nil, attachment.TooLarge(limit)
 		}
 		return nil, apperr.Invalid("malformed multipart form: " + err.Error())
 	}
@@ -895,7 +895,7 @@ func (s *Server) readManualForm(c *gin.Context) (*manualForm, error) {
 		if header.Size > limit {
 			_ = file.Close()
 			f.closer()
-			return nil, apperr.Field("file", fmt.Sprintf("the file exceeds the %d MiB limit", limit>>20))
+			return nil, attachment.TooLarge(limit)
 		}
 		f.file = &content.Upload{FileName: header.Filename, Content: file}
 		prev := f.closer

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"github.com/gin-gonic/gin"
 
+	"github.com/aftersales/aftersales/backend/internal/attachment"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
 )
 
@@ -255,6 +256,33 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/recall-units/:id/appointment", rbac.TicketUpdate, s.bookRecallUnit, "Book an affected unit at an outlet", "recalls", "RecallAppointmentRequest"},
 		{"POST", "/api/v1/recall-units/:id/remedy", rbac.WorkOrderRespond, s.remedyRecallUnit, "Record the remedy done on a unit", "recalls", "RecallRemedyRequest"},
 
+		// == Attachments of service records (attachment; issue 12): access follows the parent record (its permission and data scope)
+		{"GET", "/api/v1/tickets/:id/attachments", rbac.TicketRead, s.listAttachments(attachment.ParentTicket), "Attachments of a ticket, oldest first, with the accepted kinds, extensions and size limit", "attachments", ""},
+		{"POST", "/api/v1/tickets/:id/attachments", rbac.TicketUpdate, s.uploadAttachment(attachment.ParentTicket), "Attach a file to a ticket (multipart: kind, note, file; 413 file_too_large, 415 file_type_not_accepted|content_mismatch; photos re-encoded without EXIF/GPS; a signature's SHA-256 goes into the audit record)", "attachments", ""},
+		{"GET", "/api/v1/tickets/:id/attachments/:attachment_id/file", rbac.TicketRead, s.attachmentFile(attachment.ParentTicket, false), "The attached file (images inline, documents as a download; ?download=1)", "attachments", ""},
+		{"GET", "/api/v1/tickets/:id/attachments/:attachment_id/thumbnail", rbac.TicketRead, s.attachmentFile(attachment.ParentTicket, true), "An image attachment's JPEG thumbnail (404 for a document)", "attachments", ""},
+		{"DELETE", "/api/v1/tickets/:id/attachments/:attachment_id", rbac.TicketUpdate, s.deleteAttachment(attachment.ParentTicket), "Remove an attachment (soft, audited; If-Match version → 409 on a stale one)", "attachments", ""},
+		{"GET", "/api/v1/work-orders/:id/attachments", rbac.WorkOrderRead, s.listAttachments(attachment.ParentWorkOrder), "Attachments of a work order, oldest first, with the accepted kinds, extensions and size limit", "attachments", ""},
+		{"POST", "/api/v1/work-orders/:id/attachments", rbac.WorkOrderRespond, s.uploadAttachment(attachment.ParentWorkOrder), "Attach a file to a work order (multipart: kind, note, file; 413 file_too_large, 415 file_type_not_accepted|content_mismatch; photos re-encoded without EXIF/GPS; a signature's SHA-256 goes into the audit record)", "attachments", ""},
+		{"GET", "/api/v1/work-orders/:id/attachments/:attachment_id/file", rbac.WorkOrderRead, s.attachmentFile(attachment.ParentWorkOrder, false), "The attached file (images inline, documents as a download; ?download=1)", "attachments", ""},
+		{"GET", "/api/v1/work-orders/:id/attachments/:attachment_id/thumbnail", rbac.WorkOrderRead, s.attachmentFile(attachment.ParentWorkOrder, true), "An image attachment's JPEG thumbnail (404 for a document)", "attachments", ""},
+		{"DELETE", "/api/v1/work-orders/:id/attachments/:attachment_id", rbac.WorkOrderRespond, s.deleteAttachment(attachment.ParentWorkOrder), "Remove an attachment (soft, audited; If-Match version → 409 on a stale one)", "attachments", ""},
+		{"GET", "/api/v1/repairs/:id/attachments", rbac.WorkOrderRead, s.listAttachments(attachment.ParentRepair), "Attachments of a repair, oldest first, with the accepted kinds, extensions and size limit", "attachments", ""},
+		{"POST", "/api/v1/repairs/:id/attachments", rbac.WorkOrderRespond, s.uploadAttachment(attachment.ParentRepair), "Attach a file to a repair (multipart: kind, note, file; 413 file_too_large, 415 file_type_not_accepted|content_mismatch; photos re-encoded without EXIF/GPS; a signature's SHA-256 goes into the audit record)", "attachments", ""},
+		{"GET", "/api/v1/repairs/:id/attachments/:attachment_id/file", rbac.WorkOrderRead, s.attachmentFile(attachment.ParentRepair, false), "The attached file (images inline, documents as a download; ?download=1)", "attachments", ""},
+		{"GET", "/api/v1/repairs/:id/attachments/:attachment_id/thumbnail", rbac.WorkOrderRead, s.attachmentFile(attachment.ParentRepair, true), "An image attachment's JPEG thumbnail (404 for a document)", "attachments", ""},
+		{"DELETE", "/api/v1/repairs/:id/attachments/:attachment_id", rbac.WorkOrderRespond, s.deleteAttachment(attachment.ParentRepair), "Remove an attachment (soft, audited; If-Match version → 409 on a stale one)", "attachments", ""},
+		{"GET", "/api/v1/complaints/:id/attachments", rbac.ComplaintRead, s.listAttachments(attachment.ParentComplaint), "Attachments of a complaint, oldest first, with the accepted kinds, extensions and size limit", "attachments", ""},
+		{"POST", "/api/v1/complaints/:id/attachments", rbac.ComplaintManage, s.uploadAttachment(attachment.ParentComplaint), "Attach a file to a complaint (multipart: kind, note, file; 413 file_too_large, 415 file_type_not_accepted|content_mismatch; photos re-encoded without EXIF/GPS; a signature's SHA-256 goes into the audit record)", "attachments", ""},
+		{"GET", "/api/v1/complaints/:id/attachments/:attachment_id/file", rbac.ComplaintRead, s.attachmentFile(attachment.ParentComplaint, false), "The attached file (images inline, documents as a download; ?download=1)", "attachments", ""},
+		{"GET", "/api/v1/complaints/:id/attachments/:attachment_id/thumbnail", rbac.ComplaintRead, s.attachmentFile(attachment.ParentComplaint, true), "An image attachment's JPEG thumbnail (404 for a document)", "attachments", ""},
+		{"DELETE", "/api/v1/complaints/:id/attachments/:attachment_id", rbac.ComplaintManage, s.deleteAttachment(attachment.ParentComplaint), "Remove an attachment (soft, audited; If-Match version → 409 on a stale one)", "attachments", ""},
+		{"GET", "/api/v1/returns/:id/attachments", rbac.TicketRead, s.listAttachments(attachment.ParentReturn), "Attachments of a 三包 return/exchange request, oldest first, with the accepted kinds, extensions and size limit", "attachments", ""},
+		{"POST", "/api/v1/returns/:id/attachments", rbac.TicketUpdate, s.uploadAttachment(attachment.ParentReturn), "Attach a file to a 三包 return/exchange request (multipart: kind, note, file; 413 file_too_large, 415 file_type_not_accepted|content_mismatch; photos re-encoded without EXIF/GPS; a signature's SHA-256 goes into the audit record)", "attachments", ""},
+		{"GET", "/api/v1/returns/:id/attachments/:attachment_id/file", rbac.TicketRead, s.attachmentFile(attachment.ParentReturn, false), "The attached file (images inline, documents as a download; ?download=1)", "attachments", ""},
+		{"GET", "/api/v1/returns/:id/attachments/:attachment_id/thumbnail", rbac.TicketRead, s.attachmentFile(attachment.ParentReturn, true), "An image attachment's JPEG thumbnail (404 for a document)", "attachments", ""},
+		{"DELETE", "/api/v1/returns/:id/attachments/:attachment_id", rbac.TicketUpdate, s.deleteAttachment(attachment.ParentReturn), "Remove an attachment (soft, audited; If-Match version → 409 on a stale one)", "attachments", ""},
+
 		// == Certification readiness, evidence and certification cycles (readiness, certification)
 		{"GET", "/api/v1/readiness/standards", rbac.ReadinessRead, s.listStandards, "Stored standard versions (loads changed files of readiness.standards_dir first)", "readiness", ""},
 		{"GET", "/api/v1/readiness/standards/:code", rbac.ReadinessRead, s.getStandard, "A standard version (?version=N, default latest): YAML and indicator tree", "readiness", ""},
@@ -291,7 +319,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/readiness/overrides/:id/withdraw", rbac.ReadinessManage, s.withdrawOverride, "Withdraw an override, saying why", "readiness", "WithdrawRequest"},
 		{"GET", "/api/v1/evidence", rbac.EvidenceRead, s.listEvidence, "Evidence documents, newest version per document (?type=, ?history=true)", "evidence", ""},
 		{"GET", "/api/v1/evidence/types", rbac.EvidenceRead, s.evidenceTypes, "Document types of the standard and what counts for each today", "evidence", ""},
-		{"POST", "/api/v1/evidence", rbac.EvidenceManage, s.uploadEvidence, "Upload a document or a new version (multipart; 422 says why a file is refused)", "evidence", ""},
+		{"POST", "/api/v1/evidence", rbac.EvidenceManage, s.uploadEvidence, "Upload a document or a new version (multipart; 413 file_too_large, 415 file_type_not_accepted|content_mismatch, 422 names the field)", "evidence", ""},
 		{"GET", "/api/v1/evidence/:id", rbac.EvidenceRead, s.getEvidence, "A document with every version of it", "evidence", ""},
 		{"GET", "/api/v1/evidence/:id/download", rbac.EvidenceRead, s.downloadEvidence, "Download a document's file (attachment)", "evidence", ""},
 		{"POST", "/api/v1/evidence/:id/approve", rbac.EvidenceManage, s.approveEvidence, "Approve a document version", "evidence", "EvidenceApproveRequest"},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/backend/internal/httpapi"
+	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
 // scopeCase says how a route with a path parameter is checked for data
@@ -28,48 +29,68 @@ type scopeCase struct {
 // TestOutletScopeWalksTheRouteTable until it has a case here, just as a new
 // permission fails TestRouteTablePermissions until it has its expectations.
 var scopeCases = map[string]scopeCase{
-	"GET /api/v1/units/:serial":                                 {exempt: "a unit's passport is not an outlet's record; its owner follows the customer rule (TestOutletSeesTheCustomerThroughItsJob)"},
-	"GET /api/v1/outlets/:id":                                   {record: "outlet"},
-	"GET /api/v1/staff/:id":                                     {record: "staff"},
-	"GET /api/v1/tickets/:id":                                   {record: "ticket"},
-	"GET /api/v1/tickets/:id/events":                            {record: "ticket"},
-	"GET /api/v1/work-orders/:id":                               {record: "work_order"},
-	"GET /api/v1/work-orders/:id/contact":                       {record: "work_order"},
-	"POST /api/v1/work-orders/:id/accept":                       {record: "work_order"},
-	"POST /api/v1/work-orders/:id/reject":                       {record: "work_order", body: map[string]any{"reason": "忙"}},
-	"POST /api/v1/work-orders/:id/assign":                       {record: "work_order", body: map[string]any{"technician_staff_id": 1}},
-	"POST /api/v1/work-orders/:id/appointment":                  {record: "work_order", body: map[string]any{"at": time.Now().Add(24 * time.Hour).Format(time.RFC3339)}},
-	"POST /api/v1/work-orders/:id/contact":                      {record: "work_order"},
-	"POST /api/v1/work-orders/:id/check-in":                     {record: "work_order"},
-	"POST /api/v1/work-orders/:id/complete":                     {record: "work_order", body: map[string]any{"result": "done"}},
-	"POST /api/v1/work-orders/:id/sign-off":                     {record: "work_order"},
-	"GET /api/v1/outlets/:id/board":                             {record: "outlet"},
-	"GET /api/v1/outlets/:id/scorecard":                         {record: "outlet"},
-	"GET /api/v1/sla/calendars/:id":                             {exempt: "business calendars are enterprise configuration"},
-	"GET /api/v1/sla/policies/:id":                              {exempt: "SLA policies are enterprise configuration"},
-	"GET /api/v1/repairs/:id":                                   {record: "repair"},
-	"POST /api/v1/repairs/:id/diagnose":                         {record: "repair", body: map[string]any{"diagnosis": "d", "fault_code": "E1"}},
-	"POST /api/v1/repairs/:id/quote":                            {record: "repair", body: map[string]any{"lines": []any{map[string]any{"kind": "labour", "code": "L0", "qty": 1}}}},
-	"POST /api/v1/repairs/:id/quote/approve":                    {record: "repair", body: map[string]any{"approved_by": "王", "channel": "phone"}},
-	"POST /api/v1/repairs/:id/quote/decline":                    {record: "repair", body: map[string]any{"reason": "贵"}},
-	"POST /api/v1/repairs/:id/start":                            {record: "repair"},
-	"POST /api/v1/repairs/:id/parts":                            {record: "repair", body: map[string]any{"part_id": 1, "qty": 1}},
-	"POST /api/v1/repairs/:id/parts/:line_id/old-part-returned": {record: "repair"},
-	"DELETE /api/v1/repairs/:id/parts/:line_id":                 {record: "repair"},
-	"POST /api/v1/repairs/:id/complete":                         {record: "repair", body: map[string]any{"result": "fixed"}},
-	"POST /api/v1/repairs/:id/cancel":                           {record: "repair", body: map[string]any{"reason": "取消"}},
-	"GET /api/v1/parts/:id":                                     {exempt: "the spare-parts catalogue is enterprise-wide"},
-	"GET /api/v1/requisitions/:id":                              {record: "requisition"},
-	"POST /api/v1/requisitions/:id/receive":                     {record: "requisition"},
-	"POST /api/v1/requisitions/:id/cancel":                      {record: "requisition", body: map[string]any{"reason": "取消"}},
-	"GET /api/v1/returns/:id":                                   {record: "return"},
-	"GET /api/v1/recalls/:id":                                   {exempt: "a recall campaign concerns every outlet; its units are scoped (recall-units)"},
-	"GET /api/v1/recalls/:id/selectors":                         {exempt: "how a campaign's affected set is defined holds no outlet record"},
-	"GET /api/v1/recalls/:id/units":                             {record: "recall", listOwnOnly: true},
-	"GET /api/v1/recalls/:id/progress":                          {exempt: "campaign totals by week, no unit or owner"},
-	"GET /api/v1/recall-units/:id":                              {record: "recall_unit"},
-	"POST /api/v1/recall-units/:id/remedy":                      {record: "recall_unit"},
-	"POST /api/v1/notifications/:id/read":                       {exempt: "a notification belongs to one user, whatever the outlet: another user's id is 404 (TestMyNotificationsThroughAPI)"},
+	"GET /api/v1/units/:serial":                                        {exempt: "a unit's passport is not an outlet's record; its owner follows the customer rule (TestOutletSeesTheCustomerThroughItsJob)"},
+	"GET /api/v1/outlets/:id":                                          {record: "outlet"},
+	"GET /api/v1/staff/:id":                                            {record: "staff"},
+	"GET /api/v1/tickets/:id":                                          {record: "ticket"},
+	"GET /api/v1/tickets/:id/events":                                   {record: "ticket"},
+	"GET /api/v1/work-orders/:id":                                      {record: "work_order"},
+	"GET /api/v1/work-orders/:id/contact":                              {record: "work_order"},
+	"POST /api/v1/work-orders/:id/accept":                              {record: "work_order"},
+	"POST /api/v1/work-orders/:id/reject":                              {record: "work_order", body: map[string]any{"reason": "忙"}},
+	"POST /api/v1/work-orders/:id/assign":                              {record: "work_order", body: map[string]any{"technician_staff_id": 1}},
+	"POST /api/v1/work-orders/:id/appointment":                         {record: "work_order", body: map[string]any{"at": time.Now().Add(24 * time.Hour).Format(time.RFC3339)}},
+	"POST /api/v1/work-orders/:id/contact":                             {record: "work_order"},
+	"POST /api/v1/work-orders/:id/check-in":                            {record: "work_order"},
+	"POST /api/v1/work-orders/:id/complete":                            {record: "work_order", body: map[string]any{"result": "done"}},
+	"POST /api/v1/work-orders/:id/sign-off":                            {record: "work_order"},
+	"GET /api/v1/outlets/:id/board":                                    {record: "outlet"},
+	"GET /api/v1/outlets/:id/scorecard":                                {record: "outlet"},
+	"GET /api/v1/sla/calendars/:id":                                    {exempt: "business calendars are enterprise configuration"},
+	"GET /api/v1/sla/policies/:id":                                     {exempt: "SLA policies are enterprise configuration"},
+	"GET /api/v1/repairs/:id":                                          {record: "repair"},
+	"POST /api/v1/repairs/:id/diagnose":                                {record: "repair", body: map[string]any{"diagnosis": "d", "fault_code": "E1"}},
+	"POST /api/v1/repairs/:id/quote":                                   {record: "repair", body: map[string]any{"lines": []any{map[string]any{"kind": "labour", "code": "L0", "qty": 1}}}},
+	"POST /api/v1/repairs/:id/quote/approve":                           {record: "repair", body: map[string]any{"approved_by": "王", "channel": "phone"}},
+	"POST /api/v1/repairs/:id/quote/decline":                           {record: "repair", body: map[string]any{"reason": "贵"}},
+	"POST /api/v1/repairs/:id/start":                                   {record: "repair"},
+	"POST /api/v1/repairs/:id/parts":                                   {record: "repair", body: map[string]any{"part_id": 1, "qty": 1}},
+	"POST /api/v1/repairs/:id/parts/:line_id/old-part-returned":        {record: "repair"},
+	"DELETE /api/v1/repairs/:id/parts/:line_id":                        {record: "repair"},
+	"POST /api/v1/repairs/:id/complete":                                {record: "repair", body: map[string]any{"result": "fixed"}},
+	"POST /api/v1/repairs/:id/cancel":                                  {record: "repair", body: map[string]any{"reason": "取消"}},
+	"GET /api/v1/parts/:id":                                            {exempt: "the spare-parts catalogue is enterprise-wide"},
+	"GET /api/v1/requisitions/:id":                                     {record: "requisition"},
+	"POST /api/v1/requisitions/:id/receive":                            {record: "requisition"},
+	"POST /api/v1/requisitions/:id/cancel":                             {record: "requisition", body: map[string]any{"reason": "取消"}},
+	"GET /api/v1/returns/:id":                                          {record: "return"},
+	"GET /api/v1/recalls/:id":                                          {exempt: "a recall campaign concerns every outlet; its units are scoped (recall-units)"},
+	"GET /api/v1/recalls/:id/selectors":                                {exempt: "how a campaign's affected set is defined holds no outlet record"},
+	"GET /api/v1/recalls/:id/units":                                    {record: "recall", listOwnOnly: true},
+	"GET /api/v1/recalls/:id/progress":                                 {exempt: "campaign totals by week, no unit or owner"},
+	"GET /api/v1/recall-units/:id":                                     {record: "recall_unit"},
+	"POST /api/v1/recall-units/:id/remedy":                             {record: "recall_unit"},
+	"GET /api/v1/tickets/:id/attachments":                              {record: "ticket"},
+	"POST /api/v1/tickets/:id/attachments":                             {record: "ticket"},
+	"GET /api/v1/tickets/:id/attachments/:attachment_id/file":          {record: "ticket"},
+	"GET /api/v1/tickets/:id/attachments/:attachment_id/thumbnail":     {record: "ticket"},
+	"DELETE /api/v1/tickets/:id/attachments/:attachment_id":            {record: "ticket"},
+	"GET /api/v1/work-orders/:id/attachments":                          {record: "work_order"},
+	"POST /api/v1/work-orders/:id/attachments":                         {record: "work_order"},
+	"GET /api/v1/work-orders/:id/attachments/:attachment_id/file":      {record: "work_order"},
+	"GET /api/v1/work-orders/:id/attachments/:attachment_id/thumbnail": {record: "work_order"},
+	"DELETE /api/v1/work-orders/:id/attachments/:attachment_id":        {record: "work_order"},
+	"GET /api/v1/repairs/:id/attachments":                              {record: "repair"},
+	"POST /api/v1/repairs/:id/attachments":                             {record: "repair"},
+	"GET /api/v1/repairs/:id/attachments/:attachment_id/file":          {record: "repair"},
+	"GET /api/v1/repairs/:id/attachments/:attachment_id/thumbnail":     {record: "repair"},
+	"DELETE /api/v1/repairs/:id/attachments/:attachment_id":            {record: "repair"},
+	"GET /api/v1/returns/:id/attachments":                              {record: "return"},
+	"POST /api/v1/returns/:id/attachments":                             {record: "return"},
+	"GET /api/v1/returns/:id/attachments/:attachment_id/file":          {record: "return"},
+	"GET /api/v1/returns/:id/attachments/:attachment_id/thumbnail":     {record: "return"},
+	"DELETE /api/v1/returns/:id/attachments/:attachment_id":            {record: "return"},
+	"POST /api/v1/notifications/:id/read":                              {exempt: "a notification belongs to one user, whatever the outlet: another user's id is 404 (TestMyNotificationsThroughAPI)"},
 }
 
 // scopeWorld creates one record of each outlet-scoped kind at outlet 1
@@ -106,6 +127,19 @@ func scopeWorld(t *testing.T, h *harness) map[string]uint64 {
 	must(h.do("POST", fmt.Sprintf("/api/v1/recall-units/%d/appointment", ru), agent,
 		map[string]any{"at": time.Now().Add(48 * time.Hour).Format(time.RFC3339), "outlet_id": 1}), 200, "book")
 	ids["recall_unit"] = ru
+	// An image attachment on each of outlet A's records (its id goes into
+	// :attachment_id), so outlet B is refused a real attachment.
+	for kind, seg := range map[string]string{"ticket": "tickets", "work_order": "work-orders", "repair": "repairs", "return": "returns"} {
+		tok := om
+		if kind == "ticket" || kind == "return" {
+			tok = agent
+		}
+		r := h.uploadWith(fmt.Sprintf("/api/v1/%s/%d/attachments", seg, ids[kind]), tok, map[string]string{"kind": "fault_photo"}, "p.png", testutil.PNG(t, 8, 8))
+		ids["attachment_"+kind] = num(t, must(r, 201, kind+" attachment")["id"])
+		if r := h.do("GET", fmt.Sprintf("/api/v1/%s/%d/attachments/%d/thumbnail", seg, ids[kind], ids["attachment_"+kind]), om, nil); r.Status != 200 {
+			t.Fatalf("outlet A reads its %s attachment: %d %s", kind, r.Status, r.Body)
+		}
+	}
 	// Outlet A itself can reach every record (the ids are right).
 	for _, p := range []string{"/api/v1/work-orders/%d", "/api/v1/repairs/%d", "/api/v1/requisitions/%d", "/api/v1/returns/%d", "/api/v1/recall-units/%d"} {
 		kind := map[string]string{"work-orders": "work_order", "repairs": "repair", "requisitions": "requisition", "returns": "return", "recall-units": "recall_unit"}[strings.Split(p, "/")[3]]
@@ -156,6 +190,7 @@ func TestOutletScopeWalksTheRouteTable(t *testing.T) {
 			t.Fatalf("%s: no %s record in the scope world", key, sc.record)
 		}
 		path := strings.Replace(rt.Path, ":id", fmt.Sprint(id), 1)
+		path = strings.Replace(path, ":attachment_id", fmt.Sprint(ids["attachment_"+sc.record]), 1)
 		path = pathParam.ReplaceAllString(path, "1")
 		var body any
 		if rt.Method != "GET" {

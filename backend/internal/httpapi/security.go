@@ -26,6 +26,11 @@ var uploadRoutes = map[string]bool{
 	"POST /api/v1/evidence":                     true,
 	"POST /api/v1/manuals":                      true,
 	"PATCH /api/v1/manuals/:id":                 true,
+	"POST /api/v1/tickets/:id/attachments":      true,
+	"POST /api/v1/work-orders/:id/attachments":  true,
+	"POST /api/v1/repairs/:id/attachments":      true,
+	"POST /api/v1/complaints/:id/attachments":   true,
+	"POST /api/v1/returns/:id/attachments":      true,
 }
 
 // documentRoutes take a document in another media type than JSON as their

@@ -64,7 +64,7 @@ func TestEveryNonUploadRouteRefusesTwoMiBUnderEveryContentType(t *testing.T) {
 			checked++
 		}
 	}
-	if uploads != 6 || checked < 200 {
+	if uploads != 11 || checked < 200 {
 		t.Fatalf("walked %d routes and %d upload routes", checked, uploads)
 	}
 	t.Logf("%d routes × %d content types refused 2 MiB; %d upload routes accept it", checked, len(types), uploads)

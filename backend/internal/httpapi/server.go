@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/attachment"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
 	"github.com/aftersales/aftersales/backend/internal/capa"
@@ -81,6 +82,7 @@ type Options struct {
 	Version        string
 	// == Domain services (one field per domain; wired in app.New)
 	Content       *content.Service       // FAQ articles and product manuals of the public pages
+	Attachments   *attachment.Service    // files attached to tickets, work orders, repairs, complaints, returns (issue 12)
 	Repairs       *repair.Service        // repair orders, labour rates, replacement entitlements (issue 4)
 	Parts         *parts.Service         // spare parts catalogue, stock ledger, requisitions (issue 4)
 	Returns       *returns.Service       // 三包 return and exchange requests (issue 4)

@@ -33,6 +33,7 @@ func All() []*gormigrate.Migration {
 		m0060AuditLog(),
 		m0115JobTicks(),
 		m0095Reports(),
+		m0080Attachments(),
 	}
 }
 
