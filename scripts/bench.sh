@@ -8,7 +8,8 @@
 #   BENCH_SCALE     tickets seeded for the HTTP runs (default 20000; docs/performance.md used 1000000)
 #   BENCH_DURATION  wrk duration per run (default 10s)
 #   BENCH_TIME      go test -benchtime (default 1s)
-#   BENCH_GO=0 / BENCH_HTTP=0  skip one half
+#   BENCH_GO=0 / BENCH_HTTP=0 / BENCH_WRITE=0  skip a part (BENCH_WRITE: scripts/bench-writepath.sh,
+#                   ticket creation on a private MariaDB, direct and +5 ms, beside the raw INSERT ceiling)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${TEST_MYSQL_DSN:=root@tcp(127.0.0.1:3306)/test}"
@@ -55,6 +56,13 @@ if [ "${BENCH_HTTP:-1}" = "1" ]; then
     awk -v d="$d" '/^GET|^POST/ { name=$1 " " $2 } /^RESULT/ { printf "http %s\t%s\t%s\n", d, name, substr($0, 8) }
         /RSS/ { i=index($0, ": "); name=substr($0, 1, i-1); sub(/^driver=[a-z]+ /, "", name); printf "http %s\t%s\t%s\n", d, name, substr($0, i+2) }' "$out/platform-$d.txt" >>"$rows"
   done
+fi
+
+if [ "${BENCH_WRITE:-1}" = "1" ]; then
+  echo "== write path (scripts/bench-writepath.sh)"
+  bash scripts/bench-writepath.sh | tee "$out/write.txt"
+  # "RESULT <name> +<d>ms: <result>"
+  awk '/^RESULT / { i=index($0, ": "); name=substr($0, 8, i-8); printf "write mysql\t%s\t%s\n", name, substr($0, i+2) }' "$out/write.txt" >>"$rows"
 fi
 
 echo

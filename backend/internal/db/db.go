@@ -132,6 +132,16 @@ func MySQLDSN(dsn string) (string, error) {
 	if q.Get("multiStatements") == "" {
 		q.Set("multiStatements", "false")
 	}
+	// Without it the driver runs every query with arguments as a server-side
+	// prepared statement made for that one call: prepare, execute and close,
+	// two round trips instead of one (measured: 8.6 prepares per ticket
+	// creation over HTTP). Interpolating on the client is safe with
+	// utf8mb4 (the driver refuses it for charsets where escaping is not).
+	// Hot paths that want real prepared statements (the ticket service's
+	// PrepareStmt session) still prepare once per connection and reuse them.
+	if q.Get("interpolateParams") == "" {
+		q.Set("interpolateParams", "true")
+	}
 	return base + "?" + q.Encode(), nil
 }
 

@@ -88,6 +88,25 @@ type Outbox struct {
 	pending  atomic.Uint64 // highest id enqueued by this process
 	relayed  atomic.Uint64 // highest id this process relayed or saw sent
 	pruned   time.Time
+	// leaseUntil is when the relay lease this process holds expires (unix
+	// ns; 0 = not held). The lease row is renewed only past half its TTL,
+	// so relaying does not write the one job_locks row on every request.
+	leaseUntil atomic.Int64
+	settling   settleGroup
+}
+
+// settleGroup lets concurrent Settle calls share relay rounds: a caller
+// needs one round that started after it arrived; while a round runs, the
+// callers arriving wait and the next round serves them all (as a database
+// groups commits). Without it every request that recorded an event ran its
+// own round, one after another behind relayMu: at 10 ms per database round
+// trip that capped the whole instance's writes near 20 per second.
+type settleGroup struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	running bool
+	started uint64 // rounds started
+	done    uint64 // rounds finished (the round numbered done is complete)
 }
 
 var _ event.Bus = (*Outbox)(nil)
@@ -112,7 +131,9 @@ func New(o Options) *Outbox {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Outbox{o: o, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	x := &Outbox{o: o, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	x.settling.cond = sync.NewCond(&x.settling.mu)
+	return x
 }
 
 // Enqueue stores events in tx, in order. They are relayed after tx commits
@@ -190,6 +211,7 @@ func (x *Outbox) Stop() {
 		if x.started.Load() {
 			<-x.done
 		} else if x.o.Leases != nil {
+			x.leaseUntil.Store(0)
 			x.o.Leases.Release(LeaseName)
 		}
 	})
@@ -207,6 +229,7 @@ func (x *Outbox) loop() {
 				x.o.Log.Warn("outbox: final relay", "err", err)
 			}
 			if x.o.Leases != nil {
+				x.leaseUntil.Store(0)
 				x.o.Leases.Release(LeaseName)
 			}
 			return
@@ -246,9 +269,30 @@ func (x *Outbox) round(ctx context.Context) {
 
 // Settle relays what is committed now, in the caller's goroutine (the HTTP
 // layer calls it after a request that recorded events, before answering).
+// It returns after a relay round that started after the call has finished;
+// concurrent callers share rounds (settleGroup).
 func (x *Outbox) Settle(ctx context.Context) {
-	if _, err := x.RelayOnce(context.WithoutCancel(ctx)); err != nil {
-		x.o.Log.Warn("outbox: settle", "err", err)
+	g := &x.settling
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	need := g.started + 1
+	for g.done < need {
+		if g.running {
+			g.cond.Wait()
+			continue
+		}
+		g.running = true
+		g.started++
+		round := g.started
+		g.mu.Unlock()
+		_, err := x.RelayOnce(context.WithoutCancel(ctx))
+		g.mu.Lock()
+		g.running = false
+		g.done = round
+		g.cond.Broadcast()
+		if err != nil {
+			x.o.Log.Warn("outbox: settle", "err", err)
+		}
 	}
 }
 
@@ -258,9 +302,14 @@ var _ event.Settler = (*Outbox)(nil)
 // reports whether this instance held the lease.
 func (x *Outbox) RelayOnce(ctx context.Context) (bool, error) {
 	if x.o.Leases != nil {
-		ok, err := x.o.Leases.Hold(ctx, LeaseName, x.o.LeaseTTL)
-		if err != nil || !ok {
-			return false, err
+		now := x.o.Now()
+		if until := x.leaseUntil.Load(); until == 0 || now.UnixNano() > until-int64(x.o.LeaseTTL/2) {
+			ok, err := x.o.Leases.Hold(ctx, LeaseName, x.o.LeaseTTL)
+			if err != nil || !ok {
+				x.leaseUntil.Store(0)
+				return false, err
+			}
+			x.leaseUntil.Store(now.Add(x.o.LeaseTTL).UnixNano())
 		}
 	}
 	_, err := x.Flush(ctx)

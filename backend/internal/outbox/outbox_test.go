@@ -324,3 +324,90 @@ func TestOnlyTheLeaseHolderRelays(t *testing.T) {
 		}
 	})
 }
+
+// countingLeaser counts the lease writes the relay makes.
+type countingLeaser struct {
+	outbox.Leaser
+	mu    sync.Mutex
+	holds int
+}
+
+func (c *countingLeaser) Hold(ctx context.Context, name string, ttl time.Duration) (bool, error) {
+	c.mu.Lock()
+	c.holds++
+	c.mu.Unlock()
+	return c.Leaser.Hold(ctx, name, ttl)
+}
+
+// Many requests settling at once (the HTTP layer settles each request that
+// recorded events) share relay rounds, and the relay does not write its
+// lease row for each of them: before, each Settle renewed the one
+// job_locks row and ran its own round behind a process-wide mutex, which
+// capped an instance's writes at about 20/s with 10 ms database round trips.
+// Each caller still finds its own event delivered when Settle returns.
+func TestConcurrentSettlesShareRelayRoundsAndLeaseWrites(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		// Every read of unsent events takes 20 ms, as across a slow network.
+		var delivered sync.Map
+		var reads int64
+		var rmu sync.Mutex
+		if err := g.Callback().Query().Before("gorm:query").Register("test:slow_outbox_read", func(d *gorm.DB) {
+			if d.Statement.Table == "outbox_events" {
+				rmu.Lock()
+				reads++
+				rmu.Unlock()
+				time.Sleep(20 * time.Millisecond)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = g.Callback().Query().Remove("test:slow_outbox_read") }()
+		bus := event.NewMemoryBus()
+		bus.Subscribe(func(e event.Event) {
+			if p, ok := orderPlaced.Of(e); ok {
+				delivered.Store(p.Number, true)
+			}
+		})
+		leases := &countingLeaser{Leaser: scheduler.New(g, time.Minute, quiet)}
+		x := outbox.New(outbox.Options{DB: g, Bus: bus, Leases: leases, Log: quiet})
+		const callers = 24
+		start := make(chan struct{})
+		errs := make(chan error, callers)
+		var wg sync.WaitGroup
+		for i := 0; i < callers; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				<-start
+				number := fmt.Sprintf("S-%d", i)
+				if err := db.Retry(context.Background(), func() error {
+					return g.Transaction(func(tx *gorm.DB) error {
+						return x.Enqueue(tx, orderPlaced.New("tests", placed{OrderID: uint64(i + 1), Number: number}))
+					})
+				}); err != nil {
+					errs <- err
+					return
+				}
+				x.Settle(context.Background())
+				if _, ok := delivered.Load(number); !ok {
+					errs <- fmt.Errorf("%s was not delivered when its Settle returned", number)
+				}
+			}(i)
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if leases.holds > 2 {
+			t.Errorf("%d settles wrote the relay lease %d times; want it renewed only past half its TTL", callers, leases.holds)
+		}
+		// Each round reads at least twice (a batch, then nothing left):
+		// unshared, 24 settles would read ≥ 48 times.
+		if reads >= callers {
+			t.Errorf("%d settles read the outbox %d times; concurrent settles must share rounds", callers, reads)
+		}
+		t.Logf("%d settles: %d lease writes, %d outbox reads", callers, leases.holds, reads)
+	})
+}
