@@ -26,6 +26,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/httpapi"
+	"github.com/aftersales/aftersales/backend/internal/idempotency"
 	"github.com/aftersales/aftersales/backend/internal/notification"
 	"github.com/aftersales/aftersales/backend/internal/outbox"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
@@ -250,7 +251,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		Complaints: a.Complaints, CorrectiveActions: a.CorrectiveActions, Surveys: a.Surveys,
 		Regions: a.Regions, Customers: a.Customers, Products: a.Products,
 		Outlets: a.Outlets, Notifications: a.Notifications,
-		Privacy: privacy.New(g), OutletContactDays: cfg.Privacy.OutletContactDays,
+		Privacy: privacy.New(g), OutletContactDays: cfg.Privacy.OutletContactDays, Idempotency: idempotency.New(g, nil),
 		Reports: report.New(report.Options{DB: g, Regions: a.Regions, FailureRateWarning: cfg.Reports.FailureRateWarning}),
 	})
 	// The relay runs in every process that changes data (serve, seed, the

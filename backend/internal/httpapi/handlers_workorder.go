@@ -59,7 +59,7 @@ type AppointmentRequest struct {
 	Version int64      `json:"version"`
 }
 
-// WorkOrderNoteRequest is the body of contact and check-in.
+// WorkOrderNoteRequest is the body of contact (check-in: CheckInRequest).
 type WorkOrderNoteRequest struct {
 	Note    string `json:"note"`
 	Version int64  `json:"version"`
@@ -134,6 +134,9 @@ type WorkOrderResponse struct {
 	ContactedAt          *time.Time      `json:"contacted_at"`
 	ArrivedAt            *time.Time      `json:"arrived_at"`
 	ArrivalOnTime        *bool           `json:"arrival_on_time"`
+	ArrivedLat           *float64        `json:"arrived_lat"`
+	ArrivedLng           *float64        `json:"arrived_lng"`
+	ArrivedAccuracyM     *float64        `json:"arrived_accuracy_m"`
 	CompletedAt          *time.Time      `json:"completed_at"`
 	Result               string          `json:"result,omitempty"`
 	ResultNotes          string          `json:"result_notes,omitempty"`
@@ -156,7 +159,8 @@ func workOrderResponse(w workorder.WorkOrder) WorkOrderResponse {
 		DistanceBand: w.DistanceBand, Note: w.Note, Attempts: w.Attempts, OfferedAt: w.OfferedAt, OfferExpiresAt: w.OfferExpiresAt,
 		AcceptedAt: w.AcceptedAt, TechnicianStaffID: w.TechnicianStaffID, TechnicianAssignedAt: w.TechnicianAssignedAt,
 		AppointmentAt: w.AppointmentAt, AppointmentUntil: w.AppointmentUntil, ContactedAt: w.ContactedAt, ArrivedAt: w.ArrivedAt,
-		ArrivalOnTime: w.ArrivalOnTime, CompletedAt: w.CompletedAt, Result: w.Result, ResultNotes: w.ResultNotes, SignedOffAt: w.SignedOffAt,
+		ArrivalOnTime: w.ArrivalOnTime, ArrivedLat: w.ArrivedLat, ArrivedLng: w.ArrivedLng,
+		ArrivedAccuracyM: w.ArrivedAccuracyM, CompletedAt: w.CompletedAt, Result: w.Result, ResultNotes: w.ResultNotes, SignedOffAt: w.SignedOffAt,
 		SignedBy: w.SignedBy, CancelledAt: w.CancelledAt, CancelReason: w.CancelReason, ContactDueAt: w.ContactDueAt,
 		ArrivalDueAt: w.ArrivalDueAt, CompleteDueAt: w.CompleteDueAt, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, Version: w.Version}
 }
@@ -378,13 +382,6 @@ func (s *Server) contactWorkOrder(c *gin.Context) {
 	workOrderStep(s, c, func(r *WorkOrderNoteRequest) int64 { return r.Version },
 		func(id uint64, r *WorkOrderNoteRequest, v int64) (workorder.WorkOrder, error) {
 			return s.WorkOrders.Contact(c.Request.Context(), id, r.Note, v)
-		})
-}
-
-func (s *Server) checkInWorkOrder(c *gin.Context) {
-	workOrderStep(s, c, func(r *WorkOrderNoteRequest) int64 { return r.Version },
-		func(id uint64, r *WorkOrderNoteRequest, v int64) (workorder.WorkOrder, error) {
-			return s.WorkOrders.CheckIn(c.Request.Context(), id, r.Note, v)
 		})
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/content"
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/idempotency"
 	"github.com/aftersales/aftersales/backend/internal/notification"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
@@ -110,6 +111,9 @@ type Options struct {
 
 	// Reports is the read-only reporting layer (handlers_reports.go).
 	Reports *report.Reads
+	// Idempotency keeps the answers of writes sent with an Idempotency-Key
+	// (idempotency.go); nil: the header is ignored.
+	Idempotency *idempotency.Store
 }
 
 // Server holds the handlers' dependencies.
@@ -182,6 +186,9 @@ func (s *Server) Handler() http.Handler {
 	r.Use(s.securityHeaders, s.requestID, s.settleEvents, s.recoverer, s.accessLog, s.limitBody, s.csrfGuard)
 	for _, rt := range s.Routes() {
 		h := []gin.HandlerFunc{s.withDeadline(rt), s.authorize(rt)}
+		if rt.Method != http.MethodGet && rt.Permission != Public && !ownIdempotency[rt.Method+" "+rt.Path] {
+			h = append(h, s.idempotent(rt))
+		}
 		h = append(h, rt.Handler)
 		r.Handle(rt.Method, rt.Path, h...)
 	}

@@ -34,6 +34,8 @@ func All() []*gormigrate.Migration {
 		m0115JobTicks(),
 		m0095Reports(),
 		m0080Attachments(),
+		m0090CheckInLocation(),
+		m0091IdempotentResponses(),
 	}
 }
 

@@ -89,10 +89,12 @@ type Filter struct {
 	UnitID       uint64
 	Serial       string
 	TechnicianID uint64
-	InWarranty   *bool
-	From, To     *time.Time // received_at range [From, To)
-	BeforeID     uint64
-	Size         int
+	// WorkOrderID finds the repair opened from a work order.
+	WorkOrderID uint64
+	InWarranty  *bool
+	From, To    *time.Time // received_at range [From, To)
+	BeforeID    uint64
+	Size        int
 }
 
 // List returns a page of repair orders, newest first; outlet users see
@@ -120,6 +122,9 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Order, error) {
 	}
 	if f.TechnicianID != 0 {
 		q = q.Where("technician_id = ?", f.TechnicianID)
+	}
+	if f.WorkOrderID != 0 {
+		q = q.Where("work_order_id = ?", f.WorkOrderID)
 	}
 	if f.InWarranty != nil {
 		q = q.Where("in_warranty = ?", *f.InWarranty)

@@ -226,6 +226,12 @@ type WorkOrder struct {
 	CancelledAt  *time.Time
 	CancelReason string
 
+	// Where the technician checked in (migration 0090), when the phone's
+	// browser gave a position; nil otherwise.
+	ArrivedLat       *float64
+	ArrivedLng       *float64
+	ArrivedAccuracyM *float64
+
 	// Promised instants from the kind's times on the ticket's calendar.
 	ContactDueAt  *time.Time
 	ArrivalDueAt  *time.Time
@@ -244,7 +250,8 @@ func (WorkOrder) TableName() string { return "work_orders" }
 func (w WorkOrder) Snapshot() map[string]any {
 	return map[string]any{"id": w.ID, "number": w.Number, "ticket_id": w.TicketID, "kind": w.Kind, "status": w.Status,
 		"outlet_id": w.OutletID, "attempts": w.Attempts, "technician_staff_id": w.TechnicianStaffID,
-		"appointment_at": w.AppointmentAt, "contacted_at": w.ContactedAt, "arrived_at": w.ArrivedAt, "completed_at": w.CompletedAt,
+		"appointment_at": w.AppointmentAt, "contacted_at": w.ContactedAt, "arrived_at": w.ArrivedAt,
+		"arrived_lat": w.ArrivedLat, "arrived_lng": w.ArrivedLng, "completed_at": w.CompletedAt,
 		"result": w.Result, "signed_off_at": w.SignedOffAt, "cancelled_at": w.CancelledAt, "version": w.Version}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -1098,14 +1099,48 @@ func (s *Service) Contact(ctx context.Context, id uint64, note string, version i
 // or, without one, the kind's promised arrival. Errors: not_found,
 // conflict (no technician yet).
 func (s *Service) CheckIn(ctx context.Context, id uint64, note string, version int64) (WorkOrder, error) {
+	return s.CheckInAt(ctx, id, note, nil, version)
+}
+
+// Position is where a check-in happened, as the phone's browser reported it
+// (WGS-84 degrees; accuracy in metres, optional).
+type Position struct {
+	Lat, Lng  float64
+	AccuracyM *float64
+}
+
+// CheckInAt is CheckIn with the technician's position (nil: the browser
+// gave none). Errors: as CheckIn; validation when the position is not on
+// the globe.
+func (s *Service) CheckInAt(ctx context.Context, id uint64, note string, pos *Position, version int64) (WorkOrder, error) {
 	note = strings.TrimSpace(note)
+	fields := map[string]string{}
 	if utf8.RuneCountInString(note) > 1000 {
-		return WorkOrder{}, apperr.Field("note", "at most 1000 characters")
+		fields["note"] = "at most 1000 characters"
+	}
+	if pos != nil {
+		if math.IsNaN(pos.Lat) || pos.Lat < -90 || pos.Lat > 90 {
+			fields["lat"] = "between -90 and 90"
+		}
+		if math.IsNaN(pos.Lng) || pos.Lng < -180 || pos.Lng > 180 {
+			fields["lng"] = "between -180 and 180"
+		}
+		if pos.AccuracyM != nil && (math.IsNaN(*pos.AccuracyM) || *pos.AccuracyM < 0) {
+			fields["accuracy_m"] = "a non-negative number of metres"
+		}
+	}
+	if len(fields) > 0 {
+		return WorkOrder{}, apperr.Validation(fields)
 	}
 	return s.run(ctx, id, stepper{step: StepCheckIn, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
 			onTime := w.ArrivalDueAt == nil || !now.After(*w.ArrivalDueAt)
 			w.ArrivedAt, w.ArrivalOnTime, w.Status = &now, &onTime, StatusOnSite
+			if pos != nil {
+				lat, lng := pos.Lat, pos.Lng
+				w.ArrivedLat, w.ArrivedLng, w.ArrivedAccuracyM = &lat, &lng, pos.AccuracyM
+				st.Data["located"] = true
+			}
 			st.Met = []sla.Target{sla.TargetOnsiteArrival}
 			if w.ContactedAt == nil {
 				w.ContactedAt = &now
