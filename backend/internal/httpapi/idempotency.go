@@ -11,8 +11,16 @@ import (
 )
 
 // ownIdempotency are the routes whose service honours Idempotency-Key
-// itself (a repeated ticket create answers 200 with the original ticket).
-var ownIdempotency = map[string]bool{"POST /api/v1/tickets": true}
+// itself: a repeated ticket create or attachment upload answers 200 with
+// the original record.
+var ownIdempotency = map[string]bool{
+	"POST /api/v1/tickets":                     true,
+	"POST /api/v1/tickets/:id/attachments":     true,
+	"POST /api/v1/work-orders/:id/attachments": true,
+	"POST /api/v1/repairs/:id/attachments":     true,
+	"POST /api/v1/complaints/:id/attachments":  true,
+	"POST /api/v1/returns/:id/attachments":     true,
+}
 
 // replayedHeader marks an answer given from the idempotency store.
 const replayedHeader = "Idempotent-Replayed"
