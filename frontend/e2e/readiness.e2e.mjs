@@ -52,9 +52,7 @@ async function ensureRun(page) {
   const score = await api(page, '/readiness/score')
   if (score.status === 200) return score.body
   assert.equal(score.status, 404, `GET /readiness/score: ${score.status}`)
-  const run = await api(page, '/readiness/runs', { method: 'POST', data: {} })
-  assert.equal(run.status, 201, `POST /readiness/runs: ${run.status} ${JSON.stringify(run.body)}`)
-  return run.body
+  return (await runNow(page)).body
 }
 
 /**
@@ -81,28 +79,41 @@ async function causeChange(page, before) {
     assert.equal(ok.status, 200, `approve: ${ok.status} ${JSON.stringify(ok.body)}`)
   }
   let run = await runNow(page)
-  assert.equal(run.status, 201, `run: ${run.status} ${JSON.stringify(run.body)}`)
   if (display(run.body.score.total) === before) {
     const d = await api(page, '/readiness/deductions', { method: 'POST', data: { clause: '5.3', finding: '端到端测试：特别扣分项' } })
     assert.equal(d.status, 201, `deduction: ${d.status} ${JSON.stringify(d.body)}`)
     run = await runNow(page)
-    assert.equal(run.status, 201)
   }
   return run.body
 }
 
 /**
- * runNow asks for a run, waiting while the scheduled or debounced run holds
- * the lease (409 run_in_progress: "try again in a few seconds").
+ * runNow asks for a run that sees the data as it is now and returns it when
+ * done ({status: 200, body: run, score, ledger}). POST answers 202 at once;
+ * while the scheduled or debounced run is in progress it answers with that
+ * run (joined), which may have read the data before our change, so a
+ * joined run is waited for and a fresh one asked for.
  */
 async function runNow(page) {
-  let run
-  for (let i = 0; i < 15; i++) {
-    run = await api(page, '/readiness/runs', { method: 'POST', data: {} })
-    if (run.status !== 409) break
-    await page.waitForTimeout(2000)
+  for (let i = 0; i < 5; i++) {
+    const start = await api(page, '/readiness/runs', { method: 'POST', data: {} })
+    assert.equal(start.status, 202, `POST /readiness/runs: ${start.status} ${JSON.stringify(start.body)}`)
+    const done = await waitRun(page, start.body.run.id)
+    if (!start.body.joined) return done
   }
-  return run
+  throw new Error('every run asked for joined one already in progress')
+}
+
+/** waitRun polls GET /readiness/runs/:id until the run is done. */
+async function waitRun(page, id) {
+  for (let i = 0; i < 300; i++) {
+    const r = await api(page, `/readiness/runs/${id}`)
+    assert.equal(r.status, 200, `GET /readiness/runs/${id}: ${r.status}`)
+    if (r.body.run.status === 'done') return r
+    assert.equal(r.body.run.status, 'running', `run ${id} ended: ${JSON.stringify(r.body.run)}`)
+    await page.waitForTimeout(200)
+  }
+  throw new Error(`run ${id} still running after a minute`)
 }
 
 scenario('readiness: the dashboard paints the score fast and follows a change through the API without a reload', async ({ page }) => {
@@ -154,6 +165,53 @@ scenario('readiness: the dashboard paints the score fast and follows a change th
   // The ledger reloads in place too: the facts card names the new run.
   await page.waitForFunction((id) => document.querySelector('[data-testid="score-facts"]')?.textContent?.includes(`#${id}`), String(run.run.id))
   await page.screenshot({ path: artifact('readiness-dashboard-after-change.png'), fullPage: true })
+})
+
+scenario('readiness: 立即评分 answers at once, shows a progress bar and updates the score when the run finishes', async ({ page }) => {
+  await login(page, 'quality')
+  await ensureRun(page)
+  await page.goto('/readiness')
+  await page.locator('[data-testid="score-gauge"][data-painted="true"]').waitFor()
+  await page.locator('[data-testid="readiness-live"][data-subscription="granted"]').waitFor()
+  const before = await gauge(page)
+  await page.evaluate(() => {
+    window.__e2eNoReload = 'same-document'
+  })
+  // Record what the page draws: the progress bar's states while the run goes.
+  await page.evaluate(() => {
+    window.__e2eProgress = []
+    new MutationObserver(() => {
+      const bar = document.querySelector('[data-testid="run-progress"]')
+      if (!bar) return
+      const s = `${bar.getAttribute('data-run-id')}:${bar.getAttribute('data-status')}:${bar.getAttribute('data-done')}/${bar.getAttribute('data-total')}`
+      if (window.__e2eProgress.at(-1) !== s) window.__e2eProgress.push(s)
+    }).observe(document.body, { subtree: true, childList: true, attributes: true })
+  })
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/readiness/runs') && r.request().method() === 'POST')
+  await page.locator('[data-testid="run-now"]').click()
+  const res = await answer
+  assert.equal(res.status(), 202, 'POST /readiness/runs answers 202')
+  const started = await res.json()
+  const id = String(started.run.id)
+  assert.ok(started.run.progress.total >= 40, `progress total ${started.run.progress.total}`)
+  // The bar shows the run at once, then the gauge moves to it without a reload.
+  const bar = page.locator(`[data-testid="run-progress"][data-run-id="${id}"]`)
+  await bar.waitFor()
+  await page.screenshot({ path: artifact('readiness-run-progress.png') })
+  await page.waitForFunction((runId) => document.querySelector('[data-testid="score-gauge"]')?.getAttribute('data-run-id') === runId, id, { timeout: 60_000 })
+  await page.locator(`[data-testid="run-progress"][data-run-id="${id}"][data-status="done"]`).waitFor()
+  const seen = await page.evaluate(() => window.__e2eProgress)
+  console.log(`progress bar states of run ${id}: ${seen.join(' → ')}`)
+  assert.ok(seen.some((s) => s.startsWith(`${id}:running:`)), `the bar showed the run in progress: ${seen}`)
+  assert.ok(seen.at(-1).startsWith(`${id}:done:`), `the bar ended done: ${seen}`)
+  const done = await waitRun(page, id)
+  const after = await gauge(page)
+  assert.equal(after.runId, id)
+  assert.equal(after.score, display(done.body.score.total), 'the gauge shows the finished run’s score')
+  assert.notEqual(after.runId, before.runId)
+  assert.equal(await page.evaluate(() => window.__e2eNoReload), 'same-document', 'no reload happened')
+  await page.waitForFunction((runId) => document.querySelector('[data-testid="score-facts"]')?.textContent?.includes(`#${runId}`), id)
+  await page.screenshot({ path: artifact('readiness-run-finished.png'), fullPage: true })
 })
 
 scenario('readiness: drill-down to records, gaps and cheapest path, why it moved, what-if', async ({ page }) => {

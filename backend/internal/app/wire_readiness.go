@@ -25,7 +25,7 @@ func (a *App) wireReadiness(ctx context.Context) error {
 	r, err := readiness.New(ctx, readiness.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Log: a.Log,
 		StandardFile: cfg.Readiness.StandardFile, StandardsDir: cfg.Readiness.StandardsDir,
 		Shipped: configs.Standards(), ShippedStandard: configs.ShippedStandard, WindowMonths: cfg.Readiness.WindowMonths,
-		Runner: a.Sched, Debounce: cfg.Readiness.Debounce, Measures: measures, Location: cfg.Location()})
+		Holder: a.Sched.Holder(), Debounce: cfg.Readiness.Debounce, Measures: measures, Location: cfg.Location()})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -186,14 +187,28 @@ type RunSummaryResponse struct {
 	LedgerRunID uint64    `json:"ledger_run_id"`
 	DurationMS  int64     `json:"duration_ms"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Status is running, done or error; only a done run has a score.
+	Status   string      `json:"status"`
+	Progress RunProgress `json:"progress"`
+	// Error says why a run ended in error.
+	Error string `json:"error,omitempty"`
+}
+
+// RunProgress is how far a run got: indicators done of total and the
+// clause last worked on.
+type RunProgress struct {
+	Done   int    `json:"done"`
+	Total  int    `json:"total"`
+	Clause string `json:"clause"`
 }
 
 func runSummary(r readiness.Run) RunSummaryResponse {
 	out := RunSummaryResponse{ID: r.ID, Standard: r.StandardCode, StandardVersion: r.StandardVersion, AsOf: r.AsOf, AuditSeq: r.AuditSeq,
 		Trigger: r.Trigger, CreatedBy: r.CreatedBy, Total: readiness.Round2(r.Total), Low: readiness.Round2(r.Low), High: readiness.Round2(r.High),
 		BandLow: r.LowBand, BandHigh: r.HighBand, NextBand: r.NextBand, ToNextBand: readiness.Round2(r.ToNextBand),
-		AboveBand: readiness.Round2(r.AboveBand), Complete: r.Complete, LedgerRunID: r.LedgerRunID, DurationMS: r.DurationMS, CreatedAt: r.CreatedAt}
-	if r.Complete {
+		AboveBand: readiness.Round2(r.AboveBand), Complete: r.Complete, LedgerRunID: r.LedgerRunID, DurationMS: r.DurationMS, CreatedAt: r.CreatedAt,
+		Status: r.Status, Progress: RunProgress{Done: r.ProgressDone, Total: r.ProgressTotal, Clause: r.ProgressClause}, Error: r.Error}
+	if r.Status == readiness.RunDone && r.Complete {
 		band, failed := r.Band, r.Failed
 		out.Band, out.Failed = &band, &failed
 	}
@@ -362,23 +377,35 @@ func (s *Server) listReadinessRuns(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
 }
 
-// POST /api/v1/readiness/runs — run now (409 run_in_progress while another
-// instance runs).
+// RunStateResponse is a run that is not done (running or ended in error):
+// its id, status and progress, no score yet.
+type RunStateResponse struct {
+	Run RunSummaryResponse `json:"run"`
+	// Joined is set on POST when a run was already in progress: this is it.
+	Joined bool `json:"joined"`
+}
+
+// POST /api/v1/readiness/runs — start a run: 202 at once with the run
+// (status running); while a run of the standard is in progress, on any
+// instance, the answer is that run (joined). Progress comes as
+// readiness.progress events and from GET /readiness/runs/:id.
 func (s *Server) createReadinessRun(c *gin.Context) {
 	var req RunRequest
 	if err := bindOptionalJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	d, err := s.Readiness.RunNow(c.Request.Context(), readiness.TriggerManual, req.Standard)
+	st, err := s.Readiness.Start(c.Request.Context(), readiness.TriggerManual, req.Standard)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, runResponse(d))
+	c.Header("Location", fmt.Sprintf("/api/v1/readiness/runs/%d", st.Run.ID))
+	c.JSON(http.StatusAccepted, RunStateResponse{Run: runSummary(st.Run), Joined: st.Joined})
 }
 
-// GET /api/v1/readiness/runs/:id
+// GET /api/v1/readiness/runs/:id — a done run with its score and ledger;
+// a run in progress (or ended in error) with its status and progress.
 func (s *Server) getReadinessRun(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -388,6 +415,10 @@ func (s *Server) getReadinessRun(c *gin.Context) {
 	d, err := s.Readiness.RunByID(c.Request.Context(), id)
 	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if d.Run.Status != readiness.RunDone {
+		c.JSON(http.StatusOK, RunStateResponse{Run: runSummary(d.Run)})
 		return
 	}
 	c.JSON(http.StatusOK, runResponse(d))

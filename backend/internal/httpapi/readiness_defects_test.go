@@ -32,11 +32,7 @@ func TestReadinessAuditorGradeAPI(t *testing.T) {
 	tok := h.login("quality")
 	run := func() map[string]any {
 		t.Helper()
-		r := h.do("POST", "/api/v1/readiness/runs", tok, "{}")
-		if r.Status != 201 {
-			t.Fatalf("run: %d %s", r.Status, r.Body)
-		}
-		return r.JSON(t)
+		return h.runReadiness(tok)
 	}
 	body := run()
 	sc := body["score"].(map[string]any)
@@ -187,9 +183,7 @@ func TestProjectionNamesTheLastValidDay(t *testing.T) {
 		"justification": "trained in the spring", "expires_on": last}); r.Status != 201 && r.Status != 200 {
 		t.Fatalf("assessment: %d %s", r.Status, r.Body)
 	}
-	if r := h.do("POST", "/api/v1/readiness/runs", tok, "{}"); r.Status != 201 {
-		t.Fatalf("run: %d %s", r.Status, r.Body)
-	}
+	h.runReadiness(tok)
 	at := time.Now().AddDate(0, 0, 30).Format(time.DateOnly)
 	r := h.do("GET", "/api/v1/readiness/projection?at="+at, tok, nil)
 	if r.Status != 200 {

@@ -49,6 +49,44 @@ func (h *harness) uploadEvidence(token string, fields map[string]string, fileNam
 	return response{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 
+// runReadiness starts a run (POST answers 202 with the run in progress)
+// and polls GET /readiness/runs/:id until it is done; it returns the done
+// run's body (run, score, ledger).
+func (h *harness) runReadiness(token string) map[string]any {
+	h.t.Helper()
+	r := h.do("POST", "/api/v1/readiness/runs", token, "{}")
+	if r.Status != 202 {
+		h.t.Fatalf("start run: %d %s", r.Status, r.Body)
+	}
+	id := int(r.JSON(h.t)["run"].(map[string]any)["id"].(float64))
+	return h.waitRun(token, id)
+}
+
+// waitRun polls a run until it is done (failing the test if it ends in
+// error or takes over a minute).
+func (h *harness) waitRun(token string, id int) map[string]any {
+	h.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		g := h.do("GET", fmt.Sprintf("/api/v1/readiness/runs/%d", id), token, nil)
+		if g.Status != 200 {
+			h.t.Fatalf("run %d: %d %s", id, g.Status, g.Body)
+		}
+		body := g.JSON(h.t)
+		switch st := body["run"].(map[string]any)["status"]; st {
+		case "done":
+			return body
+		case "running":
+		default:
+			h.t.Fatalf("run %d ended %v: %s", id, st, g.Body)
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("run %d still running after a minute: %s", id, g.Body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func (h *harness) readinessGet(path, token string) response {
 	h.t.Helper()
 	req, _ := http.NewRequest("GET", h.srv.URL+path, nil)
@@ -80,14 +118,10 @@ func TestReadinessRunScoreDiffAndLive(t *testing.T) {
 	if r := h.do("GET", "/api/v1/readiness/score", tok, nil); r.Status != 404 {
 		t.Fatalf("score before any run: %d", r.Status)
 	}
-	r := h.do("POST", "/api/v1/readiness/runs", tok, "{}")
-	if r.Status != 201 {
-		t.Fatalf("run: %d %s", r.Status, r.Body)
-	}
-	run := r.JSON(t)["run"].(map[string]any)
+	run := h.runReadiness(tok)["run"].(map[string]any)
 	runID := run["id"].(float64)
 	var live map[string]any
-	for i := 0; i < 10 && live == nil; i++ {
+	for i := 0; i < 30 && live == nil; i++ {
 		m := readMsg(t, c)
 		if m["type"] == "event" && m["name"] == "readiness.score" {
 			live = m["data"].(map[string]any)
@@ -116,11 +150,7 @@ func TestReadinessRunScoreDiffAndLive(t *testing.T) {
 	if sc["complete"] == true || sc["high"].(float64) <= sc["low"].(float64) {
 		t.Fatalf("an empty enterprise should be a range: %v", sc)
 	}
-	r2 := h.do("POST", "/api/v1/readiness/runs", tok, nil)
-	if r2.Status != 201 {
-		t.Fatalf("second run: %d %s", r2.Status, r2.Body)
-	}
-	id2 := r2.JSON(t)["run"].(map[string]any)["id"].(float64)
+	id2 := h.runReadiness(tok)["run"].(map[string]any)["id"].(float64)
 	d := h.do("GET", fmt.Sprintf("/api/v1/readiness/runs/%d/diff/%d", int(runID), int(id2)), tok, nil)
 	if d.Status != 200 {
 		t.Fatalf("diff: %d %s", d.Status, d.Body)

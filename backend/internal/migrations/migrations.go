@@ -36,6 +36,7 @@ func All() []*gormigrate.Migration {
 		m0080Attachments(),
 		m0090CheckInLocation(),
 		m0091IdempotentResponses(),
+		m0100ReadinessAsyncRuns(),
 	}
 }
 

@@ -139,10 +139,10 @@ func (s *Service) latestInputs(ctx context.Context, code string) (*Inputs, error
 func (s *Service) passedSince(ctx context.Context, code string) (*time.Time, error) {
 	var lastFail struct{ T sqlTime }
 	if err := s.db.WithContext(ctx).Model(&Run{}).Select("MAX(as_of) AS t").
-		Where("standard_code = ? AND failed = ?", code, true).Scan(&lastFail).Error; err != nil {
+		Where("standard_code = ? AND status = ? AND failed = ?", code, RunDone, true).Scan(&lastFail).Error; err != nil {
 		return nil, err
 	}
-	q := s.db.WithContext(ctx).Model(&Run{}).Select("MIN(as_of) AS t").Where("standard_code = ? AND failed = ?", code, false)
+	q := s.db.WithContext(ctx).Model(&Run{}).Select("MIN(as_of) AS t").Where("standard_code = ? AND status = ? AND failed = ?", code, RunDone, false)
 	if lastFail.T.Valid {
 		q = q.Where("as_of > ?", lastFail.T.T)
 	}

@@ -153,31 +153,28 @@ func (s *Service) OnEvent(e event.Event) {
 // Trigger asks for a debounced run.
 func (s *Service) Trigger() { s.debounce.poke() }
 
-// debouncedRun runs under the scheduler lease. With several instances each
-// one debounces the same bus events; the lease lets one of them run, and an
-// instance that finds the lease taken tries once more a debounce later, so a
-// change that arrived during someone else's run is still scored.
+// debouncedRun starts a run through the same path as "run now". With
+// several instances each one debounces the same bus events; when a run is
+// already in progress (here or on another instance) it may have read the
+// data before the change, so the debouncer tries once more a debounce
+// later.
 func (s *Service) debouncedRun(retry bool) bool {
 	ctx := actor.With(context.Background(), actor.System("readiness"))
-	job := func(ctx context.Context) error {
-		_, err := s.run(ctx, TriggerEvent, "")
-		return err
-	}
-	if s.runner == nil {
-		if err := job(ctx); err != nil {
-			s.log.Warn("readiness: debounced run", "err", err)
-		}
-		return true
-	}
-	ran, err := s.runner.RunNow(ctx, JobName, job)
+	st, err := s.Start(ctx, TriggerEvent, "")
 	if err != nil {
 		s.log.Warn("readiness: debounced run", "err", err)
+		return retry
 	}
-	return ran || retry
+	return !st.Joined || retry
 }
 
-// Close stops a pending debounced run.
-func (s *Service) Close() { s.debounce.stop() }
+// Close stops a pending debounced run and the runs executing in this
+// process (their rows end in error; the next request starts afresh).
+func (s *Service) Close() {
+	s.debounce.stop()
+	s.baseCancel()
+	s.runsWG.Wait()
+}
 
 // debouncer calls fn once, delay after the last poke. When fn reports it
 // could not run (lease taken), it is retried once after another delay.

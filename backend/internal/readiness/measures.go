@@ -236,19 +236,23 @@ func (m *SQLMeasures) Measures(ctx context.Context, asOf time.Time, reqs []Measu
 	sem := make(chan struct{}, max(1, m.Parallel))
 	var wg sync.WaitGroup
 	schema := newSchemaCache(m.db)
+	measured := measureProgress(ctx)
 	for _, req := range reqs {
 		spec, ok := m.specs[req.Measure]
 		if !ok {
 			out[req.Measure] = Measure{Note: "no SQL definition for measure " + req.Measure}
+			measured(req)
 			continue
 		}
 		if missing := schema.missing(ctx, spec.needs); missing != "" {
 			out[req.Measure] = Measure{Note: "data not available yet: " + missing}
+			measured(req)
 			continue
 		}
 		wg.Add(1)
 		go func(req MeasureRequest, spec measureSpec) {
 			defer wg.Done()
+			defer measured(req)
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			w := m.window(asOf, req.WindowMonths)

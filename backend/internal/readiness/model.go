@@ -82,10 +82,37 @@ type Run struct {
 	LedgerHash  string
 	DurationMS  int64 `gorm:"column:duration_ms"`
 	CreatedAt   time.Time
+	// Status is RunRunning while the run is in progress, then RunDone or
+	// RunError (migration 0100). Only done runs have a score and ledger;
+	// Failed is about the score (the standard is failed), not the run.
+	Status string
+	// ActiveKey is the standard code while the run is in progress and nil
+	// afterwards; its unique index allows one run in progress per standard
+	// across instances.
+	ActiveKey *string
+	// LeaseOwner is the instance executing the run; LeaseUntil how long its
+	// lease holds (renewed while it works). A run in progress whose lease
+	// ran out is failed and replaced by the next request.
+	LeaseOwner string
+	LeaseUntil *time.Time
+	// ProgressDone of ProgressTotal indicators are computed; ProgressClause
+	// is the clause last worked on.
+	ProgressDone   int
+	ProgressTotal  int
+	ProgressClause string
+	// Error says why a run ended in RunError.
+	Error string
 }
 
 // TableName pins the table of migration 0007.
 func (Run) TableName() string { return "readiness_runs" }
+
+// Run statuses.
+const (
+	RunRunning = "running"
+	RunDone    = "done"
+	RunError   = "error"
+)
 
 // LedgerRow is one line of a run's points ledger (a leaf or a parent).
 type LedgerRow struct {

@@ -18,12 +18,11 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/event"
-	"github.com/aftersales/aftersales/backend/internal/scheduler"
 )
 
-// JobName is the scheduler lease name of a readiness run: the cron job,
-// "run now" and the debounced run all take it, so one instance runs at a
-// time.
+// JobName is the scheduler name of the cron run. Runs themselves are
+// serialised per standard by their run row (see Start), whatever started
+// them.
 const JobName = "readiness.run"
 
 // Topic is the live channel readiness events are published on.
@@ -47,11 +46,6 @@ type AuditCalendar interface {
 	NextAuditDate(ctx context.Context, after time.Time) (*time.Time, error)
 }
 
-// JobRunner runs a job under the scheduler's database lease.
-type JobRunner interface {
-	RunNow(ctx context.Context, name string, job scheduler.Job) (bool, error)
-}
-
 // Options are the service's dependencies.
 type Options struct {
 	DB    *gorm.DB
@@ -71,8 +65,9 @@ type Options struct {
 	WindowMonths int
 	Evidence     EvidenceSource
 	Calendar     AuditCalendar
-	// Runner takes the scheduler lease; nil runs directly (tests).
-	Runner JobRunner
+	// Holder names this instance on the leases of the runs it executes
+	// (the scheduler's holder); empty: host, process and a random part.
+	Holder string
 	// Debounce is how long after the last relevant change a run starts.
 	Debounce time.Duration
 	// Measures computes operational measures; nil uses SQL over DB.
@@ -94,7 +89,7 @@ type Service struct {
 	evidence EvidenceSource
 	calendar AuditCalendar
 	audits   AuditRecords
-	runner   JobRunner
+	holder   string
 	loc      *time.Location
 	now      func() time.Time
 	window   int
@@ -111,6 +106,14 @@ type Service struct {
 	parsed map[uint64]*Standard // version id → parsed standard
 
 	debounce *debouncer
+
+	// Runs executing in this process: their end, by run id.
+	runsMu sync.Mutex
+	local  map[uint64]*localRun
+	runsWG sync.WaitGroup
+	// base is cancelled by Close, stopping the runs in progress.
+	base       context.Context
+	baseCancel context.CancelFunc
 }
 
 // New loads and validates the active standard file, stores it as a version
@@ -140,9 +143,14 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	}
 	s := &Service{
 		db: o.DB, trail: o.Audit, bus: o.Bus, log: o.Log, measures: o.Measures, evidence: o.Evidence,
-		calendar: o.Calendar, runner: o.Runner, loc: o.Location, now: o.Now, window: o.WindowMonths,
+		calendar: o.Calendar, holder: o.Holder, loc: o.Location, now: o.Now, window: o.WindowMonths,
 		dir: resolvePath(o.StandardsDir), parsed: map[uint64]*Standard{},
 	}
+	if s.holder == "" {
+		s.holder = defaultHolder()
+	}
+	s.local = map[uint64]*localRun{}
+	s.base, s.baseCancel = context.WithCancel(context.Background())
 	if s.measures == nil {
 		s.measures = NewSQLMeasures(o.DB, o.Location, o.Log)
 	}
@@ -172,9 +180,6 @@ func (s *Service) SetEvidence(e EvidenceSource) { s.evidence = e }
 
 // SetCalendar wires the audit calendar after construction.
 func (s *Service) SetCalendar(c AuditCalendar) { s.calendar = c }
-
-// SetRunner wires the scheduler lease.
-func (s *Service) SetRunner(r JobRunner) { s.runner = r }
 
 // ActiveStandard returns the code of the standard scored by default.
 func (s *Service) ActiveStandard() string { return s.active }
@@ -515,52 +520,38 @@ type RunDetail struct {
 	Standard *Standard
 }
 
-// RunNow runs the engine under the scheduler lease and returns the stored
-// run. When another instance holds the lease it returns a 409
-// run_in_progress. code selects a standard (empty: the active one).
-func (s *Service) RunNow(ctx context.Context, trigger, code string) (*RunDetail, error) {
-	var out *RunDetail
-	job := func(ctx context.Context) error {
-		d, err := s.run(ctx, trigger, code)
-		out = d
-		return err
-	}
-	if s.runner == nil {
-		if err := job(ctx); err != nil {
-			return nil, err
-		}
-		return out, nil
-	}
-	ran, err := s.runner.RunNow(ctx, JobName, job)
-	if err != nil {
-		return nil, err
-	}
-	if !ran {
-		return nil, apperr.Conflict("run_in_progress", "a readiness run is in progress; try again in a few seconds")
-	}
-	return out, nil
-}
-
-// Job is the scheduled run (cron, readiness.schedule); the scheduler holds
-// the lease around it.
+// Job is the scheduled run (cron, readiness.schedule): it starts a run, or
+// joins the one in progress, and waits for it.
 func (s *Service) Job(ctx context.Context) error {
-	_, err := s.run(actor.With(ctx, actor.System("readiness")), TriggerSchedule, "")
+	_, err := s.RunNow(actor.With(ctx, actor.System("readiness")), TriggerSchedule, "")
 	return err
 }
 
-// run gathers the inputs, scores them, stores the run and publishes the
-// live events. Scheduled runs are not written to the audit trail: they
+// execute gathers the inputs of a claimed run, scores them, stores the
+// result on the run row and publishes the live events; on failure the row
+// ends in RunError. Scheduled runs are not written to the audit trail: they
 // change no business state, are themselves immutable records, and auditing
 // them would move the data watermark at every run. A manual run is audited
 // (who asked for it).
-func (s *Service) run(ctx context.Context, trigger, code string) (*RunDetail, error) {
+func (s *Service) execute(ctx context.Context, r *Run, v *StandardVersion, std *Standard) (out *RunDetail, err error) {
 	start := time.Now()
-	v, std, err := s.current(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	// Milliseconds: what MySQL's datetime(3) keeps, and index-friendly.
-	asOf := s.now().UTC().Truncate(time.Millisecond)
+	p := &progress{s: s, ctx: ctx, r: r, last: time.Now()}
+	stop, beating := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(beating)
+		p.heartbeat(stop)
+	}()
+	defer func() {
+		close(stop)
+		<-beating
+		if rec := recover(); rec != nil {
+			err = fmt.Errorf("readiness: run %d panicked: %v", r.ID, rec)
+		}
+		if err != nil {
+			s.fail(r, err)
+		}
+	}()
+	asOf := r.AsOf
 	if err := s.refreshSuggestions(ctx, asOf); err != nil {
 		s.log.Warn("readiness: suggested deductions", "err", err)
 	}
@@ -569,36 +560,42 @@ func (s *Service) run(ctx context.Context, trigger, code string) (*RunDetail, er
 	if err != nil {
 		return nil, apperr.Internal(err)
 	}
-	in, err := s.gather(ctx, std, asOf, true)
+	in, err := s.gather(withMeasureProgress(ctx, p.measureDone), std, asOf, true)
 	if err != nil {
 		return nil, err
 	}
 	tGather := time.Since(start)
 	res := Score(std, in, asOf)
+	p.set(r.ProgressTotal, "")
 	rows, hash := ledgerRows(std, res)
 	prev, err := s.st.latestRun(ctx, s.db, v.Code)
 	if err != nil {
 		return nil, apperr.Internal(err)
 	}
-	a := actor.From(ctx)
 	deds := append(append([]Deduction{}, res.Deductions...), res.SuggestedDeductions...)
-	r := &Run{
-		StandardCode: v.Code, StandardVersionID: v.ID, StandardVersion: v.Version, AsOf: asOf, AuditSeq: seq,
-		Trigger: trigger, CreatedBy: truncate(a.Username, 64), Total: res.Total, Normalised: res.Normalised, Actual: res.Actual,
-		Applicable: res.Applicable, DeductionPoints: res.DeductionPoints, BonusPoints: res.BonusPoints,
-		Low: res.Range.Low, High: res.Range.High, Band: res.Band, LowBand: res.Range.LowBand, HighBand: res.Range.HighBand,
-		NextBand: res.NextBand, ToNextBand: res.ToNextBand, AboveBand: res.AboveBand, Failed: res.Failed, Complete: res.Complete,
-		FailReasons: mustJSON(nonNil(res.FailReasons)), Counts: mustJSON(res.Counts), Deductions: mustJSON(deds),
-		Notices: mustJSON(res.Notices), Inputs: mustJSON(in), LedgerHash: hash, CreatedAt: s.now().UTC(),
-	}
+	p.mu.Lock()
+	r.AuditSeq, r.Total, r.Normalised, r.Actual = seq, res.Total, res.Normalised, res.Actual
+	r.Applicable, r.DeductionPoints, r.BonusPoints = res.Applicable, res.DeductionPoints, res.BonusPoints
+	r.Low, r.High, r.Band, r.LowBand, r.HighBand = res.Range.Low, res.Range.High, res.Band, res.Range.LowBand, res.Range.HighBand
+	r.NextBand, r.ToNextBand, r.AboveBand, r.Failed, r.Complete = res.NextBand, res.ToNextBand, res.AboveBand, res.Failed, res.Complete
+	r.FailReasons, r.Counts, r.Deductions = mustJSON(nonNil(res.FailReasons)), mustJSON(res.Counts), mustJSON(deds)
+	r.Notices, r.Inputs, r.LedgerHash, r.CreatedAt = mustJSON(res.Notices), mustJSON(in), hash, s.now().UTC()
 	r.DurationMS = time.Since(start).Milliseconds()
-	if err := s.st.insertRun(ctx, s.db, r, rows, prev); err != nil {
+	fin := *r
+	p.mu.Unlock()
+	if err := s.st.finishRun(ctx, s.db, &fin, rows, prev); err != nil {
+		if errors.Is(err, errLeaseLost) {
+			return nil, err
+		}
 		return nil, apperr.Internal(err)
 	}
-	s.log.Info("readiness run", "run", r.ID, "trigger", trigger, "total", RoundForDisplay(r.Total), "band", r.Band,
+	p.mu.Lock()
+	*r = fin
+	p.mu.Unlock()
+	s.log.Info("readiness run", "run", r.ID, "trigger", r.Trigger, "total", RoundForDisplay(r.Total), "band", r.Band,
 		"suggestions_ms", tSuggest.Milliseconds(), "gather_ms", (tGather - tSuggest).Milliseconds(),
 		"store_ms", (time.Since(start) - tGather).Milliseconds())
-	if trigger == TriggerManual {
+	if r.Trigger == TriggerManual {
 		if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return s.trail.Record(ctx, tx, audit.Entry{Action: "run", Entity: "readiness_run", EntityID: fmt.Sprint(r.ID),
 				After: map[string]any{"standard": r.StandardCode, "version": r.StandardVersion, "total": r.Total, "band": r.Band}})
@@ -615,6 +612,7 @@ func (s *Service) run(ctx context.Context, trigger, code string) (*RunDetail, er
 		}
 	}
 	s.publishRun(ctx, r, res, prev, prevRes)
+	s.publishProgress(ctx, r)
 	return &RunDetail{Run: *r, Result: res, Standard: std}, nil
 }
 
@@ -701,6 +699,12 @@ func (s *Service) Diff(ctx context.Context, a, b uint64) (*RunDiff, error) {
 	rb, err := s.RunByID(ctx, b)
 	if err != nil {
 		return nil, err
+	}
+	for _, r := range []*RunDetail{ra, rb} {
+		if r.Run.Status != RunDone {
+			return nil, apperr.Conflict("run_not_finished", fmt.Sprintf("run %d is %s; compare finished runs", r.Run.ID, r.Run.Status)).
+				WithDetail("run_id", r.Run.ID)
+		}
 	}
 	return &RunDiff{From: ra.Run, To: rb.Run, Delta: rb.Run.Total - ra.Run.Total, Changes: Diff(ra.Result, rb.Result),
 		StandardChanged: ra.Run.StandardVersionID != rb.Run.StandardVersionID}, nil

@@ -70,10 +70,11 @@ func (store) auditWatermark(ctx context.Context, db *gorm.DB) (uint64, error) {
 	return *seq, nil
 }
 
-// latestRun returns the newest run of a standard, nil when there is none.
+// latestRun returns the newest finished run of a standard, nil when there
+// is none.
 func (store) latestRun(ctx context.Context, db *gorm.DB, code string) (*Run, error) {
 	var r Run
-	q := db.WithContext(ctx).Order("id DESC").Limit(1)
+	q := db.WithContext(ctx).Where("status = ?", RunDone).Order("id DESC").Limit(1)
 	if code != "" {
 		q = q.Where("standard_code = ?", code)
 	}
@@ -108,9 +109,10 @@ func (store) ledger(ctx context.Context, db *gorm.DB, r *Run) ([]LedgerRow, erro
 	return rows, nil
 }
 
-// listRuns pages through runs, newest first, without their inputs.
+// listRuns pages through finished runs, newest first, without their
+// inputs.
 func (store) listRuns(ctx context.Context, db *gorm.DB, code string, page, size int) ([]Run, int64, error) {
-	q := db.WithContext(ctx).Model(&Run{})
+	q := db.WithContext(ctx).Model(&Run{}).Where("status = ?", RunDone)
 	if code != "" {
 		q = q.Where("standard_code = ?", code)
 	}
@@ -125,24 +127,32 @@ func (store) listRuns(ctx context.Context, db *gorm.DB, code string, page, size 
 	return out, total, nil
 }
 
-// insertRun stores a run and, unless it shares the previous run's ledger,
-// its ledger rows, in one transaction.
-func (store) insertRun(ctx context.Context, db *gorm.DB, r *Run, rows []LedgerRow, prev *Run) error {
+// finishRun stores the result of a run in progress on its row and, unless
+// it shares the previous run's ledger, its ledger rows, in one transaction.
+// It fails with errLeaseLost when the row is no longer this owner's run in
+// progress (its lease ran out and another request failed it).
+func (store) finishRun(ctx context.Context, db *gorm.DB, r *Run, rows []LedgerRow, prev *Run) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		shared := prev != nil && prev.LedgerHash == r.LedgerHash && prev.LedgerRunID != 0
 		if shared {
 			r.LedgerRunID = prev.LedgerRunID
+		} else {
+			r.LedgerRunID = r.ID
 		}
-		if err := tx.Create(r).Error; err != nil {
-			return fmt.Errorf("readiness: insert run: %w", err)
+		owner := r.LeaseOwner
+		r.Status, r.ActiveKey, r.LeaseUntil, r.LeaseOwner = RunDone, nil, nil, ""
+		r.ProgressDone, r.ProgressClause = r.ProgressTotal, ""
+		res := tx.Model(&Run{}).Where("id = ? AND status = ? AND lease_owner = ?", r.ID, RunRunning, owner).
+			Select("*").Omit("id").Updates(r)
+		if res.Error != nil {
+			return fmt.Errorf("readiness: store run %d: %w", r.ID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return errLeaseLost
 		}
 		if shared {
 			return nil
 		}
-		if err := tx.Model(r).Update("ledger_run_id", r.ID).Error; err != nil {
-			return fmt.Errorf("readiness: ledger run id: %w", err)
-		}
-		r.LedgerRunID = r.ID
 		for i := range rows {
 			rows[i].RunID = r.ID
 		}
@@ -154,6 +164,9 @@ func (store) insertRun(ctx context.Context, db *gorm.DB, r *Run, rows []LedgerRo
 		return nil
 	})
 }
+
+// errLeaseLost: the run's row was taken over after its lease ran out.
+var errLeaseLost = errors.New("readiness: the run's lease ran out and it was taken over")
 
 // ledgerRows turns a result's ledger into rows and hashes them together with
 // the totals, so an unchanged run can share its predecessor's rows.

@@ -146,6 +146,28 @@ export interface RunSummary {
   ledger_run_id: number
   duration_ms: number
   created_at: string
+  /** running, done or error; only a done run has a score and a ledger. */
+  status: RunStatus
+  progress: RunProgress
+  /** Why a run ended in error. */
+  error?: string
+}
+
+/** A run's status. */
+export type RunStatus = 'running' | 'done' | 'error'
+
+/** httpapi.RunProgress: indicators done of total, the clause last worked on. */
+export interface RunProgress {
+  done: number
+  total: number
+  clause: string
+}
+
+/** httpapi.RunStateResponse: a run not done yet (or ended in error). */
+export interface RunStateResponse {
+  run: RunSummary
+  /** Set on POST when a run was already in progress: this is it. */
+  joined?: boolean
 }
 
 /** httpapi.RunResponse: a run with its score and ledger (parents first). */
@@ -488,12 +510,28 @@ export async function listRuns(query: { page?: number; size?: number; standard?:
   return { ...res.data, items: res.data.items ?? [] }
 }
 
-/** Run the engine now (409 run_in_progress while another instance runs). */
-export async function runNow(standard?: string): Promise<RunResponse> {
-  const res = await http.post<RunResponse>('/readiness/runs', standard ? { standard } : {})
+/**
+ * Start a run (202 at once); while a run is in progress, on any server,
+ * the answer is that run (joined). Follow it with readiness.progress
+ * events or getRunState.
+ */
+export async function startRun(standard?: string): Promise<RunStateResponse> {
+  const res = await http.post<RunStateResponse>('/readiness/runs', standard ? { standard } : {})
   return res.data
 }
 
+/** A run: with its score and ledger once done, else its status and progress. */
+export async function getRunState(id: number): Promise<RunResponse | RunStateResponse> {
+  const res = await http.get<RunResponse | RunStateResponse>(`/readiness/runs/${id}`)
+  return res.data
+}
+
+/** isDone tells a finished run (with score and ledger) from one in progress. */
+export function isDone(r: RunResponse | RunStateResponse): r is RunResponse {
+  return r.run.status === 'done' && 'score' in r
+}
+
+/** A finished run with its score and ledger. */
 export async function getRun(id: number): Promise<RunResponse> {
   const res = await http.get<RunResponse>(`/readiness/runs/${id}`)
   return res.data

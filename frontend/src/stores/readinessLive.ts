@@ -1,12 +1,14 @@
 // The live readiness score. It listens on the "readiness" topic of the live
 // channel: readiness.score (retained by the server and replayed on
 // subscribe) carries the latest run's head; score_changed, band_changed,
-// margin_low and indicator_dropped explain what moved and go to a feed. The
-// dashboard renders the head as soon as it arrives and reloads the ledger
-// when the head's run changes, so the page never needs a reload.
+// margin_low and indicator_dropped explain what moved and go to a feed;
+// readiness.progress tells how far the run in progress is (indicators done
+// of total, the clause). The dashboard renders the head as soon as it
+// arrives and reloads the ledger when the head's run changes, so the page
+// never needs a reload.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { RunResponse } from '@/api/readiness'
+import type { RunResponse, RunStatus, RunSummary } from '@/api/readiness'
 import type { ScoreHead } from '@/views/readiness/bands'
 import { useLiveStore, type LiveEvent } from './live'
 
@@ -20,6 +22,17 @@ export type FeedItem =
   | { kind: 'margin_low'; at: string; runId: number; band: string; total: number; margin: number }
   | { kind: 'indicator_dropped'; at: string; runId: number; clause: string; name: string; before: number; after: number; delta: number; reason: string; recordIds: string[] }
   | { kind: 'other'; at: string; name: string; data: Record<string, unknown> }
+
+/** How far a run is: from readiness.progress or a run's summary. */
+export interface RunProgressState {
+  runId: number
+  standard: string
+  status: RunStatus
+  done: number
+  total: number
+  clause: string
+  error: string
+}
 
 /** FEED_SIZE bounds the feed. */
 export const FEED_SIZE = 30
@@ -81,13 +94,44 @@ export function headFromRun(r: RunResponse): ScoreHead {
   }
 }
 
-/** feedItem reads the explaining events; null for readiness.score and malformed ones. */
+/** progressFromEvent reads a readiness.progress payload; null when malformed. */
+export function progressFromEvent(data: unknown): RunProgressState | null {
+  const d = obj(data)
+  const runId = num(d.run_id)
+  const status = str(d.status)
+  if (runId === null || (status !== 'running' && status !== 'done' && status !== 'error')) return null
+  return {
+    runId,
+    standard: str(d.standard),
+    status,
+    done: num(d.done) ?? 0,
+    total: num(d.total) ?? 0,
+    clause: str(d.clause),
+    error: str(d.error),
+  }
+}
+
+/** progressFromRun reads the progress of a run's summary (POST or GET /readiness/runs). */
+export function progressFromRun(r: RunSummary): RunProgressState {
+  return {
+    runId: r.id,
+    standard: r.standard,
+    status: r.status,
+    done: r.progress?.done ?? 0,
+    total: r.progress?.total ?? 0,
+    clause: r.progress?.clause ?? '',
+    error: r.error ?? '',
+  }
+}
+
+/** feedItem reads the explaining events; null for readiness.score, readiness.progress and malformed ones. */
 export function feedItem(ev: LiveEvent): FeedItem | null {
   const d = obj(ev.data)
   const at = typeof ev.at === 'string' ? ev.at : ''
   const runId = num(d.run_id) ?? 0
   switch (ev.name) {
     case 'readiness.score':
+    case 'readiness.progress':
       return null
     case 'readiness.score_changed': {
       const total = num(d.total)
@@ -121,6 +165,8 @@ export const useReadinessLiveStore = defineStore('readinessLive', () => {
   const feed = ref<FeedItem[]>([])
   /** The active standard whose runs drive the live score (from events). */
   const standard = ref('')
+  /** The latest run's progress (in progress, or how the last one ended). */
+  const progress = ref<RunProgressState | null>(null)
   let started = false
   let off: (() => void) | null = null
 
@@ -148,8 +194,26 @@ export const useReadinessLiveStore = defineStore('readinessLive', () => {
     return setHead(headFromRun(r), 'api')
   }
 
+  /**
+   * setProgress takes a run's progress unless it is older news: a run
+   * before the one shown, or fewer indicators of the same run.
+   */
+  function setProgress(next: RunProgressState): boolean {
+    const cur = progress.value
+    if (cur && next.runId < cur.runId) return false
+    if (cur && next.runId === cur.runId && cur.status !== 'running' && next.status === 'running') return false
+    if (cur && next.runId === cur.runId && next.status === 'running' && next.done < cur.done) return false
+    progress.value = next
+    return true
+  }
+
   /** handle processes one event of the readiness topic. */
   function handle(ev: LiveEvent): void {
+    if (ev.name === 'readiness.progress') {
+      const p = progressFromEvent(ev.data)
+      if (p) setProgress(p)
+      return
+    }
     if (ev.name === 'readiness.score') {
       const h = headFromEvent(ev.data)
       if (!h) return
@@ -179,7 +243,8 @@ export const useReadinessLiveStore = defineStore('readinessLive', () => {
     source.value = null
     feed.value = []
     standard.value = ''
+    progress.value = null
   }
 
-  return { head, source, feed, standard, subscription, setHead, applyRun, handle, start, reset }
+  return { head, source, feed, standard, progress, subscription, setHead, applyRun, setProgress, handle, start, reset }
 })

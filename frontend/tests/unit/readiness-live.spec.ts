@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { useLiveStore, type SocketLike } from '@/stores/live'
-import { FEED_SIZE, feedItem, headFromEvent, headFromRun, useReadinessLiveStore } from '@/stores/readinessLive'
+import { FEED_SIZE, feedItem, headFromEvent, headFromRun, progressFromEvent, useReadinessLiveStore } from '@/stores/readinessLive'
 import type { RunResponse } from '@/api/readiness'
 
 class FakeSocket implements SocketLike {
@@ -45,6 +45,7 @@ function runResponse(id: number, total: number): RunResponse {
       id, standard: 'gbt27922-2011', standard_version: 1, as_of: '2026-11-26T09:00:00Z', audit_seq: 1, trigger: 'manual',
       created_by: 'quality', total, low: total, high: total, band: 'pass', band_low: 'pass', band_high: 'pass', next_band: 'three_star', to_next_band: 80 - total,
       above_band: total - 70, failed: false, complete: true, ledger_run_id: id, duration_ms: 5, created_at: '2026-11-26T09:00:00Z',
+      status: 'done', progress: { done: 1, total: 1, clause: '' },
     },
     score: {
       total, normalised: total, actual: total, applicable: 100, low: total, high: total, low_band: 'pass', high_band: 'pass', band_low: 'pass', band_high: 'pass',
@@ -166,5 +167,23 @@ describe('readiness live store', () => {
     expect(feedItem({ type: 'event', topic: 'readiness', name: 'readiness.score', at: '', data: {} })).toBeNull()
     expect(feedItem({ type: 'event', topic: 'readiness', name: 'readiness.score_changed', at: '', data: {} })).toBeNull()
     expect(headFromRun(runResponse(3, 71.5))).toMatchObject({ run_id: 3, total: 71.5, band: 'pass', next_band: 'three_star', complete: true })
+  })
+
+  it('follows the progress of a run: newer runs and further counts only, never into the feed', () => {
+    const store = useReadinessLiveStore()
+    const ev = (data: Record<string, unknown>) => ({ type: 'event' as const, topic: 'readiness', name: 'readiness.progress', at: '', data })
+    store.handle(ev({ run_id: 7, status: 'running', done: 10, total: 44, clause: '5.1.2' }))
+    expect(store.progress).toMatchObject({ runId: 7, status: 'running', done: 10, total: 44, clause: '5.1.2' })
+    store.handle(ev({ run_id: 7, status: 'running', done: 4, total: 44, clause: '5.1.1' }))
+    expect(store.progress?.done).toBe(10)
+    store.handle(ev({ run_id: 6, status: 'done', done: 44, total: 44 }))
+    expect(store.progress?.runId).toBe(7)
+    store.handle(ev({ run_id: 7, status: 'done', done: 44, total: 44 }))
+    expect(store.progress?.status).toBe('done')
+    store.handle(ev({ run_id: 7, status: 'running', done: 30, total: 44 }))
+    expect(store.progress?.status).toBe('done')
+    expect(store.feed).toHaveLength(0)
+    expect(progressFromEvent({ run_id: 1, status: 'sleeping' })).toBeNull()
+    expect(progressFromEvent({ run_id: 2, status: 'error', error: 'boom' })).toMatchObject({ status: 'error', error: 'boom', done: 0 })
   })
 })

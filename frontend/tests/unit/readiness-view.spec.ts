@@ -7,10 +7,14 @@ import { i18n } from '@/i18n'
 import { loadReadinessMessages } from '@/views/readiness/loader'
 import type { RunResponse } from '@/api/readiness'
 
-vi.mock('@/api/readiness', () => ({
+vi.mock('@/api/readiness', async (importOriginal) => ({
+  // isDone is the real one: it reads the status the mocks return.
+  isDone: (await importOriginal<typeof import('@/api/readiness')>()).isDone,
   getScore: vi.fn(),
   getStandard: vi.fn(),
-  runNow: vi.fn(),
+  startRun: vi.fn(),
+  getRunState: vi.fn(),
+  getRun: vi.fn(),
   listRuns: vi.fn(),
   diffRuns: vi.fn(),
   getGaps: vi.fn(),
@@ -35,6 +39,7 @@ function run(id: number, total: number, band = 'pass'): RunResponse {
       id, standard: 'gbt27922-2011', standard_version: 1, as_of: '2026-11-26T09:00:00Z', audit_seq: 1, trigger: 'manual', created_by: 'quality',
       total, low: total, high: total, band, band_low: band, band_high: band, next_band: 'three_star', to_next_band: 80 - total, above_band: total - 70, failed: false,
       complete: true, ledger_run_id: id, duration_ms: 12, created_at: '2026-11-26T09:00:00Z',
+      status: 'done', progress: { done: 44, total: 44, clause: '' },
     },
     score: {
       total, normalised: total, actual: total, applicable: 100, low: total, high: total, low_band: band, high_band: band, band_low: band, band_high: band, band,
@@ -97,7 +102,9 @@ describe('ReadinessView', { timeout: 30_000 }, () => {
     vi.mocked(api.getStandard).mockReset().mockRejectedValue(new Error('not needed'))
     vi.mocked(api.listRuns).mockReset().mockResolvedValue({ items: [run(1, 72.5).run], total: 1, page: 1, size: 200 })
     vi.mocked(api.getPlausibility).mockReset().mockResolvedValue({ as_of: '2026-11-26T09:00:00Z', checks: [], warnings: 0 })
-    vi.mocked(api.runNow).mockReset()
+    vi.mocked(api.startRun).mockReset()
+    vi.mocked(api.getRunState).mockReset()
+    vi.mocked(api.getRun).mockReset()
   })
   afterEach(() => {
     document.body.innerHTML = ''
@@ -125,13 +132,60 @@ describe('ReadinessView', { timeout: 30_000 }, () => {
     expect(w.get('[data-testid="score-gauge"]').attributes('data-run-id')).toBe('2')
   })
 
-  it('runs now for the quality manager and shows the new score', async () => {
-    vi.mocked(api.runNow).mockResolvedValue(run(3, 75))
+  it('runs now: the answer comes at once, a progress bar follows the live progress, and the finished run replaces the score', async () => {
+    const started = { ...run(3, 0).run, status: 'running' as const, progress: { done: 0, total: 44, clause: '' }, complete: false }
+    vi.mocked(api.startRun).mockResolvedValue({ run: started, joined: false })
+    vi.mocked(api.getRunState).mockResolvedValue({ run: started })
+    vi.mocked(api.getRun).mockResolvedValue(run(3, 75))
     const w = await mountView(['readiness:read', 'readiness:run', 'readiness:manage'])
     await w.get('[data-testid="run-now"]').trigger('click')
     await settle()
-    expect(api.runNow).toHaveBeenCalledTimes(1)
-    expect(w.get('[data-testid="gauge-score"]').text()).toBe('75.00')
+    expect(api.startRun).toHaveBeenCalledTimes(1)
+    const bar = () => w.get('[data-testid="run-progress"]')
+    expect(bar().attributes('data-run-id')).toBe('3')
+    expect(bar().attributes('data-status')).toBe('running')
+    expect(w.get('[data-testid="gauge-score"]').text()).toBe('72.50')
+
+    const store = useReadinessLiveStore()
+    const progress = (data: Record<string, unknown>) =>
+      store.handle({ type: 'event', topic: 'readiness', name: 'readiness.progress', at: '2026-11-26T10:00:00Z', data: { run_id: 3, standard: 'gbt27922-2011', total: 44, ...data } })
+    progress({ status: 'running', done: 20, clause: '5.2.2.1' })
+    await settle()
+    expect(bar().attributes('data-done')).toBe('20')
+    expect(bar().text()).toContain('20 / 44')
+    expect(bar().text()).toContain('5.2.2.1')
+    // An older event arriving late never moves the bar back.
+    progress({ status: 'running', done: 10, clause: '5.1.1' })
+    await settle()
+    expect(bar().attributes('data-done')).toBe('20')
+    // The live feed is for what moved the score, not for progress.
+    expect(store.feed).toHaveLength(0)
+
+    progress({ status: 'done', done: 44, clause: '' })
+    await until(() => w.get('[data-testid="gauge-score"]').text() === '75.00')
+    expect(api.getRun).toHaveBeenCalledWith(3)
+    expect(bar().attributes('data-status')).toBe('done')
+    expect(w.get('[data-testid="score-gauge"]').attributes('data-run-id')).toBe('3')
+  })
+
+  it('polls the run when no live event comes, and says so when the run ends in error', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    try {
+      const started = { ...run(4, 0).run, status: 'running' as const, progress: { done: 0, total: 44, clause: '' } }
+      vi.mocked(api.startRun).mockResolvedValue({ run: started, joined: true })
+      vi.mocked(api.getRunState).mockResolvedValue({ run: { ...started, status: 'error', error: 'database gone' } })
+      const w = await mountView(['readiness:read', 'readiness:run', 'readiness:manage'])
+      await w.get('[data-testid="run-now"]').trigger('click')
+      await settle()
+      await vi.advanceTimersByTimeAsync(1600)
+      await settle()
+      expect(api.getRunState).toHaveBeenCalledWith(4)
+      expect(w.get('[data-testid="run-progress"]').attributes('data-status')).toBe('error')
+      expect(w.get('[data-testid="run-progress"]').text()).toContain('database gone')
+      expect(w.get('[data-testid="run-now"]').attributes('disabled')).toBeUndefined()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('is read-only for an auditor: no run, no what-if', async () => {

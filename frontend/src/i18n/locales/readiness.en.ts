@@ -19,7 +19,11 @@ export default {
       now: 'Run now',
       running: 'Scoring…',
       done: 'Scored {score} ({ms} ms)',
-      inProgress: 'Another run is in progress; try again in a few seconds',
+      joined: 'Run #{id} is already in progress; the score updates when it finishes',
+      progress: 'Run #{id}: {done} of {total} indicators computed',
+      clause: 'clause {clause}',
+      finished: 'Run #{id} finished',
+      failed: 'The run did not finish: {error}',
     },
     facts: {
       title: 'Summary',

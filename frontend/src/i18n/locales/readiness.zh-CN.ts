@@ -20,7 +20,11 @@ export default {
       now: '立即评分',
       running: '评分中…',
       done: '评分完成：{score} 分（用时 {ms} 毫秒）',
-      inProgress: '另一评分正在进行，请稍后再试',
+      joined: '评分 #{id} 已在进行中，完成后自动更新',
+      progress: '评分 #{id}：已计算 {done} / {total} 项指标',
+      clause: '当前条款 {clause}',
+      finished: '评分 #{id} 已完成',
+      failed: '评分未完成：{error}',
     },
     facts: {
       title: '评分概况',
