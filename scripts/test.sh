@@ -9,10 +9,18 @@ export TEST_MYSQL_DSN
 
 run_checks() {
   bash scripts/check-repo.sh
+  check_contract
   echo "== staticcheck (the default checks; configuration in staticcheck.conf)"
   go tool staticcheck ./...
   echo "== eslint (Vue + TypeScript recommended; frontend/eslint.config.js)"
   ( cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run --silent lint )
+}
+
+# check_contract fails when the committed frontend API types differ from what
+# the route table generates (docs/architecture.md, "The API contract").
+check_contract() {
+  echo "== API contract: frontend/src/api/schema.d.ts is generated from the route table (npm run api:types)"
+  ( cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && node scripts/api-types.mjs --check )
 }
 
 run_go() {

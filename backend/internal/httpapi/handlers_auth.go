@@ -25,8 +25,8 @@ type MeResponse struct {
 	ID          uint64     `json:"id"`
 	Username    string     `json:"username"`
 	DisplayName string     `json:"display_name"`
-	Roles       []string   `json:"roles"`
-	Permissions []string   `json:"permissions"`
+	Roles       []string   `json:"roles" schema:"Role"`
+	Permissions []string   `json:"permissions" schema:"Permission"`
 	OutletID    *uint64    `json:"outlet_id"`
 	Timezone    string     `json:"timezone"`
 	ExpiresAt   *time.Time `json:"account_expires_at,omitempty"`
@@ -111,7 +111,7 @@ type UserResponse struct {
 	ID          uint64     `json:"id"`
 	Username    string     `json:"username"`
 	DisplayName string     `json:"display_name"`
-	Roles       []string   `json:"roles"`
+	Roles       []string   `json:"roles" schema:"Role"`
 	OutletID    *uint64    `json:"outlet_id"`
 	Disabled    bool       `json:"disabled"`
 	ExpiresAt   *time.Time `json:"expires_at"`
@@ -148,7 +148,7 @@ type CreateUserRequest struct {
 	Username    string     `json:"username"`
 	DisplayName string     `json:"display_name"`
 	Password    string     `json:"password"`
-	Roles       []string   `json:"roles"`
+	Roles       []string   `json:"roles" schema:"Role"`
 	OutletID    *uint64    `json:"outlet_id"`
 	ExpiresAt   *time.Time `json:"expires_at"`
 }
@@ -184,7 +184,7 @@ func (s *Server) getUser(c *gin.Context) {
 
 // SetRolesRequest is the body of PUT /users/{id}/roles.
 type SetRolesRequest struct {
-	Roles     []string   `json:"roles"`
+	Roles     []string   `json:"roles" schema:"Role"`
 	OutletID  *uint64    `json:"outlet_id"`
 	ExpiresAt *time.Time `json:"expires_at"`
 }

@@ -18,11 +18,6 @@ import (
 
 // Evidence library, certification cycles and audits, audit packs.
 
-func init() {
-	registerBodies(EvidenceApproveRequest{}, EvidenceDatesRequest{}, CycleRequest{}, CycleUpdateRequest{}, CycleAdvanceRequest{},
-		AuditScheduleRequest{}, AuditResultRequest{}, AuditPackRequest{})
-}
-
 // EvidenceApproveRequest approves a document version.
 type EvidenceApproveRequest struct {
 	Version int64 `json:"version"`

@@ -12,12 +12,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/complaint"
 )
 
-func init() {
-	registerBodies(CreateComplaintRequest{}, PatchComplaintRequest{}, ComplaintStepRequest{}, ResolveComplaintRequest{},
-		ConfirmComplaintRequest{}, CloseComplaintRequest{}, ComplaintCallRequest{}, CreateCorrectiveActionRequest{},
-		PatchCorrectiveActionRequest{}, CloseCorrectiveActionRequest{}, EffectivenessCheckRequest{}, CreateCrisisDrillRequest{})
-}
-
 // ---- request and response types
 
 // CreateComplaintRequest is the body of POST /complaints. received_at

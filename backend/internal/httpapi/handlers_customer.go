@@ -15,10 +15,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/region"
 )
 
-func init() {
-	registerBodies(CreateCustomerRequest{}, UpdateCustomerRequest{}, PhoneInput{}, AddressInput{})
-}
-
 // ---- regions
 
 // RegionResponse is one administrative region (GB/T 2260).

@@ -17,10 +17,6 @@ import (
 // takes goes through the existing work-order, repair and attachment routes;
 // the customer's contact through GET /work-orders/{id}/contact (PIPL log).
 
-func init() {
-	registerBodies(CheckInRequest{})
-}
-
 // CheckInRequest is the body of POST /work-orders/{id}/check-in: a note and,
 // when the phone's browser gave one, the position (WGS-84 degrees,
 // accuracy in metres). lat and lng come together or not at all.

@@ -17,11 +17,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 )
 
-func init() {
-	registerBodies(CreateOutletRequest{}, PatchOutletRequest{}, SuspendOutletRequest{}, OutletVersionRequest{},
-		CreateStaffRequest{}, PatchStaffRequest{}, AddCertificateRequest{}, AddTrainingRequest{})
-}
-
 // outletImportMaxBytes bounds an uploaded import workbook. The global body limit
 // does not apply to multipart requests, so the import handlers set this one.
 const outletImportMaxBytes = 5 << 20

@@ -10,11 +10,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/parts"
 )
 
-func init() {
-	registerBodies(CreatePartRequest{}, PatchPartRequest{}, StockChangeRequest{}, StockLevelRequest{}, CreateRequisitionRequest{},
-		RequisitionVersionRequest{}, CancelRequisitionRequest{})
-}
-
 // CreatePartRequest adds a part to the catalogue (price in fen; the
 // product categories it fits).
 type CreatePartRequest struct {

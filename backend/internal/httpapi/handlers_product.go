@@ -14,10 +14,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/product"
 )
 
-func init() {
-	registerBodies(CreateCategoryRequest{}, UpdateCategoryRequest{}, CreateModelRequest{}, UpdateModelRequest{}, RegisterUnitRequest{})
-}
-
 // ---- request and response types
 
 // PolicyResponse is a 三包 warranty policy.

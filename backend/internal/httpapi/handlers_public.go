@@ -29,10 +29,6 @@ import (
 // form behind a link lives in handlers_survey.go, the price list in
 // handlers_repair.go.
 
-func init() {
-	registerBodies(PublicServiceRequest{}, FaqArticleRequest{}, PatchFaqArticleRequest{}, ManualRequest{}, PatchManualRequest{})
-}
-
 // ---- rate limits of the public pages
 
 // Rate limits per client IP. Generous for a person at a browser; they stop

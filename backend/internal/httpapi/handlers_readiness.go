@@ -21,11 +21,6 @@ import (
 // the engine, so every client shows the same value; dates are YYYY-MM-DD in
 // the enterprise zone.
 
-func init() {
-	registerBodies(RunRequest{}, WhatIfRequest{}, AssessmentRequest{}, DeletionRequest{}, DeductionRequest{},
-		DeductionDecisionRequest{}, BonusRequest{}, OverrideRequest{}, WithdrawRequest{})
-}
-
 // RunRequest asks for a run now; Standard selects a standard code (empty:
 // the active one).
 type RunRequest struct {
@@ -145,7 +140,7 @@ func scoreSummary(r readiness.Result) ScoreSummary {
 		NextBand: r.NextBand, NextBandName: r.NextBandName, ToNextBand: r.ToNextBand, AboveBand: r.AboveBand,
 		FailReasons: nonNilStrings(r.FailReasons), Complete: r.Complete, Counts: r.Counts, DeductionPoints: r.DeductionPoints,
 		BonusPoints: r.BonusPoints, Deductions: nonNilDeductions(r.Deductions), SuggestedDeductions: nonNilDeductions(r.SuggestedDeductions),
-		StarsWithheld: r.StarsWithheld, Notices: r.Notices}
+		StarsWithheld: r.StarsWithheld, Notices: nonNil(r.Notices)}
 	if r.Complete {
 		band, name, failed := r.Band, r.BandName, r.Failed
 		out.Band, out.BandName, out.Failed = &band, &name, &failed

@@ -16,11 +16,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/recall"
 )
 
-func init() {
-	registerBodies(RecallCampaignRequest{}, RecallVersionRequest{}, CloseRecallRequest{}, RecallSelectorRequest{}, RecallNotificationRequest{},
-		RecallAppointmentRequest{}, RecallRemedyRequest{})
-}
-
 // recallImportMaxBytes bounds an uploaded serial list (.xlsx).
 const recallImportMaxBytes = 20 << 20
 

@@ -10,12 +10,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/repair"
 )
 
-func init() {
-	registerBodies(CreateRepairRequest{}, DiagnoseRepairRequest{}, QuoteRepairRequest{}, ApproveQuoteRequest{}, DeclineQuoteRequest{},
-		RepairVersionRequest{}, AddRepairPartRequest{}, CompleteRepairRequest{}, CancelRepairRequest{}, OldPartReturnedRequest{},
-		LabourRateRequest{}, PatchLabourRateRequest{}, CloseEntitlementRequest{})
-}
-
 // ---- helpers shared by the repair, parts, returns and recall handlers
 
 // ---- repairs

@@ -9,10 +9,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/returns"
 )
 
-func init() {
-	registerBodies(CreateReturnRequest{}, DecideReturnRequest{}, CompleteReturnRequest{}, CancelReturnRequest{})
-}
-
 // CreateReturnRequest records a 三包 return or exchange request. The unit by
 // id or serial; requested_on is the day the customer asked (YYYY-MM-DD,
 // default today).

@@ -11,10 +11,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
 
-func init() {
-	registerBodies(SLACalendarRequest{}, SLAPolicyRequest{}, WorkOrderKindRequest{})
-}
-
 // ---- request and response types
 
 // SLACalendarRequest is the body of POST /sla/calendars and PUT

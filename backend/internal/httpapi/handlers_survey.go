@@ -13,10 +13,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/survey"
 )
 
-func init() {
-	registerBodies(SurveyTemplateRequest{}, CreateSurveyInvitationRequest{}, FollowupAttemptRequest{}, PublicSurveySubmitRequest{})
-}
-
 // ---- request and response types
 
 // SurveyQuestionInput is one question of a template.

@@ -16,11 +16,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 )
 
-func init() {
-	registerBodies(CreateTicketRequest{}, PatchTicketRequest{}, TransitionTicketRequest{}, ReopenTicketRequest{},
-		AssignTicketRequest{}, TicketEventRequest{}, MergeTicketRequest{})
-}
-
 // ---- request and response types
 
 // CreateTicketRequest is the body of POST /tickets. priority defaults to

@@ -12,11 +12,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
 
-func init() {
-	registerBodies(DispatchRequest{}, WorkOrderVersionRequest{}, RejectWorkOrderRequest{}, AssignTechnicianRequest{},
-		AppointmentRequest{}, WorkOrderNoteRequest{}, CompleteWorkOrderRequest{}, SignOffRequest{}, RedispatchRequest{}, CancelWorkOrderRequest{})
-}
-
 // ---- request and response types
 
 // DispatchRequest is the body of POST /tickets/{id}/dispatch. Without

@@ -116,6 +116,7 @@ func (h *harness) do(method, path, token string, body any, headers ...string) re
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	h.checkContract(req, res, b)
 	return response{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 

@@ -229,7 +229,7 @@ func (s *Server) readyz(c *gin.Context) {
 	}
 	if err != nil {
 		c.Header("Retry-After", "2")
-		c.JSON(http.StatusServiceUnavailable, errorBody{Error: errorDetail{Code: "database_unavailable", Message: "database is not reachable"}})
+		c.JSON(http.StatusServiceUnavailable, ErrorBody{Error: ErrorDetail{Code: "database_unavailable", Message: "database is not reachable"}})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "database": s.DB.Dialector.Name()})

@@ -4,6 +4,7 @@
 // and the readiness package's JSON tags exactly. Scores come rounded once,
 // half up, to two decimals by the engine; the UI shows them as they are.
 import { http } from './http'
+import type { Page } from './schema'
 
 /** A name or sentence in both languages the platform speaks. */
 export interface Text {
@@ -484,13 +485,6 @@ export interface DeductionInput {
   record_ref?: string
 }
 
-/** A paged list as the readiness handlers return it. */
-export interface Paged<T> {
-  items: T[]
-  total: number
-  page: number
-  size: number
-}
 
 function std(standard?: string): Record<string, string> {
   return standard ? { standard } : {}
@@ -503,10 +497,10 @@ export async function getScore(standard?: string): Promise<RunResponse> {
 }
 
 /** Run history, newest first. */
-export async function listRuns(query: { page?: number; size?: number; standard?: string } = {}): Promise<Paged<RunSummary>> {
+export async function listRuns(query: { page?: number; size?: number; standard?: string } = {}): Promise<Page<RunSummary>> {
   const params: Record<string, string | number> = { page: query.page ?? 1, size: query.size ?? 50 }
   if (query.standard) params.standard = query.standard
-  const res = await http.get<Paged<RunSummary>>('/readiness/runs', { params })
+  const res = await http.get<Page<RunSummary>>('/readiness/runs', { params })
   return { ...res.data, items: res.data.items ?? [] }
 }
 
@@ -600,8 +594,8 @@ export async function putStandard(code: string, yaml: string, justification = ''
 }
 
 /** Special-deduction findings (confirmed and suggested). */
-export async function listDeductions(status?: 'suggested' | 'confirmed' | 'dismissed'): Promise<Paged<DeductionRecord>> {
-  const res = await http.get<Paged<DeductionRecord>>('/readiness/deductions', { params: status ? { status } : {} })
+export async function listDeductions(status?: 'suggested' | 'confirmed' | 'dismissed'): Promise<Page<DeductionRecord>> {
+  const res = await http.get<Page<DeductionRecord>>('/readiness/deductions', { params: status ? { status } : {} })
   return { ...res.data, items: res.data.items ?? [] }
 }
 

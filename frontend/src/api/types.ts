@@ -1,14 +1,10 @@
 // Types of the JSON the backend sends and accepts (API contract v1).
 // Times are UTC RFC3339 strings; display them with utils/time.ts.
 
-/** Role names known to the backend. */
-export type Role =
-  | 'admin'
-  | 'hotline_agent'
-  | 'outlet_manager'
-  | 'technician'
-  | 'quality_manager'
-  | 'auditor'
+import type { Page as GeneratedPage, Permission as GeneratedPermission, Role as GeneratedRole, Schemas } from './schema'
+
+/** Role names known to the backend (generated from auth.AllRoles). */
+export type Role = GeneratedRole
 
 export const ROLES: readonly Role[] = [
   'admin',
@@ -19,51 +15,11 @@ export const ROLES: readonly Role[] = [
   'auditor',
 ]
 
-/** Permission names checked by the backend route table. */
-export type Permission =
-  | 'user:manage'
-  | 'audit:read'
-  | 'ticket:read'
-  | 'ticket:create'
-  | 'ticket:update'
-  | 'ticket:export'
-  | 'customer:read'
-  | 'customer:update'
-  | 'outlet:read'
-  | 'outlet:manage'
-  | 'workorder:read'
-  | 'workorder:dispatch'
-  | 'workorder:respond'
-  | 'sla:manage'
-  | 'readiness:read'
-  | 'readiness:run'
-  | 'readiness:manage'
-  | 'evidence:read'
-  | 'evidence:manage'
-  | 'certification:read'
-  | 'certification:manage'
-  | 'survey:manage'
-  | 'survey:read'
-  | 'followup:work'
-  | 'followup:supervise'
-  | 'consistency:check'
-  | 'complaint:read'
-  | 'complaint:manage'
-  | 'kpi:read'
-  | 'product:read'
-  | 'product:manage'
-  | 'recall:manage'
+/** Permission names checked by the backend route table (generated from rbac.KnownPermissions). */
+export type Permission = GeneratedPermission
 
 /** GET /api/v1/me */
-export interface Me {
-  id: number
-  username: string
-  display_name: string
-  roles: Role[]
-  permissions: string[]
-  outlet_id: number | null
-  timezone: string
-}
+export type Me = Schemas['MeResponse']
 
 /** POST /api/v1/auth/login response. */
 export interface LoginResponse {
@@ -72,13 +28,8 @@ export interface LoginResponse {
   user: Me
 }
 
-/** A paged list as returned by offset-paged endpoints. */
-export interface Page<T> {
-  items: T[]
-  total: number
-  page: number
-  size: number
-}
+/** A paged list as returned by offset-paged endpoints (httpapi.Page[T]). */
+export type Page<T> = GeneratedPage<T>
 
 /** A user row in the admin list. */
 export interface User {

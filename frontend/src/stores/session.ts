@@ -13,7 +13,7 @@ export const useSessionStore = defineStore('session', () => {
   const loaded = ref(false)
   let pending: Promise<Me | null> | null = null
 
-  const permissions = computed(() => new Set(me.value?.permissions ?? []))
+  const permissions = computed(() => new Set<string>(me.value?.permissions ?? []))
   const isAuthenticated = computed(() => me.value !== null)
   const timeZone = computed(() =>
     isValidTimeZone(me.value?.timezone) ? me.value!.timezone : DEFAULT_TIME_ZONE,

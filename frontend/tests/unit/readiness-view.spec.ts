@@ -28,6 +28,7 @@ import * as api from '@/api/readiness'
 import ReadinessView from '@/views/readiness/ReadinessView.vue'
 import { useReadinessLiveStore } from '@/stores/readinessLive'
 import { useSessionStore } from '@/stores/session'
+import type { Permission } from '@/api/types'
 
 const Stub = defineComponent({ render: () => null })
 // ECharts needs a canvas: the chart stub reports it has drawn, as ECharts' "finished" does.
@@ -74,7 +75,7 @@ async function until(ok: () => boolean, ms = 15_000) {
   }
 }
 
-async function mountView(permissions: string[]) {
+async function mountView(permissions: Permission[]) {
   const session = useSessionStore()
   session.me = { id: 5, username: 'quality', display_name: '质量经理', roles: ['quality_manager'], permissions, outlet_id: null, timezone: 'Asia/Shanghai' }
   session.loaded = true

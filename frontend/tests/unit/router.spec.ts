@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter, type RouteRecordRaw } from 'vue-router'
 import { defineComponent } from 'vue'
 import { ApiError } from '@/api/errors'
-import type { Me } from '@/api/types'
+import type { Me, Permission } from '@/api/types'
 
 vi.mock('@/api/auth', () => ({ login: vi.fn(), logout: vi.fn(), fetchMe: vi.fn(), changePassword: vi.fn() }))
 
@@ -23,7 +23,7 @@ function makeRouter() {
   return router
 }
 
-const me = (permissions: string[]): Me => ({
+const me = (permissions: Permission[]): Me => ({
   id: 1,
   username: 'u',
   display_name: 'U',
