@@ -31,7 +31,7 @@ func BulkBatch(g *gorm.DB) int {
 // phones' and addresses' CustomerID is taken from it. A phone number that
 // already exists fails the whole call (unique index).
 func BulkInsert(ctx context.Context, db *gorm.DB, ps []Profile) error {
-	var cs, phones, addrs [][]any
+	var cs, phones, addrs, grams [][]any
 	for _, p := range ps {
 		c := p.Customer
 		if c.ID == 0 {
@@ -41,8 +41,13 @@ func BulkInsert(ctx context.Context, db *gorm.DB, ps []Profile) error {
 		for _, ph := range p.Phones {
 			phones = append(phones, []any{c.ID, ph.Number, ph.Kind, ph.Label, ph.IsPrimary, ph.CreatedAt})
 		}
+		details := make([]string, 0, len(p.Addresses))
 		for _, a := range p.Addresses {
 			addrs = append(addrs, []any{c.ID, a.RegionCode, a.Detail, a.IsDefault, a.CreatedAt})
+			details = append(details, a.Detail)
+		}
+		for _, g := range gramRows(c.ID, c.Name, details) {
+			grams = append(grams, []any{g.Field, g.Gram, g.CustomerID})
 		}
 	}
 	batch := BulkBatch(db)
@@ -58,6 +63,10 @@ func BulkInsert(ctx context.Context, db *gorm.DB, ps []Profile) error {
 		if err := insertRows(tx, Address{}.TableName(), []string{"customer_id", "region_code", "detail", "is_default", "created_at"},
 			addrs, batch); err != nil {
 			return fmt.Errorf("addresses: %w", err)
+		}
+		// The search index is written with the rows it indexes (search.go).
+		if err := insertRows(tx, searchGram{}.TableName(), []string{"field", "gram", "customer_id"}, grams, batch); err != nil {
+			return fmt.Errorf("search grams: %w", err)
 		}
 		return nil
 	})

@@ -135,6 +135,9 @@ func (s *Service) Create(ctx context.Context, in NewCustomer) (Profile, error) {
 			}
 		}
 		p.Phones, p.Addresses = phones, addrs
+		if err := reindex(tx, p.Customer.ID); err != nil {
+			return err
+		}
 		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "customer", EntityID: idStr(p.Customer.ID), After: p.snapshot()}); err != nil {
 			return err
 		}
@@ -370,6 +373,11 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 		if res.RowsAffected != 1 {
 			return apperr.ErrVersionConflict("customer")
 		}
+		if after.Name != before.Name {
+			if err := reindex(tx, id); err != nil {
+				return err
+			}
+		}
 		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "customer", EntityID: idStr(id), Before: before.snapshot(), After: after.snapshot()}); err != nil {
 			return err
 		}
@@ -460,6 +468,9 @@ func (s *Service) AddAddress(ctx context.Context, customerID uint64, in NewAddre
 		}
 		a.CustomerID, a.CreatedAt = customerID, s.o.Now().UTC()
 		if err := tx.Create(&a).Error; err != nil {
+			return err
+		}
+		if err := reindex(tx, customerID); err != nil {
 			return err
 		}
 		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "add_address", Entity: "customer", EntityID: idStr(customerID), After: a.snapshot()}); err != nil {

@@ -229,8 +229,9 @@ func (s *Server) profileResponse(p customer.Profile, unmasked bool) CustomerProf
 
 // listCustomers answers GET /customers. With phone= it is the agent's
 // screen-pop (ScreenPopResponse; 404 when nobody has the number, 422 when it
-// is not a phone number); otherwise a page of customers, by name prefix q=
-// or newest first.
+// is not a phone number); otherwise a page of customers whose name or
+// address contains q= (or with that phone or phone tail; best first, see
+// customer.Search), or all newest first.
 func (s *Server) listCustomers(c *gin.Context) {
 	if _, scoped := actor.From(c.Request.Context()).OutletScoped(); scoped {
 		// Outlet users see a customer only through a job of their outlet.
@@ -250,7 +251,12 @@ func (s *Server) listCustomers(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	res, err := s.Customers.List(c.Request.Context(), customer.Filter{NamePrefix: c.Query("q"), Page: page, Size: size})
+	var res customer.Page
+	if q := strings.TrimSpace(c.Query("q")); q != "" {
+		res, err = s.searchCustomerPage(c, q, page, size)
+	} else {
+		res, err = s.Customers.List(c.Request.Context(), customer.Filter{Page: page, Size: size})
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

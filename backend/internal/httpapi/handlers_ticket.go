@@ -270,7 +270,7 @@ func (s *Server) createTicket(c *gin.Context) {
 func etag(v int64) string { return `"` + strconv.FormatInt(v, 10) + `"` }
 
 func (s *Server) getTicket(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := s.ticketRef(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -300,7 +300,7 @@ func (s *Server) respondTicket(c *gin.Context, t ticket.Ticket, err error) {
 }
 
 func (s *Server) patchTicket(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := s.ticketRef(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -321,7 +321,7 @@ func (s *Server) patchTicket(c *gin.Context) {
 }
 
 func (s *Server) transitionTicket(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := s.ticketRef(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -341,7 +341,7 @@ func (s *Server) transitionTicket(c *gin.Context) {
 }
 
 func (s *Server) reopenTicket(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := s.ticketRef(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -361,7 +361,7 @@ func (s *Server) reopenTicket(c *gin.Context) {
 }
 
 func (s *Server) assignTicket(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := s.ticketRef(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -381,7 +381,7 @@ func (s *Server) assignTicket(c *gin.Context) {
 }
 
 func (s *Server) mergeTicket(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := s.ticketRef(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -400,7 +400,7 @@ func (s *Server) mergeTicket(c *gin.Context) {
 }
 
 func (s *Server) addTicketEvent(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := s.ticketRef(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -421,7 +421,7 @@ func (s *Server) addTicketEvent(c *gin.Context) {
 // listTicketEvents returns the timeline (with the history of tickets merged
 // into this one), oldest first; after= pages on.
 func (s *Server) listTicketEvents(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := s.ticketRef(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -451,7 +451,7 @@ func (s *Server) listTicketEvents(c *gin.Context) {
 // ticketFilter reads the list filters: status (comma-separated or
 // repeated), type, priority, outlet_id, assignee_id, customer_id, unit_id,
 // created_from and created_to (RFC 3339, or YYYY-MM-DD as a local date;
-// to is exclusive), sort, cursor, size.
+// to is exclusive), number and q (handlers_search.go), sort, cursor, size.
 func (s *Server) ticketFilter(c *gin.Context) (ticket.Filter, error) {
 	f := ticket.Filter{Type: c.Query("type"), Priority: c.Query("priority"), Sort: c.Query("sort"), Cursor: c.Query("cursor")}
 	for _, v := range c.QueryArray("status") {
@@ -480,7 +480,7 @@ func (s *Server) ticketFilter(c *gin.Context) (ticket.Filter, error) {
 		}
 		f.Size = n
 	}
-	return f, nil
+	return f, s.ticketText(c, &f)
 }
 
 // queryTime parses an RFC 3339 instant or a YYYY-MM-DD local date.

@@ -78,10 +78,13 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/jobs/runs", rbac.JobRead, s.listJobRuns, "Recent scheduled job runs", "jobs", reply[Untyped]()},
 		{"GET", "/api/v1/privacy/access-log", rbac.AuditRead, s.listPIIAccess, "PIPL access log: who saw which customer's phone or address, through which job, when (customer_id, user_id, work_order_id, from, to, before_id, size)", "audit", reply[Untyped]()},
 
+		// == The one search (handlers_search.go)
+		{"GET", "/api/v1/search", rbac.TicketRead, s.search, "Find anything from what the caller says (?q=): ticket/work order/complaint number or last digits, phone or last 4 digits (with a name: 张 1234), serial, name or address fragment; typed hits grouped by kind, best first, within the caller's scope", "search", reply[SearchResponse]()},
+
 		// == Regions, customers, products, units and warranty (customer, product, region)
 		{"GET", "/api/v1/regions", Authenticated, s.listRegions, "Child regions of ?parent= (provinces without it)", "regions", reply[Untyped]()},
 		{"GET", "/api/v1/regions/search", Authenticated, s.searchRegions, "Find regions by code prefix or name (?q=&limit=)", "regions", reply[Untyped]()},
-		{"GET", "/api/v1/customers", rbac.CustomerRead, s.listCustomers, "Screen-pop by ?phone=, or list customers by name prefix ?q=", "customers", reply[Untyped]()},
+		{"GET", "/api/v1/customers", rbac.CustomerRead, s.listCustomers, "Screen-pop by ?phone=, or list customers whose name or address contains ?q= (a phone or its last 4 digits too; page, size)", "customers", reply[Untyped]()},
 		{"POST", "/api/v1/customers", rbac.CustomerUpdate, s.createCustomer, "Create a customer with phones and addresses (409 duplicate_phone)", "customers", takes[CreateCustomerRequest, CustomerProfileResponse]().status(201)},
 		{"GET", "/api/v1/customers/:id", rbac.CustomerRead, s.getCustomer, "A customer with phones and addresses", "customers", reply[CustomerProfileResponse]()},
 		{"PATCH", "/api/v1/customers/:id", rbac.CustomerUpdate, s.updateCustomer, "Change a customer's name, kind or consent (version required)", "customers", takes[UpdateCustomerRequest, CustomerResponse]()},
@@ -118,10 +121,10 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/staff/:id/trainings", rbac.OutletManage, s.addStaffTraining, "Record a completed training course", "staff", takes[AddTrainingRequest, TrainingResponse]().status(201)},
 
 		// == Tickets, SLA, dispatch and work orders (ticket, sla, workorder)
-		{"GET", "/api/v1/tickets", rbac.TicketRead, s.listTickets, "List tickets (status, type, priority, outlet_id, assignee_id, customer_id, unit_id, created_from/to; sort -created_at|created_at|-priority|priority; keyset cursor)", "tickets", reply[TicketListResponse]()},
+		{"GET", "/api/v1/tickets", rbac.TicketRead, s.listTickets, "List tickets (status, type, priority, outlet_id, assignee_id, customer_id, unit_id, created_from/to, number = whole or last digits, q = number or customer name/phone/address; sort -created_at|created_at|-priority|priority; keyset cursor)", "tickets", reply[TicketListResponse]()},
 		{"POST", "/api/v1/tickets", rbac.TicketCreate, s.createTicket, "Open a ticket (Idempotency-Key header: a repeat returns the original with 200)", "tickets", takes[CreateTicketRequest, TicketResponse]().status(201, 200)},
 		{"GET", "/api/v1/tickets/export", rbac.TicketExport, s.exportTickets, "Excel export, one row per ticket with every timestamp and SLA result (list filters, max_rows)", "tickets", download(mediaXLSX)},
-		{"GET", "/api/v1/tickets/:id", rbac.TicketRead, s.getTicket, "Get a ticket with every SLA clock", "tickets", reply[TicketResponse]()},
+		{"GET", "/api/v1/tickets/:id", rbac.TicketRead, s.getTicket, "Get a ticket with every SLA clock (:id is the id or the number T20261124-000042, on every /tickets/{id} route)", "tickets", reply[TicketResponse]()},
 		{"PATCH", "/api/v1/tickets/:id", rbac.TicketUpdate, s.patchTicket, "Edit a ticket (version or If-Match required; type/priority/region re-select the SLA policy)", "tickets", takes[PatchTicketRequest, TicketResponse]()},
 		{"POST", "/api/v1/tickets/:id/transition", rbac.TicketUpdate, s.transitionTicket, "Move a ticket through its status machine (409 invalid_transition names the allowed statuses)", "tickets", takes[TransitionTicketRequest, TicketResponse]()},
 		{"POST", "/api/v1/tickets/:id/reopen", rbac.TicketUpdate, s.reopenTicket, "Reopen a resolved or closed ticket (restarts the resolution clock)", "tickets", takes[ReopenTicketRequest, TicketResponse]()},

@@ -37,6 +37,8 @@ func All() []*gormigrate.Migration {
 		m0090CheckInLocation(),
 		m0091IdempotentResponses(),
 		m0100ReadinessAsyncRuns(),
+		m0070SearchTails(),
+		m0071CustomerSearchGrams(),
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // Sort orders of List. The default is newest first.
@@ -41,6 +42,12 @@ type Filter struct {
 	UnitID      uint64
 	CreatedFrom *time.Time
 	CreatedTo   *time.Time // exclusive
+	// Number is a whole ticket number or its last digits (db.ParseNumber):
+	// the unique number index or the number_tail index.
+	Number string
+	// CustomerIDs, when not nil, keeps the tickets of these customers only
+	// (an empty list matches nothing).
+	CustomerIDs []uint64
 	Sort        string
 	// Cursor is the opaque NextCursor of the previous page.
 	Cursor string
@@ -109,6 +116,14 @@ func (f *Filter) Validate() error {
 			fields["cursor"] = "not a cursor returned by this list"
 		}
 	}
+	if f.Number != "" {
+		if _, ok := db.ParseNumber(f.Number, NumberPrefix); !ok {
+			fields["number"] = fmt.Sprintf("a ticket number (T20261124-000042) or at least its last %d digits", db.MinNumberTail)
+		}
+	}
+	if len(f.CustomerIDs) > 1000 {
+		fields["q"] = "matches too many customers: say more"
+	}
 	if f.Size <= 0 {
 		f.Size = 50
 	}
@@ -149,6 +164,20 @@ func (s *Service) query(ctx context.Context, f Filter) *gorm.DB {
 	}
 	if f.UnitID != 0 {
 		q = q.Where("unit_id = ?", f.UnitID)
+	}
+	if nq, ok := db.ParseNumber(f.Number, NumberPrefix); ok {
+		if nq.Whole != "" {
+			q = q.Where("number = ?", nq.Whole)
+		} else {
+			q = db.WhereNumberTail(q, "number_tail", nq.Tail)
+		}
+	}
+	if f.CustomerIDs != nil {
+		if len(f.CustomerIDs) == 0 {
+			q = q.Where("1 = 0")
+		} else {
+			q = q.Where("customer_id IN ?", f.CustomerIDs)
+		}
 	}
 	if f.CreatedFrom != nil {
 		q = q.Where("created_at >= ?", f.CreatedFrom.UTC().Truncate(time.Millisecond))
