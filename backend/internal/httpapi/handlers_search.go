@@ -329,21 +329,22 @@ func (s *Server) ticketText(c *gin.Context, f *ticket.Filter) error {
 	return nil
 }
 
-// searchCustomerPage is GET /customers?q=: page of the customers
-// customer.Search finds (Total is not counted: HasMore tells).
+// searchCustomerPage is GET /customers?q=: a page of the customers
+// customer.Search finds, best first. It reads at most customer.MaxPageSize
+// matches; Total counts them when there are fewer (else null: say more).
 func (s *Server) searchCustomerPage(c *gin.Context, q string, page, size int) (customer.Page, error) {
 	if utf8.RuneCountInString(q) > MaxSearchLen {
 		return customer.Page{}, fieldErr("q", "at most "+strconv.Itoa(MaxSearchLen)+" characters")
 	}
-	limit := page*size + 1
-	if limit > customer.MaxPageSize {
-		return customer.Page{}, fieldErr("page", "search results go up to "+strconv.Itoa(customer.MaxPageSize)+" customers: say more")
-	}
-	ms, err := s.Customers.Search(c.Request.Context(), customer.ParseQuery(q, limit))
+	ms, err := s.Customers.Search(c.Request.Context(), customer.ParseQuery(q, customer.MaxPageSize))
 	if err != nil {
 		return customer.Page{}, err
 	}
 	var out customer.Page
+	if len(ms) < customer.MaxPageSize {
+		n := int64(len(ms))
+		out.Total = &n
+	}
 	from := (page - 1) * size
 	if from >= len(ms) {
 		return out, nil

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,4 +130,41 @@ func (s *Server) queryPeriod(c *gin.Context) (time.Time, time.Time, error) {
 		return time.Time{}, time.Time{}, fieldErr("from", "the period may span at most 5 years")
 	}
 	return *from, *to, nil
+}
+
+// checkQuery refuses a request with a query parameter its route's handler
+// does not read (queryParams, generated from the handlers' code and checked
+// by TestQueryParamsAreTheOnesHandlersRead): 400 unknown_query_parameter
+// naming each unknown field, so a misspelt or unsupported filter is never
+// silently ignored.
+func (s *Server) checkQuery(rt Route) gin.HandlerFunc {
+	allowed, ok := queryParams[rt.Method+" "+rt.Path]
+	return func(c *gin.Context) {
+		if !ok || c.Request.URL.RawQuery == "" {
+			c.Next()
+			return
+		}
+		fields := map[string]string{}
+		var names []string
+		for name := range c.Request.URL.Query() {
+			if !slices.Contains(allowed, name) {
+				names = append(names, name)
+				if len(allowed) == 0 {
+					fields[name] = "unknown query parameter: this route takes none"
+				} else {
+					fields[name] = "unknown query parameter: this route takes " + strings.Join(allowed, ", ")
+				}
+			}
+		}
+		if len(fields) == 0 {
+			c.Next()
+			return
+		}
+		slices.Sort(names)
+		e := apperr.Invalid("unknown query parameter: " + strings.Join(names, ", "))
+		e.Code = "unknown_query_parameter"
+		e.Fields = fields
+		s.fail(c, e)
+		c.Abort()
+	}
 }

@@ -241,3 +241,26 @@ func searchFindsEachKind(t *testing.T, h *harness) {
 		t.Errorf("no q: %d", r.Status)
 	}
 }
+
+// Every route refuses a query parameter its handler does not read, naming
+// it; the list filters it does read still work.
+func TestUnknownQueryParametersAreRefused(t *testing.T) {
+	h := newHarness(t)
+	admin := h.login("admin")
+	for _, rt := range h.app.HTTP.Routes() {
+		if rt.Method != "GET" {
+			continue
+		}
+		path := pathParam.ReplaceAllString(rt.Path, "1")
+		r := h.do("GET", path+"?zz_unknown=1&size=1", admin, nil)
+		if r.Status != 400 || r.errCode(t) != "unknown_query_parameter" || !strings.Contains(string(r.Body), `"zz_unknown"`) {
+			t.Errorf("GET %s?zz_unknown=1: %d %s", rt.Path, r.Status, r.Body)
+		}
+	}
+	if r := h.do("GET", "/api/v1/tickets?status=new&numbr=T1", admin, nil); r.Status != 400 || r.errCode(t) != "unknown_query_parameter" {
+		t.Errorf("misspelt filter: %d %s", r.Status, r.Body)
+	}
+	if r := h.do("GET", "/api/v1/tickets?status=new&size=5", admin, nil); r.Status != 200 {
+		t.Errorf("known filters: %d %s", r.Status, r.Body)
+	}
+}

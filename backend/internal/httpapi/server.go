@@ -185,7 +185,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	r.Use(s.securityHeaders, s.requestID, s.settleEvents, s.recoverer, s.accessLog, s.limitBody, s.csrfGuard)
 	for _, rt := range s.Routes() {
-		h := []gin.HandlerFunc{s.withDeadline(rt), s.authorize(rt)}
+		h := []gin.HandlerFunc{s.withDeadline(rt), s.authorize(rt), s.checkQuery(rt)}
 		if rt.Method != http.MethodGet && rt.Permission != Public && !ownIdempotency[rt.Method+" "+rt.Path] {
 			h = append(h, s.idempotent(rt))
 		}
