@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"go/ast"
+	"go/format"
 	"go/parser"
 	"go/token"
 	"os"
@@ -79,7 +80,11 @@ var queryParams = map[string][]string{
 		fmt.Fprintf(&b, "\t%q: {%s},\n", k, strings.Join(q, ", "))
 	}
 	b.WriteString("}\n")
-	if err := os.WriteFile("query_params.go", []byte(b.String()), 0o644); err != nil {
+	src, err := format.Source([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("query_params.go", src, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
