@@ -61,6 +61,8 @@ type SearchHit struct {
 	Match    string                   `json:"match"`
 	Score    int                      `json:"score"`
 	Customer *CustomerProfileResponse `json:"customer,omitempty"`
+	// TicketID is a complaint's ticket (the UI opens the complaint there).
+	TicketID *uint64 `json:"ticket_id,omitempty"`
 }
 
 // SearchGroup is the hits of one kind, best first.
@@ -172,7 +174,7 @@ func (s *Server) searchNumbers(c *gin.Context, q string) ([]SearchHit, error) {
 			}
 			for _, cp := range cs {
 				sc, m := numberScore(cp.Number == strings.ToUpper(tok) || strings.Contains(tok, "-"))
-				out = append(out, SearchHit{Kind: "complaint", ID: cp.ID, Title: cp.Number, Subtitle: cp.Title, Status: cp.Status, Match: m, Score: sc})
+				out = append(out, SearchHit{Kind: "complaint", ID: cp.ID, Title: cp.Number, Subtitle: cp.Title, Status: cp.Status, Match: m, Score: sc, TicketID: cp.TicketID})
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 // English. Keys must match zh-CN.ts (a unit test checks this).
 import serviceEn from './service.en'
 import notificationsEn from './notifications.en'
+import searchEn from './search.en'
 export default {
   app: {
     title: 'After-Sales Service Operations',
@@ -838,4 +839,6 @@ export default {
   ...serviceEn,
   // The header bell (notifications.*.ts).
   ...notificationsEn,
+  // The header's one search box (search.*.ts).
+  ...searchEn,
 }

@@ -1,6 +1,7 @@
 // Simplified Chinese, the default language.
 import serviceZhCN from './service.zh-CN'
 import notificationsZhCN from './notifications.zh-CN'
+import searchZhCN from './search.zh-CN'
 export default {
   app: {
     title: '售后服务运营平台',
@@ -838,4 +839,6 @@ export default {
   ...serviceZhCN,
   // The header bell (notifications.*.ts).
   ...notificationsZhCN,
+  // The header's one search box (search.*.ts).
+  ...searchZhCN,
 }
