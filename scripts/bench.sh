@@ -65,6 +65,14 @@ if [ "${BENCH_WRITE:-1}" = "1" ]; then
   awk '/^RESULT / { i=index($0, ": "); name=substr($0, 8, i-8); printf "write mysql\t%s\t%s\n", name, substr($0, i+2) }' "$out/write.txt" >>"$rows"
 fi
 
+if [ "${BENCH_SEARCH:-1}" = "1" ]; then
+  echo "== search at scale (scripts/bench-search.sh)"
+  bash scripts/bench-search.sh | tee "$out/search.txt"
+  # "RESULT search <driver> <kind>: p50 …, p95 …, p99 … (…)"
+  awk '/^RESULT search / { i=index($0, ": "); split(substr($0, 15, i-15), a, " "); d=a[1];
+      name=substr($0, 15+length(d)+1, i-15-length(d)-1); printf "search %s\t%s\t%s\n", d, name, substr($0, i+2) }' "$out/search.txt" >>"$rows"
+fi
+
 echo
 echo "== results"
 printf '%-12s | %-58s | %s\n' "kind" "benchmark" "result"
