@@ -56,6 +56,7 @@ var queryParams = map[string][]string{
 	"GET /api/v1/manuals/:id":                                          {},
 	"GET /api/v1/manuals/:id/download":                                 {},
 	"GET /api/v1/me":                                                   {},
+	"GET /api/v1/mobile/jobs":                                          {},
 	"GET /api/v1/notifications":                                        {"page", "size", "unread"},
 	"GET /api/v1/notifications/unread-count":                           {},
 	"GET /api/v1/old-parts":                                            {"outlet_id", "page", "size", "status"},
