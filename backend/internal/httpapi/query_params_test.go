@@ -170,7 +170,13 @@ func (x *paramExtractor) summary(name string) []string {
 		}
 	}
 	// Loop variables ranging over literal lists or map keys.
-	lists := map[*ast.Object][]string{}
+	// (by name, within the loop body that declares them)
+	type loopVar struct {
+		name     string
+		from, to token.Pos
+		lits     []string
+	}
+	var lists []loopVar
 	ast.Inspect(fd.Body, func(n ast.Node) bool {
 		r, ok := n.(*ast.RangeStmt)
 		if !ok {
@@ -196,8 +202,8 @@ func (x *paramExtractor) summary(name string) []string {
 		if isMap {
 			v = r.Key
 		}
-		if id, ok := v.(*ast.Ident); ok && id.Obj != nil {
-			lists[id.Obj] = lits
+		if id, ok := v.(*ast.Ident); ok {
+			lists = append(lists, loopVar{id.Name, r.Body.Pos(), r.Body.End(), lits})
 		}
 		return true
 	})
@@ -212,8 +218,10 @@ func (x *paramExtractor) summary(name string) []string {
 			if k, ok := params[a.Name]; ok {
 				return []string{"#" + strconv.Itoa(k)}
 			}
-			if l, ok := lists[a.Obj]; ok && a.Obj != nil {
-				return l
+			for i := len(lists) - 1; i >= 0; i-- {
+				if l := lists[i]; l.name == a.Name && a.Pos() >= l.from && a.Pos() < l.to {
+					return l.lits
+				}
 			}
 		}
 		return []string{fmt.Sprintf("?%s: %T at %d", name, e, pos)}
