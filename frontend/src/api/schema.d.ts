@@ -598,7 +598,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Screen-pop by ?phone=, or list customers by name prefix ?q= */
+        /** Screen-pop by ?phone=, or list customers whose name or address contains ?q= (a phone or its last 4 digits too; page, size) */
         get: operations["get_api_v1_customers"];
         put?: never;
         /** Create a customer with phones and addresses (409 duplicate_phone) */
@@ -3023,6 +3023,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find anything from what the caller says (?q=): ticket/work order/complaint number or last digits, phone or last 4 digits (with a name: 张 1234), serial, name or address fragment; typed hits grouped by kind, best first, within the caller's scope */
+        get: operations["get_api_v1_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sla/alerts": {
         parameters: {
             query?: never;
@@ -3481,7 +3498,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tickets (status, type, priority, outlet_id, assignee_id, customer_id, unit_id, created_from/to; sort -created_at|created_at|-priority|priority; keyset cursor) */
+        /** List tickets (status, type, priority, outlet_id, assignee_id, customer_id, unit_id, created_from/to, number = whole or last digits, q = number or customer name/phone/address; sort -created_at|created_at|-priority|priority; keyset cursor) */
         get: operations["get_api_v1_tickets"];
         put?: never;
         /** Open a ticket (Idempotency-Key header: a repeat returns the original with 200) */
@@ -3516,7 +3533,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a ticket with every SLA clock */
+        /** Get a ticket with every SLA clock (:id is the id or the number T20261124-000042, on every /tickets/{id} route) */
         get: operations["get_api_v1_tickets_id"];
         put?: never;
         post?: never;
@@ -6394,6 +6411,25 @@ export interface components {
             timed_out: number;
             /** Format: date-time */
             to: string;
+        };
+        SearchGroup: {
+            hits: components["schemas"]["SearchHit"][];
+            kind: string;
+        };
+        SearchHit: {
+            customer?: components["schemas"]["CustomerProfileResponse"] | null;
+            id: number;
+            kind: string;
+            match: string;
+            score: number;
+            status?: string;
+            subtitle: string;
+            ticket_id?: number | null;
+            title: string;
+        };
+        SearchResponse: {
+            groups: components["schemas"]["SearchGroup"][];
+            q: string;
         };
         SetRolesRequest: {
             /** Format: date-time */
@@ -13539,6 +13575,31 @@ export interface operations {
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_search: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             503: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
