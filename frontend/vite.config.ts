@@ -5,6 +5,8 @@ import vue from '@vitejs/plugin-vue'
 import AutoImport from 'unplugin-auto-import/vite'
 import Components from 'unplugin-vue-components/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
+import { VitePWA } from 'vite-plugin-pwa'
+import { mobileShellOnly } from './scripts/mobile-shell.mjs'
 
 // The Go binary serves dist/ (see embed.go); `npm run dev` proxies the API
 // (HTTP and the /api/v1/ws WebSocket) to a locally running backend.
@@ -23,6 +25,25 @@ export default defineConfig({
       resolvers: [ElementPlusResolver()],
       dts: 'components.d.ts',
       dirs: [],
+    }),
+    // The technician's phone app (/m, its own entry m/index.html) is a PWA:
+    // a generated service worker precaches the /m shell only (its entry and
+    // the chunks it can load, not the desktop console), scope /m/. The web
+    // manifest is a static file (public/m/manifest.webmanifest) so the
+    // desktop page gets no manifest link.
+    VitePWA({
+      injectRegister: false,
+      manifest: false,
+      filename: 'm-sw.js',
+      scope: '/m/',
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,webmanifest,png,svg}'],
+        manifestTransforms: [mobileShellOnly],
+        navigateFallback: '/m/index.html',
+        navigateFallbackAllowlist: [/^\/m(\/|$)/],
+        cleanupOutdatedCaches: true,
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+      },
     }),
   ],
   resolve: {
@@ -44,6 +65,13 @@ export default defineConfig({
     emptyOutDir: true,
     manifest: true,
     chunkSizeWarningLimit: 600,
+    rollupOptions: {
+      // Two pages: the console (index.html) and the phone app (m/index.html).
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        mobile: fileURLToPath(new URL('./m/index.html', import.meta.url)),
+      },
+    },
   },
   test: {
     environment: 'happy-dom',
