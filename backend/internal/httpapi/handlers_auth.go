@@ -140,7 +140,7 @@ func (s *Server) listUsers(c *gin.Context) {
 	for _, u := range users {
 		items = append(items, userResponse(u))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 // CreateUserRequest is the body of POST /users.
@@ -316,7 +316,7 @@ func (s *Server) listAudit(c *gin.Context) {
 		n := recs[len(recs)-1].LeafID
 		next = &n
 	}
-	c.JSON(http.StatusOK, gin.H{"items": recs, "next_before_id": next})
+	c.JSON(http.StatusOK, keysetOf(recs, next))
 }
 
 func (s *Server) verifyAudit(c *gin.Context) {
@@ -334,7 +334,7 @@ func (s *Server) listJobRuns(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": runs})
+	c.JSON(http.StatusOK, listOf(runs))
 }
 
 func errNotFoundAsset(p string) error {

@@ -157,7 +157,7 @@ func (s *Server) evidenceTypes(c *gin.Context) {
 		}
 		items = append(items, item)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 // POST /api/v1/evidence — multipart/form-data with fields doc_type, title,
@@ -462,7 +462,7 @@ func (s *Server) listCycles(c *gin.Context) {
 	for _, d := range list {
 		items = append(items, cycleResponse(d))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 // POST /api/v1/certification/cycles
@@ -585,7 +585,7 @@ func (s *Server) listCertAudits(c *gin.Context) {
 	for _, a := range list {
 		items = append(items, auditResponse(a))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 // GET /api/v1/certification/next-audit — the next planned audit and our
@@ -739,7 +739,7 @@ func (s *Server) listAuditPacks(c *gin.Context) {
 	for _, p := range list {
 		items = append(items, auditPackResponse(p))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 // GET /api/v1/certification/audit-packs/:id — progress, then the link.

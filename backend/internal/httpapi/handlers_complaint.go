@@ -316,7 +316,7 @@ func (s *Server) listComplaints(c *gin.Context) {
 	for _, x := range list {
 		items = append(items, complaintResponse(x, now))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) createComplaint(c *gin.Context) {
@@ -578,7 +578,7 @@ func (s *Server) listCorrectiveActions(c *gin.Context) {
 	for _, a := range list {
 		items = append(items, correctiveActionResponse(a, today))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) createCorrectiveAction(c *gin.Context) {
@@ -743,7 +743,7 @@ func (s *Server) listCrisisDrills(c *gin.Context) {
 	for _, d := range list {
 		items = append(items, drillResponse(d))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) createCrisisDrill(c *gin.Context) {

@@ -50,7 +50,7 @@ func (s *Server) listRegions(c *gin.Context) {
 	for _, r := range rs {
 		items = append(items, s.regionResponse(r))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 // searchRegions answers GET /regions/search?q=&limit= for type-ahead boxes:
@@ -70,7 +70,7 @@ func (s *Server) searchRegions(c *gin.Context) {
 	for _, r := range rs {
 		items = append(items, s.regionResponse(r))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 // ---- customers: request and response types

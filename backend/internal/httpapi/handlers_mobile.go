@@ -83,7 +83,7 @@ func (s *Server) mobileJobs(c *gin.Context) {
 	if a.OwnWorkOnly() {
 		me, err := s.Outlets.StaffOfUser(ctx, a.UserID)
 		if apperr.IsKind(err, apperr.KindNotFound) {
-			c.JSON(http.StatusOK, gin.H{"items": []MobileJobResponse{}})
+			c.JSON(http.StatusOK, listOf([]MobileJobResponse{}))
 			return
 		}
 		if err != nil {
@@ -121,7 +121,7 @@ func (s *Server) mobileJobs(c *gin.Context) {
 		}
 		out = append(out, j)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, listOf(out))
 }
 
 // jobOrder sorts by appointment, then by when the work was accepted.

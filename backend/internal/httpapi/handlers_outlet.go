@@ -391,7 +391,7 @@ func (s *Server) listOutlets(c *gin.Context) {
 	for _, o := range list {
 		items = append(items, s.outletResponse(o))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) createOutlet(c *gin.Context) {
@@ -597,7 +597,7 @@ func (s *Server) listStaff(c *gin.Context) {
 	for _, m := range list {
 		items = append(items, s.staffResponse(m))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) createStaff(c *gin.Context) {

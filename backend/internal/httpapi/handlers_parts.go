@@ -79,7 +79,7 @@ func (s *Server) listParts(c *gin.Context) {
 	for _, p := range list {
 		items = append(items, partResponse(p))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) createPart(c *gin.Context) {
@@ -238,7 +238,7 @@ func (s *Server) listStock(c *gin.Context) {
 			LocationName: parts.LocationName(r.LocationID), OnHand: r.OnHand, MinLevel: r.MinLevel, Low: r.MinLevel > 0 && r.OnHand <= r.MinLevel,
 			UpdatedAt: r.UpdatedAt})
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) listMovements(c *gin.Context) {
@@ -274,7 +274,7 @@ func (s *Server) listMovements(c *gin.Context) {
 		id := list[len(list)-1].ID
 		next = &id
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "next_before_id": next})
+	c.JSON(http.StatusOK, keysetOf(items, next))
 }
 
 func (s *Server) stockChange(c *gin.Context, fn func(parts.StockChange) (parts.Movement, error)) {
@@ -416,7 +416,7 @@ func (s *Server) listRequisitions(c *gin.Context) {
 	for _, r := range list {
 		items = append(items, requisitionResponse(r))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) createRequisition(c *gin.Context) {

@@ -262,5 +262,5 @@ func (s *Server) listPIIAccess(c *gin.Context) {
 		n := list[len(list)-1].ID
 		next = &n
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "next_before_id": next})
+	c.JSON(http.StatusOK, keysetOf(items, next))
 }

@@ -274,7 +274,7 @@ func (s *Server) listProductCategories(c *gin.Context) {
 	for _, cat := range cs {
 		items = append(items, categoryResponse(cat))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func (s *Server) createProductCategory(c *gin.Context) {
@@ -353,7 +353,7 @@ func (s *Server) listProductModels(c *gin.Context) {
 	for _, m := range ms {
 		items = append(items, modelResponse(m, cats[m.CategoryID]))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) createProductModel(c *gin.Context) {
@@ -475,7 +475,7 @@ func (s *Server) listUnits(c *gin.Context) {
 	for _, card := range cards {
 		items = append(items, unitCardResponse(card))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 // unitPassport answers GET /units/{serial}.

@@ -573,7 +573,7 @@ func (s *Server) publicFaq(c *gin.Context) {
 		items = append(items, PublicFaqArticle{ID: a.ID, Title: a.Title, Body: a.Body, Topic: a.Topic, ProductCategoryID: a.ProductCategoryID, UpdatedAt: a.UpdatedAt})
 	}
 	c.Header("Cache-Control", "public, max-age=60")
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 // publicManuals answers GET /public/manuals?category_id=&model=&page=&size=.
@@ -599,7 +599,7 @@ func (s *Server) publicManuals(c *gin.Context) {
 		items = append(items, publicManual(m))
 	}
 	c.Header("Cache-Control", "public, max-age=60")
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) downloadPublicManual(c *gin.Context) {
@@ -739,7 +739,7 @@ func (s *Server) listFaqArticles(c *gin.Context) {
 	for _, a := range list {
 		items = append(items, faqArticleResponse(a))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) createFaqArticle(c *gin.Context) {
@@ -856,7 +856,7 @@ func (s *Server) listManuals(c *gin.Context) {
 	for _, m := range list {
 		items = append(items, manualResponse(m))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 // manualForm reads a multipart manual form: the text fields into dst (by

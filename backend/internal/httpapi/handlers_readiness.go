@@ -369,7 +369,7 @@ func (s *Server) listReadinessRuns(c *gin.Context) {
 	for _, r := range runs {
 		items = append(items, runSummary(r))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 // RunStateResponse is a run that is not done (running or ended in error):
@@ -570,7 +570,7 @@ func (s *Server) listAssessments(c *gin.Context) {
 	for _, a := range list {
 		items = append(items, assessmentResponse(a))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 // POST /api/v1/readiness/assessments
@@ -634,7 +634,7 @@ func (s *Server) listDeletions(c *gin.Context) {
 		items = append(items, DeletionResponse{ID: d.ID, Standard: d.StandardCode, Clause: d.Clause, Justification: d.Justification,
 			Author: d.Author, CreatedAt: d.CreatedAt})
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 // POST /api/v1/readiness/deletions
@@ -719,7 +719,7 @@ func (s *Server) listDeductions(c *gin.Context) {
 	for _, d := range list {
 		items = append(items, deductionResponse(d))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 // POST /api/v1/readiness/deductions — a confirmed finding.

@@ -68,7 +68,7 @@ func (s *Server) listOverrides(c *gin.Context) {
 	for _, o := range list {
 		items = append(items, overrideResponse(o))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 // POST /api/v1/readiness/overrides

@@ -152,7 +152,7 @@ func (s *Server) listRecalls(c *gin.Context) {
 	for _, v := range list {
 		items = append(items, recallResponse(v))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func campaignInput(req RecallCampaignRequest) (recall.CampaignInput, error) {
@@ -306,7 +306,7 @@ func (s *Server) listRecallSelectors(c *gin.Context) {
 	for _, sel := range list {
 		items = append(items, selectorResponse(sel))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func (s *Server) addSelector(c *gin.Context, id uint64, in recall.SelectorInput) {
@@ -433,7 +433,7 @@ func (s *Server) listRecallUnits(c *gin.Context) {
 	for _, u := range list {
 		items = append(items, recallUnitResponse(u))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 // RecallOwnerResponse is one owner's standing: units, still pending,
@@ -474,7 +474,7 @@ func (s *Server) listRecallOwners(c *gin.Context) {
 		items = append(items, RecallOwnerResponse{CustomerID: o.CustomerID, Units: o.Units, Pending: o.Pending, Remedied: o.Remedied,
 			Attempts: o.Attempts, LastAt: o.LastAt, LastOutcome: o.LastOutcome})
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 // RecallNotificationResponse is one attempt.
@@ -514,7 +514,7 @@ func (s *Server) listRecallNotifications(c *gin.Context) {
 	for _, n := range list {
 		items = append(items, recallNotificationResponse(n))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func (s *Server) recordRecallNotification(c *gin.Context) {

@@ -477,7 +477,7 @@ func (s *Server) listOldParts(c *gin.Context) {
 		items = append(items, OldPartResponse{RepairPartResponse: repairPartResponse(p.PartLine), RepairNumber: p.RepairNumber,
 			OutletID: p.OutletID, UnitSerial: p.UnitSerial})
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 // RepairKPIResponse are the repair indicators of ?from&to (repairs
@@ -570,7 +570,7 @@ func (s *Server) listEntitlements(c *gin.Context) {
 	for _, e := range list {
 		items = append(items, entitlementResponse(e))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) closeEntitlement(c *gin.Context) {
@@ -644,7 +644,7 @@ func (s *Server) listLabourRates(c *gin.Context) {
 	for _, r := range list {
 		items = append(items, labourRateResponse(r))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func (s *Server) createLabourRate(c *gin.Context) {

@@ -129,7 +129,7 @@ func (s *Server) listReturns(c *gin.Context) {
 	for _, r := range list {
 		items = append(items, returnResponse(r))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) createReturn(c *gin.Context) {

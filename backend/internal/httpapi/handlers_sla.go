@@ -140,7 +140,7 @@ func (s *Server) listCalendars(c *gin.Context) {
 		}
 		out = append(out, resp)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, listOf(out))
 }
 
 func (s *Server) getCalendar(c *gin.Context) {
@@ -221,7 +221,7 @@ func (s *Server) listPolicies(c *gin.Context) {
 		}
 		out = append(out, resp)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, listOf(out))
 }
 
 func (s *Server) getPolicy(c *gin.Context) {
@@ -307,7 +307,7 @@ func (s *Server) listWorkOrderKinds(c *gin.Context) {
 	for _, k := range list {
 		out = append(out, kindResponse(k))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, listOf(out))
 }
 
 func (s *Server) updateWorkOrderKind(c *gin.Context) {
@@ -368,5 +368,5 @@ func (s *Server) listSLAAlerts(c *gin.Context) {
 		out = append(out, AlertResponse{ID: a.ID, TicketID: a.TicketID, Target: a.Target, Segment: a.Segment, Kind: a.Kind, DueAt: a.DueAt,
 			OutletID: a.OutletID, RaisedAt: a.RaisedAt})
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, listOf(out))
 }

@@ -288,7 +288,7 @@ func (s *Server) listSurveyTemplates(c *gin.Context) {
 	for _, t := range list {
 		items = append(items, templateResponse(t))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func (s *Server) createSurveyTemplate(c *gin.Context) {
@@ -388,7 +388,7 @@ func (s *Server) listSurveyInvitations(c *gin.Context) {
 	if len(list) == size {
 		next = &list[len(list)-1].ID
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "next_before_id": next})
+	c.JSON(http.StatusOK, keysetOf(items, next))
 }
 
 func (s *Server) createSurveyInvitation(c *gin.Context) {
@@ -475,7 +475,7 @@ func (s *Server) listSurveyResponses(c *gin.Context) {
 	if len(list) == size {
 		next = &list[len(list)-1].ID
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "next_before_id": next})
+	c.JSON(http.StatusOK, keysetOf(items, next))
 }
 
 func (s *Server) getSurveyResponse(c *gin.Context) {
@@ -530,7 +530,7 @@ func (s *Server) listFollowups(c *gin.Context) {
 	for _, x := range list {
 		items = append(items, s.followupResponse(x, me, now))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "size": size})
+	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 }
 
 func (s *Server) getFollowup(c *gin.Context) {

@@ -445,7 +445,7 @@ func (s *Server) listTicketEvents(c *gin.Context) {
 	for _, e := range events {
 		out = append(out, ticketEventResponse(e))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, listOf(out))
 }
 
 // ticketFilter reads the list filters: status (comma-separated or

@@ -315,7 +315,11 @@ func (s *Server) listWorkOrders(c *gin.Context) {
 	for _, w := range list {
 		out = append(out, workOrderResponse(w))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out, "next_before_id": next})
+	var nextID *uint64 // 0 from the store means the last page: null, as every keyset list sends
+	if next != 0 {
+		nextID = &next
+	}
+	c.JSON(http.StatusOK, keysetOf(out, nextID))
 }
 
 // workOrderStep binds a step's body, reads the version (body or If-Match)

@@ -30,3 +30,18 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// pageOf builds a Page; a nil items slice is sent as [] (never null).
+func pageOf[T any](items []T, total int64, page, size int) Page[T] {
+	return Page[T]{Items: nonNil(items), Total: total, Page: page, Size: size}
+}
+
+// keysetOf builds a Keyset; a nil items slice is sent as [].
+func keysetOf[T any](items []T, next *uint64) Keyset[T] {
+	return Keyset[T]{Items: nonNil(items), NextBeforeID: next}
+}
+
+// listOf builds a List; a nil items slice is sent as [].
+func listOf[T any](items []T) List[T] {
+	return List[T]{Items: nonNil(items)}
+}

@@ -4216,6 +4216,18 @@ export interface components {
             region_code: string;
             region_name: string;
         };
+        AlertResponse: {
+            /** Format: date-time */
+            due_at: string | null;
+            id: number;
+            kind: string;
+            outlet_id: number | null;
+            /** Format: date-time */
+            raised_at: string;
+            segment: number;
+            target: string;
+            ticket_id: number;
+        };
         AppointmentRequest: {
             /** Format: date-time */
             at?: string;
@@ -4303,6 +4315,24 @@ export interface components {
             step: string;
             to: string;
         };
+        AuditRecord: {
+            action: string;
+            actor: string;
+            actor_id: number | null;
+            after: string;
+            /** Format: date-time */
+            at: string;
+            before: string;
+            entity: string;
+            entity_id: string;
+            hash: string;
+            id: number;
+            ip: string;
+            leaf_hash: string;
+            leaf_id: number;
+            prev_hash: string;
+            request_id: string;
+        };
         AuditResponse: {
             band: string;
             cycle_id: number;
@@ -4356,6 +4386,18 @@ export interface components {
             sink?: string;
             stale_leaves?: number[];
             unsequenced: number;
+        };
+        BalanceResponse: {
+            location_id: number;
+            location_name: string;
+            low: boolean;
+            min_level: number;
+            on_hand: number;
+            part_code: string;
+            part_id: number;
+            part_name: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         BoardOfferResponse: {
             /** Format: date-time */
@@ -5248,6 +5290,30 @@ export interface components {
             unit_id: number | null;
             version: number;
         };
+        Keyset_MovementResponse: {
+            items: components["schemas"]["MovementResponse"][];
+            next_before_id: number | null;
+        };
+        Keyset_PIIAccessResponse: {
+            items: components["schemas"]["PIIAccessResponse"][];
+            next_before_id: number | null;
+        };
+        Keyset_Record: {
+            items: components["schemas"]["AuditRecord"][];
+            next_before_id: number | null;
+        };
+        Keyset_SurveyInvitationResponse: {
+            items: components["schemas"]["SurveyInvitationResponse"][];
+            next_before_id: number | null;
+        };
+        Keyset_SurveyResponseResponse: {
+            items: components["schemas"]["SurveyResponseResponse"][];
+            next_before_id: number | null;
+        };
+        Keyset_WorkOrderResponse: {
+            items: components["schemas"]["WorkOrderResponse"][];
+            next_before_id: number | null;
+        };
         LabourRateRequest: {
             code?: string;
             name?: string;
@@ -5262,6 +5328,71 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             version: number;
+        };
+        List_AlertResponse: {
+            items: components["schemas"]["AlertResponse"][];
+        };
+        List_AssessmentResponse: {
+            items: components["schemas"]["AssessmentResponse"][];
+        };
+        List_AuditPackResponse: {
+            items: components["schemas"]["AuditPackResponse"][];
+        };
+        List_AuditResponse: {
+            items: components["schemas"]["AuditResponse"][];
+        };
+        List_CategoryResponse: {
+            items: components["schemas"]["CategoryResponse"][];
+        };
+        List_CycleResponse: {
+            items: components["schemas"]["CycleResponse"][];
+        };
+        List_DeletionResponse: {
+            items: components["schemas"]["DeletionResponse"][];
+        };
+        List_H: {
+            items: ({
+                [key: string]: unknown;
+            } | null)[];
+        };
+        List_JobRun: {
+            items: components["schemas"]["SchedulerJobRun"][];
+        };
+        List_LabourRateResponse: {
+            items: components["schemas"]["LabourRateResponse"][];
+        };
+        List_MobileJobResponse: {
+            items: components["schemas"]["MobileJobResponse"][];
+        };
+        List_OverrideResponse: {
+            items: components["schemas"]["OverrideResponse"][];
+        };
+        List_RecallNotificationResponse: {
+            items: components["schemas"]["RecallNotificationResponse"][];
+        };
+        List_RecallSelectorResponse: {
+            items: components["schemas"]["RecallSelectorResponse"][];
+        };
+        List_RegionResponse: {
+            items: components["schemas"]["RegionResponse"][];
+        };
+        List_SLACalendarResponse: {
+            items: components["schemas"]["SLACalendarResponse"][];
+        };
+        List_SLAPolicyResponse: {
+            items: components["schemas"]["SLAPolicyResponse"][];
+        };
+        List_SurveyTemplateResponse: {
+            items: components["schemas"]["SurveyTemplateResponse"][];
+        };
+        List_TicketEventResponse: {
+            items: components["schemas"]["TicketEventResponse"][];
+        };
+        List_UnitCardResponse: {
+            items: components["schemas"]["UnitCardResponse"][];
+        };
+        List_WorkOrderKindResponse: {
+            items: components["schemas"]["WorkOrderKindResponse"][];
         };
         LoginRequest: {
             password?: string;
@@ -5318,6 +5449,20 @@ export interface components {
         MergeTicketRequest: {
             reason?: string;
             source_id?: number;
+        };
+        MobileJobResponse: {
+            fault_code: string;
+            fault_description: string;
+            product: components["schemas"]["MobileProductDTO"] | null;
+            repair_id: number | null;
+            ticket_number: string;
+            work_order: components["schemas"]["WorkOrderResponse"];
+        };
+        MobileProductDTO: {
+            model_code: string;
+            model_name: string;
+            serial: string;
+            unit_id: number;
         };
         ModelResponse: {
             category_id: number;
@@ -5377,6 +5522,28 @@ export interface components {
             responded_by?: string;
             response: string;
             response_seconds: number | null;
+        };
+        OldPartResponse: {
+            amount_fen: number;
+            charge_to: string;
+            /** Format: date-time */
+            created_at: string;
+            faulty_serial: string;
+            id: number;
+            location_id: number;
+            old_part_returned_on: string | null;
+            old_part_status: string;
+            outlet_id: number;
+            part_code: string;
+            part_id: number;
+            part_name: string;
+            qty: number;
+            repair_id: number;
+            repair_number: string;
+            replacement_serial: string;
+            under_warranty: boolean;
+            unit_fen: number;
+            unit_serial: string;
         };
         OldPartReturnedRequest: {
             returned_on?: string;
@@ -5447,6 +5614,158 @@ export interface components {
             /** Format: date-time */
             withdrawn_at: string | null;
             withdrawn_by?: string;
+        };
+        PIIAccessResponse: {
+            customer_id: number;
+            fields: string;
+            id: number;
+            ip: string;
+            outlet_id: number | null;
+            purpose: string;
+            /** Format: date-time */
+            read_at: string;
+            request_id: string;
+            user_id: number;
+            username: string;
+            work_order_id: number | null;
+        };
+        Page_BalanceResponse: {
+            items: components["schemas"]["BalanceResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_ComplaintResponse: {
+            items: components["schemas"]["ComplaintResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_CorrectiveActionResponse: {
+            items: components["schemas"]["CorrectiveActionResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_CrisisDrillResponse: {
+            items: components["schemas"]["CrisisDrillResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_DeductionResponse: {
+            items: components["schemas"]["DeductionResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_EntitlementResponse: {
+            items: components["schemas"]["EntitlementResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_FaqArticleResponse: {
+            items: components["schemas"]["FaqArticleResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_FollowupResponse: {
+            items: components["schemas"]["FollowupResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_ManualResponse: {
+            items: components["schemas"]["ManualResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_ModelResponse: {
+            items: components["schemas"]["ModelResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_OldPartResponse: {
+            items: components["schemas"]["OldPartResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_OutletResponse: {
+            items: components["schemas"]["OutletResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_PartResponse: {
+            items: components["schemas"]["PartResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_PublicFaqArticle: {
+            items: components["schemas"]["PublicFaqArticle"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_PublicManual: {
+            items: components["schemas"]["PublicManual"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_RecallCampaignResponse: {
+            items: components["schemas"]["RecallCampaignResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_RecallOwnerResponse: {
+            items: components["schemas"]["RecallOwnerResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_RecallUnitResponse: {
+            items: components["schemas"]["RecallUnitResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_RequisitionResponse: {
+            items: components["schemas"]["RequisitionResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_ReturnResponse: {
+            items: components["schemas"]["ReturnResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_RunSummaryResponse: {
+            items: components["schemas"]["RunSummaryResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_StaffResponse: {
+            items: components["schemas"]["StaffResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_UserResponse: {
+            items: components["schemas"]["UserResponse"][];
+            page: number;
+            size: number;
+            total: number;
         };
         PartResponse: {
             active: boolean;
@@ -5622,6 +5941,29 @@ export interface components {
             repair_warranty_months: number;
             replace_after_repairs: number;
             return_days: number;
+        };
+        PublicFaqArticle: {
+            body: string;
+            id: number;
+            product_category_id: number | null;
+            title: string;
+            topic: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PublicManual: {
+            description: string;
+            file_name?: string;
+            id: number;
+            language: string;
+            model_code: string;
+            product_category_id: number | null;
+            size?: number;
+            source: string;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
         };
         PublicNotice: {
             kind: string;
@@ -5935,6 +6277,27 @@ export interface components {
             note?: string;
             outcome?: string;
         };
+        RecallNotificationResponse: {
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            campaign_id: number;
+            channel: string;
+            customer_id: number;
+            id: number;
+            note: string;
+            outcome: string;
+        };
+        RecallOwnerResponse: {
+            attempts: number;
+            customer_id: number;
+            /** Format: date-time */
+            last_at: string | null;
+            last_outcome: string;
+            pending: number;
+            remedied: number;
+            units: number;
+        };
         RecallRemedyRequest: {
             note?: string;
             outlet_id?: number;
@@ -5999,6 +6362,14 @@ export interface components {
             code: string;
             id: number;
             name: string;
+        };
+        RegionResponse: {
+            code: string;
+            full_name: string;
+            has_children: boolean;
+            level: string;
+            name: string;
+            parent_code?: string;
         };
         RegisterUnitRequest: {
             customer_id?: number | null;
@@ -6361,6 +6732,19 @@ export interface components {
             updated_at: string;
             version: number;
             warn_at: number;
+        };
+        SchedulerJobRun: {
+            error: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            holder: string;
+            id: number;
+            name: string;
+            /** Format: date-time */
+            started_at: string;
+            status: string;
+            /** Format: date-time */
+            tick?: string | null;
         };
         ScoreSummary: {
             above_band: number;
@@ -6980,7 +7364,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Keyset_Record"];
                 };
             };
             400: components["responses"]["Error"];
@@ -7117,7 +7501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_AuditPackResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -7231,7 +7615,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_AuditResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -7328,7 +7712,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_CycleResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -7511,7 +7895,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_ComplaintResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -8045,7 +8429,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_CorrectiveActionResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -8239,7 +8623,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_CrisisDrillResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -8549,7 +8933,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_H"];
                 };
             };
             400: components["responses"]["Error"];
@@ -8702,7 +9086,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_FaqArticleResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -8852,7 +9236,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_FollowupResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -8941,7 +9325,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_JobRun"];
                 };
             };
             400: components["responses"]["Error"];
@@ -9091,7 +9475,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_LabourRateResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -9185,7 +9569,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_ManualResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -9388,7 +9772,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_MobileJobResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -9520,7 +9904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_OldPartResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -9570,7 +9954,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_OutletResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -9903,7 +10287,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_PartResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -10048,7 +10432,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Keyset_PIIAccessResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -10073,7 +10457,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_CategoryResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -10167,7 +10551,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_ModelResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -10261,7 +10645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_PublicFaqArticle"];
                 };
             };
             400: components["responses"]["Error"];
@@ -10284,7 +10668,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_PublicManual"];
                 };
             };
             400: components["responses"]["Error"];
@@ -10333,7 +10717,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_RegionResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -10513,7 +10897,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_AssessmentResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -10735,7 +11119,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_DeductionResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -10901,7 +11285,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_DeletionResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -11012,7 +11396,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_OverrideResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -11154,7 +11538,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_RunSummaryResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -11595,7 +11979,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_RecallCampaignResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -11791,7 +12175,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_RecallOwnerResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -11820,7 +12204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_RecallNotificationResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -11941,7 +12325,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_RecallSelectorResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -12041,7 +12425,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_RecallUnitResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -12067,7 +12451,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_RegionResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -12092,7 +12476,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_RegionResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -12725,7 +13109,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_EntitlementResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -12936,7 +13320,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_RequisitionResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -13130,7 +13514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_ReturnResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -13619,7 +14003,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_AlertResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -13644,7 +14028,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_SLACalendarResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -13766,7 +14150,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_SLAPolicyResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -13888,7 +14272,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_WorkOrderKindResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -13949,7 +14333,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_StaffResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -14226,7 +14610,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_BalanceResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -14350,7 +14734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Keyset_MovementResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -14408,7 +14792,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Keyset_SurveyInvitationResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -14496,7 +14880,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Keyset_SurveyResponseResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -14549,7 +14933,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_SurveyTemplateResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -15061,7 +15445,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_TicketEventResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -15231,7 +15615,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["List_UnitCardResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -15317,7 +15701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Page_UserResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -15533,7 +15917,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Keyset_WorkOrderResponse"];
                 };
             };
             400: components["responses"]["Error"];

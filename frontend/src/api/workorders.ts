@@ -3,6 +3,7 @@
 // handlers_workorder.go exactly. Every step answers with the work order
 // (and its offers); `version` guards against acting on a stale view.
 import { http } from './http'
+import type { Keyset } from './schema'
 
 export type WorkOrderKind = 'delivery' | 'installation' | 'repair' | 'maintenance' | 'inspection' | 'recall_remedy'
 export const WORK_ORDER_KINDS: readonly WorkOrderKind[] = ['delivery', 'installation', 'repair', 'maintenance', 'inspection', 'recall_remedy']
@@ -109,10 +110,8 @@ export interface WorkOrderQuery {
   size?: number
 }
 
-export interface WorkOrderPage {
-  items: WorkOrder[]
-  next_before_id: number | null
-}
+/** GET /work-orders: newest first, paged by id (httpapi.Keyset[WorkOrderResponse]). */
+export type WorkOrderPage = Keyset<WorkOrder>
 
 export async function listWorkOrders(query: WorkOrderQuery = {}): Promise<WorkOrderPage> {
   const params: Record<string, string | number> = {}
@@ -122,8 +121,8 @@ export async function listWorkOrders(query: WorkOrderQuery = {}): Promise<WorkOr
       if (v.length) params[k] = v.join(',')
     } else params[k] = v as string | number
   }
-  const res = await http.get<{ items: WorkOrder[] | null; next_before_id: number | null }>('/work-orders', { params })
-  return { items: res.data.items ?? [], next_before_id: res.data.next_before_id || null }
+  const res = await http.get<WorkOrderPage>('/work-orders', { params })
+  return res.data
 }
 
 export async function getWorkOrder(id: number): Promise<WorkOrder> {
