@@ -81,7 +81,7 @@ func TestSeedServiceOps(t *testing.T) {
 		}
 		os := outlet.New(outlet.Options{DB: db, Audit: tr, Regions: dir, Location: loc})
 		for i, reg := range []string{"440305", "440304", "310104"} {
-			if _, err := os.Create(ctx, outlet.NewOutlet{Code: fmt.Sprintf("T%d", i+1), Name: "测试网点", Kind: outlet.KindOwn, RegionCode: reg,
+			if _, err := os.Create(ctx, outlet.NewOutlet{Code: fmt.Sprintf("T%d", i+1), Name: fmt.Sprintf("测试网点%d", i+1), Kind: outlet.KindOwn, RegionCode: reg,
 				Address: "科苑路 1 号", Phone: "0755-86001234", Coverage: []string{reg}, DailyCapacity: 20}); err != nil {
 				t.Fatal(err)
 			}

@@ -39,6 +39,7 @@ func All() []*gormigrate.Migration {
 		m0100ReadinessAsyncRuns(),
 		m0070SearchTails(),
 		m0071CustomerSearchGrams(),
+		m0096OutletNamesUnique(),
 	}
 }
 

@@ -366,10 +366,17 @@ func (s *Service) createTx(ctx context.Context, tx *gorm.DB, o *Outlet, action s
 	if n > 0 {
 		return errDuplicateCode()
 	}
+	if err := nameTaken(tx, o.Name, 0); err != nil {
+		return err
+	}
 	now := s.o.Now().UTC()
 	o.Status, o.Version, o.CreatedAt, o.UpdatedAt = StatusActive, 1, now, now
 	if err := tx.Create(o).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			// A concurrent insert took the code or the name first.
+			if nameTaken(tx, o.Name, 0) != nil {
+				return errDuplicateName()
+			}
 			return errDuplicateCode()
 		}
 		return err
@@ -378,6 +385,24 @@ func (s *Service) createTx(ctx context.Context, tx *gorm.DB, o *Outlet, action s
 		return err
 	}
 	return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "outlet", EntityID: idString(o.ID), After: o.Snapshot()})
+}
+
+// nameTaken answers conflict duplicate_name when another outlet than
+// except already has name (outlet names are unique: ux_outlets_name, so
+// dispatch lists, timelines and reports name one outlet each).
+func nameTaken(tx *gorm.DB, name string, except uint64) error {
+	var n int64
+	if err := tx.Model(&Outlet{}).Where("name = ? AND id <> ?", name, except).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return errDuplicateName()
+	}
+	return nil
+}
+
+func errDuplicateName() error {
+	return apperr.Conflict("duplicate_name", "an outlet with this name already exists").WithDetail("field", "name")
 }
 
 func errDuplicateCode() error {
@@ -472,6 +497,11 @@ func (s *Service) Update(ctx context.Context, id uint64, p OutletPatch) (Outlet,
 		}
 		if audit.Unchanged(orig, o.Snapshot()) {
 			return errUnchanged
+		}
+		if p.Name != nil && o.Name != orig["name"] {
+			if err := nameTaken(tx, o.Name, o.ID); err != nil {
+				return err
+			}
 		}
 		return replaceChildren(tx, o.ID, o.Coverage, o.CategoryIDs, p.Coverage != nil, p.CategoryIDs != nil)
 	})

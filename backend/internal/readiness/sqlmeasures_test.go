@@ -260,7 +260,7 @@ func TestSQLRegionCoverage(t *testing.T) {
 		}
 		for i, o := range []struct{ status, covers string }{{"active", "110100"}, {"suspended", "310101"}} {
 			exec("INSERT INTO outlets (id, code, name, kind, region_code, address, phone, daily_capacity, status, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,1,?,?)",
-				i+1, fmt.Sprintf("O%d", i+1), "网点", "own", o.covers, "地址", fmt.Sprintf("0101234567%d", i), 10, o.status, now, now)
+				i+1, fmt.Sprintf("O%d", i+1), fmt.Sprintf("网点%d", i+1), "own", o.covers, "地址", fmt.Sprintf("0101234567%d", i), 10, o.status, now, now)
 			exec("INSERT INTO outlet_coverages (outlet_id, region_code) VALUES (?,?)", i+1, o.covers)
 			exec("INSERT INTO outlet_categories (outlet_id, category_id) VALUES (?,1)", i+1)
 		}
