@@ -157,6 +157,9 @@ func (s *Server) sendSheet(c *gin.Context, title string, p ReportPeriod, sheet r
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="report.xlsx"; filename*=UTF-8''%s`, url.PathEscape(name)))
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("X-Export-Rows", strconv.Itoa(len(sheet.Rows)))
+	// Declared up front: net/http adds it by itself only to small bodies,
+	// and without it the browser's progress bar has no total.
+	c.Header("Content-Length", strconv.Itoa(buf.Len()))
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
 }
 

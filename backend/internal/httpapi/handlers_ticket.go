@@ -545,5 +545,6 @@ func (s *Server) exportTickets(c *gin.Context) {
 	c.Header("X-Export-Rows", strconv.Itoa(res.Rows))
 	c.Header("X-Export-Truncated", strconv.FormatBool(res.Truncated))
 	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Length", strconv.Itoa(buf.Len())) // the UI's progress bar needs the total
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
 }

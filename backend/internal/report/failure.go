@@ -10,10 +10,11 @@ type FailureRow struct {
 	Lot   string `json:"lot"`
 	Model string `json:"model"`
 	// Installed is the lot's installed base at the end of the period: its
-	// units in the field, i.e. with a service start (installed_at, else the
-	// purchase date) before To, whatever their status since (a returned or
-	// exchanged unit was in the field and may have failed there). Units
-	// with neither date are stock, not installed.
+	// units in the field, i.e. with a service start before To — the
+	// installation instant, else the purchase date, else (a unit sold to a
+	// customer whose dates nobody recorded) its registration — whatever
+	// their status since (a returned or exchanged unit was in the field and
+	// may have failed there). Units without an owner or a date are stock.
 	Installed int64 `json:"installed"`
 	// Repairs counts the repair orders received in the period on the
 	// lot's units (not cancelled); UnitsRepaired the distinct units.
@@ -53,8 +54,9 @@ func (r *Reads) FailureRate(ctx context.Context, f Filter, threshold float64) (F
 	}
 	if err := db.Raw(`SELECT u.production_lot AS lot, MIN(m.name) AS model, COUNT(*) AS n
 FROM units u JOIN product_models m ON m.id = u.model_id
-WHERE u.production_lot <> '' AND (u.installed_at < ? OR (u.installed_at IS NULL AND u.purchase_date < ?))
-GROUP BY u.production_lot`, f.To, f.To).Scan(&installed).Error; err != nil {
+WHERE u.production_lot <> '' AND (u.installed_at < ? OR (u.installed_at IS NULL AND (u.purchase_date < ?
+  OR (u.purchase_date IS NULL AND u.customer_id IS NOT NULL AND u.created_at < ?))))
+GROUP BY u.production_lot`, f.To, f.To, f.To).Scan(&installed).Error; err != nil {
 		return FailureRate{}, wrap(err, "installed base")
 	}
 	q := `SELECT u.production_lot AS lot, MIN(m.name) AS model, COUNT(*) AS repairs, COUNT(DISTINCT r.unit_id) AS units

@@ -53,7 +53,8 @@ func plant(t *testing.T, g *gorm.DB) {
 	create(&outlet.StaffMember{ID: 901, Name: "张伟", OutletID: ptr(uint64(801)), Post: "维修技师", Phone: "13900000901", Active: true, Version: 1, CreatedAt: now, UpdatedAt: now})
 	create(&outlet.StaffMember{ID: 902, Name: "李娜", OutletID: ptr(uint64(802)), Post: "维修技师", Phone: "13900000902", Active: true, Version: 1, CreatedAt: now, UpdatedAt: now})
 	// Lot L1 (KFR-A): 1001 and 1002 installed, 1003 bought (no install
-	// date), 1004 in stock, 1005 installed after the period: 3 installed.
+	// date), 1009 sold to a customer with no date recorded (registered in
+	// October), 1004 in stock, 1005 installed after the period: 4 installed.
 	// Lot L2 (KFR-B): 1006, 1007 installed. 1008 has no lot.
 	units := []product.Unit{
 		{ID: 1001, Serial: "A1", ModelID: 711, ProductionLot: "L1", InstalledAt: ptr(day(3, 1, 0, 0))},
@@ -64,12 +65,16 @@ func plant(t *testing.T, g *gorm.DB) {
 		{ID: 1006, Serial: "B1", ModelID: 712, ProductionLot: "L2", InstalledAt: ptr(day(6, 1, 0, 0))},
 		{ID: 1007, Serial: "B2", ModelID: 712, ProductionLot: "L2", PurchaseDate: ptr(day(7, 1, 0, 0))},
 		{ID: 1008, Serial: "C1", ModelID: 712, InstalledAt: ptr(day(7, 1, 0, 0))},
+		{ID: 1009, Serial: "A9", ModelID: 711, ProductionLot: "L1", CustomerID: ptr(uint64(1))},
 	}
 	for _, u := range units {
 		if u.Status == "" {
 			u.Status = product.UnitActive
 		}
 		u.Version, u.CreatedAt, u.UpdatedAt = 1, now, now
+		if u.ID == 1004 {
+			u.CreatedAt = day(9, 1, 0, 0) // stock registered before the period still is stock
+		}
 		create(&u)
 	}
 	// Repairs: on 1001 two in the period (南山, 福田), one cancelled, one
@@ -203,10 +208,11 @@ func TestVolumeAndBacklogByDimension(t *testing.T) {
 	})
 }
 
-// TestFailureRatePerLot: lot L1 has 3 installed units (1001, 1002 by their
-// install dates, 1003 by its purchase date; 1004 is stock, 1005 installed
-// after the period) and 2 repairs in November on one unit (the cancelled
-// and the October one do not count): 2/3. L2: 2 installed, no repair.
+// TestFailureRatePerLot: lot L1 has 4 installed units (1001, 1002 by their
+// install dates, 1003 by its purchase date, 1009 sold without dates by its
+// registration; 1004 is stock, 1005 installed after the period) and 2
+// repairs in November on one unit (the cancelled and the October one do
+// not count): 2/4. L2: 2 installed, no repair.
 func TestFailureRatePerLot(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
 		plant(t, g)
@@ -225,14 +231,14 @@ func TestFailureRatePerLot(t *testing.T) {
 		for _, x := range fr.Rows {
 			got = append(got, row{x.Lot, x.Model, x.Installed, x.Repairs, x.UnitsRepaired, *x.Rate, x.Warning})
 		}
-		equal(t, "failure rate", got, []row{{"L1", "挂机A", 3, 2, 1, 0.6667, true}, {"L2", "柜机B", 2, 0, 0, 0, false}})
+		equal(t, "failure rate", got, []row{{"L1", "挂机A", 4, 2, 1, 0.5, true}, {"L2", "柜机B", 2, 0, 0, 0, false}})
 		if fr.Threshold != 0.05 {
 			t.Fatalf("threshold %v", fr.Threshold)
 		}
 		// A higher threshold for one request; 福田's manager counts only
 		// 福田's repairs (1102) over the lot's whole installed base.
 		fr, _ = r.FailureRate(futianMgr, report.Filter{From: from, To: to}, 0.5)
-		if fr.Rows[0].Lot != "L1" || fr.Rows[0].Repairs != 1 || *fr.Rows[0].Rate != 0.3333 || fr.Rows[0].Warning || fr.Threshold != 0.5 {
+		if fr.Rows[0].Lot != "L1" || fr.Rows[0].Repairs != 1 || *fr.Rows[0].Rate != 0.25 || fr.Rows[0].Warning || fr.Threshold != 0.5 {
 			t.Fatalf("福田 %+v", fr.Rows[0])
 		}
 		// The workbook shows the same figures.
@@ -246,7 +252,7 @@ func TestFailureRatePerLot(t *testing.T) {
 		}
 		rows, _ := book.GetRows("批次故障率")
 		equal(t, "header", rows[0], []string{"生产批次", "型号", "在用台数", "维修单数", "维修台数", "故障率", "预警（≥50.00%）"})
-		equal(t, "L1", rows[1], []string{"L1", "挂机A", "3", "1", "1", "33.33%"})
+		equal(t, "L1", rows[1], []string{"L1", "挂机A", "4", "1", "1", "25.00%"})
 	})
 }
 

@@ -19,6 +19,7 @@ import {
   PhoneFilled,
   Shop,
   Tickets,
+  TrendCharts,
   User,
 } from '@element-plus/icons-vue'
 
@@ -40,5 +41,6 @@ export const MENU_ICONS: Record<string, Component> = {
   PhoneFilled,
   Shop,
   Tickets,
+  TrendCharts,
   User,
 }

@@ -98,6 +98,7 @@ export const routes: RouteRecordRaw[] = [
       page('certification', 'certification', () => withReadinessMessages(import('@/views/certification/CertificationView.vue'))),
       page('calibration', 'readiness/calibration', () => withReadinessMessages(import('@/views/readiness/CalibrationView.vue'))),
       page('kpi', 'kpi', () => withReadinessMessages(import('@/views/kpi/KpiView.vue'))),
+      page('reports', 'reports', () => withReadinessMessages(import('@/views/reports/ReportsView.vue'))),
       page('users', 'admin/users', () => import('@/views/admin/UsersView.vue')),
       page('audit', 'admin/audit', () => import('@/views/admin/AuditView.vue')),
       page('privacyLog', 'admin/privacy-log', () => import('@/views/admin/PrivacyLogView.vue')),

@@ -2,6 +2,7 @@
 import serviceEn from './service.en'
 import notificationsEn from './notifications.en'
 import searchEn from './search.en'
+import reportsEn from './reports.en'
 export default {
   app: {
     title: 'After-Sales Service Operations',
@@ -26,6 +27,7 @@ export default {
     evidence: 'Evidence',
     certification: 'Certification cycles',
     kpi: 'KPI',
+    reports: 'Reports',
     users: 'Users',
     audit: 'Audit trail',
     privacyLog: 'PIPL access log',
@@ -841,4 +843,6 @@ export default {
   ...notificationsEn,
   // The header's one search box (search.*.ts).
   ...searchEn,
+  // The managers' reports (reports.*.ts).
+  ...reportsEn,
 }

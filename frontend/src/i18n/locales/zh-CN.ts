@@ -2,6 +2,7 @@
 import serviceZhCN from './service.zh-CN'
 import notificationsZhCN from './notifications.zh-CN'
 import searchZhCN from './search.zh-CN'
+import reportsZhCN from './reports.zh-CN'
 export default {
   app: {
     title: '售后服务运营平台',
@@ -26,6 +27,7 @@ export default {
     evidence: '证据库',
     certification: '认证周期',
     kpi: '指标',
+    reports: '报表',
     users: '用户管理',
     audit: '审计日志',
     privacyLog: '个人信息访问日志',
@@ -841,4 +843,6 @@ export default {
   ...notificationsZhCN,
   // The header's one search box (search.*.ts).
   ...searchZhCN,
+  // The managers' reports (reports.*.ts).
+  ...reportsZhCN,
 }
