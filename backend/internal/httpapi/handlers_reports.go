@@ -136,12 +136,19 @@ func (s *Server) technicianReport(c *gin.Context) {
 // ctxExport marks a report request that answers the workbook.
 const ctxExport = "report_export"
 
-// exportOf serves a report as its Excel workbook.
-func exportOf(h gin.HandlerFunc) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		c.Set(ctxExport, true)
-		h(c)
-	}
+// The export routes answer their report as a workbook. They are named
+// methods (not a wrapping closure) so that the query-parameter table
+// (TestQueryParamsAreTheOnesHandlersRead) sees the parameters they read.
+func (s *Server) volumeReportExport(c *gin.Context) { c.Set(ctxExport, true); s.volumeReport(c) }
+
+func (s *Server) failureRateReportExport(c *gin.Context) {
+	c.Set(ctxExport, true)
+	s.failureRateReport(c)
+}
+
+func (s *Server) technicianReportExport(c *gin.Context) {
+	c.Set(ctxExport, true)
+	s.technicianReport(c)
 }
 
 // sendSheet answers a report workbook with its length, so the browser's
