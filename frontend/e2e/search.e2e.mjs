@@ -23,7 +23,7 @@ scenario('agent finds a ticket by its last digits and a customer by a name fragm
 
   await login(page, 'agent')
   await page.goto('/agent')
-  await page.locator('[data-testid="global-search-input"] input').waitFor()
+  await page.locator('input[name="global-search"]').waitFor()
   await page.locator('body').click({ position: { x: 5, y: 5 } })
   await page.keyboard.press('/')
   await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'global-search')
@@ -36,7 +36,7 @@ scenario('agent finds a ticket by its last digits and a customer by a name fragm
 
   // The name fragment with the phone's last 4 digits (张 1234): one customer.
   const phone = customer.phones.find((p) => !p.masked).number
-  const box = page.locator('[data-testid="global-search-input"] input')
+  const box = page.locator('input[name="global-search"]')
   await box.fill(`${fragment} ${phone.slice(-4)}`)
   const who = page.locator('[data-testid="search-hit-customer"]', { hasText: customer.customer.name }).first()
   await who.waitFor()
