@@ -61,6 +61,10 @@ func (a *App) SeedDemo(ctx context.Context) error {
 			return demo.SeedServiceOps(ctx, demo.ServiceOpsDeps{DB: a.DB, Parts: a.Parts, Repairs: a.Repairs, Recalls: a.Recalls, Now: now,
 				Location: a.Cfg.Location()})
 		}},
+		// Photos, signatures and invoices on the finished work orders and their tickets.
+		{"attachments and signatures", func() error {
+			return demo.SeedAttachments(ctx, demo.AttachmentDeps{DB: a.DB, Attachments: a.Attachments})
+		}},
 		// Readiness last: the evidence, the certification cycle and the first score read every domain's data.
 		{"readiness and certification", func() error {
 			return demo.SeedReadiness(ctx, demo.ReadinessDeps{DB: a.DB, Readiness: a.Readiness, Certification: a.Certification,
