@@ -90,6 +90,10 @@ var scopeCases = map[string]scopeCase{
 	"GET /api/v1/returns/:id/attachments/:attachment_id/file":          {record: "return"},
 	"GET /api/v1/returns/:id/attachments/:attachment_id/thumbnail":     {record: "return"},
 	"DELETE /api/v1/returns/:id/attachments/:attachment_id":            {record: "return"},
+	"GET /api/v1/work-orders/:id/print":                                {record: "work_order"},
+	"GET /api/v1/repairs/:id/print":                                    {record: "repair"},
+	"GET /api/v1/returns/:id/print":                                    {record: "return"},
+	"GET /api/v1/recall-units/:id/print":                               {record: "recall_unit"},
 	"POST /api/v1/notifications/:id/read":                              {exempt: "a notification belongs to one user, whatever the outlet: another user's id is 404 (TestMyNotificationsThroughAPI)"},
 }
 
