@@ -51,6 +51,7 @@ echo "== e2e: starting the server on ${ADDR} (database ${tmp}/e2e.db)"
 AFTERSALES_DB_DRIVER=sqlite \
 AFTERSALES_DB_DSN="${tmp}/e2e.db" \
 AFTERSALES_HTTP_ADDR="${ADDR}" \
+AFTERSALES_STORAGE_DIR="${tmp}/files" \
 AFTERSALES_METRICS_ADDR="" \
   ./bin/aftersales serve --demo >"${tmp}/server.log" 2>&1 &
 server_pid=$!

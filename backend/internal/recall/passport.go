@@ -54,11 +54,11 @@ func (s *Service) UnitFlags(ctx context.Context, unitIDs []uint64) (map[uint64][
 		return out, nil
 	}
 	var rows []struct {
-		UnitID, CampaignID uint64
-		Number, Title      string
-		AppointmentAt      *time.Time
+		ID, UnitID, CampaignID uint64
+		Number, Title          string
+		AppointmentAt          *time.Time
 	}
-	err := s.o.DB.WithContext(ctx).Raw(`SELECT ru.unit_id, ru.campaign_id, c.number, c.title, ru.appointment_at FROM recall_units ru
+	err := s.o.DB.WithContext(ctx).Raw(`SELECT ru.id, ru.unit_id, ru.campaign_id, c.number, c.title, ru.appointment_at FROM recall_units ru
 		JOIN recall_campaigns c ON c.id = ru.campaign_id
 		WHERE ru.unit_id IN ? AND ru.status <> ? AND c.status = ? ORDER BY ru.id`, unitIDs, UnitRemedied, StatusActive).Scan(&rows).Error
 	if err != nil {
@@ -69,7 +69,8 @@ func (s *Service) UnitFlags(ctx context.Context, unitIDs []uint64) (map[uint64][
 		if r.AppointmentAt != nil {
 			title += "（已预约）"
 		}
-		out[r.UnitID] = append(out[r.UnitID], passport.Flag{Kind: "recall_open", Title: title, Ref: "recall_campaign:" + idStr(r.CampaignID)})
+		// Ref names the affected-unit record (its recall notice prints from it).
+		out[r.UnitID] = append(out[r.UnitID], passport.Flag{Kind: "recall_open", Title: title, Ref: "recall_unit:" + idStr(r.ID)})
 	}
 	return out, nil
 }

@@ -38,3 +38,31 @@ export async function createComplaint(input: CreateComplaintInput): Promise<Comp
   const res = await http.post<ComplaintCreated>('/complaints', input)
   return res.data
 }
+
+/** The fields of a complaint its detail page and lists show. */
+export interface ComplaintSummary {
+  id: number
+  number: string
+  source: string
+  ticket_id: number | null
+  category: string
+  severity: string
+  status: string
+  title: string
+  description: string
+  received_at: string
+  resolve_due_at: string
+  resolved_at: string | null
+  closed_at: string | null
+}
+
+/** GET /complaints?ticket_id=: the complaints opened from a ticket. */
+export async function listComplaintsOfTicket(ticketId: number): Promise<ComplaintSummary[]> {
+  const res = await http.get<{ items: ComplaintSummary[] }>('/complaints', { params: { ticket_id: ticketId, size: 50 } })
+  return res.data.items ?? []
+}
+
+export async function getComplaint(id: number): Promise<ComplaintSummary> {
+  const res = await http.get<ComplaintSummary>(`/complaints/${id}`)
+  return res.data
+}

@@ -49,3 +49,37 @@ export async function createReturn(input: CreateReturnInput): Promise<ReturnCrea
   const res = await http.post<ReturnCreated>('/returns', input)
   return res.data
 }
+
+/** A return/exchange request as GET /returns/:id answers. */
+export interface ReturnRequest {
+  id: number
+  number: string
+  kind: ReturnKind
+  unit_id: number
+  serial: string
+  ticket_id: number | null
+  outlet_id: number | null
+  reason: string
+  purchase_date: string | null
+  requested_on: string | null
+  days_since_purchase: number
+  window_until: string | null
+  eligible: boolean
+  status: string
+  decision: string
+  decision_reason: string
+  refund_fen: number
+  replacement_serial: string
+  completed_at: string | null
+}
+
+/** GET /returns?unit_id=: the requests of a unit (newest first). */
+export async function listReturnsOfUnit(unitId: number): Promise<ReturnRequest[]> {
+  const res = await http.get<{ items: ReturnRequest[] }>('/returns', { params: { unit_id: unitId, size: 50 } })
+  return res.data.items ?? []
+}
+
+export async function getReturn(id: number): Promise<ReturnRequest> {
+  const res = await http.get<ReturnRequest>(`/returns/${id}`)
+  return res.data
+}

@@ -21,6 +21,8 @@ declare module 'vue-router' {
     title?: string
     /** Menu entry to highlight. */
     menuKey?: string
+    /** Which printout a /print route shows. */
+    printKind?: string
   }
 }
 
@@ -66,6 +68,23 @@ export const routes: RouteRecordRaw[] = [
       },
     ],
   },
+  // Printouts on one A4 page each (views/print); outside the app chrome,
+  // with the permission of the record they print.
+  ...(
+    [
+      ['work-order', 'workorder:read'],
+      ['repair', 'workorder:read'],
+      ['return', 'ticket:read'],
+      ['recall-notice', 'workorder:read'],
+    ] as const
+  ).map(
+    ([kind, permission]): RouteRecordRaw => ({
+      path: `/print/${kind}/:id(\\d+)`,
+      name: `print-${kind}`,
+      component: () => import('@/views/print/PrintView.vue'),
+      meta: { permission, printKind: kind, title: `printout.open.${kind}` },
+    }),
+  ),
   {
     // The survey service's links say /survey/<token>; the page lives under /s.
     path: '/survey/:token',
@@ -90,6 +109,19 @@ export const routes: RouteRecordRaw[] = [
         name: 'ticket-detail',
         component: () => import('@/views/tickets/TicketDetailView.vue'),
         meta: { permission: 'ticket:read', title: 'ticketDesk.detail.subtitle', menuKey: 'tickets' },
+      },
+      {
+        // A complaint and a 三包 return/exchange request, each with its attachments.
+        path: 'complaints/:id(\\d+)',
+        name: 'complaint-detail',
+        component: () => import('@/views/records/ComplaintDetailView.vue'),
+        meta: { permission: 'complaint:read', title: 'attachments.title', menuKey: 'tickets' },
+      },
+      {
+        path: 'returns/:id(\\d+)',
+        name: 'return-detail',
+        component: () => import('@/views/records/ReturnDetailView.vue'),
+        meta: { permission: 'ticket:read', title: 'printout.titles.return_voucher', menuKey: 'tickets' },
       },
       page('followups', 'followups', () => import('@/views/agent/FollowupsView.vue')),
       page('outlet', 'outlet', () => import('@/views/outlet/OutletBoardView.vue')),

@@ -3,6 +3,7 @@ import serviceEn from './service.en'
 import notificationsEn from './notifications.en'
 import searchEn from './search.en'
 import reportsEn from './reports.en'
+import paperworkEn from './paperwork.en'
 export default {
   app: {
     title: 'After-Sales Service Operations',
@@ -845,4 +846,5 @@ export default {
   ...searchEn,
   // The managers' reports (reports.*.ts).
   ...reportsEn,
+  ...paperworkEn,
 }

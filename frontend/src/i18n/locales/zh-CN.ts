@@ -3,6 +3,7 @@ import serviceZhCN from './service.zh-CN'
 import notificationsZhCN from './notifications.zh-CN'
 import searchZhCN from './search.zh-CN'
 import reportsZhCN from './reports.zh-CN'
+import paperworkZhCN from './paperwork.zh-CN'
 export default {
   app: {
     title: '售后服务运营平台',
@@ -845,4 +846,5 @@ export default {
   ...searchZhCN,
   // The managers' reports (reports.*.ts).
   ...reportsZhCN,
+  ...paperworkZhCN,
 }
