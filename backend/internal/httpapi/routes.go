@@ -270,10 +270,10 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/recall-units/:id/remedy", rbac.WorkOrderRespond, s.remedyRecallUnit, "Record the remedy done on a unit", "recalls", takes[RecallRemedyRequest, Untyped]()},
 
 		// == Printouts (issue 12): what the /print views render — customer name masked, the QR code's public page
-		{"GET", "/api/v1/work-orders/:id/print", rbac.WorkOrderRead, s.printWorkOrder, "The 派工单 print data: numbers, masked customer, product/serial, fault, appointment, outlet, technician, public status path", "print", ""},
-		{"GET", "/api/v1/repairs/:id/print", rbac.WorkOrderRead, s.printRepair, "The 维修单/收费单 print data with part and labour lines and the charge", "print", ""},
-		{"GET", "/api/v1/returns/:id/print", rbac.TicketRead, s.printReturn, "The 三包 return/exchange voucher print data", "print", ""},
-		{"GET", "/api/v1/recall-units/:id/print", rbac.WorkOrderRead, s.printRecallNotice, "The recall notice to the owner of an affected unit", "print", ""},
+		{"GET", "/api/v1/work-orders/:id/print", rbac.WorkOrderRead, s.printWorkOrder, "The 派工单 print data: numbers, masked customer, product/serial, fault, appointment, outlet, technician, public status path", "print", reply[PrintDocument]()},
+		{"GET", "/api/v1/repairs/:id/print", rbac.WorkOrderRead, s.printRepair, "The 维修单/收费单 print data with part and labour lines and the charge", "print", reply[PrintDocument]()},
+		{"GET", "/api/v1/returns/:id/print", rbac.TicketRead, s.printReturn, "The 三包 return/exchange voucher print data", "print", reply[PrintDocument]()},
+		{"GET", "/api/v1/recall-units/:id/print", rbac.WorkOrderRead, s.printRecallNotice, "The recall notice to the owner of an affected unit", "print", reply[PrintDocument]()},
 
 		// == Attachments of service records (attachment; issue 12): access follows the parent record (its permission and data scope)
 		{"GET", "/api/v1/tickets/:id/attachments", rbac.TicketRead, s.listAttachments(attachment.ParentTicket), "Attachments of a ticket, oldest first, with the accepted kinds, extensions and size limit", "attachments", reply[Untyped]()},

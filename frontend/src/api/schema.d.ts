@@ -2078,6 +2078,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recall-units/{id}/print": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The recall notice to the owner of an affected unit */
+        get: operations["get_api_v1_recall_units_id_print"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/recall-units/{id}/remedy": {
         parameters: {
             query?: never;
@@ -2520,6 +2537,23 @@ export interface paths {
         put?: never;
         /** Record the return of a part line's old part (旧件) */
         post: operations["post_api_v1_repairs_id_parts_line_id_old_part_returned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/repairs/{id}/print": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 维修单/收费单 print data with part and labour lines and the charge */
+        get: operations["get_api_v1_repairs_id_print"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2982,6 +3016,23 @@ export interface paths {
         put?: never;
         /** Accept or refuse with a reason (flags outside_legal_window, refused_within_window) */
         post: operations["post_api_v1_returns_id_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}/print": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 三包 return/exchange voucher print data */
+        get: operations["get_api_v1_returns_id_print"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4071,6 +4122,23 @@ export interface paths {
         put?: never;
         /** Record the outlet's first contact with the customer */
         post: operations["post_api_v1_work_orders_id_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/print": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 派工单 print data: numbers, masked customer, product/serial, fault, appointment, outlet, technician, public status path */
+        get: operations["get_api_v1_work_orders_id_print"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5941,6 +6009,71 @@ export interface components {
             repair_warranty_months: number;
             replace_after_repairs: number;
             return_days: number;
+        };
+        PrintDocument: {
+            /** Format: date-time */
+            appointment_at?: string | null;
+            campaign_number?: string;
+            campaign_title?: string;
+            charge_fen: number;
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: date-time */
+            created_at: string | null;
+            customer_name: string;
+            decision?: string;
+            decision_reason?: string;
+            diagnosis?: string;
+            fault?: string;
+            fault_code?: string;
+            hazard_level?: string;
+            in_warranty?: boolean | null;
+            /** Format: date-time */
+            issued_at: string;
+            kind: string;
+            labour_fen: number;
+            lines?: components["schemas"]["PrintLine"][];
+            note?: string;
+            number: string;
+            outlet: components["schemas"]["PrintOutlet"];
+            parts_fen: number;
+            product: components["schemas"]["PrintProduct"];
+            reason?: string;
+            refund_fen: number;
+            remedy?: string;
+            remedy_description?: string;
+            replacement_serial?: string;
+            requested_on?: string | null;
+            result?: string;
+            return_kind?: string;
+            start_date?: string | null;
+            status?: string;
+            status_path: string;
+            technician: string;
+            ticket_number: string;
+            warranty_state?: string;
+            window_until?: string | null;
+            work_kind?: string;
+        };
+        PrintLine: {
+            amount_fen: number;
+            code: string;
+            kind: string;
+            name: string;
+            qty: number;
+            under_warranty: boolean;
+            unit_fen: number;
+        };
+        PrintOutlet: {
+            address: string;
+            name: string;
+            phone: string;
+        };
+        PrintProduct: {
+            model_code: string;
+            model_name: string;
+            purchase_date: string | null;
+            serial: string;
         };
         PublicFaqArticle: {
             body: string;
@@ -11928,6 +12061,34 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_api_v1_recall_units_id_print: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrintDocument"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_api_v1_recall_units_id_remedy: {
         parameters: {
             query?: never;
@@ -12950,6 +13111,34 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_api_v1_repairs_id_print: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrintDocument"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_api_v1_repairs_id_quote: {
         parameters: {
             query?: never;
@@ -13874,6 +14063,34 @@ export interface operations {
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_returns_id_print: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrintDocument"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             503: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
@@ -16391,6 +16608,34 @@ export interface operations {
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_work_orders_id_print: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrintDocument"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             503: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
