@@ -27,6 +27,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/httpapi"
 	"github.com/aftersales/aftersales/backend/internal/idempotency"
+	"github.com/aftersales/aftersales/backend/internal/messaging"
 	"github.com/aftersales/aftersales/backend/internal/notification"
 	"github.com/aftersales/aftersales/backend/internal/outbox"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
@@ -102,6 +103,9 @@ type App struct {
 	// Readiness engine, evidence and certification (see wire_readiness.go).
 	Readiness     *readiness.Service
 	Certification *certification.Service
+
+	// Messages are the messages to customers: SMS and webhook (wire_messages.go).
+	Messages *messaging.Service
 
 	// stopLive ends the WebSocket session re-check (wire_live.go).
 	stopLive func()
@@ -224,6 +228,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	a.Products.AddPassportSource("surveys", a.Surveys)
 	a.wireNotifications()
 	a.wireServiceOps()
+	if err := a.wireMessages(ctx); err != nil {
+		return nil, err
+	}
 	a.wireContent()
 	if err := a.wireAttachments(); err != nil {
 		return nil, err
@@ -250,7 +257,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		SLA: a.SLA, Tickets: a.Tickets, WorkOrders: a.WorkOrders,
 		Complaints: a.Complaints, CorrectiveActions: a.CorrectiveActions, Surveys: a.Surveys,
 		Regions: a.Regions, Customers: a.Customers, Products: a.Products,
-		Outlets: a.Outlets, Notifications: a.Notifications,
+		Outlets: a.Outlets, Notifications: a.Notifications, Messages: a.Messages,
 		Privacy: privacy.New(g), OutletContactDays: cfg.Privacy.OutletContactDays, Idempotency: idempotency.New(g, nil),
 		Reports: report.New(report.Options{DB: g, Regions: a.Regions, FailureRateWarning: cfg.Reports.FailureRateWarning}),
 	})
@@ -274,6 +281,11 @@ func (a *App) Serve(ctx context.Context) error {
 		a.Sched.Start()
 		defer a.Sched.Stop()
 	}
+	// Every instance delivers messages to customers (row claims, no lease).
+	wctx, stopWorker := context.WithCancel(context.Background())
+	workerDone := make(chan struct{})
+	go func() { defer close(workerDone); a.runMessageWorker(wctx) }()
+	defer func() { stopWorker(); <-workerDone }()
 	srv := &http.Server{Addr: a.Cfg.HTTP.Addr, Handler: a.HTTP.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

@@ -596,7 +596,9 @@ func (s *Service) Acknowledge(ctx context.Context, cid uint64, version int64, no
 	}
 	return s.change(ctx, cid, version, "acknowledge", func(c *Complaint, now time.Time, tx *gorm.DB) (string, error) {
 		c.AckAt = &now
-		return StatusAcknowledged, nil
+		// Recorded with the change: the customer is told (package messaging).
+		return StatusAcknowledged, s.o.Bus.Enqueue(tx, event.ComplaintAcknowledged.New(Topic, event.ComplaintAck{ComplaintID: c.ID,
+			Number: c.Number, Severity: c.Severity, CustomerID: c.CustomerID}))
 	}, "acknowledged", note)
 }
 

@@ -69,6 +69,10 @@ type Config struct {
 
 	// Audit configures the sequenced audit log and its signed checkpoints.
 	Audit Audit `koanf:"audit"`
+
+	// Messages configures the messages to customers; SMS their provider.
+	Messages Messages `koanf:"messages"`
+	SMS      SMS      `koanf:"sms"`
 }
 
 // Certificates configures certificate validity rules.
@@ -358,7 +362,7 @@ type Dispatch struct {
 
 // Defaults returns the built-in configuration.
 func Defaults() map[string]any {
-	return map[string]any{
+	d := map[string]any{
 		"app.name":                        "售后服务运营平台",
 		"app.timezone":                    "Asia/Shanghai",
 		"app.base_url":                    "http://localhost:8080",
@@ -476,6 +480,11 @@ func Defaults() map[string]any {
 		// Returns and exchanges (see docs/configuration.md).
 		"returns.exchange_restarts_warranty": true,
 	}
+	// Messages to customers and the SMS provider (see config/messages.go).
+	for k, v := range messagesDefaults() {
+		d[k] = v
+	}
+	return d
 }
 
 // Load reads defaults, then the file at path (if non-empty and present), then
@@ -707,6 +716,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Dispatch.AcceptTimeout < time.Minute {
 		return bad("dispatch.accept_timeout", "must be at least 1m")
+	}
+	if err := c.validateMessages(); err != nil {
+		return err
 	}
 	if err := c.validateQuality(); err != nil {
 		return err

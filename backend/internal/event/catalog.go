@@ -96,6 +96,8 @@ type WorkOrder struct {
 	AppointmentUntil  *time.Time `json:"appointment_until,omitempty"`
 	OnTime            *bool      `json:"on_time,omitempty"`
 	Result            string     `json:"result,omitempty"`
+	// CustomerID is the ticket's customer (messages to customers).
+	CustomerID uint64 `json:"customer_id,omitempty"`
 }
 
 // Work-order events.
@@ -114,6 +116,10 @@ var (
 	WorkOrderSignedOff          = Define[WorkOrder]("workorder.signed_off")
 	WorkOrderCancelled          = Define[WorkOrder]("workorder.cancelled")
 )
+
+// WorkOrderOnTheWay is published when the technician set off to the
+// customer (the customer is told by SMS).
+var WorkOrderOnTheWay = Define[WorkOrder]("workorder.on_the_way")
 
 // ComplaintEscalation is a complaint escalated to the next level of the
 // chain (topic "quality"). UserIDs are the people who hold the notified
@@ -395,6 +401,19 @@ type ComplaintOverduePayload struct {
 	Level       int       `json:"level"`
 }
 
+// ComplaintAck is a complaint acknowledged to the customer (topic
+// "quality").
+type ComplaintAck struct {
+	ComplaintID uint64 `json:"complaint_id"`
+	Number      string `json:"number"`
+	Severity    string `json:"severity"`
+	CustomerID  uint64 `json:"customer_id"`
+}
+
+// ComplaintAcknowledged is published when a complaint is acknowledged (the
+// customer is told by SMS).
+var ComplaintAcknowledged = Define[ComplaintAck]("complaint.acknowledged")
+
 // Complaint events (complaint.escalated is above).
 var (
 	ComplaintCreated = Define[ComplaintCreatedPayload]("complaint.created")
@@ -443,6 +462,38 @@ type SurveyDissatisfaction struct {
 var (
 	SurveyAnswered     = Define[SurveyAnswer]("survey.answered")
 	SurveyDissatisfied = Define[SurveyDissatisfaction]("survey.dissatisfied")
+)
+
+// Repair is the payload of the repair order events (topic "outlet:<id>").
+// Money is in fen.
+type Repair struct {
+	ID          uint64  `json:"id"`
+	Number      string  `json:"number"`
+	OutletID    uint64  `json:"outlet_id"`
+	UnitID      uint64  `json:"unit_id"`
+	Serial      string  `json:"serial"`
+	WorkOrderID *uint64 `json:"work_order_id"`
+	TicketID    *uint64 `json:"ticket_id"`
+	CustomerID  *uint64 `json:"customer_id"`
+	Status      string  `json:"status"`
+	Result      string  `json:"result"`
+	InWarranty  bool    `json:"in_warranty"`
+	QuoteFen    int64   `json:"quote_fen"`
+	ChargeFen   int64   `json:"charge_fen"`
+	ClaimFen    int64   `json:"claim_fen"`
+}
+
+// Repair events (repair.replacement_entitled is untyped still).
+var (
+	RepairCreated       = Define[Repair]("repair.created")
+	RepairDiagnosed     = Define[Repair]("repair.diagnosed")
+	RepairQuoted        = Define[Repair]("repair.quoted")
+	RepairQuoteApproved = Define[Repair]("repair.quote_approved")
+	RepairQuoteDeclined = Define[Repair]("repair.quote_declined")
+	RepairStarted       = Define[Repair]("repair.started")
+	RepairCompleted     = Define[Repair]("repair.completed")
+	RepairCancelled     = Define[Repair]("repair.cancelled")
+	RepairPartRemoved   = Define[Repair]("repair.part_removed")
 )
 
 // ReturnRequest is a return or exchange request (topic "hotline"); outlet
@@ -503,13 +554,19 @@ type RecallUnitRemedy struct {
 	WorkOrderID  *uint64 `json:"work_order_id,omitempty"`
 }
 
-// RecallOwnerNotice is one attempt to notify an owner.
+// RecallOwnerNotice is one attempt to notify an owner. An "sms" attempt
+// with outcome "queued" asks for the recall SMS (a message to the
+// customer); Number, Title and Remedy describe the campaign for it.
 type RecallOwnerNotice struct {
 	CampaignID          uint64 `json:"campaign_id"`
 	CustomerID          uint64 `json:"customer_id"`
 	Channel             string `json:"channel"`
 	Outcome             string `json:"outcome"`
 	UnitsMarkedNotified int64  `json:"units_marked_notified"`
+	NotificationID      uint64 `json:"notification_id,omitempty"`
+	Number              string `json:"number,omitempty"`
+	Title               string `json:"title,omitempty"`
+	Remedy              string `json:"remedy,omitempty"`
 }
 
 // RecallSelection is a selector added to a campaign: units matched and

@@ -144,6 +144,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/work-orders/:id/appointment", rbac.WorkOrderRespond, s.appointmentWorkOrder, "Record the visit window agreed with the customer", "workorders", takes[AppointmentRequest, WorkOrderResponse]()},
 		{"POST", "/api/v1/work-orders/:id/contact", rbac.WorkOrderRespond, s.contactWorkOrder, "Record the outlet's first contact with the customer", "workorders", takes[WorkOrderNoteRequest, WorkOrderResponse]()},
 		{"POST", "/api/v1/work-orders/:id/check-in", rbac.WorkOrderRespond, s.checkInWorkOrder, "Check in the technician's arrival on site (lat, lng, accuracy_m: the phone's position when the browser gives it)", "workorders", takes[CheckInRequest, WorkOrderResponse]()},
+		{"POST", "/api/v1/work-orders/:id/on-the-way", rbac.WorkOrderRespond, s.onTheWayWorkOrder, "The technician set off to the customer (the customer gets an SMS)", "workorders", takes[WorkOrderNoteRequest, WorkOrderResponse]()},
 		{"POST", "/api/v1/work-orders/:id/complete", rbac.WorkOrderRespond, s.completeWorkOrder, "Record the work done and its result", "workorders", takes[CompleteWorkOrderRequest, WorkOrderResponse]()},
 		{"POST", "/api/v1/work-orders/:id/sign-off", rbac.WorkOrderRespond, s.signOffWorkOrder, "Record the customer's sign-off", "workorders", takes[SignOffRequest, WorkOrderResponse]()},
 		{"POST", "/api/v1/work-orders/:id/redispatch", rbac.WorkOrderDispatch, s.redispatchWorkOrder, "Offer pending or unassigned work to another outlet", "workorders", takes[RedispatchRequest, WorkOrderResponse]()},
@@ -357,9 +358,21 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/certification/audit-packs/:id", rbac.CertificationRead, s.getAuditPack, "An audit pack's progress, then its download link", "certification", reply[AuditPackResponse]()},
 		{"GET", "/api/v1/certification/audit-packs/:id/download", rbac.CertificationRead, s.downloadAuditPack, "Download a finished audit pack (ZIP)", "certification", download(mediaZIP)},
 
+		// Messages to customers (SMS and the enterprise's webhook; docs/messages.md)
+		{"GET", "/api/v1/messages", rbac.MessageRead, s.listMessages, "Messages to customers, newest first (status, trigger, customer_id, ref_type+ref_id; phones masked)", "messages", reply[Page[MessageResponse]]()},
+		{"GET", "/api/v1/messages/channels", rbac.MessageRead, s.messageChannels, "How messages leave: SMS provider or log only, webhook configured", "messages", reply[MessageChannelsResponse]()},
+		{"GET", "/api/v1/messages/:id", rbac.MessageRead, s.getMessage, "One message to a customer", "messages", reply[MessageResponse]()},
+		{"POST", "/api/v1/messages/:id/resend", rbac.MessageSend, s.resendMessage, "Send a message again (a new message; consent, quiet hours and the rate limit apply)", "messages", reply[MessageResponse]().status(201)},
+		{"GET", "/api/v1/message-templates", rbac.MessageRead, s.listMessageTemplates, "The message template of every trigger, with its variables", "messages", reply[List[MessageTemplateResponse]]()},
+		{"PUT", "/api/v1/message-templates/:trigger", rbac.MessageManage, s.updateMessageTemplate, "Edit a trigger's template (version; unknown variables are 422)", "messages", takes[MessageTemplateRequest, MessageTemplateResponse]()},
+		{"GET", "/api/v1/message-webhooks/deliveries", rbac.MessageRead, s.listWebhookDeliveries, "Webhook deliveries (status=dead: the dead letters)", "messages", reply[Page[WebhookDeliveryResponse]]()},
+		{"POST", "/api/v1/message-webhooks/deliveries/:id/redrive", rbac.MessageManage, s.redriveWebhookDelivery, "Re-drive a dead-lettered webhook delivery", "messages", reply[WebhookDeliveryResponse]()},
+
 		// == The customer's public pages (no login)
 		{"GET", "/api/v1/price-list", Public, s.priceList, "The published price list (收费标准) for parts and labour", "public", reply[Untyped]()},
 		{"GET", "/api/v1/public/surveys/:token", Public, s.publicSurvey, "The survey form behind a link (never records anything; 404 unknown, 409 already_answered, 410 survey_expired)", "public", reply[PublicSurveyResponse]().errors(410)},
+		{"GET", "/api/v1/public/quotes/:token", Public, s.publicQuote, "The repair quote behind a customer's link (never records anything; 404 unknown, 410 quote_link_expired)", "public", reply[PublicQuoteResponse]().errors(410)},
+		{"POST", "/api/v1/public/quotes/:token", Public, s.answerPublicQuote, "Approve or decline the quote once (409 already_answered, 410 quote_link_expired)", "public", takes[PublicQuoteAnswerRequest, PublicQuoteResponse]().errors(410)},
 		{"POST", "/api/v1/public/surveys/:token", Public, s.submitPublicSurvey, "Submit the survey once (409 already_answered, 410 survey_expired, 422 names the question)", "public", takes[PublicSurveySubmitRequest, Untyped]().status(201).errors(410)},
 		{"GET", "/api/v1/public/warranty/:serial", Public, s.publicWarranty, "Warranty check by serial number: model, category, purchase date, 三包 state and dates (no personal data; rate-limited)", "public", reply[PublicWarrantyResponse]().errors(429)},
 		{"GET", "/api/v1/public/tickets/:number", Public, s.publicTicket, "Ticket status and timeline summary for ?phone= of the ticket's customer (404 otherwise; rate-limited)", "public", reply[PublicTicketResponse]().errors(429)},

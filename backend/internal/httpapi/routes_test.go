@@ -60,6 +60,9 @@ var expectations = map[string][6]bool{
 	rbac.KPIRead:             {A, D, A, D, A, A},
 	rbac.JobRead:             {A, D, D, D, A, D},
 	rbac.RecallManage:        {A, D, D, D, A, D},
+	rbac.MessageRead:         {A, A, D, D, A, D},
+	rbac.MessageSend:         {A, A, D, D, A, D},
+	rbac.MessageManage:       {A, D, D, D, D, D},
 }
 
 var roleOrder = []string{auth.RoleAdmin, auth.RoleHotlineAgent, auth.RoleOutletManager, auth.RoleTechnician, auth.RoleQualityManager, auth.RoleAuditor}

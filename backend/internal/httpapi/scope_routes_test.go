@@ -42,6 +42,7 @@ var scopeCases = map[string]scopeCase{
 	"POST /api/v1/work-orders/:id/appointment":                         {record: "work_order", body: map[string]any{"at": time.Now().Add(24 * time.Hour).Format(time.RFC3339)}},
 	"POST /api/v1/work-orders/:id/contact":                             {record: "work_order"},
 	"POST /api/v1/work-orders/:id/check-in":                            {record: "work_order"},
+	"POST /api/v1/work-orders/:id/on-the-way":                          {record: "work_order"},
 	"POST /api/v1/work-orders/:id/complete":                            {record: "work_order", body: map[string]any{"result": "done"}},
 	"POST /api/v1/work-orders/:id/sign-off":                            {record: "work_order"},
 	"GET /api/v1/outlets/:id/board":                                    {record: "outlet"},

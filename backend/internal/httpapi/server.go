@@ -28,6 +28,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/idempotency"
+	"github.com/aftersales/aftersales/backend/internal/messaging"
 	"github.com/aftersales/aftersales/backend/internal/notification"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
@@ -103,6 +104,9 @@ type Options struct {
 	SLA           *slastore.Store
 	Tickets       *ticket.Service
 	WorkOrders    *workorder.Service
+
+	// Messages are the messages to customers (handlers_messages.go).
+	Messages *messaging.Service
 
 	// Privacy is the PIPL access log; OutletContactDays is
 	// privacy.outlet_contact_days (handlers_privacy.go).

@@ -40,6 +40,8 @@ func All() []*gormigrate.Migration {
 		m0070SearchTails(),
 		m0071CustomerSearchGrams(),
 		m0096OutletNamesUnique(),
+		m0085CustomerMessages(),
+		m0086RepairQuoteLinks(),
 	}
 }
 

@@ -47,6 +47,12 @@ const (
 	// RecallManage runs recall campaigns: create, define the affected set,
 	// activate and close (quality managers own product safety).
 	RecallManage = "recall:manage"
+	// MessageRead lists the messages sent to customers and their templates;
+	// MessageSend resends one; MessageManage edits templates and re-drives
+	// dead webhook deliveries.
+	MessageRead   = "message:read"
+	MessageSend   = "message:send"
+	MessageManage = "message:manage"
 )
 
 // DefaultPolicy is seeded into casbin_rules when the table is empty.
@@ -59,13 +65,14 @@ func DefaultPolicy() map[string][]string {
 			CustomerPhoneFull, ProductRead, ProductManage, OutletRead, OutletManage, WorkOrderRead, WorkOrderDispatch,
 			WorkOrderRespond, SLAManage, ReadinessRead, ReadinessRun, ReadinessManage, EvidenceRead, EvidenceManage,
 			CertificationRead, CertificationManage, SurveyManage, FollowupWork, FollowupSupervise, ComplaintRead, ComplaintManage, KPIRead,
-			JobRead, SurveyRead, RecallManage, ConsistencyCheck},
+			JobRead, SurveyRead, RecallManage, ConsistencyCheck, MessageRead, MessageSend, MessageManage},
 		"hotline_agent": {TicketRead, TicketCreate, TicketUpdate, TicketExport, CustomerRead, CustomerUpdate, CustomerPhoneFull,
-			ProductRead, OutletRead, WorkOrderRead, WorkOrderDispatch, FollowupWork, ComplaintRead, ComplaintManage, SurveyRead},
+			ProductRead, OutletRead, WorkOrderRead, WorkOrderDispatch, FollowupWork, ComplaintRead, ComplaintManage, SurveyRead,
+			MessageRead, MessageSend},
 		"outlet_manager": {WorkOrderRead, WorkOrderRespond, OutletRead, ProductRead, TicketRead, KPIRead},
 		"technician":     {WorkOrderRead, WorkOrderRespond, ProductRead},
 		"quality_manager": append([]string{ReadinessRun, ReadinessManage, EvidenceManage, CertificationManage, SurveyManage,
-			ComplaintManage, TicketExport, JobRead, RecallManage, FollowupWork, FollowupSupervise}, readAll...),
+			ComplaintManage, TicketExport, JobRead, RecallManage, FollowupWork, FollowupSupervise, MessageRead, MessageSend}, readAll...),
 		"auditor": readAll,
 	}
 }

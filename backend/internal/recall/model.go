@@ -50,11 +50,13 @@ const (
 )
 
 // Notification channels and their outcomes; Successful outcomes count as
-// the owner being notified.
+// the owner being notified. An "sms" attempt with outcome "queued" sends
+// the recall SMS through the customer-message outbox (package messaging,
+// an urgent safety notice); its delivery is recorded as a later attempt.
 var (
 	ChannelOutcomes = map[string][]string{
 		"phone":  {"reached", "no_answer", "busy", "wrong_number", "refused"},
-		"sms":    {"delivered", "failed"},
+		"sms":    {"queued", "delivered", "failed"},
 		"letter": {"sent", "returned"},
 	}
 	Successful = map[string]bool{"reached": true, "refused": true, "delivered": true, "sent": true}

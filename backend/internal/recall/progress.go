@@ -197,7 +197,8 @@ func (s *Service) RecordNotification(ctx context.Context, campaignID, customerID
 			return err
 		}
 		return s.enqueue(tx, event.RecallOwnerNotified.New(Topic, event.RecallOwnerNotice{CampaignID: campaignID, CustomerID: customerID,
-			Channel: n.Channel, Outcome: n.Outcome, UnitsMarkedNotified: marked}))
+			Channel: n.Channel, Outcome: n.Outcome, UnitsMarkedNotified: marked, NotificationID: n.ID, Number: c.Number,
+			Title: c.Title, Remedy: remedyTitle[c.Remedy]}))
 	})
 	if err != nil {
 		return Notification{}, 0, wrap(err, "record recall notification")

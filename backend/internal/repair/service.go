@@ -132,6 +132,9 @@ type Options struct {
 	// Location is the enterprise time zone (numbers and calendar dates).
 	Location *time.Location
 	Now      func() time.Time
+	// QuoteLinks configures the customer's public quote approval links
+	// (quotelink.go).
+	QuoteLinks QuoteLinkSettings
 }
 
 // Service manages repair orders, labour rates and replacement
@@ -353,7 +356,7 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "repair", EntityID: idStr(o.ID), After: o.Snapshot()}); err != nil {
 			return err
 		}
-		return s.o.Bus.Enqueue(tx, s.events("repair.created", o, nil)...)
+		return s.o.Bus.Enqueue(tx, s.events(event.RepairCreated, o, nil)...)
 	})
 	if err != nil {
 		return Order{}, wrap(err, "create repair")
@@ -454,8 +457,8 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "repair", EntityID: idStr(o.ID), Before: before, After: o.Snapshot()}); err != nil {
 				return err
 			}
-			if name, ok := actionEvents[action]; ok {
-				return s.o.Bus.Enqueue(tx, s.events(name, o, eff)...)
+			if typ, ok := actionEvents[action]; ok {
+				return s.o.Bus.Enqueue(tx, s.events(typ, o, eff)...)
 			}
 			return nil
 		})
@@ -1013,21 +1016,18 @@ func (s *Service) unlinkCancelled(tx *gorm.DB, o Order) error {
 }
 
 // actionEvents names the event each mutate action records.
-var actionEvents = map[string]string{
-	"diagnose": "repair.diagnosed", "quote": "repair.quoted", "approve_quote": "repair.quote_approved",
-	"decline_quote": "repair.quote_declined", "start": "repair.started", "complete": "repair.completed", "cancel": "repair.cancelled",
-	"remove_part": "repair.part_removed",
+var actionEvents = map[string]event.Type[event.Repair]{
+	"diagnose": event.RepairDiagnosed, "quote": event.RepairQuoted, "approve_quote": event.RepairQuoteApproved,
+	"decline_quote": event.RepairQuoteDeclined, "start": event.RepairStarted, "complete": event.RepairCompleted,
+	"cancel": event.RepairCancelled, "remove_part": event.RepairPartRemoved,
 }
 
 // events builds an order event on its outlet's topic, and the entitlement
 // event on the hotline's; they are recorded in the change's transaction.
-// Data: id, number, outlet_id, unit_id, serial, work_order_id, ticket_id,
-// status, result, in_warranty, charge_fen, claim_fen.
-func (s *Service) events(name string, o Order, eff *effects) []event.Event {
-	out := []event.Event{{Topic: event.OutletTopic(o.OutletID), Name: name, Data: map[string]any{
-		"id": o.ID, "number": o.Number, "outlet_id": o.OutletID, "unit_id": o.UnitID, "serial": o.Serial, "work_order_id": o.WorkOrderID,
-		"ticket_id": o.TicketID, "status": o.Status, "result": o.Result, "in_warranty": o.InWarranty, "charge_fen": o.ChargeFen,
-		"claim_fen": o.ClaimFen}}}
+func (s *Service) events(typ event.Type[event.Repair], o Order, eff *effects) []event.Event {
+	out := []event.Event{typ.New(event.OutletTopic(o.OutletID), event.Repair{ID: o.ID, Number: o.Number, OutletID: o.OutletID,
+		UnitID: o.UnitID, Serial: o.Serial, WorkOrderID: o.WorkOrderID, TicketID: o.TicketID, CustomerID: o.CustomerID,
+		Status: o.Status, Result: o.Result, InWarranty: o.InWarranty, QuoteFen: o.QuoteFen, ChargeFen: o.ChargeFen, ClaimFen: o.ClaimFen})}
 	if eff != nil && eff.entitlement != nil {
 		e := eff.entitlement
 		out = append(out, event.Event{Topic: event.TopicTickets, Name: "repair.replacement_entitled", Data: map[string]any{

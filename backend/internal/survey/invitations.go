@@ -536,7 +536,7 @@ func (s *Service) Dispatch(ctx context.Context) error {
 					s.o.Log.Info("survey link ready (no sender configured)", "invitation_id", sent.ID, "customer_id", sent.CustomerID)
 					return nil
 				}
-				return s.o.Sender.SendSurveyLink(ctx, sent, link)
+				return s.o.Sender.SendSurveyLink(ctx, tx, sent, link)
 			})
 			if err != nil && firstErr == nil {
 				firstErr = fmt.Errorf("survey dispatch: invitation %d: %w", inv.ID, err)

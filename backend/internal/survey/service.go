@@ -87,10 +87,13 @@ type TicketReopener interface {
 	Reopen(ctx context.Context, id uint64, reason string) error
 }
 
-// Sender delivers a survey link to the customer (SMS gateway, WeChat, …).
+// Sender delivers a survey link to the customer (the customer-message
+// outbox, package messaging). It is called inside tx, the transaction that
+// issues the link's token, so the message is queued exactly when the link
+// is: the plain token exists only here and never travels on the event bus.
 // Returning an error leaves the invitation scheduled for the next run.
 type Sender interface {
-	SendSurveyLink(ctx context.Context, inv Invitation, url string) error
+	SendSurveyLink(ctx context.Context, tx *gorm.DB, inv Invitation, url string) error
 }
 
 // Facts completes what a ticket.closed or workorder.completed event does not

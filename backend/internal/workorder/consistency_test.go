@@ -36,6 +36,8 @@ func (f fixture) take(w workorder.WorkOrder, step string) (workorder.WorkOrder, 
 		return f.wo.Contact(tech, w.ID, "已电话联系", 0)
 	case workorder.StepCheckIn:
 		return f.wo.CheckIn(tech, w.ID, "", 0)
+	case workorder.StepOnTheWay:
+		return f.wo.OnTheWay(tech, w.ID, "", 0)
 	case workorder.StepComplete:
 		return f.wo.Complete(tech, w.ID, workorder.ResultDone, "", 0)
 	case workorder.StepSignOff:

@@ -71,6 +71,7 @@ const (
 	StepAppointment = "appointment"
 	StepContact     = "contact"
 	StepCheckIn     = "check_in"
+	StepOnTheWay    = "on_the_way"
 	StepComplete    = "complete"
 	StepSignOff     = "sign_off"
 	StepRedispatch  = "redispatch"
@@ -105,6 +106,12 @@ var steps = []transition{
 	{StepCheckIn, []string{StatusAssigned, StatusScheduled}, func(w WorkOrder) string {
 		if w.TechnicianStaffID == nil {
 			return "assign a technician before checking in"
+		}
+		return ""
+	}},
+	{StepOnTheWay, []string{StatusAssigned, StatusScheduled}, func(w WorkOrder) string {
+		if w.TechnicianStaffID == nil {
+			return "assign a technician before setting off"
 		}
 		return ""
 	}},

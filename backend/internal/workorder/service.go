@@ -1155,6 +1155,26 @@ func (s *Service) CheckInAt(ctx context.Context, id uint64, note string, pos *Po
 		}})
 }
 
+// OnTheWay records that the technician set off to the customer (the
+// customer is told by SMS, see package messaging). It changes no status
+// and may be repeated (a second departure after a detour tells the
+// customer again). Errors: not_found, conflict (no technician yet).
+func (s *Service) OnTheWay(ctx context.Context, id uint64, note string, version int64) (WorkOrder, error) {
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > 1000 {
+		return WorkOrder{}, apperr.Field("note", "at most 1000 characters")
+	}
+	return s.run(ctx, id, stepper{step: StepOnTheWay, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
+		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
+			st.Body = fmt.Sprintf("技师已出发（工单 %s）", w.Number)
+			if note != "" {
+				st.Body += "：" + note
+			}
+			return s.events(event.WorkOrderOnTheWay, *w, event.WorkOrder{TechnicianStaffID: w.TechnicianStaffID,
+				AppointmentAt: w.AppointmentAt, AppointmentUntil: w.AppointmentUntil}), nil
+		}})
+}
+
 // Complete records the result of the work. done and no_fault_found resolve
 // the ticket (its resolution clock is met) unless other work for it is
 // still open; parts_required puts the ticket to waiting_parts (clocks
@@ -1265,6 +1285,7 @@ func (s *Service) Cancel(ctx context.Context, id uint64, reason string, version 
 func (s *Service) events(typ event.Type[event.WorkOrder], w WorkOrder, extra event.WorkOrder) []event.Event {
 	p := extra
 	p.WorkOrderID, p.Number, p.TicketID, p.OutletID, p.Kind, p.Status = w.ID, w.Number, w.TicketID, w.OutletID, w.Kind, w.Status
+	p.CustomerID = w.CustomerID
 	out := []event.Event{typ.New(event.TopicTickets, p)}
 	if w.OutletID != nil {
 		out = append(out, typ.New(event.OutletTopic(*w.OutletID), p))

@@ -1044,6 +1044,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/message-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The message template of every trigger, with its variables */
+        get: operations["get_api_v1_message_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{trigger}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Edit a trigger's template (version; unknown variables are 422) */
+        put: operations["put_api_v1_message_templates_trigger"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-webhooks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook deliveries (status=dead: the dead letters) */
+        get: operations["get_api_v1_message_webhooks_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-webhooks/deliveries/{id}/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-drive a dead-lettered webhook delivery */
+        post: operations["post_api_v1_message_webhooks_deliveries_id_redrive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages to customers, newest first (status, trigger, customer_id, ref_type+ref_id; phones masked) */
+        get: operations["get_api_v1_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How messages leave: SMS provider or log only, webhook configured */
+        get: operations["get_api_v1_messages_channels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One message to a customer */
+        get: operations["get_api_v1_messages_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a message again (a new message; consent, quiet hours and the rate limit apply) */
+        post: operations["post_api_v1_messages_id_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/mobile/jobs": {
         parameters: {
             query?: never;
@@ -1503,6 +1639,24 @@ export interface paths {
         get: operations["get_api_v1_public_manuals_id_download"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/quotes/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The repair quote behind a customer's link (never records anything; 404 unknown, 410 quote_link_expired) */
+        get: operations["get_api_v1_public_quotes_token"];
+        put?: never;
+        /** Approve or decline the quote once (409 already_answered, 410 quote_link_expired) */
+        post: operations["post_api_v1_public_quotes_token"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4128,6 +4282,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/work-orders/{id}/on-the-way": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The technician set off to the customer (the customer gets an SMS) */
+        post: operations["post_api_v1_work_orders_id_on_the_way"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/work-orders/{id}/print": {
         parameters: {
             query?: never;
@@ -5429,6 +5600,9 @@ export interface components {
         List_LabourRateResponse: {
             items: components["schemas"]["LabourRateResponse"][];
         };
+        List_MessageTemplateResponse: {
+            items: components["schemas"]["MessageTemplateResponse"][];
+        };
         List_MobileJobResponse: {
             items: components["schemas"]["MobileJobResponse"][];
         };
@@ -5517,6 +5691,60 @@ export interface components {
         MergeTicketRequest: {
             reason?: string;
             source_id?: number;
+        };
+        MessageChannelsResponse: {
+            sms_log_only: boolean;
+            sms_provider: string;
+            webhook_configured: boolean;
+            webhook_url: string;
+        };
+        MessageResponse: {
+            attempts: number;
+            body: string;
+            channel: string;
+            /** Format: date-time */
+            created_at: string;
+            customer_id: number;
+            /** Format: date-time */
+            delivered_at: string | null;
+            error: string;
+            id: number;
+            /** Format: date-time */
+            not_before: string;
+            params: {
+                [key: string]: string;
+            } | null;
+            phone: string;
+            provider: string;
+            provider_ref: string;
+            ref_id: number;
+            ref_type: string;
+            resend_of: number | null;
+            /** Format: date-time */
+            sent_at: string | null;
+            status: string;
+            trigger: string;
+            urgent: boolean;
+        };
+        MessageTemplateRequest: {
+            body?: string | null;
+            enabled?: boolean | null;
+            name?: string | null;
+            params?: string | null;
+            provider_template_id?: string | null;
+            version?: number;
+        };
+        MessageTemplateResponse: {
+            body: string;
+            enabled: boolean;
+            name: string;
+            params: string;
+            provider_template_id: string;
+            trigger: string;
+            /** Format: date-time */
+            updated_at: string;
+            variables: string[];
+            version: number;
         };
         MobileJobResponse: {
             fault_code: string;
@@ -5751,6 +5979,12 @@ export interface components {
             size: number;
             total: number;
         };
+        Page_MessageResponse: {
+            items: components["schemas"]["MessageResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
         Page_ModelResponse: {
             items: components["schemas"]["ModelResponse"][];
             page: number;
@@ -5831,6 +6065,12 @@ export interface components {
         };
         Page_UserResponse: {
             items: components["schemas"]["UserResponse"][];
+            page: number;
+            size: number;
+            total: number;
+        };
+        Page_WebhookDeliveryResponse: {
+            items: components["schemas"]["WebhookDeliveryResponse"][];
             page: number;
             size: number;
             total: number;
@@ -5984,7 +6224,7 @@ export interface components {
             version?: number;
         };
         /** @enum {string} */
-        Permission: "audit:read" | "certification:manage" | "certification:read" | "complaint:manage" | "complaint:read" | "consistency:check" | "customer:phone_unmasked" | "customer:read" | "customer:update" | "evidence:manage" | "evidence:read" | "followup:supervise" | "followup:work" | "job:read" | "kpi:read" | "outlet:manage" | "outlet:read" | "product:manage" | "product:read" | "readiness:manage" | "readiness:read" | "readiness:run" | "recall:manage" | "sla:manage" | "survey:manage" | "survey:read" | "ticket:create" | "ticket:export" | "ticket:read" | "ticket:update" | "user:manage" | "workorder:dispatch" | "workorder:read" | "workorder:respond";
+        Permission: "audit:read" | "certification:manage" | "certification:read" | "complaint:manage" | "complaint:read" | "consistency:check" | "customer:phone_unmasked" | "customer:read" | "customer:update" | "evidence:manage" | "evidence:read" | "followup:supervise" | "followup:work" | "job:read" | "kpi:read" | "message:manage" | "message:read" | "message:send" | "outlet:manage" | "outlet:read" | "product:manage" | "product:read" | "readiness:manage" | "readiness:read" | "readiness:run" | "recall:manage" | "sla:manage" | "survey:manage" | "survey:read" | "ticket:create" | "ticket:export" | "ticket:read" | "ticket:update" | "user:manage" | "workorder:dispatch" | "workorder:read" | "workorder:respond";
         PhoneInput: {
             label?: string;
             number?: string;
@@ -6101,6 +6341,29 @@ export interface components {
         PublicNotice: {
             kind: string;
             title: string;
+        };
+        PublicQuoteAnswerRequest: {
+            decision?: string;
+            reason?: string;
+        };
+        PublicQuoteLine: {
+            amount_fen: number;
+            kind: string;
+            name: string;
+            qty: number;
+            unit_fen: number;
+        };
+        PublicQuoteResponse: {
+            answer: string;
+            /** Format: date-time */
+            answered_at: string | null;
+            diagnosis: string;
+            /** Format: date-time */
+            expires_at: string;
+            lines: components["schemas"]["PublicQuoteLine"][];
+            number: string;
+            serial: string;
+            total_fen: number;
         };
         PublicRef: {
             code: string;
@@ -7329,6 +7592,22 @@ export interface components {
             repair_until: string | null;
             return_until: string | null;
             state: string;
+        };
+        WebhookDeliveryResponse: {
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            dead_at: string | null;
+            /** Format: date-time */
+            delivered_at: string | null;
+            id: number;
+            last_error: string;
+            last_status: number;
+            message_id: number;
+            /** Format: date-time */
+            next_attempt_at: string;
+            status: string;
         };
         WhatIfRequest: {
             changes?: components["schemas"]["ReadinessChange"][];
@@ -9890,6 +10169,230 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_api_v1_message_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_MessageTemplateResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    put_api_v1_message_templates_trigger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trigger: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageTemplateResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_message_webhooks_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WebhookDeliveryResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_message_webhooks_deliveries_id_redrive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MessageResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_messages_channels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageChannelsResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_messages_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_messages_id_resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     get_api_v1_mobile_jobs: {
         parameters: {
             query?: never;
@@ -10831,6 +11334,68 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_public_quotes_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicQuoteResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            410: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_public_quotes_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicQuoteAnswerRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicQuoteResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            410: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
             503: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
@@ -16577,6 +17142,42 @@ export interface operations {
         };
     };
     post_api_v1_work_orders_id_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkOrderNoteRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_work_orders_id_on_the_way: {
         parameters: {
             query?: never;
             header?: never;

@@ -4,6 +4,7 @@ import type { Component } from 'vue'
 import {
   Aim,
   Avatar,
+  ChatDotRound,
   ChatLineSquare,
   Goods,
   OfficeBuilding,
@@ -26,6 +27,7 @@ import {
 export const MENU_ICONS: Record<string, Component> = {
   Aim,
   Avatar,
+  ChatDotRound,
   ChatLineSquare,
   Goods,
   OfficeBuilding,

@@ -59,6 +59,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'warranty', name: 'public-warranty', component: () => import('@/views/public/WarrantyView.vue'), meta: { public: true, title: 'customerPages.nav.warranty' } },
       { path: 'faq', name: 'public-faq', component: () => import('@/views/public/FaqView.vue'), meta: { public: true, title: 'customerPages.nav.faq' } },
       { path: 'manuals', name: 'public-manuals', component: () => import('@/views/public/ManualsView.vue'), meta: { public: true, title: 'customerPages.nav.manuals' } },
+      { path: 'quote/:token', name: 'public-quote', component: () => import('@/views/public/QuoteApprovalView.vue'), meta: { public: true, title: 'quotePage.title' } },
       { path: 'prices', name: 'public-prices', component: () => import('@/views/public/PriceListView.vue'), meta: { public: true, title: 'customerPages.nav.prices' } },
       {
         path: ':pathMatch(.*)*',
@@ -85,6 +86,12 @@ export const routes: RouteRecordRaw[] = [
       meta: { permission, printKind: kind, title: `printout.open.${kind}` },
     }),
   ),
+  {
+    // The quote SMS links say /quote/<token>; the page lives under /s.
+    path: '/quote/:token',
+    redirect: (to) => ({ name: 'public-quote', params: { token: String(to.params.token) } }),
+    meta: { public: true },
+  },
   {
     // The survey service's links say /survey/<token>; the page lives under /s.
     path: '/survey/:token',
@@ -124,6 +131,7 @@ export const routes: RouteRecordRaw[] = [
         meta: { permission: 'ticket:read', title: 'printout.titles.return_voucher', menuKey: 'tickets' },
       },
       page('followups', 'followups', () => import('@/views/agent/FollowupsView.vue')),
+      page('messages', 'messages', () => import('@/views/messages/MessagesView.vue')),
       page('outlet', 'outlet', () => import('@/views/outlet/OutletBoardView.vue')),
       page('readiness', 'readiness', () => loadReadinessDashboard(() => import('@/views/readiness/ReadinessView.vue'))),
       page('evidence', 'evidence', () => withReadinessMessages(import('@/views/evidence/EvidenceView.vue'))),

@@ -12,7 +12,7 @@ const ALL_PERMISSIONS: Permission[] = [
   'workorder:dispatch', 'workorder:respond', 'sla:manage', 'readiness:read', 'readiness:run',
   'readiness:manage', 'evidence:read', 'evidence:manage', 'certification:read',
   'certification:manage', 'survey:manage', 'followup:work', 'complaint:read', 'complaint:manage',
-  'kpi:read', 'product:manage',
+  'kpi:read', 'product:manage', 'message:read',
 ]
 
 const keys = (items: MenuItem[]) => items.map((m) => m.key)
@@ -82,6 +82,7 @@ describe('menu model', () => {
       ['/agent', 'ticket:create'],
       ['/tickets', 'ticket:read'],
       ['/followups', 'followup:work'],
+      ['/messages', 'message:read'],
       ['/outlet', 'workorder:respond'],
       ['/readiness', 'readiness:read'],
       ['/evidence', 'evidence:read'],

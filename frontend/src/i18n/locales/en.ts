@@ -4,6 +4,7 @@ import notificationsEn from './notifications.en'
 import searchEn from './search.en'
 import reportsEn from './reports.en'
 import paperworkEn from './paperwork.en'
+import messagesEn from './messages.en'
 export default {
   app: {
     title: 'After-Sales Service Operations',
@@ -21,6 +22,7 @@ export default {
     system: 'System',
   },
   menu: {
+    messages: 'Customer messages',
     agent: 'Agent console',
     tickets: 'Tickets',
     outlet: 'Outlet board',
@@ -847,4 +849,6 @@ export default {
   // The managers' reports (reports.*.ts).
   ...reportsEn,
   ...paperworkEn,
+  // Messages to customers and the quote page (messages.*.ts).
+  ...messagesEn,
 }

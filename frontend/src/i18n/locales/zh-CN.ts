@@ -4,6 +4,7 @@ import notificationsZhCN from './notifications.zh-CN'
 import searchZhCN from './search.zh-CN'
 import reportsZhCN from './reports.zh-CN'
 import paperworkZhCN from './paperwork.zh-CN'
+import messagesZhCN from './messages.zh-CN'
 export default {
   app: {
     title: '售后服务运营平台',
@@ -21,6 +22,7 @@ export default {
     system: '系统管理',
   },
   menu: {
+    messages: '客户消息',
     agent: '坐席工作台',
     tickets: '工单',
     outlet: '网点看板',
@@ -847,4 +849,6 @@ export default {
   // The managers' reports (reports.*.ts).
   ...reportsZhCN,
   ...paperworkZhCN,
+  // Messages to customers and the quote page (messages.*.ts).
+  ...messagesZhCN,
 }
