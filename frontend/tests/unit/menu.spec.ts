@@ -45,11 +45,11 @@ describe('menu filter', () => {
 
   it('auditor-style read permissions show read pages only', () => {
     const got = keys(visibleMenu(['readiness:read', 'evidence:read', 'certification:read', 'audit:read', 'kpi:read']))
-    expect(got).toEqual(['readiness', 'evidence', 'certification', 'calibration', 'kpi', 'audit', 'privacyLog'])
+    expect(got).toEqual(['readiness', 'evidence', 'certification', 'calibration', 'kpi', 'reports', 'audit', 'privacyLog'])
   })
 
   it('ignores unknown permissions and accepts any iterable', () => {
-    expect(keys(visibleMenu(new Set(['nope:x', 'kpi:read'])))).toEqual(['kpi'])
+    expect(keys(visibleMenu(new Set(['nope:x', 'kpi:read'])))).toEqual(['kpi', 'reports'])
   })
 
   it('drops empty groups and keeps group order', () => {
@@ -89,6 +89,7 @@ describe('menu model', () => {
       ['/certification', 'certification:read'],
       ['/readiness/calibration', 'readiness:read'],
       ['/kpi', 'kpi:read'],
+      ['/reports', 'kpi:read'],
       ['/admin/users', 'user:manage'],
       ['/admin/audit', 'audit:read'],
       ['/admin/privacy-log', 'audit:read'],
