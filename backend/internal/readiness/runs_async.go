@@ -225,13 +225,18 @@ func (p *progress) measureDone(req MeasureRequest) {
 	}
 }
 
-// set moves the count (used for the steps after the measures).
+// set moves the count (used for the steps after the measures). An empty
+// clause keeps the last one worked on: a run fast enough to finish its
+// measures within one progress interval would otherwise never name a
+// clause in any event.
 func (p *progress) set(done int, clause string) {
 	p.mu.Lock()
 	if done > p.r.ProgressDone {
 		p.r.ProgressDone = done
 	}
-	p.r.ProgressClause = clause
+	if clause != "" {
+		p.r.ProgressClause = clause
+	}
 	p.dirty = true
 	p.mu.Unlock()
 	p.flush(false)
