@@ -190,14 +190,14 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	// Users are bound only to outlets that exist (issue 10 item 16).
 	a.Auth.CheckOutletsWith(func(ctx context.Context, id uint64) error { _, err := a.Outlets.Get(ctx, id); return err })
 	a.SLA = slastore.New(slastore.Options{DB: g, Audit: a.Audit, Bus: a.Bus, TicketTypes: ticket.Types(), Priorities: ticket.Priorities(), Statuses: ticket.Statuses()})
-	if err := a.SLA.EnsureDefaults(ctx); err != nil {
+	if err := ensureDefaults(ctx, []startupDefault{{"sla calendars and policies", a.SLA.EnsureDefaults}}); err != nil {
 		return nil, err
 	}
 	a.Tickets = ticket.New(ticket.Options{DB: g, Audit: a.Audit, Bus: a.Bus, SLA: a.SLA, Customers: a.Customers, Units: ticketUnits{a.Products},
 		Users: a.Auth, Regions: a.Regions, Location: cfg.Location(), Log: log})
 	a.WorkOrders = workorder.New(workorder.Options{DB: g, Audit: a.Audit, Bus: a.Bus, Tickets: a.Tickets, Outlets: dispatchOutlets{a.Outlets},
 		Staff: dispatchStaff{a.Outlets}, AcceptTimeout: cfg.Dispatch.AcceptTimeout, Log: log})
-	if err := a.WorkOrders.EnsureDefaults(ctx); err != nil {
+	if err := ensureDefaults(ctx, []startupDefault{{"work-order kind policies", a.WorkOrders.EnsureDefaults}}); err != nil {
 		return nil, err
 	}
 	// A resolved, closed or merged ticket withdraws its open field work.

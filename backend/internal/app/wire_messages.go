@@ -35,7 +35,7 @@ func (a *App) wireMessages(ctx context.Context) error {
 		Webhook: messaging.Webhook{URL: m.WebhookURL, Secret: m.WebhookSecret, MaxAttempts: m.WebhookMaxAttempts, Backoff: m.WebhookBackoff},
 		Quiet:   messaging.QuietHours{Start: start, End: end, Loc: cfg.Location()}, RateLimit: m.RateLimit, RateWindow: m.RateWindow,
 		ClaimTTL: m.ClaimTTL, MaxAttempts: m.MaxAttempts, RetryAfter: m.RetryAfter})
-	if err := a.Messages.EnsureDefaults(ctx); err != nil {
+	if err := ensureDefaults(ctx, []startupDefault{{"message templates", a.Messages.EnsureDefaults}}); err != nil {
 		return err
 	}
 	a.Repairs.SetQuoteLinks(repair.QuoteLinkSettings{BaseURL: cfg.App.BaseURL, ValidFor: m.QuoteLinkValidFor})
