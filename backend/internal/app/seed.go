@@ -65,6 +65,10 @@ func (a *App) SeedDemo(ctx context.Context) error {
 		{"attachments and signatures", func() error {
 			return demo.SeedAttachments(ctx, demo.AttachmentDeps{DB: a.DB, Attachments: a.Attachments})
 		}},
+		// A week of customer messages, replayed through the message queue and worker (log only without SMS credentials).
+		{"customer messages", func() error {
+			return demo.SeedMessages(ctx, demo.MessageDeps{DB: a.DB, Messages: a.Messages, Now: now})
+		}},
 		// Readiness last: the evidence, the certification cycle and the first score read every domain's data.
 		{"readiness and certification", func() error {
 			return demo.SeedReadiness(ctx, demo.ReadinessDeps{DB: a.DB, Readiness: a.Readiness, Certification: a.Certification,

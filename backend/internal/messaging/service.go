@@ -132,6 +132,16 @@ func New(o Options) *Service {
 
 func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Millisecond) }
 
+// OnClock returns a copy of the service that reads the time from now. The
+// demo replays a past week of messages through the real queue and worker
+// with it, so their times, quiet hours and rate limits are those of the
+// week, not of the seeding moment.
+func (s *Service) OnClock(now func() time.Time) *Service {
+	o := s.o
+	o.Now = now
+	return &Service{o: o}
+}
+
 // SetQuotes wires the quote links (the repair service is built after).
 func (s *Service) SetQuotes(q Quotes) { s.o.Quotes = q }
 

@@ -29,6 +29,7 @@ export type WorkOrderStep =
   | 'assign'
   | 'appointment'
   | 'contact'
+  | 'on_the_way'
   | 'check_in'
   | 'complete'
   | 'sign_off'
@@ -164,6 +165,9 @@ export const setAppointment = (id: number, at: string, until: string | null, ver
   step(id, 'appointment', until ? { at, until, version } : { at, version })
 
 export const contactCustomer = (id: number, note: string, version: number) => step(id, 'contact', { note, version })
+
+/** The technician set off: the customer is told by SMS (trigger technician_on_the_way). */
+export const onTheWay = (id: number, note: string, version: number) => step(id, 'on-the-way', { note, version })
 
 export const checkIn = (id: number, note: string, version: number) => step(id, 'check-in', { note, version })
 

@@ -6,7 +6,7 @@ import type { Role } from '@/api/types'
 import type { WorkOrder, WorkOrderStep } from '@/api/workorders'
 
 /** The steps the outlet board handles, in the order of a work order's life. */
-export const BOARD_STEPS: readonly WorkOrderStep[] = ['accept', 'reject', 'assign', 'appointment', 'contact', 'check_in', 'complete', 'sign_off']
+export const BOARD_STEPS: readonly WorkOrderStep[] = ['accept', 'reject', 'assign', 'appointment', 'contact', 'on_the_way', 'check_in', 'complete', 'sign_off']
 
 /** Roles allowed to take each step (besides admin), as in backend/internal/workorder/service.go. */
 export const STEP_ROLES: Readonly<Record<string, readonly Role[]>> = {
@@ -15,6 +15,7 @@ export const STEP_ROLES: Readonly<Record<string, readonly Role[]>> = {
   assign: ['outlet_manager'],
   appointment: ['outlet_manager', 'technician'],
   contact: ['outlet_manager', 'technician'],
+  on_the_way: ['outlet_manager', 'technician'],
   check_in: ['outlet_manager', 'technician'],
   complete: ['outlet_manager', 'technician'],
   sign_off: ['outlet_manager', 'technician'],
@@ -35,11 +36,12 @@ export function offeredSteps(wo: Pick<WorkOrder, 'allowed_steps'> | null | undef
 
 /**
  * primaryStep is the step that moves the work on (the one to highlight):
- * the first offered step other than reject and contact, else the first.
- * contact is a side step: it may happen any time before completion.
+ * the first offered step other than reject, contact and on_the_way, else
+ * the first. contact and on_the_way are side steps: they may happen any
+ * time before arrival.
  */
 export function primaryStep(steps: readonly WorkOrderStep[]): WorkOrderStep | null {
-  return steps.find((s) => s !== 'reject' && s !== 'contact') ?? steps[0] ?? null
+  return steps.find((s) => s !== 'reject' && s !== 'contact' && s !== 'on_the_way') ?? steps[0] ?? null
 }
 
 /** The milestones of a work order, with the field holding each one's time. */

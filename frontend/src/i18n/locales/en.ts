@@ -334,6 +334,7 @@ export default {
       assign: 'Assign technician',
       appointment: 'Set appointment',
       contact: 'Customer contacted',
+      on_the_way: 'On the way',
       check_in: 'Check in',
       complete: 'Complete',
       sign_off: 'Customer sign-off',

@@ -334,6 +334,7 @@ export default {
       assign: '指派技师',
       appointment: '预约上门',
       contact: '已联系客户',
+      on_the_way: '技师出发',
       check_in: '到场签到',
       complete: '完工',
       sign_off: '客户签收',

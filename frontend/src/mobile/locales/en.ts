@@ -34,6 +34,8 @@ const en: typeof zh = {
     serial: 'Serial',
     fault: 'Fault',
     contactHidden: 'The customer is shown while online (not stored on the phone)',
+    onTheWay: 'On my way',
+    onTheWaySent: 'On the way; the customer gets an SMS',
     checkIn: 'Check in',
     checkedIn: 'Checked in',
     locating: 'Getting the position…',
@@ -72,6 +74,7 @@ const en: typeof zh = {
     discard: 'Discard',
     discardConfirm: 'Discard this action? It will not reach the server.',
     labels: {
+      onTheWay: 'On the way',
       checkIn: 'Check-in',
       repairCreate: 'Open repair',
       diagnose: 'Diagnosis',

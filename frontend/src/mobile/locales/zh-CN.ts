@@ -32,6 +32,8 @@ export default {
     serial: '序列号',
     fault: '故障描述',
     contactHidden: '客户信息在线时显示（离线不保存在手机上）',
+    onTheWay: '我已出发',
+    onTheWaySent: '已出发，客户将收到短信',
     checkIn: '到场签到',
     checkedIn: '已签到',
     locating: '正在获取位置…',
@@ -70,6 +72,7 @@ export default {
     discard: '放弃',
     discardConfirm: '放弃这项操作？它不会被提交到服务器。',
     labels: {
+      onTheWay: '出发',
       checkIn: '签到',
       repairCreate: '创建维修单',
       diagnose: '诊断',
