@@ -34,6 +34,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/parts"
 	"github.com/aftersales/aftersales/backend/internal/privacy"
 	"github.com/aftersales/aftersales/backend/internal/product"
+	"github.com/aftersales/aftersales/backend/internal/push"
 	"github.com/aftersales/aftersales/backend/internal/ratelimit"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
@@ -65,8 +66,10 @@ type App struct {
 	Outbox *outbox.Outbox
 	// Notifications are the users' in-app inboxes (see wire_notifications.go).
 	Notifications *notification.Service
-	Hub           *realtime.Hub
-	Audit         *audit.Trail
+	// Push sends the notifications to the phones by Web Push.
+	Push  *push.Service
+	Hub   *realtime.Hub
+	Audit *audit.Trail
 	// Sequencer integrates audit leaves (one instance at a time, by lease).
 	Sequencer *audit.Sequencer
 	Auth      *auth.Service
@@ -257,7 +260,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		SLA: a.SLA, Tickets: a.Tickets, WorkOrders: a.WorkOrders,
 		Complaints: a.Complaints, CorrectiveActions: a.CorrectiveActions, Surveys: a.Surveys,
 		Regions: a.Regions, Customers: a.Customers, Products: a.Products,
-		Outlets: a.Outlets, Notifications: a.Notifications, Messages: a.Messages,
+		Outlets: a.Outlets, Notifications: a.Notifications, Push: a.Push, Messages: a.Messages,
 		Privacy: privacy.New(g), OutletContactDays: cfg.Privacy.OutletContactDays, Idempotency: idempotency.New(g, nil),
 		Reports: report.New(report.Options{DB: g, Regions: a.Regions, FailureRateWarning: cfg.Reports.FailureRateWarning}),
 	})
@@ -337,6 +340,7 @@ func (a *App) registerJobs() error {
 		{"survey_relationship", a.Cfg.Scheduler.SurveyRelationship, a.Surveys.RunRelationshipJob},
 		{"sla_check", a.Cfg.Scheduler.SLACheck, func(ctx context.Context) error { _, err := a.Tickets.CheckSLA(ctx); return err }},
 		{"dispatch_timeouts", a.Cfg.Scheduler.DispatchTimeouts, func(ctx context.Context) error { _, err := a.WorkOrders.ExpireOffers(ctx); return err }},
+		{"offer_reminders", a.Cfg.Scheduler.OfferReminders, func(ctx context.Context) error { _, err := a.WorkOrders.RemindOffers(ctx); return err }},
 	}
 	for _, j := range jobs {
 		if err := a.Sched.Add(j.name, j.spec, j.job); err != nil {

@@ -43,6 +43,8 @@ type Config struct {
 	Demo      Demo      `koanf:"demo"`
 	Readiness Readiness `koanf:"readiness"`
 	Dispatch  Dispatch  `koanf:"dispatch"`
+	// Push configures Web Push to the phones (docs/configuration.md).
+	Push      Push      `koanf:"push"`
 	Complaint Complaint `koanf:"complaint"`
 	Survey    Survey    `koanf:"survey"`
 
@@ -277,6 +279,8 @@ type Scheduler struct {
 	LockTTL          time.Duration `koanf:"lock_ttl"`
 	SLACheck         string        `koanf:"sla_check"`
 	DispatchTimeouts string        `koanf:"dispatch_timeouts"`
+	// OfferReminders tells outlets of offers at 50% and 80% of their time.
+	OfferReminders string `koanf:"offer_reminders"`
 	// ComplaintEscalation marks overdue complaints and escalates them.
 	ComplaintEscalation string `koanf:"complaint_escalation"`
 	// SurveyDispatch sends scheduled survey links and retries dissatisfied actions.
@@ -355,6 +359,23 @@ func (c Certification) ReminderDayList() ([]int, error) {
 	return out, nil
 }
 
+// Push configures Web Push (RFC 8030/8291/8292): the VAPID key pair the
+// application server signs with, as the browser's PushManager expects them
+// (base64url, uncompressed P-256 public point and the 32-byte private
+// scalar), and the contact sent as the JWT's sub. With no keys, Web Push is
+// off and the phone app polls while it is open.
+type Push struct {
+	VAPIDPublicKey  string `koanf:"vapid_public_key"`
+	VAPIDPrivateKey string `koanf:"vapid_private_key"`
+	// Subject is a mailto: address or https: URL of the operator.
+	Subject string `koanf:"subject"`
+	// TTL is how long the push service keeps an undelivered message.
+	TTL time.Duration `koanf:"ttl"`
+}
+
+// Enabled reports whether both VAPID keys are set.
+func (p Push) Enabled() bool { return p.VAPIDPublicKey != "" && p.VAPIDPrivateKey != "" }
+
 // Dispatch configures outlet offers.
 type Dispatch struct {
 	AcceptTimeout time.Duration `koanf:"accept_timeout"`
@@ -414,6 +435,11 @@ func Defaults() map[string]any {
 		"scheduler.lock_ttl":              "10m",
 		"scheduler.sla_check":             "@every 1m",
 		"scheduler.dispatch_timeouts":     "@every 1m",
+		"scheduler.offer_reminders":       "@every 1m",
+		"push.vapid_public_key":           "",
+		"push.vapid_private_key":          "",
+		"push.subject":                    "mailto:ops@example.com",
+		"push.ttl":                        "1h",
 		"storage.dir":                     "./data/files",
 		"storage.max_upload_mib":          int64(20),
 		"storage.attachment_max_mib":      int64(10),
@@ -651,7 +677,7 @@ func (c *Config) Validate() error {
 		return bad("events.relay_lease", "want at least 1s")
 	}
 	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-	for key, spec := range map[string]string{"readiness.schedule": c.Readiness.Schedule, "scheduler.sla_check": c.Scheduler.SLACheck, "scheduler.dispatch_timeouts": c.Scheduler.DispatchTimeouts} {
+	for key, spec := range map[string]string{"readiness.schedule": c.Readiness.Schedule, "scheduler.sla_check": c.Scheduler.SLACheck, "scheduler.dispatch_timeouts": c.Scheduler.DispatchTimeouts, "scheduler.offer_reminders": c.Scheduler.OfferReminders} {
 		if _, err := parser.Parse(spec); err != nil {
 			return bad(key, "bad cron spec: "+err.Error())
 		}
@@ -713,6 +739,12 @@ func (c *Config) Validate() error {
 	}
 	if _, err := parser.Parse(c.Certification.ReminderSchedule); err != nil {
 		return bad("certification.reminder_schedule", "bad cron spec: "+err.Error())
+	}
+	if (c.Push.VAPIDPublicKey == "") != (c.Push.VAPIDPrivateKey == "") {
+		return bad("push.vapid_private_key", "set both VAPID keys or neither")
+	}
+	if c.Push.TTL < 0 {
+		return bad("push.ttl", "must not be negative")
 	}
 	if c.Dispatch.AcceptTimeout < time.Minute {
 		return bad("dispatch.accept_timeout", "must be at least 1m")

@@ -98,6 +98,8 @@ type WorkOrder struct {
 	Result            string     `json:"result,omitempty"`
 	// CustomerID is the ticket's customer (messages to customers).
 	CustomerID uint64 `json:"customer_id,omitempty"`
+	// Percent is the share of the offer's time gone (offer reminders: 50, 80).
+	Percent int `json:"percent,omitempty"`
 }
 
 // Work-order events.
@@ -116,6 +118,11 @@ var (
 	WorkOrderSignedOff          = Define[WorkOrder]("workorder.signed_off")
 	WorkOrderCancelled          = Define[WorkOrder]("workorder.cancelled")
 )
+
+// WorkOrderOfferReminder is published once when a pending offer has used
+// 50% and once at 80% of its accept time (Percent), so the outlet is told
+// before it lapses.
+var WorkOrderOfferReminder = Define[WorkOrder]("workorder.offer_reminder")
 
 // WorkOrderOnTheWay is published when the technician set off to the
 // customer (the customer is told by SMS).

@@ -34,9 +34,12 @@ type WorkOrderVersionRequest struct {
 }
 
 // RejectWorkOrderRequest is the body of POST /work-orders/{id}/reject.
+// reason_code (optional) is one of GET /mobile/reject-reasons; the stored
+// reason is then its label followed by reason as free text.
 type RejectWorkOrderRequest struct {
-	Reason  string `json:"reason"`
-	Version int64  `json:"version"`
+	Reason     string `json:"reason"`
+	ReasonCode string `json:"reason_code"`
+	Version    int64  `json:"version"`
 }
 
 // AssignTechnicianRequest is the body of POST /work-orders/{id}/assign.
@@ -356,7 +359,11 @@ func (s *Server) acceptWorkOrder(c *gin.Context) {
 func (s *Server) rejectWorkOrder(c *gin.Context) {
 	workOrderStep(s, c, func(r *RejectWorkOrderRequest) int64 { return r.Version },
 		func(id uint64, r *RejectWorkOrderRequest, v int64) (workorder.WorkOrder, error) {
-			return s.WorkOrders.Reject(c.Request.Context(), id, r.Reason, v)
+			reason, err := workorder.RejectReasonText(r.ReasonCode, r.Reason)
+			if err != nil {
+				return workorder.WorkOrder{}, err
+			}
+			return s.WorkOrders.Reject(c.Request.Context(), id, reason, v)
 		})
 }
 

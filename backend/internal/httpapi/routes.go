@@ -59,6 +59,10 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/notifications/unread-count", Authenticated, s.unreadNotifications, "My unread notification count", "notifications", reply[Untyped]()},
 		{"POST", "/api/v1/notifications/:id/read", Authenticated, s.readNotification, "Mark one of my notifications read", "notifications", reply[NotificationResponse]()},
 		{"POST", "/api/v1/notifications/read-all", Authenticated, s.readAllNotifications, "Mark all my notifications read", "notifications", reply[Untyped]()},
+		// Web Push to this browser (issue 16): the VAPID key, subscribe, unsubscribe
+		{"GET", "/api/v1/push", Authenticated, s.pushConfig, "Whether Web Push is on, the VAPID public key to subscribe with, and how many of my browsers are subscribed", "notifications", reply[PushConfigResponse]()},
+		{"POST", "/api/v1/push/subscriptions", Authenticated, s.pushSubscribe, "Store this browser's push subscription for me (https endpoint, p256dh and auth keys; 400 push_disabled without VAPID keys)", "notifications", takes[PushSubscriptionRequest, PushConfigResponse]().status(201)},
+		{"POST", "/api/v1/push/unsubscribe", Authenticated, s.pushUnsubscribe, "Forget one of my browsers' push subscriptions (404 when it is not mine)", "notifications", takes[PushUnsubscribeRequest, PushConfigResponse]()},
 
 		// Users administration
 		{"GET", "/api/v1/users", rbac.UserManage, s.listUsers, "List users", "users", reply[Page[UserResponse]]()},
@@ -136,6 +140,8 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/tickets/:id/dispatch", rbac.WorkOrderDispatch, s.dispatchTicket, "Create a work order and offer it to the best candidate outlet or the one picked", "workorders", takes[DispatchRequest, WorkOrderResponse]().status(201)},
 		{"GET", "/api/v1/work-orders", rbac.WorkOrderRead, s.listWorkOrders, "List work orders (outlet users: their outlet's; status, kind, outlet_id, ticket_id, technician_id, before_id)", "workorders", reply[Keyset[WorkOrderResponse]]()},
 		{"GET", "/api/v1/mobile/jobs", rbac.WorkOrderRead, s.mobileJobs, "The phone's jobs: open work (technicians: assigned to them; outlet users: their outlet's) and work finished today, with the ticket's fault, the product and the repair; no personal data (see …/contact)", "workorders", reply[List[MobileJobResponse]]()},
+		{"GET", "/api/v1/mobile/offers", rbac.WorkOrderRead, s.mobileOffers, "The phone's offers waiting at my outlet, soonest to lapse first, with seconds left, the customer's area and the fault (none for users without an outlet)", "workorders", reply[List[MobileOfferResponse]]()},
+		{"GET", "/api/v1/mobile/reject-reasons", rbac.WorkOrderRead, s.rejectReasons, "The reasons to pick when rejecting an offer (POST …/reject reason_code)", "workorders", reply[List[RejectReasonDTO]]()},
 		{"GET", "/api/v1/work-orders/:id", rbac.WorkOrderRead, s.getWorkOrder, "Get a work order with its offers", "workorders", reply[WorkOrderResponse]()},
 		{"GET", "/api/v1/work-orders/:id/contact", rbac.WorkOrderRead, s.workOrderContact, "The customer's name, phone and service address for the job (outlet users: their outlet's accepted orders while open and privacy.outlet_contact_days after; technicians: assigned to them; 403 contact_not_available); each read goes to the PIPL access log", "workorders", reply[WorkOrderContactResponse]()},
 		{"POST", "/api/v1/work-orders/:id/accept", rbac.WorkOrderRespond, s.acceptWorkOrder, "The outlet accepts the offer", "workorders", takes[WorkOrderVersionRequest, WorkOrderResponse]()},

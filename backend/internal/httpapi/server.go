@@ -34,6 +34,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/parts"
 	"github.com/aftersales/aftersales/backend/internal/privacy"
 	"github.com/aftersales/aftersales/backend/internal/product"
+	"github.com/aftersales/aftersales/backend/internal/push"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
 	"github.com/aftersales/aftersales/backend/internal/realtime"
@@ -101,9 +102,12 @@ type Options struct {
 	Outlets           *outlet.Service
 	// Notifications are the users' own inboxes.
 	Notifications *notification.Service
-	SLA           *slastore.Store
-	Tickets       *ticket.Service
-	WorkOrders    *workorder.Service
+	// Push keeps the browsers' Web Push subscriptions (disabled without
+	// VAPID keys: every route still answers).
+	Push       *push.Service
+	SLA        *slastore.Store
+	Tickets    *ticket.Service
+	WorkOrders *workorder.Service
 
 	// Messages are the messages to customers (handlers_messages.go).
 	Messages *messaging.Service
@@ -152,6 +156,9 @@ func New(o Options) *Server {
 	}
 	if o.Location == nil {
 		o.Location = time.UTC
+	}
+	if o.Push == nil {
+		o.Push = push.New(push.Options{DB: o.DB, Audit: o.Audit}) // disabled: no VAPID keys
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -42,6 +42,7 @@ func All() []*gormigrate.Migration {
 		m0096OutletNamesUnique(),
 		m0085CustomerMessages(),
 		m0086RepairQuoteLinks(),
+		m0130PhonePush(),
 	}
 }
 

@@ -34,7 +34,7 @@ const (
 // transaction and records an idempotency mark only for those events.
 func Concerns(e event.Event) bool {
 	switch e.Name {
-	case event.WorkOrderOffered.Name():
+	case event.WorkOrderOffered.Name(), event.WorkOrderOfferReminder.Name():
 		return e.Topic == event.TopicTickets
 	case event.ComplaintEscalated.Name(), event.SLAWarning.Name(), event.SLABreached.Name(),
 		event.SurveyCallbackDue.Name(), event.CertificationReminderDue.Name():
@@ -62,6 +62,18 @@ func (s *Service) Feed(ctx context.Context, tx *gorm.DB, e event.Event) error {
 		return s.deliver(ctx, tx, e.ID, users, Notification{Kind: KindOfferWaiting,
 			Title: "新派工待接单：" + w.Number, Link: "/outlet/work-orders/" + id(w.WorkOrderID)},
 			map[string]any{"number": w.Number, "work_order_id": w.WorkOrderID, "expires_at": w.ExpiresAt})
+	case event.WorkOrderOfferReminder.Is(e):
+		w, _ := event.WorkOrderOfferReminder.Of(e)
+		if e.Topic != event.TopicTickets || w.OutletID == nil {
+			return nil
+		}
+		users, err := s.o.Recipients.WithPermission(ctx, PermRespondOffer, w.OutletID)
+		if err != nil {
+			return err
+		}
+		return s.deliver(ctx, tx, e.ID, users, Notification{Kind: KindOfferExpiring,
+			Title: fmt.Sprintf("派工即将超时（已过 %d%%）：%s", w.Percent, w.Number), Link: "/outlet/work-orders/" + id(w.WorkOrderID)},
+			map[string]any{"number": w.Number, "work_order_id": w.WorkOrderID, "expires_at": w.ExpiresAt, "percent": w.Percent})
 	case event.ComplaintEscalated.Is(e):
 		c, _ := event.ComplaintEscalated.Of(e)
 		users := append([]uint64{}, c.UserIDs...)

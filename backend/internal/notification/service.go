@@ -26,7 +26,10 @@ import (
 
 // Kinds of notification. The web app translates each kind with its Params.
 const (
-	KindOfferWaiting   = "offer_waiting"
+	KindOfferWaiting = "offer_waiting"
+	// KindOfferExpiring: an offer waiting at the outlet has used 50% or 80%
+	// of its time (Params.percent).
+	KindOfferExpiring  = "offer_expiring"
 	KindEscalation     = "complaint_escalated"
 	KindSLAWarning     = "sla_warning"
 	KindSLABreached    = "sla_breached"

@@ -285,6 +285,11 @@ type Offer struct {
 	ResponseSeconds *int64
 	Reason          string
 	RespondedBy     string
+	// RemindedHalfAt and RemindedLateAt are when the outlet was told the
+	// offer had used 50% and 80% of its time (migration 0130); each is set
+	// once, by the job run that claims it.
+	RemindedHalfAt *time.Time
+	RemindedLateAt *time.Time
 }
 
 // TableName pins the table of migration 0004.

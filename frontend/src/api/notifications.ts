@@ -5,6 +5,7 @@ import type { Page } from './types'
 
 export type NotificationKind =
   | 'offer_waiting'
+  | 'offer_expiring'
   | 'complaint_escalated'
   | 'sla_warning'
   | 'sla_breached'

@@ -1197,6 +1197,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mobile/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The phone's offers waiting at my outlet, soonest to lapse first, with seconds left, the customer's area and the fault (none for users without an outlet) */
+        get: operations["get_api_v1_mobile_offers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mobile/reject-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reasons to pick when rejecting an offer (POST …/reject reason_code) */
+        get: operations["get_api_v1_mobile_reject_reasons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -1743,6 +1777,57 @@ export interface paths {
         get: operations["get_api_v1_public_warranty_serial"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether Web Push is on, the VAPID public key to subscribe with, and how many of my browsers are subscribed */
+        get: operations["get_api_v1_push"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Store this browser's push subscription for me (https endpoint, p256dh and auth keys; 400 push_disabled without VAPID keys) */
+        post: operations["post_api_v1_push_subscriptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forget one of my browsers' push subscriptions (404 when it is not mine) */
+        post: operations["post_api_v1_push_unsubscribe"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5606,6 +5691,9 @@ export interface components {
         List_MobileJobResponse: {
             items: components["schemas"]["MobileJobResponse"][];
         };
+        List_MobileOfferResponse: {
+            items: components["schemas"]["MobileOfferResponse"][];
+        };
         List_OverrideResponse: {
             items: components["schemas"]["OverrideResponse"][];
         };
@@ -5617,6 +5705,9 @@ export interface components {
         };
         List_RegionResponse: {
             items: components["schemas"]["RegionResponse"][];
+        };
+        List_RejectReasonDTO: {
+            items: components["schemas"]["RejectReasonDTO"][];
         };
         List_SLACalendarResponse: {
             items: components["schemas"]["SLACalendarResponse"][];
@@ -5752,6 +5843,20 @@ export interface components {
             product: components["schemas"]["MobileProductDTO"] | null;
             repair_id: number | null;
             ticket_number: string;
+            work_order: components["schemas"]["WorkOrderResponse"];
+        };
+        MobileOfferResponse: {
+            area_code: string;
+            area_name: string;
+            /** Format: date-time */
+            expires_at: string | null;
+            fault_code: string;
+            fault_description: string;
+            /** Format: date-time */
+            offered_at: string | null;
+            seconds_left: number;
+            ticket_number: string;
+            total_seconds: number;
             work_order: components["schemas"]["WorkOrderResponse"];
         };
         MobileProductDTO: {
@@ -6442,6 +6547,21 @@ export interface components {
             serial: string;
             warranty: components["schemas"]["WarrantyResponse"];
         };
+        PushConfigResponse: {
+            enabled: boolean;
+            public_key: string;
+            subscriptions: number;
+        };
+        PushSubscriptionRequest: {
+            endpoint?: string;
+            keys?: {
+                auth?: string;
+                p256dh?: string;
+            };
+        };
+        PushUnsubscribeRequest: {
+            endpoint?: string;
+        };
         QuoteLineRequest: {
             code?: string;
             kind?: string;
@@ -6778,8 +6898,13 @@ export interface components {
             purchase_proof?: string;
             serial?: string;
         };
+        RejectReasonDTO: {
+            code: string;
+            label: string;
+        };
         RejectWorkOrderRequest: {
             reason?: string;
+            reason_code?: string;
             version?: number;
         };
         RemoveRepairPartRequest: {
@@ -10418,6 +10543,56 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_api_v1_mobile_offers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_MobileOfferResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_mobile_reject_reasons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_RejectReasonDTO"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     get_api_v1_notifications: {
         parameters: {
             query?: never;
@@ -11576,6 +11751,97 @@ export interface operations {
             400: components["responses"]["Error"];
             404: components["responses"]["Error"];
             429: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_push: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushConfigResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_push_subscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushConfigResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_push_unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushUnsubscribeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushConfigResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
             503: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };

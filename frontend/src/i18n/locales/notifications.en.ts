@@ -10,6 +10,7 @@ export default {
     due: 'Due {at}',
     kinds: {
       offer_waiting: 'New work order waiting for your outlet: {number}',
+      offer_expiring: 'Offer {number} has used {percent}% of its time: accept or reject it now',
       complaint_escalated: 'Complaint {number} escalated to level {level}',
       sla_warning: 'SLA of ticket {number} is about to run out',
       sla_breached: 'SLA of ticket {number} has been breached',

@@ -10,6 +10,7 @@ export default {
     due: '截止 {at}',
     kinds: {
       offer_waiting: '新派工待接单：{number}',
+      offer_expiring: '派工 {number} 已过 {percent}% 时限，请尽快接单或拒单',
       complaint_escalated: '投诉 {number} 已升级到第 {level} 级',
       sla_warning: '工单 {number} 的 SLA 即将超时',
       sla_breached: '工单 {number} 的 SLA 已超时',
