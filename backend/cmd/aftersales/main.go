@@ -147,7 +147,10 @@ func run(args []string) error {
 		}
 		if *scale > 0 {
 			start := time.Now()
-			if err := a.SeedScale(ctx, *scale); err != nil {
+			err := a.SeedScale(ctx, *scale, func(s app.ScaleStep) {
+				fmt.Printf("  %-26s %10s  %11d rows\n", s.Name, s.Duration.Round(time.Millisecond), s.Rows)
+			})
+			if err != nil {
 				return err
 			}
 			fmt.Printf("scale data: %d tickets in %s\n", *scale, time.Since(start).Round(time.Millisecond))

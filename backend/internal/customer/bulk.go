@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // BulkBatch returns the number of rows per multi-row INSERT for bulk
@@ -31,11 +33,62 @@ func BulkBatch(g *gorm.DB) int {
 // phones' and addresses' CustomerID is taken from it. A phone number that
 // already exists fails the whole call (unique index).
 func BulkInsert(ctx context.Context, db *gorm.DB, ps []Profile) error {
-	var cs, phones, addrs, grams [][]any
+	tables, err := bulkRows(ps)
+	if err != nil {
+		return err
+	}
+	batch := BulkBatch(db)
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, t := range tables {
+			if err := insertRows(tx, t.table, t.cols, t.rows, batch); err != nil {
+				return fmt.Errorf("%s: %w", t.table, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("bulk insert customers: %w", err)
+	}
+	return nil
+}
+
+// BulkLoad writes customers as BulkInsert does (same rows, same search
+// grams), through a bulk loader: for `seed --scale`. Each table is its own
+// load (a crash between them leaves customers without phones: seeding
+// restarts on an empty database).
+func BulkLoad(ctx context.Context, l *db.Loader, ps []Profile) error {
+	tables, err := bulkRows(ps)
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if err := l.Load(ctx, t.table, t.cols, t.rows); err != nil {
+			return fmt.Errorf("bulk load customers: %w", err)
+		}
+	}
+	return nil
+}
+
+// BulkTables are the tables BulkInsert and BulkLoad write.
+var BulkTables = []string{Customer{}.TableName(), Phone{}.TableName(), Address{}.TableName(), searchGram{}.TableName()}
+
+type bulkTable struct {
+	table string
+	cols  []string
+	rows  [][]any
+}
+
+// bulkRows turns profiles into the rows of customers, phones, addresses
+// and the search index (search.go), in BulkTables order.
+func bulkRows(ps []Profile) ([]bulkTable, error) {
+	cs := make([][]any, 0, len(ps))
+	phones := make([][]any, 0, len(ps))
+	addrs := make([][]any, 0, len(ps))
+	grams := make([][]any, 0, len(ps)*32)
 	for _, p := range ps {
 		c := p.Customer
 		if c.ID == 0 {
-			return fmt.Errorf("bulk insert customers: customer %q has no id", c.Name)
+			return nil, fmt.Errorf("bulk insert customers: customer %q has no id", c.Name)
 		}
 		cs = append(cs, []any{c.ID, c.Name, c.Kind, c.ConsentSMS, c.ConsentSurvey, c.ConsentMarketing, c.Version, c.CreatedAt, c.UpdatedAt})
 		for _, ph := range p.Phones {
@@ -50,30 +103,13 @@ func BulkInsert(ctx context.Context, db *gorm.DB, ps []Profile) error {
 			grams = append(grams, []any{g.Field, g.Gram, g.CustomerID})
 		}
 	}
-	batch := BulkBatch(db)
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := insertRows(tx, Customer{}.TableName(), []string{"id", "name", "kind", "consent_sms", "consent_survey",
-			"consent_marketing", "version", "created_at", "updated_at"}, cs, batch); err != nil {
-			return fmt.Errorf("customers: %w", err)
-		}
-		if err := insertRows(tx, Phone{}.TableName(), []string{"customer_id", "phone", "kind", "label", "is_primary", "created_at"},
-			phones, batch); err != nil {
-			return fmt.Errorf("phones: %w", err)
-		}
-		if err := insertRows(tx, Address{}.TableName(), []string{"customer_id", "region_code", "detail", "is_default", "created_at"},
-			addrs, batch); err != nil {
-			return fmt.Errorf("addresses: %w", err)
-		}
+	return []bulkTable{
+		{Customer{}.TableName(), []string{"id", "name", "kind", "consent_sms", "consent_survey", "consent_marketing", "version", "created_at", "updated_at"}, cs},
+		{Phone{}.TableName(), []string{"customer_id", "phone", "kind", "label", "is_primary", "created_at"}, phones},
+		{Address{}.TableName(), []string{"customer_id", "region_code", "detail", "is_default", "created_at"}, addrs},
 		// The search index is written with the rows it indexes (search.go).
-		if err := insertRows(tx, searchGram{}.TableName(), []string{"field", "gram", "customer_id"}, grams, batch); err != nil {
-			return fmt.Errorf("search grams: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("bulk insert customers: %w", err)
-	}
-	return nil
+		{searchGram{}.TableName(), []string{"field", "gram", "customer_id"}, grams},
+	}, nil
 }
 
 // insertRows writes rows with multi-row INSERT statements of batch rows,

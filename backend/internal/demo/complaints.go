@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/capa"
 	"github.com/aftersales/aftersales/backend/internal/complaint"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/survey"
 )
 
@@ -135,6 +136,8 @@ type complaintGen struct {
 	escs      []complaint.Escalation
 	actions   []capa.Action
 	nextActID uint64
+	// loader, when set, writes the rows (seed --scale).
+	loader *db.Loader
 }
 
 var (
@@ -405,6 +408,14 @@ func (g *complaintGen) action(kind, sourceKind string, sourceID *uint64, title s
 // insert writes everything generated, without audit records: seeded
 // history is not a change anyone made.
 func (g *complaintGen) insert(ctx context.Context) error {
+	if g.loader != nil {
+		for _, rows := range []any{g.rows, g.logs, g.escs, g.actions} {
+			if err := g.loader.LoadModels(ctx, g.d.DB, rows); err != nil {
+				return fmt.Errorf("complaints: %w", err)
+			}
+		}
+		return nil
+	}
 	db := g.d.DB.WithContext(ctx).Session(&gorm.Session{SkipHooks: true})
 	batch := qualityBatch(db)
 	return db.Transaction(func(tx *gorm.DB) error {
@@ -671,6 +682,12 @@ func ScaleComplaints(ctx context.Context, d QualityDeps, tickets int) error {
 		return err
 	}
 	made := have
+	l, err := db.NewLoader(ctx, d.DB)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = l.Close() }()
+	g.loader = l
 	emit := func(t closedTicket) error {
 		s := complaintSpec{CustomerID: t.CustomerID, UnitID: t.UnitID, OutletID: t.OutletID, Category: g.pickCategory(),
 			Severity: complaint.SeverityNormal, Source: complaint.SourceHotline}

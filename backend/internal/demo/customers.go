@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/customer"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/product"
 	"github.com/aftersales/aftersales/backend/internal/region"
 )
@@ -101,11 +103,32 @@ func ScaleCustomers(ctx context.Context, d CustomerDeps, tickets int) (ScaleRang
 		if err != nil {
 			return ScaleRange{}, err
 		}
-		if _, err := g.insert(ctx, d, int(want-have), custScalePhone); err != nil {
+		err = withLoader(ctx, d.DB, append(append([]string{}, customer.BulkTables...), product.Unit{}.TableName()), func(l *db.Loader) error {
+			g.loader = l
+			_, err := g.insert(ctx, d, int(want-have), custScalePhone)
+			return err
+		})
+		if err != nil {
 			return ScaleRange{}, err
 		}
 	}
 	return ScaleRangeOf(ctx, d.DB)
+}
+
+// withLoader runs load with a bulk loader, the non-unique indexes of
+// tables dropped for the load and rebuilt after it (also when it fails).
+func withLoader(ctx context.Context, g *gorm.DB, tables []string, load func(l *db.Loader) error) (err error) {
+	l, err := db.NewLoader(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, l.Close()) }()
+	idx, err := db.DeferIndexes(ctx, g, tables...)
+	defer func() { err = errors.Join(err, idx.Restore(context.WithoutCancel(ctx))) }()
+	if err != nil {
+		return err
+	}
+	return load(l)
 }
 
 // ScaleRangeOf returns the id ranges of the customers and units present.
@@ -136,6 +159,8 @@ type customerGen struct {
 	// leaves them out: its numbers are derived from ids so that they never
 	// collide with the demo's, and random landlines could.
 	landlines bool
+	// loader, when set, writes the rows (seed --scale); else multi-row INSERTs.
+	loader *db.Loader
 }
 
 func newCustomerGen(ctx context.Context, d CustomerDeps, r *rand.Rand) (*customerGen, error) {
@@ -226,6 +251,15 @@ func (g *customerGen) insert(ctx context.Context, d CustomerDeps, n int, phone f
 			ps = append(ps, p)
 			units = append(units, us...)
 			nextC++
+		}
+		if g.loader != nil {
+			if err := customer.BulkLoad(ctx, g.loader, ps); err != nil {
+				return rng, err
+			}
+			if err := product.BulkLoadUnits(ctx, g.loader, units); err != nil {
+				return rng, err
+			}
+			continue
 		}
 		if err := customer.BulkInsert(ctx, d.DB, ps); err != nil {
 			return rng, err

@@ -10,8 +10,10 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/parts"
 	"github.com/aftersales/aftersales/backend/internal/repair"
+	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
 
 // ScaleRepairsFor is the number of repairs `seed --scale` generates for a
@@ -33,9 +35,9 @@ const scaleRepairChunk = 10_000
 // transaction, without audit records.
 func ScaleRepairs(ctx context.Context, d ServiceOpsDeps, tickets int) error {
 	ctx = actor.With(ctx, actor.System("seed"))
-	db := d.DB.WithContext(ctx).Session(&gorm.Session{SkipHooks: true})
+	gdb := d.DB.WithContext(ctx).Session(&gorm.Session{SkipHooks: true})
 	var have int64
-	if err := db.Model(&repair.Order{}).Count(&have).Error; err != nil {
+	if err := gdb.Model(&repair.Order{}).Count(&have).Error; err != nil {
 		return fmt.Errorf("count repairs: %w", err)
 	}
 	want := int64(ScaleRepairsFor(tickets)) - have
@@ -47,7 +49,7 @@ func ScaleRepairs(ctx context.Context, d ServiceOpsDeps, tickets int) error {
 	}
 	g := &opsGen{d: d, r: rand.New(rand.NewPCG(uint64(tickets), 44)), now: d.Now.UTC(), parts: map[string]parts.Part{}, labour: map[string]repair.LabourRate{}}
 	var np int64
-	if err := db.Model(&parts.Part{}).Count(&np).Error; err != nil {
+	if err := gdb.Model(&parts.Part{}).Count(&np).Error; err != nil {
 		return err
 	}
 	if np == 0 {
@@ -57,10 +59,10 @@ func ScaleRepairs(ctx context.Context, d ServiceOpsDeps, tickets int) error {
 	} else {
 		var ps []parts.Part
 		var ls []repair.LabourRate
-		if err := db.Find(&ps).Error; err != nil {
+		if err := gdb.Find(&ps).Error; err != nil {
 			return err
 		}
-		if err := db.Find(&ls).Error; err != nil {
+		if err := gdb.Find(&ls).Error; err != nil {
 			return err
 		}
 		for _, p := range ps {
@@ -80,7 +82,7 @@ func ScaleRepairs(ctx context.Context, d ServiceOpsDeps, tickets int) error {
 		return fmt.Errorf("seed --scale repairs: no parts catalogue")
 	}
 	var outlets []uint64
-	if err := db.Table("outlets").Where("status = ?", "active").Order("id").Pluck("id", &outlets).Error; err != nil {
+	if err := gdb.Table("outlets").Where("status = ?", "active").Order("id").Pluck("id", &outlets).Error; err != nil {
 		return fmt.Errorf("outlets: %w", err)
 	}
 	rng, err := ScaleRangeOf(ctx, d.DB)
@@ -98,7 +100,7 @@ func ScaleRepairs(ctx context.Context, d ServiceOpsDeps, tickets int) error {
 	if err != nil {
 		return err
 	}
-	s := &scaleRepairs{g: g, db: db, catalogue: catalogue, nextID: nextID + 1, nextLine: nextLine + 1}
+	s := &scaleRepairs{g: g, db: gdb, catalogue: catalogue, nextID: nextID + 1, nextLine: nextLine + 1}
 	labours := []repair.LabourRate{}
 	for _, l := range demoLabour {
 		labours = append(labours, g.labour[l.Code])
@@ -112,8 +114,10 @@ func ScaleRepairs(ctx context.Context, d ServiceOpsDeps, tickets int) error {
 	var after uint64
 	for int64(len(plan)) < want {
 		var wos []opsWorkOrder
-		err := db.Table("work_orders").Select("id, ticket_id, outlet_id, unit_id, technician_staff_id, status, accepted_at, arrived_at, completed_at, result").
+		err := gdb.Table("work_orders").Select("id, ticket_id, outlet_id, unit_id, technician_staff_id, status, accepted_at, arrived_at, completed_at, result").
 			Where("id > ? AND kind = ? AND completed_at IS NOT NULL AND unit_id IS NOT NULL AND outlet_id IS NOT NULL", after, "repair").
+			// A work order that found no fault has no repair (workorder.ResultAgrees).
+			Where("result <> ?", workorder.ResultNoFault).
 			Where("NOT EXISTS (SELECT 1 FROM repair_orders r WHERE r.work_order_id = work_orders.id)").
 			Order("id").Limit(int(min(want-int64(len(plan)), 20_000))).Scan(&wos).Error
 		if err != nil {
@@ -157,13 +161,16 @@ func ScaleRepairs(ctx context.Context, d ServiceOpsDeps, tickets int) error {
 		}
 	}
 	linkScaleVisits(plan)
-	for i := range plan {
-		s.add(plan[i])
-		if err := s.flushIfFull(); err != nil {
-			return err
+	return withLoader(ctx, d.DB, []string{"repair_orders", "repair_parts"}, func(l *db.Loader) error {
+		s.loader = l
+		for i := range plan {
+			s.add(plan[i])
+			if err := s.flushIfFull(ctx); err != nil {
+				return err
+			}
 		}
-	}
-	return s.flush()
+		return s.flush(ctx)
+	})
 }
 
 // scaleSkel is one planned repair with its derived visit links.
@@ -223,6 +230,7 @@ type scaleRepairs struct {
 	catalogue        []parts.Part
 	labours          []repair.LabourRate
 	nextID, nextLine uint64
+	loader           *db.Loader
 	rows             []repair.Order
 	lines            []repair.PartLine
 }
@@ -292,14 +300,14 @@ func (s *scaleRepairs) add(p scaleSkel) {
 	s.rows = append(s.rows, o)
 }
 
-func (s *scaleRepairs) flushIfFull() error {
+func (s *scaleRepairs) flushIfFull(ctx context.Context) error {
 	if len(s.rows) < scaleRepairChunk {
 		return nil
 	}
-	return s.flush()
+	return s.flush(ctx)
 }
 
-func (s *scaleRepairs) flush() error {
+func (s *scaleRepairs) flush(ctx context.Context) error {
 	if len(s.rows) == 0 {
 		return nil
 	}
@@ -327,18 +335,13 @@ func (s *scaleRepairs) flush() error {
 			s.rows[i].Serial, s.rows[i].ModelID = u.Serial, u.ModelID
 		}
 	}
-	batch := opsBatch(s.db)
-	err := s.db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.CreateInBatches(&s.rows, batch).Error; err != nil {
-			return fmt.Errorf("scale repairs: %w", err)
-		}
-		if len(s.lines) > 0 {
-			if err := tx.CreateInBatches(&s.lines, batch).Error; err != nil {
-				return fmt.Errorf("scale repair parts: %w", err)
-			}
-		}
-		return nil
-	})
+	err := s.loader.LoadModels(ctx, s.db, s.rows)
+	if err == nil {
+		err = s.loader.LoadModels(ctx, s.db, s.lines)
+	}
+	if err != nil {
+		err = fmt.Errorf("scale repairs: %w", err)
+	}
 	s.rows, s.lines = s.rows[:0], s.lines[:0]
 	return err
 }

@@ -14,11 +14,14 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/complaint"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/survey"
 )
 
 // surveyGen builds invitations, 回访, attempts and responses.
 type surveyGen struct {
+	// loader, when set, writes the rows (seed --scale).
+	loader                           *db.Loader
 	r                                *rand.Rand
 	d                                QualityDeps
 	tpl, rel                         survey.Template
@@ -358,6 +361,17 @@ func (g *surveyGen) relationship(customers []uint64, sendAt time.Time) {
 // insert writes the generated rows without audit records (seeded history
 // is not a change anyone made) and clears them.
 func (g *surveyGen) insert(ctx context.Context) error {
+	if g.loader != nil {
+		var err error
+		for _, rows := range []any{g.invs, g.resps, g.fus, g.attempts} {
+			if err = g.loader.LoadModels(ctx, g.d.DB, rows); err != nil {
+				err = fmt.Errorf("surveys: %w", err)
+				break
+			}
+		}
+		g.invs, g.resps, g.fus, g.attempts = g.invs[:0], g.resps[:0], g.fus[:0], g.attempts[:0]
+		return err
+	}
 	db := g.d.DB.WithContext(ctx).Session(&gorm.Session{SkipHooks: true})
 	batch := qualityBatch(db)
 	err := db.Transaction(func(tx *gorm.DB) error {
@@ -557,31 +571,38 @@ func ScaleSurveys(ctx context.Context, d QualityDeps, tickets int) error {
 		after = *last
 	}
 	first := after
-	for {
-		ts, err := scaleTickets(ctx, d.DB, after, 5000)
-		if err != nil {
-			return err
-		}
-		if len(ts) == 0 {
-			break
-		}
-		for _, t := range ts {
-			one(t)
-		}
-		if err := g.insert(ctx); err != nil {
-			return fmt.Errorf("scale surveys: %w", err)
-		}
-		after = ts[len(ts)-1].ID
-	}
-	if after == first && rng.LastCustomer > 0 {
-		for done := 0; done < want*2; done += 5000 {
-			for _, t := range syntheticTickets(r, rng, done, min(5000, want*2-done), d.Now) {
+	err = withLoader(ctx, d.DB, []string{"survey_invitations", "survey_responses", "survey_followups"}, func(l *db.Loader) error {
+		g.loader = l
+		for {
+			ts, err := scaleTickets(ctx, d.DB, after, 20000)
+			if err != nil {
+				return err
+			}
+			if len(ts) == 0 {
+				break
+			}
+			for _, t := range ts {
 				one(t)
 			}
 			if err := g.insert(ctx); err != nil {
 				return fmt.Errorf("scale surveys: %w", err)
 			}
+			after = ts[len(ts)-1].ID
 		}
+		if after == first && rng.LastCustomer > 0 {
+			for done := 0; done < want*2; done += 5000 {
+				for _, t := range syntheticTickets(r, rng, done, min(5000, want*2-done), d.Now) {
+					one(t)
+				}
+				if err := g.insert(ctx); err != nil {
+					return fmt.Errorf("scale surveys: %w", err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	// The rows went in without the service: bring the KPI rollups in line.
 	return d.Surveys.RebuildStats(ctx)

@@ -9,7 +9,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/sla"
+	"github.com/aftersales/aftersales/backend/internal/slastore"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
@@ -29,15 +31,20 @@ const scaleChunk = 10_000
 // its offer at a covering outlet (some rejected first), in a status that
 // fits the ticket's. Numbers continue the day counters.
 //
-// What it leaves out, to stay fast: the timeline (ticket_events), the SLA
-// logs and frozen results (tickets carry only the sla_breached summary;
-// sla_next_check_at stays empty so the SLA job does not scan them) — the
-// demo data set (SeedTickets) has those. Rows go in raw multi-row INSERTs
-// (sized by rowsPerStatement), 10,000 tickets per transaction, without audit records.
+// A closed ticket gets the SLA result frozen at its close (sla_results,
+// computed by the SLA engine from its creation, first response, resolution
+// and close on its policy's calendar) and its sla_breached flag is that
+// result's; open tickets carry a random sla_breached summary (7 %).
+// What it leaves out, to stay fast: the timeline (ticket_events) and the
+// SLA event log (sla_events; sla_next_check_at stays empty so the SLA job
+// does not scan the tickets) — the
+// demo data set (SeedTickets) has those. Rows go through a db.Loader
+// (LOAD DATA on MySQL, literal multi-row INSERTs on SQLite), 10,000
+// tickets per load, the tables' non-unique indexes built after the load,
+// without audit records (SeedScale records one audit event per step).
 func ScaleTickets(ctx context.Context, d TicketDeps, n int) error {
-	db := d.DB.WithContext(ctx)
 	var have int64
-	if err := db.Model(&ticket.Ticket{}).Count(&have).Error; err != nil {
+	if err := d.DB.WithContext(ctx).Model(&ticket.Ticket{}).Count(&have).Error; err != nil {
 		return fmt.Errorf("count tickets: %w", err)
 	}
 	if int(have) >= n {
@@ -50,7 +57,9 @@ func ScaleTickets(ctx context.Context, d TicketDeps, n int) error {
 	if len(g.units) == 0 && len(g.regions) == 0 {
 		return fmt.Errorf("seed --scale tickets: no customers (generate customers and units first)")
 	}
-	return g.run(ctx, n-int(have))
+	return withLoader(ctx, d.DB, []string{"tickets", "work_orders", "work_order_offers"}, func(l *db.Loader) error {
+		return g.run(ctx, l, n-int(have))
+	})
 }
 
 type scaleUnit struct{ id, customer, category uint64 }
@@ -66,7 +75,9 @@ type scaleGen struct {
 	world    *ticketGen
 	agentID  *uint64
 	seq      map[string]uint64
-	policies map[string]sla.Policy
+	policies map[string]scaleRules
+	// results are the frozen SLA results of the closed tickets of a chunk.
+	results []slastore.ResultRow
 
 	nextTicket, nextWO, nextOffer uint64
 }
@@ -81,7 +92,7 @@ func newScaleGen(ctx context.Context, d TicketDeps) (*scaleGen, error) {
 		d.AcceptTimeout = 30 * time.Minute
 	}
 	g := &scaleGen{d: d, r: rand.New(rand.NewPCG(uint64(d.Now.Unix()/86400), 27922)), now: w.now, loc: w.loc, regions: map[uint64]string{},
-		world: w, agentID: w.agentID, seq: map[string]uint64{}, policies: map[string]sla.Policy{},
+		world: w, agentID: w.agentID, seq: map[string]uint64{}, policies: map[string]scaleRules{},
 		nextTicket: w.nextTicket, nextWO: w.nextWO, nextOffer: w.nextOffer}
 	for _, c := range w.customers {
 		g.regions[c.id] = c.region
@@ -101,14 +112,41 @@ func newScaleGen(ctx context.Context, d TicketDeps) (*scaleGen, error) {
 }
 
 // policy is the policy a ticket would get (cached by criteria).
-func (g *scaleGen) policy(ctx context.Context, typ, prio, region string) sla.Policy {
+func (g *scaleGen) policy(ctx context.Context, typ, prio, region string) scaleRules {
 	key := typ + "/" + prio + "/" + region
 	if p, ok := g.policies[key]; ok {
 		return p
 	}
-	p, _, _, _ := g.d.SLA.Select(ctx, typ, prio, region)
-	g.policies[key] = p
-	return p
+	p, cal, _, _ := g.d.SLA.Select(ctx, typ, prio, region)
+	g.policies[key] = scaleRules{p, cal}
+	return g.policies[key]
+}
+
+// scaleRules are the SLA policy and calendar a ticket gets.
+type scaleRules struct {
+	policy sla.Policy
+	cal    *sla.Calendar
+}
+
+// freeze computes a closed ticket's SLA result as the ticket service
+// freezes it at close: the clocks of the policy started at creation, the
+// first response and the resolution met, stopped at close, evaluated on
+// the policy's calendar. It returns whether a clock was breached.
+func (g *scaleGen) freeze(id uint64, rules scaleRules, created, firstResponse, resolved, closed time.Time) bool {
+	ms := func(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+	log := rules.policy.Apply(ms(created), tkActorAgent, "")
+	log = append(log,
+		sla.Event{At: ms(created), Kind: sla.KindStarted, Target: sla.TargetFirstResponse, Actor: tkActorAgent},
+		sla.Event{At: ms(created), Kind: sla.KindStarted, Target: sla.TargetResolution, Actor: tkActorAgent},
+		sla.Event{At: ms(firstResponse), Kind: sla.KindMet, Target: sla.TargetFirstResponse, Actor: tkActorAgent},
+		sla.Event{At: ms(resolved), Kind: sla.KindMet, Target: sla.TargetResolution, Actor: tkActorAgent},
+		sla.Event{At: ms(closed), Kind: sla.KindStopped, Reason: "closed", Actor: tkActorAgent})
+	states := sla.Evaluate(log, rules.cal, ms(closed))
+	fr := sla.Freeze(states, ms(closed))
+	g.results = append(g.results, slastore.ResultRow{TicketID: id, ClosedAt: fr.ClosedAt, Result: tkJSON(fr), UpdatedAt: fr.ClosedAt})
+	t := ticket.Ticket{SLACheckedAt: ms(closed)}
+	ticket.Summarise(&t, states)
+	return t.SLABreached
 }
 
 var (
@@ -149,7 +187,7 @@ func bulkInsert(tx *gorm.DB, table string, cols []string, rows [][]any) error {
 	return nil
 }
 
-func (g *scaleGen) run(ctx context.Context, n int) error {
+func (g *scaleGen) run(ctx context.Context, l *db.Loader, n int) error {
 	r := g.r
 	span := 365 * 24 * time.Hour
 	startAt := g.now.Add(-span)
@@ -157,15 +195,17 @@ func (g *scaleGen) run(ctx context.Context, n int) error {
 	at := startAt
 	var tickets, wos, offers [][]any
 	flush := func() error {
-		err := g.d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if err := bulkInsert(tx, "tickets", ticketCols, tickets); err != nil {
-				return err
-			}
-			if err := bulkInsert(tx, "work_orders", woCols, wos); err != nil {
-				return err
-			}
-			return bulkInsert(tx, "work_order_offers", offerCols, offers)
-		})
+		err := l.Load(ctx, "tickets", ticketCols, tickets)
+		if err == nil {
+			err = l.Load(ctx, "work_orders", woCols, wos)
+		}
+		if err == nil {
+			err = l.Load(ctx, "work_order_offers", offerCols, offers)
+		}
+		if err == nil {
+			err = l.LoadModels(ctx, g.d.DB, g.results)
+		}
+		g.results = g.results[:0]
 		tickets, wos, offers = tickets[:0], wos[:0], offers[:0]
 		return err
 	}
@@ -253,7 +293,8 @@ func (g *scaleGen) ticket(ctx context.Context, created time.Time) ([]any, []any,
 	}) int {
 		return x.w
 	}).p
-	pol := g.policy(ctx, typ, prio, region)
+	rules := g.policy(ctx, typ, prio, region)
+	pol := rules.policy
 	descs := tkDescriptions[typ]
 
 	// Status by age: the last week is still being worked on.
@@ -315,6 +356,11 @@ func (g *scaleGen) ticket(ctx context.Context, created time.Time) ([]any, []any,
 		}
 	}
 	breached := r.IntN(100) < 7
+	if closed != nil && rules.cal != nil {
+		// A closed ticket carries the result frozen at its close, and its
+		// breach flag is that result's.
+		breached = g.freeze(id, rules, created, fr, *resolved, *closed)
+	}
 
 	// A work order for 40 % (field work types, their outlet covering the region).
 	var outletID, band any

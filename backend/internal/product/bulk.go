@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // bulkBatch is the number of rows per multi-row INSERT: 1000 on MySQL; 100
@@ -33,13 +35,7 @@ func BulkInsertUnits(ctx context.Context, db *gorm.DB, units []Unit) error {
 	if len(units) == 0 {
 		return nil
 	}
-	cols := []string{"id", "serial", "model_id", "customer_id", "purchase_date", "purchase_proof", "production_lot",
-		"production_date", "installed_at", "version", "created_at", "updated_at"}
-	rows := make([][]any, len(units))
-	for i, u := range units {
-		rows[i] = []any{u.ID, u.Serial, u.ModelID, u.CustomerID, u.PurchaseDate, u.PurchaseProof, u.ProductionLot,
-			u.ProductionDate, u.InstalledAt, u.Version, u.CreatedAt, u.UpdatedAt}
-	}
+	cols, rows := unitRows(units)
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return insertRows(tx, Unit{}.TableName(), cols, rows, bulkBatch(db))
 	})
@@ -47,6 +43,32 @@ func BulkInsertUnits(ctx context.Context, db *gorm.DB, units []Unit) error {
 		return fmt.Errorf("bulk insert units: %w", err)
 	}
 	return nil
+}
+
+// BulkLoadUnits writes units as BulkInsertUnits does, through a bulk
+// loader: for `seed --scale`.
+func BulkLoadUnits(ctx context.Context, l *db.Loader, units []Unit) error {
+	for _, u := range units {
+		if u.ID == 0 {
+			return fmt.Errorf("bulk load units: unit %s has no id", u.Serial)
+		}
+	}
+	cols, rows := unitRows(units)
+	if err := l.Load(ctx, Unit{}.TableName(), cols, rows); err != nil {
+		return fmt.Errorf("bulk load units: %w", err)
+	}
+	return nil
+}
+
+func unitRows(units []Unit) ([]string, [][]any) {
+	cols := []string{"id", "serial", "model_id", "customer_id", "purchase_date", "purchase_proof", "production_lot",
+		"production_date", "installed_at", "version", "created_at", "updated_at"}
+	rows := make([][]any, len(units))
+	for i, u := range units {
+		rows[i] = []any{u.ID, u.Serial, u.ModelID, u.CustomerID, u.PurchaseDate, u.PurchaseProof, u.ProductionLot,
+			u.ProductionDate, u.InstalledAt, u.Version, u.CreatedAt, u.UpdatedAt}
+	}
+	return cols, rows
 }
 
 // insertRows writes rows with multi-row INSERT statements of batch rows,
