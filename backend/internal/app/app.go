@@ -241,6 +241,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	if err := a.wireReadiness(ctx); err != nil {
 		return nil, err
 	}
+	a.wireMasterData()
 
 	var ui fs.FS
 	if sub, err := fs.Sub(frontend.Dist, "dist"); err == nil {

@@ -19,7 +19,7 @@ func (u ticketUnits) UnitInfo(ctx context.Context, id uint64) (ticket.UnitInfo, 
 	if err != nil {
 		return ticket.UnitInfo{}, err
 	}
-	info := ticket.UnitInfo{ID: unit.ID, Serial: unit.Serial}
+	info := ticket.UnitInfo{ID: unit.ID, Serial: unit.Serial, Deactivated: product.Deactivated(unit.Status), Status: unit.Status}
 	if unit.CustomerID != nil {
 		info.CustomerID = *unit.CustomerID
 	}

@@ -373,3 +373,19 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// ByID returns an attachment by id alone, when the caller may see its
+// parent record: how another record cites one as proof (a unit's purchase
+// correction cites the invoice photo uploaded on a ticket). Errors:
+// not_found (also deleted, or the parent out of the caller's scope).
+func (s *Service) ByID(ctx context.Context, id uint64) (Attachment, error) {
+	var att Attachment
+	err := s.o.DB.WithContext(ctx).Where("id = ? AND deleted_at IS NULL", id).Take(&att).Error
+	if err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Attachment{}, apperr.NotFound("attachment")
+		}
+		return Attachment{}, db.Classify(err, "get attachment")
+	}
+	return s.Get(ctx, Ref{ParentType: att.ParentType, ParentID: att.ParentID, ID: id})
+}

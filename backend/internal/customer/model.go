@@ -34,9 +34,17 @@ type Customer struct {
 	ConsentSMS       bool `gorm:"column:consent_sms"`
 	ConsentSurvey    bool `gorm:"column:consent_survey"`
 	ConsentMarketing bool `gorm:"column:consent_marketing"`
-	Version          int64
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// MergedIntoID is the survivor this customer was merged into (Merge):
+	// the record is kept so that old references and audit records resolve,
+	// but it has no phones, addresses or rows of other domains any more.
+	MergedIntoID *uint64
+	MergedAt     *time.Time
+	// ErasedAt is when the customer's personal data was anonymised under a
+	// PIPL deletion request (Erase); see ErasureRequest.
+	ErasedAt  *time.Time
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // TableName pins the table of migration 0002.
@@ -85,7 +93,8 @@ type Profile struct {
 // snapshot is the audited image of a customer.
 func (c Customer) snapshot() map[string]any {
 	return map[string]any{"id": c.ID, "name": c.Name, "kind": c.Kind, "consent_sms": c.ConsentSMS,
-		"consent_survey": c.ConsentSurvey, "consent_marketing": c.ConsentMarketing, "version": c.Version}
+		"consent_survey": c.ConsentSurvey, "consent_marketing": c.ConsentMarketing, "merged_into_id": c.MergedIntoID,
+		"erased_at": c.ErasedAt, "version": c.Version}
 }
 
 // snapshot is the audited image of a phone. The audit trail is readable by
@@ -98,3 +107,25 @@ func (p Phone) snapshot() map[string]any {
 func (a Address) snapshot() map[string]any {
 	return map[string]any{"id": a.ID, "customer_id": a.CustomerID, "region_code": a.RegionCode, "detail": a.Detail, "is_default": a.IsDefault}
 }
+
+// ErasureRequest is the kept record of a PIPL deletion request: who asked,
+// when and through which channel, who handled it and when the personal data
+// was anonymised, with the number of rows changed per domain. It holds no
+// personal data itself (Requester describes the requester's role, such as
+// 本人 or 委托人, not their name).
+type ErasureRequest struct {
+	ID          uint64 `gorm:"primaryKey"`
+	CustomerID  uint64
+	Requester   string
+	Channel     string
+	RequestedAt time.Time
+	Note        string
+	HandledByID uint64
+	HandledBy   string
+	ErasedAt    time.Time
+	// Counts is a JSON object: domain → rows anonymised.
+	Counts string
+}
+
+// TableName pins the table of migration 0075.
+func (ErasureRequest) TableName() string { return "customer_erasure_requests" }

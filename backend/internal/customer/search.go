@@ -103,7 +103,8 @@ func reindex(tx *gorm.DB, ids ...uint64) error {
 		return fmt.Errorf("reindex customers: %w", err)
 	}
 	var cs []Customer
-	if err := tx.Select("id", "name").Where("id IN ?", ids).Find(&cs).Error; err != nil {
+	// Merged and erased customers are not found by name or address.
+	if err := tx.Select("id", "name").Where("id IN ? AND merged_into_id IS NULL AND erased_at IS NULL", ids).Find(&cs).Error; err != nil {
 		return fmt.Errorf("reindex customers: %w", err)
 	}
 	var as []Address

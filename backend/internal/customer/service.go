@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -50,6 +51,10 @@ type Service struct {
 	// hot runs the screen-pop's fixed-shape reads as prepared statements:
 	// parsing the SQL again on every call costs more than the index probe.
 	hot *gorm.DB
+	// The domains whose rows follow a merge and an erasure (merge.go).
+	mu      sync.RWMutex
+	holders []namedHolder
+	erasers []namedEraser
 }
 
 // New returns a Service.
@@ -217,18 +222,24 @@ func (s *Service) ProfileByPhone(ctx context.Context, phone string) (Profile, er
 // which decides SLA region policies and outlet candidates. It returns ""
 // (and no error) for a customer without addresses.
 //
-// Errors: not_found when the customer does not exist.
+// Errors: not_found when the customer does not exist, conflict
+// customer_merged (details merged_into_id) for a merged duplicate.
 func (s *Service) PrimaryRegion(ctx context.Context, customerID uint64) (string, error) {
 	var a Address
-	err := s.o.DB.WithContext(ctx).Where("customer_id = ?", customerID).Order("is_default DESC, id").Take(&a).Error
+	c, err := s.Get(ctx, customerID)
+	if err != nil {
+		return "", err
+	}
+	if c.MergedIntoID != nil {
+		return "", apperr.Conflict("customer_merged", "this customer was merged into another one; use the survivor").
+			WithDetail("merged_into_id", *c.MergedIntoID).WithDetail("field", "customer_id")
+	}
+	err = s.o.DB.WithContext(ctx).Where("customer_id = ?", customerID).Order("is_default DESC, id").Take(&a).Error
 	if err == nil {
 		return a.RegionCode, nil
 	}
 	if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return "", apperr.Internal(fmt.Errorf("primary region of customer %d: %w", customerID, err))
-	}
-	if _, err := s.Get(ctx, customerID); err != nil {
-		return "", err
 	}
 	return "", nil
 }
@@ -271,7 +282,8 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		f.Size = DefaultPageSize
 	}
 	prefix := strings.TrimSpace(f.NamePrefix)
-	q := s.o.DB.WithContext(ctx).Model(&Customer{})
+	// Merged duplicates are not listed: their survivor is.
+	q := s.o.DB.WithContext(ctx).Model(&Customer{}).Where("merged_into_id IS NULL")
 	var page Page
 	if prefix != "" {
 		q = s.namePrefix(q, prefix)
@@ -335,6 +347,9 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return apperr.NotFound("customer")
 			}
+			return err
+		}
+		if err := live(before); err != nil {
 			return err
 		}
 		if before.Version != version {
@@ -493,13 +508,13 @@ func (s *Service) lockCustomer(tx *gorm.DB, id uint64) error {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	var c Customer
-	if err := q.Select("id").Where("id = ?", id).Take(&c).Error; err != nil {
+	if err := q.Select("id", "merged_into_id", "erased_at").Where("id = ?", id).Take(&c).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return apperr.NotFound("customer")
 		}
 		return err
 	}
-	return nil
+	return live(c)
 }
 
 // profiles loads the phones and addresses of cs with one query each.

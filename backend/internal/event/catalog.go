@@ -339,6 +339,9 @@ var (
 	UnitRegistered         = Define[Unit]("unit.registered")
 	UnitReturned           = Define[Unit]("unit.returned")
 	UnitExchanged          = Define[Unit]("unit.exchanged")
+	// UnitUpdated: purchase data corrected, owner changed, deactivated or
+	// reactivated (issue 12 §2).
+	UnitUpdated = Define[Unit]("unit.updated")
 )
 
 // LowStock is a take that brought a location's balance of a part to its

@@ -125,13 +125,19 @@ type UpdateCustomerRequest struct {
 
 // CustomerResponse is the API image of a customer.
 type CustomerResponse struct {
-	ID        uint64      `json:"id"`
-	Name      string      `json:"name"`
-	Kind      string      `json:"kind"`
-	Consent   ConsentBody `json:"consent"`
-	Version   int64       `json:"version"`
-	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	ID      uint64      `json:"id"`
+	Name    string      `json:"name"`
+	Kind    string      `json:"kind"`
+	Consent ConsentBody `json:"consent"`
+	// MergedIntoID names the survivor a merged duplicate now lives in
+	// (open that one instead); ErasedAt is set once the customer's personal
+	// data was erased under a PIPL request.
+	MergedIntoID *uint64    `json:"merged_into_id"`
+	MergedAt     *time.Time `json:"merged_at"`
+	ErasedAt     *time.Time `json:"erased_at"`
+	Version      int64      `json:"version"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
 // PhoneResponse is a phone number, masked ("138****5678") unless the
@@ -197,8 +203,8 @@ func (s *Server) phonesUnmasked(c *gin.Context) bool {
 
 func customerResponse(cu customer.Customer) CustomerResponse {
 	return CustomerResponse{ID: cu.ID, Name: cu.Name, Kind: string(cu.Kind),
-		Consent: ConsentBody{SMS: cu.ConsentSMS, Survey: cu.ConsentSurvey, Marketing: cu.ConsentMarketing},
-		Version: cu.Version, CreatedAt: cu.CreatedAt, UpdatedAt: cu.UpdatedAt}
+		Consent:      ConsentBody{SMS: cu.ConsentSMS, Survey: cu.ConsentSurvey, Marketing: cu.ConsentMarketing},
+		MergedIntoID: cu.MergedIntoID, MergedAt: cu.MergedAt, ErasedAt: cu.ErasedAt, Version: cu.Version, CreatedAt: cu.CreatedAt, UpdatedAt: cu.UpdatedAt}
 }
 
 func phoneResponse(p customer.Phone, unmasked bool) PhoneResponse {

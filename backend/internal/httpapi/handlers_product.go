@@ -158,20 +158,29 @@ type WarrantyResponse struct {
 // UnitCardResponse is a unit with its model, category, warranty today and
 // standing flags.
 type UnitCardResponse struct {
-	ID             uint64           `json:"id"`
-	Serial         string           `json:"serial"`
-	Model          RefResponse      `json:"model"`
-	Category       RefResponse      `json:"category"`
-	CustomerID     *uint64          `json:"customer_id"`
-	PurchaseDate   *string          `json:"purchase_date"`
-	PurchaseProof  string           `json:"purchase_proof"`
-	ProductionLot  string           `json:"production_lot"`
-	ProductionDate *string          `json:"production_date"`
-	InstalledAt    *time.Time       `json:"installed_at"`
-	Warranty       WarrantyResponse `json:"warranty"`
-	Flags          []passport.Flag  `json:"flags"`
-	Version        int64            `json:"version"`
-	CreatedAt      time.Time        `json:"created_at"`
+	ID            uint64      `json:"id"`
+	Serial        string      `json:"serial"`
+	Model         RefResponse `json:"model"`
+	Category      RefResponse `json:"category"`
+	CustomerID    *uint64     `json:"customer_id"`
+	PurchaseDate  *string     `json:"purchase_date"`
+	PurchaseProof string      `json:"purchase_proof"`
+	Seller        string      `json:"seller"`
+	// PurchasePriceFen is the price paid, in fen (null: not known).
+	PurchasePriceFen  *int64  `json:"purchase_price_fen"`
+	ProofAttachmentID *uint64 `json:"proof_attachment_id"`
+	// Status: active, returned, exchanged, scrapped or lost; a scrapped or
+	// lost unit gets no new tickets.
+	Status             string           `json:"status" enum:"active,returned,exchanged,scrapped,lost"`
+	DeactivatedAt      *time.Time       `json:"deactivated_at"`
+	DeactivationReason string           `json:"deactivation_reason"`
+	ProductionLot      string           `json:"production_lot"`
+	ProductionDate     *string          `json:"production_date"`
+	InstalledAt        *time.Time       `json:"installed_at"`
+	Warranty           WarrantyResponse `json:"warranty"`
+	Flags              []passport.Flag  `json:"flags"`
+	Version            int64            `json:"version"`
+	CreatedAt          time.Time        `json:"created_at"`
 }
 
 // PassportResponse is GET /units/{serial}: the unit, its model and
@@ -179,15 +188,18 @@ type UnitCardResponse struct {
 // policy it came from, flags and the merged history, newest first.
 // unavailable_sources names the history sources that failed to answer.
 type PassportResponse struct {
-	Unit        UnitCardResponse         `json:"unit"`
-	Model       ModelResponse            `json:"model"`
-	Category    CategoryResponse         `json:"category"`
-	Owner       *CustomerProfileResponse `json:"owner"`
-	Warranty    WarrantyResponse         `json:"warranty"`
-	Policy      PolicyResponse           `json:"policy"`
-	Flags       []passport.Flag          `json:"flags"`
-	History     []passport.Entry         `json:"history"`
-	Unavailable []string                 `json:"unavailable_sources"`
+	Unit     UnitCardResponse         `json:"unit"`
+	Model    ModelResponse            `json:"model"`
+	Category CategoryResponse         `json:"category"`
+	Owner    *CustomerProfileResponse `json:"owner"`
+	Warranty WarrantyResponse         `json:"warranty"`
+	Policy   PolicyResponse           `json:"policy"`
+	Flags    []passport.Flag          `json:"flags"`
+	History  []passport.Entry         `json:"history"`
+	// PreviousOwners are the unit's changes of owner, oldest first; the
+	// owners' ids and names only for callers who may see them.
+	PreviousOwners []UnitTransferResponse `json:"previous_owners"`
+	Unavailable    []string               `json:"unavailable_sources"`
 }
 
 func policyResponse(p product.Policy) PolicyResponse {
@@ -230,7 +242,9 @@ func unitCardResponse(c product.UnitCard) UnitCardResponse {
 	}
 	return UnitCardResponse{ID: u.ID, Serial: u.Serial, Model: RefResponse{ID: c.Model.ID, Code: c.Model.Code, Name: c.Model.Name},
 		Category: RefResponse{ID: c.Category.ID, Code: c.Category.Code, Name: c.Category.Name}, CustomerID: u.CustomerID,
-		PurchaseDate: calendarDateString(u.PurchaseDate), PurchaseProof: u.PurchaseProof, ProductionLot: u.ProductionLot,
+		PurchaseDate: calendarDateString(u.PurchaseDate), PurchaseProof: u.PurchaseProof, Seller: u.Seller, PurchasePriceFen: u.PurchasePriceFen,
+		ProofAttachmentID: u.ProofAttachmentID, Status: unitStatus(u.Status), DeactivatedAt: u.DeactivatedAt, DeactivationReason: u.DeactivationReason,
+		ProductionLot:  u.ProductionLot,
 		ProductionDate: calendarDateString(u.ProductionDate), InstalledAt: u.InstalledAt, Warranty: warrantyResponse(c.Warranty),
 		Flags: flags, Version: u.Version, CreatedAt: u.CreatedAt}
 }
@@ -489,6 +503,10 @@ func (s *Server) unitPassport(c *gin.Context) {
 	out := PassportResponse{Unit: unitCardResponse(p.UnitCard), Model: modelResponse(p.Model, p.Category),
 		Category: categoryResponse(p.Category), Warranty: warrantyResponse(p.Warranty), Policy: policyResponse(p.Policy),
 		Flags: p.Flags, History: p.History, Unavailable: p.Unavailable}
+	if out.PreviousOwners, err = s.transferResponses(c, p.Transfers); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if out.Flags == nil {
 		out.Flags = []passport.Flag{}
 	}

@@ -35,6 +35,7 @@ var expectations = map[string][6]bool{
 	rbac.TicketExport:        {A, A, D, D, A, D},
 	rbac.CustomerRead:        {A, A, D, D, A, A},
 	rbac.CustomerUpdate:      {A, A, D, D, D, D},
+	rbac.CustomerErase:       {A, D, D, D, D, D},
 	rbac.ProductRead:         {A, A, A, A, A, A},
 	rbac.ProductManage:       {A, D, D, D, D, D},
 	rbac.OutletRead:          {A, A, A, D, A, A},

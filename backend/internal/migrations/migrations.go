@@ -43,6 +43,7 @@ func All() []*gormigrate.Migration {
 		m0085CustomerMessages(),
 		m0086RepairQuoteLinks(),
 		m0130PhonePush(),
+		m0075MasterDataCorrections(),
 	}
 }
 

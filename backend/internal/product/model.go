@@ -76,15 +76,21 @@ func (m Model) Policy(category Policy) Policy {
 // owner is not known (e.g. a serial imported for a recall). Calendar dates
 // (PurchaseDate, ProductionDate) are 00:00 UTC of the local date.
 type Unit struct {
-	ID             uint64 `gorm:"primaryKey"`
-	Serial         string
-	ModelID        uint64
-	CustomerID     *uint64
-	PurchaseDate   *time.Time
-	PurchaseProof  string // invoice number or other reference
-	ProductionLot  string
-	ProductionDate *time.Time
-	InstalledAt    *time.Time // an instant
+	ID            uint64 `gorm:"primaryKey"`
+	Serial        string
+	ModelID       uint64
+	CustomerID    *uint64
+	PurchaseDate  *time.Time
+	PurchaseProof string // invoice number or other reference
+	// Seller is who sold the unit (shop, platform store); PurchasePriceFen
+	// its price in fen; ProofAttachmentID the invoice photo that backed the
+	// last purchase-data correction (migration 0075).
+	Seller            string
+	PurchasePriceFen  *int64
+	ProofAttachmentID *uint64
+	ProductionLot     string
+	ProductionDate    *time.Time
+	InstalledAt       *time.Time // an instant
 	// Status is active, returned (refunded under 三包: the unit is back with
 	// the enterprise) or exchanged (replaced by ReplacedByUnitID).
 	Status string `gorm:"default:active"`
@@ -99,9 +105,13 @@ type Unit struct {
 	// its replacement, both ways.
 	ReplacesUnitID   *uint64
 	ReplacedByUnitID *uint64
-	Version          int64
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// DeactivatedAt and DeactivationReason are set while the unit is
+	// scrapped or lost (Deactivate); such a unit gets no new tickets.
+	DeactivatedAt      *time.Time
+	DeactivationReason string
+	Version            int64
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // TableName pins the table of migration 0002 (status, warranty and
@@ -113,7 +123,32 @@ const (
 	UnitActive    = "active"
 	UnitReturned  = "returned"
 	UnitExchanged = "exchanged"
+	// UnitScrapped and UnitLost are deactivated units (Deactivate): they
+	// keep their history but get no new tickets until reactivated.
+	UnitScrapped = "scrapped"
+	UnitLost     = "lost"
 )
+
+// Deactivated reports whether status is scrapped or lost.
+func Deactivated(status string) bool { return status == UnitScrapped || status == UnitLost }
+
+// Transfer is one change of a unit's owner (migration 0075): the history
+// stays with the serial, so the passport names previous owners.
+type Transfer struct {
+	ID             uint64 `gorm:"primaryKey"`
+	UnitID         uint64
+	FromCustomerID *uint64
+	ToCustomerID   uint64
+	// TransferredOn is the calendar day the owner changed (00:00 UTC).
+	TransferredOn time.Time
+	Reason        string
+	ByUserID      uint64
+	ByUsername    string
+	CreatedAt     time.Time
+}
+
+// TableName pins the table of migration 0075.
+func (Transfer) TableName() string { return "unit_transfers" }
 
 // UnitCard is a unit as the agent's screen-pop shows it: with its model,
 // category, effective policy, warranty today, and standing flags.
@@ -131,6 +166,9 @@ type UnitCard struct {
 type Passport struct {
 	UnitCard
 	History []passport.Entry
+	// Transfers are the unit's changes of owner, oldest first: the
+	// previous owners.
+	Transfers []Transfer
 	// Unavailable names the sources that failed to answer; their entries
 	// are missing, and the client says so instead of showing a short history
 	// as complete.
@@ -150,7 +188,9 @@ func (m Model) snapshot() map[string]any {
 
 func (u Unit) snapshot() map[string]any {
 	return map[string]any{"id": u.ID, "serial": u.Serial, "model_id": u.ModelID, "customer_id": u.CustomerID,
-		"purchase_date": u.PurchaseDate, "purchase_proof": u.PurchaseProof, "production_lot": u.ProductionLot,
+		"purchase_date": u.PurchaseDate, "purchase_proof": u.PurchaseProof, "seller": u.Seller, "purchase_price_fen": u.PurchasePriceFen,
+		"proof_attachment_id": u.ProofAttachmentID, "deactivated_at": u.DeactivatedAt, "deactivation_reason": u.DeactivationReason,
+		"production_lot":  u.ProductionLot,
 		"production_date": u.ProductionDate, "installed_at": u.InstalledAt, "status": u.Status, "warranty_ended_on": u.WarrantyEndedOn,
 		"warranty_start": u.WarrantyStart, "replaces_unit_id": u.ReplacesUnitID, "replaced_by_unit_id": u.ReplacedByUnitID, "version": u.Version}
 }

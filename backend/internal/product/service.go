@@ -48,6 +48,9 @@ type Options struct {
 	Audit  *audit.Trail
 	Bus    event.Bus
 	Owners Owners
+	// Proofs checks the invoice attachments cited by corrections; nil
+	// takes them on trust (tools, some tests).
+	Proofs Proofs
 	Log    *slog.Logger
 	// Location is the business time zone: it decides which calendar day
 	// "today" is for warranty and for "a purchase date is not in the future".
@@ -807,6 +810,13 @@ func (s *Service) Passport(ctx context.Context, serial string, asOf time.Time) (
 	p := Passport{UnitCard: cards[0], Unavailable: failed}
 	p.History = ownEntries(u, cards[0])
 	p.History = append(p.History, s.exchangeEntries(ctx, u)...)
+	ts, err := s.Transfers(ctx, u.ID)
+	if err != nil {
+		return Passport{}, err
+	}
+	p.Transfers = ts
+	p.History = append(p.History, transferEntries(u, ts)...)
+	p.History = append(p.History, deactivationEntry(u)...)
 	s.mu.RLock()
 	srcs := append([]namedSource(nil), s.sources...)
 	s.mu.RUnlock()

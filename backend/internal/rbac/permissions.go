@@ -8,15 +8,18 @@ package rbac
 
 // Permission names. Keep in sync with frontend/src/menu.ts.
 const (
-	UserManage          = "user:manage"
-	AuditRead           = "audit:read"
-	TicketRead          = "ticket:read"
-	TicketCreate        = "ticket:create"
-	TicketUpdate        = "ticket:update"
-	TicketExport        = "ticket:export"
-	CustomerRead        = "customer:read"
-	CustomerUpdate      = "customer:update"
-	CustomerPhoneFull   = "customer:phone_unmasked"
+	UserManage        = "user:manage"
+	AuditRead         = "audit:read"
+	TicketRead        = "ticket:read"
+	TicketCreate      = "ticket:create"
+	TicketUpdate      = "ticket:update"
+	TicketExport      = "ticket:export"
+	CustomerRead      = "customer:read"
+	CustomerUpdate    = "customer:update"
+	CustomerPhoneFull = "customer:phone_unmasked"
+	// CustomerErase carries out a PIPL deletion request (irreversible
+	// anonymisation of a customer): the privacy officer's, i.e. admin's.
+	CustomerErase       = "customer:erase"
 	ProductRead         = "product:read"
 	ProductManage       = "product:manage"
 	OutletRead          = "outlet:read"
@@ -62,7 +65,7 @@ func DefaultPolicy() map[string][]string {
 		CertificationRead, ComplaintRead, KPIRead, AuditRead, SurveyRead}
 	return map[string][]string{
 		"admin": {UserManage, AuditRead, TicketRead, TicketCreate, TicketUpdate, TicketExport, CustomerRead, CustomerUpdate,
-			CustomerPhoneFull, ProductRead, ProductManage, OutletRead, OutletManage, WorkOrderRead, WorkOrderDispatch,
+			CustomerPhoneFull, CustomerErase, ProductRead, ProductManage, OutletRead, OutletManage, WorkOrderRead, WorkOrderDispatch,
 			WorkOrderRespond, SLAManage, ReadinessRead, ReadinessRun, ReadinessManage, EvidenceRead, EvidenceManage,
 			CertificationRead, CertificationManage, SurveyManage, FollowupWork, FollowupSupervise, ComplaintRead, ComplaintManage, KPIRead,
 			JobRead, SurveyRead, RecallManage, ConsistencyCheck, MessageRead, MessageSend, MessageManage},

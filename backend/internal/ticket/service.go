@@ -39,6 +39,10 @@ type UnitInfo struct {
 	CustomerID uint64
 	CategoryID uint64
 	Serial     string
+	// Deactivated is set for a scrapped or lost unit (Status says which):
+	// it gets no new tickets.
+	Deactivated bool
+	Status      string
 }
 
 // Units is what tickets need from the product domain.
@@ -380,6 +384,9 @@ func (s *Service) resolveParties(ctx context.Context, in *NewTicket, fields map[
 			fields["unit_id"] = "no such unit"
 		case err != nil:
 			return wrap(err, "unit")
+		case u.Deactivated:
+			return apperr.Conflict("unit_deactivated", "the unit is "+u.Status+" and gets no new tickets; reactivate it first").
+				WithDetail("field", "unit_id").WithDetail("status", u.Status)
 		default:
 			if u.CustomerID != 0 && u.CustomerID != in.CustomerID {
 				fields["unit_id"] = "the unit belongs to another customer"

@@ -644,6 +644,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{id}/addresses/{address_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an address at the customer's version; removing the default of several names new_default_id (422) */
+        delete: operations["delete_api_v1_customers_id_addresses_address_id"];
+        options?: never;
+        head?: never;
+        /** Correct an address (region, detail; default=true makes it the default) at the customer's version; the search index follows */
+        patch: operations["patch_api_v1_customers_id_addresses_address_id"];
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The kept record of a customer's PIPL deletion request (404 when none) */
+        get: operations["get_api_v1_customers_id_erasure"];
+        put?: never;
+        /** Carry out a PIPL deletion request: record it (requester, channel, when, handled by) and anonymise the customer irreversibly; tickets and statistics stay countable (409 already_erased) */
+        post: operations["post_api_v1_customers_id_erasure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge duplicate_id into this customer in one transaction: phones, addresses, units, tickets, work orders, complaints, surveys, repairs, returns, recalls and messages move; the duplicate is kept as merged_into; audited with the counts (409 on either stale version) */
+        post: operations["post_api_v1_customers_id_merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{id}/phones": {
         parameters: {
             query?: never;
@@ -659,6 +712,24 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/phones/{phone_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a phone at the customer's version; removing the primary names new_primary_id (422), the last phone stays (409 last_phone) */
+        delete: operations["delete_api_v1_customers_id_phones_phone_id"];
+        options?: never;
+        head?: never;
+        /** Correct a phone (number, label; primary=true makes it the primary one) at the customer's version (409 version_conflict, duplicate_phone, customer_merged) */
+        patch: operations["patch_api_v1_customers_id_phones_phone_id"];
         trace?: never;
     };
     "/api/v1/evidence": {
@@ -4041,6 +4112,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/units/{serial}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a unit scrapped or lost with a reason; it gets no new tickets (409 unit_deactivated on ticket creation) */
+        post: operations["post_api_v1_units_serial_deactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{serial}/purchase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct a unit's purchase data (date, invoice number, seller, price) with a proof (proof_attachment_id or purchase_proof) and a reason, at its version */
+        patch: operations["patch_api_v1_units_serial_purchase"];
+        trace?: never;
+    };
+    "/api/v1/units/{serial}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a scrapped or lost unit active again, with a reason (409 unit_not_deactivated) */
+        post: operations["post_api_v1_units_serial_reactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{serial}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a unit to another customer with a reason; the history stays with the serial and the passport lists previous owners (409 same_owner, unit_deactivated) */
+        post: operations["post_api_v1_units_serial_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -5081,6 +5220,15 @@ export interface components {
             id: number;
             ref?: string;
         };
+        CorrectPurchaseRequest: {
+            proof_attachment_id?: number | null;
+            purchase_date?: string | null;
+            purchase_price_fen?: number | null;
+            purchase_proof?: string | null;
+            reason: string;
+            seller?: string | null;
+            version?: number;
+        };
         CorrectiveActionResponse: {
             /** Format: date-time */
             checked_at: string | null;
@@ -5289,8 +5437,13 @@ export interface components {
             consent: components["schemas"]["ConsentBody"];
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
+            erased_at: string | null;
             id: number;
             kind: string;
+            /** Format: date-time */
+            merged_at: string | null;
+            merged_into_id: number | null;
             name: string;
             /** Format: date-time */
             updated_at: string;
@@ -5336,6 +5489,12 @@ export interface components {
             body?: string | null;
             notes?: string | null;
             responsible?: string | null;
+            version?: number;
+        };
+        DeactivateUnitRequest: {
+            reason: string;
+            /** @enum {string} */
+            status: "scrapped" | "lost";
             version?: number;
         };
         DecideReturnRequest: {
@@ -5435,6 +5594,32 @@ export interface components {
             status: string;
             unit_id: number;
             version: number;
+        };
+        EraseCustomerRequest: {
+            /** @enum {string} */
+            channel: "phone" | "email" | "letter" | "in_person" | "web" | "app";
+            confirm: boolean;
+            note?: string;
+            /** Format: date-time */
+            requested_at?: string | null;
+            requester: string;
+            version: number;
+        };
+        ErasureRequestResponse: {
+            channel: string;
+            counts: {
+                [key: string]: number;
+            } | null;
+            customer_id: number;
+            /** Format: date-time */
+            erased_at: string;
+            handled_by: string;
+            handled_by_id: number;
+            id: number;
+            note: string;
+            /** Format: date-time */
+            requested_at: string;
+            requester: string;
         };
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -5778,6 +5963,18 @@ export interface components {
             roles: components["schemas"]["Role"][];
             timezone: string;
             username: string;
+        };
+        MergeCustomerRequest: {
+            duplicate_id: number;
+            duplicate_version: number;
+            version: number;
+        };
+        MergeCustomerResponse: {
+            duplicate_id: number;
+            moved: {
+                [key: string]: number;
+            } | null;
+            survivor: components["schemas"]["CustomerProfileResponse"];
         };
         MergeTicketRequest: {
             reason?: string;
@@ -6228,6 +6425,7 @@ export interface components {
             model: components["schemas"]["ModelResponse"];
             owner: components["schemas"]["CustomerProfileResponse"] | null;
             policy: components["schemas"]["PolicyResponse"];
+            previous_owners: components["schemas"]["UnitTransferResponse"][];
             unavailable_sources: string[];
             unit: components["schemas"]["UnitCardResponse"];
             warranty: components["schemas"]["WarrantyResponse"];
@@ -6329,7 +6527,7 @@ export interface components {
             version?: number;
         };
         /** @enum {string} */
-        Permission: "audit:read" | "certification:manage" | "certification:read" | "complaint:manage" | "complaint:read" | "consistency:check" | "customer:phone_unmasked" | "customer:read" | "customer:update" | "evidence:manage" | "evidence:read" | "followup:supervise" | "followup:work" | "job:read" | "kpi:read" | "message:manage" | "message:read" | "message:send" | "outlet:manage" | "outlet:read" | "product:manage" | "product:read" | "readiness:manage" | "readiness:read" | "readiness:run" | "recall:manage" | "sla:manage" | "survey:manage" | "survey:read" | "ticket:create" | "ticket:export" | "ticket:read" | "ticket:update" | "user:manage" | "workorder:dispatch" | "workorder:read" | "workorder:respond";
+        Permission: "audit:read" | "certification:manage" | "certification:read" | "complaint:manage" | "complaint:read" | "consistency:check" | "customer:erase" | "customer:phone_unmasked" | "customer:read" | "customer:update" | "evidence:manage" | "evidence:read" | "followup:supervise" | "followup:work" | "job:read" | "kpi:read" | "message:manage" | "message:read" | "message:send" | "outlet:manage" | "outlet:read" | "product:manage" | "product:read" | "readiness:manage" | "readiness:read" | "readiness:run" | "recall:manage" | "sla:manage" | "survey:manage" | "survey:read" | "ticket:create" | "ticket:export" | "ticket:read" | "ticket:update" | "user:manage" | "workorder:dispatch" | "workorder:read" | "workorder:respond";
         PhoneInput: {
             label?: string;
             number?: string;
@@ -6582,6 +6780,10 @@ export interface components {
         RbacGrant: {
             permission: string;
             role: string;
+        };
+        ReactivateUnitRequest: {
+            reason: string;
+            version?: number;
         };
         ReadinessAuditCalibration: {
             audit_id: number;
@@ -6905,6 +7107,14 @@ export interface components {
         RejectWorkOrderRequest: {
             reason?: string;
             reason_code?: string;
+            version?: number;
+        };
+        RemoveAddressRequest: {
+            new_default_id?: number;
+            version?: number;
+        };
+        RemovePhoneRequest: {
+            new_primary_id?: number;
             version?: number;
         };
         RemoveRepairPartRequest: {
@@ -7641,6 +7851,12 @@ export interface components {
             id: number;
             passed: boolean;
         };
+        TransferUnitRequest: {
+            on?: string;
+            reason: string;
+            to_customer_id: number;
+            version?: number;
+        };
         TransitionTicketRequest: {
             reason?: string;
             status?: string;
@@ -7651,6 +7867,9 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             customer_id: number | null;
+            /** Format: date-time */
+            deactivated_at: string | null;
+            deactivation_reason: string;
             flags: components["schemas"]["PassportFlag"][];
             id: number;
             /** Format: date-time */
@@ -7658,11 +7877,34 @@ export interface components {
             model: components["schemas"]["RefResponse"];
             production_date: string | null;
             production_lot: string;
+            proof_attachment_id: number | null;
             purchase_date: string | null;
+            purchase_price_fen: number | null;
             purchase_proof: string;
+            seller: string;
             serial: string;
+            /** @enum {string} */
+            status: "active" | "returned" | "exchanged" | "scrapped" | "lost";
             version: number;
             warranty: components["schemas"]["WarrantyResponse"];
+        };
+        UnitTransferResponse: {
+            by: string;
+            /** Format: date-time */
+            created_at: string;
+            from_customer_id: number | null;
+            from_name: string | null;
+            id: number;
+            reason: string;
+            to_customer_id: number | null;
+            to_name: string | null;
+            transferred_on: string;
+        };
+        UpdateAddressRequest: {
+            default?: boolean | null;
+            detail?: string | null;
+            region_code?: string | null;
+            version?: number;
         };
         UpdateCategoryRequest: {
             exchange_days?: number | null;
@@ -7685,6 +7927,12 @@ export interface components {
             repair_warranty_months?: components["schemas"]["NullableInt"];
             replace_after_repairs?: components["schemas"]["NullableInt"];
             return_days?: components["schemas"]["NullableInt"];
+            version?: number;
+        };
+        UpdatePhoneRequest: {
+            label?: string | null;
+            number?: string | null;
+            primary?: boolean | null;
             version?: number;
         };
         UserResponse: {
@@ -9361,6 +9609,180 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    delete_api_v1_customers_id_addresses_address_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                address_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemoveAddressRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerProfileResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_api_v1_customers_id_addresses_address_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                address_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAddressRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerProfileResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_customers_id_erasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureRequestResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_customers_id_erasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseCustomerRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureRequestResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_customers_id_merge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeCustomerRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeCustomerResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_api_v1_customers_id_phones: {
         parameters: {
             query?: never;
@@ -9383,6 +9805,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PhoneResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_api_v1_customers_id_phones_phone_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                phone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemovePhoneRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerProfileResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_api_v1_customers_id_phones_phone_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                phone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePhoneRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerProfileResponse"];
                 };
             };
             400: components["responses"]["Error"];
@@ -16730,6 +17226,150 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_units_serial_deactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                serial: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeactivateUnitRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitCardResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_api_v1_units_serial_purchase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                serial: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectPurchaseRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitCardResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_units_serial_reactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                serial: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReactivateUnitRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitCardResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_units_serial_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                serial: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferUnitRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitCardResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
             503: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
