@@ -261,7 +261,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		SLA: a.SLA, Tickets: a.Tickets, WorkOrders: a.WorkOrders,
 		Complaints: a.Complaints, CorrectiveActions: a.CorrectiveActions, Surveys: a.Surveys,
 		Regions: a.Regions, Customers: a.Customers, Products: a.Products,
-		Outlets: a.Outlets, Notifications: a.Notifications, Push: a.Push, Messages: a.Messages,
+		Outlets: a.Outlets, Notifications: a.Notifications, Push: a.Push, Messages: a.Messages, SMSStatusToken: cfg.SMS.Tencent.StatusToken,
 		Privacy: privacy.New(g), OutletContactDays: cfg.Privacy.OutletContactDays, Idempotency: idempotency.New(g, nil),
 		Reports: report.New(report.Options{DB: g, Regions: a.Regions, FailureRateWarning: cfg.Reports.FailureRateWarning}),
 	})

@@ -54,6 +54,11 @@ type TencentSMS struct {
 	// Endpoint is the API host (sms.tencentcloudapi.com); an http:// or
 	// https:// URL also sets the scheme (tests point it at a local server).
 	Endpoint string `koanf:"endpoint"`
+	// StatusToken is the secret last segment of the delivery-report
+	// callback URL given to Tencent's console
+	// (/api/v1/public/sms/tencent/status/<token>): Tencent does not sign its
+	// callbacks, so the URL itself is the credential. Empty: no callback.
+	StatusToken string `koanf:"status_token"`
 }
 
 // Configured reports whether credentials are present.
@@ -124,6 +129,9 @@ func (c *Config) validateMessages() error {
 	if strings.TrimSpace(t.Endpoint) == "" {
 		return bad("sms.tencent.endpoint", "required (sms.tencentcloudapi.com)")
 	}
+	if tok := t.StatusToken; tok != "" && len(tok) < 24 {
+		return bad("sms.tencent.status_token", "at least 24 characters (it is the callback's only credential)")
+	}
 	return nil
 }
 
@@ -149,5 +157,6 @@ func messagesDefaults() map[string]any {
 		"sms.tencent.sign_name":         "",
 		"sms.tencent.region":            "ap-guangzhou",
 		"sms.tencent.endpoint":          "sms.tencentcloudapi.com",
+		"sms.tencent.status_token":      "",
 	}
 }

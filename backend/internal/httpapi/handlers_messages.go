@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -341,4 +342,46 @@ func (s *Server) onTheWayWorkOrder(c *gin.Context) {
 		func(id uint64, r *WorkOrderNoteRequest, v int64) (workorder.WorkOrder, error) {
 			return s.WorkOrders.OnTheWay(c.Request.Context(), id, r.Note, v)
 		})
+}
+
+// TencentCallbackAnswer is what Tencent Cloud SMS expects from a status
+// callback: result 0 and "OK" when the reports were taken (anything else
+// makes it retry later).
+type TencentCallbackAnswer struct {
+	Result int    `json:"result"`
+	ErrMsg string `json:"errmsg"`
+	// Applied counts what the reports did (not read by Tencent; for the
+	// operator who replays a callback by hand).
+	Applied messaging.ReceiptOutcome `json:"applied"`
+}
+
+// maxSMSReports bounds one callback (Tencent batches reports; a request far
+// larger than its batches is not Tencent's).
+const maxSMSReports = 1000
+
+// tencentSMSStatus: POST /public/sms/tencent/status/:token — delivery
+// reports from Tencent Cloud SMS. The token in the URL is the only
+// credential (Tencent does not sign callbacks): a wrong or unset token is
+// a 404, as for any unknown address.
+func (s *Server) tencentSMSStatus(c *gin.Context) {
+	want := s.SMSStatusToken
+	if want == "" || subtle.ConstantTimeCompare([]byte(c.Param("token")), []byte(want)) != 1 {
+		s.fail(c, apperr.NotFound("route"))
+		return
+	}
+	var reports []messaging.TencentReport
+	if err := bindJSON(c, &reports); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if len(reports) > maxSMSReports {
+		s.fail(c, apperr.Field("body", "at most 1000 reports per callback"))
+		return
+	}
+	out, err := s.Messages.ApplyTencentReports(c.Request.Context(), reports)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, TencentCallbackAnswer{Result: 0, ErrMsg: "OK", Applied: out})
 }

@@ -245,6 +245,7 @@ var queryParams = map[string][]string{
 	"POST /api/v1/product-models":                                      {},
 	"POST /api/v1/public/quotes/:token":                                {},
 	"POST /api/v1/public/service-requests":                             {},
+	"POST /api/v1/public/sms/tencent/status/:token":                    {},
 	"POST /api/v1/public/surveys/:token":                               {},
 	"POST /api/v1/push/subscriptions":                                  {},
 	"POST /api/v1/push/unsubscribe":                                    {},

@@ -6,6 +6,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/attachment"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/consistency"
+	"github.com/aftersales/aftersales/backend/internal/messaging"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
@@ -389,6 +390,7 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/price-list", Public, s.priceList, "The published price list (收费标准) for parts and labour", "public", reply[Untyped]()},
 		{"GET", "/api/v1/public/surveys/:token", Public, s.publicSurvey, "The survey form behind a link (never records anything; 404 unknown, 409 already_answered, 410 survey_expired)", "public", reply[PublicSurveyResponse]().errors(410)},
 		{"GET", "/api/v1/public/quotes/:token", Public, s.publicQuote, "The repair quote behind a customer's link (never records anything; 404 unknown, 410 quote_link_expired)", "public", reply[PublicQuoteResponse]().errors(410)},
+		{"POST", "/api/v1/public/sms/tencent/status/:token", Public, s.tencentSMSStatus, "Tencent Cloud SMS delivery reports (the console's status callback; the URL's token is sms.tencent.status_token, 404 otherwise)", "public", takes[[]messaging.TencentReport, TencentCallbackAnswer]()},
 		{"POST", "/api/v1/public/quotes/:token", Public, s.answerPublicQuote, "Approve or decline the quote once (409 already_answered, 410 quote_link_expired)", "public", takes[PublicQuoteAnswerRequest, PublicQuoteResponse]().errors(410)},
 		{"POST", "/api/v1/public/surveys/:token", Public, s.submitPublicSurvey, "Submit the survey once (409 already_answered, 410 survey_expired, 422 names the question)", "public", takes[PublicSurveySubmitRequest, Untyped]().status(201).errors(410)},
 		{"GET", "/api/v1/public/warranty/:serial", Public, s.publicWarranty, "Warranty check by serial number: model, category, purchase date, 三包 state and dates (no personal data; rate-limited)", "public", reply[PublicWarrantyResponse]().errors(429)},

@@ -111,6 +111,9 @@ type Options struct {
 
 	// Messages are the messages to customers (handlers_messages.go).
 	Messages *messaging.Service
+	// SMSStatusToken is sms.tencent.status_token: the secret of Tencent's
+	// delivery-report callback URL (empty: the callback answers 404).
+	SMSStatusToken string
 
 	// Privacy is the PIPL access log; OutletContactDays is
 	// privacy.outlet_contact_days (handlers_privacy.go).

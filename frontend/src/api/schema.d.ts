@@ -1802,6 +1802,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/sms/tencent/status/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tencent Cloud SMS delivery reports (the console's status callback; the URL's token is sms.tencent.status_token, 404 otherwise) */
+        post: operations["post_api_v1_public_sms_tencent_status_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/surveys/{token}": {
         parameters: {
             query?: never;
@@ -6034,6 +6051,21 @@ export interface components {
             variables: string[];
             version: number;
         };
+        MessagingReceiptOutcome: {
+            delivered: number;
+            failed: number;
+            repeated: number;
+            unknown: number;
+        };
+        MessagingTencentReport: {
+            description?: string;
+            errmsg?: string;
+            mobile?: string;
+            nationcode?: string;
+            report_status?: string;
+            sid?: string;
+            user_receive_time?: string;
+        };
         MobileJobResponse: {
             fault_code: string;
             fault_description: string;
@@ -7783,6 +7815,11 @@ export interface components {
             rows: components["schemas"]["ReportTechnicianRow"][];
             /** Format: date-time */
             to: string;
+        };
+        TencentCallbackAnswer: {
+            applied: components["schemas"]["MessagingReceiptOutcome"];
+            errmsg: string;
+            result: number;
         };
         TicketEventRequest: {
             body?: string;
@@ -12131,6 +12168,40 @@ export interface operations {
             415: components["responses"]["Error"];
             422: components["responses"]["Error"];
             429: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_public_sms_tencent_status_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessagingTencentReport"][];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TencentCallbackAnswer"];
+                };
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            422: components["responses"]["Error"];
             503: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
