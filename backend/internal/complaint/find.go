@@ -20,13 +20,8 @@ func (s *Service) FindByNumber(ctx context.Context, text string, limit int) ([]C
 		return nil, nil
 	}
 	q := s.scoped(ctx, s.o.DB.WithContext(ctx).Model(&Complaint{}))
-	if nq.Whole != "" {
-		q = q.Where("number = ?", nq.Whole)
-	} else {
-		q = db.WhereNumberTail(q, "number_tail", nq.Tail)
-	}
 	var rows []Complaint
-	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	if err := db.FindByNumber(q, nq, limit, &rows); err != nil {
 		return nil, apperr.Internal(fmt.Errorf("find complaints by number: %w", err))
 	}
 	out := rows[:0]

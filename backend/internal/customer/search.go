@@ -219,28 +219,28 @@ func (s *Service) Search(ctx context.Context, q Query) ([]Match, error) {
 	if text == "" {
 		return out, nil
 	}
-	if err := s.searchName(g, text, add); err != nil {
+	full := func() bool { return len(out) >= q.Limit }
+	if err := s.searchName(g, text, q.Limit, add, full); err != nil {
 		return nil, err
 	}
-	if len([]rune(Fold(text))) >= MinAddressFragment && len(out) < q.Limit {
-		ids, err := s.gramCandidates(g, gramAddress, Grams(text, false))
+	if f := Fold(text); len([]rune(f)) >= MinAddressFragment && !full() {
+		err := s.walkGramCandidates(g, gramAddress, Grams(text, false), q.Limit, func(ids []uint64) (bool, error) {
+			ids, err := s.addressesContaining(g, ids, f)
+			for _, id := range ids {
+				add(id, "address", false)
+			}
+			return full(), err
+		})
 		if err != nil {
 			return nil, err
-		}
-		ids, err = s.addressesContaining(g, ids, Fold(text))
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			add(id, "address", false)
 		}
 	}
 	return out, nil
 }
 
 // searchName adds customers whose name is text, starts with it, or
-// contains it, in that order (newest first within each).
-func (s *Service) searchName(g *gorm.DB, text string, add func(uint64, string, bool)) error {
+// contains it, in that order (newest first within each), until full.
+func (s *Service) searchName(g *gorm.DB, text string, limit int, add func(uint64, string, bool), full func() bool) error {
 	var exact []uint64
 	if err := g.Model(&Customer{}).Where("name = ?", text).Order("id DESC").Limit(maxCandidates).Pluck("id", &exact).Error; err != nil {
 		return apperr.Internal(fmt.Errorf("search customers by name: %w", err))
@@ -248,31 +248,34 @@ func (s *Service) searchName(g *gorm.DB, text string, add func(uint64, string, b
 	for _, id := range exact {
 		add(id, "name", true)
 	}
+	if full() {
+		return nil
+	}
+	// At most limit of the matches so far (the exact ones among them)
+	// start with text too, so the first limit prefix rows fill the rest.
 	var prefix []uint64
-	if err := s.namePrefix(g.Model(&Customer{}), text).Order("name, id DESC").Limit(maxCandidates).Pluck("id", &prefix).Error; err != nil {
+	if err := s.namePrefix(g.Model(&Customer{}), text).Order("name, id DESC").Limit(min(limit, maxCandidates)).Pluck("id", &prefix).Error; err != nil {
 		return apperr.Internal(fmt.Errorf("search customers by name: %w", err))
 	}
 	for _, id := range prefix {
 		add(id, "name", false)
 	}
-	ids, err := s.gramCandidates(g, gramName, Grams(text, len([]rune(Fold(text))) == 1))
-	if err != nil {
-		return err
-	}
-	if len(ids) == 0 {
+	if full() {
 		return nil
 	}
-	var cs []Customer
-	if err := g.Select("id", "name").Where("id IN ?", ids).Order("id DESC").Find(&cs).Error; err != nil {
-		return apperr.Internal(fmt.Errorf("search customers by name: %w", err))
-	}
 	f := Fold(text)
-	for _, c := range cs {
-		if strings.Contains(Fold(c.Name), f) {
-			add(c.ID, "name", false)
+	return s.walkGramCandidates(g, gramName, Grams(text, len([]rune(f)) == 1), limit, func(ids []uint64) (bool, error) {
+		var cs []Customer
+		if err := g.Select("id", "name").Where("id IN ?", ids).Order("id DESC").Find(&cs).Error; err != nil {
+			return false, apperr.Internal(fmt.Errorf("search customers by name: %w", err))
 		}
-	}
-	return nil
+		for _, c := range cs {
+			if strings.Contains(Fold(c.Name), f) {
+				add(c.ID, "name", false)
+			}
+		}
+		return full(), nil
+	})
 }
 
 // addressesContaining keeps the customers of ids (order kept) with an
@@ -304,14 +307,17 @@ func (s *Service) addressesContaining(g *gorm.DB, ids []uint64, f string) ([]uin
 // against the text afterwards anyway).
 const maxQueryGrams = 6
 
-// gramCandidates returns up to maxCandidates customers, newest first, that
-// have every gram of gs in field. It walks the rarest gram's range (the
-// postings of each gram are counted up to a cap first) and probes the
-// primary key for the others.
-func (s *Service) gramCandidates(g *gorm.DB, field int, gs []string) ([]uint64, error) {
+// walkGramCandidates passes to visit, newest first and in batches of
+// batch, the first maxCandidates customers that have every gram of gs in
+// field, until visit says it has enough. It walks the rarest gram's range
+// (the postings of each gram are counted up to a cap first, unless there
+// is only one) and probes the primary key for the others; each batch
+// continues the walk below the last customer of the one before, so a
+// search that fills on its first batch reads no more than that.
+func (s *Service) walkGramCandidates(g *gorm.DB, field int, gs []string, batch int, visit func(ids []uint64) (done bool, err error)) error {
 	gs = distinct(gs)
 	if len(gs) == 0 {
-		return nil, nil
+		return nil
 	}
 	if len(gs) > maxQueryGrams { // keep both ends and spread the rest
 		picked := make([]string, 0, maxQueryGrams)
@@ -320,38 +326,61 @@ func (s *Service) gramCandidates(g *gorm.DB, field int, gs []string) ([]uint64, 
 		}
 		gs = distinct(picked)
 	}
-	const countCap = 20000
-	type counted struct {
-		gram string
-		n    int64
-	}
-	cs := make([]counted, 0, len(gs))
-	for _, gr := range gs {
-		var n int64
-		err := g.Raw("SELECT COUNT(*) FROM (SELECT 1 AS one FROM customer_search_grams WHERE field = ? AND gram = ? LIMIT ?) capped",
-			field, gr, countCap).Scan(&n).Error
-		if err != nil {
-			return nil, apperr.Internal(fmt.Errorf("search grams: %w", err))
+	if len(gs) > 1 {
+		const countCap = 20000
+		type counted struct {
+			gram string
+			n    int64
 		}
-		if n == 0 {
-			return nil, nil
+		cs := make([]counted, 0, len(gs))
+		for _, gr := range gs {
+			var n int64
+			err := g.Raw("SELECT COUNT(*) FROM (SELECT 1 AS one FROM customer_search_grams WHERE field = ? AND gram = ? LIMIT ?) capped",
+				field, gr, countCap).Scan(&n).Error
+			if err != nil {
+				return apperr.Internal(fmt.Errorf("search grams: %w", err))
+			}
+			if n == 0 {
+				return nil
+			}
+			cs = append(cs, counted{gr, n})
 		}
-		cs = append(cs, counted{gr, n})
+		slices.SortStableFunc(cs, func(a, b counted) int { return int(a.n - b.n) })
+		for i, c := range cs {
+			gs[i] = c.gram
+		}
 	}
-	slices.SortStableFunc(cs, func(a, b counted) int { return int(a.n - b.n) })
-	sql := "SELECT d.customer_id FROM customer_search_grams d WHERE d.field = ? AND d.gram = ?"
-	args := []any{field, cs[0].gram}
-	for _, c := range cs[1:] {
-		sql += " AND EXISTS (SELECT 1 FROM customer_search_grams e WHERE e.field = ? AND e.gram = ? AND e.customer_id = d.customer_id)"
-		args = append(args, field, c.gram)
+	batch = max(1, min(batch, maxCandidates))
+	var below uint64
+	for seen := 0; seen < maxCandidates; {
+		sql := "SELECT d.customer_id FROM customer_search_grams d WHERE d.field = ? AND d.gram = ?"
+		args := []any{field, gs[0]}
+		if below > 0 {
+			sql += " AND d.customer_id < ?"
+			args = append(args, below)
+		}
+		for _, gr := range gs[1:] {
+			sql += " AND EXISTS (SELECT 1 FROM customer_search_grams e WHERE e.field = ? AND e.gram = ? AND e.customer_id = d.customer_id)"
+			args = append(args, field, gr)
+		}
+		n := min(batch, maxCandidates-seen)
+		sql += " ORDER BY d.customer_id DESC LIMIT ?"
+		args = append(args, n)
+		var ids []uint64
+		if err := g.Raw(sql, args...).Scan(&ids).Error; err != nil {
+			return apperr.Internal(fmt.Errorf("search grams: %w", err))
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		done, err := visit(ids)
+		if err != nil || done || len(ids) < n {
+			return err
+		}
+		seen += len(ids)
+		below = ids[len(ids)-1]
 	}
-	sql += " ORDER BY d.customer_id DESC LIMIT ?"
-	args = append(args, maxCandidates)
-	var ids []uint64
-	if err := g.Raw(sql, args...).Scan(&ids).Error; err != nil {
-		return nil, apperr.Internal(fmt.Errorf("search grams: %w", err))
-	}
-	return ids, nil
+	return nil
 }
 
 func distinct(xs []string) []string {

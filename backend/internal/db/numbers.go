@@ -61,12 +61,19 @@ func ParseNumber(text, prefix string) (NumberQuery, bool) {
 // reversed tail is a prefix of the column, and the range's upper bound is
 // that prefix with its last digit raised (carrying past 9s), which orders
 // the same in every collation that sorts digits naturally.
+//
+// A whole tail (NumberTailLen digits) is an equality instead: the index
+// then yields its rows in primary-key order, so "newest first, LIMIT n"
+// reads n index entries and no sort.
 func WhereNumberTail(q *gorm.DB, column, tail string) *gorm.DB {
 	rev := []byte(tail)
 	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
 		rev[i], rev[j] = rev[j], rev[i]
 	}
 	lo := string(rev)
+	if len(lo) == NumberTailLen {
+		return q.Where(column+" = ?", lo)
+	}
 	hi := []byte(lo)
 	for len(hi) > 0 && hi[len(hi)-1] == '9' {
 		hi = hi[:len(hi)-1]
@@ -85,4 +92,26 @@ func NumberMatches(number string, nq NumberQuery) bool {
 		return number == nq.Whole
 	}
 	return strings.HasSuffix(strings.ReplaceAll(number, "-", ""), nq.Digits)
+}
+
+// FindByNumber loads into dest (a slice of a model with columns id, number
+// and number_tail) up to limit rows of q (the caller's scoped query of
+// that model) whose number is nq.Whole or ends with nq.Tail, newest first.
+// A tail is looked up as ids first (the number_tail index holds the id, so
+// the range and its sort read the index only) and then those rows by
+// primary key: the table's rows are read for the hits alone, not for every
+// number in the range. Callers still check db.NumberMatches.
+func FindByNumber(q *gorm.DB, nq NumberQuery, limit int, dest any) error {
+	base := q.Session(&gorm.Session{})
+	if nq.Whole != "" {
+		return base.Where("number = ?", nq.Whole).Order("id DESC").Limit(limit).Find(dest).Error
+	}
+	var ids []uint64
+	if err := WhereNumberTail(base, "number_tail", nq.Tail).Order("id DESC").Limit(limit).Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return base.Where("id IN ?", ids).Order("id DESC").Find(dest).Error
 }

@@ -5,15 +5,19 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/db"
+	"github.com/aftersales/aftersales/backend/internal/product"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
+	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
 
 // The one search (GET /search?q=): whatever the caller reads out — a
@@ -87,16 +91,63 @@ func (s *Server) search(c *gin.Context) {
 		s.fail(c, fieldErr("q", "at most "+strconv.Itoa(MaxSearchLen)+" characters"))
 		return
 	}
+	// Only the lookups that the query's shape can answer run, side by side
+	// (each reads through the pool on its own connection).
+	finds := searchLookups(s, q)
+	found := make([][]SearchHit, len(finds))
+	errs := make([]error, len(finds))
+	var wg sync.WaitGroup
+	for i, find := range finds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			found[i], errs[i] = find(c, q)
+		}()
+	}
+	wg.Wait()
 	var hits []SearchHit
-	for _, find := range []func(*gin.Context, string) ([]SearchHit, error){s.searchNumbers, s.searchUnits, s.searchCustomers} {
-		h, err := find(c, q)
-		if err != nil {
-			s.fail(c, err)
+	for i := range finds {
+		if errs[i] != nil {
+			s.fail(c, errs[i])
 			return
 		}
-		hits = append(hits, h...)
+		hits = append(hits, found[i]...)
 	}
 	c.JSON(http.StatusOK, SearchResponse{Q: q, Groups: groupHits(hits)})
+}
+
+// searchLookups routes q by its shape (docs/search.md, "What one search
+// costs"): numbers only when a token is a number of some kind (whole or
+// its last 3+ digits), units only for one serial-shaped token, customers
+// unless q is numbers alone (a whole phone or four digits are customers
+// too). A lookup left out could not have found anything: each one also
+// checks the shape itself before it queries.
+func searchLookups(s *Server, q string) []func(*gin.Context, string) ([]SearchHit, error) {
+	var out []func(*gin.Context, string) ([]SearchHit, error)
+	for _, tok := range strings.Fields(q) {
+		if isNumberToken(tok) {
+			out = append(out, s.searchNumbers)
+			break
+		}
+	}
+	if _, ok := product.NormalizeSerial(q); ok && !strings.ContainsRune(q, ' ') {
+		out = append(out, s.searchUnits)
+	}
+	if cq := customer.ParseQuery(q, 0); cq.Phone != "" || cq.PhoneTail != "" || !onlyNumberish(cq.Text) {
+		out = append(out, s.searchCustomers)
+	}
+	return out
+}
+
+// isNumberToken reports whether tok is a ticket, work order or complaint
+// number or its last digits.
+func isNumberToken(tok string) bool {
+	for _, prefix := range []string{ticket.NumberPrefix, workorder.NumberPrefix, complaint.NumberPrefix} {
+		if _, ok := db.ParseNumber(tok, prefix); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // searchKinds orders groups of equal best score: what a caller most often
@@ -213,7 +264,8 @@ func (s *Server) searchUnits(c *gin.Context, q string) ([]SearchHit, error) {
 
 // searchCustomers finds customers by phone, phone tail (with a name), name
 // or address fragment, and shows each one as GET /customers/{id} would show
-// it to the caller (nothing for those the caller may not see).
+// it to the caller (nothing for those the caller may not see): the first
+// searchPerKind the caller may see, read as one page (customerViews).
 func (s *Server) searchCustomers(c *gin.Context, q string) ([]SearchHit, error) {
 	cq := customer.ParseQuery(q, searchPerKind*3)
 	if cq.Phone == "" && cq.PhoneTail == "" && onlyNumberish(cq.Text) {
@@ -223,21 +275,19 @@ func (s *Server) searchCustomers(c *gin.Context, q string) ([]SearchHit, error) 
 	if err != nil {
 		return nil, err
 	}
-	var out []SearchHit
+	ids := make([]uint64, 0, len(ms))
+	by := make(map[uint64]customer.Match, len(ms))
 	for _, m := range ms {
-		if len(out) == searchPerKind {
-			break
-		}
-		view, err := s.ownerView(c, m.CustomerID)
-		if apperr.IsKind(err, apperr.KindNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if view == nil {
-			continue
-		}
+		ids = append(ids, m.CustomerID)
+		by[m.CustomerID] = m
+	}
+	views, err := s.customerViews(c, ids, searchPerKind)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SearchHit, 0, len(views))
+	for _, view := range views {
+		m := by[view.Customer.ID]
 		h := SearchHit{Kind: "customer", ID: m.CustomerID, Title: view.Customer.Name, Match: m.By, Customer: view}
 		switch m.By {
 		case "phone":

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/customer"
+	"github.com/aftersales/aftersales/backend/internal/privacy"
 )
 
 // The one search, ticket numbers in ticket routes and the ticket list's
@@ -115,8 +116,23 @@ func searchFindsEachKind(t *testing.T, h *harness) {
 	if got := h.search(t, agent, "科技园"); !got.has("customer:王建国:address") || !got.has("customer:李伟:address") {
 		t.Errorf("科技园: %v", got.hits())
 	}
+	// Every customer shown is written to the PIPL access log (one row
+	// each, written together); none for a search that shows nobody.
+	var before, after int64
+	h.app.DB.Model(&privacy.Access{}).Count(&before)
+	shown := h.search(t, agent, "科技园").hits()
+	h.app.DB.Model(&privacy.Access{}).Count(&after)
+	var logged []privacy.Access
+	h.app.DB.Order("id DESC").Limit(int(after - before)).Find(&logged)
+	if after-before != 2 || len(shown) != 2 || len(logged) != 2 || logged[0].Purpose != privacy.PurposeCustomerRecord || logged[0].Fields == "" {
+		t.Errorf("科技园 showed %v and logged %d: %+v", shown, after-before, logged)
+	}
+	h.app.DB.Model(&privacy.Access{}).Count(&before)
 	if got := h.search(t, agent, "李 8000"); len(got.hits()) != 0 {
 		t.Errorf("李 8000 matches nobody: %v", got.hits())
+	}
+	if h.app.DB.Model(&privacy.Access{}).Count(&after); after != before {
+		t.Errorf("a search that shows nobody logged %d reads", after-before)
 	}
 	// Ranking: the whole name before a name containing it.
 	if _, err := h.app.Customers.Create(ctx, customer.NewCustomer{Name: "王建国强", Phones: []customer.NewPhone{{Number: "13700001111"}}}); err != nil {
@@ -150,6 +166,11 @@ func searchFindsEachKind(t *testing.T, h *harness) {
 	}
 	if got := h.search(t, om, "王建国"); got.first() != "customer:王建国:name" || got.has("customer:李伟:name") {
 		t.Errorf("outlet A searching its job's customer: %v", got.hits())
+	}
+	var last privacy.Access
+	h.app.DB.Order("id DESC").Take(&last)
+	if last.Purpose != privacy.PurposeWorkOrder || last.WorkOrderID == nil || *last.WorkOrderID != woID {
+		t.Errorf("outlet A's search is logged as %+v, want purpose %s through work order %d", last, privacy.PurposeWorkOrder, woID)
 	}
 	if got := h.search(t, om, "伟"); len(got.hits()) != 0 {
 		t.Errorf("outlet A sees a customer without a job: %v", got.hits())

@@ -44,6 +44,7 @@ func All() []*gormigrate.Migration {
 		m0086RepairQuoteLinks(),
 		m0130PhonePush(),
 		m0075MasterDataCorrections(),
+		m0120SearchCoveringIndexes(),
 	}
 }
 

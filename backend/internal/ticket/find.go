@@ -36,13 +36,8 @@ func (s *Service) FindByNumber(ctx context.Context, text string, limit int) ([]T
 		return nil, nil
 	}
 	q := scope(ctx, s.hot.WithContext(ctx).Model(&Ticket{}))
-	if nq.Whole != "" {
-		q = q.Where("number = ?", nq.Whole)
-	} else {
-		q = db.WhereNumberTail(q, "number_tail", nq.Tail)
-	}
 	var rows []Ticket
-	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	if err := db.FindByNumber(q, nq, limit, &rows); err != nil {
 		return nil, apperr.Internal(fmt.Errorf("find tickets by number: %w", err))
 	}
 	out := rows[:0]

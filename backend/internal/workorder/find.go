@@ -24,13 +24,8 @@ func (s *Service) FindByNumber(ctx context.Context, text string, limit int) ([]W
 	if outletID, scoped := actor.From(ctx).OutletScoped(); scoped {
 		q = q.Where("outlet_id = ?", outletID)
 	}
-	if nq.Whole != "" {
-		q = q.Where("number = ?", nq.Whole)
-	} else {
-		q = db.WhereNumberTail(q, "number_tail", nq.Tail)
-	}
 	var rows []WorkOrder
-	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	if err := db.FindByNumber(q, nq, limit, &rows); err != nil {
 		return nil, apperr.Internal(fmt.Errorf("find work orders by number: %w", err))
 	}
 	out := rows[:0]
