@@ -311,7 +311,7 @@ const maxQueryGrams = 6
 // batch, the first maxCandidates customers that have every gram of gs in
 // field, until visit says it has enough. It walks the rarest gram's range
 // (the postings of each gram are counted up to a cap first, unless there
-// is only one) and probes the primary key for the others; each batch
+// is only one; of grams past the cap, the first) and probes the primary key for the others; each batch
 // continues the walk below the last customer of the one before, so a
 // search that fills on its first batch reads no more than that.
 func (s *Service) walkGramCandidates(g *gorm.DB, field int, gs []string, batch int, visit func(ids []uint64) (done bool, err error)) error {
@@ -327,7 +327,11 @@ func (s *Service) walkGramCandidates(g *gorm.DB, field int, gs []string, batch i
 		gs = distinct(picked)
 	}
 	if len(gs) > 1 {
-		const countCap = 20000
+		// Counting is the dearest step of a common fragment (科技园: two
+		// postings of 15,000 at 300,000 customers took 35 ms, the walk
+		// under 1 ms), so the cap is low: past it a gram is common and
+		// the walk is bounded by what the page needs anyway.
+		const countCap = 2000
 		type counted struct {
 			gram string
 			n    int64
