@@ -43,6 +43,8 @@ export default defineConfig({
         navigateFallbackAllowlist: [/^\/m(\/|$)/],
         cleanupOutdatedCaches: true,
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+        // Web Push: the push and notificationclick handlers (public/m-push-sw.js).
+        importScripts: ['/m-push-sw.js'],
       },
     }),
   ],

@@ -28,7 +28,7 @@ func (s *Server) serveUI(c *gin.Context) {
 				c.Header("Cache-Control", "public, max-age=31536000, immutable")
 			case path.Ext(p) == ".webmanifest":
 				c.Header("Content-Type", "application/manifest+json")
-			case p == "m-sw.js":
+			case p == "m-sw.js" || p == "m-push-sw.js":
 				// The phone app's service worker: always checked for an update.
 				c.Header("Cache-Control", "no-cache")
 			}

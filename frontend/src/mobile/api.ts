@@ -82,6 +82,7 @@ export interface WorkOrder {
   unit_id: number | null
   appointment_at: string | null
   appointment_until: string | null
+  technician_staff_id?: number | null
   arrived_at: string | null
   arrived_lat: number | null
   arrived_lng: number | null
@@ -115,12 +116,109 @@ export interface Part {
   name: string
 }
 
+/** An offer waiting at the manager's outlet (GET /mobile/offers). */
+export interface Offer {
+  work_order: WorkOrder
+  offered_at: string | null
+  expires_at: string | null
+  seconds_left: number
+  total_seconds: number
+  area_code: string
+  area_name: string
+  ticket_number: string
+  fault_code: string
+  fault_description: string
+}
+
+export interface RejectReason {
+  code: string
+  label: string
+}
+
+/** The outlet's board (GET /outlets/{id}/board). */
+export interface Board {
+  outlet_id: number
+  at: string
+  offers_waiting: { work_order: WorkOrder; expires_at: string; seconds_left: number }[]
+  appointments_today: WorkOrder[]
+  arrivals_overdue: { work_order: WorkOrder; overdue_seconds: number }[]
+  technicians: { staff_id: number; name: string; open: number; today: number }[]
+}
+
+export interface Staff {
+  id: number
+  name: string
+  post: string
+  active: boolean
+  outlet_id: number | null
+}
+
+export interface StockBalance {
+  part_id: number
+  part_code: string
+  part_name: string
+  location_id: number
+  location_name: string
+  on_hand: number
+  min_level: number
+  low: boolean
+}
+
+export interface Requisition {
+  id: number
+  number: string
+  status: string
+  outlet_id: number
+  lines?: { part_id: number; qty: number; qty_shipped: number }[]
+  requested_at: string
+  shipped_at: string | null
+  note: string
+  version: number
+}
+
+export interface Notice {
+  id: number
+  kind: string
+  title: string
+  body: string
+  link: string
+  params: Record<string, unknown>
+  read: boolean
+  created_at: string
+}
+
+export interface PushConfig {
+  enabled: boolean
+  public_key: string
+  subscriptions: number
+}
+
 export const api = {
   me: () => get<Me>('/me'),
   login: (username: string, password: string) => send<{ user: Me }>('POST', '/auth/login', { username, password }),
   logout: () => send<void>('POST', '/auth/logout'),
   jobs: () => get<{ items: Job[] }>('/mobile/jobs').then((r) => r.items),
   contact: (workOrderID: number) => get<Contact>(`/work-orders/${workOrderID}/contact`),
+  offers: () => get<{ items: Offer[] }>('/mobile/offers').then((r) => r.items),
+  rejectReasons: () => get<{ items: RejectReason[] }>('/mobile/reject-reasons').then((r) => r.items),
+  accept: (id: number, version: number) => send<WorkOrder>('POST', `/work-orders/${id}/accept`, { version }),
+  reject: (id: number, reasonCode: string, reason: string, version: number) =>
+    send<WorkOrder>('POST', `/work-orders/${id}/reject`, { reason_code: reasonCode, reason, version }),
+  board: (outletID: number) => get<Board>(`/outlets/${outletID}/board`),
+  workOrders: (status: string) => get<{ items: WorkOrder[] }>(`/work-orders?status=${status}&size=100`).then((r) => r.items),
+  staff: (outletID: number) => get<{ items: Staff[] }>(`/staff?outlet_id=${outletID}&active=true&size=200`).then((r) => r.items),
+  assign: (id: number, staffID: number, version: number) =>
+    send<WorkOrder>('POST', `/work-orders/${id}/assign`, { technician_staff_id: staffID, version }),
+  stock: (partID: number) => get<{ items: StockBalance[] }>(`/stock?part_id=${partID}&size=50`).then((r) => r.items),
+  requisitions: (status: string) => get<{ items: Requisition[] }>(`/requisitions?status=${status}&size=50`).then((r) => r.items),
+  receive: (id: number, version: number) => send<Requisition>('POST', `/requisitions/${id}/receive`, { version }),
+  notices: () => get<{ items: Notice[]; unread: number }>('/notifications?size=30'),
+  unread: () => get<{ unread: number }>('/notifications/unread-count').then((r) => r.unread),
+  readNotice: (id: number) => send<Notice>('POST', `/notifications/${id}/read`),
+  readAll: () => send<unknown>('POST', '/notifications/read-all'),
+  pushConfig: () => get<PushConfig>('/push'),
+  pushSubscribe: (sub: PushSubscriptionJSON) => send<PushConfig>('POST', '/push/subscriptions', sub),
+  pushUnsubscribe: (endpoint: string) => send<PushConfig>('POST', '/push/unsubscribe', { endpoint }),
   /** partByCode finds the catalogue part whose code is exactly the scanned text. */
   async partByCode(code: string): Promise<Part | null> {
     const r = await get<{ items: Part[] }>(`/parts?q=${encodeURIComponent(code)}`)
