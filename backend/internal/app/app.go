@@ -284,6 +284,14 @@ func (a *App) Serve(ctx context.Context) error {
 		}
 		a.Sched.Start()
 		defer a.Sched.Stop()
+		// After a migration or on a fresh database the readiness rollups
+		// are built in the background at once (one instance, by lease);
+		// runs answer "building" meanwhile.
+		go func() {
+			if _, err := a.Sched.RunNow(ctx, readiness.JobRollups, a.Readiness.BuildRollups); err != nil {
+				a.Log.Warn("readiness: rollup build", "err", err)
+			}
+		}()
 	}
 	// Every instance delivers messages to customers (row claims, no lease).
 	wctx, stopWorker := context.WithCancel(context.Background())
@@ -335,6 +343,8 @@ func (a *App) registerJobs() error {
 	}{
 		// == Scheduled jobs of each domain: {"name", a.Cfg.Scheduler.X, a.Service.Job},
 		{readiness.JobName, a.Cfg.Readiness.Schedule, a.Readiness.Job},
+		// Builds the rollups when missing (a no-op once built), prunes old dirty marks.
+		{readiness.JobRollups, "@every 1m", a.Readiness.BuildRollups},
 		{"certification.reminders", a.Cfg.Certification.ReminderSchedule, a.Certification.ReminderJob},
 		{"complaint_escalation", a.Cfg.Scheduler.ComplaintEscalation, a.Complaints.EscalateOverdue},
 		{"survey_dispatch", a.Cfg.Scheduler.SurveyDispatch, a.Surveys.Dispatch},

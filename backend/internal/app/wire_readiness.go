@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/backend/internal/certification"
+	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/outbox"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
 )
 
@@ -48,6 +50,14 @@ func (a *App) wireReadiness(ctx context.Context) error {
 	} else if ok {
 		a.Hub.Retain(ev)
 	}
+	// Late changes to old records mark their days' rollups stale, once per
+	// event (never a counter in the business transaction).
+	mark := outbox.OnceTx(a.DB, "readiness_rollups", a.Log, r.MarkDirty)
+	a.Bus.Subscribe(func(e event.Event) {
+		if readiness.RollupConcerns(e.Name) {
+			mark(e)
+		}
+	})
 	a.Readiness, a.Certification = r, c
 	return nil
 }

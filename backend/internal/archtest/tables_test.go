@@ -20,6 +20,7 @@ import (
 var reportingReads = map[string]string{
 	"readiness/measures_sql.go": "readiness measures: SQL aggregates over the operational tables (read-only)",
 	"readiness/plausibility.go": "readiness plausibility checks: headcount, certificates and coverage of the outlet network (read-only)",
+	"readiness/rollup_dirty.go": "readiness rollups: the event consumer reads a changed record's first bucket time by id (read-only)",
 	"readiness/store.go":        "a run is tagged with the audit trail's last sequence number (read-only MAX over audit_records)",
 	"recall/resolve.go":         "recall resolution: one INSERT … SELECT over the installed base (reads units only)",
 	"recall/progress.go":        "recall progress and call queue join the affected units' owners (read-only)",

@@ -182,7 +182,10 @@ type RunSummaryResponse struct {
 	LedgerRunID uint64    `json:"ledger_run_id"`
 	DurationMS  int64     `json:"duration_ms"`
 	CreatedAt   time.Time `json:"created_at"`
-	// Status is running, done or error; only a done run has a score.
+	// Status is running, done or error; only a done run has a score. A
+	// run request answers building (id 0, progress = days of rollups
+	// built of total) while the rollups are built after a migration or on
+	// a fresh database: no run was started.
 	Status   string      `json:"status"`
 	Progress RunProgress `json:"progress"`
 	// Error says why a run ended in error.
@@ -395,8 +398,35 @@ func (s *Server) createReadinessRun(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Header("Location", fmt.Sprintf("/api/v1/readiness/runs/%d", st.Run.ID))
+	if st.Run.Status != readiness.RunBuilding {
+		c.Header("Location", fmt.Sprintf("/api/v1/readiness/runs/%d", st.Run.ID))
+	}
 	c.JSON(http.StatusAccepted, RunStateResponse{Run: runSummary(st.Run), Joined: st.Joined})
+}
+
+// RollupStatusResponse is the state of the readiness rollups' background
+// build (after a migration or on a fresh database).
+type RollupStatusResponse struct {
+	// Status is building, done, error, or "" when never built (runs then
+	// roll up the days they need themselves).
+	Status     string     `json:"status"`
+	DaysDone   int        `json:"days_done"`
+	DaysTotal  int        `json:"days_total"`
+	Error      string     `json:"error,omitempty"`
+	StartedAt  *time.Time `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+}
+
+// GET /api/v1/readiness/rollups — the rollups' build state: days built of
+// total while building (runs answer status building meanwhile).
+func (s *Server) readinessRollups(c *gin.Context) {
+	st, err := s.Readiness.RollupStatus(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, RollupStatusResponse{Status: st.Status, DaysDone: st.DaysDone, DaysTotal: st.DaysTotal, Error: st.Error,
+		StartedAt: st.StartedAt, FinishedAt: st.FinishedAt})
 }
 
 // GET /api/v1/readiness/runs/:id — a done run with its score and ledger;

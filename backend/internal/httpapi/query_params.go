@@ -102,6 +102,7 @@ var queryParams = map[string][]string{
 	"GET /api/v1/readiness/overrides":                                  {"all", "standard"},
 	"GET /api/v1/readiness/plausibility":                               {},
 	"GET /api/v1/readiness/projection":                                 {"at", "standard"},
+	"GET /api/v1/readiness/rollups":                                    {},
 	"GET /api/v1/readiness/runs":                                       {"page", "size", "standard"},
 	"GET /api/v1/readiness/runs/:id":                                   {},
 	"GET /api/v1/readiness/runs/:id/diff/:other":                       {},

@@ -1,8 +1,12 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/backend/internal/readiness"
 )
 
 // TestReadinessRunIsAsynchronous: 立即评分 answers 202 at once with the run
@@ -110,5 +114,45 @@ func TestReadinessRunIsAsynchronous(t *testing.T) {
 	h.waitRun(tok, int(r2.JSON(t)["run"].(map[string]any)["id"].(float64)))
 	if g := h.do("GET", "/api/v1/readiness/runs/999999", tok, nil); g.Status != 404 {
 		t.Errorf("unknown run: %d", g.Status)
+	}
+}
+
+// TestReadinessRunWhileRollupsAreBuilt: after a migration or on a fresh
+// database the rollups are built in the background; meanwhile 立即评分
+// answers 202 with status building and the days built of total (no run
+// started, no Location), GET /readiness/rollups says the same, and once
+// the build is done a request starts a run.
+func TestReadinessRunWhileRollupsAreBuilt(t *testing.T) {
+	h := newReadinessHarness(t)
+	tok := h.login("quality")
+	now := time.Now().UTC()
+	if err := h.app.DB.Create(&readiness.RollupBuild{Name: "rollups", Version: 1, Status: readiness.BuildBuilding, DaysDone: 120, DaysTotal: 365,
+		Holder: "other", StartedAt: &now, UpdatedAt: now}).Error; err != nil {
+		t.Fatal(err)
+	}
+	r := h.do("POST", "/api/v1/readiness/runs", tok, "{}")
+	if r.Status != 202 || r.Header.Get("Location") != "" {
+		t.Fatalf("start while building: %d %q %s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+	run := r.JSON(t)["run"].(map[string]any)
+	p := run["progress"].(map[string]any)
+	if run["status"] != "building" || run["id"].(float64) != 0 || p["done"].(float64) != 120 || p["total"].(float64) != 365 {
+		t.Fatalf("building answer: %s", r.Body)
+	}
+	st := h.do("GET", "/api/v1/readiness/rollups", tok, "")
+	if st.Status != 200 || st.JSON(t)["status"] != "building" || st.JSON(t)["days_done"].(float64) != 120 {
+		t.Fatalf("rollups: %d %s", st.Status, st.Body)
+	}
+	if err := h.app.DB.Model(&readiness.RollupBuild{}).Where("name = ?", "rollups").
+		Updates(map[string]any{"status": readiness.BuildDone, "days_done": 365}).Error; err != nil {
+		t.Fatal(err)
+	}
+	r = h.do("POST", "/api/v1/readiness/runs", tok, "{}")
+	if r.Status != 202 || r.JSON(t)["run"].(map[string]any)["status"] != "running" {
+		t.Fatalf("start after the build: %d %s", r.Status, r.Body)
+	}
+	id := int(r.JSON(t)["run"].(map[string]any)["id"].(float64))
+	if _, err := h.app.Readiness.Wait(context.Background(), uint64(id)); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -331,6 +331,7 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/readiness/score", rbac.ReadinessRead, s.readinessScore, "The latest run with its points ledger (?standard=)", "readiness", reply[RunResponse]()},
 		{"GET", "/api/v1/readiness/runs", rbac.ReadinessRead, s.listReadinessRuns, "Run history, newest first (page, size)", "readiness", reply[Page[RunSummaryResponse]]()},
 		{"POST", "/api/v1/readiness/runs", rbac.ReadinessRun, s.createReadinessRun, "Start a run: 202 at once with the run id; while a run is in progress (any instance) the same run. Progress: readiness.progress events and GET /readiness/runs/:id", "readiness", takes[RunRequest, RunStateResponse]().status(202)},
+		{"GET", "/api/v1/readiness/rollups", rbac.ReadinessRead, s.readinessRollups, "The rollups' background build: status (building, done, error), days built of total", "readiness", reply[RollupStatusResponse]()},
 		{"GET", "/api/v1/readiness/runs/:id", rbac.ReadinessRead, s.getReadinessRun, "A done run with its points ledger; a run in progress with its status and progress (indicators done/total, clause)", "readiness", reply[Untyped]()},
 		{"GET", "/api/v1/readiness/runs/:id/diff/:other", rbac.ReadinessRead, s.diffReadinessRuns, "What moved per indicator from run :id to run :other, and why", "readiness", reply[Untyped]()},
 		{"GET", "/api/v1/readiness/gaps", rbac.ReadinessRead, s.readinessGaps, "Indicators losing points, most recoverable first, with records and actions", "readiness", reply[Untyped]()},

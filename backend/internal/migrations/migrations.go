@@ -37,6 +37,7 @@ func All() []*gormigrate.Migration {
 		m0090CheckInLocation(),
 		m0091IdempotentResponses(),
 		m0100ReadinessAsyncRuns(),
+		m0101ReadinessRollups(),
 		m0070SearchTails(),
 		m0071CustomerSearchGrams(),
 		m0096OutletNamesUnique(),

@@ -6,11 +6,11 @@ import (
 )
 
 // The readiness and certification models checked by TestModelsMatchSchema
-// (migration 0007).
+// (migrations 0007, 0101).
 func init() {
 	extraModels = append(extraModels,
 		&readiness.StandardVersion{}, &readiness.Run{}, &readiness.LedgerRow{}, &readiness.AssessmentRecord{},
-		&readiness.Deletion{}, &readiness.DeductionRecord{}, &readiness.BonusClaim{}, &readiness.MeasureDay{},
+		&readiness.Deletion{}, &readiness.DeductionRecord{}, &readiness.BonusClaim{}, &readiness.Rollup{}, &readiness.RollupDirty{}, &readiness.RollupBuild{},
 		&certification.Document{}, &certification.Cycle{}, &certification.Audit{}, &certification.Reminder{},
 		&certification.AuditPack{})
 }

@@ -57,8 +57,8 @@ type SQLMeasures struct {
 	log *slog.Logger
 	// Parallel is how many measure queries run at once.
 	Parallel int
-	// NoDayCache turns the settled-day cache off (every run scans the
-	// whole window).
+	// NoDayCache turns the rollups off (every run scans the whole
+	// window from rows).
 	NoDayCache bool
 	// SampleSize is the systematic sample size of sampled measures
 	// (default 2,000 records; an auditor samples far fewer).
@@ -209,6 +209,8 @@ type measureQuery struct {
 	// bucket is the time column the window is defined on; when set, the
 	// settled days of the window come from the day cache (aggregate).
 	bucket string
+	// dateBucket says bucket is a calendar-date column.
+	dateBucket bool
 	// key names the measure in the day cache; window is the measure's.
 	key         string
 	window      window
@@ -237,8 +239,14 @@ func (m *SQLMeasures) Measures(ctx context.Context, asOf time.Time, reqs []Measu
 	var wg sync.WaitGroup
 	schema := newSchemaCache(m.db)
 	measured := measureProgress(ctx)
+	// The dirty marks of the rollups are read once per call.
+	ctx = context.WithValue(ctx, rollupCallKey{}, &rollupCall{})
+	fill := fillFrom(ctx)
 	for _, req := range reqs {
 		spec, ok := m.specs[req.Measure]
+		if fill != nil && (!ok || spec.slowChanging) {
+			continue // no rollups: nothing to build
+		}
 		if !ok {
 			out[req.Measure] = Measure{Note: "no SQL definition for measure " + req.Measure}
 			measured(req)
@@ -303,7 +311,7 @@ func (m *SQLMeasures) generic(ctx context.Context, q measureQuery) (Measure, err
 	vals, err := m.aggregate(ctx, aggQuery{
 		key:   q.key,
 		exprs: []string{"COUNT(*)", "SUM(CASE WHEN " + q.conforming + " THEN 1 ELSE 0 END)"}, exprArgs: q.confArgs,
-		from: q.from, fromArgs: q.fromArgs, where: q.population, whereArgs: q.popArgs, bucket: q.bucket,
+		from: q.from, fromArgs: q.fromArgs, where: q.population, whereArgs: q.popArgs, bucket: q.bucket, dateBucket: q.dateBucket,
 	}, q.window)
 	if err != nil {
 		return Measure{}, err
@@ -502,124 +510,16 @@ type aggQuery struct {
 	where     string // includes the window condition on bucket
 	whereArgs []any
 	bucket    string
-}
-
-// settleAfter is how old a day must be before its aggregates are cached:
-// every deadline the measures wait for (acknowledgement, resolution,
-// acceptance, arrival, a survey link's validity, the 3-day follow-up) has
-// passed by then, so the day no longer moves in normal operation.
-const settleAfter = 35 * 24 * time.Hour
-
-// cacheTTL bounds how long a settled day's cached aggregates are trusted;
-// a correction made to older records shows within this time.
-const cacheTTL = 24 * time.Hour
-
-// aggregate runs the expressions over `from WHERE where`. With a bucket
-// and the day cache on, the window is split: whole UTC days older than
-// settleAfter are summed from readiness_measure_days (recomputed in one
-// GROUP BY when missing or older than cacheTTL), and only the recent part
-// and the partial first day are scanned. The cache key is the measure and
-// a hash of its SQL, so a changed definition never reads old figures.
-func (m *SQLMeasures) aggregate(ctx context.Context, q aggQuery, w window) ([]float64, error) {
-	db := m.db.WithContext(ctx)
-	out := make([]float64, 2)
-	sel := make([]string, len(q.exprs))
-	for i, e := range q.exprs {
-		sel[i] = fmt.Sprintf("%s AS v%d", e, i+1)
-	}
-	base := "SELECT " + strings.Join(sel, ", ") + " FROM " + q.from + " WHERE " + q.where
-	args := append(append(append([]any{}, q.exprArgs...), q.fromArgs...), q.whereArgs...)
-	firstFull := time.Date(w.From.Year(), w.From.Month(), w.From.Day(), 0, 0, 0, 0, time.UTC)
-	if firstFull.Before(w.From) {
-		firstFull = firstFull.AddDate(0, 0, 1)
-	}
-	c := w.AsOf.Add(-settleAfter)
-	cutoff := time.Date(c.Year(), c.Month(), c.Day(), 0, 0, 0, 0, time.UTC)
-	if q.bucket == "" || m.NoDayCache || !cutoff.After(firstFull) || q.key == "" {
-		var v struct{ V1, V2 *float64 }
-		if err := db.Raw(base, args...).Scan(&v).Error; err != nil {
-			return nil, err
-		}
-		out[0], out[1] = derefF(v.V1), derefF(v.V2)
-		return out, nil
-	}
-	hash := sqlHash(q.key, base)
-	settled, err := m.settledDays(ctx, q, hash, base, args, firstFull, cutoff)
-	if err != nil {
-		// Without the cache, scan the whole window.
-		m.log.Warn("readiness: day cache unavailable", "measure", q.key, "err", err)
-		var v struct{ V1, V2 *float64 }
-		if err := db.Raw(base, args...).Scan(&v).Error; err != nil {
-			return nil, err
-		}
-		out[0], out[1] = derefF(v.V1), derefF(v.V2)
-		return out, nil
-	}
-	var v struct{ V1, V2 *float64 }
-	fresh := base + " AND (" + q.bucket + " < ? OR " + q.bucket + " >= ?)"
-	if err := db.Raw(fresh, append(append([]any{}, args...), firstFull, cutoff)...).Scan(&v).Error; err != nil {
-		return nil, err
-	}
-	out[0], out[1] = derefF(v.V1)+settled[0], derefF(v.V2)+settled[1]
-	return out, nil
-}
-
-// settledDays sums the cached days [from, to) of a measure, recomputing
-// and storing them all when any is missing or stale.
-func (m *SQLMeasures) settledDays(ctx context.Context, q aggQuery, hash, base string, args []any, from, to time.Time) ([]float64, error) {
-	db := m.db.WithContext(ctx)
-	days := int(to.Sub(from) / (24 * time.Hour))
-	var have struct {
-		N      int64
-		V1, V2 *float64
-	}
-	if err := db.Model(&MeasureDay{}).Select("COUNT(*) AS n, SUM(v1) AS v1, SUM(v2) AS v2").
-		Where("measure = ? AND def_hash = ? AND day >= ? AND day < ? AND computed_at > ?", q.key, hash, from, to, m.nowUTC().Add(-cacheTTL)).
-		Scan(&have).Error; err != nil {
-		return nil, err
-	}
-	if int(have.N) == days {
-		return []float64{derefF(have.V1), derefF(have.V2)}, nil
-	}
-	var rows []struct {
-		D      sqlTime
-		V1, V2 *float64
-	}
-	grouped := strings.Replace(base, "SELECT ", "SELECT DATE("+q.bucket+") AS d, ", 1) +
-		" AND " + q.bucket + " >= ? AND " + q.bucket + " < ? GROUP BY DATE(" + q.bucket + ")"
-	if err := db.Raw(grouped, append(append([]any{}, args...), from, to)...).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	byDay := map[string][2]float64{}
-	for _, r := range rows {
-		if r.D.Valid {
-			byDay[r.D.T.Format(time.DateOnly)] = [2]float64{derefF(r.V1), derefF(r.V2)}
-		}
-	}
-	now := m.nowUTC()
-	cache := make([]MeasureDay, 0, days)
-	var sum [2]float64
-	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
-		v := byDay[d.Format(time.DateOnly)]
-		sum[0] += v[0]
-		sum[1] += v[1]
-		cache = append(cache, MeasureDay{Measure: q.key, DefHash: hash, Day: d, V1: v[0], V2: v[1], ComputedAt: now})
-	}
-	// One writer at a time: concurrent measures deleting neighbouring key
-	// ranges would deadlock on MySQL's gap locks.
-	m.cacheMu.Lock()
-	err := db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("measure = ?", q.key).Delete(&MeasureDay{}).Error; err != nil {
-			return err
-		}
-		return tx.CreateInBatches(cache, 500).Error
-	})
-	m.cacheMu.Unlock()
-	if err != nil {
-		// The figures are right; only the cache could not be kept.
-		m.log.Warn("readiness: day cache", "measure", q.key, "err", err)
-	}
-	return sum[:], nil
+	// dateBucket says bucket is a calendar-date column (a local date
+	// stored as 00:00 UTC) rather than an instant.
+	dateBucket bool
+	// until, when set, is the query's own upper bound on bucket when it
+	// is earlier than the window's end (the follow-up measure leaves out
+	// the last three days).
+	until time.Time
+	// sources are the tables whose late changes make the rollups stale
+	// (default: the first table of from).
+	sources []string
 }
 
 func (m *SQLMeasures) nowUTC() time.Time { return time.Now().UTC() }

@@ -178,6 +178,7 @@ func measureSpecs() map[string]measureSpec {
 					ref:        "return",
 					order:      "r.requested_on DESC",
 					bucket:     "r.requested_on",
+					dateBucket: true,
 				}
 			},
 		},
@@ -282,6 +283,7 @@ func measureSpecs() map[string]measureSpec {
 					ref:        "corrective_action",
 					order:      "a.due_date DESC",
 					bucket:     "a.due_date",
+					dateBucket: true,
 				}
 			},
 		},
@@ -398,6 +400,9 @@ func firstResponse(ctx context.Context, m *SQLMeasures, w window) (Measure, erro
 	if err != nil {
 		return Measure{}, err
 	}
+	if fillFrom(ctx) != nil {
+		return Measure{}, nil // building the rollups only
+	}
 	a := int64(av[0])
 	breached := `FROM tickets t WHERE t.id IN (SELECT al.ticket_id FROM sla_alerts al WHERE al.target = 'first_response'
 		AND al.kind = 'breach' AND al.raised_at >= ?) AND t.created_at >= ? AND t.created_at < ? AND t.merged_into_id IS NULL`
@@ -432,7 +437,7 @@ func followupWithin3d(ctx context.Context, m *SQLMeasures, w window) (Measure, e
 	to := w.AsOf.AddDate(0, 0, -3)
 	dv, err := m.aggregate(ctx, aggQuery{key: "followup_within_3d:closed", exprs: []string{"COUNT(*)"}, from: "tickets",
 		where:     "status = 'closed' AND closed_at >= ? AND closed_at < ? AND merged_into_id IS NULL",
-		whereArgs: []any{w.From, to}, bucket: "closed_at"}, w)
+		whereArgs: []any{w.From, to}, bucket: "closed_at", until: to}, w)
 	if err != nil {
 		return Measure{}, err
 	}
@@ -443,9 +448,12 @@ func followupWithin3d(ctx context.Context, m *SQLMeasures, w window) (Measure, e
 	// distinct counts of the days add up.
 	nv, err := m.aggregate(ctx, aggQuery{key: "followup_within_3d:followed", exprs: []string{"COUNT(DISTINCT f.ticket_id)"},
 		from: "survey_followups f", where: "f.closed_at >= ? AND f.closed_at < ? AND " + inTime, whereArgs: []any{w.From, to},
-		bucket: "f.closed_at"}, w)
+		bucket: "f.closed_at", until: to}, w)
 	if err != nil {
 		return Measure{}, err
+	}
+	if fillFrom(ctx) != nil {
+		return Measure{}, nil // building the rollups only
 	}
 	den, num := int64(dv[0]), int64(nv[0])
 	res := Measure{Known: true, Numerator: float64(min(num, den)), Denominator: float64(den)}

@@ -275,18 +275,57 @@ type BonusClaim struct {
 // TableName pins the table of migration 0007.
 func (BonusClaim) TableName() string { return "readiness_bonus_claims" }
 
-// MeasureDay caches a measure's additive aggregates (v1 = population, v2 =
-// conforming, for most measures) for one settled UTC day of its window,
-// keyed by the measure and a hash of its SQL. Rows are recomputed when
-// older than a day; see SQLMeasures.aggregate.
-type MeasureDay struct {
+// Rollup is one closed day (of the enterprise's calendar) of an additive
+// aggregate of a measure: v1, v2 are the sums its expressions give over the
+// records whose bucket time falls in that day. DefHash keys the SQL (and
+// its non-time arguments) that made it; Settled says the figures can no
+// longer move with the passing of time alone (every deadline the measure
+// waits for has passed); AsOf is the as-of instant they were computed at;
+// Seq is the last dirty mark they include (see SQLMeasures.aggregate).
+type Rollup struct {
 	Measure    string    `gorm:"primaryKey"`
-	DefHash    string    `gorm:"primaryKey"`
 	Day        time.Time `gorm:"primaryKey"`
-	V1         float64   `gorm:"column:v1"`
-	V2         float64   `gorm:"column:v2"`
+	DefHash    string
+	V1         float64 `gorm:"column:v1"`
+	V2         float64 `gorm:"column:v2"`
+	Settled    bool
+	AsOf       time.Time
+	Seq        uint64
 	ComputedAt time.Time
 }
 
-// TableName pins the table of migration 0007.
-func (MeasureDay) TableName() string { return "readiness_measure_days" }
+// TableName pins the table of migration 0101.
+func (Rollup) TableName() string { return "readiness_rollups" }
+
+// RollupDirty marks the rollups of the records of table Source from day
+// FromDay on as possibly stale: a late change to an old record. Written by
+// the event consumer (MarkDirty), append-only.
+type RollupDirty struct {
+	ID        uint64 `gorm:"primaryKey"`
+	Source    string
+	FromDay   time.Time
+	CreatedAt time.Time
+}
+
+// TableName pins the table of migration 0101.
+func (RollupDirty) TableName() string { return "readiness_rollup_dirty" }
+
+// RollupBuild is the state of the background build of the rollups (one
+// row, Name "rollups"): status building, done or error, days done of
+// total, and the dirty marks pruned so far.
+type RollupBuild struct {
+	Name          string `gorm:"primaryKey"`
+	Version       int
+	Status        string
+	DaysDone      int
+	DaysTotal     int
+	Holder        string
+	Error         string
+	PrunedThrough uint64
+	StartedAt     *time.Time
+	FinishedAt    *time.Time
+	UpdatedAt     time.Time
+}
+
+// TableName pins the table of migration 0101.
+func (RollupBuild) TableName() string { return "readiness_rollup_builds" }

@@ -65,6 +65,11 @@ func (s *Service) Start(ctx context.Context, trigger, code string) (*RunState, e
 	if err != nil {
 		return nil, err
 	}
+	if b, ok := s.building(ctx); ok {
+		// The rollups are being built: answer at once with the build's
+		// progress rather than scanning every day of the window.
+		return buildingRun(v.Code, b), nil
+	}
 	r, joined, err := s.claim(ctx, v, std, trigger)
 	if err != nil {
 		return nil, err
@@ -192,6 +197,9 @@ func (s *Service) RunNow(ctx context.Context, trigger, code string) (*RunDetail,
 	st, err := s.Start(ctx, trigger, code)
 	if err != nil {
 		return nil, err
+	}
+	if st.Run.Status == RunBuilding {
+		return nil, ErrBuilding
 	}
 	return s.Wait(ctx, st.Run.ID)
 }

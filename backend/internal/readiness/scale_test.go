@@ -46,7 +46,7 @@ func TestRunAtScale(t *testing.T) {
 	}
 	defer svc.Close()
 	std, _ := svc.CurrentStandard(ctx)
-	if err := g.Exec("DELETE FROM readiness_measure_days").Error; err != nil {
+	if err := g.Exec("DELETE FROM readiness_rollups").Error; err != nil {
 		t.Fatal(err)
 	}
 

@@ -524,6 +524,10 @@ type RunDetail struct {
 // joins the one in progress, and waits for it.
 func (s *Service) Job(ctx context.Context) error {
 	_, err := s.RunNow(actor.With(ctx, actor.System("readiness")), TriggerSchedule, "")
+	if errors.Is(err, ErrBuilding) {
+		s.log.Info("readiness: scheduled run skipped while the rollups are built")
+		return nil
+	}
 	return err
 }
 

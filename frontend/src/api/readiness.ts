@@ -147,7 +147,11 @@ export interface RunSummary {
   ledger_run_id: number
   duration_ms: number
   created_at: string
-  /** running, done or error; only a done run has a score and a ledger. */
+  /**
+   * running, done or error; only a done run has a score and a ledger.
+   * building: the rollups are being built (after a migration or on a fresh
+   * database), no run was started; progress counts days built of total.
+   */
   status: RunStatus
   progress: RunProgress
   /** Why a run ended in error. */
@@ -155,7 +159,7 @@ export interface RunSummary {
 }
 
 /** A run's status. */
-export type RunStatus = 'running' | 'done' | 'error'
+export type RunStatus = 'running' | 'done' | 'error' | 'building' | 'built'
 
 /** httpapi.RunProgress: indicators done of total, the clause last worked on. */
 export interface RunProgress {
@@ -511,6 +515,23 @@ export async function listRuns(query: { page?: number; size?: number; standard?:
  */
 export async function startRun(standard?: string): Promise<RunStateResponse> {
   const res = await http.post<RunStateResponse>('/readiness/runs', standard ? { standard } : {})
+  return res.data
+}
+
+/** The readiness rollups' background build (GET /readiness/rollups). */
+export interface RollupStatus {
+  /** building, done, error, or '' when never built. */
+  status: string
+  days_done: number
+  days_total: number
+  error?: string
+  started_at: string | null
+  finished_at: string | null
+}
+
+/** getRollups reads the build state of the rollups: days built of total while building. */
+export async function getRollups(): Promise<RollupStatus> {
+  const res = await http.get<RollupStatus>('/readiness/rollups')
   return res.data
 }
 

@@ -2216,6 +2216,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/readiness/rollups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rollups' background build: status (building, done, error), days built of total */
+        get: operations["get_api_v1_readiness_rollups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/readiness/runs": {
         parameters: {
             query?: never;
@@ -7381,6 +7398,16 @@ export interface components {
         };
         /** @enum {string} */
         Role: "admin" | "hotline_agent" | "outlet_manager" | "technician" | "quality_manager" | "auditor";
+        RollupStatusResponse: {
+            days_done: number;
+            days_total: number;
+            error?: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** Format: date-time */
+            started_at: string | null;
+            status: string;
+        };
         RunProgress: {
             clause: string;
             done: number;
@@ -13045,6 +13072,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_readiness_rollups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RollupStatusResponse"];
                 };
             };
             400: components["responses"]["Error"];

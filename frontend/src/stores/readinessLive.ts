@@ -99,7 +99,7 @@ export function progressFromEvent(data: unknown): RunProgressState | null {
   const d = obj(data)
   const runId = num(d.run_id)
   const status = str(d.status)
-  if (runId === null || (status !== 'running' && status !== 'done' && status !== 'error')) return null
+  if (runId === null || (status !== 'running' && status !== 'done' && status !== 'error' && status !== 'building' && status !== 'built')) return null
   return {
     runId,
     standard: str(d.standard),

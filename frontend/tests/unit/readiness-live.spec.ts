@@ -185,5 +185,8 @@ describe('readiness live store', () => {
     expect(store.feed).toHaveLength(0)
     expect(progressFromEvent({ run_id: 1, status: 'sleeping' })).toBeNull()
     expect(progressFromEvent({ run_id: 2, status: 'error', error: 'boom' })).toMatchObject({ status: 'error', error: 'boom', done: 0 })
+    // The rollups' background build reports days built of total (run 0).
+    expect(progressFromEvent({ run_id: 0, status: 'building', done: 120, total: 365 })).toMatchObject({ runId: 0, status: 'building', done: 120, total: 365 })
+    expect(progressFromEvent({ run_id: 0, status: 'built', done: 365, total: 365 })).toMatchObject({ status: 'built' })
   })
 })

@@ -24,6 +24,8 @@ export default {
       clause: 'clause {clause}',
       finished: 'Run #{id} finished',
       failed: 'The run did not finish: {error}',
+      building: 'Building the daily rollups: {done} of {total} days; scoring is possible when done',
+      built: 'Daily rollups built; scoring is possible',
     },
     facts: {
       title: 'Summary',

@@ -25,6 +25,8 @@ export default {
       clause: '当前条款 {clause}',
       finished: '评分 #{id} 已完成',
       failed: '评分未完成：{error}',
+      building: '正在建立汇总数据：已完成 {done} / {total} 天，完成后即可评分',
+      built: '汇总数据已建立，可以评分',
     },
     facts: {
       title: '评分概况',
