@@ -46,6 +46,7 @@ func All() []*gormigrate.Migration {
 		m0130PhonePush(),
 		m0075MasterDataCorrections(),
 		m0120SearchCoveringIndexes(),
+		m0121CustomerNamePrefixIndex(),
 	}
 }
 
