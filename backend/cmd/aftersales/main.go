@@ -134,6 +134,12 @@ func run(args []string) error {
 		if !*demoFlag && *scale <= 0 {
 			return errors.New("seed: give --demo or --scale N")
 		}
+		if *scale > 0 {
+			// Rebuilding a deferred index of tens of millions of rows (ALTER
+			// TABLE … ADD INDEX) answers after minutes: db.io_timeout bounds
+			// request-sized reads and would cut the connection mid-build.
+			cfg.DB.IOTimeout = 0
+		}
 		a, err := app.New(ctx, cfg, log)
 		if err != nil {
 			return err
