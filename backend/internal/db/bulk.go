@@ -531,16 +531,22 @@ func DeferIndexes(ctx context.Context, g *gorm.DB, tables ...string) (*DeferredI
 }
 
 // Restore rebuilds the indexes DeferIndexes dropped. It is safe to call
-// twice (the second call does nothing).
+// twice (the second call retries only what failed).
 func (d *DeferredIndexes) Restore(ctx context.Context) error {
 	if d == nil {
 		return nil
 	}
-	for len(d.create) > 0 {
-		if err := d.g.WithContext(ctx).Exec(d.create[0]).Error; err != nil {
-			return fmt.Errorf("db: restore index: %s: %w", truncate(d.create[0], 200), err)
+	// Every index is tried even after a failure, so one that cannot be
+	// built does not leave the others missing; the failed ones are kept
+	// for a second call.
+	var errs []error
+	var failed []string
+	for _, stmt := range d.create {
+		if err := d.g.WithContext(ctx).Exec(stmt).Error; err != nil {
+			errs = append(errs, fmt.Errorf("db: restore index: %s: %w", truncate(stmt, 200), err))
+			failed = append(failed, stmt)
 		}
-		d.create = d.create[1:]
 	}
-	return nil
+	d.create = failed
+	return errors.Join(errs...)
 }
