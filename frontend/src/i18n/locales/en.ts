@@ -45,6 +45,7 @@ export default {
   },
   header: {
     changePassword: 'Change password',
+    menu: 'Menu',
     logout: 'Sign out',
     live: {
       idle: 'Live channel not connected',

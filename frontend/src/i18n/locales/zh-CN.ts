@@ -45,6 +45,7 @@ export default {
   },
   header: {
     changePassword: '修改密码',
+    menu: '菜单',
     logout: '退出登录',
     live: {
       idle: '实时通道未连接',
