@@ -29,6 +29,7 @@ import './narrow.e2e.mjs'
 import './reports.e2e.mjs'
 import './print.e2e.mjs'
 import './quote.e2e.mjs'
+import './masterdata.e2e.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:18080').replace(/\/$/, '')

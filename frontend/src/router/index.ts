@@ -130,6 +130,20 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/views/records/ReturnDetailView.vue'),
         meta: { permission: 'ticket:read', title: 'printout.titles.return_voucher', menuKey: 'tickets' },
       },
+      {
+        // A customer: phones and addresses, units, merge, PIPL erasure (issue 12 §2).
+        path: 'customers/:id(\\d+)',
+        name: 'customer-detail',
+        component: () => import('@/views/customers/CustomerDetailView.vue'),
+        meta: { permission: 'customer:read', title: 'masterdata.customer.title', menuKey: 'agent' },
+      },
+      {
+        // A unit's passport with its corrections (purchase data, transfer, scrapped/lost).
+        path: 'units/:serial',
+        name: 'unit-detail',
+        component: () => import('@/views/units/UnitView.vue'),
+        meta: { permission: 'product:read', title: 'masterdata.unit.title', menuKey: 'agent' },
+      },
       page('followups', 'followups', () => import('@/views/agent/FollowupsView.vue')),
       page('messages', 'messages', () => import('@/views/messages/MessagesView.vue')),
       page('outlet', 'outlet', () => import('@/views/outlet/OutletBoardView.vue')),

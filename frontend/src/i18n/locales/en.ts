@@ -5,6 +5,7 @@ import searchEn from './search.en'
 import reportsEn from './reports.en'
 import paperworkEn from './paperwork.en'
 import messagesEn from './messages.en'
+import masterdataEn from './masterdata.en'
 export default {
   app: {
     title: 'After-Sales Service Operations',
@@ -89,6 +90,15 @@ export default {
     unknown: 'Unexpected error',
     username_taken: 'This username is already taken',
     cannot_disable_self: 'You cannot disable your own account',
+    version_conflict: 'Someone else changed this record; refresh and try again',
+    last_phone: 'A customer keeps at least one phone; add the new number first',
+    customer_merged: 'This customer was merged into another one; work on the survivor',
+    customer_erased: "This customer's personal data was erased on request",
+    already_erased: "This customer's personal data was already erased",
+    same_owner: 'The unit already belongs to this customer',
+    unit_deactivated: 'The unit is scrapped or lost and gets no new tickets; reactivate it first',
+    unit_not_deactivated: 'Only a scrapped or lost unit can be reactivated',
+    duplicate_phone: 'This number belongs to another customer',
   },
   roles: {
     admin: 'Administrator',
@@ -853,4 +863,6 @@ export default {
   ...paperworkEn,
   // Messages to customers and the quote page (messages.*.ts).
   ...messagesEn,
+  // The customer and unit pages: master-data corrections (masterdata.*.ts).
+  ...masterdataEn,
 }

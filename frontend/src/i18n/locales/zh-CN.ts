@@ -5,6 +5,7 @@ import searchZhCN from './search.zh-CN'
 import reportsZhCN from './reports.zh-CN'
 import paperworkZhCN from './paperwork.zh-CN'
 import messagesZhCN from './messages.zh-CN'
+import masterdataZhCN from './masterdata.zh-CN'
 export default {
   app: {
     title: '售后服务运营平台',
@@ -89,6 +90,15 @@ export default {
     unknown: '出现未知错误',
     username_taken: '用户名已存在',
     cannot_disable_self: '不能停用自己的账号',
+    version_conflict: '该记录已被他人修改，请刷新后重试',
+    last_phone: '客户至少保留一个电话，请先添加新号码',
+    customer_merged: '该客户已合并到其他客户，请在存续客户上操作',
+    customer_erased: '该客户的个人信息已按请求删除，不能再修改',
+    already_erased: '该客户的个人信息已删除过',
+    same_owner: '产品已属于该客户',
+    unit_deactivated: '产品已报废或丢失，不能新建工单；请先恢复',
+    unit_not_deactivated: '只有报废或丢失的产品才能恢复',
+    duplicate_phone: '该号码已属于其他客户',
   },
   roles: {
     admin: '系统管理员',
@@ -853,4 +863,6 @@ export default {
   ...paperworkZhCN,
   // Messages to customers and the quote page (messages.*.ts).
   ...messagesZhCN,
+  // The customer and unit pages: master-data corrections (masterdata.*.ts).
+  ...masterdataZhCN,
 }
