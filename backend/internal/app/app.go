@@ -155,6 +155,13 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		a.RateLimit = ratelimit.NewLocal(nil)
 	}
 	a.Sched = scheduler.New(g, cfg.Scheduler.LockTTL, log)
+	// Instances starting together take turns through their startup writes
+	// (defaults, the shipped standard, the policy sync), see defaults.go.
+	releaseStartup, err := holdStartup(ctx, a.Sched, log)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseStartup()
 	a.Outbox = outbox.New(outbox.Options{DB: g, Bus: delivery, Leases: a.Sched, Log: log,
 		Interval: cfg.Events.RelayInterval, LeaseTTL: cfg.Events.RelayLease})
 	a.Bus = a.Outbox

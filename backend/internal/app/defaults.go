@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aftersales/aftersales/backend/internal/db"
@@ -45,4 +46,53 @@ func ensureDefaults(ctx context.Context, steps []startupDefault) error {
 		}
 	}
 	return nil
+}
+
+// startupLease names the lease an instance holds while it starts, and
+// startupLeaseTTL bounds it: an instance that dies while starting frees it
+// after that long.
+const (
+	startupLease    = "startup"
+	startupLeaseTTL = 2 * time.Minute
+	startupWait     = 3 * time.Minute
+)
+
+// leaseHolder is the part of the scheduler holdStartup uses.
+type leaseHolder interface {
+	Hold(ctx context.Context, name string, ttl time.Duration) (bool, error)
+	Release(name string)
+}
+
+// holdStartup waits for the startup lease and returns its release. Startup
+// writes the installation's defaults, the shipped standard and the role
+// policy; two instances started together on a Galera cluster wrote the same
+// rows on different nodes, and the loser of each certification stopped on
+// a deadlock (1213) at commit — first on the message templates, then on the
+// readiness standard. Retrying each write (ensureDefaults) fixed one place
+// at a time; taking turns fixes the cause: the second instance starts once
+// the first has written, and its own writes find the rows in place.
+func holdStartup(ctx context.Context, leases leaseHolder, log *slog.Logger) (func(), error) {
+	deadline := time.Now().Add(startupWait)
+	logged := false
+	for {
+		ok, err := leases.Hold(ctx, startupLease, startupLeaseTTL)
+		if err != nil && !db.IsRetryable(err) {
+			return nil, fmt.Errorf("startup lease: %w", err)
+		}
+		if ok {
+			return func() { leases.Release(startupLease) }, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("startup lease: another instance has been starting for %s", startupWait)
+		}
+		if !logged && err == nil {
+			log.Info("waiting for another instance to finish starting")
+			logged = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("startup lease: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

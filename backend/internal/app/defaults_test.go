@@ -3,10 +3,17 @@ package app
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/scheduler"
+	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
 // Two instances started together on Galera: the node that loses the
@@ -46,4 +53,45 @@ func TestStartupDefaultsFailWithTheStepNameOnOtherErrors(t *testing.T) {
 	if err == nil || calls != startupAttempts {
 		t.Fatalf("err=%v calls=%d; want failure after %d attempts", err, calls, startupAttempts)
 	}
+}
+
+// Two instances starting on one database take turns: the second waits for
+// the startup lease until the first releases it, then proceeds (on both
+// databases, with the real scheduler leases).
+func TestInstancesTakeTurnsThroughStartup(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		first, second := scheduler.New(g, time.Minute, quiet), scheduler.New(g, time.Minute, quiet)
+		release, err := holdStartup(context.Background(), first, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan time.Time, 1)
+		go func() {
+			r, err := holdStartup(context.Background(), second, quiet)
+			if err != nil {
+				t.Error(err)
+				close(got)
+				return
+			}
+			got <- time.Now()
+			r()
+		}()
+		time.Sleep(400 * time.Millisecond)
+		select {
+		case <-got:
+			t.Fatal("the second instance started while the first held the startup lease")
+		default:
+		}
+		released := time.Now()
+		release()
+		select {
+		case at, ok := <-got:
+			if !ok || at.Before(released) {
+				t.Fatalf("second instance: ok=%v at %v (released %v)", ok, at, released)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the second instance never took the startup lease")
+		}
+	})
 }
