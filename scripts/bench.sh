@@ -10,6 +10,8 @@
 #   BENCH_TIME      go test -benchtime (default 1s)
 #   BENCH_GO=0 / BENCH_HTTP=0 / BENCH_WRITE=0  skip a part (BENCH_WRITE: scripts/bench-writepath.sh,
 #                   ticket creation on a private MariaDB, direct and +5 ms, beside the raw INSERT ceiling)
+#   BENCH_READINESS=0  skip scripts/bench-readiness.sh (readiness at scale: rollup build from scratch, a full
+#                   run cold and steady with memory growth, GET /readiness/gaps; READINESS_BENCH_TARGETS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${TEST_MYSQL_DSN:=root@tcp(127.0.0.1:3306)/test}"
@@ -71,6 +73,14 @@ if [ "${BENCH_SEARCH:-1}" = "1" ]; then
   # "RESULT search <driver> <kind>: p50 …, p95 …, p99 … (…)"
   awk '/^RESULT search / { i=index($0, ": "); split(substr($0, 15, i-15), a, " "); d=a[1];
       name=substr($0, 15+length(d)+1, i-15-length(d)-1); printf "search %s\t%s\t%s\n", d, name, substr($0, i+2) }' "$out/search.txt" >>"$rows"
+fi
+
+if [ "${BENCH_READINESS:-1}" = "1" ]; then
+  echo "== readiness at scale (scripts/bench-readiness.sh)"
+  bash scripts/bench-readiness.sh | tee "$out/readiness.txt"
+  # "RESULT readiness <label> <what>: <result>"
+  awk '/^RESULT readiness / { i=index($0, ": "); split(substr($0, 18, i-18), a, " "); d=a[1];
+      name=substr($0, 18+length(d)+1, i-18-length(d)-1); printf "readiness %s\t%s\t%s\n", d, name, substr($0, i+2) }' "$out/readiness.txt" >>"$rows"
 fi
 
 echo

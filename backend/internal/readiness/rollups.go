@@ -80,8 +80,11 @@ type rollupCallKey struct{}
 // the closed days [from, to) and answer nothing (the background build).
 type fillRange struct {
 	from, to time.Time
-	mu       sync.Mutex
-	err      error
+	// refresh, when set, renews the rows of uncovered sources older than
+	// it (the job's daily refresh, so that runs do not meet the TTL).
+	refresh time.Duration
+	mu      sync.Mutex
+	err     error
 }
 
 type fillKey struct{}
@@ -202,14 +205,19 @@ func (m *SQLMeasures) aggregate(ctx context.Context, q aggQuery, w window) ([]fl
 		m.log.Warn("readiness: rollups unavailable; scanning the window", "measure", q.key, "err", err)
 		return m.scan(ctx, base, args)
 	}
+	// The rest of the window: before the first closed day and from the
+	// current day on, as two range scans (SQLite does not split an OR of
+	// ranges: it would read the whole window's index).
 	lo, hi := m.dayStart(q, days[0]), m.dayStart(q, days[len(days)-1].AddDate(0, 0, 1))
-	out, err := m.scan(ctx, base+" AND ("+q.bucket+" < ? OR "+q.bucket+" >= ?)", append(append([]any{}, args...), lo, hi))
+	head, err := m.scan(ctx, base+" AND "+q.bucket+" < ?", append(append([]any{}, args...), lo))
 	if err != nil {
 		return nil, err
 	}
-	out[0] += closed[0]
-	out[1] += closed[1]
-	return out, nil
+	tail, err := m.scan(ctx, base+" AND "+q.bucket+" >= ?", append(append([]any{}, args...), hi))
+	if err != nil {
+		return nil, err
+	}
+	return []float64{head[0] + tail[0] + closed[0], head[1] + tail[1] + closed[1]}, nil
 }
 
 func (m *SQLMeasures) scan(ctx context.Context, sql string, args []any) ([]float64, error) {
@@ -293,11 +301,15 @@ func (m *SQLMeasures) rollupSum(ctx context.Context, q aggQuery, w window, base 
 		uncovered = uncovered || rollupUncovered[s]
 	}
 	now := m.nowUTC()
+	ttl := uncoveredTTL
+	if f := fillFrom(ctx); f != nil && f.refresh > 0 {
+		ttl = f.refresh
+	}
 	var need []time.Time
 	for _, d := range days {
 		r, ok := have[d.Format(time.DateOnly)]
 		if ok && r.DefHash == hash && r.Settled && !w.AsOf.Before(r.AsOf) && r.Seq >= c.pruned &&
-			c.dirtySince(sources, d) <= r.Seq && (!uncovered || now.Sub(r.ComputedAt) < uncoveredTTL) {
+			c.dirtySince(sources, d) <= r.Seq && (!uncovered || now.Sub(r.ComputedAt) < ttl) {
 			sum[0] += r.V1
 			sum[1] += r.V2
 			continue

@@ -48,8 +48,9 @@ func TestRollupsAgreeWithRows(t *testing.T) {
 		f := seedRandomOperations(t, db, rng, asOf)
 
 		rolled := readiness.NewSQLMeasures(db, cst, slog.Default())
+		clock := asOf
 		svc, err := readiness.New(ctx, readiness.Options{DB: db, StandardFile: "../../../configs/standards/gbt27922-2011.yaml",
-			Measures: rolled, Location: cst, Debounce: time.Hour})
+			Measures: rolled, Location: cst, Debounce: time.Hour, Now: func() time.Time { return clock }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,9 +152,20 @@ func TestRollupsAgreeWithRows(t *testing.T) {
 		compare("a week later, deadlines passed", asOf.Add(7*24*time.Hour+5*time.Hour))
 		compare("earlier as-of than the rollups", asOf.Add(-50*time.Hour))
 
-		// The background build makes the same figures from scratch.
-		if err := db.Where("1 = 1").Delete(&readiness.Rollup{}).Error; err != nil {
+		// The runs already rolled up every closed day: the job finds
+		// nothing to build.
+		clock = asOf.Add(4 * time.Minute)
+		if err := svc.BuildRollups(ctx); err != nil {
 			t.Fatal(err)
+		}
+		if st, err := svc.RollupStatus(ctx); err != nil || st.Status != readiness.BuildDone || st.DaysDone != st.DaysTotal {
+			t.Fatalf("rolled up by runs: %+v %v", st, err)
+		}
+		// From scratch, the background build makes the same figures.
+		for _, m := range []any{&readiness.Rollup{}, &readiness.RollupBuild{}} {
+			if err := db.Where("1 = 1").Delete(m).Error; err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := svc.BuildRollups(ctx); err != nil {
 			t.Fatal(err)
@@ -161,6 +173,25 @@ func TestRollupsAgreeWithRows(t *testing.T) {
 		st, err := svc.RollupStatus(ctx)
 		if err != nil || st.Status != readiness.BuildDone || st.DaysDone != st.DaysTotal || st.DaysTotal < 300 {
 			t.Fatalf("build %+v %v", st, err)
+		}
+		compare("after a build from scratch", asOf.Add(5*time.Minute))
+
+		// Twice a day the job renews, in the background, the days of tables
+		// whose changes do not all raise events (here the follow-ups), so
+		// that no run meets their 24 h limit.
+		old := time.Now().UTC().Add(-13 * time.Hour)
+		db.Where("1 = 1").Delete(&readiness.RollupDirty{}) // all rolled up since
+		clock = asOf.Add(6 * time.Minute)
+		db.Model(&readiness.Rollup{}).Where("1 = 1").Update("computed_at", old)
+		db.Model(&readiness.RollupBuild{}).Where("name = ?", "rollups").Update("finished_at", old)
+		if err := svc.BuildRollups(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var renewed, kept int64
+		db.Model(&readiness.Rollup{}).Where("measure = ? AND computed_at > ?", "followup_within_3d:followed", old).Count(&renewed)
+		db.Model(&readiness.Rollup{}).Where("measure = ? AND computed_at > ?", "complaint_ack_within_limit", old).Count(&kept)
+		if renewed < 300 || kept != 0 {
+			t.Fatalf("refresh renewed %d follow-up days and %d complaint days", renewed, kept)
 		}
 	})
 }
