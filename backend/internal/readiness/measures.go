@@ -336,6 +336,26 @@ func (m *SQLMeasures) generic(ctx context.Context, q measureQuery) (Measure, err
 }
 
 func (m *SQLMeasures) topIDs(ctx context.Context, q measureQuery, recentFrom time.Time) ([]string, error) {
+	// The newest non-conforming records are usually among the last day's:
+	// look there first, then the last week, then the last month. When the
+	// order is the recent column descending, ten found in a shorter span
+	// are the ten the month would give.
+	if q.recent != "" && q.order == q.recent+" DESC" {
+		for _, back := range []time.Duration{24 * time.Hour, 7 * 24 * time.Hour} {
+			from := q.window.AsOf.Add(-back)
+			if !from.After(recentFrom) {
+				break
+			}
+			ids, err := m.topIDsSince(ctx, q, from)
+			if err != nil || len(ids) >= topRecords {
+				return ids, err
+			}
+		}
+	}
+	return m.topIDsSince(ctx, q, recentFrom)
+}
+
+func (m *SQLMeasures) topIDsSince(ctx context.Context, q measureQuery, recentFrom time.Time) ([]string, error) {
 	// CASE … = 0 rather than NOT (…): a conformance test that yields NULL
 	// counts as non-conforming in the aggregate, and must here too.
 	pop := q.population

@@ -458,12 +458,21 @@ func followupWithin3d(ctx context.Context, m *SQLMeasures, w window) (Measure, e
 	den, num := int64(dv[0]), int64(nv[0])
 	res := Measure{Known: true, Numerator: float64(min(num, den)), Denominator: float64(den)}
 	if res.Numerator < res.Denominator {
-		recent := w.recentStart()
+		// The newest first: the last week before the cut, then the month.
 		var ids []uint64
-		if err := db.Raw(`SELECT t.id FROM tickets t WHERE t.status = 'closed' AND t.closed_at >= ? AND t.closed_at < ? AND t.merged_into_id IS NULL
+		for _, recent := range []time.Time{to.AddDate(0, 0, -7), w.recentStart()} {
+			if recent.Before(w.recentStart()) {
+				recent = w.recentStart()
+			}
+			ids = ids[:0]
+			if err := db.Raw(`SELECT t.id FROM tickets t WHERE t.status = 'closed' AND t.closed_at >= ? AND t.closed_at < ? AND t.merged_into_id IS NULL
 			AND NOT `+probe("SELECT 1 FROM survey_followups f WHERE f.ticket_id = t.id AND "+inTime)+`
 			ORDER BY t.closed_at DESC LIMIT ?`, recent, to, topRecords).Scan(&ids).Error; err != nil {
-			return Measure{}, err
+				return Measure{}, err
+			}
+			if len(ids) >= topRecords {
+				break
+			}
 		}
 		for _, id := range ids {
 			res.RecordIDs = append(res.RecordIDs, fmt.Sprintf("ticket:%d", id))
