@@ -209,15 +209,31 @@ func (m *SQLMeasures) aggregate(ctx context.Context, q aggQuery, w window) ([]fl
 	// current day on, as two range scans (SQLite does not split an OR of
 	// ranges: it would read the whole window's index).
 	lo, hi := m.dayStart(q, days[0]), m.dayStart(q, days[len(days)-1].AddDate(0, 0, 1))
-	head, err := m.scan(ctx, base+" AND "+q.bucket+" < ?", append(append([]any{}, args...), lo))
+	head, err := m.scanBounded(ctx, q, base, args, q.bucket+" < ?", lo)
 	if err != nil {
 		return nil, err
 	}
-	tail, err := m.scan(ctx, base+" AND "+q.bucket+" >= ?", append(append([]any{}, args...), hi))
+	tail, err := m.scanBounded(ctx, q, base, args, q.bucket+" >= ?", hi)
 	if err != nil {
 		return nil, err
 	}
 	return []float64{head[0] + tail[0] + closed[0], head[1] + tail[1] + closed[1]}, nil
+}
+
+// bounded puts cond first in the WHERE of base (with its arguments in
+// place): SQLite uses only the first range on a column for its index, and
+// the window's own bound comes first in q.where.
+func (q aggQuery) bounded(base string, args []any, cond string, condArgs ...any) (string, []any) {
+	head := base[:len(base)-len(q.where)]
+	n := len(q.exprArgs) + len(q.fromArgs)
+	out := make([]any, 0, len(args)+len(condArgs))
+	out = append(append(append(out, args[:n]...), condArgs...), args[n:]...)
+	return head + cond + " AND (" + q.where + ")", out
+}
+
+func (m *SQLMeasures) scanBounded(ctx context.Context, q aggQuery, base string, args []any, cond string, condArgs ...any) ([]float64, error) {
+	sql, a := q.bounded(base, args, cond, condArgs...)
+	return m.scan(ctx, sql, a)
 }
 
 func (m *SQLMeasures) scan(ctx context.Context, sql string, args []any) ([]float64, error) {
@@ -401,8 +417,7 @@ func (m *SQLMeasures) dayValues(ctx context.Context, q aggQuery, base string, ar
 		d0 := days[i]
 		off := offset(d0)
 		if !q.dateBucket && offset(d0.AddDate(0, 0, 1)) != off {
-			v, err := m.scan(ctx, base+" AND "+q.bucket+" >= ? AND "+q.bucket+" < ?",
-				append(append([]any{}, args...), m.dayStart(q, d0), m.dayStart(q, d0.AddDate(0, 0, 1))))
+			v, err := m.scanBounded(ctx, q, base, args, q.bucket+" >= ? AND "+q.bucket+" < ?", m.dayStart(q, d0), m.dayStart(q, d0.AddDate(0, 0, 1)))
 			if err != nil {
 				return nil, err
 			}
@@ -422,13 +437,13 @@ func (m *SQLMeasures) dayValues(ctx context.Context, q aggQuery, base string, ar
 		default:
 			dayExpr = fmt.Sprintf("DATE(DATE_ADD(%s, INTERVAL %d SECOND))", q.bucket, off)
 		}
-		grouped := strings.Replace(base, "SELECT ", "SELECT "+dayExpr+" AS d, ", 1) +
-			" AND " + q.bucket + " >= ? AND " + q.bucket + " < ? GROUP BY " + dayExpr
+		sql, gargs := q.bounded(base, args, q.bucket+" >= ? AND "+q.bucket+" < ?", m.dayStart(q, d0), m.dayStart(q, days[j-1].AddDate(0, 0, 1)))
+		grouped := strings.Replace(sql, "SELECT ", "SELECT "+dayExpr+" AS d, ", 1) + " GROUP BY " + dayExpr
 		var rows []struct {
 			D      sqlTime
 			V1, V2 *float64
 		}
-		if err := db.Raw(grouped, append(append([]any{}, args...), m.dayStart(q, d0), m.dayStart(q, days[j-1].AddDate(0, 0, 1)))...).Scan(&rows).Error; err != nil {
+		if err := db.Raw(grouped, gargs...).Scan(&rows).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
