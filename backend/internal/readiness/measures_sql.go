@@ -455,6 +455,12 @@ func followupWithin3d(ctx context.Context, m *SQLMeasures, w window) (Measure, e
 	if fillFrom(ctx) != nil {
 		return Measure{}, nil // building the rollups only
 	}
+	// The per-ticket probe must use the ticket index: on SQLite the kind
+	// test is kept off the index ("+"), else it scans every follow-up.
+	probeTime := inTime
+	if w.sqlite {
+		probeTime = "+" + inTime
+	}
 	den, num := int64(dv[0]), int64(nv[0])
 	res := Measure{Known: true, Numerator: float64(min(num, den)), Denominator: float64(den)}
 	if res.Numerator < res.Denominator {
@@ -466,7 +472,7 @@ func followupWithin3d(ctx context.Context, m *SQLMeasures, w window) (Measure, e
 			}
 			ids = ids[:0]
 			if err := db.Raw(`SELECT t.id FROM tickets t WHERE t.status = 'closed' AND t.closed_at >= ? AND t.closed_at < ? AND t.merged_into_id IS NULL
-			AND NOT `+probe("SELECT 1 FROM survey_followups f WHERE f.ticket_id = t.id AND "+inTime)+`
+			AND NOT `+probe("SELECT 1 FROM survey_followups f WHERE f.ticket_id = t.id AND "+probeTime)+`
 			ORDER BY t.closed_at DESC LIMIT ?`, recent, to, topRecords).Scan(&ids).Error; err != nil {
 				return Measure{}, err
 			}
@@ -511,7 +517,13 @@ func outletAccept(ctx context.Context, m *SQLMeasures, w window) (Measure, error
 	for _, k := range kinds {
 		kindList = append(kindList, k.Kind)
 	}
-	pop := fmt.Sprintf(`o.created_at >= ? AND o.created_at < ? AND o.attempts >= 1 AND o.kind IN (?)
+	// On SQLite the kind test is kept off the index ("+"): with it the
+	// planner reads every work order of those kinds instead of the range.
+	kindTerm := "o.kind"
+	if w.sqlite {
+		kindTerm = "+o.kind"
+	}
+	pop := fmt.Sprintf(`o.created_at >= ? AND o.created_at < ? AND o.attempts >= 1 AND `+kindTerm+` IN (?)
 		AND (o.cancelled_at IS NULL OR %s > %s) AND (o.accepted_at IS NOT NULL OR %s > %s)`,
 		w.secondsBetween("o.created_at", "o.cancelled_at"), limit, w.secondsBetween("o.created_at", "?"), limit)
 	popArgs := append([]any{w.From, w.To, kindList}, args...)
