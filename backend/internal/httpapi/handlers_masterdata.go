@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -119,100 +120,77 @@ func (s *Server) customerProfileAfter(c *gin.Context, status int, p customer.Pro
 	c.JSON(status, s.profileResponse(p, unmasked))
 }
 
-func (s *Server) updateCustomerPhone(c *gin.Context) {
-	id, phoneID, err := pathIDs(c, "id", "phone_id")
+// versioned is a request body that carries the record's version.
+type versioned interface{ bodyVersion() int64 }
+
+func (r *UpdatePhoneRequest) bodyVersion() int64   { return r.Version }
+func (r *RemovePhoneRequest) bodyVersion() int64   { return r.Version }
+func (r *UpdateAddressRequest) bodyVersion() int64 { return r.Version }
+func (r *RemoveAddressRequest) bodyVersion() int64 { return r.Version }
+
+// customerChildStep is an edit or removal of one of a customer's phones or
+// addresses: the customer's id and the child's id from the path (child
+// names the parameter), the body (optional for removals), the customer's
+// version (body or If-Match), then the service call; the answer is the
+// customer's profile as GET /customers/{id} shows it to the caller.
+func customerChildStep[Req any, P interface {
+	*Req
+	versioned
+}](s *Server, c *gin.Context, child string, optionalBody bool,
+	call func(ctx context.Context, id, childID uint64, version int64, req *Req) (customer.Profile, error)) {
+	id, childID, err := pathIDs(c, "id", child)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var req UpdatePhoneRequest
-	if err := bindJSON(c, &req); err != nil {
+	req := new(Req)
+	bind := bindJSON
+	if optionalBody {
+		bind = bindOptionalJSON
+	}
+	if err := bind(c, req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	version, err := requestVersion(c, req.Version)
+	version, err := requestVersion(c, P(req).bodyVersion())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	p, err := s.Customers.UpdatePhone(c.Request.Context(), id, phoneID, version, customer.PhonePatch{Number: req.Number, Label: req.Label, Primary: req.Primary})
+	p, err := call(c.Request.Context(), id, childID, version, req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.customerProfileAfter(c, http.StatusOK, p)
+}
+
+func (s *Server) updateCustomerPhone(c *gin.Context) {
+	customerChildStep[UpdatePhoneRequest](s, c, "phone_id", false,
+		func(ctx context.Context, id, phoneID uint64, v int64, r *UpdatePhoneRequest) (customer.Profile, error) {
+			return s.Customers.UpdatePhone(ctx, id, phoneID, v, customer.PhonePatch{Number: r.Number, Label: r.Label, Primary: r.Primary})
+		})
 }
 
 func (s *Server) removeCustomerPhone(c *gin.Context) {
-	id, phoneID, err := pathIDs(c, "id", "phone_id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var req RemovePhoneRequest
-	if err := bindOptionalJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	version, err := requestVersion(c, req.Version)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	p, err := s.Customers.RemovePhone(c.Request.Context(), id, phoneID, version, req.NewPrimaryID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.customerProfileAfter(c, http.StatusOK, p)
+	customerChildStep[RemovePhoneRequest](s, c, "phone_id", true,
+		func(ctx context.Context, id, phoneID uint64, v int64, r *RemovePhoneRequest) (customer.Profile, error) {
+			return s.Customers.RemovePhone(ctx, id, phoneID, v, r.NewPrimaryID)
+		})
 }
 
 func (s *Server) updateCustomerAddress(c *gin.Context) {
-	id, addrID, err := pathIDs(c, "id", "address_id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var req UpdateAddressRequest
-	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	version, err := requestVersion(c, req.Version)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	p, err := s.Customers.UpdateAddress(c.Request.Context(), id, addrID, version, customer.AddressPatch{RegionCode: req.RegionCode, Detail: req.Detail, Default: req.Default})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.customerProfileAfter(c, http.StatusOK, p)
+	customerChildStep[UpdateAddressRequest](s, c, "address_id", false,
+		func(ctx context.Context, id, addrID uint64, v int64, r *UpdateAddressRequest) (customer.Profile, error) {
+			return s.Customers.UpdateAddress(ctx, id, addrID, v, customer.AddressPatch{RegionCode: r.RegionCode, Detail: r.Detail, Default: r.Default})
+		})
 }
 
 func (s *Server) removeCustomerAddress(c *gin.Context) {
-	id, addrID, err := pathIDs(c, "id", "address_id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var req RemoveAddressRequest
-	if err := bindOptionalJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	version, err := requestVersion(c, req.Version)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	p, err := s.Customers.RemoveAddress(c.Request.Context(), id, addrID, version, req.NewDefaultID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.customerProfileAfter(c, http.StatusOK, p)
+	customerChildStep[RemoveAddressRequest](s, c, "address_id", true,
+		func(ctx context.Context, id, addrID uint64, v int64, r *RemoveAddressRequest) (customer.Profile, error) {
+			return s.Customers.RemoveAddress(ctx, id, addrID, v, r.NewDefaultID)
+		})
 }
 
 func (s *Server) mergeCustomer(c *gin.Context) {
@@ -405,111 +383,78 @@ func (s *Server) unitCardAfter(c *gin.Context, u product.Unit) {
 	c.JSON(http.StatusOK, unitCardResponse(cards[0]))
 }
 
-func (s *Server) correctUnitPurchase(c *gin.Context) {
-	var req CorrectPurchaseRequest
-	if err := bindJSON(c, &req); err != nil {
+func (r *CorrectPurchaseRequest) bodyVersion() int64 { return r.Version }
+func (r *TransferUnitRequest) bodyVersion() int64    { return r.Version }
+func (r *DeactivateUnitRequest) bodyVersion() int64  { return r.Version }
+func (r *ReactivateUnitRequest) bodyVersion() int64  { return r.Version }
+
+// unitStep is a correction of the unit the path names (a serial or an id):
+// the body, the unit's version (body or If-Match), the unit within the
+// caller's scope, then the service call; the answer is the unit's card.
+func unitStep[Req any, P interface {
+	*Req
+	versioned
+}](s *Server, c *gin.Context, call func(ctx context.Context, id uint64, version int64, req *Req) (product.Unit, error)) {
+	req := new(Req)
+	if err := bindJSON(c, req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	version, err := requestVersion(c, req.Version)
+	version, err := requestVersion(c, P(req).bodyVersion())
 	if err != nil {
 		s.fail(c, err)
 		return
-	}
-	in := product.PurchaseCorrection{PurchaseProof: req.PurchaseProof, Seller: req.Seller, PurchasePriceFen: req.PurchasePriceFen,
-		ProofAttachmentID: req.ProofAttachmentID, Reason: req.Reason}
-	if req.PurchaseDate != nil {
-		if in.PurchaseDate, err = parseCalendarDateField(*req.PurchaseDate, "purchase_date"); err != nil {
-			s.fail(c, err)
-			return
-		}
 	}
 	id, ok := s.unitForChange(c)
 	if !ok {
 		return
 	}
-	u, err := s.Products.CorrectPurchase(c.Request.Context(), id, version, in)
+	u, err := call(c.Request.Context(), id, version, req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.unitCardAfter(c, u)
+}
+
+func (s *Server) correctUnitPurchase(c *gin.Context) {
+	unitStep[CorrectPurchaseRequest](s, c, func(ctx context.Context, id uint64, v int64, r *CorrectPurchaseRequest) (product.Unit, error) {
+		in := product.PurchaseCorrection{PurchaseProof: r.PurchaseProof, Seller: r.Seller, PurchasePriceFen: r.PurchasePriceFen,
+			ProofAttachmentID: r.ProofAttachmentID, Reason: r.Reason}
+		if r.PurchaseDate != nil {
+			var err error
+			if in.PurchaseDate, err = parseCalendarDateField(*r.PurchaseDate, "purchase_date"); err != nil {
+				return product.Unit{}, err
+			}
+		}
+		return s.Products.CorrectPurchase(ctx, id, v, in)
+	})
 }
 
 func (s *Server) transferUnit(c *gin.Context) {
-	var req TransferUnitRequest
-	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	version, err := requestVersion(c, req.Version)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	in := product.TransferInput{ToCustomerID: req.ToCustomerID, Reason: req.Reason}
-	if on, err := parseCalendarDateField(req.On, "on"); err != nil {
-		s.fail(c, err)
-		return
-	} else if on != nil {
-		in.On = *on
-	}
-	id, ok := s.unitForChange(c)
-	if !ok {
-		return
-	}
-	u, err := s.Products.TransferOwner(c.Request.Context(), id, version, in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.unitCardAfter(c, u)
+	unitStep[TransferUnitRequest](s, c, func(ctx context.Context, id uint64, v int64, r *TransferUnitRequest) (product.Unit, error) {
+		in := product.TransferInput{ToCustomerID: r.ToCustomerID, Reason: r.Reason}
+		on, err := parseCalendarDateField(r.On, "on")
+		if err != nil {
+			return product.Unit{}, err
+		}
+		if on != nil {
+			in.On = *on
+		}
+		return s.Products.TransferOwner(ctx, id, v, in)
+	})
 }
 
 func (s *Server) deactivateUnit(c *gin.Context) {
-	var req DeactivateUnitRequest
-	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	version, err := requestVersion(c, req.Version)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	id, ok := s.unitForChange(c)
-	if !ok {
-		return
-	}
-	u, err := s.Products.Deactivate(c.Request.Context(), id, version, req.Status, req.Reason)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.unitCardAfter(c, u)
+	unitStep[DeactivateUnitRequest](s, c, func(ctx context.Context, id uint64, v int64, r *DeactivateUnitRequest) (product.Unit, error) {
+		return s.Products.Deactivate(ctx, id, v, r.Status, r.Reason)
+	})
 }
 
 func (s *Server) reactivateUnit(c *gin.Context) {
-	var req ReactivateUnitRequest
-	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	version, err := requestVersion(c, req.Version)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	id, ok := s.unitForChange(c)
-	if !ok {
-		return
-	}
-	u, err := s.Products.Reactivate(c.Request.Context(), id, version, req.Reason)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.unitCardAfter(c, u)
+	unitStep[ReactivateUnitRequest](s, c, func(ctx context.Context, id uint64, v int64, r *ReactivateUnitRequest) (product.Unit, error) {
+		return s.Products.Reactivate(ctx, id, v, r.Reason)
+	})
 }
 
 // pathIDs parses two numeric path parameters.
