@@ -100,14 +100,25 @@ func NumberMatches(number string, nq NumberQuery) bool {
 // A tail is looked up as ids first (the number_tail index holds the id, so
 // the range and its sort read the index only) and then those rows by
 // primary key: the table's rows are read for the hits alone, not for every
-// number in the range. Callers still check db.NumberMatches.
+// number in the range. Digits beyond the tail are checked in the same
+// query (before the LIMIT). Callers still check db.NumberMatches.
 func FindByNumber(q *gorm.DB, nq NumberQuery, limit int, dest any) error {
 	base := q.Session(&gorm.Session{})
 	if nq.Whole != "" {
 		return base.Where("number = ?", nq.Whole).Order("id DESC").Limit(limit).Find(dest).Error
 	}
+	tail := WhereNumberTail(base, "number_tail", nq.Tail)
+	if len(nq.Digits) > len(nq.Tail) {
+		// More digits were typed than the tail index holds (the end of the
+		// date and the sequence): they name one number among the ~one per
+		// day sharing its last six digits. Check them in the same query, on
+		// the rows the tail index narrows to, so the LIMIT counts only
+		// numbers that match; checking after the LIMIT lost every match
+		// older than the newest `limit` rows of the tail.
+		tail = tail.Where("REPLACE(number, '-', '') LIKE ?", "%"+nq.Digits)
+	}
 	var ids []uint64
-	if err := WhereNumberTail(base, "number_tail", nq.Tail).Order("id DESC").Limit(limit).Pluck("id", &ids).Error; err != nil {
+	if err := tail.Order("id DESC").Limit(limit).Pluck("id", &ids).Error; err != nil {
 		return err
 	}
 	if len(ids) == 0 {

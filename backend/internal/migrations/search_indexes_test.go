@@ -27,6 +27,8 @@ func TestSearchQueriesUseTheirIndexes(t *testing.T) {
 			{"ix_customer_phones_tail_customer", "SELECT customer_id FROM customer_phones WHERE phone_tail = '0012' ORDER BY customer_id DESC"},
 			{"ix_tickets_number_tail", "SELECT id FROM tickets WHERE number_tail >= '24' AND number_tail < '25'"},
 			{"ix_tickets_number_tail", "SELECT id FROM tickets WHERE number_tail = '240000' ORDER BY id DESC LIMIT 10"},
+			// More digits than the tail: checked on the rows the tail narrows to.
+			{"ix_tickets_number_tail", "SELECT id FROM tickets WHERE number_tail = '240000' AND REPLACE(number, '-', '') LIKE '%1124000042' ORDER BY id DESC LIMIT 10"},
 			{"ix_work_orders_number_tail", "SELECT id FROM work_orders WHERE number_tail >= '24' AND number_tail < '25'"},
 			{"ix_complaints_number_tail", "SELECT id FROM complaints WHERE number_tail >= '24' AND number_tail < '25'"},
 			{"PRIMARY", "SELECT customer_id FROM customer_search_grams WHERE field = 1 AND gram = '3' ORDER BY customer_id DESC"},
