@@ -82,17 +82,19 @@ func (s *Store) Begin(ctx context.Context, userID uint64, key, fingerprint strin
 		return nil, apperr.Field("Idempotency-Key", "1–128 printable ASCII characters")
 	}
 	now := s.now().UTC()
-	// Prune this user's expired keys (indexed by created_at; cheap).
-	if err := s.db.WithContext(ctx).Where("user_id = ? AND created_at < ?", userID, now.Add(-Retention)).Delete(&Response{}).Error; err != nil {
-		return nil, apperr.Internal(fmt.Errorf("prune idempotency keys: %w", err))
+	if err := s.prune(ctx, userID, now); err != nil {
+		return nil, err
 	}
 	row := Response{UserID: userID, Key: key, Fingerprint: fingerprint, CreatedAt: now}
-	err := s.db.WithContext(ctx).Create(&row).Error
+	// Concurrent first uses of one key wait on each other's INSERT; InnoDB
+	// may still pick one as a deadlock victim: run it again (the key is then
+	// found), and answer a conflict that outlasts the retries as 409 busy.
+	err := db.Retry(ctx, func() error { return s.db.WithContext(ctx).Create(&row).Error })
 	if err == nil {
 		return nil, nil
 	}
 	if !db.IsDuplicate(err) {
-		return nil, apperr.Internal(fmt.Errorf("reserve idempotency key: %w", err))
+		return nil, db.Classify(fmt.Errorf("reserve idempotency key: %w", err), "idempotency key")
 	}
 	var kept Response
 	if err := s.db.WithContext(ctx).Where("user_id = ? AND `key` = ?", userID, key).Take(&kept).Error; err != nil {
@@ -110,6 +112,30 @@ func (s *Store) Begin(ctx context.Context, userID uint64, key, fingerprint strin
 		return nil, apperr.Conflict("idempotency_in_progress", "a request with this Idempotency-Key is running; retry")
 	}
 	return &kept, nil
+}
+
+// prune forgets this user's keys older than Retention. It finds them with
+// a plain read and deletes them by primary key, so the common case (nothing
+// expired) takes no lock: a range DELETE took gap locks on every Begin and
+// deadlocked with concurrent INSERTs of a key (MariaDB answered 1213 and
+// the request 500).
+func (s *Store) prune(ctx context.Context, userID uint64, now time.Time) error {
+	var keys []string
+	if err := s.db.WithContext(ctx).Model(&Response{}).Where("user_id = ? AND created_at < ?", userID, now.Add(-Retention)).
+		Limit(100).Pluck("`key`", &keys).Error; err != nil {
+		return db.Classify(fmt.Errorf("find expired idempotency keys: %w", err), "idempotency key")
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	err := db.Retry(ctx, func() error {
+		return s.db.WithContext(ctx).Where("user_id = ? AND `key` IN ? AND created_at < ?", userID, keys, now.Add(-Retention)).Delete(&Response{}).Error
+	})
+	if err != nil && !db.IsRetryable(err) {
+		return db.Classify(fmt.Errorf("prune idempotency keys: %w", err), "idempotency key")
+	}
+	// A prune that lost a deadlock three times is left for the next Begin.
+	return nil
 }
 
 // Finish keeps the successful answer of the write that reserved key.

@@ -2,6 +2,8 @@ package idempotency_test
 
 import (
 	"context"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,6 +61,46 @@ func TestKeyLifecycle(t *testing.T) {
 		now = now.Add(idempotency.Retention + time.Minute)
 		if kept, err := s.Begin(ctx, 1, "k1", fp); kept != nil || err != nil {
 			t.Fatalf("after retention: %v %v", kept, err)
+		}
+	})
+}
+
+// Concurrent first uses of one key (a phone replaying its queue while the
+// first send is still running): exactly one reserves it, the others are
+// told it is in progress — never an internal error. On MariaDB the prune
+// of expired keys, a range DELETE run by every Begin, took gap locks that
+// deadlocked with the concurrent INSERTs of the same key, and the loser
+// answered 500 (TestTechnicianPhone failed about once in eight runs).
+func TestConcurrentFirstUsesOfOneKey(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s := idempotency.New(db, nil)
+		fp := idempotency.Fingerprint("POST", "/api/v1/work-orders/7/complete")
+		for round := 0; round < 30; round++ {
+			key := "done-" + strconv.Itoa(round)
+			var wg sync.WaitGroup
+			errs := make([]error, 6)
+			for i := range errs {
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					_, errs[i] = s.Begin(ctx, 1, key, fp)
+				}(i)
+			}
+			wg.Wait()
+			reserved := 0
+			for _, err := range errs {
+				switch {
+				case err == nil:
+					reserved++
+				case apperr.As(err).Code == "idempotency_in_progress":
+				default:
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+			if reserved != 1 {
+				t.Fatalf("round %d: %d reservations of one key", round, reserved)
+			}
 		}
 	})
 }
