@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	dbpkg "github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -50,14 +51,22 @@ func Once(db *gorm.DB, consumer string, log *slog.Logger, h func(ctx context.Con
 func OnceTx(db *gorm.DB, consumer string, log *slog.Logger, h func(ctx context.Context, tx *gorm.DB, e event.Event) error) event.Handler {
 	return func(e event.Event) {
 		ctx := context.Background()
-		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if e.ID != 0 {
-				fresh, err := mark(tx, consumer, e.ID)
-				if err != nil || !fresh {
-					return err
+		// Every instance of a Redis bus receives the event and races for its
+		// mark; on MariaDB and Galera the loser can be a deadlock victim (1213)
+		// at the mark or in h's writes. The transaction rolled back whole, so
+		// it runs again, and then finds the winner's mark and does nothing;
+		// before, the loser logged "consumer failed" (dozens a second under
+		// load in the cluster test) and a real first attempt was lost.
+		err := dbpkg.Retry(ctx, func() error {
+			return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+				if e.ID != 0 {
+					fresh, err := mark(tx, consumer, e.ID)
+					if err != nil || !fresh {
+						return err
+					}
 				}
-			}
-			return h(ctx, tx, e)
+				return h(ctx, tx, e)
+			})
 		})
 		if err != nil {
 			log.Error("outbox: consumer failed", "consumer", consumer, "name", e.Name, "event_id", e.ID, "err", err)

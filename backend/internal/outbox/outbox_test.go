@@ -1,6 +1,7 @@
 package outbox_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,11 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/db"
@@ -409,5 +412,30 @@ func TestConcurrentSettlesShareRelayRoundsAndLeaseWrites(t *testing.T) {
 			t.Errorf("%d settles read the outbox %d times; concurrent settles must share rounds", callers, reads)
 		}
 		t.Logf("%d settles: %d lease writes, %d outbox reads", callers, leases.holds, reads)
+	})
+}
+
+// A consumer that loses a deadlock (1213: two instances racing for one
+// event's mark on MariaDB or Galera) runs again instead of logging "consumer
+// failed" and dropping the event; its effect and mark commit once.
+func TestOnceTxRunsAgainAfterADeadlock(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		calls := 0
+		var logged bytes.Buffer
+		h := outbox.OnceTx(g, "deadlock_victim", slog.New(slog.NewTextHandler(&logged, nil)), func(_ context.Context, tx *gorm.DB, e event.Event) error {
+			calls++
+			if calls == 1 {
+				return &mysql.MySQLError{Number: 1213, Message: "Deadlock found when trying to get lock; try restarting transaction"}
+			}
+			return nil
+		})
+		e := event.Event{ID: 4125, Name: "ticket.created", Topic: event.TopicTickets}
+		h(e)
+		h(e) // a redelivery: already marked
+		var marks int64
+		g.Model(&outbox.Processed{}).Where("consumer = ? AND event_id = ?", "deadlock_victim", 4125).Count(&marks)
+		if calls != 2 || marks != 1 || strings.Contains(logged.String(), "consumer failed") {
+			t.Fatalf("calls=%d marks=%d log=%q; want the handler run again once, one mark, nothing logged", calls, marks, logged.String())
+		}
 	})
 }

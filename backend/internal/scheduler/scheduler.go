@@ -15,6 +15,8 @@ import (
 	"github.com/robfig/cron/v3"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	dbpkg "github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // JobLock is the lease row of a job.
@@ -143,6 +145,14 @@ func (s *Scheduler) RunTick(ctx context.Context, name string, tick time.Time, jo
 
 func (s *Scheduler) run(ctx context.Context, name string, tick *time.Time, job Job) (bool, error) {
 	ok, err := s.acquire(ctx, name, tick)
+	if err != nil && dbpkg.IsRetryable(err) {
+		// Two instances claimed the same tick at once: on Galera the
+		// loser's claim fails certification (1213) instead of matching no
+		// row, and on InnoDB it may be the deadlock victim. Either way the
+		// other instance has the tick; this is not a failed job.
+		s.log.Debug("scheduler: lost the claim to another instance", "job", name, "err", err)
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}

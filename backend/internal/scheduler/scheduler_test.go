@@ -3,12 +3,14 @@ package scheduler_test
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/scheduler"
@@ -92,4 +94,28 @@ func TestEachCronTickRunsOnceAcrossInstances(t *testing.T) {
 			t.Fatalf("runs %+v %v", list, err)
 		}
 	})
+}
+
+// On Galera the instance that loses a tick's claim gets a certification
+// failure (1213) on its UPDATE instead of "no row matched". That is a lost
+// claim, not a failed job: RunTick answers "not run" without an error (the
+// cluster test counted those errors as "a cron tick claimed twice").
+func TestALostClaimByDeadlockIsNotAFailure(t *testing.T) {
+	g := testutil.SQLiteDB(t)
+	if err := g.Callback().Update().Before("gorm:update").Register("test:certification_failure", func(tx *gorm.DB) {
+		if tx.Statement.Table == "job_locks" {
+			_ = tx.AddError(&mysql.MySQLError{Number: 1213, Message: "Deadlock found when trying to get lock; try restarting transaction"})
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s := scheduler.New(g, time.Minute, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ran := false
+	ok, err := s.RunTick(context.Background(), "sla_check", time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), func(context.Context) error {
+		ran = true
+		return nil
+	})
+	if ok || err != nil || ran {
+		t.Fatalf("ok=%v err=%v ran=%v; want a lost claim: not run, no error", ok, err, ran)
+	}
 }
