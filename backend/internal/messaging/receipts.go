@@ -54,7 +54,7 @@ func (s *Service) ApplyTencentReports(ctx context.Context, reports []TencentRepo
 		}
 		err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			var m Message
-			res := tx.Where("provider = ? AND provider_ref = ?", (&Tencent{}).Name(), sid).Limit(1).Find(&m)
+			res := tx.Where("provider = ? AND provider_ref = ?", ProviderTencent, sid).Limit(1).Find(&m)
 			if res.Error != nil {
 				return fmt.Errorf("delivery report %s: %w", sid, res.Error)
 			}

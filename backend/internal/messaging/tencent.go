@@ -61,8 +61,12 @@ func NewTencent(o TencentOptions) *Tencent {
 	return &Tencent{o: o, client: c}
 }
 
-// Name is "tencent".
-func (*Tencent) Name() string { return "tencent" }
+// ProviderTencent is the provider name stored on messages Tencent sent
+// (their provider_ref is its SerialNo; delivery reports look them up by it).
+const ProviderTencent = "tencent"
+
+// Name is ProviderTencent.
+func (*Tencent) Name() string { return ProviderTencent }
 
 // LogOnly is false: messages leave the server.
 func (*Tencent) LogOnly() bool { return false }
