@@ -1,0 +1,196 @@
+package workorder
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/sla"
+	"github.com/aftersales/aftersales/backend/internal/ticket"
+)
+
+// AssignTechnician assigns (or replaces) the technician of accepted work.
+// The technician must be active staff of the work order's outlet. Errors:
+// not_found, forbidden, validation, conflict.
+func (s *Service) AssignTechnician(ctx context.Context, id, staffID uint64, version int64) (WorkOrder, error) {
+	if staffID == 0 {
+		return WorkOrder{}, apperr.Field("technician_staff_id", "required")
+	}
+	return s.run(ctx, id, stepper{step: StepAssign, roles: []string{auth.RoleOutletManager}, version: version,
+		prepare: func(w WorkOrder) (any, error) {
+			if s.o.Staff == nil {
+				return "", nil
+			}
+			m, err := s.o.Staff.StaffMember(ctx, staffID)
+			if apperr.IsKind(err, apperr.KindNotFound) {
+				return nil, apperr.Field("technician_staff_id", "no such staff member")
+			}
+			if err != nil {
+				return nil, err
+			}
+			if w.OutletID == nil || m.OutletID != *w.OutletID {
+				return nil, apperr.Field("technician_staff_id", "not staff of this outlet")
+			}
+			if !m.Active {
+				return nil, apperr.Field("technician_staff_id", "the staff member is inactive")
+			}
+			return m.Name, nil
+		},
+		apply: func(tx *gorm.DB, w *WorkOrder, prep any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
+			sid := staffID
+			w.TechnicianStaffID, w.TechnicianAssignedAt = &sid, &now
+			if w.Status == StatusAccepted {
+				w.Status = StatusAssigned
+			}
+			name, _ := prep.(string)
+			st.Body = fmt.Sprintf("工单 %s 已指派技师 #%d %s", w.Number, staffID, name)
+			st.Data["technician_staff_id"] = staffID
+			return s.events(event.WorkOrderTechnicianAssigned, *w, event.WorkOrder{TechnicianStaffID: &staffID}), nil
+		}})
+}
+
+// SetAppointment records the visit agreed with the customer: from at until
+// until (default two hours later). Arrival counts as on time up to until.
+// Errors: not_found, forbidden, validation, conflict.
+func (s *Service) SetAppointment(ctx context.Context, id uint64, at time.Time, until *time.Time, version int64) (WorkOrder, error) {
+	now := s.now()
+	at = at.UTC().Truncate(time.Millisecond)
+	end := at.Add(2 * time.Hour)
+	if until != nil {
+		end = until.UTC().Truncate(time.Millisecond)
+	}
+	fields := map[string]string{}
+	switch {
+	case at.IsZero():
+		fields["at"] = "required (RFC 3339)"
+	case at.Before(now.Add(-24 * time.Hour)):
+		fields["at"] = "cannot be more than a day in the past"
+	case at.After(now.AddDate(0, 0, 90)):
+		fields["at"] = "at most 90 days ahead"
+	}
+	if !end.After(at) || end.Sub(at) > 12*time.Hour {
+		fields["until"] = "after at, within 12 hours"
+	}
+	if len(fields) > 0 {
+		return WorkOrder{}, apperr.Validation(fields)
+	}
+	return s.run(ctx, id, stepper{step: StepAppointment, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
+		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
+			w.AppointmentAt, w.AppointmentUntil, w.AppointmentSetAt = &at, &end, &now
+			w.ArrivalDueAt = &end
+			w.Status = StatusScheduled
+			st.Body = fmt.Sprintf("工单 %s 已预约上门：%s–%s", w.Number, at.In(s.loc).Format("01-02 15:04"), end.In(s.loc).Format("15:04"))
+			st.Data["appointment_at"], st.Data["appointment_until"] = at, end
+			return s.events(event.WorkOrderAppointmentSet, *w, event.WorkOrder{AppointmentAt: &at, AppointmentUntil: &end}), nil
+		}})
+}
+
+// Contact records the outlet's first contact with the customer (the
+// ticket's customer_contact clock is met). Errors: not_found, conflict
+// (already contacted).
+func (s *Service) Contact(ctx context.Context, id uint64, note string, version int64) (WorkOrder, error) {
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > 1000 {
+		return WorkOrder{}, apperr.Field("note", "at most 1000 characters")
+	}
+	return s.run(ctx, id, stepper{step: StepContact, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
+		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
+			w.ContactedAt = &now
+			st.Met = []sla.Target{sla.TargetCustomerContact}
+			st.Body = fmt.Sprintf("网点已联系客户（工单 %s）", w.Number)
+			if note != "" {
+				st.Body += "：" + note
+			}
+			return s.events(event.WorkOrderContacted, *w, event.WorkOrder{}), nil
+		}})
+}
+
+// CheckIn records the technician's arrival at the customer's: the ticket's
+// on-site arrival clock is met (and customer_contact, if nobody logged the
+// contact). Arrival is on time when it is not after the appointment window
+// or, without one, the kind's promised arrival. Errors: not_found,
+// conflict (no technician yet).
+func (s *Service) CheckIn(ctx context.Context, id uint64, note string, version int64) (WorkOrder, error) {
+	return s.CheckInAt(ctx, id, note, nil, version)
+}
+
+// Position is where a check-in happened, as the phone's browser reported it
+// (WGS-84 degrees; accuracy in metres, optional).
+type Position struct {
+	Lat, Lng  float64
+	AccuracyM *float64
+}
+
+// CheckInAt is CheckIn with the technician's position (nil: the browser
+// gave none). Errors: as CheckIn; validation when the position is not on
+// the globe.
+func (s *Service) CheckInAt(ctx context.Context, id uint64, note string, pos *Position, version int64) (WorkOrder, error) {
+	note = strings.TrimSpace(note)
+	fields := map[string]string{}
+	if utf8.RuneCountInString(note) > 1000 {
+		fields["note"] = "at most 1000 characters"
+	}
+	if pos != nil {
+		if math.IsNaN(pos.Lat) || pos.Lat < -90 || pos.Lat > 90 {
+			fields["lat"] = "between -90 and 90"
+		}
+		if math.IsNaN(pos.Lng) || pos.Lng < -180 || pos.Lng > 180 {
+			fields["lng"] = "between -180 and 180"
+		}
+		if pos.AccuracyM != nil && (math.IsNaN(*pos.AccuracyM) || *pos.AccuracyM < 0) {
+			fields["accuracy_m"] = "a non-negative number of metres"
+		}
+	}
+	if len(fields) > 0 {
+		return WorkOrder{}, apperr.Validation(fields)
+	}
+	return s.run(ctx, id, stepper{step: StepCheckIn, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
+		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
+			onTime := w.ArrivalDueAt == nil || !now.After(*w.ArrivalDueAt)
+			w.ArrivedAt, w.ArrivalOnTime, w.Status = &now, &onTime, StatusOnSite
+			if pos != nil {
+				lat, lng := pos.Lat, pos.Lng
+				w.ArrivedLat, w.ArrivedLng, w.ArrivedAccuracyM = &lat, &lng, pos.AccuracyM
+				st.Data["located"] = true
+			}
+			st.Met = []sla.Target{sla.TargetOnsiteArrival}
+			if w.ContactedAt == nil {
+				w.ContactedAt = &now
+				st.Met = append(st.Met, sla.TargetCustomerContact)
+			}
+			st.Body = fmt.Sprintf("技师已到达现场（工单 %s，%s）", w.Number, map[bool]string{true: "准时", false: "迟到"}[onTime])
+			if note != "" {
+				st.Body += "：" + note
+			}
+			st.Data["on_time"] = onTime
+			return s.events(event.WorkOrderCheckedIn, *w, event.WorkOrder{OnTime: &onTime}), nil
+		}})
+}
+
+// OnTheWay records that the technician set off to the customer (the
+// customer is told by SMS, see package messaging). It changes no status
+// and may be repeated (a second departure after a detour tells the
+// customer again). Errors: not_found, conflict (no technician yet).
+func (s *Service) OnTheWay(ctx context.Context, id uint64, note string, version int64) (WorkOrder, error) {
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > 1000 {
+		return WorkOrder{}, apperr.Field("note", "at most 1000 characters")
+	}
+	return s.run(ctx, id, stepper{step: StepOnTheWay, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
+		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
+			st.Body = fmt.Sprintf("技师已出发（工单 %s）", w.Number)
+			if note != "" {
+				st.Body += "：" + note
+			}
+			return s.events(event.WorkOrderOnTheWay, *w, event.WorkOrder{TechnicianStaffID: w.TechnicianStaffID,
+				AppointmentAt: w.AppointmentAt, AppointmentUntil: w.AppointmentUntil}), nil
+		}})
+}
