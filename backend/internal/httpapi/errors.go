@@ -65,6 +65,16 @@ func statusFor(k apperr.Kind) int {
 // statusClientClosed is logged when the client closed the connection first.
 const statusClientClosed = 499
 
+// handle adapts a route's handler to gin: a returned error is written by
+// fail, so no handler writes an error itself.
+func (s *Server) handle(h HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			s.fail(c, err)
+		}
+	}
+}
+
 // fail writes err in the error shape and aborts. Internal causes are logged
 // with the request id and never sent to the client.
 func (s *Server) fail(c *gin.Context, err error) {

@@ -59,17 +59,15 @@ func attachmentResponse(a attachment.Attachment) AttachmentResponse {
 
 // GET /api/v1/{parent}/:id/attachments — the parent's attachments, oldest
 // first, with the accepted types and the size limit for the upload form.
-func (s *Server) listAttachments(parentType string) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) listAttachments(parentType string) HandlerFunc {
+	return func(c *gin.Context) error {
 		id, err := pathID(c, "id")
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		list, err := s.Attachments.List(c.Request.Context(), parentType, id)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		items := make([]AttachmentResponse, 0, len(list))
 		for _, a := range list {
@@ -77,6 +75,8 @@ func (s *Server) listAttachments(parentType string) gin.HandlerFunc {
 		}
 		c.JSON(http.StatusOK, gin.H{"items": items, "kinds": attachment.Kinds(), "extensions": s.Attachments.Extensions(),
 			"max_bytes": s.Attachments.MaxBytes()})
+
+		return nil
 	}
 }
 
@@ -84,40 +84,37 @@ func (s *Server) listAttachments(parentType string) gin.HandlerFunc {
 // note and the file in "file". 413 file_too_large, 415
 // file_type_not_accepted / content_mismatch, 422 names the field. With an
 // Idempotency-Key header a repeat answers 200 with the first upload.
-func (s *Server) uploadAttachment(parentType string) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) uploadAttachment(parentType string) HandlerFunc {
+	return func(c *gin.Context) error {
 		id, err := pathID(c, "id")
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		// A record out of the caller's scope is a 404 before the body is read.
 		if err := s.Attachments.Visible(c.Request.Context(), parentType, id); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		form, err := readUpload(c, s.Attachments.MaxBytes())
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		defer form.close()
 		if form.file == nil {
-			s.fail(c, apperr.Field("file", "a file is required in the field \"file\""))
-			return
+			return apperr.Field("file", "a file is required in the field \"file\"")
 		}
 		a, replayed, err := s.Attachments.Upload(c.Request.Context(), attachment.UploadInput{ParentType: parentType, ParentID: id,
 			Kind: strings.TrimSpace(form.value("kind")), Note: form.value("note"), FileName: form.header.Filename, Content: form.file,
 			IdempotencyKey: c.GetHeader("Idempotency-Key")})
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		status := http.StatusCreated
 		if replayed {
 			status = http.StatusOK
 		}
 		c.JSON(status, attachmentResponse(a))
+
+		return nil
 	}
 }
 
@@ -136,21 +133,19 @@ func attachmentRef(c *gin.Context, parentType string) (attachment.Ref, error) {
 // GET /api/v1/{parent}/:id/attachments/:attachment_id/file (thumb false)
 // and …/thumbnail (thumb true). An image is served inline (for the preview);
 // a document as a download. ?download=1 downloads an image too.
-func (s *Server) attachmentFile(parentType string, thumb bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) attachmentFile(parentType string, thumb bool) HandlerFunc {
+	return func(c *gin.Context) error {
 		ref, err := attachmentRef(c, parentType)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		a, path, err := s.Attachments.Open(c.Request.Context(), ref, thumb)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		if !thumb && (!a.IsImage() || c.Query("download") == "1") {
 			sendFileAttachment(c, path, a.FileName, a.ContentType)
-			return
+			return nil
 		}
 		contentType := a.ContentType
 		if thumb {
@@ -163,28 +158,29 @@ func (s *Server) attachmentFile(parentType string, thumb bool) gin.HandlerFunc {
 		c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
 		c.Header("Content-Type", contentType)
 		c.File(path)
+
+		return nil
 	}
 }
 
 // DELETE /api/v1/{parent}/:id/attachments/:attachment_id — soft delete,
 // audited; If-Match (or ?version=) checks the version read (409).
-func (s *Server) deleteAttachment(parentType string) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) deleteAttachment(parentType string) HandlerFunc {
+	return func(c *gin.Context) error {
 		ref, err := attachmentRef(c, parentType)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		version, err := requestVersion(c, 0)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		if err := s.Attachments.Delete(c.Request.Context(), ref, version); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		c.Status(http.StatusNoContent)
+
+		return nil
 	}
 }
 

@@ -42,36 +42,34 @@ func (s *Server) meOf(u auth.User) (MeResponse, error) {
 		Permissions: perms, OutletID: u.OutletID, Timezone: s.Location.String(), ExpiresAt: u.ExpiresAt}, nil
 }
 
-func (s *Server) login(c *gin.Context) {
+func (s *Server) login(c *gin.Context) error {
 	var req LoginRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	res, err := s.Auth.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP(), c.GetHeader("User-Agent"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	maxAge := int(time.Until(res.ExpiresAt).Seconds())
 	c.SetSameSite(http.SameSiteLaxMode)
 	c.SetCookie(SessionCookie, res.Token, maxAge, "/", "", s.secureCookie(c), true)
 	me, err := s.meOf(res.User)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"token": res.Token, "expires_at": res.ExpiresAt, "user": me})
+	return nil
 }
 
-func (s *Server) logout(c *gin.Context) {
+func (s *Server) logout(c *gin.Context) error {
 	if err := s.Auth.Logout(c.Request.Context(), identity(c).TokenHash); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.SetSameSite(http.SameSiteLaxMode)
 	c.SetCookie(SessionCookie, "", -1, "/", "", s.secureCookie(c), true)
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
 // ChangePasswordRequest is the body of POST /auth/password.
@@ -80,30 +78,29 @@ type ChangePasswordRequest struct {
 	NewPassword string `json:"new_password"`
 }
 
-func (s *Server) changePassword(c *gin.Context) {
+func (s *Server) changePassword(c *gin.Context) error {
 	var req ChangePasswordRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	id := identity(c)
 	if err := s.Auth.ChangePassword(c.Request.Context(), id.User.ID, id.TokenHash, req.OldPassword, req.NewPassword); err != nil {
 		if e := apperr.As(err); e.Fields["password"] != "" {
 			e.Fields = map[string]string{"new_password": e.Fields["password"]}
 		}
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) me(c *gin.Context) {
+func (s *Server) me(c *gin.Context) error {
 	me, err := s.meOf(identity(c).User)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, me)
+	return nil
 }
 
 // UserResponse is the API image of a user (never the password hash).
@@ -125,22 +122,21 @@ func userResponse(u auth.User) UserResponse {
 		Disabled: u.Disabled, ExpiresAt: u.ExpiresAt, LastLoginAt: u.LastLoginAt, CreatedAt: u.CreatedAt, Version: u.Version}
 }
 
-func (s *Server) listUsers(c *gin.Context) {
+func (s *Server) listUsers(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	users, total, err := s.Auth.ListUsers(c.Request.Context(), auth.UserFilter{Query: strings.TrimSpace(c.Query("q")), Role: c.Query("role"), Page: page, Size: size})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]UserResponse, 0, len(users))
 	for _, u := range users {
 		items = append(items, userResponse(u))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
 // CreateUserRequest is the body of POST /users.
@@ -153,33 +149,31 @@ type CreateUserRequest struct {
 	ExpiresAt   *time.Time `json:"expires_at"`
 }
 
-func (s *Server) createUser(c *gin.Context) {
+func (s *Server) createUser(c *gin.Context) error {
 	var req CreateUserRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	u, err := s.Auth.CreateUser(c.Request.Context(), auth.NewUser{Username: req.Username, DisplayName: req.DisplayName, Password: req.Password,
 		Roles: req.Roles, OutletID: req.OutletID, ExpiresAt: req.ExpiresAt})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, userResponse(u))
+	return nil
 }
 
-func (s *Server) getUser(c *gin.Context) {
+func (s *Server) getUser(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	u, err := s.Auth.GetUser(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, userResponse(u))
+	return nil
 }
 
 // SetRolesRequest is the body of PUT /users/{id}/roles.
@@ -189,110 +183,103 @@ type SetRolesRequest struct {
 	ExpiresAt *time.Time `json:"expires_at"`
 }
 
-func (s *Server) setUserRoles(c *gin.Context) {
+func (s *Server) setUserRoles(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req SetRolesRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	u, err := s.Auth.SetRoles(c.Request.Context(), id, req.Roles, req.OutletID, req.ExpiresAt)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, userResponse(u))
+	return nil
 }
 
-func (s *Server) setDisabled(c *gin.Context, disabled bool) {
+func (s *Server) setDisabled(c *gin.Context, disabled bool) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if disabled && identity(c).User.ID == id {
-		s.fail(c, apperr.Conflict("cannot_disable_self", "you cannot disable your own account"))
-		return
+		return apperr.Conflict("cannot_disable_self", "you cannot disable your own account")
 	}
 	u, err := s.Auth.SetDisabled(c.Request.Context(), id, disabled)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, userResponse(u))
+	return nil
 }
 
-func (s *Server) disableUser(c *gin.Context) { s.setDisabled(c, true) }
-func (s *Server) enableUser(c *gin.Context)  { s.setDisabled(c, false) }
+func (s *Server) disableUser(c *gin.Context) error { return s.setDisabled(c, true) }
+func (s *Server) enableUser(c *gin.Context) error  { return s.setDisabled(c, false) }
 
 // ResetPasswordRequest is the body of POST /users/{id}/password.
 type ResetPasswordRequest struct {
 	Password string `json:"password"`
 }
 
-func (s *Server) resetUserPassword(c *gin.Context) {
+func (s *Server) resetUserPassword(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req ResetPasswordRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := s.Auth.ResetPassword(c.Request.Context(), id, req.Password); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) listRoles(c *gin.Context) {
+func (s *Server) listRoles(c *gin.Context) error {
 	out := make([]gin.H, 0, len(auth.AllRoles))
 	for _, r := range auth.AllRoles {
 		perms, err := s.RBAC.Permissions([]string{r})
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		out = append(out, gin.H{"role": r, "permissions": perms})
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out, "known_permissions": rbac.KnownPermissions()})
+	return nil
 }
 
 // grantRolePermission gives a role a permission (PUT …/roles/:role/permissions/:permission).
-func (s *Server) grantRolePermission(c *gin.Context) {
+func (s *Server) grantRolePermission(c *gin.Context) error {
 	g := rbac.Grant{Role: c.Param("role"), Permission: c.Param("permission")}
 	if err := s.RBAC.GrantPermission(c.Request.Context(), g); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, g)
+	return nil
 }
 
 // revokeRolePermission takes a permission from a role; a revoked default stays
 // revoked across upgrades.
-func (s *Server) revokeRolePermission(c *gin.Context) {
+func (s *Server) revokeRolePermission(c *gin.Context) error {
 	g := rbac.Grant{Role: c.Param("role"), Permission: c.Param("permission")}
 	if err := s.RBAC.RevokePermission(c.Request.Context(), g); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) listAudit(c *gin.Context) {
+func (s *Server) listAudit(c *gin.Context) error {
 	var before uint64
 	if v := c.Query("before_id"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
-			s.fail(c, fieldErr("before_id", "must be a positive integer"))
-			return
+			return fieldErr("before_id", "must be a positive integer")
 		}
 		before = n
 	}
@@ -300,16 +287,14 @@ func (s *Server) listAudit(c *gin.Context) {
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 200 {
-			s.fail(c, fieldErr("size", "must be between 1 and 200"))
-			return
+			return fieldErr("size", "must be between 1 and 200")
 		}
 		size = n
 	}
 	recs, err := s.Audit.List(c.Request.Context(), s.DB, audit.Filter{Entity: c.Query("entity"), EntityID: c.Query("entity_id"),
 		Actor: c.Query("actor"), Action: c.Query("action"), BeforeSeq: before, Size: size})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var next *uint64
 	if len(recs) == size {
@@ -317,24 +302,25 @@ func (s *Server) listAudit(c *gin.Context) {
 		next = &n
 	}
 	c.JSON(http.StatusOK, keysetOf(recs, next))
+	return nil
 }
 
-func (s *Server) verifyAudit(c *gin.Context) {
+func (s *Server) verifyAudit(c *gin.Context) error {
 	res, err := s.Audit.Verify(c.Request.Context(), s.DB)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, res)
+	return nil
 }
 
-func (s *Server) listJobRuns(c *gin.Context) {
+func (s *Server) listJobRuns(c *gin.Context) error {
 	runs, err := s.Scheduler.Runs(c.Request.Context(), c.Query("name"), 100)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, listOf(runs))
+	return nil
 }
 
 func errNotFoundAsset(p string) error {

@@ -125,26 +125,25 @@ func evidenceResponse(v certification.DocumentView) EvidenceResponse {
 }
 
 // GET /api/v1/evidence?type=&history=true
-func (s *Server) listEvidence(c *gin.Context) {
+func (s *Server) listEvidence(c *gin.Context) error {
 	list, err := s.Certification.Documents(c.Request.Context(), c.Query("type"), c.Query("history") == "true")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]EvidenceResponse, 0, len(list))
 	for _, v := range list {
 		items = append(items, evidenceResponse(v))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "allowed_extensions": certification.AllowedExtensions()})
+	return nil
 }
 
 // GET /api/v1/evidence/types — every document type of the standard and
 // what counts for it today.
-func (s *Server) evidenceTypes(c *gin.Context) {
+func (s *Server) evidenceTypes(c *gin.Context) error {
 	list, err := s.Certification.TypeStatus(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]gin.H, 0, len(list))
 	for _, t := range list {
@@ -158,6 +157,7 @@ func (s *Server) evidenceTypes(c *gin.Context) {
 		items = append(items, item)
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
 // POST /api/v1/evidence — multipart/form-data with fields doc_type, title,
@@ -165,21 +165,18 @@ func (s *Server) evidenceTypes(c *gin.Context) {
 // file in "file". A refused upload says why: 413 file_too_large, 415
 // file_type_not_accepted or content_mismatch (content not matching the
 // name), 422 for the fields.
-func (s *Server) uploadEvidence(c *gin.Context) {
+func (s *Server) uploadEvidence(c *gin.Context) error {
 	if !strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/form-data") {
-		s.fail(c, apperr.Invalid("send the document as multipart/form-data with the file in the field \"file\""))
-		return
+		return apperr.Invalid("send the document as multipart/form-data with the file in the field \"file\"")
 	}
 	limit := s.Certification.MaxUploadBytes()
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+1<<20)
 	if err := c.Request.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.fail(c, attachment.TooLarge(limit))
-			return
+			return attachment.TooLarge(limit)
 		}
-		s.fail(c, apperr.Invalid("malformed multipart form: "+err.Error()))
-		return
+		return apperr.Invalid("malformed multipart form: " + err.Error())
 	}
 	defer func() {
 		if c.Request.MultipartForm != nil {
@@ -215,61 +212,56 @@ func (s *Server) uploadEvidence(c *gin.Context) {
 		fields["file"] = "a file is required in the field \"file\""
 	}
 	if len(fields) > 0 {
-		s.fail(c, apperr.Validation(fields))
-		return
+		return apperr.Validation(fields)
 	}
 	defer file.Close()
 	if header.Size > limit {
-		s.fail(c, attachment.TooLarge(limit))
-		return
+		return attachment.TooLarge(limit)
 	}
 	in.FileName, in.Content = header.Filename, file
 	d, err := s.Certification.Upload(c.Request.Context(), in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	detail, err := s.Certification.DocumentByID(c.Request.Context(), d.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, evidenceResponse(detail.DocumentView))
+	return nil
 }
 
 // GET /api/v1/evidence/:id — a document with all versions of its chain.
-func (s *Server) getEvidence(c *gin.Context) {
+func (s *Server) getEvidence(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d, err := s.Certification.DocumentByID(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	versions := make([]EvidenceResponse, 0, len(d.Versions))
 	for _, v := range d.Versions {
 		versions = append(versions, evidenceResponse(v))
 	}
 	c.JSON(http.StatusOK, gin.H{"document": evidenceResponse(d.DocumentView), "versions": versions})
+	return nil
 }
 
 // GET /api/v1/evidence/:id/download — the stored file, as an attachment,
 // never rendered inline.
-func (s *Server) downloadEvidence(c *gin.Context) {
+func (s *Server) downloadEvidence(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d, path, err := s.Certification.File(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	sendFileAttachment(c, path, d.FileName, d.ContentType)
+	return nil
 }
 
 func sendFileAttachment(c *gin.Context, path, name, contentType string) {
@@ -287,70 +279,60 @@ func sendFileAttachment(c *gin.Context, path, name, contentType string) {
 }
 
 // POST /api/v1/evidence/:id/approve
-func (s *Server) approveEvidence(c *gin.Context) {
+func (s *Server) approveEvidence(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req EvidenceApproveRequest
 	if err := bindOptionalJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if _, err := s.Certification.Approve(c.Request.Context(), id, version); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.evidenceDetail(c, id)
+	return s.evidenceDetail(c, id)
 }
 
 // PATCH /api/v1/evidence/:id — correct the effective and expiry dates.
-func (s *Server) patchEvidence(c *gin.Context) {
+func (s *Server) patchEvidence(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req EvidenceDatesRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	eff, err := readinessDay(req.EffectiveOn, "effective_on")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	exp, err := readinessDayPtr(req.ExpiresOn, "expires_on")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if _, err := s.Certification.UpdateDates(c.Request.Context(), id, version, eff, exp); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.evidenceDetail(c, id)
+	return s.evidenceDetail(c, id)
 }
 
-func (s *Server) evidenceDetail(c *gin.Context, id uint64) {
+func (s *Server) evidenceDetail(c *gin.Context, id uint64) error {
 	d, err := s.Certification.DocumentByID(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, evidenceResponse(d.DocumentView))
+	return nil
 }
 
 // AuditResponse is one audit of a cycle, with the auditor's result beside
@@ -452,30 +434,28 @@ func cycleResponse(d certification.CycleDetail) CycleResponse {
 }
 
 // GET /api/v1/certification/cycles
-func (s *Server) listCycles(c *gin.Context) {
+func (s *Server) listCycles(c *gin.Context) error {
 	list, err := s.Certification.Cycles(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]CycleResponse, 0, len(list))
 	for _, d := range list {
 		items = append(items, cycleResponse(d))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
 // POST /api/v1/certification/cycles
-func (s *Server) createCycle(c *gin.Context) {
+func (s *Server) createCycle(c *gin.Context) error {
 	var req CycleRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	applied, err := readinessDayPtr(req.AppliedOn, "applied_on")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in := certification.CycleInput{Kind: req.Kind, PreviousCycleID: req.PreviousCycleID, Body: req.Body, Responsible: req.Responsible, Notes: req.Notes}
 	if applied != nil {
@@ -483,191 +463,169 @@ func (s *Server) createCycle(c *gin.Context) {
 	}
 	cy, err := s.Certification.CreateCycle(c.Request.Context(), in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.cycleDetail(c, cy.ID, http.StatusCreated)
+	return s.cycleDetail(c, cy.ID, http.StatusCreated)
 }
 
-func (s *Server) cycleDetail(c *gin.Context, id uint64, status int) {
+func (s *Server) cycleDetail(c *gin.Context, id uint64, status int) error {
 	d, err := s.Certification.CycleByID(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(status, cycleResponse(*d))
+	return nil
 }
 
 // GET /api/v1/certification/cycles/:id
-func (s *Server) getCycle(c *gin.Context) {
+func (s *Server) getCycle(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.cycleDetail(c, id, http.StatusOK)
+	return s.cycleDetail(c, id, http.StatusOK)
 }
 
 // PATCH /api/v1/certification/cycles/:id
-func (s *Server) patchCycle(c *gin.Context) {
+func (s *Server) patchCycle(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req CycleUpdateRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if _, err := s.Certification.UpdateCycle(c.Request.Context(), id, certification.UpdateCycleInput{Body: req.Body, Responsible: req.Responsible,
 		Notes: req.Notes, Version: version}); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.cycleDetail(c, id, http.StatusOK)
+	return s.cycleDetail(c, id, http.StatusOK)
 }
 
 // POST /api/v1/certification/cycles/:id/advance — 409 invalid_transition
 // naming the allowed steps when the step is not next.
-func (s *Server) advanceCycle(c *gin.Context) {
+func (s *Server) advanceCycle(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req CycleAdvanceRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	on, err := readinessDayPtr(req.On, "on")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in := certification.AdvanceInput{To: req.To, CertificateNo: req.CertificateNo, Note: req.Note, Version: version}
 	if on != nil {
 		in.On = *on
 	}
 	if _, err := s.Certification.Advance(c.Request.Context(), id, in); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.cycleDetail(c, id, http.StatusOK)
+	return s.cycleDetail(c, id, http.StatusOK)
 }
 
 // GET /api/v1/certification/audits?status=planned|done|cancelled
-func (s *Server) listCertAudits(c *gin.Context) {
+func (s *Server) listCertAudits(c *gin.Context) error {
 	status := c.Query("status")
 	switch status {
 	case "", certification.AuditPlanned, certification.AuditDone, certification.AuditCancelled:
 	default:
-		s.fail(c, fieldErr("status", "want planned, done or cancelled"))
-		return
+		return fieldErr("status", "want planned, done or cancelled")
 	}
 	list, err := s.Certification.Audits(c.Request.Context(), status)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]AuditResponse, 0, len(list))
 	for _, a := range list {
 		items = append(items, auditResponse(a))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
 // GET /api/v1/certification/next-audit — the next planned audit and our
 // projection for it; 404 when none is planned.
-func (s *Server) nextCertAudit(c *gin.Context) {
+func (s *Server) nextCertAudit(c *gin.Context) error {
 	a, err := s.Certification.NextAudit(c.Request.Context(), time.Now().In(s.Location))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if a == nil {
-		s.fail(c, apperr.NotFound("planned audit"))
-		return
+		return apperr.NotFound("planned audit")
 	}
 	c.JSON(http.StatusOK, gin.H{"audit": auditResponse(*a)})
+	return nil
 }
 
 // PATCH /api/v1/certification/audits/:id — agree the date and people.
-func (s *Server) scheduleCertAudit(c *gin.Context) {
+func (s *Server) scheduleCertAudit(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req AuditScheduleRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	on, err := readinessDayPtr(req.ScheduledOn, "scheduled_on")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	a, err := s.Certification.ScheduleAudit(c.Request.Context(), id, certification.ScheduleInput{ScheduledOn: on, LeadAuditor: req.LeadAuditor,
 		Responsible: req.Responsible, Version: version})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, auditResponse(*a))
+	return nil
 }
 
 // POST /api/v1/certification/audits/:id/result — the auditor's score and
 // band, stored beside our projection for that date.
-func (s *Server) recordCertAuditResult(c *gin.Context) {
+func (s *Server) recordCertAuditResult(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req AuditResultRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	held, err := readinessDay(req.HeldOn, "held_on")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.Score == nil {
-		s.fail(c, apperr.Field("score", "is required"))
-		return
+		return apperr.Field("score", "is required")
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	a, err := s.Certification.RecordResult(c.Request.Context(), id, certification.ResultInput{HeldOn: held, Score: *req.Score, Band: req.Band,
 		Findings: req.Findings, LeadAuditor: req.LeadAuditor, Version: version, Indicators: req.Indicators})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, auditResponse(*a))
+	return nil
 }
 
 // AuditPackResponse is an audit pack's state; DownloadURL is set when done.
@@ -700,11 +658,10 @@ func auditPackResponse(p certification.AuditPack) AuditPackResponse {
 
 // POST /api/v1/certification/audit-packs {from, to} — 202 with the queued
 // pack; poll GET …/audit-packs/:id for progress.
-func (s *Server) createAuditPack(c *gin.Context) {
+func (s *Server) createAuditPack(c *gin.Context) error {
 	var req AuditPackRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	fields := map[string]string{}
 	from, err := time.Parse(time.DateOnly, strings.TrimSpace(req.From))
@@ -716,60 +673,57 @@ func (s *Server) createAuditPack(c *gin.Context) {
 		fields["to"] = "must be a date YYYY-MM-DD"
 	}
 	if len(fields) > 0 {
-		s.fail(c, apperr.Validation(fields))
-		return
+		return apperr.Validation(fields)
 	}
 	p, err := s.Certification.CreatePack(c.Request.Context(), from, to)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Location", fmt.Sprintf("/api/v1/certification/audit-packs/%d", p.ID))
 	c.JSON(http.StatusAccepted, auditPackResponse(*p))
+	return nil
 }
 
 // GET /api/v1/certification/audit-packs
-func (s *Server) listAuditPacks(c *gin.Context) {
+func (s *Server) listAuditPacks(c *gin.Context) error {
 	list, err := s.Certification.Packs(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]AuditPackResponse, 0, len(list))
 	for _, p := range list {
 		items = append(items, auditPackResponse(p))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
 // GET /api/v1/certification/audit-packs/:id — progress, then the link.
-func (s *Server) getAuditPack(c *gin.Context) {
+func (s *Server) getAuditPack(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p, err := s.Certification.Pack(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, auditPackResponse(*p))
+	return nil
 }
 
 // GET /api/v1/certification/audit-packs/:id/download — the ZIP (409 while
 // it is being built).
-func (s *Server) downloadAuditPack(c *gin.Context) {
+func (s *Server) downloadAuditPack(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p, path, err := s.Certification.PackFile(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	name := fmt.Sprintf("audit-pack-%s-%s.zip", p.FromDate.Format("20060102"), p.ToDate.Format("20060102"))
 	sendFileAttachment(c, path, name, "application/zip")
+	return nil
 }

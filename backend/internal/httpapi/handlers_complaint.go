@@ -278,38 +278,32 @@ type CrisisDrillResponse struct {
 
 // ---- complaints
 
-func (s *Server) listComplaints(c *gin.Context) {
+func (s *Server) listComplaints(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := complaint.Filter{Status: c.Query("status"), Severity: c.Query("severity"), Category: c.Query("category"),
 		Source: c.Query("source"), Number: strings.TrimSpace(c.Query("number")), Sort: c.Query("sort"), Page: page, Size: size}
 	for name, dst := range map[string]**uint64{"customer_id": &f.CustomerID, "ticket_id": &f.TicketID, "unit_id": &f.UnitID, "outlet_id": &f.OutletID} {
 		if *dst, err = queryOptionalUint(c, name); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	overdue, err := queryBool(c, "overdue")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f.Overdue = overdue != nil && *overdue
 	if f.From, err = s.queryInstant(c, "from", false); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.To, err = s.queryInstant(c, "to", true); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, total, err := s.Complaints.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	now := time.Now().UTC()
 	items := make([]ComplaintResponse, 0, len(list))
@@ -317,46 +311,42 @@ func (s *Server) listComplaints(c *gin.Context) {
 		items = append(items, complaintResponse(x, now))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) createComplaint(c *gin.Context) {
+func (s *Server) createComplaint(c *gin.Context) error {
 	var req CreateComplaintRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	x, err := s.Complaints.Create(c.Request.Context(), complaint.NewComplaint{Source: req.Source, ExternalChannel: req.ExternalChannel,
 		SourceRef: req.SourceRef, TicketID: req.TicketID, CustomerID: req.CustomerID, UnitID: req.UnitID, OutletID: req.OutletID,
 		Category: req.Category, Severity: req.Severity, Title: req.Title, Description: req.Description, ReceivedAt: req.ReceivedAt,
 		ResponsibleID: req.ResponsibleID, ResponsibleName: req.ResponsibleName, CrisisPlan: req.CrisisPlan})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, complaintResponse(x, time.Now().UTC()))
+	return nil
 }
 
-func (s *Server) getComplaint(c *gin.Context) {
+func (s *Server) getComplaint(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	x, err := s.Complaints.Get(ctx, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	logs, escs, err := s.Complaints.Timeline(ctx, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	actions, err := s.CorrectiveActions.ForSource(ctx, capa.SourceComplaint, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := ComplaintDetailResponse{ComplaintResponse: complaintResponse(x, time.Now().UTC()), Timeline: []ComplaintLogResponse{},
 		Escalations: []EscalationResponse{}, CorrectiveActions: []CorrectiveActionResponse{}}
@@ -373,205 +363,182 @@ func (s *Server) getComplaint(c *gin.Context) {
 		out.CorrectiveActions = append(out.CorrectiveActions, correctiveActionResponse(a, today))
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) patchComplaint(c *gin.Context) {
+func (s *Server) patchComplaint(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req PatchComplaintRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if v == 0 {
-		s.fail(c, apperr.Field("version", "required: send the version you read, in the body or the If-Match header"))
-		return
+		return apperr.Field("version", "required: send the version you read, in the body or the If-Match header")
 	}
 	x, err := s.Complaints.Update(c.Request.Context(), id, v, complaint.Patch{Category: req.Category, Severity: req.Severity,
 		Title: req.Title, Description: req.Description, UnitID: req.UnitID, OutletID: req.OutletID, ResponsibleID: req.ResponsibleID,
 		ResponsibleName: req.ResponsibleName, CrisisPlan: req.CrisisPlan, Investigation: req.Investigation, RootCause: req.RootCause,
 		RootCauseCategory: req.RootCauseCategory})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+	return nil
 }
 
 // complaintStep binds a ComplaintStepRequest and runs step.
-func (s *Server) complaintStep(c *gin.Context, step func(id uint64, version int64, note string) (complaint.Complaint, error)) {
+func (s *Server) complaintStep(c *gin.Context, step func(id uint64, version int64, note string) (complaint.Complaint, error)) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req ComplaintStepRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	x, err := step(id, v, req.Note)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+	return nil
 }
 
-func (s *Server) acknowledgeComplaint(c *gin.Context) {
-	s.complaintStep(c, func(id uint64, v int64, note string) (complaint.Complaint, error) {
+func (s *Server) acknowledgeComplaint(c *gin.Context) error {
+	return s.complaintStep(c, func(id uint64, v int64, note string) (complaint.Complaint, error) {
 		return s.Complaints.Acknowledge(c.Request.Context(), id, v, note)
 	})
 }
 
-func (s *Server) investigateComplaint(c *gin.Context) {
-	s.complaintStep(c, func(id uint64, v int64, note string) (complaint.Complaint, error) {
+func (s *Server) investigateComplaint(c *gin.Context) error {
+	return s.complaintStep(c, func(id uint64, v int64, note string) (complaint.Complaint, error) {
 		return s.Complaints.StartInvestigation(c.Request.Context(), id, v, note)
 	})
 }
 
-func (s *Server) escalateComplaint(c *gin.Context) {
-	s.complaintStep(c, func(id uint64, v int64, note string) (complaint.Complaint, error) {
+func (s *Server) escalateComplaint(c *gin.Context) error {
+	return s.complaintStep(c, func(id uint64, v int64, note string) (complaint.Complaint, error) {
 		return s.Complaints.Escalate(c.Request.Context(), id, v, note)
 	})
 }
 
-func (s *Server) resolveComplaint(c *gin.Context) {
+func (s *Server) resolveComplaint(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req ResolveComplaintRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	x, err := s.Complaints.Resolve(c.Request.Context(), id, v, complaint.Resolution{Resolution: req.Resolution, RootCause: req.RootCause,
 		RootCauseCategory: req.RootCauseCategory, Investigation: req.Investigation})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+	return nil
 }
 
-func (s *Server) confirmComplaint(c *gin.Context) {
+func (s *Server) confirmComplaint(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req ConfirmComplaintRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.Accepted == nil {
-		s.fail(c, apperr.Field("accepted", "required: true when the customer accepts the resolution, false otherwise"))
-		return
+		return apperr.Field("accepted", "required: true when the customer accepts the resolution, false otherwise")
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	x, err := s.Complaints.Confirm(c.Request.Context(), id, v, *req.Accepted, req.Note)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+	return nil
 }
 
-func (s *Server) closeComplaint(c *gin.Context) {
+func (s *Server) closeComplaint(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req CloseComplaintRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	x, err := s.Complaints.Close(c.Request.Context(), id, v, req.Note, req.WithoutConfirmationReason)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+	return nil
 }
 
-func (s *Server) complaintFollowupCall(c *gin.Context) {
+func (s *Server) complaintFollowupCall(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req ComplaintCallRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	x, err := s.Complaints.RecordFollowupCall(c.Request.Context(), id, req.Outcome, req.Satisfied, req.Note)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+	return nil
 }
 
 // ---- corrective actions
 
-func (s *Server) listCorrectiveActions(c *gin.Context) {
+func (s *Server) listCorrectiveActions(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := capa.Filter{SourceKind: c.Query("source_kind"), Status: c.Query("status"), Sort: c.Query("sort"), Page: page, Size: size}
 	if f.SourceID, err = queryOptionalUint(c, "source_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.OwnerID, err = queryOptionalUint(c, "owner_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	overdue, err := queryBool(c, "overdue")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f.Overdue = overdue != nil && *overdue
 	list, total, err := s.CorrectiveActions.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	today := s.CorrectiveActions.Today()
 	items := make([]CorrectiveActionResponse, 0, len(list))
@@ -579,133 +546,119 @@ func (s *Server) listCorrectiveActions(c *gin.Context) {
 		items = append(items, correctiveActionResponse(a, today))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) createCorrectiveAction(c *gin.Context) {
+func (s *Server) createCorrectiveAction(c *gin.Context) error {
 	var req CreateCorrectiveActionRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var due time.Time
 	if strings.TrimSpace(req.DueDate) != "" {
 		d, err := parseDate(req.DueDate, "due_date")
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		due = d
 	}
 	a, err := s.CorrectiveActions.Create(c.Request.Context(), capa.NewAction{SourceKind: req.SourceKind, SourceID: req.SourceID,
 		Kind: req.Kind, Title: req.Title, Description: req.Description, OwnerID: req.OwnerID, OwnerName: req.OwnerName, DueDate: due})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, correctiveActionResponse(a, s.CorrectiveActions.Today()))
+	return nil
 }
 
-func (s *Server) getCorrectiveAction(c *gin.Context) {
+func (s *Server) getCorrectiveAction(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	a, err := s.CorrectiveActions.Get(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, correctiveActionResponse(a, s.CorrectiveActions.Today()))
+	return nil
 }
 
-func (s *Server) patchCorrectiveAction(c *gin.Context) {
+func (s *Server) patchCorrectiveAction(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req PatchCorrectiveActionRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if v == 0 {
-		s.fail(c, apperr.Field("version", "required: send the version you read, in the body or the If-Match header"))
-		return
+		return apperr.Field("version", "required: send the version you read, in the body or the If-Match header")
 	}
 	p := capa.Patch{Title: req.Title, Description: req.Description, OwnerID: req.OwnerID, OwnerName: req.OwnerName}
 	if req.DueDate != nil {
 		d, err := parseDate(*req.DueDate, "due_date")
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		p.DueDate = &d
 	}
 	a, err := s.CorrectiveActions.Update(c.Request.Context(), id, v, p)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, correctiveActionResponse(a, s.CorrectiveActions.Today()))
+	return nil
 }
 
-func (s *Server) closeCorrectiveAction(c *gin.Context) {
+func (s *Server) closeCorrectiveAction(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req CloseCorrectiveActionRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	a, err := s.CorrectiveActions.Close(c.Request.Context(), id, v, req.Note)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, correctiveActionResponse(a, s.CorrectiveActions.Today()))
+	return nil
 }
 
-func (s *Server) checkCorrectiveAction(c *gin.Context) {
+func (s *Server) checkCorrectiveAction(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req EffectivenessCheckRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.Effective == nil {
-		s.fail(c, apperr.Field("effective", "required: true or false"))
-		return
+		return apperr.Field("effective", "required: true or false")
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	a, err := s.CorrectiveActions.CheckEffectiveness(c.Request.Context(), id, v, *req.Effective, req.Note)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, correctiveActionResponse(a, s.CorrectiveActions.Today()))
+	return nil
 }
 
 // ---- crisis drills
@@ -715,59 +668,54 @@ func drillResponse(d complaint.Drill) CrisisDrillResponse {
 		Findings: d.Findings, ComplaintID: d.ComplaintID, CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt}
 }
 
-func (s *Server) listCrisisDrills(c *gin.Context) {
+func (s *Server) listCrisisDrills(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var from, to time.Time
 	if v := c.Query("from"); v != "" {
 		if from, err = time.Parse(time.DateOnly, v); err != nil {
-			s.fail(c, fieldErr("from", "must be a date YYYY-MM-DD"))
-			return
+			return fieldErr("from", "must be a date YYYY-MM-DD")
 		}
 	}
 	if v := c.Query("to"); v != "" {
 		if to, err = time.Parse(time.DateOnly, v); err != nil {
-			s.fail(c, fieldErr("to", "must be a date YYYY-MM-DD"))
-			return
+			return fieldErr("to", "must be a date YYYY-MM-DD")
 		}
 	}
 	list, total, err := s.Complaints.ListDrills(c.Request.Context(), from, to, page, size)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]CrisisDrillResponse, 0, len(list))
 	for _, d := range list {
 		items = append(items, drillResponse(d))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) createCrisisDrill(c *gin.Context) {
+func (s *Server) createCrisisDrill(c *gin.Context) error {
 	var req CreateCrisisDrillRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var held time.Time
 	if strings.TrimSpace(req.HeldOn) != "" {
 		d, err := parseDate(req.HeldOn, "held_on")
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		held = d
 	}
 	d, err := s.Complaints.RecordDrill(c.Request.Context(), complaint.NewDrill{HeldOn: held, Scenario: req.Scenario,
 		Participants: req.Participants, Findings: req.Findings, ComplaintID: req.ComplaintID})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, drillResponse(d))
+	return nil
 }
 
 // ---- KPI
@@ -779,21 +727,19 @@ type ComplaintKPIResponse struct {
 	CorrectiveActions capa.Stats `json:"corrective_actions"`
 }
 
-func (s *Server) complaintKPI(c *gin.Context) {
+func (s *Server) complaintKPI(c *gin.Context) error {
 	from, to, err := s.queryPeriod(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	k, err := s.Complaints.KPI(c.Request.Context(), from, to)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	st, err := s.CorrectiveActions.PeriodStats(c.Request.Context(), "", from, to)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, ComplaintKPIResponse{KPI: k, CorrectiveActions: st})
+	return nil
 }

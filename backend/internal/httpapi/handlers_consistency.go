@@ -14,20 +14,19 @@ import (
 // `aftersales check`) and answers with its report: 200 whether or not
 // invariants are broken (the report says which records); ?max=N names at
 // most N records per invariant (1–10000, default 1000).
-func (s *Server) consistencyCheck(c *gin.Context) {
+func (s *Server) consistencyCheck(c *gin.Context) error {
 	limit := 1000
 	if v := c.Query("max"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10000 {
-			s.fail(c, apperr.Field("max", "a whole number from 1 to 10000"))
-			return
+			return apperr.Field("max", "a whole number from 1 to 10000")
 		}
 		limit = n
 	}
 	rep, err := consistency.New(s.DB, consistency.Options{MaxPerInvariant: limit}).Run(c.Request.Context())
 	if err != nil {
-		s.fail(c, apperr.Internal(err))
-		return
+		return apperr.Internal(err)
 	}
 	c.JSON(http.StatusOK, rep)
+	return nil
 }

@@ -34,15 +34,14 @@ func (s *Server) regionResponse(r region.Region) RegionResponse {
 
 // listRegions answers GET /regions?parent=<code>: the children of a region,
 // or the provinces without parent. An unknown parent is a 422 on "parent".
-func (s *Server) listRegions(c *gin.Context) {
+func (s *Server) listRegions(c *gin.Context) error {
 	parent := strings.TrimSpace(c.Query("parent"))
 	var rs []region.Region
 	if parent == "" {
 		rs = s.Regions.Provinces()
 	} else {
 		if err := s.Regions.Validate(parent); err != nil {
-			s.fail(c, apperr.Field("parent", "unknown region code "+strconv.Quote(parent)))
-			return
+			return apperr.Field("parent", "unknown region code "+strconv.Quote(parent))
 		}
 		rs = s.Regions.Children(parent)
 	}
@@ -51,17 +50,17 @@ func (s *Server) listRegions(c *gin.Context) {
 		items = append(items, s.regionResponse(r))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
 // searchRegions answers GET /regions/search?q=&limit= for type-ahead boxes:
 // a code prefix or a name.
-func (s *Server) searchRegions(c *gin.Context) {
+func (s *Server) searchRegions(c *gin.Context) error {
 	limit := region.DefaultSearchLimit
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > region.MaxSearchLimit {
-			s.fail(c, fieldErr("limit", "must be between 1 and "+strconv.Itoa(region.MaxSearchLimit)))
-			return
+			return fieldErr("limit", "must be between 1 and "+strconv.Itoa(region.MaxSearchLimit))
 		}
 		limit = n
 	}
@@ -71,6 +70,7 @@ func (s *Server) searchRegions(c *gin.Context) {
 		items = append(items, s.regionResponse(r))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
 // ---- customers: request and response types
@@ -238,24 +238,20 @@ func (s *Server) profileResponse(p customer.Profile, unmasked bool) CustomerProf
 // is not a phone number); otherwise a page of customers whose name or
 // address contains q= (or with that phone or phone tail; best first, see
 // customer.Search), or all newest first.
-func (s *Server) listCustomers(c *gin.Context) {
+func (s *Server) listCustomers(c *gin.Context) error {
 	if _, scoped := actor.From(c.Request.Context()).OutletScoped(); scoped {
 		// Outlet users see a customer only through a job of their outlet.
-		s.fail(c, apperr.Forbidden("outlet users see customers through their work orders"))
-		return
+		return apperr.Forbidden("outlet users see customers through their work orders")
 	}
 	if phone, ok := c.GetQuery("phone"); ok {
 		if c.Query("q") != "" {
-			s.fail(c, fieldErr("q", "use either phone or q"))
-			return
+			return fieldErr("q", "use either phone or q")
 		}
-		s.screenPop(c, phone)
-		return
+		return s.screenPop(c, phone)
 	}
 	page, size, err := paging(c, customer.DefaultPageSize, customer.MaxPageSize)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var res customer.Page
 	if q := strings.TrimSpace(c.Query("q")); q != "" {
@@ -264,37 +260,33 @@ func (s *Server) listCustomers(c *gin.Context) {
 		res, err = s.Customers.List(c.Request.Context(), customer.Filter{Page: page, Size: size})
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	unmasked := s.phonesUnmasked(c)
 	if err := s.logProfiles(c, unmasked, res.Items...); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := CustomerListResponse{Items: make([]CustomerProfileResponse, 0, len(res.Items)), Total: res.Total, Page: page, Size: size, HasMore: res.HasMore}
 	for _, p := range res.Items {
 		out.Items = append(out.Items, s.profileResponse(p, unmasked))
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) screenPop(c *gin.Context, phone string) {
+func (s *Server) screenPop(c *gin.Context, phone string) error {
 	ctx := c.Request.Context()
 	p, err := s.Customers.ProfileByPhone(ctx, phone)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cards, err := s.Products.UnitCards(ctx, p.Customer.ID, time.Now())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	unmasked := s.phonesUnmasked(c)
 	if err := s.logProfiles(c, unmasked, p); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	prof := s.profileResponse(p, unmasked)
 	out := ScreenPopResponse{Customer: prof.Customer, Phones: prof.Phones, Addresses: prof.Addresses, Units: make([]UnitCardResponse, 0, len(cards))}
@@ -302,17 +294,16 @@ func (s *Server) screenPop(c *gin.Context, phone string) {
 		out.Units = append(out.Units, unitCardResponse(card))
 	}
 	if out.OpenTickets, err = s.openTickets(c, p.Customer.ID); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) createCustomer(c *gin.Context) {
+func (s *Server) createCustomer(c *gin.Context) error {
 	var req CreateCustomerRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in := customer.NewCustomer{Name: req.Name, Kind: customer.Kind(req.Kind), ConsentSMS: req.Consent.SMS,
 		ConsentSurvey: req.Consent.Survey, ConsentMarketing: req.Consent.Marketing}
@@ -324,17 +315,16 @@ func (s *Server) createCustomer(c *gin.Context) {
 	}
 	p, err := s.Customers.Create(c.Request.Context(), in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, s.profileResponse(p, s.phonesUnmasked(c)))
+	return nil
 }
 
-func (s *Server) getCustomer(c *gin.Context) {
+func (s *Server) getCustomer(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	// The one rule of who sees a customer (handlers_privacy.go); the read
 	// is written to the PIPL access log.
@@ -343,27 +333,24 @@ func (s *Server) getCustomer(c *gin.Context) {
 		err = apperr.NotFound("customer")
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) updateCustomer(c *gin.Context) {
+func (s *Server) updateCustomer(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req UpdateCustomerRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p := customer.Patch{Name: req.Name}
 	if req.Kind != nil {
@@ -375,46 +362,42 @@ func (s *Server) updateCustomer(c *gin.Context) {
 	}
 	cu, err := s.Customers.Update(c.Request.Context(), id, version, p)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, customerResponse(cu))
+	return nil
 }
 
-func (s *Server) addCustomerPhone(c *gin.Context) {
+func (s *Server) addCustomerPhone(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req PhoneInput
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ph, err := s.Customers.AddPhone(c.Request.Context(), id, customer.NewPhone{Number: req.Number, Label: req.Label, Primary: req.Primary})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, phoneResponse(ph, s.phonesUnmasked(c)))
+	return nil
 }
 
-func (s *Server) addCustomerAddress(c *gin.Context) {
+func (s *Server) addCustomerAddress(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req AddressInput
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	a, err := s.Customers.AddAddress(c.Request.Context(), id, customer.NewAddress{RegionCode: req.RegionCode, Detail: req.Detail, Default: req.Default})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, s.addressResponse(a))
+	return nil
 }

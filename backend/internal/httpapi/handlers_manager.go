@@ -36,17 +36,16 @@ type MobileOfferResponse struct {
 // mobileOffers answers GET /mobile/offers: the offers waiting at the
 // caller's outlet, soonest to lapse first. A user without an outlet has
 // none.
-func (s *Server) mobileOffers(c *gin.Context) {
+func (s *Server) mobileOffers(c *gin.Context) error {
 	ctx := c.Request.Context()
 	outletID, ok := actor.From(ctx).OutletScoped()
 	if !ok || outletID == 0 {
 		c.JSON(http.StatusOK, listOf([]MobileOfferResponse{}))
-		return
+		return nil
 	}
 	b, err := s.WorkOrders.Board(ctx, outletID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := make([]MobileOfferResponse, 0, len(b.Offers))
 	for _, o := range b.Offers {
@@ -61,8 +60,7 @@ func (s *Server) mobileOffers(c *gin.Context) {
 		}
 		t, err := s.Tickets.Get(ctx, w.TicketID)
 		if err != nil && !apperr.IsKind(err, apperr.KindNotFound) {
-			s.fail(c, err)
-			return
+			return err
 		}
 		if err == nil {
 			r.TicketNumber, r.FaultCode, r.FaultDescription = t.Number, t.FaultCode, clipRunes(t.Description, 200)
@@ -70,6 +68,7 @@ func (s *Server) mobileOffers(c *gin.Context) {
 		out = append(out, r)
 	}
 	c.JSON(http.StatusOK, listOf(out))
+	return nil
 }
 
 // RejectReasonDTO is one reason to pick when rejecting an offer.
@@ -79,12 +78,13 @@ type RejectReasonDTO struct {
 }
 
 // rejectReasons answers GET /mobile/reject-reasons.
-func (s *Server) rejectReasons(c *gin.Context) {
+func (s *Server) rejectReasons(c *gin.Context) error {
 	out := []RejectReasonDTO{}
 	for _, r := range workorder.RejectReasons() {
 		out = append(out, RejectReasonDTO{Code: r.Code, Label: r.Label})
 	}
 	c.JSON(http.StatusOK, listOf(out))
+	return nil
 }
 
 // PushConfigResponse tells the browser whether it can subscribe, with the
@@ -110,53 +110,49 @@ type PushUnsubscribeRequest struct {
 	Endpoint string `json:"endpoint"`
 }
 
-func (s *Server) pushConfig(c *gin.Context) {
+func (s *Server) pushConfig(c *gin.Context) error {
 	ctx := c.Request.Context()
 	n, err := s.Push.Count(ctx, actor.From(ctx).UserID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, PushConfigResponse{Enabled: s.Push.Enabled(), PublicKey: s.Push.PublicKey(), Subscriptions: n})
+	return nil
 }
 
-func (s *Server) pushSubscribe(c *gin.Context) {
+func (s *Server) pushSubscribe(c *gin.Context) error {
 	var req PushSubscriptionRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	if _, err := s.Push.Subscribe(ctx, actor.From(ctx).UserID, push.Input{Endpoint: req.Endpoint, P256dh: req.Keys.P256dh,
 		Auth: req.Keys.Auth, UserAgent: c.Request.UserAgent()}); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.pushConfigStatus(c, http.StatusCreated)
+	return s.pushConfigStatus(c, http.StatusCreated)
 }
 
-func (s *Server) pushUnsubscribe(c *gin.Context) {
+func (s *Server) pushUnsubscribe(c *gin.Context) error {
 	var req PushUnsubscribeRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	if err := s.Push.Unsubscribe(ctx, actor.From(ctx).UserID, req.Endpoint); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.pushConfigStatus(c, http.StatusOK)
+	return s.pushConfigStatus(c, http.StatusOK)
 }
 
-func (s *Server) pushConfigStatus(c *gin.Context, status int) {
+func (s *Server) pushConfigStatus(c *gin.Context, status int) error {
 	ctx := c.Request.Context()
 	n, err := s.Push.Count(ctx, actor.From(ctx).UserID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(status, PushConfigResponse{Enabled: s.Push.Enabled(), PublicKey: s.Push.PublicKey(), Subscriptions: n})
+	return nil
 }
 
 // clipRunes keeps at most n characters of v.

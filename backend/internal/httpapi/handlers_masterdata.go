@@ -111,13 +111,13 @@ func erasureResponse(r customer.ErasureRequest) ErasureRequestResponse {
 // customerProfileAfter answers a correction with the profile, masked by
 // the caller's permission like GET /customers/{id}; showing it is a read
 // and goes to the PIPL access log.
-func (s *Server) customerProfileAfter(c *gin.Context, status int, p customer.Profile) {
+func (s *Server) customerProfileAfter(c *gin.Context, status int, p customer.Profile) error {
 	unmasked := s.phonesUnmasked(c)
 	if err := s.logProfiles(c, unmasked, p); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(status, s.profileResponse(p, unmasked))
+	return nil
 }
 
 // versioned is a request body that carries the record's version.
@@ -137,11 +137,10 @@ func customerChildStep[Req any, P interface {
 	*Req
 	versioned
 }](s *Server, c *gin.Context, child string, optionalBody bool,
-	call func(ctx context.Context, id, childID uint64, version int64, req *Req) (customer.Profile, error)) {
+	call func(ctx context.Context, id, childID uint64, version int64, req *Req) (customer.Profile, error)) error {
 	id, childID, err := pathIDs(c, "id", child)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	req := new(Req)
 	bind := bindJSON
@@ -149,88 +148,79 @@ func customerChildStep[Req any, P interface {
 		bind = bindOptionalJSON
 	}
 	if err := bind(c, req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, P(req).bodyVersion())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p, err := call(c.Request.Context(), id, childID, version, req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.customerProfileAfter(c, http.StatusOK, p)
+	return s.customerProfileAfter(c, http.StatusOK, p)
 }
 
-func (s *Server) updateCustomerPhone(c *gin.Context) {
-	customerChildStep[UpdatePhoneRequest](s, c, "phone_id", false,
+func (s *Server) updateCustomerPhone(c *gin.Context) error {
+	return customerChildStep[UpdatePhoneRequest](s, c, "phone_id", false,
 		func(ctx context.Context, id, phoneID uint64, v int64, r *UpdatePhoneRequest) (customer.Profile, error) {
 			return s.Customers.UpdatePhone(ctx, id, phoneID, v, customer.PhonePatch{Number: r.Number, Label: r.Label, Primary: r.Primary})
 		})
 }
 
-func (s *Server) removeCustomerPhone(c *gin.Context) {
-	customerChildStep[RemovePhoneRequest](s, c, "phone_id", true,
+func (s *Server) removeCustomerPhone(c *gin.Context) error {
+	return customerChildStep[RemovePhoneRequest](s, c, "phone_id", true,
 		func(ctx context.Context, id, phoneID uint64, v int64, r *RemovePhoneRequest) (customer.Profile, error) {
 			return s.Customers.RemovePhone(ctx, id, phoneID, v, r.NewPrimaryID)
 		})
 }
 
-func (s *Server) updateCustomerAddress(c *gin.Context) {
-	customerChildStep[UpdateAddressRequest](s, c, "address_id", false,
+func (s *Server) updateCustomerAddress(c *gin.Context) error {
+	return customerChildStep[UpdateAddressRequest](s, c, "address_id", false,
 		func(ctx context.Context, id, addrID uint64, v int64, r *UpdateAddressRequest) (customer.Profile, error) {
 			return s.Customers.UpdateAddress(ctx, id, addrID, v, customer.AddressPatch{RegionCode: r.RegionCode, Detail: r.Detail, Default: r.Default})
 		})
 }
 
-func (s *Server) removeCustomerAddress(c *gin.Context) {
-	customerChildStep[RemoveAddressRequest](s, c, "address_id", true,
+func (s *Server) removeCustomerAddress(c *gin.Context) error {
+	return customerChildStep[RemoveAddressRequest](s, c, "address_id", true,
 		func(ctx context.Context, id, addrID uint64, v int64, r *RemoveAddressRequest) (customer.Profile, error) {
 			return s.Customers.RemoveAddress(ctx, id, addrID, v, r.NewDefaultID)
 		})
 }
 
-func (s *Server) mergeCustomer(c *gin.Context) {
+func (s *Server) mergeCustomer(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req MergeCustomerRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	res, err := s.Customers.Merge(c.Request.Context(), id, req.Version, req.DuplicateID, req.DuplicateVersion)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	unmasked := s.phonesUnmasked(c)
 	if err := s.logProfiles(c, unmasked, res.Survivor); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, MergeCustomerResponse{Survivor: s.profileResponse(res.Survivor, unmasked), DuplicateID: res.DuplicateID, Moved: res.Moved})
+	return nil
 }
 
-func (s *Server) eraseCustomer(c *gin.Context) {
+func (s *Server) eraseCustomer(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req EraseCustomerRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if !req.Confirm {
-		s.fail(c, apperr.Field("confirm", "required: erasure cannot be undone; send confirm=true"))
-		return
+		return apperr.Field("confirm", "required: erasure cannot be undone; send confirm=true")
 	}
 	in := customer.ErasureInput{Requester: req.Requester, Channel: req.Channel, Note: req.Note}
 	if req.RequestedAt != nil {
@@ -238,32 +228,30 @@ func (s *Server) eraseCustomer(c *gin.Context) {
 	}
 	r, err := s.Customers.Erase(c.Request.Context(), id, req.Version, in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, erasureResponse(r))
+	return nil
 }
 
-func (s *Server) getErasureRequest(c *gin.Context) {
+func (s *Server) getErasureRequest(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ok, err := s.maySeeCustomer(c, id)
 	if err == nil && !ok {
 		err = apperr.NotFound("customer")
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r, err := s.Customers.ErasureRequestOf(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, erasureResponse(r))
+	return nil
 }
 
 // ---- units: request and response types
@@ -364,23 +352,22 @@ func (s *Server) transferResponses(c *gin.Context, ts []product.Transfer) ([]Uni
 // ---- units: handlers
 
 // unitForChange resolves the path's serial to a unit id.
-func (s *Server) unitForChange(c *gin.Context) (uint64, bool) {
+func (s *Server) unitForChange(c *gin.Context) (uint64, error) {
 	u, err := s.Products.UnitBySerial(c.Request.Context(), c.Param("serial"))
 	if err != nil {
-		s.fail(c, err)
-		return 0, false
+		return 0, err
 	}
-	return u.ID, true
+	return u.ID, nil
 }
 
 // unitCardAfter answers a unit change with its card.
-func (s *Server) unitCardAfter(c *gin.Context, u product.Unit) {
+func (s *Server) unitCardAfter(c *gin.Context, u product.Unit) error {
 	cards, err := s.Products.Cards(c.Request.Context(), []product.Unit{u}, time.Now())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, unitCardResponse(cards[0]))
+	return nil
 }
 
 func (r *CorrectPurchaseRequest) bodyVersion() int64 { return r.Version }
@@ -394,31 +381,28 @@ func (r *ReactivateUnitRequest) bodyVersion() int64  { return r.Version }
 func unitStep[Req any, P interface {
 	*Req
 	versioned
-}](s *Server, c *gin.Context, call func(ctx context.Context, id uint64, version int64, req *Req) (product.Unit, error)) {
+}](s *Server, c *gin.Context, call func(ctx context.Context, id uint64, version int64, req *Req) (product.Unit, error)) error {
 	req := new(Req)
 	if err := bindJSON(c, req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, P(req).bodyVersion())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	id, ok := s.unitForChange(c)
-	if !ok {
-		return
+	id, err := s.unitForChange(c)
+	if err != nil {
+		return err
 	}
 	u, err := call(c.Request.Context(), id, version, req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.unitCardAfter(c, u)
+	return s.unitCardAfter(c, u)
 }
 
-func (s *Server) correctUnitPurchase(c *gin.Context) {
-	unitStep[CorrectPurchaseRequest](s, c, func(ctx context.Context, id uint64, v int64, r *CorrectPurchaseRequest) (product.Unit, error) {
+func (s *Server) correctUnitPurchase(c *gin.Context) error {
+	return unitStep[CorrectPurchaseRequest](s, c, func(ctx context.Context, id uint64, v int64, r *CorrectPurchaseRequest) (product.Unit, error) {
 		in := product.PurchaseCorrection{PurchaseProof: r.PurchaseProof, Seller: r.Seller, PurchasePriceFen: r.PurchasePriceFen,
 			ProofAttachmentID: r.ProofAttachmentID, Reason: r.Reason}
 		if r.PurchaseDate != nil {
@@ -431,8 +415,8 @@ func (s *Server) correctUnitPurchase(c *gin.Context) {
 	})
 }
 
-func (s *Server) transferUnit(c *gin.Context) {
-	unitStep[TransferUnitRequest](s, c, func(ctx context.Context, id uint64, v int64, r *TransferUnitRequest) (product.Unit, error) {
+func (s *Server) transferUnit(c *gin.Context) error {
+	return unitStep[TransferUnitRequest](s, c, func(ctx context.Context, id uint64, v int64, r *TransferUnitRequest) (product.Unit, error) {
 		in := product.TransferInput{ToCustomerID: r.ToCustomerID, Reason: r.Reason}
 		on, err := parseCalendarDateField(r.On, "on")
 		if err != nil {
@@ -445,14 +429,14 @@ func (s *Server) transferUnit(c *gin.Context) {
 	})
 }
 
-func (s *Server) deactivateUnit(c *gin.Context) {
-	unitStep[DeactivateUnitRequest](s, c, func(ctx context.Context, id uint64, v int64, r *DeactivateUnitRequest) (product.Unit, error) {
+func (s *Server) deactivateUnit(c *gin.Context) error {
+	return unitStep[DeactivateUnitRequest](s, c, func(ctx context.Context, id uint64, v int64, r *DeactivateUnitRequest) (product.Unit, error) {
 		return s.Products.Deactivate(ctx, id, v, r.Status, r.Reason)
 	})
 }
 
-func (s *Server) reactivateUnit(c *gin.Context) {
-	unitStep[ReactivateUnitRequest](s, c, func(ctx context.Context, id uint64, v int64, r *ReactivateUnitRequest) (product.Unit, error) {
+func (s *Server) reactivateUnit(c *gin.Context) error {
+	return unitStep[ReactivateUnitRequest](s, c, func(ctx context.Context, id uint64, v int64, r *ReactivateUnitRequest) (product.Unit, error) {
 		return s.Products.Reactivate(ctx, id, v, r.Reason)
 	})
 }

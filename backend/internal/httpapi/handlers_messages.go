@@ -54,70 +54,63 @@ func messageResponse(m messaging.Message) MessageResponse {
 }
 
 // listMessages: GET /messages?status&trigger&customer_id&ref_type&ref_id&page&size.
-func (s *Server) listMessages(c *gin.Context) {
+func (s *Server) listMessages(c *gin.Context) error {
 	page, size, err := paging(c, 50, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := messaging.Filter{Status: c.Query("status"), Trigger: c.Query("trigger"), RefType: c.Query("ref_type"), Page: page, Size: size}
 	if f.Status != "" && !slices.Contains(messaging.Statuses(), f.Status) {
-		s.fail(c, apperr.Field("status", "one of "+strings.Join(messaging.Statuses(), ", ")))
-		return
+		return apperr.Field("status", "one of "+strings.Join(messaging.Statuses(), ", "))
 	}
 	if f.Trigger != "" && !slices.Contains(messaging.Triggers(), f.Trigger) {
-		s.fail(c, apperr.Field("trigger", "one of "+strings.Join(messaging.Triggers(), ", ")))
-		return
+		return apperr.Field("trigger", "one of "+strings.Join(messaging.Triggers(), ", "))
 	}
 	if f.CustomerID, err = queryUint(c, "customer_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.RefID, err = queryUint(c, "ref_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ms, total, err := s.Messages.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]MessageResponse, 0, len(ms))
 	for _, m := range ms {
 		items = append(items, messageResponse(m))
 	}
 	c.JSON(http.StatusOK, Page[MessageResponse]{Items: items, Total: total, Page: page, Size: size})
+	return nil
 }
 
 // getMessage: GET /messages/:id.
-func (s *Server) getMessage(c *gin.Context) {
+func (s *Server) getMessage(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	m, err := s.Messages.Get(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, messageResponse(m))
+	return nil
 }
 
 // resendMessage: POST /messages/:id/resend — a new message, same text
 // inputs, to the customer's current number.
-func (s *Server) resendMessage(c *gin.Context) {
+func (s *Server) resendMessage(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	m, err := s.Messages.Resend(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, messageResponse(m))
+	return nil
 }
 
 // MessageChannelsResponse says how messages leave the server.
@@ -129,10 +122,11 @@ type MessageChannelsResponse struct {
 }
 
 // messageChannels: GET /messages/channels.
-func (s *Server) messageChannels(c *gin.Context) {
+func (s *Server) messageChannels(c *gin.Context) error {
 	ch := s.Messages.Channels()
 	c.JSON(http.StatusOK, MessageChannelsResponse{SMSProvider: ch.SMSProvider, SMSLogOnly: ch.SMSLogOnly,
 		WebhookConfigured: ch.WebhookConfigured, WebhookURL: ch.WebhookURL})
+	return nil
 }
 
 // MessageTemplateResponse is one trigger's template.
@@ -154,17 +148,17 @@ func messageTemplateResponse(t messaging.Template) MessageTemplateResponse {
 }
 
 // listMessageTemplates: GET /message-templates.
-func (s *Server) listMessageTemplates(c *gin.Context) {
+func (s *Server) listMessageTemplates(c *gin.Context) error {
 	ts, err := s.Messages.Templates(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]MessageTemplateResponse, 0, len(ts))
 	for _, t := range ts {
 		items = append(items, messageTemplateResponse(t))
 	}
 	c.JSON(http.StatusOK, List[MessageTemplateResponse]{Items: items})
+	return nil
 }
 
 // MessageTemplateRequest edits a template (fields left out stay).
@@ -178,28 +172,25 @@ type MessageTemplateRequest struct {
 }
 
 // updateMessageTemplate: PUT /message-templates/:trigger (version or If-Match).
-func (s *Server) updateMessageTemplate(c *gin.Context) {
+func (s *Server) updateMessageTemplate(c *gin.Context) error {
 	var req MessageTemplateRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if version == 0 {
-		s.fail(c, apperr.Field("version", "required: the version you read"))
-		return
+		return apperr.Field("version", "required: the version you read")
 	}
 	t, err := s.Messages.UpdateTemplate(c.Request.Context(), c.Param("trigger"), version, messaging.TemplatePatch{Name: req.Name,
 		Body: req.Body, ProviderTemplateID: req.ProviderTemplateID, Params: req.Params, Enabled: req.Enabled})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, messageTemplateResponse(t))
+	return nil
 }
 
 // WebhookDeliveryResponse is one message posted (or to be posted) to the
@@ -223,42 +214,39 @@ func webhookDeliveryResponse(d messaging.Delivery) WebhookDeliveryResponse {
 }
 
 // listWebhookDeliveries: GET /message-webhooks/deliveries?status=dead&page&size.
-func (s *Server) listWebhookDeliveries(c *gin.Context) {
+func (s *Server) listWebhookDeliveries(c *gin.Context) error {
 	page, size, err := paging(c, 50, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	st := c.Query("status")
 	if st != "" && st != messaging.DeliveryPending && st != messaging.DeliveryDelivered && st != messaging.DeliveryDead {
-		s.fail(c, apperr.Field("status", "pending, delivered or dead"))
-		return
+		return apperr.Field("status", "pending, delivered or dead")
 	}
 	ds, total, err := s.Messages.Deliveries(c.Request.Context(), st, page, size)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]WebhookDeliveryResponse, 0, len(ds))
 	for _, d := range ds {
 		items = append(items, webhookDeliveryResponse(d))
 	}
 	c.JSON(http.StatusOK, Page[WebhookDeliveryResponse]{Items: items, Total: total, Page: page, Size: size})
+	return nil
 }
 
 // redriveWebhookDelivery: POST /message-webhooks/deliveries/:id/redrive.
-func (s *Server) redriveWebhookDelivery(c *gin.Context) {
+func (s *Server) redriveWebhookDelivery(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d, err := s.Messages.Redrive(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, webhookDeliveryResponse(d))
+	return nil
 }
 
 // ---- the customer's public quote page
@@ -295,15 +283,15 @@ func publicQuoteResponse(q repair.PublicQuote) PublicQuoteResponse {
 
 // publicQuote: GET /public/quotes/:token. It never records anything:
 // link previews and mail scanners open links.
-func (s *Server) publicQuote(c *gin.Context) {
+func (s *Server) publicQuote(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")
 	q, err := s.Repairs.PublicQuoteByToken(c.Request.Context(), c.Param("token"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, publicQuoteResponse(q))
+	return nil
 }
 
 // PublicQuoteAnswerRequest is the customer's answer: approve, or decline
@@ -315,30 +303,28 @@ type PublicQuoteAnswerRequest struct {
 
 // answerPublicQuote: POST /public/quotes/:token — once (409
 // already_answered, 410 quote_link_expired).
-func (s *Server) answerPublicQuote(c *gin.Context) {
+func (s *Server) answerPublicQuote(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")
 	var req PublicQuoteAnswerRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.Decision != "approve" && req.Decision != "decline" {
-		s.fail(c, apperr.Field("decision", "approve or decline"))
-		return
+		return apperr.Field("decision", "approve or decline")
 	}
 	q, err := s.Repairs.AnswerQuoteByToken(c.Request.Context(), c.Param("token"), req.Decision == "approve", req.Reason)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, publicQuoteResponse(q))
+	return nil
 }
 
 // onTheWayWorkOrder: POST /work-orders/:id/on-the-way — the technician set
 // off; the customer is told by SMS.
-func (s *Server) onTheWayWorkOrder(c *gin.Context) {
-	workOrderStep(s, c, func(r *WorkOrderNoteRequest) int64 { return r.Version },
+func (s *Server) onTheWayWorkOrder(c *gin.Context) error {
+	return workOrderStep(s, c, func(r *WorkOrderNoteRequest) int64 { return r.Version },
 		func(id uint64, r *WorkOrderNoteRequest, v int64) (workorder.WorkOrder, error) {
 			return s.WorkOrders.OnTheWay(c.Request.Context(), id, r.Note, v)
 		})
@@ -363,25 +349,22 @@ const maxSMSReports = 1000
 // reports from Tencent Cloud SMS. The token in the URL is the only
 // credential (Tencent does not sign callbacks): a wrong or unset token is
 // a 404, as for any unknown address.
-func (s *Server) tencentSMSStatus(c *gin.Context) {
+func (s *Server) tencentSMSStatus(c *gin.Context) error {
 	want := s.SMSStatusToken
 	if want == "" || subtle.ConstantTimeCompare([]byte(c.Param("token")), []byte(want)) != 1 {
-		s.fail(c, apperr.NotFound("route"))
-		return
+		return apperr.NotFound("route")
 	}
 	var reports []messaging.TencentReport
 	if err := bindJSON(c, &reports); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if len(reports) > maxSMSReports {
-		s.fail(c, apperr.Field("body", "at most 1000 reports per callback"))
-		return
+		return apperr.Field("body", "at most 1000 reports per callback")
 	}
 	out, err := s.Messages.ApplyTencentReports(c.Request.Context(), reports)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, TencentCallbackAnswer{Result: 0, ErrMsg: "OK", Applied: out})
+	return nil
 }

@@ -39,8 +39,8 @@ func (r CheckInRequest) position() (*workorder.Position, error) {
 	return &workorder.Position{Lat: *r.Lat, Lng: *r.Lng, AccuracyM: r.AccuracyM}, nil
 }
 
-func (s *Server) checkInWorkOrder(c *gin.Context) {
-	workOrderStep(s, c, func(r *CheckInRequest) int64 { return r.Version },
+func (s *Server) checkInWorkOrder(c *gin.Context) error {
+	return workOrderStep(s, c, func(r *CheckInRequest) int64 { return r.Version },
 		func(id uint64, r *CheckInRequest, v int64) (workorder.WorkOrder, error) {
 			pos, err := r.position()
 			if err != nil {
@@ -76,7 +76,7 @@ var mobileOpen = []string{workorder.StatusAccepted, workorder.StatusAssigned, wo
 // mobileJobs answers GET /mobile/jobs: the caller's open work (technicians:
 // assigned to them; outlet managers: their outlet's) and the work finished
 // today (in the enterprise's time zone), appointments first.
-func (s *Server) mobileJobs(c *gin.Context) {
+func (s *Server) mobileJobs(c *gin.Context) error {
 	ctx := c.Request.Context()
 	a := actor.From(ctx)
 	f := workorder.Filter{Statuses: mobileOpen, Size: 100}
@@ -84,24 +84,21 @@ func (s *Server) mobileJobs(c *gin.Context) {
 		me, err := s.Outlets.StaffOfUser(ctx, a.UserID)
 		if apperr.IsKind(err, apperr.KindNotFound) {
 			c.JSON(http.StatusOK, listOf([]MobileJobResponse{}))
-			return
+			return nil
 		}
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		f.TechnicianID = me.ID
 	}
 	open, _, err := s.WorkOrders.List(ctx, f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f.Statuses, f.Size = []string{workorder.StatusCompleted, workorder.StatusSignedOff}, 50
 	done, _, err := s.WorkOrders.List(ctx, f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	now := time.Now().In(s.Location)
 	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.Location)
@@ -116,12 +113,12 @@ func (s *Server) mobileJobs(c *gin.Context) {
 	for _, w := range list {
 		j, err := s.mobileJob(c, w)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		out = append(out, j)
 	}
 	c.JSON(http.StatusOK, listOf(out))
+	return nil
 }
 
 // jobOrder sorts by appointment, then by when the work was accepted.

@@ -33,56 +33,54 @@ func notificationResponse(n notification.Notification) NotificationResponse {
 
 // listNotifications: GET /notifications?page&size&unread=true — the
 // caller's own inbox, newest first, with the unread count.
-func (s *Server) listNotifications(c *gin.Context) {
+func (s *Server) listNotifications(c *gin.Context) error {
 	page, size, err := paging(c, 20, 100)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	unreadOnly := c.Query("unread") == "true" || c.Query("unread") == "1"
 	p, err := s.Notifications.List(c.Request.Context(), actor.From(c.Request.Context()).UserID, unreadOnly, page, size)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]NotificationResponse, 0, len(p.Items))
 	for _, n := range p.Items {
 		items = append(items, notificationResponse(n))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "total": p.Total, "page": page, "size": size, "unread": p.Unread})
+	return nil
 }
 
 // unreadNotifications: GET /notifications/unread-count.
-func (s *Server) unreadNotifications(c *gin.Context) {
+func (s *Server) unreadNotifications(c *gin.Context) error {
 	n, err := s.Notifications.UnreadCount(c.Request.Context(), actor.From(c.Request.Context()).UserID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"unread": n})
+	return nil
 }
 
 // readNotification: POST /notifications/:id/read — one of the caller's own.
-func (s *Server) readNotification(c *gin.Context) {
+func (s *Server) readNotification(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	n, err := s.Notifications.MarkRead(c.Request.Context(), actor.From(c.Request.Context()).UserID, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, notificationResponse(n))
+	return nil
 }
 
 // readAllNotifications: POST /notifications/read-all.
-func (s *Server) readAllNotifications(c *gin.Context) {
+func (s *Server) readAllNotifications(c *gin.Context) error {
 	n, err := s.Notifications.MarkAllRead(c.Request.Context(), actor.From(c.Request.Context()).UserID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"marked": n, "unread": 0})
+	return nil
 }

@@ -374,185 +374,170 @@ func outletFilter(c *gin.Context) outlet.OutletFilter {
 // or part of the name; sort is code (default), name, created_at,
 // daily_capacity or id, "-" prefixed for descending. Outlet users see only
 // their own outlet.
-func (s *Server) listOutlets(c *gin.Context) {
+func (s *Server) listOutlets(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := outletFilter(c)
 	f.Page, f.Size = page, size
 	list, total, err := s.Outlets.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]OutletResponse, 0, len(list))
 	for _, o := range list {
 		items = append(items, s.outletResponse(o))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) createOutlet(c *gin.Context) {
+func (s *Server) createOutlet(c *gin.Context) error {
 	var req CreateOutletRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	dates, err := outletDateFields(map[string]*string{"contract_valid_from": &req.ContractValidFrom, "contract_valid_to": &req.ContractValidTo})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	o, err := s.Outlets.Create(c.Request.Context(), outlet.NewOutlet{Code: req.Code, Name: req.Name, Kind: req.Kind, ContractNo: req.ContractNo,
 		ContractValidFrom: dates["contract_valid_from"], ContractValidTo: dates["contract_valid_to"], RegionCode: req.RegionCode,
 		Address: req.Address, Latitude: req.Latitude, Longitude: req.Longitude, Phone: req.Phone, Coverage: req.Coverage,
 		CategoryIDs: req.CategoryIDs, DailyCapacity: req.DailyCapacity})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", strconv.Quote(strconv.FormatInt(o.Version, 10)))
 	c.JSON(http.StatusCreated, s.outletResponse(o))
+	return nil
 }
 
-func (s *Server) getOutlet(c *gin.Context) {
+func (s *Server) getOutlet(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	o, err := s.Outlets.Visible(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", strconv.Quote(strconv.FormatInt(o.Version, 10)))
 	c.JSON(http.StatusOK, s.outletResponse(o))
+	return nil
 }
 
-func (s *Server) patchOutlet(c *gin.Context) {
+func (s *Server) patchOutlet(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req PatchOutletRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := outletRequiredVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	dates, err := outletDateFields(map[string]*string{"contract_valid_from": req.ContractValidFrom, "contract_valid_to": req.ContractValidTo})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	o, err := s.Outlets.Update(c.Request.Context(), id, outlet.OutletPatch{Name: req.Name, Kind: req.Kind, ContractNo: req.ContractNo,
 		ContractValidFrom: dates["contract_valid_from"], ContractValidTo: dates["contract_valid_to"], RegionCode: req.RegionCode,
 		Address: req.Address, Latitude: req.Latitude, Longitude: req.Longitude, Phone: req.Phone, Coverage: req.Coverage,
 		CategoryIDs: req.CategoryIDs, DailyCapacity: req.DailyCapacity, Version: version})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", strconv.Quote(strconv.FormatInt(o.Version, 10)))
 	c.JSON(http.StatusOK, s.outletResponse(o))
+	return nil
 }
 
 // suspendOutlet answers POST /outlets/{id}/suspend with an optional body
 // {reason, version}; the version (or If-Match) is checked when given.
-func (s *Server) suspendOutlet(c *gin.Context) {
+func (s *Server) suspendOutlet(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req SuspendOutletRequest
 	if err := bindOptionalJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	o, err := s.Outlets.Suspend(c.Request.Context(), id, req.Reason, version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, s.outletResponse(o))
+	return nil
 }
 
 // activateOutlet answers POST /outlets/{id}/activate with an optional body
 // {version}.
-func (s *Server) activateOutlet(c *gin.Context) {
+func (s *Server) activateOutlet(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req OutletVersionRequest
 	if err := bindOptionalJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	o, err := s.Outlets.Activate(c.Request.Context(), id, version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, s.outletResponse(o))
+	return nil
 }
 
 // importOutlets answers POST /outlets/import (multipart field "file", an
 // .xlsx of at most 5 MB and 5,000 rows) with {total, imported, failed,
 // errors:[{row, field, column, message}]}.
-func (s *Server) importOutlets(c *gin.Context) {
+func (s *Server) importOutlets(c *gin.Context) error {
 	b, err := outletUploadedWorkbook(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	rep, err := s.Outlets.ImportOutlets(c.Request.Context(), bytes.NewReader(b))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, rep)
+	return nil
 }
 
-func (s *Server) outletImportTemplate(c *gin.Context) {
+func (s *Server) outletImportTemplate(c *gin.Context) error {
 	b, err := s.Outlets.OutletTemplateBytes()
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	outletSendXLSX(c, "outlet-import-template.xlsx", "网点导入模板.xlsx", b)
+	return nil
 }
 
 // exportOutlets answers GET /outlets/export with the list filters: an
 // .xlsx of every matching outlet the caller may see.
-func (s *Server) exportOutlets(c *gin.Context) {
+func (s *Server) exportOutlets(c *gin.Context) error {
 	var b bytes.Buffer
 	if err := s.Outlets.ExportOutlets(c.Request.Context(), &b, outletFilter(c)); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	day := time.Now().In(s.Location).Format("20060102")
 	outletSendXLSX(c, "outlets-"+day+".xlsx", "网点-"+day+".xlsx", b.Bytes())
+	return nil
 }
 
 // ---- staff
@@ -563,125 +548,111 @@ func (s *Server) exportOutlets(c *gin.Context) {
 // today or not; q is a phone number or the start of a name; sort is id
 // (default), name, hired_at or created_at, "-" for descending. Outlet users
 // see only their own outlet's staff.
-func (s *Server) listStaff(c *gin.Context) {
+func (s *Server) listStaff(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := outlet.StaffFilter{Post: c.Query("post"), Query: c.Query("q"), Sort: c.Query("sort"), Page: page, Size: size}
 	if id, err := optionalQueryID(c, "outlet_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	} else if id != 0 {
 		f.OutletID = &id
 	}
 	hq, err := outletBoolQuery(c, "hq")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f.HQ = hq != nil && *hq
 	for name, dst := range map[string]**bool{"management": &f.Management, "certified": &f.Certified, "active": &f.Active} {
 		if *dst, err = outletBoolQuery(c, name); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	list, total, err := s.Outlets.ListStaff(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]StaffResponse, 0, len(list))
 	for _, m := range list {
 		items = append(items, s.staffResponse(m))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) createStaff(c *gin.Context) {
+func (s *Server) createStaff(c *gin.Context) error {
 	var req CreateStaffRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	dates, err := outletDateFields(map[string]*string{"hired_at": &req.HiredAt})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	m, err := s.Outlets.CreateStaff(c.Request.Context(), outlet.NewStaff{Name: req.Name, OutletID: req.OutletID, HQDepartment: req.HQDepartment,
 		Post: req.Post, IsServiceManagement: req.IsServiceManagement, Phone: req.Phone, UserID: req.UserID, Active: req.Active, HiredAt: dates["hired_at"]})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, s.staffResponse(m))
+	return nil
 }
 
-func (s *Server) getStaff(c *gin.Context) {
+func (s *Server) getStaff(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	m, err := s.Outlets.VisibleStaff(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", strconv.Quote(strconv.FormatInt(m.Version, 10)))
 	c.JSON(http.StatusOK, s.staffResponse(m))
+	return nil
 }
 
-func (s *Server) patchStaff(c *gin.Context) {
+func (s *Server) patchStaff(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req PatchStaffRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := outletRequiredVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	dates, err := outletDateFields(map[string]*string{"hired_at": req.HiredAt})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	m, err := s.Outlets.UpdateStaff(c.Request.Context(), id, outlet.StaffPatch{Name: req.Name, OutletID: req.OutletID, HQDepartment: req.HQDepartment,
 		Post: req.Post, IsServiceManagement: req.IsServiceManagement, Phone: req.Phone, UserID: req.UserID, Active: req.Active,
 		HiredAt: dates["hired_at"], Version: version})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", strconv.Quote(strconv.FormatInt(m.Version, 10)))
 	c.JSON(http.StatusOK, s.staffResponse(m))
+	return nil
 }
 
-func (s *Server) addStaffCertificate(c *gin.Context) {
+func (s *Server) addStaffCertificate(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req AddCertificateRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	dates, err := outletDateFields(map[string]*string{"issued_at": &req.IssuedAt, "expires_at": &req.ExpiresAt})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in := outlet.NewCertificate{Kind: req.Kind, Number: req.Number, ExpiresAt: dates["expires_at"]}
 	if d := dates["issued_at"]; d != nil {
@@ -689,27 +660,24 @@ func (s *Server) addStaffCertificate(c *gin.Context) {
 	}
 	cert, err := s.Outlets.AddCertificate(c.Request.Context(), id, in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, certificateResponse(cert, s.Outlets.Today()))
+	return nil
 }
 
-func (s *Server) addStaffTraining(c *gin.Context) {
+func (s *Server) addStaffTraining(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req AddTrainingRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	dates, err := outletDateFields(map[string]*string{"completed_at": &req.CompletedAt})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in := outlet.NewTraining{Course: req.Course, Hours: req.Hours, Passed: req.Passed}
 	if d := dates["completed_at"]; d != nil {
@@ -717,35 +685,34 @@ func (s *Server) addStaffTraining(c *gin.Context) {
 	}
 	t, err := s.Outlets.AddTraining(c.Request.Context(), id, in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, trainingResponse(t))
+	return nil
 }
 
 // importStaff answers POST /staff/import like importOutlets; outlets are
 // referred to by code.
-func (s *Server) importStaff(c *gin.Context) {
+func (s *Server) importStaff(c *gin.Context) error {
 	b, err := outletUploadedWorkbook(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	rep, err := s.Outlets.ImportStaff(c.Request.Context(), bytes.NewReader(b))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, rep)
+	return nil
 }
 
-func (s *Server) staffImportTemplate(c *gin.Context) {
+func (s *Server) staffImportTemplate(c *gin.Context) error {
 	b, err := s.Outlets.StaffTemplateBytes()
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	outletSendXLSX(c, "staff-import-template.xlsx", "人员导入模板.xlsx", b)
+	return nil
 }
 
 // StaffingResponse is GET /staff/summary: the headcounts behind GB/T 27922
@@ -774,20 +741,18 @@ type ManagerCertificateSummary struct {
 }
 
 // staffingSummary answers GET /staff/summary?as_of=YYYY-MM-DD (default today).
-func (s *Server) staffingSummary(c *gin.Context) {
+func (s *Server) staffingSummary(c *gin.Context) error {
 	asOf := time.Now()
 	if v := c.Query("as_of"); v != "" {
 		d, err := time.ParseInLocation(time.DateOnly, v, s.Location)
 		if err != nil {
-			s.fail(c, fieldErr("as_of", "must be a date YYYY-MM-DD"))
-			return
+			return fieldErr("as_of", "must be a date YYYY-MM-DD")
 		}
 		asOf = d
 	}
 	sum, err := s.Outlets.Staffing(c.Request.Context(), asOf)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r := StaffingResponse{AsOf: sum.AsOf.Format(time.DateOnly), ActiveOutlets: sum.ActiveOutlets, ActiveStaff: sum.ActiveStaff,
 		OutletStaff: sum.OutletStaff, HQStaff: sum.HQStaff, ManagementHeadcount: sum.ManagementHeadcount, CertifiedManagers: sum.CertifiedManagers,
@@ -801,4 +766,5 @@ func (s *Server) staffingSummary(c *gin.Context) {
 			ExpiresAt: calendarDateString(mc.ExpiresOn)})
 	}
 	c.JSON(http.StatusOK, r)
+	return nil
 }

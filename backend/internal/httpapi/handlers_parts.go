@@ -55,85 +55,77 @@ func partResponse(p parts.Part) PartResponse {
 		CategoryIDs: cats, Version: p.Version, UpdatedAt: p.UpdatedAt}
 }
 
-func (s *Server) listParts(c *gin.Context) {
+func (s *Server) listParts(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := parts.PartFilter{Query: c.Query("q"), Page: page, Size: size}
 	if f.CategoryID, err = queryUint(c, "category_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.Active, err = queryBool(c, "active"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, total, err := s.Parts.ListParts(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]PartResponse, 0, len(list))
 	for _, p := range list {
 		items = append(items, partResponse(p))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) createPart(c *gin.Context) {
+func (s *Server) createPart(c *gin.Context) error {
 	var req CreatePartRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p, err := s.Parts.CreatePart(c.Request.Context(), parts.NewPart{Code: req.Code, Name: req.Name, Spec: req.Spec, Unit: req.Unit,
 		PriceFen: req.PriceFen, CategoryIDs: req.CategoryIDs})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, partResponse(p))
+	return nil
 }
 
-func (s *Server) getPart(c *gin.Context) {
+func (s *Server) getPart(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p, err := s.Parts.Part(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, partResponse(p))
+	return nil
 }
 
-func (s *Server) patchPart(c *gin.Context) {
+func (s *Server) patchPart(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req PatchPartRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p, err := s.Parts.UpdatePart(c.Request.Context(), id, v, parts.PartPatch{Name: req.Name, Spec: req.Spec, Unit: req.Unit,
 		PriceFen: req.PriceFen, Active: req.Active, CategoryIDs: req.CategoryIDs})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, partResponse(p))
+	return nil
 }
 
 // ---- stock
@@ -206,31 +198,26 @@ func opsOptionalLocation(c *gin.Context) (*uint64, error) {
 	return &n, nil
 }
 
-func (s *Server) listStock(c *gin.Context) {
+func (s *Server) listStock(c *gin.Context) error {
 	page, size, err := paging(c, 50, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := parts.BalanceFilter{Page: page, Size: size}
 	if f.LocationID, err = opsOptionalLocation(c); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.PartID, err = queryUint(c, "part_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	low, err := queryBool(c, "low")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f.LowOnly = low != nil && *low
 	rows, total, err := s.Parts.Balances(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]BalanceResponse, 0, len(rows))
 	for _, r := range rows {
@@ -239,31 +226,27 @@ func (s *Server) listStock(c *gin.Context) {
 			UpdatedAt: r.UpdatedAt})
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) listMovements(c *gin.Context) {
+func (s *Server) listMovements(c *gin.Context) error {
 	_, size, err := paging(c, 50, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := parts.MovementFilter{Ref: c.Query("ref"), Size: size}
 	if f.LocationID, err = opsOptionalLocation(c); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.PartID, err = queryUint(c, "part_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.BeforeID, err = queryUint(c, "before_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, err := s.Parts.Movements(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]MovementResponse, 0, len(list))
 	for _, m := range list {
@@ -275,47 +258,46 @@ func (s *Server) listMovements(c *gin.Context) {
 		next = &id
 	}
 	c.JSON(http.StatusOK, keysetOf(items, next))
+	return nil
 }
 
-func (s *Server) stockChange(c *gin.Context, fn func(parts.StockChange) (parts.Movement, error)) {
+func (s *Server) stockChange(c *gin.Context, fn func(parts.StockChange) (parts.Movement, error)) error {
 	var req StockChangeRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	m, err := fn(parts.StockChange{PartID: req.PartID, LocationID: req.LocationID, Qty: req.Qty, Ref: req.Ref, Serial: req.Serial, Note: req.Note})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, movementResponse(m))
+	return nil
 }
 
-func (s *Server) receiveStock(c *gin.Context) {
-	s.stockChange(c, func(in parts.StockChange) (parts.Movement, error) { return s.Parts.Receive(c.Request.Context(), in) })
+func (s *Server) receiveStock(c *gin.Context) error {
+	return s.stockChange(c, func(in parts.StockChange) (parts.Movement, error) { return s.Parts.Receive(c.Request.Context(), in) })
 }
 
-func (s *Server) issueStock(c *gin.Context) {
-	s.stockChange(c, func(in parts.StockChange) (parts.Movement, error) { return s.Parts.Issue(c.Request.Context(), in) })
+func (s *Server) issueStock(c *gin.Context) error {
+	return s.stockChange(c, func(in parts.StockChange) (parts.Movement, error) { return s.Parts.Issue(c.Request.Context(), in) })
 }
 
-func (s *Server) adjustStock(c *gin.Context) {
-	s.stockChange(c, func(in parts.StockChange) (parts.Movement, error) { return s.Parts.Adjust(c.Request.Context(), in) })
+func (s *Server) adjustStock(c *gin.Context) error {
+	return s.stockChange(c, func(in parts.StockChange) (parts.Movement, error) { return s.Parts.Adjust(c.Request.Context(), in) })
 }
 
-func (s *Server) setStockLevel(c *gin.Context) {
+func (s *Server) setStockLevel(c *gin.Context) error {
 	var req StockLevelRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	b, err := s.Parts.SetMinLevel(c.Request.Context(), req.PartID, req.LocationID, req.MinLevel)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"part_id": b.PartID, "location_id": b.LocationID, "on_hand": b.OnHand, "min_level": b.MinLevel,
 		"low": b.MinLevel > 0 && b.OnHand <= b.MinLevel})
+	return nil
 }
 
 // ---- requisitions
@@ -388,42 +370,37 @@ func requisitionResponse(r parts.Requisition) RequisitionResponse {
 	return out
 }
 
-func (s *Server) listRequisitions(c *gin.Context) {
+func (s *Server) listRequisitions(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := parts.RequisitionFilter{Status: c.Query("status"), Page: page, Size: size}
 	if f.OutletID, err = queryUint(c, "outlet_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.From, err = s.queryInstant(c, "from", false); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.To, err = s.queryInstant(c, "to", true); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, total, err := s.Parts.Requisitions(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]RequisitionResponse, 0, len(list))
 	for _, r := range list {
 		items = append(items, requisitionResponse(r))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) createRequisition(c *gin.Context) {
+func (s *Server) createRequisition(c *gin.Context) error {
 	var req CreateRequisitionRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in := parts.NewRequisition{OutletID: req.OutletID, WorkOrderID: req.WorkOrderID, RepairID: req.RepairID, Note: req.Note}
 	for _, l := range req.Lines {
@@ -431,64 +408,60 @@ func (s *Server) createRequisition(c *gin.Context) {
 	}
 	r, err := s.Parts.CreateRequisition(c.Request.Context(), in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, requisitionResponse(r))
+	return nil
 }
 
-func (s *Server) getRequisition(c *gin.Context) {
+func (s *Server) getRequisition(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r, err := s.Parts.Requisition(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, requisitionResponse(r))
+	return nil
 }
 
-func (s *Server) requisitionAction(c *gin.Context, fn func(id uint64, version int64, reason string) (parts.Requisition, error)) {
+func (s *Server) requisitionAction(c *gin.Context, fn func(id uint64, version int64, reason string) (parts.Requisition, error)) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req CancelRequisitionRequest
 	if err := bindOptionalJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r, err := fn(id, v, req.Reason)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, requisitionResponse(r))
+	return nil
 }
 
-func (s *Server) shipRequisition(c *gin.Context) {
-	s.requisitionAction(c, func(id uint64, v int64, _ string) (parts.Requisition, error) {
+func (s *Server) shipRequisition(c *gin.Context) error {
+	return s.requisitionAction(c, func(id uint64, v int64, _ string) (parts.Requisition, error) {
 		return s.Parts.Ship(c.Request.Context(), id, v)
 	})
 }
 
-func (s *Server) receiveRequisition(c *gin.Context) {
-	s.requisitionAction(c, func(id uint64, v int64, _ string) (parts.Requisition, error) {
+func (s *Server) receiveRequisition(c *gin.Context) error {
+	return s.requisitionAction(c, func(id uint64, v int64, _ string) (parts.Requisition, error) {
 		return s.Parts.ReceiveRequisition(c.Request.Context(), id, v)
 	})
 }
 
-func (s *Server) cancelRequisition(c *gin.Context) {
-	s.requisitionAction(c, func(id uint64, v int64, reason string) (parts.Requisition, error) {
+func (s *Server) cancelRequisition(c *gin.Context) error {
+	return s.requisitionAction(c, func(id uint64, v int64, reason string) (parts.Requisition, error) {
 		return s.Parts.CancelRequisition(c.Request.Context(), id, v, reason)
 	})
 }
@@ -507,22 +480,20 @@ type PartsKPIResponse struct {
 	LateIDs        []string  `json:"late_ids"`
 }
 
-func (s *Server) partsKPI(c *gin.Context) {
+func (s *Server) partsKPI(c *gin.Context) error {
 	from, to, err := s.queryPeriod(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	outletID, err := queryUint(c, "outlet_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	k, err := s.Parts.FillRateOf(c.Request.Context(), from, to, time.Now(), outletID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, PartsKPIResponse{From: k.From, To: k.To, LeadTimeHours: k.LeadTimeHours, Due: k.Due, OnTime: k.OnTime, Open: k.Open,
 		FillRate: k.Rate, AvgHoursToPart: k.AvgHoursToPart, LateIDs: k.LateIDs})
+	return nil
 }

@@ -154,17 +154,15 @@ func (s *Server) technicianName(ctx context.Context, staffID *uint64) string {
 }
 
 // GET /api/v1/work-orders/:id/print — the 派工单.
-func (s *Server) printWorkOrder(c *gin.Context) {
+func (s *Server) printWorkOrder(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	w, err := s.WorkOrders.Get(ctx, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	created := w.CreatedAt
 	d := PrintDocument{Kind: "work_order", Number: w.Number, IssuedAt: time.Now().UTC(), CreatedAt: &created, WorkKind: w.Kind,
@@ -178,20 +176,19 @@ func (s *Server) printWorkOrder(c *gin.Context) {
 		d.StatusPath = warrantyPath(d.Product.Serial)
 	}
 	c.JSON(http.StatusOK, d)
+	return nil
 }
 
 // GET /api/v1/repairs/:id/print — the 维修单/收费单 with its charges.
-func (s *Server) printRepair(c *gin.Context) {
+func (s *Server) printRepair(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	r, err := s.Repairs.Get(ctx, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	received, inWarranty := r.ReceivedAt, r.InWarranty
 	d := PrintDocument{Kind: "repair_receipt", Number: r.Number, IssuedAt: time.Now().UTC(), CreatedAt: &received, Fault: r.Complaint,
@@ -212,6 +209,7 @@ func (s *Server) printRepair(c *gin.Context) {
 		d.StatusPath = warrantyPath(r.Serial)
 	}
 	c.JSON(http.StatusOK, d)
+	return nil
 }
 
 // repairLines are the parts used and the labour, with what the customer
@@ -228,17 +226,15 @@ func repairLines(r repair.Detail) []PrintLine {
 }
 
 // GET /api/v1/returns/:id/print — the 三包 return/exchange voucher.
-func (s *Server) printReturn(c *gin.Context) {
+func (s *Server) printReturn(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	r, err := s.Returns.Get(ctx, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	created := r.CreatedAt
 	d := PrintDocument{Kind: "return_voucher", Number: r.Number, IssuedAt: time.Now().UTC(), CreatedAt: &created, ReturnKind: r.Kind,
@@ -259,26 +255,24 @@ func (s *Server) printReturn(c *gin.Context) {
 		d.StatusPath = warrantyPath(r.Serial)
 	}
 	c.JSON(http.StatusOK, d)
+	return nil
 }
 
 // GET /api/v1/recall-units/:id/print — the recall notice to the owner of
 // an affected unit.
-func (s *Server) printRecallNotice(c *gin.Context) {
+func (s *Server) printRecallNotice(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	u, err := s.Recalls.AffectedUnit(ctx, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	camp, err := s.Recalls.Get(ctx, u.CampaignID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d := PrintDocument{Kind: "recall_notice", Number: camp.Number, IssuedAt: time.Now().UTC(), CampaignNumber: camp.Number,
 		CampaignTitle: camp.Title, Reason: camp.Reason, HazardLevel: camp.HazardLevel, Remedy: camp.Remedy,
@@ -290,4 +284,5 @@ func (s *Server) printRecallNotice(c *gin.Context) {
 		d.Product.Serial = u.Serial
 	}
 	c.JSON(http.StatusOK, d)
+	return nil
 }

@@ -181,30 +181,26 @@ type WorkOrderContactResponse struct {
 	VisibleUntil   *time.Time       `json:"visible_until"`
 }
 
-func (s *Server) workOrderContact(c *gin.Context) {
+func (s *Server) workOrderContact(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	w, err := s.WorkOrders.Get(ctx, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	unmasked, purpose, via := true, privacy.PurposeWorkOrder, &w.ID
 	var until *time.Time
 	if _, scoped := actor.From(ctx).OutletScoped(); scoped {
 		ok, err := s.WorkOrders.ContactGround(ctx, w, s.contactWindow())
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		if !ok {
-			s.fail(c, &apperr.Error{Kind: apperr.KindForbidden, Code: "contact_not_available",
-				Message: "the customer's contact is shown for your outlet's accepted work orders (technicians: assigned to you) while open and for a while after they close"})
-			return
+			return &apperr.Error{Kind: apperr.KindForbidden, Code: "contact_not_available",
+				Message: "the customer's contact is shown for your outlet's accepted work orders (technicians: assigned to you) while open and for a while after they close"}
 		}
 		if cl := workorder.ClosedAt(w); cl != nil {
 			t := cl.Add(s.contactWindow())
@@ -212,15 +208,13 @@ func (s *Server) workOrderContact(c *gin.Context) {
 		}
 	} else {
 		if !s.allowed(c, rbac.CustomerRead) {
-			s.fail(c, apperr.Forbidden("your role may not "+rbac.CustomerRead))
-			return
+			return apperr.Forbidden("your role may not " + rbac.CustomerRead)
 		}
 		unmasked, purpose = s.phonesUnmasked(c), privacy.PurposeCustomerRecord
 	}
 	p, err := s.Customers.Profile(ctx, w.CustomerID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := WorkOrderContactResponse{WorkOrderID: w.ID, CustomerID: p.Customer.ID, Name: p.Customer.Name, Phones: make([]PhoneResponse, 0, len(p.Phones)),
 		VisibleUntil: until}
@@ -241,10 +235,10 @@ func (s *Server) workOrderContact(c *gin.Context) {
 		fields = append(fields, privacy.FieldAddress)
 	}
 	if err := s.Privacy.Record(ctx, privacy.Read{CustomerID: p.Customer.ID, WorkOrderID: via, Fields: fields, Purpose: purpose}); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 func serviceAddress(list []customer.Address, region string) (customer.Address, bool) {
@@ -281,35 +275,31 @@ type PIIAccessResponse struct {
 
 // listPIIAccess answers GET /privacy/access-log: customer_id, user_id,
 // work_order_id, from/to (RFC 3339), before_id (keyset), size (≤ 500).
-func (s *Server) listPIIAccess(c *gin.Context) {
+func (s *Server) listPIIAccess(c *gin.Context) error {
 	var f privacy.Filter
 	var err error
 	for name, dst := range map[string]*uint64{"customer_id": &f.CustomerID, "user_id": &f.UserID, "work_order_id": &f.WorkOrderID, "before_id": &f.BeforeID} {
 		if *dst, err = queryUint(c, name); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if v := c.Query(name); v != "" {
 			if *dst, err = time.Parse(time.RFC3339, v); err != nil {
-				s.fail(c, fieldErr(name, "an RFC 3339 time"))
-				return
+				return fieldErr(name, "an RFC 3339 time")
 			}
 		}
 	}
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
-			s.fail(c, fieldErr("size", "must be between 1 and 500"))
-			return
+			return fieldErr("size", "must be between 1 and 500")
 		}
 		f.Size = n
 	}
 	list, err := s.Privacy.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]PIIAccessResponse, 0, len(list))
 	for _, a := range list {
@@ -325,4 +315,5 @@ func (s *Server) listPIIAccess(c *gin.Context) {
 		next = &n
 	}
 	c.JSON(http.StatusOK, keysetOf(items, next))
+	return nil
 }

@@ -278,81 +278,74 @@ func optionalQueryID(c *gin.Context, name string) (uint64, error) {
 
 // ---- categories
 
-func (s *Server) listProductCategories(c *gin.Context) {
+func (s *Server) listProductCategories(c *gin.Context) error {
 	cs, err := s.Products.Categories(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]CategoryResponse, 0, len(cs))
 	for _, cat := range cs {
 		items = append(items, categoryResponse(cat))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
-func (s *Server) createProductCategory(c *gin.Context) {
+func (s *Server) createProductCategory(c *gin.Context) error {
 	var req CreateCategoryRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cat, err := s.Products.CreateCategory(c.Request.Context(), product.NewCategory{Code: req.Code, Name: req.Name,
 		Policy: product.PolicyInput{ReturnDays: req.ReturnDays, ExchangeDays: req.ExchangeDays,
 			RepairWarrantyMonths: req.RepairWarrantyMonths, ReplaceAfterRepairs: req.ReplaceAfterRepairs}})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, categoryResponse(cat))
+	return nil
 }
 
-func (s *Server) updateProductCategory(c *gin.Context) {
+func (s *Server) updateProductCategory(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req UpdateCategoryRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cat, err := s.Products.UpdateCategory(c.Request.Context(), id, version, product.CategoryPatch{Name: req.Name,
 		Policy: product.PolicyInput{ReturnDays: req.ReturnDays, ExchangeDays: req.ExchangeDays,
 			RepairWarrantyMonths: req.RepairWarrantyMonths, ReplaceAfterRepairs: req.ReplaceAfterRepairs}})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, categoryResponse(cat))
+	return nil
 }
 
 // ---- models
 
 // listProductModels answers GET /product-models?category_id=&q=<code
 // prefix>&page&size, by code.
-func (s *Server) listProductModels(c *gin.Context) {
+func (s *Server) listProductModels(c *gin.Context) error {
 	page, size, err := paging(c, product.DefaultModelPageSize, product.MaxModelPageSize)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	catID, err := optionalQueryID(c, "category_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	ms, total, err := s.Products.Models(ctx, product.ModelFilter{CategoryID: catID, CodePrefix: c.Query("q"), Page: page, Size: size})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ids := make([]uint64, len(ms))
 	for i, m := range ms {
@@ -360,53 +353,48 @@ func (s *Server) listProductModels(c *gin.Context) {
 	}
 	cats, err := s.Products.CategoriesByIDs(ctx, ids)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]ModelResponse, 0, len(ms))
 	for _, m := range ms {
 		items = append(items, modelResponse(m, cats[m.CategoryID]))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) createProductModel(c *gin.Context) {
+func (s *Server) createProductModel(c *gin.Context) error {
 	var req CreateModelRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	m, err := s.Products.CreateModel(ctx, product.NewModel{Code: req.Code, Name: req.Name, CategoryID: req.CategoryID,
 		Overrides: product.PolicyInput{ReturnDays: req.ReturnDays, ExchangeDays: req.ExchangeDays,
 			RepairWarrantyMonths: req.RepairWarrantyMonths, ReplaceAfterRepairs: req.ReplaceAfterRepairs}})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cat, err := s.Products.Category(ctx, m.CategoryID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, modelResponse(m, cat))
+	return nil
 }
 
-func (s *Server) updateProductModel(c *gin.Context) {
+func (s *Server) updateProductModel(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req UpdateModelRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ov := func(n NullableInt) product.Override { return product.Override{Set: n.Set, Value: n.Value} }
 	ctx := c.Request.Context()
@@ -414,62 +402,55 @@ func (s *Server) updateProductModel(c *gin.Context) {
 		ReturnDays: ov(req.ReturnDays), ExchangeDays: ov(req.ExchangeDays), RepairWarrantyMonths: ov(req.RepairWarrantyMonths),
 		ReplaceAfterRepairs: ov(req.ReplaceAfterRepairs)})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cat, err := s.Products.Category(ctx, m.CategoryID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, modelResponse(m, cat))
+	return nil
 }
 
 // ---- units
 
-func (s *Server) registerUnit(c *gin.Context) {
+func (s *Server) registerUnit(c *gin.Context) error {
 	var req RegisterUnitRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	purchase, err := parseCalendarDateField(req.PurchaseDate, "purchase_date")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	production, err := parseCalendarDateField(req.ProductionDate, "production_date")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	u, err := s.Products.RegisterUnit(ctx, product.NewUnit{Serial: req.Serial, ModelID: req.ModelID, CustomerID: req.CustomerID,
 		PurchaseDate: purchase, PurchaseProof: req.PurchaseProof, ProductionLot: req.ProductionLot, ProductionDate: production,
 		InstalledAt: req.InstalledAt})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cards, err := s.Products.Cards(ctx, []product.Unit{u}, time.Now())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, unitCardResponse(cards[0]))
+	return nil
 }
 
 // listUnits answers GET /units?customer_id=: a customer's units with
 // warranty and flags.
-func (s *Server) listUnits(c *gin.Context) {
+func (s *Server) listUnits(c *gin.Context) error {
 	custID, err := optionalQueryID(c, "customer_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if custID == 0 {
-		s.fail(c, fieldErr("customer_id", "required"))
-		return
+		return fieldErr("customer_id", "required")
 	}
 	// A customer's units are the customer's data: the rule of GET
 	// /customers/{id} (outlet users: through a job of their outlet).
@@ -477,35 +458,32 @@ func (s *Server) listUnits(c *gin.Context) {
 		if err == nil {
 			err = apperr.NotFound("customer")
 		}
-		s.fail(c, err)
-		return
+		return err
 	}
 	cards, err := s.Products.UnitCards(c.Request.Context(), custID, time.Now())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]UnitCardResponse, 0, len(cards))
 	for _, card := range cards {
 		items = append(items, unitCardResponse(card))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
 // unitPassport answers GET /units/{serial}.
-func (s *Server) unitPassport(c *gin.Context) {
+func (s *Server) unitPassport(c *gin.Context) error {
 	ctx := c.Request.Context()
 	p, err := s.Products.Passport(ctx, c.Param("serial"), time.Now())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := PassportResponse{Unit: unitCardResponse(p.UnitCard), Model: modelResponse(p.Model, p.Category),
 		Category: categoryResponse(p.Category), Warranty: warrantyResponse(p.Warranty), Policy: policyResponse(p.Policy),
 		Flags: p.Flags, History: p.History, Unavailable: p.Unavailable}
 	if out.PreviousOwners, err = s.transferResponses(c, p.Transfers); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if out.Flags == nil {
 		out.Flags = []passport.Flag{}
@@ -516,8 +494,7 @@ func (s *Server) unitPassport(c *gin.Context) {
 	if p.Unit.CustomerID != nil {
 		owner, err := s.ownerView(c, *p.Unit.CustomerID)
 		if err != nil && !apperr.IsKind(err, apperr.KindNotFound) {
-			s.fail(c, err)
-			return
+			return err
 		}
 		out.Owner = owner
 	}
@@ -525,4 +502,5 @@ func (s *Server) unitPassport(c *gin.Context) {
 		out.Unit.CustomerID = nil // who owns it is the customer's data too
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }

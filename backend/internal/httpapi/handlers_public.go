@@ -56,20 +56,19 @@ func newPublicLimits(counter RateLimiter) *publicLimits {
 	return &publicLimits{counter: counter}
 }
 
-// limited answers 429 and returns true when the caller's IP is over l. A
+// limited returns the 429 when the caller's IP is over l. A
 // failing counter store lets the call through (and is logged): the public
 // pages must not go down with Redis.
-func (s *Server) limited(c *gin.Context, l ratelimit.Limit) bool {
+func (s *Server) limited(c *gin.Context, l ratelimit.Limit) error {
 	ok, wait, err := s.publicLimits.counter.Allow(c.Request.Context(), l, c.ClientIP())
 	if err != nil {
 		s.log.Warn("rate limit store", "err", err, "limit", l.Name)
-		return false
+		return nil
 	}
 	if !ok {
-		s.fail(c, apperr.RateLimited("too many requests from your network; please try again later", max(int((wait+time.Second-1)/time.Second), 1)))
-		return true
+		return apperr.RateLimited("too many requests from your network; please try again later", max(int((wait+time.Second-1)/time.Second), 1))
 	}
-	return false
+	return nil
 }
 
 // publicActor names the customer on the web as the actor of what the
@@ -108,30 +107,26 @@ type PublicWarrantyResponse struct {
 	Notices      []PublicNotice   `json:"notices"`
 }
 
-func (s *Server) publicWarranty(c *gin.Context) {
+func (s *Server) publicWarranty(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
-	if s.limited(c, publicWarrantyLimit) {
-		return
+	if err := s.limited(c, publicWarrantyLimit); err != nil {
+		return err
 	}
 	serial := strings.TrimSpace(c.Param("serial"))
 	if serial == "" || utf8.RuneCountInString(serial) > 64 {
-		s.fail(c, apperr.NotFound("unit"))
-		return
+		return apperr.NotFound("unit")
 	}
 	ctx := c.Request.Context()
 	u, err := s.Products.UnitBySerial(ctx, serial)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cards, err := s.Products.Cards(ctx, []product.Unit{u}, time.Now())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if len(cards) == 0 {
-		s.fail(c, apperr.NotFound("unit"))
-		return
+		return apperr.NotFound("unit")
 	}
 	card := cards[0]
 	out := PublicWarrantyResponse{Serial: card.Unit.Serial, Model: PublicRef{Code: card.Model.Code, Name: card.Model.Name},
@@ -143,6 +138,7 @@ func (s *Server) publicWarranty(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // ---- ticket status
@@ -185,17 +181,16 @@ type PublicTicketResponse struct {
 // number (200 per page): nobody has thousands of tickets.
 const maxCustomerTicketPages = 10
 
-func (s *Server) publicTicket(c *gin.Context) {
+func (s *Server) publicTicket(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")
-	if s.limited(c, publicLookupsLimit) {
-		return
+	if err := s.limited(c, publicLookupsLimit); err != nil {
+		return err
 	}
 	number := strings.ToUpper(strings.TrimSpace(c.Param("number")))
 	phone := strings.TrimSpace(c.Query("phone"))
 	if phone == "" {
-		s.fail(c, apperr.Field("phone", "required: the phone number given when the ticket was opened"))
-		return
+		return apperr.Field("phone", "required: the phone number given when the ticket was opened")
 	}
 	// One answer for "no such ticket" and "not your phone": the page must
 	// not tell whether a ticket number exists.
@@ -204,23 +199,19 @@ func (s *Server) publicTicket(c *gin.Context) {
 	cu, err := s.Customers.FindByPhone(ctx, phone)
 	if err != nil {
 		if apperr.IsKind(err, apperr.KindValidation) {
-			s.fail(c, err)
-			return
+			return err
 		}
 		if apperr.IsKind(err, apperr.KindNotFound) {
-			s.fail(c, notFound)
-			return
+			return notFound
 		}
-		s.fail(c, err)
-		return
+		return err
 	}
 	var found *ticket.Ticket
 	f := ticket.Filter{CustomerID: cu.ID, Size: 200}
 	for range maxCustomerTicketPages {
 		page, err := s.Tickets.List(ctx, f)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		for i := range page.Items {
 			if strings.EqualFold(page.Items[i].Number, number) {
@@ -234,16 +225,14 @@ func (s *Server) publicTicket(c *gin.Context) {
 		f.Cursor = page.NextCursor
 	}
 	if found == nil {
-		s.fail(c, notFound)
-		return
+		return notFound
 	}
 	t := *found
 	out := PublicTicketResponse{Number: t.Number, Type: t.Type, Status: t.Status, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 		ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt, Timeline: []PublicTimelineEntry{}}
 	events, err := s.Tickets.Timeline(ctx, t.ID, 0, 500)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	for _, e := range events {
 		if e.TicketID != t.ID {
@@ -256,8 +245,7 @@ func (s *Server) publicTicket(c *gin.Context) {
 	if s.WorkOrders != nil {
 		wos, _, err := s.WorkOrders.List(ctx, workorder.Filter{TicketID: t.ID, Size: 20})
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		for _, w := range wos { // newest first
 			if w.Status == workorder.StatusCancelled {
@@ -269,6 +257,7 @@ func (s *Server) publicTicket(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // publicTimelineEntry keeps the steps a customer may see: creation, status
@@ -398,20 +387,18 @@ func (s *Server) validateServiceRequest(r *PublicServiceRequest) map[string]stri
 var serviceRequestFields = map[string]string{"name": "name", "phones[0].number": "phone", "phones": "phone",
 	"addresses[0].region_code": "region_code", "addresses[0].detail": "address", "addresses": "address"}
 
-func (s *Server) submitServiceRequest(c *gin.Context) {
+func (s *Server) submitServiceRequest(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	var req PublicServiceRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if fields := s.validateServiceRequest(&req); len(fields) > 0 {
-		s.fail(c, apperr.Validation(fields))
-		return
+		return apperr.Validation(fields)
 	}
 	// Counted after validation: correcting a typo is not abuse.
-	if s.limited(c, publicRequestsLimit) {
-		return
+	if err := s.limited(c, publicRequestsLimit); err != nil {
+		return err
 	}
 	publicActor(c)
 	ctx := c.Request.Context()
@@ -432,24 +419,20 @@ func (s *Server) submitServiceRequest(c *gin.Context) {
 						fields[k] = v
 					}
 				}
-				s.fail(c, apperr.Validation(fields))
-				return
+				return apperr.Validation(fields)
 			}
 			if apperr.IsKind(cerr, apperr.KindConflict) {
 				// Someone registered the phone in between: use that customer.
 				if cu, err = s.Customers.FindByPhone(ctx, req.Phone); err != nil {
-					s.fail(c, err)
-					return
+					return err
 				}
 				break
 			}
-			s.fail(c, cerr)
-			return
+			return cerr
 		}
 		cu = p.Customer
 	default:
-		s.fail(c, err)
-		return
+		return err
 	}
 
 	var unitID *uint64
@@ -466,8 +449,7 @@ func (s *Server) submitServiceRequest(c *gin.Context) {
 			// agent to check, without linking another owner's unit.
 			serialNote = "产品序列号：" + req.Serial + "（待核实）"
 		default:
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	var b strings.Builder
@@ -498,12 +480,10 @@ func (s *Server) submitServiceRequest(c *gin.Context) {
 		var ae *apperr.Error
 		if errors.As(err, &ae) && ae.Kind == apperr.KindValidation {
 			if msg, ok := ae.Fields["idempotency_key"]; ok {
-				s.fail(c, apperr.Invalid("Idempotency-Key: "+msg))
-				return
+				return apperr.Invalid("Idempotency-Key: " + msg)
 			}
 		}
-		s.fail(c, err)
-		return
+		return err
 	}
 	status := http.StatusCreated
 	if !created {
@@ -511,6 +491,7 @@ func (s *Server) submitServiceRequest(c *gin.Context) {
 		c.Header("Idempotent-Replayed", "true")
 	}
 	c.JSON(status, PublicServiceRequestResponse{Number: d.Number, Status: d.Status, CreatedAt: d.CreatedAt})
+	return nil
 }
 
 // ---- FAQ and manuals: public
@@ -551,22 +532,19 @@ func publicManual(m content.Manual) PublicManual {
 }
 
 // publicFaq answers GET /public/faq?topic=&category_id=&q=&page=&size=.
-func (s *Server) publicFaq(c *gin.Context) {
+func (s *Server) publicFaq(c *gin.Context) error {
 	page, size, err := paging(c, content.MaxPageSize, content.MaxPageSize)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cat, err := queryUint(c, "category_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, total, err := s.Content.ListArticles(c.Request.Context(), content.ArticleFilter{PublishedOnly: true, Topic: c.Query("topic"),
 		ProductCategoryID: cat, Query: c.Query("q"), Page: page, Size: size})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]PublicFaqArticle, 0, len(list))
 	for _, a := range list {
@@ -574,25 +552,23 @@ func (s *Server) publicFaq(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "public, max-age=60")
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
 // publicManuals answers GET /public/manuals?category_id=&model=&page=&size=.
-func (s *Server) publicManuals(c *gin.Context) {
+func (s *Server) publicManuals(c *gin.Context) error {
 	page, size, err := paging(c, content.DefaultPageSize, content.MaxPageSize)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cat, err := queryUint(c, "category_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, total, err := s.Content.ListManuals(c.Request.Context(), content.ManualFilter{PublishedOnly: true, ProductCategoryID: cat,
 		ModelCode: c.Query("model"), Page: page, Size: size})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]PublicManual, 0, len(list))
 	for _, m := range list {
@@ -600,24 +576,24 @@ func (s *Server) publicManuals(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "public, max-age=60")
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) downloadPublicManual(c *gin.Context) {
-	s.downloadManualFile(c, true)
+func (s *Server) downloadPublicManual(c *gin.Context) error {
+	return s.downloadManualFile(c, true)
 }
 
-func (s *Server) downloadManualFile(c *gin.Context, publishedOnly bool) {
+func (s *Server) downloadManualFile(c *gin.Context, publishedOnly bool) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	m, path, err := s.Content.ManualFile(c.Request.Context(), id, publishedOnly)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	sendFileAttachment(c, path, m.FileName, m.ContentType)
+	return nil
 }
 
 // ---- FAQ and manuals: administration (product:manage)
@@ -718,85 +694,78 @@ func manualResponse(m content.Manual) ManualResponse {
 		Published: m.Published, PublishedAt: m.PublishedAt, Version: m.Version, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 }
 
-func (s *Server) listFaqArticles(c *gin.Context) {
+func (s *Server) listFaqArticles(c *gin.Context) error {
 	page, size, err := paging(c, content.DefaultPageSize, content.MaxPageSize)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	pub, err := queryBool(c, "published")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, total, err := s.Content.ListArticles(c.Request.Context(), content.ArticleFilter{PublishedOnly: pub != nil && *pub, Topic: c.Query("topic"),
 		Query: c.Query("q"), Page: page, Size: size})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]FaqArticleResponse, 0, len(list))
 	for _, a := range list {
 		items = append(items, faqArticleResponse(a))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) createFaqArticle(c *gin.Context) {
+func (s *Server) createFaqArticle(c *gin.Context) error {
 	var req FaqArticleRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	a, err := s.Content.CreateArticle(c.Request.Context(), content.ArticleInput{Title: req.Title, Body: req.Body, Topic: req.Topic,
 		ProductCategoryID: req.ProductCategoryID, SortOrder: req.SortOrder, Published: req.Published})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", etag(a.Version))
 	c.JSON(http.StatusCreated, faqArticleResponse(a))
+	return nil
 }
 
-func (s *Server) getFaqArticle(c *gin.Context) {
+func (s *Server) getFaqArticle(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	a, err := s.Content.Article(c.Request.Context(), id, false)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", etag(a.Version))
 	c.JSON(http.StatusOK, faqArticleResponse(a))
+	return nil
 }
 
-func (s *Server) patchFaqArticle(c *gin.Context) {
+func (s *Server) patchFaqArticle(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req PatchFaqArticleRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	a, err := s.Content.UpdateArticle(c.Request.Context(), id, v, content.ArticlePatch{Title: req.Title, Body: req.Body, Topic: req.Topic,
 		ProductCategoryID: req.ProductCategoryID, SortOrder: req.SortOrder, Published: req.Published})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", etag(a.Version))
 	c.JSON(http.StatusOK, faqArticleResponse(a))
+	return nil
 }
 
 // deleteVersion reads the version of a DELETE from If-Match or ?version=.
@@ -812,51 +781,46 @@ func deleteVersion(c *gin.Context) (int64, error) {
 	return requestVersion(c, body)
 }
 
-func (s *Server) deleteFaqArticle(c *gin.Context) {
+func (s *Server) deleteFaqArticle(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := deleteVersion(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := s.Content.DeleteArticle(c.Request.Context(), id, v); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) listManuals(c *gin.Context) {
+func (s *Server) listManuals(c *gin.Context) error {
 	page, size, err := paging(c, content.DefaultPageSize, content.MaxPageSize)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cat, err := queryUint(c, "category_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	pub, err := queryBool(c, "published")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, total, err := s.Content.ListManuals(c.Request.Context(), content.ManualFilter{PublishedOnly: pub != nil && *pub, ProductCategoryID: cat,
 		ModelCode: c.Query("model"), Page: page, Size: size})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]ManualResponse, 0, len(list))
 	for _, m := range list {
 		items = append(items, manualResponse(m))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
 // manualForm reads a multipart manual form: the text fields into dst (by
@@ -937,13 +901,12 @@ func isMultipart(c *gin.Context) bool {
 	return strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/form-data")
 }
 
-func (s *Server) createManual(c *gin.Context) {
+func (s *Server) createManual(c *gin.Context) error {
 	var in content.ManualInput
 	if isMultipart(c) {
 		f, err := s.readManualForm(c)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		defer f.closer()
 		fields := map[string]string{}
@@ -954,55 +917,50 @@ func (s *Server) createManual(c *gin.Context) {
 			in.Published = *p
 		}
 		if len(fields) > 0 {
-			s.fail(c, apperr.Validation(fields))
-			return
+			return apperr.Validation(fields)
 		}
 	} else {
 		var req ManualRequest
 		if err := bindJSON(c, &req); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		in = content.ManualInput{Title: req.Title, Description: req.Description, ProductCategoryID: req.ProductCategoryID, ModelCode: req.ModelCode,
 			Language: req.Language, Published: req.Published, URL: req.URL}
 	}
 	m, err := s.Content.CreateManual(c.Request.Context(), in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", etag(m.Version))
 	c.JSON(http.StatusCreated, manualResponse(m))
+	return nil
 }
 
-func (s *Server) getManual(c *gin.Context) {
+func (s *Server) getManual(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	m, err := s.Content.Manual(c.Request.Context(), id, false)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", etag(m.Version))
 	c.JSON(http.StatusOK, manualResponse(m))
+	return nil
 }
 
-func (s *Server) patchManual(c *gin.Context) {
+func (s *Server) patchManual(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var p content.ManualPatch
 	var bodyVersion int64
 	if isMultipart(c) {
 		f, err := s.readManualForm(c)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		defer f.closer()
 		fields := map[string]string{}
@@ -1024,14 +982,12 @@ func (s *Server) patchManual(c *gin.Context) {
 			bodyVersion = n
 		}
 		if len(fields) > 0 {
-			s.fail(c, apperr.Validation(fields))
-			return
+			return apperr.Validation(fields)
 		}
 	} else {
 		var req PatchManualRequest
 		if err := bindJSON(c, &req); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		bodyVersion = req.Version
 		p = content.ManualPatch{Title: req.Title, Description: req.Description, ProductCategoryID: req.ProductCategoryID, ModelCode: req.ModelCode,
@@ -1039,36 +995,33 @@ func (s *Server) patchManual(c *gin.Context) {
 	}
 	v, err := requestVersion(c, bodyVersion)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	m, err := s.Content.UpdateManual(c.Request.Context(), id, v, p)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", etag(m.Version))
 	c.JSON(http.StatusOK, manualResponse(m))
+	return nil
 }
 
-func (s *Server) deleteManual(c *gin.Context) {
+func (s *Server) deleteManual(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := deleteVersion(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := s.Content.DeleteManual(c.Request.Context(), id, v); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) downloadManual(c *gin.Context) {
-	s.downloadManualFile(c, false)
+func (s *Server) downloadManual(c *gin.Context) error {
+	return s.downloadManualFile(c, false)
 }

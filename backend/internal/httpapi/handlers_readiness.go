@@ -286,93 +286,89 @@ func (s *Server) readinessExpiry(v *string) (*time.Time, error) {
 }
 
 // GET /api/v1/readiness/standards
-func (s *Server) listStandards(c *gin.Context) {
+func (s *Server) listStandards(c *gin.Context) error {
 	versions, problems, err := s.Readiness.Standards(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]StandardVersionResponse, 0, len(versions))
 	for _, v := range versions {
 		items = append(items, standardVersionResponse(v))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "problems": nonNilStrings(problems)})
+	return nil
 }
 
 // GET /api/v1/readiness/standards/:code?version=N
-func (s *Server) getStandard(c *gin.Context) {
+func (s *Server) getStandard(c *gin.Context) error {
 	version := 0
 	if v := c.Query("version"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			s.fail(c, fieldErr("version", "must be a positive integer"))
-			return
+			return fieldErr("version", "must be a positive integer")
 		}
 		version = n
 	}
 	d, err := s.Readiness.Standard(c.Request.Context(), c.Param("code"), version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"version": standardVersionResponse(d.Info), "content": d.Content, "standard": d.Standard})
+	return nil
 }
 
 // PUT /api/v1/readiness/standards/:code?justification=… with the
 // standard's YAML as the body: stored as a new version when it loads and
 // differs from the latest (201), unchanged otherwise (200); a bad file is a
 // 422 naming the clause, a change without a justification a 422.
-func (s *Server) putStandard(c *gin.Context) {
+func (s *Server) putStandard(c *gin.Context) error {
 	data, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.fail(c, apperr.Invalid("the standard file exceeds the request size limit"))
-			return
+			return apperr.Invalid("the standard file exceeds the request size limit")
 		}
-		s.fail(c, apperr.Invalid("cannot read the body"))
-		return
+		return apperr.Invalid("cannot read the body")
 	}
 	info, created, err := s.Readiness.PutStandard(c.Request.Context(), c.Param("code"), data, c.Query("justification"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
 	}
 	c.JSON(status, gin.H{"version": standardVersionResponse(*info), "created": created})
+	return nil
 }
 
 // GET /api/v1/readiness/score?standard= — the latest run with its ledger.
-func (s *Server) readinessScore(c *gin.Context) {
+func (s *Server) readinessScore(c *gin.Context) error {
 	d, err := s.Readiness.Latest(c.Request.Context(), c.Query("standard"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, runResponse(d))
+	return nil
 }
 
 // GET /api/v1/readiness/runs?standard=&page=&size= — the history, newest
 // first.
-func (s *Server) listReadinessRuns(c *gin.Context) {
+func (s *Server) listReadinessRuns(c *gin.Context) error {
 	page, size, err := paging(c, 50, 500)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	runs, total, err := s.Readiness.Runs(c.Request.Context(), c.Query("standard"), page, size)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]RunSummaryResponse, 0, len(runs))
 	for _, r := range runs {
 		items = append(items, runSummary(r))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
 // RunStateResponse is a run that is not done (running or ended in error):
@@ -387,21 +383,20 @@ type RunStateResponse struct {
 // (status running); while a run of the standard is in progress, on any
 // instance, the answer is that run (joined). Progress comes as
 // readiness.progress events and from GET /readiness/runs/:id.
-func (s *Server) createReadinessRun(c *gin.Context) {
+func (s *Server) createReadinessRun(c *gin.Context) error {
 	var req RunRequest
 	if err := bindOptionalJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	st, err := s.Readiness.Start(c.Request.Context(), readiness.TriggerManual, req.Standard)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if st.Run.Status != readiness.RunBuilding {
 		c.Header("Location", fmt.Sprintf("/api/v1/readiness/runs/%d", st.Run.ID))
 	}
 	c.JSON(http.StatusAccepted, RunStateResponse{Run: runSummary(st.Run), Joined: st.Joined})
+	return nil
 }
 
 // RollupStatusResponse is the state of the readiness rollups' background
@@ -419,53 +414,49 @@ type RollupStatusResponse struct {
 
 // GET /api/v1/readiness/rollups — the rollups' build state: days built of
 // total while building (runs answer status building meanwhile).
-func (s *Server) readinessRollups(c *gin.Context) {
+func (s *Server) readinessRollups(c *gin.Context) error {
 	st, err := s.Readiness.RollupStatus(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, RollupStatusResponse{Status: st.Status, DaysDone: st.DaysDone, DaysTotal: st.DaysTotal, Error: st.Error,
 		StartedAt: st.StartedAt, FinishedAt: st.FinishedAt})
+	return nil
 }
 
 // GET /api/v1/readiness/runs/:id — a done run with its score and ledger;
 // a run in progress (or ended in error) with its status and progress.
-func (s *Server) getReadinessRun(c *gin.Context) {
+func (s *Server) getReadinessRun(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d, err := s.Readiness.RunByID(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if d.Run.Status != readiness.RunDone {
 		c.JSON(http.StatusOK, RunStateResponse{Run: runSummary(d.Run)})
-		return
+		return nil
 	}
 	c.JSON(http.StatusOK, runResponse(d))
+	return nil
 }
 
 // GET /api/v1/readiness/runs/:id/diff/:other — what moved per indicator
 // from run :id to run :other, and why.
-func (s *Server) diffReadinessRuns(c *gin.Context) {
+func (s *Server) diffReadinessRuns(c *gin.Context) error {
 	a, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	b, err := pathID(c, "other")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d, err := s.Readiness.Diff(c.Request.Context(), a, b)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	changes := d.Changes
 	if changes == nil {
@@ -473,49 +464,48 @@ func (s *Server) diffReadinessRuns(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"from": runSummary(d.From), "to": runSummary(d.To), "delta": readiness.Round2(d.Delta),
 		"standard_changed": d.StandardChanged, "changes": changes})
+	return nil
 }
 
 // GET /api/v1/readiness/gaps — every indicator losing points, most
 // recoverable first, with reason, records and action.
-func (s *Server) readinessGaps(c *gin.Context) {
+func (s *Server) readinessGaps(c *gin.Context) error {
 	rep, err := s.Readiness.Gaps(c.Request.Context(), c.Query("standard"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	gaps := rep.Gaps
 	if gaps == nil {
 		gaps = []readiness.Gap{}
 	}
 	c.JSON(http.StatusOK, gin.H{"score": scoreSummary(rep.Result), "gaps": gaps})
+	return nil
 }
 
 // GET /api/v1/readiness/cheapest-path?band= — the smallest set of fixes
 // to the next band (or the band given), verified by re-scoring.
-func (s *Server) readinessCheapestPath(c *gin.Context) {
+func (s *Server) readinessCheapestPath(c *gin.Context) error {
 	p, err := s.Readiness.CheapestPath(c.Request.Context(), c.Query("standard"), c.Query("band"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if p.Fixes == nil {
 		p.Fixes = []readiness.Fix{}
 	}
 	c.JSON(http.StatusOK, p)
+	return nil
 }
 
 // POST /api/v1/readiness/what-if — the engine on hypothetical inputs;
 // nothing is stored.
-func (s *Server) readinessWhatIf(c *gin.Context) {
+func (s *Server) readinessWhatIf(c *gin.Context) error {
 	var req WhatIfRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	res, err := s.Readiness.WhatIf(c.Request.Context(), req.Standard, req.Changes, req.Texts)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	changes := res.Changes
 	if changes == nil {
@@ -523,25 +513,24 @@ func (s *Server) readinessWhatIf(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"before": scoreSummary(res.Before), "after": scoreSummary(res.After), "changes": changes,
 		"ledger": nonNilLedger(res.After.Indicators), "delta": readiness.Round2(res.After.Total - res.Before.Total)})
+	return nil
 }
 
 // GET /api/v1/readiness/projection?at=YYYY-MM-DD — the score expected at a
 // date (default: the next planned audit).
-func (s *Server) readinessProjection(c *gin.Context) {
+func (s *Server) readinessProjection(c *gin.Context) error {
 	var at *time.Time
 	if v := c.Query("at"); v != "" {
 		day, err := readinessDay(v, "at")
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		t := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.Location).UTC()
 		at = &t
 	}
 	rep, err := s.Readiness.Project(c.Request.Context(), c.Query("standard"), at)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p := rep.Projection
 	events := p.Events
@@ -557,16 +546,17 @@ func (s *Server) readinessProjection(c *gin.Context) {
 		"projected": scoreSummary(p.Projected), "range": p.Range, "events": events, "changes": changes, "trends": rep.Trends,
 		"trend_window_days": rep.TrendWindowDays, "notices": p.Notices, "ledger": nonNilLedger(p.Projected.Indicators),
 	})
+	return nil
 }
 
 // GET /api/v1/readiness/plausibility — the auditor's checks in advance.
-func (s *Server) readinessPlausibility(c *gin.Context) {
+func (s *Server) readinessPlausibility(c *gin.Context) error {
 	rep, err := s.Readiness.Plausibility(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, rep)
+	return nil
 }
 
 // AssessmentResponse is a recorded assessment or override.
@@ -589,57 +579,53 @@ func assessmentResponse(a readiness.AssessmentRecord) AssessmentResponse {
 }
 
 // GET /api/v1/readiness/assessments?all=true
-func (s *Server) listAssessments(c *gin.Context) {
+func (s *Server) listAssessments(c *gin.Context) error {
 	all := c.Query("all") == "true"
 	list, err := s.Readiness.Assessments(c.Request.Context(), c.Query("standard"), all)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]AssessmentResponse, 0, len(list))
 	for _, a := range list {
 		items = append(items, assessmentResponse(a))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
 // POST /api/v1/readiness/assessments
-func (s *Server) createAssessment(c *gin.Context) {
+func (s *Server) createAssessment(c *gin.Context) error {
 	var req AssessmentRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.Points == nil {
-		s.fail(c, apperr.Field("points", "is required"))
-		return
+		return apperr.Field("points", "is required")
 	}
 	expires, err := s.readinessExpiry(req.ExpiresOn)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	a, err := s.Readiness.Assess(c.Request.Context(), readiness.AssessInput{Standard: req.Standard, Clause: req.Clause, Points: *req.Points,
 		Justification: req.Justification, ExpiresAt: expires})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, assessmentResponse(*a))
+	return nil
 }
 
 // DELETE /api/v1/readiness/assessments/:id — withdraw.
-func (s *Server) withdrawAssessment(c *gin.Context) {
+func (s *Server) withdrawAssessment(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := s.Readiness.WithdrawAssessment(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
 // DeletionResponse is a clause declared not applicable.
@@ -653,11 +639,10 @@ type DeletionResponse struct {
 }
 
 // GET /api/v1/readiness/deletions
-func (s *Server) listDeletions(c *gin.Context) {
+func (s *Server) listDeletions(c *gin.Context) error {
 	list, err := s.Readiness.Deletions(c.Request.Context(), c.Query("standard"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]DeletionResponse, 0, len(list))
 	for _, d := range list {
@@ -665,36 +650,35 @@ func (s *Server) listDeletions(c *gin.Context) {
 			Author: d.Author, CreatedAt: d.CreatedAt})
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
 // POST /api/v1/readiness/deletions
-func (s *Server) createDeletion(c *gin.Context) {
+func (s *Server) createDeletion(c *gin.Context) error {
 	var req DeletionRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d, err := s.Readiness.MarkNotApplicable(c.Request.Context(), req.Standard, req.Clause, req.Justification)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, DeletionResponse{ID: d.ID, Standard: d.StandardCode, Clause: d.Clause, Justification: d.Justification,
 		Author: d.Author, CreatedAt: d.CreatedAt})
+	return nil
 }
 
 // DELETE /api/v1/readiness/deletions/:id — the clause is applicable again.
-func (s *Server) withdrawDeletion(c *gin.Context) {
+func (s *Server) withdrawDeletion(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := s.Readiness.WithdrawDeletion(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
 // DeductionResponse is a special-deduction finding.
@@ -727,47 +711,42 @@ func deductionResponse(d readiness.DeductionRecord) DeductionResponse {
 }
 
 // GET /api/v1/readiness/deductions?status=suggested|confirmed|dismissed
-func (s *Server) listDeductions(c *gin.Context) {
+func (s *Server) listDeductions(c *gin.Context) error {
 	page, size, err := paging(c, 50, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	status := c.Query("status")
 	switch status {
 	case "", readiness.DeductionSuggested, readiness.DeductionConfirmed, readiness.DeductionDismissed:
 	default:
-		s.fail(c, fieldErr("status", "want suggested, confirmed or dismissed"))
-		return
+		return fieldErr("status", "want suggested, confirmed or dismissed")
 	}
 	list, total, err := s.Readiness.Deductions(c.Request.Context(), status, page, size)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]DeductionResponse, 0, len(list))
 	for _, d := range list {
 		items = append(items, deductionResponse(d))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
 // POST /api/v1/readiness/deductions — a confirmed finding.
-func (s *Server) createDeduction(c *gin.Context) {
+func (s *Server) createDeduction(c *gin.Context) error {
 	var req DeductionRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	found, err := readinessDayPtr(req.FoundOn, "found_on")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	corrected, err := readinessDayPtr(req.CorrectedOn, "corrected_on")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in := readiness.DeductionInput{Clause: strings.TrimSpace(req.Clause), Finding: req.Finding, RecordRef: req.RecordRef}
 	if found != nil {
@@ -779,35 +758,31 @@ func (s *Server) createDeduction(c *gin.Context) {
 	}
 	d, err := s.Readiness.RecordDeduction(c.Request.Context(), in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, deductionResponse(*d))
+	return nil
 }
 
 // decideDeduction handles POST /api/v1/readiness/deductions/:id/{confirm,
 // dismiss,correct}.
-func (s *Server) decideDeduction(action string) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) decideDeduction(action string) HandlerFunc {
+	return func(c *gin.Context) error {
 		id, err := pathID(c, "id")
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		var req DeductionDecisionRequest
 		if err := bindOptionalJSON(c, &req); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		version, err := requestVersion(c, req.Version)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		day, err := readinessDayPtr(req.CorrectedOn, "corrected_on")
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		var corrected *time.Time
 		if day != nil {
@@ -816,9 +791,10 @@ func (s *Server) decideDeduction(action string) gin.HandlerFunc {
 		}
 		d, err := s.Readiness.DecideDeduction(c.Request.Context(), id, action, version, req.Note, corrected)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		c.JSON(http.StatusOK, deductionResponse(*d))
+
+		return nil
 	}
 }

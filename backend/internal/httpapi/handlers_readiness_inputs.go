@@ -58,61 +58,56 @@ func overrideResponse(o readiness.OverrideRecord) OverrideResponse {
 }
 
 // GET /api/v1/readiness/overrides?all=true — in force (default) or history.
-func (s *Server) listOverrides(c *gin.Context) {
+func (s *Server) listOverrides(c *gin.Context) error {
 	list, err := s.Readiness.Overrides(c.Request.Context(), c.Query("standard"), c.Query("all") == "true")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]OverrideResponse, 0, len(list))
 	for _, o := range list {
 		items = append(items, overrideResponse(o))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
 // POST /api/v1/readiness/overrides
-func (s *Server) createOverride(c *gin.Context) {
+func (s *Server) createOverride(c *gin.Context) error {
 	var req OverrideRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.Points == nil {
-		s.fail(c, apperr.Field("points", "is required"))
-		return
+		return apperr.Field("points", "is required")
 	}
 	expires, err := s.readinessExpiry(req.ExpiresOn)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	o, err := s.Readiness.CreateOverride(c.Request.Context(), readiness.OverrideInput{Standard: req.Standard, Clause: req.Clause,
 		Points: *req.Points, Justification: req.Justification, Evidence: req.Evidence, ExpiresAt: expires})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, overrideResponse(*o))
+	return nil
 }
 
 // POST /api/v1/readiness/overrides/:id/withdraw {reason}
-func (s *Server) withdrawOverride(c *gin.Context) {
+func (s *Server) withdrawOverride(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req WithdrawRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := s.Readiness.WithdrawOverride(c.Request.Context(), id, req.Reason); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
 // BonusResponse is one bonus practice in force.
@@ -125,11 +120,10 @@ type BonusResponse struct {
 
 // GET /api/v1/readiness/bonus — the practices in force, whether the active
 // standard counts the bonus, and its cap.
-func (s *Server) listBonus(c *gin.Context) {
+func (s *Server) listBonus(c *gin.Context) error {
 	list, err := s.Readiness.Bonuses(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]BonusResponse, 0, len(list))
 	for _, b := range list {
@@ -147,33 +141,32 @@ func (s *Server) listBonus(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "enabled": enabled, "points_each": points, "max_count": maxCount,
 		"counted_points": readiness.Round2(float64(counted) * points)})
+	return nil
 }
 
 // POST /api/v1/readiness/bonus — record one more practice.
-func (s *Server) createBonus(c *gin.Context) {
+func (s *Server) createBonus(c *gin.Context) error {
 	var req BonusRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	b, err := s.Readiness.ClaimBonus(c.Request.Context(), req.Reason)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, BonusResponse{ID: b.ID, Reason: b.Reason, Author: b.Author, CreatedAt: b.CreatedAt})
+	return nil
 }
 
 // DELETE /api/v1/readiness/bonus/:id?reason= — withdraw one practice.
-func (s *Server) deleteBonus(c *gin.Context) {
+func (s *Server) deleteBonus(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := s.Readiness.WithdrawBonus(c.Request.Context(), id, c.Query("reason")); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }

@@ -21,37 +21,31 @@ const maxSheetBytes = 2 << 20
 // POST /api/v1/readiness/standards/import (multipart: file, justification,
 // standard) — a new version from the scoring sheet; 422 sheet_invalid with
 // details.rows, one entry per row.
-func (s *Server) importStandardSheet(c *gin.Context) {
+func (s *Server) importStandardSheet(c *gin.Context) error {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxSheetBytes+64<<10)
 	fh, err := c.FormFile("file")
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.fail(c, apperr.Field("file", "the sheet exceeds 2 MiB"))
-			return
+			return apperr.Field("file", "the sheet exceeds 2 MiB")
 		}
-		s.fail(c, apperr.Field("file", "is required (an .xlsx scoring sheet)"))
-		return
+		return apperr.Field("file", "is required (an .xlsx scoring sheet)")
 	}
 	if fh.Size > maxSheetBytes {
-		s.fail(c, apperr.Field("file", "the sheet exceeds 2 MiB"))
-		return
+		return apperr.Field("file", "the sheet exceeds 2 MiB")
 	}
 	f, err := fh.Open()
 	if err != nil {
-		s.fail(c, apperr.Field("file", "cannot be read"))
-		return
+		return apperr.Field("file", "cannot be read")
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxSheetBytes+1))
 	if err != nil {
-		s.fail(c, apperr.Field("file", "cannot be read"))
-		return
+		return apperr.Field("file", "cannot be read")
 	}
 	res, err := s.Readiness.ImportSheet(c.Request.Context(), bytes.NewReader(data), c.PostForm("standard"), c.PostForm("justification"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	status := http.StatusOK
 	if res.Created {
@@ -59,29 +53,30 @@ func (s *Server) importStandardSheet(c *gin.Context) {
 	}
 	c.JSON(status, gin.H{"version": standardVersionResponse(res.Version), "created": res.Created, "rows": res.Rows,
 		"inferred": res.Inferred, "leaves": res.Leaves})
+	return nil
 }
 
 // GET /api/v1/readiness/standards/:code/export — the latest version as a
 // scoring sheet (.xlsx) in the import layout.
-func (s *Server) exportStandardSheet(c *gin.Context) {
+func (s *Server) exportStandardSheet(c *gin.Context) error {
 	b, name, err := s.Readiness.ExportSheet(c.Request.Context(), c.Param("code"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b)
+	return nil
 }
 
 // GET /api/v1/readiness/calibration — recorded audits against the
 // projection for their dates: per-indicator difference, mean absolute
 // error, the indicators the engine got most wrong.
-func (s *Server) readinessCalibration(c *gin.Context) {
+func (s *Server) readinessCalibration(c *gin.Context) error {
 	rep, err := s.Readiness.Calibration(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, rep)
+	return nil
 }

@@ -128,31 +128,30 @@ func recallResponse(v recall.CampaignView) RecallCampaignResponse {
 		Version: c.Version, CreatedAt: c.CreatedAt}
 }
 
-func (s *Server) recallView(c *gin.Context, id uint64, status int) {
+func (s *Server) recallView(c *gin.Context, id uint64, status int) error {
 	v, err := s.Recalls.Get(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(status, recallResponse(v))
+	return nil
 }
 
-func (s *Server) listRecalls(c *gin.Context) {
+func (s *Server) listRecalls(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, total, err := s.Recalls.List(c.Request.Context(), c.Query("status"), page, size)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]RecallCampaignResponse, 0, len(list))
 	for _, v := range list {
 		items = append(items, recallResponse(v))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
 func campaignInput(req RecallCampaignRequest) (recall.CampaignInput, error) {
@@ -164,106 +163,89 @@ func campaignInput(req RecallCampaignRequest) (recall.CampaignInput, error) {
 		RemedyDescription: req.RemedyDescription, RegulatorRef: req.RegulatorRef, StartDate: start}, nil
 }
 
-func (s *Server) createRecall(c *gin.Context) {
+func (s *Server) createRecall(c *gin.Context) error {
 	var req RecallCampaignRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in, err := campaignInput(req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cp, err := s.Recalls.Create(c.Request.Context(), in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.recallView(c, cp.ID, http.StatusCreated)
+	return s.recallView(c, cp.ID, http.StatusCreated)
 }
 
-func (s *Server) getRecall(c *gin.Context) {
+func (s *Server) getRecall(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.recallView(c, id, http.StatusOK)
+	return s.recallView(c, id, http.StatusOK)
 }
 
-func (s *Server) updateRecall(c *gin.Context) {
+func (s *Server) updateRecall(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req RecallCampaignRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in, err := campaignInput(req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if _, err := s.Recalls.Update(c.Request.Context(), id, v, in); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.recallView(c, id, http.StatusOK)
+	return s.recallView(c, id, http.StatusOK)
 }
 
-func (s *Server) activateRecall(c *gin.Context) {
+func (s *Server) activateRecall(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req RecallVersionRequest
 	if err := bindOptionalJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if _, err := s.Recalls.Activate(c.Request.Context(), id, v); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.recallView(c, id, http.StatusOK)
+	return s.recallView(c, id, http.StatusOK)
 }
 
-func (s *Server) closeRecall(c *gin.Context) {
+func (s *Server) closeRecall(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req CloseRecallRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if _, err := s.Recalls.Close(c.Request.Context(), id, v, req.Note); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.recallView(c, id, http.StatusOK)
+	return s.recallView(c, id, http.StatusOK)
 }
 
 // RecallSelectorResponse is a selector with what it resolved; unmatched
@@ -291,59 +273,55 @@ func selectorResponse(sel recall.Selector) RecallSelectorResponse {
 		CreatedAt: sel.CreatedAt}
 }
 
-func (s *Server) listRecallSelectors(c *gin.Context) {
+func (s *Server) listRecallSelectors(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, err := s.Recalls.Selectors(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]RecallSelectorResponse, 0, len(list))
 	for _, sel := range list {
 		items = append(items, selectorResponse(sel))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
-func (s *Server) addSelector(c *gin.Context, id uint64, in recall.SelectorInput) {
+func (s *Server) addSelector(c *gin.Context, id uint64, in recall.SelectorInput) error {
 	res, err := s.Recalls.AddSelector(c.Request.Context(), id, in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := selectorResponse(res.Selector)
 	out.Unmatched, out.UnmatchedCount = res.Unmatched, res.UnmatchedCount
 	c.JSON(http.StatusCreated, out)
+	return nil
 }
 
-func (s *Server) addRecallSelector(c *gin.Context) {
+func (s *Server) addRecallSelector(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	// A JSON list is bounded by http.max_body_bytes (1 MiB ≈ 50,000
 	// serials); larger lists come as an .xlsx upload (import).
 	var req RecallSelectorRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.addSelector(c, id, recall.SelectorInput{ModelID: req.ModelID, ProductionLot: req.ProductionLot, SerialFrom: req.SerialFrom,
+	return s.addSelector(c, id, recall.SelectorInput{ModelID: req.ModelID, ProductionLot: req.ProductionLot, SerialFrom: req.SerialFrom,
 		SerialTo: req.SerialTo, Serials: req.Serials, Note: req.Note})
 }
 
 // importRecallSelector adds a list of serials from an uploaded .xlsx
 // (multipart field "file"; serials in the first column of the first sheet).
-func (s *Server) importRecallSelector(c *gin.Context) {
+func (s *Server) importRecallSelector(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, recallImportMaxBytes+64<<10)
 	fh, err := c.FormFile("file")
@@ -353,30 +331,25 @@ func (s *Server) importRecallSelector(c *gin.Context) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.fail(c, apperr.Invalid(fmt.Sprintf("the upload exceeds %d MB", recallImportMaxBytes>>20)))
-			return
+			return apperr.Invalid(fmt.Sprintf("the upload exceeds %d MB", recallImportMaxBytes>>20))
 		}
 		e := apperr.Invalid("send the workbook as multipart/form-data in the field \"file\"")
 		e.Fields = map[string]string{"file": "required"}
-		s.fail(c, e)
-		return
+		return e
 	}
 	if !strings.EqualFold(filepath.Ext(fh.Filename), ".xlsx") {
-		s.fail(c, apperr.Field("file", "only .xlsx workbooks are accepted"))
-		return
+		return apperr.Field("file", "only .xlsx workbooks are accepted")
 	}
 	f, err := fh.Open()
 	if err != nil {
-		s.fail(c, apperr.Invalid("file: cannot be read"))
-		return
+		return apperr.Invalid("file: cannot be read")
 	}
 	defer func() { _ = f.Close() }()
 	serials, err := recall.ParseSerialsXLSX(f, s.Recalls.MaxListSerials())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.addSelector(c, id, recall.SelectorInput{Serials: serials, Note: "导入 " + fh.Filename})
+	return s.addSelector(c, id, recall.SelectorInput{Serials: serials, Note: "导入 " + fh.Filename})
 }
 
 // RecallUnitResponse is an affected unit with its progress.
@@ -408,32 +381,29 @@ func recallUnitResponse(u recall.AffectedUnit) RecallUnitResponse {
 		RemedyNote: u.RemedyNote, WorkOrderID: u.WorkOrderID, Version: u.Version}
 }
 
-func (s *Server) listRecallUnits(c *gin.Context) {
+func (s *Server) listRecallUnits(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	page, size, err := paging(c, 50, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := recall.UnitFilter{Status: c.Query("status"), Serial: c.Query("serial"), Page: page, Size: size}
 	if f.CustomerID, err = queryUint(c, "customer_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, total, err := s.Recalls.Units(c.Request.Context(), id, f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]RecallUnitResponse, 0, len(list))
 	for _, u := range list {
 		items = append(items, recallUnitResponse(u))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
 // RecallOwnerResponse is one owner's standing: units, still pending,
@@ -448,26 +418,22 @@ type RecallOwnerResponse struct {
 	LastOutcome string     `json:"last_outcome"`
 }
 
-func (s *Server) listRecallOwners(c *gin.Context) {
+func (s *Server) listRecallOwners(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	page, size, err := paging(c, 50, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	pending, err := queryBool(c, "pending")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, total, err := s.Recalls.Owners(c.Request.Context(), id, pending != nil && *pending, page, size)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]RecallOwnerResponse, 0, len(list))
 	for _, o := range list {
@@ -475,6 +441,7 @@ func (s *Server) listRecallOwners(c *gin.Context) {
 			Attempts: o.Attempts, LastAt: o.LastAt, LastOutcome: o.LastOutcome})
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
 // RecallNotificationResponse is one attempt.
@@ -494,113 +461,101 @@ func recallNotificationResponse(n recall.Notification) RecallNotificationRespons
 		Note: n.Note, Actor: n.ActorName, At: n.At}
 }
 
-func (s *Server) listRecallNotifications(c *gin.Context) {
+func (s *Server) listRecallNotifications(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cust, err := pathID(c, "customer_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, err := s.Recalls.Notifications(c.Request.Context(), id, cust)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]RecallNotificationResponse, 0, len(list))
 	for _, n := range list {
 		items = append(items, recallNotificationResponse(n))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
-func (s *Server) recordRecallNotification(c *gin.Context) {
+func (s *Server) recordRecallNotification(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cust, err := pathID(c, "customer_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req RecallNotificationRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	n, marked, err := s.Recalls.RecordNotification(c.Request.Context(), id, cust, recall.NotificationInput{Channel: req.Channel, Outcome: req.Outcome, Note: req.Note})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, gin.H{"notification": recallNotificationResponse(n), "units_marked_notified": marked})
+	return nil
 }
 
-func (s *Server) bookRecallUnit(c *gin.Context) {
+func (s *Server) bookRecallUnit(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req RecallAppointmentRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	u, err := s.Recalls.Book(c.Request.Context(), id, v, req.At, req.OutletID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, recallUnitResponse(u))
+	return nil
 }
 
-func (s *Server) remedyRecallUnit(c *gin.Context) {
+func (s *Server) remedyRecallUnit(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req RecallRemedyRequest
 	if err := bindOptionalJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	u, counts, err := s.Recalls.Remedy(c.Request.Context(), id, recall.RemedyInput{Version: v, OutletID: req.OutletID, Serial: req.Serial, Note: req.Note})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"unit": recallUnitResponse(u), "counts": recallCounts(counts)})
+	return nil
 }
 
-func (s *Server) getRecallUnit(c *gin.Context) {
+func (s *Server) getRecallUnit(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	u, err := s.Recalls.AffectedUnit(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, recallUnitResponse(u))
+	return nil
 }
 
 // RecallWeekResponse is one week of a campaign's progress.
@@ -614,16 +569,14 @@ type RecallWeekResponse struct {
 	CompletionRate *float64 `json:"completion_rate"`
 }
 
-func (s *Server) recallProgress(c *gin.Context) {
+func (s *Server) recallProgress(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	counts, weeks, err := s.Recalls.Progress(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]RecallWeekResponse, 0, len(weeks))
 	for _, w := range weeks {
@@ -631,26 +584,25 @@ func (s *Server) recallProgress(c *gin.Context) {
 			Remedied: w.Remedied, CumNotified: w.CumNotified, CumRemedied: w.CumRemedied, CompletionRate: w.CompletionRate})
 	}
 	c.JSON(http.StatusOK, gin.H{"counts": recallCounts(counts), "weeks": items})
+	return nil
 }
 
-func (s *Server) recallReport(c *gin.Context) {
+func (s *Server) recallReport(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := s.Recalls.Get(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var buf bytes.Buffer
 	if err := s.Recalls.Report(c.Request.Context(), id, &buf); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	name := "召回报告-" + v.Number + ".xlsx"
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="recall-%s.xlsx"; filename*=UTF-8''%s`, v.Number, url.PathEscape(name)))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+	return nil
 }

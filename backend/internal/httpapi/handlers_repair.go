@@ -227,11 +227,10 @@ type RepairDetailResponse struct {
 	Missing    []string             `json:"missing"`
 }
 
-func (s *Server) repairDetail(c *gin.Context, id uint64, status int) {
+func (s *Server) repairDetail(c *gin.Context, id uint64, status int) error {
 	d, err := s.Repairs.Get(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := RepairDetailResponse{RepairResponse: repairResponse(d.Order), QuoteLines: quoteLineResponses(d.QuoteLines),
 		Parts: make([]RepairPartResponse, 0, len(d.Parts)), RepeatOf: d.RepeatOf, Missing: d.Missing}
@@ -240,37 +239,32 @@ func (s *Server) repairDetail(c *gin.Context, id uint64, status int) {
 	}
 	c.Header("ETag", `"`+strconv.FormatInt(d.Version, 10)+`"`)
 	c.JSON(status, out)
+	return nil
 }
 
-func (s *Server) listRepairs(c *gin.Context) {
+func (s *Server) listRepairs(c *gin.Context) error {
 	_, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := repair.Filter{Status: c.Query("status"), Serial: c.Query("serial"), Size: size}
 	for name, dst := range map[string]*uint64{"outlet_id": &f.OutletID, "unit_id": &f.UnitID, "technician_id": &f.TechnicianID, "before_id": &f.BeforeID} {
 		if *dst, err = queryUint(c, name); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	if f.InWarranty, err = queryBool(c, "in_warranty"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.From, err = s.queryInstant(c, "from", false); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.To, err = s.queryInstant(c, "to", true); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, err := s.Repairs.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]RepairResponse, 0, len(list))
 	for _, o := range list {
@@ -282,39 +276,36 @@ func (s *Server) listRepairs(c *gin.Context) {
 		next = &id
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_before_id": next, "size": size})
+	return nil
 }
 
-func (s *Server) createRepair(c *gin.Context) {
+func (s *Server) createRepair(c *gin.Context) error {
 	var req CreateRepairRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	o, err := s.Repairs.Create(c.Request.Context(), repair.NewOrder{WorkOrderID: req.WorkOrderID, OutletID: req.OutletID, UnitID: req.UnitID,
 		Serial: req.Serial, Complaint: req.Complaint, TechnicianID: req.TechnicianID, TechnicianName: req.TechnicianName, ReceivedAt: req.ReceivedAt})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.repairDetail(c, o.ID, http.StatusCreated)
+	return s.repairDetail(c, o.ID, http.StatusCreated)
 }
 
-func (s *Server) getRepair(c *gin.Context) {
+func (s *Server) getRepair(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.repairDetail(c, id, http.StatusOK)
+	return s.repairDetail(c, id, http.StatusOK)
 }
 
 // repairAction decodes the body into req, reads the path id and the
 // version, runs fn and answers with the repair's detail.
-func (s *Server) repairAction(c *gin.Context, req any, version func() int64, optional bool, fn func(id uint64, version int64) error) {
+func (s *Server) repairAction(c *gin.Context, req any, version func() int64, optional bool, fn func(id uint64, version int64) error) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if optional {
 		err = bindOptionalJSON(c, req)
@@ -322,32 +313,29 @@ func (s *Server) repairAction(c *gin.Context, req any, version func() int64, opt
 		err = bindJSON(c, req)
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, version())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := fn(id, v); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.repairDetail(c, id, http.StatusOK)
+	return s.repairDetail(c, id, http.StatusOK)
 }
 
-func (s *Server) diagnoseRepair(c *gin.Context) {
+func (s *Server) diagnoseRepair(c *gin.Context) error {
 	var req DiagnoseRepairRequest
-	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
 		_, err := s.Repairs.Diagnose(c.Request.Context(), id, v, repair.Diagnosis{Diagnosis: req.Diagnosis, FaultCode: req.FaultCode, Cause: req.Cause})
 		return err
 	})
 }
 
-func (s *Server) quoteRepair(c *gin.Context) {
+func (s *Server) quoteRepair(c *gin.Context) error {
 	var req QuoteRepairRequest
-	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
 		items := make([]repair.QuoteItem, 0, len(req.Lines))
 		for _, l := range req.Lines {
 			items = append(items, repair.QuoteItem{Kind: l.Kind, Code: l.Code, Qty: l.Qty})
@@ -357,42 +345,42 @@ func (s *Server) quoteRepair(c *gin.Context) {
 	})
 }
 
-func (s *Server) approveRepairQuote(c *gin.Context) {
+func (s *Server) approveRepairQuote(c *gin.Context) error {
 	var req ApproveQuoteRequest
-	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
 		_, err := s.Repairs.ApproveQuote(c.Request.Context(), id, v, req.ApprovedBy, req.Channel)
 		return err
 	})
 }
 
-func (s *Server) declineRepairQuote(c *gin.Context) {
+func (s *Server) declineRepairQuote(c *gin.Context) error {
 	var req DeclineQuoteRequest
-	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
 		_, err := s.Repairs.DeclineQuote(c.Request.Context(), id, v, req.Reason)
 		return err
 	})
 }
 
-func (s *Server) startRepair(c *gin.Context) {
+func (s *Server) startRepair(c *gin.Context) error {
 	var req RepairVersionRequest
-	s.repairAction(c, &req, func() int64 { return req.Version }, true, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, func() int64 { return req.Version }, true, func(id uint64, v int64) error {
 		_, err := s.Repairs.Start(c.Request.Context(), id, v)
 		return err
 	})
 }
 
-func (s *Server) addRepairPart(c *gin.Context) {
+func (s *Server) addRepairPart(c *gin.Context) error {
 	var req AddRepairPartRequest
-	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
 		_, _, err := s.Repairs.AddPart(c.Request.Context(), id, v, repair.PartUse{PartID: req.PartID, PartCode: req.PartCode, Qty: req.Qty,
 			FaultySerial: req.FaultySerial, ReplacementSerial: req.ReplacementSerial, ReturnOldPart: req.ReturnOldPart})
 		return err
 	})
 }
 
-func (s *Server) removeRepairPart(c *gin.Context) {
+func (s *Server) removeRepairPart(c *gin.Context) error {
 	var req RemoveRepairPartRequest
-	s.repairAction(c, &req, func() int64 { return req.Version }, true, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, func() int64 { return req.Version }, true, func(id uint64, v int64) error {
 		lineID, err := pathID(c, "line_id")
 		if err != nil {
 			return err
@@ -402,50 +390,46 @@ func (s *Server) removeRepairPart(c *gin.Context) {
 	})
 }
 
-func (s *Server) completeRepair(c *gin.Context) {
+func (s *Server) completeRepair(c *gin.Context) error {
 	var req CompleteRepairRequest
-	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
 		_, err := s.Repairs.Complete(c.Request.Context(), id, v, repair.Completion{Result: req.Result, LabourCode: req.LabourCode, Visits: req.Visits,
 			Cause: req.Cause, CustomerConfirmed: req.CustomerConfirmed, ConfirmationNote: req.ConfirmationNote, ReplacementSerial: req.ReplacementSerial})
 		return err
 	})
 }
 
-func (s *Server) cancelRepair(c *gin.Context) {
+func (s *Server) cancelRepair(c *gin.Context) error {
 	var req CancelRepairRequest
-	s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
 		_, err := s.Repairs.Cancel(c.Request.Context(), id, v, req.Reason)
 		return err
 	})
 }
 
-func (s *Server) returnOldPart(c *gin.Context) {
+func (s *Server) returnOldPart(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	lineID, err := pathID(c, "line_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req OldPartReturnedRequest
 	if err := bindOptionalJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	on, err := parseOptionalDate(req.ReturnedOn, "returned_on")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	l, err := s.Repairs.ReturnOldPart(c.Request.Context(), id, lineID, on)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, repairPartResponse(l))
+	return nil
 }
 
 // OldPartResponse is a part line on the old-part (旧件) return list.
@@ -456,21 +440,18 @@ type OldPartResponse struct {
 	UnitSerial   string `json:"unit_serial"`
 }
 
-func (s *Server) listOldParts(c *gin.Context) {
+func (s *Server) listOldParts(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	outletID, err := queryUint(c, "outlet_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, total, err := s.Repairs.OldParts(c.Request.Context(), c.Query("status"), outletID, page, size)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]OldPartResponse, 0, len(list))
 	for _, p := range list {
@@ -478,6 +459,7 @@ func (s *Server) listOldParts(c *gin.Context) {
 			OutletID: p.OutletID, UnitSerial: p.UnitSerial})
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
 // RepairKPIResponse are the repair indicators of ?from&to (repairs
@@ -500,26 +482,24 @@ type RepairKPIResponse struct {
 	NotFirstTimeFixIDs []string  `json:"not_first_time_fix_ids"`
 }
 
-func (s *Server) repairKPI(c *gin.Context) {
+func (s *Server) repairKPI(c *gin.Context) error {
 	from, to, err := s.queryPeriod(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	outletID, err := queryUint(c, "outlet_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	k, err := s.Repairs.KPIOf(c.Request.Context(), from, to, outletID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, RepairKPIResponse{From: k.From, To: k.To, RepeatWindowDays: k.WindowDays, Completed: k.Completed,
 		FirstTimeFix: k.FirstTimeFix, FirstTimeFixRate: k.FirstTimeFixRate, Repeat: k.Repeat, RepeatRate: k.RepeatRate,
 		RecordComplete: k.RecordComplete, RecordCompleteRate: k.RecordCompleteRate, InWarranty: k.InWarranty, ChargeFen: k.ChargeFen,
 		ClaimFen: k.ClaimFen, OldPartsPending: k.OldPartsPending, NotFirstTimeFixIDs: k.NotFirstTimeFixIDs})
+	return nil
 }
 
 // ---- replacement entitlements
@@ -550,51 +530,46 @@ type CloseEntitlementRequest struct {
 	Version int64  `json:"version"`
 }
 
-func (s *Server) listEntitlements(c *gin.Context) {
+func (s *Server) listEntitlements(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	unitID, err := queryUint(c, "unit_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, total, err := s.Repairs.Entitlements(c.Request.Context(), repair.EntitlementFilter{UnitID: unitID, Status: c.Query("status"), Page: page, Size: size})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]EntitlementResponse, 0, len(list))
 	for _, e := range list {
 		items = append(items, entitlementResponse(e))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) closeEntitlement(c *gin.Context) {
+func (s *Server) closeEntitlement(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req CloseEntitlementRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	e, err := s.Repairs.CloseEntitlement(c.Request.Context(), id, v, req.Status, req.Note)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, entitlementResponse(e))
+	return nil
 }
 
 // ---- labour rates and the public price list
@@ -629,60 +604,55 @@ func labourRateResponse(r repair.LabourRate) LabourRateResponse {
 	return LabourRateResponse{ID: r.ID, Code: r.Code, Name: r.Name, PriceFen: r.PriceFen, Active: r.Active, Version: r.Version, UpdatedAt: r.UpdatedAt}
 }
 
-func (s *Server) listLabourRates(c *gin.Context) {
+func (s *Server) listLabourRates(c *gin.Context) error {
 	active, err := queryBool(c, "active")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	list, err := s.Repairs.LabourRates(c.Request.Context(), active != nil && *active)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]LabourRateResponse, 0, len(list))
 	for _, r := range list {
 		items = append(items, labourRateResponse(r))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
-func (s *Server) createLabourRate(c *gin.Context) {
+func (s *Server) createLabourRate(c *gin.Context) error {
 	var req LabourRateRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r, err := s.Repairs.CreateLabourRate(c.Request.Context(), repair.NewLabourRate{Code: req.Code, Name: req.Name, PriceFen: req.PriceFen})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, labourRateResponse(r))
+	return nil
 }
 
-func (s *Server) patchLabourRate(c *gin.Context) {
+func (s *Server) patchLabourRate(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req PatchLabourRateRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r, err := s.Repairs.UpdateLabourRate(c.Request.Context(), id, v, repair.LabourRatePatch{Name: req.Name, PriceFen: req.PriceFen, Active: req.Active})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, labourRateResponse(r))
+	return nil
 }
 
 // PriceListItem is one published price (收费标准): a part or a labour job.
@@ -697,16 +667,14 @@ type PriceListItem struct {
 
 // priceList is the public 收费标准: every active part and labour rate.
 // In warranty (三包期内) repairs are free; the list applies out of warranty.
-func (s *Server) priceList(c *gin.Context) {
+func (s *Server) priceList(c *gin.Context) error {
 	ps, err := s.Parts.PriceList(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	rates, err := s.Repairs.LabourRates(c.Request.Context(), true)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	parts := make([]PriceListItem, 0, len(ps))
 	for _, p := range ps {
@@ -719,4 +687,5 @@ func (s *Server) priceList(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=300")
 	c.JSON(http.StatusOK, gin.H{"currency": "CNY", "note": "三包有效期内维修免收零件费和工时费；超出三包期的维修按本标准收费，施工前须经顾客确认报价。",
 		"parts": parts, "labour": labour})
+	return nil
 }

@@ -71,66 +71,59 @@ func (s *Server) reportFilter(c *gin.Context) (report.Filter, ReportPeriod, erro
 	return f, p, nil
 }
 
-func (s *Server) volumeReport(c *gin.Context) {
+func (s *Server) volumeReport(c *gin.Context) error {
 	f, p, err := s.reportFilter(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := s.Reports.Volume(c.Request.Context(), c.DefaultQuery("by", report.ByProduct), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if c.GetBool(ctxExport) {
-		s.sendSheet(c, "工单量与积压-"+v.Dimension, p, v.Sheet())
-		return
+		return s.sendSheet(c, "工单量与积压-"+v.Dimension, p, v.Sheet())
 	}
 	c.JSON(http.StatusOK, VolumeReportResponse{ReportPeriod: p, Volume: v})
+	return nil
 }
 
-func (s *Server) failureRateReport(c *gin.Context) {
+func (s *Server) failureRateReport(c *gin.Context) error {
 	f, p, err := s.reportFilter(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var threshold float64
 	if v := c.Query("threshold"); v != "" {
 		threshold, err = strconv.ParseFloat(v, 64)
 		if err != nil || threshold <= 0 || threshold > 1 {
-			s.fail(c, fieldErr("threshold", "a rate above 0 and at most 1, e.g. 0.05"))
-			return
+			return fieldErr("threshold", "a rate above 0 and at most 1, e.g. 0.05")
 		}
 	}
 	r, err := s.Reports.FailureRate(c.Request.Context(), f, threshold)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if c.GetBool(ctxExport) {
-		s.sendSheet(c, "批次故障率", p, r.Sheet())
-		return
+		return s.sendSheet(c, "批次故障率", p, r.Sheet())
 	}
 	c.JSON(http.StatusOK, FailureRateReportResponse{ReportPeriod: p, FailureRate: r})
+	return nil
 }
 
-func (s *Server) technicianReport(c *gin.Context) {
+func (s *Server) technicianReport(c *gin.Context) error {
 	f, p, err := s.reportFilter(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r, err := s.Reports.Technicians(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if c.GetBool(ctxExport) {
-		s.sendSheet(c, "技师效率", p, r.Sheet())
-		return
+		return s.sendSheet(c, "技师效率", p, r.Sheet())
 	}
 	c.JSON(http.StatusOK, TechnicianReportResponse{ReportPeriod: p, Technicians: r})
+	return nil
 }
 
 // ctxExport marks a report request that answers the workbook.
@@ -139,25 +132,27 @@ const ctxExport = "report_export"
 // The export routes answer their report as a workbook. They are named
 // methods (not a wrapping closure) so that the query-parameter table
 // (TestQueryParamsAreTheOnesHandlersRead) sees the parameters they read.
-func (s *Server) volumeReportExport(c *gin.Context) { c.Set(ctxExport, true); s.volumeReport(c) }
-
-func (s *Server) failureRateReportExport(c *gin.Context) {
+func (s *Server) volumeReportExport(c *gin.Context) error {
 	c.Set(ctxExport, true)
-	s.failureRateReport(c)
+	return s.volumeReport(c)
 }
 
-func (s *Server) technicianReportExport(c *gin.Context) {
+func (s *Server) failureRateReportExport(c *gin.Context) error {
 	c.Set(ctxExport, true)
-	s.technicianReport(c)
+	return s.failureRateReport(c)
+}
+
+func (s *Server) technicianReportExport(c *gin.Context) error {
+	c.Set(ctxExport, true)
+	return s.technicianReport(c)
 }
 
 // sendSheet answers a report workbook with its length, so the browser's
 // download shows a progress bar.
-func (s *Server) sendSheet(c *gin.Context, title string, p ReportPeriod, sheet report.Sheet) {
+func (s *Server) sendSheet(c *gin.Context, title string, p ReportPeriod, sheet report.Sheet) error {
 	var buf bytes.Buffer
 	if err := report.WriteXLSX(&buf, sheet); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	last := p.To.Add(-time.Second)
 	name := fmt.Sprintf("%s-%s-%s.xlsx", title, p.From.In(s.Location).Format("20060102"), last.In(s.Location).Format("20060102"))
@@ -168,6 +163,7 @@ func (s *Server) sendSheet(c *gin.Context, title string, p ReportPeriod, sheet r
 	// and without it the browser's progress bar has no total.
 	c.Header("Content-Length", strconv.Itoa(buf.Len()))
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+	return nil
 }
 
 // exportNames resolves the tickets export's names by the one rule of who

@@ -92,26 +92,22 @@ func returnResponse(r returns.Request) ReturnResponse {
 		Version: r.Version, CreatedAt: r.CreatedAt}
 }
 
-func (s *Server) listReturns(c *gin.Context) {
+func (s *Server) listReturns(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := returns.Filter{Status: c.Query("status"), Kind: c.Query("kind"), Flag: c.Query("flag"), Page: page, Size: size}
 	if f.UnitID, err = queryUint(c, "unit_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	from, err := parseOptionalDate(c.Query("from"), "from")
 	if err != nil {
-		s.fail(c, fieldErr("from", "must be a date YYYY-MM-DD"))
-		return
+		return fieldErr("from", "must be a date YYYY-MM-DD")
 	}
 	to, err := parseOptionalDate(c.Query("to"), "to")
 	if err != nil {
-		s.fail(c, fieldErr("to", "must be a date YYYY-MM-DD"))
-		return
+		return fieldErr("to", "must be a date YYYY-MM-DD")
 	}
 	if !from.IsZero() {
 		f.From = &from
@@ -122,48 +118,45 @@ func (s *Server) listReturns(c *gin.Context) {
 	}
 	list, total, err := s.Returns.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]ReturnResponse, 0, len(list))
 	for _, r := range list {
 		items = append(items, returnResponse(r))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) createReturn(c *gin.Context) {
+func (s *Server) createReturn(c *gin.Context) error {
 	var req CreateReturnRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	on, err := parseOptionalDate(req.RequestedOn, "requested_on")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r, err := s.Returns.Create(c.Request.Context(), returns.NewRequest{Kind: req.Kind, UnitID: req.UnitID, Serial: req.Serial, Reason: req.Reason,
 		RequestedOn: on, OutletID: req.OutletID, TicketID: req.TicketID})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, returnResponse(r))
+	return nil
 }
 
-func (s *Server) getReturn(c *gin.Context) {
+func (s *Server) getReturn(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r, err := s.Returns.Get(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, returnResponse(r))
+	return nil
 }
 
 // EligibilityResponse previews a unit against the 三包 windows.
@@ -181,16 +174,14 @@ type EligibilityResponse struct {
 
 // returnEligibility answers ?kind=return|exchange&serial=|unit_id=&on=
 // without recording anything.
-func (s *Server) returnEligibility(c *gin.Context) {
+func (s *Server) returnEligibility(c *gin.Context) error {
 	unitID, err := queryUint(c, "unit_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	on, err := parseOptionalDate(c.Query("on"), "on")
 	if err != nil {
-		s.fail(c, fieldErr("on", "must be a date YYYY-MM-DD"))
-		return
+		return fieldErr("on", "must be a date YYYY-MM-DD")
 	}
 	kind := c.Query("kind")
 	if kind == "" {
@@ -198,54 +189,51 @@ func (s *Server) returnEligibility(c *gin.Context) {
 	}
 	e, err := s.Returns.Check(c.Request.Context(), kind, unitID, c.Query("serial"), on)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, EligibilityResponse{UnitID: e.Unit.ID, Serial: e.Unit.Serial, Kind: e.Kind, PurchaseDate: formatDay(e.Unit.PurchaseDate),
 		RequestedOn: formatDay(&e.RequestedOn), DaysSincePurchase: e.Window.DaysSincePurchase, ReturnUntil: formatDay(&e.ReturnUntil),
 		ExchangeUntil: formatDay(&e.ExchangeUntil), Eligible: e.Window.Eligible})
+	return nil
 }
 
-func (s *Server) returnAction(c *gin.Context, req any, version func() int64, fn func(id uint64, v int64) (returns.Request, error)) {
+func (s *Server) returnAction(c *gin.Context, req any, version func() int64, fn func(id uint64, v int64) (returns.Request, error)) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := bindJSON(c, req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, version())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r, err := fn(id, v)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, returnResponse(r))
+	return nil
 }
 
-func (s *Server) decideReturn(c *gin.Context) {
+func (s *Server) decideReturn(c *gin.Context) error {
 	var req DecideReturnRequest
-	s.returnAction(c, &req, func() int64 { return req.Version }, func(id uint64, v int64) (returns.Request, error) {
+	return s.returnAction(c, &req, func() int64 { return req.Version }, func(id uint64, v int64) (returns.Request, error) {
 		return s.Returns.Decide(c.Request.Context(), id, v, req.Decision, req.Reason)
 	})
 }
 
-func (s *Server) completeReturn(c *gin.Context) {
+func (s *Server) completeReturn(c *gin.Context) error {
 	var req CompleteReturnRequest
-	s.returnAction(c, &req, func() int64 { return req.Version }, func(id uint64, v int64) (returns.Request, error) {
+	return s.returnAction(c, &req, func() int64 { return req.Version }, func(id uint64, v int64) (returns.Request, error) {
 		return s.Returns.Complete(c.Request.Context(), id, v, returns.Completion{RefundFen: req.RefundFen, ReplacementSerial: req.ReplacementSerial, Note: req.Note})
 	})
 }
 
-func (s *Server) cancelReturn(c *gin.Context) {
+func (s *Server) cancelReturn(c *gin.Context) error {
 	var req CancelReturnRequest
-	s.returnAction(c, &req, func() int64 { return req.Version }, func(id uint64, v int64) (returns.Request, error) {
+	return s.returnAction(c, &req, func() int64 { return req.Version }, func(id uint64, v int64) (returns.Request, error) {
 		return s.Returns.Cancel(c.Request.Context(), id, v, req.Reason)
 	})
 }
@@ -266,11 +254,10 @@ type ReturnsKPIResponse struct {
 	NonConformingIDs    []string  `json:"non_conforming_ids"`
 }
 
-func (s *Server) returnsKPI(c *gin.Context) {
+func (s *Server) returnsKPI(c *gin.Context) error {
 	from, to, err := s.queryPeriod(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	// Requests are dated by calendar day: the period's local days.
 	fd, td := from.In(s.Location), to.In(s.Location)
@@ -278,10 +265,10 @@ func (s *Server) returnsKPI(c *gin.Context) {
 	toDay := time.Date(td.Year(), td.Month(), td.Day(), 0, 0, 0, 0, time.UTC)
 	k, err := s.Returns.KPIOf(c.Request.Context(), fromDay, toDay)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, ReturnsKPIResponse{From: from, To: to, Requests: k.Requests, Eligible: k.Eligible, Honoured: k.Honoured, Rate: k.Rate,
 		Refused: k.Refused, RefusedWithinWindow: k.RefusedWithinWindow, OutsideLegalWindow: k.OutsideLegalWindow, Undecided: k.Undecided,
 		RefundFen: k.RefundFen, NonConformingIDs: k.NonConformingIDs})
+	return nil
 }

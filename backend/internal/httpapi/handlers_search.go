@@ -81,15 +81,13 @@ type SearchResponse struct {
 	Groups []SearchGroup `json:"groups"`
 }
 
-func (s *Server) search(c *gin.Context) {
+func (s *Server) search(c *gin.Context) error {
 	q := strings.TrimSpace(c.Query("q"))
 	if q == "" {
-		s.fail(c, fieldErr("q", "required"))
-		return
+		return fieldErr("q", "required")
 	}
 	if utf8.RuneCountInString(q) > MaxSearchLen {
-		s.fail(c, fieldErr("q", "at most "+strconv.Itoa(MaxSearchLen)+" characters"))
-		return
+		return fieldErr("q", "at most "+strconv.Itoa(MaxSearchLen)+" characters")
 	}
 	// Only the lookups that the query's shape can answer run, side by side
 	// (each reads through the pool on its own connection).
@@ -108,12 +106,12 @@ func (s *Server) search(c *gin.Context) {
 	var hits []SearchHit
 	for i := range finds {
 		if errs[i] != nil {
-			s.fail(c, errs[i])
-			return
+			return errs[i]
 		}
 		hits = append(hits, found[i]...)
 	}
 	c.JSON(http.StatusOK, SearchResponse{Q: q, Groups: groupHits(hits)})
+	return nil
 }
 
 // searchLookups routes q by its shape (docs/search.md, "What one search

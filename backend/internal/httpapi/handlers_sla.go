@@ -106,58 +106,57 @@ type AlertResponse struct {
 	RaisedAt time.Time  `json:"raised_at"`
 }
 
-func (s *Server) calendarResponse(c *gin.Context, row slastore.Calendar) (SLACalendarResponse, bool) {
+func slaCalendarResponse(row slastore.Calendar) (SLACalendarResponse, error) {
 	d, err := row.Data()
 	if err != nil {
-		s.fail(c, err)
-		return SLACalendarResponse{}, false
+		return SLACalendarResponse{}, err
 	}
-	return SLACalendarResponse{ID: row.ID, CalendarData: d, Version: row.Version, UpdatedAt: row.UpdatedAt}, true
+	return SLACalendarResponse{ID: row.ID, CalendarData: d, Version: row.Version, UpdatedAt: row.UpdatedAt}, nil
 }
 
-func (s *Server) policyResponse(c *gin.Context, row slastore.Policy) (SLAPolicyResponse, bool) {
+func slaPolicyResponse(row slastore.Policy) (SLAPolicyResponse, error) {
 	d, err := row.Data()
 	if err != nil {
-		s.fail(c, err)
-		return SLAPolicyResponse{}, false
+		return SLAPolicyResponse{}, err
 	}
-	return SLAPolicyResponse{ID: row.ID, PolicyData: d, Version: row.Version, UpdatedAt: row.UpdatedAt}, true
+	return SLAPolicyResponse{ID: row.ID, PolicyData: d, Version: row.Version, UpdatedAt: row.UpdatedAt}, nil
 }
 
 // ---- handlers
 
-func (s *Server) listCalendars(c *gin.Context) {
+func (s *Server) listCalendars(c *gin.Context) error {
 	rows, err := s.SLA.Calendars(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := make([]SLACalendarResponse, 0, len(rows))
 	for _, r := range rows {
-		resp, ok := s.calendarResponse(c, r)
-		if !ok {
-			return
+		resp, err := slaCalendarResponse(r)
+		if err != nil {
+			return err
 		}
 		out = append(out, resp)
 	}
 	c.JSON(http.StatusOK, listOf(out))
+	return nil
 }
 
-func (s *Server) getCalendar(c *gin.Context) {
+func (s *Server) getCalendar(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	row, err := s.SLA.GetCalendar(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	if resp, ok := s.calendarResponse(c, row); ok {
-		c.Header("ETag", etag(row.Version))
-		c.JSON(http.StatusOK, resp)
+	resp, err := slaCalendarResponse(row)
+	if err != nil {
+		return err
 	}
+	c.Header("ETag", etag(row.Version))
+	c.JSON(http.StatusOK, resp)
+	return nil
 }
 
 func calendarData(r SLACalendarRequest) slastore.CalendarData {
@@ -165,80 +164,81 @@ func calendarData(r SLACalendarRequest) slastore.CalendarData {
 		Holidays: r.Holidays, MakeupWorkdays: r.MakeupWorkdays, MakeupAs: r.MakeupAs, Note: r.Note}
 }
 
-func (s *Server) createCalendar(c *gin.Context) {
+func (s *Server) createCalendar(c *gin.Context) error {
 	var req SLACalendarRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	row, err := s.SLA.CreateCalendar(c.Request.Context(), calendarData(req))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	if resp, ok := s.calendarResponse(c, row); ok {
-		c.JSON(http.StatusCreated, resp)
+	resp, err := slaCalendarResponse(row)
+	if err != nil {
+		return err
 	}
+	c.JSON(http.StatusCreated, resp)
+	return nil
 }
 
-func (s *Server) updateCalendar(c *gin.Context) {
+func (s *Server) updateCalendar(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req SLACalendarRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	row, err := s.SLA.UpdateCalendar(c.Request.Context(), id, version, calendarData(req))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	if resp, ok := s.calendarResponse(c, row); ok {
-		c.JSON(http.StatusOK, resp)
+	resp, err := slaCalendarResponse(row)
+	if err != nil {
+		return err
 	}
+	c.JSON(http.StatusOK, resp)
+	return nil
 }
 
-func (s *Server) listPolicies(c *gin.Context) {
+func (s *Server) listPolicies(c *gin.Context) error {
 	rows, err := s.SLA.Policies(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := make([]SLAPolicyResponse, 0, len(rows))
 	for _, r := range rows {
-		resp, ok := s.policyResponse(c, r)
-		if !ok {
-			return
+		resp, err := slaPolicyResponse(r)
+		if err != nil {
+			return err
 		}
 		out = append(out, resp)
 	}
 	c.JSON(http.StatusOK, listOf(out))
+	return nil
 }
 
-func (s *Server) getPolicy(c *gin.Context) {
+func (s *Server) getPolicy(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	row, err := s.SLA.GetPolicy(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	if resp, ok := s.policyResponse(c, row); ok {
-		c.Header("ETag", etag(row.Version))
-		c.JSON(http.StatusOK, resp)
+	resp, err := slaPolicyResponse(row)
+	if err != nil {
+		return err
 	}
+	c.Header("ETag", etag(row.Version))
+	c.JSON(http.StatusOK, resp)
+	return nil
 }
 
 func policyData(r SLAPolicyRequest) slastore.PolicyData {
@@ -248,46 +248,46 @@ func policyData(r SLAPolicyRequest) slastore.PolicyData {
 		WarnAt: r.WarnAt, CalendarCode: r.CalendarCode, Active: active}
 }
 
-func (s *Server) createPolicy(c *gin.Context) {
+func (s *Server) createPolicy(c *gin.Context) error {
 	var req SLAPolicyRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	row, err := s.SLA.CreatePolicy(c.Request.Context(), policyData(req))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	if resp, ok := s.policyResponse(c, row); ok {
-		c.JSON(http.StatusCreated, resp)
+	resp, err := slaPolicyResponse(row)
+	if err != nil {
+		return err
 	}
+	c.JSON(http.StatusCreated, resp)
+	return nil
 }
 
-func (s *Server) updatePolicy(c *gin.Context) {
+func (s *Server) updatePolicy(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req SLAPolicyRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	row, err := s.SLA.UpdatePolicy(c.Request.Context(), id, version, policyData(req))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	if resp, ok := s.policyResponse(c, row); ok {
-		c.JSON(http.StatusOK, resp)
+	resp, err := slaPolicyResponse(row)
+	if err != nil {
+		return err
 	}
+	c.JSON(http.StatusOK, resp)
+	return nil
 }
 
 func kindResponse(k workorder.KindPolicy) WorkOrderKindResponse {
@@ -297,71 +297,64 @@ func kindResponse(k workorder.KindPolicy) WorkOrderKindResponse {
 		CompleteMinutes: k.CompleteMinutes, Version: k.Version}}
 }
 
-func (s *Server) listWorkOrderKinds(c *gin.Context) {
+func (s *Server) listWorkOrderKinds(c *gin.Context) error {
 	list, err := s.WorkOrders.KindPolicies(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := make([]WorkOrderKindResponse, 0, len(list))
 	for _, k := range list {
 		out = append(out, kindResponse(k))
 	}
 	c.JSON(http.StatusOK, listOf(out))
+	return nil
 }
 
-func (s *Server) updateWorkOrderKind(c *gin.Context) {
+func (s *Server) updateWorkOrderKind(c *gin.Context) error {
 	var req WorkOrderKindRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	k, err := s.WorkOrders.UpdateKindPolicy(c.Request.Context(), c.Param("kind"), version, workorder.KindPolicy{Name: req.Name,
 		AcceptMinutes: req.AcceptMinutes, ContactMinutes: req.ContactMinutes, ArrivalCityMinutes: req.ArrivalCityMinutes,
 		Arrival200kmMinutes: req.Arrival200kmMinutes, Arrival500kmMinutes: req.Arrival500kmMinutes,
 		ArrivalRemoteMinutes: req.ArrivalRemoteMinutes, CompleteMinutes: req.CompleteMinutes})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, kindResponse(k))
+	return nil
 }
 
 // listSLAAlerts lists raised warnings and breaches, newest first:
 // ticket_id, kind (warning, breach), before_id, size. Outlet users see
 // their outlet's.
-func (s *Server) listSLAAlerts(c *gin.Context) {
+func (s *Server) listSLAAlerts(c *gin.Context) error {
 	f := slastore.AlertFilter{Kind: c.Query("kind")}
 	var err error
 	if f.TicketID, err = queryUint(c, "ticket_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.BeforeID, err = queryUint(c, "before_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.Kind != "" && f.Kind != "warning" && f.Kind != "breach" {
-		s.fail(c, fieldErr("kind", "warning or breach"))
-		return
+		return fieldErr("kind", "warning or breach")
 	}
 	_, f.Size, err = paging(c, 50, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if outletID, ok := actor.From(c.Request.Context()).OutletScoped(); ok {
 		f.OutletID = &outletID
 	}
 	list, err := s.SLA.Alerts(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := make([]AlertResponse, 0, len(list))
 	for _, a := range list {
@@ -369,4 +362,5 @@ func (s *Server) listSLAAlerts(c *gin.Context) {
 			OutletID: a.OutletID, RaisedAt: a.RaisedAt})
 	}
 	c.JSON(http.StatusOK, listOf(out))
+	return nil
 }

@@ -268,116 +268,103 @@ func templateInput(req SurveyTemplateRequest) survey.TemplateInput {
 	return in
 }
 
-func (s *Server) listSurveyTemplates(c *gin.Context) {
+func (s *Server) listSurveyTemplates(c *gin.Context) error {
 	active, err := queryBool(c, "active")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	kind := c.Query("kind")
 	if kind != "" && kind != survey.KindTransactional && kind != survey.KindRelationship {
-		s.fail(c, fieldErr("kind", "transactional or relationship"))
-		return
+		return fieldErr("kind", "transactional or relationship")
 	}
 	list, err := s.Surveys.ListTemplates(c.Request.Context(), kind, active != nil && *active)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]SurveyTemplateResponse, 0, len(list))
 	for _, t := range list {
 		items = append(items, templateResponse(t))
 	}
 	c.JSON(http.StatusOK, listOf(items))
+	return nil
 }
 
-func (s *Server) createSurveyTemplate(c *gin.Context) {
+func (s *Server) createSurveyTemplate(c *gin.Context) error {
 	var req SurveyTemplateRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	t, err := s.Surveys.CreateTemplate(c.Request.Context(), templateInput(req))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, templateResponse(t))
+	return nil
 }
 
-func (s *Server) getSurveyTemplate(c *gin.Context) {
+func (s *Server) getSurveyTemplate(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	t, err := s.Surveys.GetTemplate(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, templateResponse(t))
+	return nil
 }
 
-func (s *Server) putSurveyTemplate(c *gin.Context) {
+func (s *Server) putSurveyTemplate(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req SurveyTemplateRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if v == 0 {
-		s.fail(c, apperr.Field("version", "required: send the version you read, in the body or the If-Match header"))
-		return
+		return apperr.Field("version", "required: send the version you read, in the body or the If-Match header")
 	}
 	t, err := s.Surveys.UpdateTemplate(c.Request.Context(), id, v, templateInput(req))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, templateResponse(t))
+	return nil
 }
 
 // ---- invitations and responses
 
-func (s *Server) listSurveyInvitations(c *gin.Context) {
+func (s *Server) listSurveyInvitations(c *gin.Context) error {
 	f := survey.InvitationFilter{Status: c.Query("status"), Channel: c.Query("channel")}
 	var err error
 	if f.TicketID, err = queryOptionalUint(c, "ticket_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.CustomerID, err = queryOptionalUint(c, "customer_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	before, err := queryOptionalUint(c, "before_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if before != nil {
 		f.BeforeID = *before
 	}
 	_, size, err := paging(c, 50, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f.Size = size
 	list, err := s.Surveys.ListInvitations(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	now := s.Surveys.Now()
 	items := make([]SurveyInvitationResponse, 0, len(list))
@@ -389,83 +376,75 @@ func (s *Server) listSurveyInvitations(c *gin.Context) {
 		next = &list[len(list)-1].ID
 	}
 	c.JSON(http.StatusOK, keysetOf(items, next))
+	return nil
 }
 
-func (s *Server) createSurveyInvitation(c *gin.Context) {
+func (s *Server) createSurveyInvitation(c *gin.Context) error {
 	var req CreateSurveyInvitationRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	inv, link, err := s.Surveys.Invite(c.Request.Context(), survey.InviteInput{TemplateID: req.TemplateID, Kind: req.Kind, Channel: req.Channel,
 		CustomerID: req.CustomerID, TicketID: req.TicketID, TicketNumber: req.TicketNumber, UnitID: req.UnitID, OutletID: req.OutletID,
 		AgentID: req.AgentID, TechnicianID: req.TechnicianID})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := invitationResponse(inv, s.Surveys.Now())
 	out.Link = link
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, out)
+	return nil
 }
 
-func (s *Server) issueSurveyLink(c *gin.Context) {
+func (s *Server) issueSurveyLink(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	inv, link, err := s.Surveys.IssueLink(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := invitationResponse(inv, s.Surveys.Now())
 	out.Link = link
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) listSurveyResponses(c *gin.Context) {
+func (s *Server) listSurveyResponses(c *gin.Context) error {
 	f := survey.ResponseFilter{Channel: c.Query("channel")}
 	var err error
 	if f.From, err = s.queryInstant(c, "from", false); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if f.To, err = s.queryInstant(c, "to", true); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	for name, dst := range map[string]**uint64{"ticket_id": &f.TicketID, "customer_id": &f.CustomerID, "unit_id": &f.UnitID} {
 		if *dst, err = queryOptionalUint(c, name); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	if f.Dissatisfied, err = queryBool(c, "dissatisfied"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	before, err := queryOptionalUint(c, "before_id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if before != nil {
 		f.BeforeID = *before
 	}
 	_, size, err := paging(c, 50, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f.Size = size
 	list, err := s.Surveys.ListResponses(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]SurveyResponseResponse, 0, len(list))
 	for _, r := range list {
@@ -476,54 +455,49 @@ func (s *Server) listSurveyResponses(c *gin.Context) {
 		next = &list[len(list)-1].ID
 	}
 	c.JSON(http.StatusOK, keysetOf(items, next))
+	return nil
 }
 
-func (s *Server) getSurveyResponse(c *gin.Context) {
+func (s *Server) getSurveyResponse(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	r, err := s.Surveys.GetResponse(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, responseResponse(r))
+	return nil
 }
 
 // ---- follow-ups (回访)
 
-func (s *Server) listFollowups(c *gin.Context) {
+func (s *Server) listFollowups(c *gin.Context) error {
 	page, size, err := paging(c, 20, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f := survey.FollowupFilter{Status: c.Query("status"), Kind: c.Query("kind"), Page: page, Size: size}
 	if f.TicketID, err = queryOptionalUint(c, "ticket_id"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	overdue, err := queryBool(c, "overdue")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	f.Overdue = overdue != nil && *overdue
 	me := actor.From(c.Request.Context()).UserID
 	excl, err := queryBool(c, "exclude_own")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if excl != nil && *excl {
 		f.ExcludeAgent = me
 	}
 	list, total, err := s.Surveys.ListFollowups(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	now := s.Surveys.Now()
 	items := make([]FollowupResponse, 0, len(list))
@@ -531,18 +505,17 @@ func (s *Server) listFollowups(c *gin.Context) {
 		items = append(items, s.followupResponse(x, me, now))
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
+	return nil
 }
 
-func (s *Server) getFollowup(c *gin.Context) {
+func (s *Server) getFollowup(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d, err := s.Surveys.GetFollowup(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	me := actor.From(c.Request.Context()).UserID
 	out := FollowupDetailResponse{FollowupResponse: s.followupResponse(d.Followup, me, s.Surveys.Now()), Script: templateResponse(d.Script),
@@ -555,29 +528,26 @@ func (s *Server) getFollowup(c *gin.Context) {
 		out.SourceResponse = &r
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) recordFollowupAttempt(c *gin.Context) {
+func (s *Server) recordFollowupAttempt(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req FollowupAttemptRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	fu, resp, err := s.Surveys.RecordAttempt(c.Request.Context(), id, survey.AttemptInput{Outcome: req.Outcome, Answers: req.Answers,
 		Comment: req.Comment, Note: req.Note, Version: v})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := FollowupAttemptResult{Followup: s.followupResponse(fu, actor.From(c.Request.Context()).UserID, s.Surveys.Now())}
 	if resp != nil {
@@ -585,48 +555,47 @@ func (s *Server) recordFollowupAttempt(c *gin.Context) {
 		out.Response = &r
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // ---- KPI
 
-func (s *Server) surveyKPI(c *gin.Context) {
+func (s *Server) surveyKPI(c *gin.Context) error {
 	from, to, err := s.queryPeriod(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	k, err := s.Surveys.KPI(c.Request.Context(), from, to)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, k)
+	return nil
 }
 
 // ---- the customer's public survey page
 
 // publicSurvey shows the form of a link. It never records anything: mail
 // scanners and chat previews open links.
-func (s *Server) publicSurvey(c *gin.Context) {
+func (s *Server) publicSurvey(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")
 	f, err := s.Surveys.PublicForm(c.Request.Context(), c.Param("token"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, PublicSurveyResponse{Name: f.Template.Name, Intro: f.Template.Intro, TicketNumber: f.TicketNumber,
 		ExpiresAt: f.ExpiresAt, Questions: questionResponses(f.Template.Questions)})
+	return nil
 }
 
 // submitPublicSurvey records the customer's answers once.
-func (s *Server) submitPublicSurvey(c *gin.Context) {
+func (s *Server) submitPublicSurvey(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")
 	var req PublicSurveySubmitRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.Answers == nil {
 		// Checked by the service after the token, so an expired link says so
@@ -634,8 +603,8 @@ func (s *Server) submitPublicSurvey(c *gin.Context) {
 		req.Answers = map[string]any{}
 	}
 	if _, err := s.Surveys.SubmitPublic(c.Request.Context(), strings.TrimSpace(c.Param("token")), req.Answers, req.Comment); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, gin.H{"status": "recorded", "message": "感谢您的评价！"})
+	return nil
 }

@@ -243,19 +243,17 @@ func (s *Server) openTickets(c *gin.Context, customerID uint64) ([]OpenTicketRes
 
 // ---- handlers
 
-func (s *Server) createTicket(c *gin.Context) {
+func (s *Server) createTicket(c *gin.Context) error {
 	var req CreateTicketRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in := ticket.NewTicket{Channel: req.Channel, Type: req.Type, Priority: req.Priority, CustomerID: req.CustomerID, UnitID: req.UnitID,
 		CategoryID: req.CategoryID, FaultCode: req.FaultCode, RegionCode: req.RegionCode, Description: req.Description,
 		AssigneeID: req.AssigneeID, Team: req.Team, IdempotencyKey: strings.TrimSpace(c.GetHeader("Idempotency-Key"))}
 	d, created, err := s.Tickets.Create(c.Request.Context(), in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	status := http.StatusCreated
 	if !created {
@@ -265,187 +263,166 @@ func (s *Server) createTicket(c *gin.Context) {
 	c.Header("Location", "/api/v1/tickets/"+strconv.FormatUint(d.ID, 10))
 	c.Header("ETag", etag(d.Version))
 	c.JSON(status, ticketDetailResponse(d))
+	return nil
 }
 
 func etag(v int64) string { return `"` + strconv.FormatInt(v, 10) + `"` }
 
-func (s *Server) getTicket(c *gin.Context) {
+func (s *Server) getTicket(c *gin.Context) error {
 	id, err := s.ticketRef(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d, err := s.Tickets.Detail(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", etag(d.Version))
 	c.JSON(http.StatusOK, ticketDetailResponse(d))
+	return nil
 }
 
 // respondTicket answers a change with the ticket and its clocks.
-func (s *Server) respondTicket(c *gin.Context, t ticket.Ticket, err error) {
+func (s *Server) respondTicket(c *gin.Context, t ticket.Ticket, err error) error {
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	clocks, frozen, err := s.Tickets.Clocks(c.Request.Context(), t)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", etag(t.Version))
 	c.JSON(http.StatusOK, ticketDetailResponse(ticket.Detail{Ticket: t, Clocks: clocks, Frozen: frozen}))
+	return nil
 }
 
-func (s *Server) patchTicket(c *gin.Context) {
+func (s *Server) patchTicket(c *gin.Context) error {
 	id, err := s.ticketRef(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req PatchTicketRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	t, err := s.Tickets.Update(c.Request.Context(), id, version, ticket.Patch{Type: req.Type, Priority: req.Priority,
 		Description: req.Description, FaultCode: req.FaultCode, RegionCode: req.RegionCode, Team: req.Team, CategoryID: req.CategoryID, UnitID: req.UnitID})
-	s.respondTicket(c, t, err)
+	return s.respondTicket(c, t, err)
 }
 
-func (s *Server) transitionTicket(c *gin.Context) {
+func (s *Server) transitionTicket(c *gin.Context) error {
 	id, err := s.ticketRef(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req TransitionTicketRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	t, err := s.Tickets.Transition(c.Request.Context(), id, req.Status, req.Reason, version)
-	s.respondTicket(c, t, err)
+	return s.respondTicket(c, t, err)
 }
 
-func (s *Server) reopenTicket(c *gin.Context) {
+func (s *Server) reopenTicket(c *gin.Context) error {
 	id, err := s.ticketRef(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req ReopenTicketRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	t, err := s.Tickets.ReopenTicket(c.Request.Context(), id, req.Reason, version)
-	s.respondTicket(c, t, err)
+	return s.respondTicket(c, t, err)
 }
 
-func (s *Server) assignTicket(c *gin.Context) {
+func (s *Server) assignTicket(c *gin.Context) error {
 	id, err := s.ticketRef(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req AssignTicketRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	t, err := s.Tickets.Assign(c.Request.Context(), id, req.AssigneeID, req.Team, version)
-	s.respondTicket(c, t, err)
+	return s.respondTicket(c, t, err)
 }
 
-func (s *Server) mergeTicket(c *gin.Context) {
+func (s *Server) mergeTicket(c *gin.Context) error {
 	id, err := s.ticketRef(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req MergeTicketRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.SourceID == 0 {
-		s.fail(c, apperr.Field("source_id", "required"))
-		return
+		return apperr.Field("source_id", "required")
 	}
 	t, err := s.Tickets.Merge(c.Request.Context(), id, req.SourceID, req.Reason)
-	s.respondTicket(c, t, err)
+	return s.respondTicket(c, t, err)
 }
 
-func (s *Server) addTicketEvent(c *gin.Context) {
+func (s *Server) addTicketEvent(c *gin.Context) error {
 	id, err := s.ticketRef(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req TicketEventRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	e, err := s.Tickets.AddEvent(c.Request.Context(), id, req.Kind, req.Body)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, ticketEventResponse(e))
+	return nil
 }
 
 // listTicketEvents returns the timeline (with the history of tickets merged
 // into this one), oldest first; after= pages on.
-func (s *Server) listTicketEvents(c *gin.Context) {
+func (s *Server) listTicketEvents(c *gin.Context) error {
 	id, err := s.ticketRef(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	after, err := queryUint(c, "after")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	_, size, err := paging(c, 200, 500)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	events, err := s.Tickets.Timeline(c.Request.Context(), id, after, size)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := make([]TicketEventResponse, 0, len(events))
 	for _, e := range events {
 		out = append(out, ticketEventResponse(e))
 	}
 	c.JSON(http.StatusOK, listOf(out))
+	return nil
 }
 
 // ticketFilter reads the list filters: status (comma-separated or
@@ -498,47 +475,43 @@ func (s *Server) queryTime(c *gin.Context, name string) (*time.Time, error) {
 	return nil, fieldErr(name, "RFC 3339 (2026-11-26T09:00:00+08:00) or a date YYYY-MM-DD")
 }
 
-func (s *Server) listTickets(c *gin.Context) {
+func (s *Server) listTickets(c *gin.Context) error {
 	f, err := s.ticketFilter(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	page, err := s.Tickets.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := TicketListResponse{Items: make([]TicketResponse, 0, len(page.Items)), NextCursor: page.NextCursor}
 	for _, t := range page.Items {
 		out.Items = append(out.Items, ticketResponse(t))
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // exportTickets answers an Excel workbook of the filtered tickets (one row
 // per ticket, every timestamp and SLA result); max_rows caps it (header
 // X-Export-Truncated tells when the cap was hit).
-func (s *Server) exportTickets(c *gin.Context) {
+func (s *Server) exportTickets(c *gin.Context) error {
 	f, err := s.ticketFilter(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	maxRows := ticket.MaxExportRows
 	if v := c.Query("max_rows"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > ticket.MaxExportRows {
-			s.fail(c, fieldErr("max_rows", fmt.Sprintf("between 1 and %d", ticket.MaxExportRows)))
-			return
+			return fieldErr("max_rows", fmt.Sprintf("between 1 and %d", ticket.MaxExportRows))
 		}
 		maxRows = n
 	}
 	var buf bytes.Buffer
 	res, err := s.Tickets.Export(c.Request.Context(), f, &buf, ticket.ExportOptions{MaxRows: maxRows, Names: s.exportNames(c)})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	name := "tickets-" + time.Now().In(s.Location).Format("20060102-150405") + ".xlsx"
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
@@ -547,4 +520,5 @@ func (s *Server) exportTickets(c *gin.Context) {
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Content-Length", strconv.Itoa(buf.Len())) // the UI's progress bar needs the total
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+	return nil
 }

@@ -233,36 +233,31 @@ type TechnicianComplaintsDTO struct {
 
 // ---- handlers
 
-func (s *Server) dispatchTicket(c *gin.Context) {
+func (s *Server) dispatchTicket(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req DispatchRequest
 	if err := bindJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	w, err := s.WorkOrders.Dispatch(c.Request.Context(), id, workorder.DispatchInput{Kind: req.Kind, OutletID: req.OutletID, Band: req.DistanceBand, Note: req.Note})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/work-orders/"+strconv.FormatUint(w.ID, 10))
-	s.respondWorkOrder(c, w, nil, http.StatusCreated)
+	return s.respondWorkOrder(c, w, nil, http.StatusCreated)
 }
 
 // respondWorkOrder answers with the work order and its offers.
-func (s *Server) respondWorkOrder(c *gin.Context, w workorder.WorkOrder, err error, status int) {
+func (s *Server) respondWorkOrder(c *gin.Context, w workorder.WorkOrder, err error, status int) error {
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	offers, err := s.WorkOrders.Offers(c.Request.Context(), w.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := workOrderResponse(w)
 	out.Offers = make([]OfferResponse, 0, len(offers))
@@ -271,21 +266,21 @@ func (s *Server) respondWorkOrder(c *gin.Context, w workorder.WorkOrder, err err
 	}
 	c.Header("ETag", etag(w.Version))
 	c.JSON(status, out)
+	return nil
 }
 
-func (s *Server) getWorkOrder(c *gin.Context) {
+func (s *Server) getWorkOrder(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	w, err := s.WorkOrders.Get(c.Request.Context(), id)
-	s.respondWorkOrder(c, w, err, http.StatusOK)
+	return s.respondWorkOrder(c, w, err, http.StatusOK)
 }
 
 // listWorkOrders: status (comma-separated), kind, outlet_id, ticket_id,
 // technician_id, before_id (keyset, newest first), size.
-func (s *Server) listWorkOrders(c *gin.Context) {
+func (s *Server) listWorkOrders(c *gin.Context) error {
 	f := workorder.Filter{Kind: c.Query("kind")}
 	for _, v := range c.QueryArray("status") {
 		for _, st := range strings.Split(v, ",") {
@@ -297,22 +292,19 @@ func (s *Server) listWorkOrders(c *gin.Context) {
 	var err error
 	for name, dst := range map[string]*uint64{"outlet_id": &f.OutletID, "ticket_id": &f.TicketID, "technician_id": &f.TechnicianID, "before_id": &f.BeforeID} {
 		if *dst, err = queryUint(c, name); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			s.fail(c, fieldErr("size", "a positive integer"))
-			return
+			return fieldErr("size", "a positive integer")
 		}
 		f.Size = n
 	}
 	list, next, err := s.WorkOrders.List(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := make([]WorkOrderResponse, 0, len(list))
 	for _, w := range list {
@@ -323,41 +315,39 @@ func (s *Server) listWorkOrders(c *gin.Context) {
 		nextID = &next
 	}
 	c.JSON(http.StatusOK, keysetOf(out, nextID))
+	return nil
 }
 
 // workOrderStep binds a step's body, reads the version (body or If-Match)
 // and answers with the work order.
-func workOrderStep[T any](s *Server, c *gin.Context, version func(*T) int64, run func(id uint64, req *T, version int64) (workorder.WorkOrder, error)) {
+func workOrderStep[T any](s *Server, c *gin.Context, version func(*T) int64, run func(id uint64, req *T, version int64) (workorder.WorkOrder, error)) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var req T
 	if c.Request.ContentLength != 0 {
 		if err := bindJSON(c, &req); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	v, err := requestVersion(c, version(&req))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	w, err := run(id, &req, v)
-	s.respondWorkOrder(c, w, err, http.StatusOK)
+	return s.respondWorkOrder(c, w, err, http.StatusOK)
 }
 
-func (s *Server) acceptWorkOrder(c *gin.Context) {
-	workOrderStep(s, c, func(r *WorkOrderVersionRequest) int64 { return r.Version },
+func (s *Server) acceptWorkOrder(c *gin.Context) error {
+	return workOrderStep(s, c, func(r *WorkOrderVersionRequest) int64 { return r.Version },
 		func(id uint64, r *WorkOrderVersionRequest, v int64) (workorder.WorkOrder, error) {
 			return s.WorkOrders.Accept(c.Request.Context(), id, v)
 		})
 }
 
-func (s *Server) rejectWorkOrder(c *gin.Context) {
-	workOrderStep(s, c, func(r *RejectWorkOrderRequest) int64 { return r.Version },
+func (s *Server) rejectWorkOrder(c *gin.Context) error {
+	return workOrderStep(s, c, func(r *RejectWorkOrderRequest) int64 { return r.Version },
 		func(id uint64, r *RejectWorkOrderRequest, v int64) (workorder.WorkOrder, error) {
 			reason, err := workorder.RejectReasonText(r.ReasonCode, r.Reason)
 			if err != nil {
@@ -367,15 +357,15 @@ func (s *Server) rejectWorkOrder(c *gin.Context) {
 		})
 }
 
-func (s *Server) assignWorkOrder(c *gin.Context) {
-	workOrderStep(s, c, func(r *AssignTechnicianRequest) int64 { return r.Version },
+func (s *Server) assignWorkOrder(c *gin.Context) error {
+	return workOrderStep(s, c, func(r *AssignTechnicianRequest) int64 { return r.Version },
 		func(id uint64, r *AssignTechnicianRequest, v int64) (workorder.WorkOrder, error) {
 			return s.WorkOrders.AssignTechnician(c.Request.Context(), id, r.TechnicianStaffID, v)
 		})
 }
 
-func (s *Server) appointmentWorkOrder(c *gin.Context) {
-	workOrderStep(s, c, func(r *AppointmentRequest) int64 { return r.Version },
+func (s *Server) appointmentWorkOrder(c *gin.Context) error {
+	return workOrderStep(s, c, func(r *AppointmentRequest) int64 { return r.Version },
 		func(id uint64, r *AppointmentRequest, v int64) (workorder.WorkOrder, error) {
 			if r.At.IsZero() {
 				return workorder.WorkOrder{}, apperr.Field("at", "required (RFC 3339)")
@@ -384,51 +374,49 @@ func (s *Server) appointmentWorkOrder(c *gin.Context) {
 		})
 }
 
-func (s *Server) contactWorkOrder(c *gin.Context) {
-	workOrderStep(s, c, func(r *WorkOrderNoteRequest) int64 { return r.Version },
+func (s *Server) contactWorkOrder(c *gin.Context) error {
+	return workOrderStep(s, c, func(r *WorkOrderNoteRequest) int64 { return r.Version },
 		func(id uint64, r *WorkOrderNoteRequest, v int64) (workorder.WorkOrder, error) {
 			return s.WorkOrders.Contact(c.Request.Context(), id, r.Note, v)
 		})
 }
 
-func (s *Server) completeWorkOrder(c *gin.Context) {
-	workOrderStep(s, c, func(r *CompleteWorkOrderRequest) int64 { return r.Version },
+func (s *Server) completeWorkOrder(c *gin.Context) error {
+	return workOrderStep(s, c, func(r *CompleteWorkOrderRequest) int64 { return r.Version },
 		func(id uint64, r *CompleteWorkOrderRequest, v int64) (workorder.WorkOrder, error) {
 			return s.WorkOrders.Complete(c.Request.Context(), id, r.Result, r.Notes, v)
 		})
 }
 
-func (s *Server) signOffWorkOrder(c *gin.Context) {
-	workOrderStep(s, c, func(r *SignOffRequest) int64 { return r.Version },
+func (s *Server) signOffWorkOrder(c *gin.Context) error {
+	return workOrderStep(s, c, func(r *SignOffRequest) int64 { return r.Version },
 		func(id uint64, r *SignOffRequest, v int64) (workorder.WorkOrder, error) {
 			return s.WorkOrders.SignOff(c.Request.Context(), id, r.SignedBy, v)
 		})
 }
 
-func (s *Server) redispatchWorkOrder(c *gin.Context) {
-	workOrderStep(s, c, func(r *RedispatchRequest) int64 { return r.Version },
+func (s *Server) redispatchWorkOrder(c *gin.Context) error {
+	return workOrderStep(s, c, func(r *RedispatchRequest) int64 { return r.Version },
 		func(id uint64, r *RedispatchRequest, v int64) (workorder.WorkOrder, error) {
 			return s.WorkOrders.Redispatch(c.Request.Context(), id, r.OutletID, v)
 		})
 }
 
-func (s *Server) cancelWorkOrder(c *gin.Context) {
-	workOrderStep(s, c, func(r *CancelWorkOrderRequest) int64 { return r.Version },
+func (s *Server) cancelWorkOrder(c *gin.Context) error {
+	return workOrderStep(s, c, func(r *CancelWorkOrderRequest) int64 { return r.Version },
 		func(id uint64, r *CancelWorkOrderRequest, v int64) (workorder.WorkOrder, error) {
 			return s.WorkOrders.Cancel(c.Request.Context(), id, r.Reason, v)
 		})
 }
 
-func (s *Server) outletBoard(c *gin.Context) {
+func (s *Server) outletBoard(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	b, err := s.WorkOrders.Board(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := BoardResponse{OutletID: b.OutletID, At: b.At, OffersWaiting: []BoardOfferResponse{}, AppointmentsToday: []WorkOrderResponse{},
 		ArrivalsOverdue: []BoardOverdueResponse{}, Technicians: []TechnicianLoadDTO{}}
@@ -445,25 +433,23 @@ func (s *Server) outletBoard(c *gin.Context) {
 		out.Technicians = append(out.Technicians, TechnicianLoadDTO{StaffID: t.StaffID, Name: t.Name, Open: t.Open, Today: t.Today})
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // outletScorecard: from and to (RFC 3339 or local dates, to exclusive);
 // default the last 30 days.
-func (s *Server) outletScorecard(c *gin.Context) {
+func (s *Server) outletScorecard(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	from, err := s.queryTime(c, "from")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	to, err := s.queryTime(c, "to")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	end := time.Now()
 	if to != nil {
@@ -475,14 +461,14 @@ func (s *Server) outletScorecard(c *gin.Context) {
 	}
 	sc, err := s.WorkOrders.Scorecard(c.Request.Context(), id, start, end)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, ScorecardResponse{OutletID: sc.OutletID, From: sc.From, To: sc.To, Offers: sc.Offers, Accepted: sc.Accepted,
 		Rejected: sc.Rejected, TimedOut: sc.TimedOut, AcceptSecondsAvg: sc.AcceptSecondsAvg, AcceptSecondsP90: sc.AcceptSecondsP90,
 		Arrivals: sc.Arrivals, ArrivalsOnTime: sc.ArrivalsOnTime, OnTimeArrivalRate: sc.OnTimeArrivalRate, Completed: sc.Completed,
 		FirstTimeFixEligible: sc.FirstTimeFixEligible, FirstTimeFixed: sc.FirstTimeFixed, FirstTimeFixRate: sc.FirstTimeFixRate,
 		Complaints: sc.Complaints, TechnicianComplaints: technicianComplaintsDTO(sc.TechnicianComplaints)})
+	return nil
 }
 
 func technicianComplaintsDTO(in []workorder.TechnicianComplaints) []TechnicianComplaintsDTO {

@@ -392,4 +392,7 @@ func (r *schemaRegistry) fields(t reflect.Type, request bool, props map[string]a
 	}
 }
 
-func (s *Server) openapi(c *gin.Context) { c.JSON(http.StatusOK, s.OpenAPI()) }
+func (s *Server) openapi(c *gin.Context) error {
+	c.JSON(http.StatusOK, s.OpenAPI())
+	return nil
+}

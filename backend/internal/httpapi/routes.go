@@ -22,13 +22,17 @@ const (
 	Authenticated = "authenticated"
 )
 
+// HandlerFunc is a route's handler. It writes the answer itself and returns
+// nil, or returns the error; handle writes every error the one way (fail).
+type HandlerFunc func(c *gin.Context) error
+
 // Route is one line of the route table: method, path, the permission it
 // requires, the handler, and its OpenAPI summary.
 type Route struct {
 	Method     string
 	Path       string
 	Permission string
-	Handler    gin.HandlerFunc
+	Handler    HandlerFunc
 	Summary    string
 	Tag        string
 	// Types declares the request and response types: reply[Resp]() or

@@ -250,11 +250,11 @@ func (s *Server) MetricsHandler() http.Handler {
 // publicMetrics serves /metrics on the public port only to a request that
 // carries the configured bearer token (metrics.token); without a token the
 // route does not exist there.
-func (s *Server) publicMetrics(c *gin.Context) {
+func (s *Server) publicMetrics(c *gin.Context) error {
 	tok := strings.TrimPrefix(c.GetHeader("Authorization"), "Bearer ")
 	if s.MetricsToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.MetricsToken)) != 1 {
-		s.fail(c, &apperr.Error{Kind: apperr.KindNotFound, Code: "route_not_found", Message: "no such route: GET /metrics"})
-		return
+		return &apperr.Error{Kind: apperr.KindNotFound, Code: "route_not_found", Message: "no such route: GET /metrics"}
 	}
 	gin.WrapH(s.metricsHandler())(c)
+	return nil
 }

@@ -203,30 +203,30 @@ func (s *Server) Handler() http.Handler {
 		if rt.Method != http.MethodGet && rt.Permission != Public && !ownIdempotency[rt.Method+" "+rt.Path] {
 			h = append(h, s.idempotent(rt))
 		}
-		h = append(h, rt.Handler)
+		h = append(h, s.handle(rt.Handler))
 		r.Handle(rt.Method, rt.Path, h...)
 	}
-	r.GET("/metrics", s.publicMetrics)
-	r.NoRoute(s.noRoute)
+	r.GET("/metrics", s.handle(s.publicMetrics))
+	r.NoRoute(s.handle(s.noRoute))
 	return r
 }
 
 // noRoute answers unknown API paths with a JSON 404 and everything else with
 // the single-page app (its router handles the path).
-func (s *Server) noRoute(c *gin.Context) {
+func (s *Server) noRoute(c *gin.Context) error {
 	p := c.Request.URL.Path
 	if strings.HasPrefix(p, "/api/") || c.Request.Method != http.MethodGet {
-		s.fail(c, &apperr.Error{Kind: apperr.KindNotFound, Code: "route_not_found", Message: "no such route: " + c.Request.Method + " " + p})
-		return
+		return &apperr.Error{Kind: apperr.KindNotFound, Code: "route_not_found", Message: "no such route: " + c.Request.Method + " " + p}
 	}
-	s.serveUI(c)
+	return s.serveUI(c)
 }
 
-func (s *Server) healthz(c *gin.Context) {
+func (s *Server) healthz(c *gin.Context) error {
 	c.JSON(http.StatusOK, gin.H{"status": "ok", "version": s.Version})
+	return nil
 }
 
-func (s *Server) readyz(c *gin.Context) {
+func (s *Server) readyz(c *gin.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	sqlDB, err := s.DB.DB()
@@ -237,14 +237,15 @@ func (s *Server) readyz(c *gin.Context) {
 		// balancer at once, so a saturated pool is ready (and a metric).
 		if st := sqlDB.Stats(); st.MaxOpenConnections > 0 && st.InUse >= st.MaxOpenConnections {
 			c.JSON(http.StatusOK, gin.H{"status": "ready", "database": s.DB.Dialector.Name(), "pool": "saturated"})
-			return
+			return nil
 		}
 		err = sqlDB.PingContext(ctx)
 	}
 	if err != nil {
 		c.Header("Retry-After", "2")
 		c.JSON(http.StatusServiceUnavailable, ErrorBody{Error: ErrorDetail{Code: "database_unavailable", Message: "database is not reachable"}})
-		return
+		return nil
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "database": s.DB.Dialector.Name()})
+	return nil
 }

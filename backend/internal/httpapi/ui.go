@@ -15,10 +15,10 @@ const uiMissing = `<!doctype html><meta charset="utf-8"><title>售后服务运�
 
 // serveUI serves a file of the built app, or the page for client routes:
 // m/index.html under /m (the phone app), index.html elsewhere.
-func (s *Server) serveUI(c *gin.Context) {
+func (s *Server) serveUI(c *gin.Context) error {
 	if s.UI == nil {
 		c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(uiMissing))
-		return
+		return nil
 	}
 	p := strings.TrimPrefix(path.Clean(c.Request.URL.Path), "/")
 	if p != "" && p != "." {
@@ -33,11 +33,10 @@ func (s *Server) serveUI(c *gin.Context) {
 				c.Header("Cache-Control", "no-cache")
 			}
 			c.FileFromFS(p, http.FS(s.UI))
-			return
+			return nil
 		}
 		if path.Ext(p) != "" {
-			s.fail(c, errNotFoundAsset(p))
-			return
+			return errNotFoundAsset(p)
 		}
 	}
 	page := "index.html"
@@ -48,8 +47,9 @@ func (s *Server) serveUI(c *gin.Context) {
 	index, err := fs.ReadFile(s.UI, page)
 	if err != nil {
 		c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(uiMissing))
-		return
+		return nil
 	}
 	c.Header("Cache-Control", "no-cache")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", index)
+	return nil
 }

@@ -88,7 +88,7 @@ type wsInbound struct {
 	Topics []string `json:"topics"`
 }
 
-func (s *Server) websocket(c *gin.Context) {
+func (s *Server) websocket(c *gin.Context) error {
 	up := websocket.Upgrader{
 		ReadBufferSize: 1024, WriteBufferSize: 4096,
 		// Same-origin (or http.allowed_origins) only, as for every
@@ -98,7 +98,7 @@ func (s *Server) websocket(c *gin.Context) {
 	}
 	conn, err := up.Upgrade(c.Writer, c.Request, nil)
 	if err != nil {
-		return // the upgrader already answered with an HTTP error
+		return nil // the upgrader already answered with an HTTP error
 	}
 	a := actor.From(c.Request.Context())
 	closed := make(chan struct{})
@@ -153,7 +153,7 @@ func (s *Server) websocket(c *gin.Context) {
 	for {
 		_, data, err := conn.ReadMessage()
 		if err != nil {
-			return
+			return nil
 		}
 		var in wsInbound
 		if json.Unmarshal(data, &in) != nil || in.Type != "subscribe" {
