@@ -45,7 +45,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/report"
 	"github.com/aftersales/aftersales/backend/internal/returns"
 	"github.com/aftersales/aftersales/backend/internal/scheduler"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
+	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/survey"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
@@ -95,7 +95,7 @@ type App struct {
 	Customers  *customer.Service
 	Products   *product.Service
 	Outlets    *outlet.Service
-	SLA        *slastore.Store
+	SLA        *sla.Store
 	Tickets    *ticket.Service
 	WorkOrders *workorder.Service
 	// Complaints, corrective and preventive actions (capa) and surveys.
@@ -199,7 +199,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		PostKinds: posts, ManagerValidYears: cfg.Certificates.Manager.ValidYears})
 	// Users are bound only to outlets that exist (issue 10 item 16).
 	a.Auth.CheckOutletsWith(func(ctx context.Context, id uint64) error { _, err := a.Outlets.Get(ctx, id); return err })
-	a.SLA = slastore.New(slastore.Options{DB: g, Audit: a.Audit, Bus: a.Bus, TicketTypes: ticket.Types(), Priorities: ticket.Priorities(), Statuses: ticket.Statuses()})
+	a.SLA = sla.New(sla.Options{DB: g, Audit: a.Audit, Bus: a.Bus, TicketTypes: ticket.Types(), Priorities: ticket.Priorities(), Statuses: ticket.Statuses()})
 	if err := ensureDefaults(ctx, []startupDefault{{"sla calendars and policies", a.SLA.EnsureDefaults}}); err != nil {
 		return nil, err
 	}

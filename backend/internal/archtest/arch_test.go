@@ -56,9 +56,7 @@ var domainImports = map[string]string{
 	"outlet -> region":            "outlet coverage is a set of region codes",
 	"product -> customer":         "a unit's owner is a customer (owner lookups for the passport)",
 	"repair -> parts":             "a repair consumes and returns spare parts in its own transaction",
-	"slastore -> sla":             "the store persists the pure SLA calculator's policies and calendars",
-	"ticket -> sla":               "ticket clocks are computed by the pure SLA calculator",
-	"ticket -> slastore":          "tickets read their SLA policy and calendar",
+	"ticket -> sla":               "ticket clocks are computed by the SLA calculator over the policy, calendar and log kept by sla.Store",
 	"workorder -> sla":            "work-order promised times use the SLA calendars",
 	"workorder -> ticket":         "a work order belongs to a ticket and moves its clocks",
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/sla"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
@@ -25,7 +24,7 @@ import (
 // seeding, not a domain reading another's tables at run time).
 type TicketDeps struct {
 	DB  *gorm.DB
-	SLA *slastore.Store
+	SLA *sla.Store
 	// Now is the end of the simulated year: history stops there, so the
 	// last days' tickets are still open.
 	Now      time.Time
@@ -126,8 +125,8 @@ type ticketGen struct {
 
 	tickets  []ticket.Ticket
 	events   []ticket.Event
-	slaLog   []slastore.EventRow
-	results  []slastore.ResultRow
+	slaLog   []sla.EventRow
+	results  []sla.ResultRow
 	wos      []workorder.WorkOrder
 	offers   []workorder.Offer
 	outlet1  []int // customers served by outlet 1
@@ -1200,10 +1199,10 @@ func (g *ticketGen) finish(s *tkSim) {
 	}
 	g.tickets = append(g.tickets, t)
 	for _, e := range s.log {
-		g.slaLog = append(g.slaLog, slastore.Row(t.ID, e))
+		g.slaLog = append(g.slaLog, sla.Row(t.ID, e))
 	}
 	if s.frozen != nil { // kept after a reopen, as the service keeps it
-		g.results = append(g.results, slastore.ResultRow{TicketID: t.ID, ClosedAt: s.frozen.ClosedAt, Result: tkJSON(s.frozen), UpdatedAt: s.frozen.ClosedAt})
+		g.results = append(g.results, sla.ResultRow{TicketID: t.ID, ClosedAt: s.frozen.ClosedAt, Result: tkJSON(s.frozen), UpdatedAt: s.frozen.ClosedAt})
 	}
 	for _, w := range s.wos {
 		if w.UpdatedAt.Before(w.CreatedAt) {

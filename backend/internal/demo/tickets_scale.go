@@ -11,7 +11,6 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/sla"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
@@ -77,7 +76,7 @@ type scaleGen struct {
 	seq      map[string]uint64
 	policies map[string]scaleRules
 	// results are the frozen SLA results of the closed tickets of a chunk.
-	results []slastore.ResultRow
+	results []sla.ResultRow
 
 	nextTicket, nextWO, nextOffer uint64
 }
@@ -143,7 +142,7 @@ func (g *scaleGen) freeze(id uint64, rules scaleRules, created, firstResponse, r
 		sla.Event{At: ms(closed), Kind: sla.KindStopped, Reason: "closed", Actor: tkActorAgent})
 	states := sla.Evaluate(log, rules.cal, ms(closed))
 	fr := sla.Freeze(states, ms(closed))
-	g.results = append(g.results, slastore.ResultRow{TicketID: id, ClosedAt: fr.ClosedAt, Result: tkJSON(fr), UpdatedAt: fr.ClosedAt})
+	g.results = append(g.results, sla.ResultRow{TicketID: id, ClosedAt: fr.ClosedAt, Result: tkJSON(fr), UpdatedAt: fr.ClosedAt})
 	t := ticket.Ticket{SLACheckedAt: ms(closed)}
 	ticket.Summarise(&t, states)
 	return t.SLABreached

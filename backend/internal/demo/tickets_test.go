@@ -17,7 +17,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/product"
 	"github.com/aftersales/aftersales/backend/internal/region"
 	"github.com/aftersales/aftersales/backend/internal/sla"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
@@ -51,7 +50,7 @@ func TestSeedTickets(t *testing.T) {
 		if err := SeedCustomers(ctx, CustomerDeps{DB: db, Customers: cs, Products: ps, Regions: dir, Now: now, Location: loc}); err != nil {
 			t.Fatal(err)
 		}
-		store := slastore.New(slastore.Options{DB: db, Audit: tr, Now: func() time.Time { return now }})
+		store := sla.New(sla.Options{DB: db, Audit: tr, Now: func() time.Time { return now }})
 		if err := store.EnsureDefaults(ctx); err != nil {
 			t.Fatal(err)
 		}

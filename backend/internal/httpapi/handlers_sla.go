@@ -7,7 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
+	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
 
@@ -36,7 +36,7 @@ type SLACalendarRequest struct {
 // SLACalendarResponse is a stored calendar.
 type SLACalendarResponse struct {
 	ID uint64 `json:"id"`
-	slastore.CalendarData
+	sla.CalendarData
 	Version   int64     `json:"version"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -67,7 +67,7 @@ type SLAPolicyRequest struct {
 // SLAPolicyResponse is a stored policy.
 type SLAPolicyResponse struct {
 	ID uint64 `json:"id"`
-	slastore.PolicyData
+	sla.PolicyData
 	Version   int64     `json:"version"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -106,7 +106,7 @@ type AlertResponse struct {
 	RaisedAt time.Time  `json:"raised_at"`
 }
 
-func slaCalendarResponse(row slastore.Calendar) (SLACalendarResponse, error) {
+func slaCalendarResponse(row sla.CalendarRow) (SLACalendarResponse, error) {
 	d, err := row.Data()
 	if err != nil {
 		return SLACalendarResponse{}, err
@@ -114,7 +114,7 @@ func slaCalendarResponse(row slastore.Calendar) (SLACalendarResponse, error) {
 	return SLACalendarResponse{ID: row.ID, CalendarData: d, Version: row.Version, UpdatedAt: row.UpdatedAt}, nil
 }
 
-func slaPolicyResponse(row slastore.Policy) (SLAPolicyResponse, error) {
+func slaPolicyResponse(row sla.PolicyRow) (SLAPolicyResponse, error) {
 	d, err := row.Data()
 	if err != nil {
 		return SLAPolicyResponse{}, err
@@ -159,8 +159,8 @@ func (s *Server) getCalendar(c *gin.Context) error {
 	return nil
 }
 
-func calendarData(r SLACalendarRequest) slastore.CalendarData {
-	return slastore.CalendarData{Code: r.Code, Name: r.Name, Timezone: r.Timezone, AlwaysOpen: r.AlwaysOpen, Weekly: r.Weekly,
+func calendarData(r SLACalendarRequest) sla.CalendarData {
+	return sla.CalendarData{Code: r.Code, Name: r.Name, Timezone: r.Timezone, AlwaysOpen: r.AlwaysOpen, Weekly: r.Weekly,
 		Holidays: r.Holidays, MakeupWorkdays: r.MakeupWorkdays, MakeupAs: r.MakeupAs, Note: r.Note}
 }
 
@@ -241,9 +241,9 @@ func (s *Server) getPolicy(c *gin.Context) error {
 	return nil
 }
 
-func policyData(r SLAPolicyRequest) slastore.PolicyData {
+func policyData(r SLAPolicyRequest) sla.PolicyData {
 	active := r.Active == nil || *r.Active
-	return slastore.PolicyData{Code: r.Code, Name: r.Name, TicketType: r.TicketType, Priority: r.Priority, Region: r.Region,
+	return sla.PolicyData{Code: r.Code, Name: r.Name, TicketType: r.TicketType, Priority: r.Priority, Region: r.Region,
 		TargetsMinutes: r.TargetsMinutes, ArrivalByBandMinutes: r.ArrivalByBandMinutes, PauseStatuses: r.PauseStatuses,
 		WarnAt: r.WarnAt, CalendarCode: r.CalendarCode, Active: active}
 }
@@ -334,7 +334,7 @@ func (s *Server) updateWorkOrderKind(c *gin.Context) error {
 // ticket_id, kind (warning, breach), before_id, size. Outlet users see
 // their outlet's.
 func (s *Server) listSLAAlerts(c *gin.Context) error {
-	f := slastore.AlertFilter{Kind: c.Query("kind")}
+	f := sla.AlertFilter{Kind: c.Query("kind")}
 	var err error
 	if f.TicketID, err = queryUint(c, "ticket_id"); err != nil {
 		return err

@@ -44,7 +44,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/report"
 	"github.com/aftersales/aftersales/backend/internal/returns"
 	"github.com/aftersales/aftersales/backend/internal/scheduler"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
+	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/survey"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
@@ -105,7 +105,7 @@ type Options struct {
 	// Push keeps the browsers' Web Push subscriptions (disabled without
 	// VAPID keys: every route still answers).
 	Push       *push.Service
-	SLA        *slastore.Store
+	SLA        *sla.Store
 	Tickets    *ticket.Service
 	WorkOrders *workorder.Service
 

@@ -1,7 +1,7 @@
 package migrations_test
 
 import (
-	"github.com/aftersales/aftersales/backend/internal/slastore"
+	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
@@ -9,6 +9,6 @@ import (
 // The ticket, SLA and work-order models, checked against migration 0004.
 func init() {
 	extraModels = append(extraModels, &ticket.Ticket{}, &ticket.Event{}, &ticket.NumberSequence{},
-		&slastore.Calendar{}, &slastore.Policy{}, &slastore.EventRow{}, &slastore.ResultRow{}, &slastore.Alert{},
+		&sla.CalendarRow{}, &sla.PolicyRow{}, &sla.EventRow{}, &sla.ResultRow{}, &sla.Alert{},
 		&workorder.WorkOrder{}, &workorder.Offer{}, &workorder.KindPolicy{})
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/readiness"
 	"github.com/aftersales/aftersales/backend/internal/repair"
 	"github.com/aftersales/aftersales/backend/internal/returns"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
+	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/survey"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
@@ -246,10 +246,10 @@ func seedRandomOperations(t *testing.T, db *gorm.DB, rng *rand.Rand, asOf time.T
 		f.tickets = append(f.tickets, tk)
 	}
 	create(&f.tickets)
-	var alerts []slastore.Alert
+	var alerts []sla.Alert
 	for i, tk := range f.tickets {
 		if tk.FirstResponseAt == nil && chance(0.5) || tk.FirstResponseAt != nil && chance(0.1) {
-			alerts = append(alerts, slastore.Alert{TicketID: tk.ID, Target: "first_response", Kind: "breach", RaisedAt: tk.CreatedAt.Add(2 * time.Hour)})
+			alerts = append(alerts, sla.Alert{TicketID: tk.ID, Target: "first_response", Kind: "breach", RaisedAt: tk.CreatedAt.Add(2 * time.Hour)})
 		}
 		if tk.ClosedAt != nil && chance(0.7) {
 			cl := *tk.ClosedAt

@@ -15,7 +15,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/complaint"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
+	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
@@ -177,7 +177,7 @@ func TestSQLStaffingAndFirstResponse(t *testing.T) {
 		if err := db.Create(&tickets).Error; err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Create(&slastore.Alert{TicketID: tickets[1].ID, Target: "first_response", Kind: "breach", RaisedAt: now}).Error; err != nil {
+		if err := db.Create(&sla.Alert{TicketID: tickets[1].ID, Target: "first_response", Kind: "breach", RaisedAt: now}).Error; err != nil {
 			t.Fatal(err)
 		}
 		fr := m.Measures(context.Background(), now, []readiness.MeasureRequest{{Measure: "first_response_on_time", WindowMonths: 12}})["first_response_on_time"]

@@ -1,6 +1,17 @@
-// Package sla computes service-level deadlines and clock states for tickets.
-// It is pure: no database, no clock of its own, no globals; every function
-// takes the instants it needs and returns values.
+// Package sla is the service-level domain of tickets: the deadline and clock
+// arithmetic, and the data it works on.
+//
+// The arithmetic (calendar.go, clock.go, policy.go) is pure: no database, no
+// clock of its own, no globals; every function takes the instants it needs
+// and returns values, and is table-tested. The [Store] (model.go, store.go,
+// log.go, defaults.go) keeps the data: business calendars and policies
+// ([CalendarRow], [PolicyRow]: stored as data, editable by an administrator),
+// the per-ticket SLA event log ([EventRow]), the results frozen when a ticket
+// closes ([ResultRow]) and the warning/breach alerts a scheduler job has
+// raised ([Alert]). The store never computes a deadline itself. Tickets and
+// work orders append to the log inside their own transactions ([Store.Append]
+// takes the caller's tx), so a status change and its SLA event commit or fail
+// together.
 //
 // Three parts:
 //

@@ -18,7 +18,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/migrations"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
+	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 )
@@ -57,7 +57,7 @@ func benchDB(b *testing.B, driver string) *gorm.DB {
 func benchService(b *testing.B, g *gorm.DB) (*ticket.Service, context.Context) {
 	b.Helper()
 	bus := event.NewMemoryBus()
-	store := slastore.New(slastore.Options{DB: g, Audit: audit.New(nil), Bus: bus})
+	store := sla.New(sla.Options{DB: g, Audit: audit.New(nil), Bus: bus})
 	if err := store.EnsureDefaults(context.Background()); err != nil {
 		b.Fatal(err)
 	}

@@ -1,8 +1,7 @@
 // Package ticket is the hotline's work: tickets with an explicit status
 // machine, a timeline, assignment to agents and teams, merging duplicates,
 // idempotent creation, optimistic concurrency, Excel export, and the SLA
-// clocks of each ticket (the log lives in package slastore, the arithmetic
-// in package sla).
+// clocks of each ticket (the log and the arithmetic live in package sla).
 //
 // Other domains reach it through Service: the customer screen-pop asks
 // OpenByCustomer, the unit passport asks PassportEntries, and package

@@ -15,7 +15,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
 )
 
 // change collects what a mutation does besides editing the ticket row.
@@ -101,7 +100,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, t *Ticket, before map[
 			return err
 		}
 		for _, e := range c.sla {
-			log = append(log, slastore.Row(t.ID, e).Event())
+			log = append(log, sla.Row(t.ID, e).Event())
 		}
 		cal, err := s.o.SLA.CalendarByCode(ctx, t.SLACalendar)
 		if err != nil {

@@ -16,7 +16,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
 )
 
 // Customers is what tickets need from the customer domain.
@@ -63,7 +62,7 @@ type Options struct {
 	DB        *gorm.DB
 	Audit     *audit.Trail
 	Bus       event.Bus
-	SLA       *slastore.Store
+	SLA       *sla.Store
 	Sequences *Sequences
 	Customers Customers
 	Units     Units
@@ -150,7 +149,7 @@ func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Millise
 func (s *Service) Location() *time.Location { return s.o.Location }
 
 // SLA returns the SLA store the service writes to.
-func (s *Service) SLA() *slastore.Store { return s.o.SLA }
+func (s *Service) SLA() *sla.Store { return s.o.SLA }
 
 // Sequences returns the number counters (work orders share them).
 func (s *Service) Sequences() *Sequences { return s.o.Sequences }

@@ -17,7 +17,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 )
@@ -57,7 +56,7 @@ func (r *recorder) named(name string) []event.Event {
 
 type fixture struct {
 	svc   *ticket.Service
-	store *slastore.Store
+	store *sla.Store
 	clock *clock
 	rec   *recorder
 	ctx   context.Context
@@ -73,7 +72,7 @@ func newFixture(t *testing.T, db *gorm.DB) fixture {
 	rec := &recorder{}
 	bus.Subscribe(rec.handle)
 	trail := audit.New(clk.Now)
-	store := slastore.New(slastore.Options{DB: db, Audit: trail, Bus: bus, Now: clk.Now, CacheTTL: time.Nanosecond,
+	store := sla.New(sla.Options{DB: db, Audit: trail, Bus: bus, Now: clk.Now, CacheTTL: time.Nanosecond,
 		TicketTypes: ticket.Types(), Priorities: ticket.Priorities(), Statuses: ticket.Statuses()})
 	if err := store.EnsureDefaults(context.Background()); err != nil {
 		t.Fatal(err)
@@ -545,11 +544,11 @@ func TestSLAJobRaisesOnce(t *testing.T) {
 			total += c
 		}
 		if total != 1 {
-			var alerts []slastore.Alert
+			var alerts []sla.Alert
 			db.Order("id").Find(&alerts)
 			t.Fatalf("breach raised %d times: %+v %+v", total, alerts, f.rec.events)
 		}
-		var alerts []slastore.Alert
+		var alerts []sla.Alert
 		db.Order("id").Find(&alerts)
 		if len(alerts) != 2 || alerts[0].Kind != "warning" || alerts[1].Kind != "breach" {
 			t.Fatalf("alerts %+v", alerts)

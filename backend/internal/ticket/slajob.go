@@ -13,7 +13,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
 )
 
 // slaBatch bounds one pass of the SLA job; the job loops until no ticket
@@ -103,7 +102,7 @@ func (s *Service) checkOne(ctx context.Context, t Ticket, log []sla.Event, now t
 			var notes []Event
 			for _, c := range crossings {
 				kind := string(c.Kind)
-				ok, err := s.o.SLA.RaiseAlert(ctx, tx, slastore.Alert{TicketID: t.ID, Target: string(c.Target), Segment: c.Segment,
+				ok, err := s.o.SLA.RaiseAlert(ctx, tx, sla.Alert{TicketID: t.ID, Target: string(c.Target), Segment: c.Segment,
 					Kind: kind, DueAt: c.Clock.DueAt, OutletID: t.OutletID, RaisedAt: now})
 				if err != nil {
 					return err

@@ -15,7 +15,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
@@ -120,7 +119,7 @@ func newFixture(t *testing.T, db *gorm.DB) fixture {
 	var events []event.Event
 	bus.Subscribe(func(e event.Event) { mu.Lock(); events = append(events, e); mu.Unlock() })
 	trail := audit.New(clk.Now)
-	store := slastore.New(slastore.Options{DB: db, Audit: trail, Bus: bus, Now: clk.Now, CacheTTL: time.Nanosecond})
+	store := sla.New(sla.Options{DB: db, Audit: trail, Bus: bus, Now: clk.Now, CacheTTL: time.Nanosecond})
 	if err := store.EnsureDefaults(context.Background()); err != nil {
 		t.Fatal(err)
 	}

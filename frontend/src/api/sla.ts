@@ -1,6 +1,6 @@
 // SLA policies, business calendars and work-order kinds' promised times
 // (read: ticket:read / workorder:read; write: sla:manage). Shapes follow
-// backend/internal/httpapi/handlers_sla.go and slastore exactly.
+// backend/internal/httpapi/handlers_sla.go and package sla exactly.
 import { http } from './http'
 
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const

@@ -1,6 +1,6 @@
 // Editing a business calendar: the editor's model (rows of intervals per
 // weekday, lists of dates), conversion to and from the API's CalendarData,
-// and the same checks the server makes (slastore + sla.Calendar.Validate),
+// and the same checks the server makes (sla.CalendarData.validate + sla.Calendar.Validate),
 // so mistakes show next to the field before saving. The server stays the
 // judge: its field errors are mapped back with serverFieldKey.
 import { WEEKDAYS, type Calendar, type CalendarData, type Weekday } from '@/api/sla'

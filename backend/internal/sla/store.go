@@ -1,4 +1,4 @@
-package slastore
+package sla
 
 import (
 	"context"
@@ -18,7 +18,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
-	"github.com/aftersales/aftersales/backend/internal/sla"
 )
 
 // DefaultCacheTTL is how long policies and calendars are served from memory.
@@ -53,9 +52,9 @@ type Store struct {
 // snapshot is the cached, decoded configuration.
 type snapshot struct {
 	loaded    time.Time
-	rules     []sla.PolicyRule
-	policies  map[string]sla.Policy
-	calendars map[string]*sla.Calendar
+	rules     []PolicyRule
+	policies  map[string]Policy
+	calendars map[string]*Calendar
 }
 
 // New returns a Store.
@@ -89,15 +88,15 @@ func (s *Store) config(ctx context.Context) (*snapshot, error) {
 	if s.snap != nil && s.o.Now().Sub(s.snap.loaded) < s.o.CacheTTL {
 		return s.snap, nil
 	}
-	var cals []Calendar
+	var cals []CalendarRow
 	if err := s.o.DB.WithContext(ctx).Order("id").Find(&cals).Error; err != nil {
 		return nil, fmt.Errorf("sla calendars: %w", err)
 	}
-	var pols []Policy
+	var pols []PolicyRow
 	if err := s.o.DB.WithContext(ctx).Order("id").Find(&pols).Error; err != nil {
 		return nil, fmt.Errorf("sla policies: %w", err)
 	}
-	snap := &snapshot{loaded: s.o.Now(), policies: map[string]sla.Policy{}, calendars: map[string]*sla.Calendar{}}
+	snap := &snapshot{loaded: s.o.Now(), policies: map[string]Policy{}, calendars: map[string]*Calendar{}}
 	for _, c := range cals {
 		d, err := c.Data()
 		if err != nil {
@@ -114,33 +113,33 @@ func (s *Store) config(ctx context.Context) (*snapshot, error) {
 		sp := d.policy()
 		snap.policies[p.Code] = sp
 		if p.Active {
-			snap.rules = append(snap.rules, sla.PolicyRule{Policy: sp, TicketType: p.TicketType, Priority: p.Priority, Region: p.Region})
+			snap.rules = append(snap.rules, PolicyRule{Policy: sp, TicketType: p.TicketType, Priority: p.Priority, Region: p.Region})
 		}
 	}
 	s.snap = snap
 	return snap, nil
 }
 
-// Select returns the policy for a ticket (see sla.Select) and its calendar.
+// Select returns the policy for a ticket (see Select) and its calendar.
 // ok is false when no active policy matches; the ticket then has clocks
 // without targets.
-func (s *Store) Select(ctx context.Context, ticketType, priority, region string) (sla.Policy, *sla.Calendar, bool, error) {
+func (s *Store) Select(ctx context.Context, ticketType, priority, region string) (Policy, *Calendar, bool, error) {
 	snap, err := s.config(ctx)
 	if err != nil {
-		return sla.Policy{}, nil, false, err
+		return Policy{}, nil, false, err
 	}
-	p, ok := sla.Select(snap.rules, ticketType, priority, region)
+	p, ok := Select(snap.rules, ticketType, priority, region)
 	if !ok {
-		return sla.Policy{}, nil, false, nil
+		return Policy{}, nil, false, nil
 	}
 	return p, snap.calendars[p.CalendarID], true, nil
 }
 
 // PolicyByCode returns a policy (active or not) by its code.
-func (s *Store) PolicyByCode(ctx context.Context, code string) (sla.Policy, bool, error) {
+func (s *Store) PolicyByCode(ctx context.Context, code string) (Policy, bool, error) {
 	snap, err := s.config(ctx)
 	if err != nil {
-		return sla.Policy{}, false, err
+		return Policy{}, false, err
 	}
 	p, ok := snap.policies[code]
 	return p, ok, nil
@@ -148,7 +147,7 @@ func (s *Store) PolicyByCode(ctx context.Context, code string) (sla.Policy, bool
 
 // CalendarByCode returns the calendar with code, or nil (24×7) when there
 // is none: a ticket whose calendar was never stored still has clocks.
-func (s *Store) CalendarByCode(ctx context.Context, code string) (*sla.Calendar, error) {
+func (s *Store) CalendarByCode(ctx context.Context, code string) (*Calendar, error) {
 	snap, err := s.config(ctx)
 	if err != nil {
 		return nil, err
@@ -180,21 +179,21 @@ func weekdayName(wd time.Weekday) string { return strings.ToLower(wd.String()) }
 
 var codePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
 
-// calendar builds the sla.Calendar and reports every problem by field.
-func (d CalendarData) calendar() (*sla.Calendar, map[string]string) {
+// calendar builds the Calendar and reports every problem by field.
+func (d CalendarData) calendar() (*Calendar, map[string]string) {
 	fields := map[string]string{}
 	tz := d.Timezone
 	if tz == "" {
-		tz = sla.DefaultLocationName
+		tz = DefaultLocationName
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		fields["timezone"] = "unknown time zone"
-		loc = sla.DefaultLocation()
+		loc = DefaultLocation()
 	}
-	cal := &sla.Calendar{Name: d.Name, Location: loc, AlwaysOpen: d.AlwaysOpen}
+	cal := &Calendar{Name: d.Name, Location: loc, AlwaysOpen: d.AlwaysOpen}
 	if len(d.Weekly) > 0 {
-		cal.Weekly = map[time.Weekday][]sla.Interval{}
+		cal.Weekly = map[time.Weekday][]Interval{}
 	}
 	for name, ivs := range d.Weekly {
 		wd, ok := weekdayNames[strings.ToLower(name)]
@@ -203,7 +202,7 @@ func (d CalendarData) calendar() (*sla.Calendar, map[string]string) {
 			continue
 		}
 		for i, raw := range ivs {
-			iv, err := sla.ParseInterval(raw)
+			iv, err := ParseInterval(raw)
 			if err != nil {
 				fields[fmt.Sprintf("weekly.%s[%d]", name, i)] = "want HH:MM-HH:MM"
 				continue
@@ -212,7 +211,7 @@ func (d CalendarData) calendar() (*sla.Calendar, map[string]string) {
 		}
 	}
 	for i, raw := range d.Holidays {
-		dt, err := sla.ParseDate(raw)
+		dt, err := ParseDate(raw)
 		if err != nil {
 			fields[fmt.Sprintf("holidays[%d]", i)] = "want YYYY-MM-DD"
 			continue
@@ -220,7 +219,7 @@ func (d CalendarData) calendar() (*sla.Calendar, map[string]string) {
 		cal.Holidays = append(cal.Holidays, dt)
 	}
 	for i, raw := range d.MakeupWorkdays {
-		dt, err := sla.ParseDate(raw)
+		dt, err := ParseDate(raw)
 		if err != nil {
 			fields[fmt.Sprintf("makeup_workdays[%d]", i)] = "want YYYY-MM-DD"
 			continue
@@ -253,7 +252,7 @@ func (d CalendarData) validate() map[string]string {
 		return fields
 	}
 	if err := cal.Validate(); err != nil {
-		var ve *sla.ValidationError
+		var ve *ValidationError
 		if errors.As(err, &ve) {
 			return ve.Fields()
 		}
@@ -263,7 +262,7 @@ func (d CalendarData) validate() map[string]string {
 }
 
 // Data decodes a stored calendar.
-func (c Calendar) Data() (CalendarData, error) {
+func (c CalendarRow) Data() (CalendarData, error) {
 	d := CalendarData{Code: c.Code, Name: c.Name, Timezone: c.Timezone, AlwaysOpen: c.AlwaysOpen, Note: c.Note}
 	if err := unmarshal(c.Weekly, &d.Weekly); err != nil {
 		return d, fmt.Errorf("sla calendar %s: weekly: %w", c.Code, err)
@@ -283,7 +282,7 @@ func (c Calendar) Data() (CalendarData, error) {
 	return d, nil
 }
 
-func (d CalendarData) row() Calendar {
+func (d CalendarData) row() CalendarRow {
 	cal, _ := d.calendar()
 	weekly := map[string][]string{}
 	for wd, ivs := range cal.Weekly {
@@ -293,16 +292,16 @@ func (d CalendarData) row() Calendar {
 	}
 	tz := d.Timezone
 	if tz == "" {
-		tz = sla.DefaultLocationName
+		tz = DefaultLocationName
 	}
-	return Calendar{Code: d.Code, Name: strings.TrimSpace(d.Name), Timezone: tz, AlwaysOpen: d.AlwaysOpen,
+	return CalendarRow{Code: d.Code, Name: strings.TrimSpace(d.Name), Timezone: tz, AlwaysOpen: d.AlwaysOpen,
 		Weekly: mustJSON(weekly), Holidays: mustJSON(orEmpty(d.Holidays)), MakeupWorkdays: mustJSON(orEmpty(d.MakeupWorkdays)),
 		MakeupAs: int(cal.MakeupAs), Note: d.Note}
 }
 
 // Calendars lists the stored calendars.
-func (s *Store) Calendars(ctx context.Context) ([]Calendar, error) {
-	var out []Calendar
+func (s *Store) Calendars(ctx context.Context) ([]CalendarRow, error) {
+	var out []CalendarRow
 	if err := s.o.DB.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
 		return nil, apperr.Internal(fmt.Errorf("list sla calendars: %w", err))
 	}
@@ -310,8 +309,8 @@ func (s *Store) Calendars(ctx context.Context) ([]Calendar, error) {
 }
 
 // GetCalendar loads one calendar. Errors: not_found.
-func (s *Store) GetCalendar(ctx context.Context, id uint64) (Calendar, error) {
-	var c Calendar
+func (s *Store) GetCalendar(ctx context.Context, id uint64) (CalendarRow, error) {
+	var c CalendarRow
 	if err := s.o.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return c, apperr.NotFound("sla calendar")
@@ -323,9 +322,9 @@ func (s *Store) GetCalendar(ctx context.Context, id uint64) (Calendar, error) {
 
 // CreateCalendar stores a new calendar. Errors: validation (every problem
 // by field), conflict code_taken.
-func (s *Store) CreateCalendar(ctx context.Context, d CalendarData) (Calendar, error) {
+func (s *Store) CreateCalendar(ctx context.Context, d CalendarData) (CalendarRow, error) {
 	if f := d.validate(); len(f) > 0 {
-		return Calendar{}, apperr.Validation(f)
+		return CalendarRow{}, apperr.Validation(f)
 	}
 	row := d.row()
 	row.Version = 1
@@ -340,7 +339,7 @@ func (s *Store) CreateCalendar(ctx context.Context, d CalendarData) (Calendar, e
 			event.SLACalendarChanged.New(event.TopicAdmin, event.SLASetting{Code: row.Code}))
 	})
 	if err != nil {
-		return Calendar{}, wrap(err, "create sla calendar")
+		return CalendarRow{}, wrap(err, "create sla calendar")
 	}
 	s.invalidate()
 	return row, nil
@@ -350,10 +349,10 @@ func (s *Store) CreateCalendar(ctx context.Context, d CalendarData) (Calendar, e
 // policies refer to it). Open tickets follow the new hours at once; closed
 // tickets keep their frozen results. Errors: not_found, validation,
 // version_conflict.
-func (s *Store) UpdateCalendar(ctx context.Context, id uint64, version int64, d CalendarData) (Calendar, error) {
-	var out Calendar
+func (s *Store) UpdateCalendar(ctx context.Context, id uint64, version int64, d CalendarData) (CalendarRow, error) {
+	var out CalendarRow
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var cur Calendar
+		var cur CalendarRow
 		if err := tx.Where("id = ?", id).Take(&cur).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return apperr.NotFound("sla calendar")
@@ -369,7 +368,7 @@ func (s *Store) UpdateCalendar(ctx context.Context, id uint64, version int64, d 
 		}
 		before, _ := cur.Data()
 		row := d.row()
-		res := tx.Model(&Calendar{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
+		res := tx.Model(&CalendarRow{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
 			"name": row.Name, "timezone": row.Timezone, "always_open": row.AlwaysOpen, "weekly": row.Weekly,
 			"holidays": row.Holidays, "makeup_workdays": row.MakeupWorkdays, "makeup_as": row.MakeupAs, "note": row.Note,
 			"version": version + 1, "updated_at": s.o.Now().UTC()})
@@ -386,7 +385,7 @@ func (s *Store) UpdateCalendar(ctx context.Context, id uint64, version int64, d 
 			event.SLACalendarChanged.New(event.TopicAdmin, event.SLASetting{Code: out.Code}))
 	})
 	if err != nil {
-		return Calendar{}, wrap(err, "update sla calendar")
+		return CalendarRow{}, wrap(err, "update sla calendar")
 	}
 	s.invalidate()
 	return out, nil
@@ -410,20 +409,20 @@ type PolicyData struct {
 }
 
 // policy converts to the calculator's type; the policy ID is its code.
-func (d PolicyData) policy() sla.Policy {
-	p := sla.Policy{ID: d.Code, Name: d.Name, PauseStatuses: slices.Clone(d.PauseStatuses), WarnAt: d.WarnAt, CalendarID: d.CalendarCode,
-		Targets: map[sla.Target]time.Duration{}, ArrivalByBand: map[sla.DistanceBand]time.Duration{}}
+func (d PolicyData) policy() Policy {
+	p := Policy{ID: d.Code, Name: d.Name, PauseStatuses: slices.Clone(d.PauseStatuses), WarnAt: d.WarnAt, CalendarID: d.CalendarCode,
+		Targets: map[Target]time.Duration{}, ArrivalByBand: map[DistanceBand]time.Duration{}}
 	for k, m := range d.TargetsMinutes {
-		p.Targets[sla.Target(k)] = time.Duration(m) * time.Minute
+		p.Targets[Target(k)] = time.Duration(m) * time.Minute
 	}
 	for k, m := range d.ArrivalByBandMinutes {
-		p.ArrivalByBand[sla.DistanceBand(k)] = time.Duration(m) * time.Minute
+		p.ArrivalByBand[DistanceBand(k)] = time.Duration(m) * time.Minute
 	}
 	return p
 }
 
 // Data decodes a stored policy.
-func (p Policy) Data() (PolicyData, error) {
+func (p PolicyRow) Data() (PolicyData, error) {
 	d := PolicyData{Code: p.Code, Name: p.Name, TicketType: p.TicketType, Priority: p.Priority, Region: p.Region,
 		WarnAt: p.WarnAt, CalendarCode: p.CalendarCode, Active: p.Active}
 	if err := unmarshal(p.Targets, &d.TargetsMinutes); err != nil {
@@ -438,8 +437,8 @@ func (p Policy) Data() (PolicyData, error) {
 	return d, nil
 }
 
-func (d PolicyData) row() Policy {
-	return Policy{Code: d.Code, Name: strings.TrimSpace(d.Name), TicketType: d.TicketType, Priority: d.Priority, Region: d.Region,
+func (d PolicyData) row() PolicyRow {
+	return PolicyRow{Code: d.Code, Name: strings.TrimSpace(d.Name), TicketType: d.TicketType, Priority: d.Priority, Region: d.Region,
 		Targets: mustJSON(orEmptyMap(d.TargetsMinutes)), ArrivalByBand: mustJSON(orEmptyMap(d.ArrivalByBandMinutes)),
 		PauseStatuses: mustJSON(orEmpty(d.PauseStatuses)), WarnAt: d.WarnAt, CalendarCode: d.CalendarCode, Active: d.Active}
 }
@@ -475,11 +474,11 @@ func (s *Store) validatePolicy(ctx context.Context, tx *gorm.DB, id uint64, d Po
 		}
 	}
 	var n int64
-	if err := tx.Model(&Calendar{}).Where("code = ?", d.CalendarCode).Count(&n).Error; err != nil || n == 0 {
+	if err := tx.Model(&CalendarRow{}).Where("code = ?", d.CalendarCode).Count(&n).Error; err != nil || n == 0 {
 		fields["calendar_code"] = "no such calendar"
 	}
 	if err := d.policy().Validate(); err != nil {
-		var ve *sla.ValidationError
+		var ve *ValidationError
 		if errors.As(err, &ve) {
 			for k, v := range ve.Fields() {
 				fields[strings.NewReplacer("targets[", "targets_minutes.", "arrival_by_band[", "arrival_by_band_minutes.", "]", "").Replace(k)] = v
@@ -490,18 +489,18 @@ func (s *Store) validatePolicy(ctx context.Context, tx *gorm.DB, id uint64, d Po
 		return fields
 	}
 	// The active set must stay selectable: no two rules with the same criteria.
-	var others []Policy
+	var others []PolicyRow
 	if err := tx.Where("active = ? AND id <> ?", true, id).Order("id").Find(&others).Error; err != nil {
 		return map[string]string{"policy": "cannot read the other policies"}
 	}
-	rules := make([]sla.PolicyRule, 0, len(others)+1)
+	rules := make([]PolicyRule, 0, len(others)+1)
 	for _, o := range others {
 		od, _ := o.Data()
-		rules = append(rules, sla.PolicyRule{Policy: od.policy(), TicketType: o.TicketType, Priority: o.Priority, Region: o.Region})
+		rules = append(rules, PolicyRule{Policy: od.policy(), TicketType: o.TicketType, Priority: o.Priority, Region: o.Region})
 	}
-	rules = append(rules, sla.PolicyRule{Policy: d.policy(), TicketType: d.TicketType, Priority: d.Priority, Region: d.Region})
-	if err := sla.ValidateRules(rules); err != nil {
-		var ve *sla.ValidationError
+	rules = append(rules, PolicyRule{Policy: d.policy(), TicketType: d.TicketType, Priority: d.Priority, Region: d.Region})
+	if err := ValidateRules(rules); err != nil {
+		var ve *ValidationError
 		if errors.As(err, &ve) {
 			last := fmt.Sprintf("rules[%d]", len(rules)-1)
 			for k, v := range ve.Fields() {
@@ -519,8 +518,8 @@ func (s *Store) validatePolicy(ctx context.Context, tx *gorm.DB, id uint64, d Po
 }
 
 // Policies lists the stored policies.
-func (s *Store) Policies(ctx context.Context) ([]Policy, error) {
-	var out []Policy
+func (s *Store) Policies(ctx context.Context) ([]PolicyRow, error) {
+	var out []PolicyRow
 	if err := s.o.DB.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
 		return nil, apperr.Internal(fmt.Errorf("list sla policies: %w", err))
 	}
@@ -528,8 +527,8 @@ func (s *Store) Policies(ctx context.Context) ([]Policy, error) {
 }
 
 // GetPolicy loads one policy. Errors: not_found.
-func (s *Store) GetPolicy(ctx context.Context, id uint64) (Policy, error) {
-	var p Policy
+func (s *Store) GetPolicy(ctx context.Context, id uint64) (PolicyRow, error) {
+	var p PolicyRow
 	if err := s.o.DB.WithContext(ctx).Where("id = ?", id).Take(&p).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return p, apperr.NotFound("sla policy")
@@ -542,7 +541,7 @@ func (s *Store) GetPolicy(ctx context.Context, id uint64) (Policy, error) {
 // CreatePolicy stores a new policy. It applies to tickets created (or
 // re-prioritised) from now on; tickets keep the targets frozen in their log.
 // Errors: validation, conflict code_taken.
-func (s *Store) CreatePolicy(ctx context.Context, d PolicyData) (Policy, error) {
+func (s *Store) CreatePolicy(ctx context.Context, d PolicyData) (PolicyRow, error) {
 	row := d.row()
 	row.Version = 1
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -559,7 +558,7 @@ func (s *Store) CreatePolicy(ctx context.Context, d PolicyData) (Policy, error) 
 			event.SLAPolicyChanged.New(event.TopicAdmin, event.SLASetting{Code: row.Code}))
 	})
 	if err != nil {
-		return Policy{}, wrap(err, "create sla policy")
+		return PolicyRow{}, wrap(err, "create sla policy")
 	}
 	s.invalidate()
 	return row, nil
@@ -567,10 +566,10 @@ func (s *Store) CreatePolicy(ctx context.Context, d PolicyData) (Policy, error) 
 
 // UpdatePolicy replaces a policy's content; its code cannot change because
 // tickets' logs name it. Errors: not_found, validation, version_conflict.
-func (s *Store) UpdatePolicy(ctx context.Context, id uint64, version int64, d PolicyData) (Policy, error) {
-	var out Policy
+func (s *Store) UpdatePolicy(ctx context.Context, id uint64, version int64, d PolicyData) (PolicyRow, error) {
+	var out PolicyRow
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var cur Policy
+		var cur PolicyRow
 		if err := tx.Where("id = ?", id).Take(&cur).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return apperr.NotFound("sla policy")
@@ -586,7 +585,7 @@ func (s *Store) UpdatePolicy(ctx context.Context, id uint64, version int64, d Po
 		}
 		before, _ := cur.Data()
 		row := d.row()
-		res := tx.Model(&Policy{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
+		res := tx.Model(&PolicyRow{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
 			"name": row.Name, "ticket_type": row.TicketType, "priority": row.Priority, "region": row.Region,
 			"targets": row.Targets, "arrival_by_band": row.ArrivalByBand, "pause_statuses": row.PauseStatuses,
 			"warn_at": row.WarnAt, "calendar_code": row.CalendarCode, "active": row.Active,
@@ -604,7 +603,7 @@ func (s *Store) UpdatePolicy(ctx context.Context, id uint64, version int64, d Po
 			event.SLAPolicyChanged.New(event.TopicAdmin, event.SLASetting{Code: out.Code}))
 	})
 	if err != nil {
-		return Policy{}, wrap(err, "update sla policy")
+		return PolicyRow{}, wrap(err, "update sla policy")
 	}
 	s.invalidate()
 	return out, nil

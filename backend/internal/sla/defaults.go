@@ -1,4 +1,4 @@
-package slastore
+package sla
 
 import (
 	"context"
@@ -88,7 +88,7 @@ func DefaultPolicies() []PolicyData {
 func (s *Store) EnsureDefaults(ctx context.Context) error {
 	db := s.o.DB.WithContext(ctx)
 	var n int64
-	if err := db.Model(&Calendar{}).Count(&n).Error; err != nil {
+	if err := db.Model(&CalendarRow{}).Count(&n).Error; err != nil {
 		return fmt.Errorf("sla defaults: %w", err)
 	}
 	if n == 0 {
@@ -103,7 +103,7 @@ func (s *Store) EnsureDefaults(ctx context.Context) error {
 			}
 		}
 	}
-	if err := db.Model(&Policy{}).Count(&n).Error; err != nil {
+	if err := db.Model(&PolicyRow{}).Count(&n).Error; err != nil {
 		return fmt.Errorf("sla defaults: %w", err)
 	}
 	if n == 0 {

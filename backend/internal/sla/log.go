@@ -1,4 +1,4 @@
-package slastore
+package sla
 
 import (
 	"context"
@@ -9,27 +9,25 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
-
-	"github.com/aftersales/aftersales/backend/internal/sla"
 )
 
 // Row converts an event of ticketID's log to its stored form. Instants are
 // kept to the millisecond, the precision MySQL stores, so that a log read
 // back evaluates exactly as the one written.
-func Row(ticketID uint64, e sla.Event) EventRow {
+func Row(ticketID uint64, e Event) EventRow {
 	return EventRow{TicketID: ticketID, At: e.At.UTC().Truncate(time.Millisecond), Kind: string(e.Kind), Target: string(e.Target),
 		Reason: clip(e.Reason, 64), Actor: clip(e.Actor, 64), PolicyID: e.PolicyID, DurationSec: int64(e.Duration / time.Second),
 		WarnAt: e.WarnAt, Band: string(e.Band)}
 }
 
 // Event converts a stored row back.
-func (r EventRow) Event() sla.Event {
-	return sla.Event{At: r.At.UTC(), Kind: sla.EventKind(r.Kind), Target: sla.Target(r.Target), Reason: r.Reason, Actor: r.Actor,
-		PolicyID: r.PolicyID, Duration: time.Duration(r.DurationSec) * time.Second, WarnAt: r.WarnAt, Band: sla.DistanceBand(r.Band)}
+func (r EventRow) Event() Event {
+	return Event{At: r.At.UTC(), Kind: EventKind(r.Kind), Target: Target(r.Target), Reason: r.Reason, Actor: r.Actor,
+		PolicyID: r.PolicyID, Duration: time.Duration(r.DurationSec) * time.Second, WarnAt: r.WarnAt, Band: DistanceBand(r.Band)}
 }
 
 // Append adds events to ticketID's log inside the caller's transaction.
-func (s *Store) Append(ctx context.Context, tx *gorm.DB, ticketID uint64, events ...sla.Event) error {
+func (s *Store) Append(ctx context.Context, tx *gorm.DB, ticketID uint64, events ...Event) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -45,7 +43,7 @@ func (s *Store) Append(ctx context.Context, tx *gorm.DB, ticketID uint64, events
 
 // Log returns ticketID's SLA log in append order. db may be a transaction;
 // nil means the store's database.
-func (s *Store) Log(ctx context.Context, db *gorm.DB, ticketID uint64) ([]sla.Event, error) {
+func (s *Store) Log(ctx context.Context, db *gorm.DB, ticketID uint64) ([]Event, error) {
 	if db == nil {
 		db = s.o.DB
 	}
@@ -53,7 +51,7 @@ func (s *Store) Log(ctx context.Context, db *gorm.DB, ticketID uint64) ([]sla.Ev
 	if err := db.WithContext(ctx).Where("ticket_id = ?", ticketID).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("read sla log: %w", err)
 	}
-	out := make([]sla.Event, len(rows))
+	out := make([]Event, len(rows))
 	for i, r := range rows {
 		out[i] = r.Event()
 	}
@@ -61,8 +59,8 @@ func (s *Store) Log(ctx context.Context, db *gorm.DB, ticketID uint64) ([]sla.Ev
 }
 
 // Logs returns the logs of several tickets (export, the SLA job).
-func (s *Store) Logs(ctx context.Context, ticketIDs []uint64) (map[uint64][]sla.Event, error) {
-	out := make(map[uint64][]sla.Event, len(ticketIDs))
+func (s *Store) Logs(ctx context.Context, ticketIDs []uint64) (map[uint64][]Event, error) {
+	out := make(map[uint64][]Event, len(ticketIDs))
 	if len(ticketIDs) == 0 {
 		return out, nil
 	}
@@ -78,7 +76,7 @@ func (s *Store) Logs(ctx context.Context, ticketIDs []uint64) (map[uint64][]sla.
 
 // SaveResult stores (or replaces, after a reopen and a second close) the
 // frozen result of a ticket inside the caller's transaction.
-func (s *Store) SaveResult(ctx context.Context, tx *gorm.DB, ticketID uint64, fr sla.FinalResult) error {
+func (s *Store) SaveResult(ctx context.Context, tx *gorm.DB, ticketID uint64, fr FinalResult) error {
 	b, err := json.Marshal(fr)
 	if err != nil {
 		return fmt.Errorf("encode sla result: %w", err)
@@ -92,7 +90,7 @@ func (s *Store) SaveResult(ctx context.Context, tx *gorm.DB, ticketID uint64, fr
 }
 
 // Result returns the frozen result of a ticket, or nil if it never closed.
-func (s *Store) Result(ctx context.Context, db *gorm.DB, ticketID uint64) (*sla.FinalResult, error) {
+func (s *Store) Result(ctx context.Context, db *gorm.DB, ticketID uint64) (*FinalResult, error) {
 	if db == nil {
 		db = s.o.DB
 	}
@@ -103,7 +101,7 @@ func (s *Store) Result(ctx context.Context, db *gorm.DB, ticketID uint64) (*sla.
 		}
 		return nil, fmt.Errorf("read sla result: %w", err)
 	}
-	var fr sla.FinalResult
+	var fr FinalResult
 	if err := json.Unmarshal([]byte(row.Result), &fr); err != nil {
 		return nil, fmt.Errorf("decode sla result of ticket %d: %w", ticketID, err)
 	}
@@ -111,8 +109,8 @@ func (s *Store) Result(ctx context.Context, db *gorm.DB, ticketID uint64) (*sla.
 }
 
 // Results returns the frozen results of several tickets.
-func (s *Store) Results(ctx context.Context, ticketIDs []uint64) (map[uint64]sla.FinalResult, error) {
-	out := make(map[uint64]sla.FinalResult, len(ticketIDs))
+func (s *Store) Results(ctx context.Context, ticketIDs []uint64) (map[uint64]FinalResult, error) {
+	out := make(map[uint64]FinalResult, len(ticketIDs))
 	if len(ticketIDs) == 0 {
 		return out, nil
 	}
@@ -121,7 +119,7 @@ func (s *Store) Results(ctx context.Context, ticketIDs []uint64) (map[uint64]sla
 		return nil, fmt.Errorf("read sla results: %w", err)
 	}
 	for _, r := range rows {
-		var fr sla.FinalResult
+		var fr FinalResult
 		if err := json.Unmarshal([]byte(r.Result), &fr); err != nil {
 			return nil, fmt.Errorf("decode sla result of ticket %d: %w", r.TicketID, err)
 		}

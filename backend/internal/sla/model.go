@@ -1,20 +1,11 @@
-// Package slastore keeps the service-level data that the pure calculator in
-// package sla works on: business calendars and policies (stored as data and
-// editable), the per-ticket SLA event log, the results frozen when a ticket
-// closes, and the warning/breach alerts a scheduler job has raised.
-//
-// The calculator never touches the database; this package never computes a
-// deadline itself. Tickets and work orders append to the log inside their
-// own transactions (Append takes the caller's tx), so a status change and its
-// SLA event commit or fail together.
-package slastore
+package sla
 
 import "time"
 
-// Calendar is a stored business calendar. Weekly, Holidays and
+// CalendarRow is a stored business calendar. Weekly, Holidays and
 // MakeupWorkdays are JSON so that a calendar is one row, read and cached as
-// a whole; Code is what policies refer to (sla.Policy.CalendarID).
-type Calendar struct {
+// a whole; Code is what policies refer to (Policy.CalendarID).
+type CalendarRow struct {
 	ID         uint64 `gorm:"primaryKey"`
 	Code       string
 	Name       string
@@ -26,7 +17,7 @@ type Calendar struct {
 	Holidays       string
 	MakeupWorkdays string
 	// MakeupAs is the weekday (0 = Sunday … 6) whose hours a make-up
-	// workday follows; 0 means Monday (see sla.Calendar.MakeupAs).
+	// workday follows; 0 means Monday (see Calendar.MakeupAs).
 	MakeupAs int
 	// Note says where the data comes from, e.g. that holidays are inferred.
 	Note      string
@@ -36,12 +27,12 @@ type Calendar struct {
 }
 
 // TableName pins the table of migration 0004.
-func (Calendar) TableName() string { return "sla_calendars" }
+func (CalendarRow) TableName() string { return "sla_calendars" }
 
-// Policy is a stored SLA policy together with the rule that selects it
+// PolicyRow is a stored SLA policy together with the rule that selects it
 // (ticket type, priority, region; empty matches any). Targets and
 // ArrivalByBand are JSON maps of minutes.
-type Policy struct {
+type PolicyRow struct {
 	ID            uint64 `gorm:"primaryKey"`
 	Code          string
 	Name          string
@@ -60,9 +51,9 @@ type Policy struct {
 }
 
 // TableName pins the table of migration 0004.
-func (Policy) TableName() string { return "sla_policies" }
+func (PolicyRow) TableName() string { return "sla_policies" }
 
-// EventRow is one stored entry of a ticket's SLA log (sla.Event).
+// EventRow is one stored entry of a ticket's SLA log (Event).
 type EventRow struct {
 	ID          uint64 `gorm:"primaryKey"`
 	TicketID    uint64
@@ -80,7 +71,7 @@ type EventRow struct {
 // TableName pins the table of migration 0004.
 func (EventRow) TableName() string { return "sla_events" }
 
-// ResultRow is a ticket's SLA outcome frozen at close (sla.FinalResult as
+// ResultRow is a ticket's SLA outcome frozen at close (FinalResult as
 // JSON). A reopen and a second close replace it with a result that keeps
 // the segments settled at the first close.
 type ResultRow struct {

@@ -1,4 +1,4 @@
-package slastore_test
+package sla_test
 
 import (
 	"context"
@@ -11,13 +11,12 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/sla"
-	"github.com/aftersales/aftersales/backend/internal/slastore"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
-func newStore(t *testing.T, db *gorm.DB) (*slastore.Store, context.Context) {
+func newStore(t *testing.T, db *gorm.DB) (*sla.Store, context.Context) {
 	t.Helper()
-	s := slastore.New(slastore.Options{DB: db, Audit: audit.New(nil), CacheTTL: time.Nanosecond,
+	s := sla.New(sla.Options{DB: db, Audit: audit.New(nil), CacheTTL: time.Nanosecond,
 		TicketTypes: []string{"repair", "complaint", "installation", "consultation"}, Priorities: []string{"low", "normal", "high", "urgent"},
 		Statuses: []string{"waiting_customer", "waiting_parts"}})
 	ctx := actor.With(context.Background(), actor.Actor{UserID: 1, Username: "admin", Roles: []string{"admin"}})
@@ -63,7 +62,7 @@ func TestDefaultsAndSelection(t *testing.T) {
 func TestCalendarEditing(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		s, ctx := newStore(t, db)
-		bad := slastore.CalendarData{Code: "Bad Code", Name: "", Weekly: map[string][]string{"monday": {"08:00-12:00", "11:00-13:00"}, "funday": {"x"}},
+		bad := sla.CalendarData{Code: "Bad Code", Name: "", Weekly: map[string][]string{"monday": {"08:00-12:00", "11:00-13:00"}, "funday": {"x"}},
 			Holidays: []string{"2026-10-01", "2026-02-30"}, MakeupWorkdays: []string{"2026-10-01"}}
 		_, err := s.CreateCalendar(ctx, bad)
 		e := apperr.As(err)
@@ -72,13 +71,13 @@ func TestCalendarEditing(t *testing.T) {
 		}
 		// Overlaps and a holiday that is also a make-up day are caught by
 		// the calendar's own validation.
-		bad = slastore.CalendarData{Code: "x", Name: "x", Weekly: map[string][]string{"monday": {"08:00-12:00", "11:00-13:00"}},
+		bad = sla.CalendarData{Code: "x", Name: "x", Weekly: map[string][]string{"monday": {"08:00-12:00", "11:00-13:00"}},
 			Holidays: []string{"2026-10-01"}, MakeupWorkdays: []string{"2026-10-01"}}
 		_, err = s.CreateCalendar(ctx, bad)
 		if e := apperr.As(err); e.Kind != apperr.KindValidation || len(e.Fields) < 2 {
 			t.Fatalf("problems %v", e.Fields)
 		}
-		good := slastore.CalendarData{Code: "night-shift", Name: "夜班", Weekly: map[string][]string{"monday": {"22:00-24:00"}, "tuesday": {"00:00-06:00"}}}
+		good := sla.CalendarData{Code: "night-shift", Name: "夜班", Weekly: map[string][]string{"monday": {"22:00-24:00"}, "tuesday": {"00:00-06:00"}}}
 		c, err := s.CreateCalendar(ctx, good)
 		if err != nil {
 			t.Fatal(err)
@@ -107,7 +106,7 @@ func TestCalendarEditing(t *testing.T) {
 func TestPolicyEditing(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		s, ctx := newStore(t, db)
-		p := slastore.PolicyData{Code: "gd-repair", Name: "广东维修", TicketType: "repair", Region: "44", CalendarCode: "cn-24x7", Active: true,
+		p := sla.PolicyData{Code: "gd-repair", Name: "广东维修", TicketType: "repair", Region: "44", CalendarCode: "cn-24x7", Active: true,
 			TargetsMinutes: map[string]int{"resolution": 600, "teleport": 5}, PauseStatuses: []string{"waiting_parts"}}
 		_, err := s.CreatePolicy(ctx, p)
 		if e := apperr.As(err); e.Kind != apperr.KindValidation || e.Fields["targets_minutes.teleport"] == "" {
