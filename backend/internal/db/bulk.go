@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -23,306 +22,343 @@ import (
 
 // Loader writes large numbers of rows quickly, for seeding benchmark data
 // (`seed --scale`) only: it writes no audit records, runs no hooks and
-// trusts its rows. It holds one connection of the pool for its lifetime.
+// trusts its rows.
 //
-//   - MySQL/MariaDB: each Load streams the rows as tab-separated text
-//     through LOAD DATA LOCAL INFILE (a registered reader, never a file),
-//     with unique_checks and foreign_key_checks off for the session. The
-//     server must allow it (local_infile=ON; SELECT @@local_infile).
-//     LOAD DATA LOCAL turns conversion errors into warnings, so a load that
-//     leaves a warning is an error here.
-//   - SQLite: each Load is one transaction of multi-row INSERTs of 500
-//     rows whose values are SQL literals written exactly as the driver
-//     would bind them (the pure-Go driver matches each bound parameter
-//     against the argument list, so binding is quadratic in the number of
-//     parameters and a statement of thousands of them is slower than
-//     literals). The loader's
-//     connection runs with synchronous=OFF and a 512 MiB page cache;
-//     Close restores synchronous=NORMAL. The journal stays WAL: other pool
-//     connections read while the loader writes.
+// Load encodes a chunk of rows in the caller's goroutine and queues it;
+// writer goroutines, each holding its own pooled connection, send the
+// queued chunks to the database. The caller generates the next chunk while
+// the database takes the last one (the generator and the database each keep
+// a core busy), and a writer error is returned by the next Load, by Flush
+// and by Close. Because the rows are encoded before Load returns, callers
+// may reuse their row slices and the values they point to at once.
+//
+//   - MySQL/MariaDB: each chunk is one LOAD DATA LOCAL INFILE of
+//     tab-separated text (a registered reader, never a file), with
+//     unique_checks and foreign_key_checks off for the session, on one of
+//     LoaderStreams connections: chunks of different tables (and of one
+//     table) load side by side. The server must allow it (local_infile=ON;
+//     SELECT @@local_infile). LOAD DATA LOCAL turns conversion errors into
+//     warnings, so a load that leaves a warning is an error here.
+//   - SQLite: one writer (SQLite has one). Each chunk is one transaction of
+//     multi-row INSERTs of 500 rows whose values are SQL literals written
+//     exactly as the driver would bind them (the pure-Go driver matches
+//     each bound parameter against the argument list, so binding is
+//     quadratic in the number of parameters and a statement of thousands of
+//     them is slower than literals). The writer's connection runs with
+//     synchronous=OFF and a 512 MiB page cache; Close restores
+//     synchronous=NORMAL. The journal stays WAL: other pool connections
+//     read while the loader writes.
 type Loader struct {
-	conn  *sql.Conn
-	mysql bool
-	rows  atomic.Int64
+	writers []*loadWriter
+	mysql   bool
+	rows    atomic.Int64
+
+	running sync.WaitGroup // the writer goroutines
+	pending sync.WaitGroup // queued chunks not yet written
+	closed  bool
+
+	mu    sync.Mutex
+	err   error          // the first write error
+	route map[string]int // table → writer: a table's chunks stay in order on one connection
 }
 
-// NewLoader pins a connection of g's pool and prepares it for bulk writes.
+// loadWriter is one writer goroutine's connection and queue. On MySQL a
+// writer whose tables were all empty when it first saw them keeps one
+// transaction open until Flush: MariaDB then inserts into the empty tables
+// in bulk mode (no undo record per row; with unique_checks and
+// foreign_key_checks off its indexes are built by sorting at commit).
+// A writer that met a table with rows commits each chunk, so that a load
+// on top of existing data never builds a huge undo log.
+type loadWriter struct {
+	conn       *sql.Conn
+	queue      chan loadJob
+	seen       map[string]bool
+	inTx       bool
+	commitEach bool
+}
+
+// LoaderStreams is how many LOAD DATA statements a Loader runs at once on
+// MySQL/MariaDB, each on its own connection: the server parses one stream
+// per connection, so two keep its cores busy while the generator encodes.
+const LoaderStreams = 2
+
+// loadJob is one encoded chunk: tab-separated text for LOAD DATA, or the
+// values of one SQLite transaction.
+type loadJob struct {
+	ctx    context.Context
+	commit bool // no rows: commit the writer's open transaction (Flush)
+	table  string
+	cols   []string
+	n      int
+	tsv    []byte
+	vals   []sqliteValue // SQLite: the rows' values, row after row
+}
+
+// NewLoader pins the writer connections of g's pool and prepares them for
+// bulk writes.
 func NewLoader(ctx context.Context, g *gorm.DB) (*Loader, error) {
 	sqlDB, err := g.DB()
 	if err != nil {
 		return nil, fmt.Errorf("db: loader: %w", err)
 	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("db: loader: %w", err)
-	}
-	l := &Loader{conn: conn, mysql: IsMySQL(g)}
-	var setup []string
+	l := &Loader{mysql: IsMySQL(g)}
+	streams, setup := 1, []string{"PRAGMA synchronous = OFF", "PRAGMA cache_size = -524288", "PRAGMA temp_store = MEMORY"}
 	if l.mysql {
-		var on int
-		if err := conn.QueryRowContext(ctx, "SELECT @@local_infile").Scan(&on); err != nil {
-			_ = conn.Close()
-			return nil, fmt.Errorf("db: loader: %w", err)
-		}
-		if on != 1 {
-			_ = conn.Close()
-			return nil, errors.New("db: loader: the server refuses LOAD DATA LOCAL INFILE; run SET GLOBAL local_infile = 1 (or start it with --local-infile=1)")
-		}
-		setup = []string{"SET SESSION unique_checks = 0, foreign_key_checks = 0"}
-	} else {
-		setup = []string{"PRAGMA synchronous = OFF", "PRAGMA cache_size = -524288", "PRAGMA temp_store = MEMORY"}
+		streams, setup = LoaderStreams, []string{"SET SESSION unique_checks = 0, foreign_key_checks = 0"}
 	}
-	for _, s := range setup {
-		if _, err := conn.ExecContext(ctx, s); err != nil {
-			_ = conn.Close()
-			return nil, fmt.Errorf("db: loader: %s: %w", s, err)
+	fail := func(err error) (*Loader, error) {
+		for _, w := range l.writers {
+			_ = w.conn.Close()
 		}
+		return nil, err
+	}
+	for range streams {
+		conn, err := sqlDB.Conn(ctx)
+		if err != nil {
+			return fail(fmt.Errorf("db: loader: %w", err))
+		}
+		// Two chunks queued per writer: enough to keep it busy, little memory.
+		l.writers = append(l.writers, &loadWriter{conn: conn, queue: make(chan loadJob, 2), seen: map[string]bool{}})
+		if l.mysql {
+			var on int
+			if err := conn.QueryRowContext(ctx, "SELECT @@local_infile").Scan(&on); err != nil {
+				return fail(fmt.Errorf("db: loader: %w", err))
+			}
+			if on != 1 {
+				return fail(errors.New("db: loader: the server refuses LOAD DATA LOCAL INFILE; run SET GLOBAL local_infile = 1 (or start it with --local-infile=1)"))
+			}
+		}
+		for _, s := range setup {
+			if _, err := conn.ExecContext(ctx, s); err != nil {
+				return fail(fmt.Errorf("db: loader: %s: %w", s, err))
+			}
+		}
+	}
+	l.route = map[string]int{}
+	for _, w := range l.writers {
+		l.running.Add(1)
+		go l.write(w)
 	}
 	return l, nil
 }
 
-// Rows is the number of rows loaded so far.
-func (l *Loader) Rows() int64 { return l.rows.Load() }
-
-// Close restores the connection's settings and returns it to the pool.
-func (l *Loader) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var err error
-	if l.mysql {
-		_, err = l.conn.ExecContext(ctx, "SET SESSION unique_checks = 1, foreign_key_checks = 1")
-	} else {
-		if _, err = l.conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err == nil {
-			_, err = l.conn.ExecContext(ctx, "PRAGMA cache_size = -2000")
+// write sends w's queued chunks until its queue closes. After a failure
+// it drops the remaining chunks (the caller learns of the failure and
+// stops).
+func (l *Loader) write(w *loadWriter) {
+	defer l.running.Done()
+	for job := range w.queue {
+		if l.failed() == nil {
+			if err := l.writeJob(w, job); err != nil {
+				l.fail(err)
+			}
 		}
+		l.pending.Done()
 	}
-	return errors.Join(err, l.conn.Close())
+	if w.inTx {
+		// Only after a failure (Flush commits): undo what is uncommitted.
+		_, _ = w.conn.ExecContext(context.Background(), "ROLLBACK")
+		w.inTx = false
+	}
 }
 
-// Load writes rows (values in the order of cols) into table. Values are
+func (l *Loader) writeJob(w *loadWriter, job loadJob) error {
+	if !l.mysql {
+		if err := loadSQLite(job.ctx, w.conn, job); err != nil {
+			return fmt.Errorf("load %s: %w", job.table, err)
+		}
+		l.rows.Add(int64(job.n))
+		return nil
+	}
+	if job.commit {
+		if !w.inTx {
+			return nil
+		}
+		w.inTx = false
+		if _, err := w.conn.ExecContext(job.ctx, "COMMIT"); err != nil {
+			return fmt.Errorf("db: loader: commit: %w", err)
+		}
+		return nil
+	}
+	if !w.seen[job.table] {
+		w.seen[job.table] = true
+		var one int
+		switch err := w.conn.QueryRowContext(job.ctx, "SELECT 1 FROM `"+job.table+"` LIMIT 1").Scan(&one); {
+		case err == nil:
+			w.commitEach = true
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("load %s: %w", job.table, err)
+		}
+	}
+	if !w.inTx && !w.commitEach {
+		if _, err := w.conn.ExecContext(job.ctx, "START TRANSACTION"); err != nil {
+			return fmt.Errorf("load %s: %w", job.table, err)
+		}
+		w.inTx = true
+	}
+	if err := loadMySQL(job.ctx, w.conn, job); err != nil {
+		return fmt.Errorf("load %s: %w", job.table, err)
+	}
+	l.rows.Add(int64(job.n))
+	if w.inTx && w.commitEach {
+		w.inTx = false
+		if _, err := w.conn.ExecContext(job.ctx, "COMMIT"); err != nil {
+			return fmt.Errorf("load %s: commit: %w", job.table, err)
+		}
+	}
+	return nil
+}
+
+func (l *Loader) failed() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+func (l *Loader) fail(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err == nil {
+		l.err = err
+	}
+}
+
+// Rows is the number of rows written so far (Flush first for all of them).
+func (l *Loader) Rows() int64 { return l.rows.Load() }
+
+// Flush waits until every queued chunk is written and committed and
+// returns the first write error.
+func (l *Loader) Flush() error {
+	if err := l.failed(); err != nil {
+		return err
+	}
+	if l.mysql {
+		for _, w := range l.writers {
+			l.pending.Add(1)
+			w.queue <- loadJob{ctx: context.Background(), commit: true}
+		}
+	}
+	l.pending.Wait()
+	return l.failed()
+}
+
+// Close writes and commits what is queued, restores the connections'
+// settings and returns them to the pool. It returns the first write error.
+func (l *Loader) Close() error {
+	if l.closed {
+		return l.failed()
+	}
+	l.closed = true
+	flushErr := l.Flush()
+	for _, w := range l.writers {
+		close(w.queue)
+	}
+	l.running.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	errs := []error{flushErr}
+	for _, w := range l.writers {
+		var err error
+		if l.mysql {
+			_, err = w.conn.ExecContext(ctx, "SET SESSION unique_checks = 1, foreign_key_checks = 1")
+		} else if _, err = w.conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err == nil {
+			_, err = w.conn.ExecContext(ctx, "PRAGMA cache_size = -2000")
+		}
+		errs = append(errs, err, w.conn.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Load queues rows (values in the order of cols) for table. Values are
 // nil, bool, integers, floats, strings, []byte, time.Time, pointers to
-// those, or driver.Valuers. On SQLite the rows are one transaction; on
-// MySQL one LOAD DATA statement (callers send a chunk at a time, ~10⁵ rows).
+// those, or driver.Valuers; they are encoded before Load returns. On
+// SQLite a chunk is one transaction; on MySQL one LOAD DATA statement
+// (callers send a chunk at a time, ~10⁴–10⁵ rows). Load blocks while the
+// writers are behind, and returns an earlier chunk's write error.
 func (l *Loader) Load(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if err := l.failed(); err != nil {
+		return err
+	}
 	if len(rows) == 0 {
 		return nil
 	}
+	job := loadJob{ctx: ctx, table: table, cols: cols, n: len(rows)}
 	var err error
 	if l.mysql {
-		err = l.loadMySQL(ctx, table, cols, rows)
+		job.tsv, err = encodeTSV(cols, rows)
 	} else {
-		err = l.loadSQLite(ctx, table, cols, rows)
+		job.vals, err = sqliteValues(cols, rows)
 	}
 	if err != nil {
 		return fmt.Errorf("load %s: %w", table, err)
 	}
-	l.rows.Add(int64(len(rows)))
-	return nil
-}
-
-func (l *Loader) loadSQLite(ctx context.Context, table string, cols []string, rows [][]any) error {
-	if _, err := l.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return err
+	l.mu.Lock()
+	k, ok := l.route[table]
+	if !ok {
+		k = len(l.route) % len(l.writers)
+		l.route[table] = k
 	}
-	err := func() error {
-		// OR FAIL: a constraint error stops the statement without undoing
-		// its earlier rows, so SQLite keeps no statement journal (about a
-		// fifth of the insert's time); the whole transaction is rolled
-		// back on any error anyway.
-		head := "INSERT OR FAIL INTO " + table + " (" + strings.Join(cols, ",") + ") VALUES "
-		var sb bytes.Buffer
-		for start := 0; start < len(rows); start += sqliteRowsPerStatement {
-			sb.Reset()
-			sb.WriteString(head)
-			for i, r := range rows[start:min(start+sqliteRowsPerStatement, len(rows))] {
-				if len(r) != len(cols) {
-					return fmt.Errorf("a row has %d values for %d columns", len(r), len(cols))
-				}
-				if i > 0 {
-					sb.WriteByte(',')
-				}
-				sb.WriteByte('(')
-				for k, v := range r {
-					if k > 0 {
-						sb.WriteByte(',')
-					}
-					if err := writeSQLiteLiteral(&sb, v); err != nil {
-						return err
-					}
-				}
-				sb.WriteByte(')')
-			}
-			if _, err := l.conn.ExecContext(ctx, sb.String()); err != nil {
-				return err
-			}
-		}
+	l.mu.Unlock()
+	l.pending.Add(1)
+	select {
+	case l.writers[k].queue <- job:
 		return nil
-	}()
-	if err != nil {
-		_, _ = l.conn.ExecContext(context.Background(), "ROLLBACK")
-		return err
+	case <-ctx.Done():
+		l.pending.Done()
+		return ctx.Err()
 	}
-	_, err = l.conn.ExecContext(ctx, "COMMIT")
-	return err
-}
-
-// sqliteRowsPerStatement is how many rows one SQLite INSERT carries.
-const sqliteRowsPerStatement = 500
-
-// sqliteTimeFormat is how the SQLite driver (glebarez/go-sqlite) writes a
-// bound time.Time; literals use the same text so that rows read back alike.
-const sqliteTimeFormat = "2006-01-02 15:04:05.999999999-07:00"
-
-// writeSQLiteLiteral writes v as an SQLite literal, the value the driver
-// would have bound: NULL, integers (bool as 0/1), reals, 'text' (quotes
-// doubled), X'blob', and times as text in the driver's format.
-func writeSQLiteLiteral(buf *bytes.Buffer, v any) error {
-	if vr, ok := v.(driver.Valuer); ok {
-		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
-			buf.WriteString("NULL")
-			return nil
-		}
-		x, err := vr.Value()
-		if err != nil {
-			return err
-		}
-		v = x
-	}
-	switch x := v.(type) {
-	case nil:
-		buf.WriteString("NULL")
-	case string:
-		quoteSQLite(buf, x)
-	case []byte:
-		buf.WriteString("X'")
-		buf.WriteString(hex.EncodeToString(x))
-		buf.WriteByte('\'')
-	case bool:
-		if x {
-			buf.WriteByte('1')
-		} else {
-			buf.WriteByte('0')
-		}
-	case int:
-		buf.WriteString(strconv.FormatInt(int64(x), 10))
-	case int64:
-		buf.WriteString(strconv.FormatInt(x, 10))
-	case uint64:
-		buf.WriteString(strconv.FormatUint(x, 10))
-	case time.Time:
-		quoteSQLite(buf, x.Format(sqliteTimeFormat))
-	default:
-		rv := reflect.ValueOf(v)
-		switch rv.Kind() {
-		case reflect.Pointer:
-			if rv.IsNil() {
-				buf.WriteString("NULL")
-				return nil
-			}
-			return writeSQLiteLiteral(buf, rv.Elem().Interface())
-		case reflect.String:
-			quoteSQLite(buf, rv.String())
-		case reflect.Bool:
-			return writeSQLiteLiteral(buf, rv.Bool())
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			buf.WriteString(strconv.FormatInt(rv.Int(), 10))
-		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			buf.WriteString(strconv.FormatUint(rv.Uint(), 10))
-		case reflect.Float32, reflect.Float64:
-			f := strconv.FormatFloat(rv.Float(), 'g', -1, 64)
-			if !strings.ContainsAny(f, ".eEnN") {
-				f += ".0" // a REAL, as the driver binds it
-			}
-			buf.WriteString(f)
-		default:
-			return fmt.Errorf("db: loader: cannot write a %T", v)
-		}
-	}
-	return nil
-}
-
-func quoteSQLite(buf *bytes.Buffer, s string) {
-	buf.WriteByte('\'')
-	if strings.IndexByte(s, '\'') < 0 {
-		buf.WriteString(s)
-	} else {
-		buf.WriteString(strings.ReplaceAll(s, "'", "''"))
-	}
-	buf.WriteByte('\'')
 }
 
 var readerSeq atomic.Uint64
 
-func (l *Loader) loadMySQL(ctx context.Context, table string, cols []string, rows [][]any) error {
+// encodeTSV writes rows as LOAD DATA text: tab-separated fields, one line
+// per row.
+func encodeTSV(cols []string, rows [][]any) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(rows) * len(cols) * 12)
+	for _, r := range rows {
+		if len(r) != len(cols) {
+			return nil, fmt.Errorf("a row has %d values for %d columns", len(r), len(cols))
+		}
+		for i, v := range r {
+			if i > 0 {
+				buf.WriteByte('\t')
+			}
+			if err := writeTSV(&buf, v); err != nil {
+				return nil, err
+			}
+		}
+		buf.WriteByte('\n')
+	}
+	return buf.Bytes(), nil
+}
+
+// loadMySQL sends one encoded chunk as a LOAD DATA LOCAL INFILE on conn.
+func loadMySQL(ctx context.Context, conn *sql.Conn, job loadJob) error {
 	name := fmt.Sprintf("aftersales-load-%d", readerSeq.Add(1))
-	pr, pw := io.Pipe()
-	mysql.RegisterReaderHandler(name, func() io.Reader { return pr })
+	mysql.RegisterReaderHandler(name, func() io.Reader { return bytes.NewReader(job.tsv) })
 	defer mysql.DeregisterReaderHandler(name)
-	// Encode in a goroutine while the server parses: the two overlap.
-	var encErr error
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var buf bytes.Buffer
-		for _, r := range rows {
-			if len(r) != len(cols) {
-				encErr = fmt.Errorf("a row has %d values for %d columns", len(r), len(cols))
-				break
-			}
-			for i, v := range r {
-				if i > 0 {
-					buf.WriteByte('\t')
-				}
-				if err := writeTSV(&buf, v); err != nil {
-					encErr = err
-					break
-				}
-			}
-			if encErr != nil {
-				break
-			}
-			buf.WriteByte('\n')
-			if buf.Len() >= 1<<20 {
-				if _, err := pw.Write(buf.Bytes()); err != nil {
-					encErr = err
-					break
-				}
-				buf.Reset()
-			}
-		}
-		if encErr == nil && buf.Len() > 0 {
-			_, encErr = pw.Write(buf.Bytes())
-		}
-		pw.CloseWithError(encErr)
-	}()
-	quoted := make([]string, len(cols))
-	for i, c := range cols {
+	quoted := make([]string, len(job.cols))
+	for i, c := range job.cols {
 		quoted[i] = "`" + c + "`"
 	}
-	q := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE `" + table + "` CHARACTER SET utf8mb4" +
+	q := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE `" + job.table + "` CHARACTER SET utf8mb4" +
 		" FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" + strings.Join(quoted, ",") + ")"
-	res, err := l.conn.ExecContext(ctx, q)
-	// If the statement failed before reading everything, unblock the encoder.
-	_ = pr.CloseWithError(io.ErrClosedPipe)
-	wg.Wait()
+	res, err := conn.ExecContext(ctx, q)
 	if err != nil {
 		return err
 	}
-	if encErr != nil {
-		return encErr
-	}
-	if n, _ := res.RowsAffected(); n != int64(len(rows)) {
-		return fmt.Errorf("LOAD DATA wrote %d rows of %d", n, len(rows))
+	if n, _ := res.RowsAffected(); n != int64(job.n) {
+		return fmt.Errorf("LOAD DATA wrote %d rows of %d", n, job.n)
 	}
 	var warnings int
-	if err := l.conn.QueryRowContext(ctx, "SELECT @@warning_count").Scan(&warnings); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT @@warning_count").Scan(&warnings); err != nil {
 		return err
 	}
 	if warnings > 0 {
 		var level, msg string
 		var code int
-		_ = l.conn.QueryRowContext(ctx, "SHOW WARNINGS LIMIT 1").Scan(&level, &code, &msg)
+		_ = conn.QueryRowContext(ctx, "SHOW WARNINGS LIMIT 1").Scan(&level, &code, &msg)
 		return fmt.Errorf("LOAD DATA left %d warning(s), the first: %s %d %s", warnings, level, code, msg)
 	}
 	return nil

@@ -66,6 +66,9 @@ func TestLoaderRowsReadBackAsGORMRows(t *testing.T) {
 		if err := l.Load(ctx, "loader_probes", []string{"id", "text", "num", "ratio", "flag", "at", "maybe", "ref"}, rows); err != nil {
 			t.Fatal(err)
 		}
+		if err := l.Flush(); err != nil {
+			t.Fatal(err)
+		}
 		if l.Rows() != 4 {
 			t.Errorf("rows loaded: %d", l.Rows())
 		}
@@ -105,6 +108,70 @@ func TestLoaderRowsReadBackAsGORMRows(t *testing.T) {
 			if a != b {
 				t.Errorf("stored time %q, the driver stores %q", a, b)
 			}
+		}
+	})
+}
+
+// The loader writes in the background: a chunk that fails (here a primary
+// key loaded twice) is reported by Flush and Close and by every Load after
+// it, and the rows a caller reuses after Load returned are the ones
+// written (Load encodes them before it returns). Chunks of several tables
+// interleave across the writers.
+func TestLoaderReportsABackgroundWriteFailure(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		ctx := context.Background()
+		for _, table := range []string{"loader_probes", "loader_probe_refs"} {
+			_ = g.Migrator().DropTable(table)
+			if err := g.Table(table).AutoMigrate(&loaderProbe{}); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = g.Migrator().DropTable(table) })
+		}
+		at := time.Date(2026, 3, 1, 8, 30, 15, 0, time.UTC)
+		cols := []string{"id", "text", "num", "ratio", "flag", "at", "maybe", "ref"}
+		l, err := db.NewLoader(ctx, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := [][]any{{uint64(1), "a", int64(1), 0.0, false, at, nil, nil}, {uint64(2), "b", int64(2), 0.0, false, at, nil, nil}}
+		for _, table := range []string{"loader_probes", "loader_probe_refs"} {
+			if err := l.Load(ctx, table, cols, rows); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows[0][1], rows[1][1] = "reused", "reused" // after Load: not what was written
+		if err := l.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if l.Rows() != 4 {
+			t.Errorf("rows loaded: %d, want 4", l.Rows())
+		}
+		var texts []string
+		if err := g.Table("loader_probes").Order("id").Pluck("text", &texts).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(texts) != 2 || texts[0] != "a" || texts[1] != "b" {
+			t.Errorf("loaded texts %q, want [a b]", texts)
+		}
+		dup := [][]any{{uint64(3), "c", int64(3), 0.0, false, at, nil, nil}, {uint64(2), "again", int64(2), 0.0, false, at, nil, nil}}
+		if err := l.Load(ctx, "loader_probes", cols, dup); err != nil {
+			t.Fatal(err) // queued: the failure comes later
+		}
+		if err := l.Flush(); err == nil {
+			t.Error("Flush after a duplicate primary key: no error")
+		}
+		if err := l.Load(ctx, "loader_probe_refs", cols, [][]any{{uint64(9), "x", int64(9), 0.0, false, at, nil, nil}}); err == nil {
+			t.Error("Load after a failed chunk: no error")
+		}
+		if err := l.Close(); err == nil {
+			t.Error("Close after a failed chunk: no error")
+		}
+		var n int64
+		if err := g.Table("loader_probe_refs").Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n != 2 {
+			t.Errorf("loader_probe_refs has %d rows after the failure, want the 2 flushed before it", n)
 		}
 	})
 }

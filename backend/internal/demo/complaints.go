@@ -681,13 +681,15 @@ func ScaleComplaints(ctx context.Context, d QualityDeps, tickets int) error {
 	if err != nil {
 		return err
 	}
+	return withLoader(ctx, d.DB, []string{"complaints", "complaint_logs"}, func(l *db.Loader) error {
+		g.loader = l
+		return g.scale(ctx, d, r, rng, have, want)
+	})
+}
+
+// scale generates complaints from have up to want (ScaleComplaints).
+func (g *complaintGen) scale(ctx context.Context, d QualityDeps, r *rand.Rand, rng ScaleRange, have, want int64) error {
 	made := have
-	l, err := db.NewLoader(ctx, d.DB)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = l.Close() }()
-	g.loader = l
 	emit := func(t closedTicket) error {
 		s := complaintSpec{CustomerID: t.CustomerID, UnitID: t.UnitID, OutletID: t.OutletID, Category: g.pickCategory(),
 			Severity: complaint.SeverityNormal, Source: complaint.SourceHotline}

@@ -118,16 +118,18 @@ func ScaleCustomers(ctx context.Context, d CustomerDeps, tickets int) (ScaleRang
 // withLoader runs load with a bulk loader, the non-unique indexes of
 // tables dropped for the load and rebuilt after it (also when it fails).
 func withLoader(ctx context.Context, g *gorm.DB, tables []string, load func(l *db.Loader) error) (err error) {
+	idx, err := db.DeferIndexes(ctx, g, tables...)
+	// Deferred after the loader's Close below, so it runs once every
+	// queued chunk is written.
+	defer func() { err = errors.Join(err, idx.Restore(context.WithoutCancel(ctx))) }()
+	if err != nil {
+		return err
+	}
 	l, err := db.NewLoader(ctx, g)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, l.Close()) }()
-	idx, err := db.DeferIndexes(ctx, g, tables...)
-	defer func() { err = errors.Join(err, idx.Restore(context.WithoutCancel(ctx))) }()
-	if err != nil {
-		return err
-	}
 	return load(l)
 }
 
