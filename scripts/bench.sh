@@ -12,6 +12,9 @@
 #                   ticket creation on a private MariaDB, direct and +5 ms, beside the raw INSERT ceiling)
 #   BENCH_READINESS=0  skip scripts/bench-readiness.sh (readiness at scale: rollup build from scratch, a full
 #                   run cold and steady with memory growth, GET /readiness/gaps; READINESS_BENCH_TARGETS)
+#   BENCH_AT_SCALE=N   also scripts/bench-scale.sh: issue 15's figures at N tickets on each driver (the scale
+#                   database reused or seeded with per-step times; readiness; screen-pop and ticket list at 8
+#                   connections), e.g. BENCH_AT_SCALE=5000000 BENCH_GO=0 BENCH_HTTP=0 BENCH_WRITE=0 make bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${TEST_MYSQL_DSN:=root@tcp(127.0.0.1:3306)/test}"
@@ -81,6 +84,15 @@ if [ "${BENCH_READINESS:-1}" = "1" ]; then
   # "RESULT readiness <label> <what>: <result>"
   awk '/^RESULT readiness / { i=index($0, ": "); split(substr($0, 18, i-18), a, " "); d=a[1];
       name=substr($0, 18+length(d)+1, i-18-length(d)-1); printf "readiness %s\t%s\t%s\n", d, name, substr($0, i+2) }' "$out/readiness.txt" >>"$rows"
+fi
+
+if [ -n "${BENCH_AT_SCALE:-}" ]; then
+  echo "== figures at $BENCH_AT_SCALE tickets (scripts/bench-scale.sh)"
+  BENCH_DRIVERS="$drivers" bash scripts/bench-scale.sh | tee "$out/scale.txt"
+  # "RESULT scale <label> <what>: <result>" and bench-readiness's "RESULT readiness <label> <what>: <result>"
+  awk '/^RESULT (scale|readiness) / { i=index($0, ": "); split(substr($0, 8, i-8), a, " "); kind=a[1]; d=a[2];
+      name=substr($0, 8+length(kind)+length(d)+2, i-8-length(kind)-length(d)-2); printf "%s %s\t%s\t%s\n", kind, d, name, substr($0, i+2) }' \
+    "$out/scale.txt" >>"$rows"
 fi
 
 echo

@@ -193,26 +193,48 @@ type sqliteBindState struct {
 //go:noinline
 func newSQLiteBindState() *sqliteBindState { return &sqliteBindState{} }
 
-// insert prepares one single-row INSERT and steps it for every row of the
-// job, binding text in place (SQLITE_STATIC: the strings stay alive and
-// unchanged in job.vals until the statement is reset).
+// sqliteRowsPerBoundStatement is how many rows one prepared INSERT takes
+// per step: each execution opens the table's and indexes' cursors, so a
+// statement of one row costs a narrow table (the search grams) more than
+// the insert itself; SQLite allows 32,766 parameters.
+var sqliteRowsPerBoundStatement = 64
+
+// insert prepares a multi-row INSERT (once per chunk, plus one for the
+// rest) and steps it for every group of rows of the job, binding text in
+// place (SQLITE_STATIC: the strings stay alive and unchanged in job.vals
+// until the statement is reset).
 func (h sqliteHandle) insert(ctx context.Context, job loadJob) error {
+	nc := len(job.cols)
+	per := max(1, min(sqliteRowsPerBoundStatement, 32766/nc))
+	for start := 0; start < job.n; {
+		rows := min(per, job.n-start)
+		end := start + rows*((job.n-start)/rows)
+		if err := h.insertGroups(ctx, job, rows, start, end); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
+}
+
+// insertGroups inserts rows [start, end) of job with a statement of rows
+// rows each.
+func (h sqliteHandle) insertGroups(ctx context.Context, job loadJob, rows, start, end int) error {
 	st := newSQLiteBindState()
-	q := "INSERT OR FAIL INTO " + job.table + " (" + strings.Join(job.cols, ",") + ") VALUES (" +
-		strings.TrimSuffix(strings.Repeat("?,", len(job.cols)), ",") + ")"
+	nc := len(job.cols)
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", nc), ",") + ")"
+	q := "INSERT OR FAIL INTO " + job.table + " (" + strings.Join(job.cols, ",") + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
 	st.sql = append([]byte(q), 0)
 	if rc := sqlite3.Xsqlite3_prepare_v2(h.tls, h.db, uintptr(unsafe.Pointer(&st.sql[0])), -1, uintptr(unsafe.Pointer(&st.stmt)), 0); rc != sqlite3.SQLITE_OK {
 		return h.err(rc)
 	}
 	defer sqlite3.Xsqlite3_finalize(h.tls, st.stmt)
-	nc := len(job.cols)
-	for r := 0; r < job.n; r++ {
-		if r%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+	for r := start; r < end; r += rows {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		for k, v := range job.vals[r*nc : (r+1)*nc] {
+		for k, v := range job.vals[r*nc : (r+rows)*nc] {
 			idx := int32(k + 1)
 			var rc int32
 			switch v.kind {
@@ -236,7 +258,7 @@ func (h sqliteHandle) insert(ctx context.Context, job loadJob) error {
 				}
 			}
 			if rc != sqlite3.SQLITE_OK {
-				return fmt.Errorf("bind %s of row %d (kind %d, %q): %w", job.cols[k], r, v.kind, v.s, h.err(rc))
+				return fmt.Errorf("bind %s of row %d: %w", job.cols[k%nc], r+k/nc, h.err(rc))
 			}
 		}
 		if rc := sqlite3.Xsqlite3_step(h.tls, st.stmt); rc != sqlite3.SQLITE_DONE {
