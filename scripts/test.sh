@@ -39,7 +39,10 @@ run_go() {
   grep -E '^(ok|FAIL|panic:)|--- (FAIL|SKIP)|--- PASS: [^/]*/(sqlite|mysql) ' "$log" || true
   echo "== database legs: $(grep -cE -- '--- PASS: .*/sqlite ' "$log") sqlite passed, $(grep -cE -- '--- PASS: .*/mysql ' "$log") mysql passed, $(grep -cE -- '--- SKIP: .*/mysql ' "$log") mysql skipped"
   if [ $rc -ne 0 ]; then
-    echo "go test failed; full log follows"; grep -vE '^\s*(=== (RUN|PAUSE|CONT))' "$log" | tail -200
+    # What the failing tests said (t.Error/t.Fatal lines name the file and
+    # line), wherever they are in the log: the tail below may not reach them.
+    echo "go test failed; what the tests reported:"; grep -E '^\s+[A-Za-z0-9_]+_test\.go:[0-9]+: ' "$log" | grep -vE ': (PASS|ok)\b' | tail -150 || true
+    echo "== the end of the log"; grep -vE '^\s*(=== (RUN|PAUSE|CONT))' "$log" | tail -200
     exit $rc
   fi
 }

@@ -577,11 +577,30 @@ func (d *DeferredIndexes) Restore(ctx context.Context) error {
 	// for a second call.
 	var errs []error
 	var failed []string
-	for _, stmt := range d.create {
-		if err := d.g.WithContext(ctx).Exec(stmt).Error; err != nil {
-			errs = append(errs, fmt.Errorf("db: restore index: %s: %w", truncate(stmt, 200), err))
-			failed = append(failed, stmt)
+	build := func(tx *gorm.DB) error {
+		for _, stmt := range d.create {
+			if err := tx.Exec(stmt).Error; err != nil {
+				errs = append(errs, fmt.Errorf("db: restore index: %s: %w", truncate(stmt, 200), err))
+				failed = append(failed, stmt)
+			}
 		}
+		return nil
+	}
+	if IsMySQL(d.g) {
+		_ = build(d.g.WithContext(ctx))
+	} else if err := d.g.WithContext(ctx).Connection(func(tx *gorm.DB) error {
+		// SQLite checks a CREATE INDEX's name against the connection's
+		// cached schema while preparing it, so a pooled connection that has
+		// run nothing since another one dropped the index still "has" it
+		// ("index … already exists"). A read of sqlite_master checks the
+		// schema cookie and reloads the cache first.
+		var n int64
+		if err := tx.Raw("SELECT count(*) FROM sqlite_master").Scan(&n).Error; err != nil {
+			return fmt.Errorf("db: restore indexes: read the schema: %w", err)
+		}
+		return build(tx)
+	}); err != nil {
+		return err
 	}
 	d.create = failed
 	return errors.Join(errs...)
