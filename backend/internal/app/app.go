@@ -45,6 +45,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/report"
 	"github.com/aftersales/aftersales/backend/internal/returns"
 	"github.com/aftersales/aftersales/backend/internal/scheduler"
+	"github.com/aftersales/aftersales/backend/internal/servicerequest"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/survey"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
@@ -98,6 +99,9 @@ type App struct {
 	SLA        *sla.Store
 	Tickets    *ticket.Service
 	WorkOrders *workorder.Service
+	// ServiceRequests are the customers' requests from the public web form:
+	// customer and ticket in one transaction.
+	ServiceRequests *servicerequest.Service
 	// Complaints, corrective and preventive actions (capa) and surveys.
 	Complaints        *complaint.Service
 	CorrectiveActions *capa.Service
@@ -212,6 +216,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	// A resolved, closed or merged ticket withdraws its open field work.
 	a.Tickets.SetOpenWork(a.WorkOrders)
+	a.ServiceRequests = servicerequest.New(servicerequest.Options{DB: g, Customers: a.Customers, Products: a.Products, Tickets: a.Tickets, Regions: a.Regions})
 	a.Products.AddPassportSource("tickets", a.Tickets)
 	a.Products.AddPassportSource("work_orders", a.WorkOrders)
 	// Complaints, corrective actions, surveys and follow-ups (see wire_quality.go).
@@ -265,7 +270,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		Content: a.Content, Attachments: a.Attachments,
 		Repairs: a.Repairs, Parts: a.Parts, Returns: a.Returns, Recalls: a.Recalls,
 		Readiness: a.Readiness, Certification: a.Certification,
-		SLA: a.SLA, Tickets: a.Tickets, WorkOrders: a.WorkOrders,
+		SLA: a.SLA, Tickets: a.Tickets, WorkOrders: a.WorkOrders, ServiceRequests: a.ServiceRequests,
 		Complaints: a.Complaints, CorrectiveActions: a.CorrectiveActions, Surveys: a.Surveys,
 		Regions: a.Regions, Customers: a.Customers, Products: a.Products,
 		Outlets: a.Outlets, Notifications: a.Notifications, Push: a.Push, Messages: a.Messages, SMSStatusToken: cfg.SMS.Tencent.StatusToken,

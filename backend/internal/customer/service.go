@@ -101,6 +101,38 @@ type NewCustomer struct {
 // already belongs to a customer, with details customer_id (the existing
 // customer) and field.
 func (s *Service) Create(ctx context.Context, in NewCustomer) (Profile, error) {
+	n, err := s.checkNew(in)
+	if err != nil {
+		return Profile{}, err
+	}
+	if err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return s.insertNew(ctx, tx, &n) }); err != nil {
+		return Profile{}, s.duplicateOr(ctx, err, n.phones, "phones", 0, "create customer")
+	}
+	return n.profile, nil
+}
+
+// CreateTx is Create inside the caller's transaction tx, for a use case
+// that stores the customer together with what it opens for them (a web
+// service request and its ticket); the caller commits or rolls back.
+func (s *Service) CreateTx(ctx context.Context, tx *gorm.DB, in NewCustomer) (Profile, error) {
+	n, err := s.checkNew(in)
+	if err != nil {
+		return Profile{}, err
+	}
+	if err := s.insertNew(ctx, tx, &n); err != nil {
+		return Profile{}, s.duplicateOr(ctx, err, n.phones, "phones", 0, "create customer")
+	}
+	return n.profile, nil
+}
+
+// newProfile is a checked NewCustomer, ready to insert.
+type newProfile struct {
+	profile Profile
+	phones  []Phone
+	addrs   []Address
+}
+
+func (s *Service) checkNew(in NewCustomer) (newProfile, error) {
 	fields := map[string]string{}
 	name, kind := s.checkNameKind(in.Name, in.Kind, fields)
 	if len(in.Phones) == 0 {
@@ -109,49 +141,50 @@ func (s *Service) Create(ctx context.Context, in NewCustomer) (Profile, error) {
 	phones := s.checkPhones(in.Phones, "phones", 0, fields)
 	addrs := s.checkAddresses(in.Addresses, "addresses", 0, fields)
 	if len(fields) > 0 {
-		return Profile{}, apperr.Validation(fields)
+		return newProfile{}, apperr.Validation(fields)
 	}
 	now := s.o.Now().UTC()
 	p := Profile{Customer: Customer{Name: name, Kind: kind, ConsentSMS: in.ConsentSMS, ConsentSurvey: in.ConsentSurvey,
 		ConsentMarketing: in.ConsentMarketing, Version: 1, CreatedAt: now, UpdatedAt: now}}
 	markFirst(len(phones), func(i int) *bool { return &phones[i].IsPrimary })
 	markFirst(len(addrs), func(i int) *bool { return &addrs[i].IsDefault })
-	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.refuseTaken(ctx, tx, phones, "phones", 0); err != nil {
-			return err
-		}
-		if err := tx.Create(&p.Customer).Error; err != nil {
-			return err
-		}
-		for i := range phones {
-			phones[i].CustomerID, phones[i].CreatedAt = p.Customer.ID, now
-		}
-		for i := range addrs {
-			addrs[i].CustomerID, addrs[i].CreatedAt = p.Customer.ID, now
-		}
-		if len(phones) > 0 {
-			if err := tx.Create(&phones).Error; err != nil {
-				return err
-			}
-		}
-		if len(addrs) > 0 {
-			if err := tx.Create(&addrs).Error; err != nil {
-				return err
-			}
-		}
-		p.Phones, p.Addresses = phones, addrs
-		if err := reindex(tx, p.Customer.ID); err != nil {
-			return err
-		}
-		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "customer", EntityID: idStr(p.Customer.ID), After: p.snapshot()}); err != nil {
-			return err
-		}
-		return s.o.Bus.Enqueue(tx, event.CustomerCreated.New(Topic, event.Customer{CustomerID: p.Customer.ID}))
-	})
-	if err != nil {
-		return Profile{}, s.duplicateOr(ctx, err, phones, "phones", 0, "create customer")
+	return newProfile{profile: p, phones: phones, addrs: addrs}, nil
+}
+
+// insertNew stores n inside tx: the customer, phones, addresses, the search
+// index, the audit record and customer.created.
+func (s *Service) insertNew(ctx context.Context, tx *gorm.DB, n *newProfile) error {
+	p, phones, addrs, now := &n.profile, n.phones, n.addrs, n.profile.Customer.CreatedAt
+	if err := s.refuseTaken(ctx, tx, phones, "phones", 0); err != nil {
+		return err
 	}
-	return p, nil
+	if err := tx.Create(&p.Customer).Error; err != nil {
+		return err
+	}
+	for i := range phones {
+		phones[i].CustomerID, phones[i].CreatedAt = p.Customer.ID, now
+	}
+	for i := range addrs {
+		addrs[i].CustomerID, addrs[i].CreatedAt = p.Customer.ID, now
+	}
+	if len(phones) > 0 {
+		if err := tx.Create(&phones).Error; err != nil {
+			return err
+		}
+	}
+	if len(addrs) > 0 {
+		if err := tx.Create(&addrs).Error; err != nil {
+			return err
+		}
+	}
+	p.Phones, p.Addresses = phones, addrs
+	if err := reindex(tx, p.Customer.ID); err != nil {
+		return err
+	}
+	if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "customer", EntityID: idStr(p.Customer.ID), After: p.snapshot()}); err != nil {
+		return err
+	}
+	return s.o.Bus.Enqueue(tx, event.CustomerCreated.New(Topic, event.Customer{CustomerID: p.Customer.ID}))
 }
 
 // Get returns one customer (without phones and addresses). Errors: not_found.

@@ -44,6 +44,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/report"
 	"github.com/aftersales/aftersales/backend/internal/returns"
 	"github.com/aftersales/aftersales/backend/internal/scheduler"
+	"github.com/aftersales/aftersales/backend/internal/servicerequest"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/survey"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
@@ -108,6 +109,9 @@ type Options struct {
 	SLA        *sla.Store
 	Tickets    *ticket.Service
 	WorkOrders *workorder.Service
+	// ServiceRequests take the public form's requests (customer and ticket
+	// in one transaction).
+	ServiceRequests *servicerequest.Service
 
 	// Messages are the messages to customers (handlers_messages.go).
 	Messages *messaging.Service

@@ -59,6 +59,86 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 			return s.replay(ctx, t, err)
 		}
 	}
+	d, err := s.prepare(ctx, in, true)
+	if err != nil {
+		return Detail{}, false, err
+	}
+	dupKey := false
+	err = retryDeadlock(func() error {
+		d.t.ID = 0
+		return s.gate.transaction(ctx, s.hot, func(tx *gorm.DB) error {
+			err := s.insert(ctx, tx, &d)
+			dupKey = errors.Is(err, errIdempotencyKeyTaken)
+			return err
+		})
+	})
+	if err != nil {
+		if dupKey {
+			// A concurrent request with the same key won the race.
+			if t, ok, err2 := s.byIdempotencyKey(ctx, a.UserID, in.IdempotencyKey); err2 != nil || ok {
+				return s.replay(ctx, t, err2)
+			}
+		}
+		return Detail{}, false, wrap(err, "create ticket")
+	}
+	return Detail{Ticket: d.t, Clocks: d.clocks}, true, nil
+}
+
+// Draft is a new ticket checked, given its SLA policy and numbered: the
+// work done outside any transaction. Insert stores it inside one.
+type Draft struct {
+	t       Ticket
+	events  []sla.Event
+	clocks  []sla.ClockState
+	idemKey string
+}
+
+// Prepare checks in, selects its SLA policy and numbers it, for InsertTx to
+// store inside the caller's transaction: a use case that creates the
+// ticket's customer in that same transaction (a web service request)
+// prepares first, as numbering and policy selection run outside any
+// transaction. A customer_id of 0 is left for InsertTx; a set one is checked.
+func (s *Service) Prepare(ctx context.Context, in NewTicket) (Draft, error) {
+	return s.prepare(ctx, in, false)
+}
+
+// InsertTx stores d for customerID (when d has none) inside the caller's
+// transaction tx, with its timeline, clocks, audit record and
+// ticket.created. The caller vouches for the customer, and for a unit's
+// owner being that customer.
+func (s *Service) InsertTx(ctx context.Context, tx *gorm.DB, d Draft, customerID uint64) (Detail, error) {
+	if d.t.CustomerID == 0 {
+		d.t.CustomerID = customerID
+	}
+	if d.t.CustomerID == 0 {
+		return Detail{}, apperr.Validation(map[string]string{"customer_id": "required"})
+	}
+	if err := s.insert(ctx, tx, &d); err != nil {
+		return Detail{}, fmt.Errorf("create ticket: %w", err) // unclassified: the caller may run its transaction again
+	}
+	return Detail{Ticket: d.t, Clocks: d.clocks}, nil
+}
+
+// Replay returns the ticket an earlier create by the caller made with the
+// idempotency key, if any (conflict idempotency_key_reused when the key is
+// another user's).
+func (s *Service) Replay(ctx context.Context, key string) (Detail, bool, error) {
+	if !idemKeyPattern.MatchString(key) {
+		return Detail{}, false, apperr.Field("idempotency_key", "1–128 printable ASCII characters")
+	}
+	t, ok, err := s.byIdempotencyKey(ctx, actor.From(ctx).UserID, key)
+	if err != nil || !ok {
+		return Detail{}, false, err
+	}
+	d, _, err := s.replay(ctx, t, nil)
+	return d, err == nil, err
+}
+
+// errIdempotencyKeyTaken: a concurrent create stored the same key first.
+var errIdempotencyKeyTaken = errors.New("idempotency key taken")
+
+func (s *Service) prepare(ctx context.Context, in NewTicket, customerRequired bool) (Draft, error) {
+	a := actor.From(ctx)
 	if in.Priority == "" {
 		in.Priority = PriorityNormal
 	}
@@ -87,7 +167,7 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 	if utf8.RuneCountInString(in.Team) > 64 {
 		fields["team"] = "at most 64 characters"
 	}
-	if in.CustomerID == 0 {
+	if in.CustomerID == 0 && customerRequired {
 		fields["customer_id"] = "required"
 	}
 	if in.RegionCode != "" {
@@ -96,10 +176,10 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 		}
 	}
 	if len(fields) > 0 {
-		return Detail{}, false, apperr.Validation(fields)
+		return Draft{}, apperr.Validation(fields)
 	}
 	if err := s.resolveParties(ctx, &in, fields); err != nil {
-		return Detail{}, false, err
+		return Draft{}, err
 	}
 	if in.AssigneeID != nil {
 		if msg := s.checkAssignee(ctx, *in.AssigneeID); msg != "" {
@@ -107,13 +187,13 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 		}
 	}
 	if len(fields) > 0 {
-		return Detail{}, false, apperr.Validation(fields)
+		return Draft{}, apperr.Validation(fields)
 	}
 
 	now := s.now()
 	policy, cal, _, err := s.o.SLA.Select(ctx, in.Type, in.Priority, in.RegionCode)
 	if err != nil {
-		return Detail{}, false, apperr.Internal(err)
+		return Draft{}, apperr.Internal(err)
 	}
 	who := actorLabel(a)
 	t := Ticket{Channel: in.Channel, Type: in.Type, Priority: in.Priority, PriorityRank: PriorityRank(in.Priority), Status: StatusNew,
@@ -136,55 +216,47 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 	clocks := sla.Evaluate(events, cal, now)
 	Summarise(&t, clocks)
 	if err := s.o.Sequences.Prepare(ctx, s.o.DB, "T", now, s.o.Location); err != nil {
-		return Detail{}, false, apperr.Internal(err)
+		return Draft{}, apperr.Internal(err)
 	}
 	// The number comes from this process's block (HiLo, see Sequences):
 	// no counter row is locked by the creating transaction.
 	number, err := s.o.Sequences.Next(ctx, s.o.DB, "T", now, s.o.Location)
 	if err != nil {
-		return Detail{}, false, wrap(err, "number ticket")
+		return Draft{}, wrap(err, "number ticket")
 	}
 	t.Number = number
-	dupKey := false
-	err = retryDeadlock(func() error {
-		t.ID = 0
-		return s.gate.transaction(ctx, s.hot, func(tx *gorm.DB) error {
-			if err := tx.Create(&t).Error; err != nil {
-				return fmt.Errorf("insert ticket: %w", err)
-			}
-			if in.IdempotencyKey != "" {
-				k := idempotencyKey{Scope: "ticket", Key: in.IdempotencyKey, UserID: a.UserID, EntityID: strconv.FormatUint(t.ID, 10), CreatedAt: now}
-				if err := tx.Create(&k).Error; err != nil {
-					if errors.Is(err, gorm.ErrDuplicatedKey) {
-						dupKey = true
-					}
-					return fmt.Errorf("idempotency key: %w", err)
-				}
-			}
-			data := map[string]any{"channel": t.Channel, "type": t.Type, "priority": t.Priority, "sla_policy": t.SLAPolicy}
-			if err := tx.Create(&Event{TicketID: t.ID, Kind: EventCreated, ActorID: actorID(a), ActorName: a.Username,
-				Body: "工单已创建", Data: mustJSON(data), At: now}).Error; err != nil {
-				return fmt.Errorf("insert ticket event: %w", err)
-			}
-			if err := s.o.SLA.Append(ctx, tx, t.ID, events...); err != nil {
-				return err
-			}
-			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10), After: t.Snapshot()}); err != nil {
-				return err
-			}
-			return s.o.Bus.Enqueue(tx, s.eventOf(event.TicketCreated, t, event.Ticket{}))
-		})
-	})
-	if err != nil {
-		if dupKey {
-			// A concurrent request with the same key won the race.
-			if t, ok, err2 := s.byIdempotencyKey(ctx, a.UserID, in.IdempotencyKey); err2 != nil || ok {
-				return s.replay(ctx, t, err2)
-			}
-		}
-		return Detail{}, false, wrap(err, "create ticket")
+	return Draft{t: t, events: events, clocks: clocks, idemKey: in.IdempotencyKey}, nil
+}
+
+// insert stores d inside tx (errIdempotencyKeyTaken when a concurrent create
+// stored its key first).
+func (s *Service) insert(ctx context.Context, tx *gorm.DB, d *Draft) error {
+	a := actor.From(ctx)
+	t := &d.t
+	if err := tx.Create(t).Error; err != nil {
+		return fmt.Errorf("insert ticket: %w", err)
 	}
-	return Detail{Ticket: t, Clocks: clocks}, true, nil
+	if d.idemKey != "" {
+		k := idempotencyKey{Scope: "ticket", Key: d.idemKey, UserID: a.UserID, EntityID: strconv.FormatUint(t.ID, 10), CreatedAt: t.CreatedAt}
+		if err := tx.Create(&k).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return fmt.Errorf("%w: %w", errIdempotencyKeyTaken, err)
+			}
+			return fmt.Errorf("idempotency key: %w", err)
+		}
+	}
+	data := map[string]any{"channel": t.Channel, "type": t.Type, "priority": t.Priority, "sla_policy": t.SLAPolicy}
+	if err := tx.Create(&Event{TicketID: t.ID, Kind: EventCreated, ActorID: actorID(a), ActorName: a.Username,
+		Body: "工单已创建", Data: mustJSON(data), At: t.CreatedAt}).Error; err != nil {
+		return fmt.Errorf("insert ticket event: %w", err)
+	}
+	if err := s.o.SLA.Append(ctx, tx, t.ID, d.events...); err != nil {
+		return err
+	}
+	if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10), After: t.Snapshot()}); err != nil {
+		return err
+	}
+	return s.o.Bus.Enqueue(tx, s.eventOf(event.TicketCreated, *t, event.Ticket{}))
 }
 
 // replay answers a repeated create with the original ticket and its clocks.
@@ -222,7 +294,7 @@ func (s *Service) byIdempotencyKey(ctx context.Context, userID uint64, key strin
 
 // resolveParties checks the customer and unit and fills region and category.
 func (s *Service) resolveParties(ctx context.Context, in *NewTicket, fields map[string]string) error {
-	if s.o.Customers != nil {
+	if s.o.Customers != nil && in.CustomerID != 0 {
 		region, err := s.o.Customers.PrimaryRegion(ctx, in.CustomerID)
 		switch {
 		case apperr.IsKind(err, apperr.KindNotFound):
