@@ -92,21 +92,61 @@ type Outbox struct {
 	// ns; 0 = not held). The lease row is renewed only past half its TTL,
 	// so relaying does not write the one job_locks row on every request.
 	leaseUntil atomic.Int64
-	settling   settleGroup
+	reads      readClock
 }
 
-// settleGroup lets concurrent Settle calls share relay rounds: a caller
-// needs one round that started after it arrived; while a round runs, the
-// callers arriving wait and the next round serves them all (as a database
-// groups commits). Without it every request that recorded an event ran its
-// own round, one after another behind relayMu: at 10 ms per database round
-// trip that capped the whole instance's writes near 20 per second.
-type settleGroup struct {
+// readClock numbers the relay's reads of unsent events, so that a Settle
+// caller waits for the first read that started after it arrived to be
+// published, whoever runs that read: the relay loop or another caller.
+// (Before, each caller waited for a whole round of its own group, and a
+// round read again until nothing was left: under steady load at 10 ms per
+// database round trip a request waited for several reads after its own
+// event had been delivered.) One relay runs at a time: the loop or one
+// Settle caller holds the claim; the others wait for its reads.
+type readClock struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
-	running bool
-	started uint64 // rounds started
-	done    uint64 // rounds finished (the round numbered done is complete)
+	claimed bool // a relay (loop or Settle caller) is running
+	// started counts reads begun; published is the last read whose rows
+	// have all been published.
+	started, published uint64
+	// cascaded holds recent reads during whose publishing this process
+	// enqueued events (a consumer recording events of its own, such as an
+	// inbox notification): their callers also wait for the next read.
+	cascaded map[uint64]bool
+}
+
+func (c *readClock) begin() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.started++
+	return c.started
+}
+
+func (c *readClock) done(read uint64, cascaded bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if read > c.published {
+		c.published = read
+	}
+	if cascaded {
+		c.cascaded[read] = true
+	}
+	for r := range c.cascaded {
+		if r+64 < read {
+			delete(c.cascaded, r)
+		}
+	}
+	c.cond.Broadcast()
+}
+
+// satisfied reports (under mu) whether read need, and when it cascaded the
+// read after it, have been published.
+func (c *readClock) satisfied(need uint64) bool {
+	if c.published < need {
+		return false
+	}
+	return c.published > need || !c.cascaded[need]
 }
 
 var _ event.Bus = (*Outbox)(nil)
@@ -132,7 +172,8 @@ func New(o Options) *Outbox {
 		o.Now = time.Now
 	}
 	x := &Outbox{o: o, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	x.settling.cond = sync.NewCond(&x.settling.mu)
+	x.reads.cond = sync.NewCond(&x.reads.mu)
+	x.reads.cascaded = map[uint64]bool{}
 	return x
 }
 
@@ -243,9 +284,15 @@ func (x *Outbox) loop() {
 // round relays; when this process enqueued rows it has not seen committed
 // yet (their transaction is still open), it looks again shortly, so an
 // event follows its commit within milliseconds rather than an interval.
+// While a Settle caller relays, the loop leaves it to that caller (which
+// wakes the loop again when it stops with rows possibly left).
 func (x *Outbox) round(ctx context.Context) {
 	for attempt := 0; ; attempt++ {
-		held, err := x.RelayOnce(ctx)
+		if !x.claim() {
+			return
+		}
+		held, err := x.relay(ctx, nil)
+		x.unclaim()
 		if err != nil {
 			x.o.Log.Warn("outbox: relay", "err", err)
 			return
@@ -267,31 +314,62 @@ func (x *Outbox) round(ctx context.Context) {
 	}
 }
 
+// claim takes the right to run the relay in this process; false when the
+// loop or a Settle caller has it.
+func (x *Outbox) claim() bool {
+	c := &x.reads
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.claimed {
+		return false
+	}
+	c.claimed = true
+	return true
+}
+
+func (x *Outbox) unclaim() {
+	c := &x.reads
+	c.mu.Lock()
+	c.claimed = false
+	c.cond.Broadcast()
+	c.mu.Unlock()
+}
+
 // Settle relays what is committed now, in the caller's goroutine (the HTTP
 // layer calls it after a request that recorded events, before answering).
-// It returns after a relay round that started after the call has finished;
-// concurrent callers share rounds (settleGroup).
+// It returns once a read of unsent events that started after the call has
+// been published (and, when publishing it made this process record more
+// events, the read after it), whoever ran that read: concurrent callers
+// and the relay loop share reads. It returns at once when another instance
+// holds the relay lease.
 func (x *Outbox) Settle(ctx context.Context) {
-	g := &x.settling
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	need := g.started + 1
-	for g.done < need {
-		if g.running {
-			g.cond.Wait()
+	c := &x.reads
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	need := c.started + 1
+	for !c.satisfied(need) {
+		if c.claimed {
+			c.cond.Wait()
 			continue
 		}
-		g.running = true
-		g.started++
-		round := g.started
-		g.mu.Unlock()
-		_, err := x.RelayOnce(context.WithoutCancel(ctx))
-		g.mu.Lock()
-		g.running = false
-		g.done = round
-		g.cond.Broadcast()
+		c.claimed = true
+		c.mu.Unlock()
+		held, err := x.relay(context.WithoutCancel(ctx), func() bool {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return c.satisfied(need)
+		})
+		c.mu.Lock()
+		c.claimed = false
+		c.cond.Broadcast()
+		// Rows committed after this caller's last read are the loop's.
+		x.poke()
 		if err != nil {
 			x.o.Log.Warn("outbox: settle", "err", err)
+			return
+		}
+		if !held {
+			return
 		}
 	}
 }
@@ -301,6 +379,12 @@ var _ event.Settler = (*Outbox)(nil)
 // RelayOnce takes the lease and relays every committed unsent event. It
 // reports whether this instance held the lease.
 func (x *Outbox) RelayOnce(ctx context.Context) (bool, error) {
+	return x.relay(ctx, nil)
+}
+
+// relay is RelayOnce, stopping early when enough reports true after a read
+// was published (a Settle caller has what it waited for).
+func (x *Outbox) relay(ctx context.Context, enough func() bool) (bool, error) {
 	if x.o.Leases != nil {
 		now := x.o.Now()
 		if until := x.leaseUntil.Load(); until == 0 || now.UnixNano() > until-int64(x.o.LeaseTTL/2) {
@@ -312,7 +396,9 @@ func (x *Outbox) RelayOnce(ctx context.Context) (bool, error) {
 			x.leaseUntil.Store(now.Add(x.o.LeaseTTL).UnixNano())
 		}
 	}
-	_, err := x.Flush(ctx)
+	x.relayMu.Lock()
+	_, err := x.flush(ctx, enough)
+	x.relayMu.Unlock()
 	x.prune(ctx)
 	return true, err
 }
@@ -322,13 +408,21 @@ func (x *Outbox) RelayOnce(ctx context.Context) (bool, error) {
 func (x *Outbox) Flush(ctx context.Context) (int, error) {
 	x.relayMu.Lock()
 	defer x.relayMu.Unlock()
+	return x.flush(ctx, nil)
+}
+
+// flush is Flush under relayMu, stopping early when enough says so.
+func (x *Outbox) flush(ctx context.Context, enough func() bool) (int, error) {
 	n := 0
 	for {
+		read := x.reads.begin()
 		var rows []Record
 		if err := x.o.DB.WithContext(ctx).Where("sent_at IS NULL").Order("id").Limit(x.o.Batch).Find(&rows).Error; err != nil {
+			x.reads.done(read, false)
 			return n, fmt.Errorf("outbox: read: %w", err)
 		}
 		ids := make([]uint64, 0, len(rows))
+		before := x.pending.Load()
 		for _, r := range rows {
 			e := event.Event{ID: r.ID, Topic: r.Topic, Name: r.Name, At: r.CreatedAt}
 			if err := json.Unmarshal([]byte(r.Data), &e.Data); err != nil {
@@ -341,6 +435,13 @@ func (x *Outbox) Flush(ctx context.Context) (int, error) {
 			}
 			ids = append(ids, r.ID)
 		}
+		// Consumers may have recorded events of their own while this read
+		// was published (an inbox push after a notification): the callers
+		// waiting for this read wait for the next one too. (An unrelated
+		// request enqueuing meanwhile makes them wait one read more, no
+		// less.) Waiters are released before the mark below: delivery is
+		// what they wait for.
+		x.reads.done(read, x.pending.Load() != before)
 		// One UPDATE marks the whole batch sent; a crash before it
 		// republishes the batch, which the consumers' marks absorb.
 		if len(ids) > 0 {
@@ -352,8 +453,8 @@ func (x *Outbox) Flush(ctx context.Context) (int, error) {
 			}
 			n += len(ids)
 		}
-		// Consumers may have recorded events of their own (an inbox push
-		// after a notification): look again until nothing is left.
+		// Look again until nothing is left (the loop), or until the Settle
+		// caller running this relay has its read.
 		if len(rows) == 0 {
 			if max := x.pending.Load(); max > x.relayed.Load() {
 				// Rows this process enqueued may have been sent by another
@@ -363,6 +464,9 @@ func (x *Outbox) Flush(ctx context.Context) (int, error) {
 					x.relayed.Store(max)
 				}
 			}
+			return n, nil
+		}
+		if enough != nil && enough() {
 			return n, nil
 		}
 	}

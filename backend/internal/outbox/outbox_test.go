@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -412,6 +413,78 @@ func TestConcurrentSettlesShareRelayRoundsAndLeaseWrites(t *testing.T) {
 			t.Errorf("%d settles read the outbox %d times; concurrent settles must share rounds", callers, reads)
 		}
 		t.Logf("%d settles: %d lease writes, %d outbox reads", callers, leases.holds, reads)
+	})
+}
+
+// Under a steady stream of events a Settle returns after the read that
+// started after it (and at most one more), not when a read finds nothing
+// left: before, the settling request's round read again and again while
+// other requests kept committing events, so at 10 ms per round trip every
+// request waited for many reads after its own event had been delivered.
+func TestSettleUnderSteadyLoadWaitsForOneReadNotAnEmptyOne(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		if err := g.AutoMigrate(&order{}); err != nil {
+			t.Fatal(err)
+		}
+		var reads atomic.Int64
+		if err := g.Callback().Query().Before("gorm:query").Register("test:slow_outbox_read", func(d *gorm.DB) {
+			if d.Statement.Table == "outbox_events" {
+				reads.Add(1)
+				time.Sleep(20 * time.Millisecond)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = g.Callback().Query().Remove("test:slow_outbox_read") }()
+		bus := event.NewMemoryBus()
+		var delivered sync.Map
+		bus.Subscribe(func(e event.Event) {
+			if p, ok := orderPlaced.Of(e); ok {
+				delivered.Store(p.Number, true)
+			}
+		})
+		x := outbox.New(outbox.Options{DB: g, Bus: bus, Leases: scheduler.New(g, time.Minute, quiet), Log: quiet})
+		// Other requests commit an event every 5 ms, more than one per read.
+		stop := make(chan struct{})
+		var producer sync.WaitGroup
+		producer.Add(1)
+		go func() {
+			defer producer.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+				_ = db.Retry(context.Background(), func() error { return place(g, x, fmt.Sprintf("B-%d", i)) })
+			}
+		}()
+		defer func() { close(stop); producer.Wait() }()
+		// Keep a read of the background stream going, as the relay loop would.
+		go x.Settle(context.Background())
+		time.Sleep(50 * time.Millisecond)
+		for i := 0; i < 5; i++ {
+			number := fmt.Sprintf("S-%d", i)
+			if err := place(g, x, number); err != nil {
+				t.Fatal(err)
+			}
+			r0 := reads.Load()
+			settled := make(chan struct{})
+			go func() { x.Settle(context.Background()); close(settled) }()
+			select {
+			case <-settled:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("settle %d did not return within 10 s under a steady stream", i)
+			}
+			if _, ok := delivered.Load(number); !ok {
+				t.Fatalf("%s was not delivered when its Settle returned", number)
+			}
+			// The read running when it arrived, the one after it, and one
+			// more when publishing recorded events: never "until empty".
+			if n := reads.Load() - r0; n > 3 {
+				t.Errorf("settle %d waited for %d outbox reads under a steady stream; want ≤ 3", i, n)
+			}
+		}
 	})
 }
 
