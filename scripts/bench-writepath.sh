@@ -6,7 +6,12 @@
 # Per creation it reports server CPU, mariadbd CPU, statements (Questions), prepares and redo-log writes
 # (Innodb_log_writes; below 1.0 means commits were grouped).
 #
+# With the delay it also times creates from one client, one at a time: each database round trip then costs 2 × 5 ms,
+# so the p50 over 10 ms is the number of sequential round trips per create (the server's CPU is ~1 ms of it).
+#
 #   WRITE_CLIENTS (64)  WRITE_DURATION (10s)  WRITE_DELAYS ("0 5")  WRITE_SCALE (5000 tickets seeded)
+#   WRITE_PROFILE_DIR (unset): write a CPU profile and two goroutine dumps of the server per run there
+#     (the server's /debug/pprof on its metrics address, port 18313)
 # Ports 18310 (mariadbd), 18311 (proxy), 18312 (server). Stops only what it started. Called by scripts/bench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +42,9 @@ sql "create database aftersales character set utf8mb4 collate utf8mb4_unicode_ci
 "$WORK/delayproxy" -listen 127.0.0.1:18311 -upstream 127.0.0.1:18310 -delay 5ms 2>"$WORK/proxy.log" &
 PIDS+=($!)
 
-export AFTERSALES_DB_DRIVER=mysql AFTERSALES_LOG_LEVEL=warn AFTERSALES_SCHEDULER_ENABLED=false AFTERSALES_METRICS_ADDR= \
+metrics=
+if [ -n "${WRITE_PROFILE_DIR:-}" ]; then mkdir -p "$WRITE_PROFILE_DIR"; metrics=127.0.0.1:18313; fi
+export AFTERSALES_DB_DRIVER=mysql AFTERSALES_LOG_LEVEL=warn AFTERSALES_SCHEDULER_ENABLED=false AFTERSALES_METRICS_ADDR=$metrics \
   AFTERSALES_DB_MAX_OPEN_CONNS=$clients AFTERSALES_DB_MAX_IDLE_CONNS=$clients AFTERSALES_DB_SLOW_QUERY=5s \
   AFTERSALES_HTTP_ADDR=127.0.0.1:18312
 AFTERSALES_DB_DSN='root@tcp(127.0.0.1:18310)/aftersales' "$WORK/aftersales" seed --scale "$scale" >/dev/null 2>&1
@@ -58,7 +65,7 @@ for delay in $delays; do
   if [ "$delay" != 0 ] && [ "$delay" != 5 ]; then echo "only 0 and 5 ms are wired"; exit 2; fi
   echo "== +${delay} ms one-way"
   "$WORK/insertceiling" -dsn "$dsn" -clients "$clients" -duration "$duration" | sed 's/^/RESULT ceiling +'"$delay"'ms: /'
-  AFTERSALES_DB_DSN="$dsn" "$WORK/aftersales" serve >"$WORK/server-$delay.log" 2>&1 &
+  AFTERSALES_METRICS_PPROF=$([ -n "$metrics" ] && echo true || echo false) AFTERSALES_DB_DSN="$dsn" "$WORK/aftersales" serve >"$WORK/server-$delay.log" 2>&1 &
   SPID=$!
   PIDS+=($SPID)
   for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18312/readyz >/dev/null && break; sleep 0.2; done
@@ -66,6 +73,20 @@ for delay in $delays; do
     -d "{\"username\":\"bench\",\"password\":\"$password\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
   # Warm-up (prepared statements, caches, HiLo blocks), then the measured run.
   wrk -t2 -c"$clients" -d2s --timeout 10s -s scripts/wrk/ticket_create.lua http://127.0.0.1:18312 -- "$token" "$customers" 1 >/dev/null
+  if [ "$delay" != 0 ]; then
+    one=$(wrk -t1 -c1 -d3s --timeout 10s -s scripts/wrk/ticket_create.lua http://127.0.0.1:18312 -- "$token" "$customers" 1 | grep -E '^requests')
+    p50=$(echo "$one" | sed -E 's/.*p50 ([0-9.]+) ms.*/\1/')
+    echo "RESULT one client +${delay}ms: $one; ≈ $(awk -v p="$p50" -v d="$delay" 'BEGIN { printf "%.1f", p / (2 * d) }') sequential round trips per create"
+  fi
+  profilers=()
+  if [ -n "$metrics" ]; then
+    secs=${duration%s}
+    curl -s -o "$WRITE_PROFILE_DIR/cpu-$delay.pprof" "http://$metrics/debug/pprof/profile?seconds=$((secs - 2))" &
+    profilers+=($!)
+    (sleep $((secs / 2)); curl -s -o "$WRITE_PROFILE_DIR/goroutines-$delay-a.txt" "http://$metrics/debug/pprof/goroutine?debug=1"
+      sleep 1; curl -s -o "$WRITE_PROFILE_DIR/goroutines-$delay-b.txt" "http://$metrics/debug/pprof/goroutine?debug=1") &
+    profilers+=($!)
+  fi
   t0=$(sql "select count(*) from aftersales.tickets"); s0=$(status); c0=$(cpu_ms $SPID); d0=$(cpu_ms $DBPID)
   res=$(wrk -t2 -c"$clients" -d"$duration" --timeout 10s -s scripts/wrk/ticket_create.lua http://127.0.0.1:18312 -- "$token" "$customers" 1 |
     grep -E '^requests')
@@ -76,5 +97,6 @@ for delay in $delays; do
   echo "RESULT per creation +${delay}ms: $n created; server CPU $(per $((c1 - c0))) ms, mariadbd CPU $(per $((d1 - d0))) ms," \
     "statements $(per $(( $(get "$s1" Questions) - $(get "$s0" Questions) ))), prepares $(per $(( $(get "$s1" Com_stmt_prepare) - $(get "$s0" Com_stmt_prepare) )))," \
     "redo-log writes $(per $(( $(get "$s1" Innodb_log_writes) - $(get "$s0" Innodb_log_writes) )))"
+  for p in "${profilers[@]}"; do wait "$p"; done
   kill "$SPID"; wait "$SPID" 2>/dev/null || true
 done

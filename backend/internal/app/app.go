@@ -264,7 +264,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	a.HTTP = httpapi.New(httpapi.Options{DB: g, Auth: a.Auth, RBAC: a.RBAC, Audit: a.Audit, Bus: a.Bus, Hub: a.Hub, Scheduler: a.Sched,
 		Log: log, UI: ui, SecureCookies: cfg.HTTP.SecureCookies || cfg.HTTP.CookieSecure, MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 		MaxUploadBytes: max(cfg.Storage.MaxUploadMiB<<20, 20<<20) + 1<<20, TrustedProxies: cfg.HTTP.TrustedProxyList(),
-		AllowedOrigins: cfg.HTTP.AllowedOriginList(), MetricsToken: cfg.Metrics.Token, Limiter: a.RateLimit, RequestTimeout: cfg.HTTP.RequestTimeout,
+		AllowedOrigins: cfg.HTTP.AllowedOriginList(), MetricsToken: cfg.Metrics.Token, Pprof: cfg.Metrics.Pprof, Limiter: a.RateLimit, RequestTimeout: cfg.HTTP.RequestTimeout,
 		Location: cfg.Location(), Version: Version,
 		// == Domain services into the HTTP server
 		Content: a.Content, Attachments: a.Attachments,

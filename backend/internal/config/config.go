@@ -209,6 +209,10 @@ type Metrics struct {
 	// Token, when set, also serves /metrics on the public port to a
 	// request with "Authorization: Bearer <token>".
 	Token string `koanf:"token"`
+	// Pprof serves Go's profiler (/debug/pprof/) on Addr beside /metrics,
+	// never on the public port. Off by default: a CPU profile costs CPU
+	// and a heap profile names the code's allocation sites.
+	Pprof bool `koanf:"pprof"`
 }
 
 func splitList(s string) []string {
@@ -396,6 +400,7 @@ func Defaults() map[string]any {
 		"http.allowed_origins":            "",
 		"metrics.addr":                    "127.0.0.1:9090",
 		"metrics.token":                   "",
+		"metrics.pprof":                   false,
 		"auth.slowdown_base":              "1s",
 		"auth.known_address_days":         90,
 		"http.request_timeout":            "15s",

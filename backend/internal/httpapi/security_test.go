@@ -166,6 +166,23 @@ func TestMetricsAreNotServedAnonymouslyOnThePublicPort(t *testing.T) {
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "aftersales_http_requests_total") {
 		t.Fatalf("metrics listener: %d", rec.Code)
 	}
+	// The profiler is off unless metrics.pprof, and never on the public port.
+	rec = httptest.NewRecorder()
+	h.app.HTTP.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/debug/pprof/", nil))
+	if rec.Code != 404 {
+		t.Fatalf("pprof without metrics.pprof: %d", rec.Code)
+	}
+	t.Setenv("AFTERSALES_METRICS_PPROF", "true")
+	hp := newHarness(t)
+	rec = httptest.NewRecorder()
+	hp.app.HTTP.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/debug/pprof/", nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "goroutine") {
+		t.Fatalf("pprof with metrics.pprof on the metrics listener: %d", rec.Code)
+	}
+	if r := hp.do("GET", "/debug/pprof/", "", nil); r.Status == 200 && strings.Contains(string(r.Body), "goroutine") {
+		t.Fatalf("pprof on the public port: %d", r.Status)
+	}
+	t.Setenv("AFTERSALES_METRICS_PPROF", "false")
 	t.Setenv("AFTERSALES_METRICS_TOKEN", "s3cret-token-0123456789")
 	ht := newHarness(t)
 	if r := ht.do("GET", "/metrics", "wrong-token-0123456789", nil); r.Status != 404 {

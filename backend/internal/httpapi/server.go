@@ -78,6 +78,9 @@ type Options struct {
 	// MetricsToken, when set, serves /metrics on the public port to that
 	// bearer token (metrics.token); otherwise only on metrics.addr.
 	MetricsToken string
+	// Pprof adds Go's profiler (/debug/pprof/) to MetricsHandler, the
+	// separate metrics listener (metrics.pprof); never the public port.
+	Pprof bool
 	// Limiter counts the public pages' calls; nil: an in-process limiter.
 	Limiter RateLimiter
 	// RequestTimeout bounds each request (http.request_timeout); 0 means none.
