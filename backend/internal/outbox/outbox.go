@@ -18,6 +18,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -110,10 +111,12 @@ type readClock struct {
 	// started counts reads begun; published is the last read whose rows
 	// have all been published.
 	started, published uint64
-	// cascaded holds recent reads during whose publishing this process
-	// enqueued events (a consumer recording events of its own, such as an
-	// inbox notification): their callers also wait for the next read.
-	cascaded map[uint64]bool
+	// partial holds recent reads that did not deliver everything committed
+	// before they started: they read a full batch (more rows may wait), or
+	// while they were published this process enqueued events (a consumer
+	// recording events of its own, such as an inbox notification). A caller
+	// waiting for such a read waits for the next one as well.
+	partial map[uint64]bool
 }
 
 func (c *readClock) begin() uint64 {
@@ -123,30 +126,31 @@ func (c *readClock) begin() uint64 {
 	return c.started
 }
 
-func (c *readClock) done(read uint64, cascaded bool) {
+func (c *readClock) done(read uint64, partial bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if read > c.published {
 		c.published = read
 	}
-	if cascaded {
-		c.cascaded[read] = true
+	if partial {
+		c.partial[read] = true
 	}
-	for r := range c.cascaded {
-		if r+64 < read {
-			delete(c.cascaded, r)
+	for r := range c.partial {
+		if r+4096 < read {
+			delete(c.partial, r)
 		}
 	}
 	c.cond.Broadcast()
 }
 
-// satisfied reports (under mu) whether read need, and when it cascaded the
-// read after it, have been published.
-func (c *readClock) satisfied(need uint64) bool {
-	if c.published < need {
-		return false
+// satisfied reports (under mu) whether a read at or after *need that
+// delivered everything committed before it started has been published; it
+// moves *need past the partial reads published since.
+func (c *readClock) satisfied(need *uint64) bool {
+	for c.published >= *need && c.partial[*need] {
+		*need++
 	}
-	return c.published > need || !c.cascaded[need]
+	return c.published >= *need
 }
 
 var _ event.Bus = (*Outbox)(nil)
@@ -173,7 +177,7 @@ func New(o Options) *Outbox {
 	}
 	x := &Outbox{o: o, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	x.reads.cond = sync.NewCond(&x.reads.mu)
-	x.reads.cascaded = map[uint64]bool{}
+	x.reads.partial = map[uint64]bool{}
 	return x
 }
 
@@ -200,16 +204,52 @@ func (x *Outbox) Enqueue(tx *gorm.DB, events ...event.Event) error {
 		return fmt.Errorf("outbox: store events: %w", err)
 	}
 	event.NoteRecorded(tx.Statement.Context)
-	for _, r := range rows {
+	ids := make([]uint64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	x.notePending(ids)
+	return nil
+}
+
+// recordColumns are the columns EnqueueStmts writes.
+var recordColumns = []string{"topic", "name", "data", "created_at"}
+
+// EnqueueStmts is Enqueue as statements, for a transaction run as a batch
+// (db.Batcher): one INSERT per event. Call the returned function with the
+// generated ids (the batch's, in order) once the transaction committed,
+// and settle as after Enqueue.
+func (x *Outbox) EnqueueStmts(ctx context.Context, events ...event.Event) ([]db.Stmt, func(ids []uint64), error) {
+	now := x.o.Now().UTC()
+	stmts := make([]db.Stmt, 0, len(events))
+	for _, e := range events {
+		at := e.At
+		if at.IsZero() {
+			at = now
+		}
+		data, err := json.Marshal(e.Data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("outbox: encode %s: %w", e.Name, err)
+		}
+		stmts = append(stmts, db.Insert(Record{}.TableName(), recordColumns, e.Topic, e.Name, string(data), at.UTC()))
+	}
+	return stmts, func(ids []uint64) {
+		event.NoteRecorded(ctx)
+		x.notePending(ids)
+	}, nil
+}
+
+// notePending raises pending to the highest of ids and wakes the relay.
+func (x *Outbox) notePending(ids []uint64) {
+	for _, id := range ids {
 		for {
 			p := x.pending.Load()
-			if r.ID <= p || x.pending.CompareAndSwap(p, r.ID) {
+			if id <= p || x.pending.CompareAndSwap(p, id) {
 				break
 			}
 		}
 	}
 	x.poke()
-	return nil
 }
 
 // Publish stores an event that belongs to no business transaction (a job's
@@ -338,8 +378,9 @@ func (x *Outbox) unclaim() {
 // Settle relays what is committed now, in the caller's goroutine (the HTTP
 // layer calls it after a request that recorded events, before answering).
 // It returns once a read of unsent events that started after the call has
-// been published (and, when publishing it made this process record more
-// events, the read after it), whoever ran that read: concurrent callers
+// been published (and, when that read was a full batch or publishing it made
+// this process record more events, the reads after it until one was not),
+// whoever ran them: concurrent callers
 // and the relay loop share reads. It returns at once when another instance
 // holds the relay lease.
 func (x *Outbox) Settle(ctx context.Context) {
@@ -347,7 +388,7 @@ func (x *Outbox) Settle(ctx context.Context) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	need := c.started + 1
-	for !c.satisfied(need) {
+	for !c.satisfied(&need) {
 		if c.claimed {
 			c.cond.Wait()
 			continue
@@ -357,7 +398,7 @@ func (x *Outbox) Settle(ctx context.Context) {
 		held, err := x.relay(context.WithoutCancel(ctx), func() bool {
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			return c.satisfied(need)
+			return c.satisfied(&need)
 		})
 		c.mu.Lock()
 		c.claimed = false
@@ -441,7 +482,7 @@ func (x *Outbox) flush(ctx context.Context, enough func() bool) (int, error) {
 		// request enqueuing meanwhile makes them wait one read more, no
 		// less.) Waiters are released before the mark below: delivery is
 		// what they wait for.
-		x.reads.done(read, x.pending.Load() != before)
+		x.reads.done(read, len(rows) == x.o.Batch || x.pending.Load() != before)
 		// One UPDATE marks the whole batch sent; a crash before it
 		// republishes the batch, which the consumers' marks absorb.
 		if len(ids) > 0 {

@@ -416,6 +416,33 @@ func TestConcurrentSettlesShareRelayRoundsAndLeaseWrites(t *testing.T) {
 	})
 }
 
+// A Settle delivers everything committed before it, also when more events
+// wait than one read takes (a full batch is followed by the next read).
+func TestSettleDeliversMoreThanOneBatch(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		if err := g.AutoMigrate(&order{}); err != nil {
+			t.Fatal(err)
+		}
+		bus := event.NewMemoryBus()
+		var delivered atomic.Int64
+		bus.Subscribe(func(e event.Event) {
+			if orderPlaced.Is(e) {
+				delivered.Add(1)
+			}
+		})
+		x := outbox.New(outbox.Options{DB: g, Bus: bus, Log: quiet, Batch: 5})
+		for i := 0; i < 12; i++ {
+			if err := place(g, x, fmt.Sprintf("M-%d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		x.Settle(context.Background())
+		if n := delivered.Load(); n != 12 {
+			t.Errorf("%d of 12 events delivered when Settle returned (batches of 5)", n)
+		}
+	})
+}
+
 // Under a steady stream of events a Settle returns after the read that
 // started after it (and at most one more), not when a read finds nothing
 // left: before, the settling request's round read again and again while
