@@ -51,10 +51,11 @@ func (a *App) wireReadiness(ctx context.Context) error {
 		a.Hub.Retain(ev)
 	}
 	// Late changes to old records mark their days' rollups stale, once per
-	// event (never a counter in the business transaction).
+	// event (never a counter in the business transaction); events that
+	// cannot (a ticket created today) run no consumer transaction.
 	mark := outbox.OnceTx(a.DB, "readiness_rollups", a.Log, r.MarkDirty)
 	a.Bus.Subscribe(func(e event.Event) {
-		if readiness.RollupConcerns(e.Name) {
+		if r.MayMark(e) {
 			mark(e)
 		}
 	})

@@ -63,6 +63,28 @@ func RollupConcerns(name string) bool {
 	return false
 }
 
+// createdAtEventTime are the creation events whose time is the record's
+// created_at, its earliest bucket time (the ticket service sets the event's
+// At to the ticket's CreatedAt).
+var createdAtEventTime = map[string]bool{event.TicketCreated.Name(): true}
+
+// MayMark reports whether MarkDirty may have something to mark for e, so
+// the app runs the consumer (and its once-only transaction) only then. A
+// record created today changes no closed day's rollups: a ticket.created
+// whose event time is today needs nothing, decided without a database
+// read. Before, every ticket creation cost the relay a transaction (mark
+// row, read, commit: four round trips in series), which capped ticket
+// creation near 25/s with a database 10 ms away.
+func (s *Service) MayMark(e event.Event) bool {
+	if !RollupConcerns(e.Name) {
+		return false
+	}
+	if createdAtEventTime[e.Name] && !e.At.IsZero() && !localDay(e.At, s.loc).Before(localDay(s.now(), s.loc)) {
+		return false
+	}
+	return true
+}
+
 // MarkDirty is the rollups' event consumer (wired in app through
 // outbox.OnceTx, so each event marks once): a change to a record whose
 // earliest bucket day is already closed appends a mark "the rollups of
