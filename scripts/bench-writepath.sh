@@ -40,7 +40,10 @@ sql() { mariadb -uroot -h127.0.0.1 -P18310 -N -e "$1"; }
 for _ in $(seq 1 60); do sql "select 1" >/dev/null 2>&1 && break; sleep 0.5; done
 sql "create database aftersales character set utf8mb4 collate utf8mb4_unicode_ci"
 "$WORK/delayproxy" -listen 127.0.0.1:18311 -upstream 127.0.0.1:18310 -delay 5ms 2>"$WORK/proxy.log" &
-PIDS+=($!)
+PROXYPID=$!
+PIDS+=($PROXYPID)
+# Commands the proxy has forwarded to mariadbd so far (each is a round trip).
+forwarded() { kill -USR1 "$PROXYPID"; sleep 0.3; grep -o 'requests [0-9]*' "$WORK/proxy.log" | tail -1 | cut -d' ' -f2; }
 
 metrics=
 if [ -n "${WRITE_PROFILE_DIR:-}" ]; then mkdir -p "$WRITE_PROFILE_DIR"; metrics=127.0.0.1:18313; fi
@@ -74,9 +77,13 @@ for delay in $delays; do
   # Warm-up (prepared statements, caches, HiLo blocks), then the measured run.
   wrk -t2 -c"$clients" -d2s --timeout 10s -s scripts/wrk/ticket_create.lua http://127.0.0.1:18312 -- "$token" "$customers" 1 >/dev/null
   if [ "$delay" != 0 ]; then
+    f0=$(forwarded)
     one=$(wrk -t1 -c1 -d3s --timeout 10s -s scripts/wrk/ticket_create.lua http://127.0.0.1:18312 -- "$token" "$customers" 1 | grep -E '^requests')
+    f1=$(forwarded)
     p50=$(echo "$one" | sed -E 's/.*p50 ([0-9.]+) ms.*/\1/')
-    echo "RESULT one client +${delay}ms: $one; ≈ $(awk -v p="$p50" -v d="$delay" 'BEGIN { printf "%.1f", p / (2 * d) }') sequential round trips per create"
+    done1=$(echo "$one" | sed -E 's/^requests ([0-9]+) .*/\1/')
+    echo "RESULT one client +${delay}ms: $one; p50 ≈ $(awk -v p="$p50" -v d="$delay" 'BEGIN { printf "%.1f", p / (2 * d) }') round trips;" \
+      "$(awk -v a="$f0" -v b="$f1" -v n="$done1" 'BEGIN { if (n > 0) printf "%.1f", (b - a) / n; else print "n/a" }') commands to mariadbd per create (with the relay, audit sequencer and jobs)"
   fi
   profilers=()
   if [ -n "$metrics" ]; then

@@ -8,14 +8,25 @@
 // waiting for the chunk before it to be delivered first: the link keeps its
 // throughput (pipelined requests overlap) and only gains latency, as a real
 // network path does. A round trip therefore costs 2 × delay more.
+//
+// On SIGUSR1 it prints to stderr how many chunks it has forwarded towards the
+// upstream ("requests N"): each MySQL command is one write by the client, so
+// the difference between two prints counts the round trips in between.
 package main
 
 import (
 	"flag"
 	"log"
 	"net"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
+
+// requests counts the chunks read from clients (forwarded upstream).
+var requests atomic.Int64
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:13306", "address to accept on")
@@ -27,6 +38,13 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Printf("delayproxy %s -> %s, +%s each way", *listen, *upstream, *delay)
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() {
+		for range usr1 {
+			log.Printf("requests %d", requests.Load())
+		}
+	}()
 	for {
 		down, err := ln.Accept()
 		if err != nil {
@@ -39,8 +57,8 @@ func main() {
 				_ = down.Close()
 				return
 			}
-			go pipe(up, down, *delay)
-			pipe(down, up, *delay)
+			go pipe(up, down, *delay, &requests)
+			pipe(down, up, *delay, nil)
 		}()
 	}
 }
@@ -52,7 +70,8 @@ type chunk struct {
 
 // pipe copies src to dst, each chunk delay after it was read. The reader
 // never waits for the writer, so delays overlap instead of adding up.
-func pipe(dst, src net.Conn, delay time.Duration) {
+// When count is set, each chunk read is counted.
+func pipe(dst, src net.Conn, delay time.Duration, count *atomic.Int64) {
 	queue := make(chan chunk, 4096)
 	go func() {
 		defer close(queue)
@@ -60,6 +79,9 @@ func pipe(dst, src net.Conn, delay time.Duration) {
 			buf := make([]byte, 32<<10)
 			n, err := src.Read(buf)
 			if n > 0 {
+				if count != nil {
+					count.Add(1)
+				}
 				queue <- chunk{buf[:n], time.Now().Add(delay)}
 			}
 			if err != nil {

@@ -397,6 +397,9 @@ func (a *App) Close() {
 	if a.closeRateLimit != nil {
 		_ = a.closeRateLimit()
 	}
+	if a.Tickets != nil {
+		_ = a.Tickets.Close()
+	}
 	if s, err := a.DB.DB(); err == nil {
 		_ = s.Close()
 	}

@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // Record is one row of the trail. LeafID is its identity from the moment it
@@ -108,14 +109,40 @@ func New(now func() time.Time) *Trail {
 // actor in ctx. It is one INSERT and takes no lock shared with other
 // transactions.
 func (t *Trail) Record(ctx context.Context, tx *gorm.DB, e Entry) error {
+	l, err := t.leafOf(ctx, e)
+	if err != nil {
+		return err
+	}
+	if err := tx.WithContext(ctx).Create(&l).Error; err != nil {
+		return fmt.Errorf("audit: append: %w", err)
+	}
+	return nil
+}
+
+// leafColumns are the columns Leaf writes, in leafValues' order.
+var leafColumns = []string{"at", "actor_id", "actor_name", "action", "entity", "entity_id", "before", "after", "request_id", "ip", "leaf_hash"}
+
+// Leaf is Record as a statement, for a transaction run as a batch
+// (db.Batcher): the same leaf, hashed the same way.
+func (t *Trail) Leaf(ctx context.Context, e Entry) (db.Stmt, error) {
+	l, err := t.leafOf(ctx, e)
+	if err != nil {
+		return db.Stmt{}, err
+	}
+	return db.Insert("audit_records", leafColumns, l.At, l.ActorID, l.ActorName, l.Action, l.Entity, l.EntityID, l.Before, l.After,
+		l.RequestID, l.IP, l.LeafHash), nil
+}
+
+// leafOf builds e's leaf, attributed to the actor in ctx.
+func (t *Trail) leafOf(ctx context.Context, e Entry) (leaf, error) {
 	a := actor.From(ctx)
 	before, err := marshal(e.Before)
 	if err != nil {
-		return fmt.Errorf("audit %s %s: before: %w", e.Action, e.Entity, err)
+		return leaf{}, fmt.Errorf("audit %s %s: before: %w", e.Action, e.Entity, err)
 	}
 	after, err := marshal(e.After)
 	if err != nil {
-		return fmt.Errorf("audit %s %s: after: %w", e.Action, e.Entity, err)
+		return leaf{}, fmt.Errorf("audit %s %s: after: %w", e.Action, e.Entity, err)
 	}
 	r := Record{
 		At:        t.now().UTC().Truncate(time.Millisecond),
@@ -132,12 +159,8 @@ func (t *Trail) Record(ctx context.Context, tx *gorm.DB, e Entry) error {
 		id := a.UserID
 		r.ActorID = &id
 	}
-	l := leaf{At: r.At, ActorID: r.ActorID, ActorName: r.ActorName, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
-		Before: r.Before, After: r.After, RequestID: r.RequestID, IP: r.IP, LeafHash: LeafHash(r)}
-	if err := tx.WithContext(ctx).Create(&l).Error; err != nil {
-		return fmt.Errorf("audit: append: %w", err)
-	}
-	return nil
+	return leaf{At: r.At, ActorID: r.ActorID, ActorName: r.ActorName, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
+		Before: r.Before, After: r.After, RequestID: r.RequestID, IP: r.IP, LeafHash: LeafHash(r)}, nil
 }
 
 func marshal(v any) (string, error) {

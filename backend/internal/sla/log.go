@@ -9,6 +9,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // Row converts an event of ticketID's log to its stored form. Instants are
@@ -39,6 +41,20 @@ func (s *Store) Append(ctx context.Context, tx *gorm.DB, ticketID uint64, events
 		return fmt.Errorf("append sla events: %w", err)
 	}
 	return nil
+}
+
+// logColumns are the columns AppendStmt writes.
+var logColumns = []string{"ticket_id", "at", "kind", "target", "reason", "actor", "policy_id", "duration_sec", "warn_at", "band"}
+
+// AppendStmt is Append as one statement, for a transaction run as a batch
+// (db.Batcher). events must not be empty.
+func AppendStmt(ticketID uint64, events ...Event) db.Stmt {
+	rows := make([][]any, len(events))
+	for i, e := range events {
+		r := Row(ticketID, e)
+		rows[i] = []any{r.TicketID, r.At, r.Kind, r.Target, r.Reason, r.Actor, r.PolicyID, r.DurationSec, r.WarnAt, r.Band}
+	}
+	return db.InsertRows("sla_events", logColumns, rows...)
 }
 
 // Log returns ticketID's SLA log in append order. db may be a transaction;

@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 )
@@ -51,29 +52,38 @@ var (
 // belongs to another user).
 func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error) {
 	a := actor.From(ctx)
+	// An earlier create with the same key answers the repeat, before any
+	// check of the input. The key is looked up beside the checks and the
+	// customer read (one round trip less at +5 ms), and consulted first.
+	earlier := func() (Ticket, bool, error) { return Ticket{}, false, nil }
 	if in.IdempotencyKey != "" {
 		if !idemKeyPattern.MatchString(in.IdempotencyKey) {
 			return Detail{}, false, apperr.Field("idempotency_key", "1–128 printable ASCII characters")
 		}
-		if t, ok, err := s.byIdempotencyKey(ctx, a.UserID, in.IdempotencyKey); err != nil || ok {
-			return s.replay(ctx, t, err)
+		found := make(chan keyLookup, 1)
+		go func() {
+			t, ok, err := s.byIdempotencyKey(ctx, a.UserID, in.IdempotencyKey)
+			found <- keyLookup{t, ok, err}
+		}()
+		var once *keyLookup
+		earlier = func() (Ticket, bool, error) {
+			if once == nil {
+				r := <-found
+				once = &r
+			}
+			return once.t, once.ok, once.err
 		}
 	}
 	d, err := s.prepare(ctx, in, true)
+	if t, ok, err2 := earlier(); err2 != nil || ok {
+		return s.replay(ctx, t, err2)
+	}
 	if err != nil {
 		return Detail{}, false, err
 	}
-	dupKey := false
-	err = retryDeadlock(func() error {
-		d.t.ID = 0
-		return s.gate.transaction(ctx, s.hot, func(tx *gorm.DB) error {
-			err := s.insert(ctx, tx, &d)
-			dupKey = errors.Is(err, errIdempotencyKeyTaken)
-			return err
-		})
-	})
+	t, err := s.insertBatch(ctx, &d)
 	if err != nil {
-		if dupKey {
+		if d.idemKey != "" && db.IsDuplicate(err) {
 			// A concurrent request with the same key won the race.
 			if t, ok, err2 := s.byIdempotencyKey(ctx, a.UserID, in.IdempotencyKey); err2 != nil || ok {
 				return s.replay(ctx, t, err2)
@@ -81,7 +91,120 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 		}
 		return Detail{}, false, wrap(err, "create ticket")
 	}
-	return Detail{Ticket: d.t, Clocks: d.clocks}, true, nil
+	return Detail{Ticket: t, Clocks: d.clocks}, true, nil
+}
+
+// keyLookup is the answer of byIdempotencyKey.
+type keyLookup struct {
+	t   Ticket
+	ok  bool
+	err error
+}
+
+// insertBatch stores d in a transaction of its own run as a batch of
+// hand-written INSERTs (db.Batcher: two round trips on MySQL, however many
+// rows), with the same rows as insert: the ticket; its idempotency key,
+// timeline line, SLA log, audit leaf and outbox row.
+func (s *Service) insertBatch(ctx context.Context, d *Draft) (Ticket, error) {
+	a := actor.From(ctx)
+	t := d.t
+	var created event.Event
+	var outboxIDs func([]uint64)
+	err := retryDeadlock(func() error {
+		release := s.gate.hold()
+		defer release()
+		outboxIDs = nil
+		id, ids, err := s.batch.Tx(ctx, insertTicket(t), func(id uint64) ([]db.Stmt, error) {
+			t.ID = id
+			created = s.createdEvent(t)
+			stmts, err := s.createStmts(ctx, a, d, t)
+			if err != nil {
+				return nil, err
+			}
+			if ob, ok := s.o.Bus.(stmtBus); ok {
+				more, after, err := ob.EnqueueStmts(ctx, created)
+				if err != nil {
+					return nil, err
+				}
+				outboxIDs = func(ids []uint64) { after(ids[len(ids)-len(more):]) }
+				stmts = append(stmts, more...)
+			}
+			return stmts, nil
+		})
+		if err != nil {
+			return err
+		}
+		t.ID = id
+		if outboxIDs != nil {
+			outboxIDs(ids)
+		}
+		return nil
+	})
+	if err != nil {
+		return Ticket{}, err
+	}
+	if _, ok := s.o.Bus.(stmtBus); !ok {
+		// A bus without an outbox (tests' memory bus) delivers at once.
+		if err := s.o.Bus.Enqueue(s.o.DB.WithContext(ctx), created); err != nil {
+			return Ticket{}, fmt.Errorf("publish ticket.created: %w", err)
+		}
+	}
+	return t, nil
+}
+
+// createdEvent is t's ticket.created. Its time is the ticket's creation
+// (readiness.MayMark relies on it).
+func (s *Service) createdEvent(t Ticket) event.Event {
+	e := s.eventOf(event.TicketCreated, t, event.Ticket{})
+	e.At = t.CreatedAt
+	return e
+}
+
+// stmtBus is the outbox: its rows join the creating transaction's batch.
+type stmtBus interface {
+	EnqueueStmts(ctx context.Context, events ...event.Event) ([]db.Stmt, func(ids []uint64), error)
+}
+
+// ticketColumns are the columns insertTicket writes: every field of Ticket
+// but the generated id (TestCreateStatementsWriteEveryColumn).
+var ticketColumns = []string{"number", "channel", "type", "priority", "priority_rank", "status", "customer_id", "unit_id", "category_id",
+	"fault_code", "region_code", "description", "assignee_id", "team", "outlet_id", "distance_band", "merged_into_id", "reopen_count",
+	"close_reason", "sla_policy", "sla_calendar", "sla_due_at", "sla_breached", "sla_next_check_at", "sla_checked_at", "first_response_at",
+	"assigned_at", "resolved_at", "closed_at", "created_by", "version", "created_at", "updated_at"}
+
+// insertTicket is the INSERT of a new ticket, written without GORM's
+// reflection (a ticket creation's hot path).
+func insertTicket(t Ticket) db.Stmt {
+	return db.Insert("tickets", ticketColumns, t.Number, t.Channel, t.Type, t.Priority, t.PriorityRank, t.Status, t.CustomerID, t.UnitID,
+		t.CategoryID, t.FaultCode, t.RegionCode, t.Description, t.AssigneeID, t.Team, t.OutletID, t.DistanceBand, t.MergedIntoID,
+		t.ReopenCount, t.CloseReason, t.SLAPolicy, t.SLACalendar, t.SLADueAt, t.SLABreached, t.SLANextCheckAt, t.SLACheckedAt,
+		t.FirstResponseAt, t.AssignedAt, t.ResolvedAt, t.ClosedAt, t.CreatedBy, t.Version, t.CreatedAt, t.UpdatedAt)
+}
+
+var (
+	idempotencyKeyColumns = []string{"scope", "key", "user_id", "entity_id", "created_at"}
+	eventColumns          = []string{"ticket_id", "kind", "actor_id", "actor_name", "body", "data", "at"}
+)
+
+// createStmts are the rows a new ticket t brings besides itself, as insert
+// writes them: its idempotency key, the timeline's first line, the SLA log
+// and the audit leaf.
+func (s *Service) createStmts(ctx context.Context, a actor.Actor, d *Draft, t Ticket) ([]db.Stmt, error) {
+	id := strconv.FormatUint(t.ID, 10)
+	var stmts []db.Stmt
+	if d.idemKey != "" {
+		stmts = append(stmts, db.Insert("idempotency_keys", idempotencyKeyColumns, "ticket", d.idemKey, a.UserID, id, t.CreatedAt))
+	}
+	data := map[string]any{"channel": t.Channel, "type": t.Type, "priority": t.Priority, "sla_policy": t.SLAPolicy}
+	stmts = append(stmts, db.Insert("ticket_events", eventColumns, t.ID, EventCreated, actorID(a), a.Username, "工单已创建", mustJSON(data), t.CreatedAt))
+	if len(d.events) > 0 {
+		stmts = append(stmts, sla.AppendStmt(t.ID, d.events...))
+	}
+	leaf, err := s.o.Audit.Leaf(ctx, audit.Entry{Action: "create", Entity: "ticket", EntityID: id, After: t.Snapshot()})
+	if err != nil {
+		return nil, err
+	}
+	return append(stmts, leaf), nil
 }
 
 // Draft is a new ticket checked, given its SLA policy and numbered: the
@@ -256,7 +379,7 @@ func (s *Service) insert(ctx context.Context, tx *gorm.DB, d *Draft) error {
 	if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10), After: t.Snapshot()}); err != nil {
 		return err
 	}
-	return s.o.Bus.Enqueue(tx, s.eventOf(event.TicketCreated, *t, event.Ticket{}))
+	return s.o.Bus.Enqueue(tx, s.createdEvent(*t))
 }
 
 // replay answers a repeated create with the original ticket and its clocks.

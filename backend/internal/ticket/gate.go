@@ -39,6 +39,16 @@ func (g *WriteGate) transaction(ctx context.Context, db *gorm.DB, fn func(tx *go
 	return db.WithContext(ctx).Transaction(fn)
 }
 
+// hold queues the caller behind this process's other write transactions
+// on SQLite (as transaction does) until release is called.
+func (g *WriteGate) hold() (release func()) {
+	if !g.on {
+		return func() {}
+	}
+	g.mu.Lock()
+	return g.mu.Unlock
+}
+
 // WriteGate returns the service's gate, for services whose transactions
 // write tickets (work orders).
 func (s *Service) WriteGate() *WriteGate { return s.gate }

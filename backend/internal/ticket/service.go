@@ -84,6 +84,8 @@ type Service struct {
 	hot *gorm.DB
 	// gate queues this process's write transactions on SQLite.
 	gate *WriteGate
+	// batch runs the creating transaction in two round trips on MySQL.
+	batch *db.Batcher
 	// work withdraws a finished ticket's open field work (dispatch wires
 	// itself in with SetOpenWork; without it nothing is withdrawn).
 	work OpenWork
@@ -127,8 +129,12 @@ func New(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Service{o: o, hot: o.DB.Session(&gorm.Session{PrepareStmt: true}), gate: NewWriteGate(o.DB)}
+	return &Service{o: o, hot: o.DB.Session(&gorm.Session{PrepareStmt: true}), gate: NewWriteGate(o.DB), batch: db.NewBatcher(o.DB)}
 }
+
+// Close closes the connections the service opened besides the
+// application's pool (the batch pool on MySQL).
+func (s *Service) Close() error { return s.batch.Close() }
 
 // SetDirectory wires the other domains' services once they exist (app
 // builds them after this service in some start-up orders).
