@@ -119,6 +119,13 @@ type readClock struct {
 	partial map[uint64]bool
 }
 
+// next is the number the next read will have.
+func (c *readClock) next() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.started + 1
+}
+
 func (c *readClock) begin() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -234,7 +241,8 @@ func (x *Outbox) EnqueueStmts(ctx context.Context, events ...event.Event) ([]db.
 		stmts = append(stmts, db.Insert(Record{}.TableName(), recordColumns, e.Topic, e.Name, string(data), at.UTC()))
 	}
 	return stmts, func(ids []uint64) {
-		event.NoteRecorded(ctx)
+		// Committed now: any read that starts from here on sees the rows.
+		event.NoteCommitted(ctx, x.reads.next())
 		x.notePending(ids)
 	}, nil
 }
@@ -381,13 +389,20 @@ func (x *Outbox) unclaim() {
 // been published (and, when that read was a full batch or publishing it made
 // this process record more events, the reads after it until one was not),
 // whoever ran them: concurrent callers
-// and the relay loop share reads. It returns at once when another instance
-// holds the relay lease.
+// and the relay loop share reads. When the request's events were written
+// by a batched transaction (EnqueueStmts), a read that started after their
+// commit serves, also one started before this call. It returns at once
+// when another instance holds the relay lease.
 func (x *Outbox) Settle(ctx context.Context) {
 	c := &x.reads
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	need := c.started + 1
+	// Events whose commit the outbox saw (EnqueueStmts) are served by a
+	// read that started after that commit, even before this call.
+	if m, ok := event.CommittedMark(ctx); ok && m < need {
+		need = m
+	}
 	for !c.satisfied(&need) {
 		if c.claimed {
 			c.cond.Wait()

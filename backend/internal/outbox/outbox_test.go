@@ -416,6 +416,67 @@ func TestConcurrentSettlesShareRelayRoundsAndLeaseWrites(t *testing.T) {
 	})
 }
 
+// Events written by a batched transaction (EnqueueStmts) note the relay's
+// read count at their commit: a read that started after the commit (the
+// relay loop, woken by it) serves the request's Settle, which then reads
+// nothing itself; without the note it would wait for a read of its own.
+func TestSettleAfterABatchUsesAReadStartedAfterTheCommit(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		var reads atomic.Int64
+		if err := g.Callback().Query().Before("gorm:query").Register("test:count_outbox_reads", func(d *gorm.DB) {
+			if d.Statement.Table == "outbox_events" {
+				reads.Add(1)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = g.Callback().Query().Remove("test:count_outbox_reads") }()
+		if err := g.AutoMigrate(&order{}); err != nil {
+			t.Fatal(err)
+		}
+		bus := event.NewMemoryBus()
+		var delivered atomic.Int64
+		bus.Subscribe(func(e event.Event) {
+			if orderPlaced.Is(e) {
+				delivered.Add(1)
+			}
+		})
+		x := outbox.New(outbox.Options{DB: g, Bus: bus, Log: quiet})
+		b := db.NewBatcher(g)
+		defer b.Close()
+		ctx, recorded := event.WithRecording(context.Background())
+		var after func([]uint64)
+		_, ids, err := b.Tx(ctx, db.Insert("outbox_test_orders", []string{"number"}, "B-1"), func(id uint64) ([]db.Stmt, error) {
+			stmts, done, err := x.EnqueueStmts(ctx, orderPlaced.New("tests", placed{OrderID: id, Number: "B-1"}))
+			after = done
+			return stmts, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after(ids)
+		if !recorded.Load() {
+			t.Fatal("the request's context does not know it recorded an event")
+		}
+		if _, err := x.Flush(context.Background()); err != nil { // the loop's read, after the commit
+			t.Fatal(err)
+		}
+		r0 := reads.Load()
+		x.Settle(ctx)
+		if delivered.Load() != 1 {
+			t.Fatalf("%d delivered", delivered.Load())
+		}
+		if n := reads.Load() - r0; n != 0 {
+			t.Errorf("the settle read the outbox %d times; the read after the commit serves it", n)
+		}
+		// A settle without the note counts from its own call.
+		x.Settle(context.Background())
+		if n := reads.Load() - r0; n == 0 {
+			t.Error("a settle without a commit mark did not read")
+		}
+	})
+}
+
 // A Settle delivers everything committed before it, also when more events
 // wait than one read takes (a full batch is followed by the next read).
 func TestSettleDeliversMoreThanOneBatch(t *testing.T) {
