@@ -20,10 +20,7 @@ func TestDemoEnterpriseIsConsistent(t *testing.T) {
 	if err := h.app.SeedDemo(actor.With(context.Background(), actor.System("test"))); err != nil {
 		t.Fatal(err)
 	}
-	r := h.do("GET", "/api/v1/admin/consistency", h.login("admin"), nil)
-	if r.Status != 200 {
-		t.Fatalf("consistency: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(200, "GET", "/api/v1/admin/consistency", h.login("admin"), nil)
 	rep := r.JSON(t)
 	results := rep["results"].([]any)
 	if len(results) != 6 {

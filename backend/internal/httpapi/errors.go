@@ -203,6 +203,78 @@ func requestVersion(c *gin.Context, body int64) (int64, error) {
 	return v, nil
 }
 
+// bindWithID reads the numeric path parameter name and decodes the JSON
+// body into dst: the start of every handler that changes one record.
+func bindWithID(c *gin.Context, name string, dst any) (uint64, error) {
+	id, err := pathID(c, name)
+	if err != nil {
+		return 0, err
+	}
+	return id, bindJSON(c, dst)
+}
+
+// bindVersioned is bindWithID for a change at a version: *bodyVersion is
+// read after decoding (the body's version, else If-Match; requestVersion).
+func bindVersioned(c *gin.Context, name string, dst any, bodyVersion *int64) (uint64, int64, error) {
+	id, err := bindWithID(c, name, dst)
+	if err != nil {
+		return 0, 0, err
+	}
+	v, err := requestVersion(c, *bodyVersion)
+	return id, v, err
+}
+
+// bindVersion decodes the JSON body into dst and returns the version of the
+// change: *bodyVersion after decoding, else If-Match (requestVersion).
+func bindVersion(c *gin.Context, dst any, bodyVersion *int64) (int64, error) {
+	if err := bindJSON(c, dst); err != nil {
+		return 0, err
+	}
+	return requestVersion(c, *bodyVersion)
+}
+
+// bindOptionalWithID is bindWithID for actions whose body may be left out
+// (bindOptionalJSON).
+func bindOptionalWithID(c *gin.Context, name string, dst any) (uint64, error) {
+	id, err := pathID(c, name)
+	if err != nil {
+		return 0, err
+	}
+	return id, bindOptionalJSON(c, dst)
+}
+
+// bindOptionalVersioned is bindVersioned for version-only actions (suspend,
+// approve, activate …) that may be posted without a body.
+func bindOptionalVersioned(c *gin.Context, name string, dst any, bodyVersion *int64) (uint64, int64, error) {
+	id, err := bindOptionalWithID(c, name, dst)
+	if err != nil {
+		return 0, 0, err
+	}
+	v, err := requestVersion(c, *bodyVersion)
+	return id, v, err
+}
+
+// respond answers v with status, or returns err.
+func respond[T any](c *gin.Context, status int, v T, err error) error {
+	if err != nil {
+		return err
+	}
+	c.JSON(status, v)
+	return nil
+}
+
+// answerWith adapts a service call's (value, error) to the reply: the error,
+// or view(value) with status — return answerWith(c, http.StatusOK, view)(call).
+func answerWith[T, R any](c *gin.Context, status int, view func(T) R) func(T, error) error {
+	return func(v T, err error) error {
+		if err != nil {
+			return err
+		}
+		c.JSON(status, view(v))
+		return nil
+	}
+}
+
 // bindOptionalJSON decodes a body when there is one: version-only actions
 // (suspend, approve, cancel …) may be posted without a body.
 func bindOptionalJSON(c *gin.Context, dst any) error {

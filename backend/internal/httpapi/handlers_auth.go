@@ -96,11 +96,7 @@ func (s *Server) changePassword(c *gin.Context) error {
 
 func (s *Server) me(c *gin.Context) error {
 	me, err := s.meOf(identity(c).User)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, me)
-	return nil
+	return respond(c, http.StatusOK, me, err)
 }
 
 // UserResponse is the API image of a user (never the password hash).
@@ -168,12 +164,7 @@ func (s *Server) getUser(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.Auth.GetUser(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, userResponse(u))
-	return nil
+	return answerWith(c, http.StatusOK, userResponse)(s.Auth.GetUser(c.Request.Context(), id))
 }
 
 // SetRolesRequest is the body of PUT /users/{id}/roles.
@@ -184,20 +175,12 @@ type SetRolesRequest struct {
 }
 
 func (s *Server) setUserRoles(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req SetRolesRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	u, err := s.Auth.SetRoles(c.Request.Context(), id, req.Roles, req.OutletID, req.ExpiresAt)
+	id, err := bindWithID(c, "id", &req)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, userResponse(u))
-	return nil
+	return answerWith(c, http.StatusOK, userResponse)(s.Auth.SetRoles(c.Request.Context(), id, req.Roles, req.OutletID, req.ExpiresAt))
 }
 
 func (s *Server) setDisabled(c *gin.Context, disabled bool) error {
@@ -208,12 +191,7 @@ func (s *Server) setDisabled(c *gin.Context, disabled bool) error {
 	if disabled && identity(c).User.ID == id {
 		return apperr.Conflict("cannot_disable_self", "you cannot disable your own account")
 	}
-	u, err := s.Auth.SetDisabled(c.Request.Context(), id, disabled)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, userResponse(u))
-	return nil
+	return answerWith(c, http.StatusOK, userResponse)(s.Auth.SetDisabled(c.Request.Context(), id, disabled))
 }
 
 func (s *Server) disableUser(c *gin.Context) error { return s.setDisabled(c, true) }
@@ -225,12 +203,9 @@ type ResetPasswordRequest struct {
 }
 
 func (s *Server) resetUserPassword(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req ResetPasswordRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	if err := s.Auth.ResetPassword(c.Request.Context(), id, req.Password); err != nil {
@@ -307,20 +282,12 @@ func (s *Server) listAudit(c *gin.Context) error {
 
 func (s *Server) verifyAudit(c *gin.Context) error {
 	res, err := s.Audit.Verify(c.Request.Context(), s.DB)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, res)
-	return nil
+	return respond(c, http.StatusOK, res, err)
 }
 
 func (s *Server) listJobRuns(c *gin.Context) error {
 	runs, err := s.Scheduler.Runs(c.Request.Context(), c.Query("name"), 100)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(runs))
-	return nil
+	return respond(c, http.StatusOK, listOf(runs), err)
 }
 
 func errNotFoundAsset(p string) error {

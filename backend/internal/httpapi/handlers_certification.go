@@ -280,15 +280,8 @@ func sendFileAttachment(c *gin.Context, path, name, contentType string) {
 
 // POST /api/v1/evidence/:id/approve
 func (s *Server) approveEvidence(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req EvidenceApproveRequest
-	if err := bindOptionalJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	id, version, err := bindOptionalVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -300,12 +293,9 @@ func (s *Server) approveEvidence(c *gin.Context) error {
 
 // PATCH /api/v1/evidence/:id — correct the effective and expiry dates.
 func (s *Server) patchEvidence(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req EvidenceDatesRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	eff, err := readinessDay(req.EffectiveOn, "effective_on")
@@ -488,15 +478,8 @@ func (s *Server) getCycle(c *gin.Context) error {
 
 // PATCH /api/v1/certification/cycles/:id
 func (s *Server) patchCycle(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req CycleUpdateRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	id, version, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -510,12 +493,9 @@ func (s *Server) patchCycle(c *gin.Context) error {
 // POST /api/v1/certification/cycles/:id/advance — 409 invalid_transition
 // naming the allowed steps when the step is not next.
 func (s *Server) advanceCycle(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req CycleAdvanceRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	on, err := readinessDayPtr(req.On, "on")
@@ -572,12 +552,9 @@ func (s *Server) nextCertAudit(c *gin.Context) error {
 
 // PATCH /api/v1/certification/audits/:id — agree the date and people.
 func (s *Server) scheduleCertAudit(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req AuditScheduleRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	on, err := readinessDayPtr(req.ScheduledOn, "scheduled_on")
@@ -600,12 +577,9 @@ func (s *Server) scheduleCertAudit(c *gin.Context) error {
 // POST /api/v1/certification/audits/:id/result — the auditor's score and
 // band, stored beside our projection for that date.
 func (s *Server) recordCertAuditResult(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req AuditResultRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	held, err := readinessDay(req.HeldOn, "held_on")

@@ -367,15 +367,8 @@ func (s *Server) getComplaint(c *gin.Context) error {
 }
 
 func (s *Server) patchComplaint(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req PatchComplaintRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -395,15 +388,8 @@ func (s *Server) patchComplaint(c *gin.Context) error {
 
 // complaintStep binds a ComplaintStepRequest and runs step.
 func (s *Server) complaintStep(c *gin.Context, step func(id uint64, version int64, note string) (complaint.Complaint, error)) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req ComplaintStepRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -434,15 +420,8 @@ func (s *Server) escalateComplaint(c *gin.Context) error {
 }
 
 func (s *Server) resolveComplaint(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req ResolveComplaintRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -456,12 +435,9 @@ func (s *Server) resolveComplaint(c *gin.Context) error {
 }
 
 func (s *Server) confirmComplaint(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req ConfirmComplaintRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	if req.Accepted == nil {
@@ -480,15 +456,8 @@ func (s *Server) confirmComplaint(c *gin.Context) error {
 }
 
 func (s *Server) closeComplaint(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req CloseComplaintRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -501,12 +470,9 @@ func (s *Server) closeComplaint(c *gin.Context) error {
 }
 
 func (s *Server) complaintFollowupCall(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req ComplaintCallRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	x, err := s.Complaints.RecordFollowupCall(c.Request.Context(), id, req.Outcome, req.Satisfied, req.Note)
@@ -585,15 +551,8 @@ func (s *Server) getCorrectiveAction(c *gin.Context) error {
 }
 
 func (s *Server) patchCorrectiveAction(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req PatchCorrectiveActionRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -617,15 +576,8 @@ func (s *Server) patchCorrectiveAction(c *gin.Context) error {
 }
 
 func (s *Server) closeCorrectiveAction(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req CloseCorrectiveActionRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -638,12 +590,9 @@ func (s *Server) closeCorrectiveAction(c *gin.Context) error {
 }
 
 func (s *Server) checkCorrectiveAction(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req EffectivenessCheckRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	if req.Effective == nil {

@@ -164,15 +164,8 @@ func (s *Server) getFaqArticle(c *gin.Context) error {
 }
 
 func (s *Server) patchFaqArticle(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req PatchFaqArticleRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}

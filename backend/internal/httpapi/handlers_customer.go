@@ -340,15 +340,8 @@ func (s *Server) getCustomer(c *gin.Context) error {
 }
 
 func (s *Server) updateCustomer(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req UpdateCustomerRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	id, version, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -360,21 +353,13 @@ func (s *Server) updateCustomer(c *gin.Context) error {
 	if req.Consent != nil {
 		p.ConsentSMS, p.ConsentSurvey, p.ConsentMarketing = req.Consent.SMS, req.Consent.Survey, req.Consent.Marketing
 	}
-	cu, err := s.Customers.Update(c.Request.Context(), id, version, p)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, customerResponse(cu))
-	return nil
+	return answerWith(c, http.StatusOK, customerResponse)(s.Customers.Update(c.Request.Context(), id, version, p))
 }
 
 func (s *Server) addCustomerPhone(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req PhoneInput
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	ph, err := s.Customers.AddPhone(c.Request.Context(), id, customer.NewPhone{Number: req.Number, Label: req.Label, Primary: req.Primary})
@@ -386,18 +371,10 @@ func (s *Server) addCustomerPhone(c *gin.Context) error {
 }
 
 func (s *Server) addCustomerAddress(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req AddressInput
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	a, err := s.Customers.AddAddress(c.Request.Context(), id, customer.NewAddress{RegionCode: req.RegionCode, Detail: req.Detail, Default: req.Default})
+	id, err := bindWithID(c, "id", &req)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusCreated, s.addressResponse(a))
-	return nil
+	return answerWith(c, http.StatusCreated, s.addressResponse)(s.Customers.AddAddress(c.Request.Context(), id, customer.NewAddress{RegionCode: req.RegionCode, Detail: req.Detail, Default: req.Default}))
 }

@@ -38,12 +38,9 @@ func TestCustomerAPI(t *testing.T) {
 	}
 
 	// Create.
-	r = h.do("POST", "/api/v1/customers", agent, map[string]any{"name": "张三", "consent": map[string]any{"sms": true},
+	r = h.expect(201, "POST", "/api/v1/customers", agent, map[string]any{"name": "张三", "consent": map[string]any{"sms": true},
 		"phones":    []any{map[string]any{"number": "+86 138-1234-5678", "label": "本人"}},
 		"addresses": []any{map[string]any{"region_code": "440305", "detail": "科技园南路 18 号"}}})
-	if r.Status != 201 {
-		t.Fatalf("create: %d %s", r.Status, r.Body)
-	}
 	body := r.JSON(t)
 	cust := body["customer"].(map[string]any)
 	id := cust["id"].(float64)
@@ -62,10 +59,7 @@ func TestCustomerAPI(t *testing.T) {
 	// Screen-pop: the agent sees the full number; quality and auditors see
 	// it masked; outlet staff may not look customers up at all.
 	pop := "/api/v1/customers?phone=" + url.QueryEscape("0086 138 1234 5678")
-	r = h.do("GET", pop, agent, nil)
-	if r.Status != 200 {
-		t.Fatalf("screen-pop: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(200, "GET", pop, agent, nil)
 	body = r.JSON(t)
 	if body["customer"].(map[string]any)["id"] != id || body["phones"].([]any)[0].(map[string]any)["number"] != "13812345678" {
 		t.Fatalf("screen-pop as agent: %s", r.Body)

@@ -190,12 +190,9 @@ func (s *Server) removeCustomerAddress(c *gin.Context) error {
 }
 
 func (s *Server) mergeCustomer(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req MergeCustomerRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	res, err := s.Customers.Merge(c.Request.Context(), id, req.Version, req.DuplicateID, req.DuplicateVersion)
@@ -211,12 +208,9 @@ func (s *Server) mergeCustomer(c *gin.Context) error {
 }
 
 func (s *Server) eraseCustomer(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req EraseCustomerRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	if !req.Confirm {
@@ -226,12 +220,7 @@ func (s *Server) eraseCustomer(c *gin.Context) error {
 	if req.RequestedAt != nil {
 		in.RequestedAt = *req.RequestedAt
 	}
-	r, err := s.Customers.Erase(c.Request.Context(), id, req.Version, in)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, erasureResponse(r))
-	return nil
+	return answerWith(c, http.StatusCreated, erasureResponse)(s.Customers.Erase(c.Request.Context(), id, req.Version, in))
 }
 
 func (s *Server) getErasureRequest(c *gin.Context) error {
@@ -246,12 +235,7 @@ func (s *Server) getErasureRequest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.Customers.ErasureRequestOf(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, erasureResponse(r))
-	return nil
+	return answerWith(c, http.StatusOK, erasureResponse)(s.Customers.ErasureRequestOf(c.Request.Context(), id))
 }
 
 // ---- units: request and response types

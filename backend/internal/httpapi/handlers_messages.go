@@ -90,12 +90,7 @@ func (s *Server) getMessage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.Messages.Get(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, messageResponse(m))
-	return nil
+	return answerWith(c, http.StatusOK, messageResponse)(s.Messages.Get(c.Request.Context(), id))
 }
 
 // resendMessage: POST /messages/:id/resend — a new message, same text
@@ -105,12 +100,7 @@ func (s *Server) resendMessage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.Messages.Resend(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, messageResponse(m))
-	return nil
+	return answerWith(c, http.StatusCreated, messageResponse)(s.Messages.Resend(c.Request.Context(), id))
 }
 
 // MessageChannelsResponse says how messages leave the server.
@@ -174,10 +164,7 @@ type MessageTemplateRequest struct {
 // updateMessageTemplate: PUT /message-templates/:trigger (version or If-Match).
 func (s *Server) updateMessageTemplate(c *gin.Context) error {
 	var req MessageTemplateRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	version, err := bindVersion(c, &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -241,12 +228,7 @@ func (s *Server) redriveWebhookDelivery(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.Messages.Redrive(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, webhookDeliveryResponse(d))
-	return nil
+	return answerWith(c, http.StatusOK, webhookDeliveryResponse)(s.Messages.Redrive(c.Request.Context(), id))
 }
 
 // ---- the customer's public quote page
@@ -286,12 +268,7 @@ func publicQuoteResponse(q repair.PublicQuote) PublicQuoteResponse {
 func (s *Server) publicQuote(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")
-	q, err := s.Repairs.PublicQuoteByToken(c.Request.Context(), c.Param("token"))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, publicQuoteResponse(q))
-	return nil
+	return answerWith(c, http.StatusOK, publicQuoteResponse)(s.Repairs.PublicQuoteByToken(c.Request.Context(), c.Param("token")))
 }
 
 // PublicQuoteAnswerRequest is the customer's answer: approve, or decline
@@ -313,12 +290,7 @@ func (s *Server) answerPublicQuote(c *gin.Context) error {
 	if req.Decision != "approve" && req.Decision != "decline" {
 		return apperr.Field("decision", "approve or decline")
 	}
-	q, err := s.Repairs.AnswerQuoteByToken(c.Request.Context(), c.Param("token"), req.Decision == "approve", req.Reason)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, publicQuoteResponse(q))
-	return nil
+	return answerWith(c, http.StatusOK, publicQuoteResponse)(s.Repairs.AnswerQuoteByToken(c.Request.Context(), c.Param("token"), req.Decision == "approve", req.Reason))
 }
 
 // onTheWayWorkOrder: POST /work-orders/:id/on-the-way — the technician set

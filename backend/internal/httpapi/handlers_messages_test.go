@@ -46,11 +46,7 @@ var quoteLink = regexp.MustCompile(`/quote/([A-Za-z0-9_-]{20,})`)
 // records nothing; the first answer approves the repair; a second gets
 // 409; a re-quote supersedes the link; an expired link gets 410.
 func TestQuoteApprovalLink(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { quoteApprovalLink(t, newHarness(t)) })
-	t.Run("mysql", func(t *testing.T) {
-		h, _, _ := mysqlHarness(t, nil)
-		quoteApprovalLink(t, h)
-	})
+	onBothDatabases(t, quoteApprovalLink)
 }
 
 func quoteApprovalLink(t *testing.T, h *harness) {
@@ -154,11 +150,7 @@ func quoteApprovalLink(t *testing.T, h *harness) {
 // a copy, templates are edited with a version and refuse unknown
 // variables.
 func TestMessagesAPI(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { messagesAPI(t, newHarness(t)) })
-	t.Run("mysql", func(t *testing.T) {
-		h, _, _ := mysqlHarness(t, nil)
-		messagesAPI(t, h)
-	})
+	onBothDatabases(t, messagesAPI)
 }
 
 func messagesAPI(t *testing.T, h *harness) {
@@ -167,11 +159,8 @@ func messagesAPI(t *testing.T, h *harness) {
 	if ch["sms_log_only"] != true || ch["sms_provider"] != "log" {
 		t.Errorf("channels: %v", ch)
 	}
-	c := h.do("POST", "/api/v1/complaints", w.agent, map[string]any{"source": "hotline", "customer_id": w.customerID, "category": "delay",
+	c := h.expect(201, "POST", "/api/v1/complaints", w.agent, map[string]any{"source": "hotline", "customer_id": w.customerID, "category": "delay",
 		"title": "上门迟到", "description": "约好上午，下午才来"})
-	if c.Status != 201 {
-		t.Fatalf("complaint %d %s", c.Status, c.Body)
-	}
 	cid := int(num(t, c.JSON(t)["id"]))
 	if r := h.do("POST", fmt.Sprintf("/api/v1/complaints/%d/acknowledge", cid), w.agent, map[string]any{"version": c.JSON(t)["version"]}); r.Status != 200 {
 		t.Fatalf("acknowledge %d %s", r.Status, r.Body)

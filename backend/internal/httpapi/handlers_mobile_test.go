@@ -16,26 +16,16 @@ import (
 // action replayed from the offline queue with the same Idempotency-Key
 // answers like the first and is done once. On both databases.
 func TestTechnicianPhone(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { technicianPhone(t, newHarness(t)) })
-	t.Run("mysql", func(t *testing.T) {
-		h, _, _ := mysqlHarness(t, nil)
-		technicianPhone(t, h)
-	})
+	onBothDatabases(t, technicianPhone)
 }
 
 func technicianPhone(t *testing.T, h *harness) {
 	w := buildWorld(t, h)
 	agent, om, tech := h.login("agent"), h.login("outlet_manager"), h.login("technician")
-	r := h.do("POST", "/api/v1/tickets", agent, map[string]any{"channel": "phone", "type": "repair", "customer_id": w.customerID,
+	r := h.expect(201, "POST", "/api/v1/tickets", agent, map[string]any{"channel": "phone", "type": "repair", "customer_id": w.customerID,
 		"unit_id": w.unitID, "fault_code": "E1", "description": "空调不制冷，室外机不转"})
-	if r.Status != 201 {
-		t.Fatalf("create %d %s", r.Status, r.Body)
-	}
 	tid := num(t, r.JSON(t)["id"])
-	r = h.do("POST", fmt.Sprintf("/api/v1/tickets/%d/dispatch", tid), agent, map[string]any{"kind": "repair"})
-	if r.Status != 201 {
-		t.Fatalf("dispatch %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", fmt.Sprintf("/api/v1/tickets/%d/dispatch", tid), agent, map[string]any{"kind": "repair"})
 	woID := num(t, r.JSON(t)["id"])
 	wo := fmt.Sprintf("/api/v1/work-orders/%d", woID)
 
@@ -82,10 +72,7 @@ func technicianPhone(t *testing.T, h *harness) {
 	}
 	key := "chk-" + fmt.Sprint(woID)
 	body := map[string]any{"note": "到达", "lat": 22.5431, "lng": 113.9345, "accuracy_m": 12.5}
-	r = h.do("POST", wo+"/check-in", tech, body, "Idempotency-Key", key)
-	if r.Status != 200 {
-		t.Fatalf("check-in: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(200, "POST", wo+"/check-in", tech, body, "Idempotency-Key", key)
 	first := r.JSON(t)
 	if first["status"] != "on_site" || first["arrived_lat"] != 22.5431 || first["arrived_lng"] != 113.9345 || first["arrived_accuracy_m"] != 12.5 {
 		t.Fatalf("check-in kept no position: %s", r.Body)

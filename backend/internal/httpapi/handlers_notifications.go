@@ -67,12 +67,7 @@ func (s *Server) readNotification(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.Notifications.MarkRead(c.Request.Context(), actor.From(c.Request.Context()).UserID, id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, notificationResponse(n))
-	return nil
+	return answerWith(c, http.StatusOK, notificationResponse)(s.Notifications.MarkRead(c.Request.Context(), actor.From(c.Request.Context()).UserID, id))
 }
 
 // readAllNotifications: POST /notifications/read-all.

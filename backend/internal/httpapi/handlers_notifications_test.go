@@ -17,10 +17,7 @@ func TestMyNotificationsThroughAPI(t *testing.T) {
 	}
 	h.app.Outbox.Settle(systemCtx())
 
-	r := h.do("GET", "/api/v1/notifications?size=2", agent, nil)
-	if r.Status != 200 {
-		t.Fatalf("list: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(200, "GET", "/api/v1/notifications?size=2", agent, nil)
 	body := r.JSON(t)
 	items := body["items"].([]any)
 	if body["total"].(float64) != 3 || body["unread"].(float64) != 3 || len(items) != 2 {

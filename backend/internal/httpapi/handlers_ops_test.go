@@ -24,10 +24,7 @@ func newOpsWorld(t *testing.T) *opsWorld {
 	h := newHarness(t)
 	w := &opsWorld{h: h, admin: h.login("admin"), agent: h.login("agent"), tech: h.login("technician"), quality: h.login("quality"),
 		manager: h.login("outlet_manager")}
-	r := h.do("POST", "/api/v1/product-categories", w.admin, map[string]any{"code": "AC", "name": "空调"})
-	if r.Status != 201 {
-		t.Fatalf("category: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(201, "POST", "/api/v1/product-categories", w.admin, map[string]any{"code": "AC", "name": "空调"})
 	r = h.do("POST", "/api/v1/product-models", w.admin, map[string]any{"code": "KFR-35", "name": "1.5匹挂机", "category_id": r.JSON(t)["id"]})
 	if r.Status != 201 {
 		t.Fatalf("model: %d %s", r.Status, r.Body)
@@ -36,11 +33,8 @@ func newOpsWorld(t *testing.T) *opsWorld {
 	if r := h.do("POST", "/api/v1/outlets", w.admin, outletBody("SZ01", "440305", "440305")); r.Status != 201 || r.JSON(t)["id"] != 1.0 {
 		t.Fatalf("outlet: %d %s", r.Status, r.Body)
 	}
-	r = h.do("POST", "/api/v1/customers", w.agent, map[string]any{"name": "李娜", "phones": []any{map[string]any{"number": "13800138000"}},
+	r = h.expect(201, "POST", "/api/v1/customers", w.agent, map[string]any{"name": "李娜", "phones": []any{map[string]any{"number": "13800138000"}},
 		"addresses": []any{map[string]any{"region_code": "440305", "detail": "科技园 1 栋"}}})
-	if r.Status != 201 {
-		t.Fatalf("customer: %d %s", r.Status, r.Body)
-	}
 	w.customerID = r.JSON(t)["customer"].(map[string]any)["id"].(float64)
 	return w
 }

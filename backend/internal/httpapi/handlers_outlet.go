@@ -429,12 +429,9 @@ func (s *Server) getOutlet(c *gin.Context) error {
 }
 
 func (s *Server) patchOutlet(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req PatchOutletRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	version, err := outletRequiredVersion(c, req.Version)
@@ -460,47 +457,23 @@ func (s *Server) patchOutlet(c *gin.Context) error {
 // suspendOutlet answers POST /outlets/{id}/suspend with an optional body
 // {reason, version}; the version (or If-Match) is checked when given.
 func (s *Server) suspendOutlet(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req SuspendOutletRequest
-	if err := bindOptionalJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	id, version, err := bindOptionalVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
-	o, err := s.Outlets.Suspend(c.Request.Context(), id, req.Reason, version)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, s.outletResponse(o))
-	return nil
+	return answerWith(c, http.StatusOK, s.outletResponse)(s.Outlets.Suspend(c.Request.Context(), id, req.Reason, version))
 }
 
 // activateOutlet answers POST /outlets/{id}/activate with an optional body
 // {version}.
 func (s *Server) activateOutlet(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req OutletVersionRequest
-	if err := bindOptionalJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	id, version, err := bindOptionalVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
-	o, err := s.Outlets.Activate(c.Request.Context(), id, version)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, s.outletResponse(o))
-	return nil
+	return answerWith(c, http.StatusOK, s.outletResponse)(s.Outlets.Activate(c.Request.Context(), id, version))
 }
 
 // importOutlets answers POST /outlets/import (multipart field "file", an
@@ -512,11 +485,7 @@ func (s *Server) importOutlets(c *gin.Context) error {
 		return err
 	}
 	rep, err := s.Outlets.ImportOutlets(c.Request.Context(), bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, rep)
-	return nil
+	return respond(c, http.StatusOK, rep, err)
 }
 
 func (s *Server) outletImportTemplate(c *gin.Context) error {
@@ -614,12 +583,9 @@ func (s *Server) getStaff(c *gin.Context) error {
 }
 
 func (s *Server) patchStaff(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req PatchStaffRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	version, err := outletRequiredVersion(c, req.Version)
@@ -642,12 +608,9 @@ func (s *Server) patchStaff(c *gin.Context) error {
 }
 
 func (s *Server) addStaffCertificate(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req AddCertificateRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	dates, err := outletDateFields(map[string]*string{"issued_at": &req.IssuedAt, "expires_at": &req.ExpiresAt})
@@ -667,12 +630,9 @@ func (s *Server) addStaffCertificate(c *gin.Context) error {
 }
 
 func (s *Server) addStaffTraining(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req AddTrainingRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	dates, err := outletDateFields(map[string]*string{"completed_at": &req.CompletedAt})
@@ -683,12 +643,7 @@ func (s *Server) addStaffTraining(c *gin.Context) error {
 	if d := dates["completed_at"]; d != nil {
 		in.CompletedAt = *d
 	}
-	t, err := s.Outlets.AddTraining(c.Request.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, trainingResponse(t))
-	return nil
+	return answerWith(c, http.StatusCreated, trainingResponse)(s.Outlets.AddTraining(c.Request.Context(), id, in))
 }
 
 // importStaff answers POST /staff/import like importOutlets; outlets are
@@ -699,11 +654,7 @@ func (s *Server) importStaff(c *gin.Context) error {
 		return err
 	}
 	rep, err := s.Outlets.ImportStaff(c.Request.Context(), bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, rep)
-	return nil
+	return respond(c, http.StatusOK, rep, err)
 }
 
 func (s *Server) staffImportTemplate(c *gin.Context) error {

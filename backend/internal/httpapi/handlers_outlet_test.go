@@ -53,18 +53,12 @@ func TestOutletsAPI(t *testing.T) {
 	h := newHarness(t)
 	admin := h.login("admin")
 	h.category(admin)
-	r := h.do("POST", "/api/v1/outlets", admin, outletBody("SZ-01", "440305", "440305", "440306"))
-	if r.Status != 201 {
-		t.Fatalf("create: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(201, "POST", "/api/v1/outlets", admin, outletBody("SZ-01", "440305", "440305", "440306"))
 	one := r.JSON(t)
 	if one["id"].(float64) != 1 || one["region_name"] != "广东省 深圳市 南山区" || r.Header.Get("ETag") != `"1"` {
 		t.Fatalf("outlet 1: %v %v", one, r.Header)
 	}
-	r = h.do("POST", "/api/v1/outlets", admin, outletBody("GZ-01", "440106", "440100"))
-	if r.Status != 201 {
-		t.Fatalf("create 2: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", "/api/v1/outlets", admin, outletBody("GZ-01", "440106", "440100"))
 	two := int(r.JSON(t)["id"].(float64))
 	r = h.do("POST", "/api/v1/outlets", admin, map[string]any{"code": "XX-02", "name": "x", "kind": "own", "region_code": "440305",
 		"address": "x", "phone": "0755-86001234", "coverage": []string{"440305"}, "category_ids": []int{99}, "daily_capacity": 5})
@@ -156,15 +150,9 @@ func TestStaffAPI(t *testing.T) {
 	if r.Status != 422 || !strings.Contains(string(r.Body), "user_id") {
 		t.Fatalf("cross-outlet login: %d %s", r.Status, r.Body)
 	}
-	r = h.do("POST", "/api/v1/staff", admin, map[string]any{"name": "张伟", "outlet_id": 1, "post": "维修技师", "phone": "13800000001", "user_id": techID, "hired_at": "2021-03-15"})
-	if r.Status != 201 {
-		t.Fatalf("create staff: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", "/api/v1/staff", admin, map[string]any{"name": "张伟", "outlet_id": 1, "post": "维修技师", "phone": "13800000001", "user_id": techID, "hired_at": "2021-03-15"})
 	staffID := int(r.JSON(t)["id"].(float64))
-	r = h.do("POST", "/api/v1/staff", admin, map[string]any{"name": "王五", "outlet_id": 2, "post": "维修技师", "phone": "13800000002"})
-	if r.Status != 201 {
-		t.Fatalf("create staff 2: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", "/api/v1/staff", admin, map[string]any{"name": "王五", "outlet_id": 2, "post": "维修技师", "phone": "13800000002"})
 	other := int(r.JSON(t)["id"].(float64))
 	// Issue 13 defect 3: a 管理师 certificate is valid issue date + 3 years.
 	issued := time.Now().AddDate(-1, 0, 0).Format(time.DateOnly)
@@ -252,10 +240,7 @@ func TestOutletImportAPI(t *testing.T) {
 	if r := h.do("POST", "/api/v1/outlets/import", admin, "{}"); r.Status != 400 {
 		t.Fatalf("json instead of multipart: %d %s", r.Status, r.Body)
 	}
-	r = h.do("GET", "/api/v1/outlets/export?kind=entrusted", admin, nil)
-	if r.Status != 200 {
-		t.Fatalf("export: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(200, "GET", "/api/v1/outlets/export?kind=entrusted", admin, nil)
 	x, err := excelize.OpenReader(bytes.NewReader(r.Body))
 	if err != nil {
 		t.Fatal(err)
@@ -263,10 +248,7 @@ func TestOutletImportAPI(t *testing.T) {
 	if rows, _ := x.GetRows("网点"); len(rows) != 2 || rows[1][0] != "WD-SZ-101" {
 		t.Fatalf("export rows: %v", rows)
 	}
-	r = h.do("GET", "/api/v1/staff/import/template", admin, nil)
-	if r.Status != 200 {
-		t.Fatalf("staff template: %d", r.Status)
-	}
+	r = h.expect(200, "GET", "/api/v1/staff/import/template", admin, nil)
 	if r := h.upload("/api/v1/staff/import", admin, "人员.xlsx", r.Body); r.Status != 200 || r.JSON(t)["imported"].(float64) != 1 {
 		t.Fatalf("staff import: %d %s", r.Status, r.Body)
 	}

@@ -98,24 +98,12 @@ func (s *Server) getPart(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.Parts.Part(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, partResponse(p))
-	return nil
+	return answerWith(c, http.StatusOK, partResponse)(s.Parts.Part(c.Request.Context(), id))
 }
 
 func (s *Server) patchPart(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req PatchPartRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -266,12 +254,7 @@ func (s *Server) stockChange(c *gin.Context, fn func(parts.StockChange) (parts.M
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := fn(parts.StockChange{PartID: req.PartID, LocationID: req.LocationID, Qty: req.Qty, Ref: req.Ref, Serial: req.Serial, Note: req.Note})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, movementResponse(m))
-	return nil
+	return answerWith(c, http.StatusCreated, movementResponse)(fn(parts.StockChange{PartID: req.PartID, LocationID: req.LocationID, Qty: req.Qty, Ref: req.Ref, Serial: req.Serial, Note: req.Note}))
 }
 
 func (s *Server) receiveStock(c *gin.Context) error {
@@ -406,12 +389,7 @@ func (s *Server) createRequisition(c *gin.Context) error {
 	for _, l := range req.Lines {
 		in.Lines = append(in.Lines, parts.NewLine{PartID: l.PartID, Qty: l.Qty})
 	}
-	r, err := s.Parts.CreateRequisition(c.Request.Context(), in)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, requisitionResponse(r))
-	return nil
+	return answerWith(c, http.StatusCreated, requisitionResponse)(s.Parts.CreateRequisition(c.Request.Context(), in))
 }
 
 func (s *Server) getRequisition(c *gin.Context) error {
@@ -419,33 +397,16 @@ func (s *Server) getRequisition(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.Parts.Requisition(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, requisitionResponse(r))
-	return nil
+	return answerWith(c, http.StatusOK, requisitionResponse)(s.Parts.Requisition(c.Request.Context(), id))
 }
 
 func (s *Server) requisitionAction(c *gin.Context, fn func(id uint64, version int64, reason string) (parts.Requisition, error)) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req CancelRequisitionRequest
-	if err := bindOptionalJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindOptionalVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
-	r, err := fn(id, v, req.Reason)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, requisitionResponse(r))
-	return nil
+	return answerWith(c, http.StatusOK, requisitionResponse)(fn(id, v, req.Reason))
 }
 
 func (s *Server) shipRequisition(c *gin.Context) error {

@@ -307,15 +307,8 @@ func (s *Server) createProductCategory(c *gin.Context) error {
 }
 
 func (s *Server) updateProductCategory(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req UpdateCategoryRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	id, version, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -384,15 +377,8 @@ func (s *Server) createProductModel(c *gin.Context) error {
 }
 
 func (s *Server) updateProductModel(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req UpdateModelRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	id, version, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}

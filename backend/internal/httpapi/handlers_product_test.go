@@ -20,10 +20,7 @@ func TestProductAPIAndPassport(t *testing.T) {
 	}
 
 	// Catalogue: a category takes the 三包 defaults; a model overrides one.
-	r := h.do("POST", "/api/v1/product-categories", admin, map[string]any{"code": "ac", "name": "空调"})
-	if r.Status != 201 {
-		t.Fatalf("create category: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(201, "POST", "/api/v1/product-categories", admin, map[string]any{"code": "ac", "name": "空调"})
 	cat := r.JSON(t)
 	pol := cat["policy"].(map[string]any)
 	if cat["code"] != "AC" || pol["return_days"] != 7.0 || pol["exchange_days"] != 15.0 || pol["repair_warranty_months"] != 12.0 || pol["replace_after_repairs"] != 2.0 {
@@ -68,20 +65,14 @@ func TestProductAPIAndPassport(t *testing.T) {
 	}
 
 	// A customer and their unit, bought three days ago (business calendar).
-	r = h.do("POST", "/api/v1/customers", agent, map[string]any{"name": "王芳", "phones": []any{map[string]any{"number": "13912345678"}},
+	r = h.expect(201, "POST", "/api/v1/customers", agent, map[string]any{"name": "王芳", "phones": []any{map[string]any{"number": "13912345678"}},
 		"addresses": []any{map[string]any{"region_code": "320106", "detail": "中山北路 100 号"}}})
-	if r.Status != 201 {
-		t.Fatalf("create customer: %d %s", r.Status, r.Body)
-	}
 	custID := r.JSON(t)["customer"].(map[string]any)["id"].(float64)
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	bought := time.Now().In(sh).AddDate(0, 0, -3).Format(time.DateOnly)
 	unit := map[string]any{"serial": "az35-2501-0000001", "model_id": modelID, "customer_id": custID, "purchase_date": bought,
 		"purchase_proof": "电子发票 No.12345678", "production_lot": "L2501A"}
-	r = h.do("POST", "/api/v1/units", agent, unit)
-	if r.Status != 201 {
-		t.Fatalf("register unit: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", "/api/v1/units", agent, unit)
 	u := r.JSON(t)
 	w := u["warranty"].(map[string]any)
 	if u["serial"] != "AZ35-2501-0000001" || w["state"] != "return" || u["purchase_date"] != bought || u["category"].(map[string]any)["code"] != "AC" {
@@ -113,10 +104,7 @@ func TestProductAPIAndPassport(t *testing.T) {
 	if r.Status != 200 || len(units) != 1 || units[0].(map[string]any)["warranty"].(map[string]any)["state"] != "return" {
 		t.Fatalf("screen-pop units: %d %s", r.Status, r.Body)
 	}
-	r = h.do("GET", "/api/v1/units/az35-2501-0000001", h.login("technician"), nil)
-	if r.Status != 200 {
-		t.Fatalf("passport: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(200, "GET", "/api/v1/units/az35-2501-0000001", h.login("technician"), nil)
 	p := r.JSON(t)
 	// A technician without a job for the owner sees nothing of them
 	// (issue 10, item 2): not the owner, not even who it is.

@@ -22,10 +22,7 @@ func TestPublicWarrantyAndServiceRequest(t *testing.T) {
 	w := publicWorld(t, h)
 
 	// Warranty by serial: product and 三包 dates, nobody's name or phone.
-	r := h.do("GET", "/api/v1/public/warranty/AC2026000001", "", nil)
-	if r.Status != 200 {
-		t.Fatalf("warranty: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(200, "GET", "/api/v1/public/warranty/AC2026000001", "", nil)
 	body := string(r.Body)
 	for _, secret := range []string{"王建国", w.phone, "科技园", "customer"} {
 		if strings.Contains(body, secret) {
@@ -41,11 +38,8 @@ func TestPublicWarrantyAndServiceRequest(t *testing.T) {
 	}
 
 	// A bad form names every field at fault and creates nothing.
-	r = h.do("POST", "/api/v1/public/service-requests", "", map[string]any{"name": "", "phone": "12345", "region_code": "440000",
+	r = h.expect(422, "POST", "/api/v1/public/service-requests", "", map[string]any{"name": "", "phone": "12345", "region_code": "440000",
 		"address": "", "description": "坏", "type": "complaint"})
-	if r.Status != 422 {
-		t.Fatalf("bad form: %d %s", r.Status, r.Body)
-	}
 	fields := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)
 	for _, f := range []string{"name", "phone", "region_code", "address", "description", "type"} {
 		if fields[f] == nil {
@@ -56,31 +50,22 @@ func TestPublicWarrantyAndServiceRequest(t *testing.T) {
 	// A new caller: a customer and a web ticket; the same key replays.
 	form := map[string]any{"name": "李娜", "phone": "139 0013 8888", "region_code": "440305", "address": "南山区海德三道 88 号 2 栋 1203",
 		"description": "洗衣机脱水时噪音很大", "preferred_time": "周六上午"}
-	r = h.do("POST", "/api/v1/public/service-requests", "", form, "Idempotency-Key", "req-1")
-	if r.Status != 201 {
-		t.Fatalf("service request: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", "/api/v1/public/service-requests", "", form, "Idempotency-Key", "req-1")
 	number := r.JSON(t)["number"].(string)
 	r = h.do("POST", "/api/v1/public/service-requests", "", form, "Idempotency-Key", "req-1")
 	if r.Status != 200 || r.JSON(t)["number"] != number {
 		t.Fatalf("replay: %d %s", r.Status, r.Body)
 	}
 	agent := h.login("agent")
-	pop := h.do("GET", "/api/v1/customers?phone=13900138888", agent, nil)
-	if pop.Status != 200 {
-		t.Fatalf("the new customer: %d %s", pop.Status, pop.Body)
-	}
+	pop := h.expect(200, "GET", "/api/v1/customers?phone=13900138888", agent, nil)
 	open := pop.JSON(t)["open_tickets"].([]any)
 	if len(open) != 1 || open[0].(map[string]any)["number"] != number {
 		t.Fatalf("open tickets of the new customer: %v", open)
 	}
 
 	// A known caller with their own serial: the ticket is linked to the unit.
-	r = h.do("POST", "/api/v1/public/service-requests", "", map[string]any{"name": "王建国", "phone": w.phone, "region_code": "440305",
+	r = h.expect(201, "POST", "/api/v1/public/service-requests", "", map[string]any{"name": "王建国", "phone": w.phone, "region_code": "440305",
 		"address": "科技园南区 1 栋 101", "serial": "AC2026000001", "description": "空调不制冷，开机十分钟仍是热风", "type": "repair"})
-	if r.Status != 201 {
-		t.Fatalf("known caller: %d %s", r.Status, r.Body)
-	}
 	known := r.JSON(t)["number"].(string)
 	list := h.do("GET", "/api/v1/tickets?customer_id="+pubItoa(w.customerID), agent, nil).JSON(t)["items"].([]any)
 	if len(list) != 1 {
@@ -93,10 +78,7 @@ func TestPublicWarrantyAndServiceRequest(t *testing.T) {
 
 	// Status lookup: only with the customer's phone, and one answer for a
 	// wrong phone and an unknown number.
-	r = h.do("GET", "/api/v1/public/tickets/"+known+"?phone="+url.QueryEscape(w.phone), "", nil)
-	if r.Status != 200 {
-		t.Fatalf("status: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(200, "GET", "/api/v1/public/tickets/"+known+"?phone="+url.QueryEscape(w.phone), "", nil)
 	st := r.JSON(t)
 	tl := st["timeline"].([]any)
 	if st["status"] != "new" || len(tl) == 0 || tl[0].(map[string]any)["kind"] != "created" || strings.Contains(string(r.Body), "网页自助报修") {

@@ -14,10 +14,7 @@ import (
 // qualityCustomer creates a customer through the API and returns its id.
 func qualityCustomer(t *testing.T, h *harness, tok, phone string) uint64 {
 	t.Helper()
-	r := h.do("POST", "/api/v1/customers", tok, map[string]any{"name": "王建国", "phones": []any{map[string]any{"number": phone}}})
-	if r.Status != 201 {
-		t.Fatalf("create customer: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(201, "POST", "/api/v1/customers", tok, map[string]any{"name": "王建国", "phones": []any{map[string]any{"number": phone}}})
 	return uint64(r.JSON(t)["customer"].(map[string]any)["id"].(float64))
 }
 
@@ -29,11 +26,8 @@ func meID(t *testing.T, h *harness, tok string) uint64 {
 // closedTicket opens a ticket assigned to assignee, resolves and closes it.
 func closedTicket(t *testing.T, h *harness, tok string, customerID, assignee uint64) uint64 {
 	t.Helper()
-	r := h.do("POST", "/api/v1/tickets", tok, map[string]any{"channel": "phone", "type": "repair", "priority": "normal",
+	r := h.expect(201, "POST", "/api/v1/tickets", tok, map[string]any{"channel": "phone", "type": "repair", "priority": "normal",
 		"customer_id": customerID, "description": "冰箱不制冷", "assignee_id": assignee})
-	if r.Status != 201 {
-		t.Fatalf("create ticket: %d %s", r.Status, r.Body)
-	}
 	id := uint64(r.JSON(t)["id"].(float64))
 	for _, st := range []string{"resolved", "closed"} {
 		cur := h.do("GET", fmt.Sprintf("/api/v1/tickets/%d", id), tok, nil).JSON(t)
@@ -54,16 +48,10 @@ func TestSurveyLinkThroughAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	cid := qualityCustomer(t, h, agent, "13812340001")
-	tr := h.do("POST", "/api/v1/tickets", agent, map[string]any{"channel": "phone", "type": "repair", "priority": "normal",
+	tr := h.expect(201, "POST", "/api/v1/tickets", agent, map[string]any{"channel": "phone", "type": "repair", "priority": "normal",
 		"customer_id": cid, "description": "冰箱不制冷"})
-	if tr.Status != 201 {
-		t.Fatalf("create ticket: %d %s", tr.Status, tr.Body)
-	}
 	tid := uint64(tr.JSON(t)["id"].(float64))
-	r := h.do("POST", "/api/v1/survey-invitations", quality, map[string]any{"channel": "link", "customer_id": cid, "ticket_id": tid, "ticket_number": "GD-4242"})
-	if r.Status != 201 {
-		t.Fatalf("invite: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(201, "POST", "/api/v1/survey-invitations", quality, map[string]any{"channel": "link", "customer_id": cid, "ticket_id": tid, "ticket_number": "GD-4242"})
 	inv := r.JSON(t)
 	link := inv["link"].(string)
 	token := link[strings.LastIndex(link, "/")+1:]
@@ -89,10 +77,7 @@ func TestSurveyLinkThroughAPI(t *testing.T) {
 	if r.Status != 400 || r.errCode(t) != "bad_request" {
 		t.Fatalf("malformed: %d %s", r.Status, r.Body)
 	}
-	r = h.do("POST", "/api/v1/public/surveys/"+token, "", map[string]any{"answers": happyAnswers})
-	if r.Status != 201 {
-		t.Fatalf("submit: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", "/api/v1/public/surveys/"+token, "", map[string]any{"answers": happyAnswers})
 	r = h.do("POST", "/api/v1/public/surveys/"+token, "", map[string]any{"answers": happyAnswers})
 	if r.Status != 409 || r.errCode(t) != "already_answered" {
 		t.Fatalf("second submit: %d %s", r.Status, r.Body)
@@ -157,11 +142,8 @@ func TestFollowupOwnAgentAndDissatisfiedThroughAPI(t *testing.T) {
 		t.Fatalf("own agent: %d %s", r.Status, r.Body)
 	}
 	// Another caller records a dissatisfied answer: a complaint opens and a call-back is queued.
-	r = h.do("POST", fmt.Sprintf("/api/v1/followups/%d/attempts", fid), admin, map[string]any{"outcome": "reached",
+	r = h.expect(200, "POST", fmt.Sprintf("/api/v1/followups/%d/attempts", fid), admin, map[string]any{"outcome": "reached",
 		"answers": map[string]any{"overall": 2, "agent": 4, "technician": 1, "solved": false, "comment": "修了两次还不行"}})
-	if r.Status != 200 {
-		t.Fatalf("attempt: %d %s", r.Status, r.Body)
-	}
 	resp := r.JSON(t)["response"].(map[string]any)
 	if resp["dissatisfied"] != true || resp["complaint_id"] == nil || resp["channel"] != "phone" {
 		t.Fatalf("response %v", resp)
@@ -220,11 +202,8 @@ func TestComplaintAPI(t *testing.T) {
 	if r.Status != 422 || r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)["customer_id"] == nil {
 		t.Fatalf("unknown customer: %d %s", r.Status, r.Body)
 	}
-	r = h.do("POST", "/api/v1/complaints", agent, map[string]any{"source": "external", "external_channel": "12315", "source_ref": "12315-2026-001",
+	r = h.expect(201, "POST", "/api/v1/complaints", agent, map[string]any{"source": "external", "external_channel": "12315", "source_ref": "12315-2026-001",
 		"customer_id": cid, "category": "charges", "severity": "major", "title": "上门费收费不合理"})
-	if r.Status != 201 {
-		t.Fatalf("create: %d %s", r.Status, r.Body)
-	}
 	c := r.JSON(t)
 	id := uint64(c["id"].(float64))
 	path := fmt.Sprintf("/api/v1/complaints/%d", id)
@@ -256,11 +235,8 @@ func TestComplaintAPI(t *testing.T) {
 	if r.Status != 422 || r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)["due_date"] == nil {
 		t.Fatalf("bad date: %d %s", r.Status, r.Body)
 	}
-	r = h.do("POST", "/api/v1/corrective-actions", quality, map[string]any{"source_kind": "complaint", "source_id": id, "title": "公示上门收费标准",
+	r = h.expect(201, "POST", "/api/v1/corrective-actions", quality, map[string]any{"source_kind": "complaint", "source_id": id, "title": "公示上门收费标准",
 		"owner_name": "李强", "due_date": time.Now().AddDate(0, 0, 14).Format(time.DateOnly)})
-	if r.Status != 201 {
-		t.Fatalf("action: %d %s", r.Status, r.Body)
-	}
 	ca := r.JSON(t)
 	h.noopPatch(t, fmt.Sprintf("/api/v1/corrective-actions/%d", int(ca["id"].(float64))), quality, map[string]any{"owner_name": "李强"}, ca["version"])
 	if r = h.do("POST", "/api/v1/corrective-actions", h.login("auditor"), map[string]any{}); r.Status != 403 {

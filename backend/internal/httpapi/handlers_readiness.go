@@ -344,12 +344,7 @@ func (s *Server) putStandard(c *gin.Context) error {
 
 // GET /api/v1/readiness/score?standard= — the latest run with its ledger.
 func (s *Server) readinessScore(c *gin.Context) error {
-	d, err := s.Readiness.Latest(c.Request.Context(), c.Query("standard"))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, runResponse(d))
-	return nil
+	return answerWith(c, http.StatusOK, runResponse)(s.Readiness.Latest(c.Request.Context(), c.Query("standard")))
 }
 
 // GET /api/v1/readiness/runs?standard=&page=&size= — the history, newest
@@ -552,11 +547,7 @@ func (s *Server) readinessProjection(c *gin.Context) error {
 // GET /api/v1/readiness/plausibility — the auditor's checks in advance.
 func (s *Server) readinessPlausibility(c *gin.Context) error {
 	rep, err := s.Readiness.Plausibility(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, rep)
-	return nil
+	return respond(c, http.StatusOK, rep, err)
 }
 
 // AssessmentResponse is a recorded assessment or override.

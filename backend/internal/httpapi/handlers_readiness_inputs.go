@@ -95,12 +95,9 @@ func (s *Server) createOverride(c *gin.Context) error {
 
 // POST /api/v1/readiness/overrides/:id/withdraw {reason}
 func (s *Server) withdrawOverride(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req WithdrawRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	if err := s.Readiness.WithdrawOverride(c.Request.Context(), id, req.Reason); err != nil {

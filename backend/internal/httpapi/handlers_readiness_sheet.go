@@ -74,9 +74,5 @@ func (s *Server) exportStandardSheet(c *gin.Context) error {
 // error, the indicators the engine got most wrong.
 func (s *Server) readinessCalibration(c *gin.Context) error {
 	rep, err := s.Readiness.Calibration(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, rep)
-	return nil
+	return respond(c, http.StatusOK, rep, err)
 }

@@ -188,12 +188,9 @@ func (s *Server) getRecall(c *gin.Context) error {
 }
 
 func (s *Server) updateRecall(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req RecallCampaignRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	in, err := campaignInput(req)
@@ -211,15 +208,8 @@ func (s *Server) updateRecall(c *gin.Context) error {
 }
 
 func (s *Server) activateRecall(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req RecallVersionRequest
-	if err := bindOptionalJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindOptionalVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -230,15 +220,8 @@ func (s *Server) activateRecall(c *gin.Context) error {
 }
 
 func (s *Server) closeRecall(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req CloseRecallRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -487,12 +470,9 @@ func (s *Server) recordRecallNotification(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cust, err := pathID(c, "customer_id")
-	if err != nil {
-		return err
-	}
 	var req RecallNotificationRequest
-	if err := bindJSON(c, &req); err != nil {
+	cust, err := bindWithID(c, "customer_id", &req)
+	if err != nil {
 		return err
 	}
 	n, marked, err := s.Recalls.RecordNotification(c.Request.Context(), id, cust, recall.NotificationInput{Channel: req.Channel, Outcome: req.Outcome, Note: req.Note})
@@ -504,36 +484,17 @@ func (s *Server) recordRecallNotification(c *gin.Context) error {
 }
 
 func (s *Server) bookRecallUnit(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req RecallAppointmentRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
-	u, err := s.Recalls.Book(c.Request.Context(), id, v, req.At, req.OutletID)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, recallUnitResponse(u))
-	return nil
+	return answerWith(c, http.StatusOK, recallUnitResponse)(s.Recalls.Book(c.Request.Context(), id, v, req.At, req.OutletID))
 }
 
 func (s *Server) remedyRecallUnit(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req RecallRemedyRequest
-	if err := bindOptionalJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindOptionalVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -550,12 +511,7 @@ func (s *Server) getRecallUnit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.Recalls.AffectedUnit(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, recallUnitResponse(u))
-	return nil
+	return answerWith(c, http.StatusOK, recallUnitResponse)(s.Recalls.AffectedUnit(c.Request.Context(), id))
 }
 
 // RecallWeekResponse is one week of a campaign's progress.

@@ -412,24 +412,16 @@ func (s *Server) returnOldPart(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	lineID, err := pathID(c, "line_id")
-	if err != nil {
-		return err
-	}
 	var req OldPartReturnedRequest
-	if err := bindOptionalJSON(c, &req); err != nil {
+	lineID, err := bindOptionalWithID(c, "line_id", &req)
+	if err != nil {
 		return err
 	}
 	on, err := parseOptionalDate(req.ReturnedOn, "returned_on")
 	if err != nil {
 		return err
 	}
-	l, err := s.Repairs.ReturnOldPart(c.Request.Context(), id, lineID, on)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, repairPartResponse(l))
-	return nil
+	return answerWith(c, http.StatusOK, repairPartResponse)(s.Repairs.ReturnOldPart(c.Request.Context(), id, lineID, on))
 }
 
 // OldPartResponse is a part line on the old-part (旧件) return list.
@@ -552,24 +544,12 @@ func (s *Server) listEntitlements(c *gin.Context) error {
 }
 
 func (s *Server) closeEntitlement(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req CloseEntitlementRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
-	e, err := s.Repairs.CloseEntitlement(c.Request.Context(), id, v, req.Status, req.Note)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, entitlementResponse(e))
-	return nil
+	return answerWith(c, http.StatusOK, entitlementResponse)(s.Repairs.CloseEntitlement(c.Request.Context(), id, v, req.Status, req.Note))
 }
 
 // ---- labour rates and the public price list
@@ -626,33 +606,16 @@ func (s *Server) createLabourRate(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	r, err := s.Repairs.CreateLabourRate(c.Request.Context(), repair.NewLabourRate{Code: req.Code, Name: req.Name, PriceFen: req.PriceFen})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, labourRateResponse(r))
-	return nil
+	return answerWith(c, http.StatusCreated, labourRateResponse)(s.Repairs.CreateLabourRate(c.Request.Context(), repair.NewLabourRate{Code: req.Code, Name: req.Name, PriceFen: req.PriceFen}))
 }
 
 func (s *Server) patchLabourRate(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req PatchLabourRateRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
-	r, err := s.Repairs.UpdateLabourRate(c.Request.Context(), id, v, repair.LabourRatePatch{Name: req.Name, PriceFen: req.PriceFen, Active: req.Active})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, labourRateResponse(r))
-	return nil
+	return answerWith(c, http.StatusOK, labourRateResponse)(s.Repairs.UpdateLabourRate(c.Request.Context(), id, v, repair.LabourRatePatch{Name: req.Name, PriceFen: req.PriceFen, Active: req.Active}))
 }
 
 // PriceListItem is one published price (收费标准): a part or a labour job.

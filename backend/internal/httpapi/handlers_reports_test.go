@@ -17,10 +17,7 @@ import (
 // ticket number, as a column-name → cell map.
 func exportRow(t *testing.T, h *harness, token, number string) map[string]string {
 	t.Helper()
-	r := h.do("GET", "/api/v1/tickets/export", token, nil)
-	if r.Status != 200 {
-		t.Fatalf("export %d %s", r.Status, r.Body)
-	}
+	r := h.expect(200, "GET", "/api/v1/tickets/export", token, nil)
 	book, err := excelize.OpenReader(bytes.NewReader(r.Body))
 	if err != nil {
 		t.Fatal(err)
@@ -53,22 +50,13 @@ func TestTicketExportShowsNamesAndDispatchTime(t *testing.T) {
 	h := newHarness(t)
 	w := buildWorld(t, h)
 	agent, om, qm := h.login("agent"), h.login("outlet_manager"), h.login("quality")
-	r := h.do("POST", "/api/v1/tickets", agent, map[string]any{"channel": "phone", "type": "repair", "priority": "high",
+	r := h.expect(201, "POST", "/api/v1/tickets", agent, map[string]any{"channel": "phone", "type": "repair", "priority": "high",
 		"customer_id": w.customerID, "unit_id": w.unitID, "fault_code": "E1", "description": "空调不制冷，室外机不转"})
-	if r.Status != 201 {
-		t.Fatalf("create %d %s", r.Status, r.Body)
-	}
 	tk := r.JSON(t)
 	id, number := num(t, tk["id"]), tk["number"].(string)
-	r = h.do("POST", fmt.Sprintf("/api/v1/tickets/%d/dispatch", id), agent, map[string]any{"kind": "repair"})
-	if r.Status != 201 {
-		t.Fatalf("dispatch %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", fmt.Sprintf("/api/v1/tickets/%d/dispatch", id), agent, map[string]any{"kind": "repair"})
 	wo := r.JSON(t)
-	r = h.do("POST", fmt.Sprintf("/api/v1/work-orders/%d/accept", num(t, wo["id"])), om, map[string]any{"version": wo["version"]})
-	if r.Status != 200 {
-		t.Fatalf("accept %d %s", r.Status, r.Body)
-	}
+	r = h.expect(200, "POST", fmt.Sprintf("/api/v1/work-orders/%d/accept", num(t, wo["id"])), om, map[string]any{"version": wo["version"]})
 	r = h.do("POST", fmt.Sprintf("/api/v1/work-orders/%d/assign", num(t, wo["id"])), om, map[string]any{"technician_staff_id": w.technicianID})
 	if r.Status != 200 {
 		t.Fatalf("assign %d %s", r.Status, r.Body)

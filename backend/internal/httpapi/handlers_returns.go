@@ -151,12 +151,7 @@ func (s *Server) getReturn(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.Returns.Get(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, returnResponse(r))
-	return nil
+	return answerWith(c, http.StatusOK, returnResponse)(s.Returns.Get(c.Request.Context(), id))
 }
 
 // EligibilityResponse previews a unit against the 三包 windows.
@@ -209,12 +204,7 @@ func (s *Server) returnAction(c *gin.Context, req any, version func() int64, fn 
 	if err != nil {
 		return err
 	}
-	r, err := fn(id, v)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, returnResponse(r))
-	return nil
+	return answerWith(c, http.StatusOK, returnResponse)(fn(id, v))
 }
 
 func (s *Server) decideReturn(c *gin.Context) error {

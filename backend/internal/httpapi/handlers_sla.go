@@ -174,23 +174,12 @@ func (s *Server) createCalendar(c *gin.Context) error {
 		return err
 	}
 	resp, err := slaCalendarResponse(row)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, resp)
-	return nil
+	return respond(c, http.StatusCreated, resp, err)
 }
 
 func (s *Server) updateCalendar(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req SLACalendarRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	id, version, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -199,11 +188,7 @@ func (s *Server) updateCalendar(c *gin.Context) error {
 		return err
 	}
 	resp, err := slaCalendarResponse(row)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, resp)
-	return nil
+	return respond(c, http.StatusOK, resp, err)
 }
 
 func (s *Server) listPolicies(c *gin.Context) error {
@@ -258,23 +243,12 @@ func (s *Server) createPolicy(c *gin.Context) error {
 		return err
 	}
 	resp, err := slaPolicyResponse(row)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, resp)
-	return nil
+	return respond(c, http.StatusCreated, resp, err)
 }
 
 func (s *Server) updatePolicy(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req SLAPolicyRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	id, version, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -283,11 +257,7 @@ func (s *Server) updatePolicy(c *gin.Context) error {
 		return err
 	}
 	resp, err := slaPolicyResponse(row)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, resp)
-	return nil
+	return respond(c, http.StatusOK, resp, err)
 }
 
 func kindResponse(k workorder.KindPolicy) WorkOrderKindResponse {
@@ -312,10 +282,7 @@ func (s *Server) listWorkOrderKinds(c *gin.Context) error {
 
 func (s *Server) updateWorkOrderKind(c *gin.Context) error {
 	var req WorkOrderKindRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	version, err := bindVersion(c, &req, &req.Version)
 	if err != nil {
 		return err
 	}

@@ -294,12 +294,7 @@ func (s *Server) createSurveyTemplate(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	t, err := s.Surveys.CreateTemplate(c.Request.Context(), templateInput(req))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, templateResponse(t))
-	return nil
+	return answerWith(c, http.StatusCreated, templateResponse)(s.Surveys.CreateTemplate(c.Request.Context(), templateInput(req)))
 }
 
 func (s *Server) getSurveyTemplate(c *gin.Context) error {
@@ -307,36 +302,19 @@ func (s *Server) getSurveyTemplate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.Surveys.GetTemplate(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, templateResponse(t))
-	return nil
+	return answerWith(c, http.StatusOK, templateResponse)(s.Surveys.GetTemplate(c.Request.Context(), id))
 }
 
 func (s *Server) putSurveyTemplate(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req SurveyTemplateRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
 	if v == 0 {
 		return apperr.Field("version", "required: send the version you read, in the body or the If-Match header")
 	}
-	t, err := s.Surveys.UpdateTemplate(c.Request.Context(), id, v, templateInput(req))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, templateResponse(t))
-	return nil
+	return answerWith(c, http.StatusOK, templateResponse)(s.Surveys.UpdateTemplate(c.Request.Context(), id, v, templateInput(req)))
 }
 
 // ---- invitations and responses
@@ -463,12 +441,7 @@ func (s *Server) getSurveyResponse(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.Surveys.GetResponse(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, responseResponse(r))
-	return nil
+	return answerWith(c, http.StatusOK, responseResponse)(s.Surveys.GetResponse(c.Request.Context(), id))
 }
 
 // ---- follow-ups (回访)
@@ -532,15 +505,8 @@ func (s *Server) getFollowup(c *gin.Context) error {
 }
 
 func (s *Server) recordFollowupAttempt(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req FollowupAttemptRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, req.Version)
+	id, v, err := bindVersioned(c, "id", &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -566,11 +532,7 @@ func (s *Server) surveyKPI(c *gin.Context) error {
 		return err
 	}
 	k, err := s.Surveys.KPI(c.Request.Context(), from, to)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, k)
-	return nil
+	return respond(c, http.StatusOK, k, err)
 }
 
 // ---- the customer's public survey page

@@ -302,10 +302,7 @@ func (s *Server) patchTicket(c *gin.Context) error {
 		return err
 	}
 	var req PatchTicketRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	version, err := bindVersion(c, &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -320,10 +317,7 @@ func (s *Server) transitionTicket(c *gin.Context) error {
 		return err
 	}
 	var req TransitionTicketRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	version, err := bindVersion(c, &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -337,10 +331,7 @@ func (s *Server) reopenTicket(c *gin.Context) error {
 		return err
 	}
 	var req ReopenTicketRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	version, err := bindVersion(c, &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -354,10 +345,7 @@ func (s *Server) assignTicket(c *gin.Context) error {
 		return err
 	}
 	var req AssignTicketRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := requestVersion(c, req.Version)
+	version, err := bindVersion(c, &req, &req.Version)
 	if err != nil {
 		return err
 	}
@@ -390,12 +378,7 @@ func (s *Server) addTicketEvent(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	e, err := s.Tickets.AddEvent(c.Request.Context(), id, req.Kind, req.Body)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, ticketEventResponse(e))
-	return nil
+	return answerWith(c, http.StatusCreated, ticketEventResponse)(s.Tickets.AddEvent(c.Request.Context(), id, req.Kind, req.Body))
 }
 
 // listTicketEvents returns the timeline (with the history of tickets merged

@@ -114,10 +114,7 @@ func TestAgentTakesACall(t *testing.T) {
 	w := buildWorld(t, h)
 	agent, om, tech := h.login("agent"), h.login("outlet_manager"), h.login("technician")
 
-	r := h.do("GET", "/api/v1/customers?phone="+w.phone, agent, nil)
-	if r.Status != 200 {
-		t.Fatalf("screen-pop %d %s", r.Status, r.Body)
-	}
+	r := h.expect(200, "GET", "/api/v1/customers?phone="+w.phone, agent, nil)
 	pop := r.JSON(t)
 	if open, ok := pop["open_tickets"].([]any); !ok || len(open) != 0 {
 		t.Fatalf("open_tickets %v", pop["open_tickets"])
@@ -126,10 +123,7 @@ func TestAgentTakesACall(t *testing.T) {
 
 	body := map[string]any{"channel": "phone", "type": "repair", "priority": "normal", "customer_id": customerID, "unit_id": w.unitID,
 		"fault_code": "E1", "description": "空调不制冷，室外机不转"}
-	r = h.do("POST", "/api/v1/tickets", agent, body, "Idempotency-Key", "call-0001")
-	if r.Status != 201 {
-		t.Fatalf("create %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", "/api/v1/tickets", agent, body, "Idempotency-Key", "call-0001")
 	tk := r.JSON(t)
 	id := num(t, tk["id"])
 	if tk["region_code"] != "440305" || tk["category_id"] == nil || tk["status"] != "new" {
@@ -150,10 +144,7 @@ func TestAgentTakesACall(t *testing.T) {
 	}
 
 	// Dispatch: outlet 1 covers the district, so it gets the offer.
-	r = h.do("POST", fmt.Sprintf("/api/v1/tickets/%d/dispatch", id), agent, map[string]any{"kind": "repair"})
-	if r.Status != 201 {
-		t.Fatalf("dispatch %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", fmt.Sprintf("/api/v1/tickets/%d/dispatch", id), agent, map[string]any{"kind": "repair"})
 	wo := r.JSON(t)
 	woID := num(t, wo["id"])
 	if num(t, wo["outlet_id"]) != 1 || wo["status"] != "offered" || wo["distance_band"] != "city" {
@@ -257,10 +248,7 @@ func TestOfferMovesOnWhenRejectedOrTimedOut(t *testing.T) {
 	if r := h.do("POST", fmt.Sprintf("/api/v1/work-orders/%d/reject", rejected), om, map[string]any{}); r.Status != 422 {
 		t.Fatalf("reject without reason %d", r.Status)
 	}
-	r := h.do("POST", fmt.Sprintf("/api/v1/work-orders/%d/reject", rejected), om, map[string]any{"reason": "本周技师满负荷"})
-	if r.Status != 200 {
-		t.Fatalf("reject %d %s", r.Status, r.Body)
-	}
+	r := h.expect(200, "POST", fmt.Sprintf("/api/v1/work-orders/%d/reject", rejected), om, map[string]any{"reason": "本周技师满负荷"})
 	if r = h.do("GET", fmt.Sprintf("/api/v1/work-orders/%d", rejected), admin, nil); num(t, r.JSON(t)["outlet_id"]) != 2 {
 		t.Fatalf("after rejection: %s", r.Body)
 	}
@@ -371,10 +359,7 @@ func TestTicketEditsConflictMergeAndExport(t *testing.T) {
 		t.Fatalf("source after merge: %s", r.Body)
 	}
 
-	r = h.do("GET", "/api/v1/tickets?status=new,assigned&sort=-priority&size=1", agent, nil)
-	if r.Status != 200 {
-		t.Fatalf("list %d %s", r.Status, r.Body)
-	}
+	r = h.expect(200, "GET", "/api/v1/tickets?status=new,assigned&sort=-priority&size=1", agent, nil)
 	if r = h.do("GET", "/api/v1/tickets?status=nope", agent, nil); r.Status != 422 {
 		t.Fatalf("bad filter %d", r.Status)
 	}

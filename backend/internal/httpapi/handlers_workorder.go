@@ -234,12 +234,9 @@ type TechnicianComplaintsDTO struct {
 // ---- handlers
 
 func (s *Server) dispatchTicket(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req DispatchRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := bindWithID(c, "id", &req)
+	if err != nil {
 		return err
 	}
 	w, err := s.WorkOrders.Dispatch(c.Request.Context(), id, workorder.DispatchInput{Kind: req.Kind, OutletID: req.OutletID, Band: req.DistanceBand, Note: req.Note})

@@ -31,6 +31,18 @@ func newHarness(t *testing.T) *harness {
 	return h
 }
 
+// onBothDatabases runs scenario on a fresh SQLite harness and on a MariaDB
+// one (mysqlHarness: skipped without TEST_MYSQL_DSN, failed with
+// REQUIRE_MYSQL=1).
+func onBothDatabases(t *testing.T, scenario func(t *testing.T, h *harness)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { scenario(t, newHarness(t)) })
+	t.Run("mysql", func(t *testing.T) {
+		h, _, _ := mysqlHarness(t, nil)
+		scenario(t, h)
+	})
+}
+
 // startHarness starts the app on the database the environment names, with
 // cheap bcrypt, uploads in a temp dir and the demo users; edit adjusts the
 // configuration before start.
@@ -57,6 +69,17 @@ func startHarness(t *testing.T, edit func(*config.Config)) (*harness, *config.Co
 	srv := httptest.NewServer(a.HTTP.Handler())
 	t.Cleanup(func() { srv.Close(); a.Close() })
 	return &harness{t: t, app: a, srv: srv}, cfg
+}
+
+// expect sends the request as do does and fails the test unless it answers
+// status.
+func (h *harness) expect(status int, method, path, token string, body any, headers ...string) response {
+	h.t.Helper()
+	r := h.do(method, path, token, body, headers...)
+	if r.Status != status {
+		h.t.Fatalf("%s %s: %d %s, want %d", method, path, r.Status, r.Body, status)
+	}
+	return r
 }
 
 type response struct {

@@ -13,11 +13,7 @@ import (
 // customers merged with every referencing row; a PIPL erasure that leaves
 // tickets countable. Stale versions answer 409, outlet users 403.
 func TestMasterDataCorrections(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { masterDataCorrections(t, newHarness(t)) })
-	t.Run("mysql", func(t *testing.T) {
-		h, _, _ := mysqlHarness(t, nil)
-		masterDataCorrections(t, h)
-	})
+	onBothDatabases(t, masterDataCorrections)
 }
 
 // mdCall fails the test unless the answer has status want, and returns its

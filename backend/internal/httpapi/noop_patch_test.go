@@ -25,10 +25,7 @@ func (h *harness) noopPatch(t *testing.T, path, token string, body map[string]an
 		return n
 	}
 	before := count()
-	r := h.do("PATCH", path, token, body)
-	if r.Status != 200 {
-		t.Fatalf("no-op PATCH %s: %d %s", path, r.Status, r.Body)
-	}
+	r := h.expect(200, "PATCH", path, token, body)
 	out := r.JSON(t)
 	if got, ok := out["version"]; ok && got != v {
 		t.Fatalf("no-op PATCH %s bumped the version %v → %v", path, v, got)

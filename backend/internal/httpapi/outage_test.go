@@ -131,11 +131,8 @@ func TestRequestDeadlineEndsALockWait(t *testing.T) {
 		c.DB.MaxOpenConns = 3
 	})
 	tok := h.login("agent")
-	r := h.do("POST", "/api/v1/customers", tok, map[string]any{"name": "卡住的客户", "kind": "person",
+	r := h.expect(201, "POST", "/api/v1/customers", tok, map[string]any{"name": "卡住的客户", "kind": "person",
 		"phones": []map[string]any{{"number": "13912345678", "primary": true}}})
-	if r.Status != 201 {
-		t.Fatalf("create customer: %d %s", r.Status, r.Body)
-	}
 	id := uint64(r.JSON(t)["customer"].(map[string]any)["id"].(float64))
 	// Another transaction holds the customer's row.
 	tx := h.app.DB.Begin()

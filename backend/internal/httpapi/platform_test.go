@@ -55,10 +55,7 @@ func TestErrorShapes(t *testing.T) {
 func TestUsersAdministrationAndSessionRevocation(t *testing.T) {
 	h := newHarness(t)
 	admin := h.login("admin")
-	r := h.do("POST", "/api/v1/users", admin, map[string]any{"username": "zhao", "display_name": "赵敏", "password": "password-1", "roles": []string{"hotline_agent"}})
-	if r.Status != 201 {
-		t.Fatalf("create: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(201, "POST", "/api/v1/users", admin, map[string]any{"username": "zhao", "display_name": "赵敏", "password": "password-1", "roles": []string{"hotline_agent"}})
 	id := int(r.JSON(t)["id"].(float64))
 	if r := h.do("POST", "/api/v1/users", admin, map[string]any{"username": "zhao", "password": "password-1", "roles": []string{"hotline_agent"}}); r.Status != 409 {
 		t.Fatalf("duplicate: %d %s", r.Status, r.Body)

@@ -17,10 +17,7 @@ func TestPrintDocuments(t *testing.T) {
 	if r := h.do("POST", fmt.Sprintf("/api/v1/work-orders/%d/accept", woID), om, map[string]any{"version": v}); r.Status != 200 {
 		t.Fatalf("accept: %d %s", r.Status, r.Body)
 	}
-	r := h.do("GET", fmt.Sprintf("/api/v1/work-orders/%d/print", woID), om, nil)
-	if r.Status != 200 {
-		t.Fatalf("print: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(200, "GET", fmt.Sprintf("/api/v1/work-orders/%d/print", woID), om, nil)
 	d := r.JSON(t)
 	prod := d["product"].(map[string]any)
 	if d["kind"] != "work_order" || !strings.HasPrefix(d["number"].(string), "W") || !strings.HasPrefix(d["ticket_number"].(string), "T") ||
@@ -31,10 +28,7 @@ func TestPrintDocuments(t *testing.T) {
 	if !strings.Contains(name, "*") || len([]rune(name)) < 2 {
 		t.Fatalf("customer name not masked: %q", name)
 	}
-	ret := h.do("POST", "/api/v1/returns", agent, map[string]any{"kind": "exchange", "serial": "AC2026000001", "reason": "噪音大", "outlet_id": 1})
-	if ret.Status != 201 {
-		t.Fatalf("return: %d %s", ret.Status, ret.Body)
-	}
+	ret := h.expect(201, "POST", "/api/v1/returns", agent, map[string]any{"kind": "exchange", "serial": "AC2026000001", "reason": "噪音大", "outlet_id": 1})
 	v2 := h.do("GET", fmt.Sprintf("/api/v1/returns/%d/print", num(t, ret.JSON(t)["id"])), agent, nil).JSON(t)
 	if v2["kind"] != "return_voucher" || v2["return_kind"] != "exchange" || v2["reason"] != "噪音大" || v2["customer_name"] != name ||
 		v2["status_path"] != "/s/warranty?serial=AC2026000001" {

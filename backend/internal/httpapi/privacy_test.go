@@ -10,11 +10,8 @@ import (
 // 1 and returns the work order id and its version (still offered).
 func jobFor(t *testing.T, h *harness, w serviceWorld, agent string) (uint64, any) {
 	t.Helper()
-	r := h.do("POST", "/api/v1/tickets", agent, map[string]any{"channel": "phone", "type": "repair", "priority": "normal",
+	r := h.expect(201, "POST", "/api/v1/tickets", agent, map[string]any{"channel": "phone", "type": "repair", "priority": "normal",
 		"customer_id": w.customerID, "unit_id": w.unitID, "fault_code": "E1", "description": "不制冷"})
-	if r.Status != 201 {
-		t.Fatalf("ticket: %d %s", r.Status, r.Body)
-	}
 	r = h.do("POST", fmt.Sprintf("/api/v1/tickets/%d/dispatch", num(t, r.JSON(t)["id"])), agent, map[string]any{"kind": "repair", "outlet_id": 1})
 	if r.Status != 201 {
 		t.Fatalf("dispatch: %d %s", r.Status, r.Body)
@@ -46,10 +43,7 @@ func TestOutletSeesTheCustomerThroughItsJob(t *testing.T) {
 	if p := h.do("GET", passport, om, nil).JSON(t); p["owner"] != nil {
 		t.Fatalf("owner through an offer: %v", p["owner"])
 	}
-	r := h.do("POST", fmt.Sprintf("/api/v1/work-orders/%d/accept", woID), om, map[string]any{"version": v})
-	if r.Status != 200 {
-		t.Fatalf("accept: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(200, "POST", fmt.Sprintf("/api/v1/work-orders/%d/accept", woID), om, map[string]any{"version": v})
 	r = h.do("GET", contact, om, nil)
 	if r.Status != 200 {
 		t.Fatalf("contact for the manager: %d %s", r.Status, r.Body)
@@ -118,10 +112,7 @@ func TestOutletSeesTheCustomerThroughItsJob(t *testing.T) {
 	}
 
 	// The log: who, which customer, which job, when.
-	r = h.do("GET", fmt.Sprintf("/api/v1/privacy/access-log?customer_id=%d", w.customerID), admin, nil)
-	if r.Status != 200 {
-		t.Fatalf("access log: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(200, "GET", fmt.Sprintf("/api/v1/privacy/access-log?customer_id=%d", w.customerID), admin, nil)
 	items := r.JSON(t)["items"].([]any)
 	byWho := map[string]int{}
 	for _, it := range items {

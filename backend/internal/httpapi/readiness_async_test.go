@@ -24,10 +24,7 @@ func TestReadinessRunIsAsynchronous(t *testing.T) {
 	if ack := readMsg(t, c); ack["type"] != "subscribed" {
 		t.Fatalf("ack %v", ack)
 	}
-	r := h.do("POST", "/api/v1/readiness/runs", tok, "{}")
-	if r.Status != 202 {
-		t.Fatalf("start: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(202, "POST", "/api/v1/readiness/runs", tok, "{}")
 	body := r.JSON(t)
 	run := body["run"].(map[string]any)
 	id := int(run["id"].(float64))

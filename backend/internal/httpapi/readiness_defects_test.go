@@ -99,11 +99,8 @@ func TestReadinessAuditorGradeAPI(t *testing.T) {
 	if r := h.do("POST", "/api/v1/readiness/overrides", tok, map[string]any{"clause": "5.1.1.1", "points": 3, "justification": "x", "evidence": []string{"999999"}}); r.Status != 422 {
 		t.Errorf("override on an unknown document: %d %s", r.Status, r.Body)
 	}
-	ov := h.do("POST", "/api/v1/readiness/overrides", tok, map[string]any{"clause": "5.1.1.1", "points": 3,
+	ov := h.expect(201, "POST", "/api/v1/readiness/overrides", tok, map[string]any{"clause": "5.1.1.1", "points": 3,
 		"justification": "组织架构图已签发，系统内为草稿", "evidence": []string{docID}})
-	if ov.Status != 201 {
-		t.Fatalf("override: %d %s", ov.Status, ov.Body)
-	}
 	ovID := int(ov.JSON(t)["id"].(float64))
 	body = run()
 	row := ledgerRow(t, body, "5.1.1.1")
@@ -185,10 +182,7 @@ func TestProjectionNamesTheLastValidDay(t *testing.T) {
 	}
 	h.runReadiness(tok)
 	at := time.Now().AddDate(0, 0, 30).Format(time.DateOnly)
-	r := h.do("GET", "/api/v1/readiness/projection?at="+at, tok, nil)
-	if r.Status != 200 {
-		t.Fatalf("projection: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(200, "GET", "/api/v1/readiness/projection?at="+at, tok, nil)
 	body := string(r.Body)
 	if !strings.Contains(body, "counts through "+last+", its last valid day") {
 		t.Errorf("the projection does not name %s as the last valid day: %s", last, body)

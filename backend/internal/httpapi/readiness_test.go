@@ -135,10 +135,7 @@ func TestReadinessRunScoreDiffAndLive(t *testing.T) {
 			t.Errorf("readiness.score lacks %s", k)
 		}
 	}
-	score := h.do("GET", "/api/v1/readiness/score", h.login("auditor"), nil)
-	if score.Status != 200 {
-		t.Fatalf("score: %d %s", score.Status, score.Body)
-	}
+	score := h.expect(200, "GET", "/api/v1/readiness/score", h.login("auditor"), nil)
 	body := score.JSON(t)
 	ledger := body["ledger"].([]any)
 	if len(ledger) < 40 || body["score"].(map[string]any)["band"] == "" {
@@ -151,10 +148,7 @@ func TestReadinessRunScoreDiffAndLive(t *testing.T) {
 		t.Fatalf("an empty enterprise should be a range: %v", sc)
 	}
 	id2 := h.runReadiness(tok)["run"].(map[string]any)["id"].(float64)
-	d := h.do("GET", fmt.Sprintf("/api/v1/readiness/runs/%d/diff/%d", int(runID), int(id2)), tok, nil)
-	if d.Status != 200 {
-		t.Fatalf("diff: %d %s", d.Status, d.Body)
-	}
+	h.expect(200, "GET", fmt.Sprintf("/api/v1/readiness/runs/%d/diff/%d", int(runID), int(id2)), tok, nil)
 	hist := h.do("GET", "/api/v1/readiness/runs?size=10", tok, nil)
 	if hist.Status != 200 || hist.JSON(t)["total"].(float64) != 2 {
 		t.Fatalf("history: %d %s", hist.Status, hist.Body)
@@ -165,10 +159,7 @@ func TestReadinessRunScoreDiffAndLive(t *testing.T) {
 			t.Errorf("%s: %d %s", p, r.Status, r.Body)
 		}
 	}
-	wi := h.do("POST", "/api/v1/readiness/what-if", tok, map[string]any{"texts": []string{"certified_managers 3", "management_headcount 20"}})
-	if wi.Status != 200 {
-		t.Fatalf("what-if: %d %s", wi.Status, wi.Body)
-	}
+	h.expect(200, "POST", "/api/v1/readiness/what-if", tok, map[string]any{"texts": []string{"certified_managers 3", "management_headcount 20"}})
 	if bad := h.do("POST", "/api/v1/readiness/what-if", tok, map[string]any{"texts": []string{"make it five stars"}}); bad.Status != 422 {
 		t.Fatalf("bad what-if: %d %s", bad.Status, bad.Body)
 	}
@@ -268,10 +259,7 @@ func TestEvidenceUploadAPI(t *testing.T) {
 		dl.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Fatalf("download: %d %v", dl.Status, dl.Header)
 	}
-	types := h.do("GET", "/api/v1/evidence/types", tok, nil)
-	if types.Status != 200 {
-		t.Fatalf("types: %d", types.Status)
-	}
+	types := h.expect(200, "GET", "/api/v1/evidence/types", tok, nil)
 	var found bool
 	for _, it := range types.JSON(t)["items"].([]any) {
 		m := it.(map[string]any)
@@ -290,26 +278,17 @@ func TestEvidenceUploadAPI(t *testing.T) {
 func TestCertificationAPIAndAuditPack(t *testing.T) {
 	h := newReadinessHarness(t)
 	tok := h.login("quality")
-	r := h.do("POST", "/api/v1/certification/cycles", tok, map[string]any{"body": "中质协质量保证中心", "responsible": "陈静"})
-	if r.Status != 201 {
-		t.Fatalf("create cycle: %d %s", r.Status, r.Body)
-	}
+	r := h.expect(201, "POST", "/api/v1/certification/cycles", tok, map[string]any{"body": "中质协质量保证中心", "responsible": "陈静"})
 	id := int(r.JSON(t)["id"].(float64))
 	bad := h.do("POST", fmt.Sprintf("/api/v1/certification/cycles/%d/advance", id), tok, map[string]any{"to": "certified"})
 	if bad.Status != 409 || bad.errCode(t) != "invalid_transition" || !strings.Contains(string(bad.Body), `"allowed":["contract","withdrawn"]`) {
 		t.Fatalf("skipped step: %d %s", bad.Status, bad.Body)
 	}
-	ok := h.do("POST", fmt.Sprintf("/api/v1/certification/cycles/%d/advance", id), tok, map[string]any{"to": "contract"})
-	if ok.Status != 200 {
-		t.Fatalf("advance: %d %s", ok.Status, ok.Body)
-	}
+	ok := h.expect(200, "POST", fmt.Sprintf("/api/v1/certification/cycles/%d/advance", id), tok, map[string]any{"to": "contract"})
 	h.noopPatch(t, fmt.Sprintf("/api/v1/certification/cycles/%d", id), tok, map[string]any{"body": "中质协质量保证中心", "responsible": "陈静"}, ok.JSON(t)["version"])
 	from := time.Now().AddDate(-1, 0, 0).Format("2006-01-02")
 	to := time.Now().Format("2006-01-02")
-	p := h.do("POST", "/api/v1/certification/audit-packs", tok, map[string]any{"from": from, "to": to})
-	if p.Status != 202 {
-		t.Fatalf("pack: %d %s", p.Status, p.Body)
-	}
+	p := h.expect(202, "POST", "/api/v1/certification/audit-packs", tok, map[string]any{"from": from, "to": to})
 	pid := int(p.JSON(t)["id"].(float64))
 	deadline := time.Now().Add(30 * time.Second)
 	var state map[string]any

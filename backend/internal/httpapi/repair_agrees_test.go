@@ -10,26 +10,16 @@ import (
 // not_fixed and was accepted. Now the repair is refused with 409
 // result_disagrees_with_work_order; fixed is accepted. On both databases.
 func TestRepairAfterADoneWorkOrderMustBeFixed(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { repairAfterDoneWorkOrder(t, newHarness(t)) })
-	t.Run("mysql", func(t *testing.T) {
-		h, _, _ := mysqlHarness(t, nil)
-		repairAfterDoneWorkOrder(t, h)
-	})
+	onBothDatabases(t, repairAfterDoneWorkOrder)
 }
 
 func repairAfterDoneWorkOrder(t *testing.T, h *harness) {
 	w := buildWorld(t, h)
 	agent, om, tech := h.login("agent"), h.login("outlet_manager"), h.login("technician")
-	r := h.do("POST", "/api/v1/tickets", agent, map[string]any{"channel": "phone", "type": "repair", "customer_id": w.customerID,
+	r := h.expect(201, "POST", "/api/v1/tickets", agent, map[string]any{"channel": "phone", "type": "repair", "customer_id": w.customerID,
 		"unit_id": w.unitID, "description": "空调不制冷"})
-	if r.Status != 201 {
-		t.Fatalf("create %d %s", r.Status, r.Body)
-	}
 	tid := num(t, r.JSON(t)["id"])
-	r = h.do("POST", fmt.Sprintf("/api/v1/tickets/%d/dispatch", tid), agent, map[string]any{"kind": "repair"})
-	if r.Status != 201 {
-		t.Fatalf("dispatch %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", fmt.Sprintf("/api/v1/tickets/%d/dispatch", tid), agent, map[string]any{"kind": "repair"})
 	woID := num(t, r.JSON(t)["id"])
 	for _, s := range []struct {
 		who, step string
@@ -44,10 +34,7 @@ func repairAfterDoneWorkOrder(t *testing.T, h *harness) {
 			t.Fatalf("%s: %d %s", s.step, r.Status, r.Body)
 		}
 	}
-	r = h.do("POST", "/api/v1/repairs", tech, map[string]any{"work_order_id": woID, "complaint": "不制冷"})
-	if r.Status != 201 {
-		t.Fatalf("repair %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", "/api/v1/repairs", tech, map[string]any{"work_order_id": woID, "complaint": "不制冷"})
 	rep := r.JSON(t)
 	id := num(t, rep["id"])
 	if rep["in_warranty"] != true {
@@ -63,8 +50,5 @@ func repairAfterDoneWorkOrder(t *testing.T, h *harness) {
 	if r.Status != 409 || r.errCode(t) != "result_disagrees_with_work_order" {
 		t.Fatalf("not_fixed repair under a done work order: %d %s", r.Status, r.Body)
 	}
-	r = h.do("POST", fmt.Sprintf("/api/v1/repairs/%d/complete", id), tech, map[string]any{"result": "fixed", "customer_confirmed": true})
-	if r.Status != 200 {
-		t.Fatalf("fixed repair: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(200, "POST", fmt.Sprintf("/api/v1/repairs/%d/complete", id), tech, map[string]any{"result": "fixed", "customer_confirmed": true})
 }

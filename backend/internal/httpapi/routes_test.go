@@ -135,10 +135,7 @@ func TestRouteTablePermissions(t *testing.T) {
 // TestOpenAPICoversRouteTable fails when a route is missing from the document.
 func TestOpenAPICoversRouteTable(t *testing.T) {
 	h := newHarness(t)
-	r := h.do("GET", "/api/v1/openapi.json", "", nil)
-	if r.Status != 200 {
-		t.Fatalf("openapi: %d", r.Status)
-	}
+	r := h.expect(200, "GET", "/api/v1/openapi.json", "", nil)
 	paths := r.JSON(t)["paths"].(map[string]any)
 	for _, rt := range h.app.HTTP.Routes() {
 		p := pathParam.ReplaceAllStringFunc(rt.Path, func(s string) string { return "{" + s[1:] + "}" })

@@ -15,11 +15,7 @@ import (
 // The one search, ticket numbers in ticket routes and the ticket list's
 // number and q filters, on both databases.
 func TestSearchFindsEachKindWithinScope(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { searchFindsEachKind(t, newHarness(t)) })
-	t.Run("mysql", func(t *testing.T) {
-		h, _, _ := mysqlHarness(t, nil)
-		searchFindsEachKind(t, h)
-	})
+	onBothDatabases(t, searchFindsEachKind)
 }
 
 type searchResult struct {
@@ -28,10 +24,7 @@ type searchResult struct {
 
 func (h *harness) search(t *testing.T, token, q string) searchResult {
 	t.Helper()
-	r := h.do("GET", "/api/v1/search?q="+url.QueryEscape(q), token, nil)
-	if r.Status != 200 {
-		t.Fatalf("search %q: %d %s", q, r.Status, r.Body)
-	}
+	r := h.expect(200, "GET", "/api/v1/search?q="+url.QueryEscape(q), token, nil)
 	var out searchResult
 	for _, g := range r.JSON(t)["groups"].([]any) {
 		out.groups = append(out.groups, g.(map[string]any))
@@ -82,10 +75,7 @@ func searchFindsEachKind(t *testing.T, h *harness) {
 	tk := h.do("GET", fmt.Sprintf("/api/v1/tickets/%d", num(t, wo["ticket_id"])), agent, nil).JSON(t)
 	number, woNumber := tk["number"].(string), wo["number"].(string)
 	tail := number[len(number)-6:]
-	r := h.do("POST", "/api/v1/complaints", agent, map[string]any{"source": "hotline", "customer_id": w.customerID, "category": "delay", "title": "上门迟到"})
-	if r.Status != 201 {
-		t.Fatalf("complaint %d %s", r.Status, r.Body)
-	}
+	r := h.expect(201, "POST", "/api/v1/complaints", agent, map[string]any{"source": "hotline", "customer_id": w.customerID, "category": "delay", "title": "上门迟到"})
 	cpNumber := r.JSON(t)["number"].(string)
 
 	for _, c := range []struct{ q, want string }{
@@ -240,20 +230,14 @@ func searchFindsEachKind(t *testing.T, h *harness) {
 	if got := names("科技园"); len(got) != 2 {
 		t.Errorf("customers?q=科技园: %v", got)
 	}
-	r = h.do("PATCH", fmt.Sprintf("/api/v1/customers/%d", li.Customer.ID), agent, map[string]any{"version": 1, "name": "李晓明"})
-	if r.Status != 200 {
-		t.Fatalf("rename: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(200, "PATCH", fmt.Sprintf("/api/v1/customers/%d", li.Customer.ID), agent, map[string]any{"version": 1, "name": "李晓明"})
 	if got := names("伟"); len(got) != 0 {
 		t.Errorf("old name still found: %v", got)
 	}
 	if got := names("晓明"); len(got) != 1 {
 		t.Errorf("new name not found: %v", got)
 	}
-	r = h.do("POST", fmt.Sprintf("/api/v1/customers/%d/addresses", li.Customer.ID), agent, map[string]any{"region_code": "440305", "detail": "蛇口渔港 3 号"})
-	if r.Status != 201 {
-		t.Fatalf("address: %d %s", r.Status, r.Body)
-	}
+	r = h.expect(201, "POST", fmt.Sprintf("/api/v1/customers/%d/addresses", li.Customer.ID), agent, map[string]any{"region_code": "440305", "detail": "蛇口渔港 3 号"})
 	if got := names("渔港"); len(got) != 1 {
 		t.Errorf("new address not found: %v", got)
 	}
