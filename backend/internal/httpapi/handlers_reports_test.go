@@ -56,7 +56,7 @@ func TestTicketExportShowsNamesAndDispatchTime(t *testing.T) {
 	id, number := num(t, tk["id"]), tk["number"].(string)
 	r = h.expect(201, "POST", fmt.Sprintf("/api/v1/tickets/%d/dispatch", id), agent, map[string]any{"kind": "repair"})
 	wo := r.JSON(t)
-	r = h.expect(200, "POST", fmt.Sprintf("/api/v1/work-orders/%d/accept", num(t, wo["id"])), om, map[string]any{"version": wo["version"]})
+	h.expect(200, "POST", fmt.Sprintf("/api/v1/work-orders/%d/accept", num(t, wo["id"])), om, map[string]any{"version": wo["version"]})
 	r = h.do("POST", fmt.Sprintf("/api/v1/work-orders/%d/assign", num(t, wo["id"])), om, map[string]any{"technician_staff_id": w.technicianID})
 	if r.Status != 200 {
 		t.Fatalf("assign %d %s", r.Status, r.Body)

@@ -248,8 +248,9 @@ func TestOfferMovesOnWhenRejectedOrTimedOut(t *testing.T) {
 	if r := h.do("POST", fmt.Sprintf("/api/v1/work-orders/%d/reject", rejected), om, map[string]any{}); r.Status != 422 {
 		t.Fatalf("reject without reason %d", r.Status)
 	}
-	r := h.expect(200, "POST", fmt.Sprintf("/api/v1/work-orders/%d/reject", rejected), om, map[string]any{"reason": "本周技师满负荷"})
-	if r = h.do("GET", fmt.Sprintf("/api/v1/work-orders/%d", rejected), admin, nil); num(t, r.JSON(t)["outlet_id"]) != 2 {
+	h.expect(200, "POST", fmt.Sprintf("/api/v1/work-orders/%d/reject", rejected), om, map[string]any{"reason": "本周技师满负荷"})
+	r := h.do("GET", fmt.Sprintf("/api/v1/work-orders/%d", rejected), admin, nil)
+	if num(t, r.JSON(t)["outlet_id"]) != 2 {
 		t.Fatalf("after rejection: %s", r.Body)
 	}
 	// Outlet 1 no longer sees the work order it rejected: 404, not 403.
@@ -359,7 +360,7 @@ func TestTicketEditsConflictMergeAndExport(t *testing.T) {
 		t.Fatalf("source after merge: %s", r.Body)
 	}
 
-	r = h.expect(200, "GET", "/api/v1/tickets?status=new,assigned&sort=-priority&size=1", agent, nil)
+	h.expect(200, "GET", "/api/v1/tickets?status=new,assigned&sort=-priority&size=1", agent, nil)
 	if r = h.do("GET", "/api/v1/tickets?status=nope", agent, nil); r.Status != 422 {
 		t.Fatalf("bad filter %d", r.Status)
 	}
