@@ -1,0 +1,33 @@
+// useDialogAction runs the one action of a dialog that changes a record
+// (correct a unit's purchase, transfer it, merge or erase a customer …):
+// busy while the request runs; on success the dialog closes and done runs
+// (the success message, the event to the parent); a failure — a version
+// conflict when someone else changed the record meanwhile, a field the
+// server refused — shows as an error message and leaves the dialog open
+// with what was typed. onOpen, when given, fills the form each time the
+// dialog opens.
+import { ref, watch, type Ref } from 'vue'
+import { useI18n } from 'vue-i18n'
+import { ElMessage } from 'element-plus'
+import { describeError } from '@/api/errors'
+
+export function useDialogAction(open: Ref<boolean>, onOpen?: () => void) {
+  const i18n = useI18n()
+  const busy = ref(false)
+  if (onOpen) watch(open, (o) => o && onOpen())
+
+  async function run<R>(action: () => Promise<R>, done: (result: R) => void) {
+    busy.value = true
+    try {
+      const result = await action()
+      open.value = false
+      done(result)
+    } catch (err) {
+      ElMessage.error(describeError(err, i18n))
+    } finally {
+      busy.value = false
+    }
+  }
+
+  return { busy, run, t: i18n.t }
+}
