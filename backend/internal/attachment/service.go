@@ -350,13 +350,9 @@ func (s *Service) Delete(ctx context.Context, ref Ref, version int64) error {
 		if a.UserID != 0 {
 			by = &a.UserID
 		}
-		res := tx.Model(&Attachment{}).Where("id = ? AND version = ? AND deleted_at IS NULL", id, att.Version).
-			Updates(map[string]any{"deleted_at": now, "deleted_by_id": by, "version": att.Version + 1})
-		if res.Error != nil {
-			return fmt.Errorf("delete attachment: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrVersionConflict("attachment")
+		if err := db.UpdateVersioned(tx.Where("deleted_at IS NULL"), &Attachment{}, id, att.Version, "attachment",
+			map[string]any{"deleted_at": now, "deleted_by_id": by, "version": att.Version + 1}); err != nil {
+			return err
 		}
 		before := att.Snapshot()
 		att.DeletedAt, att.DeletedByID, att.Version = &now, by, att.Version+1

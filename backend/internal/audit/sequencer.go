@@ -14,6 +14,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // LeaseName is the job_locks row the sequencer holds.
@@ -148,7 +150,7 @@ func (s *Sequencer) RunOnce(ctx context.Context) (Round, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.incrementChecked && s.o.GapGrace > 0 && s.o.DB.Dialector.Name() == "mysql" {
+	if !s.incrementChecked && s.o.GapGrace > 0 && db.IsMySQL(s.o.DB) {
 		var step int64
 		if err := s.o.DB.WithContext(ctx).Raw("SELECT @@auto_increment_increment").Scan(&step).Error; err != nil {
 			return Round{}, fmt.Errorf("audit sequencer: auto_increment_increment: %w", err)
@@ -185,7 +187,7 @@ func (s *Sequencer) integrate(ctx context.Context) (r Round, full bool, err erro
 	// a business transaction inserting a leaf never waits for (or
 	// deadlocks with) the sequencer. The head row lock serialises rounds.
 	var opts []*sql.TxOptions
-	if s.o.DB.Dialector.Name() == "mysql" {
+	if db.IsMySQL(s.o.DB) {
 		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	}
 	err = s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -299,10 +301,7 @@ func lockHead(tx *gorm.DB) (chainHead, error) {
 			return chainHead{}, fmt.Errorf("audit sequencer: head row: %w", err)
 		}
 	}
-	q := tx
-	if tx.Dialector.Name() == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := db.ForUpdate(tx)
 	var head chainHead
 	if err := q.Where("id = 1").Take(&head).Error; err != nil {
 		return head, fmt.Errorf("audit sequencer: read head: %w", err)

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // Admin guards (issue 10 item 16): the platform must keep an active admin,
@@ -53,10 +53,7 @@ func keepAnAdmin(tx *gorm.DB, before, after User, now time.Time) error {
 	if !isActiveAdmin(before, now) || isActiveAdmin(after, now) {
 		return nil
 	}
-	q := tx
-	if tx.Dialector.Name() == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := db.ForUpdate(tx)
 	var admins []User
 	if err := q.Where("disabled = ? AND roles LIKE ? AND id <> ?", false, "%"+RoleAdmin+"%", before.ID).Order("id").Find(&admins).Error; err != nil {
 		return err

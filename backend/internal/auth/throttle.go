@@ -16,6 +16,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // Login throttling (issue 10, items 4 and 5). Three counters, all rows of
@@ -118,10 +119,7 @@ func (s *Service) tryReserve(ctx context.Context, username string, k attemptKeys
 	}
 	var refused error
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx
-		if tx.Dialector.Name() == "mysql" {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
+		q := db.ForUpdate(tx)
 		var rows []LoginFailure
 		if err := q.Where("`key` IN ?", keys).Order("`key`").Find(&rows).Error; err != nil {
 			return err

@@ -243,13 +243,9 @@ func (s *Service) mutate(ctx context.Context, id uint64, action string, change f
 		if err := keepAnAdmin(tx, stored, u, now); err != nil {
 			return err
 		}
-		res := tx.Model(&User{}).Where("id = ? AND version = ?", u.ID, u.Version).Updates(map[string]any{
-			"roles": u.Roles, "outlet_id": u.OutletID, "disabled": u.Disabled, "expires_at": u.ExpiresAt, "version": u.Version + 1, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("user")
+		if err := db.UpdateVersioned(tx, &User{}, u.ID, u.Version, "user", map[string]any{
+			"roles": u.Roles, "outlet_id": u.OutletID, "disabled": u.Disabled, "expires_at": u.ExpiresAt, "version": u.Version + 1, "updated_at": now}); err != nil {
+			return err
 		}
 		u.Version++
 		if u.Disabled || action == "permission_change" {

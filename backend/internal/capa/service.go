@@ -344,12 +344,8 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, action s
 		}
 		a.Version = before.Version + 1
 		a.UpdatedAt = s.o.Now().UTC().Truncate(time.Millisecond)
-		res := tx.Model(&Action{}).Where("id = ? AND version = ?", a.ID, before.Version).Select("*").Omit("id", "created_at").Updates(&a)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("corrective action")
+		if err := db.UpdateVersioned(tx.Select("*").Omit("id", "created_at"), &Action{}, a.ID, before.Version, "corrective action", &a); err != nil {
+			return err
 		}
 		out = a
 		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "corrective_action", EntityID: strconv.FormatUint(a.ID, 10), Before: before, After: a})

@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -171,12 +171,8 @@ func (s *Service) Advance(ctx context.Context, id uint64, in AdvanceInput) (*Cyc
 		if in.Note != "" {
 			upd["notes"] = strings.TrimSpace(c.Notes + "\n" + in.Note)
 		}
-		res := tx.Model(&Cycle{}).Where("id = ? AND version = ?", id, c.Version).Updates(upd)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrVersionConflict("cycle")
+		if err := db.UpdateVersioned(tx, &Cycle{}, id, c.Version, "cycle", upd); err != nil {
+			return err
 		}
 		for i := range audits {
 			audits[i].CycleID, audits[i].Version, audits[i].CreatedAt, audits[i].UpdatedAt = id, 1, now, now
@@ -270,12 +266,8 @@ func (s *Service) UpdateCycle(ctx context.Context, id uint64, in UpdateCycleInpu
 			(upd["notes"] == nil || upd["notes"] == c.Notes) {
 			return nil // nothing to write: no version bump, no audit record
 		}
-		res := tx.Model(&Cycle{}).Where("id = ? AND version = ?", id, c.Version).Updates(upd)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrVersionConflict("cycle")
+		if err := db.UpdateVersioned(tx, &Cycle{}, id, c.Version, "cycle", upd); err != nil {
+			return err
 		}
 		if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
 			return err
@@ -377,12 +369,8 @@ func (s *Service) ScheduleAudit(ctx context.Context, id uint64, in ScheduleInput
 		if same {
 			return nil // nothing to write: no version bump, no audit record
 		}
-		res := tx.Model(&Audit{}).Where("id = ? AND version = ?", id, a.Version).Updates(upd)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrVersionConflict("audit")
+		if err := db.UpdateVersioned(tx, &Audit{}, id, a.Version, "audit", upd); err != nil {
+			return err
 		}
 		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
 			return err
@@ -476,12 +464,8 @@ func (s *Service) RecordResult(ctx context.Context, id uint64, in ResultInput) (
 		if proj != nil {
 			upd["projected_score"], upd["projected_low"], upd["projected_high"], upd["projected_band"] = proj.Total, proj.Low, proj.High, proj.Band
 		}
-		res := tx.Model(&Audit{}).Where("id = ? AND version = ?", id, a.Version).Updates(upd)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrVersionConflict("audit")
+		if err := db.UpdateVersioned(tx, &Audit{}, id, a.Version, "audit", upd); err != nil {
+			return err
 		}
 		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
 			return err
@@ -622,13 +606,9 @@ func (s *Service) remind(ctx context.Context, subject string, id uint64, due, to
 				continue
 			}
 			r := Reminder{Subject: subject, SubjectID: id, DueOn: due, DaysBefore: d, SentAt: s.now().UTC()}
-			// INSERT IGNORE on MySQL: its ON DUPLICATE KEY form reports a
-			// skipped row as affected, which would send a reminder twice.
-			q := tx.Clauses(clause.OnConflict{DoNothing: true})
-			if tx.Dialector.Name() == "mysql" {
-				q = tx.Clauses(clause.Insert{Modifier: "IGNORE"})
-			}
-			res := q.Create(&r)
+			// A skipped row must not count as affected: that would send a
+			// reminder twice.
+			res := db.InsertIgnoringDuplicates(tx).Create(&r)
 			if res.Error != nil {
 				return res.Error
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/attachment"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
 )
@@ -199,13 +200,8 @@ func (s *Service) Approve(ctx context.Context, id uint64, version int64) (*Docum
 		if newer > 0 {
 			return apperr.Conflict("superseded", "a newer approved version of this document exists")
 		}
-		res := tx.Model(&Document{}).Where("id = ? AND version = ?", id, d.Version).
-			Updates(map[string]any{"approved_at": now, "approved_by": truncateRunes(orDefault(a.Username, "system"), 64), "version": d.Version + 1, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrVersionConflict("document")
+		if err := db.UpdateVersioned(tx, &Document{}, id, d.Version, "document", map[string]any{"approved_at": now, "approved_by": truncateRunes(orDefault(a.Username, "system"), 64), "version": d.Version + 1, "updated_at": now}); err != nil {
+			return err
 		}
 		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
 			return err
@@ -245,13 +241,8 @@ func (s *Service) UpdateDates(ctx context.Context, id uint64, version int64, eff
 		if audit.Unchanged(before, next.Snapshot()) {
 			return nil // nothing to write: no version bump, no audit record, no event
 		}
-		res := tx.Model(&Document{}).Where("id = ? AND version = ?", id, d.Version).
-			Updates(map[string]any{"effective_at": dateOnly(effective), "expires_at": datePtr(expires), "version": d.Version + 1, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrVersionConflict("document")
+		if err := db.UpdateVersioned(tx, &Document{}, id, d.Version, "document", map[string]any{"effective_at": dateOnly(effective), "expires_at": datePtr(expires), "version": d.Version + 1, "updated_at": now}); err != nil {
+			return err
 		}
 		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
 			return err

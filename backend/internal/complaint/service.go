@@ -561,12 +561,8 @@ func (s *Service) change(ctx context.Context, cid uint64, version int64, action 
 		}
 		c.Version = before.Version + 1
 		c.UpdatedAt = now
-		res := tx.Model(&Complaint{}).Where("id = ? AND version = ?", c.ID, before.Version).Select("*").Omit("id", "created_at").Updates(&c)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("complaint")
+		if err := db.UpdateVersioned(tx.Select("*").Omit("id", "created_at"), &Complaint{}, c.ID, before.Version, "complaint", &c); err != nil {
+			return err
 		}
 		from := ""
 		if to != "" {

@@ -310,12 +310,8 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, version int64, p
 			return nil
 		}
 		a.Version, a.UpdatedAt = version+1, now
-		res := tx.Model(&Article{}).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").Updates(&a)
-		if res.Error != nil {
-			return fmt.Errorf("update faq article: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrVersionConflict("faq article")
+		if err := db.UpdateVersioned(tx.Select("*").Omit("id", "created_at"), &Article{}, id, version, "faq article", &a); err != nil {
+			return err
 		}
 		out = a
 		return s.record(ctx, tx, audit.Entry{Action: "update", Entity: "faq_article", EntityID: strconv.FormatUint(id, 10), Before: before, After: a.Snapshot()},
@@ -341,12 +337,8 @@ func (s *Service) DeleteArticle(ctx context.Context, id uint64, version int64) e
 			}
 			return err
 		}
-		res := tx.Where("id = ? AND version = ?", id, version).Delete(&Article{})
-		if res.Error != nil {
-			return fmt.Errorf("delete faq article: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrVersionConflict("faq article")
+		if err := db.DeleteVersioned(tx, &Article{}, id, version, "faq article"); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, audit.Entry{Action: "delete", Entity: "faq_article", EntityID: strconv.FormatUint(id, 10), Before: a.Snapshot()},
 			event.ContentArticleChanged.New(Topic, event.ContentChange{ID: id, Action: "delete", Published: false}))
@@ -619,12 +611,8 @@ func (s *Service) UpdateManual(ctx context.Context, id uint64, version int64, p 
 			return nil
 		}
 		m.Version, m.UpdatedAt = version+1, now
-		res := tx.Model(&Manual{}).Where("id = ? AND version = ?", id, version).Select("*").Omit("id", "created_at").Updates(&m)
-		if res.Error != nil {
-			return fmt.Errorf("update manual: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrVersionConflict("manual")
+		if err := db.UpdateVersioned(tx.Select("*").Omit("id", "created_at"), &Manual{}, id, version, "manual", &m); err != nil {
+			return err
 		}
 		if prevKey != "" && prevKey != m.StorageKey {
 			oldKey = prevKey
@@ -658,12 +646,8 @@ func (s *Service) DeleteManual(ctx context.Context, id uint64, version int64) er
 			}
 			return err
 		}
-		res := tx.Where("id = ? AND version = ?", id, version).Delete(&Manual{})
-		if res.Error != nil {
-			return fmt.Errorf("delete manual: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrVersionConflict("manual")
+		if err := db.DeleteVersioned(tx, &Manual{}, id, version, "manual"); err != nil {
+			return err
 		}
 		key = m.StorageKey
 		return s.record(ctx, tx, audit.Entry{Action: "delete", Entity: "manual", EntityID: strconv.FormatUint(id, 10), Before: m.Snapshot()},

@@ -12,18 +12,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
-// BulkBatch returns the number of rows per multi-row INSERT for bulk
-// seeding on g: 1000 on MySQL (well under its placeholder limit, large
-// enough to amortise a round trip); 100 on SQLite, whose pure-Go driver
-// binds parameters in time quadratic in their number, so that statements
-// of thousands of placeholders are slower than several small ones.
-func BulkBatch(g *gorm.DB) int {
-	if g.Dialector.Name() == "mysql" {
-		return 1000
-	}
-	return 100
-}
-
 // BulkInsert writes customers with their phones and addresses with
 // multi-row INSERTs in one transaction. It is for seeding demo and
 // benchmark data only: it writes NO audit records (seeded history is not a
@@ -34,16 +22,15 @@ func BulkBatch(g *gorm.DB) int {
 // callers can refer to the customers without reading them back; the
 // phones' and addresses' CustomerID is taken from it. A phone number that
 // already exists fails the whole call (unique index).
-func BulkInsert(ctx context.Context, db *gorm.DB, ps []Profile) error {
+func BulkInsert(ctx context.Context, g *gorm.DB, ps []Profile) error {
 	tables, err := bulkRows(ps)
 	if err != nil {
 		return err
 	}
-	batch := BulkBatch(db)
-	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, t := range tables {
-			if err := insertRows(tx, t.table, t.cols, t.rows, batch); err != nil {
-				return fmt.Errorf("%s: %w", t.table, err)
+			if err := db.InsertInBatches(tx, t.table, t.cols, t.rows); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -127,39 +114,12 @@ func bulkRows(ps []Profile) ([]bulkTable, error) {
 	}, nil
 }
 
-// insertRows writes rows with multi-row INSERT statements of batch rows,
-// with placeholders (never values spliced into the SQL).
-func insertRows(tx *gorm.DB, table string, cols []string, rows [][]any, batch int) error {
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
-	head := "INSERT INTO " + table + " (" + strings.Join(cols, ",") + ") VALUES "
-	for start := 0; start < len(rows); start += batch {
-		chunk := rows[start:min(start+batch, len(rows))]
-		var sql strings.Builder
-		sql.WriteString(head)
-		args := make([]any, 0, len(chunk)*len(cols))
-		for i, r := range chunk {
-			if i > 0 {
-				sql.WriteByte(',')
-			}
-			sql.WriteString(one)
-			args = append(args, r...)
-		}
-		if err := tx.Exec(sql.String(), args...).Error; err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // MaxID returns the highest customer id (0 when there is none), so bulk
 // seeding can number new customers after it.
-func MaxID(ctx context.Context, db *gorm.DB) (uint64, error) {
-	var id *uint64
-	if err := db.WithContext(ctx).Model(&Customer{}).Select("MAX(id)").Scan(&id).Error; err != nil {
-		return 0, fmt.Errorf("max customer id: %w", err)
+func MaxID(ctx context.Context, g *gorm.DB) (uint64, error) {
+	id, err := db.MaxID(ctx, g, &Customer{})
+	if err != nil {
+		return 0, fmt.Errorf("customers: %w", err)
 	}
-	if id == nil {
-		return 0, nil
-	}
-	return *id, nil
+	return id, nil
 }

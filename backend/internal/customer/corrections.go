@@ -8,10 +8,10 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -73,10 +73,7 @@ func live(c Customer) error {
 }
 
 func lockFull(tx *gorm.DB, id uint64) (Customer, error) {
-	q := tx
-	if tx.Dialector.Name() == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := db.ForUpdate(tx)
 	var c Customer
 	if err := q.Where("id = ?", id).Take(&c).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -94,12 +91,8 @@ func (s *Service) bump(tx *gorm.DB, c *Customer, extra map[string]any) error {
 	for k, v := range extra {
 		up[k] = v
 	}
-	res := tx.Model(&Customer{}).Where("id = ? AND version = ?", c.ID, c.Version).Updates(up)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected != 1 {
-		return apperr.ErrVersionConflict("customer")
+	if err := db.UpdateVersioned(tx, &Customer{}, c.ID, c.Version, "customer", up); err != nil {
+		return err
 	}
 	c.Version, c.UpdatedAt = c.Version+1, now
 	return nil

@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
@@ -354,12 +353,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 // index: LIKE 'x%' is an index range on MySQL; SQLite uses an index for LIKE
 // only with a NOCASE column, so there the same range is spelled out.
 func (s *Service) namePrefix(q *gorm.DB, prefix string) *gorm.DB {
-	if s.o.DB.Dialector.Name() == "mysql" {
-		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)
-		return q.Where("name LIKE ?", esc+"%")
-	}
-	// U+10FFFF sorts after every character in SQLite's binary collation.
-	return q.Where("name >= ? AND name < ?", prefix, prefix+"\U0010FFFF")
+	return db.WherePrefix(q, "name", prefix)
 }
 
 // Patch changes some fields of a customer; nil fields are left as they are.
@@ -418,14 +412,10 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 		}
 		after.Version = before.Version + 1
 		after.UpdatedAt = s.o.Now().UTC()
-		res := tx.Model(&Customer{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &Customer{}, id, version, "customer", map[string]any{
 			"name": after.Name, "kind": after.Kind, "consent_sms": after.ConsentSMS, "consent_survey": after.ConsentSurvey,
-			"consent_marketing": after.ConsentMarketing, "version": after.Version, "updated_at": after.UpdatedAt})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("customer")
+			"consent_marketing": after.ConsentMarketing, "version": after.Version, "updated_at": after.UpdatedAt}); err != nil {
+			return err
 		}
 		if after.Name != before.Name {
 			if err := reindex(tx, id); err != nil {
@@ -542,10 +532,7 @@ func (s *Service) AddAddress(ctx context.Context, customerID uint64, in NewAddre
 // concurrent additions of a primary phone or default address serialise
 // (SQLite serialises writers anyway).
 func (s *Service) lockCustomer(tx *gorm.DB, id uint64) error {
-	q := tx
-	if tx.Dialector.Name() == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := db.ForUpdate(tx)
 	var c Customer
 	if err := q.Select("id", "merged_into_id", "erased_at").Where("id = ?", id).Take(&c).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {

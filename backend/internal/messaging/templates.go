@@ -14,6 +14,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // Variables lists the placeholders each trigger's template may use.
@@ -171,14 +172,10 @@ func (s *Service) UpdateTemplate(ctx context.Context, trigger string, version in
 			return nil
 		}
 		t.Version, t.UpdatedAt = before.Version+1, s.now()
-		res := tx.Model(&Template{}).Where("id = ? AND version = ?", t.ID, before.Version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &Template{}, t.ID, before.Version, "message_template", map[string]any{
 			"name": t.Name, "body": t.Body, "provider_template_id": t.ProviderTemplateID, "params": t.Params,
-			"enabled": t.Enabled, "version": t.Version, "updated_at": t.UpdatedAt})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("message_template")
+			"enabled": t.Enabled, "version": t.Version, "updated_at": t.UpdatedAt}); err != nil {
+			return err
 		}
 		out = t
 		return s.o.Audit.Record(ctx, tx, audit.Entry{Action: "update", Entity: "message_template", EntityID: trigger,

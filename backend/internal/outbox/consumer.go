@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	dbpkg "github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
@@ -76,13 +75,7 @@ func OnceTx(db *gorm.DB, consumer string, log *slog.Logger, h func(ctx context.C
 
 // mark inserts the (consumer, event id) row and reports whether it is new.
 func mark(tx *gorm.DB, consumer string, id uint64) (bool, error) {
-	q := tx.Clauses(clause.OnConflict{DoNothing: true})
-	if tx.Dialector.Name() == "mysql" {
-		// INSERT IGNORE: MySQL's ON DUPLICATE KEY form reports a skipped row
-		// as affected.
-		q = tx.Clauses(clause.Insert{Modifier: "IGNORE"})
-	}
-	res := q.Create(&Processed{Consumer: consumer, EventID: id, ProcessedAt: time.Now().UTC()})
+	res := dbpkg.InsertIgnoringDuplicates(tx).Create(&Processed{Consumer: consumer, EventID: id, ProcessedAt: time.Now().UTC()})
 	if res.Error != nil {
 		return false, fmt.Errorf("outbox: mark %s/%d: %w", consumer, id, res.Error)
 	}

@@ -574,16 +574,12 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, action s
 			return err
 		}
 		now := s.o.Now().UTC()
-		res := tx.Model(&Outlet{}).Where("id = ? AND version = ?", o.ID, o.Version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &Outlet{}, o.ID, o.Version, "outlet", map[string]any{
 			"name": o.Name, "kind": o.Kind, "contract_no": o.ContractNo, "contract_valid_from": o.ContractValidFrom,
 			"contract_valid_to": o.ContractValidTo, "region_code": o.RegionCode, "address": o.Address, "latitude": o.Latitude,
 			"longitude": o.Longitude, "phone": o.Phone, "daily_capacity": o.DailyCapacity, "status": o.Status,
-			"status_reason": o.StatusReason, "version": o.Version + 1, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("outlet")
+			"status_reason": o.StatusReason, "version": o.Version + 1, "updated_at": now}); err != nil {
+			return err
 		}
 		o.Version++
 		o.UpdatedAt = now

@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/customer"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -268,18 +269,14 @@ func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (Sta
 			return nil
 		}
 		now := s.o.Now().UTC()
-		res := tx.Model(&StaffMember{}).Where("id = ? AND version = ?", m.ID, m.Version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &StaffMember{}, m.ID, m.Version, "staff", map[string]any{
 			"name": m.Name, "outlet_id": m.OutletID, "hq_department": m.HQDepartment, "post": m.Post, "post_kind": m.PostKind,
 			"is_service_management": m.IsServiceManagement, "phone": m.Phone, "user_id": m.UserID, "active": m.Active,
-			"hired_at": m.HiredAt, "version": m.Version + 1, "updated_at": now})
-		if res.Error != nil {
-			if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+			"hired_at": m.HiredAt, "version": m.Version + 1, "updated_at": now}); err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return errDuplicatePhone()
 			}
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("staff")
+			return err
 		}
 		m.Version++
 		m.UpdatedAt = now

@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -237,14 +238,10 @@ func (s *Service) mutateReq(ctx context.Context, id uint64, version int64, to, a
 			}
 			taken = t
 			r.Status = to
-			res := tx.Model(&Requisition{}).Where("id = ? AND version = ?", r.ID, r.Version).Updates(map[string]any{
+			if err := db.UpdateVersioned(tx, &Requisition{}, r.ID, r.Version, "requisition", map[string]any{
 				"status": r.Status, "shipped_at": r.ShippedAt, "received_at": r.ReceivedAt, "fulfil_seconds": r.FulfilSeconds,
-				"cancelled_at": r.CancelledAt, "note": r.Note, "version": r.Version + 1, "updated_at": now})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected != 1 {
-				return apperr.ErrVersionConflict("requisition")
+				"cancelled_at": r.CancelledAt, "note": r.Note, "version": r.Version + 1, "updated_at": now}); err != nil {
+				return err
 			}
 			r.Version++
 			r.UpdatedAt = now

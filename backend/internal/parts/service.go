@@ -217,14 +217,10 @@ func (s *Service) UpdatePart(ctx context.Context, id uint64, version int64, p Pa
 			return nil
 		}
 		now := s.o.Now().UTC()
-		res := tx.Model(&Part{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &Part{}, cur.ID, cur.Version, "part", map[string]any{
 			"name": next.Name, "spec": next.Spec, "unit": next.Unit, "price_fen": next.PriceFen, "active": next.Active,
-			"version": cur.Version + 1, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("part")
+			"version": cur.Version + 1, "updated_at": now}); err != nil {
+			return err
 		}
 		if p.CategoryIDs != nil {
 			if err := setCategories(tx, cur.ID, next.CategoryIDs); err != nil {

@@ -3,22 +3,11 @@ package product
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 
 	"github.com/aftersales/aftersales/backend/internal/db"
 )
-
-// bulkBatch is the number of rows per multi-row INSERT: 1000 on MySQL; 100
-// on SQLite, whose pure-Go driver binds parameters in time quadratic in
-// their number.
-func bulkBatch(g *gorm.DB) int {
-	if g.Dialector.Name() == "mysql" {
-		return 1000
-	}
-	return 100
-}
 
 // BulkInsertUnits writes units with multi-row INSERTs in one transaction.
 // It is for seeding demo and benchmark data only: it writes NO audit
@@ -26,7 +15,7 @@ func bulkBatch(g *gorm.DB) int {
 // input: serials normalised and unique, models existing, dates as calendar
 // dates. Each unit's ID must be set to a fresh id (see MaxUnitID) so that
 // callers can refer to units without reading them back.
-func BulkInsertUnits(ctx context.Context, db *gorm.DB, units []Unit) error {
+func BulkInsertUnits(ctx context.Context, g *gorm.DB, units []Unit) error {
 	for _, u := range units {
 		if u.ID == 0 {
 			return fmt.Errorf("bulk insert units: unit %s has no id", u.Serial)
@@ -36,8 +25,8 @@ func BulkInsertUnits(ctx context.Context, db *gorm.DB, units []Unit) error {
 		return nil
 	}
 	cols, rows := unitRows(units)
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return insertRows(tx, Unit{}.TableName(), cols, rows, bulkBatch(db))
+	err := g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return db.InsertInBatches(tx, Unit{}.TableName(), cols, rows)
 	})
 	if err != nil {
 		return fmt.Errorf("bulk insert units: %w", err)
@@ -71,38 +60,11 @@ func unitRows(units []Unit) ([]string, [][]any) {
 	return cols, rows
 }
 
-// insertRows writes rows with multi-row INSERT statements of batch rows,
-// with placeholders (never values spliced into the SQL).
-func insertRows(tx *gorm.DB, table string, cols []string, rows [][]any, batch int) error {
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
-	head := "INSERT INTO " + table + " (" + strings.Join(cols, ",") + ") VALUES "
-	for start := 0; start < len(rows); start += batch {
-		chunk := rows[start:min(start+batch, len(rows))]
-		var sql strings.Builder
-		sql.WriteString(head)
-		args := make([]any, 0, len(chunk)*len(cols))
-		for i, r := range chunk {
-			if i > 0 {
-				sql.WriteByte(',')
-			}
-			sql.WriteString(one)
-			args = append(args, r...)
-		}
-		if err := tx.Exec(sql.String(), args...).Error; err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // MaxUnitID returns the highest unit id (0 when there is none).
-func MaxUnitID(ctx context.Context, db *gorm.DB) (uint64, error) {
-	var id *uint64
-	if err := db.WithContext(ctx).Model(&Unit{}).Select("MAX(id)").Scan(&id).Error; err != nil {
-		return 0, fmt.Errorf("max unit id: %w", err)
+func MaxUnitID(ctx context.Context, g *gorm.DB) (uint64, error) {
+	id, err := db.MaxID(ctx, g, &Unit{})
+	if err != nil {
+		return 0, fmt.Errorf("units: %w", err)
 	}
-	if id == nil {
-		return 0, nil
-	}
-	return *id, nil
+	return id, nil
 }

@@ -368,12 +368,8 @@ func lockVersion(ctx context.Context, tx *gorm.DB, id uint64, version int64) (Un
 func (s *Service) saveCorrected(ctx context.Context, tx *gorm.DB, u *Unit, cols map[string]any) error {
 	now := s.o.Now().UTC()
 	cols["version"], cols["updated_at"] = u.Version+1, now
-	res := tx.WithContext(ctx).Model(&Unit{}).Where("id = ? AND version = ?", u.ID, u.Version).Updates(cols)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected != 1 {
-		return apperr.ErrVersionConflict("unit")
+	if err := db.UpdateVersioned(tx.WithContext(ctx), &Unit{}, u.ID, u.Version, "unit", cols); err != nil {
+		return err
 	}
 	u.Version, u.UpdatedAt = u.Version+1, now
 	return nil

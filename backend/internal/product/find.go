@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // MinSerialPrefix is the shortest serial prefix searched.
@@ -20,15 +21,7 @@ func (s *Service) FindBySerial(ctx context.Context, text string, limit int) ([]U
 		return nil, nil
 	}
 	q := s.hot.WithContext(ctx)
-	if q.Dialector.Name() == "mysql" {
-		// LIKE 'x%' is a range of the index on MySQL (a DEL bound would be
-		// ignored by the Unicode collation).
-		q = q.Where("serial LIKE ?", strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(n)+"%")
-	} else {
-		// Serials are upper-case ASCII: every serial starting with n sorts
-		// below n followed by DEL in SQLite's binary collation.
-		q = q.Where("serial >= ? AND serial < ?", n, n+"\x7f")
-	}
+	q = db.WherePrefix(q, "serial", n)
 	var rows []Unit
 	if err := q.Order("serial").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, apperr.Internal(fmt.Errorf("find units by serial: %w", err))

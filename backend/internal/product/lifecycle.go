@@ -7,19 +7,16 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
 // lockUnit reads a unit for update inside tx.
 func lockUnit(ctx context.Context, tx *gorm.DB, id uint64) (Unit, error) {
-	q := tx.WithContext(ctx)
-	if tx.Dialector.Name() == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := db.ForUpdate(tx.WithContext(ctx))
 	var u Unit
 	if err := q.Where("id = ?", id).Take(&u).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -32,14 +29,10 @@ func lockUnit(ctx context.Context, tx *gorm.DB, id uint64) (Unit, error) {
 
 func (s *Service) saveUnit(ctx context.Context, tx *gorm.DB, u *Unit, before map[string]any, action string) error {
 	now := s.o.Now().UTC()
-	res := tx.WithContext(ctx).Model(&Unit{}).Where("id = ? AND version = ?", u.ID, u.Version).Updates(map[string]any{
+	if err := db.UpdateVersioned(tx.WithContext(ctx), &Unit{}, u.ID, u.Version, "unit", map[string]any{
 		"status": u.Status, "warranty_ended_on": u.WarrantyEndedOn, "replaced_by_unit_id": u.ReplacedByUnitID,
-		"version": u.Version + 1, "updated_at": now})
-	if res.Error != nil {
-		return fmt.Errorf("update unit %d: %w", u.ID, res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return apperr.ErrVersionConflict("unit")
+		"version": u.Version + 1, "updated_at": now}); err != nil {
+		return err
 	}
 	u.Version, u.UpdatedAt = u.Version+1, now
 	return s.o.Audit.Record(ctx, tx, audit.Entry{Action: action, Entity: "unit", EntityID: idStr(u.ID), Before: before, After: u.snapshot()})

@@ -226,15 +226,11 @@ func (s *Service) UpdateCategory(ctx context.Context, id uint64, version int64, 
 		}
 		after.Version = before.Version + 1
 		after.UpdatedAt = s.o.Now().UTC()
-		res := tx.Model(&Category{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &Category{}, id, version, "product category", map[string]any{
 			"name": after.Name, "return_days": after.ReturnDays, "exchange_days": after.ExchangeDays,
 			"repair_warranty_months": after.RepairWarrantyMonths, "replace_after_repairs": after.ReplaceAfterRepairs,
-			"version": after.Version, "updated_at": after.UpdatedAt})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("product category")
+			"version": after.Version, "updated_at": after.UpdatedAt}); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, audit.Entry{Action: "update", Entity: "product_category", EntityID: idStr(id), Before: before.snapshot(), After: after.snapshot()},
 			event.ProductCategoryUpdated.New(Topic, event.ProductCategory{CategoryID: id, Version: after.Version}))
@@ -426,15 +422,11 @@ func (s *Service) UpdateModel(ctx context.Context, id uint64, version int64, p M
 		}
 		after.Version = before.Version + 1
 		after.UpdatedAt = s.o.Now().UTC()
-		res := tx.Model(&Model{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &Model{}, id, version, "product model", map[string]any{
 			"name": after.Name, "category_id": after.CategoryID, "return_days": after.ReturnDays, "exchange_days": after.ExchangeDays,
 			"repair_warranty_months": after.RepairWarrantyMonths, "replace_after_repairs": after.ReplaceAfterRepairs,
-			"version": after.Version, "updated_at": after.UpdatedAt})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("product model")
+			"version": after.Version, "updated_at": after.UpdatedAt}); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, audit.Entry{Action: "update", Entity: "product_model", EntityID: idStr(id), Before: before.snapshot(), After: after.snapshot()},
 			event.ProductModelUpdated.New(Topic, event.ProductModel{ModelID: id, Version: after.Version}))
@@ -467,13 +459,7 @@ func (s *Service) Models(ctx context.Context, f ModelFilter) ([]Model, int64, er
 		q = q.Where("category_id = ?", f.CategoryID)
 	}
 	if p := strings.TrimSpace(f.CodePrefix); p != "" {
-		if s.o.DB.Dialector.Name() == "mysql" {
-			q = q.Where("code LIKE ?", strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(p)+"%")
-		} else {
-			// SQLite uses an index for LIKE only on NOCASE columns; a range
-			// does the same on the binary-collated code index.
-			q = q.Where("code >= ? AND code < ?", p, p+"\U0010FFFF")
-		}
+		q = db.WherePrefix(q, "code", p)
 	}
 	var total int64
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {

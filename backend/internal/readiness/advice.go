@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // This file holds the service side of explaining and improving the score:
@@ -177,12 +178,7 @@ func (s *Service) Trends(ctx context.Context, code string, asOf time.Time) (map[
 	// x is days since the window start, computed in Go-bound arithmetic
 	// per dialect; y the rate. Only computed leaves count, one row per
 	// (ledger, measure): the first clause reading the measure.
-	var x string
-	if s.db.Dialector.Name() == "sqlite" {
-		x = "(julianday(r.as_of) - julianday(?))"
-	} else {
-		x = "(TIMESTAMPDIFF(SECOND, ?, r.as_of) / 86400.0)"
-	}
+	x := db.DaysBetween(s.db, "?", "r.as_of")
 	q := fmt.Sprintf(`SELECT l.measure AS measure, COUNT(*) AS n, SUM(%[1]s) AS sx, SUM(l.value) AS sy,
 		SUM(%[1]s * l.value) AS sxy, SUM(%[1]s * %[1]s) AS sxx
 		FROM readiness_runs r JOIN readiness_ledger_rows l ON l.run_id = r.ledger_run_id

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // MeasureSource computes what the rules read from operations. The SQL
@@ -91,7 +93,7 @@ type slowEntry struct {
 }
 
 // NewSQLMeasures returns the SQL measure source. Dates are read in loc.
-func NewSQLMeasures(db *gorm.DB, loc *time.Location, log *slog.Logger) *SQLMeasures {
+func NewSQLMeasures(g *gorm.DB, loc *time.Location, log *slog.Logger) *SQLMeasures {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -99,10 +101,10 @@ func NewSQLMeasures(db *gorm.DB, loc *time.Location, log *slog.Logger) *SQLMeasu
 		log = slog.Default()
 	}
 	par := 4
-	if db.Dialector.Name() == "sqlite" {
+	if db.IsSQLite(g) {
 		par = 2
 	}
-	return &SQLMeasures{db: db, loc: loc, log: log, Parallel: par, PartsLead: defaultPartsLead, SampleSize: 2000, SlowTTL: 15 * time.Minute,
+	return &SQLMeasures{db: g, loc: loc, log: log, Parallel: par, PartsLead: defaultPartsLead, SampleSize: 2000, SlowTTL: 15 * time.Minute,
 		slow:               map[string]slowEntry{},
 		ComplaintLegalDays: defaultComplaintLegalDays, specs: measureSpecs()}
 }
@@ -134,7 +136,7 @@ func (m *SQLMeasures) window(asOf time.Time, months int) window {
 	_, off := asOf.In(m.loc).Zone()
 	return window{
 		From: from.UTC(), To: asOf.UTC(), FromDay: localDay(from, m.loc), ToDay: localDay(asOf, m.loc),
-		AsOf: asOf.UTC(), AsOfDay: localDay(asOf, m.loc), Months: months, sqlite: m.db.Dialector.Name() == "sqlite",
+		AsOf: asOf.UTC(), AsOfDay: localDay(asOf, m.loc), Months: months, sqlite: db.IsSQLite(m.db),
 		LocOffsetSeconds: off, partsLead: m.PartsLead, has: func(string) bool { return false },
 	}
 }

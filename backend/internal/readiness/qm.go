@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // This file holds the quality manager's inputs: manual assessments (and
@@ -333,12 +334,8 @@ func (s *Service) DecideDeduction(ctx context.Context, id uint64, action string,
 		default:
 			return apperr.Invalid("unknown action " + action)
 		}
-		res := tx.Model(&DeductionRecord{}).Where("id = ? AND version = ?", id, d.Version).Updates(upd)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return apperr.ErrVersionConflict("deduction")
+		if err := db.UpdateVersioned(tx, &DeductionRecord{}, id, d.Version, "deduction", upd); err != nil {
+			return err
 		}
 		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
 			return err

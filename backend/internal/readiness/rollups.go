@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gorm.io/gorm/clause"
+
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // Rollups (issue 15, "measures computed incrementally, with no hot rows").
@@ -404,8 +406,8 @@ func argsText(args []any) string {
 // which the offset changes is counted alone over its exact range.
 func (m *SQLMeasures) dayValues(ctx context.Context, q aggQuery, base string, args []any, days []time.Time) (map[string][2]float64, error) {
 	out := make(map[string][2]float64, len(days))
-	db := m.db.WithContext(ctx)
-	sqlite := m.db.Dialector.Name() == "sqlite"
+	sqlite := db.IsSQLite(m.db)
+	conn := m.db.WithContext(ctx)
 	offset := func(d time.Time) int {
 		_, off := m.dayStart(q, d).In(m.loc).Zone()
 		if q.dateBucket {
@@ -443,7 +445,7 @@ func (m *SQLMeasures) dayValues(ctx context.Context, q aggQuery, base string, ar
 			D      sqlTime
 			V1, V2 *float64
 		}
-		if err := db.Raw(grouped, gargs...).Scan(&rows).Error; err != nil {
+		if err := conn.Raw(grouped, gargs...).Scan(&rows).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rows {

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // store is the readiness tables' data access. Every method takes the
@@ -291,7 +291,7 @@ func (store) openDeductions(ctx context.Context, db *gorm.DB, asOf time.Time) ([
 // insertSuggestion stores an automatic suggestion unless its key exists.
 // It reports whether a row was inserted.
 func (store) insertSuggestion(ctx context.Context, tx *gorm.DB, d *DeductionRecord) (bool, error) {
-	res := insertIgnoringDuplicate(tx.WithContext(ctx)).Create(d)
+	res := db.InsertIgnoringDuplicates(tx.WithContext(ctx)).Create(d)
 	if res.Error != nil {
 		return false, fmt.Errorf("readiness: insert suggestion: %w", res.Error)
 	}
@@ -319,15 +319,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n])
-}
-
-// insertIgnoringDuplicate makes an INSERT skip a row whose unique key
-// exists and report it with RowsAffected 0: INSERT IGNORE on MySQL (its
-// ON DUPLICATE KEY UPDATE form reports the skipped row as affected), ON
-// CONFLICT DO NOTHING on SQLite.
-func insertIgnoringDuplicate(tx *gorm.DB) *gorm.DB {
-	if tx.Dialector.Name() == "mysql" {
-		return tx.Clauses(clause.Insert{Modifier: "IGNORE"})
-	}
-	return tx.Clauses(clause.OnConflict{DoNothing: true})
 }

@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -128,10 +128,7 @@ func (s *Service) Book(ctx context.Context, id uint64, version int64, at time.Ti
 // record in tx (Bus.Enqueue), and found=false when no affected unit names the work
 // order (nothing to record).
 func (s *Service) RemedyForWorkOrder(ctx context.Context, tx *gorm.DB, workOrderID, outletID uint64, note string) ([]event.Event, bool, error) {
-	q := tx.WithContext(ctx).Where("work_order_id = ?", workOrderID)
-	if tx.Dialector.Name() == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := db.ForUpdate(tx.WithContext(ctx).Where("work_order_id = ?", workOrderID))
 	var u AffectedUnit
 	if err := q.Take(&u).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -157,14 +154,10 @@ func (s *Service) RemedyForWorkOrder(ctx context.Context, tx *gorm.DB, workOrder
 	if u.NotifiedAt == nil {
 		u.NotifiedAt = &now
 	}
-	res := tx.WithContext(ctx).Model(&AffectedUnit{}).Where("id = ? AND version = ?", u.ID, u.Version).Updates(map[string]any{
+	if err := db.UpdateVersioned(tx.WithContext(ctx), &AffectedUnit{}, u.ID, u.Version, "recall unit", map[string]any{
 		"status": u.Status, "notified_at": u.NotifiedAt, "remedied_at": u.RemediedAt, "remedied_outlet_id": u.RemediedOutletID,
-		"remedied_by": u.RemediedBy, "remedy_note": u.RemedyNote, "version": u.Version + 1, "updated_at": now})
-	if res.Error != nil {
-		return nil, true, res.Error
-	}
-	if res.RowsAffected != 1 {
-		return nil, true, apperr.ErrVersionConflict("recall unit")
+		"remedied_by": u.RemediedBy, "remedy_note": u.RemedyNote, "version": u.Version + 1, "updated_at": now}); err != nil {
+		return nil, true, err
 	}
 	u.Version++
 	if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "remedy", Entity: "recall_unit", EntityID: idStr(u.ID), Before: before, After: u.Snapshot()}); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -279,15 +280,11 @@ func (s *Service) mutateUnit(ctx context.Context, id uint64, version int64, walk
 		if err := fn(&u, now); err != nil {
 			return err
 		}
-		res := tx.Model(&AffectedUnit{}).Where("id = ? AND version = ?", u.ID, u.Version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &AffectedUnit{}, u.ID, u.Version, "recall unit", map[string]any{
 			"status": u.Status, "notified_at": u.NotifiedAt, "appointment_at": u.AppointmentAt, "appointment_outlet_id": u.AppointmentOutletID,
 			"remedied_at": u.RemediedAt, "remedied_outlet_id": u.RemediedOutletID, "remedied_by": u.RemediedBy, "remedy_note": u.RemedyNote,
-			"work_order_id": u.WorkOrderID, "version": u.Version + 1, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("recall unit")
+			"work_order_id": u.WorkOrderID, "version": u.Version + 1, "updated_at": now}); err != nil {
+			return err
 		}
 		u.Version++
 		u.UpdatedAt = now
@@ -421,12 +418,7 @@ func (s *Service) Progress(ctx context.Context, campaignID uint64) (Counts, []We
 	counts := cs[campaignID]
 	y, m, d := c.StartDate.Date()
 	start := time.Date(y, m, d, 0, 0, 0, 0, s.o.Location).UTC()
-	bucket := func(col string) string {
-		if s.o.DB.Dialector.Name() == "mysql" {
-			return fmt.Sprintf("(TIMESTAMPDIFF(SECOND, ?, %s) DIV 604800)", col)
-		}
-		return fmt.Sprintf("CAST((julianday(%s) - julianday(?)) / 7 AS INTEGER)", col)
-	}
+	bucket := func(col string) string { return db.WholeWeeksBetween(s.o.DB, "?", col) }
 	type row struct {
 		Week       int
 		N, Running int64

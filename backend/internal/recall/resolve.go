@@ -12,6 +12,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -161,10 +162,7 @@ func (s *Service) AddSelector(ctx context.Context, campaignID uint64, in Selecto
 	if len(fields) > 0 {
 		return Resolution{}, apperr.Validation(fields)
 	}
-	insertVerb := "INSERT OR IGNORE INTO"
-	if s.o.DB.Dialector.Name() == "mysql" {
-		insertVerb = "INSERT IGNORE INTO"
-	}
+	insertVerb := db.InsertIgnoreInto(s.o.DB)
 	var res Resolution
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c, err := s.loadCampaign(ctx, tx, campaignID)
@@ -188,10 +186,7 @@ func (s *Service) AddSelector(ctx context.Context, campaignID uint64, in Selecto
 			}
 			// Placeholders are cheap on MySQL and costly in the pure-Go
 			// SQLite driver: smaller statements there.
-			batch := 2000
-			if tx.Dialector.Name() != "mysql" {
-				batch = 250
-			}
+			batch := 2 * db.InsertBatchRows(tx)
 			if err := tx.CreateInBatches(rows, batch).Error; err != nil {
 				return err
 			}

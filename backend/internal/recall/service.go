@@ -172,16 +172,12 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 		if to != "" {
 			c.Status = to
 		}
-		res := tx.Model(&Campaign{}).Where("id = ? AND version = ?", c.ID, c.Version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &Campaign{}, c.ID, c.Version, "recall campaign", map[string]any{
 			"title": c.Title, "reason": c.Reason, "hazard_level": c.HazardLevel, "remedy": c.Remedy,
 			"remedy_description": c.RemedyDescription, "regulator_ref": c.RegulatorRef, "start_date": c.StartDate,
 			"status": c.Status, "activated_at": c.ActivatedAt, "closed_at": c.ClosedAt, "close_note": c.CloseNote,
-			"version": c.Version + 1, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("recall campaign")
+			"version": c.Version + 1, "updated_at": now}); err != nil {
+			return err
 		}
 		c.Version++
 		c.UpdatedAt = now

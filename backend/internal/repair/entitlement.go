@@ -13,6 +13,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/passport"
 )
 
@@ -152,13 +153,9 @@ func (s *Service) CloseEntitlement(ctx context.Context, id uint64, version int64
 		}
 		before := e.Snapshot()
 		now := s.o.Now().UTC()
-		res := tx.Model(&Entitlement{}).Where("id = ? AND version = ?", e.ID, e.Version).Updates(map[string]any{
-			"status": status, "closed_at": now, "note": note, "version": e.Version + 1, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("replacement entitlement")
+		if err := db.UpdateVersioned(tx, &Entitlement{}, e.ID, e.Version, "replacement entitlement", map[string]any{
+			"status": status, "closed_at": now, "note": note, "version": e.Version + 1, "updated_at": now}); err != nil {
+			return err
 		}
 		e.Status, e.ClosedAt, e.Note, e.Version, e.UpdatedAt = status, &now, note, e.Version+1, now
 		out = e

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 var labourCodePattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9.\-_]{0,31}$`)
@@ -111,13 +112,9 @@ func (s *Service) UpdateLabourRate(ctx context.Context, id uint64, version int64
 			return nil
 		}
 		now := s.o.Now().UTC()
-		res := tx.Model(&LabourRate{}).Where("id = ? AND version = ?", cur.ID, cur.Version).Updates(map[string]any{
-			"name": next.Name, "price_fen": next.PriceFen, "active": next.Active, "version": cur.Version + 1, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("labour rate")
+		if err := db.UpdateVersioned(tx, &LabourRate{}, cur.ID, cur.Version, "labour rate", map[string]any{
+			"name": next.Name, "price_fen": next.PriceFen, "active": next.Active, "version": cur.Version + 1, "updated_at": now}); err != nil {
+			return err
 		}
 		next.Version, next.UpdatedAt = cur.Version+1, now
 		out = next

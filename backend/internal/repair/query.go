@@ -8,6 +8,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/passport"
 )
 
@@ -228,12 +229,8 @@ type KPI struct {
 // integer from configuration, never input.
 func (s *Service) windowConds() (nextWithin, prevWithin string) {
 	n := s.o.RepeatWindowDays
-	if s.o.DB.Dialector.Name() == "mysql" {
-		return fmt.Sprintf("r.next_received_at IS NOT NULL AND r.next_received_at <= DATE_ADD(r.completed_at, INTERVAL %d DAY)", n),
-			fmt.Sprintf("r.prev_completed_at IS NOT NULL AND r.prev_completed_at >= DATE_SUB(r.received_at, INTERVAL %d DAY)", n)
-	}
-	return fmt.Sprintf("r.next_received_at IS NOT NULL AND julianday(r.next_received_at) <= julianday(r.completed_at) + %d", n),
-		fmt.Sprintf("r.prev_completed_at IS NOT NULL AND julianday(r.prev_completed_at) >= julianday(r.received_at) - %d", n)
+	return "r.next_received_at IS NOT NULL AND " + db.NotLaterThanDaysAfter(s.o.DB, "r.next_received_at", "r.completed_at", n),
+		"r.prev_completed_at IS NOT NULL AND " + db.NotLaterThanDaysAfter(s.o.DB, "r.received_at", "r.prev_completed_at", n)
 }
 
 // KPIOf computes the period's repair indicators in SQL: one aggregate over

@@ -434,7 +434,7 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 			if to != "" {
 				o.Status = to
 			}
-			res := tx.Model(&Order{}).Where("id = ? AND version = ?", o.ID, o.Version).Updates(map[string]any{
+			if err := db.UpdateVersioned(tx, &Order{}, o.ID, o.Version, "repair", map[string]any{
 				"status": o.Status, "technician_id": o.TechnicianID, "technician_name": o.TechnicianName,
 				"diagnosis": o.Diagnosis, "fault_code": o.FaultCode, "cause": o.Cause,
 				"quote_fen": o.QuoteFen, "quote_approved_by": o.QuoteApprovedBy, "quote_channel": o.QuoteChannel,
@@ -443,12 +443,8 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 				"result": o.Result, "visits": o.Visits, "customer_confirmed": o.CustomerConfirmed, "record_complete": o.RecordComplete,
 				"confirmation_note": o.ConfirmationNote, "replacement_serial": o.ReplacementSerial, "cancel_reason": o.CancelReason,
 				"diagnosed_at": o.DiagnosedAt, "started_at": o.StartedAt, "completed_at": o.CompletedAt, "closed_at": o.ClosedAt,
-				"version": o.Version + 1, "updated_at": now})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected != 1 {
-				return apperr.ErrVersionConflict("repair")
+				"version": o.Version + 1, "updated_at": now}); err != nil {
+				return err
 			}
 			o.Version++
 			o.UpdatedAt = now

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/region"
 )
 
@@ -102,7 +103,7 @@ func wrap(err error, what string) error {
 }
 
 // sqlite reports whether the database is SQLite (date arithmetic differs).
-func (r *Reads) sqlite() bool { return r.o.DB.Dialector.Name() == "sqlite" }
+func (r *Reads) sqlite() bool { return db.IsSQLite(r.o.DB) }
 
 // secondsBetween is an SQL expression for b − a in seconds.
 func (r *Reads) secondsBetween(a, b string) string {

@@ -304,17 +304,13 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 			return err
 		}
 		r.Status = to
-		res := tx.Model(&Request{}).Where("id = ? AND version = ?", r.ID, r.Version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &Request{}, r.ID, r.Version, "return request", map[string]any{
 			"status": r.Status, "decision": r.Decision, "decision_reason": r.DecisionReason, "decided_at": r.DecidedAt,
 			"decided_on": r.DecidedOn, "decided_by": r.DecidedBy, "outside_legal_window": r.OutsideLegalWindow,
 			"refused_within_window": r.RefusedWithinWindow, "refund_fen": r.RefundFen, "replacement_serial": r.ReplacementSerial,
 			"completion_note": r.CompletionNote, "completed_at": r.CompletedAt, "cancelled_at": r.CancelledAt,
-			"version": r.Version + 1, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("return request")
+			"version": r.Version + 1, "updated_at": now}); err != nil {
+			return err
 		}
 		r.Version++
 		r.UpdatedAt = now

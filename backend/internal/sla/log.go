@@ -155,12 +155,8 @@ func (s *Store) RaiseAlert(ctx context.Context, tx *gorm.DB, a Alert) (raised bo
 	// Raw SQL on purpose: on MariaDB, GORM's insert-or-ignore adds
 	// RETURNING id, which returns the existing row too, so RowsAffected
 	// would say 1 for a duplicate.
-	q := "INSERT INTO sla_alerts (ticket_id, target, segment, kind, due_at, outlet_id, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-	if tx.Dialector.Name() == "mysql" {
-		q += " ON DUPLICATE KEY UPDATE id = id"
-	} else {
-		q += " ON CONFLICT DO NOTHING"
-	}
+	q := "INSERT INTO sla_alerts (ticket_id, target, segment, kind, due_at, outlet_id, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?)" +
+		db.OnDuplicateKeyDoNothing(tx)
 	res := tx.WithContext(ctx).Exec(q, a.TicketID, a.Target, a.Segment, a.Kind, a.DueAt, a.OutletID, a.RaisedAt.UTC().Truncate(time.Millisecond))
 	if res.Error != nil {
 		return false, fmt.Errorf("raise sla alert: %w", res.Error)

@@ -368,15 +368,11 @@ func (s *Store) UpdateCalendar(ctx context.Context, id uint64, version int64, d 
 		}
 		before, _ := cur.Data()
 		row := d.row()
-		res := tx.Model(&CalendarRow{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &CalendarRow{}, id, version, "sla calendar", map[string]any{
 			"name": row.Name, "timezone": row.Timezone, "always_open": row.AlwaysOpen, "weekly": row.Weekly,
 			"holidays": row.Holidays, "makeup_workdays": row.MakeupWorkdays, "makeup_as": row.MakeupAs, "note": row.Note,
-			"version": version + 1, "updated_at": s.o.Now().UTC()})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("sla calendar")
+			"version": version + 1, "updated_at": s.o.Now().UTC()}); err != nil {
+			return err
 		}
 		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
 			return err
@@ -585,16 +581,12 @@ func (s *Store) UpdatePolicy(ctx context.Context, id uint64, version int64, d Po
 		}
 		before, _ := cur.Data()
 		row := d.row()
-		res := tx.Model(&PolicyRow{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &PolicyRow{}, id, version, "sla policy", map[string]any{
 			"name": row.Name, "ticket_type": row.TicketType, "priority": row.Priority, "region": row.Region,
 			"targets": row.Targets, "arrival_by_band": row.ArrivalByBand, "pause_statuses": row.PauseStatuses,
 			"warn_at": row.WarnAt, "calendar_code": row.CalendarCode, "active": row.Active,
-			"version": version + 1, "updated_at": s.o.Now().UTC()})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("sla policy")
+			"version": version + 1, "updated_at": s.o.Now().UTC()}); err != nil {
+			return err
 		}
 		if err := tx.Where("id = ?", id).Take(&out).Error; err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // FollowupStatuses lists the stored follow-up statuses.
@@ -264,15 +265,11 @@ func (s *Service) RecordAttempt(ctx context.Context, fid uint64, in AttemptInput
 			return err
 		}
 		fu.Version, fu.UpdatedAt = before.Version+1, now
-		res := tx.Model(&Followup{}).Where("id = ? AND version = ?", fu.ID, before.Version).Updates(map[string]any{
+		if err := db.UpdateVersioned(tx, &Followup{}, fu.ID, before.Version, "follow-up", map[string]any{
 			"attempts": fu.Attempts, "last_attempt_at": fu.LastAttemptAt, "last_outcome": fu.LastOutcome, "note": fu.Note,
 			"status": fu.Status, "completed_at": fu.CompletedAt, "completed_by": fu.CompletedBy, "response_id": fu.ResponseID,
-			"version": fu.Version, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("follow-up")
+			"version": fu.Version, "updated_at": now}); err != nil {
+			return err
 		}
 		incs := map[string]int64{"attempts": 1}
 		if fu.CompletedAt != nil && before.CompletedAt == nil {

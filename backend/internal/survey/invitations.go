@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -491,13 +492,9 @@ func (s *Service) issue(ctx context.Context, tx *gorm.DB, inv Invitation) (Invit
 		inv.SentAt = &now
 	}
 	inv.Version, inv.UpdatedAt = before.Version+1, now
-	res := tx.Model(&Invitation{}).Where("id = ? AND version = ?", inv.ID, before.Version).Updates(map[string]any{
-		"token_hash": hash, "expires_at": exp, "status": InvSent, "sent_at": inv.SentAt, "version": inv.Version, "updated_at": now})
-	if res.Error != nil {
-		return inv, "", res.Error
-	}
-	if res.RowsAffected != 1 {
-		return inv, "", apperr.ErrVersionConflict("survey invitation")
+	if err := db.UpdateVersioned(tx, &Invitation{}, inv.ID, before.Version, "survey invitation", map[string]any{
+		"token_hash": hash, "expires_at": exp, "status": InvSent, "sent_at": inv.SentAt, "version": inv.Version, "updated_at": now}); err != nil {
+		return inv, "", err
 	}
 	if before.SentAt == nil {
 		if err := bumpInvitation(tx, *inv.SentAt, inv.Channel, map[string]int64{"sent": 1}); err != nil {

@@ -284,13 +284,8 @@ func (s *Service) UpdateTemplate(ctx context.Context, tid uint64, version int64,
 		t := before
 		t.Name, t.Kind, t.Intro, t.Active = in.Name, in.Kind, strings.TrimSpace(in.Intro), in.Active
 		t.Version, t.UpdatedAt = before.Version+1, s.now()
-		res := tx.Model(&Template{}).Where("id = ? AND version = ?", tid, before.Version).
-			Updates(map[string]any{"name": t.Name, "kind": t.Kind, "intro": t.Intro, "active": t.Active, "version": t.Version, "updated_at": t.UpdatedAt})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.ErrVersionConflict("survey template")
+		if err := db.UpdateVersioned(tx, &Template{}, tid, before.Version, "survey template", map[string]any{"name": t.Name, "kind": t.Kind, "intro": t.Intro, "active": t.Active, "version": t.Version, "updated_at": t.UpdatedAt}); err != nil {
+			return err
 		}
 		if err := tx.Where("template_id = ?", tid).Delete(&Question{}).Error; err != nil {
 			return err

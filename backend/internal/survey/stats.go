@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // InvitationStat is the hourly rollup of invitations by the hour they were
@@ -73,34 +75,25 @@ func hourOf(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
 func bump(tx *gorm.DB, table string, keys [][2]any, incs map[string]int64) error {
 	cols := make([]string, 0, len(keys)+len(incs))
 	args := make([]any, 0, len(keys)+len(incs))
-	var keyCols, sets []string
+	var keyCols, addCols []string
 	for _, k := range keys {
 		cols = append(cols, k[0].(string))
 		keyCols = append(keyCols, k[0].(string))
 		args = append(args, k[1])
 	}
-	mysql := tx.Dialector.Name() == "mysql"
 	for c, v := range incs {
 		if v == 0 {
 			continue
 		}
 		cols = append(cols, c)
+		addCols = append(addCols, c)
 		args = append(args, v)
-		if mysql {
-			sets = append(sets, c+" = "+c+" + VALUES("+c+")")
-		} else {
-			sets = append(sets, c+" = "+c+" + excluded."+c)
-		}
 	}
-	if len(sets) == 0 {
+	if len(addCols) == 0 {
 		return nil
 	}
-	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	if mysql {
-		q += " ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")
-	} else {
-		q += " ON CONFLICT (" + strings.Join(keyCols, ", ") + ") DO UPDATE SET " + strings.Join(sets, ", ")
-	}
+	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")" +
+		db.OnDuplicateKeyAdd(tx, keyCols, addCols)
 	return tx.Exec(q, args...).Error
 }
 

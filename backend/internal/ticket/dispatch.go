@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 )
@@ -64,10 +64,7 @@ type WorkOrderStep struct {
 // does not check the caller's data scope: the work-order service has.
 // Errors: not_found, version_conflict (retry).
 func (s *Service) ApplyWorkOrderStep(ctx context.Context, tx *gorm.DB, ticketID uint64, st WorkOrderStep) (Ticket, []event.Event, error) {
-	q := tx.WithContext(ctx)
-	if tx.Dialector.Name() == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := db.ForUpdate(tx.WithContext(ctx))
 	var t Ticket
 	if err := q.Where("id = ?", ticketID).Take(&t).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // WriteGate queues a process's write transactions on SQLite. SQLite admits
@@ -20,9 +22,9 @@ type WriteGate struct {
 	mu sync.Mutex
 }
 
-// NewWriteGate returns the gate for db: active on SQLite only.
-func NewWriteGate(db *gorm.DB) *WriteGate {
-	return &WriteGate{on: db.Dialector.Name() == "sqlite"}
+// NewWriteGate returns the gate for g: active on SQLite only.
+func NewWriteGate(g *gorm.DB) *WriteGate {
+	return &WriteGate{on: db.IsSQLite(g)}
 }
 
 // Transaction runs fn in a transaction of db, queued behind the other

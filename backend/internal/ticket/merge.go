@@ -7,10 +7,10 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 )
@@ -96,10 +96,7 @@ func (s *Service) Merge(ctx context.Context, targetID, sourceID uint64, reason s
 }
 
 func (s *Service) lockForMerge(ctx context.Context, tx *gorm.DB, id uint64, isSource bool) (Ticket, error) {
-	q := tx
-	if tx.Dialector.Name() == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := db.ForUpdate(tx)
 	t, err := s.get(ctx, q, id)
 	if err != nil && isSource && apperr.IsKind(err, apperr.KindNotFound) {
 		return t, apperr.Field("source_id", "no such ticket")

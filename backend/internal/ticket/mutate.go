@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 )
@@ -123,13 +124,9 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, t *Ticket, before map[
 		Summarise(t, states)
 	}
 	t.Version, t.UpdatedAt = oldVersion+1, now
-	res := tx.Model(&Ticket{}).Where("id = ? AND version = ?", t.ID, oldVersion).
-		Select("*").Omit("id", "number", "created_at", "created_by", "sla_checked_at").Updates(t)
-	if res.Error != nil {
-		return fmt.Errorf("update ticket: %w", res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return apperr.ErrVersionConflict("ticket")
+	if err := db.UpdateVersioned(tx.Select("*").Omit("id", "number", "created_at", "created_by", "sla_checked_at"),
+		&Ticket{}, t.ID, oldVersion, "ticket", t); err != nil {
+		return err
 	}
 	a := actor.From(ctx)
 	for i := range c.timeline {

@@ -8,10 +8,10 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // Get returns a work order the caller may see: outlet users only their own
@@ -20,13 +20,13 @@ func (s *Service) Get(ctx context.Context, id uint64) (WorkOrder, error) {
 	return s.load(ctx, s.o.DB, id, false)
 }
 
-func (s *Service) load(ctx context.Context, db *gorm.DB, id uint64, lock bool) (WorkOrder, error) {
-	q := db.WithContext(ctx).Where("id = ?", id)
+func (s *Service) load(ctx context.Context, g *gorm.DB, id uint64, lock bool) (WorkOrder, error) {
+	q := g.WithContext(ctx).Where("id = ?", id)
 	if outletID, ok := actor.From(ctx).OutletScoped(); ok {
 		q = q.Where("outlet_id = ?", outletID)
 	}
-	if lock && db.Dialector.Name() == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	if lock {
+		q = db.ForUpdate(q)
 	}
 	var w WorkOrder
 	if err := q.Take(&w).Error; err != nil {

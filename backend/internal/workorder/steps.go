@@ -12,6 +12,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 )
@@ -25,15 +26,8 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, w *WorkOrder, oldVersio
 		w.Version--
 	}
 	w.Version, w.UpdatedAt = w.Version+1, now
-	res := tx.WithContext(ctx).Model(&WorkOrder{}).Where("id = ? AND version = ?", w.ID, oldVersion).
-		Select("*").Omit("id", "number", "created_at", "created_by", "ticket_id").Updates(w)
-	if res.Error != nil {
-		return fmt.Errorf("update work order: %w", res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return apperr.ErrVersionConflict("work order")
-	}
-	return nil
+	return db.UpdateVersioned(tx.WithContext(ctx).Select("*").Omit("id", "number", "created_at", "created_by", "ticket_id"),
+		&WorkOrder{}, w.ID, oldVersion, "work order", w)
 }
 
 // stepper is one state change of a work order, run by run.

@@ -5,9 +5,9 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 )
@@ -26,10 +26,7 @@ var _ ticket.OpenWork = (*Service)(nil)
 // workorder.cancelled) go to the hotline and to each outlet's board topic.
 func (s *Service) WithdrawOpenWork(ctx context.Context, tx *gorm.DB, ticketID uint64, reason string) (ticket.Withdrawn, error) {
 	var out ticket.Withdrawn
-	q := tx.WithContext(ctx).Where("ticket_id = ? AND status IN ?", ticketID, unstartedStatuses).Order("id")
-	if tx.Dialector.Name() == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := db.ForUpdate(tx.WithContext(ctx).Where("ticket_id = ? AND status IN ?", ticketID, unstartedStatuses).Order("id"))
 	var ws []WorkOrder
 	if err := q.Find(&ws).Error; err != nil {
 		return out, fmt.Errorf("open work of ticket %d: %w", ticketID, err)
