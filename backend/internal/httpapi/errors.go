@@ -203,25 +203,31 @@ func requestVersion(c *gin.Context, body int64) (int64, error) {
 	return v, nil
 }
 
+// decodeBody is how a handler reads its body: bindJSON, or bindOptionalJSON
+// for actions that may be posted without one.
+type decodeBody func(c *gin.Context, dst any) error
+
 // bindWithID reads the numeric path parameter name and decodes the JSON
 // body into dst: the start of every handler that changes one record.
 func bindWithID(c *gin.Context, name string, dst any) (uint64, error) {
-	id, err := pathID(c, name)
-	if err != nil {
-		return 0, err
-	}
-	return id, bindJSON(c, dst)
+	return withID(c, name, dst, bindJSON)
+}
+
+// bindOptionalWithID is bindWithID for actions whose body may be left out.
+func bindOptionalWithID(c *gin.Context, name string, dst any) (uint64, error) {
+	return withID(c, name, dst, bindOptionalJSON)
 }
 
 // bindVersioned is bindWithID for a change at a version: *bodyVersion is
 // read after decoding (the body's version, else If-Match; requestVersion).
 func bindVersioned(c *gin.Context, name string, dst any, bodyVersion *int64) (uint64, int64, error) {
-	id, err := bindWithID(c, name, dst)
-	if err != nil {
-		return 0, 0, err
-	}
-	v, err := requestVersion(c, *bodyVersion)
-	return id, v, err
+	return versionedWithID(c, name, dst, bodyVersion, bindJSON)
+}
+
+// bindOptionalVersioned is bindVersioned for version-only actions (suspend,
+// approve, activate …) that may be posted without a body.
+func bindOptionalVersioned(c *gin.Context, name string, dst any, bodyVersion *int64) (uint64, int64, error) {
+	return versionedWithID(c, name, dst, bodyVersion, bindOptionalJSON)
 }
 
 // bindVersion decodes the JSON body into dst and returns the version of the
@@ -233,20 +239,16 @@ func bindVersion(c *gin.Context, dst any, bodyVersion *int64) (int64, error) {
 	return requestVersion(c, *bodyVersion)
 }
 
-// bindOptionalWithID is bindWithID for actions whose body may be left out
-// (bindOptionalJSON).
-func bindOptionalWithID(c *gin.Context, name string, dst any) (uint64, error) {
+func withID(c *gin.Context, name string, dst any, decode decodeBody) (uint64, error) {
 	id, err := pathID(c, name)
 	if err != nil {
 		return 0, err
 	}
-	return id, bindOptionalJSON(c, dst)
+	return id, decode(c, dst)
 }
 
-// bindOptionalVersioned is bindVersioned for version-only actions (suspend,
-// approve, activate …) that may be posted without a body.
-func bindOptionalVersioned(c *gin.Context, name string, dst any, bodyVersion *int64) (uint64, int64, error) {
-	id, err := bindOptionalWithID(c, name, dst)
+func versionedWithID(c *gin.Context, name string, dst any, bodyVersion *int64, decode decodeBody) (uint64, int64, error) {
+	id, err := withID(c, name, dst, decode)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -270,8 +272,7 @@ func answerWith[T, R any](c *gin.Context, status int, view func(T) R) func(T, er
 		if err != nil {
 			return err
 		}
-		c.JSON(status, view(v))
-		return nil
+		return respond(c, status, view(v), nil)
 	}
 }
 
