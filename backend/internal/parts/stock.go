@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -455,12 +456,9 @@ func (s *Service) Movements(ctx context.Context, f MovementFilter) ([]Movement, 
 	if f.Ref != "" {
 		q = q.Where("ref = ?", f.Ref)
 	}
-	if f.BeforeID > 0 {
-		q = q.Where("id < ?", f.BeforeID)
-	}
 	_, size := bound(1, f.Size)
 	out := []Movement{}
-	if err := q.Order("id DESC").Limit(size).Find(&out).Error; err != nil {
+	if err := db.NewestFirst(q, f.BeforeID, size).Find(&out).Error; err != nil {
 		return nil, apperr.Internal(fmt.Errorf("list movements: %w", err))
 	}
 	return out, nil

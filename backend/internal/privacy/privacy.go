@@ -15,6 +15,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // Purposes of a read (why the data was shown).
@@ -127,11 +128,8 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Access, error) {
 	if !f.To.IsZero() {
 		q = q.Where("read_at < ?", f.To.UTC())
 	}
-	if f.BeforeID != 0 {
-		q = q.Where("id < ?", f.BeforeID)
-	}
 	out := []Access{}
-	if err := q.Order("id DESC").Limit(f.Size).Find(&out).Error; err != nil {
+	if err := db.NewestFirst(q, f.BeforeID, f.Size).Find(&out).Error; err != nil {
 		return nil, apperr.Internal(fmt.Errorf("list pii access log: %w", err))
 	}
 	return out, nil

@@ -136,12 +136,9 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Order, error) {
 	if f.To != nil {
 		q = q.Where("received_at < ?", f.To.UTC())
 	}
-	if f.BeforeID > 0 {
-		q = q.Where("id < ?", f.BeforeID)
-	}
 	_, size := bound(1, f.Size)
 	out := []Order{}
-	if err := q.Order("id DESC").Limit(size).Find(&out).Error; err != nil {
+	if err := db.NewestFirst(q, f.BeforeID, size).Find(&out).Error; err != nil {
 		return nil, apperr.Internal(fmt.Errorf("list repairs: %w", err))
 	}
 	ptrs := make([]*Order, len(out))

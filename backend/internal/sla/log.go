@@ -185,14 +185,11 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
 	}
-	if f.BeforeID > 0 {
-		q = q.Where("id < ?", f.BeforeID)
-	}
 	if f.Size <= 0 || f.Size > 200 {
 		f.Size = 50
 	}
 	var out []Alert
-	if err := q.Order("id DESC").Limit(f.Size).Find(&out).Error; err != nil {
+	if err := db.NewestFirst(q, f.BeforeID, f.Size).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list sla alerts: %w", err)
 	}
 	return out, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/passport"
 )
 
@@ -52,9 +53,6 @@ func (s *Service) ListResponses(ctx context.Context, f ResponseFilter) ([]Respon
 	if f.Dissatisfied != nil {
 		q = q.Where("dissatisfied = ?", *f.Dissatisfied)
 	}
-	if f.BeforeID > 0 {
-		q = q.Where("id < ?", f.BeforeID)
-	}
 	if outlet, ok := actor.From(ctx).OutletScoped(); ok {
 		q = q.Where("outlet_id = ?", outlet)
 	}
@@ -62,7 +60,7 @@ func (s *Service) ListResponses(ctx context.Context, f ResponseFilter) ([]Respon
 		f.Size = 50
 	}
 	var out []Response
-	if err := q.Order("id DESC").Limit(f.Size).Find(&out).Error; err != nil {
+	if err := db.NewestFirst(q, f.BeforeID, f.Size).Find(&out).Error; err != nil {
 		return nil, apperr.Internal(fmt.Errorf("list survey responses: %w", err))
 	}
 	return out, nil
@@ -124,14 +122,11 @@ func (s *Service) ListInvitations(ctx context.Context, f InvitationFilter) ([]In
 	if f.CustomerID != nil {
 		q = q.Where("customer_id = ?", *f.CustomerID)
 	}
-	if f.BeforeID > 0 {
-		q = q.Where("id < ?", f.BeforeID)
-	}
 	if f.Size <= 0 || f.Size > 200 {
 		f.Size = 50
 	}
 	var out []Invitation
-	if err := q.Order("id DESC").Limit(f.Size).Find(&out).Error; err != nil {
+	if err := db.NewestFirst(q, f.BeforeID, f.Size).Find(&out).Error; err != nil {
 		return nil, apperr.Internal(fmt.Errorf("list survey invitations: %w", err))
 	}
 	return out, nil

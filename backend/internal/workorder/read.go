@@ -103,11 +103,8 @@ func (s *Service) List(ctx context.Context, f Filter) ([]WorkOrder, uint64, erro
 	if f.TechnicianID != 0 {
 		q = q.Where("technician_staff_id = ?", f.TechnicianID)
 	}
-	if f.BeforeID != 0 {
-		q = q.Where("id < ?", f.BeforeID)
-	}
 	var out []WorkOrder
-	if err := q.Order("id DESC").Limit(f.Size + 1).Find(&out).Error; err != nil {
+	if err := db.NewestFirst(q, f.BeforeID, f.Size+1).Find(&out).Error; err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list work orders: %w", err))
 	}
 	var next uint64
