@@ -241,7 +241,7 @@ type recallRemedyOrders struct {
 
 func (r recallRemedyOrders) Open(ctx context.Context, o recall.RemedyOrder) (uint64, error) {
 	if o.CustomerID == nil {
-		return 0, apperr.Field("unit", "the unit has no known owner: record the owner before booking its remedy")
+		return 0, apperr.FieldErr("unit", apperr.Code("unit_no_owner", "the unit has no known owner: record the owner before booking its remedy"))
 	}
 	unit := o.UnitID
 	d, _, err := r.t.Create(ctx, ticket.NewTicket{Channel: ticket.ChannelPhone, Type: ticket.TypeRecall, CustomerID: *o.CustomerID,

@@ -28,13 +28,20 @@ const (
 	KindInternal        Kind = "internal"        // our fault (500); never caused by input
 )
 
-// Error is an application error with a machine code, a human message and the
-// offending fields. Code is what the UI translates (e.g. "validation_failed").
+// Error is an application error with a machine code, an English message and
+// the offending fields. Code (with Details as its params) is what the UI
+// translates (e.g. "validation_failed", "version_conflict"); Message is for
+// logs and API users.
 type Error struct {
 	Kind    Kind
 	Code    string
 	Message string
-	Fields  map[string]string
+	// FieldErrors names each offending field with a code and params.
+	FieldErrors Fields
+	// Fields holds English-only field messages from the code that has not
+	// moved to FieldErrors yet (made by Field and Validation); they reach the
+	// client as code "invalid". New code uses FieldErr / FieldsErr.
+	Fields map[string]string
 	// Details carries structured, client-safe extras (e.g. allowed transitions).
 	Details map[string]any
 	// RetryAfterSeconds is set for rate-limited errors.
@@ -67,17 +74,20 @@ func (e *Error) WithDetail(key string, v any) *Error {
 // Invalid is a 400: the request cannot be parsed.
 func Invalid(msg string) *Error { return &Error{Kind: KindInvalid, Code: "bad_request", Message: msg} }
 
-// Validation is a 422 with per-field messages.
+// Validation is a 422 with English-only per-field messages: the form that
+// predates field codes. New code uses FieldsErr.
 func Validation(fields map[string]string) *Error {
 	return &Error{Kind: KindValidation, Code: "validation_failed", Message: "some fields are invalid", Fields: fields}
 }
 
-// Field is a 422 for a single field.
+// Field is a 422 for a single field with an English-only message: the form
+// that predates field codes. New code uses FieldErr.
 func Field(field, msg string) *Error { return Validation(map[string]string{field: msg}) }
 
-// NotFound is a 404 for an entity.
+// NotFound is a 404 for an entity; the entity (a code the UI names, e.g.
+// "ticket") travels in details.entity.
 func NotFound(entity string) *Error {
-	return &Error{Kind: KindNotFound, Code: "not_found", Message: entity + " not found"}
+	return &Error{Kind: KindNotFound, Code: "not_found", Message: entity + " not found", Details: map[string]any{"entity": entity}}
 }
 
 // Conflict is a 409 with a specific code (e.g. "version_conflict").
@@ -126,7 +136,7 @@ func Internal(err error) *Error {
 
 // ErrVersionConflict is returned when an optimistic-concurrency version does not match.
 func ErrVersionConflict(entity string) *Error {
-	return Conflict("version_conflict", entity+" was changed by someone else; reload and retry")
+	return Conflict("version_conflict", entity+" was changed by someone else; reload and retry").WithDetail("entity", entity)
 }
 
 // As extracts an *Error; any other error becomes Internal.

@@ -112,7 +112,7 @@ func TooLarge(limit int64) error {
 	e := apperr.TooLarge(limit)
 	e.Code = "file_too_large"
 	e.Message = fmt.Sprintf("the file exceeds the %s limit", sizeText(limit))
-	e.Fields = map[string]string{"file": e.Message}
+	e.FieldErrors = apperr.Fields{"file": apperr.Code("file_too_large", e.Message).With("limit_bytes", limit)}
 	return e
 }
 
@@ -121,7 +121,7 @@ func TooLarge(limit int64) error {
 func refusedType(code, msg string) error {
 	e := apperr.Unsupported(msg)
 	e.Code = code
-	e.Fields = map[string]string{"file": msg}
+	e.FieldErrors = apperr.Fields{"file": apperr.Code(code, msg)}
 	return e
 }
 
@@ -142,11 +142,11 @@ func sizeText(n int64) string {
 // empty file, a name over 255 characters), 400 (the upload broke off).
 func (f *Files) Receive(area, name string, r io.Reader, p Policy) (*Received, error) {
 	if r == nil {
-		return nil, apperr.Field("file", "a file is required")
+		return nil, apperr.FieldErr("file", apperr.Required())
 	}
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
 	if utf8.RuneCountInString(name) > 255 {
-		return nil, apperr.Field("file", "the file name is longer than 255 characters")
+		return nil, apperr.FieldErr("file", apperr.Code("file_name_too_long", "the file name is longer than 255 characters").With("max", 255))
 	}
 	ext := strings.ToLower(filepath.Ext(name))
 	allowed, ok := p.Types[ext]
@@ -187,7 +187,7 @@ func (f *Files) Receive(area, name string, r io.Reader, p Policy) (*Received, er
 		return nil, TooLarge(p.MaxBytes)
 	}
 	if n == 0 {
-		return nil, apperr.Field("file", "the file is empty")
+		return nil, apperr.FieldErr("file", apperr.Code("file_empty", "the file is empty"))
 	}
 	if err := tmp.Sync(); err != nil {
 		return nil, apperr.Internal(fmt.Errorf("attachment: sync upload: %w", err))

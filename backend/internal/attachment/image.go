@@ -46,10 +46,11 @@ func processImage(path, mime string, maxPixels, thumbPx int) (*processed, error)
 	defer f.Close()
 	cfg, _, err := image.DecodeConfig(f)
 	if err != nil {
-		return nil, apperr.Field("file", "the image cannot be read: "+err.Error())
+		return nil, apperr.FieldErr("file", apperr.Code("image_unreadable", "the image cannot be read: "+err.Error()))
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
-		return nil, apperr.Field("file", fmt.Sprintf("the image is %d×%d pixels; at most %d megapixels are accepted", cfg.Width, cfg.Height, maxPixels/1_000_000))
+		return nil, apperr.FieldErr("file", apperr.Code("image_too_large", fmt.Sprintf("the image is %d×%d pixels; at most %d megapixels are accepted", cfg.Width, cfg.Height, maxPixels/1_000_000)).
+			With("width", cfg.Width).With("height", cfg.Height).With("max_megapixels", maxPixels/1_000_000))
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, apperr.Internal(fmt.Errorf("attachment: rewind upload: %w", err))
@@ -62,7 +63,7 @@ func processImage(path, mime string, maxPixels, thumbPx int) (*processed, error)
 	}
 	img, err := imaging.Decode(f, imaging.AutoOrientation(true))
 	if err != nil {
-		return nil, apperr.Field("file", "the image cannot be read: "+err.Error())
+		return nil, apperr.FieldErr("file", apperr.Code("image_unreadable", "the image cannot be read: "+err.Error()))
 	}
 	var out bytes.Buffer
 	switch mime {

@@ -134,7 +134,7 @@ type UploadInput struct {
 func (s *Service) Upload(ctx context.Context, in UploadInput) (att Attachment, replayed bool, err error) {
 	in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
 	if len(in.IdempotencyKey) > 64 {
-		return Attachment{}, false, apperr.Field("idempotency_key", "at most 64 characters")
+		return Attachment{}, false, apperr.FieldErr("idempotency_key", apperr.TooLong(64))
 	}
 	if in.IdempotencyKey != "" {
 		if prev, ok, err := s.byIdempotencyKey(ctx, in); err != nil || ok {
@@ -172,23 +172,23 @@ func (s *Service) byIdempotencyKey(ctx context.Context, in UploadInput) (Attachm
 }
 
 func (s *Service) upload(ctx context.Context, in UploadInput) (Attachment, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	check, ok := s.o.Parents[in.ParentType]
 	if !ok {
-		fields["parent_type"] = "one of " + strings.Join(ParentTypes(), ", ")
+		fields["parent_type"] = apperr.OneOf(ParentTypes()...)
 	}
 	if !slices.Contains(Kinds(), in.Kind) {
-		fields["kind"] = "one of " + strings.Join(Kinds(), ", ")
+		fields["kind"] = apperr.OneOf(Kinds()...)
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	if utf8.RuneCountInString(in.Note) > 255 {
-		fields["note"] = "at most 255 characters"
+		fields["note"] = apperr.TooLong(255)
 	}
 	if in.Content == nil {
-		fields["file"] = "a file is required"
+		fields["file"] = apperr.Required()
 	}
 	if len(fields) > 0 {
-		return Attachment{}, apperr.Validation(fields)
+		return Attachment{}, apperr.FieldsErr(fields)
 	}
 	if err := check(ctx, in.ParentID); err != nil {
 		return Attachment{}, err
@@ -200,7 +200,7 @@ func (s *Service) upload(ctx context.Context, in UploadInput) (Attachment, error
 	defer rec.Discard()
 	isImage := strings.HasPrefix(rec.MIME, "image/")
 	if in.Kind == KindSignature && !isImage {
-		return Attachment{}, apperr.Field("kind", "a signature is an image (PNG or JPEG)")
+		return Attachment{}, apperr.FieldErr("kind", apperr.Code("signature_image", "a signature is an image (PNG or JPEG)"))
 	}
 	a := actor.From(ctx)
 	att := Attachment{ParentType: in.ParentType, ParentID: in.ParentID, Kind: in.Kind, Note: in.Note, FileName: rec.Name,
@@ -255,7 +255,7 @@ func (s *Service) upload(ctx context.Context, in UploadInput) (Attachment, error
 func (s *Service) Visible(ctx context.Context, parentType string, parentID uint64) error {
 	check, ok := s.o.Parents[parentType]
 	if !ok {
-		return apperr.Field("parent_type", "one of "+strings.Join(ParentTypes(), ", "))
+		return apperr.FieldErr("parent_type", apperr.OneOf(ParentTypes()...))
 	}
 	return check(ctx, parentID)
 }
@@ -265,7 +265,7 @@ func (s *Service) Visible(ctx context.Context, parentType string, parentID uint6
 func (s *Service) List(ctx context.Context, parentType string, parentID uint64) ([]Attachment, error) {
 	check, ok := s.o.Parents[parentType]
 	if !ok {
-		return nil, apperr.Field("parent_type", "one of "+strings.Join(ParentTypes(), ", "))
+		return nil, apperr.FieldErr("parent_type", apperr.OneOf(ParentTypes()...))
 	}
 	if err := check(ctx, parentID); err != nil {
 		return nil, err

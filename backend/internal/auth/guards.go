@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -34,7 +33,7 @@ func (s *Service) checkOutlet(ctx context.Context, id *uint64) error {
 	}
 	if err := s.outletCheck(ctx, *id); err != nil {
 		if apperr.IsKind(err, apperr.KindNotFound) {
-			return apperr.Field("outlet_id", fmt.Sprintf("no outlet %d", *id))
+			return apperr.FieldErr("outlet_id", apperr.NoSuch("outlet").With("id", *id))
 		}
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
 )
 
 // Password policy (issue 10 item 15): at least MinPasswordLength
@@ -42,15 +44,16 @@ func IsCommonPassword(pw string) bool {
 	return ok
 }
 
-// PasswordProblem returns why pw is not acceptable, or "".
-func PasswordProblem(pw string) string {
+// PasswordProblem returns why pw is not acceptable; its Code is "" when pw
+// is acceptable.
+func PasswordProblem(pw string) apperr.FieldError {
 	switch {
 	case utf8.RuneCountInString(pw) < MinPasswordLength:
-		return "must be at least 10 characters"
+		return apperr.Code("too_short", "must be at least 10 characters").With("min", MinPasswordLength)
 	case len(pw) > maxPasswordBytes:
-		return "must be at most 72 bytes"
+		return apperr.Code("too_many_bytes", "must be at most 72 bytes").With("max", maxPasswordBytes)
 	case IsCommonPassword(pw):
-		return "is one of the 10,000 most common passwords; choose another"
+		return apperr.Code("common_password", "is one of the 10,000 most common passwords; choose another")
 	}
-	return ""
+	return apperr.FieldError{}
 }

@@ -112,21 +112,21 @@ const MaxUsernameLength = 64
 // unauthenticated (bad credentials, disabled, expired), rate_limited.
 func (s *Service) Login(ctx context.Context, username, password, ip, userAgent string) (*LoginResult, error) {
 	username = strings.TrimSpace(username)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	switch {
 	case username == "":
-		fields["username"] = "required"
+		fields["username"] = apperr.Required()
 	case utf8.RuneCountInString(username) > MaxUsernameLength || !utf8.ValidString(username):
-		fields["username"] = fmt.Sprintf("at most %d characters", MaxUsernameLength)
+		fields["username"] = apperr.TooLong(MaxUsernameLength)
 	}
 	switch {
 	case password == "":
-		fields["password"] = "required"
+		fields["password"] = apperr.Required()
 	case len(password) > maxPasswordBytes:
-		fields["password"] = fmt.Sprintf("at most %d bytes", maxPasswordBytes)
+		fields["password"] = apperr.Code("too_many_bytes", fmt.Sprintf("at most %d bytes", maxPasswordBytes)).With("max", maxPasswordBytes)
 	}
 	if len(fields) > 0 {
-		return nil, apperr.Validation(fields)
+		return nil, apperr.FieldsErr(fields)
 	}
 	ip = truncate(ip, 64)
 	now := s.o.Now().UTC()
@@ -249,7 +249,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID uint64, keepTokenHa
 		return apperr.NotFound("user")
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(oldPassword)) != nil {
-		return apperr.Field("old_password", "wrong password")
+		return apperr.FieldErr("old_password", apperr.Code("wrong_password", "wrong password"))
 	}
 	return s.setPassword(ctx, u, newPassword, keepTokenHash, "password_change")
 }
@@ -267,11 +267,11 @@ func (s *Service) ResetPassword(ctx context.Context, userID uint64, newPassword 
 }
 
 func (s *Service) setPassword(ctx context.Context, u User, pw, keepTokenHash, action string) (err error) {
-	if msg := PasswordProblem(pw); msg != "" {
-		return apperr.Field("password", msg)
+	if fe := PasswordProblem(pw); fe.Code != "" {
+		return apperr.FieldErr("password", fe)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(pw)) == nil {
-		return apperr.Field("password", "must differ from the current password")
+		return apperr.FieldErr("password", apperr.Code("same_password", "must differ from the current password"))
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.o.BcryptCost)
 	if err != nil {

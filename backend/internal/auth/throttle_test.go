@@ -185,8 +185,8 @@ func TestOverlongUsernameIsRefusedBeforeAnythingIsWritten(t *testing.T) {
 func TestPasswordPolicy(t *testing.T) {
 	for pw, ok := range map[string]bool{"short-pw1": false, "1234567890": false, "qwertyuiop": false, "q1w2e3r4t5": false,
 		"demo123456": true, "correct-horse-42": true, strings.Repeat("x", 73): false} {
-		if got := auth.PasswordProblem(pw) == ""; got != ok {
-			t.Errorf("%q accepted=%v, want %v (%s)", pw, got, ok, auth.PasswordProblem(pw))
+		if got := auth.PasswordProblem(pw).Code == ""; got != ok {
+			t.Errorf("%q accepted=%v, want %v (%+v)", pw, got, ok, auth.PasswordProblem(pw))
 		}
 	}
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {

@@ -32,7 +32,7 @@ type NewUser struct {
 	ExpiresAt   *time.Time
 }
 
-func normaliseRoles(roles []string) ([]string, string) {
+func normaliseRoles(roles []string) ([]string, *apperr.FieldError) {
 	seen := map[string]bool{}
 	var out []string
 	for _, r := range roles {
@@ -41,30 +41,32 @@ func normaliseRoles(roles []string) ([]string, string) {
 			continue
 		}
 		if !IsRole(r) {
-			return nil, "unknown role " + strconv.Quote(r)
+			fe := apperr.Code("unknown_role", "unknown role "+strconv.Quote(r)).With("role", r)
+			return nil, &fe
 		}
 		seen[r] = true
 		out = append(out, r)
 	}
 	if len(out) == 0 {
-		return nil, "at least one role is required"
+		fe := apperr.Required()
+		return nil, &fe
 	}
 	sort.Strings(out)
-	return out, ""
+	return out, nil
 }
 
-func validateScope(roles []string, outletID *uint64, expiresAt *time.Time, now time.Time) map[string]string {
-	fields := map[string]string{}
+func validateScope(roles []string, outletID *uint64, expiresAt *time.Time, now time.Time) apperr.Fields {
+	fields := apperr.Fields{}
 	for _, r := range roles {
 		if (r == RoleOutletManager || r == RoleTechnician) && outletID == nil {
-			fields["outlet_id"] = "required for outlet managers and technicians"
+			fields["outlet_id"] = apperr.Required()
 		}
 		if r == RoleAuditor && expiresAt == nil {
-			fields["expires_at"] = "auditor accounts are time-boxed: set an expiry"
+			fields["expires_at"] = apperr.Code("auditor_expiry_required", "auditor accounts are time-boxed: set an expiry")
 		}
 	}
 	if expiresAt != nil && !expiresAt.After(now) {
-		fields["expires_at"] = "must be in the future"
+		fields["expires_at"] = apperr.Code("not_in_future", "must be in the future")
 	}
 	return fields
 }
@@ -76,30 +78,30 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 }
 
 func (s *Service) createUser(ctx context.Context, in NewUser, checkOutlet bool) (User, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	in.Username = strings.TrimSpace(in.Username)
 	if !usernamePattern.MatchString(in.Username) {
-		fields["username"] = "2–64 letters, digits, dot, dash or underscore"
+		fields["username"] = apperr.Identifier(2, 64)
 	}
 	if strings.TrimSpace(in.DisplayName) == "" {
 		in.DisplayName = in.Username
 	}
 	if utf8.RuneCountInString(strings.TrimSpace(in.DisplayName)) > maxDisplayName {
-		fields["display_name"] = fmt.Sprintf("at most %d characters", maxDisplayName)
+		fields["display_name"] = apperr.TooLong(maxDisplayName)
 	}
-	if msg := PasswordProblem(in.Password); msg != "" {
-		fields["password"] = msg
+	if fe := PasswordProblem(in.Password); fe.Code != "" {
+		fields["password"] = fe
 	}
-	roles, msg := normaliseRoles(in.Roles)
-	if msg != "" {
-		fields["roles"] = msg
+	roles, fe := normaliseRoles(in.Roles)
+	if fe != nil {
+		fields["roles"] = *fe
 	}
 	now := s.o.Now().UTC()
 	for k, v := range validateScope(roles, in.OutletID, in.ExpiresAt, now) {
 		fields[k] = v
 	}
 	if len(fields) > 0 {
-		return User{}, apperr.Validation(fields)
+		return User{}, apperr.FieldsErr(fields)
 	}
 	if checkOutlet {
 		if err := s.checkOutlet(ctx, in.OutletID); err != nil {
@@ -190,9 +192,9 @@ func (s *Service) GetUser(ctx context.Context, id uint64) (User, error) {
 // SetRoles replaces a user's roles (and outlet scope). It is audited as a
 // permission change and records auth.user_changed.
 func (s *Service) SetRoles(ctx context.Context, id uint64, roles []string, outletID *uint64, expiresAt *time.Time) (User, error) {
-	nr, msg := normaliseRoles(roles)
-	if msg != "" {
-		return User{}, apperr.Field("roles", msg)
+	nr, fe := normaliseRoles(roles)
+	if fe != nil {
+		return User{}, apperr.FieldErr("roles", *fe)
 	}
 	if err := s.checkOutlet(ctx, outletID); err != nil {
 		return User{}, err
@@ -205,7 +207,7 @@ func (s *Service) SetRoles(ctx context.Context, id uint64, roles []string, outle
 			u.ExpiresAt = utcPtr(expiresAt)
 		}
 		if f := validateScope(nr, u.OutletID, u.ExpiresAt, s.o.Now()); len(f) > 0 {
-			return apperr.Validation(f)
+			return apperr.FieldsErr(f)
 		}
 		u.Roles = strings.Join(nr, ",")
 		return nil

@@ -76,12 +76,12 @@ type NewAction struct {
 	DueDate     time.Time // calendar date (00:00 UTC)
 }
 
-func validText(fields map[string]string, name, v string, required bool, max int) string {
+func validText(fields apperr.Fields, name, v string, required bool, max int) string {
 	v = strings.TrimSpace(v)
 	if required && v == "" {
-		fields[name] = "required"
+		fields[name] = apperr.Required()
 	} else if utf8.RuneCountInString(v) > max {
-		fields[name] = fmt.Sprintf("at most %d characters", max)
+		fields[name] = apperr.TooLong(max)
 	}
 	return v
 }
@@ -89,33 +89,33 @@ func validText(fields map[string]string, name, v string, required bool, max int)
 // Create records a new open action. Errors: validation (fields, including a
 // source that does not exist).
 func (s *Service) Create(ctx context.Context, in NewAction) (Action, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if !slices.Contains(SourceKinds, in.SourceKind) {
-		fields["source_kind"] = "one of " + strings.Join(SourceKinds, ", ")
+		fields["source_kind"] = apperr.OneOf(SourceKinds...)
 	}
 	if in.Kind == "" {
 		in.Kind = KindCorrective
 	}
 	if in.Kind != KindCorrective && in.Kind != KindPreventive {
-		fields["kind"] = "corrective or preventive"
+		fields["kind"] = apperr.OneOf("corrective", "preventive")
 	}
 	if (in.SourceKind == SourceComplaint || in.SourceKind == SourceSurvey) && in.SourceID == nil {
-		fields["source_id"] = "required for source_kind " + in.SourceKind
+		fields["source_id"] = apperr.Required()
 	}
 	in.Title = validText(fields, "title", in.Title, true, 200)
 	in.Description = validText(fields, "description", in.Description, false, 4000)
 	in.OwnerName = validText(fields, "owner_name", in.OwnerName, true, 64)
 	if in.DueDate.IsZero() {
-		fields["due_date"] = "required (YYYY-MM-DD)"
+		fields["due_date"] = apperr.Required()
 	}
 	if len(fields) > 0 {
-		return Action{}, apperr.Validation(fields)
+		return Action{}, apperr.FieldsErr(fields)
 	}
 	if in.SourceID != nil {
 		if check := s.o.Sources[in.SourceKind]; check != nil {
 			if err := check(ctx, *in.SourceID); err != nil {
 				if apperr.IsKind(err, apperr.KindNotFound) {
-					return Action{}, apperr.Field("source_id", "no such "+in.SourceKind)
+					return Action{}, apperr.FieldErr("source_id", apperr.NoSuch(in.SourceKind))
 				}
 				return Action{}, err
 			}
@@ -171,7 +171,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Action, int64, error) {
 	if f.Sort != "" {
 		o, ok := SortFields[f.Sort]
 		if !ok {
-			return nil, 0, apperr.Field("sort", "one of due_date, -due_date, created_at, -created_at")
+			return nil, 0, apperr.FieldErr("sort", apperr.OneOf("due_date", "-due_date", "created_at", "-created_at"))
 		}
 		order = o
 	}
@@ -231,7 +231,7 @@ type Patch struct {
 // validation, conflict (version_conflict; invalid_transition when the action
 // is no longer open).
 func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch) (Action, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if p.Title != nil {
 		*p.Title = validText(fields, "title", *p.Title, true, 200)
 	}
@@ -242,7 +242,7 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 		*p.OwnerName = validText(fields, "owner_name", *p.OwnerName, true, 64)
 	}
 	if len(fields) > 0 {
-		return Action{}, apperr.Validation(fields)
+		return Action{}, apperr.FieldsErr(fields)
 	}
 	return s.mutate(ctx, id, version, "update", func(a *Action) error {
 		if a.Status != StatusOpen {
@@ -270,10 +270,10 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 // Close marks an open action done. Errors: not found, validation (note),
 // conflict (invalid_transition, version_conflict).
 func (s *Service) Close(ctx context.Context, id uint64, version int64, note string) (Action, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	note = validText(fields, "note", note, true, 4000)
 	if len(fields) > 0 {
-		return Action{}, apperr.Validation(fields)
+		return Action{}, apperr.FieldsErr(fields)
 	}
 	return s.mutate(ctx, id, version, "close", func(a *Action) error {
 		if a.Status != StatusOpen {
@@ -293,10 +293,10 @@ func (s *Service) Close(ctx context.Context, id uint64, version int64, note stri
 // be raised; the old one stays as evidence of the failed attempt). Errors:
 // not found, validation, conflict (invalid_transition, version_conflict).
 func (s *Service) CheckEffectiveness(ctx context.Context, id uint64, version int64, effective bool, note string) (Action, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	note = validText(fields, "note", note, true, 4000)
 	if len(fields) > 0 {
-		return Action{}, apperr.Validation(fields)
+		return Action{}, apperr.FieldsErr(fields)
 	}
 	return s.mutate(ctx, id, version, "effectiveness_check", func(a *Action) error {
 		if a.Status != StatusClosed {

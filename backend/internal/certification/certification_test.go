@@ -122,7 +122,7 @@ func TestEvidenceUploadRejections(t *testing.T) {
 			if !ok || ae.Kind != c.kind {
 				t.Fatalf("%s: want %s, got %v", c.name, c.kind, err)
 			}
-			msg := strings.Join(mapValues(ae.Fields), " ")
+			msg := strings.Join(mapValues(ae.FieldErrors), " ")
 			if !strings.Contains(msg, c.want) {
 				t.Fatalf("%s: message %q does not say %q", c.name, msg, c.want)
 			}
@@ -135,10 +135,10 @@ func TestEvidenceUploadRejections(t *testing.T) {
 	})
 }
 
-func mapValues(m map[string]string) []string {
+func mapValues(m apperr.Fields) []string {
 	var out []string
 	for _, v := range m {
-		out = append(out, v)
+		out = append(out, v.Message)
 	}
 	return out
 }

@@ -46,27 +46,27 @@ type CycleInput struct {
 
 // CreateCycle starts a cycle at the application step.
 func (s *Service) CreateCycle(ctx context.Context, in CycleInput) (*Cycle, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if in.Kind == "" {
 		in.Kind = CycleInitial
 	}
 	if in.Kind != CycleInitial && in.Kind != CycleRecertification {
-		fields["kind"] = "want initial or recertification"
+		fields["kind"] = apperr.OneOf("initial", "recertification")
 	}
 	if strings.TrimSpace(in.Body) == "" {
-		fields["body"] = "is required (the certification body)"
+		fields["body"] = apperr.Required()
 	}
 	if in.Kind == CycleRecertification && in.PreviousCycleID == nil {
-		fields["previous_cycle_id"] = "a re-certification names the cycle it renews"
+		fields["previous_cycle_id"] = apperr.Code("previous_cycle_required", "a re-certification names the cycle it renews")
 	}
 	if in.AppliedOn.IsZero() {
 		in.AppliedOn = s.today()
 	}
 	if in.AppliedOn.After(s.today()) {
-		fields["applied_on"] = "must not be in the future"
+		fields["applied_on"] = apperr.Code("in_future", "must not be in the future")
 	}
 	if len(fields) > 0 {
-		return nil, apperr.Validation(fields)
+		return nil, apperr.FieldsErr(fields)
 	}
 	std, err := s.standard(ctx)
 	if err != nil {
@@ -82,7 +82,7 @@ func (s *Service) CreateCycle(ctx context.Context, in CycleInput) (*Cycle, error
 			var prev Cycle
 			if err := tx.Where("id = ?", *in.PreviousCycleID).Take(&prev).Error; err != nil {
 				if errors.Is(err, gorm.ErrRecordNotFound) {
-					return apperr.Field("previous_cycle_id", "no such cycle")
+					return apperr.FieldErr("previous_cycle_id", apperr.NoSuch("cycle"))
 				}
 				return err
 			}
@@ -123,7 +123,7 @@ func (s *Service) Advance(ctx context.Context, id uint64, in AdvanceInput) (*Cyc
 	}
 	on := dateOnly(in.On)
 	if on.After(s.today()) {
-		return nil, apperr.Field("on", "must not be in the future")
+		return nil, apperr.FieldErr("on", apperr.Code("in_future", "must not be in the future"))
 	}
 	now := s.now().UTC()
 	var c Cycle
@@ -155,7 +155,7 @@ func (s *Service) Advance(ctx context.Context, id uint64, in AdvanceInput) (*Cyc
 			upd["committee_on"] = on
 		case StatusCertified:
 			if strings.TrimSpace(in.CertificateNo) == "" {
-				return apperr.Field("certificate_no", "is required when the certificate is issued")
+				return apperr.FieldErr("certificate_no", apperr.Code("required_when_issued", "is required when the certificate is issued"))
 			}
 			expires := on.AddDate(s.o.ValidityYears, 0, -1)
 			upd["certificate_no"] = truncateRunes(strings.TrimSpace(in.CertificateNo), 64)
@@ -252,7 +252,7 @@ func (s *Service) UpdateCycle(ctx context.Context, id uint64, in UpdateCycleInpu
 		upd := map[string]any{"version": c.Version + 1, "updated_at": now}
 		if in.Body != nil {
 			if strings.TrimSpace(*in.Body) == "" {
-				return apperr.Field("body", "must not be empty")
+				return apperr.FieldErr("body", apperr.Required())
 			}
 			upd["body"] = truncateRunes(strings.TrimSpace(*in.Body), 128)
 		}
@@ -400,14 +400,14 @@ type ResultInput struct {
 // it our projection for the same date (the run of that day), so the
 // projection's accuracy can be seen.
 func (s *Service) RecordResult(ctx context.Context, id uint64, in ResultInput) (*Audit, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if in.HeldOn.IsZero() {
-		fields["held_on"] = "is required (YYYY-MM-DD)"
+		fields["held_on"] = apperr.Required()
 	} else if dateOnly(in.HeldOn).After(s.today()) {
-		fields["held_on"] = "must not be in the future"
+		fields["held_on"] = apperr.Code("in_future", "must not be in the future")
 	}
 	if math.IsNaN(in.Score) || in.Score < 0 || in.Score > 100 {
-		fields["score"] = "must be between 0 and 100"
+		fields["score"] = apperr.OutOfRange(0, 100)
 	}
 	std, err := s.standard(ctx)
 	if err != nil {
@@ -418,7 +418,7 @@ func (s *Service) RecordResult(ctx context.Context, id uint64, in ResultInput) (
 		for _, b := range std.Scoring.Bands {
 			codes = append(codes, b.Code)
 		}
-		fields["band"] = fmt.Sprintf("want one of %s or %s", strings.Join(codes, ", "), std.Scoring.Fail.Code)
+		fields["band"] = apperr.OneOf(append(codes, std.Scoring.Fail.Code)...)
 	}
 	var points []AuditPoint
 	for _, clause := range sortedKeys(in.Indicators) {
@@ -426,15 +426,15 @@ func (s *Service) RecordResult(ctx context.Context, id uint64, in ResultInput) (
 		ind, ok := std.Indicator(clause)
 		switch {
 		case !ok || !ind.IsLeaf():
-			fields["indicators."+clause] = "not a leaf indicator of " + std.ID
+			fields["indicators."+clause] = apperr.Code("not_a_leaf", "not a leaf indicator of "+std.ID).With("clause", clause).With("standard", std.ID)
 		case math.IsNaN(v) || v < 0 || v > ind.Points+1e-9:
-			fields["indicators."+clause] = fmt.Sprintf("must be between 0 and %g", ind.Points)
+			fields["indicators."+clause] = apperr.OutOfRange(0, ind.Points)
 		default:
 			points = append(points, AuditPoint{Clause: clause, Points: v, Max: ind.Points})
 		}
 	}
 	if len(fields) > 0 {
-		return nil, apperr.Validation(fields)
+		return nil, apperr.FieldsErr(fields)
 	}
 	held := dateOnly(in.HeldOn)
 	proj, err := s.o.Readiness.ProjectAt(ctx, s.endOf(held).Add(-time.Second))

@@ -62,7 +62,7 @@ type UploadInput struct {
 // refused upload is a 422 saying why. The file is kept under storage.dir by
 // its SHA-256; a new version keeps the versions before it.
 func (s *Service) Upload(ctx context.Context, in UploadInput) (*Document, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	std, err := s.standard(ctx)
 	if err != nil {
 		return nil, err
@@ -72,7 +72,7 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (*Document, error)
 		var p Document
 		if err := s.db.WithContext(ctx).Where("id = ?", *in.SupersedesID).Take(&p).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return nil, apperr.Field("supersedes_id", "no such document")
+				return nil, apperr.FieldErr("supersedes_id", apperr.NoSuch("document"))
 			}
 			return nil, apperr.Internal(fmt.Errorf("certification: superseded document: %w", err))
 		}
@@ -85,31 +85,31 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (*Document, error)
 		}
 	}
 	if !documentTypeKnown(std, in.DocType) {
-		fields["doc_type"] = fmt.Sprintf("unknown document type %q; the standard declares: %s", in.DocType, strings.Join(documentTypeNames(std), ", "))
+		fields["doc_type"] = apperr.OneOf(documentTypeNames(std)...)
 	}
 	if prev != nil && prev.DocType != in.DocType {
-		fields["doc_type"] = fmt.Sprintf("a new version keeps the type %s", prev.DocType)
+		fields["doc_type"] = apperr.Code("doc_type_fixed", fmt.Sprintf("a new version keeps the type %s", prev.DocType)).With("type", prev.DocType)
 	}
 	in.Title = strings.TrimSpace(in.Title)
 	if in.Title == "" {
-		fields["title"] = "is required"
+		fields["title"] = apperr.Required()
 	} else if len([]rune(in.Title)) > 255 {
-		fields["title"] = "at most 255 characters"
+		fields["title"] = apperr.TooLong(255)
 	}
 	if in.EffectiveOn.IsZero() {
-		fields["effective_on"] = "is required (YYYY-MM-DD)"
+		fields["effective_on"] = apperr.Required()
 	}
 	if in.ExpiresOn != nil && !in.EffectiveOn.IsZero() && in.ExpiresOn.Before(in.EffectiveOn) {
-		fields["expires_on"] = "must not be before effective_on"
+		fields["expires_on"] = apperr.Code("before_field", "must not be before effective_on").With("field", "effective_on")
 	}
 	if len([]rune(in.Approver)) > 64 {
-		fields["approver"] = "at most 64 characters"
+		fields["approver"] = apperr.TooLong(64)
 	}
 	if in.Content == nil {
-		fields["file"] = "a file is required"
+		fields["file"] = apperr.Required()
 	}
 	if len(fields) > 0 {
-		return nil, apperr.Validation(fields)
+		return nil, apperr.FieldsErr(fields)
 	}
 	stored, err := s.storeFile(in.FileName, in.Content)
 	if err != nil {
@@ -221,10 +221,10 @@ func (s *Service) Approve(ctx context.Context, id uint64, version int64) (*Docum
 // renewal date moved), audited; freshness follows at the next read.
 func (s *Service) UpdateDates(ctx context.Context, id uint64, version int64, effective time.Time, expires *time.Time) (*Document, error) {
 	if effective.IsZero() {
-		return nil, apperr.Field("effective_on", "is required (YYYY-MM-DD)")
+		return nil, apperr.FieldErr("effective_on", apperr.Required())
 	}
 	if expires != nil && expires.Before(effective) {
-		return nil, apperr.Field("expires_on", "must not be before effective_on")
+		return nil, apperr.FieldErr("expires_on", apperr.Code("before_field", "must not be before effective_on").With("field", "effective_on"))
 	}
 	now := s.now().UTC()
 	var d Document

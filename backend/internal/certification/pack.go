@@ -50,25 +50,25 @@ var recordSheets = []recordSheet{
 // dates) and starts building it in the background; its progress is stored,
 // so any instance can report it.
 func (s *Service) CreatePack(ctx context.Context, from, to time.Time) (*AuditPack, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if from.IsZero() {
-		fields["from"] = "is required (YYYY-MM-DD)"
+		fields["from"] = apperr.Required()
 	}
 	if to.IsZero() {
-		fields["to"] = "is required (YYYY-MM-DD)"
+		fields["to"] = apperr.Required()
 	}
 	if len(fields) == 0 {
 		switch {
 		case to.Before(from):
-			fields["to"] = "must not be before from"
+			fields["to"] = apperr.Code("before_from", "must not be before from")
 		case to.Sub(from) > maxPackSpan:
-			fields["to"] = "the window may span at most three years"
+			fields["to"] = apperr.Code("span_too_long", "the window may span at most three years").With("years", 3)
 		case dateOnly(from).After(s.today()):
-			fields["from"] = "must not be in the future"
+			fields["from"] = apperr.Code("in_future", "must not be in the future")
 		}
 	}
 	if len(fields) > 0 {
-		return nil, apperr.Validation(fields)
+		return nil, apperr.FieldsErr(fields)
 	}
 	a := actor.From(ctx)
 	now := s.now().UTC()

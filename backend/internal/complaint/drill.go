@@ -24,22 +24,22 @@ type NewDrill struct {
 // RecordDrill keeps a crisis drill as evidence. Errors: validation (date in
 // the future, missing scenario or participants, unknown complaint).
 func (s *Service) RecordDrill(ctx context.Context, in NewDrill) (Drill, error) {
-	f := map[string]string{}
+	f := apperr.Fields{}
 	in.Scenario = text(f, "scenario", in.Scenario, true, 2000)
 	in.Participants = text(f, "participants", in.Participants, true, 2000)
 	in.Findings = text(f, "findings", in.Findings, false, 8000)
 	today := localDate(s.o.Now(), s.o.Location)
 	if in.HeldOn.IsZero() {
-		f["held_on"] = "required (YYYY-MM-DD)"
+		f["held_on"] = apperr.Required()
 	} else if in.HeldOn.After(today) {
-		f["held_on"] = "a drill is recorded after it was held"
+		f["held_on"] = apperr.Code("in_future", "a drill is recorded after it was held")
 	}
 	if len(f) > 0 {
-		return Drill{}, apperr.Validation(f)
+		return Drill{}, apperr.FieldsErr(f)
 	}
 	if in.ComplaintID != nil {
 		if err := s.Exists(ctx, *in.ComplaintID); err != nil {
-			return Drill{}, apperr.Field("complaint_id", "no such complaint")
+			return Drill{}, apperr.FieldErr("complaint_id", apperr.NoSuch("complaint"))
 		}
 	}
 	d := Drill{HeldOn: in.HeldOn.UTC(), Scenario: in.Scenario, Participants: in.Participants, Findings: in.Findings,

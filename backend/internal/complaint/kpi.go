@@ -52,7 +52,7 @@ type KPI struct {
 // counted per outlet). Errors: validation (to not after from).
 func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 	if !to.After(from) {
-		return KPI{}, apperr.Field("to", "must be after from")
+		return KPI{}, apperr.FieldErr("to", apperr.Code("before_from", "must be after from"))
 	}
 	now := s.now()
 	k := KPI{From: from.UTC().Truncate(time.Microsecond), To: to.UTC().Truncate(time.Microsecond), BySeverity: map[string]int64{}, ByCategory: map[string]int64{}, BySource: map[string]int64{}}

@@ -110,19 +110,19 @@ type NewComplaint struct {
 	SurveyResponseID *uint64
 }
 
-func text(fields map[string]string, name, v string, required bool, max int) string {
+func text(fields apperr.Fields, name, v string, required bool, max int) string {
 	v = strings.TrimSpace(v)
 	if required && v == "" {
-		fields[name] = "required"
+		fields[name] = apperr.Required()
 	} else if utf8.RuneCountInString(v) > max {
-		fields[name] = fmt.Sprintf("at most %d characters", max)
+		fields[name] = apperr.TooLong(max)
 	}
 	return v
 }
 
-func oneOf(fields map[string]string, name, v string, allowed []string) {
+func oneOf(fields apperr.Fields, name, v string, allowed []string) {
 	if !slices.Contains(allowed, v) {
-		fields[name] = "one of " + strings.Join(allowed, ", ")
+		fields[name] = apperr.OneOf(allowed...)
 	}
 }
 
@@ -132,21 +132,21 @@ func oneOf(fields map[string]string, name, v string, allowed []string) {
 // person or plan).
 func (s *Service) Create(ctx context.Context, in NewComplaint) (Complaint, error) {
 	now := s.now()
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	oneOf(fields, "source", in.Source, Sources)
 	if in.Source == SourceExternal {
 		oneOf(fields, "external_channel", in.ExternalChannel, ExternalChannels)
 	} else if in.ExternalChannel != "" {
-		fields["external_channel"] = "only for source external"
+		fields["external_channel"] = apperr.Code("only_external_source", "only for source external")
 	}
 	if in.Source == SourceTicket && in.TicketID == nil {
-		fields["ticket_id"] = "required for source ticket"
+		fields["ticket_id"] = apperr.Required()
 	}
 	if in.Source == SourceSurvey && in.SurveyResponseID == nil {
-		fields["survey_response_id"] = "required for source survey"
+		fields["survey_response_id"] = apperr.Required()
 	}
 	if in.CustomerID == 0 {
-		fields["customer_id"] = "required"
+		fields["customer_id"] = apperr.Required()
 	}
 	if in.Severity == "" {
 		in.Severity = SeverityNormal
@@ -165,11 +165,11 @@ func (s *Service) Create(ctx context.Context, in NewComplaint) (Complaint, error
 	if in.ReceivedAt != nil {
 		received = in.ReceivedAt.UTC().Truncate(time.Millisecond)
 		if received.After(now.Add(time.Minute)) {
-			fields["received_at"] = "must not be in the future"
+			fields["received_at"] = apperr.Code("in_future", "must not be in the future")
 		}
 	}
 	if len(fields) > 0 {
-		return Complaint{}, apperr.Validation(fields)
+		return Complaint{}, apperr.FieldsErr(fields)
 	}
 	if err := s.checkRefs(ctx, &in.CustomerID, in.TicketID, in.UnitID); err != nil {
 		return Complaint{}, err
@@ -244,24 +244,24 @@ func (s *Service) Create(ctx context.Context, in NewComplaint) (Complaint, error
 	return c, nil
 }
 
-func crisisFields(fields map[string]string, responsible, plan string) {
+func crisisFields(fields apperr.Fields, responsible, plan string) {
 	if responsible == "" {
-		fields["responsible_name"] = "a crisis complaint needs a named responsible person"
+		fields["responsible_name"] = apperr.Code("crisis_owner_required", "a crisis complaint needs a named responsible person")
 	}
 	if plan == "" {
-		fields["crisis_plan"] = "a crisis complaint needs a plan"
+		fields["crisis_plan"] = apperr.Code("crisis_plan_required", "a crisis complaint needs a plan")
 	}
 }
 
 func (s *Service) checkRefs(ctx context.Context, customerID, ticketID, unitID *uint64) error {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	check := func(name string, f Exists, v uint64) error {
 		if f == nil {
 			return nil
 		}
 		if err := f(ctx, v); err != nil {
 			if apperr.IsKind(err, apperr.KindNotFound) {
-				fields[name] = "no such record"
+				fields[name] = apperr.NoSuch("record")
 				return nil
 			}
 			return err
@@ -284,7 +284,7 @@ func (s *Service) checkRefs(ctx context.Context, customerID, ticketID, unitID *u
 		}
 	}
 	if len(fields) > 0 {
-		return apperr.Validation(fields)
+		return apperr.FieldsErr(fields)
 	}
 	return nil
 }
@@ -362,7 +362,7 @@ var SortFields = map[string]string{
 // List returns a page of complaints (newest first by default) and the total.
 // Errors: validation (filter values).
 func (s *Service) List(ctx context.Context, f Filter) ([]Complaint, int64, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if f.Status != "" {
 		oneOf(fields, "status", f.Status, Statuses)
 	}
@@ -379,12 +379,12 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Complaint, int64, error
 	if f.Sort != "" {
 		o, ok := SortFields[f.Sort]
 		if !ok {
-			fields["sort"] = "one of received_at, -received_at, resolve_due_at, -resolve_due_at"
+			fields["sort"] = apperr.OneOf("received_at", "-received_at", "resolve_due_at", "-resolve_due_at")
 		}
 		order = o
 	}
 	if len(fields) > 0 {
-		return nil, 0, apperr.Validation(fields)
+		return nil, 0, apperr.FieldsErr(fields)
 	}
 	q := s.scoped(ctx, s.o.DB.WithContext(ctx).Model(&Complaint{}))
 	for col, v := range map[string]string{"status": f.Status, "severity": f.Severity, "category": f.Category, "source": f.Source, "number": f.Number} {
@@ -446,7 +446,7 @@ type Patch struct {
 // Update applies p. Errors: not found, validation, conflict
 // (version_conflict; invalid_transition when the complaint is closed).
 func (s *Service) Update(ctx context.Context, cid uint64, version int64, p Patch) (Complaint, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if p.Category != nil {
 		oneOf(fields, "category", *p.Category, Categories)
 	}
@@ -466,7 +466,7 @@ func (s *Service) Update(ctx context.Context, cid uint64, version int64, p Patch
 	trim("root_cause", p.RootCause, false, 4000)
 	trim("root_cause_category", p.RootCauseCategory, false, 64)
 	if len(fields) > 0 {
-		return Complaint{}, apperr.Validation(fields)
+		return Complaint{}, apperr.FieldsErr(fields)
 	}
 	if p.UnitID != nil {
 		if err := s.checkRefs(ctx, nil, nil, p.UnitID); err != nil {
@@ -510,10 +510,10 @@ func (s *Service) Update(ctx context.Context, cid uint64, version int64, p Patch
 			}
 		}
 		if c.Severity == SeverityCrisis {
-			f := map[string]string{}
+			f := apperr.Fields{}
 			crisisFields(f, c.ResponsibleName, c.CrisisPlan)
 			if len(f) > 0 {
-				return "", apperr.Validation(f)
+				return "", apperr.FieldsErr(f)
 			}
 		}
 		return "", nil
@@ -585,10 +585,10 @@ func (s *Service) change(ctx context.Context, cid uint64, version int64, action 
 // Acknowledge records that the complaint was acknowledged to the customer.
 // Errors: not found, conflict (invalid_transition, version_conflict).
 func (s *Service) Acknowledge(ctx context.Context, cid uint64, version int64, note string) (Complaint, error) {
-	f := map[string]string{}
+	f := apperr.Fields{}
 	note = text(f, "note", note, false, 4000)
 	if len(f) > 0 {
-		return Complaint{}, apperr.Validation(f)
+		return Complaint{}, apperr.FieldsErr(f)
 	}
 	return s.change(ctx, cid, version, "acknowledge", func(c *Complaint, now time.Time, tx *gorm.DB) (string, error) {
 		c.AckAt = &now
@@ -601,10 +601,10 @@ func (s *Service) Acknowledge(ctx context.Context, cid uint64, version int64, no
 // StartInvestigation moves an acknowledged complaint to investigation.
 // Errors: not found, conflict (invalid_transition, version_conflict).
 func (s *Service) StartInvestigation(ctx context.Context, cid uint64, version int64, note string) (Complaint, error) {
-	f := map[string]string{}
+	f := apperr.Fields{}
 	note = text(f, "note", note, false, 4000)
 	if len(f) > 0 {
-		return Complaint{}, apperr.Validation(f)
+		return Complaint{}, apperr.FieldsErr(f)
 	}
 	return s.change(ctx, cid, version, "investigate", func(c *Complaint, now time.Time, tx *gorm.DB) (string, error) {
 		if note != "" && c.Investigation == "" {
@@ -625,13 +625,13 @@ type Resolution struct {
 // Resolve records the resolution and root cause. Errors: not found,
 // validation (resolution and root cause are required), conflict.
 func (s *Service) Resolve(ctx context.Context, cid uint64, version int64, in Resolution) (Complaint, error) {
-	f := map[string]string{}
+	f := apperr.Fields{}
 	in.Resolution = text(f, "resolution", in.Resolution, true, 8000)
 	in.Investigation = text(f, "investigation", in.Investigation, false, 8000)
 	in.RootCause = text(f, "root_cause", in.RootCause, false, 4000)
 	in.RootCauseCategory = text(f, "root_cause_category", in.RootCauseCategory, false, 64)
 	if len(f) > 0 {
-		return Complaint{}, apperr.Validation(f)
+		return Complaint{}, apperr.FieldsErr(f)
 	}
 	return s.change(ctx, cid, version, "resolve", func(c *Complaint, now time.Time, tx *gorm.DB) (string, error) {
 		if !CanMove(c.Status, StatusResolved) {
@@ -647,7 +647,7 @@ func (s *Service) Resolve(ctx context.Context, cid uint64, version int64, in Res
 			c.RootCauseCategory = in.RootCauseCategory
 		}
 		if c.RootCause == "" {
-			return "", apperr.Field("root_cause", "a complaint is resolved only with its root cause")
+			return "", apperr.FieldErr("root_cause", apperr.Code("root_cause_required", "a complaint is resolved only with its root cause"))
 		}
 		c.Resolution = in.Resolution
 		c.ResolvedAt = &now
@@ -660,13 +660,13 @@ func (s *Service) Resolve(ctx context.Context, cid uint64, version int64, in Res
 // counting from the first resolution, as the customer experienced it).
 // Errors: not found, conflict (invalid_transition, version_conflict).
 func (s *Service) Confirm(ctx context.Context, cid uint64, version int64, accepted bool, note string) (Complaint, error) {
-	f := map[string]string{}
+	f := apperr.Fields{}
 	note = text(f, "note", note, false, 4000)
 	if !accepted && note == "" {
-		f["note"] = "say why the customer does not accept the resolution"
+		f["note"] = apperr.Code("note_rejection", "say why the customer does not accept the resolution")
 	}
 	if len(f) > 0 {
-		return Complaint{}, apperr.Validation(f)
+		return Complaint{}, apperr.FieldsErr(f)
 	}
 	kind := "customer_confirmed"
 	if !accepted {
@@ -694,15 +694,15 @@ func (s *Service) Confirm(ctx context.Context, cid uint64, version int64, accept
 // closing without the customer's confirmation. Errors: not found,
 // validation, conflict (invalid_transition, version_conflict).
 func (s *Service) Close(ctx context.Context, cid uint64, version int64, note, withoutConfirmation string) (Complaint, error) {
-	f := map[string]string{}
+	f := apperr.Fields{}
 	note = text(f, "note", note, false, 4000)
 	withoutConfirmation = text(f, "without_confirmation_reason", withoutConfirmation, false, 500)
 	if len(f) > 0 {
-		return Complaint{}, apperr.Validation(f)
+		return Complaint{}, apperr.FieldsErr(f)
 	}
 	c, err := s.change(ctx, cid, version, "close", func(c *Complaint, now time.Time, tx *gorm.DB) (string, error) {
 		if c.Status == StatusResolved && withoutConfirmation == "" {
-			return "", apperr.Field("without_confirmation_reason", "the customer has not confirmed the resolution: say why it is closed anyway")
+			return "", apperr.FieldErr("without_confirmation_reason", apperr.Code("note_unconfirmed_close", "the customer has not confirmed the resolution: say why it is closed anyway"))
 		}
 		if !CanMove(c.Status, StatusClosed) {
 			return "", invalidTransition(c.Status, StatusClosed)
@@ -726,10 +726,10 @@ func (s *Service) Close(ctx context.Context, cid uint64, version int64, note, wi
 // Escalate raises a complaint one level by hand. Errors: not found,
 // conflict (invalid_transition when closed; top_of_chain at the last level).
 func (s *Service) Escalate(ctx context.Context, cid uint64, version int64, note string) (Complaint, error) {
-	f := map[string]string{}
+	f := apperr.Fields{}
 	note = text(f, "note", note, true, 4000)
 	if len(f) > 0 {
-		return Complaint{}, apperr.Validation(f)
+		return Complaint{}, apperr.FieldsErr(f)
 	}
 	var esc Escalation
 	c, err := s.change(ctx, cid, version, "escalate", func(c *Complaint, now time.Time, tx *gorm.DB) (string, error) {
@@ -764,14 +764,14 @@ var CallOutcomes = []string{"reached", "no_answer", "busy", "wrong_number", "ref
 // closed complaint. Errors: not found, validation, conflict
 // (invalid_transition before the complaint is resolved).
 func (s *Service) RecordFollowupCall(ctx context.Context, cid uint64, outcome string, satisfied *bool, note string) (Complaint, error) {
-	f := map[string]string{}
+	f := apperr.Fields{}
 	oneOf(f, "outcome", outcome, CallOutcomes)
 	note = text(f, "note", note, false, 4000)
 	if outcome != "reached" && satisfied != nil {
-		f["satisfied"] = "only when the customer was reached"
+		f["satisfied"] = apperr.Code("only_when_reached", "only when the customer was reached")
 	}
 	if len(f) > 0 {
-		return Complaint{}, apperr.Validation(f)
+		return Complaint{}, apperr.FieldsErr(f)
 	}
 	return s.change(ctx, cid, 0, "followup_call", func(c *Complaint, now time.Time, tx *gorm.DB) (string, error) {
 		if c.Status != StatusResolved && c.Status != StatusConfirmed && c.Status != StatusClosed {

@@ -32,12 +32,12 @@ func newService(t *testing.T, db *gorm.DB) (*content.Service, context.Context, s
 	return svc, actor.With(context.Background(), actor.Actor{UserID: 1, Username: "admin", Roles: []string{"admin"}}), dir
 }
 
-func fields(err error) map[string]string {
+func fields(err error) apperr.Fields {
 	e := apperr.As(err)
 	if e.Kind != apperr.KindValidation {
 		return nil
 	}
-	return e.Fields
+	return e.FieldErrors
 }
 
 func TestArticles(t *testing.T) {
@@ -45,7 +45,7 @@ func TestArticles(t *testing.T) {
 		svc, ctx, _ := newService(t, db)
 		bad := uint64(9)
 		_, err := svc.CreateArticle(ctx, content.ArticleInput{Title: " ", Body: "", ProductCategoryID: &bad})
-		if f := fields(err); f["title"] == "" || f["body"] == "" || f["product_category_id"] == "" {
+		if f := fields(err); f["title"].Code == "" || f["body"].Code == "" || f["product_category_id"].Code == "" {
 			t.Fatalf("bad input accepted: %v %v", err, f)
 		}
 		one := uint64(1)
@@ -85,7 +85,7 @@ func TestArticles(t *testing.T) {
 		if _, err := svc.UpdateArticle(ctx, draft.ID, 1, content.ArticlePatch{Published: &yes}); apperr.As(err).Code != "version_conflict" {
 			t.Fatalf("stale version: %v", err)
 		}
-		if _, err := svc.UpdateArticle(ctx, draft.ID, 0, content.ArticlePatch{}); fields(err)["version"] == "" {
+		if _, err := svc.UpdateArticle(ctx, draft.ID, 0, content.ArticlePatch{}); fields(err)["version"].Code == "" {
 			t.Fatalf("version required: %v", err)
 		}
 		zero := uint64(0)
@@ -135,7 +135,7 @@ func TestManuals(t *testing.T) {
 			if c.kind == "" {
 				c.kind = apperr.KindValidation
 			}
-			if e := apperr.As(err); err == nil || e.Kind != c.kind || e.Fields[c.want] == "" {
+			if e := apperr.As(err); err == nil || e.Kind != c.kind || e.FieldErrors[c.want].Code == "" {
 				t.Errorf("%s: want %s on %s, got %v", c.name, c.kind, c.want, err)
 			}
 		}

@@ -83,24 +83,24 @@ func (s *Service) MaxUploadBytes() int64 { return s.o.MaxUploadBytes }
 
 func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Millisecond) }
 
-func text(fields map[string]string, name, v string, required bool, max int) string {
+func text(fields apperr.Fields, name, v string, required bool, max int) string {
 	v = strings.TrimSpace(v)
 	switch n := utf8.RuneCountInString(v); {
 	case required && n == 0:
-		fields[name] = "required"
+		fields[name] = apperr.Required()
 	case n > max:
-		fields[name] = fmt.Sprintf("at most %d characters", max)
+		fields[name] = apperr.TooLong(max)
 	}
 	return v
 }
 
-func (s *Service) checkCategory(ctx context.Context, fields map[string]string, id *uint64) error {
+func (s *Service) checkCategory(ctx context.Context, fields apperr.Fields, id *uint64) error {
 	if id == nil || *id == 0 || s.o.Categories == nil {
 		return nil
 	}
 	if err := s.o.Categories(ctx, *id); err != nil {
 		if apperr.IsKind(err, apperr.KindNotFound) {
-			fields["product_category_id"] = "no such product category"
+			fields["product_category_id"] = apperr.NoSuch("product_category")
 			return nil
 		}
 		return err
@@ -222,18 +222,18 @@ func (s *Service) Article(ctx context.Context, id uint64, publishedOnly bool) (A
 }
 
 func (s *Service) validArticle(ctx context.Context, a *Article) error {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	a.Title = text(fields, "title", a.Title, true, 200)
 	a.Body = text(fields, "body", a.Body, true, 20000)
 	a.Topic = text(fields, "topic", a.Topic, false, 64)
 	if a.SortOrder < -100000 || a.SortOrder > 100000 {
-		fields["sort_order"] = "between -100000 and 100000"
+		fields["sort_order"] = apperr.OutOfRange(-100000, 100000)
 	}
 	if err := s.checkCategory(ctx, fields, a.ProductCategoryID); err != nil {
 		return err
 	}
 	if len(fields) > 0 {
-		return apperr.Validation(fields)
+		return apperr.FieldsErr(fields)
 	}
 	return nil
 }
@@ -266,7 +266,7 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (Article, 
 // validation (version required), not_found, version_conflict.
 func (s *Service) UpdateArticle(ctx context.Context, id uint64, version int64, p ArticlePatch) (Article, error) {
 	if version <= 0 {
-		return Article{}, apperr.Field("version", "required: send the version you edited as If-Match or in the body")
+		return Article{}, apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	var out Article
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -327,7 +327,7 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, version int64, p
 // not_found, version_conflict.
 func (s *Service) DeleteArticle(ctx context.Context, id uint64, version int64) error {
 	if version <= 0 {
-		return apperr.Field("version", "required: send the version you read as If-Match or in the body")
+		return apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var a Article
@@ -460,15 +460,13 @@ func (s *Service) ManualFile(ctx context.Context, id uint64, publishedOnly bool)
 	return m, p, nil
 }
 
-func validURL(v string) string {
+// validURL reports whether v is an absolute http:// or https:// address.
+func validURL(v string) bool {
 	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "an absolute http:// or https:// address"
-	}
-	return ""
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-func (s *Service) validManual(ctx context.Context, m *Manual, fields map[string]string) error {
+func (s *Service) validManual(ctx context.Context, m *Manual, fields apperr.Fields) error {
 	m.Title = text(fields, "title", m.Title, true, 200)
 	m.Description = text(fields, "description", m.Description, false, 1000)
 	m.ModelCode = text(fields, "model_code", m.ModelCode, false, 64)
@@ -477,16 +475,16 @@ func (s *Service) validManual(ctx context.Context, m *Manual, fields map[string]
 		m.Language = "zh-CN"
 	}
 	if len(m.Language) > 16 {
-		fields["language"] = "a language tag such as zh-CN or en"
+		fields["language"] = apperr.OneOf("zh-CN", "en")
 	}
 	if m.Source == SourceURL {
 		m.URL = strings.TrimSpace(m.URL)
 		if m.URL == "" {
-			fields["url"] = "required: a link or a file"
+			fields["url"] = apperr.Code("link_or_file", "required: a link or a file")
 		} else if len(m.URL) > 1000 {
-			fields["url"] = "at most 1000 characters"
-		} else if msg := validURL(m.URL); msg != "" {
-			fields["url"] = msg
+			fields["url"] = apperr.TooLong(1000)
+		} else if !validURL(m.URL) {
+			fields["url"] = apperr.InvalidFormat(apperr.FormatURL)
 		}
 	}
 	return s.checkCategory(ctx, fields, m.ProductCategoryID)
@@ -498,10 +496,10 @@ func (s *Service) CreateManual(ctx context.Context, in ManualInput) (Manual, err
 	now := s.now()
 	m := Manual{Title: in.Title, Description: in.Description, ProductCategoryID: zeroNil(in.ProductCategoryID), ModelCode: in.ModelCode,
 		Language: in.Language, Published: in.Published, URL: in.URL, Version: 1, CreatedAt: now, UpdatedAt: now}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	switch {
 	case in.File != nil && strings.TrimSpace(in.URL) != "":
-		fields["url"] = "give a link or a file, not both"
+		fields["url"] = apperr.Code("link_or_file", "give a link or a file, not both")
 	case in.File != nil:
 		m.Source = SourceFile
 	default:
@@ -511,7 +509,7 @@ func (s *Service) CreateManual(ctx context.Context, in ManualInput) (Manual, err
 		return Manual{}, err
 	}
 	if len(fields) > 0 {
-		return Manual{}, apperr.Validation(fields)
+		return Manual{}, apperr.FieldsErr(fields)
 	}
 	if in.File != nil {
 		f, err := s.storeFile(in.File)
@@ -541,10 +539,10 @@ func (s *Service) CreateManual(ctx context.Context, in ManualInput) (Manual, err
 // validation, not_found, version_conflict.
 func (s *Service) UpdateManual(ctx context.Context, id uint64, version int64, p ManualPatch) (Manual, error) {
 	if version <= 0 {
-		return Manual{}, apperr.Field("version", "required: send the version you edited as If-Match or in the body")
+		return Manual{}, apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	if p.File != nil && p.URL != nil && strings.TrimSpace(*p.URL) != "" {
-		return Manual{}, apperr.Field("url", "give a link or a file, not both")
+		return Manual{}, apperr.FieldErr("url", apperr.Code("link_or_file", "give a link or a file, not both"))
 	}
 	var stored *storedFile
 	if p.File != nil {
@@ -599,12 +597,12 @@ func (s *Service) UpdateManual(ctx context.Context, id uint64, version int64, p 
 				m.PublishedAt = nil
 			}
 		}
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		if err := s.validManual(ctx, &m, fields); err != nil {
 			return err
 		}
 		if len(fields) > 0 {
-			return apperr.Validation(fields)
+			return apperr.FieldsErr(fields)
 		}
 		if m.Version == version && audit.Unchanged(before, m.Snapshot()) {
 			out, noop = m, true // nothing to write: no version bump, no audit record
@@ -635,7 +633,7 @@ func (s *Service) UpdateManual(ctx context.Context, id uint64, version int64, p 
 // it). Errors: validation (version required), not_found, version_conflict.
 func (s *Service) DeleteManual(ctx context.Context, id uint64, version int64) error {
 	if version <= 0 {
-		return apperr.Field("version", "required: send the version you read as If-Match or in the body")
+		return apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	var key string
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -687,7 +685,7 @@ func apply(f *storedFile, m *Manual) {
 // file_type_not_accepted or content_mismatch, 422 (no or an empty file).
 func (s *Service) storeFile(up *Upload) (*storedFile, error) {
 	if up.Content == nil {
-		return nil, apperr.Field("file", "a file is required")
+		return nil, apperr.FieldErr("file", apperr.Required())
 	}
 	if s.files == nil {
 		return nil, apperr.Internal(errors.New("content: no storage dir configured"))

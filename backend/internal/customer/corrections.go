@@ -3,7 +3,6 @@ package customer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -45,7 +44,7 @@ type AddressPatch struct {
 // (version), conflict version_conflict, customer_merged, customer_erased.
 func (s *Service) editable(tx *gorm.DB, id uint64, version int64) (Customer, error) {
 	if version <= 0 {
-		return Customer{}, apperr.Field("version", "required: send the version you read (field or If-Match header)")
+		return Customer{}, apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	c, err := lockFull(tx, id)
 	if err != nil {
@@ -162,7 +161,7 @@ func (s *Service) UpdatePhone(ctx context.Context, id, phoneID uint64, version i
 		}
 		old := before.Phones[i]
 		ph := old
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		if p.Number != nil {
 			n, err := NormalizePhone(*p.Number)
 			if err != nil {
@@ -174,17 +173,17 @@ func (s *Service) UpdatePhone(ctx context.Context, id, phoneID uint64, version i
 		if p.Label != nil {
 			ph.Label = strings.TrimSpace(*p.Label)
 			if utf8.RuneCountInString(ph.Label) > MaxLabelLen {
-				fields["label"] = fmt.Sprintf("at most %d characters", MaxLabelLen)
+				fields["label"] = apperr.TooLong(MaxLabelLen)
 			}
 		}
 		if p.Primary != nil {
 			if !*p.Primary && old.IsPrimary {
-				fields["primary"] = "the primary phone stays primary until another phone is made primary"
+				fields["primary"] = apperr.Code("keeps_primary", "the primary phone stays primary until another phone is made primary")
 			}
 			ph.IsPrimary = ph.IsPrimary || *p.Primary
 		}
 		if len(fields) > 0 {
-			return "", apperr.Validation(fields)
+			return "", apperr.FieldsErr(fields)
 		}
 		if ph == old {
 			return "", nil
@@ -235,14 +234,14 @@ func (s *Service) RemovePhone(ctx context.Context, id, phoneID uint64, version i
 		promote := uint64(0)
 		if before.Phones[i].IsPrimary {
 			if newPrimaryID == 0 {
-				return "", apperr.Field("new_primary_id", "required: choose the phone that becomes primary")
+				return "", apperr.FieldErr("new_primary_id", apperr.Code("choose_new_primary", "required: choose the phone that becomes primary"))
 			}
 			if j := phoneIndex(before.Phones, newPrimaryID); j < 0 || newPrimaryID == phoneID {
-				return "", apperr.Field("new_primary_id", "must be another phone of this customer")
+				return "", apperr.FieldErr("new_primary_id", apperr.Code("another_phone", "must be another phone of this customer"))
 			}
 			promote = newPrimaryID
 		} else if newPrimaryID != 0 && newPrimaryID != before.Phones[0].ID {
-			return "", apperr.Field("new_primary_id", "only when removing the primary phone")
+			return "", apperr.FieldErr("new_primary_id", apperr.Code("only_when_removing_primary", "only when removing the primary phone"))
 		}
 		if err := tx.Where("id = ?", phoneID).Delete(&Phone{}).Error; err != nil {
 			return "", err
@@ -278,13 +277,13 @@ func (s *Service) UpdateAddress(ctx context.Context, id, addressID uint64, versi
 		if p.Detail != nil {
 			in.Detail = *p.Detail
 		}
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		checked := s.checkAddresses([]NewAddress{in}, "", 0, fields)
 		if p.Default != nil && !*p.Default && old.IsDefault {
-			fields["default"] = "the default address stays the default until another address is made the default"
+			fields["default"] = apperr.Code("keeps_default", "the default address stays the default until another address is made the default")
 		}
 		if len(fields) > 0 {
-			return "", apperr.Validation(fields)
+			return "", apperr.FieldsErr(fields)
 		}
 		a := old
 		a.RegionCode, a.Detail = checked[0].RegionCode, checked[0].Detail
@@ -322,14 +321,14 @@ func (s *Service) RemoveAddress(ctx context.Context, id, addressID uint64, versi
 		promote := uint64(0)
 		if before.Addresses[i].IsDefault && len(before.Addresses) > 1 {
 			if newDefaultID == 0 {
-				return "", apperr.Field("new_default_id", "required: choose the address that becomes the default")
+				return "", apperr.FieldErr("new_default_id", apperr.Code("choose_new_default", "required: choose the address that becomes the default"))
 			}
 			if j := addressIndex(before.Addresses, newDefaultID); j < 0 || newDefaultID == addressID {
-				return "", apperr.Field("new_default_id", "must be another address of this customer")
+				return "", apperr.FieldErr("new_default_id", apperr.Code("another_address", "must be another address of this customer"))
 			}
 			promote = newDefaultID
 		} else if newDefaultID != 0 && newDefaultID != before.Addresses[0].ID {
-			return "", apperr.Field("new_default_id", "only when removing the default address")
+			return "", apperr.FieldErr("new_default_id", apperr.Code("only_when_removing_default", "only when removing the default address"))
 		}
 		if err := tx.Where("id = ?", addressID).Delete(&Address{}).Error; err != nil {
 			return "", err

@@ -84,20 +84,20 @@ type MergeResult struct {
 // version_conflict (details: customer_id, version), customer_merged,
 // customer_erased.
 func (s *Service) Merge(ctx context.Context, survivorID uint64, survivorVersion int64, duplicateID uint64, duplicateVersion int64) (MergeResult, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if duplicateID == 0 {
-		fields["duplicate_id"] = "required"
+		fields["duplicate_id"] = apperr.Required()
 	} else if duplicateID == survivorID {
-		fields["duplicate_id"] = "must be another customer"
+		fields["duplicate_id"] = apperr.Code("another_customer", "must be another customer")
 	}
 	if survivorVersion <= 0 {
-		fields["version"] = "required: send the survivor's version you read"
+		fields["version"] = apperr.VersionRequired()
 	}
 	if duplicateVersion <= 0 {
-		fields["duplicate_version"] = "required: send the duplicate's version you read"
+		fields["duplicate_version"] = apperr.VersionRequired()
 	}
 	if len(fields) > 0 {
-		return MergeResult{}, apperr.Validation(fields)
+		return MergeResult{}, apperr.FieldsErr(fields)
 	}
 	s.mu.RLock()
 	holders := slices.Clone(s.holders)
@@ -256,33 +256,33 @@ const ErasedDetail = "（已匿名）"
 // not_found, conflict version_conflict, already_erased (a second request),
 // customer_merged.
 func (s *Service) Erase(ctx context.Context, id uint64, version int64, in ErasureInput) (ErasureRequest, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	requester := strings.Join(strings.Fields(in.Requester), " ")
 	switch n := utf8.RuneCountInString(requester); {
 	case n == 0:
-		fields["requester"] = "required: who asked (本人, 监护人, 委托代理人)"
+		fields["requester"] = apperr.Required()
 	case n > 128:
-		fields["requester"] = "at most 128 characters"
+		fields["requester"] = apperr.TooLong(128)
 	}
 	if !slices.Contains(ErasureChannels, in.Channel) {
-		fields["channel"] = "one of " + strings.Join(ErasureChannels, ", ")
+		fields["channel"] = apperr.OneOf(ErasureChannels...)
 	}
 	note := strings.TrimSpace(in.Note)
 	if utf8.RuneCountInString(note) > 255 {
-		fields["note"] = "at most 255 characters"
+		fields["note"] = apperr.TooLong(255)
 	}
 	now := s.o.Now().UTC()
 	requested := in.RequestedAt.UTC()
 	if requested.IsZero() {
 		requested = now
 	} else if requested.After(now.Add(5 * time.Minute)) {
-		fields["requested_at"] = "cannot be in the future"
+		fields["requested_at"] = apperr.Code("in_future", "must not be in the future")
 	}
 	if version <= 0 {
-		fields["version"] = "required: send the version you read"
+		fields["version"] = apperr.VersionRequired()
 	}
 	if len(fields) > 0 {
-		return ErasureRequest{}, apperr.Validation(fields)
+		return ErasureRequest{}, apperr.FieldsErr(fields)
 	}
 	s.mu.RLock()
 	erasers := slices.Clone(s.erasers)

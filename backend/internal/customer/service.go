@@ -132,15 +132,15 @@ type newProfile struct {
 }
 
 func (s *Service) checkNew(in NewCustomer) (newProfile, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	name, kind := s.checkNameKind(in.Name, in.Kind, fields)
 	if len(in.Phones) == 0 {
-		fields["phones"] = "at least one phone number is required"
+		fields["phones"] = apperr.Code("phone_required", "at least one phone number is required")
 	}
 	phones := s.checkPhones(in.Phones, "phones", 0, fields)
 	addrs := s.checkAddresses(in.Addresses, "addresses", 0, fields)
 	if len(fields) > 0 {
-		return newProfile{}, apperr.Validation(fields)
+		return newProfile{}, apperr.FieldsErr(fields)
 	}
 	now := s.o.Now().UTC()
 	p := Profile{Customer: Customer{Name: name, Kind: kind, ConsentSMS: in.ConsentSMS, ConsentSurvey: in.ConsentSurvey,
@@ -221,7 +221,7 @@ func (s *Service) Profile(ctx context.Context, id uint64) (Profile, error) {
 func (s *Service) FindByPhone(ctx context.Context, phone string) (Customer, error) {
 	n, err := NormalizePhone(phone)
 	if err != nil {
-		return Customer{}, apperr.Field("phone", phoneReason(err))
+		return Customer{}, apperr.FieldErr("phone", phoneReason(err))
 	}
 	var c Customer
 	err = s.hot.WithContext(ctx).Select("customers.*").
@@ -370,9 +370,9 @@ type Patch struct {
 // customer since the caller read it.
 func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch) (Customer, error) {
 	if version <= 0 {
-		return Customer{}, apperr.Field("version", "required: send the version you read (field or If-Match header)")
+		return Customer{}, apperr.FieldErr("version", apperr.VersionRequired())
 	}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	var after Customer
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var before Customer
@@ -398,10 +398,10 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 		}
 		after.Name, after.Kind = s.checkNameKind(name, kind, fields)
 		if p.Kind != nil && *p.Kind == "" {
-			fields["kind"] = "must be person or company"
+			fields["kind"] = apperr.OneOf("person", "company")
 		}
 		if len(fields) > 0 {
-			return apperr.Validation(fields)
+			return apperr.FieldsErr(fields)
 		}
 		setBool(&after.ConsentSMS, p.ConsentSMS)
 		setBool(&after.ConsentSurvey, p.ConsentSurvey)
@@ -438,10 +438,10 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 // conflict "duplicate_phone" with details customer_id when the number
 // already belongs to a customer (possibly this one).
 func (s *Service) AddPhone(ctx context.Context, customerID uint64, in NewPhone) (Phone, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	ps := s.checkPhones([]NewPhone{in}, "", 0, fields)
 	if len(fields) > 0 {
-		return Phone{}, apperr.Validation(fields)
+		return Phone{}, apperr.FieldsErr(fields)
 	}
 	ph := ps[0]
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -453,7 +453,7 @@ func (s *Service) AddPhone(ctx context.Context, customerID uint64, in NewPhone) 
 			return err
 		}
 		if n >= MaxPhones {
-			return apperr.Field("number", fmt.Sprintf("a customer has at most %d phone numbers", MaxPhones))
+			return apperr.FieldErr("number", apperr.TooMany(MaxPhones))
 		}
 		if err := s.refuseTaken(ctx, tx, ps, "", 0); err != nil {
 			return err
@@ -485,10 +485,10 @@ func (s *Service) AddPhone(ctx context.Context, customerID uint64, in NewPhone) 
 // previous default; a customer's first address is always the default.
 // Errors: not_found, validation (fields "region_code", "detail").
 func (s *Service) AddAddress(ctx context.Context, customerID uint64, in NewAddress) (Address, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	as := s.checkAddresses([]NewAddress{in}, "", 0, fields)
 	if len(fields) > 0 {
-		return Address{}, apperr.Validation(fields)
+		return Address{}, apperr.FieldsErr(fields)
 	}
 	a := as[0]
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -500,7 +500,7 @@ func (s *Service) AddAddress(ctx context.Context, customerID uint64, in NewAddre
 			return err
 		}
 		if n >= MaxAddresses {
-			return apperr.Field("detail", fmt.Sprintf("a customer has at most %d addresses", MaxAddresses))
+			return apperr.FieldErr("detail", apperr.TooMany(MaxAddresses))
 		}
 		if n == 0 {
 			a.IsDefault = true
@@ -581,28 +581,28 @@ func (s *Service) profiles(ctx context.Context, cs []Customer) ([]Profile, error
 }
 
 // checkNameKind validates and normalises a name and kind into fields.
-func (s *Service) checkNameKind(name string, kind Kind, fields map[string]string) (string, Kind) {
+func (s *Service) checkNameKind(name string, kind Kind, fields apperr.Fields) (string, Kind) {
 	name = strings.Join(strings.Fields(name), " ")
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
-		fields["name"] = "required"
+		fields["name"] = apperr.Required()
 	case n > MaxNameLen:
-		fields["name"] = fmt.Sprintf("at most %d characters", MaxNameLen)
+		fields["name"] = apperr.TooLong(MaxNameLen)
 	}
 	if kind == "" {
 		kind = KindPerson
 	}
 	if !kind.Valid() {
-		fields["kind"] = "must be person or company"
+		fields["kind"] = apperr.OneOf("person", "company")
 	}
 	return name, kind
 }
 
 // checkPhones normalises numbers; field names are "<list>[i].number", or
 // plain "number" when list is empty (a single phone).
-func (s *Service) checkPhones(in []NewPhone, list string, offset int, fields map[string]string) []Phone {
+func (s *Service) checkPhones(in []NewPhone, list string, offset int, fields apperr.Fields) []Phone {
 	if len(in) > MaxPhones {
-		fields[orField(list, "phones")] = fmt.Sprintf("at most %d phone numbers", MaxPhones)
+		fields[orField(list, "phones")] = apperr.TooMany(MaxPhones)
 		return nil
 	}
 	out := make([]Phone, 0, len(in))
@@ -616,18 +616,18 @@ func (s *Service) checkPhones(in []NewPhone, list string, offset int, fields map
 			continue
 		}
 		if j, dup := seen[n]; dup {
-			fields[f] = fmt.Sprintf("repeats %s", fieldName(list, offset+j, "number"))
+			fields[f] = apperr.Duplicate(fieldName(list, offset+j, "number"))
 			continue
 		}
 		seen[n] = i
 		label := strings.TrimSpace(p.Label)
 		if utf8.RuneCountInString(label) > MaxLabelLen {
-			fields[fieldName(list, offset+i, "label")] = fmt.Sprintf("at most %d characters", MaxLabelLen)
+			fields[fieldName(list, offset+i, "label")] = apperr.TooLong(MaxLabelLen)
 		}
 		if p.Primary {
 			primaries++
 			if primaries > 1 {
-				fields[fieldName(list, offset+i, "primary")] = "only one phone can be the primary one"
+				fields[fieldName(list, offset+i, "primary")] = apperr.Code("one_primary", "only one phone can be the primary one")
 			}
 		}
 		out = append(out, Phone{Number: n, Kind: PhoneKind(n), Label: label, IsPrimary: p.Primary})
@@ -637,29 +637,29 @@ func (s *Service) checkPhones(in []NewPhone, list string, offset int, fields map
 
 // checkAddresses validates region codes against the directory and the
 // detail; an address names a district (or a city that has no districts).
-func (s *Service) checkAddresses(in []NewAddress, list string, offset int, fields map[string]string) []Address {
+func (s *Service) checkAddresses(in []NewAddress, list string, offset int, fields apperr.Fields) []Address {
 	if len(in) > MaxAddresses {
-		fields[orField(list, "addresses")] = fmt.Sprintf("at most %d addresses", MaxAddresses)
+		fields[orField(list, "addresses")] = apperr.TooMany(MaxAddresses)
 		return nil
 	}
 	out := make([]Address, 0, len(in))
 	defaults := 0
 	for i, a := range in {
 		code := strings.TrimSpace(a.RegionCode)
-		if msg := s.regionProblem(code); msg != "" {
-			fields[fieldName(list, offset+i, "region_code")] = msg
+		if fe := s.regionProblem(code); fe != nil {
+			fields[fieldName(list, offset+i, "region_code")] = *fe
 		}
 		detail := strings.Join(strings.Fields(a.Detail), " ")
 		switch n := utf8.RuneCountInString(detail); {
 		case n == 0:
-			fields[fieldName(list, offset+i, "detail")] = "required: street, building and room"
+			fields[fieldName(list, offset+i, "detail")] = apperr.Required()
 		case n > MaxDetailLen:
-			fields[fieldName(list, offset+i, "detail")] = fmt.Sprintf("at most %d characters", MaxDetailLen)
+			fields[fieldName(list, offset+i, "detail")] = apperr.TooLong(MaxDetailLen)
 		}
 		if a.Default {
 			defaults++
 			if defaults > 1 {
-				fields[fieldName(list, offset+i, "default")] = "only one address can be the default"
+				fields[fieldName(list, offset+i, "default")] = apperr.Code("one_default", "only one address can be the default")
 			}
 		}
 		out = append(out, Address{RegionCode: code, Detail: detail, IsDefault: a.Default})
@@ -667,25 +667,32 @@ func (s *Service) checkAddresses(in []NewAddress, list string, offset int, field
 	return out
 }
 
-// regionProblem explains why code cannot be an address's region, or "".
-func (s *Service) regionProblem(code string) string {
-	if code == "" {
-		return "required"
-	}
-	if s.o.Regions == nil {
-		return ""
-	}
-	r, ok := s.o.Regions.Lookup(code)
-	if !ok {
-		return "unknown region code " + strconv.Quote(code)
-	}
-	switch {
+// regionProblem explains why code cannot be an address's region, or nil.
+func (s *Service) regionProblem(code string) *apperr.FieldError {
+	var fe apperr.FieldError
+	switch r, ok := s.lookupRegion(code); {
+	case code == "":
+		fe = apperr.Required()
+	case s.o.Regions == nil:
+		return nil
+	case !ok:
+		fe = apperr.Unknown(code)
 	case r.Level == region.LevelDistrict:
+		return nil
 	case r.Level == region.LevelCity && !r.IsGrouping() && len(s.o.Regions.Children(code)) == 0:
+		return nil
 	default:
-		return "choose a district (" + s.o.Regions.FullName(code) + " is a " + r.Level.String() + ")"
+		fe = apperr.Code("not_a_district", "choose a district ("+s.o.Regions.FullName(code)+" is a "+r.Level.String()+")").
+			With("region", s.o.Regions.FullName(code)).With("level", r.Level.String())
 	}
-	return ""
+	return &fe
+}
+
+func (s *Service) lookupRegion(code string) (region.Region, bool) {
+	if s.o.Regions == nil || code == "" {
+		return region.Region{}, false
+	}
+	return s.o.Regions.Lookup(code)
 }
 
 // refuseTaken returns the duplicate_phone conflict when any of phones
@@ -779,9 +786,9 @@ func orField(list, field string) string {
 }
 
 // phoneReason is the human part of a NormalizePhone error.
-func phoneReason(err error) string {
+func phoneReason(err error) apperr.FieldError {
 	msg := strings.TrimPrefix(err.Error(), ErrInvalidPhone.Error()+": ")
-	return "not a valid phone number: " + msg
+	return apperr.InvalidFormat(apperr.FormatPhone).With("reason", msg)
 }
 
 func idStr(id uint64) string { return strconv.FormatUint(id, 10) }

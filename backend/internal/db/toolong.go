@@ -26,7 +26,7 @@ func TooLong(err error) *apperr.Error {
 			col = name
 		}
 	}
-	e := apperr.Field(col, "too long")
+	e := apperr.FieldErr(col, apperr.Code("too_long_text", "too long"))
 	e.Message = "a value is longer than its field allows: " + col
 	return e.WithCause(err)
 }

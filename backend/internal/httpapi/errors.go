@@ -22,14 +22,15 @@ type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
 }
 
-// ErrorDetail says what went wrong: a machine code the UI translates, an
-// English message for logs and API users, the offending fields, and details
-// such as the allowed next statuses.
+// ErrorDetail says what went wrong: a machine code the UI translates with
+// details as its params, an English message for logs and API users, and the
+// offending fields, each with its own code and params
+// ({"description":{"code":"too_long","params":{"max":4000},"message":"…"}}).
 type ErrorDetail struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
-	Details map[string]any    `json:"details,omitempty"`
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Fields  apperr.Fields  `json:"fields,omitempty"`
+	Details map[string]any `json:"details,omitempty"`
 }
 
 // statusFor is the single mapping from error kind to HTTP status.
@@ -95,7 +96,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if e.RetryAfterSeconds > 0 {
 		c.Header("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
 	}
-	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields, Details: e.Details}})
+	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.AllFields(), Details: e.Details}})
 }
 
 // bindJSON decodes the body into dst and names the problem on failure:

@@ -79,7 +79,7 @@ func Fingerprint(method, path string) string {
 // the key is still running).
 func (s *Store) Begin(ctx context.Context, userID uint64, key, fingerprint string) (*Response, error) {
 	if !keyPattern.MatchString(key) {
-		return nil, apperr.Field("Idempotency-Key", "1–128 printable ASCII characters")
+		return nil, apperr.FieldErr("Idempotency-Key", apperr.Code("printable_ascii", "1–128 printable ASCII characters").With("max", 128))
 	}
 	now := s.now().UTC()
 	if err := s.prune(ctx, userID, now); err != nil {

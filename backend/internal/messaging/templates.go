@@ -58,28 +58,29 @@ func Render(body string, params map[string]string) string {
 }
 
 // checkTemplate returns the field errors of a template for trigger.
-func checkTemplate(trigger string, t Template) map[string]string {
-	fields := map[string]string{}
+func checkTemplate(trigger string, t Template) apperr.Fields {
+	fields := apperr.Fields{}
 	allowed := Variables[trigger]
 	if strings.TrimSpace(t.Body) == "" || utf8.RuneCountInString(t.Body) > 500 {
-		fields["body"] = "required, at most 500 characters"
+		fields["body"] = apperr.RequiredMax(500)
 	} else {
 		for _, m := range placeholder.FindAllStringSubmatch(t.Body, -1) {
 			if !slices.Contains(allowed, m[1]) {
-				fields["body"] = fmt.Sprintf("unknown variable {{%s}}; allowed: %s", m[1], strings.Join(allowed, ", "))
+				fields["body"] = apperr.Code("unknown_variable", fmt.Sprintf("unknown variable {{%s}}; allowed: %s", m[1], strings.Join(allowed, ", "))).
+					With("variable", m[1]).With("allowed", allowed)
 				break
 			}
 		}
 	}
 	if n := strings.TrimSpace(t.Name); n == "" || utf8.RuneCountInString(n) > 64 {
-		fields["name"] = "required, at most 64 characters"
+		fields["name"] = apperr.RequiredMax(64)
 	}
 	if len(t.ProviderTemplateID) > 32 {
-		fields["provider_template_id"] = "at most 32 characters"
+		fields["provider_template_id"] = apperr.TooLong(32)
 	}
 	for _, p := range splitParams(t.Params) {
 		if !slices.Contains(allowed, p) {
-			fields["params"] = "comma-separated variables of: " + strings.Join(allowed, ", ")
+			fields["params"] = apperr.OneOf(allowed...)
 			break
 		}
 	}
@@ -164,7 +165,7 @@ func (s *Service) UpdateTemplate(ctx context.Context, trigger string, version in
 			t.Enabled = *p.Enabled
 		}
 		if f := checkTemplate(trigger, t); len(f) > 0 {
-			return apperr.Validation(f)
+			return apperr.FieldsErr(f)
 		}
 		if t.Name == before.Name && t.Body == before.Body && t.ProviderTemplateID == before.ProviderTemplateID &&
 			t.Params == before.Params && t.Enabled == before.Enabled {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
@@ -44,10 +43,10 @@ func (c Candidate) Remaining() int { return c.Capacity - c.Load }
 func (s *Service) Candidates(ctx context.Context, regionCode string, categoryID uint64, day time.Time, exclude []uint64) ([]Candidate, error) {
 	path := s.o.Regions.Path(regionCode)
 	if path == nil {
-		return nil, apperr.Field("region_code", "unknown region code "+strconv.Quote(regionCode))
+		return nil, apperr.FieldErr("region_code", apperr.Unknown(regionCode))
 	}
 	if categoryID == 0 {
-		return nil, apperr.Field("category_id", "required")
+		return nil, apperr.FieldErr("category_id", apperr.Required())
 	}
 	levels := make(map[string]int, len(path))
 	codes := make([]string, 0, len(path))

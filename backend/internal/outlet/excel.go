@@ -32,10 +32,18 @@ var importLimits = xlsx.Limits{UnzipBytes: 64 << 20, XMLBytes: 32 << 20, Rows: 4
 // spreadsheet row number (the header is row 1); Field is the API field name
 // and Column the header the user sees.
 type ImportError struct {
-	Row     int    `json:"row"`
-	Field   string `json:"field"`
-	Column  string `json:"column,omitempty"`
-	Message string `json:"message"`
+	Row    int    `json:"row"`
+	Field  string `json:"field"`
+	Column string `json:"column,omitempty"`
+	// Code and Params are what the UI translates (the field codes of
+	// apperr, and "already_exists"); Message is their English.
+	Code    string         `json:"code"`
+	Params  map[string]any `json:"params,omitempty"`
+	Message string         `json:"message"`
+}
+
+func importError(row int, field, column string, fe apperr.FieldError) ImportError {
+	return ImportError{Row: row, Field: field, Column: column, Code: fe.Code, Params: fe.Params, Message: fe.Message}
 }
 
 // ImportReport is the outcome of an import: every non-blank data row is
@@ -216,7 +224,7 @@ func readSheet(r io.Reader, name string, cols []column) ([]sheetRow, error) {
 	defer func() { _ = f.Close() }()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, apperr.Field("file", "the workbook has no sheet")
+		return nil, apperr.FieldErr("file", apperr.Code("sheet_empty", "the workbook has no sheet"))
 	}
 	sheet := sheets[0]
 	if slices.Contains(sheets, name) {
@@ -236,7 +244,7 @@ func readSheet(r io.Reader, name string, cols []column) ([]sheetRow, error) {
 		num++
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, apperr.Field("file", fmt.Sprintf("row %d cannot be read", num))
+			return nil, apperr.FieldErr("file", apperr.Code("row_unreadable", fmt.Sprintf("row %d cannot be read", num)).With("row", num))
 		}
 		if index == nil {
 			if blank(cells) {
@@ -260,7 +268,7 @@ func readSheet(r io.Reader, name string, cols []column) ([]sheetRow, error) {
 				}
 			}
 			if len(missing) > 0 {
-				return nil, apperr.Field("file", "missing required column(s): "+strings.Join(missing, ", ")+"; download the template")
+				return nil, apperr.FieldErr("file", apperr.Code("missing_columns", "missing required column(s): "+strings.Join(missing, ", ")+"; download the template").With("columns", missing))
 			}
 			continue
 		}
@@ -268,7 +276,7 @@ func readSheet(r io.Reader, name string, cols []column) ([]sheetRow, error) {
 			continue
 		}
 		if len(out) == MaxImportRows {
-			return nil, apperr.Field("file", fmt.Sprintf("more than %d data rows; split the file", MaxImportRows))
+			return nil, apperr.FieldErr("file", apperr.Code("too_many_rows", fmt.Sprintf("more than %d data rows; split the file", MaxImportRows)).With("max", MaxImportRows))
 		}
 		vals := map[string]string{}
 		for i, v := range cells {
@@ -282,7 +290,7 @@ func readSheet(r io.Reader, name string, cols []column) ([]sheetRow, error) {
 		return nil, err
 	}
 	if index == nil {
-		return nil, apperr.Field("file", "the sheet is empty: no header row")
+		return nil, apperr.FieldErr("file", apperr.Code("sheet_empty", "the sheet is empty: no header row"))
 	}
 	return out, nil
 }
@@ -393,11 +401,11 @@ func columnHeader(cols []column, field string) string {
 }
 
 // rowErrors turns a field map into import errors in column order.
-func rowErrors(row int, cols []column, fields map[string]string) []ImportError {
+func rowErrors(row int, cols []column, fields apperr.Fields) []ImportError {
 	var out []ImportError
 	for _, c := range cols {
-		if msg, ok := fields[c.Field]; ok {
-			out = append(out, ImportError{Row: row, Field: c.Field, Column: c.Header, Message: msg})
+		if fe, ok := fields[c.Field]; ok {
+			out = append(out, importError(row, c.Field, c.Header, fe))
 			delete(fields, c.Field)
 		}
 	}
@@ -407,7 +415,7 @@ func rowErrors(row int, cols []column, fields map[string]string) []ImportError {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		out = append(out, ImportError{Row: row, Field: k, Column: columnHeader(cols, k), Message: fields[k]})
+		out = append(out, importError(row, k, columnHeader(cols, k), fields[k]))
 	}
 	return out
 }
@@ -425,10 +433,10 @@ func conflictError(row int, cols []column, err error, remap map[string]string) (
 		if m, ok := remap[field]; ok {
 			field = m
 		}
-		return []ImportError{{Row: row, Field: field, Column: columnHeader(cols, field), Message: "already exists: " + ae.Message}}, true
+		return []ImportError{importError(row, field, columnHeader(cols, field), apperr.Code("already_exists", "already exists: "+ae.Message))}, true
 	case apperr.KindValidation:
-		fields := map[string]string{}
-		for k, v := range ae.Fields {
+		fields := apperr.Fields{}
+		for k, v := range ae.AllFields() {
 			if m, ok := remap[k]; ok {
 				k = m
 			}
@@ -468,15 +476,15 @@ func (s *Service) ImportOutlets(ctx context.Context, r io.Reader) (ImportReport,
 	firstRow := map[string]int{}
 	for _, row := range rows {
 		v := row.Values
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		o := Outlet{Code: v["code"], Name: v["name"], Kind: parseKind(v["kind"]), ContractNo: cellText(v["contract_no"]),
 			RegionCode: cellText(v["region_code"]), Address: v["address"], Phone: cellText(v["phone"])}
 		var ok bool
 		if o.ContractValidFrom, ok = parseDate(v["contract_valid_from"]); !ok {
-			fields["contract_valid_from"] = "not a date (use 2025-01-31)"
+			fields["contract_valid_from"] = apperr.InvalidFormat(apperr.FormatDate)
 		}
 		if o.ContractValidTo, ok = parseDate(v["contract_valid_to"]); !ok {
-			fields["contract_valid_to"] = "not a date (use 2025-01-31)"
+			fields["contract_valid_to"] = apperr.InvalidFormat(apperr.FormatDate)
 		}
 		for _, f := range []struct {
 			name string
@@ -485,7 +493,7 @@ func (s *Service) ImportOutlets(ctx context.Context, r io.Reader) (ImportReport,
 			if t := v[f.name]; t != "" {
 				x, err := strconv.ParseFloat(t, 64)
 				if err != nil {
-					fields[f.name] = "not a number"
+					fields[f.name] = apperr.InvalidFormat(apperr.FormatNumber)
 					continue
 				}
 				*f.dst = &x
@@ -497,15 +505,15 @@ func (s *Service) ImportOutlets(ctx context.Context, r io.Reader) (ImportReport,
 		for _, ref := range splitList(v["category_ids"]) {
 			id, ok := catIDs[cellText(ref)]
 			if !ok {
-				fields["category_ids"] = "unknown product category " + strconv.Quote(ref)
+				fields["category_ids"] = apperr.Unknown(ref)
 				continue
 			}
 			o.CategoryIDs = append(o.CategoryIDs, id)
 		}
 		if t := cellText(v["daily_capacity"]); t == "" {
-			fields["daily_capacity"] = "required"
+			fields["daily_capacity"] = apperr.Required()
 		} else if n, err := strconv.Atoi(t); err != nil {
-			fields["daily_capacity"] = "not a whole number"
+			fields["daily_capacity"] = apperr.InvalidFormat(apperr.FormatInteger)
 		} else {
 			o.DailyCapacity = n
 		}
@@ -513,9 +521,9 @@ func (s *Service) ImportOutlets(ctx context.Context, r io.Reader) (ImportReport,
 		if err := s.validate(ctx, &o, fields, false); err != nil {
 			return ImportReport{}, err
 		}
-		if o.Code != "" && fields["code"] == "" {
+		if _, bad := fields["code"]; o.Code != "" && !bad {
 			if first, dup := firstRow[o.Code]; dup {
-				fields["code"] = fmt.Sprintf("duplicate of row %d in this file", first)
+				fields["code"] = apperr.Code("duplicate_row", fmt.Sprintf("duplicate of row %d in this file", first)).With("row", first)
 			} else {
 				firstRow[o.Code] = row.Num
 			}
@@ -580,23 +588,23 @@ func (s *Service) ImportStaff(ctx context.Context, r io.Reader) (ImportReport, e
 	certFields := map[string]string{"kind": "certificate_kind", "number": "certificate_number", "issued_at": "certificate_issued_at", "expires_at": "certificate_expires_at"}
 	for _, row := range rows {
 		v := row.Values
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		m := StaffMember{Name: v["name"], HQDepartment: v["hq_department"], Post: v["post"], Phone: cellText(v["phone"]), Active: true}
 		if code := strings.ToUpper(cellText(v["outlet_code"])); code != "" {
 			if id, ok := outletIDs[code]; ok {
 				m.OutletID = &id
 			} else {
-				fields["outlet_code"] = "no outlet with code " + strconv.Quote(code)
+				fields["outlet_code"] = apperr.NoSuch("outlet").With("code", code)
 			}
 		}
 		if b, ok := parseBool(v["is_service_management"]); ok {
 			m.IsServiceManagement = b
 		} else {
-			fields["is_service_management"] = "must be 是 or 否"
+			fields["is_service_management"] = apperr.OneOf("是", "否")
 		}
 		var ok bool
 		if m.HiredAt, ok = parseDate(v["hired_at"]); !ok {
-			fields["hired_at"] = "not a date (use 2021-03-15)"
+			fields["hired_at"] = apperr.InvalidFormat(apperr.FormatDate)
 		}
 		_, outletBad := fields["outlet_code"]
 		s.normaliseStaff(&m, fields)
@@ -611,14 +619,14 @@ func (s *Service) ImportStaff(ctx context.Context, r io.Reader) (ImportReport, e
 			in := NewCertificate{Kind: parseCertKind(kind), Number: cellText(v["certificate_number"])}
 			issued, ok1 := parseDate(v["certificate_issued_at"])
 			expires, ok2 := parseDate(v["certificate_expires_at"])
-			cf := map[string]string{}
+			cf := apperr.Fields{}
 			if !ok1 {
-				cf["issued_at"] = "not a date (use 2022-05-10)"
+				cf["issued_at"] = apperr.InvalidFormat(apperr.FormatDate)
 			} else if issued != nil {
 				in.IssuedAt = *issued
 			}
 			if !ok2 {
-				cf["expires_at"] = "not a date (use 2028-05-09)"
+				cf["expires_at"] = apperr.InvalidFormat(apperr.FormatDate)
 			}
 			in.ExpiresAt = expires
 			c := s.normaliseCertificate(in, cf)
@@ -628,16 +636,16 @@ func (s *Service) ImportStaff(ctx context.Context, r io.Reader) (ImportReport, e
 			if len(cf) == 0 {
 				key := c.Kind + "\x00" + c.Number
 				if first, dup := firstCert[key]; dup {
-					fields["certificate_number"] = fmt.Sprintf("duplicate of row %d in this file", first)
+					fields["certificate_number"] = apperr.Code("duplicate_row", fmt.Sprintf("duplicate of row %d in this file", first)).With("row", first)
 				} else {
 					firstCert[key] = row.Num
 				}
 				certs = append(certs, c)
 			}
 		}
-		if m.Phone != "" && fields["phone"] == "" {
+		if _, bad := fields["phone"]; m.Phone != "" && !bad {
 			if first, dup := firstPhone[m.Phone]; dup {
-				fields["phone"] = fmt.Sprintf("duplicate of row %d in this file", first)
+				fields["phone"] = apperr.Code("duplicate_row", fmt.Sprintf("duplicate of row %d in this file", first)).With("row", first)
 			} else {
 				firstPhone[m.Phone] = row.Num
 			}

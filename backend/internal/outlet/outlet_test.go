@@ -184,12 +184,12 @@ func TestContractState(t *testing.T) {
 	}
 }
 
-func fieldsOf(t *testing.T, err error) map[string]string {
+func fieldsOf(t *testing.T, err error) apperr.Fields {
 	t.Helper()
 	if !apperr.IsKind(err, apperr.KindValidation) {
 		t.Fatalf("want a validation error, got %v", err)
 	}
-	return apperr.As(err).Fields
+	return apperr.As(err).FieldErrors
 }
 
 func TestOutletValidation(t *testing.T) {
@@ -201,12 +201,12 @@ func TestOutletValidation(t *testing.T) {
 		_, err := s.Create(ctx, in)
 		f := fieldsOf(t, err)
 		for _, k := range []string{"contract_no", "contract_valid_from", "contract_valid_to"} {
-			if f[k] == "" {
+			if f[k].Code == "" {
 				t.Errorf("entrusted without contract: no error on %s (%v)", k, f)
 			}
 		}
 		in.ContractNo, in.ContractValidFrom, in.ContractValidTo = "HT-9", date(2026, 1, 1), date(2025, 12, 31)
-		if f := fieldsOf(t, func() error { _, err := s.Create(ctx, in); return err }()); f["contract_valid_to"] == "" {
+		if f := fieldsOf(t, func() error { _, err := s.Create(ctx, in); return err }()); f["contract_valid_to"].Code == "" {
 			t.Errorf("contract ends before it starts: %v", f)
 		}
 		in.ContractValidTo = date(2027, 12, 31)
@@ -225,7 +225,7 @@ func TestOutletValidation(t *testing.T) {
 			Latitude: ptr(0.0), Longitude: ptr(0.0), DailyCapacity: 0}
 		f = fieldsOf(t, func() error { _, err := s.Create(ctx, bad); return err }())
 		for _, k := range []string{"code", "name", "kind", "region_code", "address", "phone", "coverage", "latitude", "longitude", "daily_capacity"} {
-			if f[k] == "" {
+			if f[k].Code == "" {
 				t.Errorf("no error on %s: %v", k, f)
 			}
 		}
@@ -368,7 +368,7 @@ func TestStaffAndStaffing(t *testing.T) {
 		today := s.Today()
 		o := mustCreate(t, s, own("ST-1", []string{"440305"}, nil, 10))
 		mustCreate(t, s, own("ST-EMPTY", []string{"440305"}, nil, 10))
-		if _, err := s.CreateStaff(ctx, outlet.NewStaff{Name: "双重", OutletID: &o.ID, HQDepartment: "售后服务部", Post: "维修技师", Phone: "13800000009"}); fieldsOf(t, err)["outlet_id"] == "" {
+		if _, err := s.CreateStaff(ctx, outlet.NewStaff{Name: "双重", OutletID: &o.ID, HQDepartment: "售后服务部", Post: "维修技师", Phone: "13800000009"}); fieldsOf(t, err)["outlet_id"].Code == "" {
 			t.Fatal("outlet and HQ both set")
 		}
 		mk := func(name, post string, mgmt bool, phone string, outletID *uint64) outlet.StaffMember {
@@ -555,10 +555,10 @@ func TestImportOutlets(t *testing.T) {
 		}
 		// A file without the required columns is refused as a whole.
 		_, err = s.ImportOutlets(ctx, workbook(t, "网点", [][]any{{"网点编码", "名称"}, {"X", "Y"}}))
-		if f := fieldsOf(t, err); !strings.Contains(f["file"], "网点类型") {
+		if f := fieldsOf(t, err); !strings.Contains(f["file"].Message, "网点类型") {
 			t.Fatalf("missing columns: %v", f)
 		}
-		if _, err := s.ImportOutlets(ctx, strings.NewReader("not a zip")); fieldsOf(t, err)["file"] == "" {
+		if _, err := s.ImportOutlets(ctx, strings.NewReader("not a zip")); fieldsOf(t, err)["file"].Code == "" {
 			t.Fatal("garbage accepted")
 		}
 	})

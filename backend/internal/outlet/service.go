@@ -171,7 +171,7 @@ type OutletPatch struct {
 // normalise trims text fields, upper-cases the code, normalises the phone,
 // de-duplicates coverage and categories and clears the contract of an own
 // outlet (own outlets never carry one). Problems go into fields.
-func (s *Service) normalise(o *Outlet, fields map[string]string) {
+func (s *Service) normalise(o *Outlet, fields apperr.Fields) {
 	o.Code = strings.ToUpper(strings.TrimSpace(o.Code))
 	o.Name = strings.TrimSpace(o.Name)
 	o.Kind = strings.TrimSpace(o.Kind)
@@ -183,9 +183,9 @@ func (s *Service) normalise(o *Outlet, fields map[string]string) {
 		o.ContractNo, o.ContractValidFrom, o.ContractValidTo = "", nil, nil
 	}
 	if p := strings.TrimSpace(o.Phone); p == "" {
-		fields["phone"] = "required"
+		fields["phone"] = apperr.Required()
 	} else if n, err := customer.NormalizePhone(p); err != nil {
-		fields["phone"] = "not a valid mainland mobile, landline or 400/800 number"
+		fields["phone"] = apperr.InvalidFormat(apperr.FormatPhone)
 	} else {
 		o.Phone = n
 	}
@@ -206,87 +206,87 @@ func (s *Service) normalise(o *Outlet, fields map[string]string) {
 // checkCategories asks the product catalogue whether the categories exist
 // (the importer has already resolved them). The error is for internal
 // failures only.
-func (s *Service) validate(ctx context.Context, o *Outlet, fields map[string]string, checkCategories bool) error {
+func (s *Service) validate(ctx context.Context, o *Outlet, fields apperr.Fields, checkCategories bool) error {
 	switch {
 	case o.Code == "":
-		fields["code"] = "required"
+		fields["code"] = apperr.Required()
 	case len(o.Code) > maxCodeLen || !codePattern.MatchString(o.Code):
-		fields["code"] = fmt.Sprintf("1–%d letters, digits, dash or underscore", maxCodeLen)
+		fields["code"] = apperr.Identifier(1, maxCodeLen)
 	}
 	if o.Name == "" {
-		fields["name"] = "required"
+		fields["name"] = apperr.Required()
 	} else if utf8.RuneCountInString(o.Name) > maxNameLen {
-		fields["name"] = fmt.Sprintf("at most %d characters", maxNameLen)
+		fields["name"] = apperr.TooLong(maxNameLen)
 	}
 	switch o.Kind {
 	case KindOwn:
 	case KindEntrusted:
 		if o.ContractNo == "" {
-			fields["contract_no"] = "required for an entrusted outlet"
+			fields["contract_no"] = apperr.Required()
 		} else if utf8.RuneCountInString(o.ContractNo) > maxContractLen {
-			fields["contract_no"] = fmt.Sprintf("at most %d characters", maxContractLen)
+			fields["contract_no"] = apperr.TooLong(maxContractLen)
 		}
 		if o.ContractValidFrom == nil {
-			fields["contract_valid_from"] = "required for an entrusted outlet"
+			fields["contract_valid_from"] = apperr.Required()
 		}
 		if o.ContractValidTo == nil {
-			fields["contract_valid_to"] = "required for an entrusted outlet"
+			fields["contract_valid_to"] = apperr.Required()
 		}
 		if o.ContractValidFrom != nil && o.ContractValidTo != nil && o.ContractValidTo.Before(*o.ContractValidFrom) {
-			fields["contract_valid_to"] = "must not be before contract_valid_from"
+			fields["contract_valid_to"] = apperr.Code("before_field", "must not be before contract_valid_from").With("field", "contract_valid_from")
 		}
 	case "":
-		fields["kind"] = "required: own or entrusted"
+		fields["kind"] = apperr.OneOf("own", "entrusted")
 	default:
-		fields["kind"] = "must be own or entrusted"
+		fields["kind"] = apperr.OneOf("own", "entrusted")
 	}
 	if o.RegionCode == "" {
-		fields["region_code"] = "required"
+		fields["region_code"] = apperr.Required()
 	} else if s.o.Regions.Validate(o.RegionCode) != nil {
-		fields["region_code"] = "unknown region code " + strconv.Quote(o.RegionCode)
+		fields["region_code"] = apperr.Unknown(o.RegionCode)
 	}
 	if o.Address == "" {
-		fields["address"] = "required"
+		fields["address"] = apperr.Required()
 	} else if utf8.RuneCountInString(o.Address) > maxAddressLen {
-		fields["address"] = fmt.Sprintf("at most %d characters", maxAddressLen)
+		fields["address"] = apperr.TooLong(maxAddressLen)
 	}
 	if (o.Latitude == nil) != (o.Longitude == nil) {
-		fields["latitude"] = "give both latitude and longitude, or neither"
+		fields["latitude"] = apperr.Code("lat_lng_together", "give both latitude and longitude, or neither")
 	} else if o.Latitude != nil {
 		// China's bounding box: a point outside it is a typo (swapped or zero).
 		if la := *o.Latitude; math.IsNaN(la) || la < 3 || la > 54 {
-			fields["latitude"] = "must be between 3 and 54 (mainland China)"
+			fields["latitude"] = apperr.OutOfRange(3, 54)
 		}
 		if lo := *o.Longitude; math.IsNaN(lo) || lo < 73 || lo > 136 {
-			fields["longitude"] = "must be between 73 and 136 (mainland China)"
+			fields["longitude"] = apperr.OutOfRange(73, 136)
 		}
 	}
 	switch {
 	case len(o.Coverage) == 0:
-		fields["coverage"] = "at least one region code is required"
+		fields["coverage"] = apperr.Required()
 	case len(o.Coverage) > MaxCoverage:
-		fields["coverage"] = fmt.Sprintf("at most %d region codes", MaxCoverage)
+		fields["coverage"] = apperr.TooMany(MaxCoverage)
 	default:
 		for _, c := range o.Coverage {
 			if s.o.Regions.Validate(c) != nil {
-				fields["coverage"] = "unknown region code " + strconv.Quote(c)
+				fields["coverage"] = apperr.Unknown(c)
 				break
 			}
 		}
 	}
 	if len(o.CategoryIDs) > MaxCategories {
-		fields["category_ids"] = fmt.Sprintf("at most %d categories", MaxCategories)
+		fields["category_ids"] = apperr.TooMany(MaxCategories)
 	} else if len(o.CategoryIDs) > 0 && checkCategories {
 		missing, err := s.missingCategories(ctx, o.CategoryIDs)
 		if err != nil {
 			return err
 		}
 		if len(missing) > 0 {
-			fields["category_ids"] = "unknown product category " + strconv.FormatUint(missing[0], 10)
+			fields["category_ids"] = apperr.NoSuch("product_category").With("id", missing[0])
 		}
 	}
 	if o.DailyCapacity < 1 || o.DailyCapacity > MaxCapacity {
-		fields["daily_capacity"] = fmt.Sprintf("must be between 1 and %d work orders a day", MaxCapacity)
+		fields["daily_capacity"] = apperr.OutOfRange(1, MaxCapacity)
 	}
 	return nil
 }
@@ -336,13 +336,13 @@ func (s *Service) Create(ctx context.Context, in NewOutlet) (Outlet, error) {
 	o := Outlet{Code: in.Code, Name: in.Name, Kind: in.Kind, ContractNo: in.ContractNo, ContractValidFrom: in.ContractValidFrom,
 		ContractValidTo: in.ContractValidTo, RegionCode: in.RegionCode, Address: in.Address, Latitude: in.Latitude,
 		Longitude: in.Longitude, Phone: in.Phone, Coverage: in.Coverage, CategoryIDs: in.CategoryIDs, DailyCapacity: in.DailyCapacity}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	s.normalise(&o, fields)
 	if err := s.validate(ctx, &o, fields, true); err != nil {
 		return Outlet{}, err
 	}
 	if len(fields) > 0 {
-		return Outlet{}, apperr.Validation(fields)
+		return Outlet{}, apperr.FieldsErr(fields)
 	}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.createTx(ctx, tx, &o, "create"); err != nil {
@@ -487,13 +487,13 @@ func (s *Service) Update(ctx context.Context, id uint64, p OutletPatch) (Outlet,
 		if p.DailyCapacity != nil {
 			o.DailyCapacity = *p.DailyCapacity
 		}
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		s.normalise(o, fields)
 		if err := s.validate(ctx, o, fields, true); err != nil {
 			return err
 		}
 		if len(fields) > 0 {
-			return apperr.Validation(fields)
+			return apperr.FieldsErr(fields)
 		}
 		if audit.Unchanged(orig, o.Snapshot()) {
 			return errUnchanged
@@ -523,7 +523,7 @@ var allowedTransitions = map[string][]string{
 func (s *Service) Suspend(ctx context.Context, id uint64, reason string, version int64) (Outlet, error) {
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 255 {
-		return Outlet{}, apperr.Field("reason", "at most 255 characters")
+		return Outlet{}, apperr.FieldErr("reason", apperr.TooLong(255))
 	}
 	return s.transition(ctx, id, version, "suspend", StatusActive, StatusSuspended, reason)
 }
@@ -694,7 +694,7 @@ var OutletSorts = []string{"code", "name", "created_at", "daily_capacity", "id"}
 
 func (s *Service) outletQuery(ctx context.Context, f OutletFilter) (*gorm.DB, error) {
 	q := s.o.DB.WithContext(ctx).Model(&Outlet{})
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if own, ok := actor.From(ctx).OutletScoped(); ok {
 		q = q.Where("id = ?", own)
 	}
@@ -703,19 +703,19 @@ func (s *Service) outletQuery(ctx context.Context, f OutletFilter) (*gorm.DB, er
 	case StatusActive, StatusSuspended:
 		q = q.Where("status = ?", f.Status)
 	default:
-		fields["status"] = "must be active or suspended"
+		fields["status"] = apperr.OneOf("active", "suspended")
 	}
 	switch f.Kind {
 	case "":
 	case KindOwn, KindEntrusted:
 		q = q.Where("kind = ?", f.Kind)
 	default:
-		fields["kind"] = "must be own or entrusted"
+		fields["kind"] = apperr.OneOf("own", "entrusted")
 	}
 	if f.Region != "" {
 		r, ok := s.o.Regions.Lookup(f.Region)
 		if !ok {
-			fields["region"] = "unknown region code " + strconv.Quote(f.Region)
+			fields["region"] = apperr.Unknown(f.Region)
 		} else {
 			switch r.Level {
 			case region.LevelProvince:
@@ -730,7 +730,7 @@ func (s *Service) outletQuery(ctx context.Context, f OutletFilter) (*gorm.DB, er
 	if f.Covers != "" {
 		path := s.o.Regions.Path(f.Covers)
 		if path == nil {
-			fields["covers"] = "unknown region code " + strconv.Quote(f.Covers)
+			fields["covers"] = apperr.Unknown(f.Covers)
 		} else {
 			codes := make([]string, len(path))
 			for i, r := range path {
@@ -746,7 +746,7 @@ func (s *Service) outletQuery(ctx context.Context, f OutletFilter) (*gorm.DB, er
 		q = q.Where("code LIKE ? ESCAPE '!' OR name LIKE ? ESCAPE '!'", strings.ToUpper(like)+"%", "%"+like+"%")
 	}
 	if len(fields) > 0 {
-		return nil, apperr.Validation(fields)
+		return nil, apperr.FieldsErr(fields)
 	}
 	return q, nil
 }
@@ -758,7 +758,7 @@ func orderBy(sortKey string, allowed []string, def string) (string, error) {
 	desc := strings.HasPrefix(sortKey, "-")
 	key := strings.TrimPrefix(sortKey, "-")
 	if !slices.Contains(allowed, key) {
-		return "", apperr.Field("sort", "must be one of "+strings.Join(allowed, ", ")+" (prefix - for descending)")
+		return "", apperr.FieldErr("sort", apperr.OneOf(allowed...))
 	}
 	if desc {
 		return key + " DESC, id DESC", nil

@@ -62,65 +62,65 @@ const (
 
 // normaliseStaff trims, normalises the phone and checks everything that
 // needs no database; problems go into fields.
-func (s *Service) normaliseStaff(m *StaffMember, fields map[string]string) {
+func (s *Service) normaliseStaff(m *StaffMember, fields apperr.Fields) {
 	m.Name = strings.TrimSpace(m.Name)
 	m.HQDepartment = strings.TrimSpace(m.HQDepartment)
 	m.Post = strings.TrimSpace(m.Post)
 	m.HiredAt = civil(m.HiredAt)
 	if m.Name == "" {
-		fields["name"] = "required"
+		fields["name"] = apperr.Required()
 	} else if utf8.RuneCountInString(m.Name) > maxPersonName {
-		fields["name"] = fmt.Sprintf("at most %d characters", maxPersonName)
+		fields["name"] = apperr.TooLong(maxPersonName)
 	}
 	switch {
 	case m.OutletID != nil && m.HQDepartment != "":
-		fields["outlet_id"] = "give an outlet or an HQ department, not both"
+		fields["outlet_id"] = apperr.Code("outlet_or_department", "give an outlet or an HQ department, not both")
 	case m.OutletID == nil && m.HQDepartment == "":
-		fields["outlet_id"] = "required: an outlet, or an HQ department in hq_department"
+		fields["outlet_id"] = apperr.Code("outlet_or_department", "required: an outlet, or an HQ department in hq_department")
 	case utf8.RuneCountInString(m.HQDepartment) > maxDepartment:
-		fields["hq_department"] = fmt.Sprintf("at most %d characters", maxDepartment)
+		fields["hq_department"] = apperr.TooLong(maxDepartment)
 	}
 	if m.Post == "" {
-		fields["post"] = "required"
+		fields["post"] = apperr.Required()
 	} else if utf8.RuneCountInString(m.Post) > maxPost {
-		fields["post"] = fmt.Sprintf("at most %d characters", maxPost)
+		fields["post"] = apperr.TooLong(maxPost)
 	} else if m.PostKind = s.postIndex().Kind(m.Post); m.PostKind == "" {
-		fields["post"] = fmt.Sprintf("unknown post %q: map it to a kind (%s) in staff.post_kinds", m.Post, strings.Join(PostKinds, ", "))
+		fields["post"] = apperr.Code("unknown_post", fmt.Sprintf("unknown post %q: map it to a kind (%s) in staff.post_kinds", m.Post, strings.Join(PostKinds, ", "))).With("post", m.Post).With("allowed", PostKinds)
 	}
 	if p := strings.TrimSpace(m.Phone); p == "" {
-		fields["phone"] = "required"
+		fields["phone"] = apperr.Required()
 	} else if n, err := customer.NormalizePhone(p); err != nil {
-		fields["phone"] = "not a valid mainland mobile, landline or 400/800 number"
+		fields["phone"] = apperr.InvalidFormat(apperr.FormatPhone)
 	} else {
 		m.Phone = n
 	}
 	if m.HiredAt != nil && m.HiredAt.After(s.Today()) {
-		fields["hired_at"] = "must not be in the future"
+		fields["hired_at"] = apperr.Code("in_future", "must not be in the future")
 	}
 }
 
 // checkStaffRefs checks what needs the database: the outlet exists, the
 // phone is not another person's, the login exists, belongs to the same
 // outlet and is not linked to someone else. Conflicts carry the field.
-func (s *Service) checkStaffRefs(ctx context.Context, tx *gorm.DB, m *StaffMember, fields map[string]string) error {
+func (s *Service) checkStaffRefs(ctx context.Context, tx *gorm.DB, m *StaffMember, fields apperr.Fields) error {
 	if m.OutletID != nil {
 		var n int64
 		if err := tx.Model(&Outlet{}).Where("id = ?", *m.OutletID).Count(&n).Error; err != nil {
 			return err
 		}
 		if n == 0 {
-			fields["outlet_id"] = "no such outlet"
+			fields["outlet_id"] = apperr.NoSuch("outlet")
 		}
 	}
 	if m.UserID != nil && s.o.Users != nil {
 		userOutlet, err := s.o.Users(ctx, *m.UserID)
 		switch {
 		case apperr.IsKind(err, apperr.KindNotFound):
-			fields["user_id"] = "no such user"
+			fields["user_id"] = apperr.NoSuch("user")
 		case err != nil:
 			return err
 		case userOutlet != nil && (m.OutletID == nil || *userOutlet != *m.OutletID):
-			fields["user_id"] = fmt.Sprintf("the login belongs to outlet %d", *userOutlet)
+			fields["user_id"] = apperr.Code("login_other_outlet", fmt.Sprintf("the login belongs to outlet %d", *userOutlet)).With("outlet_id", *userOutlet)
 		}
 	}
 	if len(fields) > 0 {
@@ -153,10 +153,10 @@ func errDuplicatePhone() error {
 func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (StaffMember, error) {
 	m := StaffMember{Name: in.Name, OutletID: in.OutletID, HQDepartment: in.HQDepartment, Post: in.Post,
 		IsServiceManagement: in.IsServiceManagement, Phone: in.Phone, UserID: in.UserID, Active: in.Active == nil || *in.Active, HiredAt: in.HiredAt}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	s.normaliseStaff(&m, fields)
 	if len(fields) > 0 {
-		return StaffMember{}, apperr.Validation(fields)
+		return StaffMember{}, apperr.FieldsErr(fields)
 	}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.createStaffTx(ctx, tx, &m, nil, "create"); err != nil {
@@ -173,12 +173,12 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (StaffMember, er
 // createStaffTx checks references and inserts a normalised staff member
 // with optional certificates, each audited, inside tx.
 func (s *Service) createStaffTx(ctx context.Context, tx *gorm.DB, m *StaffMember, certs []StaffCertificate, action string) error {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if err := s.checkStaffRefs(ctx, tx, m, fields); err != nil {
 		return err
 	}
 	if len(fields) > 0 {
-		return apperr.Validation(fields)
+		return apperr.FieldsErr(fields)
 	}
 	now := s.o.Now().UTC()
 	m.Version, m.CreatedAt, m.UpdatedAt = 1, now, now
@@ -220,7 +220,7 @@ func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (Sta
 			m.Name = *p.Name
 		}
 		if p.OutletID != nil && p.HQDepartment != nil && strings.TrimSpace(*p.HQDepartment) != "" {
-			return apperr.Field("outlet_id", "give an outlet or an HQ department, not both")
+			return apperr.FieldErr("outlet_id", apperr.Code("outlet_or_department", "give an outlet or an HQ department, not both"))
 		}
 		if p.OutletID != nil {
 			m.OutletID, m.HQDepartment = p.OutletID, ""
@@ -253,16 +253,16 @@ func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (Sta
 		if p.HiredAt != nil {
 			m.HiredAt = p.HiredAt
 		}
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		s.normaliseStaff(&m, fields)
 		if len(fields) > 0 {
-			return apperr.Validation(fields)
+			return apperr.FieldsErr(fields)
 		}
 		if err := s.checkStaffRefs(ctx, tx, &m, fields); err != nil {
 			return err
 		}
 		if len(fields) > 0 {
-			return apperr.Validation(fields)
+			return apperr.FieldsErr(fields)
 		}
 		if audit.Unchanged(before, m.Snapshot()) {
 			out = m // nothing to write: no version bump, no audit record
@@ -502,7 +502,7 @@ func (s *Service) managerYears() int {
 // KnownCertificateKind reports whether kind is one of the certificate kinds.
 func KnownCertificateKind(kind string) bool { _, ok := CertificateLabels[kind]; return ok }
 
-func (s *Service) normaliseCertificate(in NewCertificate, fields map[string]string) StaffCertificate {
+func (s *Service) normaliseCertificate(in NewCertificate, fields apperr.Fields) StaffCertificate {
 	c := StaffCertificate{Kind: strings.TrimSpace(in.Kind), Number: strings.TrimSpace(in.Number), ExpiresAt: civil(in.ExpiresAt)}
 	if !in.IssuedAt.IsZero() {
 		c.IssuedAt = *civil(&in.IssuedAt)
@@ -513,21 +513,21 @@ func (s *Service) normaliseCertificate(in NewCertificate, fields map[string]stri
 			kinds = append(kinds, k)
 		}
 		slices.Sort(kinds)
-		fields["kind"] = "must be one of " + strings.Join(kinds, ", ")
+		fields["kind"] = apperr.OneOf(kinds...)
 	}
 	if c.Number == "" {
-		fields["number"] = "required"
+		fields["number"] = apperr.Required()
 	} else if utf8.RuneCountInString(c.Number) > maxCertNumber {
-		fields["number"] = fmt.Sprintf("at most %d characters", maxCertNumber)
+		fields["number"] = apperr.TooLong(maxCertNumber)
 	}
 	switch {
 	case c.IssuedAt.IsZero():
-		fields["issued_at"] = "required"
+		fields["issued_at"] = apperr.Required()
 	case c.IssuedAt.After(s.Today()):
-		fields["issued_at"] = "must not be in the future"
+		fields["issued_at"] = apperr.Code("in_future", "must not be in the future")
 	}
 	if c.ExpiresAt != nil && !c.IssuedAt.IsZero() && c.ExpiresAt.Before(c.IssuedAt) {
-		fields["expires_at"] = "must not be before issued_at"
+		fields["expires_at"] = apperr.Code("before_field", "must not be before issued_at").With("field", "issued_at")
 	}
 	if c.Kind == CertServiceManager && !c.IssuedAt.IsZero() {
 		// A 售后服务管理师 certificate is valid issue date + valid_years:
@@ -537,8 +537,8 @@ func (s *Service) normaliseCertificate(in NewCertificate, fields map[string]stri
 		case c.ExpiresAt == nil:
 			c.ExpiresAt = &end
 		case c.ExpiresAt.After(end):
-			fields["expires_at"] = fmt.Sprintf("a 售后服务管理师 certificate is valid %d years: the last valid day is %s at the latest",
-				s.managerYears(), end.Format(time.DateOnly))
+			fields["expires_at"] = apperr.Code("certificate_validity", fmt.Sprintf("a 售后服务管理师 certificate is valid %d years: the last valid day is %s at the latest",
+				s.managerYears(), end.Format(time.DateOnly))).With("years", s.managerYears()).With("last", end.Format(time.DateOnly))
 		}
 	}
 	return c
@@ -547,10 +547,10 @@ func (s *Service) normaliseCertificate(in NewCertificate, fields map[string]stri
 // AddCertificate records a certificate for a staff member. Errors:
 // not_found, validation, conflict duplicate_certificate.
 func (s *Service) AddCertificate(ctx context.Context, staffID uint64, in NewCertificate) (StaffCertificate, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	c := s.normaliseCertificate(in, fields)
 	if len(fields) > 0 {
-		return StaffCertificate{}, apperr.Validation(fields)
+		return StaffCertificate{}, apperr.FieldsErr(fields)
 	}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if _, err := s.loadStaff(ctx, tx, staffID, true, false); err != nil {
@@ -602,25 +602,25 @@ type NewTraining struct {
 // AddTraining records a completed course. Errors: not_found, validation.
 func (s *Service) AddTraining(ctx context.Context, staffID uint64, in NewTraining) (StaffTraining, error) {
 	t := StaffTraining{StaffID: staffID, Course: strings.TrimSpace(in.Course), Hours: in.Hours, Passed: in.Passed}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if t.Course == "" {
-		fields["course"] = "required"
+		fields["course"] = apperr.Required()
 	} else if utf8.RuneCountInString(t.Course) > maxCourse {
-		fields["course"] = fmt.Sprintf("at most %d characters", maxCourse)
+		fields["course"] = apperr.TooLong(maxCourse)
 	}
 	if !(t.Hours > 0 && t.Hours <= maxHours) {
-		fields["hours"] = fmt.Sprintf("must be more than 0 and at most %d", maxHours)
+		fields["hours"] = apperr.OutOfRange(0, maxHours)
 	}
 	if in.CompletedAt.IsZero() {
-		fields["completed_at"] = "required"
+		fields["completed_at"] = apperr.Required()
 	} else {
 		t.CompletedAt = *civil(&in.CompletedAt)
 		if t.CompletedAt.After(s.Today()) {
-			fields["completed_at"] = "must not be in the future"
+			fields["completed_at"] = apperr.Code("in_future", "must not be in the future")
 		}
 	}
 	if len(fields) > 0 {
-		return StaffTraining{}, apperr.Validation(fields)
+		return StaffTraining{}, apperr.FieldsErr(fields)
 	}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if _, err := s.loadStaff(ctx, tx, staffID, true, false); err != nil {

@@ -59,7 +59,7 @@ type NewRequisition struct {
 // warehouse. Errors: validation, not_found (outlet outside the caller's
 // scope).
 func (s *Service) CreateRequisition(ctx context.Context, in NewRequisition) (Requisition, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if own, ok := actor.From(ctx).OutletScoped(); ok {
 		if in.OutletID != 0 && in.OutletID != own {
 			return Requisition{}, apperr.NotFound("outlet")
@@ -67,31 +67,31 @@ func (s *Service) CreateRequisition(ctx context.Context, in NewRequisition) (Req
 		in.OutletID = own
 	}
 	if in.OutletID == 0 {
-		fields["outlet_id"] = "required"
+		fields["outlet_id"] = apperr.Required()
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	if utf8.RuneCountInString(in.Note) > 255 {
-		fields["note"] = "at most 255 characters"
+		fields["note"] = apperr.TooLong(255)
 	}
 	merged := map[uint64]int64{}
 	if len(in.Lines) == 0 || len(in.Lines) > MaxRequisitionLines {
-		fields["lines"] = fmt.Sprintf("1 to %d lines", MaxRequisitionLines)
+		fields["lines"] = apperr.Code("line_count", fmt.Sprintf("1 to %d lines", MaxRequisitionLines)).With("min", 1).With("max", MaxRequisitionLines)
 	}
 	for i, l := range in.Lines {
 		if l.PartID == 0 {
-			fields[fmt.Sprintf("lines[%d].part_id", i)] = "required"
+			fields[fmt.Sprintf("lines[%d].part_id", i)] = apperr.Required()
 		}
 		if l.Qty <= 0 || l.Qty > MaxQty {
-			fields[fmt.Sprintf("lines[%d].qty", i)] = fmt.Sprintf("must be between 1 and %d", MaxQty)
+			fields[fmt.Sprintf("lines[%d].qty", i)] = apperr.OutOfRange(1, MaxQty)
 		}
 		merged[l.PartID] += l.Qty
 	}
 	if len(fields) > 0 {
-		return Requisition{}, apperr.Validation(fields)
+		return Requisition{}, apperr.FieldsErr(fields)
 	}
 	if err := s.checkLocation(ctx, in.OutletID, false); err != nil {
 		if apperr.IsKind(err, apperr.KindValidation) {
-			return Requisition{}, apperr.Field("outlet_id", "no such outlet")
+			return Requisition{}, apperr.FieldErr("outlet_id", apperr.NoSuch("outlet"))
 		}
 		return Requisition{}, err
 	}
@@ -106,7 +106,7 @@ func (s *Service) CreateRequisition(ctx context.Context, in NewRequisition) (Req
 	}
 	for _, id := range ids {
 		if p, ok := known[id]; !ok || !p.Active {
-			return Requisition{}, apperr.Field("lines", fmt.Sprintf("part %d does not exist or is inactive", id))
+			return Requisition{}, apperr.FieldErr("lines", apperr.NoSuch("active_part").With("id", id))
 		}
 	}
 	now := s.o.Now().UTC()
@@ -188,7 +188,7 @@ func (s *Service) Requisitions(ctx context.Context, f RequisitionFilter) ([]Requ
 	}
 	if f.Status != "" {
 		if _, ok := reqTransitions[f.Status]; !ok {
-			return nil, 0, apperr.Field("status", "unknown status")
+			return nil, 0, apperr.FieldErr("status", apperr.Code("unknown_value", "unknown status"))
 		}
 		q = q.Where("status = ?", f.Status)
 	}
@@ -319,7 +319,7 @@ func (s *Service) ReceiveRequisition(ctx context.Context, id uint64, version int
 func (s *Service) CancelRequisition(ctx context.Context, id uint64, version int64, reason string) (Requisition, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 255 {
-		return Requisition{}, apperr.Field("reason", "required, at most 255 characters")
+		return Requisition{}, apperr.FieldErr("reason", apperr.RequiredMax(255))
 	}
 	r, _, err := s.mutateReq(ctx, id, version, ReqCancelled, "cancel", true, func(tx *gorm.DB, r *Requisition, now time.Time) ([]Taken, error) {
 		r.CancelledAt = &now

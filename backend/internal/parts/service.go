@@ -92,28 +92,28 @@ type PartPatch struct {
 	CategoryIDs *[]uint64
 }
 
-func validatePart(p *Part, fields map[string]string) {
+func validatePart(p *Part, fields apperr.Fields) {
 	p.Name = strings.TrimSpace(p.Name)
 	p.Spec = strings.TrimSpace(p.Spec)
 	p.Unit = strings.TrimSpace(p.Unit)
 	if p.Name == "" || utf8.RuneCountInString(p.Name) > 128 {
-		fields["name"] = "required, at most 128 characters"
+		fields["name"] = apperr.RequiredMax(128)
 	}
 	if utf8.RuneCountInString(p.Spec) > 255 {
-		fields["spec"] = "at most 255 characters"
+		fields["spec"] = apperr.TooLong(255)
 	}
 	if p.Unit == "" {
 		p.Unit = "个"
 	}
 	if utf8.RuneCountInString(p.Unit) > 16 {
-		fields["unit"] = "at most 16 characters"
+		fields["unit"] = apperr.TooLong(16)
 	}
 	if p.PriceFen < 0 || p.PriceFen > 100_000_000_00 {
-		fields["price_fen"] = "must be between 0 and 10,000,000,000 fen"
+		fields["price_fen"] = apperr.OutOfRange(0, 10_000_000_000)
 	}
 	for _, c := range p.CategoryIDs {
 		if c == 0 {
-			fields["category_ids"] = "category ids must be positive"
+			fields["category_ids"] = apperr.InvalidFormat(apperr.FormatPositiveInteger)
 		}
 	}
 	slices.Sort(p.CategoryIDs)
@@ -123,17 +123,17 @@ func validatePart(p *Part, fields map[string]string) {
 // CreatePart adds a part to the catalogue. Errors: validation, conflict
 // part_code_taken.
 func (s *Service) CreatePart(ctx context.Context, in NewPart) (Part, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	code := strings.ToUpper(strings.TrimSpace(in.Code))
 	if !codePattern.MatchString(code) {
-		fields["code"] = "1–64 letters, digits, dot, dash or underscore"
+		fields["code"] = apperr.Identifier(1, 64)
 	}
 	now := s.o.Now().UTC()
 	p := Part{Code: code, Name: in.Name, Spec: in.Spec, Unit: in.Unit, PriceFen: in.PriceFen, Active: true, Version: 1,
 		CreatedAt: now, UpdatedAt: now, CategoryIDs: append([]uint64(nil), in.CategoryIDs...)}
 	validatePart(&p, fields)
 	if len(fields) > 0 {
-		return Part{}, apperr.Validation(fields)
+		return Part{}, apperr.FieldsErr(fields)
 	}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
@@ -207,10 +207,10 @@ func (s *Service) UpdatePart(ctx context.Context, id uint64, version int64, p Pa
 		if p.CategoryIDs != nil {
 			next.CategoryIDs = append([]uint64(nil), (*p.CategoryIDs)...)
 		}
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		validatePart(&next, fields)
 		if len(fields) > 0 {
-			return apperr.Validation(fields)
+			return apperr.FieldsErr(fields)
 		}
 		if audit.Unchanged(before, next.Snapshot()) {
 			out = cur // nothing to write: no version bump, no audit record

@@ -63,7 +63,7 @@ func ErrOutOfStock(p Part, location uint64, onHand, want int64) *apperr.Error {
 // and passes the result to EnqueueTaken in the same transaction.
 func (s *Service) TakeTx(ctx context.Context, tx *gorm.DB, t Take) (Taken, error) {
 	if t.Qty <= 0 || t.Qty > MaxQty {
-		return Taken{}, apperr.Field("qty", fmt.Sprintf("must be between 1 and %d", MaxQty))
+		return Taken{}, apperr.FieldErr("qty", apperr.OutOfRange(1, MaxQty))
 	}
 	var p Part
 	if err := tx.WithContext(ctx).Where("id = ?", t.PartID).Take(&p).Error; err != nil {
@@ -104,7 +104,7 @@ const NoteRecordedInError = "returned: recorded in error"
 // Errors: validation (qty), not_found (part).
 func (s *Service) ReturnTx(ctx context.Context, tx *gorm.DB, partID, location uint64, qty int64, ref, serial, note string) (Movement, error) {
 	if qty <= 0 || qty > MaxQty {
-		return Movement{}, apperr.Field("qty", fmt.Sprintf("must be between 1 and %d", MaxQty))
+		return Movement{}, apperr.FieldErr("qty", apperr.OutOfRange(1, MaxQty))
 	}
 	var n int64
 	if err := tx.WithContext(ctx).Model(&Part{}).Where("id = ?", partID).Count(&n).Error; err != nil {
@@ -193,7 +193,7 @@ func (s *Service) checkLocation(ctx context.Context, location uint64, scoped boo
 	if location != LocationCentral && s.o.Outlets != nil {
 		if err := s.o.Outlets(ctx, location); err != nil {
 			if apperr.IsKind(err, apperr.KindNotFound) {
-				return apperr.Field("location_id", "no such outlet")
+				return apperr.FieldErr("location_id", apperr.NoSuch("outlet"))
 			}
 			return err
 		}
@@ -201,34 +201,34 @@ func (s *Service) checkLocation(ctx context.Context, location uint64, scoped boo
 	return nil
 }
 
-func cleanChange(c *StockChange, fields map[string]string) {
+func cleanChange(c *StockChange, fields apperr.Fields) {
 	c.Ref = strings.TrimSpace(c.Ref)
 	c.Serial = strings.TrimSpace(c.Serial)
 	c.Note = strings.TrimSpace(c.Note)
 	if c.PartID == 0 {
-		fields["part_id"] = "required"
+		fields["part_id"] = apperr.Required()
 	}
 	if utf8.RuneCountInString(c.Ref) > 64 {
-		fields["ref"] = "at most 64 characters"
+		fields["ref"] = apperr.TooLong(64)
 	}
 	if utf8.RuneCountInString(c.Serial) > 64 {
-		fields["serial"] = "at most 64 characters"
+		fields["serial"] = apperr.TooLong(64)
 	}
 	if utf8.RuneCountInString(c.Note) > 255 {
-		fields["note"] = "at most 255 characters"
+		fields["note"] = apperr.TooLong(255)
 	}
 }
 
 // Receive books goods in (from a supplier) at a location. Errors:
 // validation, not_found (part).
 func (s *Service) Receive(ctx context.Context, c StockChange) (Movement, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	cleanChange(&c, fields)
 	if c.Qty <= 0 || c.Qty > MaxQty {
-		fields["qty"] = fmt.Sprintf("must be between 1 and %d", MaxQty)
+		fields["qty"] = apperr.OutOfRange(1, MaxQty)
 	}
 	if len(fields) > 0 {
-		return Movement{}, apperr.Validation(fields)
+		return Movement{}, apperr.FieldsErr(fields)
 	}
 	if err := s.checkLocation(ctx, c.LocationID, false); err != nil {
 		return Movement{}, err
@@ -258,13 +258,13 @@ func (s *Service) Receive(ctx context.Context, c StockChange) (Movement, error) 
 // (e.g. an installation); outlet users may only issue from their own
 // outlet. Errors: validation, not_found, conflict out_of_stock.
 func (s *Service) Issue(ctx context.Context, c StockChange) (Movement, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	cleanChange(&c, fields)
 	if c.Qty <= 0 || c.Qty > MaxQty {
-		fields["qty"] = fmt.Sprintf("must be between 1 and %d", MaxQty)
+		fields["qty"] = apperr.OutOfRange(1, MaxQty)
 	}
 	if len(fields) > 0 {
-		return Movement{}, apperr.Validation(fields)
+		return Movement{}, apperr.FieldsErr(fields)
 	}
 	if err := s.checkLocation(ctx, c.LocationID, true); err != nil {
 		return Movement{}, err
@@ -294,16 +294,16 @@ func (s *Service) Issue(ctx context.Context, c StockChange) (Movement, error) {
 // reason). A negative adjustment is guarded like any take. Errors:
 // validation, not_found, conflict out_of_stock.
 func (s *Service) Adjust(ctx context.Context, c StockChange) (Movement, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	cleanChange(&c, fields)
 	if c.Qty == 0 || c.Qty > MaxQty || c.Qty < -MaxQty {
-		fields["qty"] = fmt.Sprintf("must be non-zero, between -%d and %d", MaxQty, MaxQty)
+		fields["qty"] = apperr.Code("nonzero_range", fmt.Sprintf("must be non-zero, between -%d and %d", MaxQty, MaxQty)).With("min", -MaxQty).With("max", MaxQty)
 	}
 	if c.Note == "" {
-		fields["note"] = "a reason is required"
+		fields["note"] = apperr.Required()
 	}
 	if len(fields) > 0 {
-		return Movement{}, apperr.Validation(fields)
+		return Movement{}, apperr.FieldsErr(fields)
 	}
 	if err := s.checkLocation(ctx, c.LocationID, false); err != nil {
 		return Movement{}, err
@@ -343,10 +343,10 @@ func (s *Service) Adjust(ctx context.Context, c StockChange) (Movement, error) {
 // balance row at zero stock if needed). Errors: validation, not_found.
 func (s *Service) SetMinLevel(ctx context.Context, partID, location uint64, minLevel int64) (Balance, error) {
 	if partID == 0 {
-		return Balance{}, apperr.Field("part_id", "required")
+		return Balance{}, apperr.FieldErr("part_id", apperr.Required())
 	}
 	if minLevel < 0 || minLevel > MaxQty {
-		return Balance{}, apperr.Field("min_level", fmt.Sprintf("must be between 0 and %d", MaxQty))
+		return Balance{}, apperr.FieldErr("min_level", apperr.OutOfRange(0, MaxQty))
 	}
 	if err := s.checkLocation(ctx, location, false); err != nil {
 		return Balance{}, err

@@ -110,7 +110,7 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Access, error) {
 		f.Size = 100
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
-		return nil, apperr.Field("to", "must not be before from")
+		return nil, apperr.FieldErr("to", apperr.Code("before_from", "must not be before from"))
 	}
 	q := l.db.WithContext(ctx).Model(&Access{})
 	if f.CustomerID != 0 {

@@ -57,12 +57,12 @@ type PurchaseCorrection struct {
 // proof_attachment_id, reason, version), not_found, conflict
 // version_conflict.
 func (s *Service) CorrectPurchase(ctx context.Context, id uint64, version int64, c PurchaseCorrection) (Unit, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	reason := checkReason(c.Reason, fields)
 	checkVersion(version, fields)
 	proofGiven := c.ProofAttachmentID != nil || (c.PurchaseProof != nil && strings.TrimSpace(*c.PurchaseProof) != "")
 	if !proofGiven {
-		fields["proof_attachment_id"] = "a correction needs a proof: the invoice photo (an attachment) or the invoice number (purchase_proof)"
+		fields["proof_attachment_id"] = apperr.Code("proof_required", "a correction needs a proof: the invoice photo (an attachment) or the invoice number (purchase_proof)")
 	}
 	today := LocalDate(s.o.Now(), s.o.Location)
 	var purchase *time.Time
@@ -70,37 +70,37 @@ func (s *Service) CorrectPurchase(ctx context.Context, id uint64, version int64,
 		d := DateOf(*c.PurchaseDate)
 		purchase = &d
 		if d.After(today) {
-			fields["purchase_date"] = "cannot be in the future"
+			fields["purchase_date"] = apperr.Code("in_future", "must not be in the future")
 		} else if d.Year() < 1990 {
-			fields["purchase_date"] = "is too far in the past"
+			fields["purchase_date"] = apperr.Code("too_far_past", "is too far in the past")
 		}
 	}
 	var proof, seller string
 	if c.PurchaseProof != nil {
 		proof = strings.Join(strings.Fields(*c.PurchaseProof), " ")
 		if utf8.RuneCountInString(proof) > 255 {
-			fields["purchase_proof"] = "at most 255 characters"
+			fields["purchase_proof"] = apperr.TooLong(255)
 		}
 	}
 	if c.Seller != nil {
 		seller = strings.Join(strings.Fields(*c.Seller), " ")
 		if utf8.RuneCountInString(seller) > 128 {
-			fields["seller"] = "at most 128 characters"
+			fields["seller"] = apperr.TooLong(128)
 		}
 	}
 	if c.PurchasePriceFen != nil && (*c.PurchasePriceFen < 0 || *c.PurchasePriceFen > MaxPriceFen) {
-		fields["purchase_price_fen"] = fmt.Sprintf("must be between 0 and %d fen", MaxPriceFen)
+		fields["purchase_price_fen"] = apperr.OutOfRange(0, MaxPriceFen)
 	}
 	if c.ProofAttachmentID != nil && s.o.Proofs != nil {
 		if err := s.o.Proofs.ProofExists(ctx, *c.ProofAttachmentID); err != nil {
 			if !apperr.IsKind(err, apperr.KindNotFound) {
 				return Unit{}, err
 			}
-			fields["proof_attachment_id"] = "no such attachment (or not visible to you)"
+			fields["proof_attachment_id"] = apperr.NoSuch("attachment")
 		}
 	}
 	if len(fields) > 0 {
-		return Unit{}, apperr.Validation(fields)
+		return Unit{}, apperr.FieldsErr(fields)
 	}
 	var out Unit
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -111,10 +111,10 @@ func (s *Service) CorrectPurchase(ctx context.Context, id uint64, version int64,
 		before := u.snapshot()
 		if purchase != nil {
 			if u.ProductionDate != nil && u.ProductionDate.After(*purchase) {
-				return apperr.Field("purchase_date", "cannot be before the production date")
+				return apperr.FieldErr("purchase_date", apperr.Code("before_production", "cannot be before the production date"))
 			}
 			if u.InstalledAt != nil && LocalDate(*u.InstalledAt, s.o.Location).Before(*purchase) {
-				return apperr.Field("purchase_date", "cannot be after the installation")
+				return apperr.FieldErr("purchase_date", apperr.Code("after_installation", "cannot be after the installation"))
 			}
 			u.PurchaseDate = purchase
 		}
@@ -161,7 +161,7 @@ type TransferInput struct {
 // (to_customer_id, on, reason, version), not_found, conflict
 // version_conflict, same_owner, unit_deactivated.
 func (s *Service) TransferOwner(ctx context.Context, id uint64, version int64, in TransferInput) (Unit, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	reason := checkReason(in.Reason, fields)
 	checkVersion(version, fields)
 	today := LocalDate(s.o.Now(), s.o.Location)
@@ -169,26 +169,26 @@ func (s *Service) TransferOwner(ctx context.Context, id uint64, version int64, i
 	if !in.On.IsZero() {
 		on = DateOf(in.On)
 		if on.After(today) {
-			fields["on"] = "cannot be in the future"
+			fields["on"] = apperr.Code("in_future", "must not be in the future")
 		}
 	}
 	if in.ToCustomerID == 0 {
-		fields["to_customer_id"] = "required"
+		fields["to_customer_id"] = apperr.Required()
 	} else if s.o.Owners != nil {
 		c, err := s.o.Owners.Get(ctx, in.ToCustomerID)
 		switch {
 		case apperr.IsKind(err, apperr.KindNotFound):
-			fields["to_customer_id"] = "no such customer"
+			fields["to_customer_id"] = apperr.NoSuch("customer")
 		case err != nil:
 			return Unit{}, err
 		case c.MergedIntoID != nil:
-			fields["to_customer_id"] = fmt.Sprintf("this customer was merged into customer %d", *c.MergedIntoID)
+			fields["to_customer_id"] = apperr.Code("customer_merged", fmt.Sprintf("this customer was merged into customer %d", *c.MergedIntoID)).With("into", *c.MergedIntoID)
 		case c.ErasedAt != nil:
-			fields["to_customer_id"] = "this customer's personal data was erased"
+			fields["to_customer_id"] = apperr.Code("customer_erased", "this customer's personal data was erased")
 		}
 	}
 	if len(fields) > 0 {
-		return Unit{}, apperr.Validation(fields)
+		return Unit{}, apperr.FieldsErr(fields)
 	}
 	a := actor.From(ctx)
 	var out Unit
@@ -204,7 +204,7 @@ func (s *Service) TransferOwner(ctx context.Context, id uint64, version int64, i
 			return apperr.Conflict("same_owner", "the unit already belongs to this customer").WithDetail("field", "to_customer_id")
 		}
 		if u.PurchaseDate != nil && on.Before(*u.PurchaseDate) {
-			return apperr.Field("on", "cannot be before the purchase date")
+			return apperr.FieldErr("on", apperr.Code("before_purchase", "cannot be before the purchase date"))
 		}
 		before := u.snapshot()
 		t := Transfer{UnitID: u.ID, FromCustomerID: u.CustomerID, ToCustomerID: in.ToCustomerID, TransferredOn: on, Reason: reason,
@@ -232,14 +232,14 @@ func (s *Service) TransferOwner(ctx context.Context, id uint64, version int64, i
 // version_conflict, unit_not_active (returned, exchanged, or already
 // deactivated).
 func (s *Service) Deactivate(ctx context.Context, id uint64, version int64, status, reason string) (Unit, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	reason = checkReason(reason, fields)
 	checkVersion(version, fields)
 	if !Deactivated(status) {
-		fields["status"] = "scrapped or lost"
+		fields["status"] = apperr.OneOf("scrapped", "lost")
 	}
 	if len(fields) > 0 {
-		return Unit{}, apperr.Validation(fields)
+		return Unit{}, apperr.FieldsErr(fields)
 	}
 	var out Unit
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -269,11 +269,11 @@ func (s *Service) Deactivate(ctx context.Context, id uint64, version int64, stat
 // when a lost unit is found. Errors: validation (reason, version),
 // not_found, conflict version_conflict, unit_not_deactivated.
 func (s *Service) Reactivate(ctx context.Context, id uint64, version int64, reason string) (Unit, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	reason = checkReason(reason, fields)
 	checkVersion(version, fields)
 	if len(fields) > 0 {
-		return Unit{}, apperr.Validation(fields)
+		return Unit{}, apperr.FieldsErr(fields)
 	}
 	var out Unit
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -387,20 +387,20 @@ func (s *Service) recordCorrection(ctx context.Context, tx *gorm.DB, action stri
 		event.UnitUpdated.New(Topic, event.Unit{UnitID: u.ID, Serial: u.Serial, ModelID: u.ModelID, CustomerID: u.CustomerID}))
 }
 
-func checkReason(reason string, fields map[string]string) string {
+func checkReason(reason string, fields apperr.Fields) string {
 	r := strings.Join(strings.Fields(reason), " ")
 	switch n := utf8.RuneCountInString(r); {
 	case n == 0:
-		fields["reason"] = "required: why the data is corrected (kept in the audit trail)"
+		fields["reason"] = apperr.Required()
 	case n > MaxReasonLen:
-		fields["reason"] = fmt.Sprintf("at most %d characters", MaxReasonLen)
+		fields["reason"] = apperr.TooLong(MaxReasonLen)
 	}
 	return r
 }
 
-func checkVersion(version int64, fields map[string]string) {
+func checkVersion(version int64, fields apperr.Fields) {
 	if version <= 0 {
-		fields["version"] = "required: send the version you read (field or If-Match header)"
+		fields["version"] = apperr.VersionRequired()
 	}
 }
 

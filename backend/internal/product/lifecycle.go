@@ -71,7 +71,7 @@ func (s *Service) MarkReturned(ctx context.Context, tx *gorm.DB, unitID uint64, 
 func (s *Service) Exchange(ctx context.Context, tx *gorm.DB, unitID uint64, replacementSerial string, on time.Time, restart bool, proof string) (Unit, error) {
 	serial, ok := NormalizeSerial(replacementSerial)
 	if !ok {
-		return Unit{}, apperr.Field("replacement_serial", "4–64 letters, digits, dot, dash or underscore")
+		return Unit{}, apperr.FieldErr("replacement_serial", apperr.Identifier(4, 64))
 	}
 	old, err := lockUnit(ctx, tx, unitID)
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *Service) Exchange(ctx context.Context, tx *gorm.DB, unitID uint64, repl
 		return Unit{}, apperr.Conflict("unit_not_active", "the unit is already "+old.Status).WithDetail("status", old.Status)
 	}
 	if serial == old.Serial {
-		return Unit{}, apperr.Field("replacement_serial", "must differ from the exchanged unit's serial")
+		return Unit{}, apperr.FieldErr("replacement_serial", apperr.Code("same_serial", "must differ from the exchanged unit's serial"))
 	}
 	if err := refuseSerial(tx.WithContext(ctx), serial); err != nil {
 		return Unit{}, err

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -137,17 +138,17 @@ var codePattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9_-]{0,31}$`)
 // CreateCategory adds a category; policy fields left out take the 三包
 // defaults (DefaultPolicy). Errors: validation, conflict "duplicate_code".
 func (s *Service) CreateCategory(ctx context.Context, in NewCategory) (Category, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	code := strings.ToUpper(strings.TrimSpace(in.Code))
 	if !codePattern.MatchString(code) {
-		fields["code"] = "1–32 letters, digits, dash or underscore, starting with a letter or digit"
+		fields["code"] = apperr.Identifier(1, 32)
 	}
 	name := checkName(in.Name, 64, "name", fields)
 	p := DefaultPolicy()
 	applyInput(&p, in.Policy)
 	checkPolicy(p, fields)
 	if len(fields) > 0 {
-		return Category{}, apperr.Validation(fields)
+		return Category{}, apperr.FieldsErr(fields)
 	}
 	now := s.o.Now().UTC()
 	c := Category{Code: code, Name: name, ReturnDays: p.ReturnDays, ExchangeDays: p.ExchangeDays, RepairWarrantyMonths: p.RepairWarrantyMonths,
@@ -184,7 +185,7 @@ type CategoryPatch struct {
 // validation, conflict "version_conflict".
 func (s *Service) UpdateCategory(ctx context.Context, id uint64, version int64, p CategoryPatch) (Category, error) {
 	if version <= 0 {
-		return Category{}, apperr.Field("version", "required: send the version you read (field or If-Match header)")
+		return Category{}, apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	var after Category
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -195,7 +196,7 @@ func (s *Service) UpdateCategory(ctx context.Context, id uint64, version int64, 
 		if before.Version != version {
 			return apperr.ErrVersionConflict("product category").WithDetail("version", before.Version)
 		}
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		after = before
 		if p.Name != nil {
 			after.Name = checkName(*p.Name, 64, "name", fields)
@@ -204,7 +205,7 @@ func (s *Service) UpdateCategory(ctx context.Context, id uint64, version int64, 
 		applyInput(&pol, p.Policy)
 		checkPolicy(pol, fields)
 		if len(fields) > 0 {
-			return apperr.Validation(fields)
+			return apperr.FieldsErr(fields)
 		}
 		// A model override must still make sense under the new category
 		// policy (e.g. a model's return window beyond the new exchange one).
@@ -213,9 +214,12 @@ func (s *Service) UpdateCategory(ctx context.Context, id uint64, version int64, 
 			return err
 		}
 		for _, m := range models {
-			mf := map[string]string{}
+			mf := apperr.Fields{}
 			if checkPolicy(m.Policy(pol), mf); len(mf) > 0 {
-				return apperr.Validation(map[string]string{"policy": fmt.Sprintf("model %s would get an invalid policy: %s", m.Code, firstMsg(mf))})
+				field, fe := firstProblem(mf)
+				return apperr.FieldErr("policy", apperr.Code("model_policy_invalid",
+					fmt.Sprintf("model %s would get an invalid policy: %s %s", m.Code, field, fe.Message)).
+					With("model", m.Code).With("field", field).With("problem", fe.Code))
 			}
 		}
 		after.ReturnDays, after.ExchangeDays, after.RepairWarrantyMonths, after.ReplaceAfterRepairs =
@@ -304,21 +308,21 @@ var modelCodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./()+-]{0,63}$
 // CreateModel adds a model. Errors: validation (an unknown category is
 // field category_id), conflict "duplicate_code".
 func (s *Service) CreateModel(ctx context.Context, in NewModel) (Model, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	code := strings.TrimSpace(in.Code)
 	if !modelCodePattern.MatchString(code) {
-		fields["code"] = "1–64 letters, digits or . _ / ( ) + -, starting with a letter or digit"
+		fields["code"] = apperr.Identifier(1, 64)
 	}
 	name := checkName(in.Name, 128, "name", fields)
 	checkOverrides(in.Overrides, fields)
 	var cat Category
 	if in.CategoryID == 0 {
-		fields["category_id"] = "required"
+		fields["category_id"] = apperr.Required()
 	} else if c, err := s.Category(ctx, in.CategoryID); err != nil {
 		if !apperr.IsKind(err, apperr.KindNotFound) {
 			return Model{}, err
 		}
-		fields["category_id"] = "no such product category"
+		fields["category_id"] = apperr.NoSuch("product_category")
 	} else {
 		cat = c
 	}
@@ -330,7 +334,7 @@ func (s *Service) CreateModel(ctx context.Context, in NewModel) (Model, error) {
 		checkPolicy(m.Policy(cat.Policy()), fields)
 	}
 	if len(fields) > 0 {
-		return Model{}, apperr.Validation(fields)
+		return Model{}, apperr.FieldsErr(fields)
 	}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
@@ -374,7 +378,7 @@ type ModelPatch struct {
 // not_found, validation, conflict "version_conflict".
 func (s *Service) UpdateModel(ctx context.Context, id uint64, version int64, p ModelPatch) (Model, error) {
 	if version <= 0 {
-		return Model{}, apperr.Field("version", "required: send the version you read (field or If-Match header)")
+		return Model{}, apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	var after Model
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -385,7 +389,7 @@ func (s *Service) UpdateModel(ctx context.Context, id uint64, version int64, p M
 		if before.Version != version {
 			return apperr.ErrVersionConflict("product model").WithDetail("version", before.Version)
 		}
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		after = before
 		if p.Name != nil {
 			after.Name = checkName(*p.Name, 128, "name", fields)
@@ -408,13 +412,13 @@ func (s *Service) UpdateModel(ctx context.Context, id uint64, version int64, p M
 			if !errors.Is(err, gorm.ErrRecordNotFound) {
 				return err
 			}
-			fields["category_id"] = "no such product category"
+			fields["category_id"] = apperr.NoSuch("product_category")
 		}
 		if len(fields) == 0 {
 			checkPolicy(after.Policy(cat.Policy()), fields)
 		}
 		if len(fields) > 0 {
-			return apperr.Validation(fields)
+			return apperr.FieldsErr(fields)
 		}
 		if audit.Unchanged(before.snapshot(), after.snapshot()) {
 			after = before // nothing to write: no version bump, no audit record
@@ -529,18 +533,18 @@ func NormalizeSerial(s string) (string, bool) {
 // (serial, model_id, customer_id, dates), conflict "duplicate_serial" with
 // details unit_id.
 func (s *Service) RegisterUnit(ctx context.Context, in NewUnit) (Unit, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	serial, ok := NormalizeSerial(in.Serial)
 	if !ok {
-		fields["serial"] = "4–64 letters, digits, dot, dash or underscore"
+		fields["serial"] = apperr.Identifier(4, 64)
 	}
 	if in.ModelID == 0 {
-		fields["model_id"] = "required"
+		fields["model_id"] = apperr.Required()
 	} else if _, err := s.Model(ctx, in.ModelID); err != nil {
 		if !apperr.IsKind(err, apperr.KindNotFound) {
 			return Unit{}, err
 		}
-		fields["model_id"] = "no such product model"
+		fields["model_id"] = apperr.NoSuch("product_model")
 	}
 	// Without an Owners directory (tools, some tests) the owner is taken on
 	// trust.
@@ -549,7 +553,7 @@ func (s *Service) RegisterUnit(ctx context.Context, in NewUnit) (Unit, error) {
 			if !apperr.IsKind(err, apperr.KindNotFound) {
 				return Unit{}, err
 			}
-			fields["customer_id"] = "no such customer"
+			fields["customer_id"] = apperr.NoSuch("customer")
 		}
 	}
 	now := s.o.Now().UTC()
@@ -559,9 +563,9 @@ func (s *Service) RegisterUnit(ctx context.Context, in NewUnit) (Unit, error) {
 		d := DateOf(*in.PurchaseDate)
 		purchase = &d
 		if d.After(today) {
-			fields["purchase_date"] = "cannot be in the future"
+			fields["purchase_date"] = apperr.Code("in_future", "must not be in the future")
 		} else if d.Year() < 1990 {
-			fields["purchase_date"] = "is too far in the past"
+			fields["purchase_date"] = apperr.Code("too_far_past", "is too far in the past")
 		}
 	}
 	if in.ProductionDate != nil {
@@ -569,9 +573,9 @@ func (s *Service) RegisterUnit(ctx context.Context, in NewUnit) (Unit, error) {
 		production = &d
 		switch {
 		case d.After(today):
-			fields["production_date"] = "cannot be in the future"
+			fields["production_date"] = apperr.Code("in_future", "must not be in the future")
 		case purchase != nil && d.After(*purchase):
-			fields["production_date"] = "cannot be after the purchase date"
+			fields["production_date"] = apperr.Code("after_purchase", "cannot be after the purchase date")
 		}
 	}
 	var installed *time.Time
@@ -580,21 +584,21 @@ func (s *Service) RegisterUnit(ctx context.Context, in NewUnit) (Unit, error) {
 		installed = &t
 		switch {
 		case t.After(now.Add(5 * time.Minute)):
-			fields["installed_at"] = "cannot be in the future"
+			fields["installed_at"] = apperr.Code("in_future", "must not be in the future")
 		case purchase != nil && LocalDate(t, s.o.Location).Before(*purchase):
-			fields["installed_at"] = "cannot be before the purchase date"
+			fields["installed_at"] = apperr.Code("before_purchase", "cannot be before the purchase date")
 		}
 	}
 	proof := strings.Join(strings.Fields(in.PurchaseProof), " ")
 	if utf8.RuneCountInString(proof) > 255 {
-		fields["purchase_proof"] = "at most 255 characters"
+		fields["purchase_proof"] = apperr.TooLong(255)
 	}
 	lot := strings.ToUpper(strings.TrimSpace(in.ProductionLot))
 	if utf8.RuneCountInString(lot) > 64 {
-		fields["production_lot"] = "at most 64 characters"
+		fields["production_lot"] = apperr.TooLong(64)
 	}
 	if len(fields) > 0 {
-		return Unit{}, apperr.Validation(fields)
+		return Unit{}, apperr.FieldsErr(fields)
 	}
 	u := Unit{Serial: serial, ModelID: in.ModelID, CustomerID: in.CustomerID, PurchaseDate: purchase, PurchaseProof: proof,
 		Status: UnitActive, ProductionLot: lot, ProductionDate: production, InstalledAt: installed, Version: 1, CreatedAt: now, UpdatedAt: now}
@@ -889,10 +893,10 @@ func applyInput(p *Policy, in PolicyInput) {
 }
 
 // checkPolicy validates a complete (effective) policy.
-func checkPolicy(p Policy, fields map[string]string) {
+func checkPolicy(p Policy, fields apperr.Fields) {
 	rng := func(field string, v, hi int) {
 		if v < 0 || v > hi {
-			fields[field] = fmt.Sprintf("must be between 0 and %d", hi)
+			fields[field] = apperr.OutOfRange(0, hi)
 		}
 	}
 	rng("return_days", p.ReturnDays, MaxPolicyDays)
@@ -900,16 +904,16 @@ func checkPolicy(p Policy, fields map[string]string) {
 	rng("repair_warranty_months", p.RepairWarrantyMonths, MaxPolicyMonths)
 	rng("replace_after_repairs", p.ReplaceAfterRepairs, MaxReplaceAfter)
 	if _, bad := fields["exchange_days"]; !bad && p.ExchangeDays > 0 && p.ExchangeDays < p.ReturnDays {
-		fields["exchange_days"] = "the exchange window includes the return window: must be at least return_days"
+		fields["exchange_days"] = apperr.Code("not_less_than_field", "the exchange window includes the return window: must be at least return_days").With("field", "return_days")
 	}
 }
 
 // checkOverrides validates the ranges of the overrides that are set; the
 // effective policy is checked as a whole by checkPolicy.
-func checkOverrides(in PolicyInput, fields map[string]string) {
+func checkOverrides(in PolicyInput, fields apperr.Fields) {
 	rng := func(field string, v *int, hi int) {
 		if v != nil && (*v < 0 || *v > hi) {
-			fields[field] = fmt.Sprintf("must be between 0 and %d", hi)
+			fields[field] = apperr.OutOfRange(0, hi)
 		}
 	}
 	rng("return_days", in.ReturnDays, MaxPolicyDays)
@@ -918,13 +922,13 @@ func checkOverrides(in PolicyInput, fields map[string]string) {
 	rng("replace_after_repairs", in.ReplaceAfterRepairs, MaxReplaceAfter)
 }
 
-func checkName(name string, maxLen int, field string, fields map[string]string) string {
+func checkName(name string, maxLen int, field string, fields apperr.Fields) string {
 	name = strings.Join(strings.Fields(name), " ")
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
-		fields[field] = "required"
+		fields[field] = apperr.Required()
 	case n > maxLen:
-		fields[field] = fmt.Sprintf("at most %d characters", maxLen)
+		fields[field] = apperr.TooLong(maxLen)
 	}
 	return name
 }
@@ -951,11 +955,14 @@ func notFound(err error, entity string) error {
 // unavailable, internal) with what was being done.
 func wrap(err error, what string) error { return db.Classify(err, what) }
 
-func firstMsg(m map[string]string) string {
-	for k, v := range m {
-		return k + " " + v
+// firstProblem is the alphabetically first field problem of m.
+func firstProblem(m apperr.Fields) (string, apperr.FieldError) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	return ""
+	sort.Strings(keys)
+	return keys[0], m[keys[0]]
 }
 
 func uniq(ids []uint64) []uint64 {

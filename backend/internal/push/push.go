@@ -128,19 +128,19 @@ type Input struct {
 // other scheme is accepted) and the keys (a P-256 point and a 16-byte
 // secret, base64url).
 func (in Input) validate() error {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	u, err := url.Parse(in.Endpoint)
 	if err != nil || u.Scheme != "https" || u.Host == "" || len(in.Endpoint) > 2048 {
-		fields["endpoint"] = "an https URL of at most 2048 characters"
+		fields["endpoint"] = apperr.InvalidFormat(apperr.FormatURL)
 	}
 	if b, err := decodeKey(in.P256dh); err != nil || len(b) != 65 || b[0] != 4 {
-		fields["keys.p256dh"] = "an uncompressed P-256 public key, base64url"
+		fields["keys.p256dh"] = apperr.Code("push_key", "an uncompressed P-256 public key, base64url")
 	}
 	if b, err := decodeKey(in.Auth); err != nil || len(b) != 16 {
-		fields["keys.auth"] = "a 16-byte secret, base64url"
+		fields["keys.auth"] = apperr.Code("push_secret", "a 16-byte secret, base64url")
 	}
 	if len(fields) > 0 {
-		return apperr.Validation(fields)
+		return apperr.FieldsErr(fields)
 	}
 	return nil
 }

@@ -148,14 +148,14 @@ func KnownPermissions() []string {
 
 func (a *Authorizer) validate(g Grant) error {
 	if _, ok := DefaultPolicy()[g.Role]; !ok {
-		return apperr.Field("role", "unknown_role").WithDetail("role", g.Role)
+		return apperr.FieldErr("role", apperr.Code("unknown_role", "unknown role")).WithDetail("role", g.Role)
 	}
 	for _, p := range KnownPermissions() {
 		if p == g.Permission {
 			return nil
 		}
 	}
-	return apperr.Field("permission", "unknown_permission").WithDetail("permission", g.Permission)
+	return apperr.FieldErr("permission", apperr.Code("unknown_permission", "unknown permission")).WithDetail("permission", g.Permission)
 }
 
 // GrantPermission gives role the permission. A revoked default comes back

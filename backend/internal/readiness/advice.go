@@ -43,7 +43,7 @@ func (s *Service) CheapestPath(ctx context.Context, code, band string) (*Path, e
 	}
 	if band != "" {
 		if _, ok := std.Band(band); !ok {
-			return nil, apperr.Field("band", "unknown band "+band)
+			return nil, apperr.FieldErr("band", apperr.Unknown(band))
 		}
 		p := CheapestPathTo(std, in, asOf, band)
 		return &p, nil
@@ -64,16 +64,16 @@ func (s *Service) WhatIf(ctx context.Context, code string, changes []Change, tex
 	for i, t := range texts {
 		c, err := ParseChange(t, asOf)
 		if err != nil {
-			return nil, apperr.Field(fmt.Sprintf("texts[%d]", i), err.Error())
+			return nil, apperr.FieldErr(fmt.Sprintf("texts[%d]", i), apperr.Code("change_unreadable", err.Error()).With("detail", err.Error()))
 		}
 		all = append(all, c)
 	}
 	if len(all) == 0 {
-		return nil, apperr.Field("changes", "give at least one change")
+		return nil, apperr.FieldErr("changes", apperr.Code("no_change", "give at least one change"))
 	}
 	res, err := WhatIf(std, in, all, asOf)
 	if err != nil {
-		return nil, apperr.Field("changes", err.Error())
+		return nil, apperr.FieldErr("changes", apperr.Code("change_invalid", err.Error()).With("detail", err.Error()))
 	}
 	return &res, nil
 }
@@ -125,7 +125,7 @@ func (s *Service) Project(ctx context.Context, code string, at *time.Time) (*Pro
 		}
 	}
 	if at.Before(asOf) {
-		return nil, apperr.Field("at", "must not be in the past")
+		return nil, apperr.FieldErr("at", apperr.Code("in_past", "must not be in the past"))
 	}
 	trends, err := s.Trends(ctx, std.ID, asOf)
 	if err != nil {

@@ -40,34 +40,34 @@ func (s *Service) CreateOverride(ctx context.Context, in OverrideInput) (*Overri
 	if err != nil {
 		return nil, err
 	}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	clause := strings.TrimSpace(in.Clause)
 	ind, ok := std.Indicator(clause)
 	switch {
 	case clause == "":
-		fields["clause"] = "is required"
+		fields["clause"] = apperr.Required()
 	case !ok:
-		fields["clause"] = fmt.Sprintf("%s is not a clause of %s", clause, v.Code)
+		fields["clause"] = apperr.Code("not_a_clause", fmt.Sprintf("%s is not a clause of %s", clause, v.Code)).With("clause", clause).With("standard", v.Code)
 	case !ind.IsLeaf():
-		fields["clause"] = fmt.Sprintf("%s has sub-indicators: override its leaves", clause)
+		fields["clause"] = apperr.Code("not_a_leaf", fmt.Sprintf("%s has sub-indicators: override its leaves", clause)).With("clause", clause)
 	case ind.Rule != nil && ind.Rule.Kind == RuleManual:
-		fields["clause"] = fmt.Sprintf("%s is assessed by the quality manager: record an assessment, not an override", clause)
+		fields["clause"] = apperr.Code("clause_is_manual", fmt.Sprintf("%s is assessed by the quality manager: record an assessment, not an override", clause)).With("clause", clause)
 	case !ModeAllows(ind.Rule.Scoring, ind.Points, in.Points):
 		fields["points"] = modeValues(ind.Rule.Scoring, ind.Points)
 	}
 	if strings.TrimSpace(in.Justification) == "" {
-		fields["justification"] = "is required"
+		fields["justification"] = apperr.Required()
 	}
 	evidence, problem := s.checkEvidence(ctx, in.Evidence)
-	if problem != "" {
-		fields["evidence"] = problem
+	if problem != nil {
+		fields["evidence"] = *problem
 	}
 	now := s.now().UTC()
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
-		fields["expires_at"] = "must be in the future"
+		fields["expires_at"] = apperr.Code("not_in_future", "must be in the future")
 	}
 	if len(fields) > 0 {
-		return nil, apperr.Validation(fields)
+		return nil, apperr.FieldsErr(fields)
 	}
 	a := actor.From(ctx)
 	rec := OverrideRecord{StandardCode: v.Code, Clause: ind.Clause, Points: in.Points, Justification: strings.TrimSpace(in.Justification),
@@ -87,16 +87,16 @@ func (s *Service) CreateOverride(ctx context.Context, in OverrideInput) (*Overri
 }
 
 // modeValues says which points a scoring mode allows, for a 422.
-func modeValues(mode ScoringMode, max float64) string {
+func modeValues(mode ScoringMode, max float64) apperr.FieldError {
 	if mode == ScoringAllOrNothing || mode == "" {
-		return fmt.Sprintf("scoring all_or_nothing allows 0 or %s only", formatPoints(max))
+		return apperr.Code("points_all_or_nothing", fmt.Sprintf("scoring all_or_nothing allows 0 or %s only", formatPoints(max))).With("max", max)
 	}
-	return fmt.Sprintf("scoring %s allows 0 to %s with at most 2 decimals", mode, formatPoints(max))
+	return apperr.Code("points_proportional", fmt.Sprintf("scoring %s allows 0 to %s with at most 2 decimals", mode, formatPoints(max))).With("max", max)
 }
 
 // checkEvidence normalises evidence ids and checks that each names a
 // document of the evidence register.
-func (s *Service) checkEvidence(ctx context.Context, ids []string) ([]string, string) {
+func (s *Service) checkEvidence(ctx context.Context, ids []string) ([]string, *apperr.FieldError) {
 	var out []string
 	for _, id := range ids {
 		id = strings.TrimPrefix(strings.TrimSpace(id), "document:")
@@ -105,14 +105,16 @@ func (s *Service) checkEvidence(ctx context.Context, ids []string) ([]string, st
 		}
 	}
 	if len(out) == 0 {
-		return nil, "at least one evidence document is required"
+		fe := apperr.Code("evidence_required", "at least one evidence document is required")
+		return nil, &fe
 	}
 	if s.evidence == nil {
-		return out, ""
+		return out, nil
 	}
 	docs, err := s.evidence.DocumentsForScoring(ctx)
 	if err != nil {
-		return out, "the evidence register cannot be read; try again"
+		fe := apperr.Code("evidence_unreadable", "the evidence register cannot be read; try again")
+		return out, &fe
 	}
 	known := map[string]bool{}
 	for _, list := range docs {
@@ -122,10 +124,11 @@ func (s *Service) checkEvidence(ctx context.Context, ids []string) ([]string, st
 	}
 	for _, id := range out {
 		if !known[id] {
-			return out, fmt.Sprintf("evidence document %s does not exist", id)
+			fe := apperr.NoSuch("evidence_document").With("id", id)
+			return out, &fe
 		}
 	}
-	return out, ""
+	return out, nil
 }
 
 // Overrides lists the overrides of a standard, newest first; with all false
@@ -162,7 +165,7 @@ func (s *Service) Overrides(ctx context.Context, code string, all bool) ([]Overr
 // history). Errors: not_found, conflict already_withdrawn, validation.
 func (s *Service) WithdrawOverride(ctx context.Context, id uint64, reason string) error {
 	if strings.TrimSpace(reason) == "" {
-		return apperr.Field("reason", "is required")
+		return apperr.FieldErr("reason", apperr.Required())
 	}
 	return s.withdraw(ctx, &OverrideRecord{}, "readiness_override", id, reason)
 }
@@ -187,7 +190,7 @@ func (s *Service) activeOverrides(ctx context.Context, code string) ([]OverrideR
 // may be recorded; the standard's cap applies to their total.
 func (s *Service) ClaimBonus(ctx context.Context, reason string) (*BonusClaim, error) {
 	if strings.TrimSpace(reason) == "" {
-		return nil, apperr.Field("reason", "is required")
+		return nil, apperr.FieldErr("reason", apperr.Required())
 	}
 	a := actor.From(ctx)
 	b := BonusClaim{Reason: strings.TrimSpace(reason), AuthorID: a.UserID, Author: truncate(orDefault(a.Username, "system"), 64), CreatedAt: s.now().UTC()}

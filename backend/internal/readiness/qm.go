@@ -39,32 +39,32 @@ func (s *Service) Assess(ctx context.Context, in AssessInput) (*AssessmentRecord
 	if err != nil {
 		return nil, err
 	}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	ind, ok := std.Indicator(strings.TrimSpace(in.Clause))
 	switch {
 	case in.Clause == "":
-		fields["clause"] = "is required"
+		fields["clause"] = apperr.Required()
 	case !ok:
-		fields["clause"] = fmt.Sprintf("%s is not a clause of %s", in.Clause, v.Code)
+		fields["clause"] = apperr.Code("not_a_clause", fmt.Sprintf("%s is not a clause of %s", in.Clause, v.Code)).With("clause", in.Clause).With("standard", v.Code)
 	case !ind.IsLeaf():
-		fields["clause"] = fmt.Sprintf("%s has sub-indicators: assess its leaves", in.Clause)
+		fields["clause"] = apperr.Code("not_a_leaf", fmt.Sprintf("%s has sub-indicators: assess its leaves", in.Clause)).With("clause", in.Clause)
 	case ind.Rule == nil || ind.Rule.Kind != RuleManual:
 		// Overrides of computed leaves are their own resource, with
 		// evidence: never hidden under an assessment.
-		fields["clause"] = fmt.Sprintf("%s is computed from data: to replace its points, create an override with evidence (POST /api/v1/readiness/overrides)", in.Clause)
+		fields["clause"] = apperr.Code("clause_is_computed", fmt.Sprintf("%s is computed from data: to replace its points, create an override with evidence (POST /api/v1/readiness/overrides)", in.Clause)).With("clause", in.Clause)
 	case math.IsNaN(in.Points) || !ModeAllows(ind.Rule.Scoring, ind.Points, in.Points):
 		fields["points"] = modeValues(ind.Rule.Scoring, ind.Points)
 	}
 	if strings.TrimSpace(in.Justification) == "" {
-		fields["justification"] = "is required"
+		fields["justification"] = apperr.Required()
 	}
 	now := s.now().UTC()
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
-		fields["expires_at"] = "must be in the future"
+		fields["expires_at"] = apperr.Code("not_in_future", "must be in the future")
 	}
 	in.ExpiresAt = utcPtr(in.ExpiresAt)
 	if len(fields) > 0 {
-		return nil, apperr.Validation(fields)
+		return nil, apperr.FieldsErr(fields)
 	}
 	a := actor.From(ctx)
 	rec := AssessmentRecord{StandardCode: v.Code, Clause: ind.Clause, Points: in.Points, Justification: strings.TrimSpace(in.Justification),
@@ -115,20 +115,20 @@ func (s *Service) MarkNotApplicable(ctx context.Context, code, clause, justifica
 		return nil, err
 	}
 	ind, ok := std.Indicator(strings.TrimSpace(clause))
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	switch {
 	case clause == "":
-		fields["clause"] = "is required"
+		fields["clause"] = apperr.Required()
 	case !ok:
-		fields["clause"] = fmt.Sprintf("%s is not a clause of %s", clause, v.Code)
+		fields["clause"] = apperr.Code("not_a_clause", fmt.Sprintf("%s is not a clause of %s", clause, v.Code)).With("clause", clause).With("standard", v.Code)
 	case !ind.Deletable:
-		fields["clause"] = fmt.Sprintf("the standard does not allow deleting %s", clause)
+		fields["clause"] = apperr.Code("clause_not_deletable", fmt.Sprintf("the standard does not allow deleting %s", clause)).With("clause", clause)
 	}
 	if strings.TrimSpace(justification) == "" {
-		fields["justification"] = "is required"
+		fields["justification"] = apperr.Required()
 	}
 	if len(fields) > 0 {
-		return nil, apperr.Validation(fields)
+		return nil, apperr.FieldsErr(fields)
 	}
 	a := actor.From(ctx)
 	d := Deletion{StandardCode: v.Code, Clause: ind.Clause, Justification: strings.TrimSpace(justification), AuthorID: a.UserID,
@@ -218,13 +218,13 @@ func (s *Service) RecordDeduction(ctx context.Context, in DeductionInput) (*Dedu
 	if err != nil {
 		return nil, err
 	}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if strings.TrimSpace(in.Finding) == "" {
-		fields["finding"] = "is required"
+		fields["finding"] = apperr.Required()
 	}
 	if in.Clause != "" {
 		if _, ok := std.Indicator(in.Clause); !ok {
-			fields["clause"] = fmt.Sprintf("%s is not a clause of %s", in.Clause, std.ID)
+			fields["clause"] = apperr.Code("not_a_clause", fmt.Sprintf("%s is not a clause of %s", in.Clause, std.ID)).With("clause", in.Clause).With("standard", std.ID)
 		}
 	}
 	now := s.now().UTC()
@@ -232,14 +232,14 @@ func (s *Service) RecordDeduction(ctx context.Context, in DeductionInput) (*Dedu
 		in.FoundOn = localDay(now, s.loc)
 	}
 	if in.FoundOn.After(now) {
-		fields["found_on"] = "must not be in the future"
+		fields["found_on"] = apperr.Code("in_future", "must not be in the future")
 	}
 	if in.CorrectedAt != nil && in.CorrectedAt.Before(in.FoundOn) {
-		fields["corrected_at"] = "must not be before found_on"
+		fields["corrected_at"] = apperr.Code("before_field", "must not be before found_on").With("field", "found_on")
 	}
 	in.CorrectedAt = utcPtr(in.CorrectedAt)
 	if len(fields) > 0 {
-		return nil, apperr.Validation(fields)
+		return nil, apperr.FieldsErr(fields)
 	}
 	a := actor.From(ctx)
 	d := DeductionRecord{Clause: in.Clause, Finding: strings.TrimSpace(in.Finding), Source: SourceManual, RecordRef: truncate(in.RecordRef, 64),
@@ -306,7 +306,7 @@ func (s *Service) DecideDeduction(ctx context.Context, id uint64, action string,
 			if action == "dismiss" {
 				upd["status"] = DeductionDismissed
 				if strings.TrimSpace(note) == "" {
-					return apperr.Field("note", "say why the suggestion is dismissed")
+					return apperr.FieldErr("note", apperr.Code("note_dismissal", "say why the suggestion is dismissed"))
 				}
 			}
 			upd["decided_by"] = truncate(orDefault(a.Username, "system"), 64)
@@ -324,10 +324,10 @@ func (s *Service) DecideDeduction(ctx context.Context, id uint64, action string,
 				at = *correctedAt
 			}
 			if at.Before(d.FoundOn) || at.After(now) {
-				return apperr.Field("corrected_at", "must lie between the finding date and now")
+				return apperr.FieldErr("corrected_at", apperr.Code("between_finding_and_now", "must lie between the finding date and now"))
 			}
 			if strings.TrimSpace(note) == "" {
-				return apperr.Field("note", "describe the correction")
+				return apperr.FieldErr("note", apperr.Code("describe_correction", "describe the correction"))
 			}
 			upd["corrected_at"] = at.UTC()
 			upd["correction"] = note

@@ -463,9 +463,9 @@ func (s *Service) PutStandard(ctx context.Context, code string, data []byte, jus
 func standardInvalid(err error) error {
 	var verr *ValidationError
 	if !errors.As(err, &verr) {
-		return apperr.Field("standard", err.Error())
+		return apperr.FieldErr("standard", apperr.Code("standard_invalid", err.Error()).With("detail", err.Error()))
 	}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	problems := make([]map[string]string, 0, len(verr.Problems))
 	for _, p := range verr.Problems {
 		key := "standard"
@@ -475,14 +475,16 @@ func standardInvalid(err error) error {
 		case p.Field != "":
 			key = p.Field
 		}
+		msg := p.Message
 		if prev, ok := fields[key]; ok {
-			fields[key] = prev + "; " + p.Message
-		} else {
-			fields[key] = p.Message
+			msg = prev.Message + "; " + msg
 		}
+		// The standard file's own checks speak English only; their
+		// structured form is in details.problems.
+		fields[key] = apperr.Code("standard_invalid", msg).With("detail", msg)
 		problems = append(problems, map[string]string{"clause": p.Clause, "field": p.Field, "message": p.Message})
 	}
-	e := apperr.Validation(fields).WithDetail("problems", problems)
+	e := apperr.FieldsErr(fields).WithDetail("problems", problems)
 	e.Code = "standard_invalid"
 	e.Message = verr.Error()
 	return e
@@ -491,14 +493,14 @@ func standardInvalid(err error) error {
 // putLoaded stores a validated standard as a new version of code.
 func (s *Service) putLoaded(ctx context.Context, code string, std *Standard, data []byte, source, justification string) (*StandardInfo, bool, error) {
 	if std.ID != code {
-		return nil, false, apperr.Field("id", fmt.Sprintf("the file's id %q does not match %q in the path", std.ID, code))
+		return nil, false, apperr.FieldErr("id", apperr.Code("id_mismatch", fmt.Sprintf("the file's id %q does not match %q in the path", std.ID, code)).With("id", std.ID).With("path", code))
 	}
 	latest, err := s.st.latestVersion(ctx, s.db, code)
 	if err != nil {
 		return nil, false, apperr.Internal(err)
 	}
 	if latest != nil && latest.Fingerprint != std.Fingerprint() && strings.TrimSpace(justification) == "" {
-		return nil, false, apperr.Field("justification", "a new version must say why its parameters changed")
+		return nil, false, apperr.FieldErr("justification", apperr.Code("justification_required", "a new version must say why its parameters changed"))
 	}
 	v, created, err := s.storeVersion(ctx, std, data, source, justification)
 	if err != nil {

@@ -42,7 +42,7 @@ func (s *Service) ImportSheet(ctx context.Context, r io.Reader, code, justificat
 		code = s.active
 	}
 	if id != "" && id != code {
-		return nil, apperr.Field("standard", fmt.Sprintf("the sheet is for %s, not %s", id, code))
+		return nil, apperr.FieldErr("standard", apperr.Code("sheet_other_standard", fmt.Sprintf("the sheet is for %s, not %s", id, code)).With("sheet", id).With("standard", code))
 	}
 	_, base, err := s.current(ctx, code)
 	if err != nil {
@@ -50,7 +50,7 @@ func (s *Service) ImportSheet(ctx context.Context, r io.Reader, code, justificat
 	}
 	data, std, rowErrs := ApplySheet(base, lines)
 	if len(rowErrs) > 0 {
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		for _, e := range rowErrs {
 			key := "file"
 			if e.Row > 0 {
@@ -64,11 +64,13 @@ func (s *Service) ImportSheet(ctx context.Context, r io.Reader, code, justificat
 				msg = "clause " + e.Clause + ": " + msg
 			}
 			if prev, ok := fields[key]; ok {
-				msg = prev + "; " + msg
+				msg = prev.Message + "; " + msg
 			}
-			fields[key] = msg
+			// Row-level sheet checks speak English only; the rows are in
+			// details.rows.
+			fields[key] = apperr.Code("sheet_row_invalid", msg).With("detail", msg)
 		}
-		ae := apperr.Validation(fields).WithDetail("rows", rowErrs)
+		ae := apperr.FieldsErr(fields).WithDetail("rows", rowErrs)
 		ae.Code = "sheet_invalid"
 		ae.Message = fmt.Sprintf("the scoring sheet has %d problems", len(rowErrs))
 		return nil, ae

@@ -48,20 +48,20 @@ type RemedyOrders interface {
 // work order records the remedy (RemedyForWorkOrder). Errors: validation,
 // not_found, conflict (remedied, campaign not active).
 func (s *Service) Book(ctx context.Context, id uint64, version int64, at time.Time, outletID uint64) (AffectedUnit, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if at.IsZero() {
-		fields["at"] = "required"
+		fields["at"] = apperr.Required()
 	}
 	if outletID == 0 {
-		fields["outlet_id"] = "required"
+		fields["outlet_id"] = apperr.Required()
 	}
 	if len(fields) > 0 {
-		return AffectedUnit{}, apperr.Validation(fields)
+		return AffectedUnit{}, apperr.FieldsErr(fields)
 	}
 	if s.o.Outlets != nil {
 		if err := s.o.Outlets(ctx, outletID); err != nil {
 			if apperr.IsKind(err, apperr.KindNotFound) {
-				return AffectedUnit{}, apperr.Field("outlet_id", "no such outlet")
+				return AffectedUnit{}, apperr.FieldErr("outlet_id", apperr.NoSuch("outlet"))
 			}
 			return AffectedUnit{}, err
 		}

@@ -55,7 +55,7 @@ func (s *Service) Units(ctx context.Context, campaignID uint64, f UnitFilter) ([
 	q = scopeUnits(ctx, q, serial != "")
 	if f.Status != "" {
 		if !slices.Contains([]string{UnitPending, UnitNotified, UnitScheduled, UnitRemedied}, f.Status) {
-			return nil, 0, apperr.Field("status", "pending, notified, scheduled or remedied")
+			return nil, 0, apperr.FieldErr("status", apperr.OneOf("pending", "notified", "scheduled", "remedied"))
 		}
 		q = q.Where("status = ?", f.Status)
 	}
@@ -148,18 +148,18 @@ type NotificationInput struct {
 // owner in the campaign), conflict (campaign not active).
 func (s *Service) RecordNotification(ctx context.Context, campaignID, customerID uint64, in NotificationInput) (Notification, int64, error) {
 	in.Note = strings.TrimSpace(in.Note)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	outcomes, ok := ChannelOutcomes[in.Channel]
 	if !ok {
-		fields["channel"] = "phone, sms or letter"
+		fields["channel"] = apperr.OneOf("phone", "sms", "letter")
 	} else if !slices.Contains(outcomes, in.Outcome) {
-		fields["outcome"] = "for " + in.Channel + ": " + strings.Join(outcomes, ", ")
+		fields["outcome"] = apperr.OneOf(outcomes...)
 	}
 	if utf8.RuneCountInString(in.Note) > 255 {
-		fields["note"] = "at most 255 characters"
+		fields["note"] = apperr.TooLong(255)
 	}
 	if len(fields) > 0 {
-		return Notification{}, 0, apperr.Validation(fields)
+		return Notification{}, 0, apperr.FieldsErr(fields)
 	}
 	var n Notification
 	var marked int64
@@ -323,22 +323,22 @@ type RemedyInput struct {
 func (s *Service) Remedy(ctx context.Context, id uint64, in RemedyInput) (AffectedUnit, Counts, error) {
 	note := strings.TrimSpace(in.Note)
 	version, outletID := in.Version, in.OutletID
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if utf8.RuneCountInString(note) > 255 {
-		fields["note"] = "at most 255 characters"
+		fields["note"] = apperr.TooLong(255)
 	}
 	if version <= 0 {
-		fields["version"] = "required: the unit's version as read (If-Match or body)"
+		fields["version"] = apperr.VersionRequired()
 	}
 	serial := ""
 	if strings.TrimSpace(in.Serial) != "" {
 		var ok bool
 		if serial, ok = NormalizeSerial(in.Serial); !ok {
-			fields["serial"] = "not a serial number"
+			fields["serial"] = apperr.InvalidFormat(apperr.FormatSerial)
 		}
 	}
 	if len(fields) > 0 {
-		return AffectedUnit{}, Counts{}, apperr.Validation(fields)
+		return AffectedUnit{}, Counts{}, apperr.FieldsErr(fields)
 	}
 	if own, ok := actor.From(ctx).OutletScoped(); ok {
 		if outletID != 0 && outletID != own {
@@ -348,7 +348,7 @@ func (s *Service) Remedy(ctx context.Context, id uint64, in RemedyInput) (Affect
 	}
 	u, err := s.mutateUnit(ctx, id, version, serial, "remedy", func(u *AffectedUnit, now time.Time) error {
 		if serial != "" && u.Serial != serial {
-			return apperr.Field("serial", "is not this unit's serial")
+			return apperr.FieldErr("serial", apperr.Code("serial_mismatch", "is not this unit's serial"))
 		}
 		if u.Status == UnitRemedied {
 			return apperr.Conflict("invalid_transition", "the unit is already remedied").WithDetail("allowed", []string{})
@@ -358,7 +358,7 @@ func (s *Service) Remedy(ctx context.Context, id uint64, in RemedyInput) (Affect
 			where = *u.AppointmentOutletID
 		}
 		if where == 0 {
-			return apperr.Field("outlet_id", "required (the unit has no appointment)")
+			return apperr.FieldErr("outlet_id", apperr.Required())
 		}
 		u.Status, u.RemediedAt, u.RemediedOutletID, u.RemediedBy, u.RemedyNote = UnitRemedied, &now, &where, actor.From(ctx).Username, note
 		if u.NotifiedAt == nil {

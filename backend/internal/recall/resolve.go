@@ -38,25 +38,25 @@ type SerialRange struct {
 // ParseRange validates a serial range: both ends well-formed, the same
 // length (so lexicographic order is the numeric order of the varying
 // tail), and From ≤ To. Serials of another length never fall inside.
-func ParseRange(from, to string) (SerialRange, map[string]string) {
-	fields := map[string]string{}
+func ParseRange(from, to string) (SerialRange, apperr.Fields) {
+	fields := apperr.Fields{}
 	f, okF := NormalizeSerial(from)
 	t, okT := NormalizeSerial(to)
 	if !okF {
-		fields["serial_from"] = "a serial number (4–64 letters, digits, dot, dash or underscore)"
+		fields["serial_from"] = apperr.Identifier(4, 64)
 	}
 	if !okT {
-		fields["serial_to"] = "a serial number (4–64 letters, digits, dot, dash or underscore)"
+		fields["serial_to"] = apperr.Identifier(4, 64)
 	}
 	if len(fields) > 0 {
 		return SerialRange{}, fields
 	}
 	if len(f) != len(t) {
-		fields["serial_to"] = "must have the same length as serial_from"
+		fields["serial_to"] = apperr.Code("serial_length_mismatch", "must have the same length as serial_from")
 		return SerialRange{}, fields
 	}
 	if f > t {
-		fields["serial_to"] = "must not sort before serial_from"
+		fields["serial_to"] = apperr.Code("before_field", "must not sort before serial_from").With("field", "serial_from")
 		return SerialRange{}, fields
 	}
 	i := 0
@@ -99,9 +99,9 @@ type Resolution struct {
 // validation, not_found, conflict invalid_transition (closed campaign).
 func (s *Service) AddSelector(ctx context.Context, campaignID uint64, in SelectorInput) (Resolution, error) {
 	sel := Selector{CampaignID: campaignID, Note: strings.TrimSpace(in.Note), CreatedBy: actor.From(ctx).Username}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if utf8.RuneCountInString(sel.Note) > 255 {
-		fields["note"] = "at most 255 characters"
+		fields["note"] = apperr.TooLong(255)
 	}
 	var rng SerialRange
 	var serials []string
@@ -109,10 +109,10 @@ func (s *Service) AddSelector(ctx context.Context, campaignID uint64, in Selecto
 	if isList {
 		sel.Kind = SelectorList
 		if in.ModelID != nil || strings.TrimSpace(in.ProductionLot) != "" || in.SerialFrom != "" || in.SerialTo != "" {
-			fields["serials"] = "a list selector cannot also filter by model, lot or range"
+			fields["serials"] = apperr.Code("list_selector_exclusive", "a list selector cannot also filter by model, lot or range")
 		}
 		if len(in.Serials) > s.o.MaxListSerials {
-			fields["serials"] = fmt.Sprintf("at most %d serials per list", s.o.MaxListSerials)
+			fields["serials"] = apperr.TooMany(s.o.MaxListSerials)
 		} else {
 			var bad []string
 			seen := make(map[string]struct{}, len(in.Serials))
@@ -130,7 +130,7 @@ func (s *Service) AddSelector(ctx context.Context, campaignID uint64, in Selecto
 				}
 			}
 			if len(bad) > 0 {
-				fields["serials"] = "not serial numbers: " + strings.Join(bad, ", ")
+				fields["serials"] = apperr.Code("not_serials", "not serial numbers: "+strings.Join(bad, ", ")).With("values", bad)
 			}
 		}
 		sel.ListSize = len(serials)
@@ -138,14 +138,14 @@ func (s *Service) AddSelector(ctx context.Context, campaignID uint64, in Selecto
 		sel.Kind = SelectorFilter
 		sel.ModelID = in.ModelID
 		if in.ModelID != nil && *in.ModelID == 0 {
-			fields["model_id"] = "must be positive"
+			fields["model_id"] = apperr.InvalidFormat(apperr.FormatPositiveInteger)
 		}
 		sel.ProductionLot = strings.TrimSpace(in.ProductionLot)
 		if utf8.RuneCountInString(sel.ProductionLot) > 64 {
-			fields["production_lot"] = "at most 64 characters"
+			fields["production_lot"] = apperr.TooLong(64)
 		}
 		if p, ok := strings.CutSuffix(sel.ProductionLot, "*"); ok && (p == "" || strings.Contains(p, "*")) {
-			fields["production_lot"] = "a lot, or a lot prefix followed by * (e.g. L2503*)"
+			fields["production_lot"] = apperr.Code("lot_pattern", "a lot, or a lot prefix followed by * (e.g. L2503*)")
 		}
 		if in.SerialFrom != "" || in.SerialTo != "" {
 			r, fs := ParseRange(in.SerialFrom, in.SerialTo)
@@ -156,11 +156,11 @@ func (s *Service) AddSelector(ctx context.Context, campaignID uint64, in Selecto
 			sel.SerialFrom, sel.SerialTo = r.From, r.To
 		}
 		if in.ModelID == nil && sel.ProductionLot == "" && sel.SerialFrom == "" && len(fields) == 0 {
-			fields["model_id"] = "give a model, a production lot, a serial range (serial_from and serial_to) or a list of serials"
+			fields["model_id"] = apperr.Code("selector_empty", "give a model, a production lot, a serial range (serial_from and serial_to) or a list of serials")
 		}
 	}
 	if len(fields) > 0 {
-		return Resolution{}, apperr.Validation(fields)
+		return Resolution{}, apperr.FieldsErr(fields)
 	}
 	insertVerb := db.InsertIgnoreInto(s.o.DB)
 	var res Resolution

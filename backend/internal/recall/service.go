@@ -77,34 +77,34 @@ type CampaignInput struct {
 }
 
 func (in *CampaignInput) validate() error {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	in.Title = strings.TrimSpace(in.Title)
 	in.Reason = strings.TrimSpace(in.Reason)
 	in.RemedyDescription = strings.TrimSpace(in.RemedyDescription)
 	in.RegulatorRef = strings.TrimSpace(in.RegulatorRef)
 	if in.Title == "" || utf8.RuneCountInString(in.Title) > 255 {
-		fields["title"] = "required, at most 255 characters"
+		fields["title"] = apperr.RequiredMax(255)
 	}
 	if in.Reason == "" || utf8.RuneCountInString(in.Reason) > 5000 {
-		fields["reason"] = "required, at most 5000 characters"
+		fields["reason"] = apperr.RequiredMax(5000)
 	}
 	if !slices.Contains(HazardLevels, in.HazardLevel) {
-		fields["hazard_level"] = "high, medium or low"
+		fields["hazard_level"] = apperr.OneOf("high", "medium", "low")
 	}
 	if !slices.Contains(Remedies, in.Remedy) {
-		fields["remedy"] = "repair, replace, refund or inspect"
+		fields["remedy"] = apperr.OneOf("repair", "replace", "refund", "inspect")
 	}
 	if utf8.RuneCountInString(in.RemedyDescription) > 5000 {
-		fields["remedy_description"] = "at most 5000 characters"
+		fields["remedy_description"] = apperr.TooLong(5000)
 	}
 	if utf8.RuneCountInString(in.RegulatorRef) > 64 {
-		fields["regulator_ref"] = "at most 64 characters"
+		fields["regulator_ref"] = apperr.TooLong(64)
 	}
 	if in.StartDate.IsZero() {
-		fields["start_date"] = "required (YYYY-MM-DD)"
+		fields["start_date"] = apperr.Required()
 	}
 	if len(fields) > 0 {
-		return apperr.Validation(fields)
+		return apperr.FieldsErr(fields)
 	}
 	y, m, d := in.StartDate.UTC().Date()
 	in.StartDate = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
@@ -231,7 +231,7 @@ func (s *Service) Activate(ctx context.Context, id uint64, version int64) (Campa
 func (s *Service) Close(ctx context.Context, id uint64, version int64, note string) (Campaign, error) {
 	note = strings.TrimSpace(note)
 	if note == "" || utf8.RuneCountInString(note) > 255 {
-		return Campaign{}, apperr.Field("note", "required, at most 255 characters")
+		return Campaign{}, apperr.FieldErr("note", apperr.RequiredMax(255))
 	}
 	c, err := s.mutate(ctx, id, version, StatusClosed, "close", &event.RecallClosed, func(c *Campaign, now time.Time) error {
 		c.ClosedAt, c.CloseNote = &now, note
@@ -313,7 +313,7 @@ func (s *Service) List(ctx context.Context, status string, page, size int) ([]Ca
 	q := s.o.DB.WithContext(ctx).Model(&Campaign{})
 	if status != "" {
 		if _, ok := transitions[status]; !ok {
-			return nil, 0, apperr.Field("status", "draft, active or closed")
+			return nil, 0, apperr.FieldErr("status", apperr.OneOf("draft", "active", "closed"))
 		}
 		q = q.Where("status = ?", status)
 	}

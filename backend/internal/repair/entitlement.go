@@ -126,15 +126,15 @@ func (s *Service) fulfilEntitlements(ctx context.Context, tx *gorm.DB, unitID, r
 // remedy), with a note. Errors: validation, not_found, conflict.
 func (s *Service) CloseEntitlement(ctx context.Context, id uint64, version int64, status, note string) (Entitlement, error) {
 	note = strings.TrimSpace(note)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if status != EntitlementFulfilled && status != EntitlementWaived {
-		fields["status"] = "fulfilled or waived"
+		fields["status"] = apperr.OneOf("fulfilled", "waived")
 	}
 	if note == "" || utf8.RuneCountInString(note) > 255 {
-		fields["note"] = "required, at most 255 characters"
+		fields["note"] = apperr.RequiredMax(255)
 	}
 	if len(fields) > 0 {
-		return Entitlement{}, apperr.Validation(fields)
+		return Entitlement{}, apperr.FieldsErr(fields)
 	}
 	var out Entitlement
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -185,7 +185,7 @@ func (s *Service) Entitlements(ctx context.Context, f EntitlementFilter) ([]Enti
 		switch f.Status {
 		case EntitlementOpen, EntitlementFulfilled, EntitlementWaived:
 		default:
-			return nil, 0, apperr.Field("status", "open, fulfilled or waived")
+			return nil, 0, apperr.FieldErr("status", apperr.OneOf("open", "fulfilled", "waived"))
 		}
 		q = q.Where("status = ?", f.Status)
 	}

@@ -31,29 +31,29 @@ type LabourRatePatch struct {
 	Active   *bool
 }
 
-func validateRate(r *LabourRate, fields map[string]string) {
+func validateRate(r *LabourRate, fields apperr.Fields) {
 	r.Name = strings.TrimSpace(r.Name)
 	if r.Name == "" || utf8.RuneCountInString(r.Name) > 128 {
-		fields["name"] = "required, at most 128 characters"
+		fields["name"] = apperr.RequiredMax(128)
 	}
 	if r.PriceFen < 0 || r.PriceFen > 100_000_000 {
-		fields["price_fen"] = "must be between 0 and 100,000,000 fen"
+		fields["price_fen"] = apperr.OutOfRange(0, 100_000_000)
 	}
 }
 
 // CreateLabourRate publishes a labour rate. Errors: validation, conflict
 // labour_code_taken.
 func (s *Service) CreateLabourRate(ctx context.Context, in NewLabourRate) (LabourRate, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	code := strings.ToUpper(strings.TrimSpace(in.Code))
 	if !labourCodePattern.MatchString(code) {
-		fields["code"] = "1–32 letters, digits, dot, dash or underscore"
+		fields["code"] = apperr.Identifier(1, 32)
 	}
 	now := s.o.Now().UTC()
 	r := LabourRate{Code: code, Name: in.Name, PriceFen: in.PriceFen, Active: true, Version: 1, CreatedAt: now, UpdatedAt: now}
 	validateRate(&r, fields)
 	if len(fields) > 0 {
-		return LabourRate{}, apperr.Validation(fields)
+		return LabourRate{}, apperr.FieldsErr(fields)
 	}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
@@ -102,10 +102,10 @@ func (s *Service) UpdateLabourRate(ctx context.Context, id uint64, version int64
 		if p.Active != nil {
 			next.Active = *p.Active
 		}
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		validateRate(&next, fields)
 		if len(fields) > 0 {
-			return apperr.Validation(fields)
+			return apperr.FieldsErr(fields)
 		}
 		if audit.Unchanged(cur, next) {
 			out = cur // nothing to write: no version bump, no audit record

@@ -108,7 +108,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Order, error) {
 	}
 	if f.Status != "" {
 		if _, ok := transitions[f.Status]; !ok {
-			return nil, apperr.Field("status", "unknown status")
+			return nil, apperr.FieldErr("status", apperr.Code("unknown_value", "unknown status"))
 		}
 		q = q.Where("status = ?", f.Status)
 	}
@@ -167,7 +167,7 @@ func (s *Service) OldParts(ctx context.Context, status string, outletID uint64, 
 	switch status {
 	case OldPartPending, OldPartReturned, OldPartNotRequired:
 	default:
-		return nil, 0, apperr.Field("status", "pending, returned or not_required")
+		return nil, 0, apperr.FieldErr("status", apperr.OneOf("pending", "returned", "not_required"))
 	}
 	q := s.o.DB.WithContext(ctx).Table("repair_parts pl").Joins("JOIN repair_orders r ON r.id = pl.repair_id").Where("pl.old_part_status = ?", status)
 	if own, ok := actor.From(ctx).OutletScoped(); ok {

@@ -187,7 +187,7 @@ func (s *Service) PublicQuoteByToken(ctx context.Context, token string) (PublicQ
 func (s *Service) AnswerQuoteByToken(ctx context.Context, token string, approve bool, reason string) (PublicQuote, error) {
 	reason = strings.TrimSpace(reason)
 	if !approve && (reason == "" || utf8.RuneCountInString(reason) > 255) {
-		return PublicQuote{}, apperr.Field("reason", "required when declining, at most 255 characters")
+		return PublicQuote{}, apperr.FieldErr("reason", apperr.RequiredMax(255))
 	}
 	l, err := s.linkByToken(ctx, s.o.DB, token)
 	if err != nil {

@@ -23,7 +23,7 @@ import (
 func (s *Service) RemovePart(ctx context.Context, id, lineID uint64, version int64, reason string) (Order, error) {
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 255 {
-		return Order{}, apperr.Field("reason", "at most 255 characters")
+		return Order{}, apperr.FieldErr("reason", apperr.TooLong(255))
 	}
 	if s.o.Stock == nil {
 		return Order{}, apperr.NotFound("part line")

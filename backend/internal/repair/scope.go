@@ -32,16 +32,16 @@ func (s *Service) checkTechnician(ctx context.Context, staffID *uint64, outletID
 	}
 	m, err := s.o.Staff(ctx, *staffID)
 	if apperr.IsKind(err, apperr.KindNotFound) {
-		return apperr.Field("technician_id", "no such staff member")
+		return apperr.FieldErr("technician_id", apperr.NoSuch("staff_member"))
 	}
 	if err != nil {
 		return err
 	}
 	if m.OutletID != outletID {
-		return apperr.Field("technician_id", "not staff of the repair's outlet")
+		return apperr.FieldErr("technician_id", apperr.Code("not_outlet_staff", "not staff of the repair's outlet"))
 	}
 	if !m.Active {
-		return apperr.Field("technician_id", "the staff member is inactive")
+		return apperr.FieldErr("technician_id", apperr.Code("staff_inactive", "the staff member is inactive"))
 	}
 	return nil
 }

@@ -190,28 +190,28 @@ type NewOrder struct {
 // (the work order already has one).
 func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 	a := actor.From(ctx)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	in.Complaint = strings.TrimSpace(in.Complaint)
 	in.Serial = strings.TrimSpace(in.Serial)
 	in.TechnicianName = strings.TrimSpace(in.TechnicianName)
 	if utf8.RuneCountInString(in.Complaint) > 2000 {
-		fields["complaint"] = "at most 2000 characters"
+		fields["complaint"] = apperr.TooLong(2000)
 	}
 	if utf8.RuneCountInString(in.TechnicianName) > 64 {
-		fields["technician_name"] = "at most 64 characters"
+		fields["technician_name"] = apperr.TooLong(64)
 	}
 	if in.UnitID == 0 && in.Serial == "" && in.WorkOrderID == nil {
-		fields["unit_id"] = "unit_id or serial is required"
+		fields["unit_id"] = apperr.Code("unit_required", "unit_id or serial is required")
 	}
 	now := s.o.Now().UTC()
 	received := now
 	if in.ReceivedAt != nil {
 		received = in.ReceivedAt.UTC()
 		if received.After(now.Add(5 * time.Minute)) {
-			fields["received_at"] = "must not be in the future"
+			fields["received_at"] = apperr.Code("in_future", "must not be in the future")
 		}
 		if received.Before(now.AddDate(0, 0, -s.o.MaxBackdateDays)) {
-			fields["received_at"] = fmt.Sprintf("must be within the last %d days (repair.max_backdate_days)", s.o.MaxBackdateDays)
+			fields["received_at"] = apperr.Code("too_far_past", fmt.Sprintf("must be within the last %d days (repair.max_backdate_days)", s.o.MaxBackdateDays)).With("days", s.o.MaxBackdateDays)
 		}
 	}
 	// A back-dated repair is recorded late: it may not re-link other
@@ -221,27 +221,27 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 		if own, ok := a.OutletScoped(); ok {
 			in.OutletID = own
 		} else {
-			fields["outlet_id"] = "work_order_id or outlet_id is required"
+			fields["outlet_id"] = apperr.Code("work_order_or_outlet", "work_order_id or outlet_id is required")
 		}
 	}
 	if len(fields) > 0 {
-		return Order{}, apperr.Validation(fields)
+		return Order{}, apperr.FieldsErr(fields)
 	}
 	o := Order{Channel: ChannelWalkIn, OutletID: in.OutletID, Complaint: in.Complaint, TechnicianID: in.TechnicianID,
 		TechnicianName: in.TechnicianName, Status: StatusReceived, Visits: 1, ReceivedAt: received, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if in.WorkOrderID != nil {
 		if s.o.WorkOrders == nil {
-			return Order{}, apperr.Field("work_order_id", "no such work order")
+			return Order{}, apperr.FieldErr("work_order_id", apperr.NoSuch("work_order"))
 		}
 		wo, err := s.o.WorkOrders(ctx, *in.WorkOrderID)
 		if err != nil {
 			if apperr.IsKind(err, apperr.KindNotFound) {
-				return Order{}, apperr.Field("work_order_id", "no such work order")
+				return Order{}, apperr.FieldErr("work_order_id", apperr.NoSuch("work_order"))
 			}
 			return Order{}, err
 		}
 		if in.OutletID != 0 && in.OutletID != wo.OutletID {
-			return Order{}, apperr.Field("outlet_id", "the work order belongs to another outlet")
+			return Order{}, apperr.FieldErr("outlet_id", apperr.Code("other_outlet", "the work order belongs to another outlet"))
 		}
 		o.Channel, o.OutletID = ChannelWorkOrder, wo.OutletID
 		o.WorkOrderID = &wo.ID
@@ -263,12 +263,12 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 		return Order{}, apperr.NotFound("outlet")
 	}
 	if o.OutletID == 0 {
-		return Order{}, apperr.Field("outlet_id", "the work order has no outlet yet")
+		return Order{}, apperr.FieldErr("outlet_id", apperr.Code("no_outlet_yet", "the work order has no outlet yet"))
 	}
 	if s.o.Outlets != nil && in.WorkOrderID == nil {
 		if err := s.o.Outlets(ctx, o.OutletID); err != nil {
 			if apperr.IsKind(err, apperr.KindNotFound) {
-				return Order{}, apperr.Field("outlet_id", "no such outlet")
+				return Order{}, apperr.FieldErr("outlet_id", apperr.NoSuch("outlet"))
 			}
 			return Order{}, err
 		}
@@ -290,18 +290,18 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 		o.TechnicianName = "" // joined on read from the staff register (named)
 	}
 	if in.UnitID == 0 && in.Serial == "" {
-		return Order{}, apperr.Field("unit_id", "unit_id or serial is required (the work order names no unit)")
+		return Order{}, apperr.FieldErr("unit_id", apperr.Code("unit_required", "unit_id or serial is required (the work order names no unit)"))
 	}
 	if s.o.Units == nil || s.o.Warranty == nil {
-		return Order{}, apperr.Field("unit_id", "no such unit")
+		return Order{}, apperr.FieldErr("unit_id", apperr.NoSuch("unit"))
 	}
 	u, err := s.o.Units(ctx, in.UnitID, in.Serial)
 	if err != nil {
 		if apperr.IsKind(err, apperr.KindNotFound) {
 			if in.UnitID != 0 {
-				return Order{}, apperr.Field("unit_id", "no such unit")
+				return Order{}, apperr.FieldErr("unit_id", apperr.NoSuch("unit"))
 			}
-			return Order{}, apperr.Field("serial", "no unit with this serial")
+			return Order{}, apperr.FieldErr("serial", apperr.NoSuch("unit"))
 		}
 		return Order{}, err
 	}
@@ -481,18 +481,18 @@ func (s *Service) Diagnose(ctx context.Context, id uint64, version int64, d Diag
 	d.Diagnosis = strings.TrimSpace(d.Diagnosis)
 	d.FaultCode = strings.ToUpper(strings.TrimSpace(d.FaultCode))
 	d.Cause = strings.TrimSpace(d.Cause)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if d.Diagnosis == "" || utf8.RuneCountInString(d.Diagnosis) > 2000 {
-		fields["diagnosis"] = "required, at most 2000 characters"
+		fields["diagnosis"] = apperr.RequiredMax(2000)
 	}
 	if !faultCodePattern.MatchString(d.FaultCode) {
-		fields["fault_code"] = "required: 1–32 letters, digits, dot or dash"
+		fields["fault_code"] = apperr.Identifier(1, 32)
 	}
 	if utf8.RuneCountInString(d.Cause) > 2000 {
-		fields["cause"] = "at most 2000 characters"
+		fields["cause"] = apperr.TooLong(2000)
 	}
 	if len(fields) > 0 {
-		return Order{}, apperr.Validation(fields)
+		return Order{}, apperr.FieldsErr(fields)
 	}
 	n, err := s.replaceAfter(ctx, id)
 	if err != nil {
@@ -533,21 +533,21 @@ const MaxQuoteLines = 50
 // conflict (quote_not_required in warranty, invalid_transition).
 func (s *Service) Quote(ctx context.Context, id uint64, version int64, items []QuoteItem) (Order, []QuoteLine, error) {
 	if len(items) == 0 || len(items) > MaxQuoteLines {
-		return Order{}, nil, apperr.Field("lines", fmt.Sprintf("1 to %d lines", MaxQuoteLines))
+		return Order{}, nil, apperr.FieldErr("lines", apperr.Code("line_count", fmt.Sprintf("1 to %d lines", MaxQuoteLines)).With("min", 1).With("max", MaxQuoteLines))
 	}
 	lines := make([]QuoteLine, 0, len(items))
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	for i, it := range items {
 		key := fmt.Sprintf("lines[%d]", i)
 		it.Code = strings.TrimSpace(it.Code)
 		if it.Qty <= 0 || it.Qty > 1000 {
-			fields[key+".qty"] = "must be between 1 and 1000"
+			fields[key+".qty"] = apperr.OutOfRange(1, 1000)
 			continue
 		}
 		switch it.Kind {
 		case "part":
 			if s.o.Stock == nil {
-				fields[key+".code"] = "no such part"
+				fields[key+".code"] = apperr.NoSuch("part")
 				continue
 			}
 			p, err := s.o.Stock.PartByCode(ctx, it.Code)
@@ -555,7 +555,7 @@ func (s *Service) Quote(ctx context.Context, id uint64, version int64, items []Q
 				if err != nil && !apperr.IsKind(err, apperr.KindNotFound) {
 					return Order{}, nil, err
 				}
-				fields[key+".code"] = "no such active part"
+				fields[key+".code"] = apperr.NoSuch("active_part")
 				continue
 			}
 			lines = append(lines, QuoteLine{Kind: "part", Code: p.Code, Name: p.Name, Qty: it.Qty, UnitFen: p.PriceFen, AmountFen: p.PriceFen * it.Qty})
@@ -565,16 +565,16 @@ func (s *Service) Quote(ctx context.Context, id uint64, version int64, items []Q
 				if !apperr.IsKind(err, apperr.KindNotFound) {
 					return Order{}, nil, err
 				}
-				fields[key+".code"] = "no such active labour rate"
+				fields[key+".code"] = apperr.NoSuch("active_labour_rate")
 				continue
 			}
 			lines = append(lines, QuoteLine{Kind: "labour", Code: r.Code, Name: r.Name, Qty: it.Qty, UnitFen: r.PriceFen, AmountFen: r.PriceFen * it.Qty})
 		default:
-			fields[key+".kind"] = "part or labour"
+			fields[key+".kind"] = apperr.OneOf("part", "labour")
 		}
 	}
 	if len(fields) > 0 {
-		return Order{}, nil, apperr.Validation(fields)
+		return Order{}, nil, apperr.FieldsErr(fields)
 	}
 	var total int64
 	for _, l := range lines {
@@ -609,15 +609,15 @@ var approvalChannels = map[string]bool{"signature": true, "phone": true, "sms": 
 // signature, phone, sms or online). Errors: validation, not_found, conflict.
 func (s *Service) ApproveQuote(ctx context.Context, id uint64, version int64, approvedBy, channel string) (Order, error) {
 	approvedBy = strings.TrimSpace(approvedBy)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if approvedBy == "" || utf8.RuneCountInString(approvedBy) > 64 {
-		fields["approved_by"] = "the customer's name is required (at most 64 characters)"
+		fields["approved_by"] = apperr.RequiredMax(64)
 	}
 	if !approvalChannels[channel] {
-		fields["channel"] = "signature, phone, sms or online"
+		fields["channel"] = apperr.OneOf("signature", "phone", "sms", "online")
 	}
 	if len(fields) > 0 {
-		return Order{}, apperr.Validation(fields)
+		return Order{}, apperr.FieldsErr(fields)
 	}
 	o, _, err := s.mutate(ctx, id, version, StatusApproved, "approve_quote", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
 		o.QuoteApprovedBy, o.QuoteChannel, o.QuoteDecidedAt = approvedBy, channel, &now
@@ -635,7 +635,7 @@ func (s *Service) ApproveQuote(ctx context.Context, id uint64, version int64, ap
 func (s *Service) DeclineQuote(ctx context.Context, id uint64, version int64, reason string) (Order, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 255 {
-		return Order{}, apperr.Field("reason", "required, at most 255 characters")
+		return Order{}, apperr.FieldErr("reason", apperr.RequiredMax(255))
 	}
 	o, _, err := s.mutate(ctx, id, version, StatusDeclined, "decline_quote", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
 		if err := s.checkWorkOrderResult(ctx, tx, o, StatusDeclined, ""); err != nil {
@@ -702,33 +702,33 @@ func (s *Service) AddPart(ctx context.Context, id uint64, version int64, in Part
 	in.PartCode = strings.TrimSpace(in.PartCode)
 	in.FaultySerial = strings.TrimSpace(in.FaultySerial)
 	in.ReplacementSerial = strings.TrimSpace(in.ReplacementSerial)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if in.Qty == 0 {
 		in.Qty = 1
 	}
 	if in.Qty < 0 || in.Qty > 100 {
-		fields["qty"] = "must be between 1 and 100"
+		fields["qty"] = apperr.OutOfRange(1, 100)
 	}
 	if in.PartID == 0 && in.PartCode == "" {
-		fields["part_id"] = "part_id or part_code is required"
+		fields["part_id"] = apperr.Code("part_required", "part_id or part_code is required")
 	}
 	if utf8.RuneCountInString(in.FaultySerial) > 64 {
-		fields["faulty_serial"] = "at most 64 characters"
+		fields["faulty_serial"] = apperr.TooLong(64)
 	}
 	if utf8.RuneCountInString(in.ReplacementSerial) > 64 {
-		fields["replacement_serial"] = "at most 64 characters"
+		fields["replacement_serial"] = apperr.TooLong(64)
 	}
 	if (in.FaultySerial != "" || in.ReplacementSerial != "") && in.Qty != 1 {
-		fields["qty"] = "a line with serials is one piece: qty must be 1"
+		fields["qty"] = apperr.Code("serial_line_qty_one", "a line with serials is one piece: qty must be 1")
 	}
 	if in.FaultySerial != "" && in.FaultySerial == in.ReplacementSerial {
-		fields["replacement_serial"] = "must differ from the faulty serial"
+		fields["replacement_serial"] = apperr.Code("same_serial", "must differ from the faulty serial")
 	}
 	if len(fields) > 0 {
-		return Order{}, PartLine{}, apperr.Validation(fields)
+		return Order{}, PartLine{}, apperr.FieldsErr(fields)
 	}
 	if s.o.Stock == nil {
-		return Order{}, PartLine{}, apperr.Field("part_id", "no such part")
+		return Order{}, PartLine{}, apperr.FieldErr("part_id", apperr.NoSuch("part"))
 	}
 	var p parts.Part
 	var err error
@@ -739,7 +739,7 @@ func (s *Service) AddPart(ctx context.Context, id uint64, version int64, in Part
 	}
 	if err != nil {
 		if apperr.IsKind(err, apperr.KindNotFound) {
-			return Order{}, PartLine{}, apperr.Field("part_id", "no such part")
+			return Order{}, PartLine{}, apperr.FieldErr("part_id", apperr.NoSuch("part"))
 		}
 		return Order{}, PartLine{}, err
 	}
@@ -809,7 +809,7 @@ func (s *Service) ReturnOldPart(ctx context.Context, repairID, lineID uint64, on
 			day = localDate(s.o.Now(), s.o.Location)
 		}
 		if day.After(localDate(s.o.Now(), s.o.Location)) {
-			return apperr.Field("returned_on", "must not be in the future")
+			return apperr.FieldErr("returned_on", apperr.Code("in_future", "must not be in the future"))
 		}
 		before := map[string]any{"old_part_status": line.OldPartStatus}
 		res := tx.Model(&PartLine{}).Where("id = ? AND old_part_status = ?", line.ID, OldPartPending).
@@ -854,39 +854,39 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 	c.Cause = strings.TrimSpace(c.Cause)
 	c.ConfirmationNote = strings.TrimSpace(c.ConfirmationNote)
 	c.ReplacementSerial = strings.TrimSpace(c.ReplacementSerial)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	switch c.Result {
 	case ResultFixed, ResultNotFixed, ResultReplaced:
 	default:
-		fields["result"] = "fixed, not_fixed or replaced"
+		fields["result"] = apperr.OneOf("fixed", "not_fixed", "replaced")
 	}
 	if c.Visits == 0 {
 		c.Visits = 1
 	}
 	if c.Visits < 1 || c.Visits > 20 {
-		fields["visits"] = "must be between 1 and 20"
+		fields["visits"] = apperr.OutOfRange(1, 20)
 	}
 	if utf8.RuneCountInString(c.Cause) > 2000 {
-		fields["cause"] = "at most 2000 characters"
+		fields["cause"] = apperr.TooLong(2000)
 	}
 	if utf8.RuneCountInString(c.ConfirmationNote) > 255 {
-		fields["confirmation_note"] = "at most 255 characters"
+		fields["confirmation_note"] = apperr.TooLong(255)
 	}
 	if c.Result == ResultReplaced && c.ReplacementSerial == "" {
-		fields["replacement_serial"] = "the serial of the replacement unit is required"
+		fields["replacement_serial"] = apperr.Required()
 	}
 	if utf8.RuneCountInString(c.ReplacementSerial) > 64 {
-		fields["replacement_serial"] = "at most 64 characters"
+		fields["replacement_serial"] = apperr.TooLong(64)
 	}
 	if len(fields) > 0 {
-		return Order{}, apperr.Validation(fields)
+		return Order{}, apperr.FieldsErr(fields)
 	}
 	var labour LabourRate
 	if c.LabourCode != "" {
 		r, err := s.rateByCode(ctx, c.LabourCode)
 		if err != nil {
 			if apperr.IsKind(err, apperr.KindNotFound) {
-				return Order{}, apperr.Field("labour_code", "no such active labour rate")
+				return Order{}, apperr.FieldErr("labour_code", apperr.NoSuch("active_labour_rate"))
 			}
 			return Order{}, err
 		}
@@ -954,7 +954,7 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 func (s *Service) Cancel(ctx context.Context, id uint64, version int64, reason string) (Order, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 255 {
-		return Order{}, apperr.Field("reason", "required, at most 255 characters")
+		return Order{}, apperr.FieldErr("reason", apperr.RequiredMax(255))
 	}
 	o, _, err := s.mutate(ctx, id, version, StatusCancelled, "cancel", func(tx *gorm.DB, o *Order, now time.Time) (*effects, error) {
 		o.CancelReason, o.ClosedAt = reason, &now

@@ -64,19 +64,19 @@ func (f Filter) outlet() (uint64, bool) { return f.OutletID, f.OutletID != 0 || 
 // outlet). Errors: validation (from/to missing, reversed, longer than
 // MaxPeriod).
 func Scope(ctx context.Context, f Filter) (Filter, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	switch {
 	case f.From.IsZero():
-		fields["from"] = "required"
+		fields["from"] = apperr.Required()
 	case f.To.IsZero():
-		fields["to"] = "required"
+		fields["to"] = apperr.Required()
 	case !f.To.After(f.From):
-		fields["to"] = "must be after from"
+		fields["to"] = apperr.Code("before_from", "must be after from")
 	case f.To.Sub(f.From) > MaxPeriod:
-		fields["to"] = "the period may span at most 5 years"
+		fields["to"] = apperr.Code("span_too_long", "the period may span at most 5 years").With("years", 5)
 	}
 	if len(fields) > 0 {
-		return f, apperr.Validation(fields)
+		return f, apperr.FieldsErr(fields)
 	}
 	if id, ok := actor.From(ctx).OutletScoped(); ok {
 		f.OutletID, f.scoped = id, true

@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"sort"
-	"strings"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 )
@@ -55,7 +54,7 @@ var volumeKeys = map[string]struct{ key, label, joins string }{
 func (r *Reads) Volume(ctx context.Context, dimension string, f Filter) (Volume, error) {
 	k, ok := volumeKeys[dimension]
 	if !ok {
-		return Volume{}, apperr.Field("by", "one of "+strings.Join(Dimensions(), ", "))
+		return Volume{}, apperr.FieldErr("by", apperr.OneOf(Dimensions()...))
 	}
 	f, err := Scope(ctx, f)
 	if err != nil {

@@ -137,7 +137,7 @@ type Eligibility struct {
 // anything (the agent's preview). Errors: validation, not_found.
 func (s *Service) Check(ctx context.Context, kind string, unitID uint64, serial string, on time.Time) (Eligibility, error) {
 	if kind != KindReturn && kind != KindExchange {
-		return Eligibility{}, apperr.Field("kind", "return or exchange")
+		return Eligibility{}, apperr.FieldErr("kind", apperr.OneOf("return", "exchange"))
 	}
 	u, w, err := s.unitWindows(ctx, unitID, strings.TrimSpace(serial))
 	if err != nil {
@@ -152,23 +152,23 @@ func (s *Service) Check(ctx context.Context, kind string, unitID uint64, serial 
 
 func (s *Service) unitWindows(ctx context.Context, unitID uint64, serial string) (Unit, Windows, error) {
 	if unitID == 0 && serial == "" {
-		return Unit{}, Windows{}, apperr.Field("unit_id", "unit_id or serial is required")
+		return Unit{}, Windows{}, apperr.FieldErr("unit_id", apperr.Code("unit_required", "unit_id or serial is required"))
 	}
 	if s.o.Units == nil || s.o.Windows == nil {
-		return Unit{}, Windows{}, apperr.Field("unit_id", "no such unit")
+		return Unit{}, Windows{}, apperr.FieldErr("unit_id", apperr.NoSuch("unit"))
 	}
 	u, err := s.o.Units(ctx, unitID, serial)
 	if err != nil {
 		if apperr.IsKind(err, apperr.KindNotFound) {
 			if unitID != 0 {
-				return Unit{}, Windows{}, apperr.Field("unit_id", "no such unit")
+				return Unit{}, Windows{}, apperr.FieldErr("unit_id", apperr.NoSuch("unit"))
 			}
-			return Unit{}, Windows{}, apperr.Field("serial", "no unit with this serial")
+			return Unit{}, Windows{}, apperr.FieldErr("serial", apperr.NoSuch("unit"))
 		}
 		return Unit{}, Windows{}, err
 	}
 	if u.PurchaseDate == nil || u.PurchaseDate.IsZero() {
-		return Unit{}, Windows{}, apperr.Field("unit_id", "the unit's purchase date is unknown: record the purchase proof first")
+		return Unit{}, Windows{}, apperr.FieldErr("unit_id", apperr.Code("purchase_date_unknown", "the unit's purchase date is unknown: record the purchase proof first"))
 	}
 	w, err := s.o.Windows(ctx, u.ID)
 	if err != nil {
@@ -182,13 +182,13 @@ func (s *Service) unitWindows(ctx context.Context, unitID uint64, serial string)
 // recorded (the customer asked; the decision and its reason are what the
 // auditor reads). Errors: validation, not_found.
 func (s *Service) Create(ctx context.Context, in NewRequest) (Request, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	in.Reason = strings.TrimSpace(in.Reason)
 	if in.Kind != KindReturn && in.Kind != KindExchange {
-		fields["kind"] = "return or exchange"
+		fields["kind"] = apperr.OneOf("return", "exchange")
 	}
 	if in.Reason == "" || utf8.RuneCountInString(in.Reason) > 2000 {
-		fields["reason"] = "required, at most 2000 characters"
+		fields["reason"] = apperr.RequiredMax(2000)
 	}
 	today := s.today()
 	if in.RequestedOn.IsZero() {
@@ -196,7 +196,7 @@ func (s *Service) Create(ctx context.Context, in NewRequest) (Request, error) {
 	}
 	in.RequestedOn = dateOnly(in.RequestedOn)
 	if in.RequestedOn.After(today) {
-		fields["requested_on"] = "must not be in the future"
+		fields["requested_on"] = apperr.Code("in_future", "must not be in the future")
 	}
 	if own, ok := actor.From(ctx).OutletScoped(); ok {
 		if in.OutletID != nil && *in.OutletID != own {
@@ -205,12 +205,12 @@ func (s *Service) Create(ctx context.Context, in NewRequest) (Request, error) {
 		in.OutletID = &own
 	}
 	if len(fields) > 0 {
-		return Request{}, apperr.Validation(fields)
+		return Request{}, apperr.FieldsErr(fields)
 	}
 	if in.OutletID != nil && s.o.Outlets != nil {
 		if err := s.o.Outlets(ctx, *in.OutletID); err != nil {
 			if apperr.IsKind(err, apperr.KindNotFound) {
-				return Request{}, apperr.Field("outlet_id", "no such outlet")
+				return Request{}, apperr.FieldErr("outlet_id", apperr.NoSuch("outlet"))
 			}
 			return Request{}, err
 		}
@@ -221,7 +221,7 @@ func (s *Service) Create(ctx context.Context, in NewRequest) (Request, error) {
 	}
 	purchase := dateOnly(*u.PurchaseDate)
 	if in.RequestedOn.Before(purchase) {
-		return Request{}, apperr.Field("requested_on", "is before the purchase date")
+		return Request{}, apperr.FieldErr("requested_on", apperr.Code("before_purchase", "is before the purchase date"))
 	}
 	win := Evaluate(in.Kind, purchase, in.RequestedOn, w.ReturnUntil, w.ExchangeUntil)
 	now := s.o.Now().UTC()
@@ -332,15 +332,15 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, to, acti
 // validation, not_found, conflict.
 func (s *Service) Decide(ctx context.Context, id uint64, version int64, decision, reason string) (Request, error) {
 	reason = strings.TrimSpace(reason)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if decision != DecisionAccepted && decision != DecisionRefused {
-		fields["decision"] = "accepted or refused"
+		fields["decision"] = apperr.OneOf("accepted", "refused")
 	}
 	if reason == "" || utf8.RuneCountInString(reason) > 2000 {
-		fields["reason"] = "required, at most 2000 characters"
+		fields["reason"] = apperr.RequiredMax(2000)
 	}
 	if len(fields) > 0 {
-		return Request{}, apperr.Validation(fields)
+		return Request{}, apperr.FieldsErr(fields)
 	}
 	to := StatusAccepted
 	if decision == DecisionRefused {
@@ -376,29 +376,29 @@ type Completion struct {
 func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Completion) (Request, error) {
 	c.ReplacementSerial = strings.TrimSpace(c.ReplacementSerial)
 	c.Note = strings.TrimSpace(c.Note)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if c.RefundFen < 0 || c.RefundFen > 100_000_000_00 {
-		fields["refund_fen"] = "must be between 0 and 10,000,000,000 fen"
+		fields["refund_fen"] = apperr.OutOfRange(0, 10_000_000_000)
 	}
 	if utf8.RuneCountInString(c.ReplacementSerial) > 64 {
-		fields["replacement_serial"] = "at most 64 characters"
+		fields["replacement_serial"] = apperr.TooLong(64)
 	}
 	if utf8.RuneCountInString(c.Note) > 255 {
-		fields["note"] = "at most 255 characters"
+		fields["note"] = apperr.TooLong(255)
 	}
 	if len(fields) > 0 {
-		return Request{}, apperr.Validation(fields)
+		return Request{}, apperr.FieldsErr(fields)
 	}
 	var replacement *uint64
 	r, err := s.mutate(ctx, id, version, StatusCompleted, "complete", event.ReturnCompleted, func(tx *gorm.DB, r *Request, now time.Time) error {
 		switch r.Kind {
 		case KindReturn:
 			if c.RefundFen <= 0 {
-				return apperr.Field("refund_fen", "a return is completed with the refund paid")
+				return apperr.FieldErr("refund_fen", apperr.Code("refund_required", "a return is completed with the refund paid"))
 			}
 		case KindExchange:
 			if c.ReplacementSerial == "" {
-				return apperr.Field("replacement_serial", "an exchange is completed with the replacement unit's serial")
+				return apperr.FieldErr("replacement_serial", apperr.Code("replacement_serial_required", "an exchange is completed with the replacement unit's serial"))
 			}
 		}
 		r.RefundFen, r.ReplacementSerial, r.CompletionNote, r.CompletedAt = c.RefundFen, c.ReplacementSerial, c.Note, &now
@@ -432,7 +432,7 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 func (s *Service) Cancel(ctx context.Context, id uint64, version int64, reason string) (Request, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 255 {
-		return Request{}, apperr.Field("reason", "required, at most 255 characters")
+		return Request{}, apperr.FieldErr("reason", apperr.RequiredMax(255))
 	}
 	r, err := s.mutate(ctx, id, version, StatusCancelled, "cancel", event.ReturnCancelled, func(_ *gorm.DB, r *Request, now time.Time) error {
 		r.CancelledAt, r.CompletionNote = &now, reason
@@ -461,13 +461,13 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Request, int64, error) 
 	}
 	if f.Status != "" {
 		if _, ok := transitions[f.Status]; !ok {
-			return nil, 0, apperr.Field("status", "unknown status")
+			return nil, 0, apperr.FieldErr("status", apperr.Code("unknown_value", "unknown status"))
 		}
 		q = q.Where("status = ?", f.Status)
 	}
 	if f.Kind != "" {
 		if f.Kind != KindReturn && f.Kind != KindExchange {
-			return nil, 0, apperr.Field("kind", "return or exchange")
+			return nil, 0, apperr.FieldErr("kind", apperr.OneOf("return", "exchange"))
 		}
 		q = q.Where("kind = ?", f.Kind)
 	}
@@ -478,7 +478,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Request, int64, error) 
 	case "refused_within_window":
 		q = q.Where("refused_within_window = ?", true)
 	default:
-		return nil, 0, apperr.Field("flag", "outside_legal_window or refused_within_window")
+		return nil, 0, apperr.FieldErr("flag", apperr.OneOf("outside_legal_window", "refused_within_window"))
 	}
 	if f.UnitID != 0 {
 		q = q.Where("unit_id = ?", f.UnitID)

@@ -2,12 +2,13 @@ package survey
 
 import (
 	"encoding/json"
-	"fmt"
 	"hash/fnv"
 	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
 )
 
 // Answer is one answered question, with the question as it was asked.
@@ -40,8 +41,8 @@ const maxTextAnswer = 2000
 // is reported under "answers.<code>": an unknown question, a missing
 // required one (there is no default rating), a rating outside its scale or
 // not a whole number, a yes/no that is not a boolean, an over-long text.
-func ValidateAnswers(qs []Question, raw map[string]any) ([]Answer, map[string]string) {
-	fields := map[string]string{}
+func ValidateAnswers(qs []Question, raw map[string]any) ([]Answer, apperr.Fields) {
+	fields := apperr.Fields{}
 	known := map[string]bool{}
 	var out []Answer
 	for _, q := range qs {
@@ -50,7 +51,7 @@ func ValidateAnswers(qs []Question, raw map[string]any) ([]Answer, map[string]st
 		v, present := raw[q.Code]
 		if !present || v == nil {
 			if q.Required {
-				fields[key] = "required: please answer this question"
+				fields[key] = apperr.Required()
 			}
 			continue
 		}
@@ -60,31 +61,31 @@ func ValidateAnswers(qs []Question, raw map[string]any) ([]Answer, map[string]st
 			lo, hi, _ := Scale(q.Type)
 			n, ok := wholeNumber(v)
 			if !ok || n < lo || n > hi {
-				fields[key] = fmt.Sprintf("must be a whole number from %d to %d", lo, hi)
+				fields[key] = apperr.OutOfRange(lo, hi)
 				continue
 			}
 			a.Score = &n
 		case TypeYesNo:
 			b, ok := v.(bool)
 			if !ok {
-				fields[key] = "must be true or false"
+				fields[key] = apperr.OneOf("true", "false")
 				continue
 			}
 			a.Yes = &b
 		case TypeText:
 			s, ok := v.(string)
 			if !ok {
-				fields[key] = "must be text"
+				fields[key] = apperr.InvalidFormat(apperr.FormatText)
 				continue
 			}
 			s = strings.TrimSpace(s)
 			if utf8.RuneCountInString(s) > maxTextAnswer {
-				fields[key] = fmt.Sprintf("at most %d characters", maxTextAnswer)
+				fields[key] = apperr.TooLong(maxTextAnswer)
 				continue
 			}
 			if s == "" {
 				if q.Required {
-					fields[key] = "required: please answer this question"
+					fields[key] = apperr.Required()
 				}
 				continue
 			}
@@ -94,7 +95,7 @@ func ValidateAnswers(qs []Question, raw map[string]any) ([]Answer, map[string]st
 	}
 	for code := range raw {
 		if !known[code] {
-			fields["answers."+code] = "no such question in this survey"
+			fields["answers."+code] = apperr.NoSuch("question_in_this_survey")
 		}
 	}
 	if len(fields) > 0 {

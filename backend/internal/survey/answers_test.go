@@ -47,7 +47,7 @@ func TestValidateAnswers(t *testing.T) {
 				t.Fatalf("fields %v, want %v", fields, c.badFields)
 			}
 			for _, f := range c.badFields {
-				if fields[f] == "" {
+				if fields[f].Code == "" {
 					t.Errorf("no message for %s: %v", f, fields)
 				}
 			}

@@ -35,18 +35,18 @@ type FollowupFilter struct {
 // ListFollowups returns a page of the queue, earliest due first, and the
 // total. Errors: validation (status, kind).
 func (s *Service) ListFollowups(ctx context.Context, f FollowupFilter) ([]Followup, int64, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if f.Status == "" {
 		f.Status = FUDue
 	}
 	if f.Status != "all" && !slices.Contains(FollowupStatuses, f.Status) {
-		fields["status"] = "one of all, " + strings.Join(FollowupStatuses, ", ")
+		fields["status"] = apperr.OneOf(append([]string{"all"}, FollowupStatuses...)...)
 	}
 	if f.Kind != "" && f.Kind != FollowupAfterClose && f.Kind != FollowupSupervisorCallback {
-		fields["kind"] = "after_close or supervisor_callback"
+		fields["kind"] = apperr.OneOf("after_close", "supervisor_callback")
 	}
 	if len(fields) > 0 {
-		return nil, 0, apperr.Validation(fields)
+		return nil, 0, apperr.FieldsErr(fields)
 	}
 	q := s.o.DB.WithContext(ctx).Model(&Followup{})
 	if f.Status != "all" {
@@ -164,19 +164,19 @@ func ErrOwnTicket() error {
 // a supervisor call-back by a user without followup:supervise), validation,
 // conflict (followup_closed, already_answered, version_conflict).
 func (s *Service) RecordAttempt(ctx context.Context, fid uint64, in AttemptInput) (Followup, *Response, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if !slices.Contains(Outcomes, in.Outcome) {
-		fields["outcome"] = "one of " + strings.Join(Outcomes, ", ")
+		fields["outcome"] = apperr.OneOf(Outcomes...)
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	if utf8.RuneCountInString(in.Note) > 4000 {
-		fields["note"] = "at most 4000 characters"
+		fields["note"] = apperr.TooLong(4000)
 	}
 	if in.Outcome != OutcomeReached && len(in.Answers) > 0 {
-		fields["answers"] = "answers are recorded only when the customer was reached"
+		fields["answers"] = apperr.Code("answers_only_when_reached", "answers are recorded only when the customer was reached")
 	}
 	if len(fields) > 0 {
-		return Followup{}, nil, apperr.Validation(fields)
+		return Followup{}, nil, apperr.FieldsErr(fields)
 	}
 	a := actor.From(ctx)
 	var out Followup
@@ -221,16 +221,16 @@ func (s *Service) RecordAttempt(ctx context.Context, fid uint64, in AttemptInput
 		case OutcomeReached:
 			if fu.Kind == FollowupSupervisorCallback {
 				if len(in.Answers) > 0 {
-					return apperr.Field("answers", "a supervisor call-back records a note, not survey answers")
+					return apperr.FieldErr("answers", apperr.Code("callback_no_answers", "a supervisor call-back records a note, not survey answers"))
 				}
 				if in.Note == "" {
-					return apperr.Field("note", "say what was agreed with the customer")
+					return apperr.FieldErr("note", apperr.Code("note_agreement", "say what was agreed with the customer"))
 				}
 				finish(FUDone)
 				break
 			}
 			if len(in.Answers) == 0 {
-				return apperr.Field("answers", "required when the customer was reached: record the survey answers, or use outcome refused")
+				return apperr.FieldErr("answers", apperr.Code("answers_required_when_reached", "required when the customer was reached: record the survey answers, or use outcome refused"))
 			}
 			if fu.InvitationID == nil {
 				return apperr.Conflict("followup_closed", "this follow-up has no survey invitation")

@@ -305,7 +305,7 @@ func (s *Service) withTicketContext(ctx context.Context, in InviteInput) (Invite
 		return in, err
 	}
 	if in.CustomerID != 0 && f.CustomerID != 0 && in.CustomerID != f.CustomerID {
-		return in, apperr.Field("customer_id", "the ticket belongs to another customer")
+		return in, apperr.FieldErr("customer_id", apperr.Code("other_customer", "the ticket belongs to another customer"))
 	}
 	if in.CustomerID == 0 {
 		in.CustomerID = f.CustomerID
@@ -326,15 +326,15 @@ func (s *Service) withTicketContext(ctx context.Context, in InviteInput) (Invite
 // returned once and never stored), a phone invitation queues a 回访.
 // Errors: validation, conflict (already_invited).
 func (s *Service) Invite(ctx context.Context, in InviteInput) (Invitation, string, error) {
-	f := map[string]string{}
+	f := apperr.Fields{}
 	if in.Kind == "" {
 		in.Kind = KindTransactional
 	}
 	if in.Kind != KindTransactional && in.Kind != KindRelationship {
-		f["kind"] = "transactional or relationship"
+		f["kind"] = apperr.OneOf("transactional", "relationship")
 	}
 	if in.Channel != ChannelLink && in.Channel != ChannelPhone {
-		f["channel"] = "link or phone"
+		f["channel"] = apperr.OneOf("link", "phone")
 	}
 	if in.Kind == KindTransactional {
 		var err error
@@ -343,13 +343,13 @@ func (s *Service) Invite(ctx context.Context, in InviteInput) (Invitation, strin
 		}
 	}
 	if in.CustomerID == 0 {
-		f["customer_id"] = "required"
+		f["customer_id"] = apperr.Required()
 	}
 	if in.Kind == KindTransactional && in.TicketID == nil {
-		f["ticket_id"] = "required for a transactional survey"
+		f["ticket_id"] = apperr.Required()
 	}
 	if len(f) > 0 {
-		return Invitation{}, "", apperr.Validation(f)
+		return Invitation{}, "", apperr.FieldsErr(f)
 	}
 	now := s.now()
 	rk := RespondentKey(Closed{TicketID: in.TicketID, CustomerID: in.CustomerID})
@@ -365,12 +365,12 @@ func (s *Service) Invite(ctx context.Context, in InviteInput) (Invitation, strin
 			t, err = s.loadTemplate(tx, in.TemplateID)
 			if err != nil {
 				if apperr.IsKind(err, apperr.KindNotFound) {
-					return apperr.Field("template_id", "no such survey template")
+					return apperr.FieldErr("template_id", apperr.NoSuch("survey_template"))
 				}
 				return err
 			}
 			if t.Kind != in.Kind {
-				return apperr.Field("template_id", "the template is not a "+in.Kind+" survey")
+				return apperr.FieldErr("template_id", apperr.Code("template_kind_mismatch", "the template is not a "+in.Kind+" survey").With("kind", in.Kind))
 			}
 		} else {
 			var ok bool
@@ -379,7 +379,7 @@ func (s *Service) Invite(ctx context.Context, in InviteInput) (Invitation, strin
 				return err
 			}
 			if !ok {
-				return apperr.Field("template_id", "no active "+in.Kind+" template: create one first")
+				return apperr.FieldErr("template_id", apperr.Code("no_active_template", "no active "+in.Kind+" template: create one first").With("kind", in.Kind))
 			}
 		}
 		var n int64

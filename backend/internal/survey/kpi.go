@@ -49,7 +49,7 @@ func (t *tallies) channel(ch string) *invTally {
 // validation (to not after from).
 func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 	if !to.After(from) {
-		return KPI{}, apperr.Field("to", "must be after from")
+		return KPI{}, apperr.FieldErr("to", apperr.Code("before_from", "must be after from"))
 	}
 	// Microseconds at most: the MySQL driver sends a time parameter with
 	// nanoseconds as a 9-digit fraction, which MariaDB does not compare
@@ -124,7 +124,7 @@ func (s *Service) KPI(ctx context.Context, from, to time.Time) (KPI, error) {
 // outlet user's figures use.
 func (s *Service) KPIExact(ctx context.Context, from, to time.Time) (KPI, error) {
 	if !to.After(from) {
-		return KPI{}, apperr.Field("to", "must be after from")
+		return KPI{}, apperr.FieldErr("to", apperr.Code("before_from", "must be after from"))
 	}
 	from, to = from.UTC().Truncate(time.Microsecond), to.UTC().Truncate(time.Microsecond)
 	t := newTallies()

@@ -46,7 +46,7 @@ func (s *Service) ListResponses(ctx context.Context, f ResponseFilter) ([]Respon
 	}
 	if f.Channel != "" {
 		if f.Channel != ChannelLink && f.Channel != ChannelPhone {
-			return nil, apperr.Field("channel", "link or phone")
+			return nil, apperr.FieldErr("channel", apperr.OneOf("link", "phone"))
 		}
 		q = q.Where("channel = ?", f.Channel)
 	}
@@ -111,7 +111,7 @@ func (s *Service) ListInvitations(ctx context.Context, f InvitationFilter) ([]In
 	case InvScheduled, InvAnswered, InvCancelled, InvUnreachable, InvRefused:
 		q = q.Where("status = ?", f.Status)
 	default:
-		return nil, apperr.Field("status", "one of scheduled, sent, answered, expired, cancelled, unreachable, refused")
+		return nil, apperr.FieldErr("status", apperr.OneOf("scheduled", "sent", "answered", "expired", "cancelled", "unreachable", "refused"))
 	}
 	if f.Channel != "" {
 		q = q.Where("channel = ?", f.Channel)

@@ -111,12 +111,12 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, inv Invitation, fu *F
 	answers, fields := ValidateAnswers(t.Questions, raw)
 	if utf8.RuneCountInString(comment) > maxTextAnswer {
 		if fields == nil {
-			fields = map[string]string{}
+			fields = apperr.Fields{}
 		}
-		fields["comment"] = fmt.Sprintf("at most %d characters", maxTextAnswer)
+		fields["comment"] = apperr.TooLong(maxTextAnswer)
 	}
 	if len(fields) > 0 {
-		return Response{}, nil, apperr.Validation(fields)
+		return Response{}, nil, apperr.FieldsErr(fields)
 	}
 	sc := ScoresOf(answers)
 	js, err := json.Marshal(answers)

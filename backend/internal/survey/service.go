@@ -185,20 +185,20 @@ type TemplateInput struct {
 	Questions []Question // Position is taken from the order
 }
 
-func validateTemplate(in *TemplateInput) map[string]string {
-	f := map[string]string{}
+func validateTemplate(in *TemplateInput) apperr.Fields {
+	f := apperr.Fields{}
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > 128 {
-		f["name"] = "required, at most 128 characters"
+		f["name"] = apperr.RequiredMax(128)
 	}
 	if in.Kind != KindTransactional && in.Kind != KindRelationship {
-		f["kind"] = "transactional or relationship"
+		f["kind"] = apperr.OneOf("transactional", "relationship")
 	}
 	if utf8.RuneCountInString(in.Intro) > 2000 {
-		f["intro"] = "at most 2000 characters"
+		f["intro"] = apperr.TooLong(2000)
 	}
 	if len(in.Questions) == 0 || len(in.Questions) > 30 {
-		f["questions"] = "between 1 and 30 questions"
+		f["questions"] = apperr.Code("question_count", "between 1 and 30 questions").With("min", 1).With("max", 30)
 	}
 	seen := map[string]bool{}
 	rating := false
@@ -212,19 +212,19 @@ func validateTemplate(in *TemplateInput) map[string]string {
 		}
 		switch {
 		case !codePattern.MatchString(q.Code):
-			f[key+".code"] = "lower-case letters, digits and _, starting with a letter (max 32)"
+			f[key+".code"] = apperr.Identifier(1, 32)
 		case seen[q.Code]:
-			f[key+".code"] = "duplicate code " + q.Code
+			f[key+".code"] = apperr.Duplicate(q.Code)
 		}
 		seen[q.Code] = true
 		if q.Text == "" || utf8.RuneCountInString(q.Text) > 500 {
-			f[key+".text"] = "required, at most 500 characters"
+			f[key+".text"] = apperr.RequiredMax(500)
 		}
 		if !slices.Contains(QuestionTypes, q.Type) {
-			f[key+".type"] = "one of " + strings.Join(QuestionTypes, ", ")
+			f[key+".type"] = apperr.OneOf(QuestionTypes...)
 		}
 		if !slices.Contains(Targets, q.Target) {
-			f[key+".target"] = "one of " + strings.Join(Targets, ", ")
+			f[key+".target"] = apperr.OneOf(Targets...)
 		}
 		if q.Type == TypeCSAT || q.Type == TypeNPS {
 			rating = true
@@ -233,7 +233,7 @@ func validateTemplate(in *TemplateInput) map[string]string {
 		q.ID, q.TemplateID = 0, 0
 	}
 	if len(in.Questions) > 0 && !rating {
-		f["questions"] = "a survey needs at least one rating question (csat or nps)"
+		f["questions"] = apperr.Code("rating_question_required", "a survey needs at least one rating question (csat or nps)")
 	}
 	return f
 }
@@ -241,7 +241,7 @@ func validateTemplate(in *TemplateInput) map[string]string {
 // CreateTemplate adds a template. Errors: validation.
 func (s *Service) CreateTemplate(ctx context.Context, in TemplateInput) (Template, error) {
 	if f := validateTemplate(&in); len(f) > 0 {
-		return Template{}, apperr.Validation(f)
+		return Template{}, apperr.FieldsErr(f)
 	}
 	now := s.now()
 	t := Template{Name: in.Name, Kind: in.Kind, Intro: strings.TrimSpace(in.Intro), Active: in.Active, Version: 1,
@@ -270,7 +270,7 @@ func (s *Service) CreateTemplate(ctx context.Context, in TemplateInput) (Templat
 // Errors: not found, validation, conflict (version_conflict).
 func (s *Service) UpdateTemplate(ctx context.Context, tid uint64, version int64, in TemplateInput) (Template, error) {
 	if f := validateTemplate(&in); len(f) > 0 {
-		return Template{}, apperr.Validation(f)
+		return Template{}, apperr.FieldsErr(f)
 	}
 	var out Template
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

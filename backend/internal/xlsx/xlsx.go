@@ -57,11 +57,11 @@ func Open(r io.Reader, field string, l Limits) (*Workbook, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: l.RawValues, UnzipSizeLimit: l.UnzipBytes, UnzipXMLSizeLimit: l.XMLBytes})
 	if err != nil {
 		if strings.Contains(err.Error(), "unzip size exceeds") {
-			e := apperr.Field(field, fmt.Sprintf("the workbook unpacks to more than the %d MiB limit", l.UnzipBytes>>20))
+			e := apperr.FieldErr(field, apperr.Code("workbook_too_large", fmt.Sprintf("the workbook unpacks to more than the %d MiB limit", l.UnzipBytes>>20)).With("max_mib", l.UnzipBytes>>20))
 			e.Code = "workbook_too_large"
 			return nil, e.WithDetail("limit_bytes", l.UnzipBytes)
 		}
-		return nil, apperr.Field(field, "not a readable .xlsx workbook")
+		return nil, apperr.FieldErr(field, apperr.InvalidFormat(apperr.FormatXLSX))
 	}
 	return &Workbook{File: f, limits: l}, nil
 }
@@ -79,7 +79,7 @@ type Rows struct {
 func (w *Workbook) Rows(sheet, field string) (*Rows, error) {
 	rows, err := w.File.Rows(sheet)
 	if err != nil {
-		return nil, apperr.Field(field, "cannot read sheet "+sheet)
+		return nil, apperr.FieldErr(field, apperr.Code("sheet_unreadable", "cannot read sheet "+sheet).With("sheet", sheet))
 	}
 	return &Rows{Rows: rows, field: field, max: w.limits.Rows}, nil
 }
@@ -92,7 +92,7 @@ func (r *Rows) Next() bool {
 	}
 	r.n++
 	if r.n > r.max {
-		e := apperr.Field(r.field, fmt.Sprintf("the sheet has more than the %d-row limit", r.max))
+		e := apperr.FieldErr(r.field, apperr.Code("too_many_rows", fmt.Sprintf("the sheet has more than the %d-row limit", r.max)).With("max", r.max))
 		e.Code = "workbook_too_large"
 		r.err = e.WithDetail("limit_rows", r.max)
 		return false
@@ -106,7 +106,7 @@ func (r *Rows) Err() error {
 		return r.err
 	}
 	if err := r.Rows.Error(); err != nil && !errors.Is(err, io.EOF) {
-		return apperr.Field(r.field, "the sheet cannot be read")
+		return apperr.FieldErr(r.field, apperr.Code("sheet_unreadable", "the sheet cannot be read"))
 	}
 	return nil
 }
