@@ -90,6 +90,8 @@ const (
 	FormatSerial          Format = "serial"
 	FormatXLSX            Format = "xlsx" // an .xlsx workbook
 	FormatText            Format = "text"
+	FormatCursor          Format = "cursor" // a cursor this list returned
+	FormatRegion          Format = "region" // a six-digit GB/T 2260 code
 )
 
 var formatEnglish = map[Format]string{
@@ -97,7 +99,7 @@ var formatEnglish = map[Format]string{
 	FormatPositiveInteger: "a positive integer", FormatInteger: "a whole number", FormatNumber: "a number",
 	FormatBoolean: "true or false", FormatPhone: "a mainland mobile, landline or 400/800 number",
 	FormatEmail: "an email address", FormatURL: "an http(s) link", FormatCode: "letters, digits, dot, dash or underscore",
-	FormatSerial: "a serial number", FormatXLSX: "an .xlsx workbook", FormatText: "text",
+	FormatSerial: "a serial number", FormatXLSX: "an .xlsx workbook", FormatText: "text", FormatCursor: "a cursor returned by this list", FormatRegion: "a six-digit GB/T 2260 code",
 }
 
 // Formats lists every Format, for the catalogue completeness test.

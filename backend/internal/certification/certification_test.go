@@ -109,7 +109,7 @@ func TestEvidenceUploadRejections(t *testing.T) {
 			{"executable", "plan.exe", []byte("MZ\x90\x00"), "", "not accepted", apperr.KindUnsupported},
 			{"png named pdf", "plan.pdf", pngBytes(t), "", "image/png", apperr.KindUnsupported},
 			{"empty", "plan.pdf", nil, "", "empty", apperr.KindValidation},
-			{"unknown type", "plan.pdf", pdf, "tax_return", "unknown document type", apperr.KindValidation},
+			{"unknown type", "plan.pdf", pdf, "tax_return", "one of org_chart", apperr.KindValidation},
 		}
 		for _, c := range cases {
 			in := base

@@ -58,7 +58,7 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 	earlier := func() (Ticket, bool, error) { return Ticket{}, false, nil }
 	if in.IdempotencyKey != "" {
 		if !idemKeyPattern.MatchString(in.IdempotencyKey) {
-			return Detail{}, false, apperr.Field("idempotency_key", "1–128 printable ASCII characters")
+			return Detail{}, false, apperr.FieldErr("idempotency_key", apperr.Code("printable_ascii", "1–128 printable ASCII characters").With("max", 128))
 		}
 		found := make(chan keyLookup, 1)
 		go func() {
@@ -265,52 +265,52 @@ func (s *Service) prepare(ctx context.Context, in NewTicket, customerRequired bo
 	if in.Priority == "" {
 		in.Priority = PriorityNormal
 	}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if !slices.Contains(Channels(), in.Channel) {
-		fields["channel"] = "one of " + strings.Join(Channels(), ", ")
+		fields["channel"] = apperr.OneOf(Channels()...)
 	}
 	if !slices.Contains(Types(), in.Type) {
-		fields["type"] = "one of " + strings.Join(Types(), ", ")
+		fields["type"] = apperr.OneOf(Types()...)
 	}
 	if !slices.Contains(Priorities(), in.Priority) {
-		fields["priority"] = "one of " + strings.Join(Priorities(), ", ")
+		fields["priority"] = apperr.OneOf(Priorities()...)
 	}
 	in.Description = strings.TrimSpace(in.Description)
 	switch n := utf8.RuneCountInString(in.Description); {
 	case n == 0:
-		fields["description"] = "required"
+		fields["description"] = apperr.Required()
 	case n > 4000:
-		fields["description"] = "at most 4000 characters"
+		fields["description"] = apperr.TooLong(4000)
 	}
 	in.FaultCode = strings.TrimSpace(in.FaultCode)
 	if in.FaultCode != "" && !faultCodePattern.MatchString(in.FaultCode) {
-		fields["fault_code"] = "letters, digits, '_', '-', '.'; at most 32"
+		fields["fault_code"] = apperr.Identifier(1, 32)
 	}
 	in.Team = strings.TrimSpace(in.Team)
 	if utf8.RuneCountInString(in.Team) > 64 {
-		fields["team"] = "at most 64 characters"
+		fields["team"] = apperr.TooLong(64)
 	}
 	if in.CustomerID == 0 && customerRequired {
-		fields["customer_id"] = "required"
+		fields["customer_id"] = apperr.Required()
 	}
 	if in.RegionCode != "" {
-		if msg := s.checkRegion(in.RegionCode); msg != "" {
-			fields["region_code"] = msg
+		if fe := s.checkRegion(in.RegionCode); fe != nil {
+			fields["region_code"] = *fe
 		}
 	}
 	if len(fields) > 0 {
-		return Draft{}, apperr.Validation(fields)
+		return Draft{}, apperr.FieldsErr(fields)
 	}
 	if err := s.resolveParties(ctx, &in, fields); err != nil {
 		return Draft{}, err
 	}
 	if in.AssigneeID != nil {
-		if msg := s.checkAssignee(ctx, *in.AssigneeID); msg != "" {
-			fields["assignee_id"] = msg
+		if fe := s.checkAssignee(ctx, *in.AssigneeID); fe != nil {
+			fields["assignee_id"] = *fe
 		}
 	}
 	if len(fields) > 0 {
-		return Draft{}, apperr.Validation(fields)
+		return Draft{}, apperr.FieldsErr(fields)
 	}
 
 	now := s.now()
@@ -416,12 +416,12 @@ func (s *Service) byIdempotencyKey(ctx context.Context, userID uint64, key strin
 }
 
 // resolveParties checks the customer and unit and fills region and category.
-func (s *Service) resolveParties(ctx context.Context, in *NewTicket, fields map[string]string) error {
+func (s *Service) resolveParties(ctx context.Context, in *NewTicket, fields apperr.Fields) error {
 	if s.o.Customers != nil && in.CustomerID != 0 {
 		region, err := s.o.Customers.PrimaryRegion(ctx, in.CustomerID)
 		switch {
 		case apperr.IsKind(err, apperr.KindNotFound):
-			fields["customer_id"] = "no such customer"
+			fields["customer_id"] = apperr.NoSuch("customer")
 		case err != nil:
 			return wrap(err, "customer")
 		case in.RegionCode == "":
@@ -432,7 +432,7 @@ func (s *Service) resolveParties(ctx context.Context, in *NewTicket, fields map[
 		u, err := s.o.Units.UnitInfo(ctx, *in.UnitID)
 		switch {
 		case apperr.IsKind(err, apperr.KindNotFound):
-			fields["unit_id"] = "no such unit"
+			fields["unit_id"] = apperr.NoSuch("unit")
 		case err != nil:
 			return wrap(err, "unit")
 		case u.Deactivated:
@@ -440,7 +440,7 @@ func (s *Service) resolveParties(ctx context.Context, in *NewTicket, fields map[
 				WithDetail("field", "unit_id").WithDetail("status", u.Status)
 		default:
 			if u.CustomerID != 0 && u.CustomerID != in.CustomerID {
-				fields["unit_id"] = "the unit belongs to another customer"
+				fields["unit_id"] = apperr.Code("other_customer", "the unit belongs to another customer")
 			}
 			if in.CategoryID == nil && u.CategoryID != 0 {
 				c := u.CategoryID
@@ -451,34 +451,38 @@ func (s *Service) resolveParties(ctx context.Context, in *NewTicket, fields map[
 	return nil
 }
 
-func (s *Service) checkRegion(code string) string {
-	if !regionPattern.MatchString(code) {
-		return "a six-digit GB/T 2260 code"
+func (s *Service) checkRegion(code string) *apperr.FieldError {
+	var fe apperr.FieldError
+	switch {
+	case !regionPattern.MatchString(code):
+		fe = apperr.InvalidFormat(apperr.FormatRegion)
+	case s.o.Regions != nil && s.o.Regions.Validate(code) != nil:
+		fe = apperr.Unknown(code)
+	default:
+		return nil
 	}
-	if s.o.Regions != nil {
-		if err := s.o.Regions.Validate(code); err != nil {
-			return "unknown GB/T 2260 code"
-		}
-	}
-	return ""
+	return &fe
 }
 
 // checkAssignee returns a problem with assigning tickets to user id.
-func (s *Service) checkAssignee(ctx context.Context, id uint64) string {
+func (s *Service) checkAssignee(ctx context.Context, id uint64) *apperr.FieldError {
 	if s.o.Users == nil {
-		return ""
+		return nil
 	}
+	var fe apperr.FieldError
 	u, err := s.o.Users.GetUser(ctx, id)
-	if err != nil {
-		return "no such user"
-	}
-	if !u.Active(s.o.Now()) {
-		return "the user is disabled or expired"
-	}
-	for _, r := range u.RoleList() {
-		if r == auth.RoleHotlineAgent || r == auth.RoleAdmin || r == auth.RoleQualityManager {
-			return ""
+	switch {
+	case err != nil:
+		fe = apperr.NoSuch("user")
+	case !u.Active(s.o.Now()):
+		fe = apperr.Code("user_inactive", "the user is disabled or expired")
+	default:
+		for _, r := range u.RoleList() {
+			if r == auth.RoleHotlineAgent || r == auth.RoleAdmin || r == auth.RoleQualityManager {
+				return nil
+			}
 		}
+		fe = apperr.Code("not_ticket_worker", "the user does not work tickets (needs role hotline_agent, quality_manager or admin)")
 	}
-	return "the user does not work tickets (needs role hotline_agent, quality_manager or admin)"
+	return &fe
 }

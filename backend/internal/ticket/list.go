@@ -93,45 +93,45 @@ func decodeCursor(s string) (cursor, error) {
 
 // Validate checks the filter's values. Errors: validation.
 func (f *Filter) Validate() error {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	for _, st := range f.Statuses {
 		if !slices.Contains(Statuses(), st) {
-			fields["status"] = "one or more of " + strings.Join(Statuses(), ", ")
+			fields["status"] = apperr.OneOf(Statuses()...)
 		}
 	}
 	if f.Type != "" && !slices.Contains(Types(), f.Type) {
-		fields["type"] = "one of " + strings.Join(Types(), ", ")
+		fields["type"] = apperr.OneOf(Types()...)
 	}
 	if f.Priority != "" && !slices.Contains(Priorities(), f.Priority) {
-		fields["priority"] = "one of " + strings.Join(Priorities(), ", ")
+		fields["priority"] = apperr.OneOf(Priorities()...)
 	}
 	if f.Sort == "" {
 		f.Sort = SortCreatedDesc
 	}
 	if !slices.Contains(Sorts(), f.Sort) {
-		fields["sort"] = "one of " + strings.Join(Sorts(), ", ")
+		fields["sort"] = apperr.OneOf(Sorts()...)
 	}
 	if f.Cursor != "" {
 		if _, err := decodeCursor(f.Cursor); err != nil {
-			fields["cursor"] = "not a cursor returned by this list"
+			fields["cursor"] = apperr.InvalidFormat(apperr.FormatCursor)
 		}
 	}
 	if f.Number != "" {
 		if _, ok := db.ParseNumber(f.Number, NumberPrefix); !ok {
-			fields["number"] = fmt.Sprintf("a ticket number (T20261124-000042) or at least its last %d digits", db.MinNumberTail)
+			fields["number"] = apperr.Code("ticket_number", fmt.Sprintf("a ticket number (T20261124-000042) or at least its last %d digits", db.MinNumberTail)).With("min_digits", db.MinNumberTail)
 		}
 	}
 	if len(f.CustomerIDs) > 1000 {
-		fields["q"] = "matches too many customers: say more"
+		fields["q"] = apperr.Code("too_many_matches", "matches too many customers: say more")
 	}
 	if f.Size <= 0 {
 		f.Size = 50
 	}
 	if f.Size > 200 {
-		fields["size"] = "at most 200"
+		fields["size"] = apperr.OutOfRange(1, 200)
 	}
 	if len(fields) > 0 {
-		return apperr.Validation(fields)
+		return apperr.FieldsErr(fields)
 	}
 	return nil
 }

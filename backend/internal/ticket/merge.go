@@ -22,11 +22,11 @@ import (
 // not_found, validation, conflict invalid_transition.
 func (s *Service) Merge(ctx context.Context, targetID, sourceID uint64, reason string) (Ticket, error) {
 	if targetID == sourceID {
-		return Ticket{}, apperr.Field("source_id", "a ticket cannot be merged into itself")
+		return Ticket{}, apperr.FieldErr("source_id", apperr.Code("merge_into_self", "a ticket cannot be merged into itself"))
 	}
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 1000 {
-		return Ticket{}, apperr.Field("reason", "at most 1000 characters")
+		return Ticket{}, apperr.FieldErr("reason", apperr.TooLong(1000))
 	}
 	var target Ticket
 	var pub []event.Event
@@ -54,7 +54,7 @@ func (s *Service) Merge(ctx context.Context, targetID, sourceID uint64, reason s
 				return apperr.Conflict("invalid_transition", "the target ticket is closed; reopen it or merge into an open ticket").WithDetail("allowed", tgt.Allowed())
 			}
 			if src.CustomerID != tgt.CustomerID {
-				return apperr.Field("source_id", "tickets of different customers cannot be merged")
+				return apperr.FieldErr("source_id", apperr.Code("merge_other_customer", "tickets of different customers cannot be merged"))
 			}
 			now := s.now()
 			who := actorLabel(actor.From(ctx))
@@ -99,7 +99,7 @@ func (s *Service) lockForMerge(ctx context.Context, tx *gorm.DB, id uint64, isSo
 	q := db.ForUpdate(tx)
 	t, err := s.get(ctx, q, id)
 	if err != nil && isSource && apperr.IsKind(err, apperr.KindNotFound) {
-		return t, apperr.Field("source_id", "no such ticket")
+		return t, apperr.FieldErr("source_id", apperr.NoSuch("ticket"))
 	}
 	return t, err
 }

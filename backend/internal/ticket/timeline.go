@@ -21,15 +21,15 @@ import (
 // not_found, validation.
 func (s *Service) AddEvent(ctx context.Context, id uint64, kind, body string) (Event, error) {
 	body = strings.TrimSpace(body)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if kind != EventNote && kind != EventCall {
-		fields["kind"] = "note or call"
+		fields["kind"] = apperr.OneOf("note", "call")
 	}
 	if n := utf8.RuneCountInString(body); n == 0 || n > 4000 {
-		fields["body"] = "required, at most 4000 characters"
+		fields["body"] = apperr.RequiredMax(4000)
 	}
 	if len(fields) > 0 {
-		return Event{}, apperr.Validation(fields)
+		return Event{}, apperr.FieldsErr(fields)
 	}
 	t, err := s.Get(ctx, id)
 	if err != nil {

@@ -25,11 +25,11 @@ import (
 // where one is needed).
 func (s *Service) Transition(ctx context.Context, id uint64, to, reason string, version int64) (Ticket, error) {
 	if !slices.Contains(Statuses(), to) {
-		return Ticket{}, apperr.Field("status", "one of "+strings.Join(Statuses(), ", "))
+		return Ticket{}, apperr.FieldErr("status", apperr.OneOf(Statuses()...))
 	}
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 1000 {
-		return Ticket{}, apperr.Field("reason", "at most 1000 characters")
+		return Ticket{}, apperr.FieldErr("reason", apperr.TooLong(1000))
 	}
 	action := "transition"
 	return s.mutate(ctx, id, version, action, func(tx *gorm.DB, t *Ticket, c *change, now time.Time) error {
@@ -54,7 +54,7 @@ func (s *Service) Reopen(ctx context.Context, id uint64, reason string) error {
 func (s *Service) ReopenTicket(ctx context.Context, id uint64, reason string, version int64) (Ticket, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 1000 {
-		return Ticket{}, apperr.Field("reason", "required, at most 1000 characters")
+		return Ticket{}, apperr.FieldErr("reason", apperr.RequiredMax(1000))
 	}
 	return s.mutate(ctx, id, version, "reopen", func(tx *gorm.DB, t *Ticket, c *change, now time.Time) error {
 		return s.reopen(ctx, t, c, reason, now)
@@ -66,7 +66,7 @@ func (s *Service) reopen(ctx context.Context, t *Ticket, c *change, reason strin
 		return errTransition(*t, StatusInProgress)
 	}
 	if reason == "" {
-		return apperr.Field("reason", "required to reopen a ticket")
+		return apperr.FieldErr("reason", apperr.Required())
 	}
 	c.action = "reopen"
 	from := t.Status
@@ -86,7 +86,7 @@ func (s *Service) move(ctx context.Context, t *Ticket, c *change, to, reason str
 		return errTransition(*t, to)
 	}
 	if to == StatusAssigned && t.AssigneeID == nil && t.Team == "" {
-		return apperr.Field("assignee_id", "assign the ticket to an agent or team (POST …/assign)")
+		return apperr.FieldErr("assignee_id", apperr.Code("assign_first", "assign the ticket to an agent or team (POST …/assign)"))
 	}
 	who := actorLabel(actor.From(ctx))
 	policy, _, err := s.o.SLA.PolicyByCode(ctx, t.SLAPolicy)

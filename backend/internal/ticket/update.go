@@ -35,32 +35,32 @@ type Patch struct {
 // ticket_closed.
 func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch) (Ticket, error) {
 	if version == 0 {
-		return Ticket{}, apperr.Field("version", "required: send the version you edited as If-Match or in the body")
+		return Ticket{}, apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	return s.mutate(ctx, id, version, "update", func(tx *gorm.DB, t *Ticket, c *change, now time.Time) error {
 		if t.Status == StatusClosed {
 			return apperr.Conflict("ticket_closed", "a closed ticket cannot be edited; reopen it first")
 		}
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		changed := map[string]any{}
 		reselect := false
 		if p.Type != nil && *p.Type != t.Type {
 			if !slices.Contains(Types(), *p.Type) {
-				fields["type"] = "one of " + strings.Join(Types(), ", ")
+				fields["type"] = apperr.OneOf(Types()...)
 			}
 			changed["type"] = []string{t.Type, *p.Type}
 			t.Type, reselect = *p.Type, true
 		}
 		if p.Priority != nil && *p.Priority != t.Priority {
 			if !slices.Contains(Priorities(), *p.Priority) {
-				fields["priority"] = "one of " + strings.Join(Priorities(), ", ")
+				fields["priority"] = apperr.OneOf(Priorities()...)
 			}
 			changed["priority"] = []string{t.Priority, *p.Priority}
 			t.Priority, t.PriorityRank, reselect = *p.Priority, PriorityRank(*p.Priority), true
 		}
 		if p.RegionCode != nil && *p.RegionCode != t.RegionCode {
-			if msg := s.checkRegion(*p.RegionCode); msg != "" {
-				fields["region_code"] = msg
+			if fe := s.checkRegion(*p.RegionCode); fe != nil {
+				fields["region_code"] = *fe
 			}
 			changed["region_code"] = []string{t.RegionCode, *p.RegionCode}
 			t.RegionCode, reselect = *p.RegionCode, true
@@ -68,7 +68,7 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 		if p.Description != nil {
 			d := strings.TrimSpace(*p.Description)
 			if n := utf8.RuneCountInString(d); n == 0 || n > 4000 {
-				fields["description"] = "required, at most 4000 characters"
+				fields["description"] = apperr.RequiredMax(4000)
 			}
 			if d != t.Description {
 				changed["description"] = true
@@ -77,14 +77,14 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 		}
 		if p.FaultCode != nil && *p.FaultCode != t.FaultCode {
 			if *p.FaultCode != "" && !faultCodePattern.MatchString(*p.FaultCode) {
-				fields["fault_code"] = "letters, digits, '_', '-', '.'; at most 32"
+				fields["fault_code"] = apperr.Identifier(1, 32)
 			}
 			changed["fault_code"] = []string{t.FaultCode, *p.FaultCode}
 			t.FaultCode = *p.FaultCode
 		}
 		if p.Team != nil && *p.Team != t.Team {
 			if utf8.RuneCountInString(*p.Team) > 64 {
-				fields["team"] = "at most 64 characters"
+				fields["team"] = apperr.TooLong(64)
 			}
 			changed["team"] = []string{t.Team, *p.Team}
 			t.Team = strings.TrimSpace(*p.Team)
@@ -115,7 +115,7 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 			changed["unit_id"] = p.UnitID
 		}
 		if len(fields) > 0 {
-			return apperr.Validation(fields)
+			return apperr.FieldsErr(fields)
 		}
 		if len(changed) == 0 {
 			return errUnchanged // nothing to write: no version bump, no audit record
@@ -142,15 +142,15 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 // ticket_closed.
 func (s *Service) Assign(ctx context.Context, id uint64, assigneeID *uint64, team *string, version int64) (Ticket, error) {
 	if assigneeID == nil && team == nil {
-		return Ticket{}, apperr.Validation(map[string]string{"assignee_id": "give assignee_id and/or team"})
+		return Ticket{}, apperr.FieldErr("assignee_id", apperr.Code("assignee_or_team", "give assignee_id and/or team"))
 	}
 	if assigneeID != nil && *assigneeID != 0 {
-		if msg := s.checkAssignee(ctx, *assigneeID); msg != "" {
-			return Ticket{}, apperr.Field("assignee_id", msg)
+		if fe := s.checkAssignee(ctx, *assigneeID); fe != nil {
+			return Ticket{}, apperr.FieldErr("assignee_id", *fe)
 		}
 	}
 	if team != nil && utf8.RuneCountInString(strings.TrimSpace(*team)) > 64 {
-		return Ticket{}, apperr.Field("team", "at most 64 characters")
+		return Ticket{}, apperr.FieldErr("team", apperr.TooLong(64))
 	}
 	return s.mutate(ctx, id, version, "assign", func(tx *gorm.DB, t *Ticket, c *change, now time.Time) error {
 		if t.Status == StatusClosed {

@@ -177,7 +177,7 @@ func (s *Service) Scorecard(ctx context.Context, outletID uint64, from, to time.
 		return Scorecard{}, err
 	}
 	if !to.After(from) || to.Sub(from) > 366*24*time.Hour {
-		return Scorecard{}, apperr.Field("to", "after from, at most 366 days later")
+		return Scorecard{}, apperr.FieldErr("to", apperr.Code("span_after_from", "after from, at most 366 days later").With("days", 366))
 	}
 	// Millisecond bounds: MariaDB skips the index for a nanosecond parameter.
 	from, to = from.UTC().Truncate(time.Millisecond), to.UTC().Truncate(time.Millisecond)

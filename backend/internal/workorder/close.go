@@ -23,15 +23,15 @@ import (
 // paused). Errors: not_found, validation, conflict.
 func (s *Service) Complete(ctx context.Context, id uint64, result, notes string, version int64) (WorkOrder, error) {
 	notes = strings.TrimSpace(notes)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if !slices.Contains(Results(), result) {
-		fields["result"] = "one of " + strings.Join(Results(), ", ")
+		fields["result"] = apperr.OneOf(Results()...)
 	}
 	if utf8.RuneCountInString(notes) > 4000 {
-		fields["notes"] = "at most 4000 characters"
+		fields["notes"] = apperr.TooLong(4000)
 	}
 	if len(fields) > 0 {
-		return WorkOrder{}, apperr.Validation(fields)
+		return WorkOrder{}, apperr.FieldsErr(fields)
 	}
 	return s.run(ctx, id, stepper{step: StepComplete, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
@@ -86,7 +86,7 @@ func (s *Service) Complete(ctx context.Context, id uint64, result, notes string,
 func (s *Service) SignOff(ctx context.Context, id uint64, signedBy string, version int64) (WorkOrder, error) {
 	signedBy = strings.TrimSpace(signedBy)
 	if utf8.RuneCountInString(signedBy) > 64 {
-		return WorkOrder{}, apperr.Field("signed_by", "at most 64 characters")
+		return WorkOrder{}, apperr.FieldErr("signed_by", apperr.TooLong(64))
 	}
 	return s.run(ctx, id, stepper{step: StepSignOff, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
@@ -101,7 +101,7 @@ func (s *Service) SignOff(ctx context.Context, id uint64, signedBy string, versi
 func (s *Service) Cancel(ctx context.Context, id uint64, reason string, version int64) (WorkOrder, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 1000 {
-		return WorkOrder{}, apperr.Field("reason", "required, at most 1000 characters")
+		return WorkOrder{}, apperr.FieldErr("reason", apperr.RequiredMax(1000))
 	}
 	return s.run(ctx, id, stepper{step: StepCancel, roles: []string{auth.RoleHotlineAgent}, version: version,
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {

@@ -96,13 +96,13 @@ func (s *Service) choose(ctx context.Context, w WorkOrder, pick *uint64, band st
 		if s.o.Outlets != nil {
 			info, err := s.o.Outlets.Outlet(ctx, *pick)
 			if apperr.IsKind(err, apperr.KindNotFound) {
-				return nil, "", apperr.Field("outlet_id", "no such outlet")
+				return nil, "", apperr.FieldErr("outlet_id", apperr.NoSuch("outlet"))
 			}
 			if err != nil {
 				return nil, "", err
 			}
 			if !info.Active {
-				return nil, "", apperr.Field("outlet_id", "the outlet is suspended")
+				return nil, "", apperr.FieldErr("outlet_id", apperr.Code("outlet_suspended", "the outlet is suspended"))
 			}
 		}
 		c := &choice{outletID: *pick, why: "坐席指定网点", name: s.outletName(ctx, *pick)}
@@ -140,22 +140,22 @@ func (s *Service) choose(ctx context.Context, w WorkOrder, pick *uint64, band st
 // kind's time for the distance band. Errors: not_found (ticket),
 // validation, conflict ticket_not_open.
 func (s *Service) Dispatch(ctx context.Context, ticketID uint64, in DispatchInput) (WorkOrder, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if !slices.Contains(Kinds(), in.Kind) {
-		fields["kind"] = "one of " + strings.Join(Kinds(), ", ")
+		fields["kind"] = apperr.OneOf(Kinds()...)
 	}
 	if in.Band != "" && !sla.DistanceBand(in.Band).Valid() {
-		fields["distance_band"] = "one of city, within_200km, within_500km, remote"
+		fields["distance_band"] = apperr.OneOf("city", "within_200km", "within_500km", "remote")
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	if utf8.RuneCountInString(in.Note) > 1000 {
-		fields["note"] = "at most 1000 characters"
+		fields["note"] = apperr.TooLong(1000)
 	}
 	if in.OutletID != nil && *in.OutletID == 0 {
 		in.OutletID = nil
 	}
 	if len(fields) > 0 {
-		return WorkOrder{}, apperr.Validation(fields)
+		return WorkOrder{}, apperr.FieldsErr(fields)
 	}
 	t, err := s.o.Tickets.ForDispatch(ctx, ticketID)
 	if err != nil {

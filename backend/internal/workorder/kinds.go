@@ -65,23 +65,23 @@ func (s *Service) UpdateKindPolicy(ctx context.Context, kind string, version int
 	if !slices.Contains(Kinds(), kind) {
 		return KindPolicy{}, apperr.NotFound("work order kind")
 	}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	for name, v := range map[string]int{"accept_minutes": in.AcceptMinutes, "contact_minutes": in.ContactMinutes,
 		"arrival_city_minutes": in.ArrivalCityMinutes, "arrival_200km_minutes": in.Arrival200kmMinutes,
 		"arrival_500km_minutes": in.Arrival500kmMinutes, "arrival_remote_minutes": in.ArrivalRemoteMinutes, "complete_minutes": in.CompleteMinutes} {
 		if v < 0 || v > 366*24*60 {
-			fields[name] = "between 0 and 527040 minutes"
+			fields[name] = apperr.OutOfRange(0, 527040)
 		}
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > 64 {
-		fields["name"] = "required, at most 64 characters"
+		fields["name"] = apperr.RequiredMax(64)
 	}
 	if version == 0 {
-		fields["version"] = "required (If-Match header or version field)"
+		fields["version"] = apperr.VersionRequired()
 	}
 	if len(fields) > 0 {
-		return KindPolicy{}, apperr.Validation(fields)
+		return KindPolicy{}, apperr.FieldsErr(fields)
 	}
 	var out KindPolicy
 	err := s.o.Tickets.WriteGate().Transaction(ctx, s.o.DB, func(tx *gorm.DB) error {

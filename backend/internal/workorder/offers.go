@@ -85,7 +85,7 @@ func (s *Service) respond(ctx context.Context, tx *gorm.DB, w *WorkOrder, respon
 func (s *Service) Reject(ctx context.Context, id uint64, reason string, version int64) (WorkOrder, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 1000 {
-		return WorkOrder{}, apperr.Field("reason", "required, at most 1000 characters")
+		return WorkOrder{}, apperr.FieldErr("reason", apperr.RequiredMax(1000))
 	}
 	return s.reoffer(ctx, id, version, StepReject, ResponseRejected, reason, nil, []string{auth.RoleOutletManager})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"gorm.io/gorm"
 
@@ -62,23 +61,23 @@ type Filter struct {
 // List returns work orders visible to the caller, newest first, and the
 // BeforeID of the next page (0 on the last). Errors: validation.
 func (s *Service) List(ctx context.Context, f Filter) ([]WorkOrder, uint64, error) {
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	for _, st := range f.Statuses {
 		if !slices.Contains(Statuses(), st) {
-			fields["status"] = "one or more of " + strings.Join(Statuses(), ", ")
+			fields["status"] = apperr.OneOf(Statuses()...)
 		}
 	}
 	if f.Kind != "" && !slices.Contains(Kinds(), f.Kind) {
-		fields["kind"] = "one of " + strings.Join(Kinds(), ", ")
+		fields["kind"] = apperr.OneOf(Kinds()...)
 	}
 	if f.Size <= 0 {
 		f.Size = 50
 	}
 	if f.Size > 200 {
-		fields["size"] = "at most 200"
+		fields["size"] = apperr.OutOfRange(1, 200)
 	}
 	if len(fields) > 0 {
-		return nil, 0, apperr.Validation(fields)
+		return nil, 0, apperr.FieldsErr(fields)
 	}
 	q := s.o.DB.WithContext(ctx).Model(&WorkOrder{})
 	if outletID, ok := actor.From(ctx).OutletScoped(); ok {

@@ -154,11 +154,11 @@ func RejectReasonText(code, text string) (string, error) {
 		}
 		switch {
 		case text == "" && code == "other":
-			return "", apperr.Field("reason", "say why when the reason is other")
+			return "", apperr.FieldErr("reason", apperr.Code("note_other_reason", "say why when the reason is other"))
 		case text == "":
 			return r.Label, nil
 		}
 		return r.Label + "：" + text, nil
 	}
-	return "", apperr.Field("reason_code", "not one of the reject reasons")
+	return "", apperr.FieldErr("reason_code", apperr.Code("unknown_reject_reason", "not one of the reject reasons"))
 }

@@ -22,7 +22,7 @@ import (
 // not_found, forbidden, validation, conflict.
 func (s *Service) AssignTechnician(ctx context.Context, id, staffID uint64, version int64) (WorkOrder, error) {
 	if staffID == 0 {
-		return WorkOrder{}, apperr.Field("technician_staff_id", "required")
+		return WorkOrder{}, apperr.FieldErr("technician_staff_id", apperr.Required())
 	}
 	return s.run(ctx, id, stepper{step: StepAssign, roles: []string{auth.RoleOutletManager}, version: version,
 		prepare: func(w WorkOrder) (any, error) {
@@ -31,16 +31,16 @@ func (s *Service) AssignTechnician(ctx context.Context, id, staffID uint64, vers
 			}
 			m, err := s.o.Staff.StaffMember(ctx, staffID)
 			if apperr.IsKind(err, apperr.KindNotFound) {
-				return nil, apperr.Field("technician_staff_id", "no such staff member")
+				return nil, apperr.FieldErr("technician_staff_id", apperr.NoSuch("staff_member"))
 			}
 			if err != nil {
 				return nil, err
 			}
 			if w.OutletID == nil || m.OutletID != *w.OutletID {
-				return nil, apperr.Field("technician_staff_id", "not staff of this outlet")
+				return nil, apperr.FieldErr("technician_staff_id", apperr.Code("not_outlet_staff", "not staff of this outlet"))
 			}
 			if !m.Active {
-				return nil, apperr.Field("technician_staff_id", "the staff member is inactive")
+				return nil, apperr.FieldErr("technician_staff_id", apperr.Code("staff_inactive", "the staff member is inactive"))
 			}
 			return m.Name, nil
 		},
@@ -67,20 +67,20 @@ func (s *Service) SetAppointment(ctx context.Context, id uint64, at time.Time, u
 	if until != nil {
 		end = until.UTC().Truncate(time.Millisecond)
 	}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	switch {
 	case at.IsZero():
-		fields["at"] = "required (RFC 3339)"
+		fields["at"] = apperr.Required()
 	case at.Before(now.Add(-24 * time.Hour)):
-		fields["at"] = "cannot be more than a day in the past"
+		fields["at"] = apperr.Code("too_far_past", "cannot be more than a day in the past").With("days", 1)
 	case at.After(now.AddDate(0, 0, 90)):
-		fields["at"] = "at most 90 days ahead"
+		fields["at"] = apperr.Code("too_far_ahead", "at most 90 days ahead").With("days", 90)
 	}
 	if !end.After(at) || end.Sub(at) > 12*time.Hour {
-		fields["until"] = "after at, within 12 hours"
+		fields["until"] = apperr.Code("window_after_at", "after at, within 12 hours").With("hours", 12)
 	}
 	if len(fields) > 0 {
-		return WorkOrder{}, apperr.Validation(fields)
+		return WorkOrder{}, apperr.FieldsErr(fields)
 	}
 	return s.run(ctx, id, stepper{step: StepAppointment, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
@@ -99,7 +99,7 @@ func (s *Service) SetAppointment(ctx context.Context, id uint64, at time.Time, u
 func (s *Service) Contact(ctx context.Context, id uint64, note string, version int64) (WorkOrder, error) {
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > 1000 {
-		return WorkOrder{}, apperr.Field("note", "at most 1000 characters")
+		return WorkOrder{}, apperr.FieldErr("note", apperr.TooLong(1000))
 	}
 	return s.run(ctx, id, stepper{step: StepContact, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
@@ -134,23 +134,23 @@ type Position struct {
 // the globe.
 func (s *Service) CheckInAt(ctx context.Context, id uint64, note string, pos *Position, version int64) (WorkOrder, error) {
 	note = strings.TrimSpace(note)
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if utf8.RuneCountInString(note) > 1000 {
-		fields["note"] = "at most 1000 characters"
+		fields["note"] = apperr.TooLong(1000)
 	}
 	if pos != nil {
 		if math.IsNaN(pos.Lat) || pos.Lat < -90 || pos.Lat > 90 {
-			fields["lat"] = "between -90 and 90"
+			fields["lat"] = apperr.OutOfRange(-90, 90)
 		}
 		if math.IsNaN(pos.Lng) || pos.Lng < -180 || pos.Lng > 180 {
-			fields["lng"] = "between -180 and 180"
+			fields["lng"] = apperr.OutOfRange(-180, 180)
 		}
 		if pos.AccuracyM != nil && (math.IsNaN(*pos.AccuracyM) || *pos.AccuracyM < 0) {
-			fields["accuracy_m"] = "a non-negative number of metres"
+			fields["accuracy_m"] = apperr.Code("non_negative", "a non-negative number of metres")
 		}
 	}
 	if len(fields) > 0 {
-		return WorkOrder{}, apperr.Validation(fields)
+		return WorkOrder{}, apperr.FieldsErr(fields)
 	}
 	return s.run(ctx, id, stepper{step: StepCheckIn, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
@@ -182,7 +182,7 @@ func (s *Service) CheckInAt(ctx context.Context, id uint64, note string, pos *Po
 func (s *Service) OnTheWay(ctx context.Context, id uint64, note string, version int64) (WorkOrder, error) {
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > 1000 {
-		return WorkOrder{}, apperr.Field("note", "at most 1000 characters")
+		return WorkOrder{}, apperr.FieldErr("note", apperr.TooLong(1000))
 	}
 	return s.run(ctx, id, stepper{step: StepOnTheWay, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {

@@ -1,8 +1,15 @@
 // Turning failed API calls into one error type the views can show.
 //
 // The backend answers every non-2xx status with
-//   {"error": {"code": "validation_failed", "message": "…", "fields": {"phone": "…"}}}
-// and this module is the one place that reads that shape.
+//   {"error": {"code": "validation_failed", "message": "…", "details": {…},
+//              "fields": {"phone": {"code": "invalid_format", "params": {"format": "phone"}}}}}
+// and this module is the one place that reads that shape. Codes become words
+// through i18n/apiErrors.ts in the user's language; the English message is
+// shown only for a code the catalogue does not know.
+import { i18n as consoleI18n } from '@/i18n'
+import { errorCodeText, fieldErrorText, isFieldProblem, type FieldProblem, type Translate } from '@/i18n/apiErrors'
+
+export type { Translate } from '@/i18n/apiErrors'
 
 /** Error codes the backend sends, plus two the client adds itself. */
 export type ErrorCode =
@@ -48,12 +55,14 @@ export class ApiError extends Error {
   /** HTTP status, 0 when there was no answer. */
   readonly status: number
   readonly code: ErrorCode
-  /** Per-field messages from a validation_failed answer, keyed by API field name. */
+  /** Per-field messages, in the user's language, keyed by API field name. */
   readonly fields: Record<string, string>
+  /** The field errors as the API sent them (code and params). */
+  readonly problems: Record<string, FieldProblem>
+  /** The error's details: the params of its code. */
+  readonly details: Record<string, unknown>
   /** Seconds to wait, from a Retry-After header (429). */
   readonly retryAfter?: number
-  /** Optional message key the backend may add so the UI can translate. */
-  readonly key?: string
   /** The code exactly as the backend sent it (may be more specific, e.g. username_taken). */
   readonly rawCode?: string
   /** The field a non-validation error names through details.field. */
@@ -64,8 +73,9 @@ export class ApiError extends Error {
     code: ErrorCode
     message?: string
     fields?: Record<string, string>
+    problems?: Record<string, FieldProblem>
+    details?: Record<string, unknown>
     retryAfter?: number
-    key?: string
     rawCode?: string
     detailField?: string
   }) {
@@ -74,8 +84,9 @@ export class ApiError extends Error {
     this.status = init.status
     this.code = init.code
     this.fields = init.fields ?? {}
+    this.problems = init.problems ?? {}
+    this.details = init.details ?? {}
     this.retryAfter = init.retryAfter
-    this.key = init.key
     this.rawCode = init.rawCode
     this.detailField = init.detailField
   }
@@ -108,19 +119,33 @@ function header(res: ResponseLike, name: string): unknown {
   return h[name] ?? h[name.toLowerCase()]
 }
 
-function stringFields(raw: unknown): Record<string, string> {
-  const out: Record<string, string> = {}
-  if (!raw || typeof raw !== 'object') return out
+/**
+ * readFields translates the API's field errors into the user's language
+ * (keeping the coded form in problems); a plain string is kept as it is.
+ */
+function readFields(raw: unknown, i18n: Translate): { fields: Record<string, string>; problems: Record<string, FieldProblem> } {
+  const fields: Record<string, string> = {}
+  const problems: Record<string, FieldProblem> = {}
+  if (!raw || typeof raw !== 'object') return { fields, problems }
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (typeof v === 'string') out[k] = v
-    else if (Array.isArray(v)) out[k] = v.filter((x) => typeof x === 'string').join('; ')
-    else if (v !== null && v !== undefined) out[k] = String(v)
+    if (isFieldProblem(v)) {
+      problems[k] = v
+      fields[k] = fieldErrorText(i18n, v)
+    } else if (typeof v === 'string') fields[k] = v
+    else if (Array.isArray(v)) fields[k] = v.filter((x) => typeof x === 'string').join('; ')
+    else if (v !== null && v !== undefined) fields[k] = String(v)
   }
-  return out
+  return { fields, problems }
 }
 
-/** fromResponse builds an ApiError from a non-2xx HTTP answer. */
-export function fromResponse(res: ResponseLike): ApiError {
+/** The console's vue-i18n, seen through the Translate interface. */
+const globalTranslate: Translate = {
+  t: (key, named) => consoleI18n.global.t(key, named ?? {}),
+  te: (key) => consoleI18n.global.te(key),
+}
+
+/** fromResponse builds an ApiError from a non-2xx HTTP answer; field texts are in i18n's language. */
+export function fromResponse(res: ResponseLike, i18n: Translate = globalTranslate): ApiError {
   const body = res.data as { error?: Record<string, unknown> } | undefined
   const e = body && typeof body === 'object' ? body.error : undefined
   const rawCode = e && typeof e.code === 'string' ? e.code : undefined
@@ -129,11 +154,11 @@ export function fromResponse(res: ResponseLike): ApiError {
       ? (rawCode as ErrorCode)
       : (CODE_BY_STATUS[res.status] ?? (res.status >= 500 ? 'internal' : 'unknown'))
   const message = e && typeof e.message === 'string' ? e.message : undefined
-  const fields = stringFields(e?.fields)
+  const { fields, problems } = readFields(e?.fields, i18n)
   // A conflict may name its field as {"details": {"field": "username"}}.
-  const details = e?.details as { field?: unknown } | undefined
-  const detailField = details && typeof details.field === 'string' ? details.field : undefined
-  if (detailField && !fields[detailField]) fields[detailField] = message ?? code
+  const details = (e?.details && typeof e.details === 'object' ? e.details : {}) as Record<string, unknown>
+  const detailField = typeof details.field === 'string' ? details.field : undefined
+  if (detailField && !fields[detailField]) fields[detailField] = errorCodeText(i18n, rawCode, details) ?? message ?? code
   return new ApiError({
     status: res.status,
     code,
@@ -141,8 +166,9 @@ export function fromResponse(res: ResponseLike): ApiError {
     detailField,
     message,
     fields,
+    problems,
+    details,
     retryAfter: parseRetryAfter(header(res, 'retry-after')),
-    key: e && typeof e.key === 'string' ? e.key : undefined,
   })
 }
 
@@ -180,25 +206,23 @@ export function formErrors(
   return out
 }
 
-/** Translate is the subset of vue-i18n a message lookup needs. */
-export interface Translate {
-  t: (key: string, named?: Record<string, unknown>) => string
-  te: (key: string) => boolean
-}
-
 /**
- * describeError picks the text to show for an error: the backend's message
- * key when the UI has a translation for it; a translation of a specific code
- * beyond the generic ones (e.g. errors.username_taken); else the backend's
- * message; else a translated text for the generic code.
+ * describeError picks the text to show for an error: the translation of the
+ * code the backend sent, with its details as params (apiErrors.codes.*);
+ * for a validation error with one field, that field's problem; else the
+ * console's own text for the code (errors.*); else the backend's English.
  */
 export function describeError(err: unknown, i18n: Translate): string {
   const e = toApiError(err)
-  if (e.key && i18n.te(e.key)) return i18n.t(e.key)
-  if (e.rawCode && !KNOWN_CODES.has(e.rawCode) && i18n.te(`errors.${e.rawCode}`)) {
-    return i18n.t(`errors.${e.rawCode}`)
-  }
   if (e.code === 'network') return i18n.t('errors.network')
+  const problems = Object.entries(e.problems)
+  const only = problems.length === 1 ? problems[0] : undefined
+  if (only && (e.rawCode === 'validation_failed' || e.rawCode === 'invalid_parameter')) {
+    return fieldErrorText(i18n, only[1])
+  }
+  const coded = errorCodeText(i18n, e.rawCode ?? e.code, e.details)
+  if (coded) return coded
+  if (e.rawCode && i18n.te(`errors.${e.rawCode}`)) return i18n.t(`errors.${e.rawCode}`)
   if (e.message) return e.message
   return i18n.t(`errors.${e.code}`)
 }

@@ -83,6 +83,9 @@ export interface ImportError {
   row: number
   field: string
   column?: string
+  /** What the UI translates (apiErrors.fields.*), with params; message is its English. */
+  code?: string
+  params?: Record<string, unknown> | null
   message: string
 }
 

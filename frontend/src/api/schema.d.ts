@@ -4725,6 +4725,13 @@ export interface components {
             target: string;
             ticket_id: number;
         };
+        ApperrFieldError: {
+            code: string;
+            message: string;
+            params?: {
+                [key: string]: unknown;
+            } | null;
+        };
         AppointmentRequest: {
             /** Format: date-time */
             at?: string;
@@ -5664,7 +5671,7 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             fields?: {
-                [key: string]: string;
+                [key: string]: components["schemas"]["ApperrFieldError"];
             } | null;
             message: string;
         };
@@ -6196,9 +6203,13 @@ export interface components {
             returned_on?: string;
         };
         OutletImportError: {
+            code: string;
             column?: string;
             field: string;
             message: string;
+            params?: {
+                [key: string]: unknown;
+            } | null;
             row: number;
         };
         OutletImportReport: {

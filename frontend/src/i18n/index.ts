@@ -3,6 +3,7 @@
 import { createI18n } from 'vue-i18n'
 import zhCN from './locales/zh-CN'
 import en from './locales/en'
+import { apiErrorMessages, type ApiErrorCatalogue } from './apiErrors'
 
 /** Locales the UI ships. */
 export const SUPPORTED_LOCALES = ['zh-CN', 'en'] as const
@@ -11,7 +12,8 @@ export const DEFAULT_LOCALE: Locale = 'zh-CN'
 /** LOCALE_STORAGE_KEY is where the user's choice is kept. */
 export const LOCALE_STORAGE_KEY = 'aftersales.locale'
 
-export type MessageSchema = typeof zhCN
+/** The console's messages, plus the API error catalogue under apiErrors. */
+export type MessageSchema = typeof zhCN & { apiErrors: ApiErrorCatalogue }
 
 export function isLocale(v: unknown): v is Locale {
   return typeof v === 'string' && (SUPPORTED_LOCALES as readonly string[]).includes(v)
@@ -39,7 +41,10 @@ export const i18n = createI18n<[MessageSchema], Locale, false>({
   legacy: false,
   locale: storedLocale(),
   fallbackLocale: DEFAULT_LOCALE,
-  messages: { 'zh-CN': zhCN, en },
+  messages: {
+    'zh-CN': { ...zhCN, apiErrors: apiErrorMessages['zh-CN'] },
+    en: { ...en, apiErrors: apiErrorMessages.en },
+  },
   missingWarn: false,
   fallbackWarn: false,
 })

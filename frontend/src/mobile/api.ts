@@ -1,6 +1,42 @@
 // The phone's API client: fetch, JSON, the backend's error shape. The phone
 // does not load axios or the desktop console's client; the offline queue
-// (queue.ts) sends writes through send() below.
+// (queue.ts) sends writes through send() below. Error codes become words in
+// the phone's language through the shared catalogue (i18n/apiErrors.ts).
+import { errorCodeText, fieldErrorText, isFieldProblem, type Translate } from '@/i18n/apiErrors'
+import { i18n } from './i18n'
+
+const phoneTranslate: Translate = {
+  t: (key, named) => i18n.global.t(key, named ?? {}),
+  te: (key) => i18n.global.te(key),
+}
+
+/**
+ * errorText says an error answer in the phone's language: its one field's
+ * problem, or its code with details as params; the backend's English only
+ * for a code the catalogue does not know.
+ */
+export function errorText(
+  code: string,
+  message: string,
+  fields: Record<string, string>,
+  details: Record<string, unknown> | undefined,
+  tr: Translate = phoneTranslate,
+): string {
+  const texts = Object.values(fields)
+  if (texts.length === 1 && (code === 'validation_failed' || code === 'invalid_parameter')) return texts[0] ?? message
+  return errorCodeText(tr, code, details) ?? message
+}
+
+/** fieldTexts translates the API's field errors (a plain string is kept). */
+export function fieldTexts(raw: unknown, tr: Translate = phoneTranslate): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (!raw || typeof raw !== 'object') return out
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (isFieldProblem(v)) out[k] = fieldErrorText(tr, v)
+    else if (typeof v === 'string') out[k] = v
+  }
+  return out
+}
 
 /** ApiError is a non-2xx answer (status 0: no answer, the phone is offline). */
 export class ApiError extends Error {
@@ -50,8 +86,10 @@ export async function send<T>(method: string, path: string, body?: Body, headers
     }
   }
   if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string; fields?: Record<string, string> } } | null)?.error
-    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText, err?.fields ?? {})
+    const err = (data as { error?: { code?: string; message?: string; fields?: unknown; details?: Record<string, unknown> } } | null)?.error
+    const code = err?.code ?? `http_${res.status}`
+    const fields = fieldTexts(err?.fields)
+    throw new ApiError(res.status, code, errorText(code, err?.message ?? res.statusText, fields, err?.details), fields)
   }
   return data as T
 }

@@ -4,6 +4,7 @@
 import { createI18n } from 'vue-i18n'
 import zhCN from './locales/zh-CN'
 import en from './locales/en'
+import { apiErrorMessages } from '@/i18n/apiErrors'
 
 const STORAGE_KEY = 'aftersales.locale'
 
@@ -19,7 +20,10 @@ export const i18n = createI18n({
   legacy: false,
   locale: stored(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages: {
+    'zh-CN': { ...zhCN, apiErrors: apiErrorMessages['zh-CN'] },
+    en: { ...en, apiErrors: apiErrorMessages.en },
+  },
   missingWarn: false,
   fallbackWarn: false,
 })

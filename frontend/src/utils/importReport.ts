@@ -3,6 +3,15 @@
 // import dialog shows a summary and one table row per spreadsheet row, and
 // can save the report as CSV for whoever fixes the file.
 import type { ImportError, ImportReport } from '@/api/outlets'
+import { i18n } from '@/i18n'
+import { fieldErrorText } from '@/i18n/apiErrors'
+
+/** problemText says one row error in the user's language (its code and params). */
+function problemText(e: ImportError): string {
+  if (!e.code) return e.message ?? ''
+  const tr = { t: (k: string, named?: Record<string, unknown>) => i18n.global.t(k, named ?? {}), te: (k: string) => i18n.global.te(k) }
+  return fieldErrorText(tr, { code: e.code, params: e.params ?? undefined, message: e.message })
+}
 
 /** success: every row landed; partial: some failed; failed: none landed; empty: no data rows. */
 export type ImportOutcome = 'success' | 'partial' | 'failed' | 'empty'
@@ -57,7 +66,7 @@ export function groupByRow(r: ImportReport, labels: Record<string, string> = {})
       g = { row, problems: [] }
       rows.set(row, g)
     }
-    g.problems.push({ field: e.field ?? '', column: columnLabel(e, labels), message: e.message ?? '' })
+    g.problems.push({ field: e.field ?? '', column: columnLabel(e, labels), message: problemText(e) })
   }
   return [...rows.values()].sort((a, b) => a.row - b.row)
 }

@@ -121,26 +121,30 @@ describe('formErrors (API field errors → form errors)', () => {
     })
     expect(e.code).toBe('conflict')
     expect(e.rawCode).toBe('username_taken')
-    expect(formErrors(e)).toEqual({ username: 'username already exists' })
+    // Without a translator the console's own language is used: zh-CN.
+    expect(formErrors(e)).toEqual({ username: '用户名已存在' })
     const tr = { t: (k: string) => `t(${k})`, te: (k: string) => k === 'errors.username_taken' }
     expect(formErrors(e, {}, tr)).toEqual({ username: 't(errors.username_taken)' })
   })
 })
 
 describe('describeError', () => {
-  it('prefers a translatable key, then the server message, then the code', () => {
-    expect(describeError(new ApiError({ status: 409, code: 'conflict', key: 'known.dup', message: 'dup' }), i18n)).toBe('t(known.dup)')
-    expect(describeError(new ApiError({ status: 409, code: 'conflict', key: 'other', message: '重复' }), i18n)).toBe('重复')
-    expect(describeError(new ApiError({ status: 409, code: 'conflict' }), i18n)).toBe('t(errors.conflict)')
+  it('prefers the code translation, then the console text for it, then the server message', () => {
+    const tr = { t: (k: string) => `t(${k})`, te: (k: string) => k === 'apiErrors.codes.version_conflict' || k === 'errors.conflict' }
+    expect(describeError(new ApiError({ status: 409, code: 'conflict', rawCode: 'version_conflict', message: 'changed' }), tr)).toBe(
+      't(apiErrors.codes.version_conflict)',
+    )
+    expect(describeError(new ApiError({ status: 409, code: 'conflict', rawCode: 'odd_code', message: '重复' }), tr)).toBe('重复')
+    expect(describeError(new ApiError({ status: 409, code: 'conflict' }), tr)).toBe('t(errors.conflict)')
     expect(describeError(new Error('boom'), i18n)).toBe('t(errors.network)')
   })
 
-  it('translates a specific code the UI knows, but not a generic one', () => {
+  it('never shows the English message of a code the catalogue knows', () => {
     const tr = { t: (k: string) => `t(${k})`, te: (k: string) => k.startsWith('errors.') }
-    const specific = fromResponse({ status: 409, data: { error: { code: 'cannot_disable_self', message: 'you cannot' } } })
+    const specific = fromResponse({ status: 409, data: { error: { code: 'cannot_disable_self', message: 'you cannot' } } }, tr)
     expect(describeError(specific, tr)).toBe('t(errors.cannot_disable_self)')
-    const generic = fromResponse({ status: 403, data: { error: { code: 'forbidden', message: 'your role may not user:manage' } } })
-    expect(describeError(generic, tr)).toBe('your role may not user:manage')
+    const generic = fromResponse({ status: 403, data: { error: { code: 'forbidden', message: 'your role may not user:manage' } } }, tr)
+    expect(describeError(generic, tr)).toBe('t(errors.forbidden)')
   })
 })
 

@@ -1,0 +1,315 @@
+package apperr_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
+)
+
+// The UI translates every error code, field code, entity and format the
+// backend can send from one JSON catalogue per language. These tests scan
+// the backend's source for the codes it writes and fail when a catalogue
+// lacks one, so a new code cannot reach a user untranslated.
+
+// catalogue is the shape of frontend/src/i18n/locales/errors.<locale>.json.
+type catalogue struct {
+	Codes    map[string]string `json:"codes"`
+	Fields   map[string]string `json:"fields"`
+	Entities map[string]string `json:"entities"`
+	Formats  map[string]string `json:"formats"`
+}
+
+// usedCodes is what the backend's source can send.
+type usedCodes struct {
+	codes, fields, entities map[string][]string // code → where (file:line)
+	nonLiteral              []string            // constructor calls whose code is not a constant
+}
+
+// codeWrappers are functions that take a code as their first argument and
+// use it as the error's code and its field's code (the scan checks the
+// literals at their call sites).
+var codeWrappers = map[string]bool{"refusedType": true}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		t.Fatalf("repository root not found from %s: %v", dir, err)
+	}
+	return dir
+}
+
+// scanBackend parses every non-test Go file under backend/ and collects the
+// codes written by apperr's constructors and by composite literals and
+// assignments of Code.
+func scanBackend(t *testing.T, root string) usedCodes {
+	t.Helper()
+	u := usedCodes{codes: map[string][]string{}, fields: map[string][]string{}, entities: map[string][]string{}}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(filepath.Join(root, "backend"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		inApperr := f.Name.Name == "apperr"
+		consts := stringConsts(f)
+		rel, _ := filepath.Rel(root, path)
+		where := func(n ast.Node) string { return fmt.Sprintf("%s:%d", rel, fset.Position(n.Pos()).Line) }
+		value := func(e ast.Expr) (string, bool) {
+			switch x := e.(type) {
+			case *ast.BasicLit:
+				if x.Kind == token.STRING {
+					s, err := strconv.Unquote(x.Value)
+					return s, err == nil
+				}
+			case *ast.Ident:
+				s, ok := consts[x.Name]
+				return s, ok
+			}
+			return "", false
+		}
+		record := func(into map[string][]string, arg ast.Expr, call ast.Node, what string) {
+			if s, ok := value(arg); ok {
+				into[s] = append(into[s], where(call))
+				return
+			}
+			// A parameter named code passes its caller's code on: apperr's own
+			// Conflict and Gone, and the codeWrappers, whose call sites are
+			// checked instead.
+			if id, ok := arg.(*ast.Ident); ok && id.Name == "code" {
+				return
+			}
+			u.nonLiteral = append(u.nonLiteral, fmt.Sprintf("%s: %s with a code that is not a string constant", where(call), what))
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.CallExpr:
+				name := calleeName(x.Fun, inApperr)
+				if name == "" || len(x.Args) == 0 {
+					return true
+				}
+				switch name {
+				case "apperr.Code":
+					record(u.fields, x.Args[0], x, name)
+				case "apperr.Conflict", "apperr.Gone":
+					record(u.codes, x.Args[0], x, name)
+				case "apperr.NotFound", "apperr.NoSuch", "apperr.ErrVersionConflict":
+					if s, ok := value(x.Args[0]); ok {
+						u.entities[s] = append(u.entities[s], where(x))
+					}
+				default:
+					if codeWrappers[strings.TrimPrefix(name, "local.")] {
+						record(u.codes, x.Args[0], x, name)
+						record(u.fields, x.Args[0], x, name)
+					}
+				}
+			case *ast.CompositeLit:
+				typ := typeName(x.Type, inApperr)
+				if typ != "apperr.Error" && typ != "apperr.FieldError" {
+					return true
+				}
+				for _, el := range x.Elts {
+					kv, ok := el.(*ast.KeyValueExpr)
+					if k, _ := kv.Key.(*ast.Ident); !ok || k == nil || k.Name != "Code" {
+						continue
+					}
+					if typ == "apperr.Error" {
+						record(u.codes, kv.Value, x, typ)
+					} else if s, ok := value(kv.Value); ok {
+						u.fields[s] = append(u.fields[s], where(x))
+					}
+				}
+			case *ast.AssignStmt:
+				// e.Code = "file_too_large": only *apperr.Error values have a
+				// Code that is assigned outside a literal.
+				for i, lhs := range x.Lhs {
+					sel, ok := lhs.(*ast.SelectorExpr)
+					if !ok || sel.Sel.Name != "Code" || i >= len(x.Rhs) {
+						continue
+					}
+					if s, ok := value(x.Rhs[i]); ok {
+						u.codes[s] = append(u.codes[s], where(x))
+					}
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// calleeName names a call as "apperr.X" (also inside package apperr) or
+// "local.X" for a call of a function of the file's own package.
+func calleeName(fun ast.Expr, inApperr bool) string {
+	switch f := fun.(type) {
+	case *ast.SelectorExpr:
+		if id, ok := f.X.(*ast.Ident); ok && id.Name == "apperr" {
+			return "apperr." + f.Sel.Name
+		}
+	case *ast.Ident:
+		if inApperr {
+			return "apperr." + f.Name
+		}
+		return "local." + f.Name
+	}
+	return ""
+}
+
+func typeName(e ast.Expr, inApperr bool) string {
+	switch x := e.(type) {
+	case *ast.SelectorExpr:
+		if id, ok := x.X.(*ast.Ident); ok && id.Name == "apperr" {
+			return "apperr." + x.Sel.Name
+		}
+	case *ast.Ident:
+		if inApperr {
+			return "apperr." + x.Name
+		}
+	}
+	return ""
+}
+
+// stringConsts maps the file's string constants to their values, so
+// apperr.Conflict(CodeX, …) is checked like a literal.
+func stringConsts(f *ast.File) map[string]string {
+	out := map[string]string{}
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, s := range g.Specs {
+			vs := s.(*ast.ValueSpec)
+			for i, n := range vs.Names {
+				if i < len(vs.Values) {
+					if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						out[n.Name], _ = strconv.Unquote(lit.Value)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func loadCatalogue(t *testing.T, root, locale string) catalogue {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "frontend", "src", "i18n", "locales", "errors."+locale+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c catalogue
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatalf("errors.%s.json: %v", locale, err)
+	}
+	return c
+}
+
+// EntityKey is how the UI looks an entity up ("work order" → work_order);
+// the frontend's apiErrors.ts normalises the same way.
+func entityKey(s string) string {
+	return strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(s), "_"), "_")
+}
+
+var catalogueLocales = []string{"zh-CN", "en"}
+
+// missingEntries lists every used code that a catalogue lacks.
+func missingEntries(u usedCodes, c catalogue, locale string) []string {
+	var out []string
+	check := func(kind string, used map[string][]string, have map[string]string, key func(string) string) {
+		for code, at := range used {
+			if strings.TrimSpace(have[key(code)]) == "" {
+				out = append(out, fmt.Sprintf("errors.%s.json: %s.%s has no entry (used at %s)", locale, kind, key(code), at[0]))
+			}
+		}
+	}
+	same := func(s string) string { return s }
+	check("codes", u.codes, c.Codes, same)
+	check("fields", u.fields, c.Fields, same)
+	check("entities", u.entities, c.Entities, entityKey)
+	formats := map[string][]string{}
+	for _, f := range apperr.Formats() {
+		formats[string(f)] = []string{"apperr.Formats"}
+	}
+	check("formats", formats, c.Formats, same)
+	sort.Strings(out)
+	return out
+}
+
+// TestEveryErrorCodeHasATranslation: each code the backend writes has a
+// zh-CN and an English entry in the UI's error catalogue.
+func TestEveryErrorCodeHasATranslation(t *testing.T) {
+	root := repoRoot(t)
+	u := scanBackend(t, root)
+	if len(u.codes) < 20 || len(u.fields) < 20 || len(u.entities) < 20 {
+		t.Fatalf("the scan found too little (%d codes, %d field codes, %d entities): is it reading backend/?", len(u.codes), len(u.fields), len(u.entities))
+	}
+	for _, n := range u.nonLiteral {
+		t.Errorf("%s: the catalogue test cannot see it (use a string constant, or add the wrapper to codeWrappers)", n)
+	}
+	for _, locale := range catalogueLocales {
+		for _, m := range missingEntries(u, loadCatalogue(t, root, locale), locale) {
+			t.Error(m)
+		}
+	}
+}
+
+// TestCataloguesHaveTheSameKeys: an entry in one language and not the other
+// is a translation someone forgot.
+func TestCataloguesHaveTheSameKeys(t *testing.T) {
+	root := repoRoot(t)
+	zh, en := loadCatalogue(t, root, "zh-CN"), loadCatalogue(t, root, "en")
+	for _, p := range []struct {
+		name   string
+		zh, en map[string]string
+	}{{"codes", zh.Codes, en.Codes}, {"fields", zh.Fields, en.Fields}, {"entities", zh.Entities, en.Entities}, {"formats", zh.Formats, en.Formats}} {
+		for k := range p.zh {
+			if _, ok := p.en[k]; !ok {
+				t.Errorf("%s.%s is in errors.zh-CN.json but not in errors.en.json", p.name, k)
+			}
+		}
+		for k := range p.en {
+			if _, ok := p.zh[k]; !ok {
+				t.Errorf("%s.%s is in errors.en.json but not in errors.zh-CN.json", p.name, k)
+			}
+		}
+	}
+}
+
+// TestTheScanFailsOnAMissingCode: the check above can fail — a catalogue
+// without one of the codes the backend uses is reported.
+func TestTheScanFailsOnAMissingCode(t *testing.T) {
+	root := repoRoot(t)
+	u := scanBackend(t, root)
+	c := loadCatalogue(t, root, "en")
+	delete(c.Fields, "too_long")
+	delete(c.Codes, "version_conflict")
+	missing := strings.Join(missingEntries(u, c, "en"), "\n")
+	for _, want := range []string{"fields.too_long has no entry", "codes.version_conflict has no entry"} {
+		if !strings.Contains(missing, want) {
+			t.Errorf("a catalogue without %q passes the check:\n%s", want, missing)
+		}
+	}
+}
