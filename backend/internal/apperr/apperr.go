@@ -36,12 +36,8 @@ type Error struct {
 	Kind    Kind
 	Code    string
 	Message string
-	// FieldErrors names each offending field with a code and params.
-	FieldErrors Fields
-	// Fields holds English-only field messages from the code that has not
-	// moved to FieldErrors yet (made by Field and Validation); they reach the
-	// client as code "invalid". New code uses FieldErr / FieldsErr.
-	Fields map[string]string
+	// Fields names each offending field with a code and params.
+	Fields Fields
 	// Details carries structured, client-safe extras (e.g. allowed transitions).
 	Details map[string]any
 	// RetryAfterSeconds is set for rate-limited errors.
@@ -73,16 +69,6 @@ func (e *Error) WithDetail(key string, v any) *Error {
 
 // Invalid is a 400: the request cannot be parsed.
 func Invalid(msg string) *Error { return &Error{Kind: KindInvalid, Code: "bad_request", Message: msg} }
-
-// Validation is a 422 with English-only per-field messages: the form that
-// predates field codes. New code uses FieldsErr.
-func Validation(fields map[string]string) *Error {
-	return &Error{Kind: KindValidation, Code: "validation_failed", Message: "some fields are invalid", Fields: fields}
-}
-
-// Field is a 422 for a single field with an English-only message: the form
-// that predates field codes. New code uses FieldErr.
-func Field(field, msg string) *Error { return Validation(map[string]string{field: msg}) }
 
 // NotFound is a 404 for an entity; the entity (a code the UI names, e.g.
 // "ticket") travels in details.entity.

@@ -42,6 +42,12 @@ type usedCodes struct {
 // literals at their call sites).
 var codeWrappers = map[string]bool{"refusedType": true}
 
+// fieldCodeMethods are methods, by package, whose argument at the index is
+// a field code (sla's validators collect problems with
+// p.add(field, code, params, format, args…); calls with fewer than four
+// arguments are other methods of that name, e.g. Calendar.add).
+var fieldCodeMethods = map[string]map[string]int{"sla": {"add": 1}}
+
 func repoRoot(t *testing.T) string {
 	t.Helper()
 	dir, err := filepath.Abs("../../..")
@@ -102,6 +108,11 @@ func scanBackend(t *testing.T, root string) usedCodes {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.CallExpr:
+				if sel, ok := x.Fun.(*ast.SelectorExpr); ok {
+					if i, ok := fieldCodeMethods[f.Name.Name][sel.Sel.Name]; ok && len(x.Args) >= 4 {
+						record(u.fields, x.Args[i], x, f.Name.Name+"."+sel.Sel.Name)
+					}
+				}
 				name := calleeName(x.Fun, inApperr)
 				if name == "" || len(x.Args) == 0 {
 					return true

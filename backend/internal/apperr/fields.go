@@ -90,8 +90,9 @@ const (
 	FormatSerial          Format = "serial"
 	FormatXLSX            Format = "xlsx" // an .xlsx workbook
 	FormatText            Format = "text"
-	FormatCursor          Format = "cursor" // a cursor this list returned
-	FormatRegion          Format = "region" // a six-digit GB/T 2260 code
+	FormatCursor          Format = "cursor"     // a cursor this list returned
+	FormatRegion          Format = "region"     // a six-digit GB/T 2260 code
+	FormatTimeRange       Format = "time_range" // HH:MM-HH:MM
 )
 
 var formatEnglish = map[Format]string{
@@ -99,7 +100,7 @@ var formatEnglish = map[Format]string{
 	FormatPositiveInteger: "a positive integer", FormatInteger: "a whole number", FormatNumber: "a number",
 	FormatBoolean: "true or false", FormatPhone: "a mainland mobile, landline or 400/800 number",
 	FormatEmail: "an email address", FormatURL: "an http(s) link", FormatCode: "letters, digits, dot, dash or underscore",
-	FormatSerial: "a serial number", FormatXLSX: "an .xlsx workbook", FormatText: "text", FormatCursor: "a cursor returned by this list", FormatRegion: "a six-digit GB/T 2260 code",
+	FormatSerial: "a serial number", FormatXLSX: "an .xlsx workbook", FormatText: "text", FormatCursor: "a cursor returned by this list", FormatRegion: "a six-digit GB/T 2260 code", FormatTimeRange: "a time range HH:MM-HH:MM",
 }
 
 // Formats lists every Format, for the catalogue completeness test.
@@ -128,30 +129,14 @@ func FieldErr(field string, fe FieldError) *Error { return FieldsErr(Fields{fiel
 
 // FieldsErr is a 422 naming every offending field.
 func FieldsErr(fields Fields) *Error {
-	return &Error{Kind: KindValidation, Code: "validation_failed", Message: "some fields are invalid", FieldErrors: fields}
+	return &Error{Kind: KindValidation, Code: "validation_failed", Message: "some fields are invalid", Fields: fields}
 }
 
 // BadParam is a 400 for a query or header parameter that cannot be read.
 func BadParam(name string, fe FieldError) *Error {
-	return &Error{Kind: KindInvalid, Code: "invalid_parameter", Message: name + ": " + fe.Message, FieldErrors: Fields{name: fe}}
+	return &Error{Kind: KindInvalid, Code: "invalid_parameter", Message: name + ": " + fe.Message, Fields: Fields{name: fe}}
 }
 
-// AllFields is every field problem of e in the wire shape: the coded ones,
-// and any legacy English-only message as code "invalid" (its text in
-// Message and in params.message, which the UI shows as it is).
-func (e *Error) AllFields() Fields {
-	if len(e.FieldErrors) == 0 && len(e.Fields) == 0 {
-		return nil
-	}
-	out := make(Fields, len(e.FieldErrors)+len(e.Fields))
-	for k, msg := range e.Fields {
-		out[k] = FieldError{Code: "invalid", Params: map[string]any{"message": msg}, Message: msg}
-	}
-	for k, fe := range e.FieldErrors {
-		out[k] = fe
-	}
-	return out
-}
 
 // VersionRequired: an update came without the optimistic-concurrency
 // version the client read (in the body or the If-Match header).

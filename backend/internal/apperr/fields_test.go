@@ -36,18 +36,15 @@ func TestWithDoesNotShareParams(t *testing.T) {
 	}
 }
 
-func TestAllFieldsPutsLegacyMessagesUnderCodeInvalid(t *testing.T) {
+func TestAFieldErrorHasTheWireShape(t *testing.T) {
 	e := apperr.FieldsErr(apperr.Fields{"description": apperr.TooLong(4000)})
-	e.Fields = map[string]string{"page": "must be a positive integer"}
-	got := e.AllFields()
-	if got["description"].Code != "too_long" || got["page"].Code != "invalid" || got["page"].Params["message"] != "must be a positive integer" {
-		t.Fatalf("%+v", got)
+	b, _ := json.Marshal(e.Fields["description"])
+	if e.Code != "validation_failed" || e.Kind != apperr.KindValidation ||
+		string(b) != `{"code":"too_long","params":{"max":4000},"message":"at most 4000 characters"}` {
+		t.Fatalf("%s %s %s", e.Kind, e.Code, b)
 	}
-	b, _ := json.Marshal(got["description"])
-	if string(b) != `{"code":"too_long","params":{"max":4000},"message":"at most 4000 characters"}` {
-		t.Fatalf("wire shape %s", b)
-	}
-	if apperr.NotFound("ticket").AllFields() != nil {
-		t.Fatal("an error without fields has fields")
+	p := apperr.BadParam("size", apperr.OutOfRange(1, 200))
+	if p.Kind != apperr.KindInvalid || p.Code != "invalid_parameter" || p.Fields["size"].Code != "out_of_range" {
+		t.Fatalf("%+v", p)
 	}
 }

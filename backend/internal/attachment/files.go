@@ -112,7 +112,7 @@ func TooLarge(limit int64) error {
 	e := apperr.TooLarge(limit)
 	e.Code = "file_too_large"
 	e.Message = fmt.Sprintf("the file exceeds the %s limit", sizeText(limit))
-	e.FieldErrors = apperr.Fields{"file": apperr.Code("file_too_large", e.Message).With("limit_bytes", limit)}
+	e.Fields = apperr.Fields{"file": apperr.Code("file_too_large", e.Message).With("limit_bytes", limit)}
 	return e
 }
 
@@ -121,7 +121,7 @@ func TooLarge(limit int64) error {
 func refusedType(code, msg string) error {
 	e := apperr.Unsupported(msg)
 	e.Code = code
-	e.FieldErrors = apperr.Fields{"file": apperr.Code(code, msg)}
+	e.Fields = apperr.Fields{"file": apperr.Code(code, msg)}
 	return e
 }
 

@@ -56,7 +56,7 @@ func TestOverlongValueReachingMariaDBIsAValidationError(t *testing.T) {
 		err := g.Exec("INSERT INTO users (username, display_name, password_hash, roles, disabled, password_changed_at, version, created_at, updated_at) VALUES (?, 'x', 'x', 'admin', false, NOW(), 1, NOW(), NOW())",
 			strings.Repeat("u", 65)).Error
 		e := db.TooLong(apperr.Internal(err))
-		if e == nil || e.Kind != apperr.KindValidation || e.FieldErrors["username"].Code == "" {
+		if e == nil || e.Kind != apperr.KindValidation || e.Fields["username"].Code == "" {
 			t.Fatalf("65-character username at the database: %v → %+v", err, e)
 		}
 		var n int64

@@ -29,12 +29,12 @@ func TestActionLifecycle(t *testing.T) {
 		day := func(d int) time.Time { return time.Date(2026, 5, d, 0, 0, 0, 0, time.UTC) }
 		_, err := svc.Create(ctx, capa.NewAction{SourceKind: "gossip", Title: "", OwnerName: ""})
 		e := apperr.As(err)
-		if e.Kind != apperr.KindValidation || e.FieldErrors["source_kind"].Code == "" || e.FieldErrors["title"].Code == "" || e.FieldErrors["owner_name"].Code == "" || e.FieldErrors["due_date"].Code == "" {
-			t.Fatalf("bad input: %v %v", err, e.FieldErrors)
+		if e.Kind != apperr.KindValidation || e.Fields["source_kind"].Code == "" || e.Fields["title"].Code == "" || e.Fields["owner_name"].Code == "" || e.Fields["due_date"].Code == "" {
+			t.Fatalf("bad input: %v %v", err, e.Fields)
 		}
 		sid := uint64(8)
 		_, err = svc.Create(ctx, capa.NewAction{SourceKind: capa.SourceComplaint, SourceID: &sid, Title: "x", OwnerName: "y", DueDate: day(20)})
-		if e := apperr.As(err); e.FieldErrors["source_id"].Code == "" {
+		if e := apperr.As(err); e.Fields["source_id"].Code == "" {
 			t.Fatalf("unknown source accepted: %v", err)
 		}
 		sid = 7

@@ -122,7 +122,7 @@ func TestEvidenceUploadRejections(t *testing.T) {
 			if !ok || ae.Kind != c.kind {
 				t.Fatalf("%s: want %s, got %v", c.name, c.kind, err)
 			}
-			msg := strings.Join(mapValues(ae.FieldErrors), " ")
+			msg := strings.Join(mapValues(ae.Fields), " ")
 			if !strings.Contains(msg, c.want) {
 				t.Fatalf("%s: message %q does not say %q", c.name, msg, c.want)
 			}

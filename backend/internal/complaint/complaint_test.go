@@ -126,8 +126,8 @@ func TestStatusMachine(t *testing.T) {
 		// Closing without the customer's confirmation needs a reason.
 		_, err = svc.Close(ctx, c.ID, c.Version, "", "")
 		e = wantCode(t, err, apperr.KindValidation, "")
-		if e.FieldErrors["without_confirmation_reason"].Code == "" {
-			t.Fatalf("fields %v", e.FieldErrors)
+		if e.Fields["without_confirmation_reason"].Code == "" {
+			t.Fatalf("fields %v", e.Fields)
 		}
 		// The customer rejects: back to investigating.
 		c, err = svc.Confirm(ctx, c.ID, c.Version, false, "客户认为维修后仍有异响")
@@ -178,8 +178,8 @@ func TestCrisisNeedsResponsibleAndPlan(t *testing.T) {
 		_, err := svc.Create(ctx, complaint.NewComplaint{Source: complaint.SourceExternal, ExternalChannel: "media", CustomerID: 1,
 			Category: "product_quality", Severity: complaint.SeverityCrisis, Title: "热水器漏电被媒体曝光"})
 		e := wantCode(t, err, apperr.KindValidation, "")
-		if e.FieldErrors["responsible_name"].Code == "" || e.FieldErrors["crisis_plan"].Code == "" {
-			t.Fatalf("fields %v", e.FieldErrors)
+		if e.Fields["responsible_name"].Code == "" || e.Fields["crisis_plan"].Code == "" {
+			t.Fatalf("fields %v", e.Fields)
 		}
 		c := newComplaint(t, svc, ctx, complaint.SeverityCrisis, nil)
 		if c.EscalationLevel != 2 || rec.count("complaint.escalated") != 1 {
@@ -324,14 +324,14 @@ func TestCreateValidation(t *testing.T) {
 		_, err := svc.Create(ctx, complaint.NewComplaint{Source: "fax", Category: "food", Severity: "huge", ReceivedAt: &future})
 		e := wantCode(t, err, apperr.KindValidation, "validation_failed")
 		for _, f := range []string{"source", "category", "severity", "customer_id", "title", "received_at"} {
-			if e.FieldErrors[f].Code == "" {
-				t.Errorf("no message for %s: %v", f, e.FieldErrors)
+			if e.Fields[f].Code == "" {
+				t.Errorf("no message for %s: %v", f, e.Fields)
 			}
 		}
 		_, err = svc.Create(ctx, complaint.NewComplaint{Source: complaint.SourceExternal, CustomerID: 1, Category: "charges", Title: "x"})
 		e = wantCode(t, err, apperr.KindValidation, "")
-		if e.FieldErrors["external_channel"].Code == "" {
-			t.Fatalf("fields %v", e.FieldErrors)
+		if e.Fields["external_channel"].Code == "" {
+			t.Fatalf("fields %v", e.Fields)
 		}
 		var n int64
 		db.Model(&complaint.Complaint{}).Count(&n)

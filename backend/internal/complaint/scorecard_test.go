@@ -25,7 +25,7 @@ func TestCountForOutletByTechnician(t *testing.T) {
 			if _, err := svc.Create(ctx, complaint.NewComplaint{Source: complaint.SourceSurvey, CustomerID: 42, OutletID: outlet,
 				TechnicianID: tech, WorkOrderID: p(7), Category: "repair_quality", Severity: complaint.SeverityNormal,
 				Title: "满意度评价不满意", ReceivedAt: &at, SurveyResponseID: p(responses)}); err != nil {
-				t.Fatal(err, apperr.As(err).FieldErrors)
+				t.Fatal(err, apperr.As(err).Fields)
 			}
 		}
 		add(p(1), p(61), start.Add(-time.Hour))

@@ -37,7 +37,7 @@ func fields(err error) apperr.Fields {
 	if e.Kind != apperr.KindValidation {
 		return nil
 	}
-	return e.FieldErrors
+	return e.Fields
 }
 
 func TestArticles(t *testing.T) {
@@ -135,7 +135,7 @@ func TestManuals(t *testing.T) {
 			if c.kind == "" {
 				c.kind = apperr.KindValidation
 			}
-			if e := apperr.As(err); err == nil || e.Kind != c.kind || e.FieldErrors[c.want].Code == "" {
+			if e := apperr.As(err); err == nil || e.Kind != c.kind || e.Fields[c.want].Code == "" {
 				t.Errorf("%s: want %s on %s, got %v", c.name, c.kind, c.want, err)
 			}
 		}

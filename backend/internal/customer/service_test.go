@@ -67,8 +67,8 @@ func wantErr(t *testing.T, err error, kind apperr.Kind, code, field string) *app
 	if e.Kind != kind || (code != "" && e.Code != code) {
 		t.Fatalf("want %s/%s, got %s/%s: %v", kind, code, e.Kind, e.Code, e)
 	}
-	if field != "" && e.FieldErrors[field].Code == "" {
-		t.Fatalf("want a message on field %s, got %v", field, e.FieldErrors)
+	if field != "" && e.Fields[field].Code == "" {
+		t.Fatalf("want a message on field %s, got %v", field, e.Fields)
 	}
 	return e
 }
@@ -180,8 +180,8 @@ func TestAddressRegions(t *testing.T) {
 		in.Addresses = []NewAddress{{RegionCode: "999999", Detail: "某路 1 号"}, {RegionCode: "440000", Detail: "某路 2 号"}, {RegionCode: "440305"}}
 		_, err := s.Create(ctx, in)
 		e := wantErr(t, err, apperr.KindValidation, "", "addresses[0].region_code")
-		if e.FieldErrors["addresses[1].region_code"].Code == "" || e.FieldErrors["addresses[2].detail"].Code == "" {
-			t.Fatalf("want a province refused and a missing detail reported: %v", e.FieldErrors)
+		if e.Fields["addresses[1].region_code"].Code == "" || e.Fields["addresses[2].detail"].Code == "" {
+			t.Fatalf("want a province refused and a missing detail reported: %v", e.Fields)
 		}
 		// 东莞市 has no districts: the city itself is a valid address region.
 		in.Addresses = []NewAddress{{RegionCode: "441900", Detail: "南城街道 鸿福路 200 号"}}

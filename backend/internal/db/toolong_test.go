@@ -13,7 +13,7 @@ import (
 func TestTooLongNamesTheColumn(t *testing.T) {
 	err := fmt.Errorf("save: %w", &mysql.MySQLError{Number: 1406, Message: "Data too long for column 'display_name' at row 1"})
 	e := TooLong(apperr.Internal(err))
-	if e == nil || e.Kind != apperr.KindValidation || e.FieldErrors["display_name"].Code != "too_long_text" {
+	if e == nil || e.Kind != apperr.KindValidation || e.Fields["display_name"].Code != "too_long_text" {
 		t.Fatalf("1406: %+v", e)
 	}
 	for _, other := range []error{nil, errors.New("syntax"), &mysql.MySQLError{Number: 1062}} {

@@ -96,7 +96,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if e.RetryAfterSeconds > 0 {
 		c.Header("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
 	}
-	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.AllFields(), Details: e.Details}})
+	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields, Details: e.Details}})
 }
 
 // bindJSON decodes the body into dst and names the problem on failure:
@@ -125,7 +125,7 @@ func bindJSON(c *gin.Context, dst any) error {
 				field = "body"
 			}
 			e := apperr.Invalid(fmt.Sprintf("field %s: expected %s, got JSON %s", field, typ.Type.String(), typ.Value))
-			e.Fields = map[string]string{field: "expected " + typ.Type.String()}
+			e.Fields = apperr.Fields{field: apperr.Code("wrong_type", "expected "+typ.Type.String()).With("type", typ.Type.String())}
 			return e
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return apperr.Invalid("malformed JSON: unexpected end of input")
@@ -154,26 +154,22 @@ func paging(c *gin.Context, defSize, maxSize int) (page, size int, err error) {
 	if v := c.Query("page"); v != "" {
 		p, e := strconv.Atoi(v)
 		if e != nil || p < 1 || p > 1_000_000 {
-			return 0, 0, fieldErr("page", "must be a positive integer")
+			return 0, 0, fieldErr("page", apperr.InvalidFormat(apperr.FormatPositiveInteger))
 		}
 		page = p
 	}
 	if v := c.Query("size"); v != "" {
 		sz, e := strconv.Atoi(v)
 		if e != nil || sz < 1 || sz > maxSize {
-			return 0, 0, fieldErr("size", fmt.Sprintf("must be between 1 and %d", maxSize))
+			return 0, 0, fieldErr("size", apperr.OutOfRange(1, maxSize))
 		}
 		size = sz
 	}
 	return page, size, nil
 }
 
-func fieldErr(field, msg string) error {
-	e := apperr.Invalid(field + ": " + msg)
-	e.Code = "invalid_parameter"
-	e.Fields = map[string]string{field: msg}
-	return e
-}
+// fieldErr is the 400 invalid_parameter of a query parameter.
+func fieldErr(field string, fe apperr.FieldError) error { return apperr.BadParam(field, fe) }
 
 func logAttrs(c *gin.Context) []any {
 	return []any{slog.String("request_id", c.GetString(ctxRequestID))}
@@ -187,7 +183,7 @@ func logAttrs(c *gin.Context) []any {
 func requestVersion(c *gin.Context, body int64) (int64, error) {
 	if body != 0 {
 		if body < 0 {
-			return 0, apperr.Field("version", "must be a positive version number")
+			return 0, apperr.FieldErr("version", apperr.InvalidFormat(apperr.FormatPositiveInteger))
 		}
 		return body, nil
 	}
@@ -198,7 +194,7 @@ func requestVersion(c *gin.Context, body int64) (int64, error) {
 	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
 	if err != nil || v <= 0 {
 		e := apperr.Invalid("If-Match must be the version number you read")
-		e.Fields = map[string]string{"If-Match": "must be a positive version number"}
+		e.Fields = apperr.Fields{"If-Match": apperr.InvalidFormat(apperr.FormatPositiveInteger)}
 		return 0, e
 	}
 	return v, nil

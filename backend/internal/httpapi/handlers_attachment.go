@@ -100,7 +100,7 @@ func (s *Server) uploadAttachment(parentType string) HandlerFunc {
 		}
 		defer form.close()
 		if form.file == nil {
-			return apperr.Field("file", "a file is required in the field \"file\"")
+			return apperr.FieldErr("file", apperr.Required())
 		}
 		a, replayed, err := s.Attachments.Upload(c.Request.Context(), attachment.UploadInput{ParentType: parentType, ParentID: id,
 			Kind: strings.TrimSpace(form.value("kind")), Note: form.value("note"), FileName: form.header.Filename, Content: form.file,

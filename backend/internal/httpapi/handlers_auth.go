@@ -85,8 +85,8 @@ func (s *Server) changePassword(c *gin.Context) error {
 	}
 	id := identity(c)
 	if err := s.Auth.ChangePassword(c.Request.Context(), id.User.ID, id.TokenHash, req.OldPassword, req.NewPassword); err != nil {
-		if e := apperr.As(err); e.Fields["password"] != "" {
-			e.Fields = map[string]string{"new_password": e.Fields["password"]}
+		if e := apperr.As(err); e.Fields["password"].Code != "" {
+			e.Fields = apperr.Fields{"new_password": e.Fields["password"]}
 		}
 		return err
 	}
@@ -254,7 +254,7 @@ func (s *Server) listAudit(c *gin.Context) error {
 	if v := c.Query("before_id"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
-			return fieldErr("before_id", "must be a positive integer")
+			return fieldErr("before_id", apperr.InvalidFormat(apperr.FormatPositiveInteger))
 		}
 		before = n
 	}
@@ -262,7 +262,7 @@ func (s *Server) listAudit(c *gin.Context) error {
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 200 {
-			return fieldErr("size", "must be between 1 and 200")
+			return fieldErr("size", apperr.OutOfRange(1, 200))
 		}
 		size = n
 	}

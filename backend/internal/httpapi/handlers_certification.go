@@ -185,34 +185,34 @@ func (s *Server) uploadEvidence(c *gin.Context) error {
 	}()
 	form := func(k string) string { return strings.TrimSpace(c.Request.FormValue(k)) }
 	in := certification.UploadInput{DocType: form("doc_type"), Title: form("title"), Description: form("description"), Approver: form("approver")}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	if v := form("effective_on"); v != "" {
 		t, err := time.Parse(time.DateOnly, v)
 		if err != nil {
-			fields["effective_on"] = "must be a date YYYY-MM-DD"
+			fields["effective_on"] = apperr.InvalidFormat(apperr.FormatDate)
 		}
 		in.EffectiveOn = t
 	}
 	if v := form("expires_on"); v != "" {
 		t, err := time.Parse(time.DateOnly, v)
 		if err != nil {
-			fields["expires_on"] = "must be a date YYYY-MM-DD"
+			fields["expires_on"] = apperr.InvalidFormat(apperr.FormatDate)
 		}
 		in.ExpiresOn = &t
 	}
 	if v := form("supersedes_id"); v != "" {
 		var id uint64
 		if _, err := fmt.Sscan(v, &id); err != nil || id == 0 {
-			fields["supersedes_id"] = "must be a document id"
+			fields["supersedes_id"] = apperr.InvalidFormat(apperr.FormatPositiveInteger)
 		}
 		in.SupersedesID = &id
 	}
 	file, header, err := c.Request.FormFile("file")
 	if err != nil {
-		fields["file"] = "a file is required in the field \"file\""
+		fields["file"] = apperr.Required()
 	}
 	if len(fields) > 0 {
-		return apperr.Validation(fields)
+		return apperr.FieldsErr(fields)
 	}
 	defer file.Close()
 	if header.Size > limit {
@@ -522,7 +522,7 @@ func (s *Server) listCertAudits(c *gin.Context) error {
 	switch status {
 	case "", certification.AuditPlanned, certification.AuditDone, certification.AuditCancelled:
 	default:
-		return fieldErr("status", "want planned, done or cancelled")
+		return fieldErr("status", apperr.OneOf("planned", "done", "cancelled"))
 	}
 	list, err := s.Certification.Audits(c.Request.Context(), status)
 	if err != nil {
@@ -587,7 +587,7 @@ func (s *Server) recordCertAuditResult(c *gin.Context) error {
 		return err
 	}
 	if req.Score == nil {
-		return apperr.Field("score", "is required")
+		return apperr.FieldErr("score", apperr.Required())
 	}
 	version, err := requestVersion(c, req.Version)
 	if err != nil {
@@ -637,17 +637,17 @@ func (s *Server) createAuditPack(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	from, err := time.Parse(time.DateOnly, strings.TrimSpace(req.From))
 	if err != nil {
-		fields["from"] = "must be a date YYYY-MM-DD"
+		fields["from"] = apperr.InvalidFormat(apperr.FormatDate)
 	}
 	to, err := time.Parse(time.DateOnly, strings.TrimSpace(req.To))
 	if err != nil {
-		fields["to"] = "must be a date YYYY-MM-DD"
+		fields["to"] = apperr.InvalidFormat(apperr.FormatDate)
 	}
 	if len(fields) > 0 {
-		return apperr.Validation(fields)
+		return apperr.FieldsErr(fields)
 	}
 	p, err := s.Certification.CreatePack(c.Request.Context(), from, to)
 	if err != nil {

@@ -373,7 +373,7 @@ func (s *Server) patchComplaint(c *gin.Context) error {
 		return err
 	}
 	if v == 0 {
-		return apperr.Field("version", "required: send the version you read, in the body or the If-Match header")
+		return apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	x, err := s.Complaints.Update(c.Request.Context(), id, v, complaint.Patch{Category: req.Category, Severity: req.Severity,
 		Title: req.Title, Description: req.Description, UnitID: req.UnitID, OutletID: req.OutletID, ResponsibleID: req.ResponsibleID,
@@ -441,7 +441,7 @@ func (s *Server) confirmComplaint(c *gin.Context) error {
 		return err
 	}
 	if req.Accepted == nil {
-		return apperr.Field("accepted", "required: true when the customer accepts the resolution, false otherwise")
+		return apperr.FieldErr("accepted", apperr.InvalidFormat(apperr.FormatBoolean))
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
@@ -557,7 +557,7 @@ func (s *Server) patchCorrectiveAction(c *gin.Context) error {
 		return err
 	}
 	if v == 0 {
-		return apperr.Field("version", "required: send the version you read, in the body or the If-Match header")
+		return apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	p := capa.Patch{Title: req.Title, Description: req.Description, OwnerID: req.OwnerID, OwnerName: req.OwnerName}
 	if req.DueDate != nil {
@@ -596,7 +596,7 @@ func (s *Server) checkCorrectiveAction(c *gin.Context) error {
 		return err
 	}
 	if req.Effective == nil {
-		return apperr.Field("effective", "required: true or false")
+		return apperr.FieldErr("effective", apperr.InvalidFormat(apperr.FormatBoolean))
 	}
 	v, err := requestVersion(c, req.Version)
 	if err != nil {
@@ -625,12 +625,12 @@ func (s *Server) listCrisisDrills(c *gin.Context) error {
 	var from, to time.Time
 	if v := c.Query("from"); v != "" {
 		if from, err = time.Parse(time.DateOnly, v); err != nil {
-			return fieldErr("from", "must be a date YYYY-MM-DD")
+			return fieldErr("from", apperr.InvalidFormat(apperr.FormatDate))
 		}
 	}
 	if v := c.Query("to"); v != "" {
 		if to, err = time.Parse(time.DateOnly, v); err != nil {
-			return fieldErr("to", "must be a date YYYY-MM-DD")
+			return fieldErr("to", apperr.InvalidFormat(apperr.FormatDate))
 		}
 	}
 	list, total, err := s.Complaints.ListDrills(c.Request.Context(), from, to, page, size)

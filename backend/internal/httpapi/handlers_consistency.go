@@ -19,7 +19,7 @@ func (s *Server) consistencyCheck(c *gin.Context) error {
 	if v := c.Query("max"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10000 {
-			return apperr.Field("max", "a whole number from 1 to 10000")
+			return apperr.FieldErr("max", apperr.OutOfRange(1, 10000))
 		}
 		limit = n
 	}

@@ -185,7 +185,7 @@ func deleteVersion(c *gin.Context) (int64, error) {
 	if v := c.Query("version"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			return 0, fieldErr("version", "the version number you read")
+			return 0, fieldErr("version", apperr.InvalidFormat(apperr.FormatPositiveInteger))
 		}
 		body = n
 	}
@@ -284,25 +284,25 @@ func (f *manualForm) ptr(k string) *string {
 	return &v
 }
 
-func formBool(fields map[string]string, k string, v *string) *bool {
+func formBool(fields apperr.Fields, k string, v *string) *bool {
 	if v == nil {
 		return nil
 	}
 	b, err := strconv.ParseBool(strings.TrimSpace(*v))
 	if err != nil {
-		fields[k] = "true or false"
+		fields[k] = apperr.OneOf("true", "false")
 		return nil
 	}
 	return &b
 }
 
-func formUint(fields map[string]string, k string, v *string) *uint64 {
+func formUint(fields apperr.Fields, k string, v *string) *uint64 {
 	if v == nil || strings.TrimSpace(*v) == "" {
 		return nil
 	}
 	n, err := strconv.ParseUint(strings.TrimSpace(*v), 10, 64)
 	if err != nil {
-		fields[k] = "a whole number"
+		fields[k] = apperr.InvalidFormat(apperr.FormatInteger)
 		return nil
 	}
 	return &n
@@ -320,7 +320,7 @@ func (s *Server) createManual(c *gin.Context) error {
 			return err
 		}
 		defer f.closer()
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		in = content.ManualInput{Title: f.values["title"], Description: f.values["description"], ModelCode: f.values["model_code"],
 			Language: f.values["language"], URL: f.values["url"], File: f.file,
 			ProductCategoryID: formUint(fields, "product_category_id", f.ptr("product_category_id"))}
@@ -328,7 +328,7 @@ func (s *Server) createManual(c *gin.Context) error {
 			in.Published = *p
 		}
 		if len(fields) > 0 {
-			return apperr.Validation(fields)
+			return apperr.FieldsErr(fields)
 		}
 	} else {
 		var req ManualRequest
@@ -374,7 +374,7 @@ func (s *Server) patchManual(c *gin.Context) error {
 			return err
 		}
 		defer f.closer()
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		p = content.ManualPatch{Title: f.ptr("title"), Description: f.ptr("description"), ModelCode: f.ptr("model_code"), Language: f.ptr("language"),
 			URL: f.ptr("url"), File: f.file, Published: formBool(fields, "published", f.ptr("published"))}
 		if v := f.ptr("product_category_id"); v != nil {
@@ -388,12 +388,12 @@ func (s *Server) patchManual(c *gin.Context) error {
 		if v := f.ptr("version"); v != nil {
 			n, err := strconv.ParseInt(strings.TrimSpace(*v), 10, 64)
 			if err != nil || n <= 0 {
-				fields["version"] = "the version number you read"
+				fields["version"] = apperr.InvalidFormat(apperr.FormatPositiveInteger)
 			}
 			bodyVersion = n
 		}
 		if len(fields) > 0 {
-			return apperr.Validation(fields)
+			return apperr.FieldsErr(fields)
 		}
 	} else {
 		var req PatchManualRequest

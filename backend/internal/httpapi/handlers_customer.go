@@ -41,7 +41,7 @@ func (s *Server) listRegions(c *gin.Context) error {
 		rs = s.Regions.Provinces()
 	} else {
 		if err := s.Regions.Validate(parent); err != nil {
-			return apperr.Field("parent", "unknown region code "+strconv.Quote(parent))
+			return apperr.FieldErr("parent", apperr.Unknown(parent))
 		}
 		rs = s.Regions.Children(parent)
 	}
@@ -60,7 +60,7 @@ func (s *Server) searchRegions(c *gin.Context) error {
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > region.MaxSearchLimit {
-			return fieldErr("limit", "must be between 1 and "+strconv.Itoa(region.MaxSearchLimit))
+			return fieldErr("limit", apperr.OutOfRange(1, region.MaxSearchLimit))
 		}
 		limit = n
 	}
@@ -245,7 +245,7 @@ func (s *Server) listCustomers(c *gin.Context) error {
 	}
 	if phone, ok := c.GetQuery("phone"); ok {
 		if c.Query("q") != "" {
-			return fieldErr("q", "use either phone or q")
+			return fieldErr("q", apperr.Code("phone_or_q", "use either phone or q"))
 		}
 		return s.screenPop(c, phone)
 	}

@@ -214,7 +214,7 @@ func (s *Server) eraseCustomer(c *gin.Context) error {
 		return err
 	}
 	if !req.Confirm {
-		return apperr.Field("confirm", "required: erasure cannot be undone; send confirm=true")
+		return apperr.FieldErr("confirm", apperr.Code("confirm_erasure", "required: erasure cannot be undone; send confirm=true"))
 	}
 	in := customer.ErasureInput{Requester: req.Requester, Channel: req.Channel, Note: req.Note}
 	if req.RequestedAt != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -61,10 +60,10 @@ func (s *Server) listMessages(c *gin.Context) error {
 	}
 	f := messaging.Filter{Status: c.Query("status"), Trigger: c.Query("trigger"), RefType: c.Query("ref_type"), Page: page, Size: size}
 	if f.Status != "" && !slices.Contains(messaging.Statuses(), f.Status) {
-		return apperr.Field("status", "one of "+strings.Join(messaging.Statuses(), ", "))
+		return apperr.FieldErr("status", apperr.OneOf(messaging.Statuses()...))
 	}
 	if f.Trigger != "" && !slices.Contains(messaging.Triggers(), f.Trigger) {
-		return apperr.Field("trigger", "one of "+strings.Join(messaging.Triggers(), ", "))
+		return apperr.FieldErr("trigger", apperr.OneOf(messaging.Triggers()...))
 	}
 	if f.CustomerID, err = queryUint(c, "customer_id"); err != nil {
 		return err
@@ -169,7 +168,7 @@ func (s *Server) updateMessageTemplate(c *gin.Context) error {
 		return err
 	}
 	if version == 0 {
-		return apperr.Field("version", "required: the version you read")
+		return apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	t, err := s.Messages.UpdateTemplate(c.Request.Context(), c.Param("trigger"), version, messaging.TemplatePatch{Name: req.Name,
 		Body: req.Body, ProviderTemplateID: req.ProviderTemplateID, Params: req.Params, Enabled: req.Enabled})
@@ -208,7 +207,7 @@ func (s *Server) listWebhookDeliveries(c *gin.Context) error {
 	}
 	st := c.Query("status")
 	if st != "" && st != messaging.DeliveryPending && st != messaging.DeliveryDelivered && st != messaging.DeliveryDead {
-		return apperr.Field("status", "pending, delivered or dead")
+		return apperr.FieldErr("status", apperr.OneOf("pending", "delivered", "dead"))
 	}
 	ds, total, err := s.Messages.Deliveries(c.Request.Context(), st, page, size)
 	if err != nil {
@@ -288,7 +287,7 @@ func (s *Server) answerPublicQuote(c *gin.Context) error {
 		return err
 	}
 	if req.Decision != "approve" && req.Decision != "decline" {
-		return apperr.Field("decision", "approve or decline")
+		return apperr.FieldErr("decision", apperr.OneOf("approve", "decline"))
 	}
 	return answerWith(c, http.StatusOK, publicQuoteResponse)(s.Repairs.AnswerQuoteByToken(c.Request.Context(), c.Param("token"), req.Decision == "approve", req.Reason))
 }
@@ -331,7 +330,7 @@ func (s *Server) tencentSMSStatus(c *gin.Context) error {
 		return err
 	}
 	if len(reports) > maxSMSReports {
-		return apperr.Field("body", "at most 1000 reports per callback")
+		return apperr.FieldErr("body", apperr.TooMany(1000))
 	}
 	out, err := s.Messages.ApplyTencentReports(c.Request.Context(), reports)
 	if err != nil {

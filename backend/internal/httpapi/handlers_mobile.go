@@ -34,7 +34,7 @@ func (r CheckInRequest) position() (*workorder.Position, error) {
 		return nil, nil
 	}
 	if r.Lat == nil || r.Lng == nil {
-		return nil, apperr.Validation(map[string]string{"lat": "lat and lng together", "lng": "lat and lng together"})
+		return nil, apperr.FieldsErr(apperr.Fields{"lat": apperr.Code("lat_lng_together", "lat and lng together"), "lng": apperr.Code("lat_lng_together", "lat and lng together")})
 	}
 	return &workorder.Position{Lat: *r.Lat, Lng: *r.Lng, AccuracyM: r.AccuracyM}, nil
 }

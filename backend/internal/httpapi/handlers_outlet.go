@@ -282,7 +282,7 @@ func outletRequiredVersion(c *gin.Context, body int64) (int64, error) {
 		return 0, err
 	}
 	if v <= 0 {
-		return 0, apperr.Field("version", "required: send the version you read, in the body or the If-Match header")
+		return 0, apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	return v, nil
 }
@@ -294,7 +294,7 @@ func outletBoolQuery(c *gin.Context, name string) (*bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return nil, fieldErr(name, "must be true or false")
+		return nil, fieldErr(name, apperr.OneOf("true", "false"))
 	}
 	return &b, nil
 }
@@ -302,20 +302,20 @@ func outletBoolQuery(c *gin.Context, name string) (*bool, error) {
 // outletDateFields parses several "YYYY-MM-DD" fields, collecting every problem.
 func outletDateFields(in map[string]*string) (map[string]*time.Time, error) {
 	out := map[string]*time.Time{}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	for name, v := range in {
 		if v == nil {
 			continue
 		}
 		t, err := parseCalendarDateField(*v, name)
 		if err != nil {
-			fields[name] = "must be a date YYYY-MM-DD"
+			fields[name] = apperr.InvalidFormat(apperr.FormatDate)
 			continue
 		}
 		out[name] = t
 	}
 	if len(fields) > 0 {
-		return nil, apperr.Validation(fields)
+		return nil, apperr.FieldsErr(fields)
 	}
 	return out, nil
 }
@@ -340,11 +340,11 @@ func outletUploadedWorkbook(c *gin.Context) ([]byte, error) {
 			return nil, apperr.Invalid(fmt.Sprintf("the upload exceeds %d MB", outletImportMaxBytes>>20))
 		}
 		e := apperr.Invalid("send the workbook as multipart/form-data in the field \"file\"")
-		e.Fields = map[string]string{"file": "required"}
+		e.Fields = apperr.Fields{"file": apperr.Required()}
 		return nil, e
 	}
 	if !strings.EqualFold(filepath.Ext(fh.Filename), ".xlsx") {
-		return nil, apperr.Field("file", "only .xlsx workbooks are accepted (save as Excel 工作簿 .xlsx)")
+		return nil, apperr.FieldErr("file", apperr.InvalidFormat(apperr.FormatXLSX))
 	}
 	if fh.Size > outletImportMaxBytes {
 		return nil, apperr.Invalid(fmt.Sprintf("the upload exceeds %d MB", outletImportMaxBytes>>20))
@@ -697,7 +697,7 @@ func (s *Server) staffingSummary(c *gin.Context) error {
 	if v := c.Query("as_of"); v != "" {
 		d, err := time.ParseInLocation(time.DateOnly, v, s.Location)
 		if err != nil {
-			return fieldErr("as_of", "must be a date YYYY-MM-DD")
+			return fieldErr("as_of", apperr.InvalidFormat(apperr.FormatDate))
 		}
 		asOf = d
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/parts"
 )
 
@@ -179,7 +180,7 @@ func opsOptionalLocation(c *gin.Context) (*uint64, error) {
 	var n uint64
 	for _, r := range v {
 		if r < '0' || r > '9' || n > 1<<60 {
-			return nil, fieldErr("location_id", "must be 0 (central warehouse) or an outlet id")
+			return nil, fieldErr("location_id", apperr.Code("location_id", "must be 0 (central warehouse) or an outlet id"))
 		}
 		n = n*10 + uint64(r-'0')
 	}

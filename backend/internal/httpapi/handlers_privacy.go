@@ -286,14 +286,14 @@ func (s *Server) listPIIAccess(c *gin.Context) error {
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if v := c.Query(name); v != "" {
 			if *dst, err = time.Parse(time.RFC3339, v); err != nil {
-				return fieldErr(name, "an RFC 3339 time")
+				return fieldErr(name, apperr.InvalidFormat(apperr.FormatDateTime))
 			}
 		}
 	}
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
-			return fieldErr("size", "must be between 1 and 500")
+			return fieldErr("size", apperr.OutOfRange(1, 500))
 		}
 		f.Size = n
 	}

@@ -258,7 +258,7 @@ func parseCalendarDateField(v, field string) (*time.Time, error) {
 	}
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		return nil, apperr.Field(field, "must be a date YYYY-MM-DD")
+		return nil, apperr.FieldErr(field, apperr.InvalidFormat(apperr.FormatDate))
 	}
 	return &t, nil
 }
@@ -271,7 +271,7 @@ func optionalQueryID(c *gin.Context, name string) (uint64, error) {
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil || n == 0 {
-		return 0, fieldErr(name, "must be a positive integer")
+		return 0, fieldErr(name, apperr.InvalidFormat(apperr.FormatPositiveInteger))
 	}
 	return n, nil
 }
@@ -436,7 +436,7 @@ func (s *Server) listUnits(c *gin.Context) error {
 		return err
 	}
 	if custID == 0 {
-		return fieldErr("customer_id", "required")
+		return fieldErr("customer_id", apperr.Required())
 	}
 	// A customer's units are the customer's data: the rule of GET
 	// /customers/{id} (outlet users: through a job of their outlet).

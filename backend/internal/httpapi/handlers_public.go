@@ -136,7 +136,7 @@ func (s *Server) publicTicket(c *gin.Context) error {
 	number := strings.ToUpper(strings.TrimSpace(c.Param("number")))
 	phone := strings.TrimSpace(c.Query("phone"))
 	if phone == "" {
-		return apperr.Field("phone", "required: the phone number given when the ticket was opened")
+		return apperr.FieldErr("phone", apperr.Required())
 	}
 	// One answer for "no such ticket" and "not your phone": the page must
 	// not tell whether a ticket number exists.
@@ -274,7 +274,7 @@ func (s *Server) submitServiceRequest(c *gin.Context) error {
 	req := servicerequest.Request{Name: body.Name, Phone: body.Phone, RegionCode: body.RegionCode, Address: body.Address, Serial: body.Serial,
 		Type: body.Type, Description: body.Description, PreferredTime: body.PreferredTime, IdempotencyKey: c.GetHeader("Idempotency-Key")}
 	if fields := s.ServiceRequests.Check(&req); len(fields) > 0 {
-		return apperr.Validation(fields)
+		return apperr.FieldsErr(fields)
 	}
 	// Counted after validation: correcting a typo is not abuse.
 	if err := s.limited(c, publicRequestsLimit); err != nil {

@@ -251,7 +251,7 @@ func nonNilLedger(l []readiness.IndicatorResult) []readiness.IndicatorResult {
 func readinessDay(v, field string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
 	if err != nil {
-		return time.Time{}, apperr.Field(field, "must be a date YYYY-MM-DD")
+		return time.Time{}, apperr.FieldErr(field, apperr.InvalidFormat(apperr.FormatDate))
 	}
 	return t, nil
 }
@@ -305,7 +305,7 @@ func (s *Server) getStandard(c *gin.Context) error {
 	if v := c.Query("version"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return fieldErr("version", "must be a positive integer")
+			return fieldErr("version", apperr.InvalidFormat(apperr.FormatPositiveInteger))
 		}
 		version = n
 	}
@@ -591,7 +591,7 @@ func (s *Server) createAssessment(c *gin.Context) error {
 		return err
 	}
 	if req.Points == nil {
-		return apperr.Field("points", "is required")
+		return apperr.FieldErr("points", apperr.Required())
 	}
 	expires, err := s.readinessExpiry(req.ExpiresOn)
 	if err != nil {
@@ -711,7 +711,7 @@ func (s *Server) listDeductions(c *gin.Context) error {
 	switch status {
 	case "", readiness.DeductionSuggested, readiness.DeductionConfirmed, readiness.DeductionDismissed:
 	default:
-		return fieldErr("status", "want suggested, confirmed or dismissed")
+		return fieldErr("status", apperr.OneOf("suggested", "confirmed", "dismissed"))
 	}
 	list, total, err := s.Readiness.Deductions(c.Request.Context(), status, page, size)
 	if err != nil {

@@ -78,7 +78,7 @@ func (s *Server) createOverride(c *gin.Context) error {
 		return err
 	}
 	if req.Points == nil {
-		return apperr.Field("points", "is required")
+		return apperr.FieldErr("points", apperr.Required())
 	}
 	expires, err := s.readinessExpiry(req.ExpiresOn)
 	if err != nil {

@@ -27,21 +27,21 @@ func (s *Server) importStandardSheet(c *gin.Context) error {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return apperr.Field("file", "the sheet exceeds 2 MiB")
+			return apperr.FieldErr("file", apperr.Code("file_too_large", "the sheet exceeds 2 MiB").With("limit_bytes", 2<<20).With("limit_bytes", 2<<20))
 		}
-		return apperr.Field("file", "is required (an .xlsx scoring sheet)")
+		return apperr.FieldErr("file", apperr.Required())
 	}
 	if fh.Size > maxSheetBytes {
-		return apperr.Field("file", "the sheet exceeds 2 MiB")
+		return apperr.FieldErr("file", apperr.Code("file_too_large", "the sheet exceeds 2 MiB").With("limit_bytes", 2<<20).With("limit_bytes", 2<<20))
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return apperr.Field("file", "cannot be read")
+		return apperr.FieldErr("file", apperr.Code("file_unreadable", "cannot be read"))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxSheetBytes+1))
 	if err != nil {
-		return apperr.Field("file", "cannot be read")
+		return apperr.FieldErr("file", apperr.Code("file_unreadable", "cannot be read"))
 	}
 	res, err := s.Readiness.ImportSheet(c.Request.Context(), bytes.NewReader(data), c.PostForm("standard"), c.PostForm("justification"))
 	if err != nil {

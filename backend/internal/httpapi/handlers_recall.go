@@ -317,11 +317,11 @@ func (s *Server) importRecallSelector(c *gin.Context) error {
 			return apperr.Invalid(fmt.Sprintf("the upload exceeds %d MB", recallImportMaxBytes>>20))
 		}
 		e := apperr.Invalid("send the workbook as multipart/form-data in the field \"file\"")
-		e.Fields = map[string]string{"file": "required"}
+		e.Fields = apperr.Fields{"file": apperr.Required()}
 		return e
 	}
 	if !strings.EqualFold(filepath.Ext(fh.Filename), ".xlsx") {
-		return apperr.Field("file", "only .xlsx workbooks are accepted")
+		return apperr.FieldErr("file", apperr.InvalidFormat(apperr.FormatXLSX))
 	}
 	f, err := fh.Open()
 	if err != nil {

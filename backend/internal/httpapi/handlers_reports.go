@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/privacy"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
@@ -96,7 +97,7 @@ func (s *Server) failureRateReport(c *gin.Context) error {
 	if v := c.Query("threshold"); v != "" {
 		threshold, err = strconv.ParseFloat(v, 64)
 		if err != nil || threshold <= 0 || threshold > 1 {
-			return fieldErr("threshold", "a rate above 0 and at most 1, e.g. 0.05")
+			return fieldErr("threshold", apperr.OutOfRange(0, 1))
 		}
 	}
 	r, err := s.Reports.FailureRate(c.Request.Context(), f, threshold)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/returns"
 )
 
@@ -103,11 +104,11 @@ func (s *Server) listReturns(c *gin.Context) error {
 	}
 	from, err := parseOptionalDate(c.Query("from"), "from")
 	if err != nil {
-		return fieldErr("from", "must be a date YYYY-MM-DD")
+		return fieldErr("from", apperr.InvalidFormat(apperr.FormatDate))
 	}
 	to, err := parseOptionalDate(c.Query("to"), "to")
 	if err != nil {
-		return fieldErr("to", "must be a date YYYY-MM-DD")
+		return fieldErr("to", apperr.InvalidFormat(apperr.FormatDate))
 	}
 	if !from.IsZero() {
 		f.From = &from
@@ -176,7 +177,7 @@ func (s *Server) returnEligibility(c *gin.Context) error {
 	}
 	on, err := parseOptionalDate(c.Query("on"), "on")
 	if err != nil {
-		return fieldErr("on", "must be a date YYYY-MM-DD")
+		return fieldErr("on", apperr.InvalidFormat(apperr.FormatDate))
 	}
 	kind := c.Query("kind")
 	if kind == "" {

@@ -84,10 +84,10 @@ type SearchResponse struct {
 func (s *Server) search(c *gin.Context) error {
 	q := strings.TrimSpace(c.Query("q"))
 	if q == "" {
-		return fieldErr("q", "required")
+		return fieldErr("q", apperr.Required())
 	}
 	if utf8.RuneCountInString(q) > MaxSearchLen {
-		return fieldErr("q", "at most "+strconv.Itoa(MaxSearchLen)+" characters")
+		return fieldErr("q", apperr.TooLong(MaxSearchLen))
 	}
 	// Only the lookups that the query's shape can answer run, side by side
 	// (each reads through the pool on its own connection).
@@ -356,17 +356,17 @@ func (s *Server) ticketText(c *gin.Context, f *ticket.Filter) error {
 		return nil
 	}
 	if utf8.RuneCountInString(q) > MaxSearchLen {
-		return fieldErr("q", "at most "+strconv.Itoa(MaxSearchLen)+" characters")
+		return fieldErr("q", apperr.TooLong(MaxSearchLen))
 	}
 	if _, ok := db.ParseNumber(q, ticket.NumberPrefix); ok {
 		if f.Number != "" && f.Number != q {
-			return fieldErr("q", "use either number or a number in q")
+			return fieldErr("q", apperr.Code("number_or_q", "use either number or a number in q"))
 		}
 		f.Number = q
 		return nil
 	}
 	if !s.allowed(c, rbac.CustomerRead) {
-		return fieldErr("q", "only a ticket number or its last digits (your role does not search customers)")
+		return fieldErr("q", apperr.Code("ticket_number_only", "only a ticket number or its last digits (your role does not search customers)"))
 	}
 	ms, err := s.Customers.Search(c.Request.Context(), customer.ParseQuery(q, 200))
 	if err != nil {
@@ -384,7 +384,7 @@ func (s *Server) ticketText(c *gin.Context, f *ticket.Filter) error {
 // matches; Total counts them when there are fewer (else null: say more).
 func (s *Server) searchCustomerPage(c *gin.Context, q string, page, size int) (customer.Page, error) {
 	if utf8.RuneCountInString(q) > MaxSearchLen {
-		return customer.Page{}, fieldErr("q", "at most "+strconv.Itoa(MaxSearchLen)+" characters")
+		return customer.Page{}, fieldErr("q", apperr.TooLong(MaxSearchLen))
 	}
 	ms, err := s.Customers.Search(c.Request.Context(), customer.ParseQuery(q, customer.MaxPageSize))
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
+	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
@@ -310,7 +311,7 @@ func (s *Server) listSLAAlerts(c *gin.Context) error {
 		return err
 	}
 	if f.Kind != "" && f.Kind != "warning" && f.Kind != "breach" {
-		return fieldErr("kind", "warning or breach")
+		return fieldErr("kind", apperr.OneOf("warning", "breach"))
 	}
 	_, f.Size, err = paging(c, 50, 200)
 	if err != nil {

@@ -275,7 +275,7 @@ func (s *Server) listSurveyTemplates(c *gin.Context) error {
 	}
 	kind := c.Query("kind")
 	if kind != "" && kind != survey.KindTransactional && kind != survey.KindRelationship {
-		return fieldErr("kind", "transactional or relationship")
+		return fieldErr("kind", apperr.OneOf("transactional", "relationship"))
 	}
 	list, err := s.Surveys.ListTemplates(c.Request.Context(), kind, active != nil && *active)
 	if err != nil {
@@ -312,7 +312,7 @@ func (s *Server) putSurveyTemplate(c *gin.Context) error {
 		return err
 	}
 	if v == 0 {
-		return apperr.Field("version", "required: send the version you read, in the body or the If-Match header")
+		return apperr.FieldErr("version", apperr.VersionRequired())
 	}
 	return answerWith(c, http.StatusOK, templateResponse)(s.Surveys.UpdateTemplate(c.Request.Context(), id, v, templateInput(req)))
 }

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -363,7 +362,7 @@ func (s *Server) mergeTicket(c *gin.Context) error {
 		return err
 	}
 	if req.SourceID == 0 {
-		return apperr.Field("source_id", "required")
+		return apperr.FieldErr("source_id", apperr.Required())
 	}
 	t, err := s.Tickets.Merge(c.Request.Context(), id, req.SourceID, req.Reason)
 	return s.respondTicket(c, t, err)
@@ -436,7 +435,7 @@ func (s *Server) ticketFilter(c *gin.Context) (ticket.Filter, error) {
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return f, fieldErr("size", "a positive integer")
+			return f, fieldErr("size", apperr.InvalidFormat(apperr.FormatPositiveInteger))
 		}
 		f.Size = n
 	}
@@ -455,7 +454,7 @@ func (s *Server) queryTime(c *gin.Context, name string) (*time.Time, error) {
 	if t, err := time.ParseInLocation(time.DateOnly, v, s.Location); err == nil {
 		return &t, nil
 	}
-	return nil, fieldErr(name, "RFC 3339 (2026-11-26T09:00:00+08:00) or a date YYYY-MM-DD")
+	return nil, fieldErr(name, apperr.InvalidFormat(apperr.FormatDate))
 }
 
 func (s *Server) listTickets(c *gin.Context) error {
@@ -487,7 +486,7 @@ func (s *Server) exportTickets(c *gin.Context) error {
 	if v := c.Query("max_rows"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > ticket.MaxExportRows {
-			return fieldErr("max_rows", fmt.Sprintf("between 1 and %d", ticket.MaxExportRows))
+			return fieldErr("max_rows", apperr.OutOfRange(1, ticket.MaxExportRows))
 		}
 		maxRows = n
 	}

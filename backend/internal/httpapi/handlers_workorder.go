@@ -295,7 +295,7 @@ func (s *Server) listWorkOrders(c *gin.Context) error {
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return fieldErr("size", "a positive integer")
+			return fieldErr("size", apperr.InvalidFormat(apperr.FormatPositiveInteger))
 		}
 		f.Size = n
 	}
@@ -365,7 +365,7 @@ func (s *Server) appointmentWorkOrder(c *gin.Context) error {
 	return workOrderStep(s, c, func(r *AppointmentRequest) int64 { return r.Version },
 		func(id uint64, r *AppointmentRequest, v int64) (workorder.WorkOrder, error) {
 			if r.At.IsZero() {
-				return workorder.WorkOrder{}, apperr.Field("at", "required (RFC 3339)")
+				return workorder.WorkOrder{}, apperr.FieldErr("at", apperr.Required())
 			}
 			return s.WorkOrders.SetAppointment(c.Request.Context(), id, r.At, r.Until, v)
 		})

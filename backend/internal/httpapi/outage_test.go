@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/aftersales/aftersales/backend/internal/config"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
-	"gorm.io/gorm"
 )
 
 // tcpCut forwards a loopback port to target until cut() drops every

@@ -23,7 +23,7 @@ func queryUint(c *gin.Context, name string) (uint64, error) {
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil {
-		return 0, fieldErr(name, "must be a non-negative integer")
+		return 0, fieldErr(name, apperr.Code("non_negative", "must be a non-negative integer"))
 	}
 	return n, nil
 }
@@ -36,7 +36,7 @@ func queryOptionalUint(c *gin.Context, name string) (*uint64, error) {
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil || n == 0 {
-		return nil, fieldErr(name, "must be a positive integer")
+		return nil, fieldErr(name, apperr.InvalidFormat(apperr.FormatPositiveInteger))
 	}
 	return &n, nil
 }
@@ -49,7 +49,7 @@ func queryBool(c *gin.Context, name string) (*bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return nil, fieldErr(name, "must be true or false")
+		return nil, fieldErr(name, apperr.OneOf("true", "false"))
 	}
 	return &b, nil
 }
@@ -59,7 +59,7 @@ func queryBool(c *gin.Context, name string) (*bool, error) {
 func parseDate(v, field string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
 	if err != nil {
-		return time.Time{}, apperr.Field(field, "must be a date YYYY-MM-DD")
+		return time.Time{}, apperr.FieldErr(field, apperr.InvalidFormat(apperr.FormatDate))
 	}
 	return t, nil
 }
@@ -97,7 +97,7 @@ func (s *Server) queryInstant(c *gin.Context, name string, endOfDay bool) (*time
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return nil, fieldErr(name, "must be a date YYYY-MM-DD or an RFC 3339 time")
+		return nil, fieldErr(name, apperr.InvalidFormat(apperr.FormatDate))
 	}
 	u := t.UTC()
 	return &u, nil
@@ -124,10 +124,10 @@ func (s *Server) queryPeriod(c *gin.Context) (time.Time, time.Time, error) {
 		from = &d
 	}
 	if !to.After(*from) {
-		return time.Time{}, time.Time{}, fieldErr("to", "must be after from")
+		return time.Time{}, time.Time{}, fieldErr("to", apperr.Code("before_from", "must be after from"))
 	}
 	if to.Sub(*from) > 5*366*24*time.Hour {
-		return time.Time{}, time.Time{}, fieldErr("from", "the period may span at most 5 years")
+		return time.Time{}, time.Time{}, fieldErr("from", apperr.Code("span_too_long", "the period may span at most 5 years").With("years", 5).With("years", 5))
 	}
 	return *from, *to, nil
 }
@@ -144,15 +144,15 @@ func (s *Server) checkQuery(rt Route) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		fields := map[string]string{}
+		fields := apperr.Fields{}
 		var names []string
 		for name := range c.Request.URL.Query() {
 			if !slices.Contains(allowed, name) {
 				names = append(names, name)
 				if len(allowed) == 0 {
-					fields[name] = "unknown query parameter: this route takes none"
+					fields[name] = apperr.Code("unknown_query_parameter", "unknown query parameter: this route takes none")
 				} else {
-					fields[name] = "unknown query parameter: this route takes " + strings.Join(allowed, ", ")
+					fields[name] = apperr.Code("unknown_query_parameter", "unknown query parameter: this route takes "+strings.Join(allowed, ", ")).With("allowed", allowed)
 				}
 			}
 		}

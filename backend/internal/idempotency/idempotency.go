@@ -106,7 +106,7 @@ func (s *Store) Begin(ctx context.Context, userID uint64, key, fingerprint strin
 	}
 	if kept.Fingerprint != fingerprint {
 		return nil, &apperr.Error{Kind: apperr.KindValidation, Code: "idempotency_key_reused",
-			Message: "this Idempotency-Key was used for another request", Fields: map[string]string{"Idempotency-Key": "already used for another request"}}
+			Message: "this Idempotency-Key was used for another request", Fields: apperr.Fields{"Idempotency-Key": apperr.Code("key_reused", "already used for another request")}}
 	}
 	if kept.Status == 0 {
 		return nil, apperr.Conflict("idempotency_in_progress", "a request with this Idempotency-Key is running; retry")

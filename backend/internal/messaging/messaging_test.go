@@ -233,7 +233,7 @@ func TestTemplateEditChecksVariablesAndVersion(t *testing.T) {
 			t.Fatalf("templates %v (err %v)", ts, err)
 		}
 		bad := "{{name}}您好 {{password}}"
-		if _, err := s.UpdateTemplate(ctx, messaging.TriggerComplaintAcknowledged, 1, messaging.TemplatePatch{Body: &bad}); apperr.As(err).FieldErrors["body"].Code == "" {
+		if _, err := s.UpdateTemplate(ctx, messaging.TriggerComplaintAcknowledged, 1, messaging.TemplatePatch{Body: &bad}); apperr.As(err).Fields["body"].Code == "" {
 			t.Errorf("unknown variable accepted: %v", err)
 		}
 		body := "{{name}}：投诉{{number}}已收到。"

@@ -436,7 +436,7 @@ func conflictError(row int, cols []column, err error, remap map[string]string) (
 		return []ImportError{importError(row, field, columnHeader(cols, field), apperr.Code("already_exists", "already exists: "+ae.Message))}, true
 	case apperr.KindValidation:
 		fields := apperr.Fields{}
-		for k, v := range ae.AllFields() {
+		for k, v := range ae.Fields {
 			if m, ok := remap[k]; ok {
 				k = m
 			}

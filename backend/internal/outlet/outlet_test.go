@@ -189,7 +189,7 @@ func fieldsOf(t *testing.T, err error) apperr.Fields {
 	if !apperr.IsKind(err, apperr.KindValidation) {
 		t.Fatalf("want a validation error, got %v", err)
 	}
-	return apperr.As(err).FieldErrors
+	return apperr.As(err).Fields
 }
 
 func TestOutletValidation(t *testing.T) {

@@ -270,7 +270,7 @@ func TestCatalogueAndAdjustments(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		s, _, _, ctx := setup(t, db)
 		if _, err := s.CreatePart(ctx, parts.NewPart{Code: "bad code!", Name: "", PriceFen: -1}); !apperr.IsKind(err, apperr.KindValidation) ||
-			len(apperr.As(err).FieldErrors) != 3 {
+			len(apperr.As(err).Fields) != 3 {
 			t.Fatalf("validation: %v", err)
 		}
 		p, err := s.CreatePart(ctx, parts.NewPart{Code: "SEAL-1", Name: "门封条", PriceFen: 3500, CategoryIDs: []uint64{2, 1, 2}})

@@ -51,8 +51,8 @@ func wantErr(t *testing.T, err error, kind apperr.Kind, code, field string) *app
 	if e.Kind != kind || (code != "" && e.Code != code) {
 		t.Fatalf("want %s/%s, got %s/%s: %v", kind, code, e.Kind, e.Code, e)
 	}
-	if field != "" && e.FieldErrors[field].Code == "" {
-		t.Fatalf("want a message on field %s, got %v", field, e.FieldErrors)
+	if field != "" && e.Fields[field].Code == "" {
+		t.Fatalf("want a message on field %s, got %v", field, e.Fields)
 	}
 	return e
 }
@@ -90,8 +90,8 @@ func TestCategoriesAndModels(t *testing.T) {
 		wantErr(t, err, apperr.KindValidation, "", "exchange_days")
 		_, err = s.CreateCategory(ctx, NewCategory{Code: "WM", Name: "", Policy: PolicyInput{RepairWarrantyMonths: ptr(-1)}})
 		e := wantErr(t, err, apperr.KindValidation, "", "repair_warranty_months")
-		if e.FieldErrors["name"].Code == "" {
-			t.Errorf("want name required too: %v", e.FieldErrors)
+		if e.Fields["name"].Code == "" {
+			t.Errorf("want name required too: %v", e.Fields)
 		}
 		_, err = s.CreateModel(ctx, NewModel{Code: "X1", Name: "x", CategoryID: 999})
 		wantErr(t, err, apperr.KindValidation, "", "category_id")
@@ -166,8 +166,8 @@ func TestRegisterUnit(t *testing.T) {
 		wantErr(t, err, apperr.KindValidation, "", "purchase_date")
 		_, err = s.RegisterUnit(ctx, NewUnit{Serial: "SN-2", ModelID: 999, CustomerID: ptr(uint64(2))})
 		e = wantErr(t, err, apperr.KindValidation, "", "model_id")
-		if e.FieldErrors["customer_id"].Code == "" {
-			t.Errorf("unknown customer not reported: %v", e.FieldErrors)
+		if e.Fields["customer_id"].Code == "" {
+			t.Errorf("unknown customer not reported: %v", e.Fields)
 		}
 		_, err = s.RegisterUnit(ctx, NewUnit{Serial: "a/b", ModelID: m.ID})
 		wantErr(t, err, apperr.KindValidation, "", "serial")

@@ -252,7 +252,7 @@ func TestBadStandardRefusedNamingClause(t *testing.T) {
 		}
 		_, _, err = f.svc.PutStandard(f.ctx, "gbt27922-2011", bad, "test")
 		ae, ok := err.(*apperr.Error)
-		if !ok || ae.Kind != apperr.KindValidation || !strings.Contains(ae.FieldErrors["clause 5.1.2"].Message, "children sum to 9, want 10") ||
+		if !ok || ae.Kind != apperr.KindValidation || !strings.Contains(ae.Fields["clause 5.1.2"].Message, "children sum to 9, want 10") ||
 			!strings.Contains(ae.Message, "clause 5.1.2") {
 			t.Fatalf("want a 422 naming clause 5.1.2, got %#v", err)
 		}
@@ -289,7 +289,7 @@ func TestStandardVersionsAndImmutableRuns(t *testing.T) {
 			t.Fatal("edit did not apply")
 		}
 		// Defect 5: a change needs a justification, stored with the version.
-		if _, _, err := f.svc.PutStandard(f.ctx, "gbt27922-2011", []byte(edited), " "); apperr.As(err).FieldErrors["justification"].Code == "" {
+		if _, _, err := f.svc.PutStandard(f.ctx, "gbt27922-2011", []byte(edited), " "); apperr.As(err).Fields["justification"].Code == "" {
 			t.Fatalf("a change without justification: %v", err)
 		}
 		info, created, err := f.svc.PutStandard(f.ctx, "gbt27922-2011", []byte(edited), "the certification body's sheet says 95%")

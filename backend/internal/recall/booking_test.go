@@ -24,7 +24,7 @@ type remedyOrders struct {
 
 func (r *remedyOrders) Open(_ context.Context, o recall.RemedyOrder) (uint64, error) {
 	if o.CustomerID == nil {
-		return 0, apperr.Field("unit", "no owner")
+		return 0, apperr.FieldErr("unit", apperr.Code("unit_no_owner", "no owner"))
 	}
 	r.next++
 	r.opened = append(r.opened, o)

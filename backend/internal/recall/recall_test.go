@@ -140,7 +140,7 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 		})
 		s := newService(db, clk, bus)
 
-		if _, err := s.Create(admin, recall.CampaignInput{}); !apperr.IsKind(err, apperr.KindValidation) || len(apperr.As(err).FieldErrors) != 5 {
+		if _, err := s.Create(admin, recall.CampaignInput{}); !apperr.IsKind(err, apperr.KindValidation) || len(apperr.As(err).Fields) != 5 {
 			t.Fatalf("validation: %v", err)
 		}
 		c, err := s.Create(admin, recall.CampaignInput{Title: "KX 系列电源板过热召回", Reason: "电源板电容过热，存在起火隐患", HazardLevel: "high",
@@ -182,10 +182,10 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 		if res, _ := s.AddSelector(admin, c.ID, recall.SelectorInput{ProductionLot: "L24*"}); res.Selector.Matched != 44 || res.Selector.Added != 0 {
 			t.Fatalf("lot family: %+v", res.Selector)
 		}
-		if _, err := s.AddSelector(admin, c.ID, recall.SelectorInput{ProductionLot: "*"}); apperr.As(err).FieldErrors["production_lot"].Code == "" {
+		if _, err := s.AddSelector(admin, c.ID, recall.SelectorInput{ProductionLot: "*"}); apperr.As(err).Fields["production_lot"].Code == "" {
 			t.Fatalf("bare wildcard: %v", err)
 		}
-		if _, err := s.AddSelector(admin, c.ID, recall.SelectorInput{Serials: []string{"ok-0001", "?"}}); apperr.As(err).FieldErrors["serials"].Code == "" {
+		if _, err := s.AddSelector(admin, c.ID, recall.SelectorInput{Serials: []string{"ok-0001", "?"}}); apperr.As(err).Fields["serials"].Code == "" {
 			t.Fatalf("bad list: %v", err)
 		}
 		if _, err := s.AddSelector(admin, c.ID, recall.SelectorInput{}); !apperr.IsKind(err, apperr.KindValidation) {
@@ -209,7 +209,7 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 		if err != nil || len(flags[units[0].UnitID]) != 1 || flags[units[0].UnitID][0].Kind != "recall_open" {
 			t.Fatalf("flag: %v %v", flags, err)
 		}
-		if _, _, err := s.RecordNotification(admin, c.ID, 1001, recall.NotificationInput{Channel: "phone", Outcome: "delivered"}); apperr.As(err).FieldErrors["outcome"].Code == "" {
+		if _, _, err := s.RecordNotification(admin, c.ID, 1001, recall.NotificationInput{Channel: "phone", Outcome: "delivered"}); apperr.As(err).Fields["outcome"].Code == "" {
 			t.Fatalf("phone outcome: %v", err)
 		}
 		if _, _, err := s.RecordNotification(admin, c.ID, 9999, recall.NotificationInput{Channel: "sms", Outcome: "delivered"}); code(err) != "not_found" {
@@ -267,7 +267,7 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version, Serial: "KX24A000009"}); code(err) != "not_found" {
 			t.Fatalf("walk-in remedy with another unit's serial: %v", err)
 		}
-		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Serial: "kx24a000020"}); apperr.As(err).FieldErrors["version"].Code == "" {
+		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Serial: "kx24a000020"}); apperr.As(err).Fields["version"].Code == "" {
 			t.Fatalf("remedy without a version: %v", err)
 		}
 		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version + 1, Serial: "kx24a000020"}); code(err) != "version_conflict" {
@@ -287,7 +287,7 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 			t.Fatalf("remedied twice: %v", err)
 		}
 		u0, _ := s.AffectedUnit(admin, units[0].ID)
-		if _, _, err := s.Remedy(admin, units[0].ID, recall.RemedyInput{Version: u0.Version}); apperr.As(err).FieldErrors["outlet_id"].Code == "" {
+		if _, _, err := s.Remedy(admin, units[0].ID, recall.RemedyInput{Version: u0.Version}); apperr.As(err).Fields["outlet_id"].Code == "" {
 			t.Fatalf("remedy without outlet: %v", err)
 		}
 		// Week 4: one more.

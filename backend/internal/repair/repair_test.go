@@ -178,7 +178,7 @@ func TestOutOfWarrantyQuoteGate(t *testing.T) {
 			t.Fatalf("start without a quote: %v", err)
 		}
 		if _, _, err := e.r.Quote(e.tech, o.ID, 0, []repair.QuoteItem{{Kind: "part", Code: "NOPE", Qty: 1}, {Kind: "x", Code: "L2", Qty: 1}}); !apperr.IsKind(err, apperr.KindValidation) ||
-			len(apperr.As(err).FieldErrors) != 2 {
+			len(apperr.As(err).Fields) != 2 {
 			t.Fatalf("bad quote lines: %v", err)
 		}
 		o, lines, err := e.r.Quote(e.tech, o.ID, 0, []repair.QuoteItem{{Kind: "part", Code: "cmp-1", Qty: 1}, {Kind: "labour", Code: "L2", Qty: 1}})
@@ -461,21 +461,21 @@ func TestLastPartRaceBetweenRepairs(t *testing.T) {
 func TestValidationAndErrors(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		e := setup(t, db)
-		if _, err := e.r.Create(e.admin, repair.NewOrder{}); !apperr.IsKind(err, apperr.KindValidation) || len(apperr.As(err).FieldErrors) != 2 {
+		if _, err := e.r.Create(e.admin, repair.NewOrder{}); !apperr.IsKind(err, apperr.KindValidation) || len(apperr.As(err).Fields) != 2 {
 			t.Fatalf("empty create: %v", err)
 		}
-		if _, err := e.r.Create(e.admin, repair.NewOrder{OutletID: 3, Serial: "NOPE"}); code(err) != "validation_failed" || apperr.As(err).FieldErrors["serial"].Code == "" {
+		if _, err := e.r.Create(e.admin, repair.NewOrder{OutletID: 3, Serial: "NOPE"}); code(err) != "validation_failed" || apperr.As(err).Fields["serial"].Code == "" {
 			t.Fatalf("unknown serial: %v", err)
 		}
 		wo := uint64(5)
-		if _, err := e.r.Create(e.admin, repair.NewOrder{WorkOrderID: &wo, UnitID: 1}); apperr.As(err).FieldErrors["work_order_id"].Code == "" {
+		if _, err := e.r.Create(e.admin, repair.NewOrder{WorkOrderID: &wo, UnitID: 1}); apperr.As(err).Fields["work_order_id"].Code == "" {
 			t.Fatalf("unknown work order: %v", err)
 		}
 		if _, err := e.r.Create(e.tech, repair.NewOrder{OutletID: 9, UnitID: 1}); code(err) != "not_found" {
 			t.Fatalf("another outlet: %v", err)
 		}
 		o := must(e.r.Create(e.admin, repair.NewOrder{OutletID: 3, Serial: serialOf(1)}))(t)
-		if _, err := e.r.Diagnose(e.admin, o.ID, 0, repair.Diagnosis{FaultCode: "bad code!"}); len(apperr.As(err).FieldErrors) != 2 {
+		if _, err := e.r.Diagnose(e.admin, o.ID, 0, repair.Diagnosis{FaultCode: "bad code!"}); len(apperr.As(err).Fields) != 2 {
 			t.Fatalf("diagnosis validation: %v", err)
 		}
 		if _, err := e.r.Diagnose(e.admin, o.ID, 99, repair.Diagnosis{Diagnosis: "x", FaultCode: "E1"}); code(err) != "version_conflict" {

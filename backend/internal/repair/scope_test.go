@@ -46,15 +46,15 @@ func TestRepairTrustsNoInputs(t *testing.T) {
 		e := setup(t, db, withStaff)
 		mgr3 := outletActor(6, 3, "outlet_manager")
 		other := uint64(41)
-		if _, err := e.r.Create(mgr3, repair.NewOrder{UnitID: 1, TechnicianID: &other}); apperr.As(err).FieldErrors["technician_id"].Code == "" {
+		if _, err := e.r.Create(mgr3, repair.NewOrder{UnitID: 1, TechnicianID: &other}); apperr.As(err).Fields["technician_id"].Code == "" {
 			t.Fatalf("another outlet's technician accepted: %v", err)
 		}
 		old := e.clk.now().AddDate(-2, 0, 0)
-		if _, err := e.r.Create(mgr3, repair.NewOrder{UnitID: 1, ReceivedAt: &old}); apperr.As(err).FieldErrors["received_at"].Code == "" {
+		if _, err := e.r.Create(mgr3, repair.NewOrder{UnitID: 1, ReceivedAt: &old}); apperr.As(err).Fields["received_at"].Code == "" {
 			t.Fatalf("two years back accepted: %v", err)
 		}
 		eight := e.clk.now().AddDate(0, 0, -8)
-		if _, err := e.r.Create(mgr3, repair.NewOrder{UnitID: 1, ReceivedAt: &eight}); apperr.As(err).FieldErrors["received_at"].Code == "" {
+		if _, err := e.r.Create(mgr3, repair.NewOrder{UnitID: 1, ReceivedAt: &eight}); apperr.As(err).Fields["received_at"].Code == "" {
 			t.Fatalf("eight days back accepted: %v", err)
 		}
 		own := uint64(31)

@@ -196,15 +196,15 @@ func TestRequestsAtTheEdges(t *testing.T) {
 		if _, err := s.Create(ctx, returns.NewRequest{Kind: returns.KindReturn, UnitID: 1, Reason: "x", RequestedOn: d("2026-04-01")}); code(err) != "validation_failed" {
 			t.Fatalf("future request day: %v", err)
 		}
-		if _, err := s.Create(ctx, returns.NewRequest{Kind: "swap", UnitID: 2}); !apperr.IsKind(err, apperr.KindValidation) || len(apperr.As(err).FieldErrors) != 2 {
+		if _, err := s.Create(ctx, returns.NewRequest{Kind: "swap", UnitID: 2}); !apperr.IsKind(err, apperr.KindValidation) || len(apperr.As(err).Fields) != 2 {
 			t.Fatalf("validation: %v", err)
 		}
-		if _, err := s.Create(ctx, returns.NewRequest{Kind: returns.KindReturn, UnitID: 2, Reason: "x"}); apperr.As(err).FieldErrors["unit_id"].Code == "" {
+		if _, err := s.Create(ctx, returns.NewRequest{Kind: returns.KindReturn, UnitID: 2, Reason: "x"}); apperr.As(err).Fields["unit_id"].Code == "" {
 			t.Fatalf("unknown purchase date: %v", err)
 		}
 
 		// Completion: a return needs the refund, an exchange the new serial.
-		if _, err := s.Complete(ctx, r7.ID, 0, returns.Completion{}); apperr.As(err).FieldErrors["refund_fen"].Code == "" {
+		if _, err := s.Complete(ctx, r7.ID, 0, returns.Completion{}); apperr.As(err).Fields["refund_fen"].Code == "" {
 			t.Fatalf("return without refund: %v", err)
 		}
 		done, err := s.Complete(ctx, r7.ID, 0, returns.Completion{RefundFen: 329900})

@@ -67,40 +67,40 @@ func Types() []string {
 // Check normalises r in place and returns the problems by form field
 // (name, phone, region_code, address, serial, type, description,
 // preferred_time), before anything is written.
-func (s *Service) Check(r *Request) map[string]string {
-	fields := map[string]string{}
+func (s *Service) Check(r *Request) apperr.Fields {
+	fields := apperr.Fields{}
 	r.Name = strings.TrimSpace(r.Name)
 	switch n := utf8.RuneCountInString(r.Name); {
 	case n == 0:
-		fields["name"] = "required"
+		fields["name"] = apperr.Required()
 	case n > 64:
-		fields["name"] = "at most 64 characters"
+		fields["name"] = apperr.TooLong(64)
 	}
 	if n, err := customer.NormalizePhone(r.Phone); err != nil {
-		fields["phone"] = "not a mainland China mobile or landline number"
+		fields["phone"] = apperr.InvalidFormat(apperr.FormatPhone)
 	} else {
 		r.Phone = n
 	}
 	r.RegionCode = strings.TrimSpace(r.RegionCode)
 	if r.RegionCode == "" {
-		fields["region_code"] = "required: choose your district"
+		fields["region_code"] = apperr.Required()
 	} else if reg, ok := s.o.Regions.Lookup(r.RegionCode); !ok {
-		fields["region_code"] = "unknown region code"
+		fields["region_code"] = apperr.Code("unknown_value", "unknown region code")
 	} else if !(reg.Level == region.LevelDistrict || (reg.Level == region.LevelCity && !reg.IsGrouping() && len(s.o.Regions.Children(r.RegionCode)) == 0)) {
 		// The same rule as a customer's address: a district (or a city
 		// without districts), so dispatch can match outlet coverage.
-		fields["region_code"] = "choose your district"
+		fields["region_code"] = apperr.Code("not_a_district", "choose your district")
 	}
 	r.Address = strings.Join(strings.Fields(r.Address), " ")
 	switch n := utf8.RuneCountInString(r.Address); {
 	case n == 0:
-		fields["address"] = "required: street, building and room"
+		fields["address"] = apperr.Required()
 	case n > 200:
-		fields["address"] = "at most 200 characters"
+		fields["address"] = apperr.TooLong(200)
 	}
 	r.Serial = strings.TrimSpace(r.Serial)
 	if utf8.RuneCountInString(r.Serial) > 64 {
-		fields["serial"] = "at most 64 characters"
+		fields["serial"] = apperr.TooLong(64)
 	}
 	if r.Type == "" {
 		r.Type = ticket.TypeRepair
@@ -110,18 +110,18 @@ func (s *Service) Check(r *Request) map[string]string {
 		ok = ok || t == r.Type
 	}
 	if !ok {
-		fields["type"] = "one of " + strings.Join(Types(), ", ")
+		fields["type"] = apperr.OneOf(Types()...)
 	}
 	r.Description = strings.TrimSpace(r.Description)
 	switch n := utf8.RuneCountInString(r.Description); {
 	case n < 5:
-		fields["description"] = "describe the problem (at least 5 characters)"
+		fields["description"] = apperr.Code("too_short", "describe the problem (at least 5 characters)").With("min", 5)
 	case n > 2000:
-		fields["description"] = "at most 2000 characters"
+		fields["description"] = apperr.TooLong(2000)
 	}
 	r.PreferredTime = strings.TrimSpace(r.PreferredTime)
 	if utf8.RuneCountInString(r.PreferredTime) > 100 {
-		fields["preferred_time"] = "at most 100 characters"
+		fields["preferred_time"] = apperr.TooLong(100)
 	}
 	r.IdempotencyKey = strings.TrimSpace(r.IdempotencyKey)
 	return fields
@@ -140,7 +140,7 @@ var customerFields = map[string]string{"name": "name", "phones[0].number": "phon
 // malformed; conflict idempotency_key_reused.
 func (s *Service) Submit(ctx context.Context, r Request) (Result, error) {
 	if fields := s.Check(&r); len(fields) > 0 {
-		return Result{}, apperr.Validation(fields)
+		return Result{}, apperr.FieldsErr(fields)
 	}
 	if r.IdempotencyKey != "" {
 		// The public form's keys all belong to user 0: scoped, they
@@ -258,7 +258,7 @@ func formFields(err error) error {
 	if !errors.As(err, &ae) || ae.Kind != apperr.KindValidation {
 		return err
 	}
-	fields := map[string]string{}
+	fields := apperr.Fields{}
 	for k, v := range ae.Fields {
 		if f, ok := customerFields[k]; ok {
 			fields[f] = v
@@ -266,7 +266,7 @@ func formFields(err error) error {
 			fields[k] = v
 		}
 	}
-	return apperr.Validation(fields)
+	return apperr.FieldsErr(fields)
 }
 
 // keyError turns the ticket's complaint about the idempotency key into the
@@ -274,8 +274,8 @@ func formFields(err error) error {
 func keyError(err error) error {
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Kind == apperr.KindValidation {
-		if msg, ok := ae.Fields["idempotency_key"]; ok {
-			return apperr.Invalid("Idempotency-Key: " + msg)
+		if fe, ok := ae.Fields["idempotency_key"]; ok {
+			return apperr.BadParam("Idempotency-Key", fe)
 		}
 	}
 	return err

@@ -238,18 +238,18 @@ func (c *Calendar) makeupAs() time.Weekday {
 func (c *Calendar) Validate() error {
 	p := problems{subject: "calendar"}
 	if c == nil {
-		p.add("calendar", "missing")
+		p.add("calendar", "required", nil, "missing")
 		return p.err()
 	}
 	if c.AlwaysOpen {
 		if len(c.Weekly) > 0 {
-			p.add("weekly", "must be empty for an always-open (24x7) calendar")
+			p.add("weekly", "empty_when_24x7", nil, "must be empty for an always-open (24x7) calendar")
 		}
 		if len(c.Holidays) > 0 {
-			p.add("holidays", "must be empty for an always-open (24x7) calendar")
+			p.add("holidays", "empty_when_24x7", nil, "must be empty for an always-open (24x7) calendar")
 		}
 		if len(c.MakeupWorkdays) > 0 {
-			p.add("makeup_workdays", "must be empty for an always-open (24x7) calendar")
+			p.add("makeup_workdays", "empty_when_24x7", nil, "must be empty for an always-open (24x7) calendar")
 		}
 		return p.err()
 	}
@@ -262,7 +262,7 @@ func (c *Calendar) Validate() error {
 	working := false
 	for _, wd := range days {
 		if wd < time.Sunday || wd > time.Saturday {
-			p.add(fmt.Sprintf("weekly[%d]", int(wd)), "not a weekday")
+			p.add(fmt.Sprintf("weekly[%d]", int(wd)), "not_a_weekday", nil, "not a weekday")
 			continue
 		}
 		type indexed struct {
@@ -274,9 +274,9 @@ func (c *Calendar) Validate() error {
 			field := fmt.Sprintf("weekly[%s][%d]", wd, i)
 			switch {
 			case iv.Start < 0 || iv.End > MinutesPerDay || iv.End < 0 || iv.Start > MinutesPerDay:
-				p.add(field, "%s is outside 00:00-24:00", iv)
+				p.add(field, "interval_outside_day", map[string]any{"interval": iv.String()}, "%s is outside 00:00-24:00", iv)
 			case iv.Start >= iv.End:
-				p.add(field, "%s ends before it starts", iv)
+				p.add(field, "interval_reversed", map[string]any{"interval": iv.String()}, "%s ends before it starts", iv)
 			default:
 				ok = append(ok, indexed{i, iv})
 			}
@@ -284,19 +284,20 @@ func (c *Calendar) Validate() error {
 		slices.SortStableFunc(ok, func(a, b indexed) int { return cmp.Compare(a.iv.Start, b.iv.Start) })
 		for k := 1; k < len(ok); k++ {
 			if ok[k].iv.Start < ok[k-1].iv.End {
-				p.add(fmt.Sprintf("weekly[%s][%d]", wd, ok[k].i), "%s overlaps %s", ok[k].iv, ok[k-1].iv)
+				p.add(fmt.Sprintf("weekly[%s][%d]", wd, ok[k].i), "interval_overlap", map[string]any{"interval": ok[k].iv.String(), "other": ok[k-1].iv.String()},
+					"%s overlaps %s", ok[k].iv, ok[k-1].iv)
 			}
 		}
 		working = working || len(ok) > 0
 	}
 	if !working {
-		p.add("weekly", "no working hours on any weekday")
+		p.add("weekly", "no_working_hours", nil, "no working hours on any weekday")
 	}
 
 	holidays := make(map[Date]bool, len(c.Holidays))
 	for i, d := range c.Holidays {
 		if !d.Valid() {
-			p.add(fmt.Sprintf("holidays[%d]", i), "%s is not a calendar date", d)
+			p.add(fmt.Sprintf("holidays[%d]", i), "invalid_format", map[string]any{"format": "date"}, "%s is not a calendar date", d)
 		}
 		holidays[d] = true
 	}
@@ -304,17 +305,17 @@ func (c *Calendar) Validate() error {
 		field := fmt.Sprintf("makeup_workdays[%d]", i)
 		switch {
 		case !d.Valid():
-			p.add(field, "%s is not a calendar date", d)
+			p.add(field, "invalid_format", map[string]any{"format": "date"}, "%s is not a calendar date", d)
 		case holidays[d]:
-			p.add(field, "%s is also listed in holidays", d)
+			p.add(field, "also_holiday", map[string]any{"date": d.String()}, "%s is also listed in holidays", d)
 		}
 	}
 	if len(c.MakeupWorkdays) > 0 {
 		switch wd := c.makeupAs(); {
 		case wd < time.Sunday || wd > time.Saturday:
-			p.add("makeup_as", "%d is not a weekday", int(wd))
+			p.add("makeup_as", "not_a_weekday", nil, "%d is not a weekday", int(wd))
 		case len(c.Weekly[wd]) == 0:
-			p.add("makeup_as", "%s has no working hours, so make-up workdays would have none", wd)
+			p.add("makeup_as", "makeup_day_closed", map[string]any{"weekday": wd.String()}, "%s has no working hours, so make-up workdays would have none", wd)
 		}
 	}
 	return p.err()

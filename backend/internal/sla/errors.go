@@ -3,6 +3,8 @@ package sla
 import (
 	"fmt"
 	"strings"
+
+	"github.com/aftersales/aftersales/backend/internal/apperr"
 )
 
 // Error is the type of the package's sentinel errors. It is a string type so
@@ -35,7 +37,11 @@ const (
 // offending field in snake_case with indexes, e.g. "weekly[Tuesday][1]" or
 // "makeup_workdays[0]", so a form can highlight it.
 type FieldError struct {
-	Field   string
+	Field string
+	// Code and Params are what the UI translates (apperr's field codes);
+	// Problem is the English.
+	Code    string
+	Params  map[string]any
 	Problem string
 }
 
@@ -66,26 +72,27 @@ func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 // Fields returns the problems keyed by field, the shape an API error's
 // field map wants. When one field has several problems they are joined
 // with "; ".
-func (e *ValidationError) Fields() map[string]string {
-	m := make(map[string]string, len(e.Problems))
+func (e *ValidationError) Fields() apperr.Fields {
+	m := make(apperr.Fields, len(e.Problems))
 	for _, p := range e.Problems {
-		if old, ok := m[p.Field]; ok {
-			m[p.Field] = old + "; " + p.Problem
-			continue
+		if _, ok := m[p.Field]; ok {
+			continue // the first problem of a field is the one to fix first
 		}
-		m[p.Field] = p.Problem
+		m[p.Field] = apperr.FieldError{Code: p.Code, Params: p.Params, Message: p.Problem}
 	}
 	return m
 }
 
-// problems collects FieldErrors while validating.
+// problems collects Fields while validating.
 type problems struct {
 	subject string
 	list    []FieldError
 }
 
-func (p *problems) add(field, format string, args ...any) {
-	p.list = append(p.list, FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+// add records a problem: code and params for the UI (a field code of
+// apperr's catalogue), format and args for its English.
+func (p *problems) add(field, code string, params map[string]any, format string, args ...any) {
+	p.list = append(p.list, FieldError{Field: field, Code: code, Params: params, Problem: fmt.Sprintf(format, args...)})
 }
 
 // err returns nil when nothing was found, so callers can `return p.err()`.

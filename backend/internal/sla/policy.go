@@ -123,33 +123,33 @@ func (p Policy) Validate() error {
 // check adds the policy's problems with field names under prefix.
 func (p Policy) check(pr *problems, prefix string) {
 	if p.ID == "" {
-		pr.add(prefix+"id", "missing")
+		pr.add(prefix+"id", "required", nil, "missing")
 	}
 	for _, t := range sortedKeys(p.Targets) {
 		field := fmt.Sprintf("%stargets[%s]", prefix, t)
 		if !t.Valid() {
-			pr.add(field, "unknown target")
+			pr.add(field, "unknown_value", map[string]any{"value": string(t)}, "unknown target")
 		}
 		if p.Targets[t] < 0 {
-			pr.add(field, "negative duration %s", p.Targets[t])
+			pr.add(field, "negative_duration", nil, "negative duration %s", p.Targets[t])
 		}
 	}
 	for _, b := range sortedKeys(p.ArrivalByBand) {
 		field := fmt.Sprintf("%sarrival_by_band[%s]", prefix, b)
 		if !b.Valid() {
-			pr.add(field, "unknown distance band")
+			pr.add(field, "unknown_value", map[string]any{"value": string(b)}, "unknown distance band")
 		}
 		if p.ArrivalByBand[b] < 0 {
-			pr.add(field, "negative duration %s", p.ArrivalByBand[b])
+			pr.add(field, "negative_duration", nil, "negative duration %s", p.ArrivalByBand[b])
 		}
 	}
 	for i, s := range p.PauseStatuses {
 		if s == "" {
-			pr.add(fmt.Sprintf("%spause_statuses[%d]", prefix, i), "empty status")
+			pr.add(fmt.Sprintf("%spause_statuses[%d]", prefix, i), "required", nil, "empty status")
 		}
 	}
 	if p.WarnAt != 0 && !(p.WarnAt > 0 && p.WarnAt < 1) { // also catches NaN
-		pr.add(prefix+"warn_at", "%v is not a fraction between 0 and 1", p.WarnAt)
+		pr.add(prefix+"warn_at", "out_of_range", map[string]any{"min": 0, "max": 1}, "%v is not a fraction between 0 and 1", p.WarnAt)
 	}
 }
 
@@ -273,14 +273,14 @@ func ValidateRules(rules []PolicyRule) error {
 		if r.Region != "" {
 			p, ok := regionPrefix(r.Region)
 			if !ok {
-				pr.add(prefix+"region", "%q is not a GB/T 2260 code or prefix (2, 4 or 6 digits)", r.Region)
+				pr.add(prefix+"region", "invalid_format", map[string]any{"format": "region"}, "%q is not a GB/T 2260 code or prefix (2, 4 or 6 digits)", r.Region)
 				continue
 			}
 			region = p
 		}
 		k := key{r.TicketType, r.Priority, region}
 		if j, dup := seen[k]; dup {
-			pr.add(fmt.Sprintf("rules[%d]", i), "same criteria as rules[%d]; this rule can never be selected", j)
+			pr.add(fmt.Sprintf("rules[%d]", i), "policy_overlap", nil, "same criteria as rules[%d]; this rule can never be selected", j)
 			continue
 		}
 		seen[k] = i

@@ -180,15 +180,15 @@ func weekdayName(wd time.Weekday) string { return strings.ToLower(wd.String()) }
 var codePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
 
 // calendar builds the Calendar and reports every problem by field.
-func (d CalendarData) calendar() (*Calendar, map[string]string) {
-	fields := map[string]string{}
+func (d CalendarData) calendar() (*Calendar, apperr.Fields) {
+	fields := apperr.Fields{}
 	tz := d.Timezone
 	if tz == "" {
 		tz = DefaultLocationName
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		fields["timezone"] = "unknown time zone"
+		fields["timezone"] = apperr.Code("unknown_value", "unknown time zone")
 		loc = DefaultLocation()
 	}
 	cal := &Calendar{Name: d.Name, Location: loc, AlwaysOpen: d.AlwaysOpen}
@@ -198,13 +198,13 @@ func (d CalendarData) calendar() (*Calendar, map[string]string) {
 	for name, ivs := range d.Weekly {
 		wd, ok := weekdayNames[strings.ToLower(name)]
 		if !ok {
-			fields["weekly."+name] = "not a weekday (monday … sunday)"
+			fields["weekly."+name] = apperr.Code("not_a_weekday", "not a weekday (monday … sunday)")
 			continue
 		}
 		for i, raw := range ivs {
 			iv, err := ParseInterval(raw)
 			if err != nil {
-				fields[fmt.Sprintf("weekly.%s[%d]", name, i)] = "want HH:MM-HH:MM"
+				fields[fmt.Sprintf("weekly.%s[%d]", name, i)] = apperr.InvalidFormat(apperr.FormatTimeRange)
 				continue
 			}
 			cal.Weekly[wd] = append(cal.Weekly[wd], iv)
@@ -213,7 +213,7 @@ func (d CalendarData) calendar() (*Calendar, map[string]string) {
 	for i, raw := range d.Holidays {
 		dt, err := ParseDate(raw)
 		if err != nil {
-			fields[fmt.Sprintf("holidays[%d]", i)] = "want YYYY-MM-DD"
+			fields[fmt.Sprintf("holidays[%d]", i)] = apperr.InvalidFormat(apperr.FormatDate)
 			continue
 		}
 		cal.Holidays = append(cal.Holidays, dt)
@@ -221,7 +221,7 @@ func (d CalendarData) calendar() (*Calendar, map[string]string) {
 	for i, raw := range d.MakeupWorkdays {
 		dt, err := ParseDate(raw)
 		if err != nil {
-			fields[fmt.Sprintf("makeup_workdays[%d]", i)] = "want YYYY-MM-DD"
+			fields[fmt.Sprintf("makeup_workdays[%d]", i)] = apperr.InvalidFormat(apperr.FormatDate)
 			continue
 		}
 		cal.MakeupWorkdays = append(cal.MakeupWorkdays, dt)
@@ -229,7 +229,7 @@ func (d CalendarData) calendar() (*Calendar, map[string]string) {
 	if d.MakeupAs != "" {
 		wd, ok := weekdayNames[strings.ToLower(d.MakeupAs)]
 		if !ok {
-			fields["makeup_as"] = "not a weekday (monday … saturday)"
+			fields["makeup_as"] = apperr.Code("not_a_weekday", "not a weekday (monday … saturday)")
 		}
 		cal.MakeupAs = wd
 	}
@@ -237,16 +237,16 @@ func (d CalendarData) calendar() (*Calendar, map[string]string) {
 }
 
 // validate checks the calendar as a whole.
-func (d CalendarData) validate() map[string]string {
+func (d CalendarData) validate() apperr.Fields {
 	cal, fields := d.calendar()
 	if !codePattern.MatchString(d.Code) {
-		fields["code"] = "lower-case letters, digits, '_', '-', '.'; at most 64"
+		fields["code"] = apperr.Identifier(1, 64)
 	}
 	if strings.TrimSpace(d.Name) == "" || len([]rune(d.Name)) > 128 {
-		fields["name"] = "required, at most 128 characters"
+		fields["name"] = apperr.RequiredMax(128)
 	}
 	if len(d.Note) > 4000 {
-		fields["note"] = "at most 4000 characters"
+		fields["note"] = apperr.TooLong(4000)
 	}
 	if len(fields) > 0 {
 		return fields
@@ -256,7 +256,7 @@ func (d CalendarData) validate() map[string]string {
 		if errors.As(err, &ve) {
 			return ve.Fields()
 		}
-		return map[string]string{"calendar": err.Error()}
+		return apperr.Fields{"calendar": apperr.Code("calendar_invalid", err.Error()).With("detail", err.Error())}
 	}
 	return nil
 }
@@ -324,7 +324,7 @@ func (s *Store) GetCalendar(ctx context.Context, id uint64) (CalendarRow, error)
 // by field), conflict code_taken.
 func (s *Store) CreateCalendar(ctx context.Context, d CalendarData) (CalendarRow, error) {
 	if f := d.validate(); len(f) > 0 {
-		return CalendarRow{}, apperr.Validation(f)
+		return CalendarRow{}, apperr.FieldsErr(f)
 	}
 	row := d.row()
 	row.Version = 1
@@ -360,11 +360,11 @@ func (s *Store) UpdateCalendar(ctx context.Context, id uint64, version int64, d 
 			return err
 		}
 		if version == 0 {
-			return apperr.Field("version", "required (If-Match header or version field)")
+			return apperr.FieldErr("version", apperr.VersionRequired())
 		}
 		d.Code = cur.Code
 		if f := d.validate(); len(f) > 0 {
-			return apperr.Validation(f)
+			return apperr.FieldsErr(f)
 		}
 		before, _ := cur.Data()
 		row := d.row()
@@ -440,38 +440,38 @@ func (d PolicyData) row() PolicyRow {
 }
 
 // validatePolicy checks one policy, and the active rule set it would join.
-func (s *Store) validatePolicy(ctx context.Context, tx *gorm.DB, id uint64, d PolicyData) map[string]string {
-	fields := map[string]string{}
+func (s *Store) validatePolicy(ctx context.Context, tx *gorm.DB, id uint64, d PolicyData) apperr.Fields {
+	fields := apperr.Fields{}
 	if !codePattern.MatchString(d.Code) {
-		fields["code"] = "lower-case letters, digits, '_', '-', '.'; at most 64"
+		fields["code"] = apperr.Identifier(1, 64)
 	}
 	if strings.TrimSpace(d.Name) == "" || len([]rune(d.Name)) > 128 {
-		fields["name"] = "required, at most 128 characters"
+		fields["name"] = apperr.RequiredMax(128)
 	}
 	if d.TicketType != "" && len(s.o.TicketTypes) > 0 && !slices.Contains(s.o.TicketTypes, d.TicketType) {
-		fields["ticket_type"] = "one of " + strings.Join(s.o.TicketTypes, ", ") + " (or empty for any)"
+		fields["ticket_type"] = apperr.OneOf(s.o.TicketTypes...)
 	}
 	if d.Priority != "" && len(s.o.Priorities) > 0 && !slices.Contains(s.o.Priorities, d.Priority) {
-		fields["priority"] = "one of " + strings.Join(s.o.Priorities, ", ") + " (or empty for any)"
+		fields["priority"] = apperr.OneOf(s.o.Priorities...)
 	}
 	for i, st := range d.PauseStatuses {
 		if len(s.o.Statuses) > 0 && !slices.Contains(s.o.Statuses, st) {
-			fields[fmt.Sprintf("pause_statuses[%d]", i)] = "not a ticket status"
+			fields[fmt.Sprintf("pause_statuses[%d]", i)] = apperr.Code("unknown_value", "not a ticket status")
 		}
 	}
 	for k, m := range d.TargetsMinutes {
 		if m < 0 || m > 366*24*60 {
-			fields["targets_minutes."+k] = "between 0 and 527040 minutes"
+			fields["targets_minutes."+k] = apperr.OutOfRange(0, 527040)
 		}
 	}
 	for k, m := range d.ArrivalByBandMinutes {
 		if m < 0 || m > 366*24*60 {
-			fields["arrival_by_band_minutes."+k] = "between 0 and 527040 minutes"
+			fields["arrival_by_band_minutes."+k] = apperr.OutOfRange(0, 527040)
 		}
 	}
 	var n int64
 	if err := tx.Model(&CalendarRow{}).Where("code = ?", d.CalendarCode).Count(&n).Error; err != nil || n == 0 {
-		fields["calendar_code"] = "no such calendar"
+		fields["calendar_code"] = apperr.NoSuch("calendar")
 	}
 	if err := d.policy().Validate(); err != nil {
 		var ve *ValidationError
@@ -487,7 +487,7 @@ func (s *Store) validatePolicy(ctx context.Context, tx *gorm.DB, id uint64, d Po
 	// The active set must stay selectable: no two rules with the same criteria.
 	var others []PolicyRow
 	if err := tx.Where("active = ? AND id <> ?", true, id).Order("id").Find(&others).Error; err != nil {
-		return map[string]string{"policy": "cannot read the other policies"}
+		return apperr.Fields{"policy": apperr.Code("evidence_unreadable", "cannot read the other policies")}
 	}
 	rules := make([]PolicyRule, 0, len(others)+1)
 	for _, o := range others {
@@ -501,8 +501,8 @@ func (s *Store) validatePolicy(ctx context.Context, tx *gorm.DB, id uint64, d Po
 			last := fmt.Sprintf("rules[%d]", len(rules)-1)
 			for k, v := range ve.Fields() {
 				if strings.HasPrefix(k, last) {
-					if strings.Contains(v, "same criteria") {
-						fields["ticket_type"] = "another active policy has the same type, priority and region"
+					if v.Code == "policy_overlap" {
+						fields["ticket_type"] = apperr.Code("policy_overlap", "another active policy has the same type, priority and region")
 					} else {
 						fields[strings.TrimPrefix(strings.TrimPrefix(k, last), ".")] = v
 					}
@@ -542,7 +542,7 @@ func (s *Store) CreatePolicy(ctx context.Context, d PolicyData) (PolicyRow, erro
 	row.Version = 1
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if f := s.validatePolicy(ctx, tx, 0, d); len(f) > 0 {
-			return apperr.Validation(f)
+			return apperr.FieldsErr(f)
 		}
 		if err := tx.Create(&row).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -573,11 +573,11 @@ func (s *Store) UpdatePolicy(ctx context.Context, id uint64, version int64, d Po
 			return err
 		}
 		if version == 0 {
-			return apperr.Field("version", "required (If-Match header or version field)")
+			return apperr.FieldErr("version", apperr.VersionRequired())
 		}
 		d.Code = cur.Code
 		if f := s.validatePolicy(ctx, tx, id, d); len(f) > 0 {
-			return apperr.Validation(f)
+			return apperr.FieldsErr(f)
 		}
 		before, _ := cur.Data()
 		row := d.row()

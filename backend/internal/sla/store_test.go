@@ -66,7 +66,7 @@ func TestCalendarEditing(t *testing.T) {
 			Holidays: []string{"2026-10-01", "2026-02-30"}, MakeupWorkdays: []string{"2026-10-01"}}
 		_, err := s.CreateCalendar(ctx, bad)
 		e := apperr.As(err)
-		if e.Kind != apperr.KindValidation || e.Fields["code"] == "" || e.Fields["name"] == "" || e.Fields["weekly.funday"] == "" || e.Fields["holidays[1]"] == "" {
+		if e.Kind != apperr.KindValidation || e.Fields["code"].Code == "" || e.Fields["name"].Code == "" || e.Fields["weekly.funday"].Code == "" || e.Fields["holidays[1]"].Code == "" {
 			t.Fatalf("problems %v", e.Fields)
 		}
 		// Overlaps and a holiday that is also a make-up day are caught by
@@ -109,12 +109,12 @@ func TestPolicyEditing(t *testing.T) {
 		p := sla.PolicyData{Code: "gd-repair", Name: "广东维修", TicketType: "repair", Region: "44", CalendarCode: "cn-24x7", Active: true,
 			TargetsMinutes: map[string]int{"resolution": 600, "teleport": 5}, PauseStatuses: []string{"waiting_parts"}}
 		_, err := s.CreatePolicy(ctx, p)
-		if e := apperr.As(err); e.Kind != apperr.KindValidation || e.Fields["targets_minutes.teleport"] == "" {
+		if e := apperr.As(err); e.Kind != apperr.KindValidation || e.Fields["targets_minutes.teleport"].Code == "" {
 			t.Fatalf("unknown target: %v", e.Fields)
 		}
 		delete(p.TargetsMinutes, "teleport")
 		p.CalendarCode = "nope"
-		if e := apperr.As(func() error { _, err := s.CreatePolicy(ctx, p); return err }()); e.Fields["calendar_code"] == "" {
+		if e := apperr.As(func() error { _, err := s.CreatePolicy(ctx, p); return err }()); e.Fields["calendar_code"].Code == "" {
 			t.Fatalf("unknown calendar: %v", e.Fields)
 		}
 		p.CalendarCode = "cn-24x7"

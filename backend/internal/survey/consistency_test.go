@@ -42,7 +42,7 @@ func TestHandMadeLinkCarriesTheTicketsContext(t *testing.T) {
 			deref(inv.TechnicianID) != 61 || deref(inv.WorkOrderID) != 71 || deref(inv.AgentID) != 5 {
 			t.Fatalf("invitation %+v", inv)
 		}
-		if _, _, err := e.svc.Invite(system(), survey.InviteInput{Channel: survey.ChannelPhone, TicketID: u(901), CustomerID: 52}); apperr.As(err).FieldErrors["customer_id"].Code == "" {
+		if _, _, err := e.svc.Invite(system(), survey.InviteInput{Channel: survey.ChannelPhone, TicketID: u(901), CustomerID: 52}); apperr.As(err).Fields["customer_id"].Code == "" {
 			t.Fatalf("another customer's ticket: %v", err)
 		}
 		r, err := e.svc.SubmitPublic(context.Background(), tokenOf(t, link), map[string]any{"overall": 1, "agent": 4, "technician": 1, "solved": true}, "")

@@ -187,8 +187,8 @@ func TestLinkFetchedThenSubmittedOnce(t *testing.T) {
 		// A bad answer names the question; nothing is written.
 		_, err = e.svc.SubmitPublic(context.Background(), token, map[string]any{"agent": 4}, "")
 		ae := wantErr(t, err, apperr.KindValidation, "validation_failed")
-		if ae.FieldErrors["answers.overall"].Code == "" {
-			t.Fatalf("fields %v", ae.FieldErrors)
+		if ae.Fields["answers.overall"].Code == "" {
+			t.Fatalf("fields %v", ae.Fields)
 		}
 		if count(t, db, &survey.Response{}, "") != 0 {
 			t.Fatal("invalid answers recorded")

@@ -58,7 +58,7 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 	earlier := func() (Ticket, bool, error) { return Ticket{}, false, nil }
 	if in.IdempotencyKey != "" {
 		if !idemKeyPattern.MatchString(in.IdempotencyKey) {
-			return Detail{}, false, apperr.FieldErr("idempotency_key", apperr.Code("printable_ascii", "1–128 printable ASCII characters").With("max", 128))
+			return Detail{}, false, apperr.FieldErr("idempotency_key", apperr.Code("printable_ascii", "1–128 printable ASCII characters").With("max", 128).With("max", 128))
 		}
 		found := make(chan keyLookup, 1)
 		go func() {
@@ -234,7 +234,7 @@ func (s *Service) InsertTx(ctx context.Context, tx *gorm.DB, d Draft, customerID
 		d.t.CustomerID = customerID
 	}
 	if d.t.CustomerID == 0 {
-		return Detail{}, apperr.Validation(map[string]string{"customer_id": "required"})
+		return Detail{}, apperr.FieldErr("customer_id", apperr.Required())
 	}
 	if err := s.insert(ctx, tx, &d); err != nil {
 		return Detail{}, fmt.Errorf("create ticket: %w", err) // unclassified: the caller may run its transaction again
@@ -247,7 +247,7 @@ func (s *Service) InsertTx(ctx context.Context, tx *gorm.DB, d Draft, customerID
 // another user's).
 func (s *Service) Replay(ctx context.Context, key string) (Detail, bool, error) {
 	if !idemKeyPattern.MatchString(key) {
-		return Detail{}, false, apperr.Field("idempotency_key", "1–128 printable ASCII characters")
+		return Detail{}, false, apperr.FieldErr("idempotency_key", apperr.Code("printable_ascii", "1–128 printable ASCII characters").With("max", 128))
 	}
 	t, ok, err := s.byIdempotencyKey(ctx, actor.From(ctx).UserID, key)
 	if err != nil || !ok {

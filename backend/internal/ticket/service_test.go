@@ -176,8 +176,8 @@ func TestCreateNumbersPolicyAndClocks(t *testing.T) {
 		_, _, err = f.svc.Create(f.ctx, ticket.NewTicket{Channel: "fax", Type: "x", Priority: "p9", RegionCode: "12"})
 		e := wantCode(t, err, "validation_failed")
 		for _, k := range []string{"channel", "type", "priority", "description", "customer_id", "region_code"} {
-			if e.FieldErrors[k].Code == "" {
-				t.Errorf("no problem reported for %s: %v", k, e.FieldErrors)
+			if e.Fields[k].Code == "" {
+				t.Errorf("no problem reported for %s: %v", k, e.Fields)
 			}
 		}
 	})
@@ -616,8 +616,8 @@ func TestListKeysetScopeAndExport(t *testing.T) {
 		}
 		_, err := f.svc.List(f.ctx, ticket.Filter{Statuses: []string{"bogus"}, Sort: "x", Cursor: "!!"})
 		e := wantCode(t, err, "validation_failed")
-		if e.FieldErrors["status"].Code == "" || e.FieldErrors["sort"].Code == "" || e.FieldErrors["cursor"].Code == "" {
-			t.Fatalf("fields %v", e.FieldErrors)
+		if e.Fields["status"].Code == "" || e.Fields["sort"].Code == "" || e.Fields["cursor"].Code == "" {
+			t.Fatalf("fields %v", e.Fields)
 		}
 		var buf bytes.Buffer
 		res, err := f.svc.Export(f.ctx, ticket.Filter{}, &buf, ticket.ExportOptions{})

@@ -45,7 +45,7 @@ func (n *network) Candidates(_ context.Context, region string, category uint64, 
 	n.calls++
 	n.mu.Unlock()
 	if category == 0 {
-		return nil, apperr.Field("category_id", "required")
+		return nil, apperr.FieldErr("category_id", apperr.Required())
 	}
 	var out []workorder.Candidate
 	for _, c := range n.outlets {

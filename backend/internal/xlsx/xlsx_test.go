@@ -26,7 +26,7 @@ func TestZipBombIsRefusedNamingTheLimit(t *testing.T) {
 	_, err := xlsx.Open(bytes.NewReader(bomb), "file", xlsx.Limits{})
 	runtime.ReadMemStats(&after)
 	e := apperr.As(err)
-	if e.Kind != apperr.KindValidation || e.Code != "workbook_too_large" || !strings.Contains(e.FieldErrors["file"].Message, "64 MiB") {
+	if e.Kind != apperr.KindValidation || e.Code != "workbook_too_large" || !strings.Contains(e.Fields["file"].Message, "64 MiB") {
 		t.Fatalf("zip bomb: %v %+v", err, e)
 	}
 	if grew := int64(after.TotalAlloc-before.TotalAlloc) >> 20; grew > 32 {
@@ -64,7 +64,7 @@ func TestRowCapIsA422NamingTheLimit(t *testing.T) {
 		n++
 	}
 	e := apperr.As(rows.Err())
-	if n != 100 || e.Kind != apperr.KindValidation || !strings.Contains(e.FieldErrors["file"].Message, "100-row limit") {
+	if n != 100 || e.Kind != apperr.KindValidation || !strings.Contains(e.Fields["file"].Message, "100-row limit") {
 		t.Fatalf("read %d rows, err %v", n, rows.Err())
 	}
 }
