@@ -137,7 +137,6 @@ func BadParam(name string, fe FieldError) *Error {
 	return &Error{Kind: KindInvalid, Code: "invalid_parameter", Message: name + ": " + fe.Message, Fields: Fields{name: fe}}
 }
 
-
 // VersionRequired: an update came without the optimistic-concurrency
 // version the client read (in the body or the If-Match header).
 func VersionRequired() FieldError {
