@@ -26,6 +26,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/httpapi"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/idempotency"
 	"github.com/aftersales/aftersales/backend/internal/messaging"
 	"github.com/aftersales/aftersales/backend/internal/notification"
@@ -261,11 +262,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 			ui = sub
 		}
 	}
+	text, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
 	a.HTTP = httpapi.New(httpapi.Options{DB: g, Auth: a.Auth, RBAC: a.RBAC, Audit: a.Audit, Bus: a.Bus, Hub: a.Hub, Scheduler: a.Sched,
 		Log: log, UI: ui, SecureCookies: cfg.HTTP.SecureCookies || cfg.HTTP.CookieSecure, MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 		MaxUploadBytes: max(cfg.Storage.MaxUploadMiB<<20, 20<<20) + 1<<20, TrustedProxies: cfg.HTTP.TrustedProxyList(),
 		AllowedOrigins: cfg.HTTP.AllowedOriginList(), MetricsToken: cfg.Metrics.Token, Pprof: cfg.Metrics.Pprof, Limiter: a.RateLimit, RequestTimeout: cfg.HTTP.RequestTimeout,
-		Location: cfg.Location(), Version: Version,
+		Location: cfg.Location(), Version: Version, Text: text,
 		// == Domain services into the HTTP server
 		Content: a.Content, Attachments: a.Attachments,
 		Repairs: a.Repairs, Parts: a.Parts, Returns: a.Returns, Recalls: a.Recalls,

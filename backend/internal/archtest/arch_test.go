@@ -35,13 +35,13 @@ func TestDependencyDirection(t *testing.T) {
 
 // notDomains are the platform (xlsx: the guarded workbook reader; privacy: the
 // PIPL access log, cross-cutting like audit; idempotency: the kept answers of
-// Idempotency-Key writes), wiring and reporting packages; every other
+// Idempotency-Key writes; i18n: the server's own words per language), wiring and reporting packages; every other
 // package under backend/internal is a business domain.
 var notDomains = map[string]bool{
 	"actor": true, "apperr": true, "audit": true, "auth": true, "config": true, "db": true, "event": true, "rbac": true,
 	"realtime": true, "scheduler": true, "testutil": true, "migrations": true, "passport": true, "app": true, "httpapi": true,
 	"demo": true, "archtest": true, "outbox": true, "notification": true, "consistency": true, "xlsx": true, "privacy": true,
-	"report": true, "idempotency": true,
+	"report": true, "idempotency": true, "i18n": true,
 }
 
 // domainImports is the allowlist of one domain importing another, each with

@@ -1,8 +1,11 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestValidationErrorsCarryCodesAndParams: a 422 names each field with a
@@ -38,5 +41,37 @@ func TestTopLevelErrorsCarryTheirParams(t *testing.T) {
 	details, _ := r.JSON(t)["error"].(map[string]any)["details"].(map[string]any)
 	if r.Status != 404 || r.errCode(t) != "not_found" || details["entity"] != "ticket" {
 		t.Fatalf("want 404 not_found naming the ticket, got %d %s", r.Status, r.Body)
+	}
+}
+
+// TestExportsSpeakTheReadersLanguage: a report workbook's sheet and headers
+// are Chinese for a Chinese Accept-Language (and by default), English for an
+// English one.
+func TestExportsSpeakTheReadersLanguage(t *testing.T) {
+	h := newHarness(t)
+	qm := h.login("quality_manager")
+	for _, c := range []struct {
+		accept, sheet, first string
+	}{
+		{"zh-CN,zh;q=0.9", "技师效率", "技师"},
+		{"", "技师效率", "技师"},
+		{"en-US,en;q=0.9", "Technician productivity", "Technician"},
+	} {
+		var headers []string
+		if c.accept != "" {
+			headers = []string{"Accept-Language", c.accept}
+		}
+		r := h.do("GET", "/api/v1/reports/technicians/export", qm, nil, headers...)
+		if r.Status != 200 {
+			t.Fatalf("%q: %d %s", c.accept, r.Status, r.Body)
+		}
+		book, err := excelize.OpenReader(bytes.NewReader(r.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := book.GetRows(c.sheet)
+		if err != nil || len(rows) == 0 || rows[0][0] != c.first {
+			t.Fatalf("Accept-Language %q: sheets %v, rows %v (%v)", c.accept, book.GetSheetList(), rows, err)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/customer"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/privacy"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
 	"github.com/aftersales/aftersales/backend/internal/report"
@@ -82,7 +83,8 @@ func (s *Server) volumeReport(c *gin.Context) error {
 		return err
 	}
 	if c.GetBool(ctxExport) {
-		return s.sendSheet(c, "工单量与积压-"+v.Dimension, p, v.Sheet())
+		sheet := v.Sheet(s.text(c))
+		return s.sendSheet(c, sheet.Name+"-"+v.Dimension, p, sheet)
 	}
 	c.JSON(http.StatusOK, VolumeReportResponse{ReportPeriod: p, Volume: v})
 	return nil
@@ -105,7 +107,8 @@ func (s *Server) failureRateReport(c *gin.Context) error {
 		return err
 	}
 	if c.GetBool(ctxExport) {
-		return s.sendSheet(c, "批次故障率", p, r.Sheet())
+		sheet := r.Sheet(s.text(c))
+		return s.sendSheet(c, sheet.Name, p, sheet)
 	}
 	c.JSON(http.StatusOK, FailureRateReportResponse{ReportPeriod: p, FailureRate: r})
 	return nil
@@ -121,7 +124,8 @@ func (s *Server) technicianReport(c *gin.Context) error {
 		return err
 	}
 	if c.GetBool(ctxExport) {
-		return s.sendSheet(c, "技师效率", p, r.Sheet())
+		sheet := r.Sheet(s.text(c))
+		return s.sendSheet(c, sheet.Name, p, sheet)
 	}
 	c.JSON(http.StatusOK, TechnicianReportResponse{ReportPeriod: p, Technicians: r})
 	return nil
@@ -146,6 +150,12 @@ func (s *Server) failureRateReportExport(c *gin.Context) error {
 func (s *Server) technicianReportExport(c *gin.Context) error {
 	c.Set(ctxExport, true)
 	return s.technicianReport(c)
+}
+
+// text speaks the server's own words (export headers) in the request's
+// Accept-Language, zh-CN by default.
+func (s *Server) text(c *gin.Context) i18n.Translator {
+	return s.Text.For(c.GetHeader("Accept-Language"))
 }
 
 // sendSheet answers a report workbook with its length, so the browser's

@@ -27,6 +27,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/content"
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/idempotency"
 	"github.com/aftersales/aftersales/backend/internal/messaging"
 	"github.com/aftersales/aftersales/backend/internal/notification"
@@ -87,6 +88,8 @@ type Options struct {
 	RequestTimeout time.Duration
 	Location       *time.Location
 	Version        string
+	// Text is the server's own words (export headers) per language.
+	Text *i18n.Catalogue
 	// == Domain services (one field per domain; wired in app.New)
 	Content       *content.Service       // FAQ articles and product manuals of the public pages
 	Attachments   *attachment.Service    // files attached to tickets, work orders, repairs, complaints, returns (issue 12)

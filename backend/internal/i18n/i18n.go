@@ -27,7 +27,8 @@ const Default = "zh-CN"
 
 // Catalogue holds every language's messages.
 type Catalogue struct {
-	bundle *goi18n.Bundle
+	bundle  *goi18n.Bundle
+	matcher language.Matcher
 }
 
 // New loads the embedded catalogues. It fails only on a malformed file,
@@ -48,7 +49,10 @@ func New() (*Catalogue, error) {
 			return nil, fmt.Errorf("i18n: parse %s: %w", name, err)
 		}
 	}
-	return &Catalogue{bundle: b}, nil
+	c := &Catalogue{bundle: b}
+	// zh-CN first: a request that names no known language gets it.
+	c.matcher = language.NewMatcher(c.tags())
+	return c, nil
 }
 
 // Languages lists the tags the catalogue has messages for.
@@ -64,7 +68,29 @@ func (c *Catalogue) Languages() []string {
 // prefs are Accept-Language values ("en-US,en;q=0.9") or tags. With none
 // known it speaks zh-CN.
 func (c *Catalogue) For(prefs ...string) Translator {
-	return Translator{loc: goi18n.NewLocalizer(c.bundle, prefs...)}
+	var wanted []language.Tag
+	for _, p := range prefs {
+		tags, _, err := language.ParseAcceptLanguage(p)
+		if err == nil {
+			wanted = append(wanted, tags...)
+		}
+	}
+	lang := Default
+	if _, i, conf := c.matcher.Match(wanted...); conf != language.No {
+		lang = c.tags()[i].String()
+	}
+	return Translator{loc: goi18n.NewLocalizer(c.bundle, lang)}
+}
+
+// tags lists the languages in the matcher's order (zh-CN first).
+func (c *Catalogue) tags() []language.Tag {
+	tags := []language.Tag{language.MustParse(Default)}
+	for _, t := range c.bundle.LanguageTags() {
+		if t != tags[0] {
+			tags = append(tags, t)
+		}
+	}
+	return tags
 }
 
 // Translator says the catalogue's messages in one language.

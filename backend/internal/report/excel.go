@@ -7,10 +7,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 )
 
-// dimensionLabels name the volume report's dimensions in the workbook.
-var dimensionLabels = map[string]string{ByProduct: "产品型号", ByFaultCode: "故障代码", ByRegion: "地区", ByLot: "生产批次"}
+// dimensionMessages are the message ids of the volume report's dimensions.
+var dimensionMessages = map[string]string{ByProduct: "report.dimension.product", ByFaultCode: "report.dimension.fault_code",
+	ByRegion: "report.dimension.region", ByLot: "report.dimension.lot"}
 
 // Sheet is one report as a table: the workbook's only sheet.
 type Sheet struct {
@@ -67,33 +69,37 @@ func num(v *float64) any {
 	return *v
 }
 
-// Sheet returns the volume report as a sheet.
-func (v Volume) Sheet() Sheet {
-	s := Sheet{Name: "工单量与积压", Header: []string{dimensionLabels[v.Dimension], "编码", "新建工单量", "期末积压"}}
+// Sheet returns the volume report as a sheet, its words in tr's language.
+func (v Volume) Sheet(tr i18n.Translator) Sheet {
+	s := Sheet{Name: tr.T("report.volume.sheet"), Header: []string{tr.T(dimensionMessages[v.Dimension]), tr.T("report.code"),
+		tr.T("report.volume.created"), tr.T("report.volume.backlog")}}
 	for _, r := range v.Rows {
 		s.Rows = append(s.Rows, []any{r.Label, r.Key, r.Volume, r.Backlog})
 	}
-	s.Rows = append(s.Rows, []any{v.Total.Label, "", v.Total.Volume, v.Total.Backlog})
+	s.Rows = append(s.Rows, []any{tr.T("report.total"), "", v.Total.Volume, v.Total.Backlog})
 	return s
 }
 
-// Sheet returns the failure-rate report as a sheet.
-func (f FailureRate) Sheet() Sheet {
-	s := Sheet{Name: "批次故障率", Header: []string{"生产批次", "型号", "在用台数", "维修单数", "维修台数", "故障率",
-		fmt.Sprintf("预警（≥%.2f%%）", f.Threshold*100)}}
+// Sheet returns the failure-rate report as a sheet, its words in tr's language.
+func (f FailureRate) Sheet(tr i18n.Translator) Sheet {
+	s := Sheet{Name: tr.T("report.failure.sheet"), Header: []string{tr.T("report.failure.lot"), tr.T("report.failure.model"),
+		tr.T("report.failure.installed"), tr.T("report.failure.repairs"), tr.T("report.failure.units_repaired"), tr.T("report.failure.rate"),
+		tr.T("report.failure.warning_header", map[string]any{"Threshold": fmt.Sprintf("%.2f%%", f.Threshold*100)})}}
 	for _, r := range f.Rows {
 		warn := ""
 		if r.Warning {
-			warn = "预警"
+			warn = tr.T("report.failure.warning")
 		}
 		s.Rows = append(s.Rows, []any{r.Lot, r.Model, r.Installed, r.Repairs, r.UnitsRepaired, pct(r.Rate), warn})
 	}
 	return s
 }
 
-// Sheet returns the technician-productivity report as a sheet.
-func (t Technicians) Sheet() Sheet {
-	s := Sheet{Name: "技师效率", Header: []string{"技师", "网点", "完工单数", "一次修复可计单数", "一次修复单数", "一次修复率", "平均在场时长（分钟）"}}
+// Sheet returns the technician-productivity report as a sheet, its words in tr's language.
+func (t Technicians) Sheet(tr i18n.Translator) Sheet {
+	s := Sheet{Name: tr.T("report.technicians.sheet"), Header: []string{tr.T("report.technicians.name"), tr.T("report.technicians.outlet"),
+		tr.T("report.technicians.completed"), tr.T("report.technicians.ftf_eligible"), tr.T("report.technicians.ftf"),
+		tr.T("report.technicians.ftf_rate"), tr.T("report.technicians.on_site")}}
 	for _, r := range t.Rows {
 		s.Rows = append(s.Rows, []any{r.Name, r.Outlet, r.Completed, r.FirstTimeFixEligible, r.FirstTimeFixed, pct(r.FirstTimeFixRate), num(r.AvgOnSiteMinutes)})
 	}

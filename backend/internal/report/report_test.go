@@ -12,6 +12,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/product"
 	"github.com/aftersales/aftersales/backend/internal/region"
@@ -241,18 +242,35 @@ func TestFailureRatePerLot(t *testing.T) {
 		if fr.Rows[0].Lot != "L1" || fr.Rows[0].Repairs != 1 || *fr.Rows[0].Rate != 0.25 || fr.Rows[0].Warning || fr.Threshold != 0.5 {
 			t.Fatalf("福田 %+v", fr.Rows[0])
 		}
-		// The workbook shows the same figures.
-		var buf bytes.Buffer
-		if err := report.WriteXLSX(&buf, fr.Sheet()); err != nil {
-			t.Fatal(err)
-		}
-		book, err := excelize.OpenReader(&buf)
+		// The workbook shows the same figures, its words in the reader's
+		// language (zh-CN by default, English on request).
+		text, err := i18n.New()
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, _ := book.GetRows("批次故障率")
-		equal(t, "header", rows[0], []string{"生产批次", "型号", "在用台数", "维修单数", "维修台数", "故障率", "预警（≥50.00%）"})
-		equal(t, "L1", rows[1], []string{"L1", "挂机A", "4", "1", "1", "25.00%"})
+		for _, c := range []struct {
+			accept, sheet string
+			header        []string
+		}{
+			{"zh-CN,zh;q=0.9", "批次故障率", []string{"生产批次", "型号", "在用台数", "维修单数", "维修台数", "故障率", "预警（≥50.00%）"}},
+			{"", "批次故障率", []string{"生产批次", "型号", "在用台数", "维修单数", "维修台数", "故障率", "预警（≥50.00%）"}},
+			{"en-US,en;q=0.8", "Failure rate by lot", []string{"Production lot", "Model", "Units in use", "Repair orders", "Units repaired", "Failure rate", "Warning (≥50.00%)"}},
+		} {
+			var buf bytes.Buffer
+			if err := report.WriteXLSX(&buf, fr.Sheet(text.For(c.accept))); err != nil {
+				t.Fatal(err)
+			}
+			book, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, _ := book.GetRows(c.sheet)
+			if len(rows) < 2 {
+				t.Fatalf("%q: no sheet %q", c.accept, c.sheet)
+			}
+			equal(t, "header "+c.accept, rows[0], c.header)
+			equal(t, "L1", rows[1], []string{"L1", "挂机A", "4", "1", "1", "25.00%"})
+		}
 	})
 }
 
