@@ -40,7 +40,7 @@ type usedCodes struct {
 // codeWrappers are functions that take a code as their first argument and
 // use it as the error's code and its field's code (the scan checks the
 // literals at their call sites).
-var codeWrappers = map[string]bool{"refusedType": true}
+var codeWrappers = map[string]bool{}
 
 // fieldCodeMethods are methods, by package, whose argument at the index is
 // a field code (sla's validators collect problems with

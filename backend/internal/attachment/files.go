@@ -118,10 +118,12 @@ func TooLarge(limit int64) error {
 
 // refusedType is the 415 of a file of a type the area does not accept,
 // or whose content is not what its name says.
-func refusedType(code, msg string) error {
-	e := apperr.Unsupported(msg)
-	e.Code = code
-	e.Fields = apperr.Fields{"file": apperr.Code(code, msg)}
+// The field's code is the error's code, its params the error's details.
+func refusedType(fe apperr.FieldError) error {
+	e := apperr.Unsupported(fe.Message)
+	e.Code = fe.Code
+	e.Details = fe.Params
+	e.Fields = apperr.Fields{"file": fe}
 	return e
 }
 
@@ -155,7 +157,8 @@ func (f *Files) Receive(area, name string, r io.Reader, p Policy) (*Received, er
 		if shown == "" {
 			shown = "(no extension)"
 		}
-		return nil, refusedType("file_type_not_accepted", fmt.Sprintf("file type %s is not accepted; accepted types: %s", shown, strings.Join(p.Extensions(), ", ")))
+		return nil, refusedType(apperr.Code("file_type_not_accepted", fmt.Sprintf("file type %s is not accepted; accepted types: %s", shown, strings.Join(p.Extensions(), ", "))).
+			With("type", shown).With("accepted", p.Extensions()))
 	}
 	dir := filepath.Join(f.dir, area)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -202,7 +205,8 @@ func (f *Files) Receive(area, name string, r io.Reader, p Policy) (*Received, er
 		// that. Accept it when the package really holds the part its
 		// extension names.
 		if prefix, isOOXML := ooxmlPrefix[ext]; !(isOOXML && detected.Is("application/zip") && zipHolds(out.Path, prefix)) {
-			return nil, refusedType("content_mismatch", fmt.Sprintf("the content is %s, which does not match a %s file", out.Detected, ext))
+			return nil, refusedType(apperr.Code("content_mismatch", fmt.Sprintf("the content is %s, which does not match a %s file", out.Detected, ext)).
+				With("detected", out.Detected).With("type", ext))
 		}
 	}
 	out.SHA256, out.Size = hex.EncodeToString(h.Sum(nil)), n
