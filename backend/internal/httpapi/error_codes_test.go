@@ -49,7 +49,7 @@ func TestTopLevelErrorsCarryTheirParams(t *testing.T) {
 // English one.
 func TestExportsSpeakTheReadersLanguage(t *testing.T) {
 	h := newHarness(t)
-	qm := h.login("quality_manager")
+	qm := h.login("quality")
 	for _, c := range []struct {
 		accept, sheet, first string
 	}{
