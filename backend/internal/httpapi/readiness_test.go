@@ -225,7 +225,7 @@ func TestEvidenceUploadAPI(t *testing.T) {
 		{"too big", "plan.pdf", append(append([]byte{}, testPDF...), bytes.Repeat([]byte("x"), 3<<20)...), "exceeds the 1 MiB limit", 413},
 		{"wrong type", "plan.exe", []byte("MZ\x90\x00\x03"), "not accepted", 415},
 		{"mismatch", "plan.pdf", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"), "does not match", 415},
-		{"no file", "", nil, "file is required", 422},
+		{"no file", "", nil, `"file":{"code":"required"`, 422},
 	}
 	for _, c := range cases {
 		r := h.uploadEvidence(tok, fields, c.file, c.content)
