@@ -1,7 +1,7 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
-import { i18n } from './i18n'
+import { i18n, loadApiErrors } from './i18n'
 import { createAppRouter } from './router'
 import { setUnauthorizedHandler } from './api/http'
 import { useSessionStore } from './stores/session'
@@ -29,3 +29,6 @@ setUnauthorizedHandler(() => {
 })
 
 app.mount('#app')
+// The API error catalogues: a chunk of their own, fetched right after the
+// first paint's code (see loadApiErrors).
+void loadApiErrors()

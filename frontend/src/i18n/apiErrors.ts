@@ -6,13 +6,7 @@
 // desktop console's and the phone's vue-i18n) say them in zh-CN and English.
 // A backend test (apperr/catalogue_test.go) fails when a code the backend
 // writes has no entry in either catalogue.
-import errorsZhCN from './locales/errors.zh-CN.json'
-import errorsEn from './locales/errors.en.json'
-
-/** The error catalogues, to be mounted as `apiErrors` in each vue-i18n. */
-export const apiErrorMessages = { 'zh-CN': errorsZhCN, en: errorsEn }
-
-export type ApiErrorCatalogue = typeof errorsZhCN
+// The catalogues themselves are in apiErrorCatalogue.ts.
 
 /** FieldProblem is one field's error as the API sends it. */
 export interface FieldProblem {

@@ -3,7 +3,7 @@
 import { createI18n } from 'vue-i18n'
 import zhCN from './locales/zh-CN'
 import en from './locales/en'
-import { apiErrorMessages, type ApiErrorCatalogue } from './apiErrors'
+import type { ApiErrorCatalogue } from './apiErrorCatalogue'
 
 /** Locales the UI ships. */
 export const SUPPORTED_LOCALES = ['zh-CN', 'en'] as const
@@ -12,8 +12,9 @@ export const DEFAULT_LOCALE: Locale = 'zh-CN'
 /** LOCALE_STORAGE_KEY is where the user's choice is kept. */
 export const LOCALE_STORAGE_KEY = 'aftersales.locale'
 
-/** The console's messages, plus the API error catalogue under apiErrors. */
-export type MessageSchema = typeof zhCN & { apiErrors: ApiErrorCatalogue }
+/** The console's messages, plus the API error catalogue under apiErrors
+ * (merged in by loadApiErrors). */
+export type MessageSchema = typeof zhCN & { apiErrors?: ApiErrorCatalogue }
 
 export function isLocale(v: unknown): v is Locale {
   return typeof v === 'string' && (SUPPORTED_LOCALES as readonly string[]).includes(v)
@@ -42,9 +43,25 @@ export const i18n = createI18n<[MessageSchema], Locale, false>({
   locale: storedLocale(),
   fallbackLocale: DEFAULT_LOCALE,
   messages: {
-    'zh-CN': { ...zhCN, apiErrors: apiErrorMessages['zh-CN'] },
-    en: { ...en, apiErrors: apiErrorMessages.en },
+    'zh-CN': zhCN,
+    en,
   },
   missingWarn: false,
   fallbackWarn: false,
 })
+
+let apiErrorsLoading: Promise<void> | undefined
+
+/**
+ * loadApiErrors merges the API error catalogues (both languages) into the
+ * console's messages. They are a chunk of their own, asked for at start-up
+ * (main.ts) but off the first paint's critical path: the login page and the
+ * agent console must stay within their JS budget (npm run size). Until it
+ * has arrived, an error shows the backend's English message.
+ */
+export function loadApiErrors(): Promise<void> {
+  apiErrorsLoading ??= import('./apiErrorCatalogue').then(({ apiErrorMessages }) => {
+    for (const l of SUPPORTED_LOCALES) i18n.global.mergeLocaleMessage(l, { apiErrors: apiErrorMessages[l] })
+  })
+  return apiErrorsLoading
+}

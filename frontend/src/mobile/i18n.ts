@@ -4,7 +4,7 @@
 import { createI18n } from 'vue-i18n'
 import zhCN from './locales/zh-CN'
 import en from './locales/en'
-import { apiErrorMessages } from '@/i18n/apiErrors'
+import { apiErrorMessages } from '@/i18n/apiErrorCatalogue'
 
 const STORAGE_KEY = 'aftersales.locale'
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
-import { apiErrorMessages, entityKey, errorCodeText, fieldErrorText, type Translate } from '@/i18n/apiErrors'
+import { entityKey, errorCodeText, fieldErrorText, type Translate } from '@/i18n/apiErrors'
+import { apiErrorMessages } from '@/i18n/apiErrorCatalogue'
 import { fromResponse, describeError } from '@/api/errors'
 import { errorText, fieldTexts } from '@/mobile/api'
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios'
 import {
   ApiError,
@@ -9,11 +9,16 @@ import {
   toApiError,
 } from '@/api/errors'
 import { createHttp, setUnauthorizedHandler } from '@/api/http'
+import { loadApiErrors } from '@/i18n'
 
 const i18n = {
   t: (k: string, named?: Record<string, unknown>) => (named ? `${k}:${JSON.stringify(named)}` : `t(${k})`),
   te: (k: string) => k.startsWith('known.'),
 }
+
+
+// The console loads the API error catalogues after first paint (main.ts).
+beforeAll(() => loadApiErrors())
 
 describe('fromResponse', () => {
   it('reads the contract error body', () => {

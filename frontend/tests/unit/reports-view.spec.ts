@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi, beforeAll } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { defineComponent, h } from 'vue'
 import { i18n } from '@/i18n'
+import { loadReadinessMessages } from '@/views/readiness/loader'
 
 vi.mock('@/api/reports', async (orig) => ({
   ...(await orig<typeof import('@/api/reports')>()),
@@ -42,6 +43,10 @@ const report: api.FailureRateReport = {
     { lot: 'L2026-08', model: '挂机A', installed: 500, repairs: 5, units_repaired: 5, rate: 0.01, warning: false },
   ],
 }
+
+
+// The report strings load with the report pages (views/readiness/loader.ts).
+beforeAll(() => loadReadinessMessages())
 
 describe('report charts', () => {
   beforeEach(() => {

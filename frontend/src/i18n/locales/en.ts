@@ -2,7 +2,6 @@
 import serviceEn from './service.en'
 import notificationsEn from './notifications.en'
 import searchEn from './search.en'
-import reportsEn from './reports.en'
 import paperworkEn from './paperwork.en'
 import messagesEn from './messages.en'
 import masterdataEn from './masterdata.en'
@@ -858,8 +857,6 @@ export default {
   ...notificationsEn,
   // The header's one search box (search.*.ts).
   ...searchEn,
-  // The managers' reports (reports.*.ts).
-  ...reportsEn,
   ...paperworkEn,
   // Messages to customers and the quote page (messages.*.ts).
   ...messagesEn,

@@ -1,6 +1,10 @@
 // English strings of the certification pages (same keys as
 // readiness.zh-CN.ts). Spread into en.ts.
+// The managers' reports (reports.en.ts) load with these pages too.
+import reportsEn from './reports.en'
+
 export default {
+  ...reportsEn,
   readinessUi: {
     title: 'Readiness',
     subtitle: 'GB/T 27922 after-sales service evaluation: projected score, star band, gaps and the way up (live)',

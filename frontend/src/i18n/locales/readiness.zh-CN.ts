@@ -1,7 +1,11 @@
 // Simplified Chinese strings of the certification pages: readiness
 // dashboard, evidence library, certification calendar, KPI pages and the
 // standard versions admin. Spread into zh-CN.ts; en has the same keys.
+// The managers' reports (reports.zh-CN.ts) load with these pages too.
+import reportsZhCN from './reports.zh-CN'
+
 export default {
+  ...reportsZhCN,
   readinessUi: {
     title: '认证就绪',
     subtitle: 'GB/T 27922 商品售后服务评价：预测得分、星级、差距与改进路径（实时更新）',

@@ -1,5 +1,6 @@
 // Simplified Chinese: the managers' reports (views/reports). Spread into
-// zh-CN.ts; reports.en.ts must have the same keys.
+// readiness.zh-CN.ts (loaded with the certification and report pages, not
+// the agent console); reports.en.ts must have the same keys.
 export default {
   reports: {
     title: '报表',

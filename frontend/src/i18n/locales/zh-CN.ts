@@ -2,7 +2,6 @@
 import serviceZhCN from './service.zh-CN'
 import notificationsZhCN from './notifications.zh-CN'
 import searchZhCN from './search.zh-CN'
-import reportsZhCN from './reports.zh-CN'
 import paperworkZhCN from './paperwork.zh-CN'
 import messagesZhCN from './messages.zh-CN'
 import masterdataZhCN from './masterdata.zh-CN'
@@ -858,8 +857,6 @@ export default {
   ...notificationsZhCN,
   // The header's one search box (search.*.ts).
   ...searchZhCN,
-  // The managers' reports (reports.*.ts).
-  ...reportsZhCN,
   ...paperworkZhCN,
   // Messages to customers and the quote page (messages.*.ts).
   ...messagesZhCN,
