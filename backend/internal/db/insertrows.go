@@ -3,33 +3,20 @@ package db
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 )
 
 // InsertInBatches writes rows (values in the order of cols) into table with
-// multi-row INSERT statements of InsertBatchRows rows each, with
-// placeholders (never values spliced into the SQL). It is for seeding,
+// multi-row INSERT statements (InsertRows) of InsertBatchRows rows each,
+// with placeholders (never values spliced into the SQL). It is for seeding,
 // inside the caller's transaction; table and cols are the caller's
 // constants.
 func InsertInBatches(tx *gorm.DB, table string, cols []string, rows [][]any) error {
 	batch := InsertBatchRows(tx)
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
-	head := "INSERT INTO " + table + " (" + strings.Join(cols, ",") + ") VALUES "
 	for start := 0; start < len(rows); start += batch {
-		chunk := rows[start:min(start+batch, len(rows))]
-		var sql strings.Builder
-		sql.WriteString(head)
-		args := make([]any, 0, len(chunk)*len(cols))
-		for i, r := range chunk {
-			if i > 0 {
-				sql.WriteByte(',')
-			}
-			sql.WriteString(one)
-			args = append(args, r...)
-		}
-		if err := tx.Exec(sql.String(), args...).Error; err != nil {
+		st := InsertRows(table, cols, rows[start:min(start+batch, len(rows))]...)
+		if err := tx.Exec(st.SQL, st.Args...).Error; err != nil {
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}
 	}
