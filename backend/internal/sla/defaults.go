@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -87,37 +88,51 @@ func DefaultPolicies() []PolicyData {
 // point, not a user's change.
 func (s *Store) EnsureDefaults(ctx context.Context) error {
 	db := s.o.DB.WithContext(ctx)
-	var n int64
-	if err := db.Model(&CalendarRow{}).Count(&n).Error; err != nil {
-		return fmt.Errorf("sla defaults: %w", err)
-	}
-	if n == 0 {
-		for _, d := range DefaultCalendars() {
-			if f := d.validate(); len(f) > 0 {
-				return fmt.Errorf("sla defaults: calendar %s invalid: %v", d.Code, f)
-			}
-			row := d.row()
-			row.Version = 1
-			if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
-				return fmt.Errorf("sla defaults: calendar %s: %w", d.Code, err)
-			}
+	err := insertIfEmpty(db, &CalendarRow{}, "calendar", DefaultCalendars(), func(d CalendarData) (string, any, error) {
+		if f := d.validate(); len(f) > 0 {
+			return d.Code, nil, fmt.Errorf("invalid: %v", f)
 		}
+		row := d.row()
+		row.Version = 1
+		return d.Code, &row, nil
+	})
+	if err != nil {
+		return err
 	}
-	if err := db.Model(&PolicyRow{}).Count(&n).Error; err != nil {
-		return fmt.Errorf("sla defaults: %w", err)
-	}
-	if n == 0 {
-		for _, d := range DefaultPolicies() {
-			if err := d.policy().Validate(); err != nil {
-				return fmt.Errorf("sla defaults: policy %s: %w", d.Code, err)
-			}
-			row := d.row()
-			row.Version = 1
-			if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
-				return fmt.Errorf("sla defaults: policy %s: %w", d.Code, err)
-			}
+	err = insertIfEmpty(db, &PolicyRow{}, "policy", DefaultPolicies(), func(d PolicyData) (string, any, error) {
+		if err := d.policy().Validate(); err != nil {
+			return d.Code, nil, err
 		}
+		row := d.row()
+		row.Version = 1
+		return d.Code, &row, nil
+	})
+	if err != nil {
+		return err
 	}
 	s.invalidate()
+	return nil
+}
+
+// insertIfEmpty inserts the rows made from defaults when table has no row
+// yet, each insert-or-ignore on its unique code. toRow checks one default
+// and returns its code and the row to insert.
+func insertIfEmpty[D any](db *gorm.DB, table any, kind string, defaults []D, toRow func(D) (string, any, error)) error {
+	var n int64
+	if err := db.Model(table).Count(&n).Error; err != nil {
+		return fmt.Errorf("sla defaults: %s: %w", kind, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	for _, d := range defaults {
+		code, row, err := toRow(d)
+		if err == nil {
+			err = db.Clauses(clause.OnConflict{DoNothing: true}).Create(row).Error
+		}
+		if err != nil {
+			return fmt.Errorf("sla defaults: %s %s: %w", kind, code, err)
+		}
+	}
 	return nil
 }
