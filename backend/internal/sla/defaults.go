@@ -53,31 +53,38 @@ func DefaultCalendars() []CalendarData {
 
 // DefaultPolicies are created when no policy exists yet. Targets are in
 // working minutes of the policy's calendar; the service calendar has 11
-// working hours a day, the workday calendar 7.5.
+// working hours a day, the workday calendar 7.5. Every default policy is
+// active, warns at 80% of a target and pauses while the ticket waits for
+// the customer or for parts.
 func DefaultPolicies() []PolicyData {
-	pause := []string{"waiting_customer", "waiting_parts"}
-	return []PolicyData{
-		{Code: "urgent", Name: "紧急（7×24）", Priority: "urgent", CalendarCode: "cn-24x7", WarnAt: 0.8, PauseStatuses: pause, Active: true,
+	policies := []PolicyData{
+		{Code: "urgent", Name: "紧急（7×24）", Priority: "urgent", CalendarCode: "cn-24x7",
 			TargetsMinutes:       map[string]int{"first_response": 15, "outlet_accept": 30, "customer_contact": 60, "onsite_arrival": 240, "resolution": 1440},
 			ArrivalByBandMinutes: map[string]int{"city": 240, "within_200km": 480, "within_500km": 720, "remote": 1440}},
-		{Code: "high", Name: "高优先级", Priority: "high", CalendarCode: "cn-service-daily", WarnAt: 0.8, PauseStatuses: pause, Active: true,
+		{Code: "high", Name: "高优先级", Priority: "high", CalendarCode: "cn-service-daily",
 			TargetsMinutes:       map[string]int{"first_response": 30, "outlet_accept": 30, "customer_contact": 60, "onsite_arrival": 330, "resolution": 1650},
 			ArrivalByBandMinutes: map[string]int{"city": 330, "within_200km": 660, "within_500km": 1320, "remote": 2640}},
-		{Code: "installation", Name: "安装服务", TicketType: "installation", CalendarCode: "cn-service-daily", WarnAt: 0.8, PauseStatuses: pause, Active: true,
+		{Code: "installation", Name: "安装服务", TicketType: "installation", CalendarCode: "cn-service-daily",
 			TargetsMinutes:       map[string]int{"first_response": 60, "outlet_accept": 60, "customer_contact": 120, "onsite_arrival": 660, "resolution": 2640},
 			ArrivalByBandMinutes: map[string]int{"city": 660, "within_200km": 1320, "within_500km": 2200, "remote": 4400}},
-		{Code: "recall", Name: "召回补救（按召回计划预约）", TicketType: "recall", CalendarCode: "cn-service-daily", WarnAt: 0.8, PauseStatuses: pause, Active: true,
+		{Code: "recall", Name: "召回补救（按召回计划预约）", TicketType: "recall", CalendarCode: "cn-service-daily",
 			TargetsMinutes:       map[string]int{"first_response": 120, "outlet_accept": 240, "customer_contact": 660, "onsite_arrival": 3300, "resolution": 6600},
 			ArrivalByBandMinutes: map[string]int{"city": 3300, "within_200km": 4400, "within_500km": 5500, "remote": 7700}},
-		{Code: "complaint", Name: "投诉（工作日计时）", TicketType: "complaint", CalendarCode: "cn-workdays", WarnAt: 0.8, PauseStatuses: pause, Active: true,
+		{Code: "complaint", Name: "投诉（工作日计时）", TicketType: "complaint", CalendarCode: "cn-workdays",
 			TargetsMinutes:       map[string]int{"first_response": 120, "outlet_accept": 60, "customer_contact": 120, "onsite_arrival": 450, "resolution": 2250},
 			ArrivalByBandMinutes: map[string]int{"city": 450, "within_200km": 900, "within_500km": 1350, "remote": 2250}},
-		{Code: "consultation", Name: "咨询", TicketType: "consultation", CalendarCode: "cn-24x7", WarnAt: 0.8, PauseStatuses: pause, Active: true,
+		{Code: "consultation", Name: "咨询", TicketType: "consultation", CalendarCode: "cn-24x7",
 			TargetsMinutes: map[string]int{"first_response": 30, "resolution": 480}},
-		{Code: "standard", Name: "标准服务（默认）", CalendarCode: "cn-service-daily", WarnAt: 0.8, PauseStatuses: pause, Active: true,
+		{Code: "standard", Name: "标准服务（默认）", CalendarCode: "cn-service-daily",
 			TargetsMinutes:       map[string]int{"first_response": 60, "outlet_accept": 60, "customer_contact": 120, "onsite_arrival": 660, "resolution": 2640},
 			ArrivalByBandMinutes: map[string]int{"city": 660, "within_200km": 1320, "within_500km": 2200, "remote": 4400}},
 	}
+	for i := range policies {
+		policies[i].WarnAt = 0.8
+		policies[i].PauseStatuses = []string{"waiting_customer", "waiting_parts"}
+		policies[i].Active = true
+	}
+	return policies
 }
 
 // EnsureDefaults creates the default calendars and policies when their
