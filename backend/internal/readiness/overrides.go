@@ -47,7 +47,7 @@ func (s *Service) CreateOverride(ctx context.Context, in OverrideInput) (*Overri
 	case clause == "":
 		fields["clause"] = apperr.Required()
 	case !ok:
-		fields["clause"] = apperr.Code("not_a_clause", fmt.Sprintf("%s is not a clause of %s", clause, v.Code)).With("clause", clause).With("standard", v.Code)
+		fields["clause"] = notAClause(clause, v.Code)
 	case !ind.IsLeaf():
 		fields["clause"] = apperr.Code("not_a_leaf", fmt.Sprintf("%s has sub-indicators: override its leaves", clause)).With("clause", clause)
 	case ind.Rule != nil && ind.Rule.Kind == RuleManual:
@@ -84,6 +84,11 @@ func (s *Service) CreateOverride(ctx context.Context, in OverrideInput) (*Overri
 	}
 	s.inputChanged(ctx, "override", rec.ID, rec.Clause)
 	return &rec, nil
+}
+
+// notAClause is the field error for a clause the standard does not have.
+func notAClause(clause, standard string) apperr.FieldError {
+	return apperr.Code("not_a_clause", fmt.Sprintf("%s is not a clause of %s", clause, standard)).With("clause", clause).With("standard", standard)
 }
 
 // modeValues says which points a scoring mode allows, for a 422.

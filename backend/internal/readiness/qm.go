@@ -45,7 +45,7 @@ func (s *Service) Assess(ctx context.Context, in AssessInput) (*AssessmentRecord
 	case in.Clause == "":
 		fields["clause"] = apperr.Required()
 	case !ok:
-		fields["clause"] = apperr.Code("not_a_clause", fmt.Sprintf("%s is not a clause of %s", in.Clause, v.Code)).With("clause", in.Clause).With("standard", v.Code)
+		fields["clause"] = notAClause(in.Clause, v.Code)
 	case !ind.IsLeaf():
 		fields["clause"] = apperr.Code("not_a_leaf", fmt.Sprintf("%s has sub-indicators: assess its leaves", in.Clause)).With("clause", in.Clause)
 	case ind.Rule == nil || ind.Rule.Kind != RuleManual:
@@ -120,7 +120,7 @@ func (s *Service) MarkNotApplicable(ctx context.Context, code, clause, justifica
 	case clause == "":
 		fields["clause"] = apperr.Required()
 	case !ok:
-		fields["clause"] = apperr.Code("not_a_clause", fmt.Sprintf("%s is not a clause of %s", clause, v.Code)).With("clause", clause).With("standard", v.Code)
+		fields["clause"] = notAClause(clause, v.Code)
 	case !ind.Deletable:
 		fields["clause"] = apperr.Code("clause_not_deletable", fmt.Sprintf("the standard does not allow deleting %s", clause)).With("clause", clause)
 	}
@@ -224,7 +224,7 @@ func (s *Service) RecordDeduction(ctx context.Context, in DeductionInput) (*Dedu
 	}
 	if in.Clause != "" {
 		if _, ok := std.Indicator(in.Clause); !ok {
-			fields["clause"] = apperr.Code("not_a_clause", fmt.Sprintf("%s is not a clause of %s", in.Clause, std.ID)).With("clause", in.Clause).With("standard", std.ID)
+			fields["clause"] = notAClause(in.Clause, std.ID)
 		}
 	}
 	now := s.now().UTC()
