@@ -52,8 +52,8 @@ func (d dirtySource) matches(name string) bool {
 	return name == d.prefix
 }
 
-// RollupConcerns reports whether an event can make rollups stale (the app
-// feeds MarkDirty only those).
+// RollupConcerns reports whether an event's kind can make rollups stale
+// (MayMark's first test).
 func RollupConcerns(name string) bool {
 	for _, src := range dirtySources {
 		if src.matches(name) {
