@@ -186,17 +186,31 @@ var (
 	eventColumns          = []string{"ticket_id", "kind", "actor_id", "actor_name", "body", "data", "at"}
 )
 
+// createdRows are the rows of a new ticket t besides itself and its SLA
+// log, audit leaf and event: its idempotency key (nil when d has none) and
+// the timeline's first line. insert writes them with GORM, createStmts as
+// statements.
+func createdRows(a actor.Actor, d *Draft, t Ticket) (*idempotencyKey, Event) {
+	var key *idempotencyKey
+	if d.idemKey != "" {
+		key = &idempotencyKey{Scope: "ticket", Key: d.idemKey, UserID: a.UserID, EntityID: strconv.FormatUint(t.ID, 10), CreatedAt: t.CreatedAt}
+	}
+	data := map[string]any{"channel": t.Channel, "type": t.Type, "priority": t.Priority, "sla_policy": t.SLAPolicy}
+	line := Event{TicketID: t.ID, Kind: EventCreated, ActorID: actorID(a), ActorName: a.Username, Body: "工单已创建", Data: mustJSON(data), At: t.CreatedAt}
+	return key, line
+}
+
 // createStmts are the rows a new ticket t brings besides itself, as insert
 // writes them: its idempotency key, the timeline's first line, the SLA log
 // and the audit leaf.
 func (s *Service) createStmts(ctx context.Context, a actor.Actor, d *Draft, t Ticket) ([]db.Stmt, error) {
 	id := strconv.FormatUint(t.ID, 10)
+	key, line := createdRows(a, d, t)
 	var stmts []db.Stmt
-	if d.idemKey != "" {
-		stmts = append(stmts, db.Insert("idempotency_keys", idempotencyKeyColumns, "ticket", d.idemKey, a.UserID, id, t.CreatedAt))
+	if key != nil {
+		stmts = append(stmts, db.Insert(key.TableName(), idempotencyKeyColumns, key.Scope, key.Key, key.UserID, key.EntityID, key.CreatedAt))
 	}
-	data := map[string]any{"channel": t.Channel, "type": t.Type, "priority": t.Priority, "sla_policy": t.SLAPolicy}
-	stmts = append(stmts, db.Insert("ticket_events", eventColumns, t.ID, EventCreated, actorID(a), a.Username, "工单已创建", mustJSON(data), t.CreatedAt))
+	stmts = append(stmts, db.Insert(line.TableName(), eventColumns, line.TicketID, line.Kind, line.ActorID, line.ActorName, line.Body, line.Data, line.At))
 	if len(d.events) > 0 {
 		stmts = append(stmts, sla.AppendStmt(t.ID, d.events...))
 	}
@@ -359,18 +373,16 @@ func (s *Service) insert(ctx context.Context, tx *gorm.DB, d *Draft) error {
 	if err := tx.Create(t).Error; err != nil {
 		return fmt.Errorf("insert ticket: %w", err)
 	}
-	if d.idemKey != "" {
-		k := idempotencyKey{Scope: "ticket", Key: d.idemKey, UserID: a.UserID, EntityID: strconv.FormatUint(t.ID, 10), CreatedAt: t.CreatedAt}
-		if err := tx.Create(&k).Error; err != nil {
+	key, line := createdRows(a, d, *t)
+	if key != nil {
+		if err := tx.Create(key).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return fmt.Errorf("%w: %w", errIdempotencyKeyTaken, err)
 			}
 			return fmt.Errorf("idempotency key: %w", err)
 		}
 	}
-	data := map[string]any{"channel": t.Channel, "type": t.Type, "priority": t.Priority, "sla_policy": t.SLAPolicy}
-	if err := tx.Create(&Event{TicketID: t.ID, Kind: EventCreated, ActorID: actorID(a), ActorName: a.Username,
-		Body: "工单已创建", Data: mustJSON(data), At: t.CreatedAt}).Error; err != nil {
+	if err := tx.Create(&line).Error; err != nil {
 		return fmt.Errorf("insert ticket event: %w", err)
 	}
 	if err := s.o.SLA.Append(ctx, tx, t.ID, d.events...); err != nil {
