@@ -52,9 +52,9 @@ func (d dirtySource) matches(name string) bool {
 	return name == d.prefix
 }
 
-// RollupConcerns reports whether an event's kind can make rollups stale
+// rollupConcerns reports whether an event's kind can make rollups stale
 // (MayMark's first test).
-func RollupConcerns(name string) bool {
+func rollupConcerns(name string) bool {
 	for _, src := range dirtySources {
 		if src.matches(name) {
 			return true
@@ -76,7 +76,7 @@ var createdAtEventTime = map[string]bool{event.TicketCreated.Name(): true}
 // row, read, commit: four round trips in series), which capped ticket
 // creation near 25/s with a database 10 ms away.
 func (s *Service) MayMark(e event.Event) bool {
-	if !RollupConcerns(e.Name) {
+	if !rollupConcerns(e.Name) {
 		return false
 	}
 	if createdAtEventTime[e.Name] && !e.At.IsZero() && !localDay(e.At, s.loc).Before(localDay(s.now(), s.loc)) {
