@@ -366,17 +366,6 @@ func loadMySQL(ctx context.Context, conn *sql.Conn, job loadJob) error {
 
 // writeTSV writes v as a LOAD DATA field (ESCAPED BY '\\', NULL as \N).
 func writeTSV(buf *bytes.Buffer, v any) error {
-	if vr, ok := v.(driver.Valuer); ok {
-		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
-			buf.WriteString(`\N`)
-			return nil
-		}
-		x, err := vr.Value()
-		if err != nil {
-			return err
-		}
-		v = x
-	}
 	switch x := v.(type) {
 	case nil:
 		buf.WriteString(`\N`)
@@ -396,32 +385,52 @@ func writeTSV(buf *bytes.Buffer, v any) error {
 		buf.WriteString(strconv.FormatInt(x, 10))
 	case uint64:
 		buf.WriteString(strconv.FormatUint(x, 10))
+	case float64:
+		buf.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
 	case time.Time:
 		buf.WriteString(x.UTC().Format("2006-01-02 15:04:05.000"))
 	default:
-		rv := reflect.ValueOf(v)
-		switch rv.Kind() {
-		case reflect.Pointer:
-			if rv.IsNil() {
-				buf.WriteString(`\N`)
-				return nil
-			}
-			return writeTSV(buf, rv.Elem().Interface())
-		case reflect.String:
-			escapeTSV(buf, rv.String())
-		case reflect.Bool:
-			return writeTSV(buf, rv.Bool())
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			buf.WriteString(strconv.FormatInt(rv.Int(), 10))
-		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			buf.WriteString(strconv.FormatUint(rv.Uint(), 10))
-		case reflect.Float32, reflect.Float64:
-			buf.WriteString(strconv.FormatFloat(rv.Float(), 'g', -1, 64))
-		default:
-			return fmt.Errorf("db: loader: cannot write a %T", v)
+		p, err := plainValue(v)
+		if err != nil {
+			return err
 		}
+		return writeTSV(buf, p)
 	}
 	return nil
+}
+
+// plainValue reduces a value of a type the loader's encoders (writeTSV,
+// toSQLiteValue) do not switch on to one they do: nil, bool, int64,
+// uint64, float64, string, []byte or time.Time. A driver.Valuer gives its
+// Value (a nil pointer one is NULL), a pointer what it points to, a type
+// defined on a basic kind (an enum string, a small integer) its value as
+// the basic type.
+func plainValue(v any) (any, error) {
+	if vr, ok := v.(driver.Valuer); ok {
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+			return nil, nil
+		}
+		return vr.Value()
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return nil, nil
+		}
+		return rv.Elem().Interface(), nil
+	case reflect.String:
+		return rv.String(), nil
+	case reflect.Bool:
+		return rv.Bool(), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int(), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return rv.Uint(), nil
+	case reflect.Float32, reflect.Float64:
+		return rv.Float(), nil
+	}
+	return nil, fmt.Errorf("db: loader: cannot write a %T", v)
 }
 
 func escapeTSV(buf *bytes.Buffer, s string) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -71,16 +70,6 @@ func sqliteValues(cols []string, rows [][]any) ([]sqliteValue, error) {
 }
 
 func toSQLiteValue(v any) (sqliteValue, error) {
-	if vr, ok := v.(driver.Valuer); ok {
-		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
-			return sqliteValue{}, nil
-		}
-		x, err := vr.Value()
-		if err != nil {
-			return sqliteValue{}, err
-		}
-		v = x
-	}
 	switch x := v.(type) {
 	case nil:
 		return sqliteValue{}, nil
@@ -110,25 +99,11 @@ func toSQLiteValue(v any) (sqliteValue, error) {
 	case time.Time:
 		return sqliteValue{kind: sqliteText, s: x.Format(sqliteTimeFormat)}, nil
 	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Pointer:
-		if rv.IsNil() {
-			return sqliteValue{}, nil
-		}
-		return toSQLiteValue(rv.Elem().Interface())
-	case reflect.String:
-		return sqliteValue{kind: sqliteText, s: rv.String()}, nil
-	case reflect.Bool:
-		return toSQLiteValue(rv.Bool())
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return sqliteValue{kind: sqliteInt, i: rv.Int()}, nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return toSQLiteValue(rv.Uint())
-	case reflect.Float32, reflect.Float64:
-		return sqliteValue{kind: sqliteReal, f: rv.Float()}, nil
+	p, err := plainValue(v)
+	if err != nil {
+		return sqliteValue{}, err
 	}
-	return sqliteValue{}, fmt.Errorf("db: loader: cannot write a %T", v)
+	return toSQLiteValue(p)
 }
 
 // loadSQLite writes one chunk as one transaction on conn.
