@@ -76,6 +76,9 @@ export default {
     mismatch: 'The new passwords do not match',
     changed: 'Password changed',
   },
+  // The client's ErrorCode set only: what describeError falls back to before
+  // the API error catalogue (apiErrors, errors.<locale>.json, loaded after
+  // first paint) has arrived. Every backend code is translated there.
   errors: {
     validation_failed: 'Some fields are not valid; see the marked fields',
     unauthenticated: 'Your session has ended. Please sign in again.',
@@ -87,17 +90,6 @@ export default {
     internal: 'Server error; try again later',
     network: 'Cannot reach the server; check the network',
     unknown: 'Unexpected error',
-    username_taken: 'This username is already taken',
-    cannot_disable_self: 'You cannot disable your own account',
-    version_conflict: 'Someone else changed this record; refresh and try again',
-    last_phone: 'A customer keeps at least one phone; add the new number first',
-    customer_merged: 'This customer was merged into another one; work on the survivor',
-    customer_erased: "This customer's personal data was erased on request",
-    already_erased: "This customer's personal data was already erased",
-    same_owner: 'The unit already belongs to this customer',
-    unit_deactivated: 'The unit is scrapped or lost and gets no new tickets; reactivate it first',
-    unit_not_deactivated: 'Only a scrapped or lost unit can be reactivated',
-    duplicate_phone: 'This number belongs to another customer',
   },
   roles: {
     admin: 'Administrator',

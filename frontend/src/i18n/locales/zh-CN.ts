@@ -76,6 +76,9 @@ export default {
     mismatch: '两次输入的新密码不一致',
     changed: '密码已修改',
   },
+  // The client's ErrorCode set only: what describeError falls back to before
+  // the API error catalogue (apiErrors, errors.<locale>.json, loaded after
+  // first paint) has arrived. Every backend code is translated there.
   errors: {
     validation_failed: '提交的内容有误，请检查标出的字段',
     unauthenticated: '登录已失效，请重新登录',
@@ -87,17 +90,6 @@ export default {
     internal: '服务器出错了，请稍后重试',
     network: '无法连接服务器，请检查网络',
     unknown: '出现未知错误',
-    username_taken: '用户名已存在',
-    cannot_disable_self: '不能停用自己的账号',
-    version_conflict: '该记录已被他人修改，请刷新后重试',
-    last_phone: '客户至少保留一个电话，请先添加新号码',
-    customer_merged: '该客户已合并到其他客户，请在存续客户上操作',
-    customer_erased: '该客户的个人信息已按请求删除，不能再修改',
-    already_erased: '该客户的个人信息已删除过',
-    same_owner: '产品已属于该客户',
-    unit_deactivated: '产品已报废或丢失，不能新建工单；请先恢复',
-    unit_not_deactivated: '只有报废或丢失的产品才能恢复',
-    duplicate_phone: '该号码已属于其他客户',
   },
   roles: {
     admin: '系统管理员',
