@@ -4,8 +4,9 @@
 // (the success message, the event to the parent); a failure — a version
 // conflict when someone else changed the record meanwhile, a field the
 // server refused — shows as an error message and leaves the dialog open
-// with what was typed. onOpen, when given, fills the form each time the
-// dialog opens.
+// with what was typed; a dialog that puts field errors on its form passes
+// fail to show the failure itself. onOpen, when given, fills the form each
+// time the dialog opens.
 import { ref, watch, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { ElMessage } from 'element-plus'
@@ -16,18 +17,22 @@ export function useDialogAction(open: Ref<boolean>, onOpen?: () => void) {
   const busy = ref(false)
   if (onOpen) watch(open, (o) => o && onOpen())
 
-  async function run<R>(action: () => Promise<R>, done: (result: R) => void) {
+  const message = (err: unknown) => {
+    ElMessage.error(describeError(err, i18n))
+  }
+
+  async function run<R>(action: () => Promise<R>, done: (result: R) => void, fail: (err: unknown) => void = message) {
     busy.value = true
     try {
       const result = await action()
       open.value = false
       done(result)
     } catch (err) {
-      ElMessage.error(describeError(err, i18n))
+      fail(err)
     } finally {
       busy.value = false
     }
   }
 
-  return { busy, run, t: i18n.t }
+  return { busy, run, t: i18n.t, i18n }
 }
