@@ -35,6 +35,13 @@ type catalogue struct {
 type usedCodes struct {
 	codes, fields, entities map[string][]string // code → where (file:line)
 	nonLiteral              []string            // constructor calls whose code is not a constant
+	codeCalls               []codeCall          // apperr.Code calls with a literal code
+}
+
+// codeCall is one apperr.Code("x", …) and the params its .With chain adds.
+type codeCall struct {
+	code, where string
+	params      map[string]bool
 }
 
 // codeWrappers are functions that take a code as their first argument and
@@ -78,6 +85,10 @@ func scanBackend(t *testing.T, root string) usedCodes {
 		inApperr := f.Name.Name == "apperr"
 		consts := stringConsts(f)
 		rel, _ := filepath.Rel(root, path)
+		// The .With calls are met before the Code call they wrap (the
+		// inspection goes outside in): their keys wait here by Code call.
+		withKeys := map[*ast.CallExpr]map[string]bool{}
+		var calls []*ast.CallExpr
 		where := func(n ast.Node) string { return fmt.Sprintf("%s:%d", rel, fset.Position(n.Pos()).Line) }
 		value := func(e ast.Expr) (string, bool) {
 			switch x := e.(type) {
@@ -108,6 +119,16 @@ func scanBackend(t *testing.T, root string) usedCodes {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.CallExpr:
+				if sel, ok := x.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "With" && len(x.Args) == 2 {
+					if key, ok := value(x.Args[0]); ok {
+						if root := withRoot(sel.X); root != nil {
+							if withKeys[root] == nil {
+								withKeys[root] = map[string]bool{}
+							}
+							withKeys[root][key] = true
+						}
+					}
+				}
 				if sel, ok := x.Fun.(*ast.SelectorExpr); ok {
 					if i, ok := fieldCodeMethods[f.Name.Name][sel.Sel.Name]; ok && len(x.Args) >= 4 {
 						record(u.fields, x.Args[i], x, f.Name.Name+"."+sel.Sel.Name)
@@ -120,6 +141,7 @@ func scanBackend(t *testing.T, root string) usedCodes {
 				switch name {
 				case "apperr.Code":
 					record(u.fields, x.Args[0], x, name)
+					calls = append(calls, x)
 				case "apperr.Conflict", "apperr.Gone":
 					record(u.codes, x.Args[0], x, name)
 				case "apperr.NotFound", "apperr.NoSuch", "apperr.ErrVersionConflict":
@@ -163,12 +185,32 @@ func scanBackend(t *testing.T, root string) usedCodes {
 			}
 			return true
 		})
+		for _, c := range calls {
+			if code, ok := value(c.Args[0]); ok {
+				u.codeCalls = append(u.codeCalls, codeCall{code: code, where: where(c), params: withKeys[c]})
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// withRoot finds the call at the bottom of a chain x.With(…).With(…).
+func withRoot(e ast.Expr) *ast.CallExpr {
+	for {
+		call, ok := e.(*ast.CallExpr)
+		if !ok {
+			return nil
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "With" {
+			return call
+		}
+		e = sel.X
+	}
 }
 
 // calleeName names a call as "apperr.X" (also inside package apperr) or
@@ -284,6 +326,59 @@ func TestEveryErrorCodeHasATranslation(t *testing.T) {
 		for _, m := range missingEntries(u, loadCatalogue(t, root, locale), locale) {
 			t.Error(m)
 		}
+	}
+}
+
+var placeholder = regexp.MustCompile(`\{(\w+)\}`)
+
+// unfilledParams lists every apperr.Code call whose catalogue text names a
+// param ({max}) that the call does not add with With: the UI would show
+// the text with a hole.
+func unfilledParams(u usedCodes, c catalogue, locale string) []string {
+	var out []string
+	for _, call := range u.codeCalls {
+		for _, m := range placeholder.FindAllStringSubmatch(c.Fields[call.code], -1) {
+			if !call.params[m[1]] {
+				out = append(out, fmt.Sprintf("%s: apperr.Code(%q) without .With(%q, …), which errors.%s.json's text needs", call.where, call.code, m[1], locale))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestEveryFieldCodeGetsTheParamsItsTextNames: a domain-specific field code
+// carries every param its translation interpolates.
+func TestEveryFieldCodeGetsTheParamsItsTextNames(t *testing.T) {
+	root := repoRoot(t)
+	u := scanBackend(t, root)
+	if len(u.codeCalls) < 20 {
+		t.Fatalf("the scan found only %d apperr.Code calls: is it reading backend/?", len(u.codeCalls))
+	}
+	for _, locale := range catalogueLocales {
+		for _, m := range unfilledParams(u, loadCatalogue(t, root, locale), locale) {
+			t.Error(m)
+		}
+	}
+}
+
+// TestTheParamsCheckCanFail: a Code call without the With its text needs,
+// or with one whose key the text does not use, is told apart.
+func TestTheParamsCheckCanFail(t *testing.T) {
+	c := catalogue{Fields: map[string]string{"too_many_rows": "more than {max} data rows"}}
+	u := usedCodes{codeCalls: []codeCall{
+		{code: "too_many_rows", where: "a.go:1"},
+		{code: "too_many_rows", where: "b.go:2", params: map[string]bool{"row": true}},
+		{code: "too_many_rows", where: "c.go:3", params: map[string]bool{"max": true}},
+	}}
+	got := strings.Join(unfilledParams(u, c, "en"), "\n")
+	for _, want := range []string{"a.go:1", "b.go:2"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%s lacks max and passes:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "c.go:3") {
+		t.Errorf("c.go:3 adds max and is reported:\n%s", got)
 	}
 }
 

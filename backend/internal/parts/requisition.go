@@ -188,7 +188,7 @@ func (s *Service) Requisitions(ctx context.Context, f RequisitionFilter) ([]Requ
 	}
 	if f.Status != "" {
 		if _, ok := reqTransitions[f.Status]; !ok {
-			return nil, 0, apperr.FieldErr("status", apperr.Code("unknown_value", "unknown status"))
+			return nil, 0, apperr.FieldErr("status", apperr.Unknown(f.Status))
 		}
 		q = q.Where("status = ?", f.Status)
 	}

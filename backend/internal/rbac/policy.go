@@ -148,7 +148,7 @@ func KnownPermissions() []string {
 
 func (a *Authorizer) validate(g Grant) error {
 	if _, ok := DefaultPolicy()[g.Role]; !ok {
-		return apperr.FieldErr("role", apperr.Code("unknown_role", "unknown role")).WithDetail("role", g.Role)
+		return apperr.FieldErr("role", apperr.Code("unknown_role", "unknown role").With("role", g.Role)).WithDetail("role", g.Role)
 	}
 	for _, p := range KnownPermissions() {
 		if p == g.Permission {

@@ -108,7 +108,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Order, error) {
 	}
 	if f.Status != "" {
 		if _, ok := transitions[f.Status]; !ok {
-			return nil, apperr.FieldErr("status", apperr.Code("unknown_value", "unknown status"))
+			return nil, apperr.FieldErr("status", apperr.Unknown(f.Status))
 		}
 		q = q.Where("status = ?", f.Status)
 	}

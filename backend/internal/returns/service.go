@@ -461,7 +461,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Request, int64, error) 
 	}
 	if f.Status != "" {
 		if _, ok := transitions[f.Status]; !ok {
-			return nil, 0, apperr.FieldErr("status", apperr.Code("unknown_value", "unknown status"))
+			return nil, 0, apperr.FieldErr("status", apperr.Unknown(f.Status))
 		}
 		q = q.Where("status = ?", f.Status)
 	}

@@ -85,11 +85,12 @@ func (s *Service) Check(r *Request) apperr.Fields {
 	if r.RegionCode == "" {
 		fields["region_code"] = apperr.Required()
 	} else if reg, ok := s.o.Regions.Lookup(r.RegionCode); !ok {
-		fields["region_code"] = apperr.Code("unknown_value", "unknown region code")
+		fields["region_code"] = apperr.Unknown(r.RegionCode)
 	} else if !(reg.Level == region.LevelDistrict || (reg.Level == region.LevelCity && !reg.IsGrouping() && len(s.o.Regions.Children(r.RegionCode)) == 0)) {
 		// The same rule as a customer's address: a district (or a city
 		// without districts), so dispatch can match outlet coverage.
-		fields["region_code"] = apperr.Code("not_a_district", "choose your district")
+		fields["region_code"] = apperr.Code("not_a_district", "choose your district").
+			With("region", s.o.Regions.FullName(r.RegionCode)).With("level", reg.Level.String())
 	}
 	r.Address = strings.Join(strings.Fields(r.Address), " ")
 	switch n := utf8.RuneCountInString(r.Address); {

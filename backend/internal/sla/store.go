@@ -188,7 +188,7 @@ func (d CalendarData) calendar() (*Calendar, apperr.Fields) {
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		fields["timezone"] = apperr.Code("unknown_value", "unknown time zone")
+		fields["timezone"] = apperr.Unknown(tz)
 		loc = DefaultLocation()
 	}
 	cal := &Calendar{Name: d.Name, Location: loc, AlwaysOpen: d.AlwaysOpen}
@@ -456,7 +456,7 @@ func (s *Store) validatePolicy(ctx context.Context, tx *gorm.DB, id uint64, d Po
 	}
 	for i, st := range d.PauseStatuses {
 		if len(s.o.Statuses) > 0 && !slices.Contains(s.o.Statuses, st) {
-			fields[fmt.Sprintf("pause_statuses[%d]", i)] = apperr.Code("unknown_value", "not a ticket status")
+			fields[fmt.Sprintf("pause_statuses[%d]", i)] = apperr.Unknown(st)
 		}
 	}
 	for k, m := range d.TargetsMinutes {
