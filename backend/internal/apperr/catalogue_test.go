@@ -44,11 +44,6 @@ type codeCall struct {
 	params      map[string]bool
 }
 
-// codeWrappers are functions that take a code as their first argument and
-// use it as the error's code and its field's code (the scan checks the
-// literals at their call sites).
-var codeWrappers = map[string]bool{}
-
 // fieldCodeMethods are methods, by package, whose argument at the index is
 // a field code (sla's validators collect problems with
 // p.add(field, code, params, format, args…); calls with fewer than four
@@ -108,9 +103,8 @@ func scanBackend(t *testing.T, root string) usedCodes {
 				into[s] = append(into[s], where(call))
 				return
 			}
-			// A parameter named code passes its caller's code on: apperr's own
-			// Conflict and Gone, and the codeWrappers, whose call sites are
-			// checked instead.
+			// A parameter named code passes its caller's code on (apperr's own
+			// Conflict and Gone, whose call sites are checked instead).
 			if id, ok := arg.(*ast.Ident); ok && id.Name == "code" {
 				return
 			}
@@ -134,7 +128,7 @@ func scanBackend(t *testing.T, root string) usedCodes {
 						record(u.fields, x.Args[i], x, f.Name.Name+"."+sel.Sel.Name)
 					}
 				}
-				name := calleeName(x.Fun, inApperr)
+				name := apperrName(x.Fun, inApperr)
 				if name == "" || len(x.Args) == 0 {
 					return true
 				}
@@ -148,14 +142,9 @@ func scanBackend(t *testing.T, root string) usedCodes {
 					if s, ok := value(x.Args[0]); ok {
 						u.entities[s] = append(u.entities[s], where(x))
 					}
-				default:
-					if codeWrappers[strings.TrimPrefix(name, "local.")] {
-						record(u.codes, x.Args[0], x, name)
-						record(u.fields, x.Args[0], x, name)
-					}
 				}
 			case *ast.CompositeLit:
-				typ := typeName(x.Type, inApperr)
+				typ := apperrName(x.Type, inApperr)
 				if typ != "apperr.Error" && typ != "apperr.FieldError" {
 					return true
 				}
@@ -213,24 +202,9 @@ func withRoot(e ast.Expr) *ast.CallExpr {
 	}
 }
 
-// calleeName names a call as "apperr.X" (also inside package apperr) or
-// "local.X" for a call of a function of the file's own package.
-func calleeName(fun ast.Expr, inApperr bool) string {
-	switch f := fun.(type) {
-	case *ast.SelectorExpr:
-		if id, ok := f.X.(*ast.Ident); ok && id.Name == "apperr" {
-			return "apperr." + f.Sel.Name
-		}
-	case *ast.Ident:
-		if inApperr {
-			return "apperr." + f.Name
-		}
-		return "local." + f.Name
-	}
-	return ""
-}
-
-func typeName(e ast.Expr, inApperr bool) string {
+// apperrName names a function or type of package apperr as "apperr.X"
+// (also inside package apperr itself), anything else as "".
+func apperrName(e ast.Expr, inApperr bool) string {
 	switch x := e.(type) {
 	case *ast.SelectorExpr:
 		if id, ok := x.X.(*ast.Ident); ok && id.Name == "apperr" {
@@ -320,7 +294,7 @@ func TestEveryErrorCodeHasATranslation(t *testing.T) {
 		t.Fatalf("the scan found too little (%d codes, %d field codes, %d entities): is it reading backend/?", len(u.codes), len(u.fields), len(u.entities))
 	}
 	for _, n := range u.nonLiteral {
-		t.Errorf("%s: the catalogue test cannot see it (use a string constant, or add the wrapper to codeWrappers)", n)
+		t.Errorf("%s: the catalogue test cannot see it (use a string constant)", n)
 	}
 	for _, locale := range catalogueLocales {
 		for _, m := range missingEntries(u, loadCatalogue(t, root, locale), locale) {
