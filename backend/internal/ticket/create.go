@@ -186,31 +186,18 @@ var (
 	eventColumns          = []string{"ticket_id", "kind", "actor_id", "actor_name", "body", "data", "at"}
 )
 
-// createdRows are the rows of a new ticket t besides itself and its SLA
-// log, audit leaf and event: its idempotency key (nil when d has none) and
-// the timeline's first line. insert writes them with GORM, createStmts as
-// statements.
-func createdRows(a actor.Actor, d *Draft, t Ticket) (*idempotencyKey, Event) {
-	var key *idempotencyKey
-	if d.idemKey != "" {
-		key = &idempotencyKey{Scope: "ticket", Key: d.idemKey, UserID: a.UserID, EntityID: strconv.FormatUint(t.ID, 10), CreatedAt: t.CreatedAt}
-	}
-	data := map[string]any{"channel": t.Channel, "type": t.Type, "priority": t.Priority, "sla_policy": t.SLAPolicy}
-	line := Event{TicketID: t.ID, Kind: EventCreated, ActorID: actorID(a), ActorName: a.Username, Body: "工单已创建", Data: mustJSON(data), At: t.CreatedAt}
-	return key, line
-}
-
-// createStmts are the rows a new ticket t brings besides itself, as insert
-// writes them: its idempotency key, the timeline's first line, the SLA log
-// and the audit leaf.
+// createStmts are the rows a new ticket t brings besides itself, for both
+// ways of storing it (insertBatch's batch, insert's caller transaction): its
+// idempotency key, the timeline's first line, the SLA log and the audit
+// leaf.
 func (s *Service) createStmts(ctx context.Context, a actor.Actor, d *Draft, t Ticket) ([]db.Stmt, error) {
 	id := strconv.FormatUint(t.ID, 10)
-	key, line := createdRows(a, d, t)
 	var stmts []db.Stmt
-	if key != nil {
-		stmts = append(stmts, db.Insert(key.TableName(), idempotencyKeyColumns, key.Scope, key.Key, key.UserID, key.EntityID, key.CreatedAt))
+	if d.idemKey != "" {
+		stmts = append(stmts, db.Insert("idempotency_keys", idempotencyKeyColumns, "ticket", d.idemKey, a.UserID, id, t.CreatedAt))
 	}
-	stmts = append(stmts, db.Insert(line.TableName(), eventColumns, line.TicketID, line.Kind, line.ActorID, line.ActorName, line.Body, line.Data, line.At))
+	data := map[string]any{"channel": t.Channel, "type": t.Type, "priority": t.Priority, "sla_policy": t.SLAPolicy}
+	stmts = append(stmts, db.Insert("ticket_events", eventColumns, t.ID, EventCreated, actorID(a), a.Username, "工单已创建", mustJSON(data), t.CreatedAt))
 	if len(d.events) > 0 {
 		stmts = append(stmts, sla.AppendStmt(t.ID, d.events...))
 	}
@@ -270,9 +257,6 @@ func (s *Service) Replay(ctx context.Context, key string) (Detail, bool, error) 
 	d, _, err := s.replay(ctx, t, nil)
 	return d, err == nil, err
 }
-
-// errIdempotencyKeyTaken: a concurrent create stored the same key first.
-var errIdempotencyKeyTaken = errors.New("idempotency key taken")
 
 func (s *Service) prepare(ctx context.Context, in NewTicket, customerRequired bool) (Draft, error) {
 	a := actor.From(ctx)
@@ -365,31 +349,23 @@ func (s *Service) prepare(ctx context.Context, in NewTicket, customerRequired bo
 	return Draft{t: t, events: events, clocks: clocks, idemKey: in.IdempotencyKey}, nil
 }
 
-// insert stores d inside tx (errIdempotencyKeyTaken when a concurrent create
-// stored its key first).
+// insert stores d inside tx: the ticket, then the rows insertBatch writes
+// with it (createStmts), then ticket.created through the bus. A concurrent
+// create that stored the same idempotency key first makes it fail with the
+// duplicate-key error (db.IsDuplicate).
 func (s *Service) insert(ctx context.Context, tx *gorm.DB, d *Draft) error {
-	a := actor.From(ctx)
 	t := &d.t
 	if err := tx.Create(t).Error; err != nil {
 		return fmt.Errorf("insert ticket: %w", err)
 	}
-	key, line := createdRows(a, d, *t)
-	if key != nil {
-		if err := tx.Create(key).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return fmt.Errorf("%w: %w", errIdempotencyKeyTaken, err)
-			}
-			return fmt.Errorf("idempotency key: %w", err)
+	stmts, err := s.createStmts(ctx, actor.From(ctx), d, *t)
+	if err != nil {
+		return err
+	}
+	for _, st := range stmts {
+		if _, err := tx.Statement.ConnPool.ExecContext(ctx, st.SQL, st.Args...); err != nil {
+			return fmt.Errorf("insert ticket rows: %w", err)
 		}
-	}
-	if err := tx.Create(&line).Error; err != nil {
-		return fmt.Errorf("insert ticket event: %w", err)
-	}
-	if err := s.o.SLA.Append(ctx, tx, t.ID, d.events...); err != nil {
-		return err
-	}
-	if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "create", Entity: "ticket", EntityID: strconv.FormatUint(t.ID, 10), After: t.Snapshot()}); err != nil {
-		return err
 	}
 	return s.o.Bus.Enqueue(tx, s.createdEvent(*t))
 }
