@@ -78,15 +78,12 @@ type Format string
 const (
 	FormatDate            Format = "date"             // YYYY-MM-DD
 	FormatDateTime        Format = "datetime"         // RFC 3339
-	FormatMonth           Format = "month"            // YYYY-MM
 	FormatPositiveInteger Format = "positive_integer" // 1, 2, 3 …
 	FormatInteger         Format = "integer"
 	FormatNumber          Format = "number"
 	FormatBoolean         Format = "boolean" // true or false
 	FormatPhone           Format = "phone"   // mainland mobile, landline or 400/800
-	FormatEmail           Format = "email"
 	FormatURL             Format = "url"
-	FormatCode            Format = "code" // letters, digits, dot, dash, underscore
 	FormatSerial          Format = "serial"
 	FormatXLSX            Format = "xlsx" // an .xlsx workbook
 	FormatText            Format = "text"
@@ -96,11 +93,11 @@ const (
 )
 
 var formatEnglish = map[Format]string{
-	FormatDate: "a date YYYY-MM-DD", FormatDateTime: "an RFC 3339 time", FormatMonth: "a month YYYY-MM",
+	FormatDate: "a date YYYY-MM-DD", FormatDateTime: "an RFC 3339 time",
 	FormatPositiveInteger: "a positive integer", FormatInteger: "a whole number", FormatNumber: "a number",
-	FormatBoolean: "true or false", FormatPhone: "a mainland mobile, landline or 400/800 number",
-	FormatEmail: "an email address", FormatURL: "an http(s) link", FormatCode: "letters, digits, dot, dash or underscore",
-	FormatSerial: "a serial number", FormatXLSX: "an .xlsx workbook", FormatText: "text", FormatCursor: "a cursor returned by this list", FormatRegion: "a six-digit GB/T 2260 code", FormatTimeRange: "a time range HH:MM-HH:MM",
+	FormatBoolean: "true or false", FormatPhone: "a mainland mobile, landline or 400/800 number", FormatURL: "an http(s) link",
+	FormatSerial: "a serial number", FormatXLSX: "an .xlsx workbook", FormatText: "text", FormatCursor: "a cursor returned by this list",
+	FormatRegion: "a six-digit GB/T 2260 code", FormatTimeRange: "a time range HH:MM-HH:MM",
 }
 
 // Formats lists every Format, for the catalogue completeness test.
