@@ -57,8 +57,8 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 	// customer read (one round trip less at +5 ms), and consulted first.
 	earlier := func() (Ticket, bool, error) { return Ticket{}, false, nil }
 	if in.IdempotencyKey != "" {
-		if !idemKeyPattern.MatchString(in.IdempotencyKey) {
-			return Detail{}, false, apperr.FieldErr("idempotency_key", apperr.Code("printable_ascii", "1–128 printable ASCII characters").With("max", 128).With("max", 128))
+		if err := checkIdemKey(in.IdempotencyKey); err != nil {
+			return Detail{}, false, err
 		}
 		found := make(chan keyLookup, 1)
 		go func() {
@@ -92,6 +92,14 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (Detail, bool, error
 		return Detail{}, false, wrap(err, "create ticket")
 	}
 	return Detail{Ticket: t, Clocks: d.clocks}, true, nil
+}
+
+// checkIdemKey answers a malformed idempotency key (Create, Replay).
+func checkIdemKey(key string) error {
+	if !idemKeyPattern.MatchString(key) {
+		return apperr.FieldErr("idempotency_key", apperr.Code("printable_ascii", "1–128 printable ASCII characters").With("max", 128))
+	}
+	return nil
 }
 
 // keyLookup is the answer of byIdempotencyKey.
@@ -247,8 +255,8 @@ func (s *Service) InsertTx(ctx context.Context, tx *gorm.DB, d Draft, customerID
 // idempotency key, if any (conflict idempotency_key_reused when the key is
 // another user's).
 func (s *Service) Replay(ctx context.Context, key string) (Detail, bool, error) {
-	if !idemKeyPattern.MatchString(key) {
-		return Detail{}, false, apperr.FieldErr("idempotency_key", apperr.Code("printable_ascii", "1–128 printable ASCII characters").With("max", 128))
+	if err := checkIdemKey(key); err != nil {
+		return Detail{}, false, err
 	}
 	t, ok, err := s.byIdempotencyKey(ctx, actor.From(ctx).UserID, key)
 	if err != nil || !ok {
