@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/testutil/gosource"
 )
 
 // The UI translates every error code, field code, entity and format the
@@ -50,36 +49,15 @@ type codeCall struct {
 // arguments are other methods of that name, e.g. Calendar.add).
 var fieldCodeMethods = map[string]map[string]int{"sla": {"add": 1}}
 
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs("../../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
-		t.Fatalf("repository root not found from %s: %v", dir, err)
-	}
-	return dir
-}
-
 // scanBackend parses every non-test Go file under backend/ and collects the
 // codes written by apperr's constructors and by composite literals and
 // assignments of Code.
-func scanBackend(t *testing.T, root string) usedCodes {
+func scanBackend(t *testing.T) usedCodes {
 	t.Helper()
 	u := usedCodes{codes: map[string][]string{}, fields: map[string][]string{}, entities: map[string][]string{}}
-	fset := token.NewFileSet()
-	err := filepath.WalkDir(filepath.Join(root, "backend"), func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return err
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
+	gosource.EachBackendFile(t, func(rel string, fset *token.FileSet, f *ast.File) {
 		inApperr := f.Name.Name == "apperr"
 		consts := stringConsts(f)
-		rel, _ := filepath.Rel(root, path)
 		// The .With calls are met before the Code call they wrap (the
 		// inspection goes outside in): their keys wait here by Code call.
 		withKeys := map[*ast.CallExpr]map[string]bool{}
@@ -179,11 +157,7 @@ func scanBackend(t *testing.T, root string) usedCodes {
 				u.codeCalls = append(u.codeCalls, codeCall{code: code, where: where(c), params: withKeys[c]})
 			}
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return u
 }
 
@@ -288,8 +262,8 @@ func missingEntries(u usedCodes, c catalogue, locale string) []string {
 // TestEveryErrorCodeHasATranslation: each code the backend writes has a
 // zh-CN and an English entry in the UI's error catalogue.
 func TestEveryErrorCodeHasATranslation(t *testing.T) {
-	root := repoRoot(t)
-	u := scanBackend(t, root)
+	root := gosource.RepoRoot(t)
+	u := scanBackend(t)
 	if len(u.codes) < 20 || len(u.fields) < 20 || len(u.entities) < 20 {
 		t.Fatalf("the scan found too little (%d codes, %d field codes, %d entities): is it reading backend/?", len(u.codes), len(u.fields), len(u.entities))
 	}
@@ -324,8 +298,8 @@ func unfilledParams(u usedCodes, c catalogue, locale string) []string {
 // TestEveryFieldCodeGetsTheParamsItsTextNames: a domain-specific field code
 // carries every param its translation interpolates.
 func TestEveryFieldCodeGetsTheParamsItsTextNames(t *testing.T) {
-	root := repoRoot(t)
-	u := scanBackend(t, root)
+	root := gosource.RepoRoot(t)
+	u := scanBackend(t)
 	if len(u.codeCalls) < 20 {
 		t.Fatalf("the scan found only %d apperr.Code calls: is it reading backend/?", len(u.codeCalls))
 	}
@@ -359,7 +333,7 @@ func TestTheParamsCheckCanFail(t *testing.T) {
 // TestCataloguesHaveTheSameKeys: an entry in one language and not the other
 // is a translation someone forgot.
 func TestCataloguesHaveTheSameKeys(t *testing.T) {
-	root := repoRoot(t)
+	root := gosource.RepoRoot(t)
 	zh, en := loadCatalogue(t, root, "zh-CN"), loadCatalogue(t, root, "en")
 	for _, p := range []struct {
 		name   string
@@ -381,8 +355,8 @@ func TestCataloguesHaveTheSameKeys(t *testing.T) {
 // TestTheScanFailsOnAMissingCode: the check above can fail — a catalogue
 // without one of the codes the backend uses is reported.
 func TestTheScanFailsOnAMissingCode(t *testing.T) {
-	root := repoRoot(t)
-	u := scanBackend(t, root)
+	root := gosource.RepoRoot(t)
+	u := scanBackend(t)
 	c := loadCatalogue(t, root, "en")
 	delete(c.Fields, "too_long")
 	delete(c.Codes, "version_conflict")

@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/aftersales/aftersales/backend/internal/i18n"
+	"github.com/aftersales/aftersales/backend/internal/testutil/gosource"
 )
 
 func catalogues(t *testing.T) map[string]map[string]string {
@@ -40,15 +39,7 @@ func catalogues(t *testing.T) map[string]map[string]string {
 func usedIDs(t *testing.T, namespaces []string) (map[string]string, []string) {
 	t.Helper()
 	ids, dynamic := map[string]string{}, []string(nil)
-	fset := token.NewFileSet()
-	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return err
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
+	gosource.EachBackendFile(t, func(path string, fset *token.FileSet, f *ast.File) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.BasicLit:
@@ -76,11 +67,7 @@ func usedIDs(t *testing.T, namespaces []string) (map[string]string, []string) {
 			}
 			return true
 		})
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return ids, dynamic
 }
 
