@@ -118,7 +118,7 @@ func (s *Service) insertBatch(ctx context.Context, d *Draft) (Ticket, error) {
 	t := d.t
 	var created event.Event
 	var outboxIDs func([]uint64)
-	err := retryDeadlock(func() error {
+	err := db.Retry(ctx, func() error {
 		release := s.gate.hold()
 		defer release()
 		outboxIDs = nil

@@ -30,7 +30,7 @@ func (s *Service) Merge(ctx context.Context, targetID, sourceID uint64, reason s
 	}
 	var target Ticket
 	var pub []event.Event
-	err := retryDeadlock(func() error {
+	err := db.Retry(ctx, func() error {
 		pub = nil
 		return s.gate.transaction(ctx, s.o.DB, func(tx *gorm.DB) error {
 			// Lock in id order so two opposite merges cannot deadlock.

@@ -52,7 +52,7 @@ func derefID(p *uint64) uint64 {
 func (s *Service) mutate(ctx context.Context, id uint64, version int64, action string, fn func(tx *gorm.DB, t *Ticket, c *change, now time.Time) error) (Ticket, error) {
 	var out Ticket
 	c := &change{action: action}
-	err := retryDeadlock(func() error {
+	err := db.Retry(ctx, func() error {
 		c = &change{action: action}
 		return s.gate.transaction(ctx, s.hot, func(tx *gorm.DB) error {
 			t, err := s.get(ctx, tx, id)

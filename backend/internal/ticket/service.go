@@ -225,23 +225,3 @@ func StatusLabel(s string) string {
 // wrap classifies a storage error (db.Classify: busy, duplicate,
 // unavailable, internal) with what was being done.
 func wrap(err error, what string) error { return db.Classify(err, what) }
-
-// retryDeadlock runs fn again (up to three times) when MySQL chose it as a
-// deadlock victim or a lock wait timed out: the transaction was rolled back
-// whole, so running it again is safe.
-func retryDeadlock(fn func() error) error {
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		err = fn()
-		if err == nil || !isDeadlock(err) {
-			return err
-		}
-		time.Sleep(time.Duration(5*(attempt+1)) * time.Millisecond)
-	}
-	return err
-}
-
-// RetryDeadlock is retryDeadlock for the work-order service.
-func RetryDeadlock(fn func() error) error { return retryDeadlock(fn) }
-
-func isDeadlock(err error) bool { return db.IsRetryable(err) }

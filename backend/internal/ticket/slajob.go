@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 )
@@ -79,7 +80,7 @@ func (s *Service) checkOne(ctx context.Context, t Ticket, log []sla.Event, now t
 	crossings := sla.Thresholds(log, cal, t.SLACheckedAt, now)
 	var pub []event.Event
 	moved := false
-	err = retryDeadlock(func() error {
+	err = db.Retry(ctx, func() error {
 		pub = nil
 		return s.gate.transaction(ctx, s.o.DB, func(tx *gorm.DB) error {
 			// The ticket row first, the audit chain last: the order every

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // Ticket statuses.
@@ -192,11 +193,11 @@ func (q *Sequences) nextBlock(ctx context.Context, db *gorm.DB, name string, siz
 // last number of the reserved block. On a Galera cluster two nodes
 // reserving at once make one fail certification (1213): the statement
 // changed nothing, so it is simply run again.
-func (q *Sequences) reserve(ctx context.Context, db *gorm.DB, name string, size uint64) (uint64, error) {
+func (q *Sequences) reserve(ctx context.Context, g *gorm.DB, name string, size uint64) (uint64, error) {
 	var last uint64
 	var err error
 	for attempt := 0; attempt < 20; attempt++ {
-		if last, err = q.reserveOnce(ctx, db, name, size); err == nil || !isDeadlock(err) {
+		if last, err = q.reserveOnce(ctx, g, name, size); err == nil || !db.IsRetryable(err) {
 			return last, err
 		}
 		time.Sleep(time.Duration(1+rand.IntN(min(5*(attempt+1), 50))) * time.Millisecond)

@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
@@ -178,7 +179,7 @@ func (s *Service) Dispatch(ctx context.Context, ticketID uint64, in DispatchInpu
 		return WorkOrder{}, apperr.Internal(err)
 	}
 	var pub []event.Event
-	err = ticket.RetryDeadlock(func() error {
+	err = db.Retry(ctx, func() error {
 		pub = nil
 		w.ID, w.OfferID, w.Attempts, w.OutletID = 0, nil, 0, nil
 		w.Status = StatusUnassigned

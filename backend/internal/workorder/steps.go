@@ -65,7 +65,7 @@ func (s *Service) run(ctx context.Context, id uint64, sp stepper) (WorkOrder, er
 	loaded := w.Version
 	var out WorkOrder
 	var pub []event.Event
-	err = ticket.RetryDeadlock(func() error {
+	err = db.Retry(ctx, func() error {
 		pub = nil
 		return s.o.Tickets.WriteGate().Transaction(ctx, s.o.DB, func(tx *gorm.DB) error {
 			cur, err := s.load(ctx, tx, id, true)
