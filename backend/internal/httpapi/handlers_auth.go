@@ -127,10 +127,7 @@ func (s *Server) listUsers(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]UserResponse, 0, len(users))
-	for _, u := range users {
-		items = append(items, userResponse(u))
-	}
+	items := views(users, userResponse)
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil
 }

@@ -130,10 +130,7 @@ func (s *Server) listEvidence(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]EvidenceResponse, 0, len(list))
-	for _, v := range list {
-		items = append(items, evidenceResponse(v))
-	}
+	items := views(list, evidenceResponse)
 	c.JSON(http.StatusOK, gin.H{"items": items, "allowed_extensions": certification.AllowedExtensions()})
 	return nil
 }
@@ -429,10 +426,7 @@ func (s *Server) listCycles(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]CycleResponse, 0, len(list))
-	for _, d := range list {
-		items = append(items, cycleResponse(d))
-	}
+	items := views(list, cycleResponse)
 	c.JSON(http.StatusOK, listOf(items))
 	return nil
 }
@@ -528,10 +522,7 @@ func (s *Server) listCertAudits(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]AuditResponse, 0, len(list))
-	for _, a := range list {
-		items = append(items, auditResponse(a))
-	}
+	items := views(list, auditResponse)
 	c.JSON(http.StatusOK, listOf(items))
 	return nil
 }
@@ -664,10 +655,7 @@ func (s *Server) listAuditPacks(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]AuditPackResponse, 0, len(list))
-	for _, p := range list {
-		items = append(items, auditPackResponse(p))
-	}
+	items := views(list, auditPackResponse)
 	c.JSON(http.StatusOK, listOf(items))
 	return nil
 }

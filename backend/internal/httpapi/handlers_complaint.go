@@ -637,10 +637,7 @@ func (s *Server) listCrisisDrills(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]CrisisDrillResponse, 0, len(list))
-	for _, d := range list {
-		items = append(items, drillResponse(d))
-	}
+	items := views(list, drillResponse)
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil
 }

@@ -126,10 +126,7 @@ func (s *Server) listFaqArticles(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]FaqArticleResponse, 0, len(list))
-	for _, a := range list {
-		items = append(items, faqArticleResponse(a))
-	}
+	items := views(list, faqArticleResponse)
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil
 }
@@ -226,10 +223,7 @@ func (s *Server) listManuals(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]ManualResponse, 0, len(list))
-	for _, m := range list {
-		items = append(items, manualResponse(m))
-	}
+	items := views(list, manualResponse)
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil
 }

@@ -75,10 +75,7 @@ func (s *Server) listMessages(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]MessageResponse, 0, len(ms))
-	for _, m := range ms {
-		items = append(items, messageResponse(m))
-	}
+	items := views(ms, messageResponse)
 	c.JSON(http.StatusOK, Page[MessageResponse]{Items: items, Total: total, Page: page, Size: size})
 	return nil
 }
@@ -142,10 +139,7 @@ func (s *Server) listMessageTemplates(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]MessageTemplateResponse, 0, len(ts))
-	for _, t := range ts {
-		items = append(items, messageTemplateResponse(t))
-	}
+	items := views(ts, messageTemplateResponse)
 	c.JSON(http.StatusOK, List[MessageTemplateResponse]{Items: items})
 	return nil
 }
@@ -213,10 +207,7 @@ func (s *Server) listWebhookDeliveries(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]WebhookDeliveryResponse, 0, len(ds))
-	for _, d := range ds {
-		items = append(items, webhookDeliveryResponse(d))
-	}
+	items := views(ds, webhookDeliveryResponse)
 	c.JSON(http.StatusOK, Page[WebhookDeliveryResponse]{Items: items, Total: total, Page: page, Size: size})
 	return nil
 }

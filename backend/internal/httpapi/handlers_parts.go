@@ -72,10 +72,7 @@ func (s *Server) listParts(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]PartResponse, 0, len(list))
-	for _, p := range list {
-		items = append(items, partResponse(p))
-	}
+	items := views(list, partResponse)
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil
 }
@@ -237,10 +234,7 @@ func (s *Server) listMovements(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]MovementResponse, 0, len(list))
-	for _, m := range list {
-		items = append(items, movementResponse(m))
-	}
+	items := views(list, movementResponse)
 	var next *uint64
 	if len(list) == size {
 		id := list[len(list)-1].ID
@@ -373,10 +367,7 @@ func (s *Server) listRequisitions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]RequisitionResponse, 0, len(list))
-	for _, r := range list {
-		items = append(items, requisitionResponse(r))
-	}
+	items := views(list, requisitionResponse)
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil
 }

@@ -283,10 +283,7 @@ func (s *Server) listProductCategories(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]CategoryResponse, 0, len(cs))
-	for _, cat := range cs {
-		items = append(items, categoryResponse(cat))
-	}
+	items := views(cs, categoryResponse)
 	c.JSON(http.StatusOK, listOf(items))
 	return nil
 }
@@ -450,10 +447,7 @@ func (s *Server) listUnits(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]UnitCardResponse, 0, len(cards))
-	for _, card := range cards {
-		items = append(items, unitCardResponse(card))
-	}
+	items := views(cards, unitCardResponse)
 	c.JSON(http.StatusOK, listOf(items))
 	return nil
 }

@@ -371,10 +371,7 @@ func (s *Server) publicManuals(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]PublicManual, 0, len(list))
-	for _, m := range list {
-		items = append(items, publicManual(m))
-	}
+	items := views(list, publicManual)
 	c.Header("Cache-Control", "public, max-age=60")
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil

@@ -291,10 +291,7 @@ func (s *Server) listStandards(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]StandardVersionResponse, 0, len(versions))
-	for _, v := range versions {
-		items = append(items, standardVersionResponse(v))
-	}
+	items := views(versions, standardVersionResponse)
 	c.JSON(http.StatusOK, gin.H{"items": items, "problems": nonNilStrings(problems)})
 	return nil
 }
@@ -358,10 +355,7 @@ func (s *Server) listReadinessRuns(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]RunSummaryResponse, 0, len(runs))
-	for _, r := range runs {
-		items = append(items, runSummary(r))
-	}
+	items := views(runs, runSummary)
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil
 }
@@ -576,10 +570,7 @@ func (s *Server) listAssessments(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]AssessmentResponse, 0, len(list))
-	for _, a := range list {
-		items = append(items, assessmentResponse(a))
-	}
+	items := views(list, assessmentResponse)
 	c.JSON(http.StatusOK, listOf(items))
 	return nil
 }
@@ -717,10 +708,7 @@ func (s *Server) listDeductions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]DeductionResponse, 0, len(list))
-	for _, d := range list {
-		items = append(items, deductionResponse(d))
-	}
+	items := views(list, deductionResponse)
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil
 }

@@ -63,10 +63,7 @@ func (s *Server) listOverrides(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]OverrideResponse, 0, len(list))
-	for _, o := range list {
-		items = append(items, overrideResponse(o))
-	}
+	items := views(list, overrideResponse)
 	c.JSON(http.StatusOK, listOf(items))
 	return nil
 }

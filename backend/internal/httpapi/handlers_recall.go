@@ -146,10 +146,7 @@ func (s *Server) listRecalls(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]RecallCampaignResponse, 0, len(list))
-	for _, v := range list {
-		items = append(items, recallResponse(v))
-	}
+	items := views(list, recallResponse)
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil
 }
@@ -265,10 +262,7 @@ func (s *Server) listRecallSelectors(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]RecallSelectorResponse, 0, len(list))
-	for _, sel := range list {
-		items = append(items, selectorResponse(sel))
-	}
+	items := views(list, selectorResponse)
 	c.JSON(http.StatusOK, listOf(items))
 	return nil
 }
@@ -381,10 +375,7 @@ func (s *Server) listRecallUnits(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]RecallUnitResponse, 0, len(list))
-	for _, u := range list {
-		items = append(items, recallUnitResponse(u))
-	}
+	items := views(list, recallUnitResponse)
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil
 }
@@ -457,10 +448,7 @@ func (s *Server) listRecallNotifications(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]RecallNotificationResponse, 0, len(list))
-	for _, n := range list {
-		items = append(items, recallNotificationResponse(n))
-	}
+	items := views(list, recallNotificationResponse)
 	c.JSON(http.StatusOK, listOf(items))
 	return nil
 }

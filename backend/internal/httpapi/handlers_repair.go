@@ -266,10 +266,7 @@ func (s *Server) listRepairs(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]RepairResponse, 0, len(list))
-	for _, o := range list {
-		items = append(items, repairResponse(o))
-	}
+	items := views(list, repairResponse)
 	var next *uint64
 	if len(list) == size {
 		id := list[len(list)-1].ID
@@ -535,10 +532,7 @@ func (s *Server) listEntitlements(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]EntitlementResponse, 0, len(list))
-	for _, e := range list {
-		items = append(items, entitlementResponse(e))
-	}
+	items := views(list, entitlementResponse)
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil
 }
@@ -593,10 +587,7 @@ func (s *Server) listLabourRates(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]LabourRateResponse, 0, len(list))
-	for _, r := range list {
-		items = append(items, labourRateResponse(r))
-	}
+	items := views(list, labourRateResponse)
 	c.JSON(http.StatusOK, listOf(items))
 	return nil
 }

@@ -121,10 +121,7 @@ func (s *Server) listReturns(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]ReturnResponse, 0, len(list))
-	for _, r := range list {
-		items = append(items, returnResponse(r))
-	}
+	items := views(list, returnResponse)
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))
 	return nil
 }

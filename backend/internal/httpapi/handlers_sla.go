@@ -273,10 +273,7 @@ func (s *Server) listWorkOrderKinds(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]WorkOrderKindResponse, 0, len(list))
-	for _, k := range list {
-		out = append(out, kindResponse(k))
-	}
+	out := views(list, kindResponse)
 	c.JSON(http.StatusOK, listOf(out))
 	return nil
 }

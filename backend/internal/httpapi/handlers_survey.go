@@ -281,10 +281,7 @@ func (s *Server) listSurveyTemplates(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]SurveyTemplateResponse, 0, len(list))
-	for _, t := range list {
-		items = append(items, templateResponse(t))
-	}
+	items := views(list, templateResponse)
 	c.JSON(http.StatusOK, listOf(items))
 	return nil
 }
@@ -424,10 +421,7 @@ func (s *Server) listSurveyResponses(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]SurveyResponseResponse, 0, len(list))
-	for _, r := range list {
-		items = append(items, responseResponse(r))
-	}
+	items := views(list, responseResponse)
 	var next *uint64
 	if len(list) == size {
 		next = &list[len(list)-1].ID

@@ -399,10 +399,7 @@ func (s *Server) listTicketEvents(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]TicketEventResponse, 0, len(events))
-	for _, e := range events {
-		out = append(out, ticketEventResponse(e))
-	}
+	out := views(events, ticketEventResponse)
 	c.JSON(http.StatusOK, listOf(out))
 	return nil
 }

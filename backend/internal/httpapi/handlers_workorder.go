@@ -303,10 +303,7 @@ func (s *Server) listWorkOrders(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]WorkOrderResponse, 0, len(list))
-	for _, w := range list {
-		out = append(out, workOrderResponse(w))
-	}
+	out := views(list, workOrderResponse)
 	var nextID *uint64 // 0 from the store means the last page: null, as every keyset list sends
 	if next != 0 {
 		nextID = &next

@@ -45,3 +45,13 @@ func keysetOf[T any](items []T, next *uint64) Keyset[T] {
 func listOf[T any](items []T) List[T] {
 	return List[T]{Items: nonNil(items)}
 }
+
+// views maps each stored item to its API image: the list handlers'
+// make-and-append loop, once. An empty input gives an empty (non-nil) slice.
+func views[S ~[]T, T, R any](in S, view func(T) R) []R {
+	out := make([]R, 0, len(in))
+	for _, v := range in {
+		out = append(out, view(v))
+	}
+	return out
+}
