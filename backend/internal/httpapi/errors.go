@@ -253,6 +253,14 @@ func versionedWithID(c *gin.Context, name string, dst any, bodyVersion *int64, d
 	return id, v, err
 }
 
+// respondVersioned answers one versioned record: its version is also sent as
+// the ETag, the If-Match a later change sends back.
+func respondVersioned[T any](c *gin.Context, status int, version int64, v T) error {
+	c.Header("ETag", etag(version))
+	c.JSON(status, v)
+	return nil
+}
+
 // respond answers v with status, or returns err.
 func respond[T any](c *gin.Context, status int, v T, err error) error {
 	if err != nil {

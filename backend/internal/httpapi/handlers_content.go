@@ -141,9 +141,7 @@ func (s *Server) createFaqArticle(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(a.Version))
-	c.JSON(http.StatusCreated, faqArticleResponse(a))
-	return nil
+	return respondVersioned(c, http.StatusCreated, a.Version, faqArticleResponse(a))
 }
 
 func (s *Server) getFaqArticle(c *gin.Context) error {
@@ -155,9 +153,7 @@ func (s *Server) getFaqArticle(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(a.Version))
-	c.JSON(http.StatusOK, faqArticleResponse(a))
-	return nil
+	return respondVersioned(c, http.StatusOK, a.Version, faqArticleResponse(a))
 }
 
 func (s *Server) patchFaqArticle(c *gin.Context) error {
@@ -171,9 +167,7 @@ func (s *Server) patchFaqArticle(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(a.Version))
-	c.JSON(http.StatusOK, faqArticleResponse(a))
-	return nil
+	return respondVersioned(c, http.StatusOK, a.Version, faqArticleResponse(a))
 }
 
 // deleteVersion reads the version of a DELETE from If-Match or ?version=.
@@ -336,9 +330,7 @@ func (s *Server) createManual(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(m.Version))
-	c.JSON(http.StatusCreated, manualResponse(m))
-	return nil
+	return respondVersioned(c, http.StatusCreated, m.Version, manualResponse(m))
 }
 
 func (s *Server) getManual(c *gin.Context) error {
@@ -350,9 +342,7 @@ func (s *Server) getManual(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(m.Version))
-	c.JSON(http.StatusOK, manualResponse(m))
-	return nil
+	return respondVersioned(c, http.StatusOK, m.Version, manualResponse(m))
 }
 
 func (s *Server) patchManual(c *gin.Context) error {
@@ -406,9 +396,7 @@ func (s *Server) patchManual(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(m.Version))
-	c.JSON(http.StatusOK, manualResponse(m))
-	return nil
+	return respondVersioned(c, http.StatusOK, m.Version, manualResponse(m))
 }
 
 func (s *Server) deleteManual(c *gin.Context) error {

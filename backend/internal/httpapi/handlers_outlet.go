@@ -409,9 +409,7 @@ func (s *Server) createOutlet(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", strconv.Quote(strconv.FormatInt(o.Version, 10)))
-	c.JSON(http.StatusCreated, s.outletResponse(o))
-	return nil
+	return respondVersioned(c, http.StatusCreated, o.Version, s.outletResponse(o))
 }
 
 func (s *Server) getOutlet(c *gin.Context) error {
@@ -423,9 +421,7 @@ func (s *Server) getOutlet(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", strconv.Quote(strconv.FormatInt(o.Version, 10)))
-	c.JSON(http.StatusOK, s.outletResponse(o))
-	return nil
+	return respondVersioned(c, http.StatusOK, o.Version, s.outletResponse(o))
 }
 
 func (s *Server) patchOutlet(c *gin.Context) error {
@@ -449,9 +445,7 @@ func (s *Server) patchOutlet(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", strconv.Quote(strconv.FormatInt(o.Version, 10)))
-	c.JSON(http.StatusOK, s.outletResponse(o))
-	return nil
+	return respondVersioned(c, http.StatusOK, o.Version, s.outletResponse(o))
 }
 
 // suspendOutlet answers POST /outlets/{id}/suspend with an optional body
@@ -577,9 +571,7 @@ func (s *Server) getStaff(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", strconv.Quote(strconv.FormatInt(m.Version, 10)))
-	c.JSON(http.StatusOK, s.staffResponse(m))
-	return nil
+	return respondVersioned(c, http.StatusOK, m.Version, s.staffResponse(m))
 }
 
 func (s *Server) patchStaff(c *gin.Context) error {
@@ -602,9 +594,7 @@ func (s *Server) patchStaff(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", strconv.Quote(strconv.FormatInt(m.Version, 10)))
-	c.JSON(http.StatusOK, s.staffResponse(m))
-	return nil
+	return respondVersioned(c, http.StatusOK, m.Version, s.staffResponse(m))
 }
 
 func (s *Server) addStaffCertificate(c *gin.Context) error {

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -237,9 +236,7 @@ func (s *Server) repairDetail(c *gin.Context, id uint64, status int) error {
 	for _, l := range d.Parts {
 		out.Parts = append(out.Parts, repairPartResponse(l))
 	}
-	c.Header("ETag", `"`+strconv.FormatInt(d.Version, 10)+`"`)
-	c.JSON(status, out)
-	return nil
+	return respondVersioned(c, status, d.Version, out)
 }
 
 func (s *Server) listRepairs(c *gin.Context) error {

@@ -155,9 +155,7 @@ func (s *Server) getCalendar(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(row.Version))
-	c.JSON(http.StatusOK, resp)
-	return nil
+	return respondVersioned(c, http.StatusOK, row.Version, resp)
 }
 
 func calendarData(r SLACalendarRequest) sla.CalendarData {
@@ -222,9 +220,7 @@ func (s *Server) getPolicy(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(row.Version))
-	c.JSON(http.StatusOK, resp)
-	return nil
+	return respondVersioned(c, http.StatusOK, row.Version, resp)
 }
 
 func policyData(r SLAPolicyRequest) sla.PolicyData {

@@ -260,9 +260,7 @@ func (s *Server) createTicket(c *gin.Context) error {
 		c.Header("Idempotent-Replayed", "true")
 	}
 	c.Header("Location", "/api/v1/tickets/"+strconv.FormatUint(d.ID, 10))
-	c.Header("ETag", etag(d.Version))
-	c.JSON(status, ticketDetailResponse(d))
-	return nil
+	return respondVersioned(c, status, d.Version, ticketDetailResponse(d))
 }
 
 func etag(v int64) string { return `"` + strconv.FormatInt(v, 10) + `"` }
@@ -276,9 +274,7 @@ func (s *Server) getTicket(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(d.Version))
-	c.JSON(http.StatusOK, ticketDetailResponse(d))
-	return nil
+	return respondVersioned(c, http.StatusOK, d.Version, ticketDetailResponse(d))
 }
 
 // respondTicket answers a change with the ticket and its clocks.
@@ -290,9 +286,7 @@ func (s *Server) respondTicket(c *gin.Context, t ticket.Ticket, err error) error
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(t.Version))
-	c.JSON(http.StatusOK, ticketDetailResponse(ticket.Detail{Ticket: t, Clocks: clocks, Frozen: frozen}))
-	return nil
+	return respondVersioned(c, http.StatusOK, t.Version, ticketDetailResponse(ticket.Detail{Ticket: t, Clocks: clocks, Frozen: frozen}))
 }
 
 func (s *Server) patchTicket(c *gin.Context) error {

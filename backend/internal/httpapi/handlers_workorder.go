@@ -261,9 +261,7 @@ func (s *Server) respondWorkOrder(c *gin.Context, w workorder.WorkOrder, err err
 	for _, o := range offers {
 		out.Offers = append(out.Offers, offerResponse(o))
 	}
-	c.Header("ETag", etag(w.Version))
-	c.JSON(status, out)
-	return nil
+	return respondVersioned(c, status, w.Version, out)
 }
 
 func (s *Server) getWorkOrder(c *gin.Context) error {
