@@ -127,7 +127,7 @@ func (s *Server) queryPeriod(c *gin.Context) (time.Time, time.Time, error) {
 		return time.Time{}, time.Time{}, fieldErr("to", apperr.Code("before_from", "must be after from"))
 	}
 	if to.Sub(*from) > 5*366*24*time.Hour {
-		return time.Time{}, time.Time{}, fieldErr("from", apperr.Code("span_too_long", "the period may span at most 5 years").With("years", 5).With("years", 5))
+		return time.Time{}, time.Time{}, fieldErr("from", apperr.Code("span_too_long", "the period may span at most 5 years").With("years", 5))
 	}
 	return *from, *to, nil
 }
