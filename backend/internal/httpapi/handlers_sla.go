@@ -51,18 +51,10 @@ type SLACalendarResponse struct {
 // within_200km, within_500km, remote). Tickets keep the targets frozen in
 // their SLA log when the policy changes later.
 type SLAPolicyRequest struct {
-	Code                 string         `json:"code"`
-	Name                 string         `json:"name"`
-	TicketType           string         `json:"ticket_type"`
-	Priority             string         `json:"priority"`
-	Region               string         `json:"region"`
-	TargetsMinutes       map[string]int `json:"targets_minutes"`
-	ArrivalByBandMinutes map[string]int `json:"arrival_by_band_minutes"`
-	PauseStatuses        []string       `json:"pause_statuses"`
-	WarnAt               float64        `json:"warn_at"`
-	CalendarCode         string         `json:"calendar_code"`
-	Active               *bool          `json:"active"`
-	Version              int64          `json:"version"`
+	sla.PolicyData
+	// Active shadows PolicyData's: absent means true.
+	Active  *bool `json:"active"`
+	Version int64 `json:"version"`
 }
 
 // SLAPolicyResponse is a stored policy.
@@ -224,10 +216,9 @@ func (s *Server) getPolicy(c *gin.Context) error {
 }
 
 func policyData(r SLAPolicyRequest) sla.PolicyData {
-	active := r.Active == nil || *r.Active
-	return sla.PolicyData{Code: r.Code, Name: r.Name, TicketType: r.TicketType, Priority: r.Priority, Region: r.Region,
-		TargetsMinutes: r.TargetsMinutes, ArrivalByBandMinutes: r.ArrivalByBandMinutes, PauseStatuses: r.PauseStatuses,
-		WarnAt: r.WarnAt, CalendarCode: r.CalendarCode, Active: active}
+	d := r.PolicyData
+	d.Active = r.Active == nil || *r.Active
+	return d
 }
 
 func (s *Server) createPolicy(c *gin.Context) error {
