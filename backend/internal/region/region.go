@@ -218,6 +218,22 @@ func (d *Directory) Lookup(code string) (Region, bool) {
 	return d.regions[i], true
 }
 
+// IsAddressRegion reports whether code can be the region of an address: a
+// district, or a city without districts (东莞市), so that dispatch can match
+// it against outlet coverage. Unknown codes, provinces, cities with
+// districts and grouping rows cannot.
+func (d *Directory) IsAddressRegion(code string) bool {
+	r, ok := d.Lookup(code)
+	switch {
+	case !ok:
+		return false
+	case r.Level == LevelDistrict:
+		return true
+	default:
+		return r.Level == LevelCity && !r.IsGrouping() && len(d.Children(code)) == 0
+	}
+}
+
 // Validate returns nil if code is in the directory, at any level. Otherwise
 // it returns an error that wraps [ErrUnknownRegion] and quotes the code.
 func (d *Directory) Validate(code string) error {

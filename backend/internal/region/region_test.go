@@ -351,3 +351,20 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestIsAddressRegion(t *testing.T) {
+	d := loadDirectory(t)
+	for code, want := range map[string]bool{
+		"440305": true,  // 南山区, a district
+		"441900": true,  // 东莞市, a city without districts
+		"440300": false, // 深圳市 has districts
+		"440000": false, // a province
+		"110100": false, // 市辖区, a grouping row
+		"999999": false, // unknown
+		"":       false,
+	} {
+		if got := d.IsAddressRegion(code); got != want {
+			t.Errorf("IsAddressRegion(%q) = %v, want %v", code, got, want)
+		}
+	}
+}

@@ -86,9 +86,7 @@ func (s *Service) Check(r *Request) apperr.Fields {
 		fields["region_code"] = apperr.Required()
 	} else if reg, ok := s.o.Regions.Lookup(r.RegionCode); !ok {
 		fields["region_code"] = apperr.Unknown(r.RegionCode)
-	} else if !(reg.Level == region.LevelDistrict || (reg.Level == region.LevelCity && !reg.IsGrouping() && len(s.o.Regions.Children(r.RegionCode)) == 0)) {
-		// The same rule as a customer's address: a district (or a city
-		// without districts), so dispatch can match outlet coverage.
+	} else if !s.o.Regions.IsAddressRegion(r.RegionCode) {
 		fields["region_code"] = apperr.Code("not_a_district", "choose your district").
 			With("region", s.o.Regions.FullName(r.RegionCode)).With("level", reg.Level.String())
 	}
