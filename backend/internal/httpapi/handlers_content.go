@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -183,7 +184,9 @@ func deleteVersion(c *gin.Context) (int64, error) {
 	return requestVersion(c, body)
 }
 
-func (s *Server) deleteFaqArticle(c *gin.Context) error {
+// deleteAtVersion answers DELETE …/{id} (version from ?version= or
+// If-Match): 204 once del has removed that version of the record.
+func deleteAtVersion(c *gin.Context, del func(ctx context.Context, id uint64, version int64) error) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -192,11 +195,15 @@ func (s *Server) deleteFaqArticle(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Content.DeleteArticle(c.Request.Context(), id, v); err != nil {
+	if err := del(c.Request.Context(), id, v); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
 	return nil
+}
+
+func (s *Server) deleteFaqArticle(c *gin.Context) error {
+	return deleteAtVersion(c, s.Content.DeleteArticle)
 }
 
 func (s *Server) listManuals(c *gin.Context) error {
@@ -400,19 +407,7 @@ func (s *Server) patchManual(c *gin.Context) error {
 }
 
 func (s *Server) deleteManual(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	v, err := deleteVersion(c)
-	if err != nil {
-		return err
-	}
-	if err := s.Content.DeleteManual(c.Request.Context(), id, v); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return deleteAtVersion(c, s.Content.DeleteManual)
 }
 
 func (s *Server) downloadManual(c *gin.Context) error {
