@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
-	"github.com/aftersales/aftersales/backend/internal/attachment"
 	"github.com/aftersales/aftersales/backend/internal/content"
 )
 
@@ -229,54 +227,33 @@ func (s *Server) listManuals(c *gin.Context) error {
 	return nil
 }
 
-// manualForm reads a multipart manual form: the text fields into dst (by
-// their JSON names) and the optional file. The caller closes the file.
+// manualForm is a multipart manual form (readUpload): the text fields by
+// their JSON names and the optional file as the content service takes it.
+// The caller closes it.
 type manualForm struct {
-	values map[string]string
-	file   *content.Upload
-	closer func()
+	*uploadForm
+	upload *content.Upload
 }
 
 func (s *Server) readManualForm(c *gin.Context) (*manualForm, error) {
-	limit := s.Content.MaxUploadBytes()
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+1<<20)
-	if err := c.Request.ParseMultipartForm(8 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, attachment.TooLarge(limit)
-		}
-		return nil, apperr.Invalid("malformed multipart form: " + err.Error())
+	u, err := readUpload(c, s.Content.MaxUploadBytes())
+	if err != nil {
+		return nil, err
 	}
-	f := &manualForm{values: map[string]string{}, closer: func() {
-		if c.Request.MultipartForm != nil {
-			_ = c.Request.MultipartForm.RemoveAll()
-		}
-	}}
-	for k, v := range c.Request.MultipartForm.Value {
-		if len(v) > 0 {
-			f.values[k] = v[0]
-		}
-	}
-	if file, header, err := c.Request.FormFile("file"); err == nil {
-		if header.Size > limit {
-			_ = file.Close()
-			f.closer()
-			return nil, attachment.TooLarge(limit)
-		}
-		f.file = &content.Upload{FileName: header.Filename, Content: file}
-		prev := f.closer
-		f.closer = func() { _ = file.Close(); prev() }
+	f := &manualForm{uploadForm: u}
+	if u.file != nil {
+		f.upload = &content.Upload{FileName: u.header.Filename, Content: u.file}
 	}
 	return f, nil
 }
 
-// formValue returns a pointer to a present form value, nil when absent.
+// ptr returns a pointer to a present form value, nil when absent.
 func (f *manualForm) ptr(k string) *string {
-	v, ok := f.values[k]
-	if !ok {
+	v := f.values[k]
+	if len(v) == 0 {
 		return nil
 	}
-	return &v
+	return &v[0]
 }
 
 func formBool(fields apperr.Fields, k string, v *string) *bool {
@@ -314,10 +291,10 @@ func (s *Server) createManual(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		defer f.closer()
+		defer f.close()
 		fields := apperr.Fields{}
-		in = content.ManualInput{Title: f.values["title"], Description: f.values["description"], ModelCode: f.values["model_code"],
-			Language: f.values["language"], URL: f.values["url"], File: f.file,
+		in = content.ManualInput{Title: f.value("title"), Description: f.value("description"), ModelCode: f.value("model_code"),
+			Language: f.value("language"), URL: f.value("url"), File: f.upload,
 			ProductCategoryID: formUint(fields, "product_category_id", f.ptr("product_category_id"))}
 		if p := formBool(fields, "published", f.ptr("published")); p != nil {
 			in.Published = *p
@@ -364,10 +341,10 @@ func (s *Server) patchManual(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		defer f.closer()
+		defer f.close()
 		fields := apperr.Fields{}
 		p = content.ManualPatch{Title: f.ptr("title"), Description: f.ptr("description"), ModelCode: f.ptr("model_code"), Language: f.ptr("language"),
-			URL: f.ptr("url"), File: f.file, Published: formBool(fields, "published", f.ptr("published"))}
+			URL: f.ptr("url"), File: f.upload, Published: formBool(fields, "published", f.ptr("published"))}
 		if v := f.ptr("product_category_id"); v != nil {
 			if strings.TrimSpace(*v) == "" {
 				zero := uint64(0)
