@@ -22,16 +22,8 @@ import (
 // always_open makes a 24×7 calendar. The code cannot change on PUT, which
 // needs the version read (or If-Match).
 type SLACalendarRequest struct {
-	Code           string              `json:"code"`
-	Name           string              `json:"name"`
-	Timezone       string              `json:"timezone"`
-	AlwaysOpen     bool                `json:"always_open"`
-	Weekly         map[string][]string `json:"weekly"`
-	Holidays       []string            `json:"holidays"`
-	MakeupWorkdays []string            `json:"makeup_workdays"`
-	MakeupAs       string              `json:"makeup_as"`
-	Note           string              `json:"note"`
-	Version        int64               `json:"version"`
+	sla.CalendarData
+	Version int64 `json:"version"`
 }
 
 // SLACalendarResponse is a stored calendar.
@@ -150,17 +142,12 @@ func (s *Server) getCalendar(c *gin.Context) error {
 	return respondVersioned(c, http.StatusOK, row.Version, resp)
 }
 
-func calendarData(r SLACalendarRequest) sla.CalendarData {
-	return sla.CalendarData{Code: r.Code, Name: r.Name, Timezone: r.Timezone, AlwaysOpen: r.AlwaysOpen, Weekly: r.Weekly,
-		Holidays: r.Holidays, MakeupWorkdays: r.MakeupWorkdays, MakeupAs: r.MakeupAs, Note: r.Note}
-}
-
 func (s *Server) createCalendar(c *gin.Context) error {
 	var req SLACalendarRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	row, err := s.SLA.CreateCalendar(c.Request.Context(), calendarData(req))
+	row, err := s.SLA.CreateCalendar(c.Request.Context(), req.CalendarData)
 	if err != nil {
 		return err
 	}
@@ -174,7 +161,7 @@ func (s *Server) updateCalendar(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	row, err := s.SLA.UpdateCalendar(c.Request.Context(), id, version, calendarData(req))
+	row, err := s.SLA.UpdateCalendar(c.Request.Context(), id, version, req.CalendarData)
 	if err != nil {
 		return err
 	}
