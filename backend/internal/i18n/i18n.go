@@ -28,6 +28,7 @@ const Default = "zh-CN"
 // Catalogue holds every language's messages.
 type Catalogue struct {
 	bundle  *goi18n.Bundle
+	tags    []language.Tag // the matcher's order: zh-CN first
 	matcher language.Matcher
 }
 
@@ -49,10 +50,14 @@ func New() (*Catalogue, error) {
 			return nil, fmt.Errorf("i18n: parse %s: %w", name, err)
 		}
 	}
-	c := &Catalogue{bundle: b}
 	// zh-CN first: a request that names no known language gets it.
-	c.matcher = language.NewMatcher(c.tags())
-	return c, nil
+	tags := []language.Tag{language.MustParse(Default)}
+	for _, t := range b.LanguageTags() {
+		if t != tags[0] {
+			tags = append(tags, t)
+		}
+	}
+	return &Catalogue{bundle: b, tags: tags, matcher: language.NewMatcher(tags)}, nil
 }
 
 // Languages lists the tags the catalogue has messages for.
@@ -77,20 +82,9 @@ func (c *Catalogue) For(prefs ...string) Translator {
 	}
 	lang := Default
 	if _, i, conf := c.matcher.Match(wanted...); conf != language.No {
-		lang = c.tags()[i].String()
+		lang = c.tags[i].String()
 	}
 	return Translator{loc: goi18n.NewLocalizer(c.bundle, lang)}
-}
-
-// tags lists the languages in the matcher's order (zh-CN first).
-func (c *Catalogue) tags() []language.Tag {
-	tags := []language.Tag{language.MustParse(Default)}
-	for _, t := range c.bundle.LanguageTags() {
-		if t != tags[0] {
-			tags = append(tags, t)
-		}
-	}
-	return tags
 }
 
 // Translator says the catalogue's messages in one language.
