@@ -646,7 +646,7 @@ func (s *Service) checkAddresses(in []NewAddress, list string, offset int, field
 	defaults := 0
 	for i, a := range in {
 		code := strings.TrimSpace(a.RegionCode)
-		if fe := s.regionProblem(code); fe != nil {
+		if fe := s.RegionProblem(code); fe != nil {
 			fields[fieldName(list, offset+i, "region_code")] = *fe
 		}
 		detail := strings.Join(strings.Fields(a.Detail), " ")
@@ -667,8 +667,9 @@ func (s *Service) checkAddresses(in []NewAddress, list string, offset int, field
 	return out
 }
 
-// regionProblem explains why code cannot be an address's region, or nil.
-func (s *Service) regionProblem(code string) *apperr.FieldError {
+// RegionProblem explains why code cannot be an address's region, or nil.
+// The public service-request form asks it too, so both say the same.
+func (s *Service) RegionProblem(code string) *apperr.FieldError {
 	var fe apperr.FieldError
 	switch r, ok := s.lookupRegion(code); {
 	case code == "":
@@ -677,9 +678,7 @@ func (s *Service) regionProblem(code string) *apperr.FieldError {
 		return nil
 	case !ok:
 		fe = apperr.Unknown(code)
-	case r.Level == region.LevelDistrict:
-		return nil
-	case r.Level == region.LevelCity && !r.IsGrouping() && len(s.o.Regions.Children(code)) == 0:
+	case s.o.Regions.IsAddressRegion(code):
 		return nil
 	default:
 		fe = apperr.Code("not_a_district", "choose a district ("+s.o.Regions.FullName(code)+" is a "+r.Level.String()+")").

@@ -82,13 +82,8 @@ func (s *Service) Check(r *Request) apperr.Fields {
 		r.Phone = n
 	}
 	r.RegionCode = strings.TrimSpace(r.RegionCode)
-	if r.RegionCode == "" {
-		fields["region_code"] = apperr.Required()
-	} else if reg, ok := s.o.Regions.Lookup(r.RegionCode); !ok {
-		fields["region_code"] = apperr.Unknown(r.RegionCode)
-	} else if !s.o.Regions.IsAddressRegion(r.RegionCode) {
-		fields["region_code"] = apperr.Code("not_a_district", "choose your district").
-			With("region", s.o.Regions.FullName(r.RegionCode)).With("level", reg.Level.String())
+	if fe := s.o.Customers.RegionProblem(r.RegionCode); fe != nil {
+		fields["region_code"] = *fe
 	}
 	r.Address = strings.Join(strings.Fields(r.Address), " ")
 	switch n := utf8.RuneCountInString(r.Address); {
