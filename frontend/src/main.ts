@@ -30,5 +30,9 @@ setUnauthorizedHandler(() => {
 
 app.mount('#app')
 // The API error catalogues: a chunk of their own, fetched right after the
-// first paint's code (see loadApiErrors).
-void loadApiErrors()
+// first paint's code (see loadApiErrors), and again after a navigation if
+// that fetch failed (a no-op once they are in). Meanwhile errors show the
+// backend's English message.
+const catalogues = () => void loadApiErrors().catch(() => {})
+catalogues()
+router.afterEach(catalogues)

@@ -60,8 +60,13 @@ let apiErrorsLoading: Promise<void> | undefined
  * has arrived, an error shows the backend's English message.
  */
 export function loadApiErrors(): Promise<void> {
-  apiErrorsLoading ??= import('./apiErrorCatalogue').then(({ apiErrorMessages }) => {
-    for (const l of SUPPORTED_LOCALES) i18n.global.mergeLocaleMessage(l, { apiErrors: apiErrorMessages[l] })
-  })
+  apiErrorsLoading ??= import('./apiErrorCatalogue')
+    .then(({ apiErrorMessages }) => {
+      for (const l of SUPPORTED_LOCALES) i18n.global.mergeLocaleMessage(l, { apiErrors: apiErrorMessages[l] })
+    })
+    .catch((err: unknown) => {
+      apiErrorsLoading = undefined // a failed chunk load is tried again by the next call
+      throw err
+    })
   return apiErrorsLoading
 }
