@@ -16,19 +16,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type recorder struct {
 	mu     sync.Mutex
 	events []event.Event
@@ -47,13 +34,13 @@ func (r *recorder) count(name string) int {
 	return n
 }
 
-func setup(t *testing.T, db *gorm.DB, start time.Time) (*complaint.Service, *clock, *recorder, context.Context) {
+func setup(t *testing.T, db *gorm.DB, start time.Time) (*complaint.Service, *testutil.Clock, *recorder, context.Context) {
 	t.Helper()
-	clk := &clock{t: start}
+	clk := testutil.NewClock(start)
 	bus := event.NewMemoryBus()
 	rec := &recorder{}
 	bus.Subscribe(rec.handle)
-	svc := complaint.New(complaint.Options{DB: db, Audit: audit.New(nil), Bus: bus, Now: clk.now, Chain: complaint.Chain{"quality_manager", "admin"},
+	svc := complaint.New(complaint.Options{DB: db, Audit: audit.New(nil), Bus: bus, Now: clk.Now, Chain: complaint.Chain{"quality_manager", "admin"},
 		Location: time.FixedZone("CST", 8*3600), InstalledBase: func(context.Context) (int64, error) { return 200, nil }})
 	ctx := actor.With(context.Background(), actor.Actor{UserID: 1, Username: "quality", Roles: []string{"quality_manager"}})
 	return svc, clk, rec, ctx
@@ -105,7 +92,7 @@ func TestStatusMachine(t *testing.T) {
 		if got := e.Details["allowed"].([]string); len(got) != 1 || got[0] != complaint.StatusAcknowledged {
 			t.Fatalf("allowed = %v", got)
 		}
-		clk.add(30 * time.Minute)
+		clk.Add(30 * time.Minute)
 		c, err = svc.Acknowledge(ctx, c.ID, c.Version, "已电话致歉")
 		if err != nil || c.Status != complaint.StatusAcknowledged || c.AckAt == nil {
 			t.Fatalf("ack: %v %+v", err, c)
@@ -213,14 +200,14 @@ func TestOverdueEscalationRaisedOnce(t *testing.T) {
 		if _, err := svc.Acknowledge(ctx, onTime.ID, 0, ""); err != nil {
 			t.Fatal(err)
 		}
-		clk.add(time.Hour)
+		clk.Add(time.Hour)
 		if err := svc.EscalateOverdue(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if rec.count("complaint.overdue") != 0 {
 			t.Fatal("overdue before the deadline")
 		}
-		clk.add(90 * time.Minute) // 2h30 after receipt: acknowledgement overdue
+		clk.Add(90 * time.Minute) // 2h30 after receipt: acknowledgement overdue
 		for i := 0; i < 3; i++ {
 			if err := svc.EscalateOverdue(context.Background()); err != nil {
 				t.Fatal(err)
@@ -241,7 +228,7 @@ func TestOverdueEscalationRaisedOnce(t *testing.T) {
 		if got.EscalationLevel != 1 || got.AckOverdueAt == nil || got.ResolveOverdueAt != nil {
 			t.Fatalf("late complaint %+v", got)
 		}
-		clk.add(22 * time.Hour) // 24h30: both complaints past resolution
+		clk.Add(22 * time.Hour) // 24h30: both complaints past resolution
 		for i := 0; i < 2; i++ {
 			if err := svc.EscalateOverdue(context.Background()); err != nil {
 				t.Fatal(err)
@@ -272,11 +259,11 @@ func TestComplaintKPI(t *testing.T) {
 			return d1.AddDate(0, 0, day).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
 		}
 		mk := func(received time.Time) complaint.Complaint {
-			clk.set(received)
+			clk.Set(received)
 			return newComplaint(t, svc, ctx, complaint.SeverityNormal, nil)
 		}
 		step := func(when time.Time, f func() (complaint.Complaint, error)) {
-			clk.set(when)
+			clk.Set(when)
 			if _, err := f(); err != nil {
 				t.Fatal(err)
 			}
@@ -297,7 +284,7 @@ func TestComplaintKPI(t *testing.T) {
 		step(at(0, 15, 0), func() (complaint.Complaint, error) { return svc.Acknowledge(ctx, c2.ID, 0, "") }) // 3 h: late
 		resolve(c2, at(1, 13, 0))                                                                             // 25 h: late
 		_ = c3                                                                                                // never acknowledged
-		clk.set(at(1, 12, 0))
+		clk.Set(at(1, 12, 0))
 		k, err := svc.KPI(ctx, d1, d1.AddDate(0, 0, 7))
 		if err != nil {
 			t.Fatal(err)

@@ -23,13 +23,13 @@ import (
 func TestEscalationResolvesTheRoleToItsUsers(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		start := time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC)
-		clk := &clock{t: start}
+		clk := testutil.NewClock(start)
 		bus := event.NewMemoryBus()
 		rec := &recorder{}
 		bus.Subscribe(rec.handle)
 		holders := map[string][]uint64{"quality_manager": {12, 5}, "admin": {1}}
 		var asked []string
-		svc := complaint.New(complaint.Options{DB: db, Audit: audit.New(nil), Bus: bus, Now: clk.now, Chain: complaint.Chain{"quality_manager", "admin"},
+		svc := complaint.New(complaint.Options{DB: db, Audit: audit.New(nil), Bus: bus, Now: clk.Now, Chain: complaint.Chain{"quality_manager", "admin"},
 			Location: time.FixedZone("CST", 8*3600),
 			RoleHolders: func(_ context.Context, role string, _ *uint64) ([]uint64, error) {
 				asked = append(asked, role)
@@ -52,7 +52,7 @@ func TestEscalationResolvesTheRoleToItsUsers(t *testing.T) {
 			t.Fatalf("complaint.escalated %+v", got)
 		}
 		// Overdue: up to the top, the administrator.
-		clk.add(30 * 24 * time.Hour)
+		clk.Add(30 * 24 * time.Hour)
 		if err := svc.EscalateOverdue(context.Background()); err != nil {
 			t.Fatal(err)
 		}

@@ -31,8 +31,8 @@ func TestComplaintEventsCommitAndRollBackWithTheChange(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 		box := outbox.New(outbox.Options{DB: g, Bus: event.NewMemoryBus(), Log: quiet})
-		clk := &clock{t: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
-		svc := complaint.New(complaint.Options{DB: g, Audit: audit.New(nil), Bus: box, Now: clk.now, Chain: complaint.Chain{"quality_manager", "admin"},
+		clk := testutil.NewClock(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC))
+		svc := complaint.New(complaint.Options{DB: g, Audit: audit.New(nil), Bus: box, Now: clk.Now, Chain: complaint.Chain{"quality_manager", "admin"},
 			Location:    time.FixedZone("CST", 8*3600),
 			RoleHolders: func(context.Context, string, *uint64) ([]uint64, error) { return []uint64{5}, nil }})
 		ctx := actor.With(context.Background(), actor.Actor{UserID: 1, Username: "quality", Roles: []string{"quality_manager"}})

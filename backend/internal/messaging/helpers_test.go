@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/event"
 	"github.com/aftersales/aftersales/backend/internal/messaging"
 	"github.com/aftersales/aftersales/backend/internal/outbox"
+	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
 var shanghai = mustZone("Asia/Shanghai")
@@ -31,15 +31,6 @@ func mustZone(name string) *time.Location {
 func local(y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, shanghai).UTC()
 }
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // customers is the customer register as the messages see it: 1 consents
 // to service SMS and surveys, 2 consents to nothing, 3 has no mobile.
@@ -63,7 +54,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // newService returns a Service on g with the default templates, Shanghai
 // quiet hours 21:00–08:00 and the clock c; edit adjusts the options.
-func newService(t *testing.T, g *gorm.DB, c *clock, edit func(*messaging.Options)) *messaging.Service {
+func newService(t *testing.T, g *gorm.DB, c *testutil.Clock, edit func(*messaging.Options)) *messaging.Service {
 	t.Helper()
 	o := messaging.Options{DB: g, Audit: audit.New(nil), Log: quiet, Customers: register, Location: shanghai,
 		Quiet:     messaging.QuietHours{Start: 21 * time.Hour, End: 8 * time.Hour, Loc: shanghai},

@@ -19,7 +19,7 @@ func ptr[T any](v T) *T { return &v }
 // redeliveries; the work order's outlet-topic copy queues nothing.
 func TestTriggersQueueOneMessageEach(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
-		c := &clock{t: local(2026, 3, 5, 10, 0)}
+		c := testutil.NewClock(local(2026, 3, 5, 10, 0))
 		s := newService(t, g, c, nil)
 		at, until := local(2026, 3, 6, 14, 0), local(2026, 3, 6, 16, 0)
 		wo := event.WorkOrder{WorkOrderID: 7, Number: "W20260305001", TicketID: 3, CustomerID: 1, AppointmentAt: &at, AppointmentUntil: &until}
@@ -78,7 +78,7 @@ func TestTriggersQueueOneMessageEach(t *testing.T) {
 // Customer 3 has no mobile number.
 func TestConsentIsRespected(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
-		c := &clock{t: local(2026, 3, 5, 10, 0)}
+		c := testutil.NewClock(local(2026, 3, 5, 10, 0))
 		s := newService(t, g, c, func(o *messaging.Options) {
 			o.Webhook = messaging.Webhook{URL: "http://127.0.0.1:1/hook", Secret: "0123456789abcdef"}
 		})
@@ -115,7 +115,7 @@ func TestConsentIsRespected(t *testing.T) {
 func TestQuietHoursDeferToEightNotDrop(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
-		c := &clock{t: local(2026, 3, 5, 22, 30)}
+		c := testutil.NewClock(local(2026, 3, 5, 22, 30))
 		s := newService(t, g, c, nil)
 		m := queue(t, g, s, messaging.Draft{Trigger: messaging.TriggerRepairCompleted, CustomerID: 1, DedupeKey: "a"})
 		if m.Status != messaging.StatusDeferred || !m.NotBefore.Equal(local(2026, 3, 6, 8, 0)) || m.Error != "quiet_hours" {
@@ -158,7 +158,7 @@ func TestQuietHoursDeferToEightNotDrop(t *testing.T) {
 func TestRateLimitPerPhoneDefers(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
-		c := &clock{t: local(2026, 3, 5, 10, 0)}
+		c := testutil.NewClock(local(2026, 3, 5, 10, 0))
 		s := newService(t, g, c, func(o *messaging.Options) { o.RateLimit = 2 })
 		var ids []uint64
 		for i, key := range []string{"a", "b", "c"} {
@@ -195,7 +195,7 @@ func TestRateLimitPerPhoneDefers(t *testing.T) {
 func TestResendQueuesACopy(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
-		c := &clock{t: local(2026, 3, 5, 10, 0)}
+		c := testutil.NewClock(local(2026, 3, 5, 10, 0))
 		s := newService(t, g, c, nil)
 		m := queue(t, g, s, messaging.Draft{Trigger: messaging.TriggerQuoteWaiting, CustomerID: 1, DedupeKey: "a",
 			Params: map[string]string{"number": "R1", "amount": "88.00", "link": "https://svc/quote/x", "expires": "3月8日10:00"}})
@@ -226,7 +226,7 @@ func TestResendQueuesACopy(t *testing.T) {
 func TestTemplateEditChecksVariablesAndVersion(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
-		c := &clock{t: local(2026, 3, 5, 10, 0)}
+		c := testutil.NewClock(local(2026, 3, 5, 10, 0))
 		s := newService(t, g, c, nil)
 		ts, err := s.Templates(ctx)
 		if err != nil || len(ts) != len(messaging.Triggers()) || ts[0].Trigger != messaging.TriggerAppointmentConfirmed {

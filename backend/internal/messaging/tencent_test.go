@@ -185,8 +185,8 @@ func TestTencentSMSRequestAndSignature(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		ts, srv := newTencentSMS(t)
-		c := &clock{t: time.Now().UTC()}
-		if r := (messaging.QuietHours{Start: 21 * time.Hour, End: 8 * time.Hour, Loc: shanghai}).Release(c.t); r.After(c.t) {
+		c := testutil.NewClock(time.Now().UTC())
+		if r := (messaging.QuietHours{Start: 21 * time.Hour, End: 8 * time.Hour, Loc: shanghai}).Release(c.Now()); r.After(c.Now()) {
 			c.Set(r) // the signature's timestamp is real; only the quiet-hours check reads this clock
 		}
 		s := newService(t, g, c, func(o *messaging.Options) { o.SMS = tencentProvider(srv) })
@@ -264,7 +264,7 @@ func TestTwoWorkersSendEachMessageOnce(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		ts, srv := newTencentSMS(t)
-		c := &clock{t: local(2026, 3, 5, 10, 0)}
+		c := testutil.NewClock(local(2026, 3, 5, 10, 0))
 		edit := func(holder string) func(*messaging.Options) {
 			return func(o *messaging.Options) { o.SMS, o.Holder, o.RateLimit = tencentProvider(srv), holder, 1000 }
 		}

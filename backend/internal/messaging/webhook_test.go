@@ -75,7 +75,7 @@ func (gw *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestWebhookSignedRetriedAndDeadLettered(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
-		c := &clock{t: local(2026, 3, 5, 10, 0)}
+		c := testutil.NewClock(local(2026, 3, 5, 10, 0))
 		gw := &gateway{now: c.Now, fail: func(n int) bool { return n <= 2 }}
 		srv := httptest.NewServer(gw)
 		defer srv.Close()

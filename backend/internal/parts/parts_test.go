@@ -16,18 +16,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type events struct {
 	mu  sync.Mutex
 	got []event.Event
@@ -45,13 +33,13 @@ func (e *events) names(name string) []event.Event {
 	return out
 }
 
-func setup(t *testing.T, db *gorm.DB) (*parts.Service, *clock, *events, context.Context) {
+func setup(t *testing.T, db *gorm.DB) (*parts.Service, *testutil.Clock, *events, context.Context) {
 	t.Helper()
 	bus := event.NewMemoryBus()
 	ev := &events{}
 	bus.Subscribe(func(e event.Event) { ev.mu.Lock(); ev.got = append(ev.got, e); ev.mu.Unlock() })
-	clk := &clock{t: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)}
-	s := parts.New(parts.Options{DB: db, Audit: audit.New(nil), Bus: bus, Now: clk.now})
+	clk := testutil.NewClock(time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC))
+	s := parts.New(parts.Options{DB: db, Audit: audit.New(nil), Bus: bus, Now: clk.Now})
 	ctx := actor.With(context.Background(), actor.Actor{UserID: 1, Username: "admin", Roles: []string{"admin"}})
 	return s, clk, ev, ctx
 }
@@ -187,7 +175,7 @@ func TestRequisitionFlowAndFillRate(t *testing.T) {
 		if _, err := s.Requisition(technician(9, "x"), r1.ID); code(err) != "not_found" {
 			t.Fatalf("scope: %v", err)
 		}
-		clk.add(2 * time.Hour)
+		clk.Add(2 * time.Hour)
 		r1, err = s.Ship(ctx, r1.ID, r1.Version)
 		if err != nil {
 			t.Fatal(err)
@@ -204,7 +192,7 @@ func TestRequisitionFlowAndFillRate(t *testing.T) {
 		if _, err := s.ReceiveRequisition(tech, r1.ID, r1.Version-1); code(err) != "version_conflict" {
 			t.Fatalf("stale version: %v", err)
 		}
-		clk.add(3 * time.Hour)
+		clk.Add(3 * time.Hour)
 		r1, err = s.ReceiveRequisition(tech, r1.ID, r1.Version)
 		if err != nil {
 			t.Fatal(err)
@@ -219,14 +207,14 @@ func TestRequisitionFlowAndFillRate(t *testing.T) {
 
 		// A slow one: received 30 h after the request.
 		r2, _ := s.CreateRequisition(tech, parts.NewRequisition{Lines: []parts.NewLine{{PartID: p.ID, Qty: 1}}})
-		clk.add(30 * time.Hour)
+		clk.Add(30 * time.Hour)
 		r2, _ = s.Ship(ctx, r2.ID, 0)
 		if _, err := s.ReceiveRequisition(tech, r2.ID, 0); err != nil {
 			t.Fatal(err)
 		}
 		// One open past its deadline, one fresh (not due yet), one cancelled.
 		open, _ := s.CreateRequisition(tech, parts.NewRequisition{Lines: []parts.NewLine{{PartID: p.ID, Qty: 1}}})
-		clk.add(25 * time.Hour)
+		clk.Add(25 * time.Hour)
 		fresh, _ := s.CreateRequisition(tech, parts.NewRequisition{Lines: []parts.NewLine{{PartID: p.ID, Qty: 1}}})
 		gone, _ := s.CreateRequisition(tech, parts.NewRequisition{Lines: []parts.NewLine{{PartID: p.ID, Qty: 1}}})
 		if _, err := s.CancelRequisition(tech, gone.ID, 0, ""); !apperr.IsKind(err, apperr.KindValidation) {
@@ -236,7 +224,7 @@ func TestRequisitionFlowAndFillRate(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = fresh
-		fr, err := s.FillRateOf(ctx, clk.now().Add(-30*24*time.Hour), clk.now().Add(time.Hour), clk.now(), 0)
+		fr, err := s.FillRateOf(ctx, clk.Now().Add(-30*24*time.Hour), clk.Now().Add(time.Hour), clk.Now(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

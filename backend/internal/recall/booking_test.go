@@ -44,10 +44,10 @@ func TestBookingOpensARemedyWorkOrderAndItsCompletionRecordsTheRemedy(t *testing
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		insertUnits(t, db, []unitRow{{serial: "RB26A000001", model: 7, customer: 3001, lot: "L2601"},
 			{serial: "RB26A000002", model: 7, customer: 3002, lot: "L2601"}})
-		clk := &clock{t: time.Date(2026, 5, 4, 1, 0, 0, 0, time.UTC)}
+		clk := testutil.NewClock(time.Date(2026, 5, 4, 1, 0, 0, 0, time.UTC))
 		orders := &remedyOrders{}
 		loc, _ := time.LoadLocation("Asia/Shanghai")
-		s := recall.New(recall.Options{DB: db, Audit: audit.New(nil), Bus: event.NewMemoryBus(), Location: loc, Now: clk.now, RemedyOrders: orders})
+		s := recall.New(recall.Options{DB: db, Audit: audit.New(nil), Bus: event.NewMemoryBus(), Location: loc, Now: clk.Now, RemedyOrders: orders})
 		c, err := s.Create(admin, recall.CampaignInput{Title: "RB 电源召回", Reason: "过热", HazardLevel: "high", Remedy: "repair",
 			RemedyDescription: "更换电源板", StartDate: time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)})
 		if err != nil {
@@ -61,7 +61,7 @@ func TestBookingOpensARemedyWorkOrderAndItsCompletionRecordsTheRemedy(t *testing
 		}
 		units, _, _ := s.Units(admin, c.ID, recall.UnitFilter{Size: 10})
 		u := units[0]
-		at := clk.now().Add(48 * time.Hour)
+		at := clk.Now().Add(48 * time.Hour)
 		u, err = s.Book(admin, u.ID, u.Version, at, 3)
 		if err != nil || u.WorkOrderID == nil || *u.WorkOrderID != 501 || len(orders.opened) != 1 || orders.opened[0].OutletID != 3 ||
 			orders.opened[0].CustomerID == nil || *orders.opened[0].CustomerID != *u.CustomerID {

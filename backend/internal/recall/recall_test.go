@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -53,18 +52,6 @@ func TestParseRange(t *testing.T) {
 	}
 }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // unitRow is a row of the product domain's units table, written directly
 // so the resolution SQL reads real rows.
 type unitRow struct {
@@ -106,9 +93,9 @@ func code(err error) string {
 	return apperr.As(err).Code
 }
 
-func newService(db *gorm.DB, clk *clock, bus event.Bus) *recall.Service {
+func newService(db *gorm.DB, clk *testutil.Clock, bus event.Bus) *recall.Service {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	return recall.New(recall.Options{DB: db, Audit: audit.New(nil), Bus: bus, Location: loc, Now: clk.now})
+	return recall.New(recall.Options{DB: db, Audit: audit.New(nil), Bus: bus, Location: loc, Now: clk.Now})
 }
 
 var admin = actor.With(context.Background(), actor.Actor{UserID: 1, Username: "quality", Roles: []string{"quality_manager"}})
@@ -130,7 +117,7 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 			unitRow{serial: "KX24B000001", model: 8, lot: "L2402"},                  // no owner
 		)
 		insertUnits(t, db, rows)
-		clk := &clock{t: time.Date(2026, 5, 4, 1, 0, 0, 0, time.UTC)} // Monday 09:00 in Shanghai
+		clk := testutil.NewClock(time.Date(2026, 5, 4, 1, 0, 0, 0, time.UTC)) // Monday 09:00 in Shanghai
 		bus := event.NewMemoryBus()
 		var remedied []event.Event
 		bus.Subscribe(func(e event.Event) {
@@ -236,7 +223,7 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 		}
 		_ = owners
 		u9, _, _ := s.Units(admin, c.ID, recall.UnitFilter{Serial: "KX24A000009"})
-		booked, err := s.Book(admin, u9[0].ID, 0, clk.now().Add(72*time.Hour), 3)
+		booked, err := s.Book(admin, u9[0].ID, 0, clk.Now().Add(72*time.Hour), 3)
 		if err != nil || booked.Status != recall.UnitScheduled {
 			t.Fatalf("book: %+v %v", booked, err)
 		}
@@ -248,7 +235,7 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 			t.Fatalf("outlet scope: %d", total)
 		}
 		// Week 2: two remedies (one booked, one walk-in found by serial).
-		clk.add(8 * 24 * time.Hour)
+		clk.Add(8 * 24 * time.Hour)
 		if _, _, err := s.Remedy(tech, booked.ID, recall.RemedyInput{Version: booked.Version, Note: "已更换电源板"}); err != nil {
 			t.Fatal(err)
 		}
@@ -291,7 +278,7 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 			t.Fatalf("remedy without outlet: %v", err)
 		}
 		// Week 4: one more.
-		clk.add(14 * 24 * time.Hour)
+		clk.Add(14 * 24 * time.Hour)
 		if _, _, err := s.Remedy(admin, units[0].ID, recall.RemedyInput{Version: u0.Version, OutletID: 5}); err != nil {
 			t.Fatal(err)
 		}
@@ -389,7 +376,7 @@ func TestRecallResolution100k(t *testing.T) {
 		}
 		insertUnits(t, db, rows)
 		t.Logf("%s: inserted %d units in %s", db.Dialector.Name(), len(rows), time.Since(start).Round(time.Millisecond))
-		clk := &clock{t: time.Now().UTC()}
+		clk := testutil.NewClock(time.Now().UTC())
 		s := newService(db, clk, nil)
 		model := uint64(40)
 		for _, tc := range []struct {
@@ -406,7 +393,7 @@ func TestRecallResolution100k(t *testing.T) {
 				return out
 			}()}},
 		} {
-			c, err := s.Create(admin, recall.CampaignInput{Title: tc.name, Reason: "benchmark", HazardLevel: "low", Remedy: "inspect", StartDate: clk.now()})
+			c, err := s.Create(admin, recall.CampaignInput{Title: tc.name, Reason: "benchmark", HazardLevel: "low", Remedy: "inspect", StartDate: clk.Now()})
 			if err != nil {
 				t.Fatal(err)
 			}

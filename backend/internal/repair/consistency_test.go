@@ -43,7 +43,7 @@ func TestTechnicianNameIsJoinedOnRead(t *testing.T) {
 		e := setup(t, db)
 		staff := staffRegister{31: {Name: "王强", OutletID: outlet}, 32: {Name: "赵六", OutletID: outlet + 1}}
 		fu := fakeUnits{}
-		rs := repair.New(repair.Options{DB: db, Audit: audit.New(nil), Units: fu.unit, Warranty: fu.warranty, Stock: e.p, Now: e.clk.now,
+		rs := repair.New(repair.Options{DB: db, Audit: audit.New(nil), Units: fu.unit, Warranty: fu.warranty, Stock: e.p, Now: e.clk.Now,
 			Technicians: staff.lookup, Staff: staff.member})
 		tech := uint64(31)
 		o, err := rs.Create(e.tech, repair.NewOrder{UnitID: 1, Complaint: "不制冷", TechnicianID: &tech})

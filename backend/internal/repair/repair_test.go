@@ -18,18 +18,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // fakeUnits stands in for the product domain: unit 1..9 are in warranty
 // (repair window), 10..19 expired.
 type fakeUnits struct{}
@@ -61,7 +49,7 @@ func serialOf(id uint64) string { return "SN" + string(rune('A'+id)) + "0001" }
 type env struct {
 	r     *repair.Service
 	p     *parts.Service
-	clk   *clock
+	clk   *testutil.Clock
 	admin context.Context
 	tech  context.Context
 	ev    *[]event.Event
@@ -76,11 +64,11 @@ func setup(t *testing.T, db *gorm.DB, opts ...func(*repair.Options)) env {
 	var got []event.Event
 	var mu sync.Mutex
 	bus.Subscribe(func(e event.Event) { mu.Lock(); got = append(got, e); mu.Unlock() })
-	clk := &clock{t: time.Date(2026, 1, 5, 2, 0, 0, 0, time.UTC)}
+	clk := testutil.NewClock(time.Date(2026, 1, 5, 2, 0, 0, 0, time.UTC))
 	tr := audit.New(nil)
-	ps := parts.New(parts.Options{DB: db, Audit: tr, Bus: bus, Now: clk.now})
+	ps := parts.New(parts.Options{DB: db, Audit: tr, Bus: bus, Now: clk.Now})
 	fu := fakeUnits{}
-	ro := repair.Options{DB: db, Audit: tr, Bus: bus, Units: fu.unit, Warranty: fu.warranty, Stock: ps, Now: clk.now,
+	ro := repair.Options{DB: db, Audit: tr, Bus: bus, Units: fu.unit, Warranty: fu.warranty, Stock: ps, Now: clk.Now,
 		WorkOrders: func(ctx context.Context, id uint64) (repair.WorkOrder, error) {
 			if id != 77 {
 				return repair.WorkOrder{}, apperr.NotFound("work order")
@@ -279,7 +267,7 @@ func TestInWarrantyFreeAndOldPartReturn(t *testing.T) {
 		if err != nil || total != 1 || pend[0].RepairNumber != o.Number || pend[0].FaultySerial != "B-OLD" {
 			t.Fatalf("pending old parts: %+v %d %v", pend, total, err)
 		}
-		if _, err := e.r.ReturnOldPart(e.tech, o.ID, line.ID, e.clk.now().AddDate(0, 0, 3)); !apperr.IsKind(err, apperr.KindValidation) {
+		if _, err := e.r.ReturnOldPart(e.tech, o.ID, line.ID, e.clk.Now().AddDate(0, 0, 3)); !apperr.IsKind(err, apperr.KindValidation) {
 			t.Fatalf("return in the future: %v", err)
 		}
 		l, err := e.r.ReturnOldPart(e.tech, o.ID, line.ID, time.Time{})
@@ -308,16 +296,16 @@ func TestInWarrantyFreeAndOldPartReturn(t *testing.T) {
 func TestRepeatRepairAndFirstTimeFix(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		e := setup(t, db)
-		start := e.clk.now()
+		start := e.clk.Now()
 		// Unit 1: fixed on day 0, back on day 10 (repeat), fixed again.
 		a1 := e.complete(t, 1, "E1", repair.ResultFixed)
-		e.clk.add(10 * 24 * time.Hour)
+		e.clk.Add(10 * 24 * time.Hour)
 		a2 := e.complete(t, 1, "E2", repair.ResultFixed)
 		// Unit 3: fixed on day 10, back on day 45 (outside the window).
 		b1 := e.complete(t, 3, "E1", repair.ResultFixed)
 		// Unit 4: not fixed on day 10.
 		c1 := e.complete(t, 4, "E3", repair.ResultNotFixed)
-		e.clk.add(35 * 24 * time.Hour)
+		e.clk.Add(35 * 24 * time.Hour)
 		b2 := e.complete(t, 3, "E1", repair.ResultFixed)
 		// Unit 5: fixed in two visits on day 45.
 		o := must(e.r.Create(e.tech, repair.NewOrder{UnitID: 5}))(t)
@@ -325,7 +313,7 @@ func TestRepeatRepairAndFirstTimeFix(t *testing.T) {
 		must(e.r.Start(e.tech, o.ID, 0))(t)
 		d1 := must(e.r.Complete(e.tech, o.ID, 0, repair.Completion{Result: repair.ResultFixed, Visits: 2, CustomerConfirmed: true}))(t)
 
-		k, err := e.r.KPIOf(e.admin, start.Add(-time.Hour), e.clk.now().Add(time.Hour), 0)
+		k, err := e.r.KPIOf(e.admin, start.Add(-time.Hour), e.clk.Now().Add(time.Hour), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -343,7 +331,7 @@ func TestRepeatRepairAndFirstTimeFix(t *testing.T) {
 			t.Fatalf("rates: %v %d", *k.FirstTimeFixRate, k.RecordComplete)
 		}
 		// The period filter: only day 45's repairs.
-		k2 := must(e.r.KPIOf(e.admin, e.clk.now().Add(-time.Hour), e.clk.now().Add(time.Hour), 0))(t)
+		k2 := must(e.r.KPIOf(e.admin, e.clk.Now().Add(-time.Hour), e.clk.Now().Add(time.Hour), 0))(t)
 		if k2.Completed != 2 || k2.Repeat != 0 {
 			t.Fatalf("late period: %+v", k2)
 		}
@@ -566,7 +554,7 @@ func itoa(v uint64) string {
 func TestCancelledVisitIsNoRepeat(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		e := setup(t, db)
-		start := e.clk.now()
+		start := e.clk.Now()
 		first := e.complete(t, 9, "E1", repair.ResultFixed)
 		kpi := func() repair.KPI {
 			t.Helper()
@@ -575,7 +563,7 @@ func TestCancelledVisitIsNoRepeat(t *testing.T) {
 		if k := kpi(); k.FirstTimeFix != 1 {
 			t.Fatalf("alone: %+v", k)
 		}
-		e.clk.add(5 * 24 * time.Hour)
+		e.clk.Add(5 * 24 * time.Hour)
 		again := must(e.r.Create(e.tech, repair.NewOrder{UnitID: 9}))(t)
 		if again.PrevCompletedAt == nil || !again.PrevCompletedAt.Equal(*first.CompletedAt) {
 			t.Fatalf("previous completion: %v", again.PrevCompletedAt)
@@ -587,7 +575,7 @@ func TestCancelledVisitIsNoRepeat(t *testing.T) {
 		if k := kpi(); k.FirstTimeFix != 1 {
 			t.Fatalf("the withdrawn visit still counts: %+v", k)
 		}
-		e.clk.add(24 * time.Hour)
+		e.clk.Add(24 * time.Hour)
 		must(e.r.Create(e.tech, repair.NewOrder{UnitID: 9}))(t)
 		if k := kpi(); k.FirstTimeFix != 0 {
 			t.Fatalf("a real visit after 6 days: %+v", k)

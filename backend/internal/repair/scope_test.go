@@ -49,11 +49,11 @@ func TestRepairTrustsNoInputs(t *testing.T) {
 		if _, err := e.r.Create(mgr3, repair.NewOrder{UnitID: 1, TechnicianID: &other}); apperr.As(err).Fields["technician_id"].Code == "" {
 			t.Fatalf("another outlet's technician accepted: %v", err)
 		}
-		old := e.clk.now().AddDate(-2, 0, 0)
+		old := e.clk.Now().AddDate(-2, 0, 0)
 		if _, err := e.r.Create(mgr3, repair.NewOrder{UnitID: 1, ReceivedAt: &old}); apperr.As(err).Fields["received_at"].Code == "" {
 			t.Fatalf("two years back accepted: %v", err)
 		}
-		eight := e.clk.now().AddDate(0, 0, -8)
+		eight := e.clk.Now().AddDate(0, 0, -8)
 		if _, err := e.r.Create(mgr3, repair.NewOrder{UnitID: 1, ReceivedAt: &eight}); apperr.As(err).Fields["received_at"].Code == "" {
 			t.Fatalf("eight days back accepted: %v", err)
 		}
@@ -64,13 +64,13 @@ func TestRepairTrustsNoInputs(t *testing.T) {
 
 		// Outlet 4 repaired unit 9 on day 0; outlet 3 records, on day 5, a
 		// walk-in back-dated to day 1: outlet 4's repair keeps its standing.
-		start := e.clk.now()
+		start := e.clk.Now()
 		mgr4 := outletActor(7, 4, "outlet_manager")
 		a := must(e.r.Create(mgr4, repair.NewOrder{UnitID: 9}))(t)
 		must(e.r.Diagnose(mgr4, a.ID, 0, repair.Diagnosis{Diagnosis: "d", FaultCode: "E1", Cause: "c"}))(t)
 		must(e.r.Start(mgr4, a.ID, 0))(t)
 		a = must(e.r.Complete(mgr4, a.ID, 0, repair.Completion{Result: repair.ResultFixed, CustomerConfirmed: true}))(t)
-		e.clk.add(5 * 24 * time.Hour)
+		e.clk.Add(5 * 24 * time.Hour)
 		day1 := start.Add(24 * time.Hour)
 		must(e.r.Create(mgr3, repair.NewOrder{UnitID: 9, ReceivedAt: &day1}))(t)
 		if d := must(e.r.Get(e.admin, a.ID))(t); d.NextReceivedAt != nil {

@@ -3,7 +3,6 @@ package returns_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -80,17 +79,8 @@ func TestDecisionFlags(t *testing.T) {
 	}
 }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) set(day string) {
-	c.mu.Lock()
-	c.t = d(day).Add(2 * time.Hour) // 10:00 in Shanghai
-	c.mu.Unlock()
-}
+// at10 is 10:00 in Shanghai on day, the time the requests below are made.
+func at10(day string) time.Time { return d(day).Add(2 * time.Hour) }
 
 func code(err error) string {
 	if err == nil {
@@ -102,7 +92,7 @@ func code(err error) string {
 func TestRequestsAtTheEdges(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		loc, _ := time.LoadLocation("Asia/Shanghai")
-		clk := &clock{}
+		clk := testutil.NewClock(time.Time{})
 		purchase := d("2026-03-01")
 		units := func(_ context.Context, id uint64, serial string) (returns.Unit, error) {
 			if id == 0 && strings.ToUpper(serial) == "RT0001" {
@@ -128,11 +118,11 @@ func TestRequestsAtTheEdges(t *testing.T) {
 				decided = append(decided, e)
 			}
 		})
-		s := returns.New(returns.Options{DB: db, Audit: audit.New(nil), Bus: bus, Units: units, Windows: windows, Location: loc, Now: clk.now})
+		s := returns.New(returns.Options{DB: db, Audit: audit.New(nil), Bus: bus, Units: units, Windows: windows, Location: loc, Now: clk.Now})
 		ctx := actor.With(context.Background(), actor.Actor{UserID: 2, Username: "agent", Roles: []string{"hotline_agent"}})
 		create := func(kind, on string) returns.Request {
 			t.Helper()
-			clk.set(on)
+			clk.Set(at10(on))
 			r, err := s.Create(ctx, returns.NewRequest{Kind: kind, Serial: "rt0001", Reason: "开箱噪音大"})
 			if err != nil {
 				t.Fatal(err)
@@ -141,7 +131,7 @@ func TestRequestsAtTheEdges(t *testing.T) {
 		}
 		decide := func(r returns.Request, decision, on string) returns.Request {
 			t.Helper()
-			clk.set(on)
+			clk.Set(at10(on))
 			r, err := s.Decide(ctx, r.ID, r.Version, decision, "核实后处理")
 			if err != nil {
 				t.Fatal(err)
@@ -188,7 +178,7 @@ func TestRequestsAtTheEdges(t *testing.T) {
 			t.Fatalf("events: %+v", decided)
 		}
 		// Recorded later than asked: the request day counts, not the recording day.
-		clk.set("2026-03-12")
+		clk.Set(at10("2026-03-12"))
 		back, err := s.Create(ctx, returns.NewRequest{Kind: returns.KindReturn, UnitID: 1, Reason: "电话申请", RequestedOn: d("2026-03-07")})
 		if err != nil || !back.Eligible {
 			t.Fatalf("requested on day 6, recorded on day 11: %+v %v", back, err)
@@ -221,7 +211,7 @@ func TestRequestsAtTheEdges(t *testing.T) {
 		// KPI over March: eligible = r7, x15, r5, late, back (5); honoured in
 		// time = r7 only; x15 and back are still undecided but back's window
 		// has passed by 12 March (x15's has not).
-		clk.set("2026-03-12")
+		clk.Set(at10("2026-03-12"))
 		k, err := s.KPIOf(ctx, d("2026-03-01"), d("2026-04-01"))
 		if err != nil {
 			t.Fatal(err)

@@ -21,14 +21,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 type opener struct {
 	mu    sync.Mutex
 	calls []survey.Dissatisfaction
@@ -60,7 +52,7 @@ func (r *reopener) Reopen(_ context.Context, id uint64, reason string) error {
 
 type env struct {
 	svc   *survey.Service
-	clk   *clock
+	clk   *testutil.Clock
 	open  *opener
 	reop  *reopener
 	bus   *event.MemoryBus
@@ -83,14 +75,14 @@ func (e *env) count(name string) int {
 
 func newEnv(t *testing.T, db *gorm.DB, mod func(*survey.Settings)) *env {
 	t.Helper()
-	e := &env{clk: &clock{t: time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)}, open: &opener{}, reop: &reopener{}, bus: event.NewMemoryBus(), db: db}
+	e := &env{clk: testutil.NewClock(time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)), open: &opener{}, reop: &reopener{}, bus: event.NewMemoryBus(), db: db}
 	e.bus.Subscribe(func(ev event.Event) { e.mu.Lock(); e.names = append(e.names, ev.Name); e.mu.Unlock() })
 	st := survey.DefaultSettings()
 	st.BaseURL = "https://service.example.cn"
 	if mod != nil {
 		mod(&st)
 	}
-	e.svc = survey.New(survey.Options{DB: db, Audit: audit.New(nil), Bus: e.bus, Now: e.clk.now, Settings: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	e.svc = survey.New(survey.Options{DB: db, Audit: audit.New(nil), Bus: e.bus, Now: e.clk.Now, Settings: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Complaints: e.open, Tickets: e.reop, Location: time.FixedZone("CST", 8*3600),
 		Supervisor: func(a actor.Actor) bool { return a.HasRole("quality_manager") }})
 	if err := e.svc.EnsureDefaultTemplates(system()); err != nil {
@@ -213,7 +205,7 @@ func TestLinkFetchedThenSubmittedOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.clk.add(7*24*time.Hour + time.Second)
+		e.clk.Add(7*24*time.Hour + time.Second)
 		_, err = e.svc.PublicForm(context.Background(), tokenOf(t, link2))
 		wantErr(t, err, apperr.KindGone, "survey_expired")
 		_, err = e.svc.SubmitPublic(context.Background(), tokenOf(t, link2), good, "")
@@ -251,7 +243,7 @@ func TestDissatisfiedOpensComplaintAndSchedulesCallback(t *testing.T) {
 		if err := db.Where("kind = ? AND source_response_id = ?", survey.FollowupSupervisorCallback, r.ID).Take(&cb).Error; err != nil {
 			t.Fatal("no supervisor call-back scheduled")
 		}
-		if !cb.DueAt.Equal(e.clk.now().Truncate(time.Millisecond).Add(24*time.Hour)) || cb.AgentID == nil || *cb.AgentID != 5 {
+		if !cb.DueAt.Equal(e.clk.Now().Truncate(time.Millisecond).Add(24*time.Hour)) || cb.AgentID == nil || *cb.AgentID != 5 {
 			t.Fatalf("call-back %+v", cb)
 		}
 		if e.count("survey.dissatisfied") != 1 {
@@ -306,7 +298,7 @@ func TestDissatisfiedReopensTicketWhenConfigured(t *testing.T) {
 			t.Fatalf("want pending, got %+v", got)
 		}
 		e.open.fail = false
-		e.clk.add(2 * time.Minute)
+		e.clk.Add(2 * time.Minute)
 		if err := e.svc.Dispatch(system()); err != nil {
 			t.Fatal(err)
 		}
@@ -321,7 +313,7 @@ func TestDissatisfiedReopensTicketWhenConfigured(t *testing.T) {
 func TestOwnAgentNeverRates(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		e := newEnv(t, db, func(s *survey.Settings) { s.LinkRate = 1 })
-		closed := e.clk.now().Add(-time.Hour)
+		closed := e.clk.Now().Add(-time.Hour)
 		c := survey.Closed{TicketID: u(801), TicketNumber: "GD-801", CustomerID: 41, UnitID: u(88), AgentID: u(7), ClosedAt: closed}
 		if err := e.svc.OnClosed(system(), c); err != nil {
 			t.Fatal(err)
@@ -366,7 +358,7 @@ func TestFollowupUnreachableAfterAttempts(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		e := newEnv(t, db, func(s *survey.Settings) { s.LinkRate = 0; s.MaxAttempts = 3 })
 		for i, tid := range []uint64{901, 902} {
-			if err := e.svc.OnClosed(system(), survey.Closed{TicketID: u(tid), CustomerID: uint64(50 + i), ClosedAt: e.clk.now()}); err != nil {
+			if err := e.svc.OnClosed(system(), survey.Closed{TicketID: u(tid), CustomerID: uint64(50 + i), ClosedAt: e.clk.Now()}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -407,11 +399,11 @@ func TestFollowupUnreachableAfterAttempts(t *testing.T) {
 func TestLinksSentAfterDelay(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		e := newEnv(t, db, func(s *survey.Settings) { s.LinkRate = 1; s.FollowupRate = 0 })
-		if err := e.svc.OnClosed(system(), survey.Closed{TicketID: u(1001), CustomerID: 60, ClosedAt: e.clk.now()}); err != nil {
+		if err := e.svc.OnClosed(system(), survey.Closed{TicketID: u(1001), CustomerID: 60, ClosedAt: e.clk.Now()}); err != nil {
 			t.Fatal(err)
 		}
 		// A work order completing for the same ticket adds the technician, not a second invitation.
-		if err := e.svc.OnClosed(system(), survey.Closed{TicketID: u(1001), WorkOrderID: u(5), CustomerID: 60, TechnicianID: u(33), ClosedAt: e.clk.now()}); err != nil {
+		if err := e.svc.OnClosed(system(), survey.Closed{TicketID: u(1001), WorkOrderID: u(5), CustomerID: 60, TechnicianID: u(33), ClosedAt: e.clk.Now()}); err != nil {
 			t.Fatal(err)
 		}
 		var inv survey.Invitation
@@ -426,7 +418,7 @@ func TestLinksSentAfterDelay(t *testing.T) {
 		if inv.Status != survey.InvScheduled {
 			t.Fatal("sent before the delay")
 		}
-		e.clk.add(2 * time.Hour)
+		e.clk.Add(2 * time.Hour)
 		if err := e.svc.Dispatch(system()); err != nil {
 			t.Fatal(err)
 		}
@@ -449,7 +441,7 @@ func TestLinksSentAfterDelay(t *testing.T) {
 func TestSurveyKPI(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		e := newEnv(t, db, func(s *survey.Settings) { s.LinkRate = 0 })
-		start := e.clk.now()
+		start := e.clk.Now()
 		// Five 回访: three answered (one of them dissatisfied), one unreachable, one still open.
 		scores := []map[string]any{
 			{"overall": 5, "agent": 5, "technician": 5, "recommend": 10, "solved": true},
@@ -457,7 +449,7 @@ func TestSurveyKPI(t *testing.T) {
 			{"overall": 2, "agent": 3, "technician": 1, "recommend": 3, "solved": false},
 		}
 		for i := 0; i < 5; i++ {
-			if err := e.svc.OnClosed(system(), survey.Closed{TicketID: u(uint64(2000 + i)), CustomerID: uint64(70 + i), ClosedAt: e.clk.now()}); err != nil {
+			if err := e.svc.OnClosed(system(), survey.Closed{TicketID: u(uint64(2000 + i)), CustomerID: uint64(70 + i), ClosedAt: e.clk.Now()}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -467,7 +459,7 @@ func TestSurveyKPI(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		e.clk.add(4 * 24 * time.Hour) // the last two are now past their 3 days
+		e.clk.Add(4 * 24 * time.Hour) // the last two are now past their 3 days
 		if _, _, err := e.svc.RecordAttempt(agent(8), fus[3].ID, survey.AttemptInput{Outcome: survey.OutcomeWrongNumber}); err != nil {
 			t.Fatal(err)
 		}
@@ -475,8 +467,8 @@ func TestSurveyKPI(t *testing.T) {
 		if _, _, err := e.svc.Invite(system(), survey.InviteInput{Channel: survey.ChannelLink, CustomerID: 99, TicketID: u(2999)}); err != nil {
 			t.Fatal(err)
 		}
-		e.clk.add(8 * 24 * time.Hour)
-		k, err := e.svc.KPI(context.Background(), start.Add(-time.Hour), e.clk.now())
+		e.clk.Add(8 * 24 * time.Hour)
+		k, err := e.svc.KPI(context.Background(), start.Add(-time.Hour), e.clk.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -523,17 +515,17 @@ func snapshot(t *testing.T, db *gorm.DB) (inv []survey.InvitationStat, resp []su
 func TestRollupsMatchRows(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		e := newEnv(t, db, func(s *survey.Settings) { s.LinkRate = 0.5; s.MaxAttempts = 2 })
-		start := e.clk.now()
+		start := e.clk.Now()
 		for i := 0; i < 40; i++ {
-			c := survey.Closed{TicketID: u(uint64(3000 + i)), CustomerID: uint64(300 + i), AgentID: u(7), ClosedAt: e.clk.now()}
+			c := survey.Closed{TicketID: u(uint64(3000 + i)), CustomerID: uint64(300 + i), AgentID: u(7), ClosedAt: e.clk.Now()}
 			if err := e.svc.OnClosed(system(), c); err != nil {
 				t.Fatal(err)
 			}
 			if i%7 == 0 {
-				e.clk.add(90 * time.Minute)
+				e.clk.Add(90 * time.Minute)
 			}
 		}
-		e.clk.add(3 * time.Hour)
+		e.clk.Add(3 * time.Hour)
 		if err := e.svc.Dispatch(system()); err != nil { // links go out
 			t.Fatal(err)
 		}
@@ -554,7 +546,7 @@ func TestRollupsMatchRows(t *testing.T) {
 			if _, err := e.svc.SubmitPublic(context.Background(), tokenOf(t, link), ans, ""); err != nil {
 				t.Fatal(err)
 			}
-			e.clk.add(20 * time.Minute)
+			e.clk.Add(20 * time.Minute)
 		}
 		// Work the 回访 queue: reached, no answer twice (unreachable), refused, wrong number.
 		fus, _, _ := e.svc.ListFollowups(agent(8), survey.FollowupFilter{Kind: survey.FollowupAfterClose, Size: 200})
@@ -572,7 +564,7 @@ func TestRollupsMatchRows(t *testing.T) {
 				_, _, err = e.svc.RecordAttempt(agent(8), fu.ID, survey.AttemptInput{Outcome: survey.OutcomeRefused})
 			case 4:
 				if i > 20 {
-					e.clk.add(80 * time.Hour) // the rest are late
+					e.clk.Add(80 * time.Hour) // the rest are late
 				}
 				_, _, err = e.svc.RecordAttempt(agent(8), fu.ID, survey.AttemptInput{Outcome: survey.OutcomeWrongNumber})
 			}
@@ -591,13 +583,13 @@ func TestRollupsMatchRows(t *testing.T) {
 		if _, _, err := e.svc.Invite(system(), survey.InviteInput{Channel: survey.ChannelPhone, CustomerID: 999, TicketID: u(9999)}); err != nil {
 			t.Fatal(err)
 		}
-		e.clk.add(8 * 24 * time.Hour) // unanswered links expire
+		e.clk.Add(8 * 24 * time.Hour) // unanswered links expire
 
 		inv1, resp1, fu1 := snapshot(t, db)
 		if len(inv1) == 0 || len(resp1) == 0 || len(fu1) == 0 {
 			t.Fatal("no rollups kept")
 		}
-		from, to := start.Truncate(time.Hour).Add(-time.Hour), e.clk.now().Truncate(time.Hour).Add(2*time.Hour)
+		from, to := start.Truncate(time.Hour).Add(-time.Hour), e.clk.Now().Truncate(time.Hour).Add(2*time.Hour)
 		rolled, err := e.svc.KPI(context.Background(), from, to)
 		if err != nil {
 			t.Fatal(err)
@@ -610,11 +602,11 @@ func TestRollupsMatchRows(t *testing.T) {
 			t.Fatalf("rollup KPI differs from the rows:\n%+v\n%+v\n%+v\n%+v", rolled, exact, rolled.Followups, exact.Followups)
 		}
 		// A period that starts and ends inside hours mixes rows and rollups.
-		mid, err := e.svc.KPI(context.Background(), start.Add(10*time.Minute), e.clk.now().Add(-30*time.Minute))
+		mid, err := e.svc.KPI(context.Background(), start.Add(10*time.Minute), e.clk.Now().Add(-30*time.Minute))
 		if err != nil {
 			t.Fatal(err)
 		}
-		midExact, _ := e.svc.KPIExact(context.Background(), start.Add(10*time.Minute), e.clk.now().Add(-30*time.Minute))
+		midExact, _ := e.svc.KPIExact(context.Background(), start.Add(10*time.Minute), e.clk.Now().Add(-30*time.Minute))
 		if !reflect.DeepEqual(mid, midExact) {
 			t.Fatalf("mixed KPI differs:\n%+v\n%+v", mid, midExact)
 		}

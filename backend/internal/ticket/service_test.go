@@ -21,19 +21,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 )
 
-// clock is a settable time source shared by the services under test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // recorder keeps the events published on the bus.
 type recorder struct {
 	mu     sync.Mutex
@@ -57,7 +44,7 @@ func (r *recorder) named(name string) []event.Event {
 type fixture struct {
 	svc   *ticket.Service
 	store *sla.Store
-	clock *clock
+	clock *testutil.Clock
 	rec   *recorder
 	ctx   context.Context
 }
@@ -67,7 +54,7 @@ var start = time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
 
 func newFixture(t *testing.T, db *gorm.DB) fixture {
 	t.Helper()
-	clk := &clock{t: start}
+	clk := testutil.NewClock(start)
 	bus := event.NewMemoryBus()
 	rec := &recorder{}
 	bus.Subscribe(rec.handle)

@@ -20,18 +20,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/workorder"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // network is a fake outlet service: outlets 1, 2 and 3 cover the
 // customer's district, city and province, best first.
 type network struct {
@@ -100,7 +88,7 @@ func (staff) Technicians(_ context.Context, outletID uint64) ([]workorder.StaffI
 type fixture struct {
 	tickets *ticket.Service
 	wo      *workorder.Service
-	clock   *clock
+	clock   *testutil.Clock
 	agent   context.Context
 	bus     *event.MemoryBus
 	events  *[]event.Event
@@ -113,7 +101,7 @@ func outletUser(outlet uint64, role string) context.Context {
 
 func newFixture(t *testing.T, db *gorm.DB) fixture {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)} // Tue 10:00 Shanghai
+	clk := testutil.NewClock(time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)) // Tue 10:00 Shanghai
 	bus := event.NewMemoryBus()
 	var mu sync.Mutex
 	var events []event.Event
