@@ -166,12 +166,8 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]User, int64, e
 	if f.Role != "" {
 		q = q.Where("roles LIKE ?", "%"+strings.ReplaceAll(f.Role, "%", "")+"%")
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(err)
-	}
-	var out []User
-	if err := q.Order("id").Offset((f.Page - 1) * f.Size).Limit(f.Size).Find(&out).Error; err != nil {
+	out, total, err := db.OffsetPage[User](q, "id", f.Page, f.Size)
+	if err != nil {
 		return nil, 0, apperr.Internal(err)
 	}
 	return out, total, nil

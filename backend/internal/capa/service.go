@@ -191,18 +191,9 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Action, int64, error) {
 	if f.Overdue {
 		q = q.Where("status = ? AND due_date < ?", StatusOpen, s.Today())
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count corrective actions: %w", err))
-	}
-	if f.Size <= 0 {
-		f.Size = 20
-	}
-	if f.Page <= 0 {
-		f.Page = 1
-	}
-	var out []Action
-	if err := q.Order(order).Offset((f.Page - 1) * f.Size).Limit(f.Size).Find(&out).Error; err != nil {
+	f.Page, f.Size = db.PageBounds(f.Page, f.Size, 20, 0)
+	out, total, err := db.OffsetPage[Action](q, order, f.Page, f.Size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list corrective actions: %w", err))
 	}
 	return out, total, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // NewDrill is the input to RecordDrill.
@@ -65,18 +66,9 @@ func (s *Service) ListDrills(ctx context.Context, from, to time.Time, page, size
 	if !to.IsZero() {
 		q = q.Where("held_on <= ?", to.UTC().Truncate(time.Microsecond))
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count drills: %w", err))
-	}
-	if size <= 0 {
-		size = 20
-	}
-	if page <= 0 {
-		page = 1
-	}
-	var out []Drill
-	if err := q.Order("held_on DESC, id DESC").Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+	page, size = db.PageBounds(page, size, 20, 0)
+	out, total, err := db.OffsetPage[Drill](q, "held_on DESC, id DESC", page, size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list drills: %w", err))
 	}
 	return out, total, nil

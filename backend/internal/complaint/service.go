@@ -408,18 +408,9 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Complaint, int64, error
 		q = q.Where("((status = ? AND ack_due_at < ?) OR (status IN ? AND resolve_due_at < ?))", StatusReceived, now,
 			[]string{StatusReceived, StatusAcknowledged, StatusInvestigating}, now)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count complaints: %w", err))
-	}
-	if f.Size <= 0 {
-		f.Size = 20
-	}
-	if f.Page <= 0 {
-		f.Page = 1
-	}
-	var out []Complaint
-	if err := q.Order(order).Offset((f.Page - 1) * f.Size).Limit(f.Size).Find(&out).Error; err != nil {
+	f.Page, f.Size = db.PageBounds(f.Page, f.Size, 20, 0)
+	out, total, err := db.OffsetPage[Complaint](q, order, f.Page, f.Size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list complaints: %w", err))
 	}
 	return out, total, nil

@@ -117,17 +117,9 @@ func zeroNil(id *uint64) *uint64 {
 	return &v
 }
 
+// paging clamps a list's page and size to this package's bounds.
 func paging(page, size int) (int, int) {
-	if page < 1 {
-		page = 1
-	}
-	if size < 1 {
-		size = DefaultPageSize
-	}
-	if size > MaxPageSize {
-		size = MaxPageSize
-	}
-	return page, size
+	return db.PageBounds(page, size, DefaultPageSize, MaxPageSize)
 }
 
 // record writes the change's audit entry and enqueues its event, both in
@@ -193,12 +185,8 @@ func (s *Service) ListArticles(ctx context.Context, f ArticleFilter) ([]Article,
 	if p := strings.TrimSpace(f.Query); p != "" {
 		q = q.Where("title LIKE ? ESCAPE '!'", "%"+escapeLike(p)+"%")
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count faq articles: %w", err))
-	}
-	var out []Article
-	if err := q.Order("topic").Order("sort_order").Order("id").Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+	out, total, err := db.OffsetPage[Article](q, "topic, sort_order, id", page, size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list faq articles: %w", err))
 	}
 	return out, total, nil
@@ -412,12 +400,8 @@ func (s *Service) ListManuals(ctx context.Context, f ManualFilter) ([]Manual, in
 	if m := strings.TrimSpace(f.ModelCode); m != "" {
 		q = q.Where("(model_code = ? OR model_code = '')", m)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count manuals: %w", err))
-	}
-	var out []Manual
-	if err := q.Order("id DESC").Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+	out, total, err := db.OffsetPage[Manual](q, "id DESC", page, size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list manuals: %w", err))
 	}
 	return out, total, nil

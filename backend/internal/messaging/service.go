@@ -324,18 +324,14 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Message, int64, error) 
 	if f.RefType != "" {
 		q = q.Where("ref_type = ? AND ref_id = ?", f.RefType, f.RefID)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count messages: %w", err))
-	}
 	if f.Size <= 0 || f.Size > 200 {
 		f.Size = 50
 	}
 	if f.Page <= 0 {
 		f.Page = 1
 	}
-	out := []Message{}
-	if err := q.Order("id DESC").Limit(f.Size).Offset((f.Page - 1) * f.Size).Find(&out).Error; err != nil {
+	out, total, err := db.OffsetPage[Message](q, "id DESC", f.Page, f.Size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list messages: %w", err))
 	}
 	return out, total, nil

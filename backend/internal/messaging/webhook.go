@@ -18,6 +18,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // Webhook headers (docs/messages.md).
@@ -155,18 +156,14 @@ func (s *Service) Deliveries(ctx context.Context, status string, page, size int)
 	if status != "" {
 		q = q.Where("status = ?", status)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count webhook deliveries: %w", err))
-	}
 	if size <= 0 || size > 200 {
 		size = 50
 	}
 	if page <= 0 {
 		page = 1
 	}
-	out := []Delivery{}
-	if err := q.Order("id DESC").Limit(size).Offset((page - 1) * size).Find(&out).Error; err != nil {
+	out, total, err := db.OffsetPage[Delivery](q, "id DESC", page, size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list webhook deliveries: %w", err))
 	}
 	return out, total, nil

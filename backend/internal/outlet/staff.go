@@ -463,18 +463,9 @@ func (s *Service) ListStaff(ctx context.Context, f StaffFilter) ([]StaffMember, 
 	if err != nil {
 		return nil, 0, err
 	}
-	if f.Size <= 0 {
-		f.Size = 20
-	}
-	if f.Page <= 0 {
-		f.Page = 1
-	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count staff: %w", err))
-	}
-	var out []StaffMember
-	if err := q.Order(order).Offset((f.Page - 1) * f.Size).Limit(f.Size).Find(&out).Error; err != nil {
+	f.Page, f.Size = db.PageBounds(f.Page, f.Size, 20, 0)
+	out, total, err := db.OffsetPage[StaffMember](q, order, f.Page, f.Size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list staff: %w", err))
 	}
 	if err := loadCertificates(ctx, s.o.DB, out); err != nil {

@@ -198,13 +198,9 @@ func (s *Service) Requisitions(ctx context.Context, f RequisitionFilter) ([]Requ
 	if f.To != nil {
 		q = q.Where("requested_at < ?", f.To.UTC())
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count requisitions: %w", err))
-	}
 	page, size := bound(f.Page, f.Size)
-	out := []Requisition{}
-	if err := q.Order("requested_at DESC, id DESC").Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+	out, total, err := db.OffsetPage[Requisition](q, "requested_at DESC, id DESC", page, size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list requisitions: %w", err))
 	}
 	return out, total, nil

@@ -320,13 +320,9 @@ func (s *Service) ListParts(ctx context.Context, f PartFilter) ([]Part, int64, e
 	if f.Active != nil {
 		q = q.Where("active = ?", *f.Active)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count parts: %w", err))
-	}
 	page, size := bound(f.Page, f.Size)
-	var out []Part
-	if err := q.Order("code").Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+	out, total, err := db.OffsetPage[Part](q, "code", page, size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list parts: %w", err))
 	}
 	if err := loadCategories(ctx, s.o.DB, out); err != nil {
@@ -361,17 +357,9 @@ func (s *Service) PartsByIDs(ctx context.Context, ids []uint64) (map[uint64]Part
 	return out, nil
 }
 
+// bound clamps a list's page and size to this package's bounds.
 func bound(page, size int) (int, int) {
-	if page < 1 {
-		page = 1
-	}
-	if size < 1 {
-		size = DefaultPageSize
-	}
-	if size > MaxPageSize {
-		size = MaxPageSize
-	}
-	return page, size
+	return db.PageBounds(page, size, DefaultPageSize, MaxPageSize)
 }
 
 func likeEscape(s string) string {

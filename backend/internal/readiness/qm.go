@@ -266,12 +266,8 @@ func (s *Service) Deductions(ctx context.Context, status string, page, size int)
 	if status != "" {
 		q = q.Where("status = ?", status)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("readiness: count deductions: %w", err))
-	}
-	var out []DeductionRecord
-	if err := q.Order("id DESC").Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+	out, total, err := db.OffsetPage[DeductionRecord](q, "id DESC", page, size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("readiness: list deductions: %w", err))
 	}
 	return out, total, nil

@@ -62,13 +62,9 @@ func (s *Service) Units(ctx context.Context, campaignID uint64, f UnitFilter) ([
 	if f.CustomerID != 0 {
 		q = q.Where("customer_id = ?", f.CustomerID)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count recall units: %w", err))
-	}
 	page, size := bound(f.Page, f.Size)
-	out := []AffectedUnit{}
-	if err := q.Order("id").Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+	out, total, err := db.OffsetPage[AffectedUnit](q, "id", page, size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list recall units: %w", err))
 	}
 	return out, total, nil

@@ -317,13 +317,9 @@ func (s *Service) List(ctx context.Context, status string, page, size int) ([]Ca
 		}
 		q = q.Where("status = ?", status)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count recall campaigns: %w", err))
-	}
 	page, size = bound(page, size)
-	var list []Campaign
-	if err := q.Order("id DESC").Offset((page - 1) * size).Limit(size).Find(&list).Error; err != nil {
+	list, total, err := db.OffsetPage[Campaign](q, "id DESC", page, size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list recall campaigns: %w", err))
 	}
 	ids := make([]uint64, 0, len(list))
@@ -354,17 +350,9 @@ func campaignEvent(t event.Type[event.RecallCampaign], c Campaign) event.Event {
 	return t.New(Topic, event.RecallCampaign{CampaignID: c.ID, Number: c.Number, Status: c.Status})
 }
 
+// bound clamps a list's page and size to this package's bounds.
 func bound(page, size int) (int, int) {
-	if page < 1 {
-		page = 1
-	}
-	if size < 1 {
-		size = DefaultPageSize
-	}
-	if size > MaxPageSize {
-		size = MaxPageSize
-	}
-	return page, size
+	return db.PageBounds(page, size, DefaultPageSize, MaxPageSize)
 }
 
 // wrap classifies a storage error (db.Classify: busy, duplicate,

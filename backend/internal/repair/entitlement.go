@@ -189,13 +189,9 @@ func (s *Service) Entitlements(ctx context.Context, f EntitlementFilter) ([]Enti
 		}
 		q = q.Where("status = ?", f.Status)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count entitlements: %w", err))
-	}
 	page, size := bound(f.Page, f.Size)
-	out := []Entitlement{}
-	if err := q.Order("raised_at DESC, id DESC").Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+	out, total, err := db.OffsetPage[Entitlement](q, "raised_at DESC, id DESC", page, size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list entitlements: %w", err))
 	}
 	return out, total, nil
@@ -224,15 +220,7 @@ func (s *Service) UnitFlags(ctx context.Context, unitIDs []uint64) (map[uint64][
 var _ passport.FlagSource = (*Service)(nil)
 var _ passport.Source = (*Service)(nil)
 
+// bound clamps a list's page and size to this package's bounds.
 func bound(page, size int) (int, int) {
-	if page < 1 {
-		page = 1
-	}
-	if size < 1 {
-		size = DefaultPageSize
-	}
-	if size > MaxPageSize {
-		size = MaxPageSize
-	}
-	return page, size
+	return db.PageBounds(page, size, DefaultPageSize, MaxPageSize)
 }

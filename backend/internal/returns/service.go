@@ -489,10 +489,6 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Request, int64, error) 
 	if f.To != nil {
 		q = q.Where("requested_on < ?", dateOnly(*f.To))
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count return requests: %w", err))
-	}
 	page, size := f.Page, f.Size
 	if page < 1 {
 		page = 1
@@ -500,8 +496,8 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Request, int64, error) 
 	if size < 1 || size > MaxPageSize {
 		size = DefaultPageSize
 	}
-	out := []Request{}
-	if err := q.Order("requested_on DESC, id DESC").Offset((page - 1) * size).Limit(size).Find(&out).Error; err != nil {
+	out, total, err := db.OffsetPage[Request](q, "requested_on DESC, id DESC", page, size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list return requests: %w", err))
 	}
 	return out, total, nil

@@ -67,18 +67,9 @@ func (s *Service) ListFollowups(ctx context.Context, f FollowupFilter) ([]Follow
 	if outlet, ok := actor.From(ctx).OutletScoped(); ok {
 		q = q.Where("outlet_id = ?", outlet)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Internal(fmt.Errorf("count follow-ups: %w", err))
-	}
-	if f.Size <= 0 {
-		f.Size = 20
-	}
-	if f.Page <= 0 {
-		f.Page = 1
-	}
-	var out []Followup
-	if err := q.Order("due_at ASC, id ASC").Offset((f.Page - 1) * f.Size).Limit(f.Size).Find(&out).Error; err != nil {
+	f.Page, f.Size = db.PageBounds(f.Page, f.Size, 20, 0)
+	out, total, err := db.OffsetPage[Followup](q, "due_at ASC, id ASC", f.Page, f.Size)
+	if err != nil {
 		return nil, 0, apperr.Internal(fmt.Errorf("list follow-ups: %w", err))
 	}
 	return out, total, nil

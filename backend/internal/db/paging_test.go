@@ -1,0 +1,46 @@
+package db_test
+
+import (
+	"fmt"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/aftersales/aftersales/backend/internal/db"
+)
+
+func TestPageBoundsClampsPageAndSize(t *testing.T) {
+	for _, c := range []struct {
+		page, size, def, max int
+		wantPage, wantSize   int
+	}{
+		{0, 0, 20, 200, 1, 20},
+		{-3, -1, 20, 200, 1, 20},
+		{4, 50, 20, 200, 4, 50},
+		{2, 500, 20, 200, 2, 200},
+		{1, 5000, 20, 0, 1, 5000}, // 0: no upper bound
+	} {
+		page, size := db.PageBounds(c.page, c.size, c.def, c.max)
+		if page != c.wantPage || size != c.wantSize {
+			t.Errorf("PageBounds(%d, %d, %d, %d) = %d, %d; want %d, %d", c.page, c.size, c.def, c.max, page, size, c.wantPage, c.wantSize)
+		}
+	}
+}
+
+func TestOffsetPageCountsAllAndReadsOnePage(t *testing.T) {
+	withHelperTable(t, func(t *testing.T, g *gorm.DB) {
+		for i := 1; i <= 7; i++ {
+			if err := g.Create(&helperRow{Code: fmt.Sprintf("c%d", i), N: int64(i % 2), Version: 1}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, total, err := db.OffsetPage[helperRow](g.Model(&helperRow{}).Where("n = ?", 1), "id DESC", 2, 3)
+		if err != nil || total != 4 || len(rows) != 1 || rows[0].Code != "c1" {
+			t.Fatalf("page 2 of the odd rows = %+v, total %d, %v", rows, total, err)
+		}
+		rows, total, err = db.OffsetPage[helperRow](g.Model(&helperRow{}).Where("n = ?", 5), "id", 1, 3)
+		if err != nil || total != 0 || rows == nil || len(rows) != 0 {
+			t.Fatalf("no match = %#v, total %d, %v (want an empty, non-nil page)", rows, total, err)
+		}
+	})
+}
