@@ -12,6 +12,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/content"
+	"github.com/aftersales/aftersales/backend/internal/passport"
 	"github.com/aftersales/aftersales/backend/internal/product"
 	"github.com/aftersales/aftersales/backend/internal/servicerequest"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
@@ -34,10 +35,11 @@ type PublicRef struct {
 }
 
 // PublicNotice is a standing notice about a unit the owner should know of
-// (an open recall).
+// (an open recall); its title is a code with params, as a passport flag's.
 type PublicNotice struct {
-	Kind  string `json:"kind"`
-	Title string `json:"title"`
+	Kind        string          `json:"kind"`
+	TitleCode   string          `json:"title_code"`
+	TitleParams passport.Params `json:"title_params"`
 }
 
 // PublicWarrantyResponse is GET /public/warranty/{serial}: the unit's
@@ -80,7 +82,7 @@ func (s *Server) publicWarranty(c *gin.Context) error {
 		Warranty: warrantyResponse(card.Warranty), Policy: policyResponse(card.Policy), Notices: []PublicNotice{}}
 	for _, f := range card.Flags {
 		if f.Kind == "recall_open" {
-			out.Notices = append(out.Notices, PublicNotice{Kind: f.Kind, Title: f.Title})
+			out.Notices = append(out.Notices, PublicNotice{Kind: f.Kind, TitleCode: f.TitleCode, TitleParams: f.TitleParams})
 		}
 	}
 	c.JSON(http.StatusOK, out)

@@ -331,7 +331,8 @@ func transferEntries(u Unit, ts []Transfer) []passport.Entry {
 	for _, t := range ts {
 		// The owners are personal data: the passport's previous_owners
 		// names them by the privacy rule, not the history line.
-		es = append(es, passport.Entry{At: t.TransferredOn, Kind: "transfer", Title: "过户：" + t.Reason, Ref: ref, Data: map[string]any{"transfer_id": t.ID, "reason": t.Reason}})
+		es = append(es, passport.Entry{At: t.TransferredOn, Kind: "transfer", TitleCode: "transfer",
+			TitleParams: passport.Params{"reason": t.Reason}, Ref: ref, Data: map[string]any{"transfer_id": t.ID, "reason": t.Reason}})
 	}
 	return es
 }
@@ -341,8 +342,8 @@ func deactivationEntry(u Unit) []passport.Entry {
 	if !Deactivated(u.Status) || u.DeactivatedAt == nil {
 		return nil
 	}
-	title := map[string]string{UnitScrapped: "报废", UnitLost: "丢失"}[u.Status]
-	return []passport.Entry{{At: *u.DeactivatedAt, Kind: "deactivation", Title: title + "：" + u.DeactivationReason, Ref: "unit:" + idStr(u.ID),
+	return []passport.Entry{{At: *u.DeactivatedAt, Kind: "deactivation", TitleCode: "deactivation",
+		TitleParams: passport.Params{"unit_status": u.Status, "reason": u.DeactivationReason}, Ref: "unit:" + idStr(u.ID),
 		Data: map[string]any{"status": u.Status, "reason": u.DeactivationReason}}}
 }
 

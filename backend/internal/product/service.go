@@ -831,17 +831,20 @@ func ownEntries(u Unit, c UnitCard) []passport.Entry {
 	ref := "unit:" + idStr(u.ID)
 	var es []passport.Entry
 	if u.ProductionDate != nil {
-		es = append(es, passport.Entry{At: *u.ProductionDate, Kind: "production", Title: "生产（批次 " + orDash(u.ProductionLot) + "）", Ref: ref,
+		es = append(es, passport.Entry{At: *u.ProductionDate, Kind: "production", TitleCode: "production",
+			TitleParams: passport.Params{"production_lot": orDash(u.ProductionLot)}, Ref: ref,
 			Data: map[string]any{"production_lot": u.ProductionLot}})
 	}
 	if u.PurchaseDate != nil {
-		es = append(es, passport.Entry{At: *u.PurchaseDate, Kind: "purchase", Title: "购买（凭证 " + orDash(u.PurchaseProof) + "）", Ref: ref,
+		es = append(es, passport.Entry{At: *u.PurchaseDate, Kind: "purchase", TitleCode: "purchase",
+			TitleParams: passport.Params{"purchase_proof": orDash(u.PurchaseProof)}, Ref: ref,
 			Data: map[string]any{"purchase_proof": u.PurchaseProof}})
 	}
 	if u.InstalledAt != nil {
-		es = append(es, passport.Entry{At: *u.InstalledAt, Kind: "installation", Title: "安装完成", Ref: ref})
+		es = append(es, passport.Entry{At: *u.InstalledAt, Kind: "installation", TitleCode: "installation", TitleParams: passport.Params{}, Ref: ref})
 	}
-	es = append(es, passport.Entry{At: u.CreatedAt, Kind: "unit", Title: "登记产品 " + c.Model.Name + "（" + u.Serial + "）", Ref: ref,
+	es = append(es, passport.Entry{At: u.CreatedAt, Kind: "unit", TitleCode: "unit",
+		TitleParams: passport.Params{"model": c.Model.Name, "serial": u.Serial}, Ref: ref,
 		Data: map[string]any{"model_id": u.ModelID}})
 	return es
 }
@@ -998,12 +1001,13 @@ func (s *Service) exchangeEntries(ctx context.Context, u Unit) []passport.Entry 
 	}
 	if u.ReplacedByUnitID != nil {
 		if n, err := s.Unit(ctx, *u.ReplacedByUnitID); err == nil {
-			es = append(es, passport.Entry{At: at, Kind: "exchange", Title: "三包换货：已换为 " + n.Serial, Ref: ref,
+			es = append(es, passport.Entry{At: at, Kind: "exchange", TitleCode: "exchanged_for",
+				TitleParams: passport.Params{"serial": n.Serial}, Ref: ref,
 				Data: map[string]any{"replaced_by_unit_id": n.ID, "replaced_by_serial": n.Serial}})
 		}
 	}
 	if u.Status == UnitReturned {
-		es = append(es, passport.Entry{At: at, Kind: "return", Title: "三包退货：已退回，保修终止", Ref: ref})
+		es = append(es, passport.Entry{At: at, Kind: "return", TitleCode: "returned", TitleParams: passport.Params{}, Ref: ref})
 	}
 	if u.ReplacesUnitID != nil {
 		if o, err := s.Unit(ctx, *u.ReplacesUnitID); err == nil {
@@ -1011,7 +1015,8 @@ func (s *Service) exchangeEntries(ctx context.Context, u Unit) []passport.Entry 
 			if u.WarrantyStart != nil {
 				start = *u.WarrantyStart
 			}
-			es = append(es, passport.Entry{At: start, Kind: "exchange", Title: "三包换货：替换 " + o.Serial, Ref: ref,
+			es = append(es, passport.Entry{At: start, Kind: "exchange", TitleCode: "exchange_replaces",
+				TitleParams: passport.Params{"serial": o.Serial}, Ref: ref,
 				Data: map[string]any{"replaces_unit_id": o.ID, "replaces_serial": o.Serial, "warranty_start": u.WarrantyStart}})
 		}
 	}

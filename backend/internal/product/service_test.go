@@ -226,14 +226,14 @@ func TestPassportMergesSources(t *testing.T) {
 		}
 		at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
 		s.AddPassportSource("tickets", fakeSource{entries: []passport.Entry{
-			{At: at("2025-01-05T02:00:00Z"), Kind: "ticket", Title: "报修", Ref: "ticket:1"},
-			{At: at("2025-03-01T02:00:00Z"), Kind: "ticket", Title: "再次报修", Ref: "ticket:2"},
+			{At: at("2025-01-05T02:00:00Z"), Kind: "ticket", TitleCode: "ticket", Ref: "ticket:1"},
+			{At: at("2025-03-01T02:00:00Z"), Kind: "ticket", TitleCode: "ticket", Ref: "ticket:2"},
 		}})
 		s.AddPassportSource("repairs", fakeSource{entries: []passport.Entry{
-			{At: at("2025-01-06T08:00:00Z"), Kind: "repair", Title: "更换压缩机", Ref: "repair:9"},
+			{At: at("2025-01-06T08:00:00Z"), Kind: "repair", TitleCode: "repair", Ref: "repair:9"},
 		}})
 		s.AddPassportSource("recalls", fakeSource{err: errors.New("recall store down")})
-		s.AddFlagSource(fakeFlags{u.ID: {{Kind: "replacement_entitled", Title: "同一故障两次维修未修复，可换机", Ref: "repair:9"}}})
+		s.AddFlagSource(fakeFlags{u.ID: {{Kind: "replacement_entitled", TitleCode: "replacement_entitled_open", Ref: "repair:9"}}})
 
 		p, err := s.Passport(ctx, "sn-pass-1", testNow)
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/passport"
 )
 
+// The zh-CN names of the statuses the recall report (report.go, an Excel
+// export) writes; the passport sends the codes.
 var unitStatusTitle = map[string]string{UnitPending: "待通知", UnitNotified: "已通知车主/用户", UnitScheduled: "已预约",
 	UnitRemedied: "已完成召回处理"}
 
@@ -36,7 +38,8 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 			at = *r.RemediedAt
 		}
 		out = append(out, passport.Entry{At: at, Kind: "recall",
-			Title: fmt.Sprintf("召回活动 %s《%s》（%s）：%s", r.Number, r.Title, campaignStatusTitle[r.CampaignStatus], unitStatusTitle[r.Status]),
+			TitleCode: "recall_campaign", TitleParams: passport.Params{"number": r.Number, "title": r.Title,
+				"campaign_status": r.CampaignStatus, "recall_unit_status": r.Status},
 			Ref:   "recall_campaign:" + idStr(r.CampaignID),
 			Data: map[string]any{"campaign_id": r.CampaignID, "recall_unit_id": r.ID, "status": r.Status, "notified_at": r.NotifiedAt,
 				"appointment_at": r.AppointmentAt, "appointment_outlet_id": r.AppointmentOutletID, "remedied_at": r.RemediedAt,
@@ -65,12 +68,13 @@ func (s *Service) UnitFlags(ctx context.Context, unitIDs []uint64) (map[uint64][
 		return nil, fmt.Errorf("recall flags: %w", err)
 	}
 	for _, r := range rows {
-		title := fmt.Sprintf("召回未完成：%s《%s》", r.Number, r.Title)
+		code := "recall_open"
 		if r.AppointmentAt != nil {
-			title += "（已预约）"
+			code = "recall_open_booked"
 		}
 		// Ref names the affected-unit record (its recall notice prints from it).
-		out[r.UnitID] = append(out[r.UnitID], passport.Flag{Kind: "recall_open", Title: title, Ref: "recall_unit:" + idStr(r.ID)})
+		out[r.UnitID] = append(out[r.UnitID], passport.Flag{Kind: "recall_open", TitleCode: code,
+			TitleParams: passport.Params{"number": r.Number, "title": r.Title}, Ref: "recall_unit:" + idStr(r.ID)})
 	}
 	return out, nil
 }

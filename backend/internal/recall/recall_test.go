@@ -299,7 +299,8 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 			t.Fatalf("remedied unit still flagged: %v", f)
 		}
 		entries, err := s.PassportEntries(admin, booked.UnitID)
-		if err != nil || len(entries) != 1 || !strings.Contains(entries[0].Title, "已完成") {
+		if err != nil || len(entries) != 1 || entries[0].TitleCode != "recall_campaign" ||
+			entries[0].TitleParams["recall_unit_status"] != recall.UnitRemedied || entries[0].TitleParams["campaign_status"] != recall.StatusActive {
 			t.Fatalf("passport: %+v %v", entries, err)
 		}
 

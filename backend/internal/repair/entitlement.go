@@ -211,7 +211,7 @@ func (s *Service) UnitFlags(ctx context.Context, unitIDs []uint64) (map[uint64][
 	}
 	for _, e := range list {
 		out[e.UnitID] = append(out[e.UnitID], passport.Flag{Kind: "replacement_entitled",
-			Title: fmt.Sprintf("三包换货资格：故障 %s 已维修 %d 次未修复", e.FaultCode, e.FailedRepairs),
+			TitleCode: "replacement_entitled_open", TitleParams: passport.Params{"fault_code": e.FaultCode, "failed_repairs": e.FailedRepairs},
 			Ref:   "replacement_entitlement:" + idStr(e.ID)})
 	}
 	return out, nil

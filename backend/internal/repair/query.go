@@ -283,13 +283,6 @@ func (s *Service) KPIOf(ctx context.Context, from, to time.Time, outletID uint64
 	return k, nil
 }
 
-// statusTitle is the Chinese label of a status for passport lines.
-var statusTitle = map[string]string{StatusReceived: "已接修", StatusDiagnosed: "已检测", StatusQuoted: "待客户确认报价",
-	StatusApproved: "客户已确认报价", StatusInProgress: "维修中", StatusCompleted: "已完成", StatusDeclined: "客户拒绝报价",
-	StatusCancelled: "已取消"}
-
-var resultTitle = map[string]string{ResultFixed: "已修复", ResultNotFixed: "未修复", ResultReplaced: "已换机"}
-
 // PassportEntries implements passport.Source: the unit's repairs, every
 // part replaced (faulty → replacement serial) and its replacement
 // entitlements.
@@ -305,14 +298,16 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 	for _, o := range orders {
 		ids = append(ids, o.ID)
 		numbers[o.ID] = o.Number
-		title := fmt.Sprintf("维修单 %s %s", o.Number, statusTitle[o.Status])
+		code, params := "repair", passport.Params{"number": o.Number, "repair_status": o.Status}
 		if o.Result != "" {
-			title += "：" + resultTitle[o.Result]
+			code += "_result"
+			params["repair_result"] = o.Result
 		}
 		if o.FaultCode != "" {
-			title += "（故障 " + o.FaultCode + "）"
+			code += "_fault"
+			params["fault_code"] = o.FaultCode
 		}
-		out = append(out, passport.Entry{At: o.ReceivedAt, Kind: "repair", Title: title, Ref: "repair:" + idStr(o.ID), Data: map[string]any{
+		out = append(out, passport.Entry{At: o.ReceivedAt, Kind: "repair", TitleCode: code, TitleParams: params, Ref: "repair:" + idStr(o.ID), Data: map[string]any{
 			"number": o.Number, "status": o.Status, "result": o.Result, "fault_code": o.FaultCode, "in_warranty": o.InWarranty,
 			"outlet_id": o.OutletID, "work_order_id": o.WorkOrderID, "charge_fen": o.ChargeFen, "claim_fen": o.ClaimFen,
 			"completed_at": o.CompletedAt}})
@@ -323,11 +318,12 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 			return nil, fmt.Errorf("repair passport parts: %w", err)
 		}
 		for _, l := range lines {
-			title := fmt.Sprintf("更换备件 %s %s", l.PartCode, l.PartName)
+			code, params := "part_replaced", passport.Params{"part_code": l.PartCode, "part_name": l.PartName}
 			if l.FaultySerial != "" || l.ReplacementSerial != "" {
-				title += fmt.Sprintf("（旧件 %s → 新件 %s）", dash(l.FaultySerial), dash(l.ReplacementSerial))
+				code = "part_replaced_serials"
+				params["faulty_serial"], params["replacement_serial"] = dash(l.FaultySerial), dash(l.ReplacementSerial)
 			}
-			out = append(out, passport.Entry{At: l.CreatedAt, Kind: "part_replaced", Title: title, Ref: "repair:" + idStr(l.RepairID), Data: map[string]any{
+			out = append(out, passport.Entry{At: l.CreatedAt, Kind: "part_replaced", TitleCode: code, TitleParams: params, Ref: "repair:" + idStr(l.RepairID), Data: map[string]any{
 				"repair_number": numbers[l.RepairID], "part_code": l.PartCode, "qty": l.Qty, "faulty_serial": l.FaultySerial,
 				"replacement_serial": l.ReplacementSerial, "charge_to": l.ChargeTo, "old_part_status": l.OldPartStatus}})
 		}
@@ -338,13 +334,12 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 	}
 	for _, e := range ents {
 		out = append(out, passport.Entry{At: e.RaisedAt, Kind: "replacement_entitled",
-			Title: fmt.Sprintf("三包换货资格（故障 %s，维修 %d 次未修复）：%s", e.FaultCode, e.FailedRepairs, entitlementTitle[e.Status]),
+			TitleCode: "replacement_entitled", TitleParams: passport.Params{"fault_code": e.FaultCode, "failed_repairs": e.FailedRepairs,
+				"entitlement_status": e.Status},
 			Ref:   "replacement_entitlement:" + idStr(e.ID), Data: map[string]any{"status": e.Status, "fault_code": e.FaultCode, "failed_repairs": e.FailedRepairs}})
 	}
 	return out, nil
 }
-
-var entitlementTitle = map[string]string{EntitlementOpen: "待处理", EntitlementFulfilled: "已换货", EntitlementWaived: "客户放弃"}
 
 func dash(s string) string {
 	if s == "" {

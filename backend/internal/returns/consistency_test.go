@@ -2,7 +2,6 @@ package returns_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -127,7 +126,7 @@ func TestReturnsAndExchangesChangeTheUnit(t *testing.T) {
 			}
 			found := false
 			for _, e := range p.History {
-				found = found || (e.Kind == "exchange" && strings.Contains(e.Title, want))
+				found = found || (e.Kind == "exchange" && e.TitleParams["serial"] == want)
 			}
 			if !found {
 				t.Fatalf("passport of %s does not show the exchange with %s: %+v", serial, want, p.History)

@@ -570,10 +570,6 @@ func (s *Service) KPIOf(ctx context.Context, from, to time.Time) (KPI, error) {
 	return k, nil
 }
 
-var kindTitle = map[string]string{KindReturn: "退货", KindExchange: "换货"}
-var statusTitle = map[string]string{StatusRequested: "待处理", StatusAccepted: "已同意", StatusRefused: "已拒绝",
-	StatusCompleted: "已完成", StatusCancelled: "已撤销"}
-
 // PassportEntries implements passport.Source: the unit's return and
 // exchange requests.
 func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passport.Entry, error) {
@@ -583,8 +579,8 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 	}
 	out := make([]passport.Entry, 0, len(list))
 	for _, r := range list {
-		title := fmt.Sprintf("%s申请 %s：%s（购买后第 %d 天）", kindTitle[r.Kind], r.Number, statusTitle[r.Status], r.DaysSincePurchase)
-		out = append(out, passport.Entry{At: r.CreatedAt, Kind: "return", Title: title, Ref: "return_request:" + idStr(r.ID), Data: map[string]any{
+		out = append(out, passport.Entry{At: r.CreatedAt, Kind: "return", TitleCode: "return_request", TitleParams: passport.Params{
+			"number": r.Number, "return_kind": r.Kind, "return_status": r.Status, "days_since_purchase": r.DaysSincePurchase}, Ref: "return_request:" + idStr(r.ID), Data: map[string]any{
 			"number": r.Number, "kind": r.Kind, "status": r.Status, "eligible": r.Eligible, "decision": r.Decision,
 			"outside_legal_window": r.OutsideLegalWindow, "refused_within_window": r.RefusedWithinWindow, "refund_fen": r.RefundFen,
 			"replacement_serial": r.ReplacementSerial}})

@@ -225,16 +225,16 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 		return nil, apperr.Internal(fmt.Errorf("survey passport: %w", err))
 	}
 	var out []passport.Entry
-	channel := map[string]string{ChannelLink: "短信/网页评价", ChannelPhone: "电话回访"}
 	for _, r := range rs {
-		title := fmt.Sprintf("满意度评价（%s）", channel[r.Channel])
+		code, params := "survey", passport.Params{"survey_channel": r.Channel}
 		if r.Csat != nil {
-			title += fmt.Sprintf(" 总体 %d 分", *r.Csat)
+			code += "_csat"
+			params["csat"] = *r.Csat
 		}
 		if r.Dissatisfied {
-			title += " — 不满意"
+			code += "_dissatisfied"
 		}
-		out = append(out, passport.Entry{At: r.AnsweredAt, Kind: "survey", Title: title, Ref: fmt.Sprintf("survey_response:%d", r.ID),
+		out = append(out, passport.Entry{At: r.AnsweredAt, Kind: "survey", TitleCode: code, TitleParams: params, Ref: fmt.Sprintf("survey_response:%d", r.ID),
 			Data: map[string]any{"ticket_id": r.TicketID, "csat": r.Csat, "nps": r.Nps, "channel": r.Channel, "dissatisfied": r.Dissatisfied}})
 	}
 	var fus []Followup
@@ -242,13 +242,12 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 		Order("id DESC").Limit(200).Find(&fus).Error; err != nil {
 		return nil, apperr.Internal(fmt.Errorf("survey passport: %w", err))
 	}
-	label := map[string]string{FUUnreachable: "电话回访未接通", FURefused: "客户拒绝回访", FUDone: "主管回电已完成"}
 	for _, f := range fus {
 		at := f.CreatedAt
 		if f.CompletedAt != nil {
 			at = *f.CompletedAt
 		}
-		out = append(out, passport.Entry{At: at, Kind: "followup", Title: label[f.Status], Ref: fmt.Sprintf("survey_followup:%d", f.ID),
+		out = append(out, passport.Entry{At: at, Kind: "followup", TitleCode: "followup_" + f.Status, TitleParams: passport.Params{}, Ref: fmt.Sprintf("survey_followup:%d", f.ID),
 			Data: map[string]any{"ticket_id": f.TicketID, "kind": f.Kind, "attempts": f.Attempts}})
 	}
 	return out, nil

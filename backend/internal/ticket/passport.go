@@ -24,8 +24,8 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 	}
 	out := make([]passport.Entry, 0, len(rows))
 	for _, t := range rows {
-		title := fmt.Sprintf("%s工单 %s（%s）", typeLabel(t.Type), t.Number, StatusLabel(t.Status))
-		out = append(out, passport.Entry{At: t.CreatedAt, Kind: "ticket", Title: title, Ref: "ticket:" + strconv.FormatUint(t.ID, 10),
+		out = append(out, passport.Entry{At: t.CreatedAt, Kind: "ticket", TitleCode: "ticket",
+			TitleParams: passport.Params{"number": t.Number, "ticket_type": t.Type, "ticket_status": t.Status}, Ref: "ticket:" + strconv.FormatUint(t.ID, 10),
 			Data: map[string]any{"number": t.Number, "type": t.Type, "status": t.Status, "fault_code": t.FaultCode,
 				"reopen_count": t.ReopenCount, "sla_breached": t.SLABreached}})
 	}

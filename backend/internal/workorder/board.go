@@ -313,33 +313,14 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 		if w.CompletedAt != nil {
 			at = *w.CompletedAt
 		}
-		title := fmt.Sprintf("%s工单 %s（%s）", kindLabel(w.Kind), w.Number, statusLabel(w.Status))
+		code, params := "work_order", passport.Params{"number": w.Number, "work_order_kind": w.Kind, "work_order_status": w.Status}
 		if w.Result != "" {
-			title += "：" + resultLabel(w.Result)
+			code = "work_order_result"
+			params["work_order_result"] = w.Result
 		}
-		out = append(out, passport.Entry{At: at, Kind: "work_order", Title: title, Ref: "work_order:" + strconv.FormatUint(w.ID, 10),
+		out = append(out, passport.Entry{At: at, Kind: "work_order", TitleCode: code, TitleParams: params, Ref: "work_order:" + strconv.FormatUint(w.ID, 10),
 			Data: map[string]any{"number": w.Number, "kind": w.Kind, "status": w.Status, "outlet_id": w.OutletID, "ticket_id": w.TicketID,
 				"result": w.Result, "arrived_at": w.ArrivedAt, "completed_at": w.CompletedAt}})
 	}
 	return out, nil
-}
-
-var kindLabels = map[string]string{KindDelivery: "配送", KindInstallation: "安装", KindRepair: "维修", KindMaintenance: "保养",
-	KindInspection: "检测", KindRecallRemedy: "召回补救"}
-
-func kindLabel(k string) string {
-	if l, ok := kindLabels[k]; ok {
-		return l
-	}
-	return k
-}
-
-var statusLabels = map[string]string{StatusOffered: "待接单", StatusUnassigned: "待派单", StatusAccepted: "已接单", StatusAssigned: "已派技师",
-	StatusScheduled: "已预约", StatusOnSite: "已到场", StatusCompleted: "已完工", StatusSignedOff: "已签字", StatusCancelled: "已取消"}
-
-func statusLabel(s string) string {
-	if l, ok := statusLabels[s]; ok {
-		return l
-	}
-	return s
 }

@@ -67,10 +67,12 @@ export interface Warranty {
   repair_until: string | null
 }
 
-/** A standing flag on a unit: recall_open, replacement_entitled, … */
+/** A standing flag on a unit: recall_open, replacement_entitled, … Its
+ * title is a code with params (labels.passport, src/i18n/labels.ts). */
 export interface UnitFlag {
   kind: string
-  title: string
+  title_code: string
+  title_params: Record<string, unknown> | null
   ref: string
 }
 

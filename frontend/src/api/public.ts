@@ -53,7 +53,7 @@ export interface PublicWarranty {
   purchase_date: string | null
   warranty: Warranty
   policy: { return_days: number; exchange_days: number; repair_warranty_months: number; replace_after_repairs: number }
-  notices: { kind: string; title: string }[]
+  notices: { kind: string; title_code: string; title_params: Record<string, unknown> | null }[]
 }
 
 export async function checkWarranty(serial: string): Promise<PublicWarranty> {

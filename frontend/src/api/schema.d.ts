@@ -6471,12 +6471,18 @@ export interface components {
             } | null;
             kind: string;
             ref: string;
-            title: string;
+            title_code: string;
+            title_params: {
+                [key: string]: unknown;
+            } | null;
         };
         PassportFlag: {
             kind: string;
             ref: string;
-            title: string;
+            title_code: string;
+            title_params: {
+                [key: string]: unknown;
+            } | null;
         };
         PassportResponse: {
             category: components["schemas"]["CategoryResponse"];
@@ -6703,7 +6709,10 @@ export interface components {
         };
         PublicNotice: {
             kind: string;
-            title: string;
+            title_code: string;
+            title_params: {
+                [key: string]: unknown;
+            } | null;
         };
         PublicQuoteAnswerRequest: {
             decision?: string;

@@ -46,7 +46,7 @@ const caller: ScreenPop = {
       production_date: null,
       installed_at: null,
       warranty: { state: 'repair', return_until: '2026-05-08', exchange_until: '2026-05-16', repair_until: '2027-04-30' },
-      flags: [{ kind: 'recall_open', title: '2026 年压缩机召回', ref: 'RC-1' }],
+      flags: [{ kind: 'recall_open', title_code: 'recall_open', title_params: { number: 'RC-1', title: '2026 年压缩机召回' }, ref: 'RC-1' }],
       version: 1,
       created_at: '2026-05-01T00:00:00Z',
     },

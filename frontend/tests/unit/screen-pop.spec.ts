@@ -69,7 +69,7 @@ describe('ticketDraft', () => {
   })
 
   it('proposes a recall ticket for a unit under an open recall, a consultation without a unit', () => {
-    const p = popOf([unit(1, [{ kind: 'recall_open', title: '召回 2026-01', ref: 'R1' }])])
+    const p = popOf([unit(1, [{ kind: 'recall_open', title_code: 'recall_open', title_params: { number: 'R1', title: '召回 2026-01' }, ref: 'R1' }])])
     expect(ticketDraft(p, p.units[0]!).type).toBe('recall')
     expect(ticketDraft(p, null)).toMatchObject({ type: 'consultation', unit_id: null })
     expect(ticketDraft(null, null)).toMatchObject({ customer_id: null, region_code: '' })
@@ -93,7 +93,7 @@ describe('screen-pop store', () => {
   })
 
   it('leaves the unit open when there are several, and lists recall units', async () => {
-    vi.mocked(customers.screenPop).mockResolvedValue(popOf([unit(1), unit(2, [{ kind: 'recall_open', title: 'r', ref: 'x' }])]))
+    vi.mocked(customers.screenPop).mockResolvedValue(popOf([unit(1), unit(2, [{ kind: 'recall_open', title_code: 'recall_open', title_params: { number: 'x', title: 'r' }, ref: 'x' }])]))
     const s = useScreenPopStore()
     await s.pop('13800138000')
     expect(s.unitId).toBeNull()

@@ -5,6 +5,7 @@ import searchEn from './search.en'
 import paperworkEn from './paperwork.en'
 import messagesEn from './messages.en'
 import masterdataEn from './masterdata.en'
+import labelsEn from './labels.en'
 export default {
   app: {
     title: 'After-Sales Service Operations',
@@ -854,4 +855,6 @@ export default {
   ...messagesEn,
   // The customer and unit pages: master-data corrections (masterdata.*.ts).
   ...masterdataEn,
+  // Labels the server sends as codes with params (labels.*.ts, src/i18n/labels.ts).
+  ...labelsEn,
 }
