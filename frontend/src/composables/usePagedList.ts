@@ -6,6 +6,7 @@
 import { ref, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { describeError } from '@/api/errors'
+import { useLoad } from './useLoad'
 
 /** A page of a list paged by number; total may be missing on some lists. */
 export interface NumberedPage<T> {
@@ -15,27 +16,16 @@ export interface NumberedPage<T> {
 
 /** usePagedList pages a list by number. */
 export function usePagedList<T>(fetch: (paging: { page: number; size: number }) => Promise<NumberedPage<T>>, opts: { size?: number } = {}) {
-  const i18n = useI18n()
   const rows = ref([]) as Ref<T[]>
   const total = ref(0)
   const page = ref(1)
   const size = ref(opts.size ?? 20)
-  const loading = ref(false)
-  const error = ref('')
 
-  async function load() {
-    loading.value = true
-    error.value = ''
-    try {
-      const res = await fetch({ page: page.value, size: size.value })
-      rows.value = res.items ?? []
-      total.value = res.total ?? 0
-    } catch (err) {
-      error.value = describeError(err, i18n)
-    } finally {
-      loading.value = false
-    }
-  }
+  const { loading, error, load } = useLoad(async () => {
+    const res = await fetch({ page: page.value, size: size.value })
+    rows.value = res.items ?? []
+    total.value = res.total ?? 0
+  })
 
   /** search reloads from the first page (the filters changed). */
   function search() {
