@@ -22,8 +22,8 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 		out = append(out, passport.Entry{At: c.ReceivedAt, Kind: "complaint",
 			TitleCode: "complaint", TitleParams: passport.Params{"number": c.Number, "complaint_category": c.Category,
 				"complaint_severity": c.Severity, "complaint_status": c.Status},
-			Ref:   fmt.Sprintf("complaint:%d", c.ID),
-			Data:  map[string]any{"status": c.Status, "severity": c.Severity, "category": c.Category, "ticket_id": c.TicketID}})
+			Ref:  fmt.Sprintf("complaint:%d", c.ID),
+			Data: map[string]any{"status": c.Status, "severity": c.Severity, "category": c.Category, "ticket_id": c.TicketID}})
 	}
 	return out, nil
 }

@@ -40,7 +40,7 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 		out = append(out, passport.Entry{At: at, Kind: "recall",
 			TitleCode: "recall_campaign", TitleParams: passport.Params{"number": r.Number, "title": r.Title,
 				"campaign_status": r.CampaignStatus, "recall_unit_status": r.Status},
-			Ref:   "recall_campaign:" + idStr(r.CampaignID),
+			Ref: "recall_campaign:" + idStr(r.CampaignID),
 			Data: map[string]any{"campaign_id": r.CampaignID, "recall_unit_id": r.ID, "status": r.Status, "notified_at": r.NotifiedAt,
 				"appointment_at": r.AppointmentAt, "appointment_outlet_id": r.AppointmentOutletID, "remedied_at": r.RemediedAt,
 				"remedied_outlet_id": r.RemediedOutletID}})

@@ -212,7 +212,7 @@ func (s *Service) UnitFlags(ctx context.Context, unitIDs []uint64) (map[uint64][
 	for _, e := range list {
 		out[e.UnitID] = append(out[e.UnitID], passport.Flag{Kind: "replacement_entitled",
 			TitleCode: "replacement_entitled_open", TitleParams: passport.Params{"fault_code": e.FaultCode, "failed_repairs": e.FailedRepairs},
-			Ref:   "replacement_entitlement:" + idStr(e.ID)})
+			Ref: "replacement_entitlement:" + idStr(e.ID)})
 	}
 	return out, nil
 }

@@ -336,7 +336,7 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 		out = append(out, passport.Entry{At: e.RaisedAt, Kind: "replacement_entitled",
 			TitleCode: "replacement_entitled", TitleParams: passport.Params{"fault_code": e.FaultCode, "failed_repairs": e.FailedRepairs,
 				"entitlement_status": e.Status},
-			Ref:   "replacement_entitlement:" + idStr(e.ID), Data: map[string]any{"status": e.Status, "fault_code": e.FaultCode, "failed_repairs": e.FailedRepairs}})
+			Ref: "replacement_entitlement:" + idStr(e.ID), Data: map[string]any{"status": e.Status, "fault_code": e.FaultCode, "failed_repairs": e.FailedRepairs}})
 	}
 	return out, nil
 }
