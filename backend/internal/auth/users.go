@@ -227,10 +227,7 @@ func (s *Service) mutate(ctx context.Context, id uint64, action string, change f
 	now := s.o.Now().UTC()
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var u User
-		if err := tx.Where("id = ?", id).Take(&u).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("user")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &u, "user"); err != nil {
 			return err
 		}
 		before := u.Snapshot()

@@ -316,10 +316,7 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, action s
 	var out Action
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var a Action
-		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("corrective action")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &a, "corrective action"); err != nil {
 			return err
 		}
 		if version != 0 && version != a.Version {

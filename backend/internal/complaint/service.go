@@ -526,10 +526,7 @@ func (s *Service) change(ctx context.Context, cid uint64, version int64, action 
 	a := actor.From(ctx)
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var c Complaint
-		if err := s.scoped(ctx, tx.Where("id = ?", cid)).Take(&c).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("complaint")
-			}
+		if err := db.Take(s.scoped(ctx, tx.Where("id = ?", cid)), &c, "complaint"); err != nil {
 			return err
 		}
 		if version != 0 && version != c.Version {

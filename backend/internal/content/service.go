@@ -259,10 +259,7 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, version int64, p
 	var out Article
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var a Article
-		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("faq_article")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &a, "faq_article"); err != nil {
 			return err
 		}
 		before := a.Snapshot()
@@ -319,10 +316,7 @@ func (s *Service) DeleteArticle(ctx context.Context, id uint64, version int64) e
 	}
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var a Article
-		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("faq_article")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &a, "faq_article"); err != nil {
 			return err
 		}
 		if err := db.DeleteVersioned(tx, &Article{}, id, version, "faq article"); err != nil {
@@ -541,10 +535,7 @@ func (s *Service) UpdateManual(ctx context.Context, id uint64, version int64, p 
 	var oldKey string
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var m Manual
-		if err := tx.Where("id = ?", id).Take(&m).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("manual")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &m, "manual"); err != nil {
 			return err
 		}
 		before := m.Snapshot()
@@ -622,10 +613,7 @@ func (s *Service) DeleteManual(ctx context.Context, id uint64, version int64) er
 	var key string
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var m Manual
-		if err := tx.Where("id = ?", id).Take(&m).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("manual")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &m, "manual"); err != nil {
 			return err
 		}
 		if err := db.DeleteVersioned(tx, &Manual{}, id, version, "manual"); err != nil {

@@ -2,7 +2,6 @@ package customer
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -74,10 +73,7 @@ func live(c Customer) error {
 func lockFull(tx *gorm.DB, id uint64) (Customer, error) {
 	q := db.ForUpdate(tx)
 	var c Customer
-	if err := q.Where("id = ?", id).Take(&c).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Customer{}, apperr.NotFound("customer")
-		}
+	if err := db.Take(q.Where("id = ?", id), &c, "customer"); err != nil {
 		return Customer{}, err
 	}
 	return c, nil

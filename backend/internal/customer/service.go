@@ -376,10 +376,7 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 	var after Customer
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var before Customer
-		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("customer")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &before, "customer"); err != nil {
 			return err
 		}
 		if err := live(before); err != nil {
@@ -534,10 +531,7 @@ func (s *Service) AddAddress(ctx context.Context, customerID uint64, in NewAddre
 func (s *Service) lockCustomer(tx *gorm.DB, id uint64) error {
 	q := db.ForUpdate(tx)
 	var c Customer
-	if err := q.Select("id", "merged_into_id", "erased_at").Where("id = ?", id).Take(&c).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return apperr.NotFound("customer")
-		}
+	if err := db.Take(q.Select("id", "merged_into_id", "erased_at").Where("id = ?", id), &c, "customer"); err != nil {
 		return err
 	}
 	return live(c)

@@ -143,3 +143,13 @@ func Retry(ctx context.Context, fn func() error) error {
 	}
 	return err
 }
+
+// Take reads the first row of q into dst. No row is apperr.NotFound(entity);
+// any other error comes back as it is.
+func Take(q *gorm.DB, dst any, entity string) error {
+	err := q.Take(dst).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return apperr.NotFound(entity)
+	}
+	return err
+}

@@ -6,6 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
@@ -41,6 +42,25 @@ func TestOffsetPageCountsAllAndReadsOnePage(t *testing.T) {
 		rows, total, err = db.OffsetPage[helperRow](g.Model(&helperRow{}).Where("n = ?", 5), "id", 1, 3)
 		if err != nil || total != 0 || rows == nil || len(rows) != 0 {
 			t.Fatalf("no match = %#v, total %d, %v (want an empty, non-nil page)", rows, total, err)
+		}
+	})
+}
+
+func TestTakeAnswersNotFoundNamingTheEntity(t *testing.T) {
+	withHelperTable(t, func(t *testing.T, g *gorm.DB) {
+		if err := g.Create(&helperRow{Code: "here", Version: 1}).Error; err != nil {
+			t.Fatal(err)
+		}
+		var r helperRow
+		if err := db.Take(g.Where("code = ?", "here"), &r, "row"); err != nil || r.Code != "here" {
+			t.Fatalf("existing row = %+v, %v", r, err)
+		}
+		err := db.Take(g.Where("code = ?", "gone"), &r, "row")
+		if e := apperr.As(err); !apperr.IsKind(err, apperr.KindNotFound) || e.Details["entity"] != "row" {
+			t.Fatalf("missing row: %v", err)
+		}
+		if err := db.Take(g.Table("dbtest_no_such_table"), &r, "row"); err == nil || apperr.IsKind(err, apperr.KindNotFound) {
+			t.Fatalf("a failing query must come back as it is, got %v", err)
 		}
 	})
 }

@@ -268,10 +268,7 @@ func (s *Service) Resend(ctx context.Context, id uint64) (Message, error) {
 	var out Message
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var m Message
-		if err := tx.Where("id = ?", id).Take(&m).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("message")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &m, "message"); err != nil {
 			return err
 		}
 		if m.Status == StatusQueued || m.Status == StatusDeferred {

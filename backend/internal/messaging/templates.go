@@ -2,7 +2,6 @@ package messaging
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -139,10 +138,7 @@ func (s *Service) UpdateTemplate(ctx context.Context, trigger string, version in
 	var out Template
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var t Template
-		if err := tx.Where("trigger_code = ?", trigger).Take(&t).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("message_template")
-			}
+		if err := db.Take(tx.Where("trigger_code = ?", trigger), &t, "message_template"); err != nil {
 			return err
 		}
 		if version != t.Version {

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -175,10 +174,7 @@ func (s *Service) Redrive(ctx context.Context, id uint64) (Delivery, error) {
 	var out Delivery
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var d Delivery
-		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("webhook_delivery")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &d, "webhook_delivery"); err != nil {
 			return err
 		}
 		if d.Status != DeliveryDead {

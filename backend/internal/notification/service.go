@@ -134,10 +134,7 @@ func unread(tx *gorm.DB, userID uint64) (int64, error) {
 func (s *Service) MarkRead(ctx context.Context, userID, id uint64) (Notification, error) {
 	var out Notification
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ? AND user_id = ?", id, userID).Take(&out).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("notification")
-			}
+		if err := db.Take(tx.Where("id = ? AND user_id = ?", id, userID), &out, "notification"); err != nil {
 			return err
 		}
 		if out.ReadAt != nil {

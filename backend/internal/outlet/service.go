@@ -600,22 +600,19 @@ func (s *Service) mutate(ctx context.Context, id uint64, version int64, action s
 
 // load reads one outlet with its coverage and categories; scoped applies the
 // caller's outlet data scope (another outlet is not found).
-func (s *Service) load(ctx context.Context, db *gorm.DB, id uint64, scoped bool) (Outlet, error) {
-	q := db.WithContext(ctx).Where("id = ?", id)
+func (s *Service) load(ctx context.Context, g *gorm.DB, id uint64, scoped bool) (Outlet, error) {
+	q := g.WithContext(ctx).Where("id = ?", id)
 	if scoped {
 		if own, ok := actor.From(ctx).OutletScoped(); ok && own != id {
 			return Outlet{}, apperr.NotFound("outlet")
 		}
 	}
 	var o Outlet
-	if err := q.Take(&o).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Outlet{}, apperr.NotFound("outlet")
-		}
+	if err := db.Take(q, &o, "outlet"); err != nil {
 		return Outlet{}, err
 	}
 	list := []Outlet{o}
-	if err := loadChildren(ctx, db, list); err != nil {
+	if err := loadChildren(ctx, g, list); err != nil {
 		return Outlet{}, err
 	}
 	return list[0], nil

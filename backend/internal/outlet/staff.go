@@ -297,27 +297,24 @@ func (s *Service) UpdateStaff(ctx context.Context, id uint64, p StaffPatch) (Sta
 
 // loadStaff reads one staff member; scoped applies the caller's outlet
 // scope; details loads certificates and trainings.
-func (s *Service) loadStaff(ctx context.Context, db *gorm.DB, id uint64, scoped, details bool) (StaffMember, error) {
-	q := db.WithContext(ctx).Where("id = ?", id)
+func (s *Service) loadStaff(ctx context.Context, g *gorm.DB, id uint64, scoped, details bool) (StaffMember, error) {
+	q := g.WithContext(ctx).Where("id = ?", id)
 	if scoped {
 		if own, ok := actor.From(ctx).OutletScoped(); ok {
 			q = q.Where("outlet_id = ?", own)
 		}
 	}
 	var m StaffMember
-	if err := q.Take(&m).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return StaffMember{}, apperr.NotFound("staff")
-		}
+	if err := db.Take(q, &m, "staff"); err != nil {
 		return StaffMember{}, err
 	}
 	if details {
 		list := []StaffMember{m}
-		if err := loadCertificates(ctx, db, list); err != nil {
+		if err := loadCertificates(ctx, g, list); err != nil {
 			return StaffMember{}, err
 		}
 		m = list[0]
-		if err := db.WithContext(ctx).Where("staff_id = ?", id).Order("completed_at DESC, id DESC").Find(&m.Trainings).Error; err != nil {
+		if err := g.WithContext(ctx).Where("staff_id = ?", id).Order("completed_at DESC, id DESC").Find(&m.Trainings).Error; err != nil {
 			return StaffMember{}, err
 		}
 	}

@@ -2,7 +2,6 @@ package parts
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -150,19 +149,16 @@ func (s *Service) Requisition(ctx context.Context, id uint64) (Requisition, erro
 
 // loadReq reads a requisition with its lines; scoped applies the caller's
 // outlet data scope (another outlet's requisition is not found).
-func (s *Service) loadReq(ctx context.Context, db *gorm.DB, id uint64, scoped bool) (Requisition, error) {
-	q := db.WithContext(ctx).Where("id = ?", id)
+func (s *Service) loadReq(ctx context.Context, g *gorm.DB, id uint64, scoped bool) (Requisition, error) {
+	q := g.WithContext(ctx).Where("id = ?", id)
 	if own, ok := actor.From(ctx).OutletScoped(); ok && scoped {
 		q = q.Where("outlet_id = ?", own)
 	}
 	var r Requisition
-	if err := q.Take(&r).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Requisition{}, apperr.NotFound("requisition")
-		}
+	if err := db.Take(q, &r, "requisition"); err != nil {
 		return Requisition{}, err
 	}
-	if err := db.WithContext(ctx).Where("requisition_id = ?", r.ID).Order("part_id").Find(&r.Lines).Error; err != nil {
+	if err := g.WithContext(ctx).Where("requisition_id = ?", r.ID).Order("part_id").Find(&r.Lines).Error; err != nil {
 		return Requisition{}, err
 	}
 	return r, nil

@@ -238,16 +238,13 @@ func (s *Service) UpdatePart(ctx context.Context, id uint64, version int64, p Pa
 	return out, nil
 }
 
-func (s *Service) loadPart(ctx context.Context, db *gorm.DB, id uint64) (Part, error) {
+func (s *Service) loadPart(ctx context.Context, g *gorm.DB, id uint64) (Part, error) {
 	var p Part
-	if err := db.WithContext(ctx).Where("id = ?", id).Take(&p).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Part{}, apperr.NotFound("part")
-		}
+	if err := db.Take(g.WithContext(ctx).Where("id = ?", id), &p, "part"); err != nil {
 		return Part{}, err
 	}
 	list := []Part{p}
-	if err := loadCategories(ctx, db, list); err != nil {
+	if err := loadCategories(ctx, g, list); err != nil {
 		return Part{}, err
 	}
 	return list[0], nil

@@ -66,10 +66,7 @@ func (s *Service) TakeTx(ctx context.Context, tx *gorm.DB, t Take) (Taken, error
 		return Taken{}, apperr.FieldErr("qty", apperr.OutOfRange(1, MaxQty))
 	}
 	var p Part
-	if err := tx.WithContext(ctx).Where("id = ?", t.PartID).Take(&p).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Taken{}, apperr.NotFound("part")
-		}
+	if err := db.Take(tx.WithContext(ctx).Where("id = ?", t.PartID), &p, "part"); err != nil {
 		return Taken{}, err
 	}
 	now := s.o.Now().UTC()

@@ -18,10 +18,7 @@ import (
 func lockUnit(ctx context.Context, tx *gorm.DB, id uint64) (Unit, error) {
 	q := db.ForUpdate(tx.WithContext(ctx))
 	var u Unit
-	if err := q.Where("id = ?", id).Take(&u).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Unit{}, apperr.NotFound("unit")
-		}
+	if err := db.Take(q.Where("id = ?", id), &u, "unit"); err != nil {
 		return Unit{}, fmt.Errorf("lock unit %d: %w", id, err)
 	}
 	return u, nil

@@ -198,10 +198,7 @@ func (s *Service) Subscribe(ctx context.Context, userID uint64, in Input) (Subsc
 func (s *Service) Unsubscribe(ctx context.Context, userID uint64, endpoint string) error {
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var old Subscription
-		if err := tx.Where("endpoint_hash = ? AND user_id = ?", hash(strings.TrimSpace(endpoint)), userID).Take(&old).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("push subscription")
-			}
+		if err := db.Take(tx.Where("endpoint_hash = ? AND user_id = ?", hash(strings.TrimSpace(endpoint)), userID), &old, "push subscription"); err != nil {
 			return err
 		}
 		return s.remove(ctx, tx, old, "unsubscribe")

@@ -281,10 +281,7 @@ func (s *Service) DecideDeduction(ctx context.Context, id uint64, action string,
 	now := s.now().UTC()
 	a := actor.From(ctx)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("deduction")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &d, "deduction"); err != nil {
 			return err
 		}
 		before := d

@@ -2,7 +2,6 @@ package recall
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -231,9 +230,9 @@ func (s *Service) AffectedUnit(ctx context.Context, id uint64) (AffectedUnit, er
 // also reaches an unbooked unit of exactly that serial: the customer who
 // walks in with the unit in hand. Ids are sequential, so without the serial
 // an outlet user must not reach other outlets' units.
-func (s *Service) loadUnit(ctx context.Context, db *gorm.DB, id uint64, walkInSerial string) (AffectedUnit, error) {
+func (s *Service) loadUnit(ctx context.Context, g *gorm.DB, id uint64, walkInSerial string) (AffectedUnit, error) {
 	var u AffectedUnit
-	q := db.WithContext(ctx).Where("id = ?", id)
+	q := g.WithContext(ctx).Where("id = ?", id)
 	if own, ok := actor.From(ctx).OutletScoped(); ok {
 		if walkInSerial != "" {
 			q = q.Where("(appointment_outlet_id = ? OR remedied_outlet_id = ? OR (appointment_outlet_id IS NULL AND serial = ?))", own, own, walkInSerial)
@@ -241,10 +240,7 @@ func (s *Service) loadUnit(ctx context.Context, db *gorm.DB, id uint64, walkInSe
 			q = q.Where("(appointment_outlet_id = ? OR remedied_outlet_id = ?)", own, own)
 		}
 	}
-	if err := q.Take(&u).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return AffectedUnit{}, apperr.NotFound("recall unit")
-		}
+	if err := db.Take(q, &u, "recall unit"); err != nil {
 		return AffectedUnit{}, err
 	}
 	return u, nil

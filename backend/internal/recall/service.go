@@ -2,7 +2,6 @@ package recall
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -138,12 +137,9 @@ func (s *Service) Create(ctx context.Context, in CampaignInput) (Campaign, error
 	return c, nil
 }
 
-func (s *Service) loadCampaign(ctx context.Context, db *gorm.DB, id uint64) (Campaign, error) {
+func (s *Service) loadCampaign(ctx context.Context, g *gorm.DB, id uint64) (Campaign, error) {
 	var c Campaign
-	if err := db.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Campaign{}, apperr.NotFound("recall campaign")
-		}
+	if err := db.Take(g.WithContext(ctx).Where("id = ?", id), &c, "recall campaign"); err != nil {
 		return Campaign{}, err
 	}
 	return c, nil

@@ -139,10 +139,7 @@ func (s *Service) CloseEntitlement(ctx context.Context, id uint64, version int64
 	var out Entitlement
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var e Entitlement
-		if err := scopeEntitlements(ctx, tx.Model(&Entitlement{}).Where("id = ?", id)).Take(&e).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("replacement entitlement")
-			}
+		if err := db.Take(scopeEntitlements(ctx, tx.Model(&Entitlement{}).Where("id = ?", id)), &e, "replacement entitlement"); err != nil {
 			return err
 		}
 		if version != 0 && version != e.Version {

@@ -83,10 +83,7 @@ func (s *Service) UpdateLabourRate(ctx context.Context, id uint64, version int64
 	var out LabourRate
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var cur LabourRate
-		if err := tx.Where("id = ?", id).Take(&cur).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("labour rate")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &cur, "labour rate"); err != nil {
 			return err
 		}
 		if version != 0 && version != cur.Version {

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/db"
 )
 
 // QuoteLinkSettings configures the public quote approval links.
@@ -73,10 +73,7 @@ type IssuedQuoteLink struct {
 // customer's answer, or it has no customer).
 func (s *Service) IssueQuoteLink(ctx context.Context, tx *gorm.DB, id uint64) (IssuedQuoteLink, error) {
 	var o Order
-	if err := tx.WithContext(ctx).Where("id = ?", id).Take(&o).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return IssuedQuoteLink{}, apperr.NotFound("repair")
-		}
+	if err := db.Take(tx.WithContext(ctx).Where("id = ?", id), &o, "repair"); err != nil {
 		return IssuedQuoteLink{}, err
 	}
 	if o.Status != StatusQuoted || o.InWarranty || o.CustomerID == nil {
@@ -126,16 +123,13 @@ type PublicQuote struct {
 
 // linkByToken finds a link. Errors: not_found; gone (quote_link_expired)
 // for an expired or superseded link.
-func (s *Service) linkByToken(ctx context.Context, db *gorm.DB, token string) (QuoteLink, error) {
+func (s *Service) linkByToken(ctx context.Context, g *gorm.DB, token string) (QuoteLink, error) {
 	token = strings.TrimSpace(token)
 	if token == "" || len(token) > 128 {
 		return QuoteLink{}, apperr.NotFound("quote")
 	}
 	var l QuoteLink
-	if err := db.WithContext(ctx).Where("token_hash = ?", quoteTokenHash(token)).Take(&l).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return QuoteLink{}, apperr.NotFound("quote")
-		}
+	if err := db.Take(g.WithContext(ctx).Where("token_hash = ?", quoteTokenHash(token)), &l, "quote"); err != nil {
 		return QuoteLink{}, err
 	}
 	return l, nil

@@ -2,7 +2,6 @@ package repair
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/parts"
 )
 
@@ -39,10 +39,7 @@ func (s *Service) RemovePart(ctx context.Context, id, lineID uint64, version int
 				WithDetail("allowed", Allowed(o.Status)).WithDetail("status", o.Status)
 		}
 		var line PartLine
-		if err := tx.Where("id = ? AND repair_id = ?", lineID, o.ID).Take(&line).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return nil, apperr.NotFound("part line")
-			}
+		if err := db.Take(tx.Where("id = ? AND repair_id = ?", lineID, o.ID), &line, "part line"); err != nil {
 			return nil, err
 		}
 		if line.OldPartStatus == OldPartReturned {

@@ -366,16 +366,13 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 }
 
 // load reads one order, applying the caller's outlet scope.
-func (s *Service) load(ctx context.Context, db *gorm.DB, id uint64) (Order, error) {
-	q := db.WithContext(ctx).Where("id = ?", id)
+func (s *Service) load(ctx context.Context, g *gorm.DB, id uint64) (Order, error) {
+	q := g.WithContext(ctx).Where("id = ?", id)
 	if own, ok := actor.From(ctx).OutletScoped(); ok {
 		q = q.Where("outlet_id = ?", own)
 	}
 	var o Order
-	if err := q.Take(&o).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Order{}, apperr.NotFound("repair")
-		}
+	if err := db.Take(q, &o, "repair"); err != nil {
 		return Order{}, err
 	}
 	return o, nil
@@ -795,10 +792,7 @@ func (s *Service) ReturnOldPart(ctx context.Context, repairID, lineID uint64, on
 		if err := s.ownWork(ctx, o); err != nil {
 			return err
 		}
-		if err := tx.Where("id = ? AND repair_id = ?", lineID, o.ID).Take(&line).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("part line")
-			}
+		if err := db.Take(tx.Where("id = ? AND repair_id = ?", lineID, o.ID), &line, "part line"); err != nil {
 			return err
 		}
 		if line.OldPartStatus != OldPartPending {

@@ -2,7 +2,6 @@ package returns
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -256,16 +255,13 @@ func datePtr(t time.Time) *time.Time {
 	return &d
 }
 
-func (s *Service) load(ctx context.Context, db *gorm.DB, id uint64) (Request, error) {
-	q := db.WithContext(ctx).Where("id = ?", id)
+func (s *Service) load(ctx context.Context, g *gorm.DB, id uint64) (Request, error) {
+	q := g.WithContext(ctx).Where("id = ?", id)
 	if own, ok := actor.From(ctx).OutletScoped(); ok {
 		q = q.Where("outlet_id = ?", own)
 	}
 	var r Request
-	if err := q.Take(&r).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Request{}, apperr.NotFound("return request")
-		}
+	if err := db.Take(q, &r, "return request"); err != nil {
 		return Request{}, err
 	}
 	return r, nil

@@ -353,10 +353,7 @@ func (s *Store) UpdateCalendar(ctx context.Context, id uint64, version int64, d 
 	var out CalendarRow
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var cur CalendarRow
-		if err := tx.Where("id = ?", id).Take(&cur).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("sla calendar")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &cur, "sla calendar"); err != nil {
 			return err
 		}
 		if version == 0 {
@@ -566,10 +563,7 @@ func (s *Store) UpdatePolicy(ctx context.Context, id uint64, version int64, d Po
 	var out PolicyRow
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var cur PolicyRow
-		if err := tx.Where("id = ?", id).Take(&cur).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("sla policy")
-			}
+		if err := db.Take(tx.Where("id = ?", id), &cur, "sla policy"); err != nil {
 			return err
 		}
 		if version == 0 {

@@ -179,10 +179,7 @@ func (s *Service) RecordAttempt(ctx context.Context, fid uint64, in AttemptInput
 		if outlet, ok := a.OutletScoped(); ok {
 			q = q.Where("outlet_id = ?", outlet)
 		}
-		if err := q.Take(&fu).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("follow-up")
-			}
+		if err := db.Take(q, &fu, "follow-up"); err != nil {
 			return err
 		}
 		if fu.AgentID != nil && a.UserID != 0 && *fu.AgentID == a.UserID {

@@ -459,10 +459,7 @@ func (s *Service) IssueLink(ctx context.Context, invID uint64) (Invitation, stri
 	var link string
 	err := s.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var inv Invitation
-		if err := tx.Where("id = ?", invID).Take(&inv).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("survey invitation")
-			}
+		if err := db.Take(tx.Where("id = ?", invID), &inv, "survey invitation"); err != nil {
 			return err
 		}
 		if inv.Channel != ChannelLink {

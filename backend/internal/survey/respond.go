@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
 )
 
@@ -33,16 +34,13 @@ func errAlreadyAnswered() error {
 // invitationByToken finds the invitation of a link token and checks it can
 // still be answered. Errors: not found (unknown token), conflict
 // (already_answered), gone (survey_expired).
-func (s *Service) invitationByToken(db *gorm.DB, token string) (Invitation, error) {
+func (s *Service) invitationByToken(g *gorm.DB, token string) (Invitation, error) {
 	token = strings.TrimSpace(token)
 	if token == "" || len(token) > 128 {
 		return Invitation{}, apperr.NotFound("survey")
 	}
 	var inv Invitation
-	if err := db.Where("token_hash = ?", TokenHash(token)).Take(&inv).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Invitation{}, apperr.NotFound("survey")
-		}
+	if err := db.Take(g.Where("token_hash = ?", TokenHash(token)), &inv, "survey"); err != nil {
 		return Invitation{}, err
 	}
 	switch inv.EffectiveStatus(s.now()) {

@@ -306,15 +306,12 @@ func (s *Service) UpdateTemplate(ctx context.Context, tid uint64, version int64,
 	return out, nil
 }
 
-func (s *Service) loadTemplate(db *gorm.DB, tid uint64) (Template, error) {
+func (s *Service) loadTemplate(g *gorm.DB, tid uint64) (Template, error) {
 	var t Template
-	if err := db.Where("id = ?", tid).Take(&t).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Template{}, apperr.NotFound("survey template")
-		}
+	if err := db.Take(g.Where("id = ?", tid), &t, "survey template"); err != nil {
 		return Template{}, err
 	}
-	if err := db.Where("template_id = ?", tid).Order("position").Find(&t.Questions).Error; err != nil {
+	if err := g.Where("template_id = ?", tid).Order("position").Find(&t.Questions).Error; err != nil {
 		return Template{}, err
 	}
 	return t, nil

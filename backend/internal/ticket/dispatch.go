@@ -2,7 +2,6 @@ package ticket
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -66,10 +65,7 @@ type WorkOrderStep struct {
 func (s *Service) ApplyWorkOrderStep(ctx context.Context, tx *gorm.DB, ticketID uint64, st WorkOrderStep) (Ticket, []event.Event, error) {
 	q := db.ForUpdate(tx.WithContext(ctx))
 	var t Ticket
-	if err := q.Where("id = ?", ticketID).Take(&t).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Ticket{}, nil, apperr.NotFound("ticket")
-		}
+	if err := db.Take(q.Where("id = ?", ticketID), &t, "ticket"); err != nil {
 		return Ticket{}, nil, fmt.Errorf("ticket for work order: %w", err)
 	}
 	before, old := t.Snapshot(), t.Version
