@@ -9,9 +9,6 @@ import (
 	"fmt"
 	"image"
 	_ "image/jpeg"
-	"io"
-	"mime/multipart"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,34 +16,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/config"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
-
-// uploadWith posts a multipart form: fields, then the file in "file".
-func (h *harness) uploadWith(path, token string, fields map[string]string, filename string, content []byte, headers ...string) response {
-	h.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	for k, v := range fields {
-		_ = w.WriteField(k, v)
-	}
-	if filename != "" {
-		fw, _ := w.CreateFormFile("file", filename)
-		_, _ = fw.Write(content)
-	}
-	_ = w.Close()
-	req, _ := http.NewRequest("POST", h.srv.URL+path, &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Header: res.Header, Body: b}
-}
 
 func sha256Of(b []byte) string {
 	s := sha256.Sum256(b)

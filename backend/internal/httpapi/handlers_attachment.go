@@ -39,14 +39,18 @@ type AttachmentResponse struct {
 	ThumbnailURL     *string   `json:"thumbnail_url"`
 }
 
-// attachmentParents maps each parent type to its path segment.
-var attachmentParents = map[string]string{
-	attachment.ParentTicket: "tickets", attachment.ParentWorkOrder: "work-orders", attachment.ParentRepair: "repairs",
-	attachment.ParentComplaint: "complaints", attachment.ParentReturn: "returns",
+// attachmentPath is the collection path of a parent type (attachmentParents).
+func attachmentPath(parentType string) string {
+	for _, p := range attachmentParents {
+		if p.parent == parentType {
+			return p.path
+		}
+	}
+	return ""
 }
 
 func attachmentResponse(a attachment.Attachment) AttachmentResponse {
-	base := fmt.Sprintf("/api/v1/%s/%d/attachments/%d", attachmentParents[a.ParentType], a.ParentID, a.ID)
+	base := fmt.Sprintf("%s/%d/attachments/%d", attachmentPath(a.ParentType), a.ParentID, a.ID)
 	out := AttachmentResponse{ID: a.ID, ParentType: a.ParentType, ParentID: a.ParentID, Kind: a.Kind, Note: a.Note, FileName: a.FileName,
 		ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, IsImage: a.IsImage(), Width: a.Width, Height: a.Height,
 		MetadataStripped: a.MetadataStripped, UploadedBy: a.UploadedBy, CreatedAt: a.CreatedAt, Version: a.Version, FileURL: base + "/file"}

@@ -3,9 +3,6 @@ package httpapi_test
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"mime/multipart"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -21,24 +18,7 @@ func outletBody(code, region string, coverage ...string) map[string]any {
 // upload posts a file as multipart field "file".
 func (h *harness) upload(path, token, filename string, content []byte) response {
 	h.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	fw, err := w.CreateFormFile("file", filename)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	_, _ = fw.Write(content)
-	_ = w.Close()
-	req, _ := http.NewRequest("POST", h.srv.URL+path, &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Header: res.Header, Body: b}
+	return h.uploadWith(path, token, nil, filename, content)
 }
 
 // category creates product category 1, which the test outlets are authorised for.

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -289,61 +290,49 @@ func (s *Server) respondTicket(c *gin.Context, t ticket.Ticket, err error) error
 	return respondVersioned(c, http.StatusOK, t.Version, ticketDetailResponse(ticket.Detail{Ticket: t, Clocks: clocks, Frozen: frozen}))
 }
 
-func (s *Server) patchTicket(c *gin.Context) error {
+// changeTicket is the frame of the ticket's versioned changes: the ticket of
+// the path, the body req with its version (*bodyVersion after decoding, else
+// If-Match), the change, and the answer with the ticket and its clocks.
+func (s *Server) changeTicket(c *gin.Context, req any, bodyVersion *int64, change func(ctx context.Context, id uint64, version int64) (ticket.Ticket, error)) error {
 	id, err := s.ticketRef(c)
 	if err != nil {
 		return err
 	}
-	var req PatchTicketRequest
-	version, err := bindVersion(c, &req, &req.Version)
+	version, err := bindVersion(c, req, bodyVersion)
 	if err != nil {
 		return err
 	}
-	t, err := s.Tickets.Update(c.Request.Context(), id, version, ticket.Patch{Type: req.Type, Priority: req.Priority,
-		Description: req.Description, FaultCode: req.FaultCode, RegionCode: req.RegionCode, Team: req.Team, CategoryID: req.CategoryID, UnitID: req.UnitID})
+	t, err := change(c.Request.Context(), id, version)
 	return s.respondTicket(c, t, err)
+}
+
+func (s *Server) patchTicket(c *gin.Context) error {
+	var req PatchTicketRequest
+	return s.changeTicket(c, &req, &req.Version, func(ctx context.Context, id uint64, version int64) (ticket.Ticket, error) {
+		return s.Tickets.Update(ctx, id, version, ticket.Patch{Type: req.Type, Priority: req.Priority, Description: req.Description,
+			FaultCode: req.FaultCode, RegionCode: req.RegionCode, Team: req.Team, CategoryID: req.CategoryID, UnitID: req.UnitID})
+	})
 }
 
 func (s *Server) transitionTicket(c *gin.Context) error {
-	id, err := s.ticketRef(c)
-	if err != nil {
-		return err
-	}
 	var req TransitionTicketRequest
-	version, err := bindVersion(c, &req, &req.Version)
-	if err != nil {
-		return err
-	}
-	t, err := s.Tickets.Transition(c.Request.Context(), id, req.Status, req.Reason, version)
-	return s.respondTicket(c, t, err)
+	return s.changeTicket(c, &req, &req.Version, func(ctx context.Context, id uint64, version int64) (ticket.Ticket, error) {
+		return s.Tickets.Transition(ctx, id, req.Status, req.Reason, version)
+	})
 }
 
 func (s *Server) reopenTicket(c *gin.Context) error {
-	id, err := s.ticketRef(c)
-	if err != nil {
-		return err
-	}
 	var req ReopenTicketRequest
-	version, err := bindVersion(c, &req, &req.Version)
-	if err != nil {
-		return err
-	}
-	t, err := s.Tickets.ReopenTicket(c.Request.Context(), id, req.Reason, version)
-	return s.respondTicket(c, t, err)
+	return s.changeTicket(c, &req, &req.Version, func(ctx context.Context, id uint64, version int64) (ticket.Ticket, error) {
+		return s.Tickets.ReopenTicket(ctx, id, req.Reason, version)
+	})
 }
 
 func (s *Server) assignTicket(c *gin.Context) error {
-	id, err := s.ticketRef(c)
-	if err != nil {
-		return err
-	}
 	var req AssignTicketRequest
-	version, err := bindVersion(c, &req, &req.Version)
-	if err != nil {
-		return err
-	}
-	t, err := s.Tickets.Assign(c.Request.Context(), id, req.AssigneeID, req.Team, version)
-	return s.respondTicket(c, t, err)
+	return s.changeTicket(c, &req, &req.Version, func(ctx context.Context, id uint64, version int64) (ticket.Ticket, error) {
+		return s.Tickets.Assign(ctx, id, req.AssigneeID, req.Team, version)
+	})
 }
 
 func (s *Server) mergeTicket(c *gin.Context) error {

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime/multipart"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -16,24 +13,11 @@ import (
 // importSheet posts a scoring sheet to the import route.
 func (h *harness) importSheet(token string, sheet []byte, justification string) response {
 	h.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
+	var fields map[string]string
 	if justification != "" {
-		_ = w.WriteField("justification", justification)
+		fields = map[string]string{"justification": justification}
 	}
-	fw, _ := w.CreateFormFile("file", "评分表.xlsx")
-	_, _ = fw.Write(sheet)
-	_ = w.Close()
-	req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/readiness/standards/import", &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Header: res.Header, Body: b}
+	return h.uploadWith("/api/v1/readiness/standards/import", token, fields, "评分表.xlsx", sheet)
 }
 
 // rowOfClause finds a clause's row on the exported sheet.

@@ -4,8 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -27,26 +25,7 @@ func newReadinessHarness(t *testing.T) *harness {
 // upload posts a multipart evidence upload.
 func (h *harness) uploadEvidence(token string, fields map[string]string, fileName string, content []byte) response {
 	h.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	for k, v := range fields {
-		_ = w.WriteField(k, v)
-	}
-	if fileName != "" {
-		fw, _ := w.CreateFormFile("file", fileName)
-		_, _ = fw.Write(content)
-	}
-	_ = w.Close()
-	req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/evidence", &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Header: res.Header, Body: b}
+	return h.uploadWith("/api/v1/evidence", token, fields, fileName, content)
 }
 
 // runReadiness starts a run (POST answers 202 with the run in progress)
@@ -91,13 +70,7 @@ func (h *harness) readinessGet(path, token string) response {
 	h.t.Helper()
 	req, _ := http.NewRequest("GET", h.srv.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Header: res.Header, Body: b}
+	return h.send(req)
 }
 
 var testPDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")

@@ -46,7 +46,7 @@ type Route struct {
 // permission; a test walks it and fails for any route without one, or
 // without an allow/deny expectation for every role.
 func (s *Server) Routes() []Route {
-	return []Route{
+	routes := []Route{
 		// Platform
 		{"GET", "/healthz", Public, s.healthz, "Liveness: the process is up", "platform", reply[Untyped]()},
 		{"GET", "/readyz", Public, s.readyz, "Readiness: the database answers", "platform", reply[Untyped]()},
@@ -298,33 +298,6 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/returns/:id/print", rbac.TicketRead, s.printReturn, "The 三包 return/exchange voucher print data", "print", reply[PrintDocument]()},
 		{"GET", "/api/v1/recall-units/:id/print", rbac.WorkOrderRead, s.printRecallNotice, "The recall notice to the owner of an affected unit", "print", reply[PrintDocument]()},
 
-		// == Attachments of service records (attachment; issue 12): access follows the parent record (its permission and data scope)
-		{"GET", "/api/v1/tickets/:id/attachments", rbac.TicketRead, s.listAttachments(attachment.ParentTicket), "Attachments of a ticket, oldest first, with the accepted kinds, extensions and size limit", "attachments", reply[Untyped]()},
-		{"POST", "/api/v1/tickets/:id/attachments", rbac.TicketUpdate, s.uploadAttachment(attachment.ParentTicket), "Attach a file to a ticket (multipart: kind, note, file; 413 file_too_large, 415 file_type_not_accepted|content_mismatch; photos re-encoded without EXIF/GPS; a signature's SHA-256 goes into the audit record)", "attachments", reply[AttachmentResponse]().status(201, 200).upload(mediaMultipart)},
-		{"GET", "/api/v1/tickets/:id/attachments/:attachment_id/file", rbac.TicketRead, s.attachmentFile(attachment.ParentTicket, false), "The attached file (images inline, documents as a download; ?download=1)", "attachments", download(mediaAny)},
-		{"GET", "/api/v1/tickets/:id/attachments/:attachment_id/thumbnail", rbac.TicketRead, s.attachmentFile(attachment.ParentTicket, true), "An image attachment's JPEG thumbnail (404 for a document)", "attachments", download("image/jpeg")},
-		{"DELETE", "/api/v1/tickets/:id/attachments/:attachment_id", rbac.TicketUpdate, s.deleteAttachment(attachment.ParentTicket), "Remove an attachment (soft, audited; If-Match version → 409 on a stale one)", "attachments", reply[NoContent]()},
-		{"GET", "/api/v1/work-orders/:id/attachments", rbac.WorkOrderRead, s.listAttachments(attachment.ParentWorkOrder), "Attachments of a work order, oldest first, with the accepted kinds, extensions and size limit", "attachments", reply[Untyped]()},
-		{"POST", "/api/v1/work-orders/:id/attachments", rbac.WorkOrderRespond, s.uploadAttachment(attachment.ParentWorkOrder), "Attach a file to a work order (multipart: kind, note, file; 413 file_too_large, 415 file_type_not_accepted|content_mismatch; photos re-encoded without EXIF/GPS; a signature's SHA-256 goes into the audit record)", "attachments", reply[AttachmentResponse]().status(201, 200).upload(mediaMultipart)},
-		{"GET", "/api/v1/work-orders/:id/attachments/:attachment_id/file", rbac.WorkOrderRead, s.attachmentFile(attachment.ParentWorkOrder, false), "The attached file (images inline, documents as a download; ?download=1)", "attachments", download(mediaAny)},
-		{"GET", "/api/v1/work-orders/:id/attachments/:attachment_id/thumbnail", rbac.WorkOrderRead, s.attachmentFile(attachment.ParentWorkOrder, true), "An image attachment's JPEG thumbnail (404 for a document)", "attachments", download("image/jpeg")},
-		{"DELETE", "/api/v1/work-orders/:id/attachments/:attachment_id", rbac.WorkOrderRespond, s.deleteAttachment(attachment.ParentWorkOrder), "Remove an attachment (soft, audited; If-Match version → 409 on a stale one)", "attachments", reply[NoContent]()},
-		{"GET", "/api/v1/repairs/:id/attachments", rbac.WorkOrderRead, s.listAttachments(attachment.ParentRepair), "Attachments of a repair, oldest first, with the accepted kinds, extensions and size limit", "attachments", reply[Untyped]()},
-		{"POST", "/api/v1/repairs/:id/attachments", rbac.WorkOrderRespond, s.uploadAttachment(attachment.ParentRepair), "Attach a file to a repair (multipart: kind, note, file; 413 file_too_large, 415 file_type_not_accepted|content_mismatch; photos re-encoded without EXIF/GPS; a signature's SHA-256 goes into the audit record)", "attachments", reply[AttachmentResponse]().status(201, 200).upload(mediaMultipart)},
-		{"GET", "/api/v1/repairs/:id/attachments/:attachment_id/file", rbac.WorkOrderRead, s.attachmentFile(attachment.ParentRepair, false), "The attached file (images inline, documents as a download; ?download=1)", "attachments", download(mediaAny)},
-		{"GET", "/api/v1/repairs/:id/attachments/:attachment_id/thumbnail", rbac.WorkOrderRead, s.attachmentFile(attachment.ParentRepair, true), "An image attachment's JPEG thumbnail (404 for a document)", "attachments", download("image/jpeg")},
-		{"DELETE", "/api/v1/repairs/:id/attachments/:attachment_id", rbac.WorkOrderRespond, s.deleteAttachment(attachment.ParentRepair), "Remove an attachment (soft, audited; If-Match version → 409 on a stale one)", "attachments", reply[NoContent]()},
-		{"GET", "/api/v1/complaints/:id/attachments", rbac.ComplaintRead, s.listAttachments(attachment.ParentComplaint), "Attachments of a complaint, oldest first, with the accepted kinds, extensions and size limit", "attachments", reply[Untyped]()},
-		{"POST", "/api/v1/complaints/:id/attachments", rbac.ComplaintManage, s.uploadAttachment(attachment.ParentComplaint), "Attach a file to a complaint (multipart: kind, note, file; 413 file_too_large, 415 file_type_not_accepted|content_mismatch; photos re-encoded without EXIF/GPS; a signature's SHA-256 goes into the audit record)", "attachments", reply[AttachmentResponse]().status(201, 200).upload(mediaMultipart)},
-		{"GET", "/api/v1/complaints/:id/attachments/:attachment_id/file", rbac.ComplaintRead, s.attachmentFile(attachment.ParentComplaint, false), "The attached file (images inline, documents as a download; ?download=1)", "attachments", download(mediaAny)},
-		{"GET", "/api/v1/complaints/:id/attachments/:attachment_id/thumbnail", rbac.ComplaintRead, s.attachmentFile(attachment.ParentComplaint, true), "An image attachment's JPEG thumbnail (404 for a document)", "attachments", download("image/jpeg")},
-		{"DELETE", "/api/v1/complaints/:id/attachments/:attachment_id", rbac.ComplaintManage, s.deleteAttachment(attachment.ParentComplaint), "Remove an attachment (soft, audited; If-Match version → 409 on a stale one)", "attachments", reply[NoContent]()},
-		{"GET", "/api/v1/returns/:id/attachments", rbac.TicketRead, s.listAttachments(attachment.ParentReturn), "Attachments of a 三包 return/exchange request, oldest first, with the accepted kinds, extensions and size limit", "attachments", reply[Untyped]()},
-		{"POST", "/api/v1/returns/:id/attachments", rbac.TicketUpdate, s.uploadAttachment(attachment.ParentReturn), "Attach a file to a 三包 return/exchange request (multipart: kind, note, file; 413 file_too_large, 415 file_type_not_accepted|content_mismatch; photos re-encoded without EXIF/GPS; a signature's SHA-256 goes into the audit record)", "attachments", reply[AttachmentResponse]().status(201, 200).upload(mediaMultipart)},
-		{"GET", "/api/v1/returns/:id/attachments/:attachment_id/file", rbac.TicketRead, s.attachmentFile(attachment.ParentReturn, false), "The attached file (images inline, documents as a download; ?download=1)", "attachments", download(mediaAny)},
-		{"GET", "/api/v1/returns/:id/attachments/:attachment_id/thumbnail", rbac.TicketRead, s.attachmentFile(attachment.ParentReturn, true), "An image attachment's JPEG thumbnail (404 for a document)", "attachments", download("image/jpeg")},
-		{"DELETE", "/api/v1/returns/:id/attachments/:attachment_id", rbac.TicketUpdate, s.deleteAttachment(attachment.ParentReturn), "Remove an attachment (soft, audited; If-Match version → 409 on a stale one)", "attachments", reply[NoContent]()},
-
 		// == Certification readiness, evidence and certification cycles (readiness, certification)
 		{"GET", "/api/v1/readiness/standards", rbac.ReadinessRead, s.listStandards, "Stored standard versions (loads changed files of readiness.standards_dir first)", "readiness", reply[Untyped]()},
 		{"GET", "/api/v1/readiness/standards/:code", rbac.ReadinessRead, s.getStandard, "A standard version (?version=N, default latest): YAML and indicator tree", "readiness", reply[Untyped]()},
@@ -417,5 +390,39 @@ func (s *Server) Routes() []Route {
 		{"PATCH", "/api/v1/manuals/:id", rbac.ProductManage, s.patchManual, "Change, (un)publish or replace the file of a manual (JSON or multipart; version required)", "content", takes[PatchManualRequest, ManualResponse]()},
 		{"DELETE", "/api/v1/manuals/:id", rbac.ProductManage, s.deleteManual, "Delete a manual (If-Match or ?version=)", "content", reply[NoContent]()},
 		{"GET", "/api/v1/manuals/:id/download", rbac.ProductManage, s.downloadManual, "Download a manual's file (drafts too)", "content", download(mediaAny)},
+	}
+	for _, p := range attachmentParents {
+		routes = append(routes, s.attachmentRoutes(p)...)
+	}
+	return routes
+}
+
+// attachmentParent is a kind of service record that takes attachments: its
+// collection path, its attachment parent type, the permissions that read
+// and change it, and what the summaries call one.
+type attachmentParent struct {
+	path, parent, read, change, noun string
+}
+
+// attachmentParents are the records with attachments (issue 12); access to
+// the attachments follows the parent record (its permission and data scope).
+var attachmentParents = []attachmentParent{
+	{"/api/v1/tickets", attachment.ParentTicket, rbac.TicketRead, rbac.TicketUpdate, "a ticket"},
+	{"/api/v1/work-orders", attachment.ParentWorkOrder, rbac.WorkOrderRead, rbac.WorkOrderRespond, "a work order"},
+	{"/api/v1/repairs", attachment.ParentRepair, rbac.WorkOrderRead, rbac.WorkOrderRespond, "a repair"},
+	{"/api/v1/complaints", attachment.ParentComplaint, rbac.ComplaintRead, rbac.ComplaintManage, "a complaint"},
+	{"/api/v1/returns", attachment.ParentReturn, rbac.TicketRead, rbac.TicketUpdate, "a 三包 return/exchange request"},
+}
+
+// attachmentRoutes are the five attachment routes of one kind of record:
+// list, upload, file, thumbnail and delete.
+func (s *Server) attachmentRoutes(p attachmentParent) []Route {
+	list, one := p.path+"/:id/attachments", p.path+"/:id/attachments/:attachment_id"
+	return []Route{
+		{"GET", list, p.read, s.listAttachments(p.parent), "Attachments of " + p.noun + ", oldest first, with the accepted kinds, extensions and size limit", "attachments", reply[Untyped]()},
+		{"POST", list, p.change, s.uploadAttachment(p.parent), "Attach a file to " + p.noun + " (multipart: kind, note, file; 413 file_too_large, 415 file_type_not_accepted|content_mismatch; photos re-encoded without EXIF/GPS; a signature's SHA-256 goes into the audit record)", "attachments", reply[AttachmentResponse]().status(201, 200).upload(mediaMultipart)},
+		{"GET", one + "/file", p.read, s.attachmentFile(p.parent, false), "The attached file (images inline, documents as a download; ?download=1)", "attachments", download(mediaAny)},
+		{"GET", one + "/thumbnail", p.read, s.attachmentFile(p.parent, true), "An image attachment's JPEG thumbnail (404 for a document)", "attachments", download("image/jpeg")},
+		{"DELETE", one, p.change, s.deleteAttachment(p.parent), "Remove an attachment (soft, audited; If-Match version → 409 on a stale one)", "attachments", reply[NoContent]()},
 	}
 }
