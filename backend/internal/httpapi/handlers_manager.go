@@ -71,17 +71,17 @@ func (s *Server) mobileOffers(c *gin.Context) error {
 	return nil
 }
 
-// RejectReasonDTO is one reason to pick when rejecting an offer.
+// RejectReasonDTO is one reason to pick when rejecting an offer; the phone
+// names it from its code (offers.reasons.<code>).
 type RejectReasonDTO struct {
-	Code  string `json:"code"`
-	Label string `json:"label"`
+	Code string `json:"code"`
 }
 
 // rejectReasons answers GET /mobile/reject-reasons.
 func (s *Server) rejectReasons(c *gin.Context) error {
 	out := []RejectReasonDTO{}
 	for _, r := range workorder.RejectReasons() {
-		out = append(out, RejectReasonDTO{Code: r.Code, Label: r.Label})
+		out = append(out, RejectReasonDTO{Code: r.Code})
 	}
 	c.JSON(http.StatusOK, listOf(out))
 	return nil

@@ -136,15 +136,16 @@ type StockLevelRequest struct {
 
 // BalanceResponse is a part's stock at a location.
 type BalanceResponse struct {
-	PartID       uint64    `json:"part_id"`
-	PartCode     string    `json:"part_code"`
-	PartName     string    `json:"part_name"`
-	LocationID   uint64    `json:"location_id"`
-	LocationName string    `json:"location_name"`
-	OnHand       int64     `json:"on_hand"`
-	MinLevel     int64     `json:"min_level"`
-	Low          bool      `json:"low"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	PartID   uint64 `json:"part_id"`
+	PartCode string `json:"part_code"`
+	PartName string `json:"part_name"`
+	// LocationID is 0 for the central warehouse, else the outlet's id
+	// (the UI names it).
+	LocationID uint64    `json:"location_id"`
+	OnHand     int64     `json:"on_hand"`
+	MinLevel   int64     `json:"min_level"`
+	Low        bool      `json:"low"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // MovementResponse is one line of the stock ledger.
@@ -208,7 +209,7 @@ func (s *Server) listStock(c *gin.Context) error {
 	items := make([]BalanceResponse, 0, len(rows))
 	for _, r := range rows {
 		items = append(items, BalanceResponse{PartID: r.PartID, PartCode: r.PartCode, PartName: r.PartName, LocationID: r.LocationID,
-			LocationName: parts.LocationName(r.LocationID), OnHand: r.OnHand, MinLevel: r.MinLevel, Low: r.MinLevel > 0 && r.OnHand <= r.MinLevel,
+			OnHand: r.OnHand, MinLevel: r.MinLevel, Low: r.MinLevel > 0 && r.OnHand <= r.MinLevel,
 			UpdatedAt: r.UpdatedAt})
 	}
 	c.JSON(http.StatusOK, pageOf(items, total, page, size))

@@ -633,10 +633,10 @@ func (s *Server) priceList(c *gin.Context) error {
 	}
 	labour := make([]PriceListItem, 0, len(rates))
 	for _, r := range rates {
-		labour = append(labour, PriceListItem{Kind: "labour", Code: r.Code, Name: r.Name, Unit: "次", PriceFen: r.PriceFen})
+		labour = append(labour, PriceListItem{Kind: "labour", Code: r.Code, Name: r.Name, Unit: "", PriceFen: r.PriceFen})
 	}
 	c.Header("Cache-Control", "public, max-age=300")
-	c.JSON(http.StatusOK, gin.H{"currency": "CNY", "note": "三包有效期内维修免收零件费和工时费；超出三包期的维修按本标准收费，施工前须经顾客确认报价。",
+	c.JSON(http.StatusOK, gin.H{"currency": "CNY", "note_code": "in_warranty_free",
 		"parts": parts, "labour": labour})
 	return nil
 }

@@ -158,12 +158,13 @@ type RequisitionLine struct {
 // TableName pins the table of migration 0006.
 func (RequisitionLine) TableName() string { return "part_requisition_lines" }
 
-// LocationName is a human name for a stock location.
+// LocationName names a stock location in English, for error messages (the
+// UI names locations from their ids).
 func LocationName(id uint64) string {
 	if id == LocationCentral {
-		return "中央仓库"
+		return "the central warehouse"
 	}
-	return "网点#" + strconv.FormatUint(id, 10)
+	return "outlet #" + strconv.FormatUint(id, 10)
 }
 
 // LocationTopic is the live-event topic of a location: the outlet's topic,

@@ -323,9 +323,9 @@ func (m *SQLMeasures) generic(ctx context.Context, q measureQuery) (Measure, err
 	res.Note = q.note
 	switch {
 	case k > 1:
-		res.Note = strings.TrimSpace(q.note + fmt.Sprintf(" 系统抽样 %d 条（按编号每 %d 条取 1 条）", agg.Den, k))
+		res.Note = strings.TrimSpace(q.note + fmt.Sprintf(" sampled %d records (every %d-th by id)", agg.Den, k))
 	case q.sampledNote && agg.Den > 0:
-		res.Note = strings.TrimSpace(q.note + fmt.Sprintf(" 全部 %d 条（100%% 抽样）", agg.Den))
+		res.Note = strings.TrimSpace(q.note + fmt.Sprintf(" all %d records (100%% sample)", agg.Den))
 	}
 	if res.Numerator < res.Denominator {
 		ids, err := m.topIDs(ctx, q, q.recentFrom)

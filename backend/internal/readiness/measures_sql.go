@@ -57,7 +57,7 @@ func measureSpecs() map[string]measureSpec {
 					id:          "s.id",
 					ref:         "staff",
 					order:       "s.id",
-					note:        "技术人员须持有效上岗证且窗口内培训合格，业务人员须窗口内培训合格；",
+					note:        "field staff need a valid trade certificate and a training passed in the window, office staff a training passed in the window;",
 					sampledNote: true,
 					sampleTable: "staff_members",
 					sampleID:    "s.id",

@@ -35,7 +35,9 @@ type VolumeRow struct {
 type Volume struct {
 	Dimension string      `json:"dimension"`
 	Rows      []VolumeRow `json:"rows"`
-	Total     VolumeRow   `json:"total"`
+	// Total sums the rows; its Key is the code "total" and its Label is
+	// empty: the UI names it in the reader's language (reports.volume.total).
+	Total VolumeRow `json:"total"`
 }
 
 // volumeKeys are the grouping expressions and the joins they need.
@@ -82,7 +84,7 @@ WHERE t.created_at < ? AND t.merged_into_id IS NULL AND (t.created_at >= ? OR t.
 		return Volume{}, wrap(err, "volume")
 	}
 	groups := map[string]*VolumeRow{}
-	out := Volume{Dimension: dimension, Rows: []VolumeRow{}, Total: VolumeRow{Key: "total", Label: "合计"}}
+	out := Volume{Dimension: dimension, Rows: []VolumeRow{}, Total: VolumeRow{Key: "total"}}
 	for _, x := range rows {
 		key, label := x.K, x.L
 		if dimension == ByRegion {

@@ -24,7 +24,6 @@ export interface StockBalance {
   part_code: string
   part_name: string
   location_id: number
-  location_name: string
   on_hand: number
   min_level: number
   low: boolean

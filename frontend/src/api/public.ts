@@ -174,13 +174,15 @@ export interface PriceItem {
   code: string
   name: string
   spec?: string
+  /** The part's unit as entered; "" for labour, which is priced per job. */
   unit: string
   price_fen: number
 }
 
 export interface PriceList {
   currency: string
-  note: string
+  /** The policy the page states (customerPages.prices.notes.<code>). */
+  note_code: string
   parts: PriceItem[]
   labour: PriceItem[]
 }

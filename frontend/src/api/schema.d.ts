@@ -4893,7 +4893,6 @@ export interface components {
         };
         BalanceResponse: {
             location_id: number;
-            location_name: string;
             low: boolean;
             min_level: number;
             on_hand: number;
@@ -7171,7 +7170,6 @@ export interface components {
         };
         RejectReasonDTO: {
             code: string;
-            label: string;
         };
         RejectWorkOrderRequest: {
             reason?: string;

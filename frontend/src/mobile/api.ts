@@ -168,9 +168,9 @@ export interface Offer {
   fault_description: string
 }
 
+/** A reason to reject an offer; the phone names it (offers.reasons.<code>). */
 export interface RejectReason {
   code: string
-  label: string
 }
 
 /** The outlet's board (GET /outlets/{id}/board). */
@@ -195,8 +195,8 @@ export interface StockBalance {
   part_id: number
   part_code: string
   part_name: string
+  /** 0 for the central warehouse, else the outlet's id. */
   location_id: number
-  location_name: string
   on_hand: number
   min_level: number
   low: boolean

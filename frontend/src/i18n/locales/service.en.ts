@@ -480,6 +480,11 @@ export default {
       parts: 'Parts',
       item: 'Item',
       price: 'Price',
+      perJob: 'job',
+      notes: {
+        in_warranty_free:
+          'Repairs within the statutory warranty are free of parts and labour; after it, repairs are charged at these prices, and the customer approves the quote before work starts.',
+      },
     },
   },
 }

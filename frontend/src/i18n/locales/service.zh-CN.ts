@@ -481,6 +481,10 @@ export default {
       parts: '零件费',
       item: '项目',
       price: '价格',
+      perJob: '次',
+      notes: {
+        in_warranty_free: '三包有效期内维修免收零件费和工时费；超出三包期的维修按本标准收费，施工前须经顾客确认报价。',
+      },
     },
   },
 }

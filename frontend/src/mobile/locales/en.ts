@@ -25,6 +25,14 @@ const en: typeof zh = {
     accepted: 'Accepted: {number}',
     rejected: 'Rejected: {number}; it goes to the next outlet',
     gone: 'This offer was already answered or has moved on',
+    reasons: {
+      no_technician: 'No technician free',
+      out_of_area: 'Outside our service area',
+      no_skill: 'Not qualified for this category',
+      no_parts: 'Parts missing',
+      closed: 'Outlet closed',
+      other: 'Other reason',
+    },
   },
   today: {
     title: 'Today at a glance',
@@ -48,6 +56,7 @@ const en: typeof zh = {
     lookup: 'Scan for stock',
     noStock: 'None of this part in stock here',
     central: 'Central warehouse',
+    outlet: 'Outlet #{id}',
     low: 'Below minimum',
     shipped: 'Requisitions to confirm',
     noneShipped: 'No requisition shipped',

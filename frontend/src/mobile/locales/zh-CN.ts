@@ -23,6 +23,14 @@ export default {
     accepted: '已接单：{number}',
     rejected: '已拒单：{number}，系统将改派下一网点',
     gone: '该派工已被处理或已超时改派',
+    reasons: {
+      no_technician: '人手不足，暂无技师',
+      out_of_area: '超出服务范围',
+      no_skill: '无此品类维修资质',
+      no_parts: '缺少所需备件',
+      closed: '网点休息/停业',
+      other: '其他原因',
+    },
   },
   today: {
     title: '今日概览',
@@ -46,6 +54,7 @@ export default {
     lookup: '扫码查库存',
     noStock: '本网点无此备件库存',
     central: '中心库',
+    outlet: '网点 #{id}',
     low: '低于安全库存',
     shipped: '待确认收货的申领',
     noneShipped: '暂无已发货的申领',
