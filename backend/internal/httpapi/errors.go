@@ -281,6 +281,27 @@ func answerWith[T, R any](c *gin.Context, status int, view func(T) R) func(T, er
 	}
 }
 
+// answerByID answers the record of the path's id: load(ctx, id) seen
+// through view, with status (the handlers that read one record by id).
+func answerByID[T, R any](c *gin.Context, status int, load func(context.Context, uint64) (T, error), view func(T) R) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return answerWith(c, status, view)(load(c.Request.Context(), id))
+}
+
+// changeByID is the frame of a versioned change to the record of the path:
+// the id, the body req with its version (*bodyVersion after decoding, else
+// If-Match), the change, and the answer view(result) with 200.
+func changeByID[T, R any](c *gin.Context, req any, bodyVersion *int64, change func(ctx context.Context, id uint64, version int64) (T, error), view func(T) R) error {
+	id, v, err := bindVersioned(c, "id", req, bodyVersion)
+	if err != nil {
+		return err
+	}
+	return answerWith(c, http.StatusOK, view)(change(c.Request.Context(), id, v))
+}
+
 // bindOptionalJSON decodes a body when there is one: version-only actions
 // (suspend, approve, cancel …) may be posted without a body.
 func bindOptionalJSON(c *gin.Context, dst any) error {

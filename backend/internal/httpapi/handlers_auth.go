@@ -157,11 +157,7 @@ func (s *Server) createUser(c *gin.Context) error {
 }
 
 func (s *Server) getUser(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, userResponse)(s.Auth.GetUser(c.Request.Context(), id))
+	return answerByID(c, http.StatusOK, s.Auth.GetUser, userResponse)
 }
 
 // SetRolesRequest is the body of PUT /users/{id}/roles.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -136,6 +137,11 @@ type ComplaintResponse struct {
 	Version                  int64      `json:"version"`
 	CreatedAt                time.Time  `json:"created_at"`
 	UpdatedAt                time.Time  `json:"updated_at"`
+}
+
+// complaintNow is the API image of a complaint as of now (its overdue flags).
+func complaintNow(c complaint.Complaint) ComplaintResponse {
+	return complaintResponse(c, time.Now().UTC())
 }
 
 func complaintResponse(c complaint.Complaint, now time.Time) ComplaintResponse {
@@ -326,7 +332,7 @@ func (s *Server) createComplaint(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusCreated, complaintResponse(x, time.Now().UTC()))
+	c.JSON(http.StatusCreated, complaintNow(x))
 	return nil
 }
 
@@ -348,7 +354,7 @@ func (s *Server) getComplaint(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := ComplaintDetailResponse{ComplaintResponse: complaintResponse(x, time.Now().UTC()), Timeline: []ComplaintLogResponse{},
+	out := ComplaintDetailResponse{ComplaintResponse: complaintNow(x), Timeline: []ComplaintLogResponse{},
 		Escalations: []EscalationResponse{}, CorrectiveActions: []CorrectiveActionResponse{}}
 	for _, l := range logs {
 		out.Timeline = append(out.Timeline, ComplaintLogResponse{At: l.At, Kind: l.Kind, FromStatus: l.FromStatus, ToStatus: l.ToStatus,
@@ -382,23 +388,16 @@ func (s *Server) patchComplaint(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+	c.JSON(http.StatusOK, complaintNow(x))
 	return nil
 }
 
 // complaintStep binds a ComplaintStepRequest and runs step.
 func (s *Server) complaintStep(c *gin.Context, step func(id uint64, version int64, note string) (complaint.Complaint, error)) error {
 	var req ComplaintStepRequest
-	id, v, err := bindVersioned(c, "id", &req, &req.Version)
-	if err != nil {
-		return err
-	}
-	x, err := step(id, v, req.Note)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
-	return nil
+	return changeByID(c, &req, &req.Version, func(_ context.Context, id uint64, v int64) (complaint.Complaint, error) {
+		return step(id, v, req.Note)
+	}, complaintNow)
 }
 
 func (s *Server) acknowledgeComplaint(c *gin.Context) error {
@@ -421,17 +420,10 @@ func (s *Server) escalateComplaint(c *gin.Context) error {
 
 func (s *Server) resolveComplaint(c *gin.Context) error {
 	var req ResolveComplaintRequest
-	id, v, err := bindVersioned(c, "id", &req, &req.Version)
-	if err != nil {
-		return err
-	}
-	x, err := s.Complaints.Resolve(c.Request.Context(), id, v, complaint.Resolution{Resolution: req.Resolution, RootCause: req.RootCause,
-		RootCauseCategory: req.RootCauseCategory, Investigation: req.Investigation})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
-	return nil
+	return changeByID(c, &req, &req.Version, func(ctx context.Context, id uint64, v int64) (complaint.Complaint, error) {
+		return s.Complaints.Resolve(ctx, id, v, complaint.Resolution{Resolution: req.Resolution, RootCause: req.RootCause,
+			RootCauseCategory: req.RootCauseCategory, Investigation: req.Investigation})
+	}, complaintNow)
 }
 
 func (s *Server) confirmComplaint(c *gin.Context) error {
@@ -451,22 +443,15 @@ func (s *Server) confirmComplaint(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+	c.JSON(http.StatusOK, complaintNow(x))
 	return nil
 }
 
 func (s *Server) closeComplaint(c *gin.Context) error {
 	var req CloseComplaintRequest
-	id, v, err := bindVersioned(c, "id", &req, &req.Version)
-	if err != nil {
-		return err
-	}
-	x, err := s.Complaints.Close(c.Request.Context(), id, v, req.Note, req.WithoutConfirmationReason)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
-	return nil
+	return changeByID(c, &req, &req.Version, func(ctx context.Context, id uint64, v int64) (complaint.Complaint, error) {
+		return s.Complaints.Close(ctx, id, v, req.Note, req.WithoutConfirmationReason)
+	}, complaintNow)
 }
 
 func (s *Server) complaintFollowupCall(c *gin.Context) error {
@@ -479,7 +464,7 @@ func (s *Server) complaintFollowupCall(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, complaintResponse(x, time.Now().UTC()))
+	c.JSON(http.StatusOK, complaintNow(x))
 	return nil
 }
 

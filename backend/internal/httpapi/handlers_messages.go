@@ -82,21 +82,13 @@ func (s *Server) listMessages(c *gin.Context) error {
 
 // getMessage: GET /messages/:id.
 func (s *Server) getMessage(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, messageResponse)(s.Messages.Get(c.Request.Context(), id))
+	return answerByID(c, http.StatusOK, s.Messages.Get, messageResponse)
 }
 
 // resendMessage: POST /messages/:id/resend — a new message, same text
 // inputs, to the customer's current number.
 func (s *Server) resendMessage(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusCreated, messageResponse)(s.Messages.Resend(c.Request.Context(), id))
+	return answerByID(c, http.StatusCreated, s.Messages.Resend, messageResponse)
 }
 
 // MessageChannelsResponse says how messages leave the server.
@@ -214,11 +206,7 @@ func (s *Server) listWebhookDeliveries(c *gin.Context) error {
 
 // redriveWebhookDelivery: POST /message-webhooks/deliveries/:id/redrive.
 func (s *Server) redriveWebhookDelivery(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, webhookDeliveryResponse)(s.Messages.Redrive(c.Request.Context(), id))
+	return answerByID(c, http.StatusOK, s.Messages.Redrive, webhookDeliveryResponse)
 }
 
 // ---- the customer's public quote page

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -287,18 +286,6 @@ func outletRequiredVersion(c *gin.Context, body int64) (int64, error) {
 	return v, nil
 }
 
-func outletBoolQuery(c *gin.Context, name string) (*bool, error) {
-	v := c.Query(name)
-	if v == "" {
-		return nil, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return nil, fieldErr(name, apperr.OneOf("true", "false"))
-	}
-	return &b, nil
-}
-
 // outletDateFields parses several "YYYY-MM-DD" fields, collecting every problem.
 func outletDateFields(in map[string]*string) (map[string]*time.Time, error) {
 	out := map[string]*time.Time{}
@@ -522,13 +509,13 @@ func (s *Server) listStaff(c *gin.Context) error {
 	} else if id != 0 {
 		f.OutletID = &id
 	}
-	hq, err := outletBoolQuery(c, "hq")
+	hq, err := queryBool(c, "hq")
 	if err != nil {
 		return err
 	}
 	f.HQ = hq != nil && *hq
 	for name, dst := range map[string]**bool{"management": &f.Management, "certified": &f.Certified, "active": &f.Active} {
-		if *dst, err = outletBoolQuery(c, name); err != nil {
+		if *dst, err = queryBool(c, name); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -92,26 +93,15 @@ func (s *Server) createPart(c *gin.Context) error {
 }
 
 func (s *Server) getPart(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, partResponse)(s.Parts.Part(c.Request.Context(), id))
+	return answerByID(c, http.StatusOK, s.Parts.Part, partResponse)
 }
 
 func (s *Server) patchPart(c *gin.Context) error {
 	var req PatchPartRequest
-	id, v, err := bindVersioned(c, "id", &req, &req.Version)
-	if err != nil {
-		return err
-	}
-	p, err := s.Parts.UpdatePart(c.Request.Context(), id, v, parts.PartPatch{Name: req.Name, Spec: req.Spec, Unit: req.Unit,
-		PriceFen: req.PriceFen, Active: req.Active, CategoryIDs: req.CategoryIDs})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, partResponse(p))
-	return nil
+	return changeByID(c, &req, &req.Version, func(ctx context.Context, id uint64, v int64) (parts.Part, error) {
+		return s.Parts.UpdatePart(ctx, id, v, parts.PartPatch{Name: req.Name, Spec: req.Spec, Unit: req.Unit,
+			PriceFen: req.PriceFen, Active: req.Active, CategoryIDs: req.CategoryIDs})
+	}, partResponse)
 }
 
 // ---- stock
@@ -386,11 +376,7 @@ func (s *Server) createRequisition(c *gin.Context) error {
 }
 
 func (s *Server) getRequisition(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, requisitionResponse)(s.Parts.Requisition(c.Request.Context(), id))
+	return answerByID(c, http.StatusOK, s.Parts.Requisition, requisitionResponse)
 }
 
 func (s *Server) requisitionAction(c *gin.Context, fn func(id uint64, version int64, reason string) (parts.Requisition, error)) error {

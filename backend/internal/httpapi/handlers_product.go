@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -305,18 +306,11 @@ func (s *Server) createProductCategory(c *gin.Context) error {
 
 func (s *Server) updateProductCategory(c *gin.Context) error {
 	var req UpdateCategoryRequest
-	id, version, err := bindVersioned(c, "id", &req, &req.Version)
-	if err != nil {
-		return err
-	}
-	cat, err := s.Products.UpdateCategory(c.Request.Context(), id, version, product.CategoryPatch{Name: req.Name,
-		Policy: product.PolicyInput{ReturnDays: req.ReturnDays, ExchangeDays: req.ExchangeDays,
-			RepairWarrantyMonths: req.RepairWarrantyMonths, ReplaceAfterRepairs: req.ReplaceAfterRepairs}})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, categoryResponse(cat))
-	return nil
+	return changeByID(c, &req, &req.Version, func(ctx context.Context, id uint64, version int64) (product.Category, error) {
+		return s.Products.UpdateCategory(ctx, id, version, product.CategoryPatch{Name: req.Name,
+			Policy: product.PolicyInput{ReturnDays: req.ReturnDays, ExchangeDays: req.ExchangeDays,
+				RepairWarrantyMonths: req.RepairWarrantyMonths, ReplaceAfterRepairs: req.ReplaceAfterRepairs}})
+	}, categoryResponse)
 }
 
 // ---- models

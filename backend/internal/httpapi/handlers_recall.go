@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -473,11 +474,9 @@ func (s *Server) recordRecallNotification(c *gin.Context) error {
 
 func (s *Server) bookRecallUnit(c *gin.Context) error {
 	var req RecallAppointmentRequest
-	id, v, err := bindVersioned(c, "id", &req, &req.Version)
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, recallUnitResponse)(s.Recalls.Book(c.Request.Context(), id, v, req.At, req.OutletID))
+	return changeByID(c, &req, &req.Version, func(ctx context.Context, id uint64, v int64) (recall.AffectedUnit, error) {
+		return s.Recalls.Book(ctx, id, v, req.At, req.OutletID)
+	}, recallUnitResponse)
 }
 
 func (s *Server) remedyRecallUnit(c *gin.Context) error {
@@ -495,11 +494,7 @@ func (s *Server) remedyRecallUnit(c *gin.Context) error {
 }
 
 func (s *Server) getRecallUnit(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, recallUnitResponse)(s.Recalls.AffectedUnit(c.Request.Context(), id))
+	return answerByID(c, http.StatusOK, s.Recalls.AffectedUnit, recallUnitResponse)
 }
 
 // RecallWeekResponse is one week of a campaign's progress.

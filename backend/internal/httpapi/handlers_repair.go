@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -296,20 +297,12 @@ func (s *Server) getRepair(c *gin.Context) error {
 
 // repairAction decodes the body into req, reads the path id and the
 // version, runs fn and answers with the repair's detail.
-func (s *Server) repairAction(c *gin.Context, req any, version func() int64, optional bool, fn func(id uint64, version int64) error) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) repairAction(c *gin.Context, req any, bodyVersion *int64, optional bool, fn func(id uint64, version int64) error) error {
+	bind := bindJSON
 	if optional {
-		err = bindOptionalJSON(c, req)
-	} else {
-		err = bindJSON(c, req)
+		bind = bindOptionalJSON
 	}
-	if err != nil {
-		return err
-	}
-	v, err := requestVersion(c, version())
+	id, v, err := versionedWithID(c, "id", req, bodyVersion, bind)
 	if err != nil {
 		return err
 	}
@@ -321,7 +314,7 @@ func (s *Server) repairAction(c *gin.Context, req any, version func() int64, opt
 
 func (s *Server) diagnoseRepair(c *gin.Context) error {
 	var req DiagnoseRepairRequest
-	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, &req.Version, false, func(id uint64, v int64) error {
 		_, err := s.Repairs.Diagnose(c.Request.Context(), id, v, repair.Diagnosis{Diagnosis: req.Diagnosis, FaultCode: req.FaultCode, Cause: req.Cause})
 		return err
 	})
@@ -329,7 +322,7 @@ func (s *Server) diagnoseRepair(c *gin.Context) error {
 
 func (s *Server) quoteRepair(c *gin.Context) error {
 	var req QuoteRepairRequest
-	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, &req.Version, false, func(id uint64, v int64) error {
 		items := make([]repair.QuoteItem, 0, len(req.Lines))
 		for _, l := range req.Lines {
 			items = append(items, repair.QuoteItem{Kind: l.Kind, Code: l.Code, Qty: l.Qty})
@@ -341,7 +334,7 @@ func (s *Server) quoteRepair(c *gin.Context) error {
 
 func (s *Server) approveRepairQuote(c *gin.Context) error {
 	var req ApproveQuoteRequest
-	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, &req.Version, false, func(id uint64, v int64) error {
 		_, err := s.Repairs.ApproveQuote(c.Request.Context(), id, v, req.ApprovedBy, req.Channel)
 		return err
 	})
@@ -349,7 +342,7 @@ func (s *Server) approveRepairQuote(c *gin.Context) error {
 
 func (s *Server) declineRepairQuote(c *gin.Context) error {
 	var req DeclineQuoteRequest
-	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, &req.Version, false, func(id uint64, v int64) error {
 		_, err := s.Repairs.DeclineQuote(c.Request.Context(), id, v, req.Reason)
 		return err
 	})
@@ -357,7 +350,7 @@ func (s *Server) declineRepairQuote(c *gin.Context) error {
 
 func (s *Server) startRepair(c *gin.Context) error {
 	var req RepairVersionRequest
-	return s.repairAction(c, &req, func() int64 { return req.Version }, true, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, &req.Version, true, func(id uint64, v int64) error {
 		_, err := s.Repairs.Start(c.Request.Context(), id, v)
 		return err
 	})
@@ -365,7 +358,7 @@ func (s *Server) startRepair(c *gin.Context) error {
 
 func (s *Server) addRepairPart(c *gin.Context) error {
 	var req AddRepairPartRequest
-	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, &req.Version, false, func(id uint64, v int64) error {
 		_, _, err := s.Repairs.AddPart(c.Request.Context(), id, v, repair.PartUse{PartID: req.PartID, PartCode: req.PartCode, Qty: req.Qty,
 			FaultySerial: req.FaultySerial, ReplacementSerial: req.ReplacementSerial, ReturnOldPart: req.ReturnOldPart})
 		return err
@@ -374,7 +367,7 @@ func (s *Server) addRepairPart(c *gin.Context) error {
 
 func (s *Server) removeRepairPart(c *gin.Context) error {
 	var req RemoveRepairPartRequest
-	return s.repairAction(c, &req, func() int64 { return req.Version }, true, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, &req.Version, true, func(id uint64, v int64) error {
 		lineID, err := pathID(c, "line_id")
 		if err != nil {
 			return err
@@ -386,7 +379,7 @@ func (s *Server) removeRepairPart(c *gin.Context) error {
 
 func (s *Server) completeRepair(c *gin.Context) error {
 	var req CompleteRepairRequest
-	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, &req.Version, false, func(id uint64, v int64) error {
 		_, err := s.Repairs.Complete(c.Request.Context(), id, v, repair.Completion{Result: req.Result, LabourCode: req.LabourCode, Visits: req.Visits,
 			Cause: req.Cause, CustomerConfirmed: req.CustomerConfirmed, ConfirmationNote: req.ConfirmationNote, ReplacementSerial: req.ReplacementSerial})
 		return err
@@ -395,7 +388,7 @@ func (s *Server) completeRepair(c *gin.Context) error {
 
 func (s *Server) cancelRepair(c *gin.Context) error {
 	var req CancelRepairRequest
-	return s.repairAction(c, &req, func() int64 { return req.Version }, false, func(id uint64, v int64) error {
+	return s.repairAction(c, &req, &req.Version, false, func(id uint64, v int64) error {
 		_, err := s.Repairs.Cancel(c.Request.Context(), id, v, req.Reason)
 		return err
 	})
@@ -536,11 +529,9 @@ func (s *Server) listEntitlements(c *gin.Context) error {
 
 func (s *Server) closeEntitlement(c *gin.Context) error {
 	var req CloseEntitlementRequest
-	id, v, err := bindVersioned(c, "id", &req, &req.Version)
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, entitlementResponse)(s.Repairs.CloseEntitlement(c.Request.Context(), id, v, req.Status, req.Note))
+	return changeByID(c, &req, &req.Version, func(ctx context.Context, id uint64, v int64) (repair.Entitlement, error) {
+		return s.Repairs.CloseEntitlement(ctx, id, v, req.Status, req.Note)
+	}, entitlementResponse)
 }
 
 // ---- labour rates and the public price list
@@ -599,11 +590,9 @@ func (s *Server) createLabourRate(c *gin.Context) error {
 
 func (s *Server) patchLabourRate(c *gin.Context) error {
 	var req PatchLabourRateRequest
-	id, v, err := bindVersioned(c, "id", &req, &req.Version)
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, labourRateResponse)(s.Repairs.UpdateLabourRate(c.Request.Context(), id, v, repair.LabourRatePatch{Name: req.Name, PriceFen: req.PriceFen, Active: req.Active}))
+	return changeByID(c, &req, &req.Version, func(ctx context.Context, id uint64, v int64) (repair.LabourRate, error) {
+		return s.Repairs.UpdateLabourRate(ctx, id, v, repair.LabourRatePatch{Name: req.Name, PriceFen: req.PriceFen, Active: req.Active})
+	}, labourRateResponse)
 }
 
 // PriceListItem is one published price (收费标准): a part or a labour job.

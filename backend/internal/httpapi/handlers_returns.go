@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -145,11 +146,7 @@ func (s *Server) createReturn(c *gin.Context) error {
 }
 
 func (s *Server) getReturn(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, returnResponse)(s.Returns.Get(c.Request.Context(), id))
+	return answerByID(c, http.StatusOK, s.Returns.Get, returnResponse)
 }
 
 // EligibilityResponse previews a unit against the 三包 windows.
@@ -190,40 +187,25 @@ func (s *Server) returnEligibility(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) returnAction(c *gin.Context, req any, version func() int64, fn func(id uint64, v int64) (returns.Request, error)) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := bindJSON(c, req); err != nil {
-		return err
-	}
-	v, err := requestVersion(c, version())
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, returnResponse)(fn(id, v))
-}
-
 func (s *Server) decideReturn(c *gin.Context) error {
 	var req DecideReturnRequest
-	return s.returnAction(c, &req, func() int64 { return req.Version }, func(id uint64, v int64) (returns.Request, error) {
-		return s.Returns.Decide(c.Request.Context(), id, v, req.Decision, req.Reason)
-	})
+	return changeByID(c, &req, &req.Version, func(ctx context.Context, id uint64, v int64) (returns.Request, error) {
+		return s.Returns.Decide(ctx, id, v, req.Decision, req.Reason)
+	}, returnResponse)
 }
 
 func (s *Server) completeReturn(c *gin.Context) error {
 	var req CompleteReturnRequest
-	return s.returnAction(c, &req, func() int64 { return req.Version }, func(id uint64, v int64) (returns.Request, error) {
-		return s.Returns.Complete(c.Request.Context(), id, v, returns.Completion{RefundFen: req.RefundFen, ReplacementSerial: req.ReplacementSerial, Note: req.Note})
-	})
+	return changeByID(c, &req, &req.Version, func(ctx context.Context, id uint64, v int64) (returns.Request, error) {
+		return s.Returns.Complete(ctx, id, v, returns.Completion{RefundFen: req.RefundFen, ReplacementSerial: req.ReplacementSerial, Note: req.Note})
+	}, returnResponse)
 }
 
 func (s *Server) cancelReturn(c *gin.Context) error {
 	var req CancelReturnRequest
-	return s.returnAction(c, &req, func() int64 { return req.Version }, func(id uint64, v int64) (returns.Request, error) {
-		return s.Returns.Cancel(c.Request.Context(), id, v, req.Reason)
-	})
+	return changeByID(c, &req, &req.Version, func(ctx context.Context, id uint64, v int64) (returns.Request, error) {
+		return s.Returns.Cancel(ctx, id, v, req.Reason)
+	}, returnResponse)
 }
 
 // ReturnsKPIResponse is the 三包 compliance of requests made in ?from&to.

@@ -295,11 +295,7 @@ func (s *Server) createSurveyTemplate(c *gin.Context) error {
 }
 
 func (s *Server) getSurveyTemplate(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, templateResponse)(s.Surveys.GetTemplate(c.Request.Context(), id))
+	return answerByID(c, http.StatusOK, s.Surveys.GetTemplate, templateResponse)
 }
 
 func (s *Server) putSurveyTemplate(c *gin.Context) error {
@@ -431,11 +427,7 @@ func (s *Server) listSurveyResponses(c *gin.Context) error {
 }
 
 func (s *Server) getSurveyResponse(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return answerWith(c, http.StatusOK, responseResponse)(s.Surveys.GetResponse(c.Request.Context(), id))
+	return answerByID(c, http.StatusOK, s.Surveys.GetResponse, responseResponse)
 }
 
 // ---- follow-ups (回访)

@@ -313,15 +313,10 @@ func (s *Server) listWorkOrders(c *gin.Context) error {
 // workOrderStep binds a step's body, reads the version (body or If-Match)
 // and answers with the work order.
 func workOrderStep[T any](s *Server, c *gin.Context, version func(*T) int64, run func(id uint64, req *T, version int64) (workorder.WorkOrder, error)) error {
-	id, err := pathID(c, "id")
+	var req T
+	id, err := bindOptionalWithID(c, "id", &req)
 	if err != nil {
 		return err
-	}
-	var req T
-	if c.Request.ContentLength != 0 {
-		if err := bindJSON(c, &req); err != nil {
-			return err
-		}
 	}
 	v, err := requestVersion(c, version(&req))
 	if err != nil {
