@@ -266,10 +266,7 @@ func (s *Service) UpdateCycle(ctx context.Context, id uint64, in UpdateCycleInpu
 			(upd["notes"] == nil || upd["notes"] == c.Notes) {
 			return nil // nothing to write: no version bump, no audit record
 		}
-		if err := db.UpdateVersioned(tx, &Cycle{}, id, c.Version, "cycle", upd); err != nil {
-			return err
-		}
-		if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
+		if err := db.UpdateVersionedAndRead(tx, &c, id, c.Version, "cycle", upd); err != nil {
 			return err
 		}
 		return s.trail.Record(ctx, tx, audit.Entry{Action: "update", Entity: "certification_cycle", EntityID: fmt.Sprint(id), Before: before, After: c})
@@ -369,10 +366,7 @@ func (s *Service) ScheduleAudit(ctx context.Context, id uint64, in ScheduleInput
 		if same {
 			return nil // nothing to write: no version bump, no audit record
 		}
-		if err := db.UpdateVersioned(tx, &Audit{}, id, a.Version, "audit", upd); err != nil {
-			return err
-		}
-		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
+		if err := db.UpdateVersionedAndRead(tx, &a, id, a.Version, "audit", upd); err != nil {
 			return err
 		}
 		return s.trail.Record(ctx, tx, audit.Entry{Action: "schedule", Entity: "certification_audit", EntityID: fmt.Sprint(id), Before: before, After: a})
@@ -464,10 +458,7 @@ func (s *Service) RecordResult(ctx context.Context, id uint64, in ResultInput) (
 		if proj != nil {
 			upd["projected_score"], upd["projected_low"], upd["projected_high"], upd["projected_band"] = proj.Total, proj.Low, proj.High, proj.Band
 		}
-		if err := db.UpdateVersioned(tx, &Audit{}, id, a.Version, "audit", upd); err != nil {
-			return err
-		}
-		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
+		if err := db.UpdateVersionedAndRead(tx, &a, id, a.Version, "audit", upd); err != nil {
 			return err
 		}
 		if len(points) > 0 {

@@ -200,10 +200,7 @@ func (s *Service) Approve(ctx context.Context, id uint64, version int64) (*Docum
 		if newer > 0 {
 			return apperr.Conflict("superseded", "a newer approved version of this document exists")
 		}
-		if err := db.UpdateVersioned(tx, &Document{}, id, d.Version, "document", map[string]any{"approved_at": now, "approved_by": truncateRunes(orDefault(a.Username, "system"), 64), "version": d.Version + 1, "updated_at": now}); err != nil {
-			return err
-		}
-		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
+		if err := db.UpdateVersionedAndRead(tx, &d, id, d.Version, "document", map[string]any{"approved_at": now, "approved_by": truncateRunes(orDefault(a.Username, "system"), 64), "version": d.Version + 1, "updated_at": now}); err != nil {
 			return err
 		}
 		if err := s.trail.Record(ctx, tx, audit.Entry{Action: "approve", Entity: "evidence_document", EntityID: fmt.Sprint(id), Before: before, After: d.Snapshot()}); err != nil {
@@ -241,10 +238,7 @@ func (s *Service) UpdateDates(ctx context.Context, id uint64, version int64, eff
 		if audit.Unchanged(before, next.Snapshot()) {
 			return nil // nothing to write: no version bump, no audit record, no event
 		}
-		if err := db.UpdateVersioned(tx, &Document{}, id, d.Version, "document", map[string]any{"effective_at": dateOnly(effective), "expires_at": datePtr(expires), "version": d.Version + 1, "updated_at": now}); err != nil {
-			return err
-		}
-		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
+		if err := db.UpdateVersionedAndRead(tx, &d, id, d.Version, "document", map[string]any{"effective_at": dateOnly(effective), "expires_at": datePtr(expires), "version": d.Version + 1, "updated_at": now}); err != nil {
 			return err
 		}
 		if err := s.trail.Record(ctx, tx, audit.Entry{Action: "update", Entity: "evidence_document", EntityID: fmt.Sprint(id), Before: before, After: d.Snapshot()}); err != nil {

@@ -127,3 +127,17 @@ func NotLaterThanDaysAfter(g *gorm.DB, later, earlier string, days int) string {
 	}
 	return fmt.Sprintf("julianday(%s) <= julianday(%s) + %d", later, earlier, days)
 }
+
+// WhereOneOf keeps the rows of q whose column is one of values: "column = ?"
+// for one value (as an index reads it best), "column IN ?" for several; no
+// values keep every row.
+func WhereOneOf[T any](q *gorm.DB, column string, values []T) *gorm.DB {
+	switch len(values) {
+	case 0:
+		return q
+	case 1:
+		return q.Where(column+" = ?", values[0])
+	default:
+		return q.Where(column+" IN ?", values)
+	}
+}

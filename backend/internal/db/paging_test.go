@@ -64,3 +64,37 @@ func TestTakeAnswersNotFoundNamingTheEntity(t *testing.T) {
 		}
 	})
 }
+
+func TestUpdateVersionedAndReadReadsTheNewRowBack(t *testing.T) {
+	withHelperTable(t, func(t *testing.T, g *gorm.DB) {
+		r := helperRow{Code: "r", N: 1, Version: 1}
+		if err := g.Create(&r).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UpdateVersionedAndRead(g, &r, r.ID, 1, "row", map[string]any{"n": 5, "version": 2}); err != nil || r.N != 5 || r.Version != 2 {
+			t.Fatalf("after the update: %+v, %v", r, err)
+		}
+		if err := db.UpdateVersionedAndRead(g, &r, r.ID, 1, "row", map[string]any{"n": 6, "version": 2}); !apperr.IsKind(err, apperr.KindConflict) || r.N != 5 {
+			t.Fatalf("a stale version must be a conflict and leave dst alone: %+v, %v", r, err)
+		}
+	})
+}
+
+func TestWhereOneOfMatchesAnyOfTheValues(t *testing.T) {
+	withHelperTable(t, func(t *testing.T, g *gorm.DB) {
+		for _, c := range []string{"a", "b", "c"} {
+			if err := g.Create(&helperRow{Code: c, Version: 1}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			values []string
+			want   int64
+		}{{nil, 3}, {[]string{"b"}, 1}, {[]string{"a", "c", "x"}, 2}} {
+			var n int64
+			if err := db.WhereOneOf(g.Model(&helperRow{}), "code", c.values).Count(&n).Error; err != nil || n != c.want {
+				t.Errorf("WhereOneOf(%v) counts %d, %v; want %d", c.values, n, err, c.want)
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package db
 
 import (
 	"fmt"
+	"reflect"
 
 	"gorm.io/gorm"
 
@@ -25,6 +26,18 @@ func UpdateVersioned(tx *gorm.DB, model any, id any, version int64, entity strin
 		return apperr.ErrVersionConflict(entity)
 	}
 	return nil
+}
+
+// UpdateVersionedAndRead is UpdateVersioned on the table of dst (a pointer
+// to a model value) followed by reading the row back into dst, which then
+// holds the new version and whatever else the database wrote. On an error
+// dst is left as it was.
+func UpdateVersionedAndRead(tx *gorm.DB, dst any, id any, version int64, entity string, updates any) error {
+	model := reflect.New(reflect.TypeOf(dst).Elem()).Interface() // a zero value: gorm writes the updates into its model
+	if err := UpdateVersioned(tx, model, id, version, entity, updates); err != nil {
+		return err
+	}
+	return tx.Where("id = ?", id).Take(dst).Error
 }
 
 // DeleteVersioned deletes the row of model's table whose id is id only while

@@ -327,10 +327,7 @@ func (s *Service) DecideDeduction(ctx context.Context, id uint64, action string,
 		default:
 			return apperr.Invalid("unknown action " + action)
 		}
-		if err := db.UpdateVersioned(tx, &DeductionRecord{}, id, d.Version, "deduction", upd); err != nil {
-			return err
-		}
-		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
+		if err := db.UpdateVersionedAndRead(tx, &d, id, d.Version, "deduction", upd); err != nil {
 			return err
 		}
 		return s.trail.Record(ctx, tx, audit.Entry{Action: action, Entity: "readiness_deduction", EntityID: fmt.Sprint(id), Before: before, After: d})

@@ -140,13 +140,7 @@ func (f *Filter) Validate() error {
 // data scope.
 func (s *Service) query(ctx context.Context, f Filter) *gorm.DB {
 	q := scope(ctx, s.hot.WithContext(ctx).Model(&Ticket{}))
-	switch len(f.Statuses) {
-	case 0:
-	case 1:
-		q = q.Where("status = ?", f.Statuses[0])
-	default:
-		q = q.Where("status IN ?", f.Statuses)
-	}
+	q = db.WhereOneOf(q, "status", f.Statuses)
 	if f.Type != "" {
 		q = q.Where("type = ?", f.Type)
 	}

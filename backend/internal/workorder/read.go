@@ -86,13 +86,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]WorkOrder, uint64, erro
 	if f.OutletID != 0 {
 		q = q.Where("outlet_id = ?", f.OutletID)
 	}
-	switch len(f.Statuses) {
-	case 0:
-	case 1:
-		q = q.Where("status = ?", f.Statuses[0])
-	default:
-		q = q.Where("status IN ?", f.Statuses)
-	}
+	q = db.WhereOneOf(q, "status", f.Statuses)
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
 	}
