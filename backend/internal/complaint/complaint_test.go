@@ -2,6 +2,7 @@ package complaint_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -332,24 +333,12 @@ func TestCreateValidation(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
-func idOf(id uint64) string { return itoa(id) }
+func idOf(id uint64) string { return strconv.FormatUint(id, 10) }
 
 func pad(id uint64) string {
-	s := itoa(id)
+	s := strconv.FormatUint(id, 10)
 	for len(s) < 6 {
 		s = "0" + s
 	}
 	return s
-}
-
-func itoa(v uint64) string {
-	if v == 0 {
-		return "0"
-	}
-	var b []byte
-	for v > 0 {
-		b = append([]byte{byte('0' + v%10)}, b...)
-		v /= 10
-	}
-	return string(b)
 }

@@ -2,12 +2,11 @@ package complaint_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/aftersales/aftersales/backend/internal/complaint"
-	"github.com/aftersales/aftersales/backend/internal/db"
+	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
 // BenchmarkComplaintKPIAtScale times the per-period complaint KPI (closure
@@ -15,34 +14,10 @@ import (
 // by `aftersales seed --scale N`. It runs only with BENCH_MYSQL_DSN set,
 // e.g. BENCH_MYSQL_DSN='root@tcp(127.0.0.1:3306)/aftersales_bench'.
 func BenchmarkComplaintKPIAtScale(b *testing.B) {
-	dsn := os.Getenv("BENCH_MYSQL_DSN")
-	if dsn == "" {
-		b.Skip("BENCH_MYSQL_DSN is not set")
-	}
-	g, err := db.Open(db.Options{Driver: "mysql", DSN: dsn, MaxOpenConns: 16, MaxIdleConns: 8}) // as configs/aftersales.yaml
-	if err != nil {
-		b.Fatal(err)
-	}
-	svc := complaint.New(complaint.Options{DB: g, InstalledBase: func(ctx context.Context) (int64, error) { return 1_300_000, nil }})
-	now := time.Now().UTC()
-	for _, p := range []struct {
-		name     string
-		from, to time.Time
-	}{{"12months", now.AddDate(-1, 0, 0), now}, {"1month", now.AddDate(0, -1, 0), now}} {
-		b.Run(p.name, func(b *testing.B) {
-			var k complaint.KPI
-			best := time.Duration(1 << 62)
-			for i := 0; i < b.N; i++ {
-				start := time.Now()
-				if k, err = svc.KPI(context.Background(), p.from, p.to); err != nil {
-					b.Fatal(err)
-				}
-				best = min(best, time.Since(start))
-			}
-			// The fastest run is reported too: on a shared machine it is the
-			// closest to the query's own cost.
-			b.ReportMetric(float64(best.Milliseconds()), "best_ms")
-			b.ReportMetric(float64(k.Complaints), "complaints")
-		})
-	}
+	svc := complaint.New(complaint.Options{DB: testutil.ScaleDB(b), InstalledBase: func(ctx context.Context) (int64, error) { return 1_300_000, nil }})
+	var k complaint.KPI
+	testutil.BenchPeriods(b, func(ctx context.Context, from, to time.Time) (err error) {
+		k, err = svc.KPI(ctx, from, to)
+		return err
+	}, func(b *testing.B) { b.ReportMetric(float64(k.Complaints), "complaints") })
 }

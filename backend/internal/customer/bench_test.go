@@ -11,8 +11,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/aftersales/aftersales/backend/internal/db"
-	"github.com/aftersales/aftersales/backend/internal/migrations"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
@@ -32,7 +30,7 @@ func BenchmarkPhoneLookup(b *testing.B) {
 	}
 	for _, driver := range []string{testutil.SQLite, testutil.MySQL} {
 		b.Run(fmt.Sprintf("%s/customers=%d", driver, n), func(b *testing.B) {
-			g := benchDB(b, driver)
+			g := testutil.BenchDB(b, driver, 8)
 			seedBench(b, g, n)
 			s, ctx, _ := newService(b, g)
 			lat := make([]time.Duration, 0, 1<<16)
@@ -52,38 +50,6 @@ func BenchmarkPhoneLookup(b *testing.B) {
 			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 		})
 	}
-}
-
-// benchDB returns an empty migrated database of its own for the
-// benchmark: a temporary SQLite file, or a throw-away MySQL database that
-// is dropped afterwards.
-func benchDB(b *testing.B, driver string) *gorm.DB {
-	b.Helper()
-	if driver == testutil.SQLite {
-		return testutil.SQLiteDB(b)
-	}
-	dsn := os.Getenv("TEST_MYSQL_DSN")
-	if dsn == "" {
-		b.Skip("TEST_MYSQL_DSN is not set")
-	}
-	name, err := testutil.CreateMySQLDatabase(dsn)
-	if err != nil {
-		b.Skip("MySQL unreachable: " + err.Error())
-	}
-	g, err := db.Open(db.Options{Driver: "mysql", DSN: testutil.WithDatabase(dsn, name), MaxOpenConns: 8})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		_ = g.Exec("DROP DATABASE " + name).Error
-		if s, err := g.DB(); err == nil {
-			_ = s.Close()
-		}
-	})
-	if err := migrations.Migrate(g); err != nil {
-		b.Fatal(err)
-	}
-	return g
 }
 
 // seedBench inserts customers 1..n, customer k with mobile 139 followed by

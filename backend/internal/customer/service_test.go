@@ -2,7 +2,6 @@ package customer
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -58,21 +57,6 @@ func newService(t testing.TB, db *gorm.DB) (*Service, context.Context, *recorder
 	return s, actor.With(context.Background(), actor.Actor{UserID: 3, Username: "agent"}), rec
 }
 
-func wantErr(t *testing.T, err error, kind apperr.Kind, code, field string) *apperr.Error {
-	t.Helper()
-	var e *apperr.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("want %s error, got %v", kind, err)
-	}
-	if e.Kind != kind || (code != "" && e.Code != code) {
-		t.Fatalf("want %s/%s, got %s/%s: %v", kind, code, e.Kind, e.Code, e)
-	}
-	if field != "" && e.Fields[field].Code == "" {
-		t.Fatalf("want a message on field %s, got %v", field, e.Fields)
-	}
-	return e
-}
-
 func zhang(phones ...string) NewCustomer {
 	in := NewCustomer{Name: "张 三", Addresses: []NewAddress{{RegionCode: "440305", Detail: "科技园南路 18 号 2 栋 1201"}}, ConsentSurvey: true}
 	for _, p := range phones {
@@ -109,9 +93,9 @@ func TestCreateAndFindByPhone(t *testing.T) {
 			t.Fatalf("profile by phone (primary first): %+v %v", prof, err)
 		}
 		_, err = s.FindByPhone(ctx, "12345")
-		wantErr(t, err, apperr.KindValidation, "validation_failed", "phone")
+		testutil.WantErr(t, err, apperr.KindValidation, "validation_failed", "phone")
 		_, err = s.FindByPhone(ctx, "13900000000")
-		wantErr(t, err, apperr.KindNotFound, "not_found", "")
+		testutil.WantErr(t, err, apperr.KindNotFound, "not_found", "")
 
 		var recs []audit.Record
 		db.Where("entity = ? AND entity_id = ?", "customer", idStr(p.Customer.ID)).Find(&recs)
@@ -137,7 +121,7 @@ func TestDuplicatePhone(t *testing.T) {
 		in := zhang("13700001111", "+86 138 1234 5678")
 		in.Name = "李四"
 		_, err = s.Create(ctx, in)
-		e := wantErr(t, err, apperr.KindConflict, "duplicate_phone", "")
+		e := testutil.WantErr(t, err, apperr.KindConflict, "duplicate_phone", "")
 		if e.Details["customer_id"] != first.Customer.ID || e.Details["field"] != "phones[1].number" {
 			t.Fatalf("details %v, want customer_id %d and field phones[1].number", e.Details, first.Customer.ID)
 		}
@@ -145,18 +129,18 @@ func TestDuplicatePhone(t *testing.T) {
 			t.Fatalf("a refused create must leave nothing behind: %d customers", n)
 		}
 		_, err = s.Create(ctx, zhang("13700001111", "137-0000-1111"))
-		wantErr(t, err, apperr.KindValidation, "", "phones[1].number")
+		testutil.WantErr(t, err, apperr.KindValidation, "", "phones[1].number")
 		_, err = s.Create(ctx, NewCustomer{Name: "无电话"})
-		wantErr(t, err, apperr.KindValidation, "", "phones")
+		testutil.WantErr(t, err, apperr.KindValidation, "", "phones")
 		_, err = s.Create(ctx, zhang("12345"))
-		wantErr(t, err, apperr.KindValidation, "", "phones[0].number")
+		testutil.WantErr(t, err, apperr.KindValidation, "", "phones[0].number")
 
 		second, err := s.Create(ctx, NewCustomer{Name: "李四", Phones: []NewPhone{{Number: "13900002222"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = s.AddPhone(ctx, second.Customer.ID, NewPhone{Number: "138 1234 5678"})
-		e = wantErr(t, err, apperr.KindConflict, "duplicate_phone", "")
+		e = testutil.WantErr(t, err, apperr.KindConflict, "duplicate_phone", "")
 		if e.Details["customer_id"] != first.Customer.ID {
 			t.Fatalf("details %v", e.Details)
 		}
@@ -169,7 +153,7 @@ func TestDuplicatePhone(t *testing.T) {
 			t.Fatalf("a new primary phone demotes the old one: %+v", prof.Phones)
 		}
 		_, err = s.AddPhone(ctx, 999999, NewPhone{Number: "13600000000"})
-		wantErr(t, err, apperr.KindNotFound, "", "")
+		testutil.WantErr(t, err, apperr.KindNotFound, "", "")
 	})
 }
 
@@ -179,7 +163,7 @@ func TestAddressRegions(t *testing.T) {
 		in := zhang("13812345678")
 		in.Addresses = []NewAddress{{RegionCode: "999999", Detail: "某路 1 号"}, {RegionCode: "440000", Detail: "某路 2 号"}, {RegionCode: "440305"}}
 		_, err := s.Create(ctx, in)
-		e := wantErr(t, err, apperr.KindValidation, "", "addresses[0].region_code")
+		e := testutil.WantErr(t, err, apperr.KindValidation, "", "addresses[0].region_code")
 		if e.Fields["addresses[1].region_code"].Code == "" || e.Fields["addresses[2].detail"].Code == "" {
 			t.Fatalf("want a province refused and a missing detail reported: %v", e.Fields)
 		}
@@ -193,7 +177,7 @@ func TestAddressRegions(t *testing.T) {
 			t.Fatalf("primary region %q %v", r, err)
 		}
 		_, err = s.AddAddress(ctx, p.Customer.ID, NewAddress{RegionCode: "12345x", Detail: "x"})
-		wantErr(t, err, apperr.KindValidation, "", "region_code")
+		testutil.WantErr(t, err, apperr.KindValidation, "", "region_code")
 		a, err := s.AddAddress(ctx, p.Customer.ID, NewAddress{RegionCode: "110101", Detail: "东直门内大街 5 号", Default: true})
 		if err != nil || !a.IsDefault {
 			t.Fatalf("add address %+v %v", a, err)
@@ -209,7 +193,7 @@ func TestAddressRegions(t *testing.T) {
 			t.Fatalf("no address: %q %v", r, err)
 		}
 		_, err = s.PrimaryRegion(ctx, 999999)
-		wantErr(t, err, apperr.KindNotFound, "", "")
+		testutil.WantErr(t, err, apperr.KindNotFound, "", "")
 	})
 }
 
@@ -231,14 +215,14 @@ func TestUpdateVersion(t *testing.T) {
 		// A second agent still holding version 1 must not overwrite.
 		other := "张三"
 		_, err = s.Update(ctx, p.Customer.ID, 1, Patch{Name: &other})
-		wantErr(t, err, apperr.KindConflict, "version_conflict", "")
+		testutil.WantErr(t, err, apperr.KindConflict, "version_conflict", "")
 		_, err = s.Update(ctx, p.Customer.ID, 0, Patch{Name: &other})
-		wantErr(t, err, apperr.KindValidation, "", "version")
+		testutil.WantErr(t, err, apperr.KindValidation, "", "version")
 		bad := Kind("robot")
 		_, err = s.Update(ctx, p.Customer.ID, 2, Patch{Kind: &bad})
-		wantErr(t, err, apperr.KindValidation, "", "kind")
+		testutil.WantErr(t, err, apperr.KindValidation, "", "kind")
 		_, err = s.Update(ctx, 999999, 1, Patch{Name: &other})
-		wantErr(t, err, apperr.KindNotFound, "", "")
+		testutil.WantErr(t, err, apperr.KindNotFound, "", "")
 		got, _ := s.Get(ctx, p.Customer.ID)
 		if got.Name != name || got.Version != 2 {
 			t.Fatalf("refused updates changed the record: %+v", got)

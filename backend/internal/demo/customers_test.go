@@ -12,7 +12,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/product"
-	"github.com/aftersales/aftersales/backend/internal/region"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
@@ -22,11 +21,7 @@ import (
 // valid unique phones, units with warranty dates in the last three years,
 // and the same data on both databases (determinism).
 func TestSeedCustomersAndScale(t *testing.T) {
-	dir, err := region.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, _ := time.LoadLocation("Asia/Shanghai")
+	dir, loc := demoWorld(t)
 	now := time.Date(2026, 3, 15, 6, 0, 0, 0, time.UTC)
 	fingerprints := map[string]string{}
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {

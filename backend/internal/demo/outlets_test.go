@@ -13,15 +13,11 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/auth"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
-	"github.com/aftersales/aftersales/backend/internal/region"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
 
 func TestSeedOutlets(t *testing.T) {
-	regions, err := region.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	regions, _ := demoWorld(t)
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := actor.With(context.Background(), actor.System("test"))
 		trail := audit.New(nil)
@@ -144,10 +140,7 @@ func TestUniqueNameNumbersBranches(t *testing.T) {
 }
 
 func TestScaleOutlets(t *testing.T) {
-	regions, err := region.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	regions, _ := demoWorld(t)
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
 		ctx := context.Background()
 		start := time.Now()

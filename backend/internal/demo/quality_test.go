@@ -14,9 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/capa"
 	"github.com/aftersales/aftersales/backend/internal/complaint"
-	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/product"
-	"github.com/aftersales/aftersales/backend/internal/region"
 	"github.com/aftersales/aftersales/backend/internal/survey"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
@@ -56,23 +54,12 @@ func seedClosedTickets(t *testing.T, db *gorm.DB, n int, now time.Time) {
 // ratings mostly 4–5; dissatisfied answers each with a complaint and a
 // call-back; some late and unreachable 回访; and a second run adds nothing.
 func TestSeedComplaintsAndSurveys(t *testing.T) {
-	dir, err := region.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, _ := time.LoadLocation("Asia/Shanghai")
+	dir, loc := demoWorld(t)
 	now := time.Date(2026, 9, 15, 6, 0, 0, 0, time.UTC)
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		ctx := actor.With(context.Background(), actor.System("test"))
 		tr := audit.New(nil)
-		cs := customer.New(customer.Options{DB: db, Audit: tr, Regions: dir})
-		ps := product.New(product.Options{DB: db, Audit: tr, Owners: cs, Location: loc})
-		if err := SeedProducts(ctx, ProductDeps{Products: ps}); err != nil {
-			t.Fatal(err)
-		}
-		if err := SeedCustomers(ctx, CustomerDeps{DB: db, Customers: cs, Products: ps, Regions: dir, Now: now, Location: loc}); err != nil {
-			t.Fatal(err)
-		}
+		seedCustomerBase(t, ctx, db, tr, dir, loc, now, nil)
 		seedClosedTickets(t, db, 3000, now)
 		ss := survey.New(survey.Options{DB: db, Audit: tr, Now: func() time.Time { return now }, Location: loc})
 		d := QualityDeps{DB: db, Surveys: ss, Now: now, Location: loc}

@@ -11,12 +11,9 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/audit"
-	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/parts"
-	"github.com/aftersales/aftersales/backend/internal/product"
 	"github.com/aftersales/aftersales/backend/internal/recall"
-	"github.com/aftersales/aftersales/backend/internal/region"
 	"github.com/aftersales/aftersales/backend/internal/repair"
 	"github.com/aftersales/aftersales/backend/internal/returns"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
@@ -61,24 +58,13 @@ func seedRepairWorkOrders(t *testing.T, db *gorm.DB, n int, now time.Time) {
 // decided late, one active recall of a few hundred units partly remedied;
 // and a second run adds nothing.
 func TestSeedServiceOps(t *testing.T) {
-	dir, err := region.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, _ := time.LoadLocation("Asia/Shanghai")
+	dir, loc := demoWorld(t)
 	now := time.Date(2026, 9, 15, 6, 0, 0, 0, time.UTC)
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		ctx := actor.With(context.Background(), actor.System("test"))
 		tr := audit.New(nil)
 		clock := func() time.Time { return now }
-		cs := customer.New(customer.Options{DB: db, Audit: tr, Regions: dir})
-		ps := product.New(product.Options{DB: db, Audit: tr, Owners: cs, Location: loc, Now: clock})
-		if err := SeedProducts(ctx, ProductDeps{Products: ps}); err != nil {
-			t.Fatal(err)
-		}
-		if err := SeedCustomers(ctx, CustomerDeps{DB: db, Customers: cs, Products: ps, Regions: dir, Now: now, Location: loc}); err != nil {
-			t.Fatal(err)
-		}
+		seedCustomerBase(t, ctx, db, tr, dir, loc, now, clock)
 		os := outlet.New(outlet.Options{DB: db, Audit: tr, Regions: dir, Location: loc})
 		for i, reg := range []string{"440305", "440304", "310104"} {
 			if _, err := os.Create(ctx, outlet.NewOutlet{Code: fmt.Sprintf("T%d", i+1), Name: fmt.Sprintf("测试网点%d", i+1), Kind: outlet.KindOwn, RegionCode: reg,

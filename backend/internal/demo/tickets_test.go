@@ -15,7 +15,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/customer"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/product"
-	"github.com/aftersales/aftersales/backend/internal/region"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
@@ -28,11 +27,7 @@ import (
 // unique and their counters continue after them, breaches stay a minority,
 // and outlet 1's board has live work.
 func TestSeedTickets(t *testing.T) {
-	dir, err := region.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, _ := time.LoadLocation("Asia/Shanghai")
+	dir, loc := demoWorld(t)
 	now := time.Date(2026, 11, 24, 4, 0, 0, 0, time.UTC) // Tue 12:00 Shanghai
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		ctx := actor.With(context.Background(), actor.System("test"))

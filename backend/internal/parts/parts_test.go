@@ -2,6 +2,7 @@ package parts_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -49,13 +50,6 @@ func technician(outlet uint64, name string) context.Context {
 	return actor.With(context.Background(), actor.Actor{UserID: 7, Username: name, Roles: []string{"technician"}, OutletID: &o})
 }
 
-func code(err error) string {
-	if err == nil {
-		return ""
-	}
-	return apperr.As(err).Code
-}
-
 // TestLastPartRace: technicians at one outlet take the last pieces at the
 // same moment; exactly as many succeed as there are pieces, the rest get
 // 409 out_of_stock, stock never goes negative and the ledger sums to the
@@ -97,7 +91,7 @@ func TestLastPartRace(t *testing.T) {
 				wg.Wait()
 				ok, out := 0, 0
 				for _, err := range errs {
-					switch code(err) {
+					switch testutil.Code(err) {
 					case "":
 						ok++
 					case "out_of_stock":
@@ -136,7 +130,7 @@ func TestRequisitionFlowAndFillRate(t *testing.T) {
 		tech := technician(3, "tech3")
 
 		// An outlet user requests for their own outlet; another outlet is not theirs.
-		if _, err := s.CreateRequisition(tech, parts.NewRequisition{OutletID: 4, Lines: []parts.NewLine{{PartID: p.ID, Qty: 1}}}); code(err) != "not_found" {
+		if _, err := s.CreateRequisition(tech, parts.NewRequisition{OutletID: 4, Lines: []parts.NewLine{{PartID: p.ID, Qty: 1}}}); testutil.Code(err) != "not_found" {
 			t.Fatalf("other outlet: %v", err)
 		}
 		if _, err := s.CreateRequisition(tech, parts.NewRequisition{Lines: []parts.NewLine{{PartID: 0, Qty: 0}}}); !apperr.IsKind(err, apperr.KindValidation) {
@@ -150,19 +144,19 @@ func TestRequisitionFlowAndFillRate(t *testing.T) {
 			t.Fatalf("requisition: %+v", r1)
 		}
 		// Receiving before shipping is not a transition.
-		if _, err := s.ReceiveRequisition(tech, r1.ID, 0); code(err) != "invalid_transition" {
+		if _, err := s.ReceiveRequisition(tech, r1.ID, 0); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("receive before ship: %v", err)
 		} else if allowed := apperr.As(err).Details["allowed"]; len(allowed.([]string)) != 2 {
 			t.Fatalf("allowed: %v", allowed)
 		}
 		// The central warehouse has nothing: the whole shipment is refused.
-		if _, err := s.Ship(ctx, r1.ID, 0); code(err) != "out_of_stock" {
+		if _, err := s.Ship(ctx, r1.ID, 0); testutil.Code(err) != "out_of_stock" {
 			t.Fatalf("ship without stock: %v", err)
 		}
 		if _, err := s.Receive(ctx, parts.StockChange{PartID: p.ID, LocationID: parts.LocationCentral, Qty: 4}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Ship(ctx, r1.ID, 0); code(err) != "out_of_stock" {
+		if _, err := s.Ship(ctx, r1.ID, 0); testutil.Code(err) != "out_of_stock" {
 			t.Fatalf("ship with one line short: %v", err)
 		}
 		if _, err := s.Receive(ctx, parts.StockChange{PartID: q.ID, LocationID: parts.LocationCentral, Qty: 2}); err != nil {
@@ -172,7 +166,7 @@ func TestRequisitionFlowAndFillRate(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Another outlet's user cannot see it.
-		if _, err := s.Requisition(technician(9, "x"), r1.ID); code(err) != "not_found" {
+		if _, err := s.Requisition(technician(9, "x"), r1.ID); testutil.Code(err) != "not_found" {
 			t.Fatalf("scope: %v", err)
 		}
 		clk.Add(2 * time.Hour)
@@ -186,10 +180,10 @@ func TestRequisitionFlowAndFillRate(t *testing.T) {
 		if e := ev.names("parts.low_stock")[0]; e.Topic != "outlet:0" || e.Data["part_code"] != "FAN-2" {
 			t.Fatalf("low stock event: %+v", e)
 		}
-		if _, err := s.Ship(ctx, r1.ID, 0); code(err) != "invalid_transition" {
+		if _, err := s.Ship(ctx, r1.ID, 0); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("ship twice: %v", err)
 		}
-		if _, err := s.ReceiveRequisition(tech, r1.ID, r1.Version-1); code(err) != "version_conflict" {
+		if _, err := s.ReceiveRequisition(tech, r1.ID, r1.Version-1); testutil.Code(err) != "version_conflict" {
 			t.Fatalf("stale version: %v", err)
 		}
 		clk.Add(3 * time.Hour)
@@ -235,7 +229,7 @@ func TestRequisitionFlowAndFillRate(t *testing.T) {
 		if fr.AvgHoursToPart == nil || *fr.AvgHoursToPart != (5+30)/2.0 {
 			t.Fatalf("time to part: %v", *fr.AvgHoursToPart)
 		}
-		if len(fr.LateIDs) != 2 || fr.LateIDs[1] != "requisition:"+itoa(open.ID) {
+		if len(fr.LateIDs) != 2 || fr.LateIDs[1] != "requisition:"+strconv.FormatUint(open.ID, 10) {
 			t.Fatalf("late ids: %v", fr.LateIDs)
 		}
 		bad, err := s.LedgerCheck(ctx)
@@ -265,7 +259,7 @@ func TestCatalogueAndAdjustments(t *testing.T) {
 		if err != nil || len(p.CategoryIDs) != 2 {
 			t.Fatalf("create: %+v %v", p, err)
 		}
-		if _, err := s.CreatePart(ctx, parts.NewPart{Code: "seal-1", Name: "x"}); code(err) != "part_code_taken" {
+		if _, err := s.CreatePart(ctx, parts.NewPart{Code: "seal-1", Name: "x"}); testutil.Code(err) != "part_code_taken" {
 			t.Fatalf("duplicate: %v", err)
 		}
 		price := int64(4000)
@@ -273,14 +267,14 @@ func TestCatalogueAndAdjustments(t *testing.T) {
 		if err != nil || p.PriceFen != 4000 || p.Version != 2 {
 			t.Fatalf("update: %+v %v", p, err)
 		}
-		if _, err := s.UpdatePart(ctx, p.ID, 1, parts.PartPatch{PriceFen: &price}); code(err) != "version_conflict" {
+		if _, err := s.UpdatePart(ctx, p.ID, 1, parts.PartPatch{PriceFen: &price}); testutil.Code(err) != "version_conflict" {
 			t.Fatalf("stale update: %v", err)
 		}
 		list, total, err := s.ListParts(ctx, parts.PartFilter{Query: "se", CategoryID: 1})
 		if err != nil || total != 1 || len(list) != 1 {
 			t.Fatalf("list: %v %d %v", list, total, err)
 		}
-		if _, err := s.Adjust(ctx, parts.StockChange{PartID: p.ID, LocationID: 2, Qty: -1, Note: "盘亏"}); code(err) != "out_of_stock" {
+		if _, err := s.Adjust(ctx, parts.StockChange{PartID: p.ID, LocationID: 2, Qty: -1, Note: "盘亏"}); testutil.Code(err) != "out_of_stock" {
 			t.Fatalf("negative adjustment below zero: %v", err)
 		}
 		if _, err := s.Adjust(ctx, parts.StockChange{PartID: p.ID, LocationID: 2, Qty: 5}); !apperr.IsKind(err, apperr.KindValidation) {
@@ -293,7 +287,7 @@ func TestCatalogueAndAdjustments(t *testing.T) {
 		if err != nil || m.BalanceAfter != 3 {
 			t.Fatalf("adjust down: %+v %v", m, err)
 		}
-		if _, err := s.Issue(technician(9, "t"), parts.StockChange{PartID: p.ID, LocationID: 2, Qty: 1}); code(err) != "not_found" {
+		if _, err := s.Issue(technician(9, "t"), parts.StockChange{PartID: p.ID, LocationID: 2, Qty: 1}); testutil.Code(err) != "not_found" {
 			t.Fatalf("issue from another outlet: %v", err)
 		}
 		var audits int64
@@ -302,17 +296,4 @@ func TestCatalogueAndAdjustments(t *testing.T) {
 			t.Fatalf("stock audit records: %d", audits)
 		}
 	})
-}
-
-func itoa(v uint64) string {
-	const digits = "0123456789"
-	if v == 0 {
-		return "0"
-	}
-	var b []byte
-	for v > 0 {
-		b = append([]byte{digits[v%10]}, b...)
-		v /= 10
-	}
-	return string(b)
 }

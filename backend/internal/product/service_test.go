@@ -42,21 +42,6 @@ func newService(t *testing.T, db *gorm.DB) (*Service, context.Context) {
 
 func ptr[T any](v T) *T { return &v }
 
-func wantErr(t *testing.T, err error, kind apperr.Kind, code, field string) *apperr.Error {
-	t.Helper()
-	var e *apperr.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("want %s error, got %v", kind, err)
-	}
-	if e.Kind != kind || (code != "" && e.Code != code) {
-		t.Fatalf("want %s/%s, got %s/%s: %v", kind, code, e.Kind, e.Code, e)
-	}
-	if field != "" && e.Fields[field].Code == "" {
-		t.Fatalf("want a message on field %s, got %v", field, e.Fields)
-	}
-	return e
-}
-
 // seedCatalog creates category AC (defaults) and a model that overrides the
 // repair warranty to three years.
 func seedCatalog(t *testing.T, s *Service, ctx context.Context) (Category, Model) {
@@ -85,18 +70,18 @@ func TestCategoriesAndModels(t *testing.T) {
 		}
 
 		_, err := s.CreateCategory(ctx, NewCategory{Code: "AC", Name: "重复"})
-		wantErr(t, err, apperr.KindConflict, "duplicate_code", "")
+		testutil.WantErr(t, err, apperr.KindConflict, "duplicate_code", "")
 		_, err = s.CreateCategory(ctx, NewCategory{Code: "WM", Name: "洗衣机", Policy: PolicyInput{ReturnDays: ptr(20), ExchangeDays: ptr(15)}})
-		wantErr(t, err, apperr.KindValidation, "", "exchange_days")
+		testutil.WantErr(t, err, apperr.KindValidation, "", "exchange_days")
 		_, err = s.CreateCategory(ctx, NewCategory{Code: "WM", Name: "", Policy: PolicyInput{RepairWarrantyMonths: ptr(-1)}})
-		e := wantErr(t, err, apperr.KindValidation, "", "repair_warranty_months")
+		e := testutil.WantErr(t, err, apperr.KindValidation, "", "repair_warranty_months")
 		if e.Fields["name"].Code == "" {
 			t.Errorf("want name required too: %v", e.Fields)
 		}
 		_, err = s.CreateModel(ctx, NewModel{Code: "X1", Name: "x", CategoryID: 999})
-		wantErr(t, err, apperr.KindValidation, "", "category_id")
+		testutil.WantErr(t, err, apperr.KindValidation, "", "category_id")
 		_, err = s.CreateModel(ctx, NewModel{Code: "KFR-35GW/A1", Name: "dup", CategoryID: c.ID})
-		wantErr(t, err, apperr.KindConflict, "duplicate_code", "")
+		testutil.WantErr(t, err, apperr.KindConflict, "duplicate_code", "")
 
 		// Category policy change reaches the model (not overridden fields).
 		c2, err := s.UpdateCategory(ctx, c.ID, c.Version, CategoryPatch{Policy: PolicyInput{ReturnDays: ptr(10), ExchangeDays: ptr(20)}})
@@ -107,7 +92,7 @@ func TestCategoriesAndModels(t *testing.T) {
 			t.Fatalf("updated category %+v", c2)
 		}
 		_, err = s.UpdateCategory(ctx, c.ID, c.Version, CategoryPatch{Name: ptr("旧版本")})
-		wantErr(t, err, apperr.KindConflict, "version_conflict", "")
+		testutil.WantErr(t, err, apperr.KindConflict, "version_conflict", "")
 
 		// Clearing an override makes the model inherit again.
 		m2, err := s.UpdateModel(ctx, m.ID, m.Version, ModelPatch{RepairWarrantyMonths: Override{Set: true}, Name: ptr("静悦 新款")})
@@ -118,9 +103,9 @@ func TestCategoriesAndModels(t *testing.T) {
 			t.Fatalf("updated model %+v", m2)
 		}
 		_, err = s.UpdateModel(ctx, m.ID, m.Version, ModelPatch{Name: ptr("x")})
-		wantErr(t, err, apperr.KindConflict, "version_conflict", "")
+		testutil.WantErr(t, err, apperr.KindConflict, "version_conflict", "")
 		_, err = s.UpdateModel(ctx, m.ID, m2.Version, ModelPatch{ReturnDays: Override{Set: true, Value: ptr(30)}})
-		wantErr(t, err, apperr.KindValidation, "", "exchange_days")
+		testutil.WantErr(t, err, apperr.KindValidation, "", "exchange_days")
 
 		ms, total, err := s.Models(ctx, ModelFilter{CategoryID: c.ID, CodePrefix: "KFR"})
 		if err != nil || total != 1 || len(ms) != 1 {
@@ -157,22 +142,22 @@ func TestRegisterUnit(t *testing.T) {
 		}
 
 		_, err = s.RegisterUnit(ctx, NewUnit{Serial: "KFR35A1-2501-000001", ModelID: m.ID})
-		e := wantErr(t, err, apperr.KindConflict, "duplicate_serial", "")
+		e := testutil.WantErr(t, err, apperr.KindConflict, "duplicate_serial", "")
 		if e.Details["unit_id"] != u.ID {
 			t.Errorf("duplicate_serial details = %v, want unit_id %d", e.Details, u.ID)
 		}
 		// 2025-06-16 is tomorrow in Shanghai.
 		_, err = s.RegisterUnit(ctx, NewUnit{Serial: "SN-FUTURE-1", ModelID: m.ID, PurchaseDate: ptr(date("2025-06-16"))})
-		wantErr(t, err, apperr.KindValidation, "", "purchase_date")
+		testutil.WantErr(t, err, apperr.KindValidation, "", "purchase_date")
 		_, err = s.RegisterUnit(ctx, NewUnit{Serial: "SN-2", ModelID: 999, CustomerID: ptr(uint64(2))})
-		e = wantErr(t, err, apperr.KindValidation, "", "model_id")
+		e = testutil.WantErr(t, err, apperr.KindValidation, "", "model_id")
 		if e.Fields["customer_id"].Code == "" {
 			t.Errorf("unknown customer not reported: %v", e.Fields)
 		}
 		_, err = s.RegisterUnit(ctx, NewUnit{Serial: "a/b", ModelID: m.ID})
-		wantErr(t, err, apperr.KindValidation, "", "serial")
+		testutil.WantErr(t, err, apperr.KindValidation, "", "serial")
 		_, err = s.RegisterUnit(ctx, NewUnit{Serial: "SN-3", ModelID: m.ID, PurchaseDate: ptr(date("2025-01-10")), ProductionDate: ptr(date("2025-02-01"))})
-		wantErr(t, err, apperr.KindValidation, "", "production_date")
+		testutil.WantErr(t, err, apperr.KindValidation, "", "production_date")
 
 		// Warranty: bought 10 June, asked on 15 June (day 5): return window.
 		st, pol, err := s.WarrantyOfUnit(ctx, u, testNow)

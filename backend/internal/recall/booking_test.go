@@ -92,7 +92,7 @@ func TestBookingOpensARemedyWorkOrderAndItsCompletionRecordsTheRemedy(t *testing
 		if got.Status != recall.UnitRemedied || got.RemediedOutletID == nil || *got.RemediedOutletID != 4 {
 			t.Fatalf("remedied %+v", got)
 		}
-		if err := done(); code(err) != "invalid_transition" {
+		if err := done(); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("remedy twice: %v", err)
 		}
 		// A closed campaign refuses the completion of its other booking.
@@ -107,7 +107,7 @@ func TestBookingOpensARemedyWorkOrderAndItsCompletionRecordsTheRemedy(t *testing
 			_, _, err := s.RemedyForWorkOrder(admin, tx, *other.WorkOrderID, 3, "完工")
 			return err
 		})
-		if code(err) != "campaign_not_active" {
+		if testutil.Code(err) != "campaign_not_active" {
 			t.Fatalf("remedy in a closed campaign: %v", err)
 		}
 		// No unit names an unknown work order.

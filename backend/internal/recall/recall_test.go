@@ -86,13 +86,6 @@ func insertUnits(t testing.TB, db *gorm.DB, rows []unitRow) {
 	}
 }
 
-func code(err error) string {
-	if err == nil {
-		return ""
-	}
-	return apperr.As(err).Code
-}
-
 func newService(db *gorm.DB, clk *testutil.Clock, bus event.Bus) *recall.Service {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	return recall.New(recall.Options{DB: db, Audit: audit.New(nil), Bus: bus, Location: loc, Now: clk.Now})
@@ -185,7 +178,7 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 		}
 
 		// Notifying needs an active campaign.
-		if _, _, err := s.RecordNotification(admin, c.ID, 1001, recall.NotificationInput{Channel: "phone", Outcome: "reached"}); code(err) != "campaign_not_active" {
+		if _, _, err := s.RecordNotification(admin, c.ID, 1001, recall.NotificationInput{Channel: "phone", Outcome: "reached"}); testutil.Code(err) != "campaign_not_active" {
 			t.Fatalf("notify a draft: %v", err)
 		}
 		c, err = s.Activate(admin, c.ID, 0)
@@ -199,7 +192,7 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 		if _, _, err := s.RecordNotification(admin, c.ID, 1001, recall.NotificationInput{Channel: "phone", Outcome: "delivered"}); apperr.As(err).Fields["outcome"].Code == "" {
 			t.Fatalf("phone outcome: %v", err)
 		}
-		if _, _, err := s.RecordNotification(admin, c.ID, 9999, recall.NotificationInput{Channel: "sms", Outcome: "delivered"}); code(err) != "not_found" {
+		if _, _, err := s.RecordNotification(admin, c.ID, 9999, recall.NotificationInput{Channel: "sms", Outcome: "delivered"}); testutil.Code(err) != "not_found" {
 			t.Fatalf("unknown owner: %v", err)
 		}
 		// Owner 1005 has units 9 and 10: no answer, then reached.
@@ -245,32 +238,32 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 		}
 		// Ids are sequential: an outlet user reaches an unbooked unit by id
 		// only with its serial (the unit in hand), and only that serial.
-		if _, err := s.AffectedUnit(tech, walk[0].ID); code(err) != "not_found" {
+		if _, err := s.AffectedUnit(tech, walk[0].ID); testutil.Code(err) != "not_found" {
 			t.Fatalf("unbooked unit by id: %v", err)
 		}
-		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version}); code(err) != "not_found" {
+		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version}); testutil.Code(err) != "not_found" {
 			t.Fatalf("walk-in remedy without the serial: %v", err)
 		}
-		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version, Serial: "KX24A000009"}); code(err) != "not_found" {
+		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version, Serial: "KX24A000009"}); testutil.Code(err) != "not_found" {
 			t.Fatalf("walk-in remedy with another unit's serial: %v", err)
 		}
 		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Serial: "kx24a000020"}); apperr.As(err).Fields["version"].Code == "" {
 			t.Fatalf("remedy without a version: %v", err)
 		}
-		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version + 1, Serial: "kx24a000020"}); code(err) != "version_conflict" {
+		if _, _, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version + 1, Serial: "kx24a000020"}); testutil.Code(err) != "version_conflict" {
 			t.Fatalf("stale version: %v", err)
 		}
 		// Another outlet's user reaches neither the booked unit nor, by id, this one.
 		o4 := uint64(4)
 		other := actor.With(context.Background(), actor.Actor{UserID: 9, Username: "other", Roles: []string{"outlet_manager"}, OutletID: &o4})
-		if _, err := s.AffectedUnit(other, booked.ID); code(err) != "not_found" {
+		if _, err := s.AffectedUnit(other, booked.ID); testutil.Code(err) != "not_found" {
 			t.Fatalf("another outlet's booked unit: %v", err)
 		}
 		_, counts, err := s.Remedy(tech, walk[0].ID, recall.RemedyInput{Version: walk[0].Version, Serial: "kx24a000020", Note: "到店处理"})
 		if err != nil || counts.Remedied != 2 {
 			t.Fatalf("walk-in remedy: %+v %v", counts, err)
 		}
-		if _, _, err := s.Remedy(admin, booked.ID, recall.RemedyInput{Version: booked.Version + 1, OutletID: 3}); code(err) != "invalid_transition" {
+		if _, _, err := s.Remedy(admin, booked.ID, recall.RemedyInput{Version: booked.Version + 1, OutletID: 3}); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("remedied twice: %v", err)
 		}
 		u0, _ := s.AffectedUnit(admin, units[0].ID)
@@ -326,7 +319,7 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AddSelector(admin, c.ID, recall.SelectorInput{ModelID: &model}); code(err) != "invalid_transition" {
+		if _, err := s.AddSelector(admin, c.ID, recall.SelectorInput{ModelID: &model}); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("selector on a closed campaign: %v", err)
 		}
 		if f, _ := s.UnitFlags(admin, []uint64{units[1].UnitID}); len(f[units[1].UnitID]) != 0 {

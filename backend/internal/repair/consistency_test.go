@@ -2,6 +2,7 @@ package repair_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"gorm.io/gorm"
@@ -66,7 +67,7 @@ func TestTechnicianNameIsJoinedOnRead(t *testing.T) {
 		}
 		for _, id := range []uint64{32, 99} {
 			bad := id
-			if _, err := rs.Create(e.tech, repair.NewOrder{UnitID: 1, TechnicianID: &bad}); code(err) != "validation_failed" {
+			if _, err := rs.Create(e.tech, repair.NewOrder{UnitID: 1, TechnicianID: &bad}); testutil.Code(err) != "validation_failed" {
 				t.Fatalf("technician %d: %v", id, err)
 			}
 		}
@@ -87,7 +88,7 @@ func TestPartRecordedInErrorGoesBackToStock(t *testing.T) {
 		if err != nil || o.PartsFen != 2400 {
 			t.Fatalf("add part: %v %+v", err, o)
 		}
-		if _, err := e.r.RemovePart(e.tech, o.ID, line.ID+1000, 0, ""); code(err) != "not_found" {
+		if _, err := e.r.RemovePart(e.tech, o.ID, line.ID+1000, 0, ""); testutil.Code(err) != "not_found" {
 			t.Fatalf("unknown line: %v", err)
 		}
 		o, err = e.r.RemovePart(e.tech, o.ID, line.ID, o.Version, "领错型号")
@@ -107,7 +108,7 @@ func TestPartRecordedInErrorGoesBackToStock(t *testing.T) {
 			t.Fatalf("ledger check %v %v", bad, err)
 		}
 		var audits int64
-		db.Table("audit_records").Where("action = ? AND entity = ? AND entity_id = ?", "remove_part", "repair_part", itoa(line.ID)).Count(&audits)
+		db.Table("audit_records").Where("action = ? AND entity = ? AND entity_id = ?", "remove_part", "repair_part", strconv.FormatUint(line.ID, 10)).Count(&audits)
 		if audits != 1 {
 			t.Fatalf("audit records of the removal: %d", audits)
 		}
@@ -117,7 +118,7 @@ func TestPartRecordedInErrorGoesBackToStock(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(e.r.Complete(e.tech, o.ID, 0, repair.Completion{Result: repair.ResultFixed, CustomerConfirmed: true}))(t)
-		if _, err := e.r.RemovePart(e.tech, o.ID, line2.ID, 0, ""); code(err) != "invalid_transition" {
+		if _, err := e.r.RemovePart(e.tech, o.ID, line2.ID, 0, ""); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("remove after completion: %v", err)
 		}
 	})
@@ -150,7 +151,7 @@ func TestRepairMustAgreeWithItsCompletedWorkOrder(t *testing.T) {
 		o := must(e.r.Create(e.tech, repair.NewOrder{WorkOrderID: &wo}))(t)
 		must(e.r.Diagnose(e.tech, o.ID, 0, repair.Diagnosis{Diagnosis: "压缩机损坏", FaultCode: "E5"}))(t)
 		must(e.r.Start(e.tech, o.ID, 0))(t)
-		if _, err := e.r.Complete(e.tech, o.ID, 0, repair.Completion{Result: repair.ResultNotFixed}); code(err) != "result_disagrees_with_work_order" {
+		if _, err := e.r.Complete(e.tech, o.ID, 0, repair.Completion{Result: repair.ResultNotFixed}); testutil.Code(err) != "result_disagrees_with_work_order" {
 			t.Fatalf("not_fixed under a done work order: %v", err)
 		}
 		d := must(e.r.Get(e.tech, o.ID))(t)

@@ -3,6 +3,7 @@ package repair_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -101,13 +102,6 @@ func (e env) events(name string) []event.Event {
 	return out
 }
 
-func code(err error) string {
-	if err == nil {
-		return ""
-	}
-	return apperr.As(err).Code
-}
-
 // must(v, err)(t) fails the test on err and returns v.
 func must[T any](v T, err error) func(t *testing.T) T {
 	return func(t *testing.T) T {
@@ -155,14 +149,14 @@ func TestOutOfWarrantyQuoteGate(t *testing.T) {
 		if o.InWarranty || o.OutletID != outlet || o.TechnicianName != "technician" || o.Number == "" {
 			t.Fatalf("created: %+v", o)
 		}
-		if _, err := e.r.Start(e.tech, o.ID, 0); code(err) != "invalid_transition" {
+		if _, err := e.r.Start(e.tech, o.ID, 0); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("start before diagnosis: %v", err)
 		}
 		o = must(e.r.Diagnose(e.tech, o.ID, o.Version, repair.Diagnosis{Diagnosis: "压缩机卡缸", FaultCode: "e1"}))(t)
 		if o.FaultCode != "E1" || o.Status != repair.StatusDiagnosed {
 			t.Fatalf("diagnosed: %+v", o)
 		}
-		if _, err := e.r.Start(e.tech, o.ID, 0); code(err) != "quote_not_approved" {
+		if _, err := e.r.Start(e.tech, o.ID, 0); testutil.Code(err) != "quote_not_approved" {
 			t.Fatalf("start without a quote: %v", err)
 		}
 		if _, _, err := e.r.Quote(e.tech, o.ID, 0, []repair.QuoteItem{{Kind: "part", Code: "NOPE", Qty: 1}, {Kind: "x", Code: "L2", Qty: 1}}); !apperr.IsKind(err, apperr.KindValidation) ||
@@ -173,10 +167,10 @@ func TestOutOfWarrantyQuoteGate(t *testing.T) {
 		if err != nil || o.QuoteFen != 70000 || len(lines) != 2 || o.Status != repair.StatusQuoted {
 			t.Fatalf("quote: %+v %v %v", o, lines, err)
 		}
-		if _, err := e.r.Start(e.tech, o.ID, 0); code(err) != "quote_not_approved" {
+		if _, err := e.r.Start(e.tech, o.ID, 0); testutil.Code(err) != "quote_not_approved" {
 			t.Fatalf("start on an unapproved quote: %v", err)
 		}
-		if _, _, err := e.r.AddPart(e.tech, o.ID, 0, repair.PartUse{PartID: p.ID}); code(err) != "invalid_transition" {
+		if _, _, err := e.r.AddPart(e.tech, o.ID, 0, repair.PartUse{PartID: p.ID}); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("parts before work starts: %v", err)
 		}
 		if _, err := e.r.ApproveQuote(e.tech, o.ID, 0, "", "fax"); !apperr.IsKind(err, apperr.KindValidation) {
@@ -193,7 +187,7 @@ func TestOutOfWarrantyQuoteGate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.r.Complete(e.tech, o.ID, 0, repair.Completion{Result: repair.ResultFixed, LabourCode: "L2"}); code(err) != "quote_exceeded" {
+		if _, err := e.r.Complete(e.tech, o.ID, 0, repair.Completion{Result: repair.ResultFixed, LabourCode: "L2"}); testutil.Code(err) != "quote_exceeded" {
 			t.Fatalf("charge above quote: %v", err)
 		}
 		// Re-quote during work stops it until approved again.
@@ -201,7 +195,7 @@ func TestOutOfWarrantyQuoteGate(t *testing.T) {
 		if err != nil || o.Status != repair.StatusQuoted || o.QuoteApprovedBy != "" {
 			t.Fatalf("re-quote: %+v %v", o, err)
 		}
-		if _, err := e.r.Start(e.tech, o.ID, 0); code(err) != "quote_not_approved" {
+		if _, err := e.r.Start(e.tech, o.ID, 0); testutil.Code(err) != "quote_not_approved" {
 			t.Fatalf("start on re-quote: %v", err)
 		}
 		must(e.r.ApproveQuote(e.tech, o.ID, 0, "刘女士", "phone"))(t)
@@ -210,7 +204,7 @@ func TestOutOfWarrantyQuoteGate(t *testing.T) {
 		if o.ChargeFen != 120000 || o.ClaimFen != 0 || o.Status != repair.StatusCompleted {
 			t.Fatalf("completed: %+v", o)
 		}
-		if _, err := e.r.Cancel(e.tech, o.ID, 0, "x"); code(err) != "invalid_transition" || len(apperr.As(err).Details["allowed"].([]string)) != 0 {
+		if _, err := e.r.Cancel(e.tech, o.ID, 0, "x"); testutil.Code(err) != "invalid_transition" || len(apperr.As(err).Details["allowed"].([]string)) != 0 {
 			t.Fatalf("cancel a completed repair: %v", err)
 		}
 		d := must(e.r.Get(e.tech, o.ID))(t)
@@ -219,7 +213,7 @@ func TestOutOfWarrantyQuoteGate(t *testing.T) {
 		}
 		// Another outlet does not see it.
 		other := uint64(9)
-		if _, err := e.r.Get(actor.With(context.Background(), actor.Actor{UserID: 9, Roles: []string{"technician"}, OutletID: &other}), o.ID); code(err) != "not_found" {
+		if _, err := e.r.Get(actor.With(context.Background(), actor.Actor{UserID: 9, Roles: []string{"technician"}, OutletID: &other}), o.ID); testutil.Code(err) != "not_found" {
 			t.Fatalf("scope: %v", err)
 		}
 	})
@@ -238,14 +232,14 @@ func TestInWarrantyFreeAndOldPartReturn(t *testing.T) {
 		if o.UnitID != 2 || o.TicketID == nil || *o.TicketID != 700 || o.Channel != repair.ChannelWorkOrder || o.TechnicianName != "张伟" || !o.InWarranty {
 			t.Fatalf("from work order: %+v", o)
 		}
-		if _, err := e.r.Create(e.tech, repair.NewOrder{WorkOrderID: &wo}); code(err) != "repair_exists" {
+		if _, err := e.r.Create(e.tech, repair.NewOrder{WorkOrderID: &wo}); testutil.Code(err) != "repair_exists" {
 			t.Fatalf("second repair for a work order: %v", err)
 		}
-		if _, _, err := e.r.Quote(e.tech, o.ID, 0, []repair.QuoteItem{{Kind: "labour", Code: "L1", Qty: 1}}); code(err) != "invalid_transition" {
+		if _, _, err := e.r.Quote(e.tech, o.ID, 0, []repair.QuoteItem{{Kind: "labour", Code: "L1", Qty: 1}}); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("quote before diagnosis: %v", err)
 		}
 		must(e.r.Diagnose(e.tech, o.ID, 0, repair.Diagnosis{Diagnosis: "主板烧毁", FaultCode: "E5", Cause: "电压不稳"}))(t)
-		if _, _, err := e.r.Quote(e.tech, o.ID, 0, []repair.QuoteItem{{Kind: "labour", Code: "L1", Qty: 1}}); code(err) != "quote_not_required" {
+		if _, _, err := e.r.Quote(e.tech, o.ID, 0, []repair.QuoteItem{{Kind: "labour", Code: "L1", Qty: 1}}); testutil.Code(err) != "quote_not_required" {
 			t.Fatalf("quote in warranty: %v", err)
 		}
 		must(e.r.Start(e.tech, o.ID, 0))(t)
@@ -253,7 +247,7 @@ func TestInWarrantyFreeAndOldPartReturn(t *testing.T) {
 		if err != nil || line.ChargeTo != repair.ChargeWarranty || line.OldPartStatus != repair.OldPartPending {
 			t.Fatalf("warranty part: %+v %v", line, err)
 		}
-		if _, _, err := e.r.AddPart(e.tech, o.ID, 0, repair.PartUse{PartCode: "PCB-1"}); code(err) != "out_of_stock" {
+		if _, _, err := e.r.AddPart(e.tech, o.ID, 0, repair.PartUse{PartCode: "PCB-1"}); testutil.Code(err) != "out_of_stock" {
 			t.Fatalf("no more stock: %v", err)
 		}
 		if _, _, err := e.r.AddPart(e.tech, o.ID, 0, repair.PartUse{PartCode: "PCB-1", Qty: 2, FaultySerial: "X"}); !apperr.IsKind(err, apperr.KindValidation) {
@@ -274,7 +268,7 @@ func TestInWarrantyFreeAndOldPartReturn(t *testing.T) {
 		if err != nil || l.OldPartStatus != repair.OldPartReturned || l.OldPartReturnedOn == nil {
 			t.Fatalf("returned: %+v %v", l, err)
 		}
-		if _, err := e.r.ReturnOldPart(e.tech, o.ID, line.ID, time.Time{}); code(err) != "invalid_transition" {
+		if _, err := e.r.ReturnOldPart(e.tech, o.ID, line.ID, time.Time{}); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("returned twice: %v", err)
 		}
 		d := must(e.r.Get(e.admin, o.ID))(t)
@@ -323,7 +317,7 @@ func TestRepeatRepairAndFirstTimeFix(t *testing.T) {
 		if k.Completed != 6 || k.Repeat != 1 || k.FirstTimeFix != 3 || k.WindowDays != 30 {
 			t.Fatalf("kpi: %+v", k)
 		}
-		want := []string{"repair:" + itoa(a1.ID), "repair:" + itoa(c1.ID), "repair:" + itoa(d1.ID)}
+		want := []string{"repair:" + strconv.FormatUint(a1.ID, 10), "repair:" + strconv.FormatUint(c1.ID, 10), "repair:" + strconv.FormatUint(d1.ID, 10)}
 		if !slices.Equal(k.NotFirstTimeFixIDs, want) {
 			t.Fatalf("not first-time fix: %v want %v", k.NotFirstTimeFixIDs, want)
 		}
@@ -387,7 +381,7 @@ func TestReplacementEntitlement(t *testing.T) {
 		if err != nil || total != 1 || list[0].Status != repair.EntitlementFulfilled || list[0].FailedRepairs != 2 {
 			t.Fatalf("entitlements: %+v %v", list, err)
 		}
-		if _, err := e.r.CloseEntitlement(e.admin, list[0].ID, 0, repair.EntitlementWaived, "客户放弃"); code(err) != "invalid_transition" {
+		if _, err := e.r.CloseEntitlement(e.admin, list[0].ID, 0, repair.EntitlementWaived, "客户放弃"); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("close a fulfilled entitlement: %v", err)
 		}
 	})
@@ -422,7 +416,7 @@ func TestLastPartRaceBetweenRepairs(t *testing.T) {
 		wg.Wait()
 		won := 0
 		for _, err := range errs {
-			switch code(err) {
+			switch testutil.Code(err) {
 			case "":
 				won++
 			case "out_of_stock":
@@ -452,28 +446,28 @@ func TestValidationAndErrors(t *testing.T) {
 		if _, err := e.r.Create(e.admin, repair.NewOrder{}); !apperr.IsKind(err, apperr.KindValidation) || len(apperr.As(err).Fields) != 2 {
 			t.Fatalf("empty create: %v", err)
 		}
-		if _, err := e.r.Create(e.admin, repair.NewOrder{OutletID: 3, Serial: "NOPE"}); code(err) != "validation_failed" || apperr.As(err).Fields["serial"].Code == "" {
+		if _, err := e.r.Create(e.admin, repair.NewOrder{OutletID: 3, Serial: "NOPE"}); testutil.Code(err) != "validation_failed" || apperr.As(err).Fields["serial"].Code == "" {
 			t.Fatalf("unknown serial: %v", err)
 		}
 		wo := uint64(5)
 		if _, err := e.r.Create(e.admin, repair.NewOrder{WorkOrderID: &wo, UnitID: 1}); apperr.As(err).Fields["work_order_id"].Code == "" {
 			t.Fatalf("unknown work order: %v", err)
 		}
-		if _, err := e.r.Create(e.tech, repair.NewOrder{OutletID: 9, UnitID: 1}); code(err) != "not_found" {
+		if _, err := e.r.Create(e.tech, repair.NewOrder{OutletID: 9, UnitID: 1}); testutil.Code(err) != "not_found" {
 			t.Fatalf("another outlet: %v", err)
 		}
 		o := must(e.r.Create(e.admin, repair.NewOrder{OutletID: 3, Serial: serialOf(1)}))(t)
 		if _, err := e.r.Diagnose(e.admin, o.ID, 0, repair.Diagnosis{FaultCode: "bad code!"}); len(apperr.As(err).Fields) != 2 {
 			t.Fatalf("diagnosis validation: %v", err)
 		}
-		if _, err := e.r.Diagnose(e.admin, o.ID, 99, repair.Diagnosis{Diagnosis: "x", FaultCode: "E1"}); code(err) != "version_conflict" {
+		if _, err := e.r.Diagnose(e.admin, o.ID, 99, repair.Diagnosis{Diagnosis: "x", FaultCode: "E1"}); testutil.Code(err) != "version_conflict" {
 			t.Fatalf("stale version: %v", err)
 		}
-		if _, err := e.r.Complete(e.admin, o.ID, 0, repair.Completion{Result: repair.ResultFixed}); code(err) != "invalid_transition" ||
+		if _, err := e.r.Complete(e.admin, o.ID, 0, repair.Completion{Result: repair.ResultFixed}); testutil.Code(err) != "invalid_transition" ||
 			!slices.Equal(apperr.As(err).Details["allowed"].([]string), []string{"diagnosed", "cancelled"}) {
 			t.Fatalf("complete a received repair: %v", err)
 		}
-		if _, err := e.r.Get(e.admin, 999999); code(err) != "not_found" {
+		if _, err := e.r.Get(e.admin, 999999); testutil.Code(err) != "not_found" {
 			t.Fatalf("missing: %v", err)
 		}
 		if _, err := e.r.List(e.admin, repair.Filter{Status: "lost"}); !apperr.IsKind(err, apperr.KindValidation) {
@@ -489,7 +483,7 @@ func TestValidationAndErrors(t *testing.T) {
 		}
 		must(e.r.Cancel(e.admin, o.ID, 0, "客户取消"))(t)
 		var n int64
-		db.Table("audit_records").Where("entity = ? AND entity_id = ?", "repair", itoa(o.ID)).Count(&n)
+		db.Table("audit_records").Where("entity = ? AND entity_id = ?", "repair", strconv.FormatUint(o.ID, 10)).Count(&n)
 		if n != 2 {
 			t.Fatalf("audit records: %d", n)
 		}
@@ -534,18 +528,6 @@ func TestMissing(t *testing.T) {
 			t.Errorf("%s: %v want %v", c.name, got, c.want)
 		}
 	}
-}
-
-func itoa(v uint64) string {
-	if v == 0 {
-		return "0"
-	}
-	var b []byte
-	for v > 0 {
-		b = append([]byte{byte('0' + v%10)}, b...)
-		v /= 10
-	}
-	return string(b)
 }
 
 // TestCancelledVisitIsNoRepeat: a repair opened after another's completion

@@ -93,10 +93,10 @@ func TestTechnicianActsOnlyOnOwnRepairs(t *testing.T) {
 		mgr3 := outletActor(6, 3, "outlet_manager")
 		colleague := uint64(32)
 		o := must(e.r.Create(mgr3, repair.NewOrder{UnitID: 1, TechnicianID: &colleague}))(t)
-		if _, err := e.r.Diagnose(e.tech, o.ID, 0, repair.Diagnosis{Diagnosis: "d", FaultCode: "E1", Cause: "c"}); code(err) != "not_assigned_to_you" {
+		if _, err := e.r.Diagnose(e.tech, o.ID, 0, repair.Diagnosis{Diagnosis: "d", FaultCode: "E1", Cause: "c"}); testutil.Code(err) != "not_assigned_to_you" {
 			t.Fatalf("technician on a colleague's repair: %v", err)
 		}
-		if _, err := e.r.Cancel(e.tech, o.ID, 0, "x"); code(err) != "not_assigned_to_you" {
+		if _, err := e.r.Cancel(e.tech, o.ID, 0, "x"); testutil.Code(err) != "not_assigned_to_you" {
 			t.Fatalf("technician cancels a colleague's repair: %v", err)
 		}
 		must(e.r.Diagnose(outletActor(5, 3, "technician"), o.ID, 0, repair.Diagnosis{Diagnosis: "d", FaultCode: "E1", Cause: "c"}))(t)
@@ -119,7 +119,7 @@ func TestTechnicianActsOnlyOnOwnRepairs(t *testing.T) {
 		if _, n := must2(e.r.Entitlements(mgr4, repair.EntitlementFilter{UnitID: 6}))(t); n != 0 {
 			t.Fatalf("another outlet sees %d entitlements", n)
 		}
-		if _, err := e.r.CloseEntitlement(mgr4, list[0].ID, 0, repair.EntitlementWaived, "x"); code(err) != "not_found" {
+		if _, err := e.r.CloseEntitlement(mgr4, list[0].ID, 0, repair.EntitlementWaived, "x"); testutil.Code(err) != "not_found" {
 			t.Fatalf("another outlet closes an entitlement: %v", err)
 		}
 	})

@@ -82,13 +82,6 @@ func TestDecisionFlags(t *testing.T) {
 // at10 is 10:00 in Shanghai on day, the time the requests below are made.
 func at10(day string) time.Time { return d(day).Add(2 * time.Hour) }
 
-func code(err error) string {
-	if err == nil {
-		return ""
-	}
-	return apperr.As(err).Code
-}
-
 func TestRequestsAtTheEdges(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		loc, _ := time.LoadLocation("Asia/Shanghai")
@@ -183,7 +176,7 @@ func TestRequestsAtTheEdges(t *testing.T) {
 		if err != nil || !back.Eligible {
 			t.Fatalf("requested on day 6, recorded on day 11: %+v %v", back, err)
 		}
-		if _, err := s.Create(ctx, returns.NewRequest{Kind: returns.KindReturn, UnitID: 1, Reason: "x", RequestedOn: d("2026-04-01")}); code(err) != "validation_failed" {
+		if _, err := s.Create(ctx, returns.NewRequest{Kind: returns.KindReturn, UnitID: 1, Reason: "x", RequestedOn: d("2026-04-01")}); testutil.Code(err) != "validation_failed" {
 			t.Fatalf("future request day: %v", err)
 		}
 		if _, err := s.Create(ctx, returns.NewRequest{Kind: "swap", UnitID: 2}); !apperr.IsKind(err, apperr.KindValidation) || len(apperr.As(err).Fields) != 2 {
@@ -201,10 +194,10 @@ func TestRequestsAtTheEdges(t *testing.T) {
 		if err != nil || done.Status != returns.StatusCompleted || done.RefundFen != 329900 {
 			t.Fatalf("completed: %+v %v", done, err)
 		}
-		if _, err := s.Decide(ctx, r8.ID, 0, returns.DecisionAccepted, "改判"); code(err) != "invalid_transition" {
+		if _, err := s.Decide(ctx, r8.ID, 0, returns.DecisionAccepted, "改判"); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("decide twice: %v", err)
 		}
-		if _, err := s.Decide(ctx, x16.ID, 99, returns.DecisionAccepted, "x"); code(err) != "version_conflict" {
+		if _, err := s.Decide(ctx, x16.ID, 99, returns.DecisionAccepted, "x"); testutil.Code(err) != "version_conflict" {
 			t.Fatalf("stale version: %v", err)
 		}
 
@@ -232,7 +225,7 @@ func TestRequestsAtTheEdges(t *testing.T) {
 		}
 		// An outlet user sees only requests taken at their outlet.
 		o := uint64(3)
-		if _, err := s.Get(actor.With(context.Background(), actor.Actor{UserID: 3, Roles: []string{"outlet_manager"}, OutletID: &o}), r7.ID); code(err) != "not_found" {
+		if _, err := s.Get(actor.With(context.Background(), actor.Actor{UserID: 3, Roles: []string{"outlet_manager"}, OutletID: &o}), r7.ID); testutil.Code(err) != "not_found" {
 			t.Fatalf("scope: %v", err)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -92,22 +93,13 @@ func newEnv(t *testing.T, db *gorm.DB, mod func(*survey.Settings)) *env {
 }
 
 func supervisor(id uint64) context.Context {
-	return actor.With(context.Background(), actor.Actor{UserID: id, Username: "qm" + itoa(id), Roles: []string{"quality_manager"}})
+	return actor.With(context.Background(), actor.Actor{UserID: id, Username: "qm" + strconv.FormatUint(id, 10), Roles: []string{"quality_manager"}})
 }
 
 func system() context.Context { return actor.With(context.Background(), actor.System("test")) }
 
 func agent(id uint64) context.Context {
-	return actor.With(context.Background(), actor.Actor{UserID: id, Username: "agent" + itoa(id), Roles: []string{"hotline_agent"}})
-}
-
-func itoa(v uint64) string {
-	s := ""
-	for v > 0 || s == "" {
-		s = string(rune('0'+v%10)) + s
-		v /= 10
-	}
-	return s
+	return actor.With(context.Background(), actor.Actor{UserID: id, Username: "agent" + strconv.FormatUint(id, 10), Roles: []string{"hotline_agent"}})
 }
 
 func u(v uint64) *uint64 { return &v }

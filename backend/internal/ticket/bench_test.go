@@ -15,44 +15,11 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/audit"
-	"github.com/aftersales/aftersales/backend/internal/db"
 	"github.com/aftersales/aftersales/backend/internal/event"
-	"github.com/aftersales/aftersales/backend/internal/migrations"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 )
-
-// benchDB opens a fresh migrated database of driver for a benchmark; MySQL
-// needs TEST_MYSQL_DSN (the benchmark is skipped without it).
-func benchDB(b *testing.B, driver string) *gorm.DB {
-	b.Helper()
-	if driver == testutil.SQLite {
-		return testutil.SQLiteDB(b)
-	}
-	dsn := os.Getenv("TEST_MYSQL_DSN")
-	if dsn == "" {
-		b.Skip("TEST_MYSQL_DSN is not set")
-	}
-	name, err := testutil.CreateMySQLDatabase(dsn)
-	if err != nil {
-		b.Skip("MySQL unreachable: " + err.Error())
-	}
-	g, err := db.Open(db.Options{Driver: "mysql", DSN: testutil.WithDatabase(dsn, name), MaxOpenConns: 64})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := migrations.Migrate(g); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		g.Exec("DROP DATABASE " + name)
-		if s, err := g.DB(); err == nil {
-			_ = s.Close()
-		}
-	})
-	return g
-}
 
 func benchService(b *testing.B, g *gorm.DB) (*ticket.Service, context.Context) {
 	b.Helper()
@@ -73,7 +40,7 @@ func benchService(b *testing.B, g *gorm.DB) (*ticket.Service, context.Context) {
 func BenchmarkTicketCreate(b *testing.B) {
 	for _, driver := range []string{testutil.SQLite, testutil.MySQL} {
 		b.Run(driver, func(b *testing.B) {
-			g := benchDB(b, driver)
+			g := testutil.BenchDB(b, driver, 64)
 			svc, ctx := benchService(b, g)
 			b.ReportAllocs()
 			b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
@@ -103,7 +70,7 @@ func BenchmarkTicketListByStatusOutlet(b *testing.B) {
 	}
 	for _, driver := range []string{testutil.SQLite, testutil.MySQL} {
 		b.Run(fmt.Sprintf("%s/%d", driver, n), func(b *testing.B) {
-			g := benchDB(b, driver)
+			g := testutil.BenchDB(b, driver, 64)
 			svc, _ := benchService(b, g)
 			const outlets = 2000
 			fillTickets(b, g, n, outlets)

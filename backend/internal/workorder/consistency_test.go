@@ -100,7 +100,7 @@ func TestEveryOfferedStepSucceedsAndNoOther(t *testing.T) {
 				switch {
 				case slices.Contains(offered, step) && err != nil:
 					t.Errorf("after %v (%s) step %s is offered but answers %v", path, fresh.Status, step, err)
-				case !slices.Contains(offered, step) && code(err) != "invalid_transition":
+				case !slices.Contains(offered, step) && testutil.Code(err) != "invalid_transition":
 					t.Errorf("after %v (%s) step %s is not offered but answers %v", path, fresh.Status, step, err)
 				}
 			}
@@ -124,7 +124,7 @@ func TestFinishingATicketWithdrawsItsOpenWork(t *testing.T) {
 		if _, err := f.tickets.Transition(f.agent, tk.ID, ticket.StatusResolved, "电话指导已解决", 0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.wo.Accept(om, offered.ID, 0); code(err) != "invalid_transition" {
+		if _, err := f.wo.Accept(om, offered.ID, 0); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("the outlet accepted work of a resolved ticket: %v", err)
 		}
 		w, _ := f.wo.Get(f.agent, offered.ID)
@@ -214,7 +214,7 @@ func TestWorkOrderResultMustAgreeWithItsRepair(t *testing.T) {
 		w := f.reach(t, []string{"accept", "assign", "check_in"})
 		fake[w.ID] = workorder.RepairNotFixed
 		_, err := f.wo.Complete(tech, w.ID, workorder.ResultDone, "", 0)
-		if code(err) != "result_disagrees_with_repair" {
+		if testutil.Code(err) != "result_disagrees_with_repair" {
 			t.Fatalf("done over a not-fixed repair: %v", err)
 		}
 		if tk, _ := f.tickets.Get(f.agent, w.TicketID); tk.Status == ticket.StatusResolved {
@@ -229,7 +229,7 @@ func TestWorkOrderResultMustAgreeWithItsRepair(t *testing.T) {
 		// A repair still open cannot be reported done; a fixed one can.
 		w2 := f.reach(t, []string{"accept", "assign", "check_in"})
 		fake[w2.ID] = workorder.RepairOpen
-		if _, err := f.wo.Complete(tech, w2.ID, workorder.ResultDone, "", 0); code(err) != "result_disagrees_with_repair" {
+		if _, err := f.wo.Complete(tech, w2.ID, workorder.ResultDone, "", 0); testutil.Code(err) != "result_disagrees_with_repair" {
 			t.Fatalf("done over an open repair: %v", err)
 		}
 		fake[w2.ID] = workorder.RepairFixed
@@ -302,7 +302,7 @@ func TestRecallRemedyCompletionRecordsTheRemedy(t *testing.T) {
 		}
 		w2 := remedy()
 		fake.refuse = apperr.Conflict("campaign_not_active", "the campaign is not active")
-		if _, err := f.take(w2, workorder.StepComplete); code(err) != "campaign_not_active" {
+		if _, err := f.take(w2, workorder.StepComplete); testutil.Code(err) != "campaign_not_active" {
 			t.Fatalf("completion over a closed campaign: %v", err)
 		}
 		if got, _ := f.wo.Get(f.agent, w2.ID); got.Status != workorder.StatusOnSite {
@@ -336,7 +336,7 @@ func TestCompletedWorkOrderRefusesADisagreeingRepair(t *testing.T) {
 			t.Fatalf("complete: %v %+v", err, done)
 		}
 		err = f.wo.CheckRepairOutcome(ctx, db, done.ID, workorder.RepairNotFixed)
-		if code(err) != "result_disagrees_with_work_order" || apperr.As(err).Kind != apperr.KindConflict {
+		if testutil.Code(err) != "result_disagrees_with_work_order" || apperr.As(err).Kind != apperr.KindConflict {
 			t.Fatalf("not_fixed repair under a done work order: %v", err)
 		}
 		if err := f.wo.CheckRepairOutcome(ctx, db, done.ID, workorder.RepairFixed); err != nil {
@@ -346,7 +346,7 @@ func TestCompletedWorkOrderRefusesADisagreeingRepair(t *testing.T) {
 		if nf, err = f.wo.Complete(outletUser(1, "technician"), nf.ID, workorder.ResultNotFixed, "待配件", 0); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.wo.CheckRepairOutcome(ctx, db, nf.ID, workorder.RepairFixed); code(err) != "result_disagrees_with_work_order" {
+		if err := f.wo.CheckRepairOutcome(ctx, db, nf.ID, workorder.RepairFixed); testutil.Code(err) != "result_disagrees_with_work_order" {
 			t.Fatalf("fixed repair under a not_fixed work order: %v", err)
 		}
 		if err := f.wo.CheckRepairOutcome(ctx, db, nf.ID, workorder.RepairNotFixed); err != nil {

@@ -153,13 +153,6 @@ func clockOf(t *testing.T, f fixture, ticketID uint64, target sla.Target) sla.Cl
 	return sla.ClockState{}
 }
 
-func code(err error) string {
-	if err == nil {
-		return ""
-	}
-	return apperr.As(err).Code
-}
-
 func TestDispatchRejectTimeoutAndTheWholeVisit(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *gorm.DB) {
 		f := newFixture(t, db)
@@ -201,7 +194,7 @@ func TestDispatchRejectTimeoutAndTheWholeVisit(t *testing.T) {
 			t.Fatalf("technician accepted: %v", err)
 		}
 		// Outlet 1 rejects: the offer goes to outlet 2, the accept clock restarts.
-		if _, err := f.wo.Reject(outletUser(1, "outlet_manager"), w.ID, " ", 0); code(err) != "validation_failed" {
+		if _, err := f.wo.Reject(outletUser(1, "outlet_manager"), w.ID, " ", 0); testutil.Code(err) != "validation_failed" {
 			t.Fatalf("reject without reason: %v", err)
 		}
 		f.clock.Add(10 * time.Minute)
@@ -291,11 +284,11 @@ func TestDispatchRejectTimeoutAndTheWholeVisit(t *testing.T) {
 		if strings.Contains(all, "网点 #") {
 			t.Fatalf("timeline names an outlet by id:\n%s", all)
 		}
-		if _, err := f.wo.Accept(om, w.ID, 0); code(err) != "invalid_transition" {
+		if _, err := f.wo.Accept(om, w.ID, 0); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("accept twice: %v", err)
 		}
 		// Technician, appointment, contact, arrival, completion, sign-off.
-		if _, err := f.wo.AssignTechnician(om, w.ID, 21, 0); code(err) != "validation_failed" {
+		if _, err := f.wo.AssignTechnician(om, w.ID, 21, 0); testutil.Code(err) != "validation_failed" {
 			t.Fatalf("another outlet's technician: %v", err)
 		}
 		if w, err = f.wo.AssignTechnician(om, w.ID, 11, 0); err != nil || w.Status != workorder.StatusAssigned {
@@ -316,14 +309,14 @@ func TestDispatchRejectTimeoutAndTheWholeVisit(t *testing.T) {
 				return err
 			},
 		} {
-			if err := step(); code(err) != "not_assigned_to_you" {
+			if err := step(); testutil.Code(err) != "not_assigned_to_you" {
 				t.Fatalf("colleague %s: %v", name, err)
 			}
 		}
 		if w, err = f.wo.Contact(tech, w.ID, "已电话联系", 0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err = f.wo.Contact(tech, w.ID, "", 0); code(err) != "invalid_transition" {
+		if _, err = f.wo.Contact(tech, w.ID, "", 0); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("contact twice: %v", err)
 		}
 		if c := clockOf(t, f, tk.ID, sla.TargetCustomerContact); c.State != sla.StateMet {
@@ -341,7 +334,7 @@ func TestDispatchRejectTimeoutAndTheWholeVisit(t *testing.T) {
 			t.Fatalf("arrival clock %+v", c)
 		}
 		f.clock.Add(time.Hour)
-		if _, err = f.wo.Complete(tech, w.ID, "fixed?", "", 0); code(err) != "validation_failed" {
+		if _, err = f.wo.Complete(tech, w.ID, "fixed?", "", 0); testutil.Code(err) != "validation_failed" {
 			t.Fatalf("bad result: %v", err)
 		}
 		if w, err = f.wo.Complete(tech, w.ID, workorder.ResultDone, "更换排水泵", 0); err != nil {
@@ -356,7 +349,7 @@ func TestDispatchRejectTimeoutAndTheWholeVisit(t *testing.T) {
 		if w, err = f.wo.SignOff(tech, w.ID, "王先生", 0); err != nil || w.Status != workorder.StatusSignedOff {
 			t.Fatalf("sign off %v", err)
 		}
-		if _, err = f.wo.CheckIn(tech, w.ID, "", 0); code(err) != "invalid_transition" {
+		if _, err = f.wo.CheckIn(tech, w.ID, "", 0); testutil.Code(err) != "invalid_transition" {
 			t.Fatalf("check in after sign-off: %v", err)
 		}
 		// The outlet's figures.
@@ -430,10 +423,10 @@ func TestNoCandidateAndConcurrentAccept(t *testing.T) {
 			t.Fatalf("%v %+v", err, w)
 		}
 		four := uint64(4)
-		if _, err := f.wo.Redispatch(f.agent, w.ID, &four, 0); code(err) != "validation_failed" {
+		if _, err := f.wo.Redispatch(f.agent, w.ID, &four, 0); testutil.Code(err) != "validation_failed" {
 			t.Fatalf("suspended outlet: %v", err)
 		}
-		if _, err := f.wo.Dispatch(f.agent, d.ID, workorder.DispatchInput{Kind: "teleport"}); code(err) != "validation_failed" {
+		if _, err := f.wo.Dispatch(f.agent, d.ID, workorder.DispatchInput{Kind: "teleport"}); testutil.Code(err) != "validation_failed" {
 			t.Fatalf("bad kind: %v", err)
 		}
 		two := uint64(2)
@@ -480,7 +473,7 @@ func TestNoCandidateAndConcurrentAccept(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := f.wo.Dispatch(f.agent, d.ID, workorder.DispatchInput{Kind: workorder.KindInstallation}); code(err) != "ticket_not_open" {
+		if _, err := f.wo.Dispatch(f.agent, d.ID, workorder.DispatchInput{Kind: workorder.KindInstallation}); testutil.Code(err) != "ticket_not_open" {
 			t.Fatalf("dispatch on closed ticket: %v", err)
 		}
 	})
