@@ -209,7 +209,7 @@ scenario('a technician completes a job on the phone, offline at the end, and the
       assert.ok(photo.content_type === 'image/jpeg' && Math.max(photo.width, photo.height) <= 1600, `photo compressed: ${JSON.stringify(photo)}`)
       const events = expectStatus(await admin.call('GET', `/tickets/${ticket.id}/events?size=200`), 200, 'timeline')
       const list = events.items ?? events
-      assert.equal(list.filter((e) => /已完工/.test(e.body ?? '')).length, 1, 'completed once on the timeline')
+      assert.equal(list.filter((e) => e.body_code === 'work_order_completed').length, 1, 'completed once on the timeline')
       const repair = await repairOf(admin, wo.id)
       assert.equal(repair.status, 'completed')
       assert.equal(repair.parts.length, 1)

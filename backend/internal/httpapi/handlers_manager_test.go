@@ -125,7 +125,7 @@ func managerPhone(t *testing.T, h *harness, vapidPublic string) {
 		t.Fatalf("reject twice: %d %s", r.Status, r.Body)
 	}
 	r = h.do("GET", fmt.Sprintf("/api/v1/work-orders/%d", first), agent, nil)
-	if !strings.Contains(string(r.Body), "人手不足，暂无技师：今天全员外出") {
+	if !strings.Contains(string(r.Body), `"reason":"no_technician: 今天全员外出"`) {
 		t.Fatalf("the stored reason: %s", r.Body)
 	}
 	// A second offer is accepted from the phone.

@@ -194,14 +194,19 @@ type TicketListResponse struct {
 
 // TicketEventResponse is a timeline entry.
 type TicketEventResponse struct {
-	ID       uint64          `json:"id"`
-	TicketID uint64          `json:"ticket_id"`
-	Kind     string          `json:"kind"`
-	ActorID  *uint64         `json:"actor_id"`
-	Actor    string          `json:"actor"`
-	Body     string          `json:"body"`
-	Data     json.RawMessage `json:"data"`
-	At       time.Time       `json:"at"`
+	ID       uint64  `json:"id"`
+	TicketID uint64  `json:"ticket_id"`
+	Kind     string  `json:"kind"`
+	ActorID  *uint64 `json:"actor_id"`
+	Actor    string  `json:"actor"`
+	// Body is what a person wrote (a note, a call), or the stored text of a
+	// line written before the server sent codes; a line the server writes
+	// is BodyCode with BodyParams, which the UI says (labels.timeline).
+	Body       string          `json:"body"`
+	BodyCode   string          `json:"body_code"`
+	BodyParams map[string]any  `json:"body_params"`
+	Data       json.RawMessage `json:"data"`
+	At         time.Time       `json:"at"`
 }
 
 func ticketEventResponse(e ticket.Event) TicketEventResponse {
@@ -209,7 +214,12 @@ func ticketEventResponse(e ticket.Event) TicketEventResponse {
 	if len(data) == 0 || !json.Valid(data) {
 		data = json.RawMessage("null")
 	}
-	return TicketEventResponse{ID: e.ID, TicketID: e.TicketID, Kind: e.Kind, ActorID: e.ActorID, Actor: e.ActorName, Body: e.Body, Data: data, At: e.At}
+	params := map[string]any{}
+	if e.BodyParams != "" {
+		_ = json.Unmarshal([]byte(e.BodyParams), &params) // written by ticket.paramsJSON; a bad row shows the bare code
+	}
+	return TicketEventResponse{ID: e.ID, TicketID: e.TicketID, Kind: e.Kind, ActorID: e.ActorID, Actor: e.ActorName, Body: e.Body,
+		BodyCode: e.BodyCode, BodyParams: params, Data: data, At: e.At}
 }
 
 // OpenTicketResponse is an open ticket on the agent's screen-pop.

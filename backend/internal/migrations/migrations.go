@@ -47,6 +47,7 @@ func All() []*gormigrate.Migration {
 		m0075MasterDataCorrections(),
 		m0120SearchCoveringIndexes(),
 		m0121CustomerNamePrefixIndex(),
+		m0140TicketEventBodyCodes(),
 	}
 }
 

@@ -110,12 +110,12 @@ func (s *Service) Book(ctx context.Context, id uint64, version int64, at time.Ti
 	})
 	if err != nil {
 		if opened != nil {
-			_ = s.o.RemedyOrders.Withdraw(ctx, *opened, "召回预约未成功记录")
+			_ = s.o.RemedyOrders.Withdraw(ctx, *opened, "recall_booking_failed")
 		}
 		return AffectedUnit{}, err
 	}
 	if previous != nil {
-		_ = s.o.RemedyOrders.Withdraw(ctx, *previous, fmt.Sprintf("召回预约改到网点 #%d", outletID))
+		_ = s.o.RemedyOrders.Withdraw(ctx, *previous, fmt.Sprintf("recall_rebooked: #%d", outletID))
 	}
 	return u, nil
 }

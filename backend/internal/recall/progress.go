@@ -377,7 +377,7 @@ func (s *Service) Remedy(ctx context.Context, id uint64, in RemedyInput) (Affect
 	if u.WorkOrderID != nil && s.o.RemedyOrders != nil {
 		// Remedied at the counter: the booking's work order, if nobody has
 		// started it, is no longer needed.
-		_ = s.o.RemedyOrders.Withdraw(ctx, *u.WorkOrderID, "召回补救已在网点完成登记")
+		_ = s.o.RemedyOrders.Withdraw(ctx, *u.WorkOrderID, "recall_remedied_at_outlet")
 	}
 	return u, c, nil
 }

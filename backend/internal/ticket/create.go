@@ -191,7 +191,7 @@ func insertTicket(t Ticket) db.Stmt {
 
 var (
 	idempotencyKeyColumns = []string{"scope", "key", "user_id", "entity_id", "created_at"}
-	eventColumns          = []string{"ticket_id", "kind", "actor_id", "actor_name", "body", "data", "at"}
+	eventColumns          = []string{"ticket_id", "kind", "actor_id", "actor_name", "body", "body_code", "body_params", "data", "at"}
 )
 
 // createStmts are the rows a new ticket t brings besides itself, for both
@@ -205,7 +205,7 @@ func (s *Service) createStmts(ctx context.Context, a actor.Actor, d *Draft, t Ti
 		stmts = append(stmts, db.Insert("idempotency_keys", idempotencyKeyColumns, "ticket", d.idemKey, a.UserID, id, t.CreatedAt))
 	}
 	data := map[string]any{"channel": t.Channel, "type": t.Type, "priority": t.Priority, "sla_policy": t.SLAPolicy}
-	stmts = append(stmts, db.Insert("ticket_events", eventColumns, t.ID, EventCreated, actorID(a), a.Username, "工单已创建", mustJSON(data), t.CreatedAt))
+	stmts = append(stmts, db.Insert("ticket_events", eventColumns, t.ID, EventCreated, actorID(a), a.Username, "", "created", "", mustJSON(data), t.CreatedAt))
 	if len(d.events) > 0 {
 		stmts = append(stmts, sla.AppendStmt(t.ID, d.events...))
 	}

@@ -34,8 +34,8 @@ type WorkOrderStep struct {
 	Action string
 	// Kind is the timeline kind: EventDispatch or EventWorkOrder.
 	Kind string
-	// Body is the timeline text; Data its details.
-	Body string
+	// Line is the timeline line (a code with params); Data its details.
+	Line Line
 	Data map[string]any
 	// SetOutlet replaces the ticket's current outlet with OutletID (nil:
 	// no outlet, e.g. nobody accepted).
@@ -127,7 +127,7 @@ func (s *Service) ApplyWorkOrderStep(ctx context.Context, tx *gorm.DB, ticketID 
 	if kind == "" {
 		kind = EventWorkOrder
 	}
-	c.note(kind, st.Body, st.Data)
+	c.say(kind, st.Line, st.Data)
 	if st.Status != "" && st.Status != t.Status && CanMove(t.Status, st.Status) && !isReopen(t.Status, st.Status) && t.MergedIntoID == nil {
 		if err := s.move(ctx, &t, c, st.Status, "", now); err != nil {
 			return Ticket{}, nil, err

@@ -65,8 +65,8 @@ func (s *Service) Merge(ctx context.Context, targetID, sourceID uint64, reason s
 			src.Status, src.MergedIntoID, src.CloseReason, src.ClosedAt = StatusClosed, &tgt.ID, "merged", &now
 			sc.sla = append(sc.sla, sla.Event{At: now, Kind: sla.KindStopped, Reason: "merged", Actor: who})
 			sc.freeze = true
-			sc.withdraw = withdrawReason("工单已合并到 "+tgt.Number, reason)
-			sc.note(EventMerge, fmt.Sprintf("已合并到工单 %s", tgt.Number), map[string]any{"into_id": tgt.ID, "into_number": tgt.Number, "from": from, "reason": reason})
+			sc.withdraw = withdrawReason("ticket_merged", reason)
+			sc.say(EventMerge, Line{Code: "merged_into", Params: map[string]any{"number": tgt.Number}}, map[string]any{"into_id": tgt.ID, "into_number": tgt.Number, "from": from, "reason": reason})
 			if err := s.apply(ctx, tx, &src, srcBefore, srcVer, sc, now); err != nil {
 				return err
 			}
@@ -76,7 +76,7 @@ func (s *Service) Merge(ctx context.Context, targetID, sourceID uint64, reason s
 			// Target: a timeline entry.
 			tc := &change{action: "merge"}
 			tgtBefore, tgtVer := tgt.Snapshot(), tgt.Version
-			tc.note(EventMerge, fmt.Sprintf("工单 %s 已合并到本工单", src.Number), map[string]any{"source_id": src.ID, "source_number": src.Number, "reason": reason})
+			tc.say(EventMerge, Line{Code: "merged_from", Params: map[string]any{"number": src.Number}}, map[string]any{"source_id": src.ID, "source_number": src.Number, "reason": reason})
 			if err := s.apply(ctx, tx, &tgt, tgtBefore, tgtVer, tc, now); err != nil {
 				return err
 			}

@@ -135,16 +135,53 @@ const (
 )
 
 // Event is one entry of a ticket's timeline. Data holds structured details
-// as JSON (e.g. the from and to statuses).
+// as JSON (e.g. the from and to statuses). A line the server writes is
+// BodyCode with BodyParams (JSON; the UI says labels.timeline.<code>, see
+// Line); Body is what a person typed (a note, a call), or the text of a line
+// stored before migration 0140.
 type Event struct {
-	ID        uint64 `gorm:"primaryKey"`
-	TicketID  uint64
-	Kind      string
-	ActorID   *uint64
-	ActorName string
-	Body      string
-	Data      string
-	At        time.Time
+	ID         uint64 `gorm:"primaryKey"`
+	TicketID   uint64
+	Kind       string
+	ActorID    *uint64
+	ActorName  string
+	Body       string
+	BodyCode   string
+	BodyParams string
+	Data       string
+	At         time.Time
+}
+
+// Line is a timeline line the server writes: a code and its params, said
+// by the UI in the reader's language (labels.timeline.<code> in
+// frontend/src/i18n). A param whose name the UI lists under labels.values
+// (ticket_status, sla_target …, also with a from_/to_ prefix) is a code
+// itself; a reason that starts with a code ("ticket_resolved: …", see
+// labels.reasons) is said with it.
+type Line struct {
+	Code   string
+	Params map[string]any
+}
+
+// maxParamRunes bounds each text param of a stored line (body_params holds
+// at most 2000 characters).
+const maxParamRunes = 300
+
+// paramsJSON is the stored form of a line's params ("" for none).
+func paramsJSON(p map[string]any) string {
+	if len(p) == 0 {
+		return ""
+	}
+	clipped := make(map[string]any, len(p))
+	for k, v := range p {
+		if s, ok := v.(string); ok {
+			if r := []rune(s); len(r) > maxParamRunes {
+				v = string(r[:maxParamRunes]) + "…"
+			}
+		}
+		clipped[k] = v
+	}
+	return mustJSON(clipped)
 }
 
 // TableName pins the table of migration 0004.

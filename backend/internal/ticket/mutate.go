@@ -30,8 +30,14 @@ type change struct {
 	withdraw string
 }
 
+// note adds a line a person wrote (body) to the timeline.
 func (c *change) note(kind, body string, data map[string]any) {
 	c.timeline = append(c.timeline, Event{Kind: kind, Body: body, Data: mustJSON(data)})
+}
+
+// say adds a line the server writes, as a code with params (see Line).
+func (c *change) say(kind string, l Line, data map[string]any) {
+	c.timeline = append(c.timeline, Event{Kind: kind, BodyCode: l.Code, BodyParams: paramsJSON(l.Params), Data: mustJSON(data)})
 }
 
 // errUnchanged: an edit found nothing to change (the caller answers with

@@ -105,7 +105,7 @@ type OpenWork interface {
 // Withdrawn is what WithdrawOpenWork did: one timeline line per work order
 // cancelled, and the events to publish after commit (the outlet boards).
 type Withdrawn struct {
-	Notes  []string
+	Notes  []Line
 	Events []event.Event
 }
 

@@ -111,15 +111,16 @@ func (s *Service) checkOne(ctx context.Context, t Ticket, log []sla.Event, now t
 				if !ok {
 					continue
 				}
-				typ, body := event.SLAWarning, "SLA 预警："+targetLabel(c.Target)+"即将超时"
+				typ, code := event.SLAWarning, "sla_warning"
 				if c.Kind == sla.CrossingBreach {
-					typ, body = event.SLABreached, "SLA 超时："+targetLabel(c.Target)
+					typ, code = event.SLABreached, "sla_breached"
 				}
 				alert := event.SLAAlert{TicketID: t.ID, Number: t.Number, Target: string(c.Target), Kind: kind,
 					Segment: c.Segment, DueAt: c.Clock.DueAt, OutletID: t.OutletID, AssigneeID: t.AssigneeID}
 				data := map[string]any{"ticket_id": t.ID, "number": t.Number, "target": string(c.Target), "kind": kind,
 					"segment": c.Segment, "due_at": c.Clock.DueAt, "outlet_id": t.OutletID}
-				notes = append(notes, Event{TicketID: t.ID, Kind: EventSLA, ActorName: "system:sla_check", Body: body, Data: mustJSON(data), At: now})
+				notes = append(notes, Event{TicketID: t.ID, Kind: EventSLA, ActorName: "system:sla_check", BodyCode: code,
+					BodyParams: paramsJSON(map[string]any{"sla_target": string(c.Target)}), Data: mustJSON(data), At: now})
 				pub = append(pub, typ.New(event.TopicSLA, alert))
 			}
 			if len(notes) == 0 {

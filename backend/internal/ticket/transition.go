@@ -2,7 +2,6 @@ package ticket
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -74,7 +73,7 @@ func (s *Service) reopen(ctx context.Context, t *Ticket, c *change, reason strin
 	c.sla = append(c.sla, sla.Event{At: now, Kind: sla.KindRestarted, Target: sla.TargetResolution, Reason: "reopened", Actor: who})
 	t.Status, t.ReopenCount = StatusInProgress, t.ReopenCount+1
 	t.ResolvedAt, t.ClosedAt, t.CloseReason = nil, nil, ""
-	c.note(EventStatusChange, "工单已重新打开："+reason, map[string]any{"from": from, "to": StatusInProgress, "reason": reason, "reopen": true})
+	c.say(EventStatusChange, Line{Code: "reopened", Params: map[string]any{"reason": reason}}, map[string]any{"from": from, "to": StatusInProgress, "reason": reason, "reopen": true})
 	c.publish = append(c.publish, s.eventOf(event.TicketStatusChanged, *t, event.Ticket{From: from, To: StatusInProgress, Reopened: true}))
 	return nil
 }
@@ -117,9 +116,9 @@ func (s *Service) move(ctx context.Context, t *Ticket, c *change, to, reason str
 		firstResponse()
 		c.sla = append(c.sla, sla.Event{At: now, Kind: sla.KindMet, Target: sla.TargetResolution, Actor: who})
 		t.ResolvedAt = &now
-		c.withdraw = withdrawReason("工单已解决", reason)
+		c.withdraw = withdrawReason("ticket_resolved", reason)
 	case StatusClosed:
-		c.withdraw = withdrawReason("工单已关闭", reason)
+		c.withdraw = withdrawReason("ticket_closed", reason)
 		c.sla = append(c.sla, sla.Event{At: now, Kind: sla.KindStopped, Reason: "closed", Actor: who})
 		c.freeze = true
 		t.ClosedAt = &now
@@ -133,11 +132,11 @@ func (s *Service) move(ctx context.Context, t *Ticket, c *change, to, reason str
 	if reason != "" {
 		data["reason"] = reason
 	}
-	body := fmt.Sprintf("状态：%s → %s", StatusLabel(from), StatusLabel(to))
+	l := Line{Code: "status_change", Params: map[string]any{"from_ticket_status": from, "to_ticket_status": to}}
 	if reason != "" {
-		body += "（" + reason + "）"
+		l.Code, l.Params["reason"] = "status_change_reason", reason
 	}
-	c.note(EventStatusChange, body, data)
+	c.say(EventStatusChange, l, data)
 	c.publish = append(c.publish, s.eventOf(event.TicketStatusChanged, *t, event.Ticket{From: from, To: to}))
 	if to == StatusClosed {
 		c.publish = append(c.publish, s.eventOf(event.TicketClosed, *t, event.Ticket{}))

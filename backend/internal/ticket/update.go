@@ -2,7 +2,6 @@ package ticket
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -131,7 +130,7 @@ func (s *Service) Update(ctx context.Context, id uint64, version int64, p Patch)
 				t.SLAPolicy, t.SLACalendar = policy.ID, policy.CalendarID
 			}
 		}
-		c.note(EventUpdate, "工单信息已修改", changed)
+		c.say(EventUpdate, Line{Code: "updated"}, changed)
 		c.publish = append(c.publish, s.eventOf(event.TicketUpdated, *t, event.Ticket{Changed: keys(changed)}))
 		return nil
 	})
@@ -172,14 +171,16 @@ func (s *Service) Assign(ctx context.Context, id uint64, assigneeID *uint64, tea
 			t.Team = strings.TrimSpace(*team)
 			data["team"] = t.Team
 		}
-		body := "已分派"
+		l := Line{Code: "assigned", Params: map[string]any{}}
 		if t.AssigneeID != nil {
-			body += fmt.Sprintf("给坐席 #%d", *t.AssigneeID)
+			l.Code += "_agent"
+			l.Params["agent_id"] = *t.AssigneeID
 		}
 		if t.Team != "" {
-			body += "（班组 " + t.Team + "）"
+			l.Code += "_team"
+			l.Params["team"] = t.Team
 		}
-		c.note(EventAssignment, body, data)
+		c.say(EventAssignment, l, data)
 		c.publish = append(c.publish, s.eventOf(event.TicketAssigned, *t, event.Ticket{}))
 		if t.Status == StatusNew && (t.AssigneeID != nil || t.Team != "") {
 			return s.move(ctx, t, c, StatusAssigned, "", now)

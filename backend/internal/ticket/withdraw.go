@@ -10,13 +10,15 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/sla"
 )
 
-// withdrawReason is the reason recorded on withdrawn work: what happened to
-// the ticket, and the agent's reason when one was given.
-func withdrawReason(what, reason string) string {
+// withdrawReason is the reason recorded on withdrawn work: the code of what
+// happened to the ticket (ticket_resolved, ticket_closed, ticket_merged;
+// the UI says it, labels.reasons), and the agent's reason when one was
+// given, as "code: reason".
+func withdrawReason(code, reason string) string {
 	if reason == "" {
-		return what
+		return code
 	}
-	return what + "：" + reason
+	return code + ": " + reason
 }
 
 // dispatchClocks are the clocks that only run while field work is open.
@@ -40,7 +42,7 @@ func (s *Service) withdrawWork(ctx context.Context, tx *gorm.DB, t *Ticket, c *c
 		return nil
 	}
 	for _, n := range w.Notes {
-		c.note(EventWorkOrder, n, map[string]any{"reason": c.withdraw, "withdrawn": true})
+		c.say(EventWorkOrder, n, map[string]any{"reason": c.withdraw, "withdrawn": true})
 	}
 	c.publish = append(c.publish, w.Events...)
 	for _, e := range c.sla {

@@ -61,9 +61,9 @@ func (s *Service) Complete(ctx context.Context, id uint64, result, notes string,
 			case ResultPartsRequired:
 				st.Status = ticket.StatusWaitingParts
 			}
-			st.Body = fmt.Sprintf("工单 %s 已完工：%s", w.Number, resultLabel(result))
+			st.Line = ticket.Line{Code: "work_order_completed", Params: map[string]any{"number": w.Number, "work_order_result": result}}
 			if notes != "" {
-				st.Body += "（" + notes + "）"
+				st.Line.Params["note"] = notes
 			}
 			st.Data["result"] = result
 			evs := s.events(event.WorkOrderCompleted, *w, event.WorkOrder{Result: result})
@@ -91,7 +91,10 @@ func (s *Service) SignOff(ctx context.Context, id uint64, signedBy string, versi
 	return s.run(ctx, id, stepper{step: StepSignOff, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
 			w.SignedOffAt, w.SignedBy, w.Status = &now, signedBy, StatusSignedOff
-			st.Body = fmt.Sprintf("客户已签字确认（工单 %s%s）", w.Number, map[bool]string{true: "，签字人 " + signedBy, false: ""}[signedBy != ""])
+			st.Line = ticket.Line{Code: "signed_off", Params: map[string]any{"number": w.Number}}
+			if signedBy != "" {
+				st.Line.Code, st.Line.Params["signed_by"] = "signed_off_by", signedBy
+			}
 			return s.events(event.WorkOrderSignedOff, *w, event.WorkOrder{}), nil
 		}})
 }
@@ -114,7 +117,7 @@ func (s *Service) Cancel(ctx context.Context, id uint64, reason string, version 
 			st.SetOutlet, st.OutletID = true, nil
 			st.Stop = []sla.Target{sla.TargetOutletAccept, sla.TargetCustomerContact, sla.TargetOnsiteArrival}
 			st.StopReason = "work_order_cancelled"
-			st.Body = fmt.Sprintf("工单 %s 已取消：%s", w.Number, reason)
+			st.Line = ticket.Line{Code: "work_order_cancelled", Params: map[string]any{"number": w.Number, "reason": reason}}
 			return s.events(event.WorkOrderCancelled, *w, event.WorkOrder{Reason: reason}), nil
 		}})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -128,7 +127,7 @@ func TestFinishingATicketWithdrawsItsOpenWork(t *testing.T) {
 			t.Fatalf("the outlet accepted work of a resolved ticket: %v", err)
 		}
 		w, _ := f.wo.Get(f.agent, offered.ID)
-		if w.Status != workorder.StatusCancelled || !strings.Contains(w.CancelReason, "工单已解决") || w.CancelledAt == nil {
+		if w.Status != workorder.StatusCancelled || w.CancelReason != "ticket_resolved: 电话指导已解决" || w.CancelledAt == nil {
 			t.Fatalf("work order after resolve: %+v", w)
 		}
 		offers, _ := f.wo.Offers(f.agent, w.ID)
@@ -161,7 +160,7 @@ func TestFinishingATicketWithdrawsItsOpenWork(t *testing.T) {
 		if _, err := f.tickets.Merge(f.agent, target.ID, src.TicketID, "重复来电"); err != nil {
 			t.Fatal(err)
 		}
-		if w, _ := f.wo.Get(f.agent, src.ID); w.Status != workorder.StatusCancelled || !strings.Contains(w.CancelReason, "合并") {
+		if w, _ := f.wo.Get(f.agent, src.ID); w.Status != workorder.StatusCancelled || w.CancelReason != "ticket_merged: 重复来电" {
 			t.Fatalf("work of a merged ticket: %+v", w)
 		}
 	})

@@ -30,25 +30,46 @@ type DispatchInput struct {
 	Note string
 }
 
-// choice is the outlet an offer goes to.
+// choice is the outlet an offer goes to; how says how it was chosen, as a
+// timeline part (labels.parts: agent_pick, or auto with the candidate's
+// figures).
 type choice struct {
 	outletID uint64
 	name     string
 	level    int
 	band     sla.DistanceBand
-	why      string
+	how      part
 }
+
+// part is a piece of a timeline line that is a label itself (a code with
+// params, labels.parts.<code> in the UI), put into a line's params.
+type part map[string]any
+
+func newPart(code string, params map[string]any) part {
+	if params == nil {
+		params = map[string]any{}
+	}
+	return part{"code": code, "params": params}
+}
+
+// The codes of why nobody could be offered a work order (stored as the
+// unassigned reason; the UI says them, labels.values.no_outlet_reason).
+const (
+	NoOutletRegionOrCategory = "no_region_or_category"
+	NoOutletService          = "no_outlet_service"
+	NoOutletCandidates       = "no_candidates"
+)
 
 // label is how the ticket's timeline names the chosen outlet.
 func (c *choice) label() string { return outletText(c.outletID, c.name) }
 
-// outletText names an outlet in timeline text: 网点「name」, or 网点 #id
-// when the name is unknown (no outlet service wired).
+// outletText names an outlet in a timeline param: its name, or #id when
+// the name is unknown (no outlet service wired).
 func outletText(id uint64, name string) string {
 	if name == "" {
-		return fmt.Sprintf("网点 #%d", id)
+		return fmt.Sprintf("#%d", id)
 	}
-	return "网点「" + name + "」"
+	return name
 }
 
 // outletName returns an outlet's name, "" when it cannot be read (the
@@ -88,10 +109,10 @@ func (s *Service) choose(ctx context.Context, w WorkOrder, pick *uint64, band st
 			if !apperr.IsKind(err, apperr.KindValidation) && !apperr.IsKind(err, apperr.KindInvalid) {
 				return nil, "", err
 			}
-			cands, candErr = nil, "工单缺少有效的地区或品类，无法自动匹配网点"
+			cands, candErr = nil, NoOutletRegionOrCategory
 		}
 	} else {
-		candErr = "未接入网点服务，无法自动匹配网点"
+		candErr = NoOutletService
 	}
 	if pick != nil {
 		if s.o.Outlets != nil {
@@ -106,7 +127,7 @@ func (s *Service) choose(ctx context.Context, w WorkOrder, pick *uint64, band st
 				return nil, "", apperr.FieldErr("outlet_id", apperr.Code("outlet_suspended", "the outlet is suspended"))
 			}
 		}
-		c := &choice{outletID: *pick, why: "坐席指定网点", name: s.outletName(ctx, *pick)}
+		c := &choice{outletID: *pick, how: newPart("agent_pick", nil), name: s.outletName(ctx, *pick)}
 		for _, cand := range cands {
 			if cand.OutletID == *pick {
 				c.level = cand.CoverageLevel
@@ -120,13 +141,14 @@ func (s *Service) choose(ctx context.Context, w WorkOrder, pick *uint64, band st
 	}
 	if len(cands) == 0 {
 		if candErr == "" {
-			candErr = "没有可用的候选网点（覆盖区域、授权品类、产能或均已拒单）"
+			candErr = NoOutletCandidates
 		}
 		return nil, candErr, nil
 	}
 	best := cands[0]
 	c := &choice{outletID: best.OutletID, name: best.Name, level: best.CoverageLevel, band: bandOf(best.CoverageLevel),
-		why: fmt.Sprintf("自动派单：%s %s（覆盖级别 %d，负荷 %d/%d）", best.Code, best.Name, best.CoverageLevel, best.Load, best.Capacity)}
+		how: newPart("auto", map[string]any{"outlet_code": best.Code, "outlet_name": best.Name, "coverage_level": best.CoverageLevel,
+			"load": best.Load, "capacity": best.Capacity})}
 	if band != "" {
 		c.band = sla.DistanceBand(band)
 	}
@@ -206,13 +228,15 @@ func (s *Service) Dispatch(ctx context.Context, ticketID uint64, in DispatchInpu
 				if err := s.offer(ctx, tx, &w, ch, kp, cal, now, &step); err != nil {
 					return err
 				}
-				step.Body = fmt.Sprintf("创建%s工单 %s，派给%s（%s）", kp.Name, w.Number, ch.label(), ch.why)
+				step.Line = ticket.Line{Code: "dispatched", Params: map[string]any{"work_order_kind": w.Kind, "number": w.Number,
+					"outlet": ch.label(), "how": ch.how}}
 			} else {
-				step.Body = fmt.Sprintf("创建%s工单 %s，暂无可派网点：%s", kp.Name, w.Number, why)
+				step.Line = ticket.Line{Code: "not_dispatched", Params: map[string]any{"work_order_kind": w.Kind, "number": w.Number,
+					"no_outlet_reason": why}}
 				step.Data["unassigned_reason"] = why
 			}
 			if in.Note != "" {
-				step.Body += "。备注：" + in.Note
+				step.Line.Params["note"] = in.Note
 			}
 			if err := s.save(ctx, tx, &w, 0); err != nil {
 				return err

@@ -54,7 +54,8 @@ func (s *Service) Accept(ctx context.Context, id uint64, version int64) (WorkOrd
 			st.Met = []sla.Target{sla.TargetOutletAccept}
 			st.Start = []ticket.ClockStart{{Target: sla.TargetCustomerContact, Duration: minutes(kp.ContactMinutes), Reason: "new_work_order"}}
 			st.Status = ticket.StatusInProgress
-			st.Body = fmt.Sprintf("%s 已接单（工单 %s，用时 %s）", s.outletLabel(ctx, deref(w.OutletID)), w.Number, (time.Duration(secs) * time.Second).String())
+			st.Line = ticket.Line{Code: "offer_accepted", Params: map[string]any{"outlet": s.outletLabel(ctx, deref(w.OutletID)), "number": w.Number,
+				"took": (time.Duration(secs) * time.Second).String()}}
 			return s.events(event.WorkOrderAccepted, *w, event.WorkOrder{ResponseSeconds: secs}), nil
 		}})
 }
@@ -97,7 +98,7 @@ func (s *Service) Redispatch(ctx context.Context, id uint64, outletID *uint64, v
 	if outletID != nil && *outletID == 0 {
 		outletID = nil
 	}
-	return s.reoffer(ctx, id, version, StepRedispatch, ResponseWithdrawn, "改派", outletID, []string{auth.RoleHotlineAgent})
+	return s.reoffer(ctx, id, version, StepRedispatch, ResponseWithdrawn, "redispatched", outletID, []string{auth.RoleHotlineAgent})
 }
 
 type reofferPrep struct {
@@ -155,17 +156,17 @@ func (s *Service) reoffer(ctx context.Context, id uint64, version int64, step, r
 			}
 			st.Kind = ticket.EventDispatch
 			prevLabel := s.outletLabel(ctx, deref(prev.OutletID))
-			head := map[string]string{ResponseRejected: fmt.Sprintf("%s 拒单（%s）", prevLabel, reason),
-				ResponseTimeout:   fmt.Sprintf("%s 超时未接单", prevLabel),
-				ResponseWithdrawn: "坐席改派"}[response]
+			head := map[string]part{ResponseRejected: newPart("rejected_by", map[string]any{"outlet": prevLabel, "reason": reason}),
+				ResponseTimeout:   newPart("timed_out", map[string]any{"outlet": prevLabel}),
+				ResponseWithdrawn: newPart("withdrawn_by_agent", nil)}[response]
 			if prev.Status == StatusUnassigned {
-				head = "重新派单"
+				head = newPart("dispatched_again", nil)
 			}
 			st.Data["response"], st.Data["previous_outlet_id"] = response, prev.OutletID
 			if p.ch == nil {
 				w.Status, w.OutletID, w.OfferID, w.OfferExpiresAt = StatusUnassigned, nil, nil, nil
 				st.SetOutlet, st.OutletID = true, nil
-				st.Body = fmt.Sprintf("%s；工单 %s 暂无可派网点：%s", head, w.Number, p.why)
+				st.Line = ticket.Line{Code: "reoffered_to_nobody", Params: map[string]any{"head": head, "number": w.Number, "no_outlet_reason": p.why}}
 				st.Data["unassigned_reason"] = p.why
 				events = append(events, s.events(event.WorkOrderUnassigned, *w, event.WorkOrder{Reason: p.why})...)
 				return events, nil
@@ -174,7 +175,7 @@ func (s *Service) reoffer(ctx context.Context, id uint64, version int64, step, r
 			if err := s.offer(ctx, tx, w, p.ch, kp, cal, now, st); err != nil {
 				return nil, err
 			}
-			st.Body = fmt.Sprintf("%s；工单 %s 改派给%s（%s）", head, w.Number, p.ch.label(), p.ch.why)
+			st.Line = ticket.Line{Code: "reoffered", Params: map[string]any{"head": head, "number": w.Number, "outlet": p.ch.label(), "how": p.ch.how}}
 			events = append(events, s.events(event.WorkOrderOffered, *w, event.WorkOrder{ExpiresAt: w.OfferExpiresAt, Attempt: w.Attempts})...)
 			return events, nil
 		}})
@@ -202,7 +203,7 @@ func (s *Service) ExpireOffersAsOf(ctx context.Context, asOf time.Time) (int, er
 		}
 		progress := 0
 		for _, w := range due {
-			_, err := s.reoffer(ctx, w.ID, w.Version, StepReject, ResponseTimeout, "超时未接单", nil, nil)
+			_, err := s.reoffer(ctx, w.ID, w.Version, StepReject, ResponseTimeout, "offer_timed_out", nil, nil)
 			switch {
 			case err == nil:
 				n++

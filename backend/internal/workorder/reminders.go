@@ -121,28 +121,21 @@ func (s *Service) remind(ctx context.Context, o Offer, pct int, now time.Time) (
 }
 
 // RejectReason is one of the reasons an outlet picks when it rejects an
-// offer (the phone's one-tap list).
+// offer (the phone's one-tap list); the UI names it from its code
+// (labels.reasons, the phone's offers.reasons).
 type RejectReason struct {
-	Code  string
-	Label string
+	Code string
 }
 
 // RejectReasons lists the reasons, in the order the phone shows them.
 func RejectReasons() []RejectReason {
-	return []RejectReason{
-		{"no_technician", "人手不足，暂无技师"},
-		{"out_of_area", "超出服务范围"},
-		{"no_skill", "无此品类维修资质"},
-		{"no_parts", "缺少所需备件"},
-		{"closed", "网点休息/停业"},
-		{"other", "其他原因"},
-	}
+	return []RejectReason{{"no_technician"}, {"out_of_area"}, {"no_skill"}, {"no_parts"}, {"closed"}, {"other"}}
 }
 
 // RejectReasonText composes the stored reason from a reason code and the
-// free text: "label：text", the label alone, or the text alone when no code
-// is given. "other" needs the text. Errors: validation (unknown code,
-// "other" without text).
+// free text: "code: text", the code alone, or the text alone when no code
+// is given (the UI says the code, labels.reasons). "other" needs the text.
+// Errors: validation (unknown code, "other" without text).
 func RejectReasonText(code, text string) (string, error) {
 	text = strings.TrimSpace(text)
 	if code == "" {
@@ -156,9 +149,9 @@ func RejectReasonText(code, text string) (string, error) {
 		case text == "" && code == "other":
 			return "", apperr.FieldErr("reason", apperr.Code("note_other_reason", "say why when the reason is other"))
 		case text == "":
-			return r.Label, nil
+			return r.Code, nil
 		}
-		return r.Label + "：" + text, nil
+		return r.Code + ": " + text, nil
 	}
 	return "", apperr.FieldErr("reason_code", apperr.Code("unknown_reject_reason", "not one of the reject reasons"))
 }

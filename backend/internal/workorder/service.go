@@ -158,15 +158,6 @@ func clip(s string, n int) string {
 	return s
 }
 
-var resultLabels = map[string]string{ResultDone: "已完成", ResultNoFault: "未发现故障", ResultPartsRequired: "需要备件", ResultNotFixed: "未修复"}
-
-func resultLabel(r string) string {
-	if l, ok := resultLabels[r]; ok {
-		return l
-	}
-	return r
-}
-
 // wrap classifies a storage error (db.Classify: busy, duplicate,
 // unavailable, internal) with what was being done.
 func wrap(err error, what string) error { return db.Classify(err, what) }

@@ -89,7 +89,7 @@ func (s *Service) run(ctx context.Context, id uint64, sp stepper) (WorkOrder, er
 			if err := s.save(ctx, tx, &cur, loaded); err != nil {
 				return err
 			}
-			if st.Body != "" {
+			if st.Line.Code != "" {
 				_, tpub, err := s.o.Tickets.ApplyWorkOrderStep(ctx, tx, cur.TicketID, st)
 				if err != nil {
 					return err

@@ -2,7 +2,6 @@ package workorder
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -51,7 +50,7 @@ func (s *Service) AssignTechnician(ctx context.Context, id, staffID uint64, vers
 				w.Status = StatusAssigned
 			}
 			name, _ := prep.(string)
-			st.Body = fmt.Sprintf("工单 %s 已指派技师 #%d %s", w.Number, staffID, name)
+			st.Line = ticket.Line{Code: "technician_assigned", Params: map[string]any{"number": w.Number, "staff_id": staffID, "name": name}}
 			st.Data["technician_staff_id"] = staffID
 			return s.events(event.WorkOrderTechnicianAssigned, *w, event.WorkOrder{TechnicianStaffID: &staffID}), nil
 		}})
@@ -87,7 +86,8 @@ func (s *Service) SetAppointment(ctx context.Context, id uint64, at time.Time, u
 			w.AppointmentAt, w.AppointmentUntil, w.AppointmentSetAt = &at, &end, &now
 			w.ArrivalDueAt = &end
 			w.Status = StatusScheduled
-			st.Body = fmt.Sprintf("工单 %s 已预约上门：%s–%s", w.Number, at.In(s.loc).Format("01-02 15:04"), end.In(s.loc).Format("15:04"))
+			st.Line = ticket.Line{Code: "visit_scheduled", Params: map[string]any{"number": w.Number, "from": at.In(s.loc).Format("01-02 15:04"),
+				"until": end.In(s.loc).Format("15:04")}}
 			st.Data["appointment_at"], st.Data["appointment_until"] = at, end
 			return s.events(event.WorkOrderAppointmentSet, *w, event.WorkOrder{AppointmentAt: &at, AppointmentUntil: &end}), nil
 		}})
@@ -105,9 +105,9 @@ func (s *Service) Contact(ctx context.Context, id uint64, note string, version i
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
 			w.ContactedAt = &now
 			st.Met = []sla.Target{sla.TargetCustomerContact}
-			st.Body = fmt.Sprintf("网点已联系客户（工单 %s）", w.Number)
+			st.Line = ticket.Line{Code: "customer_contacted", Params: map[string]any{"number": w.Number}}
 			if note != "" {
-				st.Body += "：" + note
+				st.Line.Params["note"] = note
 			}
 			return s.events(event.WorkOrderContacted, *w, event.WorkOrder{}), nil
 		}})
@@ -166,9 +166,9 @@ func (s *Service) CheckInAt(ctx context.Context, id uint64, note string, pos *Po
 				w.ContactedAt = &now
 				st.Met = append(st.Met, sla.TargetCustomerContact)
 			}
-			st.Body = fmt.Sprintf("技师已到达现场（工单 %s，%s）", w.Number, map[bool]string{true: "准时", false: "迟到"}[onTime])
+			st.Line = ticket.Line{Code: map[bool]string{true: "arrived_on_time", false: "arrived_late"}[onTime], Params: map[string]any{"number": w.Number}}
 			if note != "" {
-				st.Body += "：" + note
+				st.Line.Params["note"] = note
 			}
 			st.Data["on_time"] = onTime
 			return s.events(event.WorkOrderCheckedIn, *w, event.WorkOrder{OnTime: &onTime}), nil
@@ -186,9 +186,9 @@ func (s *Service) OnTheWay(ctx context.Context, id uint64, note string, version 
 	}
 	return s.run(ctx, id, stepper{step: StepOnTheWay, roles: []string{auth.RoleOutletManager, auth.RoleTechnician}, version: version,
 		apply: func(tx *gorm.DB, w *WorkOrder, _ any, now time.Time, st *ticket.WorkOrderStep) ([]event.Event, error) {
-			st.Body = fmt.Sprintf("技师已出发（工单 %s）", w.Number)
+			st.Line = ticket.Line{Code: "on_the_way", Params: map[string]any{"number": w.Number}}
 			if note != "" {
-				st.Body += "：" + note
+				st.Line.Params["note"] = note
 			}
 			return s.events(event.WorkOrderOnTheWay, *w, event.WorkOrder{TechnicianStaffID: w.TechnicianStaffID,
 				AppointmentAt: w.AppointmentAt, AppointmentUntil: w.AppointmentUntil}), nil

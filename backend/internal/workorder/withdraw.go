@@ -49,7 +49,7 @@ func (s *Service) WithdrawOpenWork(ctx context.Context, tx *gorm.DB, ticketID ui
 		if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "cancel", Entity: "work_order", EntityID: idStr(w.ID), Before: before, After: w.Snapshot()}); err != nil {
 			return out, err
 		}
-		out.Notes = append(out.Notes, fmt.Sprintf("工单 %s 已取消：%s", w.Number, reason))
+		out.Notes = append(out.Notes, ticket.Line{Code: "work_order_cancelled", Params: map[string]any{"number": w.Number, "reason": reason}})
 		out.Events = append(out.Events, s.events(event.WorkOrderCancelled, *w, event.WorkOrder{Reason: reason})...)
 	}
 	return out, nil

@@ -174,9 +174,9 @@ func TestDispatchRejectTimeoutAndTheWholeVisit(t *testing.T) {
 		if got.AssignedAt == nil || !got.AssignedAt.Equal(f.clock.Now()) {
 			t.Fatalf("assigned_at of a dispatched ticket: %v", got.AssignedAt)
 		}
-		if tl, _ := f.tickets.Timeline(f.agent, tk.ID, 0, 100); !strings.Contains(tl[len(tl)-1].Body, "派给网点「深圳南山网点」") ||
-			strings.Contains(tl[len(tl)-1].Body, "#1") {
-			t.Fatalf("dispatch line %q", tl[len(tl)-1].Body)
+		if tl, _ := f.tickets.Timeline(f.agent, tk.ID, 0, 100); tl[len(tl)-1].BodyCode != "dispatched" ||
+			!strings.Contains(tl[len(tl)-1].BodyParams, `"outlet":"深圳南山网点"`) || !strings.Contains(tl[len(tl)-1].BodyParams, `"work_order_kind":"repair"`) {
+			t.Fatalf("dispatch line %+v", tl[len(tl)-1])
 		}
 		// The repair kind promises acceptance in 30 working minutes and, in
 		// the city band, arrival in 660.
@@ -238,8 +238,8 @@ func TestDispatchRejectTimeoutAndTheWholeVisit(t *testing.T) {
 			t.Fatalf("want unassigned, got %+v", w)
 		}
 		tl, _ := f.tickets.Timeline(f.agent, tk.ID, 0, 100)
-		if !strings.Contains(tl[len(tl)-1].Body, "暂无可派网点") {
-			t.Fatalf("timeline does not say nobody is left: %q", tl[len(tl)-1].Body)
+		if l := tl[len(tl)-1]; l.BodyCode != "reoffered_to_nobody" || !strings.Contains(l.BodyParams, `"no_outlet_reason":"no_candidates"`) {
+			t.Fatalf("timeline does not say nobody is left: %+v", l)
 		}
 		offers, _ := f.wo.Offers(f.agent, w.ID)
 		var responses []string
@@ -273,15 +273,16 @@ func TestDispatchRejectTimeoutAndTheWholeVisit(t *testing.T) {
 		tl, _ = f.tickets.Timeline(f.agent, tk.ID, 0, 100)
 		var lines []string
 		for _, e := range tl {
-			lines = append(lines, e.Body)
+			lines = append(lines, e.BodyCode+" "+e.BodyParams)
 		}
 		all := strings.Join(lines, "\n")
-		for _, want := range []string{"网点「深圳南山网点」 拒单（技师不足）", "网点「深圳市网点」 超时未接单", "改派给网点「广东省网点」", "网点「深圳南山网点」 已接单"} {
+		for _, want := range []string{`{"code":"rejected_by","params":{"outlet":"深圳南山网点","reason":"技师不足"}}`,
+			`{"code":"timed_out","params":{"outlet":"深圳市网点"}}`, `"outlet":"广东省网点"`, `offer_accepted {"number":`, `"outlet":"深圳南山网点","took":`} {
 			if !strings.Contains(all, want) {
 				t.Fatalf("timeline lacks %q:\n%s", want, all)
 			}
 		}
-		if strings.Contains(all, "网点 #") {
+		if strings.Contains(all, `"outlet":"#`) {
 			t.Fatalf("timeline names an outlet by id:\n%s", all)
 		}
 		if _, err := f.wo.Accept(om, w.ID, 0); testutil.Code(err) != "invalid_transition" {

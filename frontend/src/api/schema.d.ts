@@ -7876,6 +7876,10 @@ export interface components {
             /** Format: date-time */
             at: string;
             body: string;
+            body_code: string;
+            body_params: {
+                [key: string]: unknown;
+            } | null;
             data: unknown;
             id: number;
             kind: string;

@@ -231,7 +231,11 @@ export interface TicketEvent {
   kind: TicketEventKind
   actor_id: number | null
   actor: string
+  /** What a person wrote (a note, a call), or the stored text of an old line. */
   body: string
+  /** A line the server wrote: its code and params (labels.timeline, src/i18n/labels.ts); '' for a person's line. */
+  body_code: string
+  body_params: Record<string, unknown> | null
   data: unknown
   at: string
 }

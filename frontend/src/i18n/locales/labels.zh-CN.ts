@@ -1,7 +1,9 @@
 // Labels the server sends as codes with params (issue 9 item 12): a unit
 // passport's lines and flags say labels.passport.<title_code> with their
-// title_params; a param named under labels.values is itself a code and is
-// translated first (src/i18n/labels.ts). The server writes no sentence.
+// title_params, a ticket timeline line labels.timeline.<body_code> with its
+// body_params; labels.values, labels.parts and labels.reasons say the params
+// that are codes themselves (src/i18n/labels.ts). The server writes no
+// sentence.
 export default {
   labels: {
     passport: {
@@ -38,6 +40,62 @@ export default {
       transfer: '过户：{reason}',
       deactivation: '{unit_status}：{reason}',
     },
+    timeline: {
+      created: '工单已创建',
+      updated: '工单信息已修改',
+      assigned: '已分派',
+      assigned_agent: '已分派给坐席 #{agent_id}',
+      assigned_team: '已分派（班组 {team}）',
+      assigned_agent_team: '已分派给坐席 #{agent_id}（班组 {team}）',
+      status_change: '状态：{from_ticket_status} → {to_ticket_status}',
+      status_change_reason: '状态：{from_ticket_status} → {to_ticket_status}（{reason}）',
+      reopened: '工单已重新打开：{reason}',
+      merged_into: '已合并到工单 {number}',
+      merged_from: '工单 {number} 已合并到本工单',
+      sla_warning: 'SLA 预警：{sla_target}即将超时',
+      sla_breached: 'SLA 超时：{sla_target}',
+      dispatched: '创建{work_order_kind}工单 {number}，派给网点「{outlet}」（{how}）',
+      not_dispatched: '创建{work_order_kind}工单 {number}，暂无可派网点：{no_outlet_reason}',
+      offer_accepted: '网点「{outlet}」已接单（工单 {number}，用时 {took}）',
+      reoffered: '{head}；工单 {number} 改派给网点「{outlet}」（{how}）',
+      reoffered_to_nobody: '{head}；工单 {number} 暂无可派网点：{no_outlet_reason}',
+      technician_assigned: '工单 {number} 已指派技师 #{staff_id} {name}',
+      visit_scheduled: '工单 {number} 已预约上门：{from}–{until}',
+      customer_contacted: '网点已联系客户（工单 {number}）',
+      on_the_way: '技师已出发（工单 {number}）',
+      arrived_on_time: '技师已到达现场（工单 {number}，准时）',
+      arrived_late: '技师已到达现场（工单 {number}，迟到）',
+      work_order_completed: '工单 {number} 已完工：{work_order_result}',
+      signed_off: '客户已签字确认（工单 {number}）',
+      signed_off_by: '客户已签字确认（工单 {number}，签字人 {signed_by}）',
+      work_order_cancelled: '工单 {number} 已取消：{reason}',
+    },
+    withNote: '{text}（备注：{note}）',
+    parts: {
+      agent_pick: '坐席指定网点',
+      auto: '自动派单：{outlet_code} {outlet_name}（覆盖级别 {coverage_level}，负荷 {load}/{capacity}）',
+      rejected_by: '网点「{outlet}」拒单（{reason}）',
+      timed_out: '网点「{outlet}」超时未接单',
+      withdrawn_by_agent: '坐席改派',
+      dispatched_again: '重新派单',
+    },
+    reasons: {
+      ticket_resolved: '工单已解决',
+      ticket_closed: '工单已关闭',
+      ticket_merged: '工单已合并',
+      recall_booking_failed: '召回预约未成功记录',
+      recall_rebooked: '召回预约改到其他网点',
+      recall_remedied_at_outlet: '召回补救已在网点完成登记',
+      redispatched: '改派',
+      offer_timed_out: '超时未接单',
+      no_technician: '人手不足，暂无技师',
+      out_of_area: '超出服务范围',
+      no_skill: '无此品类维修资质',
+      no_parts: '缺少所需备件',
+      closed: '网点休息/停业',
+      other: '其他原因',
+    },
+    reasonWithText: '{reason}：{text}',
     values: {
       ticket_type: {
         consultation: '咨询',
@@ -112,6 +170,18 @@ export default {
       return_status: { requested: '待处理', accepted: '已同意', refused: '已拒绝', completed: '已完成', cancelled: '已撤销' },
       survey_channel: { link: '短信/网页评价', phone: '电话回访' },
       unit_status: { scrapped: '报废', lost: '丢失' },
+      sla_target: {
+        first_response: '首次响应',
+        outlet_accept: '网点接单',
+        customer_contact: '联系客户',
+        onsite_arrival: '上门到达',
+        resolution: '解决',
+      },
+      no_outlet_reason: {
+        no_region_or_category: '工单缺少有效的地区或品类，无法自动匹配网点',
+        no_outlet_service: '未接入网点服务，无法自动匹配网点',
+        no_candidates: '没有可用的候选网点（覆盖区域、授权品类、产能或均已拒单）',
+      },
     },
   },
 }
