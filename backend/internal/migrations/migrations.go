@@ -48,6 +48,7 @@ func All() []*gormigrate.Migration {
 		m0120SearchCoveringIndexes(),
 		m0121CustomerNamePrefixIndex(),
 		m0140TicketEventBodyCodes(),
+		m0160ReadinessWindowIndexes(),
 	}
 }
 

@@ -315,6 +315,7 @@ func measureSpecs() map[string]measureSpec {
 					ref:        "complaint",
 					order:      "c.resolve_due_at DESC",
 					bucket:     "c.resolve_due_at",
+					recent:     "c.resolve_due_at",
 				}
 			},
 		},
