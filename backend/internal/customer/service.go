@@ -201,6 +201,12 @@ func (s *Service) Get(ctx context.Context, id uint64) (Customer, error) {
 // Profile returns a customer with phones and addresses. Errors: not_found.
 func (s *Service) Profile(ctx context.Context, id uint64) (Profile, error) {
 	c, err := s.Get(ctx, id)
+	return s.profileOf(ctx, c, err)
+}
+
+// profileOf completes a customer just read (c, or the error of reading it)
+// with its phones and addresses.
+func (s *Service) profileOf(ctx context.Context, c Customer, err error) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
@@ -240,14 +246,7 @@ func (s *Service) FindByPhone(ctx context.Context, phone string) (Customer, erro
 // screen-pop's customer part. Errors as FindByPhone.
 func (s *Service) ProfileByPhone(ctx context.Context, phone string) (Profile, error) {
 	c, err := s.FindByPhone(ctx, phone)
-	if err != nil {
-		return Profile{}, err
-	}
-	ps, err := s.profiles(ctx, []Customer{c})
-	if err != nil {
-		return Profile{}, err
-	}
-	return ps[0], nil
+	return s.profileOf(ctx, c, err)
 }
 
 // PrimaryRegion returns the region code of the customer's default address,

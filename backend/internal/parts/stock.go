@@ -216,18 +216,25 @@ func cleanChange(c *StockChange, fields apperr.Fields) {
 	}
 }
 
-// Receive books goods in (from a supplier) at a location. Errors:
-// validation, not_found (part).
-func (s *Service) Receive(ctx context.Context, c StockChange) (Movement, error) {
+// checkMove cleans a receipt or an issue and checks it: a quantity of 1 to
+// MaxQty, and a location the caller may book at (scoped: an outlet user only at
+// their own outlet, as checkLocation).
+func (s *Service) checkMove(ctx context.Context, c *StockChange, scoped bool) error {
 	fields := apperr.Fields{}
-	cleanChange(&c, fields)
+	cleanChange(c, fields)
 	if c.Qty <= 0 || c.Qty > MaxQty {
 		fields["qty"] = apperr.OutOfRange(1, MaxQty)
 	}
 	if len(fields) > 0 {
-		return Movement{}, apperr.FieldsErr(fields)
+		return apperr.FieldsErr(fields)
 	}
-	if err := s.checkLocation(ctx, c.LocationID, false); err != nil {
+	return s.checkLocation(ctx, c.LocationID, scoped)
+}
+
+// Receive books goods in (from a supplier) at a location. Errors:
+// validation, not_found (part).
+func (s *Service) Receive(ctx context.Context, c StockChange) (Movement, error) {
+	if err := s.checkMove(ctx, &c, false); err != nil {
 		return Movement{}, err
 	}
 	var m Movement
@@ -255,15 +262,7 @@ func (s *Service) Receive(ctx context.Context, c StockChange) (Movement, error) 
 // (e.g. an installation); outlet users may only issue from their own
 // outlet. Errors: validation, not_found, conflict out_of_stock.
 func (s *Service) Issue(ctx context.Context, c StockChange) (Movement, error) {
-	fields := apperr.Fields{}
-	cleanChange(&c, fields)
-	if c.Qty <= 0 || c.Qty > MaxQty {
-		fields["qty"] = apperr.OutOfRange(1, MaxQty)
-	}
-	if len(fields) > 0 {
-		return Movement{}, apperr.FieldsErr(fields)
-	}
-	if err := s.checkLocation(ctx, c.LocationID, true); err != nil {
+	if err := s.checkMove(ctx, &c, true); err != nil {
 		return Movement{}, err
 	}
 	var taken Taken
