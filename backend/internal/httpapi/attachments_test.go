@@ -61,6 +61,10 @@ func TestAttachmentsAPI(t *testing.T) {
 	if sha256Of(file.Body) != p["sha256"] {
 		t.Fatal("sha256 is not the served file's")
 	}
+	// The UI's download link of a photo (AttachmentsPanel) asks for it as a download.
+	if dl := h.do("GET", p["file_url"].(string)+"?download=1", tech, nil); dl.Status != 200 || !strings.HasPrefix(dl.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("photo as a download: %d %v %s", dl.Status, dl.Header, dl.Body)
+	}
 	thumb := h.do("GET", *strPtr(p["thumbnail_url"]), om, nil)
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(thumb.Body))
 	if thumb.Status != 200 || err != nil || format != "jpeg" || cfg.Width != 320 || cfg.Height != 240 {
