@@ -49,6 +49,7 @@ func All() []*gormigrate.Migration {
 		m0121CustomerNamePrefixIndex(),
 		m0140TicketEventBodyCodes(),
 		m0160ReadinessWindowIndexes(),
+		m0161ReadinessSlowMeasures(),
 	}
 }
 

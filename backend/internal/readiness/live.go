@@ -140,9 +140,13 @@ func relevant(name string) bool {
 // OnEvent is the bus handler: a relevant change (re)starts the debounce
 // timer. It never blocks the publisher.
 func (s *Service) OnEvent(e event.Event) {
-	if strings.HasPrefix(e.Name, "outlet.") || strings.HasPrefix(e.Name, "customer.") {
+	// An outlet's coverage moves region coverage at once; customers' new
+	// addresses move it only slowly, so those wait for the background
+	// refresh (at most SlowTTL) instead of making every run on a busy
+	// hotline compute it again.
+	if strings.HasPrefix(e.Name, "outlet.") {
 		if inv, ok := s.measures.(interface{ Invalidate() }); ok {
-			inv.Invalidate()
+			go inv.Invalidate() // a database write: never in the publisher's path
 		}
 	}
 	if relevant(e.Name) {

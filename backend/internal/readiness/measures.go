@@ -268,7 +268,7 @@ func (m *SQLMeasures) Measures(ctx context.Context, asOf time.Time, reqs []Measu
 			w := m.window(asOf, req.WindowMonths)
 			w.has = func(name string) bool { return schema.has(ctx, name) }
 			if spec.slowChanging {
-				if e, ok := m.reuse(req.Measure, w); ok {
+				if e, ok := m.reuse(ctx, req.Measure, w); ok {
 					mu.Lock()
 					out[req.Measure] = e
 					mu.Unlock()
@@ -288,7 +288,7 @@ func (m *SQLMeasures) Measures(ctx context.Context, asOf time.Time, reqs []Measu
 				m.log.Warn("readiness: measure failed", "measure", req.Measure, "err", err)
 				res = Measure{Note: "query failed: " + truncate(err.Error(), 200)}
 			} else if spec.slowChanging {
-				m.keep(req.Measure, w, res)
+				m.keep(ctx, req.Measure, w, res)
 			}
 			mu.Lock()
 			out[req.Measure] = res
@@ -557,33 +557,4 @@ func derefF(p *float64) float64 {
 func sqlHash(key, sql string) string {
 	h := sha256.Sum256([]byte(key + "\x00" + sql))
 	return hex.EncodeToString(h[:8])
-}
-
-// reuse returns a slow-changing measure's recent result for the same
-// window length, computed at most SlowTTL before (and not after) asOf.
-func (m *SQLMeasures) reuse(name string, w window) (Measure, bool) {
-	m.slowMu.Lock()
-	defer m.slowMu.Unlock()
-	e, ok := m.slow[name]
-	if !ok || e.window != w.Months || w.AsOf.Before(e.asOf) || w.AsOf.Sub(e.asOf) > m.SlowTTL {
-		return Measure{}, false
-	}
-	return e.m, true
-}
-
-func (m *SQLMeasures) keep(name string, w window, res Measure) {
-	if m.SlowTTL <= 0 {
-		return
-	}
-	m.slowMu.Lock()
-	defer m.slowMu.Unlock()
-	m.slow[name] = slowEntry{m: res, at: time.Now(), window: w.Months, asOf: w.AsOf}
-}
-
-// Invalidate drops the reused results of slow-changing measures (called
-// when outlets, their coverage or customers change).
-func (m *SQLMeasures) Invalidate() {
-	m.slowMu.Lock()
-	defer m.slowMu.Unlock()
-	m.slow = map[string]slowEntry{}
 }

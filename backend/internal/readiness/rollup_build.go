@@ -111,6 +111,11 @@ func (s *Service) BuildRollups(ctx context.Context) error {
 	if err := s.pruneDirty(ctx); err != nil {
 		s.log.Warn("readiness: prune rollup marks", "err", err)
 	}
+	if _, std, err := s.current(ctx, ""); err == nil {
+		sq.refreshSlow(ctx, s.now(), std.MeasureRequests())
+	} else {
+		s.log.Debug("readiness: no standard to refresh slow measures for", "err", err)
+	}
 	var b RollupBuild
 	if err := s.db.WithContext(ctx).Where("name = ?", rollupBuildName).Limit(1).Find(&b).Error; err != nil {
 		return fmt.Errorf("readiness: rollup build state: %w", err)

@@ -270,6 +270,26 @@ func TestSQLRegionCoverage(t *testing.T) {
 		if !got.Known || got.Numerator != 2 || got.Denominator != 3 || !slices.Equal(got.RecordIDs, []string{"region:310101"}) {
 			t.Fatalf("coverage %+v", got)
 		}
+
+		// The result is kept for every instance: another one, started
+		// after an outlet began covering Shanghai, reads the stored 2/3
+		// instead of computing it again, until an outlet event drops it.
+		exec("INSERT INTO outlets (id, code, name, kind, region_code, address, phone, daily_capacity, status, version, created_at, updated_at) VALUES (3,'O3','网点3','own','310000','地址','01012345679',10,'active',1,?,?)", now, now)
+		exec("INSERT INTO outlet_coverages (outlet_id, region_code) VALUES (3,'310000')")
+		exec("INSERT INTO outlet_categories (outlet_id, category_id) VALUES (3,1)")
+		other := readiness.NewSQLMeasures(db, cst, slog.Default())
+		req := []readiness.MeasureRequest{{Measure: "region_coverage", WindowMonths: 12}}
+		if got := other.Measures(context.Background(), now.Add(time.Minute), req)["region_coverage"]; got.Numerator != 2 || got.Denominator != 3 {
+			t.Fatalf("another instance computed %+v instead of reading the stored 2/3", got)
+		}
+		other.Invalidate()
+		if got := other.Measures(context.Background(), now.Add(2*time.Minute), req)["region_coverage"]; got.Numerator != 3 || got.Denominator != 3 {
+			t.Fatalf("after an outlet event: %+v, want 3/3", got)
+		}
+		var stored readiness.SlowMeasure
+		if err := db.Where("measure = ?", "region_coverage").Take(&stored).Error; err != nil || !strings.Contains(stored.Result, `"Numerator":3`) {
+			t.Fatalf("stored %+v (%v), want the new 3/3", stored, err)
+		}
 	})
 }
 
