@@ -4,6 +4,7 @@ import { defineComponent } from 'vue'
 import { ApiError } from '@/api/errors'
 import { i18n } from '@/i18n'
 import { useLoad } from '@/composables/useLoad'
+import { useFormSubmit } from '@/composables/useFormSubmit'
 import { usePagedList } from '@/composables/usePagedList'
 
 /** withSetup runs a composable inside a mounted component (it needs useI18n). */
@@ -86,5 +87,44 @@ describe('usePagedList', () => {
     await list.load()
     expect(list.error.value).not.toBe('')
     expect(list.rows.value).toEqual(['a'])
+  })
+})
+
+describe('useFormSubmit', () => {
+  it('puts the server field errors on the form and nothing in the alert', async () => {
+    const f = withSetup(() => useFormSubmit({ fields: ['name'] }))
+    await f.run(async () => {
+      throw new ApiError({ status: 422, code: 'validation_failed', fields: { name: 'too long' } })
+    })
+    expect(f.busy.value).toBe(false)
+    expect(f.errors.value).toEqual({ name: 'too long' })
+    expect(f.alert.value).toBe('')
+  })
+
+  it('shows a failure on no field of the form in the alert, a stale version with its own message', async () => {
+    i18n.global.locale.value = 'en'
+    const f = withSetup(() => useFormSubmit({ fields: ['name'], stale: 'adminOutlets.stale' }))
+    await f.run(async () => {
+      throw new ApiError({ status: 422, code: 'validation_failed', fields: { other: 'bad' } })
+    })
+    expect(f.alert.value).not.toBe('')
+    await f.run(async () => {
+      throw new ApiError({ status: 409, code: 'conflict' })
+    })
+    expect(f.alert.value).toBe(i18n.global.t('adminOutlets.stale'))
+  })
+
+  it('clears the errors when it sends again and is busy meanwhile', async () => {
+    const f = withSetup(() => useFormSubmit())
+    f.errors.value = { name: 'x' }
+    f.alert.value = 'y'
+    let busyInside = false
+    await f.run(async () => {
+      busyInside = f.busy.value
+      expect(f.errors.value).toEqual({})
+      expect(f.alert.value).toBe('')
+    })
+    expect(busyInside).toBe(true)
+    expect(f.busy.value).toBe(false)
   })
 })
