@@ -264,11 +264,7 @@ func (s *Server) listAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var next *uint64
-	if len(recs) == size {
-		n := recs[len(recs)-1].LeafID
-		next = &n
-	}
+	next := nextBeforeID(recs, size, func(x audit.Record) uint64 { return x.LeafID })
 	c.JSON(http.StatusOK, keysetOf(recs, next))
 	return nil
 }

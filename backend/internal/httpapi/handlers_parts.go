@@ -226,11 +226,7 @@ func (s *Server) listMovements(c *gin.Context) error {
 		return err
 	}
 	items := views(list, movementResponse)
-	var next *uint64
-	if len(list) == size {
-		id := list[len(list)-1].ID
-		next = &id
-	}
+	next := nextBeforeID(list, size, func(x parts.Movement) uint64 { return x.ID })
 	c.JSON(http.StatusOK, keysetOf(items, next))
 	return nil
 }

@@ -306,14 +306,10 @@ func (s *Server) listPIIAccess(c *gin.Context) error {
 		items = append(items, PIIAccessResponse{ID: a.ID, ReadAt: a.ReadAt, UserID: a.UserID, Username: a.Username, OutletID: a.OutletID,
 			CustomerID: a.CustomerID, WorkOrderID: a.WorkOrderID, Fields: a.Fields, Purpose: a.Purpose, RequestID: a.RequestID, IP: a.IP})
 	}
-	var next *uint64
 	if f.Size == 0 {
 		f.Size = 100
 	}
-	if len(list) == f.Size {
-		n := list[len(list)-1].ID
-		next = &n
-	}
+	next := nextBeforeID(list, f.Size, func(x privacy.Access) uint64 { return x.ID })
 	c.JSON(http.StatusOK, keysetOf(items, next))
 	return nil
 }

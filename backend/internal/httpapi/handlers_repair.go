@@ -265,11 +265,7 @@ func (s *Server) listRepairs(c *gin.Context) error {
 		return err
 	}
 	items := views(list, repairResponse)
-	var next *uint64
-	if len(list) == size {
-		id := list[len(list)-1].ID
-		next = &id
-	}
+	next := nextBeforeID(list, size, func(x repair.Order) uint64 { return x.ID })
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_before_id": next, "size": size})
 	return nil
 }

@@ -342,10 +342,7 @@ func (s *Server) listSurveyInvitations(c *gin.Context) error {
 	for _, i := range list {
 		items = append(items, invitationResponse(i, now))
 	}
-	var next *uint64
-	if len(list) == size {
-		next = &list[len(list)-1].ID
-	}
+	next := nextBeforeID(list, size, func(x survey.Invitation) uint64 { return x.ID })
 	c.JSON(http.StatusOK, keysetOf(items, next))
 	return nil
 }
@@ -418,10 +415,7 @@ func (s *Server) listSurveyResponses(c *gin.Context) error {
 		return err
 	}
 	items := views(list, responseResponse)
-	var next *uint64
-	if len(list) == size {
-		next = &list[len(list)-1].ID
-	}
+	next := nextBeforeID(list, size, func(x survey.Response) uint64 { return x.ID })
 	c.JSON(http.StatusOK, keysetOf(items, next))
 	return nil
 }

@@ -55,3 +55,14 @@ func views[S ~[]T, T, R any](in S, view func(T) R) []R {
 	}
 	return out
 }
+
+// nextBeforeID is the next_before_id of a page of list paged by id: the last
+// item's id (id reads it) when the page is full (size items), nil on the
+// last page.
+func nextBeforeID[T any](list []T, size int, id func(T) uint64) *uint64 {
+	if len(list) != size || size == 0 {
+		return nil
+	}
+	last := id(list[len(list)-1])
+	return &last
+}
