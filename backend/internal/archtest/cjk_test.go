@@ -58,22 +58,17 @@ var chineseAllowed = map[string]allowance{
 	"readiness/sheet.go":         {why: "the standard's score sheet (Excel) and its import", mayClear: true},
 	"readiness/sheet_service.go": {why: "the score sheet's file name", mayClear: true},
 	"httpapi/handlers_outlet.go": {why: "the outlet and staff Excel downloads' file names", mayClear: true},
-	"httpapi/handlers_recall.go": {why: "the recall report's file name; the note of a selector imported from a file (stored text)", mayClear: true},
+	"httpapi/handlers_recall.go": {why: "the recall report's file name", mayClear: true},
 	"ticket/slajob.go":           {why: "SLA target names the tickets export (Excel) writes", mayClear: true},
 	"ticket/service.go":          {why: "status names the tickets export (Excel) and the demo's timeline write", mayClear: true},
 	"recall/progress.go":         {why: "remedy names the owner-notified event puts into the recall notice SMS (a message to customers)", mayClear: true},
 
 	// Left: text the server stores and later answers (notes, reasons, descriptions, log entries). Each
 	// needs a stored code with params and the UI's translation, as the ticket timeline has (body_code).
-	"workorder/close.go":        {why: "left: the remedy note a completed recall work order records on the recall unit (stored)"},
-	"complaint/escalate.go":     {why: "left: complaint log entries (stored)"},
-	"complaint/service.go":      {why: "left: complaint log entries (stored)"},
 	"notification/feed.go":      {why: "left: a notification's stored title, also the text of its Web Push (the UI says kind + params)"},
 	"app/wire_ops.go":           {why: "left: description and note of the ticket a recall booking opens (stored ticket content)"},
 	"app/wire_quality.go":       {why: "left: title of the complaint a dissatisfied survey answer opens (stored complaint content)"},
-	"survey/respond.go":         {why: "left: notes and reasons of follow-ups closed by a survey answer (stored)"},
 	"repair/quotelink.go":       {why: "left: who approved a quote online (stored)"},
-	"repair/entitlement.go":     {why: "left: the note of a fulfilled replacement entitlement (stored)"},
 	"returns/service.go":        {why: "left: the reason recorded on an exchanged unit (stored)"},
 	"parts/requisition.go":      {why: "left: the note of a cancelled requisition (stored)"},
 	"servicerequest/service.go": {why: "left: the description of the ticket the public form opens (stored ticket content)"},

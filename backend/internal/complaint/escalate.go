@@ -117,7 +117,8 @@ func (s *Service) markOverdue(ctx context.Context, cid uint64, kind string, now 
 			if err := tx.Create(esc).Error; err != nil {
 				return err
 			}
-			if err := s.log(tx, c.ID, now, "escalated", "", "", by, "", fmt.Sprintf("升级至第 %d 级（%s）", level, esc.NotifiedRole)); err != nil {
+			// The note is a reason code the UI says (labels.reasons), then the level and the role told.
+			if err := s.log(tx, c.ID, now, "escalated", "", "", by, "", fmt.Sprintf("escalated_overdue: %d %s", level, esc.NotifiedRole)); err != nil {
 				return err
 			}
 		}

@@ -223,7 +223,8 @@ func (s *Service) Create(ctx context.Context, in NewComplaint) (Complaint, error
 			if err := tx.Create(esc).Error; err != nil {
 				return err
 			}
-			if err := s.log(tx, c.ID, now, "escalated", "", "", a.Username, "", "危机投诉，直接升级至 "+esc.NotifiedRole); err != nil {
+			// The note is a reason code the UI says (labels.reasons), then the role told.
+			if err := s.log(tx, c.ID, now, "escalated", "", "", a.Username, "", "escalated_crisis: "+esc.NotifiedRole); err != nil {
 				return err
 			}
 		}

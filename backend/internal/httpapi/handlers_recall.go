@@ -327,7 +327,8 @@ func (s *Server) importRecallSelector(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.addSelector(c, id, recall.SelectorInput{Serials: serials, Note: "导入 " + fh.Filename})
+	// The note is a reason code the UI says (labels.reasons), then the file's name.
+	return s.addSelector(c, id, recall.SelectorInput{Serials: serials, Note: "imported_from_file: " + fh.Filename})
 }
 
 // RecallUnitResponse is an affected unit with its progress.

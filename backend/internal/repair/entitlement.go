@@ -109,7 +109,8 @@ func (s *Service) fulfilEntitlements(ctx context.Context, tx *gorm.DB, unitID, r
 	}
 	for _, e := range open {
 		before := e.Snapshot()
-		e.Status, e.ClosedAt, e.Note, e.Version, e.UpdatedAt = EntitlementFulfilled, &now, "维修单 repair:"+idStr(repairID)+" 更换整机", e.Version+1, now
+		// The note is a reason code the UI says (labels.reasons), then the repair that replaced the unit.
+		e.Status, e.ClosedAt, e.Note, e.Version, e.UpdatedAt = EntitlementFulfilled, &now, "unit_replaced: repair:"+idStr(repairID), e.Version+1, now
 		if err := tx.WithContext(ctx).Model(&Entitlement{}).Where("id = ?", e.ID).Updates(map[string]any{
 			"status": e.Status, "closed_at": now, "note": e.Note, "version": e.Version, "updated_at": now}).Error; err != nil {
 			return err

@@ -245,8 +245,9 @@ func (s *Service) cancelOthers(ctx context.Context, tx *gorm.DB, answered Invita
 			if err := bumpFollowup(tx, fu.CreatedAt, fu.Kind, map[string]int64{"cancelled": 1}); err != nil {
 				return err
 			}
+			// The note is a reason code the UI says (labels.reasons).
 			if err := tx.Model(&Followup{}).Where("id = ?", fid).Updates(map[string]any{"status": FUCancelled, "completed_at": now,
-				"note": "客户已通过其他渠道完成评价", "version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
+				"note": "answered_elsewhere", "version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
 				return err
 			}
 			if err := s.o.Audit.Record(ctx, tx, audit.Entry{Action: "cancel", Entity: "survey_followup", EntityID: idStr(fid),
@@ -291,9 +292,10 @@ func (s *Service) actOn(ctx context.Context, r Response, callbackID *uint64) err
 	_ = json.Unmarshal([]byte(r.Answers), &as)
 	unsolved := ScoresOf(as).Unsolved
 	if action == ActionReopenTicket && r.TicketID != nil && s.o.Tickets != nil {
-		reason := fmt.Sprintf("客户满意度评价不满意（最低 %d 分），评价 #%d", deref(r.MinScore), r.ID)
+		// A reason code the UI says (labels.reasons), then the response and its lowest score.
+		reason := fmt.Sprintf("survey_dissatisfied: #%d (%d/5)", r.ID, deref(r.MinScore))
 		if unsolved {
-			reason = fmt.Sprintf("客户评价问题未解决，评价 #%d", r.ID)
+			reason = fmt.Sprintf("survey_unsolved: #%d", r.ID)
 		}
 		if err := s.o.Tickets.Reopen(ctx, *r.TicketID, reason); err != nil {
 			if apperr.IsKind(err, apperr.KindInternal) {

@@ -71,7 +71,8 @@ func (s *Service) Complete(ctx context.Context, id uint64, result, notes string,
 				// The remedy is recorded on the campaign in this transaction:
 				// a campaign that refuses it (closed, already remedied)
 				// refuses the completion with its 409.
-				rev, _, err := s.o.Recalls.RemedyForWorkOrder(ctx, tx, w.ID, *w.OutletID, "召回补救工单 "+w.Number+" 完工")
+				// The note is a reason code the UI says (labels.reasons), then the work order.
+				rev, _, err := s.o.Recalls.RemedyForWorkOrder(ctx, tx, w.ID, *w.OutletID, "remedied_by_work_order: "+w.Number)
 				if err != nil {
 					return nil, err
 				}
