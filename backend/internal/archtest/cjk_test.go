@@ -69,7 +69,6 @@ var chineseAllowed = map[string]allowance{
 	"app/wire_ops.go":           {why: "left: description and note of the ticket a recall booking opens (stored ticket content)"},
 	"app/wire_quality.go":       {why: "left: title of the complaint a dissatisfied survey answer opens (stored complaint content)"},
 	"repair/quotelink.go":       {why: "left: who approved a quote online (stored)"},
-	"returns/service.go":        {why: "left: the reason recorded on an exchanged unit (stored)"},
 	"parts/requisition.go":      {why: "left: the note of a cancelled requisition (stored)"},
 	"servicerequest/service.go": {why: "left: the description of the ticket the public form opens (stored ticket content)"},
 	"readiness/measures_sql.go": {why: "left: a suggested deduction's finding, stored as the recorded deduction's finding the quality manager edits"},

@@ -406,7 +406,8 @@ func (s *Service) Complete(ctx context.Context, id uint64, version int64, c Comp
 		case KindReturn:
 			return s.o.Lifecycle.Returned(ctx, tx, r.UnitID, day)
 		case KindExchange:
-			nid, err := s.o.Lifecycle.Exchanged(ctx, tx, r.UnitID, c.ReplacementSerial, day, s.o.ExchangeRestartsWarranty, "换货 "+r.Number)
+			// The exchange request's number is the replacement's proof of purchase.
+			nid, err := s.o.Lifecycle.Exchanged(ctx, tx, r.UnitID, c.ReplacementSerial, day, s.o.ExchangeRestartsWarranty, r.Number)
 			if err != nil {
 				return err
 			}
