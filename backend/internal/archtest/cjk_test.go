@@ -26,7 +26,7 @@ var chineseAllowed = map[string]allowance{
 	"demo/":                                     {why: "the demo enterprise's data is Chinese content"},
 	"config/config.go":                          {why: "defaults of app.name and staff.post_kinds, configuration the enterprise edits"},
 	"outlet/postkind.go":                        {why: "the default post names each post kind matches in imported staff lists (input)"},
-	"outlet/model.go":                           {why: "the post names stored on staff records and matched on import (data values)"},
+	"outlet/model.go":                           {why: "the post names stored on staff records and the certificate names an import accepts (data values, input)"},
 	"outlet/staff.go":                           {why: "reads 是/否 cells of imported staff lists (input)"},
 	"customer/phone.go":                         {why: "reads extension markers (转, 分机) in phone numbers people type (input)"},
 	"region/region.go":                          {why: "the GB/T 2260 directory's own names of grouping rows (data)"},

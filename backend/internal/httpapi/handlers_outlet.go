@@ -190,11 +190,11 @@ type AddTrainingRequest struct {
 }
 
 // CertificateResponse is a certificate; state is derived on read: valid,
-// expiring (within 90 days), expired or not_started.
+// expiring (within 90 days), expired or not_started. The UI names the kind
+// (adminStaff.certKinds).
 type CertificateResponse struct {
 	ID        uint64  `json:"id"`
 	Kind      string  `json:"kind"`
-	KindLabel string  `json:"kind_label"`
 	Number    string  `json:"number"`
 	IssuedAt  *string `json:"issued_at"`
 	ExpiresAt *string `json:"expires_at"`
@@ -244,7 +244,7 @@ func staffCertificateState(c outlet.StaffCertificate, today time.Time) string {
 }
 
 func certificateResponse(c outlet.StaffCertificate, today time.Time) CertificateResponse {
-	return CertificateResponse{ID: c.ID, Kind: c.Kind, KindLabel: outlet.CertificateLabels[c.Kind], Number: c.Number,
+	return CertificateResponse{ID: c.ID, Kind: c.Kind, Number: c.Number,
 		IssuedAt: calendarDateString(&c.IssuedAt), ExpiresAt: calendarDateString(c.ExpiresAt), State: staffCertificateState(c, today)}
 }
 

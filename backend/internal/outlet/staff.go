@@ -525,7 +525,7 @@ func (s *Service) normaliseCertificate(in NewCertificate, fields apperr.Fields) 
 		case c.ExpiresAt == nil:
 			c.ExpiresAt = &end
 		case c.ExpiresAt.After(end):
-			fields["expires_at"] = apperr.Code("certificate_validity", fmt.Sprintf("a 售后服务管理师 certificate is valid %d years: the last valid day is %s at the latest",
+			fields["expires_at"] = apperr.Code("certificate_validity", fmt.Sprintf("an after-sales service manager certificate is valid %d years: the last valid day is %s at the latest",
 				s.managerYears(), end.Format(time.DateOnly))).With("years", s.managerYears()).With("last", end.Format(time.DateOnly))
 		}
 	}

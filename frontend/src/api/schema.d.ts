@@ -4972,7 +4972,6 @@ export interface components {
             id: number;
             issued_at: string | null;
             kind: string;
-            kind_label: string;
             number: string;
             state: string;
         };

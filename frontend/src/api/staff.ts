@@ -21,7 +21,6 @@ export type CertificateState = 'valid' | 'expiring' | 'expired' | 'not_started'
 export interface Certificate {
   id: number
   kind: CertificateKind
-  kind_label: string
   number: string
   issued_at: string | null
   expires_at: string | null
