@@ -53,16 +53,16 @@ export const i18n = createI18n<[MessageSchema], Locale, false>({
 let apiErrorsLoading: Promise<void> | undefined
 
 /**
- * loadApiErrors merges the API error catalogues (both languages) into the
- * console's messages. They are a chunk of their own, asked for at start-up
+ * loadApiErrors merges the API error catalogues and the server labels' words
+ * (labels.*, both languages) into the console's messages. They are a chunk of their own, asked for at start-up
  * (main.ts) but off the first paint's critical path: the login page and the
  * agent console must stay within their JS budget (npm run size). Until it
  * has arrived, an error shows the backend's English message.
  */
 export function loadApiErrors(): Promise<void> {
   apiErrorsLoading ??= import('./apiErrorCatalogue')
-    .then(({ apiErrorMessages }) => {
-      for (const l of SUPPORTED_LOCALES) i18n.global.mergeLocaleMessage(l, { apiErrors: apiErrorMessages[l] })
+    .then(({ apiErrorMessages, labelMessages }) => {
+      for (const l of SUPPORTED_LOCALES) i18n.global.mergeLocaleMessage(l, { apiErrors: apiErrorMessages[l], ...labelMessages[l] })
     })
     .catch((err: unknown) => {
       apiErrorsLoading = undefined // a failed chunk load is tried again by the next call

@@ -5,7 +5,6 @@ import searchEn from './search.en'
 import paperworkEn from './paperwork.en'
 import messagesEn from './messages.en'
 import masterdataEn from './masterdata.en'
-import labelsEn from './labels.en'
 export default {
   app: {
     title: 'After-Sales Service Operations',
@@ -855,6 +854,4 @@ export default {
   ...messagesEn,
   // The customer and unit pages: master-data corrections (masterdata.*.ts).
   ...masterdataEn,
-  // Labels the server sends as codes with params (labels.*.ts, src/i18n/labels.ts).
-  ...labelsEn,
 }

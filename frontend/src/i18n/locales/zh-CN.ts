@@ -5,7 +5,6 @@ import searchZhCN from './search.zh-CN'
 import paperworkZhCN from './paperwork.zh-CN'
 import messagesZhCN from './messages.zh-CN'
 import masterdataZhCN from './masterdata.zh-CN'
-import labelsZhCN from './labels.zh-CN'
 export default {
   app: {
     title: '售后服务运营平台',
@@ -855,6 +854,4 @@ export default {
   ...messagesZhCN,
   // The customer and unit pages: master-data corrections (masterdata.*.ts).
   ...masterdataZhCN,
-  // Labels the server sends as codes with params (labels.*.ts, src/i18n/labels.ts).
-  ...labelsZhCN,
 }
