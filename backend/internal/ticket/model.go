@@ -157,7 +157,9 @@ type Event struct {
 // frontend/src/i18n). A param whose name the UI lists under labels.values
 // (ticket_status, sla_target …, also with a from_/to_ prefix) is a code
 // itself; a reason that starts with a code ("ticket_resolved: …", see
-// labels.reasons) is said with it.
+// labels.reasons) is said with it. Set Code in a composite literal, never
+// by assignment: the error catalogue's scan (apperr/catalogue_test.go) reads
+// an assigned x.Code as an API error code.
 type Line struct {
 	Code   string
 	Params map[string]any

@@ -134,7 +134,8 @@ func (s *Service) move(ctx context.Context, t *Ticket, c *change, to, reason str
 	}
 	l := Line{Code: "status_change", Params: map[string]any{"from_ticket_status": from, "to_ticket_status": to}}
 	if reason != "" {
-		l.Code, l.Params["reason"] = "status_change_reason", reason
+		l.Params["reason"] = reason
+		l = Line{Code: "status_change_reason", Params: l.Params}
 	}
 	c.say(EventStatusChange, l, data)
 	c.publish = append(c.publish, s.eventOf(event.TicketStatusChanged, *t, event.Ticket{From: from, To: to}))

@@ -171,16 +171,16 @@ func (s *Service) Assign(ctx context.Context, id uint64, assigneeID *uint64, tea
 			t.Team = strings.TrimSpace(*team)
 			data["team"] = t.Team
 		}
-		l := Line{Code: "assigned", Params: map[string]any{}}
+		code, params := "assigned", map[string]any{}
 		if t.AssigneeID != nil {
-			l.Code += "_agent"
-			l.Params["agent_id"] = *t.AssigneeID
+			code += "_agent"
+			params["agent_id"] = *t.AssigneeID
 		}
 		if t.Team != "" {
-			l.Code += "_team"
-			l.Params["team"] = t.Team
+			code += "_team"
+			params["team"] = t.Team
 		}
-		c.say(EventAssignment, l, data)
+		c.say(EventAssignment, Line{Code: code, Params: params}, data)
 		c.publish = append(c.publish, s.eventOf(event.TicketAssigned, *t, event.Ticket{}))
 		if t.Status == StatusNew && (t.AssigneeID != nil || t.Team != "") {
 			return s.move(ctx, t, c, StatusAssigned, "", now)

@@ -94,7 +94,7 @@ func (s *Service) SignOff(ctx context.Context, id uint64, signedBy string, versi
 			w.SignedOffAt, w.SignedBy, w.Status = &now, signedBy, StatusSignedOff
 			st.Line = ticket.Line{Code: "signed_off", Params: map[string]any{"number": w.Number}}
 			if signedBy != "" {
-				st.Line.Code, st.Line.Params["signed_by"] = "signed_off_by", signedBy
+				st.Line = ticket.Line{Code: "signed_off_by", Params: map[string]any{"number": w.Number, "signed_by": signedBy}}
 			}
 			return s.events(event.WorkOrderSignedOff, *w, event.WorkOrder{}), nil
 		}})
