@@ -9,6 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/privacy"
 	"github.com/aftersales/aftersales/backend/internal/ticket"
 )
@@ -23,7 +24,7 @@ func exportRow(t *testing.T, h *harness, token, number string) map[string]string
 		t.Fatal(err)
 	}
 	rows, _ := book.GetRows("工单")
-	if !slices.Equal(rows[0][:len(ticket.ExportHeader)], ticket.ExportHeader) {
+	if header := ticket.ExportHeader(i18n.Translator{}); !slices.Equal(rows[0][:len(header)], header) {
 		t.Fatalf("header %v", rows[0])
 	}
 	for _, row := range rows[1:] {

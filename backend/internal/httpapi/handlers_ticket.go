@@ -481,7 +481,8 @@ func (s *Server) exportTickets(c *gin.Context) error {
 		maxRows = n
 	}
 	var buf bytes.Buffer
-	res, err := s.Tickets.Export(c.Request.Context(), f, &buf, ticket.ExportOptions{MaxRows: maxRows, Names: s.exportNames(c)})
+	res, err := s.Tickets.Export(c.Request.Context(), f, &buf, ticket.ExportOptions{MaxRows: maxRows, Names: s.exportNames(c),
+		Text: s.text(c)})
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -87,9 +88,26 @@ func (c *Catalogue) For(prefs ...string) Translator {
 	return Translator{loc: goi18n.NewLocalizer(c.bundle, lang)}
 }
 
-// Translator says the catalogue's messages in one language.
+// Translator says the catalogue's messages in one language. The zero
+// Translator speaks zh-CN (Default), so a document built without a
+// request (a job, a test) reads as before.
 type Translator struct {
 	loc *goi18n.Localizer
+}
+
+// defaultCatalogue is the embedded catalogue the zero Translator reads,
+// loaded once on first use and never changed after.
+var defaultCatalogue = sync.OnceValues(New)
+
+func (t Translator) localizer() *goi18n.Localizer {
+	if t.loc != nil {
+		return t.loc
+	}
+	c, err := defaultCatalogue()
+	if err != nil {
+		return nil
+	}
+	return c.For(Default).loc
 }
 
 // T returns message id with data filled in ({{.Name}} in the catalogue).
@@ -101,16 +119,34 @@ func (t Translator) T(id string, data ...map[string]any) string {
 	if len(data) > 0 {
 		cfg.TemplateData = data[0]
 	}
-	s, err := t.loc.Localize(cfg)
+	loc := t.localizer()
+	if loc == nil {
+		return id
+	}
+	s, err := loc.Localize(cfg)
 	if err != nil || s == "" {
 		return id
 	}
 	return s
 }
 
+// Label returns the message of a code through ids (code → message id,
+// a map of literal ids the completeness test reads); a code with no id
+// comes back as itself, so an unknown code shows rather than a blank.
+func (t Translator) Label(ids map[string]string, code string) string {
+	if _, ok := ids[code]; !ok {
+		return code
+	}
+	return t.T(ids[code])
+}
+
 // Lang is the tag of the language t speaks ("zh-CN" or "en").
 func (t Translator) Lang() string {
-	_, tag, err := t.loc.LocalizeWithTag(&goi18n.LocalizeConfig{MessageID: "language.name"})
+	loc := t.localizer()
+	if loc == nil {
+		return Default
+	}
+	_, tag, err := loc.LocalizeWithTag(&goi18n.LocalizeConfig{MessageID: "language.name"})
 	if err != nil {
 		return Default
 	}

@@ -158,3 +158,27 @@ func TestTheLanguageComesFromAcceptLanguage(t *testing.T) {
 		t.Errorf("Lang: %q", got)
 	}
 }
+
+// TestTheZeroTranslatorSpeaksChineseAndLabelsKeepUnknownCodes: a document
+// built without a request reads in zh-CN; a code with no message shows as
+// itself.
+func TestTheZeroTranslatorSpeaksChineseAndLabelsKeepUnknownCodes(t *testing.T) {
+	var zero i18n.Translator
+	if got := zero.T("report.total"); got != "合计" {
+		t.Errorf("zero Translator: %q", got)
+	}
+	if got := zero.Lang(); got != "zh-CN" {
+		t.Errorf("zero Translator's language: %q", got)
+	}
+	c, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{"yes": "label.common.yes"}
+	if got := c.For("en").Label(ids, "yes"); got != "Yes" {
+		t.Errorf("Label: %q", got)
+	}
+	if got := c.For("en").Label(ids, "maybe"); got != "maybe" {
+		t.Errorf("an unknown code: %q", got)
+	}
+}

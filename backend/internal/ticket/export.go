@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/sla"
 )
 
@@ -47,6 +48,9 @@ type ExportOptions struct {
 	Names ExportNames
 	// Progress, when set, is told the rows written so far after each batch.
 	Progress func(rows int)
+	// Text is the reader's language for the sheet's name, headers and code
+	// labels (the zero Translator: zh-CN).
+	Text i18n.Translator
 }
 
 // ExportResult reports what an export wrote.
@@ -55,13 +59,30 @@ type ExportResult struct {
 	Truncated bool
 }
 
-// ExportHeader is the export's header row before the SLA clock columns.
-// Codes are shown as their zh-CN labels and parties by name (the customer's
-// phone as the caller may see it), so a manager reads the sheet without a
-// lookup table.
-var ExportHeader = []string{"工单号", "渠道", "类型", "优先级", "状态", "客户", "客户电话", "产品序列号", "型号", "品类", "故障代码",
-	"故障描述", "地区", "当前网点", "技师", "处理坐席", "班组", "重开次数", "关闭原因", "合并到工单ID", "创建时间", "首次响应时间", "分派时间",
-	"解决时间", "关闭时间", "最后更新时间", "SLA策略", "SLA是否超时"}
+// exportHeaderIDs are the message ids of the export's header row before
+// the SLA clock columns. Codes are shown as their labels and parties by
+// name (the customer's phone as the caller may see it), so a manager reads
+// the sheet without a lookup table.
+var exportHeaderIDs = []string{"export.tickets.number", "export.tickets.channel", "export.tickets.type", "export.tickets.priority",
+	"export.tickets.status", "export.tickets.customer", "export.tickets.customer_phone", "export.tickets.serial", "export.tickets.model",
+	"export.tickets.category", "export.tickets.fault_code", "export.tickets.description", "export.tickets.region", "export.tickets.outlet",
+	"export.tickets.technician", "export.tickets.assignee", "export.tickets.team", "export.tickets.reopen_count",
+	"export.tickets.close_reason", "export.tickets.merged_into", "export.tickets.created_at", "export.tickets.first_response_at",
+	"export.tickets.assigned_at", "export.tickets.resolved_at", "export.tickets.closed_at", "export.tickets.updated_at",
+	"export.tickets.sla_policy", "export.tickets.sla_breached"}
+
+// ExportHeader is the export's header row before the SLA clock columns,
+// in tr's language.
+func ExportHeader(tr i18n.Translator) []string {
+	out := make([]string, len(exportHeaderIDs))
+	for i := range exportHeaderIDs {
+		out[i] = tr.T(exportHeaderIDs[i])
+	}
+	return out
+}
+
+// ExportSheetName is the name of the export's sheet in tr's language.
+func ExportSheetName(tr i18n.Translator) string { return tr.T("export.tickets.sheet") }
 
 // Export writes the tickets matching f (visible to the caller, in f's
 // order) as an Excel workbook to w: one row per ticket (ExportHeader) with
@@ -82,7 +103,8 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, o ExportOpt
 	}
 	book := excelize.NewFile()
 	defer book.Close()
-	const sheet = "工单"
+	tr := o.Text
+	sheet := ExportSheetName(tr)
 	if err := book.SetSheetName("Sheet1", sheet); err != nil {
 		return ExportResult{}, apperr.Internal(err)
 	}
@@ -90,13 +112,14 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, o ExportOpt
 	if err != nil {
 		return ExportResult{}, apperr.Internal(err)
 	}
-	header := make([]any, 0, len(ExportHeader)+4*len(sla.Targets()))
-	for _, h := range ExportHeader {
+	header := make([]any, 0, len(exportHeaderIDs)+4*len(sla.Targets()))
+	for _, h := range ExportHeader(tr) {
 		header = append(header, h)
 	}
 	for _, t := range sla.Targets() {
-		l := targetLabel(t)
-		header = append(header, l+"状态", l+"截止时间", l+"达成时间", l+"是否超时")
+		clock := map[string]any{"Clock": clockTargetLabel(tr, t)}
+		header = append(header, tr.T("export.tickets.clock_state", clock), tr.T("export.tickets.clock_due", clock),
+			tr.T("export.tickets.clock_met", clock), tr.T("export.tickets.clock_breached", clock))
 	}
 	if err := sw.SetRow("A1", header); err != nil {
 		return ExportResult{}, apperr.Internal(err)
@@ -114,12 +137,6 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, o ExportOpt
 			return ""
 		}
 		return *v
-	}
-	yes := func(b bool) string {
-		if b {
-			return "是"
-		}
-		return "否"
 	}
 	res := ExportResult{}
 	rowNo := 2
@@ -169,10 +186,10 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, o ExportOpt
 			if region == "" {
 				region = t.RegionCode
 			}
-			row := []any{t.Number, ChannelLabel(t.Channel), typeLabel(t.Type), PriorityLabel(t.Priority), StatusLabel(t.Status), n.Customer, n.Phone,
+			row := []any{t.Number, ChannelLabel(tr, t.Channel), TypeLabel(tr, t.Type), PriorityLabel(tr, t.Priority), StatusName(tr, t.Status), n.Customer, n.Phone,
 				n.Serial, n.Model, n.Category, t.FaultCode, t.Description, region, n.Outlet, n.Technician, n.Assignee, t.Team, t.ReopenCount,
-				CloseReasonLabel(t.CloseReason), ptr(t.MergedIntoID), ts(&created), ts(t.FirstResponseAt), ts(t.AssignedAt), ts(t.ResolvedAt),
-				ts(t.ClosedAt), ts(&updated), t.SLAPolicy, yes(t.SLABreached)}
+				CloseReasonLabel(tr, t.CloseReason), ptr(t.MergedIntoID), ts(&created), ts(t.FirstResponseAt), ts(t.AssignedAt), ts(t.ResolvedAt),
+				ts(t.ClosedAt), ts(&updated), t.SLAPolicy, yesNo(tr, t.SLABreached)}
 			for _, c := range clocks {
 				if !c.Target.Valid() {
 					continue
@@ -181,7 +198,7 @@ func (s *Service) Export(ctx context.Context, f Filter, w io.Writer, o ExportOpt
 				for _, p := range c.Previous {
 					breached = breached || p.Breached
 				}
-				row = append(row, clockStateLabel(c.State), ts(c.DueAt), ts(c.MetAt), yes(breached))
+				row = append(row, clockStateLabel(tr, c.State), ts(c.DueAt), ts(c.MetAt), yesNo(tr, breached))
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, rowNo)
 			if err := sw.SetRow(cell, row); err != nil {

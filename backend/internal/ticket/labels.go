@@ -1,42 +1,59 @@
 package ticket
 
-import "github.com/aftersales/aftersales/backend/internal/sla"
-
-// The zh-CN labels of the ticket's codes, as exports and printouts show
-// them (the UI has its own in frontend/src/i18n). An unknown code shows as
-// itself.
-var (
-	channelLabels = map[string]string{ChannelPhone: "电话", ChannelWeb: "网页", ChannelOnline: "在线", ChannelWalkIn: "到店",
-		ChannelWeChat: "微信"}
-	priorityLabels    = map[string]string{PriorityLow: "低", PriorityNormal: "普通", PriorityHigh: "高", PriorityUrgent: "紧急"}
-	closeReasonLabels = map[string]string{"resolved": "已解决", "merged": "已合并"}
-	clockStateLabels  = map[sla.State]string{sla.StateNotStarted: "未开始", sla.StateRunning: "计时中", sla.StateWarning: "即将超时",
-		sla.StatePaused: "暂停", sla.StateMet: "已达成", sla.StateBreached: "已超时", sla.StateStopped: "已停止"}
+import (
+	"github.com/aftersales/aftersales/backend/internal/i18n"
+	"github.com/aftersales/aftersales/backend/internal/sla"
 )
 
-func label(m map[string]string, code string) string {
-	if l, ok := m[code]; ok {
-		return l
-	}
-	return code
+// The message ids (package i18n, label.* namespace) of the ticket's codes,
+// as exports show them in the reader's language (the UI has its own labels
+// in frontend/src/i18n). An unknown code shows as itself.
+var (
+	channelLabels = map[string]string{ChannelPhone: "label.ticket.channel.phone", ChannelWeb: "label.ticket.channel.web",
+		ChannelOnline: "label.ticket.channel.online", ChannelWalkIn: "label.ticket.channel.walk_in", ChannelWeChat: "label.ticket.channel.wechat"}
+	priorityLabels = map[string]string{PriorityLow: "label.ticket.priority.low", PriorityNormal: "label.ticket.priority.normal",
+		PriorityHigh: "label.ticket.priority.high", PriorityUrgent: "label.ticket.priority.urgent"}
+	typeLabelIDs = map[string]string{TypeConsultation: "label.ticket.type.consultation", TypeInstallation: "label.ticket.type.installation",
+		TypeRepair: "label.ticket.type.repair", TypeComplaint: "label.ticket.type.complaint", TypeReturnExchange: "label.ticket.type.return_exchange",
+		TypeRecall: "label.ticket.type.recall", TypeOther: "label.ticket.type.other"}
+	statusLabelIDs = map[string]string{StatusNew: "label.ticket.status.new", StatusAssigned: "label.ticket.status.assigned",
+		StatusInProgress: "label.ticket.status.in_progress", StatusWaitingCustomer: "label.ticket.status.waiting_customer",
+		StatusWaitingParts: "label.ticket.status.waiting_parts", StatusResolved: "label.ticket.status.resolved",
+		StatusClosed: "label.ticket.status.closed"}
+	closeReasonLabels = map[string]string{"resolved": "label.ticket.close_reason.resolved", "merged": "label.ticket.close_reason.merged"}
+	clockStateLabels  = map[string]string{string(sla.StateNotStarted): "label.sla.state.not_started", string(sla.StateRunning): "label.sla.state.running",
+		string(sla.StateWarning): "label.sla.state.warning", string(sla.StatePaused): "label.sla.state.paused",
+		string(sla.StateMet): "label.sla.state.met", string(sla.StateBreached): "label.sla.state.breached",
+		string(sla.StateStopped): "label.sla.state.stopped"}
+	clockTargetLabels = map[string]string{string(sla.TargetFirstResponse): "label.sla.target.first_response",
+		string(sla.TargetOutletAccept): "label.sla.target.outlet_accept", string(sla.TargetCustomerContact): "label.sla.target.customer_contact",
+		string(sla.TargetOnsiteArrival): "label.sla.target.onsite_arrival", string(sla.TargetResolution): "label.sla.target.resolution"}
+	yesNoLabels = map[bool]string{true: "label.common.yes", false: "label.common.no"}
+)
+
+// ChannelLabel returns the name of a channel in tr's language.
+func ChannelLabel(tr i18n.Translator, c string) string { return tr.Label(channelLabels, c) }
+
+// PriorityLabel returns the name of a priority in tr's language.
+func PriorityLabel(tr i18n.Translator, p string) string { return tr.Label(priorityLabels, p) }
+
+// TypeLabel returns the name of a ticket type in tr's language.
+func TypeLabel(tr i18n.Translator, t string) string { return tr.Label(typeLabelIDs, t) }
+
+// StatusName returns the name of a status in tr's language (StatusLabel is
+// the zh-CN one the timeline records).
+func StatusName(tr i18n.Translator, s string) string { return tr.Label(statusLabelIDs, s) }
+
+// CloseReasonLabel returns the name of a stored close reason in tr's
+// language (free text reasons show as written).
+func CloseReasonLabel(tr i18n.Translator, r string) string { return tr.Label(closeReasonLabels, r) }
+
+func clockStateLabel(tr i18n.Translator, s sla.State) string {
+	return tr.Label(clockStateLabels, string(s))
 }
 
-// ChannelLabel returns the zh-CN name of a channel.
-func ChannelLabel(c string) string { return label(channelLabels, c) }
-
-// PriorityLabel returns the zh-CN name of a priority.
-func PriorityLabel(p string) string { return label(priorityLabels, p) }
-
-// TypeLabel returns the zh-CN name of a ticket type.
-func TypeLabel(t string) string { return typeLabel(t) }
-
-// CloseReasonLabel returns the zh-CN name of a stored close reason (free
-// text reasons show as written).
-func CloseReasonLabel(r string) string { return label(closeReasonLabels, r) }
-
-func clockStateLabel(s sla.State) string {
-	if l, ok := clockStateLabels[s]; ok {
-		return l
-	}
-	return string(s)
+func clockTargetLabel(tr i18n.Translator, t sla.Target) string {
+	return tr.Label(clockTargetLabels, string(t))
 }
+
+func yesNo(tr i18n.Translator, b bool) string { return tr.T(yesNoLabels[b]) }
