@@ -108,6 +108,9 @@ type App struct {
 	CorrectiveActions *capa.Service
 	Surveys           *survey.Service
 
+	// Text is the message catalogue of the server's own words (exports,
+	// audit packs) in each language.
+	Text *i18n.Catalogue
 	// Readiness engine, evidence and certification (see wire_readiness.go).
 	Readiness     *readiness.Service
 	Certification *certification.Service
@@ -251,6 +254,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	if err := a.wireAttachments(); err != nil {
 		return nil, err
 	}
+	if a.Text, err = i18n.New(); err != nil {
+		return nil, err
+	}
 	if err := a.wireReadiness(ctx); err != nil {
 		return nil, err
 	}
@@ -262,15 +268,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 			ui = sub
 		}
 	}
-	text, err := i18n.New()
-	if err != nil {
-		return nil, err
-	}
 	a.HTTP = httpapi.New(httpapi.Options{DB: g, Auth: a.Auth, RBAC: a.RBAC, Audit: a.Audit, Bus: a.Bus, Hub: a.Hub, Scheduler: a.Sched,
 		Log: log, UI: ui, SecureCookies: cfg.HTTP.SecureCookies || cfg.HTTP.CookieSecure, MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 		MaxUploadBytes: max(cfg.Storage.MaxUploadMiB<<20, 20<<20) + 1<<20, TrustedProxies: cfg.HTTP.TrustedProxyList(),
 		AllowedOrigins: cfg.HTTP.AllowedOriginList(), MetricsToken: cfg.Metrics.Token, Pprof: cfg.Metrics.Pprof, Limiter: a.RateLimit, RequestTimeout: cfg.HTTP.RequestTimeout,
-		Location: cfg.Location(), Version: Version, Text: text,
+		Location: cfg.Location(), Version: Version, Text: a.Text,
 		// == Domain services into the HTTP server
 		Content: a.Content, Attachments: a.Attachments,
 		Repairs: a.Repairs, Parts: a.Parts, Returns: a.Returns, Recalls: a.Recalls,

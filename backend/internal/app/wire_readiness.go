@@ -38,7 +38,8 @@ func (a *App) wireReadiness(ctx context.Context) error {
 	c, err := certification.New(certification.Options{DB: a.DB, Audit: a.Audit, Bus: a.Bus, Log: a.Log, Readiness: r,
 		StorageDir: cfg.Storage.Dir, MaxUploadBytes: cfg.Storage.MaxUploadMiB << 20,
 		SurveillanceMonths: cfg.Certification.SurveillanceMonths, SurveillanceWindowDays: cfg.Certification.SurveillanceWindowDays,
-		ValidityYears: cfg.Certification.ValidityYears, ReminderDays: days, Location: cfg.Location(), Holder: a.Sched.Holder()})
+		ValidityYears: cfg.Certification.ValidityYears, ReminderDays: days, Location: cfg.Location(), Holder: a.Sched.Holder(),
+		Text: a.Text})
 	if err != nil {
 		return err
 	}

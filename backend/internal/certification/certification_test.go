@@ -21,6 +21,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/certification"
 	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
@@ -331,10 +332,10 @@ func TestAuditPack(t *testing.T) {
 		if _, err := f.svc.Approve(f.ctx, doc.ID, 0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.CreatePack(f.ctx, day(2026, 7, 1), day(2025, 7, 1)); !apperr.IsKind(err, apperr.KindValidation) {
+		if _, err := f.svc.CreatePack(f.ctx, day(2026, 7, 1), day(2025, 7, 1), i18n.Translator{}); !apperr.IsKind(err, apperr.KindValidation) {
 			t.Fatalf("reversed window: %v", err)
 		}
-		p, err := f.svc.CreatePack(f.ctx, day(2025, 7, 1), day(2026, 6, 30))
+		p, err := f.svc.CreatePack(f.ctx, day(2025, 7, 1), day(2026, 6, 30), i18n.Translator{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -209,10 +209,13 @@ type AuditPack struct {
 	Holder        string // instance building it
 	RequestedByID uint64
 	RequestedBy   string
-	StartedAt     *time.Time
-	FinishedAt    *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Lang is the language the pack is written in (an i18n tag; empty for
+	// packs from before migration 0145: zh-CN).
+	Lang       string
+	StartedAt  *time.Time
+	FinishedAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // TableName pins the table of migration 0007.

@@ -20,6 +20,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
 )
 
@@ -35,21 +36,43 @@ const maxPackSpan = 3*366*24*time.Hour + 24*time.Hour
 // columns as they are, so it follows the other domains' schemas without
 // code changes; phone columns are masked.
 type recordSheet struct {
-	file, title, table, timeColumn string
+	table, timeColumn string
 }
 
 // recordSheets are the records an auditor samples.
 var recordSheets = []recordSheet{
-	{"03_记录抽样/维修记录.xlsx", "维修记录", "repair_orders", "received_at"},
-	{"03_记录抽样/投诉记录.xlsx", "投诉记录", "complaints", "received_at"},
-	{"03_记录抽样/满意度调查.xlsx", "满意度调查", "survey_responses", "answered_at"},
-	{"03_记录抽样/回访记录.xlsx", "回访记录", "survey_followups", "created_at"},
+	{"repair_orders", "received_at"},
+	{"complaints", "received_at"},
+	{"survey_responses", "answered_at"},
+	{"survey_followups", "created_at"},
 }
+
+// recordTitles are the message ids of the record kinds' titles, which name
+// both the sheet and its file.
+var recordTitles = map[string]string{"repair_orders": "pack.records.repairs", "complaints": "pack.records.complaints",
+	"survey_responses": "pack.records.surveys", "survey_followups": "pack.records.followups"}
+
+// packNames are the pack's file and folder names in one language.
+type packNames struct {
+	readme, score, evidence, register, outlets, staff, records string
+}
+
+func namesIn(tr i18n.Translator) packNames {
+	return packNames{readme: tr.T("pack.file.readme") + ".txt", score: tr.T("pack.file.score") + ".xlsx", evidence: tr.T("pack.folder.evidence"),
+		register: tr.T("pack.file.evidence_register") + ".xlsx", outlets: tr.T("pack.file.outlets") + ".xlsx",
+		staff: tr.T("pack.file.staff") + ".xlsx", records: tr.T("pack.folder.records")}
+}
+
+// titleIn is the record kind's title in tr's language.
+func (rs recordSheet) titleIn(tr i18n.Translator) string { return tr.T(recordTitles[rs.table]) }
 
 // CreatePack queues an audit pack for the window [from, to] (calendar
 // dates) and starts building it in the background; its progress is stored,
-// so any instance can report it.
-func (s *Service) CreatePack(ctx context.Context, from, to time.Time) (*AuditPack, error) {
+// so any instance can report it. The pack is written in tr's language (its
+// fixed words, sheet and file names; the standard's own texts stay as the
+// standard has them), which is stored with it for whichever instance
+// builds it.
+func (s *Service) CreatePack(ctx context.Context, from, to time.Time, tr i18n.Translator) (*AuditPack, error) {
 	fields := apperr.Fields{}
 	if from.IsZero() {
 		fields["from"] = apperr.Required()
@@ -72,7 +95,7 @@ func (s *Service) CreatePack(ctx context.Context, from, to time.Time) (*AuditPac
 	}
 	a := actor.From(ctx)
 	now := s.now().UTC()
-	p := AuditPack{FromDate: dateOnly(from), ToDate: dateOnly(to), Status: PackQueued, Step: "排队中", RequestedByID: a.UserID,
+	p := AuditPack{FromDate: dateOnly(from), ToDate: dateOnly(to), Status: PackQueued, Step: tr.T("pack.step.queued"), Lang: tr.Lang(), RequestedByID: a.UserID,
 		RequestedBy: truncateRunes(a.Username, 64), CreatedAt: now, UpdatedAt: now}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&p).Error; err != nil {
@@ -155,7 +178,7 @@ func (s *Service) build(id uint64) {
 	ctx := actor.With(context.Background(), actor.System("audit-pack"))
 	now := s.now().UTC()
 	res := s.db.WithContext(ctx).Model(&AuditPack{}).Where("id = ? AND status = ?", id, PackQueued).
-		Updates(map[string]any{"status": PackRunning, "holder": truncateRunes(s.o.Holder, 128), "started_at": now, "updated_at": now, "step": "开始"})
+		Updates(map[string]any{"status": PackRunning, "holder": truncateRunes(s.o.Holder, 128), "started_at": now, "updated_at": now})
 	if res.Error != nil || res.RowsAffected == 0 {
 		return // another instance took it, or it is gone
 	}
@@ -163,15 +186,17 @@ func (s *Service) build(id uint64) {
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&p).Error; err != nil {
 		return
 	}
+	tr := s.o.Text.For(p.Lang)
+	s.progress(ctx, id, 0, tr.T("pack.step.started"))
 	key := filepath.Join("packs", fmt.Sprintf("audit-pack-%d.zip", id))
-	size, sum, err := s.writePack(ctx, &p, filepath.Join(s.o.StorageDir, key))
+	size, sum, err := s.writePack(ctx, &p, tr, filepath.Join(s.o.StorageDir, key))
 	fin := s.now().UTC()
 	upd := map[string]any{"finished_at": fin, "updated_at": fin}
 	if err != nil {
 		s.log.Error("certification: audit pack failed", "id", id, "err", err)
-		upd["status"], upd["error"], upd["step"] = PackFailed, truncateRunes(err.Error(), 2000), "失败"
+		upd["status"], upd["error"], upd["step"] = PackFailed, truncateRunes(err.Error(), 2000), tr.T("pack.step.failed")
 	} else {
-		upd["status"], upd["progress"], upd["step"], upd["storage_key"], upd["size"], upd["sha256"] = PackDone, 100, "完成", key, size, sum
+		upd["status"], upd["progress"], upd["step"], upd["storage_key"], upd["size"], upd["sha256"] = PackDone, 100, tr.T("pack.step.done"), key, size, sum
 	}
 	built := err == nil
 	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -196,7 +221,7 @@ func (s *Service) progress(ctx context.Context, id uint64, pct int, step string)
 
 // writePack writes the ZIP to path through a temporary file and returns its
 // size and SHA-256.
-func (s *Service) writePack(ctx context.Context, p *AuditPack, path string) (int64, string, error) {
+func (s *Service) writePack(ctx context.Context, p *AuditPack, tr i18n.Translator, path string) (int64, string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return 0, "", err
 	}
@@ -208,7 +233,7 @@ func (s *Service) writePack(ctx context.Context, p *AuditPack, path string) (int
 	defer func() { _ = os.Remove(tmpName) }()
 	h := sha256.New()
 	zw := zip.NewWriter(io.MultiWriter(tmp, h))
-	if err := s.packContents(ctx, p, zw); err != nil {
+	if err := s.packContents(ctx, p, tr, zw); err != nil {
 		_ = tmp.Close()
 		return 0, "", err
 	}
@@ -230,36 +255,38 @@ func (s *Service) writePack(ctx context.Context, p *AuditPack, path string) (int
 	return info.Size(), hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func (s *Service) packContents(ctx context.Context, p *AuditPack, zw *zip.Writer) error {
+func (s *Service) packContents(ctx context.Context, p *AuditPack, tr i18n.Translator, zw *zip.Writer) error {
 	from, to := s.startOf(p.FromDate), s.endOf(p.ToDate)
-	readme := fmt.Sprintf("审核资料包\n观察期：%s 至 %s\n生成时间：%s\n\n00_评分报告.xlsx  最新评分及逐项得分台账、差距\n01_证据/  按指标分类的证据文件及证据清单\n02_网点清单.xlsx  网点（自建/委托）及委托合同\n02_人员名册.xlsx  人员及证书\n03_记录抽样/  维修、投诉、满意度调查、回访记录抽样\n\n本资料包中的评分为系统预测，不代表认证机构的审核结论。\n",
-		p.FromDate.Format(time.DateOnly), p.ToDate.Format(time.DateOnly), s.now().In(s.loc).Format("2006-01-02 15:04"))
-	if err := writeEntry(zw, "说明.txt", []byte(readme)); err != nil {
+	n := namesIn(tr)
+	readme := tr.T("pack.readme", map[string]any{"From": p.FromDate.Format(time.DateOnly), "To": p.ToDate.Format(time.DateOnly),
+		"At": s.now().In(s.loc).Format("2006-01-02 15:04"), "Score": n.score, "Evidence": n.evidence, "Outlets": n.outlets,
+		"Staff": n.staff, "Records": n.records})
+	if err := writeEntry(zw, n.readme, []byte(readme)); err != nil {
 		return err
 	}
-	s.progress(ctx, p.ID, 5, "评分报告")
-	if err := s.packScore(ctx, zw); err != nil {
+	s.progress(ctx, p.ID, 5, tr.T("pack.step.score"))
+	if err := s.packScore(ctx, tr, zw, n); err != nil {
 		return fmt.Errorf("score report: %w", err)
 	}
-	s.progress(ctx, p.ID, 20, "证据文件")
-	if err := s.packEvidence(ctx, zw, p.FromDate, p.ToDate); err != nil {
+	s.progress(ctx, p.ID, 20, tr.T("pack.step.evidence"))
+	if err := s.packEvidence(ctx, tr, zw, n, p.FromDate, p.ToDate); err != nil {
 		return fmt.Errorf("evidence: %w", err)
 	}
-	s.progress(ctx, p.ID, 45, "网点清单")
-	if err := s.packOutlets(ctx, zw); err != nil {
+	s.progress(ctx, p.ID, 45, tr.T("pack.step.outlets"))
+	if err := s.packOutlets(ctx, tr, zw, n); err != nil {
 		return fmt.Errorf("outlets: %w", err)
 	}
-	s.progress(ctx, p.ID, 55, "人员名册")
-	if err := s.packStaff(ctx, zw); err != nil {
+	s.progress(ctx, p.ID, 55, tr.T("pack.step.staff"))
+	if err := s.packStaff(ctx, tr, zw, n); err != nil {
 		return fmt.Errorf("staff: %w", err)
 	}
 	for i, rs := range recordSheets {
-		s.progress(ctx, p.ID, 60+i*9, rs.title)
-		if err := s.packRecords(ctx, zw, rs, from, to); err != nil {
-			return fmt.Errorf("%s: %w", rs.title, err)
+		s.progress(ctx, p.ID, 60+i*9, rs.titleIn(tr))
+		if err := s.packRecords(ctx, tr, zw, n, rs, from, to); err != nil {
+			return fmt.Errorf("%s: %w", rs.table, err)
 		}
 	}
-	s.progress(ctx, p.ID, 98, "打包")
+	s.progress(ctx, p.ID, 98, tr.T("pack.step.zip"))
 	return nil
 }
 
@@ -277,6 +304,15 @@ type sheet struct {
 	name   string
 	header []string
 	rows   [][]any
+}
+
+// headers says the message ids of a header row in tr's language.
+func headers(tr i18n.Translator, ids ...string) []string {
+	out := make([]string, len(ids))
+	for i := range ids {
+		out[i] = tr.T(ids[i])
+	}
+	return out
 }
 
 // writeWorkbook streams sheets into an .xlsx entry of the ZIP.
@@ -322,43 +358,62 @@ func writeWorkbook(zw *zip.Writer, name string, sheets []sheet) error {
 }
 
 // packScore writes the latest run: summary, the points ledger and the gaps.
-func (s *Service) packScore(ctx context.Context, zw *zip.Writer) error {
+// Indicator names and clauses are the standard's (zh-CN); the reasons and
+// actions the engine writes follow tr's language.
+func (s *Service) packScore(ctx context.Context, tr i18n.Translator, zw *zip.Writer, n packNames) error {
 	d, err := s.o.Readiness.Latest(ctx, "")
 	if err != nil {
 		if apperr.IsKind(err, apperr.KindNotFound) {
-			return writeWorkbook(zw, "00_评分报告.xlsx", []sheet{{name: "总览", header: []string{"说明"}, rows: [][]any{{"尚无评分记录：请先运行评分"}}}})
+			return writeWorkbook(zw, n.score, []sheet{{name: tr.T("pack.sheet.overview"), header: headers(tr, "pack.col.note"),
+				rows: [][]any{{tr.T("pack.score.none")}}}})
 		}
 		return err
 	}
 	r, res := d.Run, d.Result
-	summary := sheet{name: "总览", header: []string{"项目", "值"}, rows: [][]any{
-		{"评分编号", r.ID}, {"评价日", r.AsOf.In(s.loc).Format("2006-01-02 15:04")}, {"标准", fmt.Sprintf("%s 第 %d 版", r.StandardCode, r.StandardVersion)},
-		{"总分", readiness.RoundForDisplay(r.Total)}, {"区间（未知项 0 分 … 满分）", fmt.Sprintf("%.2f … %.2f", r.Low, r.High)},
-		{"等级", bandName(d.Standard, r.Band)}, {"下一等级", bandName(d.Standard, r.NextBand)}, {"距下一等级", readiness.RoundForDisplay(r.ToNextBand)},
-		{"适用分值", readiness.RoundForDisplay(r.Applicable)}, {"特别扣分", readiness.RoundForDisplay(r.DeductionPoints)},
-		{"特别加分", readiness.RoundForDisplay(r.BonusPoints)}, {"数据水位（审计序号）", r.AuditSeq},
-		{"说明", "本评分为系统依据标准数据化版本所作预测；标记为推断的指标分值与条款为重构，非标准原文"},
+	say := func(t readiness.Text) string { return inLanguage(tr, t) }
+	summary := sheet{name: tr.T("pack.sheet.overview"), header: headers(tr, "pack.col.item", "pack.col.value"), rows: [][]any{
+		{tr.T("pack.score.run_id"), r.ID}, {tr.T("pack.score.as_of"), r.AsOf.In(s.loc).Format("2006-01-02 15:04")},
+		{tr.T("pack.score.standard"), tr.T("pack.score.standard_version", map[string]any{"Code": r.StandardCode, "Version": r.StandardVersion})},
+		{tr.T("pack.score.total"), readiness.RoundForDisplay(r.Total)}, {tr.T("pack.score.range"), fmt.Sprintf("%.2f … %.2f", r.Low, r.High)},
+		{tr.T("pack.score.band"), bandName(d.Standard, r.Band)}, {tr.T("pack.score.next_band"), bandName(d.Standard, r.NextBand)},
+		{tr.T("pack.score.to_next_band"), readiness.RoundForDisplay(r.ToNextBand)},
+		{tr.T("pack.score.applicable"), readiness.RoundForDisplay(r.Applicable)}, {tr.T("pack.score.deductions"), readiness.RoundForDisplay(r.DeductionPoints)},
+		{tr.T("pack.score.bonus"), readiness.RoundForDisplay(r.BonusPoints)}, {tr.T("pack.score.watermark"), r.AuditSeq},
+		{tr.T("pack.col.note"), tr.T("pack.score.disclaimer")},
 	}}
-	ledger := sheet{name: "指标台账", header: []string{"条款", "指标", "层级", "规则", "状态", "得分", "满分", "适用分", "可恢复", "分子", "分母", "实际值", "目标", "原因", "改进措施", "相关记录", "推断"}}
+	ledger := sheet{name: tr.T("pack.sheet.ledger"), header: headers(tr, "pack.col.clause", "pack.col.indicator", "pack.ledger.level",
+		"pack.ledger.rule", "pack.ledger.state", "pack.ledger.points", "pack.ledger.max", "pack.ledger.applicable", "pack.ledger.recoverable",
+		"pack.ledger.numerator", "pack.ledger.denominator", "pack.ledger.value", "pack.ledger.target", "pack.col.reason", "pack.col.action",
+		"pack.col.records", "pack.ledger.inferred")}
 	for _, ir := range res.Indicators {
 		ledger.rows = append(ledger.rows, []any{ir.Clause, ir.Name.Zh, ir.Level, string(ir.Kind), string(ir.State),
 			readiness.RoundForDisplay(ir.Points), ir.Max, ir.Applicable, readiness.RoundForDisplay(ir.Recoverable),
 			ir.Inputs.Numerator, ir.Inputs.Denominator, readiness.RoundForDisplay(ir.Inputs.Value * 100), ir.Inputs.Target,
-			ir.Reason.Zh, ir.Action.Zh, strings.Join(ir.RecordIDs, " "), yesNo(ir.Inferred)})
+			say(ir.Reason), say(ir.Action), strings.Join(ir.RecordIDs, " "), yesNo(tr, ir.Inferred)})
 	}
-	gaps := sheet{name: "差距", header: []string{"条款", "指标", "失分", "折合总分", "原因", "改进措施", "相关记录"}}
+	gaps := sheet{name: tr.T("pack.sheet.gaps"), header: headers(tr, "pack.col.clause", "pack.col.indicator", "pack.gaps.lost",
+		"pack.gaps.score_gain", "pack.col.reason", "pack.col.action", "pack.col.records")}
 	for _, g := range readiness.Gaps(res) {
 		gaps.rows = append(gaps.rows, []any{g.Clause, g.Name.Zh, readiness.RoundForDisplay(g.Recoverable), readiness.RoundForDisplay(g.ScoreGain),
-			g.Reason.Zh, g.Action.Zh, strings.Join(g.RecordIDs, " ")})
+			say(g.Reason), say(g.Action), strings.Join(g.RecordIDs, " ")})
 	}
-	deds := sheet{name: "特别扣分", header: []string{"编号", "条款", "事实", "状态"}}
+	deds := sheet{name: tr.T("pack.sheet.deductions"), header: headers(tr, "pack.col.id", "pack.col.clause", "pack.deductions.fact", "pack.col.status")}
 	for _, dd := range res.Deductions {
-		deds.rows = append(deds.rows, []any{dd.ID, dd.Clause, dd.Reason, "已确认"})
+		deds.rows = append(deds.rows, []any{dd.ID, dd.Clause, dd.Reason, tr.T("pack.deductions.confirmed")})
 	}
 	for _, dd := range res.SuggestedDeductions {
-		deds.rows = append(deds.rows, []any{dd.ID, dd.Clause, dd.Reason, "系统建议（待确认）"})
+		deds.rows = append(deds.rows, []any{dd.ID, dd.Clause, dd.Reason, tr.T("pack.deductions.suggested")})
 	}
-	return writeWorkbook(zw, "00_评分报告.xlsx", []sheet{summary, ledger, gaps, deds})
+	return writeWorkbook(zw, n.score, []sheet{summary, ledger, gaps, deds})
+}
+
+// inLanguage picks the English of a text the engine wrote when tr speaks
+// English and there is one, its zh-CN otherwise.
+func inLanguage(tr i18n.Translator, t readiness.Text) string {
+	if t.En != "" && tr.Lang() == "en" {
+		return t.En
+	}
+	return t.Zh
 }
 
 func bandName(std *readiness.Standard, code string) string {
@@ -374,16 +429,17 @@ func bandName(std *readiness.Standard, code string) string {
 	return code
 }
 
-func yesNo(b bool) string {
+// yesNo says yes in tr's language, and nothing for no.
+func yesNo(tr i18n.Translator, b bool) string {
 	if b {
-		return "是"
+		return tr.T("label.common.yes")
 	}
 	return ""
 }
 
 // packEvidence copies the approved documents in force at some point of the
 // window into one folder per indicator, with a register of all documents.
-func (s *Service) packEvidence(ctx context.Context, zw *zip.Writer, from, to time.Time) error {
+func (s *Service) packEvidence(ctx context.Context, tr i18n.Translator, zw *zip.Writer, n packNames, from, to time.Time) error {
 	std, err := s.standard(ctx)
 	if err != nil {
 		return err
@@ -401,7 +457,9 @@ func (s *Service) packEvidence(ctx context.Context, zw *zip.Writer, from, to tim
 	for _, dt := range std.DocumentTypes {
 		labels[dt.Type] = dt.Label.Zh
 	}
-	register := sheet{name: "证据清单", header: []string{"编号", "类型", "名称", "版本", "生效日", "有效至", "签批人", "系统批准", "状态", "SHA-256", "文件", "对应条款", "收入本包"}}
+	register := sheet{name: tr.T("pack.sheet.evidence_register"), header: headers(tr, "pack.col.id", "pack.evidence.type", "pack.evidence.title",
+		"pack.evidence.revision", "pack.evidence.effective", "pack.col.valid_until", "pack.evidence.approver", "pack.evidence.approved",
+		"pack.col.status", "pack.evidence.sha256", "pack.evidence.file", "pack.evidence.clauses", "pack.evidence.included")}
 	for _, d := range docs {
 		v := s.view(d, supersededAt, clauses)
 		inWindow := d.ApprovedAt != nil && !d.EffectiveAt.After(to) && (d.ExpiresAt == nil || !d.ExpiresAt.Before(from))
@@ -414,7 +472,7 @@ func (s *Service) packEvidence(ctx context.Context, zw *zip.Writer, from, to tim
 			approved = d.ApprovedAt.In(s.loc).Format("2006-01-02") + " " + d.ApprovedBy
 		}
 		register.rows = append(register.rows, []any{d.ID, labels[d.DocType], d.Title, d.Revision, d.EffectiveAt.Format(time.DateOnly), exp,
-			d.Approver, approved, v.Freshness, d.SHA256, d.FileName, strings.Join(clauses[d.DocType], " "), yesNo(inWindow)})
+			d.Approver, approved, v.Freshness, d.SHA256, d.FileName, strings.Join(clauses[d.DocType], " "), yesNo(tr, inWindow)})
 		if !inWindow {
 			continue
 		}
@@ -428,13 +486,13 @@ func (s *Service) packEvidence(ctx context.Context, zw *zip.Writer, from, to tim
 			if ind != nil {
 				folder = clause + "_" + safeName(ind.Name.Zh)
 			}
-			name := fmt.Sprintf("01_证据/%s/v%d_%s", folder, d.Revision, safeName(d.FileName))
+			name := fmt.Sprintf("%s/%s/v%d_%s", n.evidence, folder, d.Revision, safeName(d.FileName))
 			if err := copyIntoZip(zw, name, path); err != nil {
 				return err
 			}
 		}
 	}
-	return writeWorkbook(zw, "01_证据/证据清单.xlsx", []sheet{register})
+	return writeWorkbook(zw, n.evidence+"/"+n.register, []sheet{register})
 }
 
 func copyIntoZip(zw *zip.Writer, name, path string) error {
@@ -462,11 +520,13 @@ func safeName(s string) string {
 }
 
 // packOutlets lists the outlets, own or entrusted, with their contracts.
-func (s *Service) packOutlets(ctx context.Context, zw *zip.Writer) error {
-	sh := sheet{name: "网点清单", header: []string{"编号", "网点代码", "网点名称", "类型", "合同编号", "合同起", "合同止", "合同状态", "所在区划", "地址", "电话", "状态", "在岗人数"}}
+func (s *Service) packOutlets(ctx context.Context, tr i18n.Translator, zw *zip.Writer, n packNames) error {
+	sh := sheet{name: tr.T("pack.sheet.outlets"), header: headers(tr, "pack.col.id", "pack.outlets.code", "pack.outlets.name", "pack.outlets.kind",
+		"pack.outlets.contract_no", "pack.outlets.contract_from", "pack.outlets.contract_to", "pack.outlets.contract_state", "pack.outlets.region",
+		"pack.outlets.address", "pack.outlets.phone", "pack.col.status", "pack.outlets.staff")}
 	if !s.db.Migrator().HasTable("outlets") {
-		sh.rows = append(sh.rows, []any{"网点数据尚不可用"})
-		return writeWorkbook(zw, "02_网点清单.xlsx", []sheet{sh})
+		sh.rows = append(sh.rows, []any{tr.T("pack.outlets.unavailable")})
+		return writeWorkbook(zw, n.outlets, []sheet{sh})
 	}
 	rows, err := s.db.WithContext(ctx).Raw(`SELECT o.id, o.code, o.name, o.kind, o.contract_no, o.contract_valid_from, o.contract_valid_to,
 		o.region_code, o.address, o.phone, o.status,
@@ -488,16 +548,16 @@ func (s *Service) packOutlets(ctx context.Context, zw *zip.Writer) error {
 		if err := rows.Scan(&o.ID, &o.Code, &o.Name, &o.Kind, &o.No, &o.From, &o.To, &o.Region, &o.Addr, &o.Phone, &o.S, &o.Staff); err != nil {
 			return err
 		}
-		kind, state := "自建", ""
+		kind, state := tr.T("pack.outlets.kind_own"), ""
 		if o.Kind == "entrusted" {
-			kind = "委托"
+			kind = tr.T("pack.outlets.kind_entrusted")
 			switch {
 			case !o.To.Valid:
-				state = "缺少合同"
+				state = tr.T("pack.outlets.contract_missing")
 			case o.To.T.Before(today):
-				state = "已过期"
+				state = tr.T("pack.state.expired")
 			default:
-				state = "有效"
+				state = tr.T("pack.state.valid")
 			}
 		}
 		sh.rows = append(sh.rows, []any{o.ID, o.Code, o.Name, kind, o.No, o.From.String(), o.To.String(), state, o.Region, o.Addr,
@@ -506,16 +566,18 @@ func (s *Service) packOutlets(ctx context.Context, zw *zip.Writer) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return writeWorkbook(zw, "02_网点清单.xlsx", []sheet{sh})
+	return writeWorkbook(zw, n.outlets, []sheet{sh})
 }
 
 // packStaff lists the active staff and their certificates.
-func (s *Service) packStaff(ctx context.Context, zw *zip.Writer) error {
-	staff := sheet{name: "人员名册", header: []string{"编号", "姓名", "网点", "总部部门", "岗位", "服务管理人员", "在岗", "入职日"}}
-	certs := sheet{name: "证书", header: []string{"人员编号", "姓名", "证书类别", "证书编号", "发证日", "有效至", "状态"}}
+func (s *Service) packStaff(ctx context.Context, tr i18n.Translator, zw *zip.Writer, n packNames) error {
+	staff := sheet{name: tr.T("pack.sheet.staff"), header: headers(tr, "pack.col.id", "pack.staff.name", "pack.staff.outlet", "pack.staff.department",
+		"pack.staff.post", "pack.staff.management", "pack.staff.active", "pack.staff.hired")}
+	certs := sheet{name: tr.T("pack.sheet.certificates"), header: headers(tr, "pack.certs.staff_id", "pack.staff.name", "pack.certs.kind",
+		"pack.certs.number", "pack.certs.issued", "pack.col.valid_until", "pack.col.status")}
 	if !s.db.Migrator().HasTable("staff_members") {
-		staff.rows = append(staff.rows, []any{"人员数据尚不可用"})
-		return writeWorkbook(zw, "02_人员名册.xlsx", []sheet{staff, certs})
+		staff.rows = append(staff.rows, []any{tr.T("pack.staff.unavailable")})
+		return writeWorkbook(zw, n.staff, []sheet{staff, certs})
 	}
 	rows, err := s.db.WithContext(ctx).Raw(`SELECT m.id, m.name, COALESCE(o.name, ''), m.hq_department, m.post, m.is_service_management, m.active, m.hired_at
 		FROM staff_members m LEFT JOIN outlets o ON o.id = m.outlet_id ORDER BY m.id`).Rows()
@@ -531,7 +593,7 @@ func (s *Service) packStaff(ctx context.Context, zw *zip.Writer) error {
 			rows.Close()
 			return err
 		}
-		staff.rows = append(staff.rows, []any{id, name, outlet, dept, post, yesNo(mgmt), yesNo(active), hired.String()})
+		staff.rows = append(staff.rows, []any{id, name, outlet, dept, post, yesNo(tr, mgmt), yesNo(tr, active), hired.String()})
 	}
 	rows.Close()
 	today := s.today()
@@ -548,40 +610,42 @@ func (s *Service) packStaff(ctx context.Context, zw *zip.Writer) error {
 		if err := crow.Scan(&id, &name, &kind, &number, &issued, &expires); err != nil {
 			return err
 		}
-		state := "有效"
+		state := tr.T("pack.state.valid")
 		if expires.Valid && expires.T.Before(today) {
-			state = "已过期"
+			state = tr.T("pack.state.expired")
 		}
 		if kind == "service_manager" {
-			kind = "售后服务管理师"
+			kind = tr.T("pack.certs.service_manager")
 		}
 		certs.rows = append(certs.rows, []any{id, name, kind, number, issued.String(), expires.String(), state})
 	}
 	if err := crow.Err(); err != nil {
 		return err
 	}
-	return writeWorkbook(zw, "02_人员名册.xlsx", []sheet{staff, certs})
+	return writeWorkbook(zw, n.staff, []sheet{staff, certs})
 }
 
 // packRecords samples up to sampleSize records of a kind in the window,
 // every k-th id so the sample spreads over the window, with all columns.
-func (s *Service) packRecords(ctx context.Context, zw *zip.Writer, rs recordSheet, from, to time.Time) error {
-	sh := sheet{name: rs.title}
+func (s *Service) packRecords(ctx context.Context, tr i18n.Translator, zw *zip.Writer, n packNames, rs recordSheet, from, to time.Time) error {
+	title := rs.titleIn(tr)
+	file := n.records + "/" + title + ".xlsx"
+	sh := sheet{name: title}
 	m := s.db.Migrator()
 	if !m.HasTable(rs.table) || !m.HasColumn(rs.table, rs.timeColumn) {
-		sh.header = []string{"说明"}
-		sh.rows = [][]any{{rs.title + "数据尚不可用"}}
-		return writeWorkbook(zw, rs.file, []sheet{sh})
+		sh.header = headers(tr, "pack.col.note")
+		sh.rows = [][]any{{tr.T("pack.records.unavailable", map[string]any{"Title": title})}}
+		return writeWorkbook(zw, file, []sheet{sh})
 	}
 	db := s.db.WithContext(ctx)
-	var n int64
+	var total int64
 	where := fmt.Sprintf("%s >= ? AND %s < ?", rs.timeColumn, rs.timeColumn)
-	if err := db.Table(rs.table).Where(where, from, to).Count(&n).Error; err != nil {
+	if err := db.Table(rs.table).Where(where, from, to).Count(&total).Error; err != nil {
 		return err
 	}
 	k := int64(1)
-	if n > sampleSize {
-		k = (n + sampleSize - 1) / sampleSize
+	if total > sampleSize {
+		k = (total + sampleSize - 1) / sampleSize
 	}
 	rows, err := db.Raw(fmt.Sprintf("SELECT * FROM %s WHERE %s AND (id %% ?) = 0 ORDER BY id LIMIT ?", rs.table, where), from, to, k, sampleSize).Rows()
 	if err != nil {
@@ -611,11 +675,13 @@ func (s *Service) packRecords(ctx context.Context, zw *zip.Writer, rs recordShee
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	info := sheet{name: "抽样说明", header: []string{"项目", "值"}, rows: [][]any{
-		{"观察期", from.In(s.loc).Format(time.DateOnly) + " 至 " + to.Add(-time.Second).In(s.loc).Format(time.DateOnly)},
-		{"总数", n}, {"抽样间隔（按编号每 k 条取 1 条）", k}, {"抽样数", len(sh.rows)}, {"说明", "电话号码已脱敏"},
+	window := tr.T("pack.sampling.range", map[string]any{"From": from.In(s.loc).Format(time.DateOnly),
+		"To": to.Add(-time.Second).In(s.loc).Format(time.DateOnly)})
+	info := sheet{name: tr.T("pack.sheet.sampling"), header: headers(tr, "pack.col.item", "pack.col.value"), rows: [][]any{
+		{tr.T("pack.sampling.window"), window}, {tr.T("pack.sampling.total"), total}, {tr.T("pack.sampling.interval"), k},
+		{tr.T("pack.sampling.count"), len(sh.rows)}, {tr.T("pack.col.note"), tr.T("pack.sampling.masked")},
 	}}
-	return writeWorkbook(zw, rs.file, []sheet{sh, info})
+	return writeWorkbook(zw, file, []sheet{sh, info})
 }
 
 // cellValue converts a database value for a spreadsheet cell: text as

@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/attachment"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/readiness"
 )
 
@@ -67,6 +68,9 @@ type Options struct {
 	Now          func() time.Time
 	// Holder identifies this instance on audit packs it builds.
 	Holder string
+	// Text is the message catalogue audit packs are written from (in the
+	// language each pack was asked in); nil: the embedded one.
+	Text *i18n.Catalogue
 }
 
 // Service is the evidence library, the certification cycles and the audit
@@ -103,6 +107,13 @@ func New(o Options) (*Service, error) {
 	}
 	if o.Audit == nil {
 		o.Audit = audit.New(nil)
+	}
+	if o.Text == nil {
+		text, err := i18n.New()
+		if err != nil {
+			return nil, err
+		}
+		o.Text = text
 	}
 	if o.MaxUploadBytes <= 0 {
 		o.MaxUploadBytes = 20 << 20

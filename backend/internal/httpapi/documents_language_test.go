@@ -1,8 +1,14 @@
 package httpapi_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -69,6 +75,73 @@ func TestTicketExportSpeaksTheReadersLanguage(t *testing.T) {
 		}
 		if _, ok := row[c.clock]; !ok {
 			t.Errorf("Accept-Language %q: no column %q in %v", c.accept, c.clock, rows[0])
+		}
+	}
+}
+
+// TestAuditPackSpeaksTheAskersLanguage: an audit pack asked for in English
+// has English file, sheet and header names (and says so when built by the
+// background job, after the request is gone); one asked in zh-CN, or with
+// no language, has the Chinese ones.
+func TestAuditPackSpeaksTheAskersLanguage(t *testing.T) {
+	h := newHarness(t)
+	buildWorld(t, h)
+	tok := h.login("quality")
+	from := time.Now().AddDate(-1, 0, 0).Format("2006-01-02")
+	to := time.Now().Format("2006-01-02")
+	for _, c := range []struct {
+		accept, readme, outlets, outletSheet, records, step string
+		header                                              []string
+	}{
+		{"en-US,en;q=0.9", "README.txt", "02_outlets.xlsx", "Outlets", "03_record_samples/Repair records.xlsx", "Done",
+			[]string{"ID", "Outlet code", "Outlet name", "Kind"}},
+		{"zh-CN", "说明.txt", "02_网点清单.xlsx", "网点清单", "03_记录抽样/维修记录.xlsx", "完成", []string{"编号", "网点代码", "网点名称", "类型"}},
+		{"", "说明.txt", "02_网点清单.xlsx", "网点清单", "03_记录抽样/维修记录.xlsx", "完成", []string{"编号", "网点代码", "网点名称", "类型"}},
+	} {
+		var headers []string
+		if c.accept != "" {
+			headers = []string{"Accept-Language", c.accept}
+		}
+		p := h.expect(202, "POST", "/api/v1/certification/audit-packs", tok, map[string]any{"from": from, "to": to}, headers...)
+		pid := int(p.JSON(t)["id"].(float64))
+		deadline := time.Now().Add(30 * time.Second)
+		var state map[string]any
+		for {
+			state = h.do("GET", fmt.Sprintf("/api/v1/certification/audit-packs/%d", pid), tok, nil).JSON(t)
+			if state["status"] == "done" || state["status"] == "failed" || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if state["status"] != "done" || state["step"] != c.step {
+			t.Fatalf("Accept-Language %q: pack state %v", c.accept, state)
+		}
+		dl := h.readinessGet(state["download_url"].(string), tok)
+		zr, err := zip.NewReader(bytes.NewReader(dl.Body), int64(len(dl.Body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]*zip.File{}
+		for _, f := range zr.File {
+			files[f.Name] = f
+		}
+		for _, want := range []string{c.readme, c.outlets, c.records} {
+			if files[want] == nil {
+				t.Fatalf("Accept-Language %q: pack lacks %s (has %v)", c.accept, want, slices.Collect(maps.Keys(files)))
+			}
+		}
+		rc, err := files[c.outlets].Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(rc)
+		_ = rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := sheetRows(t, body, c.outletSheet)
+		if len(rows[0]) < len(c.header) || !slices.Equal(rows[0][:len(c.header)], c.header) {
+			t.Errorf("Accept-Language %q: outlet list header %v, want %v…", c.accept, rows[0], c.header)
 		}
 	}
 }

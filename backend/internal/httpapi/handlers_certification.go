@@ -640,7 +640,7 @@ func (s *Server) createAuditPack(c *gin.Context) error {
 	if len(fields) > 0 {
 		return apperr.FieldsErr(fields)
 	}
-	p, err := s.Certification.CreatePack(c.Request.Context(), from, to)
+	p, err := s.Certification.CreatePack(c.Request.Context(), from, to, s.text(c))
 	if err != nil {
 		return err
 	}

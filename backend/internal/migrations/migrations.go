@@ -50,6 +50,7 @@ func All() []*gormigrate.Migration {
 		m0140TicketEventBodyCodes(),
 		m0160ReadinessWindowIndexes(),
 		m0161ReadinessSlowMeasures(),
+		m0145AuditPackLanguage(),
 	}
 }
 
