@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -328,6 +329,17 @@ func TestReturnsAndRecallAPI(t *testing.T) {
 	}
 	if rows, _ := x.GetRows("召回明细"); len(rows) != 5 {
 		t.Fatalf("report detail rows: %d", len(rows))
+	}
+	// In English for an English reader: sheets, headers, labels, file name.
+	rep = h.expect(200, "GET", cp+"/report.xlsx", w.auditor(), nil, "Accept-Language", "en")
+	if rows := sheetRows(t, rep.Body, "Affected units"); len(rows) != 5 || rows[0][0] != "Serial number" || rows[1][3] == "" || rows[1][3] == "待通知" {
+		t.Fatalf("English report detail: %v", rows)
+	}
+	if rows := sheetRows(t, rep.Body, "Summary"); rows[0][0] != "Campaign number" {
+		t.Fatalf("English report summary: %v", rows)
+	}
+	if d := rep.Header.Get("Content-Disposition"); !strings.Contains(d, "recall-report-") {
+		t.Fatalf("English report file name: %s", d)
 	}
 	if r := h.do("GET", cp+"/report.xlsx", w.tech, nil); r.Status != 403 {
 		t.Fatalf("technician downloads owner data: %d", r.Status)

@@ -536,11 +536,12 @@ func (s *Server) recallReport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	tr := s.text(c)
 	var buf bytes.Buffer
-	if err := s.Recalls.Report(c.Request.Context(), id, &buf); err != nil {
+	if err := s.Recalls.Report(c.Request.Context(), id, &buf, tr); err != nil {
 		return err
 	}
-	name := "召回报告-" + v.Number + ".xlsx"
+	name := recall.ReportFileName(tr, v.Number) + ".xlsx"
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="recall-%s.xlsx"; filename*=UTF-8''%s`, v.Number, url.PathEscape(name)))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())

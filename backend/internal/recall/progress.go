@@ -477,3 +477,7 @@ func (s *Service) Progress(ctx context.Context, campaignID uint64) (Counts, []We
 	}
 	return counts, weeks, nil
 }
+
+// remedyTitle is the zh-CN name of a remedy, as the owner-notified event
+// carries it.
+var remedyTitle = map[string]string{"repair": "修理", "replace": "更换", "refund": "退货退款", "inspect": "检查"}

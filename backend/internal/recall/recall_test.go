@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
 	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/recall"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
 )
@@ -298,7 +299,7 @@ func TestRecallResolvesSerialRange(t *testing.T) {
 		}
 
 		var buf bytes.Buffer
-		if err := s.Report(admin, c.ID, &buf); err != nil {
+		if err := s.Report(admin, c.ID, &buf, i18n.Translator{}); err != nil {
 			t.Fatal(err)
 		}
 		f, err := excelize.OpenReader(&buf)

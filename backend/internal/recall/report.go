@@ -10,18 +10,39 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/xlsx"
 )
 
-var hazardTitle = map[string]string{"high": "高（一级）", "medium": "中（二级）", "low": "低（三级）"}
-var remedyTitle = map[string]string{"repair": "修理", "replace": "更换", "refund": "退货退款", "inspect": "检查"}
+// The message ids (package i18n) of the codes the report shows as words.
+var (
+	hazardLabels = map[string]string{"high": "label.recall.hazard.high", "medium": "label.recall.hazard.medium", "low": "label.recall.hazard.low"}
+	remedyLabels = map[string]string{"repair": "label.recall.remedy.repair", "replace": "label.recall.remedy.replace",
+		"refund": "label.recall.remedy.refund", "inspect": "label.recall.remedy.inspect"}
+	campaignStatusLabels = map[string]string{StatusDraft: "label.recall.status.draft", StatusActive: "label.recall.status.active",
+		StatusClosed: "label.recall.status.closed"}
+	unitStatusLabels = map[string]string{UnitPending: "label.recall.unit.pending", UnitNotified: "label.recall.unit.notified",
+		UnitScheduled: "label.recall.unit.scheduled", UnitRemedied: "label.recall.unit.remedied"}
+	channelLabels = map[string]string{"phone": "label.recall.channel.phone", "sms": "label.recall.channel.sms", "letter": "label.recall.channel.letter"}
+	outcomeLabels = map[string]string{"reached": "label.recall.outcome.reached", "no_answer": "label.recall.outcome.no_answer",
+		"busy": "label.recall.outcome.busy", "wrong_number": "label.recall.outcome.wrong_number", "refused": "label.recall.outcome.refused",
+		"delivered": "label.recall.outcome.delivered", "failed": "label.recall.outcome.failed", "sent": "label.recall.outcome.sent",
+		"returned": "label.recall.outcome.returned"}
+)
+
+// ReportFileName is the report's file name (without .xlsx) in tr's
+// language.
+func ReportFileName(tr i18n.Translator, number string) string {
+	return tr.T("report.recall.file", map[string]any{"Number": number})
+}
 
 // Report writes the campaign's Excel report for the regulator: a summary
 // (campaign, totals, completion rate), progress by week, every affected
 // unit with its owner, notification, appointment and remedy, and every
 // notification attempt. Units and attempts are streamed in id order, so
-// a campaign of 100,000 units does not sit in memory. Errors: not_found.
-func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer) error {
+// a campaign of 100,000 units does not sit in memory. Sheet names, headers
+// and code labels are in tr's language. Errors: not_found.
+func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer, tr i18n.Translator) error {
 	counts, weeks, err := s.Progress(ctx, campaignID)
 	if err != nil {
 		return err
@@ -33,7 +54,7 @@ func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer) er
 	f := excelize.NewFile()
 	defer func() { _ = f.Close() }()
 	fail := func(err error) error { return apperr.Internal(fmt.Errorf("recall report: %w", err)) }
-	const summary = "概况"
+	summary := tr.T("report.recall.summary")
 	if err := f.SetSheetName("Sheet1", summary); err != nil {
 		return fail(err)
 	}
@@ -49,13 +70,17 @@ func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer) er
 		}
 		return fmt.Sprintf("%.1f%%", *r*100)
 	}
+	label := tr.Label // an unknown code shows as itself
 	rows := [][]any{
-		{"召回活动编号", c.Number}, {"名称", c.Title}, {"召回原因", c.Reason}, {"危害等级", hazardTitle[c.HazardLevel]},
-		{"处理方式", remedyTitle[c.Remedy]}, {"处理措施说明", c.RemedyDescription}, {"备案编号", c.RegulatorRef},
-		{"开始日期", c.StartDate.Format("2006-01-02")}, {"状态", campaignStatusTitle[c.Status]}, {"结束时间", date(c.ClosedAt)},
-		{}, {"涉及产品数量", counts.Affected}, {"涉及用户数", counts.Owners}, {"无登记用户的产品", counts.NoOwner},
-		{"已通知产品数", counts.Notified}, {"已预约产品数", counts.Scheduled}, {"已完成处理产品数", counts.Remedied},
-		{"完成率", rate(counts.CompletionRate)}, {}, {"报告生成时间", date(ptr(s.o.Now().UTC()))},
+		{tr.T("report.recall.number"), c.Number}, {tr.T("report.recall.title"), c.Title}, {tr.T("report.recall.reason"), c.Reason},
+		{tr.T("report.recall.hazard"), label(hazardLabels, c.HazardLevel)}, {tr.T("report.recall.remedy"), label(remedyLabels, c.Remedy)},
+		{tr.T("report.recall.remedy_description"), c.RemedyDescription}, {tr.T("report.recall.regulator_ref"), c.RegulatorRef},
+		{tr.T("report.recall.start_date"), c.StartDate.Format("2006-01-02")}, {tr.T("report.recall.status"), label(campaignStatusLabels, c.Status)},
+		{tr.T("report.recall.closed_at"), date(c.ClosedAt)},
+		{}, {tr.T("report.recall.affected"), counts.Affected}, {tr.T("report.recall.owners"), counts.Owners},
+		{tr.T("report.recall.no_owner"), counts.NoOwner}, {tr.T("report.recall.notified"), counts.Notified},
+		{tr.T("report.recall.scheduled"), counts.Scheduled}, {tr.T("report.recall.remedied"), counts.Remedied},
+		{tr.T("report.recall.completion_rate"), rate(counts.CompletionRate)}, {}, {tr.T("report.recall.generated_at"), date(ptr(s.o.Now().UTC()))},
 	}
 	for i, r := range rows {
 		if err := f.SetSheetRow(summary, fmt.Sprintf("A%d", i+1), &r); err != nil {
@@ -65,7 +90,7 @@ func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer) er
 	_ = f.SetColWidth(summary, "A", "A", 20)
 	_ = f.SetColWidth(summary, "B", "B", 60)
 
-	const weekly = "周进度"
+	weekly := tr.T("report.recall.weekly")
 	if _, err := f.NewSheet(weekly); err != nil {
 		return fail(err)
 	}
@@ -73,7 +98,8 @@ func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer) er
 	if err != nil {
 		return fail(err)
 	}
-	if err := sw.SetRow("A1", []any{"周次", "起始日期", "本周通知", "累计通知", "本周完成", "累计完成", "完成率"}); err != nil {
+	if err := sw.SetRow("A1", row(tr, "report.recall.week", "report.recall.week_start", "report.recall.week_notified",
+		"report.recall.cum_notified", "report.recall.week_remedied", "report.recall.cum_remedied", "report.recall.completion_rate")); err != nil {
 		return fail(err)
 	}
 	for i, wk := range weeks {
@@ -86,7 +112,7 @@ func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer) er
 		return fail(err)
 	}
 
-	const detail = "召回明细"
+	detail := tr.T("report.recall.detail")
 	if _, err := f.NewSheet(detail); err != nil {
 		return fail(err)
 	}
@@ -94,7 +120,9 @@ func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer) er
 	if err != nil {
 		return fail(err)
 	}
-	if err := sw.SetRow("A1", []any{"序列号", "型号ID", "用户ID", "状态", "通知时间", "预约时间", "预约网点ID", "完成时间", "处理网点ID", "处理人", "处理说明"}); err != nil {
+	if err := sw.SetRow("A1", row(tr, "report.recall.serial", "report.recall.model_id", "report.recall.customer_id", "report.recall.status",
+		"report.recall.notified_at", "report.recall.appointment_at", "report.recall.appointment_outlet_id", "report.recall.remedied_at",
+		"report.recall.remedied_outlet_id", "report.recall.remedied_by", "report.recall.remedy_note")); err != nil {
 		return fail(err)
 	}
 	line := 2
@@ -108,7 +136,7 @@ func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer) er
 			break
 		}
 		for _, u := range batch {
-			if err := sw.SetRow(fmt.Sprintf("A%d", line), []any{u.Serial, u.ModelID, optID(u.CustomerID), unitStatusTitle[u.Status],
+			if err := sw.SetRow(fmt.Sprintf("A%d", line), []any{u.Serial, u.ModelID, optID(u.CustomerID), label(unitStatusLabels, u.Status),
 				date(u.NotifiedAt), date(u.AppointmentAt), optID(u.AppointmentOutletID), date(u.RemediedAt), optID(u.RemediedOutletID),
 				u.RemediedBy, u.RemedyNote}); err != nil {
 				return fail(err)
@@ -121,7 +149,7 @@ func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer) er
 		return fail(err)
 	}
 
-	const attempts = "通知记录"
+	attempts := tr.T("report.recall.attempts")
 	if _, err := f.NewSheet(attempts); err != nil {
 		return fail(err)
 	}
@@ -129,7 +157,8 @@ func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer) er
 	if err != nil {
 		return fail(err)
 	}
-	if err := sw.SetRow("A1", []any{"用户ID", "方式", "结果", "时间", "记录人", "备注"}); err != nil {
+	if err := sw.SetRow("A1", row(tr, "report.recall.customer_id", "report.recall.channel", "report.recall.outcome", "report.recall.at",
+		"report.recall.recorded_by", "report.recall.note")); err != nil {
 		return fail(err)
 	}
 	line, after = 2, 0
@@ -143,7 +172,7 @@ func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer) er
 		}
 		for _, n := range batch {
 			at := n.At
-			if err := sw.SetRow(fmt.Sprintf("A%d", line), []any{n.CustomerID, channelTitle[n.Channel], outcomeTitle[n.Outcome], date(&at), n.ActorName, n.Note}); err != nil {
+			if err := sw.SetRow(fmt.Sprintf("A%d", line), []any{n.CustomerID, label(channelLabels, n.Channel), label(outcomeLabels, n.Outcome), date(&at), n.ActorName, n.Note}); err != nil {
 				return fail(err)
 			}
 			line++
@@ -159,9 +188,14 @@ func (s *Service) Report(ctx context.Context, campaignID uint64, w io.Writer) er
 	return nil
 }
 
-var channelTitle = map[string]string{"phone": "电话", "sms": "短信", "letter": "信函"}
-var outcomeTitle = map[string]string{"reached": "已接通", "no_answer": "无人接听", "busy": "占线", "wrong_number": "号码错误",
-	"refused": "接通但拒绝", "delivered": "已送达", "failed": "发送失败", "sent": "已寄出", "returned": "被退回"}
+// row is a header row of message ids in tr's language.
+func row(tr i18n.Translator, ids ...string) []any {
+	out := make([]any, len(ids))
+	for i := range ids {
+		out[i] = tr.T(ids[i])
+	}
+	return out
+}
 
 func optID(id *uint64) any {
 	if id == nil {
