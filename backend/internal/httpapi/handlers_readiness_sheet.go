@@ -59,7 +59,7 @@ func (s *Server) importStandardSheet(c *gin.Context) error {
 // GET /api/v1/readiness/standards/:code/export — the latest version as a
 // scoring sheet (.xlsx) in the import layout.
 func (s *Server) exportStandardSheet(c *gin.Context) error {
-	b, name, err := s.Readiness.ExportSheet(c.Request.Context(), c.Param("code"))
+	b, name, err := s.Readiness.ExportSheet(c.Request.Context(), c.Param("code"), s.text(c))
 	if err != nil {
 		return err
 	}

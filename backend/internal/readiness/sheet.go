@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/xlsx"
 )
 
@@ -18,33 +19,44 @@ import (
 // import reads it back, validates it under LoadStandard (including the
 // fixed rules of GB/T 27922) and makes a new version. The round trip is
 // lossless: exporting a version and importing the file gives the same
-// content (the same fingerprint).
+// content (the same fingerprint). The export speaks the reader's language
+// (sheet names, headers, yes/no, the note); the import reads either: the
+// scoring sheet by its zh-CN name or as the first sheet, the meta sheet by
+// its "id" row, headers in full or by their Chinese or English part.
 
-// SheetName is the scoring sheet's tab; MetaSheetName holds the id.
+// SheetName is the zh-CN scoring sheet's tab; MetaSheetName holds the id.
 const (
 	SheetName     = "评分表"
 	MetaSheetName = "标准"
 )
 
-// sheetColumns are the sheet's columns in order: key, header.
-var sheetColumns = []struct{ key, header string }{
-	{"clause", "条款 clause"},
-	{"name_zh", "名称 title"},
-	{"name_en", "英文名称 title (en)"},
-	{"points", "分值 points"},
-	{"scoring", "计分方式 scoring (all_or_nothing|proportional|graded)"},
-	{"kind", "规则类型 rule kind (metric|sample|document|ratio|manual)"},
-	{"basis", "度量或文件类型 measure / document type"},
-	{"target", "目标 target"},
-	{"floor", "下限 floor (graded)"},
-	{"window", "窗口（月） window (months)"},
-	{"min_population", "最小样本 min population"},
-	{"if_empty", "空窗口 if empty (unknown|not_applicable|document:<type>)"},
-	{"params", "其他参数 other (ratio=…; minimum=…; max_age_months=…)"},
-	{"inferred", "推定 inferred (是/否)"},
-	{"deletable", "可删减 deletable (是/否)"},
-	{"guidance_zh", "说明 guidance"},
-	{"guidance_en", "英文说明 guidance (en)"},
+// sheetColumns are the sheet's columns in order: key, the header the
+// import matches (zh-CN and English) and the message id of the header an
+// export writes (in zh-CN the same bilingual text, in English its English
+// part).
+var sheetColumns = []struct{ key, header, message string }{
+	{"clause", "条款 clause", "sheet.standard.col.clause"},
+	{"name_zh", "名称 title", "sheet.standard.col.name_zh"},
+	{"name_en", "英文名称 title (en)", "sheet.standard.col.name_en"},
+	{"points", "分值 points", "sheet.standard.col.points"},
+	{"scoring", "计分方式 scoring (all_or_nothing|proportional|graded)", "sheet.standard.col.scoring"},
+	{"kind", "规则类型 rule kind (metric|sample|document|ratio|manual)", "sheet.standard.col.kind"},
+	{"basis", "度量或文件类型 measure / document type", "sheet.standard.col.basis"},
+	{"target", "目标 target", "sheet.standard.col.target"},
+	{"floor", "下限 floor (graded)", "sheet.standard.col.floor"},
+	{"window", "窗口（月） window (months)", "sheet.standard.col.window"},
+	{"min_population", "最小样本 min population", "sheet.standard.col.min_population"},
+	{"if_empty", "空窗口 if empty (unknown|not_applicable|document:<type>)", "sheet.standard.col.if_empty"},
+	{"params", "其他参数 other (ratio=…; minimum=…; max_age_months=…)", "sheet.standard.col.params"},
+	{"inferred", "推定 inferred (是/否)", "sheet.standard.col.inferred"},
+	{"deletable", "可删减 deletable (是/否)", "sheet.standard.col.deletable"},
+	{"guidance_zh", "说明 guidance", "sheet.standard.col.guidance_zh"},
+	{"guidance_en", "英文说明 guidance (en)", "sheet.standard.col.guidance_en"},
+}
+
+// SheetFileName is the exported sheet's file name in tr's language.
+func SheetFileName(tr i18n.Translator, code string, version int) string {
+	return tr.T("sheet.standard.file", map[string]any{"Code": code, "Version": version}) + ".xlsx"
 }
 
 // SheetRowError is a problem with one row of an imported sheet (row 0: the
@@ -56,20 +68,22 @@ type SheetRowError struct {
 	Message string `json:"message"`
 }
 
-// ExportSheet writes a standard as the scoring sheet.
-func ExportSheet(std *Standard, version int) ([]byte, error) {
+// ExportSheet writes a standard as the scoring sheet in tr's language (the
+// standard's own texts stay as they are).
+func ExportSheet(std *Standard, version int, tr i18n.Translator) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := f.SetSheetName("Sheet1", SheetName); err != nil {
+	sheet, metaSheet := tr.T("sheet.standard.sheet"), tr.T("sheet.standard.meta_sheet")
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return nil, err
 	}
 	row := 1
 	set := func(col int, v any) {
 		cell, _ := excelize.CoordinatesToCellName(col+1, row)
-		_ = f.SetCellValue(SheetName, cell, v)
+		_ = f.SetCellValue(sheet, cell, v)
 	}
-	for i, c := range sheetColumns {
-		set(i, c.header)
+	for i := range sheetColumns {
+		set(i, tr.T(sheetMessages[sheetColumns[i].key]))
 	}
 	for _, ind := range std.Nodes() {
 		row++
@@ -77,23 +91,23 @@ func ExportSheet(std *Standard, version int) ([]byte, error) {
 		if p, ok := std.Indicator(ind.Parent); ok && ind.Parent != "" {
 			inherited = p.Deletable
 		}
-		for i, v := range sheetRow(ind, inherited) {
+		for i, v := range sheetRow(tr, ind, inherited) {
 			if v != "" {
 				set(i, v)
 			}
 		}
 	}
-	_ = f.SetColWidth(SheetName, "A", "A", 12)
-	_ = f.SetColWidth(SheetName, "B", "C", 28)
-	_ = f.SetPanes(SheetName, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	if _, err := f.NewSheet(MetaSheetName); err != nil {
+	_ = f.SetColWidth(sheet, "A", "A", 12)
+	_ = f.SetColWidth(sheet, "B", "C", 28)
+	_ = f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	if _, err := f.NewSheet(metaSheet); err != nil {
 		return nil, err
 	}
 	meta := [][2]string{{"id", std.ID}, {"code", std.Code}, {"version", strconv.Itoa(version)}, {"fingerprint", std.Fingerprint()},
-		{"note", "每行一项指标；父指标只填条款、名称、分值、推定、可删减、说明。导入时按 GB/T 27922 的固定规则校验，逐行报错。"}}
+		{"note", tr.T("sheet.standard.note")}}
 	for i, kv := range meta {
-		_ = f.SetCellValue(MetaSheetName, fmt.Sprintf("A%d", i+1), kv[0])
-		_ = f.SetCellValue(MetaSheetName, fmt.Sprintf("B%d", i+1), kv[1])
+		_ = f.SetCellValue(metaSheet, fmt.Sprintf("A%d", i+1), kv[0])
+		_ = f.SetCellValue(metaSheet, fmt.Sprintf("B%d", i+1), kv[1])
 	}
 	var b bytes.Buffer
 	if err := f.Write(&b); err != nil {
@@ -105,15 +119,22 @@ func ExportSheet(std *Standard, version int) ([]byte, error) {
 // num prints a number as its shortest decimal.
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
-func yesNo(b bool) string {
-	if b {
-		return "是"
+// sheetMessages are the header message ids by column key.
+var sheetMessages = func() map[string]string {
+	out := map[string]string{}
+	for _, c := range sheetColumns {
+		out[c.key] = c.message
 	}
-	return "否"
-}
+	return out
+}()
+
+// yesNoLabels are the message ids of a yes/no cell (parseYes reads both
+// languages back).
+var yesNoLabels = map[bool]string{true: "sheet.standard.yes", false: "sheet.standard.no"}
 
 // sheetRow is one indicator's cells in column order.
-func sheetRow(ind *Indicator, inheritedDeletable bool) []string {
+func sheetRow(tr i18n.Translator, ind *Indicator, inheritedDeletable bool) []string {
+	yesNo := func(b bool) string { return tr.T(yesNoLabels[b]) }
 	cells := make([]string, len(sheetColumns))
 	cells[0], cells[1], cells[2], cells[3] = ind.Clause, ind.Name.Zh, ind.Name.En, num(ind.Points)
 	cells[13], cells[15], cells[16] = yesNo(ind.Inferred), ind.Guidance.Zh, ind.Guidance.En
@@ -176,17 +197,28 @@ func ReadSheet(r io.Reader) (id string, lines []SheetLine, err error) {
 		return "", nil, err
 	}
 	defer wb.Close()
-	if idx, _ := wb.GetSheetIndex(MetaSheetName); idx >= 0 {
-		meta, _ := wb.GetRows(MetaSheetName)
+	sheet := SheetName
+	if idx, _ := wb.GetSheetIndex(SheetName); idx < 0 {
+		sheet = wb.GetSheetName(0)
+	}
+	// The meta sheet: by its zh-CN name, else the first other sheet with
+	// an "id" row (an English export calls it otherwise).
+	metas := []string{MetaSheetName}
+	for _, name := range wb.GetSheetList() {
+		if name != sheet && name != MetaSheetName {
+			metas = append(metas, name)
+		}
+	}
+	for _, name := range metas {
+		if idx, _ := wb.GetSheetIndex(name); idx < 0 || id != "" {
+			continue
+		}
+		meta, _ := wb.GetRows(name)
 		for _, m := range meta {
 			if len(m) >= 2 && strings.TrimSpace(m[0]) == "id" {
 				id = strings.TrimSpace(m[1])
 			}
 		}
-	}
-	sheet := SheetName
-	if idx, _ := wb.GetSheetIndex(SheetName); idx < 0 {
-		sheet = wb.GetSheetName(0)
 	}
 	rows, err := wb.Rows(sheet, "file")
 	if err != nil {
@@ -228,7 +260,8 @@ func ReadSheet(r io.Reader) (id string, lines []SheetLine, err error) {
 }
 
 // headerKey maps a header cell to a column key: the full header, or its
-// Chinese or English part alone.
+// Chinese or English part alone (the English export says "(yes/no)" where
+// the bilingual header says "(是/否)").
 func headerKey(h string) string {
 	h = strings.TrimSpace(h)
 	for _, c := range sheetColumns {
@@ -236,7 +269,7 @@ func headerKey(h string) string {
 			return c.key
 		}
 		zh, en, _ := strings.Cut(c.header, " ")
-		if h == zh || (en != "" && strings.EqualFold(h, en)) {
+		if h == zh || (en != "" && (strings.EqualFold(h, en) || strings.EqualFold(h, strings.Replace(en, "是/否", "yes/no", 1)))) {
 			return c.key
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 )
 
 // SheetImport is the outcome of a scoring-sheet import.
@@ -89,15 +90,16 @@ func (s *Service) ImportSheet(ctx context.Context, r io.Reader, code, justificat
 	return out, nil
 }
 
-// ExportSheet writes the latest version of a standard as a scoring sheet.
-func (s *Service) ExportSheet(ctx context.Context, code string) ([]byte, string, error) {
+// ExportSheet writes the latest version of a standard as a scoring sheet
+// in tr's language, with its file name.
+func (s *Service) ExportSheet(ctx context.Context, code string, tr i18n.Translator) ([]byte, string, error) {
 	v, std, err := s.current(ctx, code)
 	if err != nil {
 		return nil, "", err
 	}
-	b, err := ExportSheet(std, v.Version)
+	b, err := ExportSheet(std, v.Version, tr)
 	if err != nil {
 		return nil, "", apperr.Internal(fmt.Errorf("readiness: export %s: %w", v.Code, err))
 	}
-	return b, fmt.Sprintf("%s-v%d-评分表.xlsx", v.Code, v.Version), nil
+	return b, SheetFileName(tr, v.Code, v.Version), nil
 }

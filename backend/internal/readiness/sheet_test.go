@@ -6,13 +6,15 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 )
 
 // TestSheetRoundTripIsLossless: exporting a version and importing the file
 // gives the same content, for both shipped standards.
 func TestSheetRoundTripIsLossless(t *testing.T) {
 	for _, std := range []*Standard{gbt(t), loadFile(t, standardsDir+"/sbt10401-2006.yaml")} {
-		b, err := ExportSheet(std, 1)
+		b, err := ExportSheet(std, 1, i18n.Translator{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +45,7 @@ func TestSheetRoundTripIsLossless(t *testing.T) {
 func editSheet(t *testing.T, edit func(f *excelize.File, rowOf map[string]int)) []SheetLine {
 	t.Helper()
 	std := gbt(t)
-	b, err := ExportSheet(std, 1)
+	b, err := ExportSheet(std, 1, i18n.Translator{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,4 +160,40 @@ func fmtInt(n int) string {
 		b = append([]byte{byte('0' + n%10)}, b...)
 	}
 	return string(b)
+}
+
+// TestAnEnglishSheetReadsBackTheSame: the English export (its sheet names,
+// English headers and yes/no) imports to the same standard.
+func TestAnEnglishSheetReadsBackTheSame(t *testing.T) {
+	text, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	std := gbt(t)
+	b, err := ExportSheet(std, 1, text.For("en"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.GetSheetList(); len(got) != 2 || got[0] != "Scoring sheet" || got[1] != "Standard" {
+		t.Fatalf("sheets %v", got)
+	}
+	rows, _ := f.GetRows("Scoring sheet")
+	if rows[0][0] != "clause" || rows[0][2] != "title (en)" || (rows[1][13] != "yes" && rows[1][13] != "no") {
+		t.Fatalf("English header and cells: %v / %v", rows[0], rows[1])
+	}
+	id, lines, err := ReadSheet(bytes.NewReader(b))
+	if err != nil || id != std.ID || len(lines) != len(std.Nodes()) {
+		t.Fatalf("read %q, %d lines of %d: %v", id, len(lines), len(std.Nodes()), err)
+	}
+	_, back, errs := ApplySheet(std, lines)
+	if len(errs) > 0 {
+		t.Fatalf("%+v", errs)
+	}
+	if back.Fingerprint() != std.Fingerprint() {
+		t.Error("the English round trip changed the standard")
+	}
 }
