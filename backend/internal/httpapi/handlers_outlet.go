@@ -465,28 +465,30 @@ func (s *Server) importOutlets(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.Outlets.ImportOutlets(c.Request.Context(), bytes.NewReader(b))
+	rep, err := s.Outlets.ImportOutlets(c.Request.Context(), bytes.NewReader(b), s.text(c))
 	return respond(c, http.StatusOK, rep, err)
 }
 
 func (s *Server) outletImportTemplate(c *gin.Context) error {
-	b, err := s.Outlets.OutletTemplateBytes()
+	tr := s.text(c)
+	b, err := s.Outlets.OutletTemplateBytes(tr)
 	if err != nil {
 		return err
 	}
-	outletSendXLSX(c, "outlet-import-template.xlsx", "网点导入模板.xlsx", b)
+	outletSendXLSX(c, "outlet-import-template.xlsx", tr.T("export.outlets.template_file")+".xlsx", b)
 	return nil
 }
 
 // exportOutlets answers GET /outlets/export with the list filters: an
 // .xlsx of every matching outlet the caller may see.
 func (s *Server) exportOutlets(c *gin.Context) error {
+	tr := s.text(c)
 	var b bytes.Buffer
-	if err := s.Outlets.ExportOutlets(c.Request.Context(), &b, outletFilter(c)); err != nil {
+	if err := s.Outlets.ExportOutlets(c.Request.Context(), &b, outletFilter(c), tr); err != nil {
 		return err
 	}
 	day := time.Now().In(s.Location).Format("20060102")
-	outletSendXLSX(c, "outlets-"+day+".xlsx", "网点-"+day+".xlsx", b.Bytes())
+	outletSendXLSX(c, "outlets-"+day+".xlsx", tr.T("export.outlets.file", map[string]any{"Day": day})+".xlsx", b.Bytes())
 	return nil
 }
 
@@ -630,16 +632,17 @@ func (s *Server) importStaff(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.Outlets.ImportStaff(c.Request.Context(), bytes.NewReader(b))
+	rep, err := s.Outlets.ImportStaff(c.Request.Context(), bytes.NewReader(b), s.text(c))
 	return respond(c, http.StatusOK, rep, err)
 }
 
 func (s *Server) staffImportTemplate(c *gin.Context) error {
-	b, err := s.Outlets.StaffTemplateBytes()
+	tr := s.text(c)
+	b, err := s.Outlets.StaffTemplateBytes(tr)
 	if err != nil {
 		return err
 	}
-	outletSendXLSX(c, "staff-import-template.xlsx", "人员导入模板.xlsx", b)
+	outletSendXLSX(c, "staff-import-template.xlsx", tr.T("export.staff.template_file")+".xlsx", b)
 	return nil
 }
 

@@ -130,6 +130,21 @@ func (t Translator) T(id string, data ...map[string]any) string {
 	return s
 }
 
+// All returns a Translator for every language of the embedded catalogue,
+// zh-CN first: what an import reads back (headers and words a template
+// wrote in any of them).
+func All() []Translator {
+	c, err := defaultCatalogue()
+	if err != nil {
+		return []Translator{{}}
+	}
+	out := make([]Translator, 0, len(c.tags))
+	for _, t := range c.tags {
+		out = append(out, Translator{loc: goi18n.NewLocalizer(c.bundle, t.String())})
+	}
+	return out
+}
+
 // Label returns the message of a code through ids (code → message id,
 // a map of literal ids the completeness test reads); a code with no id
 // comes back as itself, so an unknown code shows rather than a blank.

@@ -182,3 +182,14 @@ func TestTheZeroTranslatorSpeaksChineseAndLabelsKeepUnknownCodes(t *testing.T) {
 		t.Errorf("an unknown code: %q", got)
 	}
 }
+
+// TestAllSpeaksEveryLanguage: All gives zh-CN first, then English.
+func TestAllSpeaksEveryLanguage(t *testing.T) {
+	var got []string
+	for _, tr := range i18n.All() {
+		got = append(got, tr.T("report.total"))
+	}
+	if strings.Join(got, ",") != "合计,Total" {
+		t.Fatalf("All: %v", got)
+	}
+}

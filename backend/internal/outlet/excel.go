@@ -17,6 +17,7 @@ import (
 
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/event"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/xlsx"
 )
 
@@ -56,7 +57,8 @@ type ImportReport struct {
 	Errors   []ImportError `json:"errors"`
 }
 
-// column describes one column of an import template.
+// column describes one column of an import template in one language
+// (columnsIn): its header, example and note are that language's.
 type column struct {
 	Field    string
 	Header   string
@@ -65,69 +67,158 @@ type column struct {
 	Note     string
 }
 
-var outletColumns = []column{
-	{"code", "网点编码", true, "WD-SZ-101", "字母、数字、-、_，最长32位，全局唯一"},
-	{"name", "网点名称", true, "深圳南山科技园服务中心", "最长128字"},
-	{"kind", "网点类型", true, "委托", "自营 或 委托"},
-	{"contract_no", "委托合同编号", false, "HT-2025-0186", "委托网点必填"},
-	{"contract_valid_from", "合同生效日期", false, "2025-01-01", "委托网点必填，格式 2025-01-01"},
-	{"contract_valid_to", "合同到期日期", false, "2027-12-31", "委托网点必填，不早于生效日期"},
-	{"region_code", "所在地区编码", true, "440305", "GB/T 2260 六位行政区划代码（省、市或区县）"},
-	{"address", "详细地址", true, "广东省深圳市南山区科苑路15号", "最长255字"},
-	{"latitude", "纬度", false, "22.5431", "可选，与经度同时填写"},
-	{"longitude", "经度", false, "113.9498", "可选，与纬度同时填写"},
-	{"phone", "联系电话", true, "0755-86001234", "手机、座机或400/800号码"},
-	{"coverage", "覆盖地区编码", true, "440305,440306", "多个以逗号、顿号或空格分隔；省、市或区县代码"},
-	{"category_ids", "授权品类", false, "", "产品品类编码或ID，多个以逗号分隔（如 AC,WH）；不填则不授权任何品类"},
-	{"daily_capacity", "日服务能力", true, "30", "每天可承接的工单数，1–10000"},
+// columnSpec is a column before its language: Example is a value that
+// reads the same in every language (a code, a date, a number); the words
+// come from the message ids of the sheet's columnText.
+type columnSpec struct {
+	Field    string
+	Required bool
+	Example  string
 }
 
-var staffColumns = []column{
-	{"name", "姓名", true, "张伟", "最长64字"},
-	{"outlet_code", "所属网点编码", false, "WD-SZ-101", "网点人员填写网点编码；与总部部门二选一"},
-	{"hq_department", "总部部门", false, "", "总部人员填写部门；与网点编码二选一"},
-	{"post", "岗位", true, PostTechnician, "如 " + strings.Join(KnownPosts, "、")},
-	{"is_service_management", "服务管理人员", false, "否", "是 或 否（售后服务管理人员，计入管理师比例）"},
-	{"phone", "手机号", true, "13800138000", "手机或座机，人员间不可重复"},
-	{"hired_at", "入职日期", false, "2021-03-15", "格式 2021-03-15"},
-	{"certificate_kind", "证书类型", false, CertificateLabels[CertElectrician], "可选：" + certificateKindList()},
-	{"certificate_number", "证书编号", false, "T440305198801011234", "填写证书类型时必填"},
-	{"certificate_issued_at", "发证日期", false, "2022-05-10", "填写证书类型时必填"},
-	{"certificate_expires_at", "证书到期日期", false, "2028-05-09", "长期有效可不填"},
+// columnText holds the message ids of one sheet's headers, notes and
+// worded examples, by field.
+type columnText struct {
+	headers, notes, examples map[string]string
 }
 
-func certificateKindList() string {
+var outletSpecs = []columnSpec{
+	{"code", true, "WD-SZ-101"}, {"name", true, ""}, {"kind", true, ""}, {"contract_no", false, "HT-2025-0186"},
+	{"contract_valid_from", false, "2025-01-01"}, {"contract_valid_to", false, "2027-12-31"}, {"region_code", true, "440305"},
+	{"address", true, ""}, {"latitude", false, "22.5431"}, {"longitude", false, "113.9498"}, {"phone", true, "0755-86001234"},
+	{"coverage", true, "440305,440306"}, {"category_ids", false, ""}, {"daily_capacity", true, "30"},
+}
+
+var outletText = columnText{
+	headers: map[string]string{"code": "template.outlet.col.code", "name": "template.outlet.col.name", "kind": "template.outlet.col.kind",
+		"contract_no": "template.outlet.col.contract_no", "contract_valid_from": "template.outlet.col.contract_valid_from",
+		"contract_valid_to": "template.outlet.col.contract_valid_to", "region_code": "template.outlet.col.region_code",
+		"address": "template.outlet.col.address", "latitude": "template.outlet.col.latitude", "longitude": "template.outlet.col.longitude",
+		"phone": "template.outlet.col.phone", "coverage": "template.outlet.col.coverage", "category_ids": "template.outlet.col.category_ids",
+		"daily_capacity": "template.outlet.col.daily_capacity"},
+	notes: map[string]string{"code": "template.outlet.note.code", "name": "template.outlet.note.name", "kind": "template.outlet.note.kind",
+		"contract_no": "template.outlet.note.contract_no", "contract_valid_from": "template.outlet.note.contract_valid_from",
+		"contract_valid_to": "template.outlet.note.contract_valid_to", "region_code": "template.outlet.note.region_code",
+		"address": "template.outlet.note.address", "latitude": "template.outlet.note.latitude", "longitude": "template.outlet.note.longitude",
+		"phone": "template.outlet.note.phone", "coverage": "template.outlet.note.coverage", "category_ids": "template.outlet.note.category_ids",
+		"daily_capacity": "template.outlet.note.daily_capacity"},
+	examples: map[string]string{"name": "template.outlet.example.name", "kind": "label.outlet.kind.entrusted",
+		"address": "template.outlet.example.address"},
+}
+
+var staffSpecs = []columnSpec{
+	{"name", true, ""}, {"outlet_code", false, "WD-SZ-101"}, {"hq_department", false, ""}, {"post", true, PostTechnician},
+	{"is_service_management", false, ""}, {"phone", true, "13800138000"}, {"hired_at", false, "2021-03-15"},
+	{"certificate_kind", false, ""}, {"certificate_number", false, "T440305198801011234"}, {"certificate_issued_at", false, "2022-05-10"},
+	{"certificate_expires_at", false, "2028-05-09"},
+}
+
+var staffText = columnText{
+	headers: map[string]string{"name": "template.staff.col.name", "outlet_code": "template.staff.col.outlet_code",
+		"hq_department": "template.staff.col.hq_department", "post": "template.staff.col.post",
+		"is_service_management": "template.staff.col.is_service_management", "phone": "template.staff.col.phone",
+		"hired_at": "template.staff.col.hired_at", "certificate_kind": "template.staff.col.certificate_kind",
+		"certificate_number": "template.staff.col.certificate_number", "certificate_issued_at": "template.staff.col.certificate_issued_at",
+		"certificate_expires_at": "template.staff.col.certificate_expires_at"},
+	notes: map[string]string{"name": "template.staff.note.name", "outlet_code": "template.staff.note.outlet_code",
+		"hq_department": "template.staff.note.hq_department", "post": "template.staff.note.post",
+		"is_service_management": "template.staff.note.is_service_management", "phone": "template.staff.note.phone",
+		"hired_at": "template.staff.note.hired_at", "certificate_kind": "template.staff.note.certificate_kind",
+		"certificate_number": "template.staff.note.certificate_number", "certificate_issued_at": "template.staff.note.certificate_issued_at",
+		"certificate_expires_at": "template.staff.note.certificate_expires_at"},
+	examples: map[string]string{"name": "template.staff.example.name", "is_service_management": "label.common.no",
+		"certificate_kind": "label.outlet.certificate.electrician"},
+}
+
+// columnsIn are a sheet's columns in tr's language. A note may name a
+// list of words (Posts, Kinds), joined the language's way.
+func columnsIn(tr i18n.Translator, specs []columnSpec, text columnText) []column {
+	lists := map[string]any{"Posts": strings.Join(KnownPosts, tr.T("template.list_separator")),
+		"Kinds": strings.Join(certificateKindsIn(tr), tr.T("template.list_separator"))}
+	out := make([]column, len(specs))
+	for i, c := range specs {
+		out[i] = column{Field: c.Field, Required: c.Required, Example: c.Example, Header: tr.T(text.headers[c.Field]),
+			Note: tr.T(text.notes[c.Field], lists)}
+		if _, ok := text.examples[c.Field]; ok {
+			out[i].Example = tr.T(text.examples[c.Field])
+		}
+	}
+	return out
+}
+
+// certificateLabels are the message ids of the certificate kinds.
+var certificateLabels = map[string]string{CertServiceManager: "label.outlet.certificate.service_manager",
+	CertElectrician: "label.outlet.certificate.electrician", CertRefrigeration: "label.outlet.certificate.refrigeration",
+	CertHeightWork: "label.outlet.certificate.height_work", CertGasAppliance: "label.outlet.certificate.gas_appliance",
+	CertOther: "label.outlet.certificate.other"}
+
+// certificateKindsIn are the certificate kinds' names in tr's language, in
+// the template's order.
+func certificateKindsIn(tr i18n.Translator) []string {
 	var names []string
 	for _, k := range []string{CertServiceManager, CertElectrician, CertRefrigeration, CertHeightWork, CertGasAppliance, CertOther} {
-		names = append(names, CertificateLabels[k])
+		names = append(names, tr.Label(certificateLabels, k))
 	}
-	return strings.Join(names, "、")
+	return names
 }
 
-// Sheet names of the templates and the export.
+// The templates' (and the export's) sheets, and the message ids of their
+// names.
 const (
-	outletSheet = "网点"
-	staffSheet  = "人员"
-	notesSheet  = "填写说明"
+	outletSheet = "outlet"
+	staffSheet  = "staff"
 )
 
-// OutletTemplate writes the outlet import template (.xlsx): Chinese
-// headers (required ones marked *), an example row and a sheet of notes.
-func OutletTemplate(w io.Writer) error {
-	return writeTemplate(w, outletSheet, outletColumns, map[string][]string{"kind": {"自营", "委托"}})
-}
+var sheetIDs = map[string]string{outletSheet: "template.outlet.sheet", staffSheet: "template.staff.sheet"}
 
-// StaffTemplate writes the staff import template (.xlsx).
-func StaffTemplate(w io.Writer) error {
-	kinds := []string{}
-	for _, k := range []string{CertServiceManager, CertElectrician, CertRefrigeration, CertHeightWork, CertGasAppliance, CertOther} {
-		kinds = append(kinds, CertificateLabels[k])
+// The message ids of the outlet codes the templates and the export show
+// as words.
+var (
+	kindLabels     = map[string]string{KindOwn: "label.outlet.kind.own", KindEntrusted: "label.outlet.kind.entrusted"}
+	statusLabels   = map[string]string{StatusActive: "label.outlet.status.active", StatusSuspended: "label.outlet.status.suspended"}
+	contractLabels = map[string]string{ContractNotStarted: "label.outlet.contract.not_started", ContractValid: "label.outlet.contract.valid",
+		ContractExpiring: "label.outlet.contract.expiring", ContractExpired: "label.outlet.contract.expired"}
+)
+
+// sheetNames are a sheet's names in every language (what an import looks
+// for); headersByText maps every language's header of each column to its
+// field.
+func sheetNames(id string) []string {
+	var out []string
+	for _, tr := range i18n.All() {
+		out = append(out, tr.T(sheetIDs[id]))
 	}
-	return writeTemplate(w, staffSheet, staffColumns, map[string][]string{
-		"post": KnownPosts, "is_service_management": {"是", "否"}, "certificate_kind": kinds})
+	return out
 }
 
-func writeTemplate(w io.Writer, sheet string, cols []column, lists map[string][]string) error {
+func headersByText(specs []columnSpec, text columnText) map[string]string {
+	out := map[string]string{}
+	for _, tr := range i18n.All() {
+		for _, c := range columnsIn(tr, specs, text) {
+			if _, taken := out[headerKey(c.Header)]; !taken {
+				out[headerKey(c.Header)] = c.Field
+			}
+		}
+	}
+	return out
+}
+
+// OutletTemplate writes the outlet import template (.xlsx) in tr's
+// language: headers (required ones marked *), an example row and a sheet
+// of notes.
+func OutletTemplate(w io.Writer, tr i18n.Translator) error {
+	return writeTemplate(w, tr, tr.T(sheetIDs[outletSheet]), columnsIn(tr, outletSpecs, outletText),
+		map[string][]string{"kind": {tr.Label(kindLabels, KindOwn), tr.Label(kindLabels, KindEntrusted)}})
+}
+
+// StaffTemplate writes the staff import template (.xlsx) in tr's language.
+func StaffTemplate(w io.Writer, tr i18n.Translator) error {
+	return writeTemplate(w, tr, tr.T(sheetIDs[staffSheet]), columnsIn(tr, staffSpecs, staffText), map[string][]string{
+		"post": KnownPosts, "is_service_management": {tr.T("label.common.yes"), tr.T("label.common.no")},
+		"certificate_kind": certificateKindsIn(tr)})
+}
+
+func writeTemplate(w io.Writer, tr i18n.Translator, sheet string, cols []column, lists map[string][]string) error {
 	f := excelize.NewFile()
 	defer func() { _ = f.Close() }()
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
@@ -176,19 +267,20 @@ func writeTemplate(w io.Writer, sheet string, cols []column, lists map[string][]
 	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
+	notesSheet := tr.T("template.notes.sheet")
 	if _, err := f.NewSheet(notesSheet); err != nil {
 		return err
 	}
-	notes := [][]any{{"列", "是否必填", "说明"}}
+	notes := [][]any{{tr.T("template.notes.column"), tr.T("template.notes.required"), tr.T("template.notes.note")}}
 	for _, c := range cols {
-		req := "否"
+		req := tr.T("label.common.no")
 		if c.Required {
-			req = "是"
+			req = tr.T("label.common.yes")
 		}
 		notes = append(notes, []any{c.Header, req, c.Note})
 	}
-	notes = append(notes, []any{}, []any{"第2行为示例，导入前请删除或替换。", "", ""},
-		[]any{fmt.Sprintf("每个文件最多 %d 行数据；出错的行会被跳过并列出行号，其余行正常导入。", MaxImportRows), "", ""})
+	notes = append(notes, []any{}, []any{tr.T("template.notes.example_row"), "", ""},
+		[]any{tr.T("template.notes.limits", map[string]any{"Max": MaxImportRows}), "", ""})
 	for i, row := range notes {
 		if err := f.SetSheetRow(notesSheet, "A"+strconv.Itoa(i+1), &row); err != nil {
 			return err
@@ -211,12 +303,13 @@ type sheetRow struct {
 	Values map[string]string
 }
 
-// readSheet reads the data rows of the sheet named name (or the first
-// sheet). Headers are matched by text (a trailing * or a bracketed note is
-// ignored), so columns may be reordered and extra columns are ignored.
-// Errors: validation for a file that is not a readable .xlsx, lacks a
-// required column or has too many rows.
-func readSheet(r io.Reader, name string, cols []column) ([]sheetRow, error) {
+// readSheet reads the data rows of the sheet with one of names (or the
+// first sheet). Headers are matched by text in any language (byText; a
+// trailing * or a bracketed note is ignored), so columns may be reordered
+// and extra columns are ignored; cols (the reader's language) name the
+// missing ones. Errors: validation for a file that is not a readable
+// .xlsx, lacks a required column or has too many rows.
+func readSheet(r io.Reader, names []string, cols []column, byText map[string]string) ([]sheetRow, error) {
 	f, err := xlsx.Open(r, "file", importLimits)
 	if err != nil {
 		return nil, err
@@ -227,8 +320,11 @@ func readSheet(r io.Reader, name string, cols []column) ([]sheetRow, error) {
 		return nil, apperr.FieldErr("file", apperr.Code("sheet_empty", "the workbook has no sheet"))
 	}
 	sheet := sheets[0]
-	if slices.Contains(sheets, name) {
-		sheet = name
+	for _, name := range names {
+		if slices.Contains(sheets, name) {
+			sheet = name
+			break
+		}
 	}
 	rows, err := f.Rows(sheet, "file")
 	if err != nil {
@@ -253,12 +349,9 @@ func readSheet(r io.Reader, name string, cols []column) ([]sheetRow, error) {
 			index = make([]string, len(cells))
 			found := map[string]bool{}
 			for i, h := range cells {
-				key := headerKey(h)
-				for _, c := range cols {
-					if key == c.Header && !found[c.Field] {
-						index[i] = c.Field
-						found[c.Field] = true
-					}
+				if field, ok := byText[headerKey(h)]; ok && !found[field] {
+					index[i] = field
+					found[field] = true
 				}
 			}
 			var missing []string
@@ -362,6 +455,13 @@ func cellText(v string) string {
 }
 
 func parseKind(v string) string {
+	for _, tr := range i18n.All() {
+		for k := range kindLabels {
+			if strings.EqualFold(strings.TrimSpace(v), tr.Label(kindLabels, k)) {
+				return k
+			}
+		}
+	}
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "自营", "自建", "直营", KindOwn:
 		return KindOwn
@@ -376,6 +476,13 @@ func parseCertKind(v string) string {
 	for k, label := range CertificateLabels {
 		if v == label || strings.EqualFold(v, k) {
 			return k
+		}
+	}
+	for _, tr := range i18n.All() {
+		for k := range certificateLabels {
+			if strings.EqualFold(v, tr.Label(certificateLabels, k)) {
+				return k
+			}
 		}
 	}
 	switch v {
@@ -450,10 +557,12 @@ func conflictError(row int, cols []column, err error, remap map[string]string) (
 // ImportOutlets reads an outlet workbook and creates one outlet per valid
 // row, each in its own transaction with its audit record. A bad row
 // (invalid field, unknown region or category, a code repeated in the file or
-// already in the database) is reported and skipped. Errors: validation for
-// an unreadable file; internal.
-func (s *Service) ImportOutlets(ctx context.Context, r io.Reader) (ImportReport, error) {
-	rows, err := readSheet(r, outletSheet, outletColumns)
+// already in the database) is reported and skipped. The file's headers may
+// be in any language; the report names columns in tr's. Errors: validation
+// for an unreadable file; internal.
+func (s *Service) ImportOutlets(ctx context.Context, r io.Reader, tr i18n.Translator) (ImportReport, error) {
+	outletColumns := columnsIn(tr, outletSpecs, outletText)
+	rows, err := readSheet(r, sheetNames(outletSheet), outletColumns, headersByText(outletSpecs, outletText))
 	if err != nil {
 		return ImportReport{}, err
 	}
@@ -558,9 +667,12 @@ func (s *Service) ImportOutlets(ctx context.Context, r io.Reader) (ImportReport,
 // optional certificate of the row) per valid row, each in its own
 // transaction with audit records. Outlets are referred to by code. A bad row
 // (invalid field, unknown outlet, a phone or certificate number repeated in
-// the file or already recorded) is reported and skipped.
-func (s *Service) ImportStaff(ctx context.Context, r io.Reader) (ImportReport, error) {
-	rows, err := readSheet(r, staffSheet, staffColumns)
+// the file or already recorded) is reported and skipped. Headers and
+// words (yes/no, certificate kinds) may be in any language; the report
+// names columns in tr's.
+func (s *Service) ImportStaff(ctx context.Context, r io.Reader, tr i18n.Translator) (ImportReport, error) {
+	staffColumns := columnsIn(tr, staffSpecs, staffText)
+	rows, err := readSheet(r, sheetNames(staffSheet), staffColumns, headersByText(staffSpecs, staffText))
 	if err != nil {
 		return ImportReport{}, err
 	}
@@ -681,32 +793,39 @@ func (s *Service) ImportStaff(ctx context.Context, r io.Reader) (ImportReport, e
 // and size are ignored) as an .xlsx workbook with the import columns plus
 // status and contract state, so an export can be edited and re-imported
 // elsewhere. Rows go through excelize's streaming writer in pages of 1000.
-// Errors: validation (bad filter), internal.
-func (s *Service) ExportOutlets(ctx context.Context, w io.Writer, f OutletFilter) error {
+// Headers and words are in tr's language. Errors: validation (bad
+// filter), internal.
+func (s *Service) ExportOutlets(ctx context.Context, w io.Writer, f OutletFilter, tr i18n.Translator) error {
 	if _, err := s.outletQuery(ctx, f); err != nil {
 		return err
 	}
 	x := excelize.NewFile()
 	defer func() { _ = x.Close() }()
-	if err := x.SetSheetName("Sheet1", outletSheet); err != nil {
+	sheet := tr.T(sheetIDs[outletSheet])
+	if err := x.SetSheetName("Sheet1", sheet); err != nil {
 		return apperr.Internal(err)
 	}
-	sw, err := x.NewStreamWriter(outletSheet)
+	sw, err := x.NewStreamWriter(sheet)
 	if err != nil {
 		return apperr.Internal(err)
 	}
-	head := make([]any, 0, len(outletColumns)+4)
-	for _, c := range outletColumns {
+	cols := columnsIn(tr, outletSpecs, outletText)
+	head := make([]any, 0, len(cols)+4)
+	for _, c := range cols {
 		head = append(head, c.Header)
 	}
-	head = append(head, "状态", "合同状态", "地区名称", "版本")
+	head = append(head, tr.T("export.outlets.status"), tr.T("export.outlets.contract_state"), tr.T("export.outlets.region_name"),
+		tr.T("export.outlets.version"))
 	if err := sw.SetRow("A1", head); err != nil {
 		return apperr.Internal(err)
 	}
 	today := s.Today()
-	contractLabels := map[string]string{ContractNone: "", ContractNotStarted: "未生效", ContractValid: "有效", ContractExpiring: "即将到期", ContractExpired: "已过期"}
-	kindLabels := map[string]string{KindOwn: "自营", KindEntrusted: "委托"}
-	statusLabels := map[string]string{StatusActive: "启用", StatusSuspended: "暂停"}
+	contract := func(state string) string {
+		if state == ContractNone {
+			return ""
+		}
+		return tr.Label(contractLabels, state)
+	}
 	rowNum := 1
 	var after uint64
 	for {
@@ -732,9 +851,9 @@ func (s *Service) ExportOutlets(ctx context.Context, w io.Writer, f OutletFilter
 				lat, lon = *o.Latitude, *o.Longitude
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, rowNum)
-			if err := sw.SetRow(cell, []any{o.Code, o.Name, kindLabels[o.Kind], o.ContractNo, dateString(o.ContractValidFrom),
+			if err := sw.SetRow(cell, []any{o.Code, o.Name, tr.Label(kindLabels, o.Kind), o.ContractNo, dateString(o.ContractValidFrom),
 				dateString(o.ContractValidTo), o.RegionCode, o.Address, lat, lon, o.Phone, strings.Join(o.Coverage, ","),
-				strings.Join(cats, ","), o.DailyCapacity, statusLabels[o.Status], contractLabels[o.ContractState(today)],
+				strings.Join(cats, ","), o.DailyCapacity, tr.Label(statusLabels, o.Status), contract(o.ContractState(today)),
 				s.o.Regions.FullName(o.RegionCode), o.Version}); err != nil {
 				return apperr.Internal(err)
 			}
@@ -759,8 +878,12 @@ func templateBytes(write func(io.Writer) error) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// OutletTemplateBytes returns the outlet import template.
-func (s *Service) OutletTemplateBytes() ([]byte, error) { return templateBytes(OutletTemplate) }
+// OutletTemplateBytes returns the outlet import template in tr's language.
+func (s *Service) OutletTemplateBytes(tr i18n.Translator) ([]byte, error) {
+	return templateBytes(func(w io.Writer) error { return OutletTemplate(w, tr) })
+}
 
-// StaffTemplateBytes returns the staff import template.
-func (s *Service) StaffTemplateBytes() ([]byte, error) { return templateBytes(StaffTemplate) }
+// StaffTemplateBytes returns the staff import template in tr's language.
+func (s *Service) StaffTemplateBytes(tr i18n.Translator) ([]byte, error) {
+	return templateBytes(func(w io.Writer) error { return StaffTemplate(w, tr) })
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/audit"
+	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/outlet"
 	"github.com/aftersales/aftersales/backend/internal/region"
 	"github.com/aftersales/aftersales/backend/internal/testutil"
@@ -510,7 +511,7 @@ func TestImportOutlets(t *testing.T) {
 			{"IMP-4", "委托网点", "委托", "HT-2025-1", 45658, "2027/12/31", 440106, "天河路1号", "", "", 13800138000, "440106、440100", "", "15"},
 			{"IMP-5", "坏品类和能力", "自营", "", "", "", "440305", "某地", "", "", "0755-86001239", "440305", "空调", "很多"},
 		}
-		rep, err := s.ImportOutlets(ctx, workbook(t, "网点", rows))
+		rep, err := s.ImportOutlets(ctx, workbook(t, "网点", rows), zh)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -545,7 +546,7 @@ func TestImportOutlets(t *testing.T) {
 			t.Fatalf("import audit records: %d", n)
 		}
 		// Re-running the same file: the rows that landed are now duplicates.
-		rep, err = s.ImportOutlets(ctx, workbook(t, "网点", rows))
+		rep, err = s.ImportOutlets(ctx, workbook(t, "网点", rows), zh)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -554,11 +555,11 @@ func TestImportOutlets(t *testing.T) {
 			t.Fatalf("rerun: %+v", rep)
 		}
 		// A file without the required columns is refused as a whole.
-		_, err = s.ImportOutlets(ctx, workbook(t, "网点", [][]any{{"网点编码", "名称"}, {"X", "Y"}}))
+		_, err = s.ImportOutlets(ctx, workbook(t, "网点", [][]any{{"网点编码", "名称"}, {"X", "Y"}}), zh)
 		if f := fieldsOf(t, err); !strings.Contains(f["file"].Message, "网点类型") {
 			t.Fatalf("missing columns: %v", f)
 		}
-		if _, err := s.ImportOutlets(ctx, strings.NewReader("not a zip")); fieldsOf(t, err)["file"].Code == "" {
+		if _, err := s.ImportOutlets(ctx, strings.NewReader("not a zip"), zh); fieldsOf(t, err)["file"].Code == "" {
 			t.Fatal("garbage accepted")
 		}
 	})
@@ -591,7 +592,7 @@ func TestImportStaff(t *testing.T) {
 			{"周工", "WD-1", "", "上门维修工程师", "否", "13800000008", "", "", "", "", ""},
 			{"怪岗", "WD-1", "", "首席体验官", "否", "13800000009", "", "", "", "", ""},
 		}
-		rep, err := s.ImportStaff(ctx, workbook(t, "人员", rows))
+		rep, err := s.ImportStaff(ctx, workbook(t, "人员", rows), zh)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -617,35 +618,38 @@ func TestImportStaff(t *testing.T) {
 			!list[1].IsServiceManagement || list[2].HQDepartment != "售后服务部" {
 			t.Fatalf("imported staff: %+v", list)
 		}
-		rep, err = s.ImportStaff(ctx, workbook(t, "人员", rows[:4]))
+		rep, err = s.ImportStaff(ctx, workbook(t, "人员", rows[:4]), zh)
 		if err != nil || rep.Imported != 0 || rep.Failed != 3 || strings.Join(errorsByRow(rep)[2], " ") != "phone" {
 			t.Fatalf("rerun: %+v %v", rep, err)
 		}
 	})
 }
 
+// zh is the default language (the zero Translator).
+var zh i18n.Translator
+
 func TestTemplatesRoundTrip(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
 		s := newService(g, nil)
 		ctx := sysCtx()
 		var b bytes.Buffer
-		if err := outlet.OutletTemplate(&b); err != nil {
+		if err := outlet.OutletTemplate(&b, zh); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := s.ImportOutlets(ctx, &b)
+		rep, err := s.ImportOutlets(ctx, &b, zh)
 		if err != nil || rep.Imported != 1 {
 			t.Fatalf("outlet template example row: %+v %v", rep, err)
 		}
 		b.Reset()
-		if err := outlet.StaffTemplate(&b); err != nil {
+		if err := outlet.StaffTemplate(&b, zh); err != nil {
 			t.Fatal(err)
 		}
-		rep, err = s.ImportStaff(ctx, &b)
+		rep, err = s.ImportStaff(ctx, &b, zh)
 		if err != nil || rep.Imported != 1 {
 			t.Fatalf("staff template example row: %+v %v", rep, err)
 		}
 		b.Reset()
-		if err := s.ExportOutlets(ctx, &b, outlet.OutletFilter{}); err != nil {
+		if err := s.ExportOutlets(ctx, &b, outlet.OutletFilter{}, zh); err != nil {
 			t.Fatal(err)
 		}
 		f, err := excelize.OpenReader(&b)
@@ -655,6 +659,71 @@ func TestTemplatesRoundTrip(t *testing.T) {
 		rows, _ := f.GetRows("网点")
 		if len(rows) != 2 || rows[1][0] != "WD-SZ-101" || rows[1][2] != "委托" || rows[1][14] != "启用" {
 			t.Fatalf("export: %v", rows)
+		}
+	})
+}
+
+// TestEnglishTemplatesRoundTrip: the English templates (headers, sheet
+// names, yes/no, kinds and certificate names in English) import as the
+// Chinese ones do, an import of a Chinese template reports its columns in
+// English to an English reader, and the English export says its words in
+// English.
+func TestEnglishTemplatesRoundTrip(t *testing.T) {
+	text, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := text.For("en")
+	testutil.ForEachDB(t, func(t *testing.T, g *gorm.DB) {
+		s := newService(g, nil)
+		ctx := sysCtx()
+		var b bytes.Buffer
+		if err := outlet.OutletTemplate(&b, en); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(b.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.GetSheetList(); len(got) != 2 || got[0] != "Outlets" || got[1] != "Instructions" {
+			t.Fatalf("English outlet template sheets: %v", got)
+		}
+		head, _ := f.GetRows("Outlets")
+		if head[0][0] != "Outlet code*" || head[1][2] != "Entrusted" {
+			t.Fatalf("English outlet template: %v", head)
+		}
+		rep, err := s.ImportOutlets(ctx, &b, zh)
+		if err != nil || rep.Imported != 1 {
+			t.Fatalf("English outlet template example row: %+v %v", rep, err)
+		}
+		b.Reset()
+		if err := outlet.StaffTemplate(&b, en); err != nil {
+			t.Fatal(err)
+		}
+		rep, err = s.ImportStaff(ctx, &b, zh)
+		if err != nil || rep.Imported != 1 {
+			t.Fatalf("English staff template example row: %+v %v", rep, err)
+		}
+		// A Chinese file, an English reader: the bad row's column is named in English.
+		b.Reset()
+		if err := outlet.OutletTemplate(&b, zh); err != nil {
+			t.Fatal(err)
+		}
+		rep, err = s.ImportOutlets(ctx, &b, en) // WD-SZ-101 exists now
+		if err != nil || rep.Failed != 1 || len(rep.Errors) == 0 || rep.Errors[0].Column != "Outlet code" {
+			t.Fatalf("Chinese file, English report: %+v %v", rep, err)
+		}
+		b.Reset()
+		if err := s.ExportOutlets(ctx, &b, outlet.OutletFilter{}, en); err != nil {
+			t.Fatal(err)
+		}
+		x, err := excelize.OpenReader(&b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := x.GetRows("Outlets")
+		if len(rows) != 2 || rows[0][14] != "Status" || rows[1][2] != "Entrusted" || rows[1][14] != "Active" {
+			t.Fatalf("English export: %v", rows)
 		}
 	})
 }
