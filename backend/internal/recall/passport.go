@@ -8,13 +8,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/passport"
 )
 
-// The zh-CN names of the statuses the recall report (report.go, an Excel
-// export) writes; the passport sends the codes.
-var unitStatusTitle = map[string]string{UnitPending: "待通知", UnitNotified: "已通知车主/用户", UnitScheduled: "已预约",
-	UnitRemedied: "已完成召回处理"}
-
-var campaignStatusTitle = map[string]string{StatusDraft: "草拟", StatusActive: "进行中", StatusClosed: "已结束"}
-
 type unitCampaign struct {
 	AffectedUnit
 	Number         string

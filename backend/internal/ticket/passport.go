@@ -31,15 +31,3 @@ func (s *Service) PassportEntries(ctx context.Context, unitID uint64) ([]passpor
 	}
 	return out, nil
 }
-
-var typeLabels = map[string]string{
-	TypeConsultation: "咨询", TypeInstallation: "安装", TypeRepair: "维修", TypeComplaint: "投诉",
-	TypeReturnExchange: "退换货", TypeRecall: "召回", TypeOther: "其他",
-}
-
-func typeLabel(t string) string {
-	if l, ok := typeLabels[t]; ok {
-		return l
-	}
-	return t
-}
