@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,18 +53,22 @@ func TestTicketExportSpeaksTheReadersLanguage(t *testing.T) {
 	for _, c := range []struct {
 		accept, sheet string
 		want          map[string]string
-		clock         string
+		clock, file   string
 	}{
 		{"en-GB,en;q=0.9", "Tickets", map[string]string{"Channel": "Phone", "Type": "Repair", "Priority": "High", "Status": "New",
-			"SLA breached": "No"}, "First response state"},
-		{"zh-CN,zh;q=0.9", "工单", map[string]string{"渠道": "电话", "类型": "维修", "优先级": "高", "状态": "新建", "SLA是否超时": "否"}, "首次响应状态"},
-		{"", "工单", map[string]string{"渠道": "电话", "类型": "维修", "优先级": "高", "状态": "新建"}, "首次响应状态"},
+			"SLA breached": "No"}, "First response state", "filename*=UTF-8''tickets-"},
+		{"zh-CN,zh;q=0.9", "工单", map[string]string{"渠道": "电话", "类型": "维修", "优先级": "高", "状态": "新建", "SLA是否超时": "否"}, "首次响应状态",
+			"filename*=UTF-8''" + url.PathEscape("工单-")},
+		{"", "工单", map[string]string{"渠道": "电话", "类型": "维修", "优先级": "高", "状态": "新建"}, "首次响应状态", "filename=\"tickets-"},
 	} {
 		var headers []string
 		if c.accept != "" {
 			headers = []string{"Accept-Language", c.accept}
 		}
 		r := h.expect(200, "GET", "/api/v1/tickets/export", agent, nil, headers...)
+		if d := r.Header.Get("Content-Disposition"); !strings.Contains(d, c.file) {
+			t.Errorf("Accept-Language %q: Content-Disposition %s, want %s", c.accept, d, c.file)
+		}
 		rows := sheetRows(t, r.Body, c.sheet)
 		if len(rows) != 2 {
 			t.Fatalf("%q: %d rows", c.accept, len(rows))
@@ -90,13 +96,15 @@ func TestAuditPackSpeaksTheAskersLanguage(t *testing.T) {
 	from := time.Now().AddDate(-1, 0, 0).Format("2006-01-02")
 	to := time.Now().Format("2006-01-02")
 	for _, c := range []struct {
-		accept, readme, outlets, outletSheet, records, step string
-		header                                              []string
+		accept, readme, outlets, outletSheet, records, step, zip string
+		header                                                   []string
 	}{
-		{"en-US,en;q=0.9", "README.txt", "02_outlets.xlsx", "Outlets", "03_record_samples/Repair records.xlsx", "Done",
+		{"en-US,en;q=0.9", "README.txt", "02_outlets.xlsx", "Outlets", "03_record_samples/Repair records.xlsx", "Done", "audit-pack-",
 			[]string{"ID", "Outlet code", "Outlet name", "Kind"}},
-		{"zh-CN", "说明.txt", "02_网点清单.xlsx", "网点清单", "03_记录抽样/维修记录.xlsx", "完成", []string{"编号", "网点代码", "网点名称", "类型"}},
-		{"", "说明.txt", "02_网点清单.xlsx", "网点清单", "03_记录抽样/维修记录.xlsx", "完成", []string{"编号", "网点代码", "网点名称", "类型"}},
+		{"zh-CN", "说明.txt", "02_网点清单.xlsx", "网点清单", "03_记录抽样/维修记录.xlsx", "完成", url.PathEscape("审核资料包-"),
+			[]string{"编号", "网点代码", "网点名称", "类型"}},
+		{"", "说明.txt", "02_网点清单.xlsx", "网点清单", "03_记录抽样/维修记录.xlsx", "完成", url.PathEscape("审核资料包-"),
+			[]string{"编号", "网点代码", "网点名称", "类型"}},
 	} {
 		var headers []string
 		if c.accept != "" {
@@ -117,6 +125,9 @@ func TestAuditPackSpeaksTheAskersLanguage(t *testing.T) {
 			t.Fatalf("Accept-Language %q: pack state %v", c.accept, state)
 		}
 		dl := h.readinessGet(state["download_url"].(string), tok)
+		if d := dl.Header.Get("Content-Disposition"); !strings.Contains(d, "filename*=UTF-8''"+c.zip) {
+			t.Errorf("Accept-Language %q: the pack's file name: %s", c.accept, d)
+		}
 		zr, err := zip.NewReader(bytes.NewReader(dl.Body), int64(len(dl.Body)))
 		if err != nil {
 			t.Fatal(err)

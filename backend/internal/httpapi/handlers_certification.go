@@ -685,7 +685,8 @@ func (s *Server) downloadAuditPack(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("audit-pack-%s-%s.zip", p.FromDate.Format("20060102"), p.ToDate.Format("20060102"))
+	// Named in the pack's own language (the one it was asked in).
+	name := s.Text.For(p.Lang).T("pack.file.zip", map[string]any{"From": p.FromDate.Format("20060102"), "To": p.ToDate.Format("20060102")}) + ".zip"
 	sendFileAttachment(c, path, name, "application/zip")
 	return nil
 }

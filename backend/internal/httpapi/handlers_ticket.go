@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -480,14 +481,16 @@ func (s *Server) exportTickets(c *gin.Context) error {
 		}
 		maxRows = n
 	}
+	tr := s.text(c)
 	var buf bytes.Buffer
 	res, err := s.Tickets.Export(c.Request.Context(), f, &buf, ticket.ExportOptions{MaxRows: maxRows, Names: s.exportNames(c),
-		Text: s.text(c)})
+		Text: tr})
 	if err != nil {
 		return err
 	}
-	name := "tickets-" + time.Now().In(s.Location).Format("20060102-150405") + ".xlsx"
-	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	stamp := time.Now().In(s.Location).Format("20060102-150405")
+	name := tr.T("export.tickets.file", map[string]any{"Stamp": stamp}) + ".xlsx"
+	c.Header("Content-Disposition", `attachment; filename="tickets-`+stamp+`.xlsx"; filename*=UTF-8''`+url.PathEscape(name))
 	c.Header("X-Export-Rows", strconv.Itoa(res.Rows))
 	c.Header("X-Export-Truncated", strconv.FormatBool(res.Truncated))
 	c.Header("X-Content-Type-Options", "nosniff")
