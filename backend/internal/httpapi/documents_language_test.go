@@ -156,3 +156,28 @@ func TestAuditPackSpeaksTheAskersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestTheLangParameterOutranksTheBrowsersLanguage: a download link carries
+// the UI's language (?lang=), which wins over the Accept-Language the
+// browser sends by itself; an unknown one is ignored.
+func TestTheLangParameterOutranksTheBrowsersLanguage(t *testing.T) {
+	h := newHarness(t)
+	buildWorld(t, h)
+	admin := h.login("admin")
+	for _, c := range []struct {
+		query, accept, sheet string
+	}{
+		{"?lang=en", "zh-CN,zh;q=0.9", "Outlets"},
+		{"?lang=zh-CN", "en-US,en;q=0.9", "网点"},
+		{"?lang=xx", "en", "Outlets"},
+		{"", "en", "Outlets"},
+		{"", "", "网点"},
+	} {
+		var headers []string
+		if c.accept != "" {
+			headers = []string{"Accept-Language", c.accept}
+		}
+		r := h.expect(200, "GET", "/api/v1/outlets/import/template"+c.query, admin, nil, headers...)
+		sheetRows(t, r.Body, c.sheet)
+	}
+}

@@ -14,7 +14,6 @@ import (
 	"github.com/aftersales/aftersales/backend/internal/actor"
 	"github.com/aftersales/aftersales/backend/internal/apperr"
 	"github.com/aftersales/aftersales/backend/internal/customer"
-	"github.com/aftersales/aftersales/backend/internal/i18n"
 	"github.com/aftersales/aftersales/backend/internal/privacy"
 	"github.com/aftersales/aftersales/backend/internal/rbac"
 	"github.com/aftersales/aftersales/backend/internal/report"
@@ -150,12 +149,6 @@ func (s *Server) failureRateReportExport(c *gin.Context) error {
 func (s *Server) technicianReportExport(c *gin.Context) error {
 	c.Set(ctxExport, true)
 	return s.technicianReport(c)
-}
-
-// text speaks the server's own words (export headers) in the request's
-// Accept-Language, zh-CN by default.
-func (s *Server) text(c *gin.Context) i18n.Translator {
-	return s.Text.For(c.GetHeader("Accept-Language"))
 }
 
 // sendSheet answers a report workbook with its length, so the browser's
