@@ -5,6 +5,7 @@
 // counted. from/to are sent as UTC RFC 3339 instants (local midnights in the
 // user's zone), which every KPI endpoint accepts.
 import { http } from './http'
+import { withLang } from './download'
 
 /** The period of a KPI query. */
 export interface Period {
@@ -192,5 +193,5 @@ export async function recallProgress(id: number): Promise<{ counts: RecallCounts
 
 /** The campaign's Excel report (needs customer:read). */
 export function recallReportUrl(id: number): string {
-  return `/api/v1/recalls/${id}/report.xlsx`
+  return withLang(`/api/v1/recalls/${id}/report.xlsx`)
 }

@@ -4,6 +4,7 @@
 // and the readiness package's JSON tags exactly. Scores come rounded once,
 // half up, to two decimals by the engine; the UI shows them as they are.
 import { http } from './http'
+import { withLang } from './download'
 import type { Page } from './schema'
 
 /** A name or sentence in both languages the platform speaks. */
@@ -702,5 +703,5 @@ export async function importStandardSheet(file: File, justification: string, sta
 
 /** The download link of a standard's latest version as a scoring sheet (.xlsx). */
 export function standardSheetUrl(code: string): string {
-  return `/api/v1/readiness/standards/${encodeURIComponent(code)}/export`
+  return withLang(`/api/v1/readiness/standards/${encodeURIComponent(code)}/export`)
 }

@@ -4,6 +4,7 @@
 // local dates (YYYY-MM-DD, to inclusive); an outlet user always gets their
 // own outlet, whatever outlet_id says.
 import { http } from './http'
+import { fileNameOf } from './download'
 
 /** The query every report takes. */
 export interface ReportQuery {
@@ -94,18 +95,7 @@ export interface ReportFile {
   rows: number
 }
 
-/** fileNameOf reads the (UTF-8) file name of a Content-Disposition header. */
-export function fileNameOf(disposition: string, fallback: string): string {
-  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition)
-  if (star?.[1]) {
-    try {
-      return decodeURIComponent(star[1])
-    } catch {
-      /* fall through to the plain name */
-    }
-  }
-  return /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallback
-}
+export { fileNameOf }
 
 /**
  * exportReport downloads a report's workbook; onProgress gets the fraction

@@ -3,6 +3,7 @@
 // exactly. Edits send the version read; a 409 version_conflict means
 // someone else changed the ticket in between.
 import { http } from './http'
+import { fileNameOf } from './download'
 
 export type TicketChannel = 'phone' | 'web' | 'online' | 'walk_in' | 'wechat'
 export const TICKET_CHANNELS: readonly TicketChannel[] = ['phone', 'web', 'online', 'walk_in', 'wechat']
@@ -283,11 +284,9 @@ export async function exportTickets(
     signal,
     onDownloadProgress: (e) => onProgress(e.total ? e.loaded / e.total : null, e.loaded),
   })
-  const disp = String(res.headers['content-disposition'] ?? '')
-  const m = /filename="([^"]+)"/.exec(disp)
   return {
     blob: res.data,
-    fileName: m?.[1] ?? 'tickets.xlsx',
+    fileName: fileNameOf(String(res.headers['content-disposition'] ?? ''), 'tickets.xlsx'),
     rows: Number(res.headers['x-export-rows'] ?? 0),
     truncated: String(res.headers['x-export-truncated']) === 'true',
   }
