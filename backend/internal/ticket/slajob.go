@@ -142,17 +142,5 @@ func (s *Service) checkOne(ctx context.Context, t Ticket, log []sla.Event, now t
 	return len(pub), moved, nil
 }
 
-var targetLabels = map[sla.Target]string{
-	sla.TargetFirstResponse: "首次响应", sla.TargetOutletAccept: "网点接单", sla.TargetCustomerContact: "联系客户",
-	sla.TargetOnsiteArrival: "上门到达", sla.TargetResolution: "解决",
-}
-
-func targetLabel(t sla.Target) string {
-	if l, ok := targetLabels[t]; ok {
-		return l
-	}
-	return string(t)
-}
-
 // ClockTargets lists the clock names in display order (for exports).
 func ClockTargets() []sla.Target { return slices.Clone(sla.Targets()) }
