@@ -52,6 +52,18 @@ var recordSheets = []recordSheet{
 var recordTitles = map[string]string{"repair_orders": "pack.records.repairs", "complaints": "pack.records.complaints",
 	"survey_responses": "pack.records.surveys", "survey_followups": "pack.records.followups"}
 
+// The message ids of the codes the pack shows as words (an unknown code
+// shows as itself).
+var (
+	indicatorStates = map[string]string{string(readiness.StateComputed): "label.readiness.state.computed",
+		string(readiness.StateUnknown): "label.readiness.state.unknown", string(readiness.StateNotApplicable): "label.readiness.state.not_applicable",
+		string(readiness.StateOverridden): "label.readiness.state.overridden"}
+	freshnessLabels = map[string]string{FreshDraft: "label.evidence.freshness.draft", FreshNotYet: "label.evidence.freshness.not_yet_effective",
+		FreshInForce: "label.evidence.freshness.in_force", FreshExpiring: "label.evidence.freshness.expiring",
+		FreshExpired: "label.evidence.freshness.expired", FreshSuperseded: "label.evidence.freshness.superseded"}
+	outletStatuses = map[string]string{"active": "label.outlet.status.active", "suspended": "label.outlet.status.suspended"}
+)
+
 // packNames are the pack's file and folder names in one language.
 type packNames struct {
 	readme, score, evidence, register, outlets, staff, records string
@@ -386,7 +398,7 @@ func (s *Service) packScore(ctx context.Context, tr i18n.Translator, zw *zip.Wri
 		"pack.ledger.numerator", "pack.ledger.denominator", "pack.ledger.value", "pack.ledger.target", "pack.col.reason", "pack.col.action",
 		"pack.col.records", "pack.ledger.inferred")}
 	for _, ir := range res.Indicators {
-		ledger.rows = append(ledger.rows, []any{ir.Clause, ir.Name.Zh, ir.Level, string(ir.Kind), string(ir.State),
+		ledger.rows = append(ledger.rows, []any{ir.Clause, ir.Name.Zh, ir.Level, string(ir.Kind), tr.Label(indicatorStates, string(ir.State)),
 			readiness.RoundForDisplay(ir.Points), ir.Max, ir.Applicable, readiness.RoundForDisplay(ir.Recoverable),
 			ir.Inputs.Numerator, ir.Inputs.Denominator, readiness.RoundForDisplay(ir.Inputs.Value * 100), ir.Inputs.Target,
 			say(ir.Reason), say(ir.Action), strings.Join(ir.RecordIDs, " "), yesNo(tr, ir.Inferred)})
@@ -472,7 +484,7 @@ func (s *Service) packEvidence(ctx context.Context, tr i18n.Translator, zw *zip.
 			approved = d.ApprovedAt.In(s.loc).Format("2006-01-02") + " " + d.ApprovedBy
 		}
 		register.rows = append(register.rows, []any{d.ID, labels[d.DocType], d.Title, d.Revision, d.EffectiveAt.Format(time.DateOnly), exp,
-			d.Approver, approved, v.Freshness, d.SHA256, d.FileName, strings.Join(clauses[d.DocType], " "), yesNo(tr, inWindow)})
+			d.Approver, approved, tr.Label(freshnessLabels, v.Freshness), d.SHA256, d.FileName, strings.Join(clauses[d.DocType], " "), yesNo(tr, inWindow)})
 		if !inWindow {
 			continue
 		}
@@ -561,7 +573,7 @@ func (s *Service) packOutlets(ctx context.Context, tr i18n.Translator, zw *zip.W
 			}
 		}
 		sh.rows = append(sh.rows, []any{o.ID, o.Code, o.Name, kind, o.No, o.From.String(), o.To.String(), state, o.Region, o.Addr,
-			maskPhone(o.Phone), o.S, o.Staff})
+			maskPhone(o.Phone), tr.Label(outletStatuses, o.S), o.Staff})
 	}
 	if err := rows.Err(); err != nil {
 		return err

@@ -712,7 +712,7 @@ func (s *Service) ImportStaff(ctx context.Context, r io.Reader, tr i18n.Translat
 		if b, ok := parseBool(v["is_service_management"]); ok {
 			m.IsServiceManagement = b
 		} else {
-			fields["is_service_management"] = apperr.OneOf("是", "否")
+			fields["is_service_management"] = apperr.OneOf(tr.T("label.common.yes"), tr.T("label.common.no"))
 		}
 		var ok bool
 		if m.HiredAt, ok = parseDate(v["hired_at"]); !ok {
