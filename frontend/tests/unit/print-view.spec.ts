@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
-import { i18n } from '@/i18n'
+import { i18n, loadApiErrors } from '@/i18n'
 import type { PrintDocument } from '@/api/print'
 
 vi.mock('@/api/print', async (orig) => ({ ...(await orig<typeof import('@/api/print')>()), getPrintDocument: vi.fn() }))
@@ -37,7 +37,8 @@ async function render(locale: 'zh-CN' | 'en', kind: string, doc: PrintDocument) 
   route.meta.printKind = kind
   vi.mocked(api.getPrintDocument).mockResolvedValue(doc)
   const w = mount(PrintView, { global: { plugins: [i18n], stubs: { 'el-button': true, 'el-alert': true } } })
-  for (let i = 0; i < 3; i++) await flushPromises()
+  await vi.waitFor(() => w.get('[data-testid="print-ready"]'), { timeout: 15000, interval: 20 })
+  await flushPromises()
   return w
 }
 
@@ -46,6 +47,8 @@ const cell = (w: Awaited<ReturnType<typeof render>>, id: string) => w.get(`[data
 // The printouts speak the reader's language: titles and field names, and
 // the codes the server sends (kinds, statuses, hazard levels, remedies).
 describe('PrintView', () => {
+  // The codes' words (labels.*) come with the API error catalogues' chunk.
+  beforeAll(() => loadApiErrors(), 30000)
   beforeEach(() => setActivePinia(createPinia()))
   afterEach(() => {
     i18n.global.locale.value = 'zh-CN'
