@@ -134,7 +134,7 @@ scenario('an outlet manager answers offers on the phone: live offer, accept in t
     const moved = expectStatus(await agent.call('GET', `/work-orders/${wo2.id}`), 200, 'work order 2')
     const first = moved.offers.find((o) => o.outlet_id === OUTLET_ID)
     assert.equal(first.response, 'rejected')
-    assert.equal(first.reason, '人手不足，暂无技师：两名技师均在外地培训')
+    assert.equal(first.reason, 'no_technician: 两名技师均在外地培训', 'the reason is stored as its code and the free text (the UI says the code)')
     assert.equal(moved.status, 'offered', 're-dispatched automatically')
     assert.notEqual(moved.outlet_id, OUTLET_ID, 'offered to another outlet')
 
