@@ -48,11 +48,16 @@ if curl -fsS -o /dev/null "${BASE_URL}/readyz" 2>/dev/null; then
 fi
 
 echo "== e2e: starting the server on ${ADDR} (database ${tmp}/e2e.db)"
+# The readiness cron (every 5 minutes by default) is moved to once a year: a
+# scheduled run that started during the 立即评分 scenario moved the gauge to a
+# run the test did not start (run 4 after run 3, one CI run in several). The
+# scenarios start the runs they check themselves.
 AFTERSALES_DB_DRIVER=sqlite \
 AFTERSALES_DB_DSN="${tmp}/e2e.db" \
 AFTERSALES_HTTP_ADDR="${ADDR}" \
 AFTERSALES_STORAGE_DIR="${tmp}/files" \
 AFTERSALES_METRICS_ADDR="" \
+AFTERSALES_READINESS_SCHEDULE="0 0 1 1 *" \
   ./bin/aftersales serve --demo >"${tmp}/server.log" 2>&1 &
 server_pid=$!
 

@@ -169,7 +169,8 @@ scenario('ticket list: live SLA countdowns, URL filters and the Excel export wit
   await page.locator('[data-testid="tickets-export"]').click()
   await page.locator('[data-testid="export-panel"]').waitFor()
   const file = await download
-  assert.match(file.suggestedFilename(), /^tickets-\d{8}-\d{6}\.xlsx$/)
+  // Named in the UI's language (zh-CN here; export.tickets.file in the i18n catalogue).
+  assert.match(file.suggestedFilename(), /^工单-\d{8}-\d{6}\.xlsx$/)
   await page.locator('[data-testid="export-result"]').waitFor()
 })
 
