@@ -53,12 +53,8 @@ func (m *SQLMeasures) reuse(ctx context.Context, name string, w window) (Measure
 	if ok && m.fresh(e.window, e.asOf, w) && time.Since(e.at) < slowLocalLife {
 		return e.m, true
 	}
-	var row SlowMeasure
-	if err := m.db.WithContext(ctx).Where("measure = ?", name).Limit(1).Find(&row).Error; err != nil {
-		m.log.Warn("readiness: read the stored slow measure", "measure", name, "err", err)
-		return Measure{}, false
-	}
-	if row.Measure == "" || !m.fresh(row.WindowMonths, row.AsOf, w) {
+	row, ok := m.stored(ctx, name)
+	if !ok || !m.fresh(row.WindowMonths, row.AsOf, w) {
 		return Measure{}, false
 	}
 	var res Measure
@@ -68,6 +64,17 @@ func (m *SQLMeasures) reuse(ctx context.Context, name string, w window) (Measure
 	}
 	m.remember(name, row.WindowMonths, row.AsOf, res)
 	return res, true
+}
+
+// stored reads the shared row of a slow-changing measure; false when there
+// is none or it cannot be read (the caller then computes the measure).
+func (m *SQLMeasures) stored(ctx context.Context, name string) (SlowMeasure, bool) {
+	var row SlowMeasure
+	if err := m.db.WithContext(ctx).Where("measure = ?", name).Limit(1).Find(&row).Error; err != nil {
+		m.log.Warn("readiness: read the stored slow measure", "measure", name, "err", err)
+		return row, false
+	}
+	return row, row.Measure != ""
 }
 
 // keep stores a slow-changing measure's result for this process and for
@@ -121,13 +128,8 @@ func (m *SQLMeasures) refreshSlow(ctx context.Context, now time.Time, reqs []Mea
 		if !ok || !spec.slowChanging {
 			continue
 		}
-		var row SlowMeasure
-		if err := m.db.WithContext(ctx).Where("measure = ?", req.Measure).Limit(1).Find(&row).Error; err != nil {
-			m.log.Warn("readiness: read the stored slow measure", "measure", req.Measure, "err", err)
-			continue
-		}
-		w := m.window(asOf, req.WindowMonths)
-		if row.Measure != "" && m.fresh(row.WindowMonths, row.AsOf, w) && asOf.Sub(row.AsOf) < m.SlowTTL/2 {
+		row, ok := m.stored(ctx, req.Measure)
+		if ok && m.fresh(row.WindowMonths, row.AsOf, m.window(asOf, req.WindowMonths)) && asOf.Sub(row.AsOf) < m.SlowTTL/2 {
 			continue
 		}
 		due = append(due, req)
