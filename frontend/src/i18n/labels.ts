@@ -21,12 +21,17 @@ export interface Label {
   params?: Record<string, unknown> | null
 }
 
+// sharedValues are the value lists the console already names elsewhere:
+// said from there instead of a second copy under labels.values.
+const sharedValues: Record<string, string> = { ticket_type: 'ticketDesk.types' }
+
 function valueKey(i18n: Translate, name: string, value: string): string | undefined {
-  const direct = `labels.values.${name}.${value}`
-  if (i18n.te(direct)) return direct
   const m = /^(?:from|to)_(.+)$/.exec(name)
-  const prefixed = m ? `labels.values.${m[1]}.${value}` : ''
-  return prefixed && i18n.te(prefixed) ? prefixed : undefined
+  for (const n of m ? [name, m[1]] : [name]) {
+    const key = `${sharedValues[n] ?? `labels.values.${n}`}.${value}`
+    if (i18n.te(key)) return key
+  }
+  return undefined
 }
 
 function isLabel(v: unknown): v is Label {

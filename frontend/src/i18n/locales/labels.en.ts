@@ -100,15 +100,6 @@ export default {
     },
     reasonWithText: '{reason}: {text}',
     values: {
-      ticket_type: {
-        consultation: 'Consultation',
-        installation: 'Installation',
-        repair: 'Repair',
-        complaint: 'Complaint',
-        return_exchange: 'Return/exchange',
-        recall: 'Recall',
-        other: 'Other',
-      },
       ticket_status: {
         new: 'new',
         assigned: 'assigned',

@@ -105,15 +105,6 @@ export default {
     },
     reasonWithText: '{reason}：{text}',
     values: {
-      ticket_type: {
-        consultation: '咨询',
-        installation: '安装',
-        repair: '维修',
-        complaint: '投诉',
-        return_exchange: '退换货',
-        recall: '召回',
-        other: '其他',
-      },
       ticket_status: {
         new: '新建',
         assigned: '已分派',
